@@ -1,0 +1,60 @@
+// Bundles the extension (CJS, `vscode` external), the headless CLI and the audit webview script.
+// Usage: node esbuild.config.mjs [--production] [--watch]
+import * as esbuild from 'esbuild';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+const common = {
+  bundle: true,
+  minify: production,
+  sourcemap: !production,
+  sourcesContent: false,
+  logLevel: 'info',
+  legalComments: 'none',
+};
+
+/** @type {esbuild.BuildOptions[]} */
+const builds = [
+  {
+    ...common,
+    entryPoints: ['src/extension.ts'],
+    outfile: 'dist/extension.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode'],
+  },
+  {
+    ...common,
+    entryPoints: ['src/cli/main.ts'],
+    outfile: 'dist/cli.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    banner: { js: '#!/usr/bin/env node' },
+  },
+  {
+    ...common,
+    entryPoints: ['src/webview/main.ts'],
+    outfile: 'dist/webview.js',
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+  },
+];
+
+const existing = [];
+for (const b of builds) {
+  const { existsSync } = await import('node:fs');
+  if (existsSync(b.entryPoints[0])) existing.push(b);
+}
+
+if (watch) {
+  for (const b of existing) {
+    const ctx = await esbuild.context(b);
+    await ctx.watch();
+  }
+} else {
+  await Promise.all(existing.map((b) => esbuild.build(b)));
+}

@@ -1,0 +1,63 @@
+/**
+ * One error type for the whole core, with a stable machine-readable `code` (never compare messages)
+ * and an optional `cause`. Messages must never contain secrets: build them from public facts only.
+ */
+export type McpSecureErrorCode =
+  // URL and metadata validation
+  | 'insecure_url'
+  | 'invalid_url'
+  | 'invalid_metadata'
+  | 'issuer_mismatch'
+  | 'resource_mismatch'
+  | 'metadata_too_large'
+  | 'discovery_failed'
+  // authorization flow
+  | 'pkce_unsupported'
+  | 'registration_failed'
+  | 'state_mismatch'
+  | 'iss_mismatch'
+  | 'authorization_denied'
+  | 'authorization_timeout'
+  | 'authorization_cancelled'
+  | 'token_request_failed'
+  | 'refresh_failed_transient'
+  | 'refresh_failed_permanent'
+  | 'insufficient_scope'
+  | 'step_up_refused'
+  | 'step_up_limit'
+  | 'not_signed_in'
+  | 'revocation_failed'
+  | 'dpop_failed'
+  // MCP connection
+  | 'invalid_server_definition'
+  | 'connection_failed'
+  | 'handshake_rejected'
+  | 'server_exited'
+  | 'request_timeout'
+  | 'protocol_error'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'tool_not_found'
+  | 'invalid_tool'
+  // storage and audit
+  | 'secret_store_failed'
+  | 'audit_write_failed'
+  | 'audit_corrupt'
+  | 'audit_chain_broken'
+  | 'cancelled'
+  | 'internal';
+
+export class McpSecureError extends Error {
+  override readonly name = 'McpSecureError';
+  constructor(
+    readonly code: McpSecureErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export function isMcpSecureError(value: unknown, code?: McpSecureErrorCode): value is McpSecureError {
+  return value instanceof McpSecureError && (code === undefined || value.code === code);
+}
