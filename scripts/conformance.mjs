@@ -1,0 +1,247 @@
+#!/usr/bin/env node
+// Runs every client scenario of @modelcontextprotocol/conformance against the headless CLI, ONE
+// scenario per runner invocation, and judges each scenario on its own (the per-scenario rule in
+// shared/CONFORMANCE.md): the runner's exit code, any FAILURE/WARNING check in checks.json, a timeout.
+//
+// Usage: node scripts/conformance.mjs [--scenario <name>]... [--jobs N] [--check] [--update-baseline]
+//                                     [--timeout ms] [--command "<cmd>"] [--no-build] [--json] [--keep]
+//   --scenario   run only these scenarios (repeatable; a value ending in * is a prefix filter)
+//   --jobs       scenarios in parallel (default 2)
+//   --check      compare with test/conformance/baseline.json: exit 1 if a baseline pass fails now
+//   --update-baseline  rewrite the baseline with the scenarios that pass now (full runs only)
+//   --command    client command (default: `node dist/cli.js conformance`, built first)
+//   --keep       keep the results directory (default: removed unless something failed)
+// Exit code: 0 when every selected scenario passed (or, with --check, no regression); 1 otherwise.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const node22Dir = join(root, 'node_modules', 'node22', 'bin');
+const runnerBin = join(root, 'node_modules', '@modelcontextprotocol', 'conformance', 'dist', 'index.js');
+const baselinePath = join(root, 'test', 'conformance', 'baseline.json');
+const SCENARIO_TIMEOUT_MS = 30_000;
+/** Hard cap on one runner process (runner start-up + client timeout + teardown). */
+const RUNNER_KILL_MS = 75_000;
+
+function parseArgs(argv) {
+  const opts = { scenarios: [], jobs: 2, check: false, updateBaseline: false, timeout: SCENARIO_TIMEOUT_MS,
+    command: undefined, build: true, json: false, keep: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) usage(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--scenario') opts.scenarios.push(value());
+    else if (a === '--jobs') opts.jobs = Math.max(1, Number.parseInt(value(), 10) || 1);
+    else if (a === '--timeout') opts.timeout = Number.parseInt(value(), 10) || SCENARIO_TIMEOUT_MS;
+    else if (a === '--check') opts.check = true;
+    else if (a === '--update-baseline') opts.updateBaseline = true;
+    else if (a === '--command') opts.command = value();
+    else if (a === '--no-build') opts.build = false;
+    else if (a === '--json') opts.json = true;
+    else if (a === '--keep') opts.keep = true;
+    else if (a === '--help' || a === '-h') usage();
+    else usage(`unknown option ${a}`);
+  }
+  return opts;
+}
+
+function usage(error) {
+  const text = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('//')).slice(0, 14);
+  if (error) console.error(`conformance: ${error}`);
+  console.error(text.map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
+  process.exit(error ? 2 : 0);
+}
+
+/** Environment for the runner: Node 22 first on PATH (the runner needs fs.globSync). */
+function runnerEnv() {
+  return { ...process.env, PATH: `${node22Dir}:${process.env.PATH ?? ''}`, FORCE_COLOR: '0', NO_COLOR: '1' };
+}
+
+function run(cmd, args, { timeoutMs, env }) {
+  return new Promise((resolvePromise) => {
+    const started = Date.now();
+    const child = spawn(cmd, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let stdout = '';
+    let stderr = '';
+    let killed = false;
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    const timer = setTimeout(() => {
+      killed = true;
+      try { process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ }
+    }, timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolvePromise({ code: code ?? -1, stdout, stderr, killed, durationMs: Date.now() - started });
+    });
+  });
+}
+
+/** `conformance list --client` → [{ name, versions[] }] */
+async function listScenarios() {
+  const r = await run(join(node22Dir, 'node'), [runnerBin, 'list', '--client'], { timeoutMs: 30_000, env: runnerEnv() });
+  if (r.code !== 0) throw new Error(`conformance list failed: ${r.stderr}`);
+  const out = [];
+  for (const line of r.stdout.split('\n')) {
+    const m = /^\s+-\s+(\S+)\s+\[([^\]]*)\]/.exec(line);
+    if (m) out.push({ name: m[1], versions: m[2].split(',').map((s) => s.trim()) });
+  }
+  return out;
+}
+
+/** The wire the runner picks (no --spec-version): 2026-07-28 only for scenarios introduced there. */
+function wireOf(versions) {
+  return versions.length === 1 && versions[0] === '2026-07-28' ? '2026-07-28' : '2025-11-25';
+}
+
+function findChecks(dir) {
+  if (!existsSync(dir)) return undefined;
+  for (const entry of readdirSync(dir)) {
+    const p = join(dir, entry);
+    if (statSync(p).isDirectory()) {
+      const found = findChecks(p);
+      if (found) return found;
+    } else if (entry === 'checks.json') return p;
+  }
+  return undefined;
+}
+
+async function runScenario(scenario, opts, resultsDir) {
+  const outDir = join(resultsDir, scenario.name.replace(/[^A-Za-z0-9._-]/g, '_'));
+  const args = [runnerBin, 'client', '--command', opts.command, '--scenario', scenario.name,
+    '--timeout', String(opts.timeout), '-o', outDir];
+  const r = await run(join(node22Dir, 'node'), args, { timeoutMs: Math.max(RUNNER_KILL_MS, opts.timeout + 45_000), env: runnerEnv() });
+  writeFileSync(join(resultsDir, `${scenario.name.replace(/[^A-Za-z0-9._-]/g, '_')}.runner.log`), `${r.stdout}\n${r.stderr}`);
+  const checksFile = findChecks(outDir);
+  let checks = [];
+  if (checksFile) {
+    try { checks = JSON.parse(readFileSync(checksFile, 'utf8')); } catch { checks = []; }
+  }
+  const bad = checks.filter((c) => c.status === 'FAILURE' || c.status === 'WARNING');
+  const successes = checks.filter((c) => c.status === 'SUCCESS').length;
+  const timedOut = r.killed || /Client timed out after/.test(r.stderr);
+  const clientExit = /Client exited with code (-?\d+)/.exec(r.stderr)?.[1];
+  const passed = r.code === 0 && bad.length === 0 && !timedOut && checksFile !== undefined;
+  let reason = '';
+  if (bad.length > 0) {
+    const c = bad[0];
+    reason = `${c.status} ${c.id}${c.errorMessage ? `: ${c.errorMessage}` : c.description ? `: ${c.description}` : ''}`;
+  } else if (timedOut) reason = 'timeout';
+  else if (!checksFile) reason = `no checks.json (runner exit ${r.code})`;
+  else if (r.code !== 0) reason = clientExit !== undefined ? `client exited with code ${clientExit}` : `runner exit ${r.code}`;
+  return {
+    scenario: scenario.name, wire: wireOf(scenario.versions), passed, vacuous: passed && successes === 0,
+    durationMs: r.durationMs, successes, failures: bad.length, reason: reason.replace(/\s+/g, ' ').slice(0, 160),
+  };
+}
+
+async function pool(items, jobs, fn) {
+  const results = new Array(items.length);
+  let next = 0;
+  async function worker() {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i], i);
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(jobs, items.length) }, worker));
+  return results;
+}
+
+function selectScenarios(all, filters) {
+  if (filters.length === 0) return all;
+  const picked = all.filter((s) => filters.some((f) => (f.endsWith('*') ? s.name.startsWith(f.slice(0, -1)) : s.name === f)));
+  const unknown = filters.filter((f) => !f.endsWith('*') && !all.some((s) => s.name === f));
+  if (unknown.length > 0) usage(`unknown scenario(s): ${unknown.join(', ')}`);
+  return picked;
+}
+
+async function buildCli() {
+  const esbuild = await import('esbuild');
+  await esbuild.build({
+    entryPoints: [join(root, 'src', 'cli', 'main.ts')], outfile: join(root, 'dist', 'cli.js'), bundle: true,
+    platform: 'node', format: 'cjs', target: 'node20', sourcemap: true, sourcesContent: false, logLevel: 'error',
+    legalComments: 'none', banner: { js: '#!/usr/bin/env node' },
+  });
+}
+
+function printTable(results) {
+  const rows = results.map((r) => [r.scenario, r.wire, r.passed ? (r.vacuous ? 'pass (vacuous)' : 'pass') : 'FAIL',
+    `${(r.durationMs / 1000).toFixed(1)}s`, r.passed ? '' : r.reason]);
+  const head = ['scenario', 'wire', 'result', 'duration', 'first failing check'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => (i === 4 ? 0 : row[i].length))));
+  widths[4] = head[4].length;
+  const fmt = (row) => row.map((c, i) => (i === 4 ? c : c.padEnd(widths[i]))).join('  ').trimEnd();
+  console.log(fmt(head));
+  console.log(fmt(widths.map((w) => '-'.repeat(w))));
+  for (const row of rows) console.log(fmt(row));
+}
+
+function readBaseline() {
+  if (!existsSync(baselinePath)) return undefined;
+  return JSON.parse(readFileSync(baselinePath, 'utf8'));
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  const started = Date.now();
+  if (!opts.command) {
+    if (opts.build) await buildCli();
+    opts.command = `node ${join(root, 'dist', 'cli.js')} conformance`;
+  }
+  const all = await listScenarios();
+  const selected = selectScenarios(all, opts.scenarios);
+  const resultsDir = mkdtempSync(join(tmpdir(), 'mcp-secure-conformance-'));
+  console.error(`conformance: ${selected.length} scenario(s), ${opts.jobs} job(s), client: ${opts.command}`);
+  const results = await pool(selected, opts.jobs, async (s) => {
+    const r = await runScenario(s, opts, resultsDir);
+    console.error(`  ${r.passed ? 'pass' : 'FAIL'} ${r.scenario} (${(r.durationMs / 1000).toFixed(1)}s)`);
+    return r;
+  });
+  const passed = results.filter((r) => r.passed);
+  const failed = results.filter((r) => !r.passed);
+  const vacuous = passed.filter((r) => r.vacuous).map((r) => r.scenario);
+  if (opts.json) console.log(JSON.stringify({ results, passed: passed.length, failed: failed.length }, null, 2));
+  else printTable(results);
+  console.log('');
+  if (vacuous.length > 0) console.log(`vacuous passes (no SUCCESS check scored): ${vacuous.join(', ')}`);
+  console.log(`duration: ${((Date.now() - started) / 1000).toFixed(1)}s; results: ${resultsDir}`);
+
+  let exitCode = failed.length > 0 ? 1 : 0;
+  if (opts.check) {
+    const baseline = readBaseline();
+    if (!baseline) {
+      console.log(`no baseline at ${baselinePath}`);
+      exitCode = 1;
+    } else {
+      const ran = new Set(results.map((r) => r.scenario));
+      const regressions = baseline.passed.filter((n) => ran.has(n) && !passed.some((p) => p.scenario === n));
+      if (regressions.length > 0) console.log(`REGRESSIONS against the baseline: ${regressions.join(', ')}`);
+      else console.log(`baseline check: no regression (${baseline.passed.length} scenarios in the baseline)`);
+      exitCode = regressions.length > 0 ? 1 : 0;
+    }
+  }
+  if (opts.updateBaseline) {
+    if (opts.scenarios.length > 0) console.log('not updating the baseline from a filtered run');
+    else {
+      const baseline = { note: 'Client scenarios of @modelcontextprotocol/conformance@0.2.0-alpha.12 that pass, one run per scenario (scripts/conformance.mjs).',
+        recordedAt: new Date().toISOString(), passed: passed.map((r) => r.scenario).sort(), vacuous: vacuous.sort() };
+      writeFileSync(baselinePath, `${JSON.stringify(baseline, null, 2)}\n`);
+      console.log(`baseline written: ${baselinePath} (${baseline.passed.length} passing)`);
+    }
+  }
+  if (!opts.keep && failed.length === 0) rmSync(resultsDir, { recursive: true, force: true });
+  console.log(`${passed.length} passed, ${failed.length} failed`);
+  process.exit(exitCode);
+}
+
+main().catch((e) => {
+  console.error(`conformance: ${e instanceof Error ? e.stack : String(e)}`);
+  process.exit(1);
+});
