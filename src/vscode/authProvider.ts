@@ -1,0 +1,181 @@
+import * as vscode from 'vscode';
+import { McpSecureError } from '../core/errors';
+import type { HttpServerDefinition } from '../core/mcp/serverDefinition';
+import type { Logger, SecretStore } from '../core/ports';
+import { AUTH_PROVIDER_ID, SERVER_SCOPE_PREFIX } from './constants';
+import type { GrantEngine, GrantView } from './engineContract';
+import type { ServerRegistry } from './serverRegistry';
+import type { ServerSecrets } from './serverSecrets';
+import { Strings } from './strings';
+
+type Session = vscode.AuthenticationSession;
+
+/**
+ * The `mcp-secure` authentication provider: one session per HTTP MCP server. Session scopes are the
+ * `server:<id>` marker plus the OAuth scopes the token actually carries (granted, not requested), and
+ * the account label comes from the token's claims (`preferred_username`/`email`/`sub`).
+ * `onDidChangeSessions` is computed by diffing snapshots, so it fires for every change: sign-in and
+ * sign-out here, refreshes and step-ups inside the engine, and writes by other windows (SecretStorage
+ * `onDidChange`).
+ */
+export class McpAuthProvider implements vscode.AuthenticationProvider, vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<vscode.AuthenticationProviderAuthenticationSessionsChangeEvent>();
+  readonly onDidChangeSessions = this.emitter.event;
+  private readonly disposables: vscode.Disposable[] = [this.emitter];
+  private snapshot = new Map<string, Session>();
+  private queue: Promise<void> = Promise.resolve();
+  private queued = false;
+
+  constructor(
+    private readonly engine: GrantEngine,
+    private readonly registry: ServerRegistry,
+    private readonly secrets: ServerSecrets,
+    store: SecretStore,
+    private readonly logger: Logger,
+  ) {
+    const changed = (): void => this.scheduleDiff();
+    this.disposables.push(
+      toDisposable(engine.onDidChangeGrants(changed)),
+      registry.onDidChange(changed),
+    );
+    if (store.onDidChange) this.disposables.push(toDisposable(store.onDidChange(changed)));
+    this.scheduleDiff();
+  }
+
+  async getSessions(scopes: readonly string[] | undefined): Promise<Session[]> {
+    const wanted = parseScopes(scopes ?? []);
+    const servers = this.httpServers().filter((s) => !wanted.serverId || s.id === wanted.serverId);
+    const sessions = await Promise.all(servers.map((s) => this.sessionFor(s)));
+    return sessions.filter((s): s is Session => !!s && wanted.oauth.every((sc) => s.scopes.includes(sc)));
+  }
+
+  async createSession(scopes: readonly string[]): Promise<Session> {
+    const wanted = parseScopes(scopes);
+    const server = await this.resolveServer(wanted.serverId);
+    return this.signIn(server, wanted.oauth);
+  }
+
+  async removeSession(sessionId: string): Promise<void> {
+    const server = this.registry.get(sessionId);
+    await this.engine.signOut(sessionId);
+    this.logger.info(`signed out of ${sessionId}`);
+    if (server) void vscode.window.showInformationMessage(Strings.signedOut(server.name));
+    await this.diffNow();
+  }
+
+  /** Sign in with progress and cancellation; the engine runs authorization code + PKCE. */
+  async signIn(server: HttpServerDefinition, scopes: readonly string[] = []): Promise<Session> {
+    const ref = await this.secrets.oauthServerFor(server);
+    const grant = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: Strings.signingIn(server.name), cancellable: true },
+      async (_progress, token) => {
+        const abort = new AbortController();
+        const sub = token.onCancellationRequested(() => abort.abort());
+        try {
+          return await this.engine.signIn(ref, { signal: abort.signal, ...(scopes.length ? { scopes: [...scopes] } : {}) });
+        } finally {
+          sub.dispose();
+        }
+      },
+    );
+    const session = await this.toSession(server, grant);
+    this.logger.info(`signed in to ${server.id} as ${session.account.label}`);
+    await this.diffNow();
+    return session;
+  }
+
+  /** Ask VS Code (silently) for each server's session so the Accounts menu offers "Sign in with …". */
+  requestSessionsSilently(): void {
+    for (const server of this.httpServers()) {
+      vscode.authentication.getSession(AUTH_PROVIDER_ID, [`${SERVER_SCOPE_PREFIX}${server.id}`], { createIfNone: false }).then(
+        undefined,
+        (e: unknown) => this.logger.debug(`silent session request for ${server.id} failed`, e),
+      );
+    }
+  }
+
+  dispose(): void {
+    vscode.Disposable.from(...this.disposables).dispose();
+  }
+
+  private httpServers(): HttpServerDefinition[] {
+    return this.registry.servers().filter((s): s is HttpServerDefinition => s.transport === 'http');
+  }
+
+  private async resolveServer(serverId: string | undefined): Promise<HttpServerDefinition> {
+    const servers = this.httpServers();
+    if (serverId) {
+      const found = servers.find((s) => s.id === serverId);
+      if (!found) throw new McpSecureError('invalid_server_definition', Strings.unknownServer(serverId));
+      return found;
+    }
+    if (servers.length === 1 && servers[0]) return servers[0];
+    const picked = await vscode.window.showQuickPick(
+      servers.map((s) => ({ label: s.name, description: s.url, server: s })),
+      { placeHolder: Strings.pickServer },
+    );
+    if (!picked) throw new McpSecureError('authorization_cancelled', Strings.cancelled);
+    return picked.server;
+  }
+
+  private async sessionFor(server: HttpServerDefinition): Promise<Session | undefined> {
+    const grant = await this.engine.getGrant(server.id);
+    return grant ? this.toSession(server, grant) : undefined;
+  }
+
+  private async toSession(server: HttpServerDefinition, grant: GrantView): Promise<Session> {
+    const accessToken = (await this.engine.getAccessToken(server.id)) ?? '';
+    const label = grant.displayName || grant.subject || Strings.accountFallback(server.name);
+    return {
+      id: server.id,
+      accessToken,
+      account: { id: `${grant.issuer}#${grant.subject ?? label}`, label },
+      scopes: [`${SERVER_SCOPE_PREFIX}${server.id}`, ...grant.grantedScopes],
+    };
+  }
+
+  private scheduleDiff(): void {
+    if (this.queued) return;
+    this.queued = true;
+    this.queue = this.queue.then(() => {
+      this.queued = false;
+      return this.diff();
+    });
+  }
+
+  private diffNow(): Promise<void> {
+    this.scheduleDiff();
+    return this.queue;
+  }
+
+  private async diff(): Promise<void> {
+    try {
+      const next = new Map<string, Session>();
+      for (const s of await this.getSessions(undefined)) next.set(s.id, s);
+      const added = [...next.values()].filter((s) => !this.snapshot.has(s.id));
+      const removed = [...this.snapshot.values()].filter((s) => !next.has(s.id));
+      const changed = [...next.values()].filter((s) => {
+        const before = this.snapshot.get(s.id);
+        return before !== undefined && sessionKey(before) !== sessionKey(s);
+      });
+      this.snapshot = next;
+      if (added.length || removed.length || changed.length) this.emitter.fire({ added, removed, changed });
+    } catch (e) {
+      this.logger.warn('could not refresh sessions', e);
+    }
+  }
+}
+
+function parseScopes(scopes: readonly string[]): { serverId?: string; oauth: string[] } {
+  const marker = scopes.find((s) => s.startsWith(SERVER_SCOPE_PREFIX));
+  const oauth = scopes.filter((s) => !s.startsWith(SERVER_SCOPE_PREFIX));
+  return marker ? { serverId: marker.slice(SERVER_SCOPE_PREFIX.length), oauth } : { oauth };
+}
+
+function sessionKey(s: Session): string {
+  return JSON.stringify([s.account.id, s.account.label, [...s.scopes].sort(), s.accessToken]);
+}
+
+function toDisposable(d: { dispose(): void }): vscode.Disposable {
+  return new vscode.Disposable(() => d.dispose());
+}

@@ -1,0 +1,41 @@
+import * as vscode from 'vscode';
+import { McpSecureError } from '../core/errors';
+import type { BrowserOpener } from '../core/ports';
+
+/**
+ * Opens authorization URLs through the editor (`env.openExternal`), never a shell. Before opening, the
+ * loopback `redirect_uri` goes through `env.asExternalUri`, which in a remote window (SSH, Codespaces)
+ * sets up the port forwarding the browser's redirect needs; the authorization URL itself is opened
+ * unchanged (rewriting it would break the registered redirect). A test may override the opener.
+ */
+export class EditorBrowserOpener implements BrowserOpener {
+  private override: ((url: URL) => Promise<void>) | undefined;
+
+  async open(url: URL): Promise<void> {
+    if (this.override) return this.override(url);
+    await forwardLoopbackRedirect(url);
+    const opened = await vscode.env.openExternal(vscode.Uri.parse(url.toString(), true));
+    if (!opened) throw new McpSecureError('authorization_cancelled', 'The browser could not be opened for sign-in.');
+  }
+
+  /** Route the next authorizations to `opener` until the returned disposable is disposed. */
+  useOpener(opener: (url: URL) => Promise<void>): vscode.Disposable {
+    this.override = opener;
+    return new vscode.Disposable(() => {
+      if (this.override === opener) this.override = undefined;
+    });
+  }
+}
+
+async function forwardLoopbackRedirect(authorizationUrl: URL): Promise<void> {
+  const redirect = authorizationUrl.searchParams.get('redirect_uri');
+  if (!redirect) return;
+  let target: URL;
+  try {
+    target = new URL(redirect);
+  } catch {
+    return;
+  }
+  if (target.protocol !== 'http:' || !['127.0.0.1', 'localhost', '[::1]'].includes(target.hostname)) return;
+  await vscode.env.asExternalUri(vscode.Uri.parse(target.toString(), true));
+}

@@ -1,0 +1,76 @@
+/**
+ * Every identifier the extension shares with package.json, in one table each: command ids, view ids,
+ * context keys, setting keys, the authentication provider id and SecretStorage key prefixes.
+ * `test/unit/manifest.test.ts` cross-checks these tables against the manifest in both directions.
+ */
+
+export const EXTENSION_ID = 'mcp-secure.mcp-secure-connections';
+
+export const AUTH_PROVIDER_ID = 'mcp-secure';
+/** Session scopes carry this marker so a session always names the MCP server it belongs to. */
+export const SERVER_SCOPE_PREFIX = 'server:';
+
+export const Commands = {
+  addServer: 'mcpSecure.addServer',
+  importServers: 'mcpSecure.importServers',
+  removeServer: 'mcpSecure.removeServer',
+  connect: 'mcpSecure.connect',
+  disconnect: 'mcpSecure.disconnect',
+  signIn: 'mcpSecure.signIn',
+  signOut: 'mcpSecure.signOut',
+  listTools: 'mcpSecure.listTools',
+  callTool: 'mcpSecure.callTool',
+  rotateSecret: 'mcpSecure.rotateSecret',
+  showLog: 'mcpSecure.showLog',
+  refresh: 'mcpSecure.refresh',
+  openSettings: 'mcpSecure.openSettings',
+} as const;
+export type CommandId = (typeof Commands)[keyof typeof Commands];
+
+export const Views = {
+  container: 'mcpSecure',
+  servers: 'mcpSecure.servers',
+  auditLog: 'mcpSecure.auditLog',
+} as const;
+
+export const ContextKeys = {
+  hasServers: 'mcpSecure.hasServers',
+  hasInvalidServers: 'mcpSecure.hasInvalidServers',
+} as const;
+
+export const Settings = {
+  section: 'mcpSecure',
+  servers: 'mcpSecure.servers',
+  clientMetadataUrl: 'mcpSecure.clientMetadataUrl',
+  requestTimeoutSeconds: 'mcpSecure.requestTimeoutSeconds',
+  redirectTimeoutSeconds: 'mcpSecure.redirectTimeoutSeconds',
+} as const;
+
+/** Settings that could redirect credentials or launch processes: ignored in untrusted workspaces. */
+export const RESTRICTED_SETTINGS: readonly string[] = [Settings.servers, Settings.clientMetadataUrl];
+
+/** Keys in `ExtensionContext.globalState`. */
+export const StateKeys = {
+  confirmedStdioCommands: 'mcpSecure.confirmedStdioCommands',
+} as const;
+
+/** SecretStorage keys owned by the extension layer (the OAuth engine owns its own keys). */
+export const SecretKeys = {
+  stdioSecret: (serverId: string): string => `mcpSecure.stdioSecret/${serverId}`,
+  clientSecret: (serverId: string): string => `mcpSecure.clientSecret/${serverId}`,
+} as const;
+
+/** Tree item context values (menus match on them with `viewItem =~ /^server:/` etc.). */
+export const ItemContext = {
+  server: 'server',
+  invalidServer: 'invalidServer',
+  identity: 'identity',
+  scope: 'scope',
+  expiry: 'expiry',
+  toolsGroup: 'toolsGroup',
+  tool: 'tool',
+  message: 'message',
+} as const;
+
+export const LOG_CHANNEL_NAME = 'MCP Secure Connections';
+export const AUTH_PROVIDER_LABEL = 'MCP Secure Connections';
