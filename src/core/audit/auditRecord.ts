@@ -1,0 +1,156 @@
+/**
+ * The audit record: one per MCP `tools/call` (MCP 2025-11-25, "Tools" → "Calling Tools"), answering
+ * who called it, what was called (secrets redacted), when, and with what outcome.
+ *
+ * Records form a hash chain: `prev` is the `hash` of the previous record (or {@link GENESIS_HASH} for
+ * the very first one) and `hash` is SHA-256 (FIPS 180-4) over the canonical JSON serialisation of the
+ * record without its `hash` field. Canonical JSON here means: object keys sorted by UTF-16 code unit,
+ * no insignificant whitespace, `undefined` members omitted (the idea of RFC 8785 JCS, restricted to the
+ * values a record can hold: strings, finite numbers, booleans, null, arrays, plain objects).
+ */
+import { createHash } from 'node:crypto';
+import type { ToolCaller } from '../toolCallObserver';
+
+/** Schema version written into every record. */
+export const AUDIT_RECORD_VERSION = 1;
+
+/** `prev` of the first record ever written (64 zero hex digits). */
+export const GENESIS_HASH = '0'.repeat(64);
+
+export type AuditOutcomeKind = 'success' | 'tool_error' | 'denied' | 'transport_error';
+
+export const AUDIT_OUTCOME_KINDS: readonly AuditOutcomeKind[] = ['success', 'tool_error', 'denied', 'transport_error'];
+
+/** The agent acting for the human: an OAuth client (`client_id` or CIMD URL) or a stdio shared secret. */
+export type AuditAgent =
+  | { readonly kind: 'oauth-client'; readonly clientId: string }
+  | { readonly kind: 'shared-secret'; readonly fingerprint: string }
+  | { readonly kind: 'none' };
+
+export interface AuditHuman {
+  readonly iss?: string;
+  readonly sub?: string;
+  readonly displayName?: string;
+}
+
+export interface AuditWho {
+  readonly human?: AuditHuman;
+  readonly agent: AuditAgent;
+  readonly caller: ToolCaller;
+}
+
+export interface AuditWhat {
+  readonly server: {
+    readonly id: string;
+    readonly name: string;
+    readonly transport: 'http' | 'stdio';
+    /** HTTP URL, or the stdio command line. */
+    readonly target: string;
+    /** Canonical resource URI the token is bound to (RFC 8707). */
+    readonly resource?: string;
+  };
+  readonly tool: string;
+  /** Arguments after redaction (see redaction.ts), possibly truncated. */
+  readonly arguments: unknown;
+}
+
+export interface AuditOutcome {
+  readonly kind: AuditOutcomeKind;
+  /** HTTP status for denials (401/403) or 'local' when the client refused the call itself. */
+  readonly status?: number | 'local';
+  /** The scope the server asked for (RFC 6750 §3.1 `insufficient_scope`). */
+  readonly missingScope?: string;
+  /** Stable error code for transport errors (McpSecureError code). */
+  readonly code?: string;
+  /** Redacted error text. */
+  readonly error?: string;
+  /** Size of the result in bytes (serialised JSON), when a result came back. */
+  readonly resultSize?: number;
+}
+
+/** Everything a record carries before it is chained (what the trail hands to the store). */
+export interface AuditDraft {
+  readonly id: string;
+  /** ISO 8601 start time of the call. */
+  readonly time: string;
+  readonly durationMs: number;
+  readonly who: AuditWho;
+  readonly what: AuditWhat;
+  readonly outcome: AuditOutcome;
+  /** Scopes the token carried when the call started (granted, not requested). */
+  readonly scopes: readonly string[];
+}
+
+/** A stored record: the draft plus its place in the hash chain. */
+export interface AuditRecord extends AuditDraft {
+  readonly v: number;
+  readonly prev: string;
+  readonly hash: string;
+}
+
+/** Canonical JSON (sorted keys, no whitespace); throws on values a record cannot hold. */
+export function canonicalJson(value: unknown): string {
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return JSON.stringify(value);
+    case 'number':
+      if (!Number.isFinite(value)) throw new TypeError('non-finite number in audit record');
+      return JSON.stringify(value);
+    case 'object': {
+      if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
+      const obj = value as Record<string, unknown>;
+      const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort();
+      return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
+    }
+    default:
+      throw new TypeError(`cannot serialise ${typeof value} in audit record`);
+  }
+}
+
+/** SHA-256 (hex) over the canonical JSON of the record without its `hash`. */
+export function computeRecordHash(record: Omit<AuditRecord, 'hash'> | AuditRecord): string {
+  const { hash: _hash, ...rest } = record as AuditRecord;
+  return createHash('sha256').update(canonicalJson(rest)).digest('hex');
+}
+
+/** Chains a draft after `prev`; the result serialises (canonically) to one JSONL line. */
+export function sealRecord(draft: AuditDraft, prev: string): AuditRecord {
+  const unsealed = { v: AUDIT_RECORD_VERSION, ...draft, prev };
+  return { ...unsealed, hash: computeRecordHash(unsealed) };
+}
+
+/** Why a stored line is not a valid record (shape only; chain checks live in the store). */
+export function recordShapeProblem(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not a JSON object';
+  const r = value as Partial<AuditRecord>;
+  if (typeof r.id !== 'string') return 'missing id';
+  if (typeof r.time !== 'string' || Number.isNaN(Date.parse(r.time))) return 'missing or invalid time';
+  if (typeof r.prev !== 'string' || !/^[0-9a-f]{64}$/.test(r.prev)) return 'missing or invalid prev hash';
+  if (typeof r.hash !== 'string' || !/^[0-9a-f]{64}$/.test(r.hash)) return 'missing or invalid hash';
+  if (typeof r.what !== 'object' || r.what === null || typeof r.what.tool !== 'string') return 'missing what.tool';
+  if (typeof r.what.server !== 'object' || r.what.server === null) return 'missing what.server';
+  if (typeof r.who !== 'object' || r.who === null) return 'missing who';
+  if (typeof r.outcome !== 'object' || r.outcome === null || !AUDIT_OUTCOME_KINDS.includes(r.outcome.kind)) {
+    return 'missing or invalid outcome';
+  }
+  return undefined;
+}
+
+/** A one-line label for the human in a record (display name, else sub). */
+export function humanLabel(who: AuditWho): string {
+  return who.human?.displayName ?? who.human?.sub ?? '';
+}
+
+/** A one-line label for the agent in a record. */
+export function agentLabel(agent: AuditAgent): string {
+  switch (agent.kind) {
+    case 'oauth-client':
+      return agent.clientId;
+    case 'shared-secret':
+      return `shared secret ${agent.fingerprint}`;
+    case 'none':
+      return '';
+  }
+}

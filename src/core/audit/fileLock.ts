@@ -1,0 +1,114 @@
+/**
+ * A cross-process lock file (two VS Code windows share one audit directory). Acquired with
+ * `open(O_CREAT|O_EXCL)`, which is atomic on local file systems; a lock whose owner process is gone
+ * (SIGKILL, crash) or that is older than `staleMs` is taken over by renaming it aside first, so two
+ * waiters cannot both break the same stale lock.
+ */
+import { randomBytes } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
+import { hostname } from 'node:os';
+import { McpSecureError } from '../errors';
+
+export interface FileLockOptions {
+  /** A lock older than this is considered abandoned (default 15 s). */
+  readonly staleMs?: number;
+  /** Give up after this long (default 10 s). */
+  readonly timeoutMs?: number;
+}
+
+interface LockOwner {
+  pid: number;
+  host: string;
+  at: number;
+  nonce: string;
+}
+
+function parseOwner(text: string): LockOwner | undefined {
+  try {
+    const o = JSON.parse(text) as Partial<LockOwner>;
+    if (typeof o.pid === 'number' && typeof o.host === 'string' && typeof o.at === 'number' && typeof o.nonce === 'string') {
+      return o as LockOwner;
+    }
+  } catch {
+    // an unparsable lock is treated as abandoned once it is old enough
+  }
+  return undefined;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Holds the lock at `path` while `fn` runs. */
+export async function withFileLock<T>(path: string, fn: () => Promise<T>, options: FileLockOptions = {}): Promise<T> {
+  const release = await acquireFileLock(path, options);
+  try {
+    return await fn();
+  } finally {
+    await release();
+  }
+}
+
+/** Acquires the lock; resolves to its release function. */
+export async function acquireFileLock(path: string, options: FileLockOptions = {}): Promise<() => Promise<void>> {
+  const staleMs = options.staleMs ?? 15_000;
+  const deadline = Date.now() + (options.timeoutMs ?? 10_000);
+  const me: LockOwner = { pid: process.pid, host: hostname(), at: Date.now(), nonce: randomBytes(8).toString('hex') };
+  let wait = 1;
+  for (;;) {
+    try {
+      const fh = await fsp.open(path, 'wx');
+      try {
+        await fh.writeFile(JSON.stringify({ ...me, at: Date.now() }));
+      } finally {
+        await fh.close();
+      }
+      return () => releaseFileLock(path, me.nonce);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'EEXIST') throw new McpSecureError('audit_write_failed', `cannot create the audit lock file (${code ?? 'unknown error'})`, { cause: err });
+    }
+    await breakIfStale(path, staleMs);
+    if (Date.now() > deadline) throw new McpSecureError('audit_write_failed', 'the audit log is locked by another process');
+    await delay(wait);
+    wait = Math.min(wait * 2, 16);
+  }
+}
+
+async function releaseFileLock(path: string, nonce: string): Promise<void> {
+  const owner = parseOwner(await fsp.readFile(path, 'utf8').catch(() => ''));
+  if (owner?.nonce === nonce) await fsp.unlink(path).catch(() => undefined);
+}
+
+async function breakIfStale(path: string, staleMs: number): Promise<void> {
+  let text: string;
+  let mtime: number;
+  try {
+    [text, mtime] = await Promise.all([fsp.readFile(path, 'utf8'), fsp.stat(path).then((s) => s.mtimeMs)]);
+  } catch {
+    return; // released meanwhile
+  }
+  const owner = parseOwner(text);
+  const dead = owner !== undefined && owner.host === hostname() && !processAlive(owner.pid);
+  const old = Date.now() - (owner?.at ?? mtime) > staleMs;
+  if (!dead && !old) return;
+  const aside = `${path}.stale-${randomBytes(6).toString('hex')}`;
+  try {
+    await fsp.rename(path, aside);
+  } catch {
+    return; // someone else broke it first
+  }
+  const moved = await fsp.readFile(aside, 'utf8').catch(() => '');
+  if (moved !== text) {
+    // We moved a fresh lock taken after our read: put it back (link fails if a newer one exists).
+    await fsp.link(aside, path).catch(() => undefined);
+  }
+  await fsp.unlink(aside).catch(() => undefined);
+}

@@ -1,0 +1,61 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { AuditDraft } from '../../../src/core/audit/auditRecord';
+import type { ToolCallContext } from '../../../src/core/toolCallObserver';
+
+/** A fresh temp dir, removed by the returned cleanup. */
+export function tempDir(prefix = 'audit-'): { dir: string; cleanup(): void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+let n = 0;
+/** A plausible draft; `i` varies server/tool/outcome. */
+export function makeDraft(i = n++, over: Partial<AuditDraft> = {}): AuditDraft {
+  const outcomes = ['success', 'tool_error', 'denied', 'transport_error'] as const;
+  const kind = outcomes[i % 4] ?? 'success';
+  return {
+    id: randomUUID(),
+    time: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString(),
+    durationMs: 10 + (i % 50),
+    who: {
+      human: { iss: 'https://as.example', sub: `user-${i % 7}`, displayName: `User ${i % 7}` },
+      agent: { kind: 'oauth-client', clientId: 'mcp-secure-vscode' },
+      caller: 'palette',
+    },
+    what: {
+      server: { id: `srv${i % 3}`, name: `Server ${i % 3}`, transport: 'http', target: `https://mcp${i % 3}.example/mcp`, resource: `https://mcp${i % 3}.example/mcp` },
+      tool: `tool_${i % 11}`,
+      arguments: { ticket: i, query: `find ticket ${i}` },
+    },
+    outcome: kind === 'success' ? { kind, resultSize: 100 + i } : { kind, error: `failure ${i}` },
+    scopes: ['tickets:read'],
+    ...over,
+  };
+}
+
+export function makeContext(over: Partial<ToolCallContext> = {}): ToolCallContext {
+  return {
+    callId: randomUUID(),
+    server: { id: 'tickets', name: 'Tickets', transport: 'http', target: 'http://127.0.0.1:1/mcp', resource: 'http://127.0.0.1:1/mcp', issuer: 'http://127.0.0.1:2' },
+    tool: 'list_tickets',
+    arguments: { status: 'open' },
+    caller: 'palette',
+    human: { issuer: 'http://127.0.0.1:2', subject: 'alice-sub', displayName: 'Alice' },
+    agent: { kind: 'oauth-client', clientId: 'client-123' },
+    grantedScopes: ['tickets:read'],
+    startedAt: Date.UTC(2026, 0, 1),
+    ...over,
+  };
+}
+
+/** Waits until `pred` holds (polling on the event loop), or fails after `ms`. */
+export async function waitFor(pred: () => boolean | Promise<boolean>, ms = 10_000, what = 'condition'): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await pred())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setImmediate(r));
+  }
+}
