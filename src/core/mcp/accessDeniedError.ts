@@ -1,0 +1,44 @@
+import { McpSecureError } from '../errors';
+
+/**
+ * A request the resource server refused with 401/403 after the authorizer gave up (RFC 6750 §3.1).
+ * Carries the status and, for `insufficient_scope`, the scope the challenge named, so the tool call
+ * can be reported as `denied` with the missing scope.
+ */
+export class AccessDeniedError extends McpSecureError {
+  constructor(
+    readonly status: 401 | 403,
+    /** The `scope` parameter of the `insufficient_scope` challenge (space-separated), if any. */
+    readonly challengeScope: string | undefined,
+    /** The `error` parameter of the challenge, e.g. `invalid_token`, `insufficient_scope`. */
+    readonly challengeError: string | undefined,
+  ) {
+    super(
+      status === 401 ? 'unauthorized' : challengeError === 'insufficient_scope' ? 'insufficient_scope' : 'forbidden',
+      status === 401
+        ? 'The server rejected the request as unauthorized (HTTP 401).'
+        : challengeError === 'insufficient_scope'
+          ? `The server requires more scope${challengeScope ? ` (${sanitizeScope(challengeScope)})` : ''} (HTTP 403).`
+          : 'The server denied the request (HTTP 403).',
+    );
+  }
+}
+
+/** Keep only scope-token characters (RFC 6749 §3.3) so server text cannot smuggle markup into messages. */
+export function sanitizeScope(scope: string): string {
+  return scope.replace(/[^\x21\x23-\x5B\x5D-\x7E ]/g, '').slice(0, 200);
+}
+
+/** Parse `WWW-Authenticate: Bearer k="v", …` auth-params (RFC 6750 §3, RFC 9110 §11.6.1). */
+export function parseBearerChallenge(header: string | null): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!header) return out;
+  const m = /(?:^|,)\s*Bearer\b(.*)$/i.exec(header);
+  const params = m?.[1] ?? '';
+  const re = /([A-Za-z0-9_-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))/g;
+  for (let r = re.exec(params); r; r = re.exec(params)) {
+    const key = r[1]?.toLowerCase();
+    if (key && !(key in out)) out[key] = (r[2] ?? r[3] ?? '').replace(/\\(.)/g, '$1');
+  }
+  return out;
+}

@@ -1,0 +1,212 @@
+import { Client, type ClientCapabilities, type Transport } from '@modelcontextprotocol/client';
+import type { ErrorContext } from './errorMapping';
+import { McpSecureError } from '../errors';
+import { systemClock, type Clock, type Logger } from '../ports';
+import type { RequestAuthorizer } from '../requestAuthorizer';
+import type { ToolCallObserver } from '../toolCallObserver';
+import { STARTING, STOPPED, type ConnectionState } from './connectionState';
+import { connectHttp } from './httpConnector';
+import { McpConnection, type ConnectionIdentity } from './mcpConnection';
+import { installElicitationHandler } from './elicitation';
+import { DEFAULT_MAX_RESPONSE_BYTES } from './responseLimit';
+import type { HttpServerDefinition, ProtocolChoice, ServerDefinition, StdioServerDefinition } from './serverDefinition';
+import { connectStdio } from './stdioConnector';
+import { secretFingerprint } from './stdioSecret';
+import type { ElicitationHandler } from './types';
+
+/** Default per-request timeout (tools/list, tools/call, the handshake): 60 s. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
+
+export interface ConnectionManagerOptions {
+  readonly logger: Logger;
+  readonly clock?: Clock;
+  /** The OAuth engine's authorizer for an HTTP server (`anonymousAuthorizer` for servers without auth). */
+  readonly authorizerFor: (def: HttpServerDefinition) => RequestAuthorizer;
+  /** The stored shared secret of a stdio server (generated and stored by the host on first use). */
+  readonly stdioSecretFor: (def: StdioServerDefinition) => Promise<string>;
+  /** Who is calling, resolved per call. Defaults: stdio → shared-secret fingerprint; HTTP → none. */
+  readonly identityFor?: (def: ServerDefinition) => Promise<ConnectionIdentity>;
+  readonly observers?: readonly ToolCallObserver[];
+  /** Form elicitation; without it the client does not declare the `elicitation` capability. */
+  readonly elicitation?: ElicitationHandler;
+  readonly requestTimeoutMs?: number;
+  readonly maxResponseBytes?: number;
+  /** `clientInfo` name/version sent to servers. */
+  readonly clientInfo?: { readonly name: string; readonly version: string };
+  /** Network seam for tests and the CLI. */
+  readonly fetch?: typeof fetch;
+}
+
+export type StateListener = (event: { readonly id: string; readonly state: ConnectionState }) => void;
+
+interface Entry {
+  state: ConnectionState;
+  connection?: McpConnection;
+  /** Bumped on every connect/disconnect so a stale attempt cannot overwrite a newer state. */
+  generation: number;
+}
+
+/**
+ * Owns every MCP connection of the host: connects HTTP and stdio servers, tracks their state as a
+ * tagged union, and hands out `McpConnection`s whose tool calls pass through the observers.
+ */
+export class ConnectionManager {
+  private readonly entries = new Map<string, Entry>();
+  private readonly listeners = new Set<StateListener>();
+  private readonly clock: Clock;
+  private readonly timeoutMs: number;
+
+  constructor(private readonly opts: ConnectionManagerOptions) {
+    this.clock = opts.clock ?? systemClock;
+    this.timeoutMs = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  }
+
+  /** Connect (or reconnect) a server. Rejects with a typed `McpSecureError`; the state becomes `error`. */
+  async connect(def: ServerDefinition, options: { signal?: AbortSignal } = {}): Promise<McpConnection> {
+    await this.disconnect(def.id);
+    const entry = this.entry(def.id);
+    const generation = ++entry.generation;
+    this.setState(def.id, STARTING);
+    const logger = this.opts.logger.child(`mcp:${def.id}`);
+    try {
+      const connection = def.transport === 'http'
+        ? await this.openHttp(def, logger, options.signal)
+        : await this.openStdio(def, logger, options.signal);
+      if (entry.generation !== generation) {
+        await connection.close();
+        throw new McpSecureError('cancelled', 'The connection attempt was superseded.');
+      }
+      entry.connection = connection;
+      this.setState(def.id, connection.runningState());
+      logger.info(`connected (${connection.wire}, protocol ${connection.protocolVersion ?? 'unknown'})`);
+      return connection;
+    } catch (err) {
+      const typed = err instanceof McpSecureError ? err : new McpSecureError('connection_failed', 'Could not connect.', { cause: err });
+      if (entry.generation === generation) this.setState(def.id, { kind: 'error', code: typed.code, message: typed.message });
+      logger.warn(`connect failed: ${typed.code}: ${typed.message}`);
+      throw typed;
+    }
+  }
+
+  async disconnect(id: string): Promise<void> {
+    const entry = this.entries.get(id);
+    if (!entry) return;
+    entry.generation++;
+    const connection = entry.connection;
+    entry.connection = undefined;
+    if (connection) await connection.close();
+    if (entry.state.kind !== 'stopped') this.setState(id, STOPPED);
+  }
+
+  async disposeAll(): Promise<void> {
+    await Promise.all([...this.entries.keys()].map((id) => this.disconnect(id)));
+  }
+
+  get(id: string): McpConnection | undefined {
+    return this.entries.get(id)?.connection;
+  }
+
+  state(id: string): ConnectionState {
+    return this.entries.get(id)?.state ?? STOPPED;
+  }
+
+  onDidChangeState(listener: StateListener): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  private async openHttp(def: HttpServerDefinition, logger: Logger, signal?: AbortSignal): Promise<McpConnection> {
+    const { client, transport, wire } = await connectHttp(def, {
+      authorizer: this.opts.authorizerFor(def),
+      logger,
+      createClient: (protocol) => this.createClient(def, protocol, undefined, logger),
+      requestTimeoutMs: this.timeoutMs,
+      maxResponseBytes: this.opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+      signal,
+      baseFetch: this.opts.fetch,
+    });
+    return this.wrap(def, client, transport, wire, logger, () => ({}));
+  }
+
+  private async openStdio(def: StdioServerDefinition, logger: Logger, signal?: AbortSignal): Promise<McpConnection> {
+    const secret = def.secret.mode === 'none' ? undefined : await this.opts.stdioSecretFor(def);
+    const { client, transport } = await connectStdio(def, {
+      logger,
+      createClient: (handshakeSecret) => this.createClient(def, '2025-11-25', handshakeSecret, logger),
+      secret,
+      requestTimeoutMs: this.timeoutMs,
+      signal,
+    });
+    const fingerprint = secret ? secretFingerprint(secret) : undefined;
+    return this.wrap(def, client, transport, 'stdio', logger, () => ({ exited: transport.exitInfo }), fingerprint);
+  }
+
+  private wrap(
+    def: ServerDefinition, client: Client, transport: Transport,
+    wire: 'streamable-http' | 'sse' | 'stdio', logger: Logger, errorContext: () => ErrorContext,
+    fingerprint?: string,
+  ): McpConnection {
+    const connection = new McpConnection({
+      definition: def, client, transport, wire, logger, clock: this.clock,
+      observers: this.opts.observers ?? [],
+      identity: () => this.identity(def, fingerprint),
+      requestTimeoutMs: this.timeoutMs,
+      errorContext,
+    });
+    client.onclose = () => this.handleClosed(def.id, connection, errorContext().exited);
+    return connection;
+  }
+
+  private async identity(def: ServerDefinition, fingerprint?: string): Promise<ConnectionIdentity> {
+    if (this.opts.identityFor) return this.opts.identityFor(def);
+    return { agent: fingerprint ? { kind: 'shared-secret', fingerprint } : { kind: 'none' }, grantedScopes: [] };
+  }
+
+  /** The transport closed under us (stdio child died, HTTP stream ended): record it as an error state. */
+  private handleClosed(id: string, connection: McpConnection, exited?: { code: number | null; signal: string | null }): void {
+    const entry = this.entries.get(id);
+    if (!entry || entry.connection !== connection || connection.isClosed) return;
+    entry.connection = undefined;
+    void connection.close();
+    const how = exited ? (exited.signal ? `signal ${exited.signal}` : `exit code ${exited.code}`) : undefined;
+    this.setState(id, how
+      ? { kind: 'error', code: 'server_exited', message: `The MCP server process exited (${how}).` }
+      : { kind: 'error', code: 'connection_failed', message: 'The connection to the MCP server was closed.' });
+  }
+
+  private createClient(def: ServerDefinition, protocol: ProtocolChoice, handshakeSecret: string | undefined, logger: Logger): Client {
+    const info = this.opts.clientInfo ?? { name: 'mcp-secure-connections', version: '0.1.0' };
+    const capabilities: ClientCapabilities = this.opts.elicitation ? { elicitation: { form: { applyDefaults: true } } } : {};
+    const client = new Client(
+      // MCP clients identify themselves in `initialize`; a stdio server written like the seed's checks `clientInfo.secret`.
+      handshakeSecret ? { ...info, secret: handshakeSecret } as typeof info : { ...info },
+      {
+        capabilities,
+        versionNegotiation: protocol === 'auto' ? { mode: 'auto' } : protocol === '2026-07-28' ? { mode: { pin: '2026-07-28' } } : { mode: 'legacy' },
+      },
+    );
+    client.onerror = (err) => logger.debug(`transport: ${err instanceof Error ? err.name : 'error'}`);
+    if (this.opts.elicitation) installElicitationHandler(client, def.id, this.opts.elicitation, logger);
+    return client;
+  }
+
+  private entry(id: string): Entry {
+    let e = this.entries.get(id);
+    if (!e) {
+      e = { state: STOPPED, generation: 0 };
+      this.entries.set(id, e);
+    }
+    return e;
+  }
+
+  private setState(id: string, state: ConnectionState): void {
+    this.entry(id).state = state;
+    for (const l of this.listeners) {
+      try {
+        l({ id, state });
+      } catch (err) {
+        this.opts.logger.error(`state listener failed: ${err instanceof Error ? err.name : 'error'}`);
+      }
+    }
+  }
+}

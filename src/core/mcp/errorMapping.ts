@@ -1,0 +1,87 @@
+import { ProtocolError, SdkError, SdkErrorCode, SdkHttpError } from '@modelcontextprotocol/client';
+import { McpSecureError, isMcpSecureError } from '../errors';
+
+/** What the connection knows when mapping an error (e.g. a stdio child's exit). */
+export interface ErrorContext {
+  /** Set when the stdio child has exited; the exit code (or the signal name). */
+  readonly exited?: { readonly code: number | null; readonly signal: string | null };
+}
+
+/** Strip control characters and cap length: server-supplied text is untrusted. */
+export function sanitizeServerText(text: string, max = 300): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, ' ').trim();
+  return clean.length > max ? `${clean.slice(0, max)}…` : clean;
+}
+
+function findCause(err: unknown, depth = 0): McpSecureError | undefined {
+  if (depth > 5 || !(err instanceof Error)) return undefined;
+  if (isMcpSecureError(err)) return err;
+  return findCause((err as { cause?: unknown }).cause, depth + 1);
+}
+
+function exitedError(ctx: ErrorContext, cause: unknown): McpSecureError {
+  const how = ctx.exited?.signal ? `signal ${ctx.exited.signal}` : `exit code ${ctx.exited?.code ?? 'unknown'}`;
+  return new McpSecureError('server_exited', `The MCP server process exited (${how}).`, { cause });
+}
+
+/**
+ * Map anything the SDK or the network throws to a typed `McpSecureError` (stable `code`). Messages are
+ * built from public facts; server text is sanitised and truncated.
+ */
+export function toMcpSecureError(err: unknown, ctx: ErrorContext = {}): McpSecureError {
+  const own = findCause(err);
+  if (own) return own;
+  if (ctx.exited) return exitedError(ctx, err);
+  if (err instanceof SdkHttpError) {
+    if (err.status === 401) return new McpSecureError('unauthorized', 'The server rejected the request as unauthorized (HTTP 401).', { cause: err });
+    if (err.status === 403) return new McpSecureError('forbidden', 'The server denied the request (HTTP 403).', { cause: err });
+    return new McpSecureError('connection_failed', `The MCP server answered HTTP ${err.status}.`, { cause: err });
+  }
+  if (err instanceof SdkError) return fromSdkError(err);
+  if (err instanceof ProtocolError) {
+    return new McpSecureError('protocol_error', `The MCP server returned error ${err.code}: ${sanitizeServerText(err.message)}`, { cause: err });
+  }
+  if (err instanceof Error && err.name === 'AbortError') return new McpSecureError('cancelled', 'The request was cancelled.', { cause: err });
+  if (err instanceof SyntaxError) return new McpSecureError('protocol_error', 'The MCP server sent malformed JSON.', { cause: err });
+  if (err instanceof TypeError && /fetch failed|ECONNREFUSED|ECONNRESET|socket|terminated/i.test(`${err.message} ${String(err.cause)}`)) {
+    return new McpSecureError('connection_failed', 'Could not reach the MCP server (connection failed).', { cause: err });
+  }
+  if (err instanceof Error && /ZodError|invalid_type|Invalid input/.test(`${err.name} ${err.message}`)) {
+    return new McpSecureError('protocol_error', 'The MCP server sent a message that is not valid MCP.', { cause: err });
+  }
+  const text = err instanceof Error ? err.message : String(err);
+  return new McpSecureError('connection_failed', `MCP connection error: ${sanitizeServerText(text)}`, { cause: err });
+}
+
+function fromSdkError(err: SdkError): McpSecureError {
+  switch (err.code) {
+    case SdkErrorCode.RequestTimeout:
+      return new McpSecureError('request_timeout', 'The MCP server did not answer in time.', { cause: err });
+    case SdkErrorCode.ConnectionClosed:
+    case SdkErrorCode.NotConnected:
+    case SdkErrorCode.SendFailed:
+      return new McpSecureError('connection_failed', 'The connection to the MCP server was closed.', { cause: err });
+    case SdkErrorCode.ClientHttpAuthentication:
+      return new McpSecureError('unauthorized', 'The server rejected the request as unauthorized (HTTP 401).', { cause: err });
+    case SdkErrorCode.ClientHttpForbidden:
+      return new McpSecureError('forbidden', 'The server denied the request (HTTP 403).', { cause: err });
+    case SdkErrorCode.InvalidResult:
+    case SdkErrorCode.ClientHttpUnexpectedContent:
+    case SdkErrorCode.UnsupportedResultType:
+    case SdkErrorCode.ListPaginationExceeded:
+    case SdkErrorCode.InputRequiredRoundsExceeded:
+      return new McpSecureError('protocol_error', `The MCP server broke the protocol (${err.code}).`, { cause: err });
+    default:
+      return new McpSecureError('connection_failed', `MCP connection error (${err.code}): ${sanitizeServerText(err.message)}`, { cause: err });
+  }
+}
+
+/** Like `toMcpSecureError`, for failures while connecting: a JSON-RPC error answer means the handshake was rejected. */
+export function toConnectError(err: unknown, ctx: ErrorContext = {}): McpSecureError {
+  const typed = toMcpSecureError(err, ctx);
+  if (typed.code === 'protocol_error' && err instanceof ProtocolError) {
+    return new McpSecureError('handshake_rejected', `The MCP server rejected the handshake: ${sanitizeServerText(err.message)}`, { cause: err });
+  }
+  return typed;
+}

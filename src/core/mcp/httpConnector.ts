@@ -1,0 +1,71 @@
+import { Client, SSEClientTransport, StreamableHTTPClientTransport, type Transport } from '@modelcontextprotocol/client';
+import { McpSecureError, isMcpSecureError } from '../errors';
+import type { Logger } from '../ports';
+import type { RequestAuthorizer } from '../requestAuthorizer';
+import { createAuthorizedFetch } from './authorizedFetch';
+import { toConnectError } from './errorMapping';
+import { validateEndpointUrl, type HttpServerDefinition, type ProtocolChoice } from './serverDefinition';
+
+export interface HttpConnectDeps {
+  readonly authorizer: RequestAuthorizer;
+  readonly logger: Logger;
+  readonly createClient: (protocol: ProtocolChoice) => Client;
+  readonly requestTimeoutMs: number;
+  readonly maxResponseBytes: number;
+  readonly signal?: AbortSignal;
+  readonly baseFetch?: typeof fetch;
+}
+
+export interface HttpConnected {
+  readonly client: Client;
+  readonly transport: Transport;
+  readonly wire: 'streamable-http' | 'sse';
+}
+
+/**
+ * Connect over Streamable HTTP (MCP transports 2025-11-25 §Streamable HTTP); when the server answers
+ * the first POST with a 4xx other than 401/403, fall back to the deprecated HTTP+SSE transport of
+ * 2024-11-05, as §Backwards Compatibility says: "If it fails with … 4xx status codes (e.g., 405
+ * Method Not Allowed or 404 Not Found): Issue a GET request to the server URL, expecting that this
+ * will return an SSE stream with an endpoint event as the first event."
+ */
+export async function connectHttp(def: HttpServerDefinition, deps: HttpConnectDeps): Promise<HttpConnected> {
+  const endpoint = validateEndpointUrl(def.url);
+  const protocol = def.protocol ?? 'auto';
+  let postStatus: number | undefined;
+  const fetchFn = createAuthorizedFetch({
+    endpoint,
+    authorizer: deps.authorizer,
+    logger: deps.logger,
+    staticHeaders: def.headers,
+    maxResponseBytes: deps.maxResponseBytes,
+    baseFetch: deps.baseFetch,
+    onStatus: (method, status) => {
+      if (method === 'POST') postStatus = status;
+    },
+  });
+  const client = deps.createClient(protocol);
+  const transport = new StreamableHTTPClientTransport(endpoint, { fetch: fetchFn, redirectPolicy: 'follow' });
+  try {
+    await client.connect(transport, { timeout: deps.requestTimeoutMs, signal: deps.signal });
+    return { client, transport, wire: 'streamable-http' };
+  } catch (err) {
+    await transport.close().catch(() => undefined);
+    const typed = toConnectError(err);
+    const fallback = protocol !== '2026-07-28' && postStatus !== undefined && postStatus >= 400 && postStatus < 500 && postStatus !== 401 && postStatus !== 403;
+    if (!fallback || isMcpSecureError(err)) throw typed;
+    deps.logger.info(`Streamable HTTP POST answered ${postStatus}; trying the legacy HTTP+SSE transport`);
+  }
+  const legacyClient = deps.createClient('2025-11-25');
+  const sse = new SSEClientTransport(endpoint, { fetch: fetchFn, redirectPolicy: 'follow' });
+  try {
+    await legacyClient.connect(sse, { timeout: deps.requestTimeoutMs, signal: deps.signal });
+    return { client: legacyClient, transport: sse, wire: 'sse' };
+  } catch (err) {
+    await sse.close().catch(() => undefined);
+    const typed = toConnectError(err);
+    throw typed.code === 'connection_failed' && !isMcpSecureError(err)
+      ? new McpSecureError('connection_failed', 'The server speaks neither Streamable HTTP nor the legacy HTTP+SSE transport.', { cause: err })
+      : typed;
+  }
+}

@@ -1,0 +1,158 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { ReadBuffer, serializeMessage, type JSONRPCMessage, type Transport } from '@modelcontextprotocol/client';
+import { McpSecureError } from '../errors';
+import type { Logger } from '../ports';
+import { LineRingBuffer } from './ringBuffer';
+
+/** Cap on one JSON-RPC message read from a stdio server: 16 MiB. */
+export const STDIO_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+/** Grace period between SIGTERM and SIGKILL on close. */
+export const STDIO_KILL_GRACE_MS = 2000;
+
+export interface StdioLaunch {
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly cwd?: string;
+  /** The complete environment of the child (already minimal: see buildChildEnvironment). */
+  readonly env: Record<string, string>;
+}
+
+export interface ExitInfo {
+  readonly code: number | null;
+  readonly signal: string | null;
+}
+
+/**
+ * MCP stdio transport (MCP transports 2025-11-25 §stdio): newline-delimited JSON-RPC over the child's
+ * stdin/stdout; stderr is captured into a bounded ring buffer and logged (with known secrets masked).
+ * The child runs in its own process group on POSIX so `close()` tears down the whole tree; argv is
+ * exactly `command` + `args` (never a secret) and no shell is involved.
+ */
+export class StdioTransport implements Transport {
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: (message: JSONRPCMessage) => void;
+
+  private child?: ChildProcess;
+  private readonly readBuffer = new ReadBuffer({ maxBufferSize: STDIO_MAX_MESSAGE_BYTES });
+  private readonly stderrLines = new LineRingBuffer();
+  private exit?: ExitInfo;
+  private closed = false;
+  private readonly exited: Promise<void>;
+  private resolveExited!: () => void;
+
+  constructor(
+    private readonly launch: StdioLaunch,
+    private readonly logger: Logger,
+    /** Values masked in logged stderr (the shared secret). */
+    private readonly masked: readonly string[] = [],
+  ) {
+    this.exited = new Promise((r) => (this.resolveExited = r));
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+  get exitInfo(): ExitInfo | undefined {
+    return this.exit;
+  }
+  /** The last lines the server wrote to stderr (masked). */
+  stderrTail(): string[] {
+    return this.stderrLines.snapshot().map((l) => this.mask(l));
+  }
+
+  start(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(this.launch.command, [...this.launch.args], {
+        cwd: this.launch.cwd,
+        env: this.launch.env,
+        stdio: ['pipe', 'pipe', 'pipe'],
+        shell: false,
+        windowsHide: true,
+        detached: process.platform !== 'win32',
+      });
+      this.child = child;
+      child.once('error', (err: NodeJS.ErrnoException) => {
+        const e = new McpSecureError('connection_failed', `Could not start the MCP server process (${err.code ?? 'spawn error'}).`, { cause: err });
+        if (!child.pid) reject(e);
+        else this.onerror?.(e);
+      });
+      child.once('spawn', () => resolve());
+      child.on('exit', (code, signal) => this.handleExit(code, signal));
+      child.stdout?.on('data', (chunk: Buffer) => this.handleStdout(chunk));
+      child.stderr?.setEncoding('utf8');
+      child.stderr?.on('data', (text: string) => this.handleStderr(text));
+      child.stdin?.on('error', (err) => this.onerror?.(err));
+    });
+  }
+
+  send(message: JSONRPCMessage): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const stdin = this.child?.stdin;
+      if (!stdin || this.exit || this.closed) {
+        reject(new McpSecureError('server_exited', 'The MCP server process is not running.'));
+        return;
+      }
+      if (stdin.write(serializeMessage(message))) resolve();
+      else stdin.once('drain', resolve);
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const child = this.child;
+    if (child && !this.exit) {
+      child.stdin?.end();
+      this.signal('SIGTERM');
+      const timer = setTimeout(() => this.signal('SIGKILL'), STDIO_KILL_GRACE_MS);
+      await this.exited;
+      clearTimeout(timer);
+    }
+    // The group may still hold grandchildren after the leader exited.
+    this.signal('SIGKILL');
+    this.readBuffer.clear();
+    this.onclose?.();
+  }
+
+  private signal(sig: NodeJS.Signals): void {
+    const pid = this.child?.pid;
+    if (!pid) return;
+    try {
+      if (process.platform === 'win32') this.child?.kill(sig);
+      else process.kill(-pid, sig);
+    } catch {
+      // ESRCH: already gone.
+    }
+  }
+
+  private handleStdout(chunk: Buffer): void {
+    try {
+      this.readBuffer.append(chunk);
+      for (let m = this.readBuffer.readMessage(); m; m = this.readBuffer.readMessage()) this.onmessage?.(m);
+    } catch (err) {
+      this.onerror?.(new McpSecureError('protocol_error', 'The MCP server wrote invalid JSON-RPC to stdout.', { cause: err }));
+    }
+  }
+
+  private handleStderr(text: string): void {
+    // Mask whole lines (a secret may span two chunks, never two lines).
+    for (const line of this.stderrLines.push(text)) if (line.trim()) this.logger.debug(`stderr: ${this.mask(line)}`);
+  }
+
+  private mask(line: string): string {
+    let clean = line;
+    for (const secret of this.masked) if (secret) clean = clean.split(secret).join('[redacted]');
+    return clean;
+  }
+
+  private handleExit(code: number | null, signal: NodeJS.Signals | null): void {
+    this.exit = { code, signal };
+    this.resolveExited();
+    if (!this.closed) {
+      this.logger.warn(`MCP server process exited (${signal ? `signal ${signal}` : `code ${code}`})`);
+      this.closed = true;
+      this.onclose?.();
+    }
+  }
+}

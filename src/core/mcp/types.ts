@@ -1,0 +1,64 @@
+import type { ToolCaller } from '../toolCallObserver';
+
+/**
+ * Public value types of the MCP connection layer (what the extension, the CLI and the audit trail see).
+ * Shapes follow MCP 2025-11-25 §Server Features / Tools.
+ */
+
+/** A tool as listed by `tools/list`, with the fields the UI needs. */
+export interface ToolInfo {
+  readonly name: string;
+  readonly title?: string;
+  readonly description?: string;
+  /** JSON Schema of the arguments, preserved exactly as the server sent it (no `$ref` dereferencing). */
+  readonly inputSchema: Record<string, unknown>;
+  readonly outputSchema?: Record<string, unknown>;
+  readonly annotations?: Record<string, unknown>;
+  /** `_meta` as sent by the server. */
+  readonly meta?: Record<string, unknown>;
+}
+
+/** The result of `tools/call`. `isError: true` is a tool-level error (MCP §Tools/Error Handling), not a protocol error. */
+export interface ToolCallResult {
+  readonly content: readonly Record<string, unknown>[];
+  readonly structuredContent?: Record<string, unknown>;
+  readonly isError: boolean;
+  /** Size in bytes of the JSON-serialised result (UTF-8). */
+  readonly resultSize: number;
+  /** The raw result object (for `--json` output). */
+  readonly raw: Record<string, unknown>;
+}
+
+export interface CallToolOptions {
+  readonly caller: ToolCaller;
+  readonly signal?: AbortSignal;
+  /** Per-call timeout; defaults to the manager's `requestTimeoutMs`. */
+  readonly timeoutMs?: number;
+}
+
+/** A skill advertised through `skills/list` (SEP-2640). */
+export interface SkillInfo {
+  readonly name: string;
+  readonly description?: string;
+  readonly uri?: string;
+  readonly digest?: string;
+  readonly size?: number;
+  readonly [key: string]: unknown;
+}
+
+/**
+ * Form-mode elicitation (MCP 2025-11-25 §Client Features / Elicitation). The handler gets the message
+ * and the requested schema with SEP-1034 defaults already applied to `defaults`, and answers.
+ */
+export interface ElicitationRequest {
+  readonly serverId: string;
+  readonly message: string;
+  readonly requestedSchema: Record<string, unknown>;
+  /** Values from the schema's `default`s (SEP-1034), to prefill the form. */
+  readonly defaults: Record<string, unknown>;
+}
+export type ElicitationAnswer =
+  | { readonly action: 'accept'; readonly content: Record<string, unknown> }
+  | { readonly action: 'decline' }
+  | { readonly action: 'cancel' };
+export type ElicitationHandler = (request: ElicitationRequest, signal: AbortSignal) => Promise<ElicitationAnswer>;
