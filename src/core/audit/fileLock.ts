@@ -61,7 +61,14 @@ export async function acquireFileLock(path: string, options: FileLockOptions = {
   const staleMs = options.staleMs ?? 15_000;
   const deadline = Date.now() + (options.timeoutMs ?? 10_000);
   const me: LockOwner = { pid: process.pid, host: hostname(), at: Date.now(), nonce: randomBytes(8).toString('hex') };
+  const started = Date.now();
+  const wantPath = `${path}.want`;
   let wait = 1;
+  let wanted = false;
+  // Fairness: a busy holder re-acquiring in a loop would starve the other window; when a waiter has
+  // announced itself (`.want`, younger than 1 s), a fresh acquisition steps aside once.
+  const want = await fsp.stat(wantPath).catch(() => undefined);
+  if (want && Date.now() - want.mtimeMs < 1000) await delay(4);
   for (;;) {
     try {
       const fh = await fsp.open(path, 'wx');
@@ -70,15 +77,20 @@ export async function acquireFileLock(path: string, options: FileLockOptions = {
       } finally {
         await fh.close();
       }
+      if (wanted) await fsp.unlink(wantPath).catch(() => undefined);
       return () => releaseFileLock(path, me.nonce);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code !== 'EEXIST') throw new McpSecureError('audit_write_failed', `cannot create the audit lock file (${code ?? 'unknown error'})`, { cause: err });
     }
+    if (!wanted && Date.now() - started > 10) {
+      wanted = true;
+      await fsp.writeFile(wantPath, me.nonce).catch(() => undefined);
+    }
     await breakIfStale(path, staleMs);
     if (Date.now() > deadline) throw new McpSecureError('audit_write_failed', 'the audit log is locked by another process');
     await delay(wait);
-    wait = Math.min(wait * 2, 16);
+    wait = Math.min(wait * 2, 8);
   }
 }
 

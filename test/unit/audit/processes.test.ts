@@ -1,0 +1,92 @@
+import { strict as assert } from 'node:assert';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomInt } from 'node:crypto';
+import { readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { AuditStore } from '../../../src/core/audit/auditStore';
+import { tempDir } from './helpers';
+
+const writer = join(__dirname, 'fixtures', 'appendLoop.ts');
+
+interface Writer { child: ChildProcess; ready: Promise<void>; progress(n: number): Promise<void>; exited: Promise<number | null> }
+
+function startWriter(dir: string, count: string, tag: string, argBytes = 0, waitGo = false): Writer {
+  const child = spawn(process.execPath, ['--import', 'tsx', writer, dir, count, tag, String(argBytes)], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, AUDIT_WAIT_GO: waitGo ? '1' : '0' },
+  });
+  let markReady: () => void = () => undefined;
+  const ready = new Promise<void>((r) => { markReady = r; });
+  let out = '';
+  let err = '';
+  const waiters: { n: number; resolve(): void }[] = [];
+  let last = 0;
+  child.stdout!.on('data', (d: Buffer) => {
+    out += d.toString();
+    if (out.includes('recovered')) markReady();
+    for (const m of out.matchAll(/progress (\d+)/g)) last = Math.max(last, Number(m[1]));
+    out = out.slice(out.lastIndexOf('\n') + 1);
+    for (const w of waiters.filter((x) => last >= x.n)) w.resolve();
+  });
+  child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return {
+    child,
+    ready,
+    exited: exited.then((c) => { if (c !== 0 && c !== null) throw new Error(`writer failed: ${err}`); return c; }),
+    progress: (n) => new Promise<void>((resolve, reject) => {
+      if (last >= n) return resolve();
+      waiters.push({ n, resolve });
+      child.on('exit', () => (last >= n ? resolve() : reject(new Error(`writer exited before ${n}: ${err}`))));
+    }),
+  };
+}
+
+describe('AuditStore with real processes', function () {
+  this.timeout(120_000);
+  let t: ReturnType<typeof tempDir>;
+  const children: ChildProcess[] = [];
+  beforeEach(() => { t = tempDir(); });
+  afterEach(() => {
+    for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    t.cleanup();
+  });
+
+  it('survives SIGKILL mid-write in a loop: at most the torn last line is quarantined, the chain verifies', async () => {
+    let quarantined = 0;
+    for (let iter = 0; iter < 12; iter++) {
+      const w = startWriter(t.dir, 'forever', `k${iter}`, 2000 + randomInt(6000));
+      children.push(w.child);
+      await w.progress(8 + randomInt(40));
+      w.child.kill('SIGKILL');
+      await w.exited;
+      const store = await AuditStore.open({ dir: t.dir, lock: { staleMs: 60_000 } });
+      assert.ok(store.recovery.length <= 1, JSON.stringify(store.recovery));
+      quarantined += store.recovery.filter((r) => r.kind === 'torn_line_quarantined').length;
+      const v = await store.verify();
+      await store.close();
+      assert.equal(v.ok, true, `iteration ${iter}: ${JSON.stringify(v.firstBroken)}`);
+    }
+    const qFile = join(t.dir, 'quarantine.jsonl');
+    const qLines = existsSync(qFile) ? readFileSync(qFile, 'utf8').split('\n').filter(Boolean).length : 0;
+    assert.equal(qLines, quarantined, 'every quarantined line was reported');
+  });
+
+  it('two writer processes interleave whole records and keep one valid chain', async () => {
+    const a = startWriter(t.dir, '1000', 'A', 300, true);
+    const b = startWriter(t.dir, '1000', 'B', 300, true);
+    children.push(a.child, b.child);
+    await Promise.all([a.ready, b.ready]);
+    a.child.stdin!.write('go\n');
+    b.child.stdin!.write('go\n');
+    await Promise.all([a.exited, b.exited]);
+    const store = await AuditStore.open({ dir: t.dir });
+    const v = await store.verify();
+    await store.close();
+    assert.equal(v.ok, true, JSON.stringify(v.firstBroken));
+    assert.equal(v.records, 2000);
+    const tools = readFileSync(join(t.dir, 'audit-00000001.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { what: { tool: string } }).what.tool[0]);
+    const switches = tools.filter((x, i) => i > 0 && x !== tools[i - 1]).length;
+    assert.ok(switches > 1, 'the writers actually interleaved');
+  });
+});
