@@ -1,0 +1,204 @@
+import { McpSecureError } from '../core/errors';
+
+/** A command-line mistake: exit code 1 with the message and a pointer to `--help`. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export const commandNames = ['login', 'tools', 'call', 'logout', 'whoami', 'conformance', 'help', 'version'] as const;
+export type CommandName = (typeof commandNames)[number];
+
+/** Where tokens live: nothing persisted (default), or an encrypted file the user names. */
+export type StoreSpec = { kind: 'memory' } | { kind: 'file'; path: string };
+export type SecretMode = 'env' | 'handshake' | 'both' | 'none';
+export type ProtocolChoice = 'auto' | '2025-11-25' | '2026-07-28';
+
+export type Target =
+  | { kind: 'http'; url: URL }
+  | { kind: 'stdio'; command: string; args: string[] };
+
+export interface CliOptions {
+  json: boolean;
+  verbose: boolean;
+  store: StoreSpec;
+  storeKeyFile?: string;
+  openWith?: string;
+  clientId?: string;
+  /** Name of the environment variable holding the client secret (secrets never go on argv). */
+  clientSecretEnv?: string;
+  scopes: string[];
+  timeoutMs: number;
+  protocol: ProtocolChoice;
+  secretMode: SecretMode;
+  secretEnvVar: string;
+  /** Tool arguments (`call --args '<json object>'`). */
+  toolArgs: Record<string, unknown>;
+}
+
+export interface ParsedCommand {
+  command: CommandName;
+  target?: Target;
+  tool?: string;
+  options: CliOptions;
+}
+
+const valueOptions = new Set(['--args', '--store', '--store-key-file', '--open-with', '--client-id', '--client-secret-env',
+  '--scope', '--timeout', '--protocol', '--secret-mode', '--secret-env']);
+const flagOptions = new Set(['--json', '--verbose', '-v', '--help', '-h', '--stdio', '--version']);
+const DEFAULT_TIMEOUT_MS = 120_000;
+
+function defaults(): CliOptions {
+  return { json: false, verbose: false, store: { kind: 'memory' }, scopes: [], timeoutMs: DEFAULT_TIMEOUT_MS,
+    protocol: 'auto', secretMode: 'both', secretEnvVar: 'MCP_SHARED_SECRET', toolArgs: {} };
+}
+
+interface RawArgs {
+  positionals: string[];
+  values: Map<string, string[]>;
+  flags: Set<string>;
+  stdioCommand?: string[];
+}
+
+function splitArgv(argv: readonly string[]): RawArgs {
+  const raw: RawArgs = { positionals: [], values: new Map(), flags: new Set() };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '--') {
+      raw.stdioCommand = argv.slice(i + 1);
+      break;
+    }
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const name = eq > 0 ? arg.slice(0, eq) : arg;
+    if (valueOptions.has(name)) {
+      const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
+      if (value === undefined) throw new UsageError(`${name} needs a value`);
+      raw.values.set(name, [...(raw.values.get(name) ?? []), value]);
+    } else if (flagOptions.has(name)) {
+      if (eq > 0) throw new UsageError(`${name} takes no value`);
+      raw.flags.add(name);
+    } else if (arg.startsWith('-') && arg !== '-') {
+      throw new UsageError(`unknown option ${name}`);
+    } else {
+      raw.positionals.push(arg);
+    }
+  }
+  return raw;
+}
+
+function single(raw: RawArgs, name: string): string | undefined {
+  const values = raw.values.get(name);
+  if (values && values.length > 1) throw new UsageError(`${name} given more than once`);
+  return values?.[0];
+}
+
+/** Parses `--store memory | file:<path>`. A bare path is refused so nobody persists tokens by accident. */
+export function parseStoreSpec(value: string): StoreSpec {
+  if (value === 'memory') return { kind: 'memory' };
+  if (value.startsWith('file:') && value.length > 'file:'.length) return { kind: 'file', path: value.slice('file:'.length) };
+  throw new UsageError(`--store must be "memory" or "file:<path>", got "${value}"`);
+}
+
+/**
+ * Parses a server URL. Malformed input is a usage error; a well-formed URL that is unsafe (not https, and
+ * not http on a loopback host) is refused with `insecure_url` (exit 2), per MCP authorization §Communication
+ * Security: "All authorization server endpoints MUST be served over HTTPS" (loopback excepted for development).
+ */
+export function parseServerUrl(value: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`not a URL: "${value}"`);
+  }
+  if (url.username || url.password) throw new McpSecureError('insecure_url', 'server URL must not carry credentials');
+  if (url.protocol === 'https:') return url;
+  if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return url;
+  throw new McpSecureError('insecure_url', `refusing ${url.protocol}// server URL: only https, or http on a loopback address`);
+}
+
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
+}
+
+function parseToolArgs(text: string | undefined): Record<string, unknown> {
+  if (text === undefined) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new UsageError('--args is not valid JSON');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new UsageError('--args must be a JSON object');
+  return value as Record<string, unknown>;
+}
+
+function parseOptions(raw: RawArgs): CliOptions {
+  const o = defaults();
+  o.json = raw.flags.has('--json');
+  o.verbose = raw.flags.has('--verbose') || raw.flags.has('-v');
+  const store = single(raw, '--store');
+  if (store !== undefined) o.store = parseStoreSpec(store);
+  o.storeKeyFile = single(raw, '--store-key-file');
+  if (o.storeKeyFile !== undefined && o.store.kind !== 'file') throw new UsageError('--store-key-file needs --store file:<path>');
+  o.openWith = single(raw, '--open-with');
+  o.clientId = single(raw, '--client-id');
+  o.clientSecretEnv = single(raw, '--client-secret-env');
+  o.scopes = (raw.values.get('--scope') ?? []).flatMap((s) => s.split(/\s+/)).filter((s) => s.length > 0);
+  const timeout = single(raw, '--timeout');
+  if (timeout !== undefined) {
+    o.timeoutMs = Number(timeout);
+    if (!Number.isInteger(o.timeoutMs) || o.timeoutMs <= 0) throw new UsageError('--timeout must be a positive integer (milliseconds)');
+  }
+  const protocol = single(raw, '--protocol');
+  if (protocol !== undefined) {
+    if (protocol !== 'auto' && protocol !== '2025-11-25' && protocol !== '2026-07-28') throw new UsageError('--protocol must be auto, 2025-11-25 or 2026-07-28');
+    o.protocol = protocol;
+  }
+  const mode = single(raw, '--secret-mode');
+  if (mode !== undefined) {
+    if (mode !== 'env' && mode !== 'handshake' && mode !== 'both' && mode !== 'none') throw new UsageError('--secret-mode must be env, handshake, both or none');
+    o.secretMode = mode;
+  }
+  const envVar = single(raw, '--secret-env');
+  if (envVar !== undefined) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(envVar)) throw new UsageError('--secret-env must be an environment variable name');
+    o.secretEnvVar = envVar;
+  }
+  o.toolArgs = parseToolArgs(single(raw, '--args'));
+  return o;
+}
+
+function parseTarget(command: CommandName, raw: RawArgs, rest: string[]): { target: Target; tool?: string } {
+  const wantsTool = command === 'call';
+  if (raw.flags.has('--stdio')) {
+    const cmd = raw.stdioCommand;
+    if (!cmd || cmd.length === 0 || !cmd[0]) throw new UsageError('--stdio needs the server command after "--"');
+    if (command === 'login' || command === 'logout' || command === 'whoami' || command === 'conformance') {
+      throw new UsageError(`${command} applies to HTTP servers only (stdio servers use a shared secret, not OAuth)`);
+    }
+    const expected = wantsTool ? 1 : 0;
+    if (rest.length !== expected) throw new UsageError(wantsTool ? 'call --stdio needs exactly one tool name' : `unexpected argument "${rest[0]}"`);
+    return { target: { kind: 'stdio', command: cmd[0], args: cmd.slice(1) }, tool: wantsTool ? rest[0] : undefined };
+  }
+  if (raw.stdioCommand) throw new UsageError('a command after "--" needs --stdio');
+  const expected = wantsTool ? 2 : 1;
+  if (rest.length < expected) throw new UsageError(wantsTool ? 'call needs <url> <tool>' : `${command} needs <url>`);
+  if (rest.length > expected) throw new UsageError(`unexpected argument "${rest[expected]}"`);
+  return { target: { kind: 'http', url: parseServerUrl(rest[0] as string) }, tool: wantsTool ? rest[1] : undefined };
+}
+
+/** Parses the CLI's argv (without `node` and the script path). Throws UsageError or McpSecureError('insecure_url'). */
+export function parseCliArgs(argv: readonly string[]): ParsedCommand {
+  const raw = splitArgv(argv);
+  const options = parseOptions(raw);
+  if (raw.flags.has('--version')) return { command: 'version', options };
+  const [first, ...rest] = raw.positionals;
+  if (raw.flags.has('--help') || raw.flags.has('-h') || first === undefined || first === 'help') return { command: 'help', options };
+  if (!(commandNames as readonly string[]).includes(first)) throw new UsageError(`unknown command "${first}"`);
+  const command = first as CommandName;
+  if (command === 'version') return { command, options };
+  if (command !== 'call' && raw.values.has('--args')) throw new UsageError('--args applies to "call" only');
+  const { target, tool } = parseTarget(command, raw, rest);
+  return { command, target, tool, options };
+}

@@ -1,0 +1,43 @@
+/** The `--help` text: the CLI's one place for user-visible usage strings. */
+export const helpText = `mcp-secure: authenticated, least-privileged connections to MCP servers, from a terminal.
+
+Usage:
+  mcp-secure login <url>                      sign in (OAuth 2.1 + PKCE) to the server at <url>
+  mcp-secure tools <url>                      list the server's tools
+  mcp-secure call <url> <tool> --args '<json>' call a tool with a JSON object of arguments
+  mcp-secure whoami <url>                     the grant: subject, granted scopes, expiry (never tokens)
+  mcp-secure logout <url>                     revoke the grant at the server and forget it
+  mcp-secure tools --stdio [opts] -- <command> [args...]
+  mcp-secure call <tool> --args '<json>' --stdio [opts] -- <command> [args...]
+                                              the same for a stdio server, with a fresh shared secret
+  mcp-secure conformance <url>                act as the official conformance suite's client
+                                              (reads MCP_CONFORMANCE_SCENARIO / MCP_CONFORMANCE_CONTEXT)
+
+Options:
+  --json                  machine-readable output on stdout (errors as {"error":{code,message,exitCode}})
+  --verbose, -v           log protocol steps to stderr (secrets are redacted)
+  --store memory          keep tokens in memory only: nothing is written (default)
+  --store file:<path>     keep tokens in an AES-256-GCM encrypted file; the key comes from
+                          $MCP_SECURE_STORE_KEY or --store-key-file <path> (32 random bytes as hex or
+                          base64, or a passphrase of 16+ characters). Plaintext is refused.
+  --open-with <command>   hand the authorization URL to <command> (split on spaces, run without a shell,
+                          the URL as its own argument), e.g. --open-with xdg-open. Default: print it.
+  --client-id <id>        a pre-registered OAuth client id
+  --client-secret-env <VAR>  read that client's secret from environment variable VAR (never from argv)
+  --scope <scope>         scope to request (repeatable); default: what the server's challenge or
+                          metadata names
+  --protocol <version>    auto (default), 2025-11-25 or 2026-07-28
+  --timeout <ms>          overall deadline (default 120000)
+  --secret-mode <mode>    stdio: how the shared secret reaches the server: env, handshake, both (default), none
+  --secret-env <NAME>     stdio: environment variable for the shared secret (default MCP_SHARED_SECRET)
+  --help, -h              this text
+  --version               the version
+
+Exit codes:
+  0  success
+  1  usage error (unknown command or option, missing argument, --args not a JSON object)
+  2  authorization refused or unsafe input refused (insecure URL, metadata/issuer/resource mismatch,
+     state or iss mismatch, sign-in denied or timed out, step-up refused, store key missing or wrong)
+  3  connection or protocol error (cannot connect, server exited, timeout, malformed answer)
+  4  tool error (the tool reported isError, or no such tool)
+`;
