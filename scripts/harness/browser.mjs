@@ -1,0 +1,18 @@
+// Headless Debian Chromium driven by playwright-core (which downloads no browser of its own).
+import { chromium } from 'playwright-core';
+import { CHROMIUM } from './setup.mjs';
+
+const ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
+];
+
+/** Launches Chromium with a fresh persistent profile (SecretStorage in code-server lives in it). */
+export async function launchBrowser(profileDir, { viewport = { width: 1400, height: 900 } } = {}) {
+  return chromium.launchPersistentContext(profileDir, {
+    executablePath: CHROMIUM,
+    headless: process.env.MCP_SECURE_HEADED ? false : true,
+    args: ARGS,
+    viewport,
+  });
+}

@@ -1,0 +1,73 @@
+// Starts the demo servers (test/fixtures/demoServers.ts) in a tsx child process and hands back their
+// URLs. The child exits when we close its stdin, so it cannot outlive the harness.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { REPO_ROOT } from './setup.mjs';
+
+export const DEMO_SERVERS_TS = path.join(REPO_ROOT, 'test', 'fixtures', 'demoServers.ts');
+const READY = 'MCP_SECURE_DEMO_READY ';
+
+/**
+ * @param {{ authPort?: number, httpPort?: number, log?: (line: string) => void, timeoutMs?: number }} [opts]
+ * @returns {Promise<{ issuer: string, httpMcpUrl: string, httpResource: string,
+ *   stdio: { command: string, args: string[], secretEnvVar: string },
+ *   users: { username: string, password: string }[], close: () => Promise<void> }>}
+ */
+export async function startDemoServersProcess(opts = {}) {
+  if (!existsSync(DEMO_SERVERS_TS)) throw new Error(`missing ${path.relative(REPO_ROOT, DEMO_SERVERS_TS)} (AS fixtures)`);
+  const args = ['--import', 'tsx', path.join(REPO_ROOT, 'scripts', 'harness', 'demoServersChild.ts')];
+  if (opts.authPort) args.push('--auth-port', String(opts.authPort));
+  if (opts.httpPort) args.push('--http-port', String(opts.httpPort));
+  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  const log = opts.log ?? (() => {});
+  let stderr = '';
+  child.stderr.on('data', (d) => {
+    stderr = (stderr + d).slice(-4000);
+    for (const line of String(d).split('\n')) if (line.trim()) log(line);
+  });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const close = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.stdin.end();
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    }
+  };
+  const info = await new Promise((resolve, reject) => {
+    let buf = '';
+    const timer = setTimeout(() => reject(new Error('demo servers not ready within timeout')), opts.timeoutMs ?? 60_000);
+    child.stdout.on('data', (d) => {
+      buf += d;
+      let nl;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        if (line.startsWith(READY)) {
+          clearTimeout(timer);
+          resolve(JSON.parse(line.slice(READY.length)));
+        } else if (line.trim()) log(line);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`demo servers exited (${code}) before ready:\n${stderr}`));
+    });
+  }).catch(async (err) => {
+    await close();
+    throw err;
+  });
+  return { ...info, close };
+}
+
+/** The extension-host environment the integration suite reads (see docs in the team brief). */
+export function testEnvironment(demo) {
+  const user = demo.users[0];
+  return {
+    MCP_SECURE_TEST_ISSUER: demo.issuer,
+    MCP_SECURE_TEST_HTTP_URL: demo.httpMcpUrl,
+    MCP_SECURE_TEST_STDIO: JSON.stringify({ command: demo.stdio.command, args: demo.stdio.args }),
+    MCP_SECURE_TEST_USER: JSON.stringify({ username: user?.username, password: user?.password }),
+  };
+}

@@ -1,0 +1,107 @@
+#!/usr/bin/env node
+// `npm run test:integration`: the real-editor integration tests, offline. Installs the harness (idempotent),
+// builds the extension, bundles test/integration (runner + suites) into out/integration/index.js, starts
+// the demo servers, runs the suite inside code-server's extension host (headless Chromium as the
+// workbench), prints mocha's output and exits with its code. Everything started is torn down, also on
+// Ctrl+C and on the global timeout.
+// Options: --verbose (server + page logs), --skip-build, --extension <dir> and --suite-dir <dir>
+// (run another extension/suite, used to test the harness itself), --folder <dir>, --timeout <seconds>.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { bundleIntegration } from './bundleIntegration.mjs';
+import { startDemoServersProcess, testEnvironment, DEMO_SERVERS_TS } from './demoServers.mjs';
+import { runExtensionTests } from './extensionTests.mjs';
+import { REPO_ROOT, ensureHarness } from './setup.mjs';
+
+const say = (msg) => process.stdout.write(`[test:integration] ${msg}\n`);
+
+const { values: opts } = parseArgs({
+  options: {
+    verbose: { type: 'boolean', default: false },
+    'skip-build': { type: 'boolean', default: false },
+    extension: { type: 'string' },
+    'suite-dir': { type: 'string' },
+    folder: { type: 'string' },
+    timeout: { type: 'string', default: '900' },
+  },
+});
+
+const cleanups = [];
+let finishing = false;
+async function finish(code) {
+  if (finishing) return;
+  finishing = true;
+  for (const fn of cleanups.reverse()) await fn().catch((err) => say(`cleanup failed: ${err?.message ?? err}`));
+  process.exit(code);
+}
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => void finish(130));
+
+/** Runs an npm script from the repo with the current node. */
+export function npmRun(script) {
+  return new Promise((resolve, reject) => {
+    const child = spawn('npm', ['run', '--silent', script], { cwd: REPO_ROOT, stdio: 'inherit' });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`npm run ${script} exited ${code}`))));
+  });
+}
+
+async function main() {
+  const t0 = Date.now();
+  const secs = (t) => `${((Date.now() - t) / 1000).toFixed(1)} s`;
+  const globalTimer = setTimeout(() => {
+    say(`FAILED: global timeout of ${opts.timeout} s reached`);
+    void finish(1);
+  }, Number(opts.timeout) * 1000);
+  globalTimer.unref();
+
+  await ensureHarness();
+  const extensionDevelopmentPath = path.resolve(opts.extension ?? REPO_ROOT);
+  if (!opts['skip-build'] && !opts.extension) {
+    const t = Date.now();
+    await npmRun('build');
+    say(`extension built in ${secs(t)}`);
+  }
+  const main = path.join(extensionDevelopmentPath, 'dist', 'extension.js');
+  if (!opts.extension && !existsSync(main)) throw new Error(`no ${path.relative(REPO_ROOT, main)} — does src/extension.ts exist?`);
+
+  const outfile = opts['suite-dir']
+    ? path.join(REPO_ROOT, 'out', 'integration', 'custom', 'index.js')
+    : undefined;
+  const bundle = await bundleIntegration({ ...(opts['suite-dir'] && { suiteDir: path.resolve(opts['suite-dir']), outfile }) });
+  say(`bundled ${bundle.files.length} suite file(s): ${bundle.files.map((f) => path.relative(REPO_ROOT, f)).join(', ')}`);
+
+  let env = {};
+  if (existsSync(DEMO_SERVERS_TS)) {
+    const t = Date.now();
+    const demo = await startDemoServersProcess({ log: (l) => opts.verbose && say(`[demo] ${l}`) });
+    cleanups.push(() => demo.close());
+    env = testEnvironment(demo);
+    say(`demo servers up in ${secs(t)}: issuer ${demo.issuer}, MCP ${demo.httpMcpUrl}`);
+  } else {
+    say(`WARNING: ${path.relative(REPO_ROOT, DEMO_SERVERS_TS)} missing — running without MCP_SECURE_TEST_* variables`);
+  }
+  if (process.env.MCP_SECURE_TEST_GREP) env.MCP_SECURE_TEST_GREP = process.env.MCP_SECURE_TEST_GREP;
+
+  const t = Date.now();
+  const code = await runExtensionTests({
+    extensionDevelopmentPath,
+    extensionTestsPath: bundle.outfile,
+    folder: opts.folder,
+    env,
+    verbose: opts.verbose,
+    timeoutMs: Number(opts.timeout) * 1000,
+    defer: (fn) => cleanups.push(fn),
+  });
+  say(`${code === 0 ? 'PASSED' : 'FAILED'} — editor run ${secs(t)}, total ${secs(t0)}`);
+  return code;
+}
+
+main().then(
+  (code) => finish(code),
+  (err) => {
+    say(`FAILED: ${err instanceof Error ? err.message : String(err)}`);
+    void finish(1);
+  },
+);

@@ -1,0 +1,30 @@
+/**
+ * Extension-host test entry (VS Code's `extensionTestsPath` contract): `run()` loads every
+ * `test/integration/suite/**\/*.test.ts` into one mocha run and settles when it ends — rejecting when any
+ * test failed, which the workbench turns into exit code 1. Bundled by scripts/harness/bundleIntegration.mjs
+ * into `out/integration/index.js` (CJS, mocha inside, `vscode` external) so the same file runs in
+ * code-server (offline harness) and in desktop VS Code under `@vscode/test-electron`.
+ */
+import Mocha from 'mocha';
+import { suites } from 'mcp-secure:integration-suites';
+
+/** Per-test timeout: sign-in and stdio launches are real network/process work. */
+const TEST_TIMEOUT_MS = 60_000;
+
+export function run(): Promise<void> {
+  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: TEST_TIMEOUT_MS, reporter: 'spec' });
+  const grep = process.env.MCP_SECURE_TEST_GREP;
+  if (grep) mocha.grep(grep);
+  for (const suite of suites) {
+    // What mocha's own loadFiles does: expose describe/it for this file, then evaluate it.
+    mocha.suite.emit('pre-require', globalThis, suite.file, mocha);
+    mocha.suite.emit('require', suite.load(), suite.file, mocha);
+    mocha.suite.emit('post-require', globalThis, suite.file, mocha);
+  }
+  return new Promise((resolve, reject) => {
+    mocha.run((failures) => {
+      if (failures > 0) reject(new Error(`${failures} integration test(s) failed`));
+      else resolve();
+    });
+  });
+}

@@ -1,0 +1,258 @@
+/**
+ * UI walk-through of the installed extension, driven like a user in a real workbench (code-server in
+ * headless Chromium, started by scripts/harness/uiWalkthrough.mjs): open the MCP Secure side bar, sign
+ * in from the Accounts menu, log in on the authorization server's pages in the tab `openExternal` opens,
+ * run "MCP Secure: Connect" from the command palette, inspect the Servers tree (identities, granted
+ * scopes), open the audit panel. Each step saves a PNG under the screenshots folder. Every wait is on a
+ * UI state with a deadline — never on time.
+ */
+import path from 'node:path';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
+
+export interface WalkthroughOptions {
+  context: BrowserContext;
+  page: Page;
+  /** Workbench URL (with `?folder=`). */
+  workbenchUrl: string;
+  screenshotsDir: string;
+  user: { username: string; password: string };
+  /** Display name of the preconfigured HTTP server (what quick picks and the tree show). */
+  httpServerName: string;
+  log: (msg: string) => void;
+}
+
+export interface StepResult {
+  name: string;
+  ok: boolean;
+  seconds: number;
+  screenshot?: string;
+  error?: string;
+}
+
+const STEP_TIMEOUT_MS = 60_000;
+const PROVIDER_LABEL = 'MCP Secure Connections';
+
+/** Runs every step; stops at the first failure (later steps depend on earlier ones). */
+export async function runWalkthrough(o: WalkthroughOptions): Promise<StepResult[]> {
+  const results: StepResult[] = [];
+  let n = 0;
+  const step = async (name: string, fn: () => Promise<void>): Promise<boolean> => {
+    const started = Date.now();
+    const file = path.join(o.screenshotsDir, `${String(++n).padStart(2, '0')}-${name}.png`);
+    try {
+      await fn();
+      await o.page.screenshot({ path: file });
+      results.push({ name, ok: true, seconds: (Date.now() - started) / 1000, screenshot: file });
+      o.log(`step ${n} ${name}: ok (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+      return true;
+    } catch (err) {
+      await o.page.screenshot({ path: file.replace(/\.png$/, '-FAILED.png') }).catch(() => undefined);
+      results.push({ name, ok: false, seconds: (Date.now() - started) / 1000, error: String(err) });
+      o.log(`step ${n} ${name}: FAILED ${String(err)}`);
+      return false;
+    }
+  };
+  const p = o.page;
+  const steps: [string, () => Promise<void>][] = [
+    ['workbench', () => openWorkbench(p, o.workbenchUrl)],
+    ['side-bar', () => openSideBar(p)],
+    ['accounts-menu', () => openAccountsMenu(p)],
+    ['sign-in', () => signInFromAccountsMenu(o)],
+    ['signed-in-account', () => showSignedInAccount(p, o.user.username)],
+    ['palette-connect', () => paletteConnect(p)],
+    ['connected', () => pickServerAndWaitConnected(p, o.httpServerName)],
+    ['servers-tree', () => expandServersTree(p, o.httpServerName)],
+    ['audit-panel', () => openAuditPanel(p)],
+  ];
+  for (const [name, fn] of steps) if (!(await step(name, fn))) break;
+  return results;
+}
+
+async function openWorkbench(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: STEP_TIMEOUT_MS });
+  // The extension contributes its container once the extension host has registered it.
+  await activityItem(page, 'MCP Secure').waitFor({ timeout: STEP_TIMEOUT_MS });
+}
+
+function activityItem(page: Page, label: string): Locator {
+  return page.locator(`.part.activitybar .action-item a[aria-label^="${label}"]`).first();
+}
+
+async function openSideBar(page: Page): Promise<void> {
+  await activityItem(page, 'MCP Secure').click();
+  await paneHeader(page, 'Servers').waitFor({ timeout: STEP_TIMEOUT_MS });
+}
+
+function paneHeader(page: Page, title: string): Locator {
+  return page.locator('.part.sidebar .pane-header', { hasText: title }).first();
+}
+
+function pane(page: Page, title: string): Locator {
+  return page.locator('.part.sidebar .pane', { has: page.locator('.pane-header', { hasText: title }) }).first();
+}
+
+function signInMenuItem(page: Page): Locator {
+  return page.getByRole('menuitem', { name: new RegExp(`Sign in with ${PROVIDER_LABEL} to use`) }).first();
+}
+
+async function openAccountsMenu(page: Page): Promise<void> {
+  // The entry appears after the extension's activation-time getSession(createIfNone: false).
+  await retryUntil(async () => {
+    await activityItem(page, 'Accounts').click();
+    if (await signInMenuItem(page).isVisible()) return true;
+    await page.keyboard.press('Escape');
+    return false;
+  }, 'the Accounts menu to offer "Sign in with MCP Secure Connections"');
+}
+
+/** Clicks the Accounts-menu entry, then answers whatever the flow asks until the login tab has finished. */
+async function signInFromAccountsMenu(o: WalkthroughOptions): Promise<void> {
+  const { page, context } = o;
+  let loginDone = false;
+  let loginError: unknown;
+  const onPage = (tab: Page): void => {
+    completeLogin(tab, o).then(
+      () => (loginDone = true),
+      (err: unknown) => (loginError = err),
+    );
+  };
+  context.on('page', onPage);
+  try {
+    await signInMenuItem(page).click();
+    await retryUntil(async () => {
+      if (loginError) throw loginError;
+      if (loginDone) return true;
+      await answerPrompts(page, o);
+      return false;
+    }, 'the login in the browser tab to complete');
+  } finally {
+    context.off('page', onPage);
+  }
+}
+
+/** One pass over the modal prompts a sign-in can raise: consent dialog, open-link dialog, server pick. */
+async function answerPrompts(page: Page, o: WalkthroughOptions): Promise<void> {
+  const dialog = page.locator('.monaco-dialog-box').first();
+  if (await dialog.isVisible()) {
+    const text = (await dialog.innerText()).replace(/\s+/g, ' ');
+    o.log(`dialog: ${text}`);
+    const name = /wants to sign in/i.test(text) ? 'consent-dialog' : 'sign-in-dialog';
+    await page.screenshot({ path: path.join(o.screenshotsDir, `${name}.png`) }).catch(() => undefined);
+    const button = dialog.getByRole('button', { name: /^(Allow|Open|Continue|Yes)$/ }).first();
+    await button.click();
+    return;
+  }
+  const quickInput = page.locator('.quick-input-widget').first();
+  if (await quickInput.isVisible()) {
+    const row = quickInput.locator('.monaco-list-row', { hasText: o.httpServerName }).first();
+    if (await row.isVisible()) await row.click();
+  }
+}
+
+/** Fills the authorization server's login and consent forms in the tab openExternal opened. */
+async function completeLogin(tab: Page, o: WalkthroughOptions): Promise<void> {
+  await tab.waitForLoadState('domcontentloaded');
+  o.log(`login tab: ${new URL(tab.url()).origin}${new URL(tab.url()).pathname}`);
+  const form = tab.locator('#login-form');
+  await form.waitFor({ timeout: STEP_TIMEOUT_MS });
+  await form.locator('input[name="username"]').fill(o.user.username);
+  await form.locator('input[name="password"]').fill(o.user.password);
+  await tab.screenshot({ path: path.join(o.screenshotsDir, 'login-form.png') });
+  await form.getByRole('button', { name: 'Sign in' }).click();
+  const accept = tab.locator('#consent-accept');
+  await accept.waitFor({ timeout: STEP_TIMEOUT_MS });
+  await tab.screenshot({ path: path.join(o.screenshotsDir, 'consent-form.png') });
+  const redirected = tab.waitForURL((u) => !u.pathname.includes('/interaction/'), { timeout: STEP_TIMEOUT_MS });
+  await accept.getByRole('button', { name: 'Accept' }).click();
+  await redirected;
+  await tab.waitForLoadState('load');
+  o.log(`login tab finished at ${new URL(tab.url()).pathname}`);
+  await tab.screenshot({ path: path.join(o.screenshotsDir, 'login-done.png') }).catch(() => undefined);
+  if (!tab.isClosed()) await tab.close();
+}
+
+async function showSignedInAccount(page: Page, username: string): Promise<void> {
+  await retryUntil(async () => {
+    await activityItem(page, 'Accounts').click();
+    const account = page.getByRole('menuitem', { name: new RegExp(escapeRegExp(username)) }).first();
+    if (await account.isVisible()) {
+      await account.hover();
+      return true;
+    }
+    await page.keyboard.press('Escape');
+    return false;
+  }, `an account "${username}" in the Accounts menu`);
+}
+
+async function paletteConnect(page: Page): Promise<void> {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Escape');
+  await retryUntil(async () => {
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input').first();
+    await input.waitFor({ timeout: STEP_TIMEOUT_MS });
+    await input.fill('>MCP Secure: Connect');
+    const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'MCP Secure: Connect' }).first();
+    try {
+      await row.waitFor({ timeout: 3000 });
+      return true;
+    } catch {
+      // Right after start the palette may not list the extension's commands yet.
+      await page.keyboard.press('Escape');
+      return false;
+    }
+  }, 'the palette to list "MCP Secure: Connect"');
+}
+
+async function pickServerAndWaitConnected(page: Page, serverName: string): Promise<void> {
+  await page.keyboard.press('Enter');
+  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: serverName }).first();
+  await row.waitFor({ timeout: STEP_TIMEOUT_MS });
+  await row.click();
+  const servers = pane(page, 'Servers');
+  await servers.locator('.monaco-list-row', { hasText: serverName }).first().waitFor({ timeout: STEP_TIMEOUT_MS });
+  await retryUntil(async () => /connected|running/i.test(await servers.innerText()), 'the server to show as connected');
+}
+
+async function expandServersTree(page: Page, serverName: string): Promise<void> {
+  const servers = pane(page, 'Servers');
+  // Expand every collapsed row (server, identities, scopes), a few rounds as children appear.
+  await retryUntil(async () => {
+    const collapsed = servers.locator('.monaco-list-row[aria-expanded="false"]');
+    const count = await collapsed.count();
+    if (count === 0) return true;
+    await collapsed.first().click();
+    return false;
+  }, 'the Servers tree to be fully expanded');
+  const text = await servers.innerText();
+  for (const expected of [serverName, 'tickets:read']) {
+    if (!text.includes(expected)) throw new Error(`Servers tree lacks "${expected}":\n${text}`);
+  }
+}
+
+async function openAuditPanel(page: Page): Promise<void> {
+  const header = paneHeader(page, 'Audit Log');
+  await header.waitFor({ timeout: STEP_TIMEOUT_MS });
+  if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+  await pane(page, 'Audit Log').locator('iframe.webview').first().waitFor({ timeout: STEP_TIMEOUT_MS });
+}
+
+/** Polls `check` (each call does one UI round-trip) until it returns true or the deadline passes. */
+async function retryUntil(check: () => Promise<boolean>, what: string, timeoutMs = STEP_TIMEOUT_MS): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      if (await check()) return;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
