@@ -39,6 +39,7 @@ export type McpSecureErrorCode =
   | 'forbidden'
   | 'tool_not_found'
   | 'invalid_tool'
+  | 'skill_verification_failed'
   // storage and audit
   | 'secret_store_failed'
   | 'audit_write_failed'
