@@ -115,7 +115,7 @@ export class Redactor {
     out = out.replace(PEM_RE, REDACTED);
     out = out.replace(JWT_RE, REDACTED);
     out = out.replace(AUTH_SCHEME_RE, (_m, scheme: string, ws: string) => `${scheme}${ws}${REDACTED}`);
-    out = out.replace(KEY_VALUE_RE, (m, key: string, sep: string, val: string) => (val === REDACTED ? m : `${key}${sep}${REDACTED}`));
+    out = out.replace(KEY_VALUE_RE, (m, key: string, sep: string, val: string) => (val === REDACTED || /^(Bearer|DPoP|Basic|Token)$/i.test(val) ? m : `${key}${sep}${REDACTED}`));
     out = out.replace(CANDIDATE_RE, (tok) => (this.isHighEntropy(tok) ? REDACTED : tok));
     return out;
   }

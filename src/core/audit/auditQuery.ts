@@ -1,0 +1,289 @@
+/**
+ * Queries over the audit store: an in-memory, column-wise index (dictionary-encoded strings, one
+ * array per column) built once per segment and extended incrementally as segments grow, so a filtered
+ * query over a million records is a tight integer loop. Full records are read back from disk by
+ * reference (`segment:offset:length`) only when shown or exported.
+ */
+import { join } from 'node:path';
+import { AUDIT_OUTCOME_KINDS, humanLabel, type AuditOutcomeKind, type AuditRecord } from './auditRecord';
+import { parseRecordLine } from './chainVerifier';
+import { listSegments, readAnchor, readSlice, scanLines, segmentName } from './segmentFiles';
+
+export interface AuditFilter {
+  /** Inclusive lower bound, epoch ms. */
+  readonly from?: number;
+  /** Inclusive upper bound, epoch ms. */
+  readonly to?: number;
+  /** Server name or id (exact). */
+  readonly server?: string;
+  readonly tool?: string;
+  /** Human display name or `sub` (exact). */
+  readonly user?: string;
+  readonly outcome?: AuditOutcomeKind | readonly AuditOutcomeKind[];
+  /** Case-insensitive substring over server, tool, user, caller, error text and arguments. */
+  readonly text?: string;
+}
+
+/** One table row (what the panel lists). */
+export interface AuditRow {
+  /** Stable reference to fetch the full record. */
+  readonly ref: string;
+  readonly time: number;
+  readonly server: string;
+  readonly tool: string;
+  readonly user: string;
+  readonly outcome: AuditOutcomeKind;
+  readonly durationMs: number;
+  readonly caller: string;
+}
+
+export interface QueryPage {
+  readonly total: number;
+  readonly offset: number;
+  readonly rows: readonly AuditRow[];
+}
+
+export interface UnreadableLine {
+  readonly segment: string;
+  readonly line: number;
+  readonly reason: string;
+}
+
+/** String dictionary: each distinct value stored once, referenced by number. */
+class Dict {
+  private readonly ids = new Map<string, number>();
+  readonly values: string[] = [];
+  id(value: string): number {
+    let id = this.ids.get(value);
+    if (id === undefined) {
+      id = this.values.length;
+      this.values.push(value);
+      this.ids.set(value, id);
+    }
+    return id;
+  }
+  lookup(value: string): number | undefined {
+    return this.ids.get(value);
+  }
+  /** Mask of entries containing `needle` (already lower case). */
+  mask(needle: string): Uint8Array {
+    const m = new Uint8Array(this.values.length);
+    this.values.forEach((v, i) => { if (v.toLowerCase().includes(needle)) m[i] = 1; });
+    return m;
+  }
+}
+
+const REF_RE = /^(\d{1,8}):(\d{1,15}):(\d{1,9})$/;
+const MAX_RECORD_BYTES = 4 * 1024 * 1024;
+
+export class AuditIndex {
+  private readonly servers = new Dict();
+  private readonly tools = new Dict();
+  private readonly users = new Dict();
+  private readonly callers = new Dict();
+  private readonly texts = new Dict();
+  private time: number[] = [];
+  private dur: number[] = [];
+  private server: number[] = [];
+  private serverId: number[] = [];
+  private tool: number[] = [];
+  private user: number[] = [];
+  private userSub: number[] = [];
+  private outcome: number[] = [];
+  private caller: number[] = [];
+  private text: number[] = [];
+  private seg: number[] = [];
+  private offset: number[] = [];
+  private length: number[] = [];
+  private readonly indexedTo = new Map<number, { bytes: number; lines: number }>();
+  private queue: Promise<unknown> = Promise.resolve();
+  private cache: { key: string; positions: Int32Array } | undefined;
+  /** Lines that are not valid records (reported, skipped; the rest stays readable). */
+  readonly unreadable: UnreadableLine[] = [];
+  /** Changes whenever the indexed set changes. */
+  generation = 0;
+
+  constructor(readonly dir: string) {}
+
+  /** Builds the index over everything on disk now. */
+  static async build(dir: string): Promise<AuditIndex> {
+    const ix = new AuditIndex(dir);
+    await ix.refresh();
+    return ix;
+  }
+
+  get size(): number {
+    return this.time.length;
+  }
+
+  /** Indexes what was appended (by any process) since the last refresh; drops removed segments. */
+  refresh(): Promise<boolean> {
+    const run = this.queue.then(() => this.doRefresh());
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async doRefresh(): Promise<boolean> {
+    const anchor = await readAnchor(this.dir);
+    const segs = await listSegments(this.dir, anchor);
+    const before = this.size;
+    const dropped = this.dropRemoved(new Set(segs.map((s) => s.number)));
+    for (const s of segs) {
+      const done = this.indexedTo.get(s.number) ?? { bytes: 0, lines: 0 };
+      if (s.size <= done.bytes) continue;
+      let lines = done.lines;
+      const end = await scanLines(s.path, (l) => {
+        lines = l.line;
+        this.addLine(s.number, s.name, l.line, l.offset, l.length, l.text);
+      }, { from: done.bytes, to: s.size, firstLine: done.lines + 1 });
+      this.indexedTo.set(s.number, { bytes: end, lines });
+    }
+    const changed = dropped || this.size !== before;
+    if (changed) {
+      this.generation++;
+      this.cache = undefined;
+    }
+    return changed;
+  }
+
+  private dropRemoved(present: Set<number>): boolean {
+    const gone = [...this.indexedTo.keys()].filter((n) => !present.has(n));
+    if (gone.length === 0) return false;
+    for (const n of gone) this.indexedTo.delete(n);
+    const goneSet = new Set(gone);
+    const keep: number[] = [];
+    for (let i = 0; i < this.seg.length; i++) if (!goneSet.has(this.seg[i] as number)) keep.push(i);
+    for (const col of ['time', 'dur', 'server', 'serverId', 'tool', 'user', 'userSub', 'outcome', 'caller', 'text', 'seg', 'offset', 'length'] as const) {
+      const src = this[col];
+      this[col] = keep.map((i) => src[i] as number);
+    }
+    return true;
+  }
+
+  private addLine(segNo: number, segName: string, line: number, offset: number, length: number, text: string): void {
+    const parsed = parseRecordLine(text);
+    if ('problem' in parsed) {
+      this.unreadable.push({ segment: segName, line, reason: parsed.problem });
+      return;
+    }
+    const r = parsed.record;
+    const args = JSON.stringify(r.what.arguments ?? null) ?? '';
+    this.time.push(Date.parse(r.time));
+    this.dur.push(typeof r.durationMs === 'number' ? r.durationMs : 0);
+    this.server.push(this.servers.id(r.what.server.name ?? ''));
+    this.serverId.push(this.servers.id(r.what.server.id ?? ''));
+    this.tool.push(this.tools.id(r.what.tool));
+    this.user.push(this.users.id(humanLabel(r.who)));
+    this.userSub.push(this.users.id(r.who.human?.sub ?? ''));
+    this.outcome.push(AUDIT_OUTCOME_KINDS.indexOf(r.outcome.kind));
+    this.caller.push(this.callers.id(r.who.caller ?? ''));
+    this.text.push(this.texts.id(`${r.outcome.error ?? ''}\u0000${args.length > 512 ? args.slice(0, 512) : args}`));
+    this.seg.push(segNo);
+    this.offset.push(offset);
+    this.length.push(length);
+  }
+
+  /** Positions (ascending = chronological append order) matching the filter; cached per generation. */
+  matches(filter: AuditFilter): Int32Array {
+    const key = JSON.stringify(filter);
+    if (this.cache?.key === key) return this.cache.positions;
+    const positions = this.scan(filter);
+    this.cache = { key, positions };
+    return positions;
+  }
+
+  private scan(f: AuditFilter): Int32Array {
+    const n = this.size;
+    const srv = f.server ? this.servers.lookup(f.server) ?? -2 : -1;
+    const tool = f.tool ? this.tools.lookup(f.tool) ?? -2 : -1;
+    const user = f.user ? this.users.lookup(f.user) ?? -2 : -1;
+    const kinds = f.outcome === undefined ? undefined : (Array.isArray(f.outcome) ? f.outcome : [f.outcome]);
+    const outMask = kinds ? AUDIT_OUTCOME_KINDS.map((k) => kinds.includes(k)) : undefined;
+    const needle = f.text?.trim().toLowerCase();
+    const masks = needle
+      ? { s: this.servers.mask(needle), t: this.tools.mask(needle), u: this.users.mask(needle), c: this.callers.mask(needle), x: this.texts.mask(needle), o: AUDIT_OUTCOME_KINDS.map((k) => k.includes(needle)) }
+      : undefined;
+    const from = f.from ?? -Infinity;
+    const to = f.to ?? Infinity;
+    const out = new Int32Array(n);
+    let m = 0;
+    const { time, server, serverId, tool: toolCol, user: userCol, userSub, outcome, caller, text } = this;
+    for (let i = 0; i < n; i++) {
+      const t = time[i] as number;
+      if (t < from || t > to) continue;
+      if (srv !== -1 && server[i] !== srv && serverId[i] !== srv) continue;
+      if (tool !== -1 && toolCol[i] !== tool) continue;
+      if (user !== -1 && userCol[i] !== user && userSub[i] !== user) continue;
+      if (outMask && !outMask[outcome[i] as number]) continue;
+      if (masks && !(masks.s[server[i] as number] || masks.s[serverId[i] as number] || masks.t[toolCol[i] as number] || masks.u[userCol[i] as number]
+        || masks.u[userSub[i] as number] || masks.c[caller[i] as number] || masks.x[text[i] as number] || masks.o[outcome[i] as number])) continue;
+      out[m++] = i;
+    }
+    return out.slice(0, m);
+  }
+
+  /** A page of matching rows, newest first. */
+  query(filter: AuditFilter, offset = 0, limit = 100): QueryPage {
+    const pos = this.matches(filter);
+    const start = Math.max(0, Math.floor(offset));
+    const count = Math.max(0, Math.min(Math.floor(limit), 1000, pos.length - start));
+    const rows: AuditRow[] = [];
+    for (let k = 0; k < count; k++) rows.push(this.row(pos[pos.length - 1 - start - k] as number));
+    return { total: pos.length, offset: start, rows };
+  }
+
+  private row(i: number): AuditRow {
+    return {
+      ref: `${this.seg[i]}:${this.offset[i]}:${this.length[i]}`,
+      time: this.time[i] as number,
+      server: this.servers.values[this.server[i] as number] ?? '',
+      tool: this.tools.values[this.tool[i] as number] ?? '',
+      user: this.users.values[this.user[i] as number] ?? '',
+      outcome: AUDIT_OUTCOME_KINDS[this.outcome[i] as number] ?? 'success',
+      durationMs: this.dur[i] as number,
+      caller: this.callers.values[this.caller[i] as number] ?? '',
+    };
+  }
+
+  /** Distinct values for filter pickers. */
+  facets(): { servers: string[]; tools: string[]; users: string[] } {
+    const used = (d: Dict, col: number[]): string[] => {
+      const seen = new Uint8Array(d.values.length);
+      for (const v of col) seen[v] = 1;
+      return d.values.filter((v, i) => seen[i] && v !== '').sort();
+    };
+    return { servers: used(this.servers, this.server), tools: used(this.tools, this.tool), users: used(this.users, this.user) };
+  }
+
+  /** The full stored record behind a row reference (undefined when the ref is malformed or gone). */
+  async getRecord(ref: string): Promise<AuditRecord | undefined> {
+    const m = REF_RE.exec(ref);
+    if (!m) return undefined;
+    const [segNo, offset, length] = [Number(m[1]), Number(m[2]), Number(m[3])];
+    if (length > MAX_RECORD_BYTES) return undefined;
+    try {
+      const parsed = parseRecordLine(await readSlice(join(this.dir, segmentName(segNo)), offset, length));
+      return 'record' in parsed ? parsed.record : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Matching records in chronological order, read segment by segment. */
+  async *records(filter: AuditFilter): AsyncGenerator<AuditRecord> {
+    const pos = this.matches(filter);
+    let k = 0;
+    while (k < pos.length) {
+      const segNo = this.seg[pos[k] as number] as number;
+      const wanted = new Map<number, true>();
+      for (; k < pos.length && this.seg[pos[k] as number] === segNo; k++) wanted.set(this.offset[pos[k] as number] as number, true);
+      const batch: AuditRecord[] = [];
+      await scanLines(join(this.dir, segmentName(segNo)), (l) => {
+        if (!wanted.has(l.offset)) return;
+        const parsed = parseRecordLine(l.text);
+        if ('record' in parsed) batch.push(parsed.record);
+      }).catch(() => undefined);
+      yield* batch;
+    }
+  }
+}
