@@ -1,0 +1,80 @@
+import * as vscode from 'vscode';
+import { McpSecureError } from '../../core/errors';
+import { parseServerDefinition } from '../../core/mcp/serverDefinition';
+import { convertMcpJson } from '../mcpJsonImport';
+import type { CommandServices } from '../services';
+import { Strings } from '../strings';
+
+/**
+ * `mcpSecure.importServers`: reads `.vscode/mcp.json` of the first workspace folder (async, through
+ * `workspace.fs`), converts its servers and appends the valid ones to WORKSPACE settings — they came
+ * from the workspace, so untrusted-workspace restrictions and the stdio launch confirmation apply.
+ */
+export async function importServersCommand(s: CommandServices): Promise<number> {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) {
+    void vscode.window.showInformationMessage(Strings.importNoFile);
+    return 0;
+  }
+  const uri = vscode.Uri.joinPath(folder.uri, '.vscode', 'mcp.json');
+  let text: string;
+  try {
+    text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+  } catch {
+    void vscode.window.showInformationMessage(Strings.importNoFile);
+    return 0;
+  }
+  let document: unknown;
+  try {
+    document = JSON.parse(stripJsonComments(text));
+  } catch (cause) {
+    throw new McpSecureError('invalid_server_definition', '.vscode/mcp.json is not valid JSON.', { cause });
+  }
+  const existing = new Set(s.registry.servers().map((d) => d.id));
+  const { entries, skipped } = convertMcpJson(document, existing);
+  const valid = entries.filter((e) => {
+    try {
+      parseServerDefinition(e);
+      return true;
+    } catch {
+      skipped.push(String(e.name));
+      return false;
+    }
+  });
+  if (valid.length === 0) {
+    void vscode.window.showInformationMessage(Strings.importNothing);
+    return 0;
+  }
+  await s.registry.add(valid, 'workspace');
+  s.logger.info(`imported ${valid.length} server(s) from .vscode/mcp.json; skipped ${skipped.length}`);
+  const note = skipped.length ? ` ${Strings.importSkipped(skipped.length)}` : '';
+  void vscode.window.showInformationMessage(`${Strings.importedServers(valid.length)}${note}`);
+  return valid.length;
+}
+
+/** mcp.json is JSONC: drop // and /* *\/ comments outside strings, and trailing commas. */
+export function stripJsonComments(text: string): string {
+  let out = '';
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      out += c;
+      if (c === '\\') out += text[++i] ?? '';
+      else if (c === '"') inString = false;
+    } else if (c === '"') {
+      inString = true;
+      out += c;
+    } else if (c === '/' && text[i + 1] === '/') {
+      while (i < text.length && text[i] !== '\n') i++;
+      out += '\n';
+    } else if (c === '/' && text[i + 1] === '*') {
+      i = text.indexOf('*/', i + 2);
+      if (i < 0) break;
+      i++;
+    } else {
+      out += c;
+    }
+  }
+  return out.replace(/,(\s*[}\]])/g, '$1');
+}

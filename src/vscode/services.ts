@@ -1,0 +1,23 @@
+import type * as vscode from 'vscode';
+import type { ConnectionManager } from '../core/mcp/connectionManager';
+import type { Logger } from '../core/ports';
+import type { McpAuthProvider } from './authProvider';
+import type { GrantEngine } from './engineContract';
+import type { ServerActions } from './serverActions';
+import type { ServerRegistry } from './serverRegistry';
+import type { ServerSecrets } from './serverSecrets';
+import type { ServersTree } from './tree/serversTree';
+
+/** What the commands need; built once in `extension.ts`. */
+export interface CommandServices {
+  readonly context: vscode.ExtensionContext;
+  readonly registry: ServerRegistry;
+  readonly engine: GrantEngine;
+  readonly manager: ConnectionManager;
+  readonly actions: ServerActions;
+  readonly secrets: ServerSecrets;
+  readonly auth: McpAuthProvider;
+  readonly tree: ServersTree;
+  readonly logger: Logger;
+  readonly channel: vscode.LogOutputChannel;
+}

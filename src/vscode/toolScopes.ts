@@ -1,0 +1,52 @@
+import type { ToolInfo } from '../core/mcp/types';
+import type { ToolCallContext, ToolCallObserver, ToolCallOutcome } from '../core/toolCallObserver';
+
+/**
+ * What the extension knows about the scope each tool needs: declared by the server in the tool's
+ * metadata (`_meta.requiredScopes`, `securitySchemes[].scopes` as in the OpenAI Apps SDK convention,
+ * or annotations), or learned from a `403 insufficient_scope` answer to an earlier call. The tree
+ * shows a lock on tools whose required scope is not among the granted ones.
+ */
+export class ToolScopeKnowledge implements ToolCallObserver {
+  private readonly learned = new Map<string, Set<string>>();
+  private readonly listeners = new Set<() => void>();
+
+  onToolCallEnd(context: ToolCallContext, outcome: ToolCallOutcome): void {
+    if (outcome.kind !== 'denied' || !outcome.missingScope) return;
+    const key = `${context.server.id}\u0000${context.tool}`;
+    const set = this.learned.get(key) ?? new Set<string>();
+    for (const s of outcome.missingScope.split(/\s+/).filter(Boolean)) set.add(s);
+    this.learned.set(key, set);
+    for (const l of this.listeners) l();
+  }
+
+  requiredScopes(serverId: string, tool: ToolInfo): string[] {
+    const declared = declaredScopes(tool);
+    const learned = this.learned.get(`${serverId}\u0000${tool.name}`) ?? new Set<string>();
+    return [...new Set([...declared, ...learned])].sort();
+  }
+
+  onDidLearn(listener: () => void): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+}
+
+function declaredScopes(tool: ToolInfo): string[] {
+  const out: string[] = [];
+  for (const source of [tool.meta, tool.annotations]) {
+    if (!source) continue;
+    for (const key of ['requiredScopes', 'scopes', 'mcp-secure/requiredScopes', 'requiredScope']) out.push(...scopeList(source[key]));
+    const schemes = source.securitySchemes;
+    if (Array.isArray(schemes)) {
+      for (const s of schemes) if (s && typeof s === 'object') out.push(...scopeList((s as Record<string, unknown>).scopes));
+    }
+  }
+  return out;
+}
+
+function scopeList(value: unknown): string[] {
+  if (typeof value === 'string') return value.split(/\s+/).filter(Boolean);
+  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
+  return [];
+}

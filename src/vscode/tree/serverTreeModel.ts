@@ -1,0 +1,133 @@
+import type { ConnectionState } from '../../core/mcp/connectionState';
+import { describeTarget, type HttpServerDefinition, type ServerDefinition, type StdioServerDefinition } from '../../core/mcp/serverDefinition';
+import type { GrantView } from '../engineContract';
+import type { ServerRegistry } from '../serverRegistry';
+import { Strings } from '../strings';
+import type { ToolCache } from '../toolCache';
+import type { ToolScopeKnowledge } from '../toolScopes';
+import type { TreeNode } from './treeNodes';
+
+/** Where the tree reads its facts; all reads are in-memory or async storage reads, never sync I/O. */
+export interface TreeSources {
+  readonly registry: ServerRegistry;
+  readonly tools: ToolCache;
+  readonly scopes: ToolScopeKnowledge;
+  state(serverId: string): ConnectionState;
+  grant(serverId: string): Promise<GrantView | undefined>;
+  fingerprint(serverId: string): Promise<string | undefined>;
+  clientMetadataUrl(): string | undefined;
+  now(): number;
+}
+
+/** Computes the children of a node. */
+export async function childrenOf(sources: TreeSources, node: TreeNode | undefined): Promise<TreeNode[]> {
+  if (!node) return rootNodes(sources);
+  switch (node.kind) {
+    case 'server': {
+      const def = sources.registry.get(node.serverId);
+      if (!def) return [];
+      return def.transport === 'http' ? httpChildren(sources, def) : stdioChildren(sources, def);
+    }
+    case 'scopes':
+      return [
+        ...node.granted.map((scope) => ({ kind: 'scope', serverId: node.serverId, scope, granted: true }) as const),
+        ...node.missing.map((scope) => ({ kind: 'scope', serverId: node.serverId, scope, granted: false }) as const),
+      ];
+    case 'tools':
+      return toolNodes(sources, node.serverId, node.tools ?? []);
+    case 'invalid':
+    case 'detail':
+    case 'scope':
+    case 'tool':
+      return [];
+  }
+}
+
+function rootNodes(sources: TreeSources): TreeNode[] {
+  return sources.registry.entries().map((entry) =>
+    entry.kind === 'valid' ? ({ kind: 'server', serverId: entry.def.id } as const) : ({ kind: 'invalid', entry } as const),
+  );
+}
+
+async function httpChildren(sources: TreeSources, def: HttpServerDefinition): Promise<TreeNode[]> {
+  const grant = await sources.grant(def.id);
+  const id = def.id;
+  const nodes: TreeNode[] = [
+    stateNode(id, sources.state(id)),
+    { kind: 'detail', serverId: id, role: 'transport', label: Strings.transportLabel('http'), description: def.url },
+    { kind: 'detail', serverId: id, role: 'human', label: Strings.human, description: grant ? humanLabel(grant) : Strings.notSignedIn, ...(grant?.subject ? { tooltip: `sub: ${grant.subject}\niss: ${grant.issuer}` } : {}) },
+    { kind: 'detail', serverId: id, role: 'agent', label: Strings.agent, description: agentLabel(sources, def, grant) },
+    { kind: 'detail', serverId: id, role: 'server', label: Strings.server, description: grant ? Strings.resourceLabel(grant.resource, grant.issuer) : def.url },
+  ];
+  if (grant) {
+    if (grant.expiresAt !== undefined) nodes.push(expiryNode(id, grant.expiresAt, sources.now()));
+    const missing = grant.requestedScopes.filter((s) => !grant.grantedScopes.includes(s));
+    nodes.push({ kind: 'scopes', serverId: id, granted: [...grant.grantedScopes], missing });
+  }
+  nodes.push({ kind: 'tools', serverId: id, tools: sources.tools.get(id) });
+  return nodes;
+}
+
+async function stdioChildren(sources: TreeSources, def: StdioServerDefinition): Promise<TreeNode[]> {
+  const id = def.id;
+  const fingerprint = def.secret.mode === 'none' ? undefined : await sources.fingerprint(id);
+  const agent = def.secret.mode === 'none' ? Strings.sharedSecretNone : fingerprint ? Strings.sharedSecret(fingerprint) : Strings.sharedSecretPending;
+  return [
+    stateNode(id, sources.state(id)),
+    { kind: 'detail', serverId: id, role: 'transport', label: Strings.transportLabel('stdio'), description: describeTarget(def) },
+    { kind: 'detail', serverId: id, role: 'human', label: Strings.human, description: Strings.notApplicable },
+    { kind: 'detail', serverId: id, role: 'agent', label: Strings.agent, description: agent },
+    { kind: 'detail', serverId: id, role: 'server', label: Strings.server, description: `${def.secret.mode} (${def.secret.envVar})`, tooltip: describeTarget(def) },
+    { kind: 'tools', serverId: id, tools: sources.tools.get(id) },
+  ];
+}
+
+function toolNodes(sources: TreeSources, serverId: string, tools: NonNullable<Extract<TreeNode, { kind: 'tools' }>['tools']>): Promise<TreeNode[]> {
+  const def = sources.registry.get(serverId);
+  return (async () => {
+    const granted = def?.transport === 'http' ? (await sources.grant(serverId))?.grantedScopes ?? [] : undefined;
+    return tools.map((tool) => {
+      const required = sources.scopes.requiredScopes(serverId, tool);
+      const missingScopes = granted === undefined ? [] : required.filter((s) => !granted.includes(s));
+      return { kind: 'tool', serverId, tool, missingScopes } as const;
+    });
+  })();
+}
+
+function stateNode(serverId: string, state: ConnectionState): TreeNode {
+  return { kind: 'detail', serverId, role: 'state', label: stateLabel(state), warning: state.kind === 'error' };
+}
+
+export function stateLabel(state: ConnectionState): string {
+  switch (state.kind) {
+    case 'stopped':
+      return Strings.stateStopped;
+    case 'starting':
+      return Strings.stateStarting;
+    case 'running':
+      return Strings.stateRunning(state.wire, state.protocolVersion);
+    case 'error':
+      return Strings.stateError(state.message);
+  }
+}
+
+function expiryNode(serverId: string, expiresAt: number, now: number): TreeNode {
+  const when = new Date(expiresAt).toLocaleTimeString();
+  const minutes = Math.round((expiresAt - now) / 60_000);
+  const relative = minutes >= 0 ? `${when} (in ${minutes} min)` : `${when}`;
+  return {
+    kind: 'detail', serverId, role: 'expiry',
+    label: expiresAt > now ? Strings.expires(relative) : Strings.expired(relative),
+    tooltip: new Date(expiresAt).toISOString(),
+    warning: expiresAt <= now,
+  };
+}
+
+function humanLabel(grant: GrantView): string {
+  return grant.displayName || grant.subject || Strings.notSignedIn;
+}
+
+function agentLabel(sources: TreeSources, def: ServerDefinition & { transport: 'http' }, grant: GrantView | undefined): string {
+  const clientId = grant?.clientId ?? def.oauth?.clientId ?? sources.clientMetadataUrl();
+  return clientId ? Strings.clientIdLabel(clientId) : Strings.notSignedIn;
+}
