@@ -70,7 +70,7 @@ describe('stdio MCP connections (real child processes)', () => {
       const pid = (conn as unknown as { opts: { transport: { pid: number } } }).opts.transport.pid;
       const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
       assert.ok(!cmdline.includes(secret), 'secret not in /proc/<pid>/cmdline');
-      const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean).map((l) => l.split('=')[0]);
+      const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean).map((l) => l.split('=')[0] ?? '');
       assert.ok(environ.includes('MCP_SHARED_SECRET') && environ.includes('NOTES_MODE') && environ.includes('PATH'));
       assert.ok(!environ.includes('MCP_SECURE_TEST_LEAK'));
       const allowed = new Set(['PATH', 'HOME', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TERM', 'TMPDIR', 'USER', 'LOGNAME', 'SHELL', 'TZ', 'MCP_SHARED_SECRET', 'NOTES_MODE']);
