@@ -23,7 +23,7 @@ const refusedCodes: ReadonlySet<McpSecureErrorCode> = new Set<McpSecureErrorCode
   'authorization_denied', 'authorization_timeout', 'authorization_cancelled', 'token_request_failed',
   'refresh_failed_transient', 'refresh_failed_permanent', 'insufficient_scope', 'step_up_refused', 'step_up_limit',
   'not_signed_in', 'revocation_failed', 'dpop_failed', 'unauthorized', 'forbidden', 'invalid_server_definition',
-  'secret_store_failed',
+  'secret_store_failed', 'skill_verification_failed',
 ]);
 const toolCodes: ReadonlySet<McpSecureErrorCode> = new Set<McpSecureErrorCode>(['tool_not_found', 'invalid_tool']);
 

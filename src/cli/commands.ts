@@ -1,0 +1,108 @@
+import { McpSecureError } from '../core/errors';
+import type { McpConnection } from '../core/mcp/mcpConnection';
+import type { HttpServerDefinition, ServerDefinition } from '../core/mcp/serverDefinition';
+import type { ToolCallResult, ToolInfo } from '../core/mcp/types';
+import type { ParsedCommand } from './args';
+import type { GrantView } from './cliAuth';
+import { ExitCode } from './exitCodes';
+import type { Output } from './output';
+import type { CliRuntime } from './runtime';
+
+export interface CommandContext {
+  readonly parsed: ParsedCommand;
+  readonly definition: ServerDefinition;
+  readonly runtime: CliRuntime;
+  readonly output: Output;
+  readonly signal: AbortSignal;
+}
+
+/** Strips terminal control sequences and control characters from server-supplied text before it reaches a terminal. */
+export function printable(text: string, max = 4000): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = text.replace(/\u001b\[[0-9;?]*[ -/]*[@-~]/g, '').replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '');
+  return clean.length > max ? `${clean.slice(0, max)}…` : clean;
+}
+
+function requireHttp(ctx: CommandContext): HttpServerDefinition {
+  if (ctx.definition.transport !== 'http') throw new McpSecureError('invalid_server_definition', `${ctx.parsed.command} needs an HTTP server`);
+  return ctx.definition;
+}
+
+async function connect(ctx: CommandContext): Promise<McpConnection> {
+  return ctx.runtime.manager.connect(ctx.definition, { signal: ctx.signal });
+}
+
+async function listTools(ctx: CommandContext): Promise<ExitCode> {
+  const connection = await connect(ctx);
+  const tools = await connection.listTools(ctx.signal);
+  ctx.output.result({ server: ctx.definition.id, tools }, formatTools(tools));
+  return ExitCode.ok;
+}
+
+function formatTools(tools: readonly ToolInfo[]): string {
+  if (tools.length === 0) return '(no tools)';
+  return tools.map((t) => `${printable(t.name, 200)}${t.description ? `  ${printable(t.description, 300).split('\n')[0]}` : ''}`).join('\n');
+}
+
+async function callTool(ctx: CommandContext): Promise<ExitCode> {
+  const connection = await connect(ctx);
+  const name = ctx.parsed.tool as string;
+  const result = await connection.callTool(name, ctx.parsed.options.toolArgs, { caller: 'cli', signal: ctx.signal });
+  ctx.output.result(result.raw, formatResult(result));
+  return result.isError ? ExitCode.toolError : ExitCode.ok;
+}
+
+function formatResult(result: ToolCallResult): string {
+  const parts = result.content.map((c) => (c.type === 'text' && typeof c.text === 'string' ? printable(c.text) : `[${printable(String(c.type), 40)} content]`));
+  if (parts.length === 0 && result.structuredContent) parts.push(printable(JSON.stringify(result.structuredContent, null, 2)));
+  return `${result.isError ? 'Tool error:\n' : ''}${parts.join('\n')}`;
+}
+
+function formatGrant(g: GrantView): string {
+  const lines = [
+    `server:    ${g.serverId}`,
+    `subject:   ${g.displayName ?? g.subject ?? '(not disclosed by the token)'}`,
+    `issuer:    ${g.issuer ?? '(unknown)'}`,
+    `resource:  ${g.resource ?? '(unknown)'}`,
+    `client:    ${g.clientId ?? '(unknown)'}`,
+    `granted:   ${g.grantedScopes.length > 0 ? g.grantedScopes.join(' ') : '(none listed)'}`,
+  ];
+  const missing = g.requestedScopes.filter((s) => !g.grantedScopes.includes(s));
+  if (missing.length > 0) lines.push(`requested but not granted: ${missing.join(' ')}`);
+  lines.push(`expires:   ${g.expiresAt ? new Date(g.expiresAt).toISOString() : '(no expiry given)'}`);
+  if (g.tokenType) lines.push(`token:     ${g.tokenType}-bound (value never shown)`);
+  return lines.map((l) => printable(l, 1000)).join('\n');
+}
+
+async function login(ctx: CommandContext): Promise<ExitCode> {
+  const grant = await ctx.runtime.auth.signIn(requireHttp(ctx), ctx.signal);
+  if (ctx.parsed.options.store.kind === 'memory') {
+    ctx.output.notice('Signed in. With --store memory the grant lives only in this process; use --store file:<path> to keep it.');
+  }
+  ctx.output.result(grant, formatGrant(grant));
+  return ExitCode.ok;
+}
+
+async function whoami(ctx: CommandContext): Promise<ExitCode> {
+  const grant = await ctx.runtime.auth.getGrant(requireHttp(ctx));
+  if (!grant) throw new McpSecureError('not_signed_in', 'not signed in to this server (run "mcp-secure login <url>")');
+  ctx.output.result(grant, formatGrant(grant));
+  return ExitCode.ok;
+}
+
+async function logout(ctx: CommandContext): Promise<ExitCode> {
+  await ctx.runtime.auth.signOut(requireHttp(ctx));
+  ctx.output.result({ server: ctx.definition.id, signedOut: true }, 'Signed out: the grant was revoked and removed.');
+  return ExitCode.ok;
+}
+
+const handlers: Record<'login' | 'tools' | 'call' | 'logout' | 'whoami', (ctx: CommandContext) => Promise<ExitCode>> = {
+  login, tools: listTools, call: callTool, logout, whoami,
+};
+
+/** Runs one user command (everything except `conformance`, `help`, `version`). */
+export function runCommand(ctx: CommandContext): Promise<ExitCode> {
+  const handler = handlers[ctx.parsed.command as keyof typeof handlers];
+  if (!handler) throw new McpSecureError('internal', `no handler for ${ctx.parsed.command}`);
+  return handler(ctx);
+}

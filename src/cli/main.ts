@@ -1,0 +1,87 @@
+import type { BrowserOpener } from '../core/ports';
+import type { ElicitationHandler } from '../core/mcp/types';
+import { parseCliArgs, type ParsedCommand } from './args';
+import { runCommand } from './commands';
+import { CONFORMANCE_CLIENT_METADATA_URL, readConformanceEnv, runConformanceActions, oauthFromContext } from './conformanceDriver';
+import { ExitCode } from './exitCodes';
+import { helpText } from './help';
+import { CommandOpener, HeadlessOpener, PrintOpener } from './openers';
+import { Output } from './output';
+import { Redactor } from './redaction';
+import { CliRuntime } from './runtime';
+import { definitionFor, oauthOptionsFrom } from './serverDefinitions';
+import { StderrLogger } from './stderrLogger';
+import { openSecretStore } from './storeFactory';
+
+const VERSION = '0.1.0';
+/** The conformance runner kills the client at 30 s; finish (and report) before that. */
+const CONFORMANCE_DEADLINE_MS = 25_000;
+
+/** Non-interactive elicitation: accept a form with the defaults its schema proposes (SEP-1034). */
+const acceptDefaults: ElicitationHandler = async (request) => ({ action: 'accept', content: { ...request.defaults } });
+
+function openerFor(parsed: ParsedCommand): BrowserOpener {
+  if (parsed.command === 'conformance') return new HeadlessOpener();
+  return parsed.options.openWith ? new CommandOpener(parsed.options.openWith) : new PrintOpener();
+}
+
+async function execute(parsed: ParsedCommand, output: Output, redactor: Redactor): Promise<ExitCode> {
+  const { options } = parsed;
+  const conformance = parsed.command === 'conformance' ? readConformanceEnv() : undefined;
+  const timeoutMs = conformance ? Math.min(options.timeoutMs, CONFORMANCE_DEADLINE_MS) : options.timeoutMs;
+  const deadline = AbortSignal.timeout(timeoutMs);
+  const logger = new StderrLogger(redactor, options.verbose || conformance ? 'debug' : 'warn');
+  const secrets = await openSecretStore(options.store, options.storeKeyFile, redactor);
+  let oauth = oauthOptionsFrom(options);
+  if (conformance) {
+    const fromContext = oauthFromContext(conformance.context);
+    for (const value of Object.values(fromContext.extra)) redactor.addSecret(value);
+    oauth = { ...oauth, ...fromContext.options };
+  }
+  redactor.addSecret(oauth.clientSecret);
+  const definition = definitionFor(parsed.target!, options, oauth, conformance?.protocol ?? options.protocol);
+  const runtime = new CliRuntime({
+    logger, redactor, secrets, opener: openerFor(parsed), requestTimeoutMs: timeoutMs, signal: deadline,
+    elicitation: conformance ? acceptDefaults : undefined,
+    clientMetadataUrl: conformance ? CONFORMANCE_CLIENT_METADATA_URL : undefined,
+  });
+  try {
+    if (conformance) {
+      const connection = await runtime.manager.connect(definition, { signal: deadline });
+      await runConformanceActions(connection, conformance, logger.child('conformance'), deadline);
+      return ExitCode.ok;
+    }
+    return await runCommand({ parsed, definition, runtime, output, signal: deadline });
+  } finally {
+    await runtime.dispose().catch(() => undefined);
+  }
+}
+
+/** The CLI entry point; returns the process exit code. */
+export async function main(argv: readonly string[]): Promise<ExitCode> {
+  const redactor = new Redactor();
+  const json = argv.includes('--json');
+  const output = new Output(json, redactor);
+  try {
+    const parsed = parseCliArgs(argv);
+    if (parsed.command === 'help') {
+      process.stdout.write(helpText);
+      return ExitCode.ok;
+    }
+    if (parsed.command === 'version') {
+      output.result({ version: VERSION }, VERSION);
+      return ExitCode.ok;
+    }
+    return await execute(parsed, output, redactor);
+  } catch (error) {
+    return output.failure(error);
+  }
+}
+
+if (typeof require !== 'undefined' && require.main === module) {
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+    // Open sockets (SSE streams, keep-alive) must not keep a finished command alive.
+    setTimeout(() => process.exit(code), 200).unref();
+  });
+}

@@ -1,0 +1,42 @@
+import { createHash } from 'node:crypto';
+import { parseServerDefinition, type HttpOAuthOptions, type ProtocolChoice, type ServerDefinition } from '../core/mcp/serverDefinition';
+import { UsageError, type CliOptions, type Target } from './args';
+
+/**
+ * A stable server id for a URL: a readable slug of the host plus a hash of the whole URL, so grants
+ * stored under it (with `--store file:`) are found again by the next run with the same URL.
+ */
+export function serverIdFor(target: Target): string {
+  const text = target.kind === 'http' ? target.url.href : [target.command, ...target.args].join('\u0000');
+  const hash = createHash('sha256').update(text).digest('hex').slice(0, 12);
+  const slug = target.kind === 'http' ? `${target.url.hostname}-${target.url.port || target.url.protocol.replace(':', '')}` : 'stdio';
+  return `${slug.replace(/[^A-Za-z0-9.-]/g, '-').slice(0, 40)}-${hash}`;
+}
+
+/** Builds and validates (through the MCP area's parser) the definition of the server named on the command line. */
+export function definitionFor(target: Target, options: CliOptions, oauth: HttpOAuthOptions | undefined, protocol: ProtocolChoice): ServerDefinition {
+  const id = serverIdFor(target);
+  if (target.kind === 'http') {
+    return parseServerDefinition({
+      id, name: target.url.host, transport: 'http', url: target.url.href, protocol,
+      ...(oauth && Object.keys(oauth).length > 0 ? { oauth } : {}),
+    });
+  }
+  return parseServerDefinition({
+    id, name: target.command, transport: 'stdio', command: target.command, args: target.args,
+    secret: { mode: options.secretMode, envVar: options.secretEnvVar },
+  });
+}
+
+/** OAuth options from the command line. The client secret comes from the environment variable the user named. */
+export function oauthOptionsFrom(options: CliOptions, env: NodeJS.ProcessEnv = process.env): HttpOAuthOptions {
+  const o: HttpOAuthOptions = {};
+  if (options.clientId) o.clientId = options.clientId;
+  if (options.clientSecretEnv) {
+    const secret = env[options.clientSecretEnv];
+    if (!secret) throw new UsageError(`--client-secret-env: environment variable ${options.clientSecretEnv} is not set`);
+    o.clientSecret = secret;
+  }
+  if (options.scopes.length > 0) o.scopes = [...options.scopes];
+  return o;
+}
