@@ -88,21 +88,66 @@ export interface AuditRecord extends AuditDraft {
   readonly hash: string;
 }
 
-/** Canonical JSON (sorted keys, no whitespace); throws on values a record cannot hold. */
+const INDEX_KEY = /^(0|[1-9]\d*)$/;
+const SLOW_PATH = Symbol('slow');
+
+/** A deep copy with keys inserted in sorted order; throws SLOW_PATH when insertion order cannot be trusted. */
+function sortedClone(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') {
+    if (typeof value === 'number' && !Number.isFinite(value)) throw new TypeError('non-finite number in audit record');
+    if (typeof value === 'bigint' || typeof value === 'function' || typeof value === 'symbol') throw SLOW_PATH;
+    return value;
+  }
+  if (Array.isArray(value)) return value.map(sortedClone);
+  if (Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) throw SLOW_PATH;
+  const keys = Object.keys(value).sort();
+  const out: Record<string, unknown> = {};
+  for (const k of keys) {
+    // V8 orders integer-like keys numerically whatever the insertion order: use the slow path.
+    if (INDEX_KEY.test(k)) throw SLOW_PATH;
+    out[k] = sortedClone((value as Record<string, unknown>)[k]);
+  }
+  return out;
+}
+
+/**
+ * Canonical JSON (keys sorted by UTF-16 code unit, no whitespace, undefined members omitted); throws on
+ * values a record cannot hold. Fast path: sorted clone + native JSON.stringify; slow path otherwise.
+ */
 export function canonicalJson(value: unknown): string {
+  try {
+    return JSON.stringify(sortedClone(value)) ?? 'null';
+  } catch (err) {
+    if (err !== SLOW_PATH) throw err;
+  }
+  return canonicalJsonSlow(value);
+}
+
+function canonicalJsonSlow(value: unknown): string {
   if (value === null) return 'null';
   switch (typeof value) {
     case 'string':
-    case 'boolean':
       return JSON.stringify(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
     case 'number':
       if (!Number.isFinite(value)) throw new TypeError('non-finite number in audit record');
-      return JSON.stringify(value);
+      return String(value);
     case 'object': {
-      if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
+      if (Array.isArray(value)) {
+        let out = '[';
+        for (let i = 0; i < value.length; i++) out += `${i ? ',' : ''}${value[i] === undefined ? 'null' : canonicalJsonSlow(value[i])}`;
+        return `${out}]`;
+      }
       const obj = value as Record<string, unknown>;
-      const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort();
-      return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
+      const keys = Object.keys(obj).sort();
+      let out = '{';
+      for (const k of keys) {
+        const v = obj[k];
+        if (v === undefined) continue;
+        out += `${out.length > 1 ? ',' : ''}${JSON.stringify(k)}:${canonicalJsonSlow(v)}`;
+      }
+      return `${out}}`;
     }
     default:
       throw new TypeError(`cannot serialise ${typeof value} in audit record`);
@@ -117,8 +162,23 @@ export function computeRecordHash(record: Omit<AuditRecord, 'hash'> | AuditRecor
 
 /** Chains a draft after `prev`; the result serialises (canonically) to one JSONL line. */
 export function sealRecord(draft: AuditDraft, prev: string): AuditRecord {
+  return sealRecordLine(draft, prev).record;
+}
+
+/**
+ * Chains a draft and returns its canonical line too (one serialisation: `durationMs` is always the
+ * first key and `hash` the second, so the hash is spliced in after the first member).
+ */
+export function sealRecordLine(draft: AuditDraft, prev: string): { record: AuditRecord; line: string } {
   const unsealed = { v: AUDIT_RECORD_VERSION, ...draft, prev };
-  return { ...unsealed, hash: computeRecordHash(unsealed) };
+  const canon = canonicalJson(unsealed);
+  const hash = createHash('sha256').update(canon).digest('hex');
+  const record = { ...unsealed, hash };
+  const comma = canon.indexOf(',');
+  const line = canon.startsWith('{"durationMs":') && comma > 0
+    ? `${canon.slice(0, comma)},"hash":"${hash}"${canon.slice(comma)}`
+    : canonicalJson(record);
+  return { record, line };
 }
 
 /** Why a stored line is not a valid record (shape only; chain checks live in the store). */

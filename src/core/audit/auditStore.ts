@@ -17,7 +17,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { McpSecureError } from '../errors';
 import { systemClock, type Clock } from '../ports';
-import { canonicalJson, computeRecordHash, GENESIS_HASH, sealRecord, type AuditDraft, type AuditRecord } from './auditRecord';
+import { computeRecordHash, GENESIS_HASH, sealRecordLine, type AuditDraft, type AuditRecord } from './auditRecord';
 import { verifyChain, type VerifyResult } from './chainVerifier';
 import { Emitter } from './emitter';
 import { acquireFileLock, type FileLockOptions } from './fileLock';
@@ -65,16 +65,6 @@ interface Pending {
 }
 
 const DEFAULT_SEGMENT_BYTES = 16 * 1024 * 1024;
-
-/** Inserts `"hash"` into a canonical serialisation: `durationMs` is always the first key, `hash` the second. */
-function toLine(record: AuditRecord): string {
-  const { hash, ...rest } = record;
-  const canon = canonicalJson(rest);
-  const comma = canon.indexOf(',');
-  return canon.startsWith('{"durationMs":') && comma > 0
-    ? `${canon.slice(0, comma)},"hash":${JSON.stringify(hash)}${canon.slice(comma)}`
-    : canonicalJson(record);
-}
 
 function errnoCode(err: unknown): string {
   return (err as NodeJS.ErrnoException | undefined)?.code ?? 'unknown error';
@@ -214,12 +204,15 @@ export class AuditStore {
       this.activeSize = 0;
     }
     let prev = this.lastHash;
-    const records = drafts.map((d) => {
-      const r = sealRecord(d, prev);
-      prev = r.hash;
-      return r;
-    });
-    const data = Buffer.from(`${records.map(toLine).join('\n')}\n`, 'utf8');
+    const records: AuditRecord[] = [];
+    let text = '';
+    for (const d of drafts) {
+      const { record, line } = sealRecordLine(d, prev);
+      prev = record.hash;
+      records.push(record);
+      text += `${line}\n`;
+    }
+    const data = Buffer.from(text, 'utf8');
     const fh = await this.openActive();
     const before = this.activeSize;
     try {

@@ -1,0 +1,175 @@
+/**
+ * Audit benchmark (`npm run bench`): for 1M records prints append throughput, bytes per record,
+ * index build time and filtered-query latency, then the latency a tool call gains from auditing,
+ * measured in the same run against a real MCP server (SDK 1.x McpServer + StreamableHTTP) on loopback.
+ * Targets: filtered query < 50 ms, auditing adds < 5 % to a loopback tool call.
+ *   BENCH_RECORDS=200000 npm run bench   # smaller run
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { z } from 'zod';
+import type { AuditDraft } from '../src/core/audit/auditRecord';
+import { AuditIndex, type AuditFilter } from '../src/core/audit/auditQuery';
+import { AuditStore } from '../src/core/audit/auditStore';
+import { AuditTrail } from '../src/core/audit/auditTrail';
+import { listSegments } from '../src/core/audit/segmentFiles';
+import { MemoryLogger } from '../src/core/memoryPorts';
+import type { ToolCallContext } from '../src/core/toolCallObserver';
+
+const RECORDS = Number(process.env.BENCH_RECORDS ?? 1_000_000);
+const CALLS = Number(process.env.BENCH_CALLS ?? 400);
+const T0 = Date.UTC(2026, 0, 1);
+const TOOLS = ['list_tickets', 'get_ticket', 'create_ticket', 'update_ticket', 'search', 'comment', 'assign', 'close_ticket'];
+const OUTCOMES = ['success', 'success', 'success', 'success', 'success', 'tool_error', 'denied', 'transport_error'] as const;
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? (s[(s.length - 1) / 2] as number) : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2;
+};
+const fmt = (n: number, d = 2): string => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+
+function draft(i: number): AuditDraft {
+  const kind = OUTCOMES[i % OUTCOMES.length] ?? 'success';
+  const server = i % 5;
+  return {
+    id: randomUUID(),
+    time: new Date(T0 + i * 250).toISOString(),
+    durationMs: 5 + (i % 97),
+    who: {
+      human: { iss: 'https://login.example.com', sub: `user-${i % 40}`, displayName: `User ${i % 40}` },
+      agent: { kind: 'oauth-client', clientId: 'https://vscode.example/cimd.json' },
+      caller: i % 3 === 0 ? 'panel' : 'palette',
+    },
+    what: {
+      server: { id: `srv${server}`, name: `Server ${server}`, transport: 'http', target: `https://mcp${server}.example.com/mcp`, resource: `https://mcp${server}.example.com/mcp` },
+      tool: TOOLS[i % TOOLS.length] ?? 'x',
+      arguments: { ticket: i, status: 'open', query: `customer ${i % 1000} cannot log in`, limit: 20 },
+    },
+    outcome: kind === 'success' ? { kind, resultSize: 200 + (i % 4000) } : kind === 'denied'
+      ? { kind, status: 403, error: 'insufficient_scope', missingScope: 'tickets:write' } : { kind, error: `upstream error ${i % 50}` },
+    scopes: ['tickets:read', 'offline_access'],
+  };
+}
+
+async function benchStore(dir: string): Promise<{ store: AuditStore; index: AuditIndex }> {
+  const store = await AuditStore.open({ dir, maxBatch: 1024 });
+  const started = performance.now();
+  const CHUNK = 8192;
+  for (let i = 0; i < RECORDS; i += CHUNK) {
+    const batch: Promise<unknown>[] = [];
+    for (let k = i; k < Math.min(RECORDS, i + CHUNK); k++) batch.push(store.append(draft(k)));
+    await Promise.all(batch);
+  }
+  const appendS = (performance.now() - started) / 1000;
+  const bytes = (await listSegments(dir)).reduce((n, s) => n + s.size, 0);
+  console.log(`append:            ${fmt(RECORDS / appendS, 0)} records/s (${fmt(RECORDS, 0)} records in ${fmt(appendS)} s, fdatasync per batch of <=1024)`);
+  console.log(`size:              ${fmt(bytes / RECORDS, 1)} bytes/record (${fmt(bytes / 1048576, 1)} MiB)`);
+
+  const b0 = performance.now();
+  const index = await AuditIndex.build(dir);
+  console.log(`index build:       ${fmt((performance.now() - b0) / 1000)} s for ${fmt(index.size, 0)} records (once per segment, then incremental)`);
+
+  const day = 3_600_000 * 6;
+  const queries: AuditFilter[] = [];
+  for (let q = 0; q < 3; q++) {
+    queries.push({ server: `Server ${q}`, outcome: 'denied' });
+    queries.push({ tool: TOOLS[q] ?? '', user: `User ${q}`, from: T0 + q * day, to: T0 + (q + 3) * day });
+    queries.push({ text: `customer ${q + 1}7` });
+    queries.push({ outcome: ['tool_error', 'transport_error'], from: T0 + q * day });
+  }
+  const times: number[] = [];
+  for (const f of queries) {
+    const s = performance.now();
+    const page = index.query(f, 0, 100);
+    times.push(performance.now() - s);
+    if (page.total === 0) throw new Error(`query matched nothing: ${JSON.stringify(f)}`);
+  }
+  console.log(`filtered query:    median ${fmt(median(times))} ms, max ${fmt(Math.max(...times))} ms over ${queries.length} distinct queries on ${fmt(index.size, 0)} records (target < 50 ms)`);
+  return { store, index };
+}
+
+async function startMcpServer(): Promise<{ url: string; server: Server }> {
+  const mcp = new McpServer({ name: 'bench', version: '1.0.0' });
+  mcp.registerTool('echo', { description: 'echo', inputSchema: { text: z.string() } }, async ({ text }) => ({ content: [{ type: 'text', text }] }));
+  const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: () => randomUUID() });
+  await mcp.connect(transport);
+  const server = createServer((req, res) => void transport.handleRequest(req, res));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`, server };
+}
+
+function context(url: string, i: number): ToolCallContext {
+  return {
+    callId: randomUUID(), server: { id: 'bench', name: 'Bench', transport: 'http', target: url, resource: url }, tool: 'echo',
+    arguments: { text: `hello ${i}`, token: 'not-a-real-token-but-redacted' }, caller: 'palette',
+    human: { issuer: 'https://login.example.com', subject: 'alice', displayName: 'Alice' },
+    agent: { kind: 'oauth-client', clientId: 'bench-client' }, grantedScopes: ['tickets:read'], startedAt: Date.now(),
+  };
+}
+
+async function benchCalls(store: AuditStore): Promise<void> {
+  const { url, server } = await startMcpServer();
+  const client = new Client({ name: 'bench-client', version: '1.0.0' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+  const trail = new AuditTrail({ store, logger: new MemoryLogger() });
+  const durable: number[] = [];
+  store.onDidAppend(() => undefined);
+  const call = async (i: number, audit: boolean): Promise<number> => {
+    const ctx = context(url, i);
+    const s = performance.now();
+    const result = await client.callTool({ name: 'echo', arguments: { text: `hello ${i}` } });
+    const d = performance.now() - s;
+    if (audit) trail.onToolCallEnd(ctx, { kind: 'success', resultSize: JSON.stringify(result).length }, d);
+    return performance.now() - s;
+  };
+  for (let i = 0; i < 50; i++) await call(i, i % 2 === 0);
+  await trail.flush();
+  const off: number[] = [];
+  const on: number[] = [];
+  const BLOCK = 50;
+  for (let b = 0; b < (2 * CALLS) / BLOCK; b++) {
+    const audit = b % 2 === 1;
+    for (let i = 0; i < BLOCK; i++) (audit ? on : off).push(await call(i, audit));
+  }
+  await trail.flush();
+  for (let i = 0; i < 50; i++) {
+    const s = performance.now();
+    await store.append(trail.toDraft(context(url, i), { kind: 'success', resultSize: 10 }, 1));
+    durable.push(performance.now() - s);
+  }
+  const mOff = median(off);
+  const mOn = median(on);
+  console.log(`tool call (loopback MCP, SDK 1.x Streamable HTTP): median ${fmt(mOff, 3)} ms without auditing, ${fmt(mOn, 3)} ms with auditing (${off.length}+${on.length} calls, alternating blocks of ${BLOCK})`);
+  console.log(`auditing adds:     ${fmt(mOn - mOff, 3)} ms per call = ${fmt(((mOn - mOff) / mOff) * 100)} % (target < 5 %); the durable write itself (lock + write + fdatasync) is off the call path: median ${fmt(median(durable), 3)} ms`);
+  await client.close();
+  await new Promise<void>((r) => server.close(() => r()));
+  server.closeAllConnections();
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'audit-bench-'));
+  const started = performance.now();
+  console.log(`audit bench: ${fmt(RECORDS, 0)} records in ${dir} (node ${process.version})`);
+  try {
+    const { store } = await benchStore(dir);
+    await benchCalls(store);
+    await store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  console.log(`total:             ${fmt((performance.now() - started) / 1000, 1)} s`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
