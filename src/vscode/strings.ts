@@ -15,6 +15,8 @@ export const Strings = {
   noTools: (server: string) => `${server} offers no tools.`,
   operationFailed: (what: string, why: string) => `${what} failed: ${why}`,
   cancelled: 'Cancelled.',
+  auditWriteFailed: (pending: number) => `Audit records could not be written (${pending} waiting in memory). Check disk space and permissions.`,
+  auditUnavailable: 'The audit trail could not be opened; tool calls are not being recorded. See the MCP Secure log.',
   secretStoreFailed: 'Could not save to the editor\'s secret storage. Nothing was changed.',
 
   // server registry

@@ -1,0 +1,174 @@
+/**
+ * The composition root — the only place that builds core services with their editor adapters and
+ * registers everything. `activate()` returns the test API (`McpSecureApi`).
+ */
+import { performance } from 'node:perf_hooks';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { AuditStore } from './core/audit/auditStore';
+import { AuditTrail } from './core/audit/auditTrail';
+import type { AuditRecord } from './core/audit/auditRecord';
+import { ConnectionManager } from './core/mcp/connectionManager';
+import { OAuthEngine } from './core/oauth/oauthEngine';
+import type { Logger } from './core/ports';
+import type { ToolCallObserver } from './core/toolCallObserver';
+import { McpAuthProvider } from './vscode/authProvider';
+import { EditorBrowserOpener } from './vscode/browserOpener';
+import { registerCommands } from './vscode/commands';
+import { AUTH_PROVIDER_ID, AUTH_PROVIDER_LABEL, LOG_CHANNEL_NAME, Settings } from './vscode/constants';
+import { identityResolver } from './vscode/identities';
+import { lazyAuthorizer } from './vscode/lazyAuthorizer';
+import { OutputLogger } from './vscode/outputLogger';
+import { Redactor } from './vscode/redactor';
+import { SecretStorageAdapter } from './vscode/secretStorageAdapter';
+import { ServerActions } from './vscode/serverActions';
+import { ServerRegistry } from './vscode/serverRegistry';
+import { ServerSecrets } from './vscode/serverSecrets';
+import { StdioLaunchGuard } from './vscode/stdioLaunchGuard';
+import { StepUpConsentPrompt } from './vscode/stepUpConsent';
+import { Strings } from './vscode/strings';
+import { createTestApi, type McpSecureApi } from './vscode/testApi';
+import { ToolCache } from './vscode/toolCache';
+import { ToolScopeKnowledge } from './vscode/toolScopes';
+import { ServersTree } from './vscode/tree/serversTree';
+
+const RECENT_AUDIT_RECORDS = 200;
+let shutdown: (() => Promise<void>) | undefined;
+
+export async function activate(context: vscode.ExtensionContext): Promise<McpSecureApi> {
+  const started = performance.now();
+  const channel = vscode.window.createOutputChannel(LOG_CHANNEL_NAME, { log: true });
+  const redactor = new Redactor();
+  const logger = new OutputLogger(channel, redactor);
+  const store = new SecretStorageAdapter(context.secrets, (value) => redactor.register(value));
+  const config = vscode.workspace.getConfiguration();
+  const abort = new AbortController();
+
+  const registry = new ServerRegistry();
+  const opener = new EditorBrowserOpener();
+  const consent = new StepUpConsentPrompt(registry);
+  const clientMetadataUrl = config.get<string>(Settings.clientMetadataUrl) || undefined;
+  const engine = new OAuthEngine({
+    secrets: store, logger: logger.child('oauth'), opener, consent: consent.ask, signal: abort.signal,
+    clientName: 'MCP Secure Connections (VS Code)',
+    redirectTimeoutMs: (config.get<number>(Settings.redirectTimeoutSeconds) ?? 300) * 1000,
+    ...(clientMetadataUrl ? { clientMetadataUrl } : {}),
+  });
+  const secrets = new ServerSecrets(store);
+  const tools = new ToolCache();
+  const scopes = new ToolScopeKnowledge();
+  const audit = await openAudit(context, logger);
+  const observers: ToolCallObserver[] = audit ? [scopes, audit.trail] : [scopes];
+  const manager = new ConnectionManager({
+    logger: logger.child('mcp'),
+    authorizerFor: (def) => lazyAuthorizer(engine, secrets, def),
+    stdioSecretFor: (def) => secrets.stdioSecret(def),
+    identityFor: identityResolver(engine, secrets),
+    observers,
+    requestTimeoutMs: (config.get<number>(Settings.requestTimeoutSeconds) ?? 60) * 1000,
+    clientInfo: { name: 'mcp-secure-connections', version: String(context.extension.packageJSON.version ?? '0.0.0') },
+  });
+  const guard = new StdioLaunchGuard(context.globalState);
+  const actions = new ServerActions(registry, manager, guard, tools);
+  const auth = new McpAuthProvider(engine, registry, secrets, store, logger.child('auth'));
+  const tree = new ServersTree({
+    registry, tools, scopes,
+    state: (id) => manager.state(id),
+    grant: (id) => engine.getGrant(id),
+    fingerprint: (id) => secrets.stdioFingerprint(id),
+    clientMetadataUrl: () => clientMetadataUrl,
+    now: () => Date.now(),
+  });
+  const services = { context, registry, engine, manager, actions, secrets, auth, tree, logger, channel };
+
+  const refresh = (): void => tree.refresh();
+  let knownIds = registry.servers().map((d) => d.id);
+  const disconnectRemoved = async (): Promise<void> => {
+    const gone = knownIds.filter((id) => !registry.get(id));
+    knownIds = registry.servers().map((d) => d.id);
+    for (const id of gone) await actions.disconnect(id);
+  };
+  context.subscriptions.push(
+    channel, registry, auth, tree,
+    vscode.authentication.registerAuthenticationProvider(AUTH_PROVIDER_ID, AUTH_PROVIDER_LABEL, auth, { supportsMultipleAccounts: false }),
+    ...registerCommands(services),
+    toDisposable(manager.onDidChangeState(refresh)),
+    toDisposable(engine.onDidChangeGrants(refresh)),
+    toDisposable(tools.onDidChange(refresh)),
+    toDisposable(scopes.onDidLearn(refresh)),
+    toDisposable(store.onDidChange(refresh)),
+    registry.onDidChange(() => {
+      refresh();
+      void disconnectRemoved();
+      reportInvalid(registry);
+      auth.requestSessionsSilently();
+    }),
+  );
+  shutdown = async () => {
+    abort.abort();
+    await manager.disposeAll();
+    engine.dispose();
+    await audit?.trail.flush().catch(() => undefined);
+    await audit?.store.close().catch(() => undefined);
+  };
+
+  reportInvalid(registry);
+  auth.requestSessionsSilently();
+  const activationMs = performance.now() - started;
+  logger.info(`activated in ${activationMs.toFixed(1)} ms (${registry.servers().length} server(s))`);
+  return createTestApi({
+    services, auth, opener, consent, guard, store,
+    auditRecords: async () => {
+      await audit?.trail.flush();
+      return audit?.recent ?? [];
+    },
+    activationMs: () => activationMs,
+  });
+}
+
+export async function deactivate(): Promise<void> {
+  await shutdown?.();
+  shutdown = undefined;
+}
+
+interface OpenAudit {
+  readonly store: AuditStore;
+  readonly trail: AuditTrail;
+  readonly recent: AuditRecord[];
+}
+
+/** The audit trail lives in the extension's global storage; failing to open it is shown, not fatal. */
+async function openAudit(context: vscode.ExtensionContext, logger: Logger): Promise<OpenAudit | undefined> {
+  try {
+    const store = await AuditStore.open({ dir: path.join(context.globalStorageUri.fsPath, 'audit') });
+    const trail = new AuditTrail({ store, logger });
+    const recent: AuditRecord[] = [];
+    context.subscriptions.push(
+      toDisposable(trail.onDidAppend((batch) => {
+        recent.push(...batch.records);
+        recent.splice(0, Math.max(0, recent.length - RECENT_AUDIT_RECORDS));
+      })),
+      toDisposable(trail.onDidFail((f) => void vscode.window.showErrorMessage(Strings.auditWriteFailed(f.unwritten)))),
+    );
+    return { store, trail, recent };
+  } catch (e) {
+    logger.error('the audit trail could not be opened', e);
+    void vscode.window.showErrorMessage(Strings.auditUnavailable);
+    return undefined;
+  }
+}
+
+function reportInvalid(registry: ServerRegistry): void {
+  const invalid = registry.invalidEntries().length;
+  if (invalid > 0) {
+    void vscode.window.showWarningMessage(Strings.invalidServers(invalid), Strings.openSettings).then((pick) => {
+      if (pick) void vscode.commands.executeCommand('workbench.action.openSettings', Settings.servers);
+    });
+  }
+  const ignored = registry.ignoredCount();
+  if (ignored > 0) void vscode.window.showInformationMessage(Strings.untrustedIgnored(ignored));
+}
+
+function toDisposable(d: { dispose(): void }): vscode.Disposable {
+  return new vscode.Disposable(() => d.dispose());
+}

@@ -1,0 +1,30 @@
+import type { ConnectionIdentity } from '../core/mcp/mcpConnection';
+import type { ServerDefinition } from '../core/mcp/serverDefinition';
+import type { GrantEngine } from './engineContract';
+import type { ServerSecrets } from './serverSecrets';
+
+/**
+ * Who is behind a call to `def`, resolved per call: for HTTP the signed-in human and the OAuth client
+ * from the current grant (granted scopes, resource and issuer); for stdio the shared-secret fingerprint.
+ */
+export function identityResolver(engine: GrantEngine, secrets: ServerSecrets): (def: ServerDefinition) => Promise<ConnectionIdentity> {
+  return async (def) => {
+    if (def.transport === 'stdio') {
+      const fingerprint = def.secret.mode === 'none' ? undefined : await secrets.stdioFingerprint(def.id);
+      return { agent: fingerprint ? { kind: 'shared-secret', fingerprint } : { kind: 'none' }, grantedScopes: [] };
+    }
+    const grant = await engine.getGrant(def.id);
+    if (!grant) return { agent: { kind: 'none' }, grantedScopes: [] };
+    return {
+      human: {
+        issuer: grant.issuer,
+        ...(grant.subject ? { subject: grant.subject } : {}),
+        ...(grant.displayName ? { displayName: grant.displayName } : {}),
+      },
+      agent: { kind: 'oauth-client', clientId: grant.clientId },
+      grantedScopes: [...grant.grantedScopes],
+      resource: grant.resource,
+      issuer: grant.issuer,
+    };
+  };
+}
