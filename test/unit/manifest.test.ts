@@ -1,0 +1,111 @@
+import { strict as assert } from 'node:assert';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { AUTH_PROVIDER_ID, AUTH_PROVIDER_LABEL, Commands, ContextKeys, RESTRICTED_SETTINGS, Settings, Views } from '../../src/vscode/constants';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+interface Manifest {
+  main: string;
+  icon?: string;
+  activationEvents?: string[];
+  capabilities?: { untrustedWorkspaces?: { supported: unknown; restrictedConfigurations?: string[] } };
+  contributes: {
+    commands: { command: string; title: string; category?: string; icon?: string }[];
+    authentication: { id: string; label: string }[];
+    viewsContainers: { activitybar: { id: string; icon: string }[] };
+    views: Record<string, { id: string; type?: string; icon?: string }[]>;
+    viewsWelcome: { view: string; contents: string; when?: string }[];
+    menus: Record<string, { command: string; when?: string }[]>;
+    configuration: { properties: Record<string, unknown> };
+  };
+}
+const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as Manifest;
+const contributedCommands = pkg.contributes.commands.map((c) => c.command);
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? filesUnder(path.join(dir, e.name)) : [path.join(dir, e.name)],
+  );
+}
+
+describe('extension manifest vs constant tables', () => {
+  it('contributes exactly the commands of the Commands table, all in the "MCP Secure" category', () => {
+    assert.deepEqual([...contributedCommands].sort(), Object.values(Commands).sort());
+    for (const c of pkg.contributes.commands) assert.equal(c.category, 'MCP Secure', c.command);
+    assert.equal(new Set(contributedCommands).size, contributedCommands.length, 'duplicate command contribution');
+  });
+
+  it('every command the extension registers has a handler in commands.ts (source scan)', () => {
+    const source = readFileSync(path.join(ROOT, 'src', 'vscode', 'commands.ts'), 'utf8');
+    for (const key of Object.keys(Commands)) assert.match(source, new RegExp(`\\[Commands\\.${key}\\]`), `no handler for Commands.${key}`);
+  });
+
+  it('menus only reference contributed commands, and every command is reachable from a view menu', () => {
+    const inViews = new Set<string>();
+    for (const [menu, items] of Object.entries(pkg.contributes.menus)) {
+      for (const item of items) {
+        assert.ok(contributedCommands.includes(item.command), `${menu} references unknown ${item.command}`);
+        if (menu.startsWith('view/')) inViews.add(item.command);
+      }
+    }
+    for (const c of contributedCommands) assert.ok(inViews.has(c), `${c} is in no view menu`);
+  });
+
+  it('contributes the views of the Views table in the own activity-bar container', () => {
+    assert.deepEqual(pkg.contributes.viewsContainers.activitybar.map((c) => c.id), [Views.container]);
+    const views = pkg.contributes.views[Views.container] ?? [];
+    assert.deepEqual(views.map((v) => v.id).sort(), [Views.auditLog, Views.servers].sort());
+    assert.equal(views.find((v) => v.id === Views.auditLog)?.type, 'webview');
+    for (const icon of [...pkg.contributes.viewsContainers.activitybar.map((c) => c.icon), pkg.icon ?? '']) {
+      assert.ok(existsSync(path.join(ROOT, icon)), `missing icon ${icon}`);
+    }
+    assert.ok(pkg.contributes.viewsWelcome.some((w) => w.view === Views.servers && w.when?.includes(ContextKeys.hasServers)));
+  });
+
+  it('when clauses only use context keys from the ContextKeys table (or built-ins)', () => {
+    const builtIns = new Set(['view', 'viewItem', 'false', 'true']);
+    const whens = [...Object.values(pkg.contributes.menus).flat().map((m) => m.when ?? ''), ...pkg.contributes.viewsWelcome.map((w) => w.when ?? '')];
+    const ours = new Set<string>(Object.values(ContextKeys));
+    for (const when of whens) {
+      const withoutRegex = when.replace(/=~\s*\/[^/]*\//g, '').replace(/==\s*[\w.:-]+/g, '');
+      for (const key of withoutRegex.match(/[A-Za-z][\w.]*/g) ?? []) {
+        assert.ok(builtIns.has(key) || ours.has(key), `unknown context key "${key}" in "${when}"`);
+      }
+    }
+  });
+
+  it('contributes exactly the settings of the Settings table; restricted settings match', () => {
+    const contributed = Object.keys(pkg.contributes.configuration.properties).sort();
+    const table = Object.entries(Settings).filter(([k]) => k !== 'section').map(([, v]) => v).sort();
+    assert.deepEqual(contributed, table);
+    assert.deepEqual([...(pkg.capabilities?.untrustedWorkspaces?.restrictedConfigurations ?? [])].sort(), [...RESTRICTED_SETTINGS].sort());
+    assert.equal(pkg.capabilities?.untrustedWorkspaces?.supported, 'limited');
+  });
+
+  it('contributes the authentication provider the code registers', () => {
+    assert.deepEqual(pkg.contributes.authentication, [{ id: AUTH_PROVIDER_ID, label: AUTH_PROVIDER_LABEL }]);
+  });
+
+  it('packages from an allowlist that contains the bundle', () => {
+    const lines = readFileSync(path.join(ROOT, '.vscodeignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    assert.equal(lines[0], '**');
+    for (const needed of ['!dist/extension.js', '!package.json', '!media/**']) assert.ok(lines.includes(needed), needed);
+    assert.equal(pkg.main, './dist/extension.js');
+  });
+});
+
+describe('layering', () => {
+  it('src/core never imports vscode', () => {
+    const offenders = filesUnder(path.join(ROOT, 'src', 'core'))
+      .filter((f) => f.endsWith('.ts'))
+      .filter((f) => /(from\s+['"]vscode['"]|require\(\s*['"]vscode['"]\s*\)|import\(\s*['"]vscode['"]\s*\))/.test(readFileSync(f, 'utf8')));
+    assert.deepEqual(offenders, []);
+  });
+
+  it('only src/vscode and src/extension.ts import vscode at runtime', () => {
+    const offenders = filesUnder(path.join(ROOT, 'src'))
+      .filter((f) => f.endsWith('.ts') && !f.includes(`${path.sep}vscode${path.sep}`) && !f.endsWith('extension.ts'))
+      .filter((f) => /^import\s+(?!type\b)[^;]*from\s+['"]vscode['"]/m.test(readFileSync(f, 'utf8')));
+    assert.deepEqual(offenders, []);
+  });
+});
