@@ -1,0 +1,127 @@
+import { strict as assert } from 'node:assert';
+import * as vscode from 'vscode';
+import type { McpSecureApi } from '../../../src/vscode/testApi';
+import { HTTP_ID, activatedApi, flatten, formOpener, requireFixtures, serverEntries, setServers, waitFor, type Fixtures } from './helpers';
+
+/**
+ * The HTTP tickets server behind the oidc-provider AS: sign-in through the auth provider (PKCE, the
+ * form login standing in for the browser), identities and granted scopes in the tree, step-up with
+ * consent, an audited palette tool call, and sign-out.
+ */
+describe('HTTP MCP server with OAuth', () => {
+  let api: McpSecureApi;
+  let f: Fixtures;
+  const events: vscode.AuthenticationProviderAuthenticationSessionsChangeEvent[] = [];
+  const disposables: vscode.Disposable[] = [];
+
+  before(async () => {
+    f = requireFixtures();
+    api = await activatedApi();
+    disposables.push(api.onDidChangeSessions((e) => events.push(e)));
+    await setServers(serverEntries(f));
+    await waitFor(() => api.servers().some((s) => s.id === HTTP_ID), 'the HTTP server in the registry');
+  });
+
+  after(async () => {
+    await api.signOut(HTTP_ID).catch(() => undefined);
+    await api.disconnect(HTTP_ID).catch(() => undefined);
+    vscode.Disposable.from(...disposables).dispose();
+    await setServers(undefined);
+  });
+
+  it('starts signed out: no session, the tree offers sign-in', async () => {
+    assert.deepEqual(await api.sessions([`server:${HTTP_ID}`]), []);
+    const server = (await api.tree()).find((n) => n.label === 'Integration Tickets');
+    assert.ok(server, flatten(await api.tree()).join('\n'));
+    assert.equal(server.contextValue, 'server:http:stopped:signedOut');
+  });
+
+  it('signs in with authorization code + PKCE; the session names the account from the token', async () => {
+    const opened: URL[] = [];
+    const result = await api.signIn(HTTP_ID, formOpener(f.user, opened), ['tickets:read']);
+    assert.equal(opened.length, 1);
+    assert.equal(opened[0]?.searchParams.get('code_challenge_method'), 'S256');
+    assert.ok(opened[0]?.searchParams.get('resource'), 'RFC 8707 resource parameter sent');
+    assert.equal(result.account, f.user.username);
+    assert.ok(result.scopes.includes(`server:${HTTP_ID}`) && result.scopes.includes('tickets:read'), result.scopes.join(' '));
+
+    const sessions = await api.sessions([`server:${HTTP_ID}`]);
+    assert.deepEqual(sessions.map((s) => [s.id, s.account]), [[HTTP_ID, f.user.username]]);
+    await waitFor(() => events.some((e) => e.added?.some((s) => s.id === HTTP_ID)), 'onDidChangeSessions(added)');
+
+    const getAccounts = (vscode.authentication as { getAccounts?: (id: string) => Thenable<readonly { label: string }[]> }).getAccounts;
+    if (getAccounts) {
+      const accounts = await getAccounts('mcp-secure');
+      assert.ok(accounts.some((a) => a.label === f.user.username), JSON.stringify(accounts));
+    }
+  });
+
+  it('connects, lists tools, and shows the three identities and the granted scopes', async () => {
+    const state = await api.connect(HTTP_ID);
+    assert.equal(state.kind, 'running');
+    assert.deepEqual((await api.listTools(HTTP_ID)).sort(), ['close_ticket', 'list_tickets', 'whoami']);
+    const grant = await api.grant(HTTP_ID);
+    assert.ok(grant);
+    const lines = await waitFor(async () => {
+      const l = flatten(await api.tree());
+      return l.some((x) => x.includes('[server:http:running:signedIn]')) ? l : undefined;
+    }, 'the running server in the tree');
+    const text = lines.join('\n');
+    assert.match(text, new RegExp(`Human: — ${f.user.username} \\[identity:human\\]`));
+    assert.match(text, new RegExp(`Agent: — OAuth client ${escape(grant.clientId)} \\[identity:agent\\]`));
+    assert.match(text, new RegExp(`Server: — ${escape(grant.resource)} — issuer ${escape(grant.issuer)} \\[identity:server\\]`));
+    assert.match(text, /tickets:read — granted \[scope:granted\]/);
+    assert.match(text, /Token expires/);
+    assert.match(text, /list_tickets.*\[tool:available\]/);
+  });
+
+  it('step-up: refused consent denies the call and locks the tool; accepted consent widens the grant', async () => {
+    const asked: { granted: readonly string[]; requested: readonly string[] }[] = [];
+    const refuse = api.useStepUpConsent(async (req) => {
+      asked.push(req);
+      return false;
+    });
+    await assert.rejects(api.callTool(HTTP_ID, 'close_ticket', { id: 'T-1' }));
+    refuse.dispose();
+    assert.ok(asked[0]?.requested.includes('tickets:write'), JSON.stringify(asked));
+    await waitFor(async () => flatten(await api.tree()).some((l) => /close_ticket.*tickets:write.*\[tool:locked\]/.test(l)), 'a lock on close_ticket');
+
+    const accept = api.useStepUpConsent(async () => true);
+    const opener = api.useOpener(formOpener(f.user));
+    try {
+      const result = await api.callTool(HTTP_ID, 'close_ticket', { id: 'T-1' });
+      assert.equal(result.isError, false, JSON.stringify(result.raw));
+    } finally {
+      accept.dispose();
+      opener.dispose();
+    }
+    const grant = await api.grant(HTTP_ID);
+    assert.ok(grant?.grantedScopes.includes('tickets:write'), grant?.grantedScopes.join(' '));
+    await waitFor(async () => flatten(await api.tree()).some((l) => /close_ticket.*\[tool:available\]/.test(l)), 'close_ticket unlocked');
+  });
+
+  it('a tool call from the command palette produces an audit record naming human, agent and caller', async () => {
+    const result = (await vscode.commands.executeCommand('mcpSecure.callTool', HTTP_ID, 'list_tickets', { status: 'all' })) as { isError: boolean };
+    assert.equal(result.isError, false);
+    const record = await waitFor(async () => (await api.auditRecords()).find((r) => r.what.tool === 'list_tickets' && r.who.caller === 'palette'), 'the audit record');
+    assert.equal(record.what.server.id, HTTP_ID);
+    assert.equal(record.outcome.kind, 'success');
+    assert.equal(record.who.human?.displayName, f.user.username);
+    assert.equal(record.who.agent.kind, 'oauth-client');
+    assert.ok(record.scopes.includes('tickets:read'));
+  });
+
+  it('signs out: the grant is revoked and removed and the session disappears', async () => {
+    await api.signOut(HTTP_ID);
+    assert.equal(await api.grant(HTTP_ID), undefined);
+    assert.deepEqual(await api.sessions([`server:${HTTP_ID}`]), []);
+    await waitFor(() => events.some((e) => e.removed?.some((s) => s.id === HTTP_ID)), 'onDidChangeSessions(removed)');
+    assert.equal(api.state(HTTP_ID).kind, 'stopped');
+    const server = await waitFor(async () => (await api.tree()).find((n) => n.contextValue === 'server:http:stopped:signedOut'), 'signed-out tree item');
+    assert.ok(flatten(server.children).some((l) => l.includes('Human: — not signed in')));
+  });
+});
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

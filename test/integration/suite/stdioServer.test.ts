@@ -1,0 +1,82 @@
+import { strict as assert } from 'node:assert';
+import * as vscode from 'vscode';
+import type { McpSecureApi } from '../../../src/vscode/testApi';
+import { STDIO_ID, activatedApi, flatten, requireFixtures, serverEntries, setServers, waitFor, type Fixtures } from './helpers';
+
+describe('stdio MCP server with a shared secret', () => {
+  let api: McpSecureApi;
+  let f: Fixtures;
+
+  before(async () => {
+    f = requireFixtures();
+    api = await activatedApi();
+    await setServers(serverEntries(f));
+    await waitFor(() => api.servers().some((s) => s.id === STDIO_ID), 'the stdio server in the registry');
+  });
+
+  after(async () => {
+    await api.disconnect(STDIO_ID).catch(() => undefined);
+    await setServers(undefined);
+    await setServers(undefined, vscode.ConfigurationTarget.Workspace).catch(() => undefined);
+  });
+
+  it('connects with a generated secret and shows its fingerprint as the agent identity', async () => {
+    const state = await api.connect(STDIO_ID);
+    assert.equal(state.kind, 'running');
+    assert.ok((await api.listTools(STDIO_ID)).length > 0);
+    const lines = await waitFor(async () => {
+      const l = flatten(await api.tree());
+      return l.some((x) => x.includes('[server:stdio:running:secret]')) ? l : undefined;
+    }, 'the running stdio server in the tree');
+    assert.ok(lines.some((l) => /Agent: — shared secret sha256:[0-9a-f]{16} \[identity:agent\]/.test(l)), lines.join('\n'));
+    assert.ok(lines.some((l) => l.includes('[toolsGroup]')));
+  });
+
+  it('rotates the secret: new fingerprint, server restarted and still accepted', async () => {
+    const before = flatten(await api.tree()).find((l) => l.includes('shared secret sha256:'));
+    const fingerprint = (await vscode.commands.executeCommand('mcpSecure.rotateSecret', STDIO_ID, true)) as string;
+    assert.match(fingerprint, /^sha256:[0-9a-f]{16}$/);
+    assert.ok(!before?.includes(fingerprint));
+    assert.equal(api.state(STDIO_ID).kind, 'running');
+    await waitFor(async () => flatten(await api.tree()).some((l) => l.includes(fingerprint)), 'the new fingerprint in the tree');
+  });
+
+  it('asks once before launching a stdio command from workspace settings', async () => {
+    assert.ok(vscode.workspace.workspaceFolders?.length, 'the runner opens a folder');
+    await api.disconnect(STDIO_ID);
+    const ws = [{ id: 'it-ws-notes', name: 'Workspace Notes', transport: 'stdio', command: f.stdio.command, args: f.stdio.args }];
+    await setServers(ws, vscode.ConfigurationTarget.Workspace);
+    await waitFor(() => api.servers().some((s) => s.id === 'it-ws-notes' && s.origin === 'workspace'), 'the workspace server');
+    const asked: string[] = [];
+    const refuse = api.useLaunchConfirmer(async (_def, commandLine) => {
+      asked.push(commandLine);
+      return false;
+    });
+    await assert.rejects(api.connect('it-ws-notes'), (e: { code?: string }) => e.code === 'cancelled');
+    refuse.dispose();
+    assert.equal(asked.length, 1);
+    assert.ok(asked[0]?.includes(f.stdio.args[0] ?? ''), 'the full command line is shown');
+    const allow = api.useLaunchConfirmer(async (_def, commandLine) => {
+      asked.push(commandLine);
+      return true;
+    });
+    try {
+      assert.equal((await api.connect('it-ws-notes')).kind, 'running');
+      await api.disconnect('it-ws-notes');
+      assert.equal((await api.connect('it-ws-notes')).kind, 'running');
+    } finally {
+      allow.dispose();
+      await api.disconnect('it-ws-notes');
+    }
+    assert.equal(asked.length, 2, 'confirmed once, remembered afterwards');
+  });
+
+  it('reports invalid definitions in the tree without breaking the valid ones', async () => {
+    await setServers([...serverEntries(f), { id: 'bad', transport: 'http', url: 'http://example.com/mcp' }, { id: 'rel', transport: 'stdio', command: './server' }]);
+    await waitFor(() => api.invalidServers().length === 2, 'two invalid entries');
+    const lines = flatten(await api.tree());
+    assert.ok(lines.some((l) => /bad — .*url.*https.*\[invalidServer\]/.test(l)), lines.join('\n'));
+    assert.ok(lines.some((l) => /rel — .*command.*\[invalidServer\]/.test(l)), lines.join('\n'));
+    assert.ok(api.servers().some((s) => s.id === STDIO_ID));
+  });
+});
