@@ -1,0 +1,177 @@
+/**
+ * Host side of the audit panel protocol (src/webview/protocol.ts), free of `vscode` so it is unit
+ * tested in plain Node: validates every webview message, answers requests from the audit index,
+ * re-redacts everything it posts, and pushes live updates as records are appended.
+ */
+import { agentLabel, type AuditRecord } from '../../core/audit/auditRecord';
+import { redactForExport, exportAudit } from '../../core/audit/auditExport';
+import { AuditIndex, type AuditFilter } from '../../core/audit/auditQuery';
+import type { AuditTrail } from '../../core/audit/auditTrail';
+import { Emitter, type Disposable } from '../../core/audit/emitter';
+import type { Logger } from '../../core/ports';
+import {
+  isWebviewToHost, type FilterState, type HostEvent, type HostToWebview, type RecordDto, type RequestMap, type RequestMessage, type RequestType, type RowDto,
+} from '../../webview/protocol';
+
+/** What the backend needs from the editor UI. */
+export interface AuditPanelUi {
+  /** Where to export (undefined = cancelled). */
+  pickExportTarget(format: 'jsonl' | 'csv'): Promise<string | undefined>;
+  /** A modal confirmation before clearing. */
+  confirmClear(): Promise<boolean>;
+  notify(level: 'info' | 'warning' | 'error', text: string): void;
+}
+
+const LIVE_UPDATE_DELAY_MS = 100;
+
+export class AuditPanelBackend implements Disposable {
+  private indexPromise: Promise<AuditIndex> | undefined;
+  private readonly posted = new Emitter<HostToWebview>();
+  private readonly subscriptions: Disposable[] = [];
+  private liveTimer: ReturnType<typeof setTimeout> | undefined;
+  private ready = false;
+  /** Messages for the webview (the view provider forwards them with postMessage). */
+  readonly onDidPost = this.posted.event;
+
+  constructor(private readonly trail: AuditTrail, private readonly logger: Logger, private readonly ui: AuditPanelUi) {
+    this.subscriptions.push(trail.onDidAppend(() => this.scheduleLiveUpdate()));
+    this.subscriptions.push(trail.onDidFail((f) => this.pushEvent({ type: 'status', level: 'error', text: `Audit log write failed: ${f.error.message} (${f.unwritten} record(s) waiting)` })));
+  }
+
+  /** The index, built on first use and refreshed incrementally afterwards. */
+  index(): Promise<AuditIndex> {
+    this.indexPromise ??= AuditIndex.build(this.trail.store.dir);
+    return this.indexPromise;
+  }
+
+  /** Handles one raw message from the webview. */
+  async handle(raw: unknown): Promise<void> {
+    if (!isWebviewToHost(raw)) {
+      this.logger.warn('ignored a malformed message from the audit webview');
+      return;
+    }
+    if (raw.kind === 'ready') {
+      this.ready = true;
+      return;
+    }
+    try {
+      const result = await this.answer(raw);
+      this.posted.fire({ kind: 'reply', id: raw.id, ok: true, result });
+    } catch (err) {
+      this.logger.warn(`audit panel request ${raw.type} failed: ${err instanceof Error ? err.message : 'unknown error'}`);
+      this.posted.fire({ kind: 'reply', id: raw.id, ok: false, error: this.trail.redactor.redactText(err instanceof Error ? err.message : 'request failed') });
+    }
+  }
+
+  private async answer(m: RequestMessage): Promise<RequestMap[RequestType]['result']> {
+    switch (m.type) {
+      case 'query': {
+        const p = m.params as RequestMap['query']['params'];
+        const ix = await this.index();
+        const page = ix.query(toFilter(p.filter), p.offset, Math.min(p.limit, 1000));
+        return { total: page.total, offset: page.offset, rows: page.rows.map((r) => this.row(r)), generation: ix.generation };
+      }
+      case 'record': {
+        const rec = await (await this.index()).getRecord((m.params as RequestMap['record']['params']).ref);
+        return rec ? this.toDto(rec) : null;
+      }
+      case 'facets': {
+        const f = (await this.index()).facets();
+        const r = (xs: string[]): string[] => xs.map((x) => this.trail.redactor.redactText(x));
+        return { servers: r(f.servers), tools: r(f.tools), users: r(f.users) };
+      }
+      case 'verify':
+        return this.verify();
+      case 'export': {
+        const p = m.params as RequestMap['export']['params'];
+        return this.export(p.format, p.filter);
+      }
+      case 'clear':
+        return { cleared: await this.clear() };
+    }
+  }
+
+  /** Verifies the chain and says where it breaks (also used by the command). */
+  async verify(): Promise<RequestMap['verify']['result']> {
+    await this.trail.flush();
+    const v = await this.trail.store.verify();
+    const ix = await this.index();
+    await ix.refresh();
+    const message = v.ok
+      ? `Audit log intact: ${v.records.toLocaleString('en-US')} record(s) in ${v.segments} segment(s) verified.`
+      : `Audit log chain broken at record ${v.firstBroken?.record} (${v.firstBroken?.segment}, line ${v.firstBroken?.line}): ${v.firstBroken?.reason}.${v.problems.length > 1 ? ` ${v.problems.length} problem(s) in total.` : ''}`;
+    return { ok: v.ok, records: v.records, message };
+  }
+
+  /** Exports the filtered records to a file the user picks; null when cancelled. */
+  async export(format: 'jsonl' | 'csv', filter: FilterState = {}): Promise<{ written: number } | null> {
+    const target = await this.ui.pickExportTarget(format);
+    if (!target) return null;
+    await this.trail.flush();
+    const ix = await this.index();
+    await ix.refresh();
+    const written = await exportAudit(ix, toFilter(filter), format, target, this.trail.redactor);
+    this.ui.notify('info', `Exported ${written} audit record(s).`);
+    return { written };
+  }
+
+  /** Clears after a modal confirmation; true when cleared. */
+  async clear(): Promise<boolean> {
+    if (!(await this.ui.confirmClear())) return false;
+    await this.trail.flush();
+    await this.trail.store.clear();
+    await (await this.index()).refresh();
+    this.pushEvent({ type: 'cleared' });
+    return true;
+  }
+
+  /** Re-reads appends from other windows and tells the webview. */
+  async refresh(): Promise<void> {
+    const ix = await this.index();
+    await ix.refresh();
+    this.pushEvent({ type: 'appended', total: ix.size });
+  }
+
+  dispose(): void {
+    if (this.liveTimer) clearTimeout(this.liveTimer);
+    for (const s of this.subscriptions) s.dispose();
+    this.posted.dispose();
+  }
+
+  private scheduleLiveUpdate(): void {
+    if (this.liveTimer) return;
+    this.liveTimer = setTimeout(() => {
+      this.liveTimer = undefined;
+      this.refresh().catch((err: unknown) => this.logger.warn(`audit panel refresh failed: ${err instanceof Error ? err.message : 'unknown'}`));
+    }, LIVE_UPDATE_DELAY_MS);
+  }
+
+  private pushEvent(event: HostEvent): void {
+    if (this.ready) this.posted.fire({ kind: 'event', event });
+  }
+
+  private row(r: RowDto): RowDto {
+    const x = (s: string): string => this.trail.redactor.redactText(s);
+    return { ...r, server: x(r.server), tool: x(r.tool), user: x(r.user) };
+  }
+
+  private toDto(raw: AuditRecord): RecordDto {
+    const r = redactForExport(raw, this.trail.redactor);
+    const x = (s: string | undefined): string => this.trail.redactor.redactText(s ?? '');
+    return {
+      id: r.id, time: r.time, durationMs: r.durationMs,
+      human: { iss: x(r.who.human?.iss), sub: x(r.who.human?.sub), displayName: x(r.who.human?.displayName) },
+      agent: x(agentLabel(r.who.agent)) || 'none', caller: r.who.caller,
+      server: { name: x(r.what.server.name), target: x(r.what.server.target), resource: x(r.what.server.resource) },
+      tool: r.what.tool, arguments: JSON.stringify(r.what.arguments ?? null, null, 2),
+      outcome: r.outcome.kind, status: r.outcome.status === undefined ? '' : String(r.outcome.status),
+      missingScope: x(r.outcome.missingScope), code: x(r.outcome.code), error: r.outcome.error ?? '',
+      resultSize: r.outcome.resultSize === undefined ? '' : String(r.outcome.resultSize),
+      scopes: (r.scopes ?? []).map(x), hash: r.hash, prev: r.prev,
+    };
+  }
+}
+
+function toFilter(f: FilterState): AuditFilter {
+  return { ...f, outcome: f.outcome && f.outcome.length > 0 ? f.outcome : undefined };
+}

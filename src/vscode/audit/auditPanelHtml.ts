@@ -1,0 +1,52 @@
+/**
+ * The audit webview's HTML: a strict Content-Security-Policy (no inline script or style, no remote
+ * origins; scripts only with a per-render CSPRNG nonce) and nothing but a root element. No vscode import,
+ * so it is unit-testable.
+ */
+import { randomBytes } from 'node:crypto';
+
+export interface AuditPanelHtmlInput {
+  /** `webview.cspSource`. */
+  readonly cspSource: string;
+  /** `webview.asWebviewUri(...)` of dist/webview.js and media/audit/audit.css. */
+  readonly scriptUri: string;
+  readonly styleUri: string;
+  /** Injected for tests; a fresh 128-bit CSPRNG nonce otherwise. */
+  readonly nonce?: string;
+}
+
+/** A nonce for the CSP `script-src 'nonce-…'` (base64 of 16 CSPRNG bytes). */
+export function createNonce(): string {
+  return randomBytes(16).toString('base64');
+}
+
+function attr(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+export function auditPanelHtml(input: AuditPanelHtmlInput): string {
+  const nonce = input.nonce ?? createNonce();
+  const csp = [
+    "default-src 'none'",
+    `style-src ${input.cspSource}`,
+    `font-src ${input.cspSource}`,
+    `img-src ${input.cspSource}`,
+    `script-src 'nonce-${nonce}'`,
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join('; ');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${attr(csp)}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${attr(input.styleUri)}">
+<title>Audit Log</title>
+</head>
+<body>
+<div id="root"></div>
+<script nonce="${attr(nonce)}" src="${attr(input.scriptUri)}"></script>
+</body>
+</html>`;
+}

@@ -1,0 +1,101 @@
+/**
+ * Registers the audit side panel and its commands.
+ *
+ * EXTENSION: call `registerAuditPanel(context, trail, logger)` from activate() and contribute in
+ * package.json (the view container id `mcpSecure` is a proposal; use yours if it already exists):
+ *
+ * "viewsContainers": { "activitybar": [ { "id": "mcpSecure", "title": "MCP Secure", "icon": "media/mcp-secure.svg" } ] },
+ * "views": { "mcpSecure": [ { "type": "webview", "id": "mcpSecure.auditLog", "name": "Audit Log" } ] },
+ * "commands": [
+ *   { "command": "mcpSecure.audit.refresh", "title": "Refresh Audit Log", "category": "MCP Secure", "icon": "$(refresh)" },
+ *   { "command": "mcpSecure.audit.verify", "title": "Verify Audit Log Integrity", "category": "MCP Secure", "icon": "$(verified)" },
+ *   { "command": "mcpSecure.audit.export", "title": "Export Audit Log…", "category": "MCP Secure", "icon": "$(export)" },
+ *   { "command": "mcpSecure.audit.clear", "title": "Clear Audit Log…", "category": "MCP Secure", "icon": "$(clear-all)" }
+ * ],
+ * "menus": { "view/title": [
+ *   { "command": "mcpSecure.audit.refresh", "when": "view == mcpSecure.auditLog", "group": "navigation@1" },
+ *   { "command": "mcpSecure.audit.verify", "when": "view == mcpSecure.auditLog", "group": "navigation@2" },
+ *   { "command": "mcpSecure.audit.export", "when": "view == mcpSecure.auditLog", "group": "navigation@3" },
+ *   { "command": "mcpSecure.audit.clear", "when": "view == mcpSecure.auditLog", "group": "9_danger@1" }
+ * ] },
+ * "activationEvents": [ "onView:mcpSecure.auditLog" ]   (implicit since VS Code 1.74; harmless)
+ */
+import * as vscode from 'vscode';
+import type { AuditTrail } from '../../core/audit/auditTrail';
+import type { Logger } from '../../core/ports';
+import { AuditPanelBackend, type AuditPanelUi } from './auditPanelBackend';
+import { AUDIT_VIEW_ID, AuditViewProvider } from './auditViewProvider';
+
+/** Command ids (one table). */
+export const AUDIT_COMMANDS = {
+  refresh: 'mcpSecure.audit.refresh',
+  verify: 'mcpSecure.audit.verify',
+  export: 'mcpSecure.audit.export',
+  clear: 'mcpSecure.audit.clear',
+} as const;
+
+/** User-visible strings (one place, ready for l10n). */
+const STRINGS = {
+  clearConfirm: 'Delete every audit record? The hash chain continues from an anchor, but the records themselves cannot be recovered.',
+  clearButton: 'Clear Audit Log',
+  exportPick: 'Export the audit log as',
+} as const;
+
+function editorUi(): AuditPanelUi {
+  return {
+    async pickExportTarget(format) {
+      const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
+      const base = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(process.env.HOME ?? '/');
+      const uri = await vscode.window.showSaveDialog({
+        defaultUri: vscode.Uri.joinPath(base, `mcp-audit-${stamp}.${format}`),
+        filters: format === 'csv' ? { CSV: ['csv'] } : { 'JSON Lines': ['jsonl'] },
+      });
+      return uri?.scheme === 'file' ? uri.fsPath : undefined;
+    },
+    async confirmClear() {
+      const answer = await vscode.window.showWarningMessage(STRINGS.clearConfirm, { modal: true }, STRINGS.clearButton);
+      return answer === STRINGS.clearButton;
+    },
+    notify(level, text) {
+      if (level === 'error') void vscode.window.showErrorMessage(text);
+      else if (level === 'warning') void vscode.window.showWarningMessage(text);
+      else void vscode.window.showInformationMessage(text);
+    },
+  };
+}
+
+/** Registers the view provider and the four commands; everything is pushed to `context.subscriptions`. */
+export function registerAuditPanel(context: vscode.ExtensionContext, trail: AuditTrail, logger: Logger): AuditPanelBackend {
+  const log = logger.child('audit-panel');
+  const backend = new AuditPanelBackend(trail, log, editorUi());
+  const provider = new AuditViewProvider(context.extensionUri, backend, log);
+  const report = (err: unknown): void => {
+    const text = trail.redactor.redactText(err instanceof Error ? err.message : 'unknown error');
+    log.error(`audit command failed: ${text}`);
+    void vscode.window.showErrorMessage(`Audit log: ${text}`);
+  };
+  context.subscriptions.push(
+    backend,
+    provider,
+    vscode.window.registerWebviewViewProvider(AUDIT_VIEW_ID, provider, { webviewOptions: { retainContextWhenHidden: false } }),
+    vscode.commands.registerCommand(AUDIT_COMMANDS.refresh, () => backend.refresh().catch(report)),
+    vscode.commands.registerCommand(AUDIT_COMMANDS.verify, async () => {
+      try {
+        const v = await backend.verify();
+        if (v.ok) void vscode.window.showInformationMessage(v.message);
+        else void vscode.window.showErrorMessage(v.message);
+        return v;
+      } catch (err) {
+        report(err);
+        return undefined;
+      }
+    }),
+    vscode.commands.registerCommand(AUDIT_COMMANDS.export, async (format?: 'csv' | 'jsonl') => {
+      const picked = format ?? (await vscode.window.showQuickPick(['csv', 'jsonl'], { placeHolder: STRINGS.exportPick }));
+      if (picked !== 'csv' && picked !== 'jsonl') return undefined;
+      return backend.export(picked).catch(report);
+    }),
+    vscode.commands.registerCommand(AUDIT_COMMANDS.clear, () => backend.clear().catch(report)),
+  );
+  return backend;
+}

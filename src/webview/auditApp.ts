@@ -1,0 +1,232 @@
+/**
+ * The audit panel UI: filters and search, the virtualised record table, a details pane (redacted
+ * arguments, the human / agent / caller identities, scopes, error), live updates, export and clear.
+ * Browser code only; every value is rendered with textContent.
+ */
+import { el, formatDuration, formatTime, setOptions } from './dom';
+import { OUTCOME_KINDS, type FilterState, type HostEvent, type OutcomeKind, type RecordDto, type RowDto } from './protocol';
+import type { RpcClient } from './rpcClient';
+import { VirtualTable } from './virtualTable';
+
+const SEARCH_DEBOUNCE_MS = 200;
+
+interface Controls {
+  search: HTMLInputElement;
+  server: HTMLSelectElement;
+  tool: HTMLSelectElement;
+  user: HTMLSelectElement;
+  outcome: HTMLSelectElement;
+  from: HTMLInputElement;
+  to: HTMLInputElement;
+}
+
+export class AuditApp {
+  private readonly doc: Document;
+  private readonly table: VirtualTable;
+  private readonly controls: Controls;
+  private readonly status: HTMLDivElement;
+  private readonly count: HTMLSpanElement;
+  private readonly details: HTMLDivElement;
+  private filter: FilterState = {};
+  private searchTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly root: HTMLElement, private readonly rpc: RpcClient) {
+    this.doc = root.ownerDocument;
+    const d = this.doc;
+    this.table = new VirtualTable(d, (offset, limit) => this.rpc.request('query', { filter: this.filter, offset, limit }), (row) => void this.showDetails(row));
+    this.controls = {
+      search: el(d, 'input', { cls: 'search', attrs: { type: 'search', placeholder: 'Search tool, server, user, error, arguments', 'aria-label': 'Search' } }),
+      server: el(d, 'select', { attrs: { 'aria-label': 'Server' } }),
+      tool: el(d, 'select', { attrs: { 'aria-label': 'Tool' } }),
+      user: el(d, 'select', { attrs: { 'aria-label': 'User' } }),
+      outcome: el(d, 'select', { attrs: { 'aria-label': 'Outcome' } }),
+      from: el(d, 'input', { attrs: { type: 'datetime-local', 'aria-label': 'From' } }),
+      to: el(d, 'input', { attrs: { type: 'datetime-local', 'aria-label': 'To' } }),
+    };
+    setOptions(this.controls.server, 'All servers', []);
+    setOptions(this.controls.tool, 'All tools', []);
+    setOptions(this.controls.user, 'All users', []);
+    setOptions(this.controls.outcome, 'All outcomes', OUTCOME_KINDS);
+    this.status = el(d, 'div', { cls: 'status', attrs: { role: 'status', 'aria-live': 'polite' } });
+    this.count = el(d, 'span', { cls: 'count' });
+    this.details = el(d, 'div', { cls: 'details', attrs: { 'aria-label': 'Record details' } });
+    this.layout();
+    this.wire();
+  }
+
+  /** Sends `ready` and loads the first page. */
+  async start(): Promise<void> {
+    this.rpc.onEvent((e) => this.onHostEvent(e));
+    this.rpc.ready();
+    await Promise.all([this.reload(), this.loadFacets()]);
+  }
+
+  private layout(): void {
+    const d = this.doc;
+    const c = this.controls;
+    const button = (label: string, action: string, title: string): HTMLButtonElement =>
+      el(d, 'button', { text: label, attrs: { type: 'button', 'data-action': action, title } });
+    const toolbar = el(d, 'div', { cls: 'toolbar' }, c.search, c.server, c.tool, c.user, c.outcome,
+      el(d, 'label', { text: 'From' }, c.from), el(d, 'label', { text: 'To' }, c.to));
+    const actions = el(d, 'div', { cls: 'actions' }, this.count,
+      button('Refresh', 'refresh', 'Reload the records'), button('Verify', 'verify', 'Verify the hash chain'),
+      button('Export CSV', 'export-csv', 'Export the filtered records as CSV'), button('Export JSONL', 'export-jsonl', 'Export the filtered records as JSONL'),
+      button('Clear', 'clear', 'Delete all records (asks first)'));
+    const tableBox = el(d, 'div', { cls: 'table' }, this.table.header(), this.table.element);
+    this.root.appendChild(el(d, 'div', { cls: 'audit-app' }, toolbar, actions, this.status, tableBox, this.details));
+  }
+
+  private wire(): void {
+    const c = this.controls;
+    c.search.addEventListener('input', () => {
+      if (this.searchTimer) clearTimeout(this.searchTimer);
+      this.searchTimer = setTimeout(() => this.applyFilter(), SEARCH_DEBOUNCE_MS);
+    });
+    for (const s of [c.server, c.tool, c.user, c.outcome, c.from, c.to]) s.addEventListener('change', () => this.applyFilter());
+    this.root.addEventListener('click', (e) => {
+      const action = (e.target as HTMLElement | null)?.closest?.('button')?.getAttribute('data-action');
+      if (action) void this.runAction(action);
+    });
+  }
+
+  private readFilter(): FilterState {
+    const c = this.controls;
+    const time = (input: HTMLInputElement): number | undefined => {
+      const t = input.value ? Date.parse(input.value) : Number.NaN;
+      return Number.isNaN(t) ? undefined : t;
+    };
+    const text = c.search.value.trim();
+    return {
+      text: text || undefined,
+      server: c.server.value || undefined,
+      tool: c.tool.value || undefined,
+      user: c.user.value || undefined,
+      outcome: c.outcome.value ? [c.outcome.value as OutcomeKind] : undefined,
+      from: time(c.from),
+      to: time(c.to),
+    };
+  }
+
+  /** Applies the current control values (exposed for tests). */
+  applyFilter(): Promise<void> {
+    this.filter = this.readFilter();
+    return this.reload();
+  }
+
+  /** Re-queries the total and redraws (keeps the scroll position). */
+  async reload(): Promise<void> {
+    try {
+      const page = await this.rpc.request('query', { filter: this.filter, offset: 0, limit: 200 });
+      this.table.reset(page.total);
+      this.count.textContent = `${page.total.toLocaleString('en-US')} record${page.total === 1 ? '' : 's'}`;
+    } catch (err) {
+      this.setStatus('error', `Could not load records: ${(err as Error).message}`);
+    }
+  }
+
+  private async loadFacets(): Promise<void> {
+    const f = await this.rpc.request('facets', {}).catch(() => undefined);
+    if (!f) return;
+    setOptions(this.controls.server, 'All servers', f.servers);
+    setOptions(this.controls.tool, 'All tools', f.tools);
+    setOptions(this.controls.user, 'All users', f.users);
+  }
+
+  private async runAction(action: string): Promise<void> {
+    try {
+      switch (action) {
+        case 'refresh':
+          await Promise.all([this.reload(), this.loadFacets()]);
+          break;
+        case 'verify': {
+          this.setStatus('info', 'Verifying the hash chain…');
+          const v = await this.rpc.request('verify', {});
+          this.setStatus(v.ok ? 'info' : 'error', v.message);
+          break;
+        }
+        case 'export-csv':
+        case 'export-jsonl': {
+          const r = await this.rpc.request('export', { format: action === 'export-csv' ? 'csv' : 'jsonl', filter: this.filter });
+          if (r) this.setStatus('info', `Exported ${r.written.toLocaleString('en-US')} record(s).`);
+          break;
+        }
+        case 'clear': {
+          const r = await this.rpc.request('clear', {});
+          if (r.cleared) this.clearDetails();
+          break;
+        }
+      }
+    } catch (err) {
+      this.setStatus('error', (err as Error).message);
+    }
+  }
+
+  private onHostEvent(e: HostEvent): void {
+    switch (e.type) {
+      case 'appended':
+        void this.reload();
+        void this.loadFacets();
+        break;
+      case 'cleared':
+        this.clearDetails();
+        void this.reload();
+        void this.loadFacets();
+        break;
+      case 'status':
+        this.setStatus(e.level, e.text);
+        break;
+    }
+  }
+
+  private setStatus(level: 'info' | 'warning' | 'error', text: string): void {
+    this.status.className = `status ${level}`;
+    this.status.textContent = text;
+  }
+
+  private clearDetails(): void {
+    while (this.details.firstChild) this.details.removeChild(this.details.firstChild);
+    this.table.select(undefined);
+  }
+
+  /** Shows one record in the details pane (exposed for tests through the row click). */
+  async showDetails(row: RowDto): Promise<void> {
+    const rec = await this.rpc.request('record', { ref: row.ref }).catch(() => null);
+    this.clearDetails();
+    this.table.select(row.ref);
+    if (!rec) {
+      this.details.appendChild(el(this.doc, 'p', { text: 'This record is no longer available.' }));
+      return;
+    }
+    this.details.appendChild(this.renderRecord(rec));
+  }
+
+  private renderRecord(r: RecordDto): HTMLElement {
+    const d = this.doc;
+    const dl = el(d, 'dl');
+    const add = (label: string, value: string): void => {
+      if (!value) return;
+      dl.appendChild(el(d, 'dt', { text: label }));
+      dl.appendChild(el(d, 'dd', { text: value }));
+    };
+    add('Time', `${formatTime(Date.parse(r.time))} (${formatDuration(r.durationMs)})`);
+    add('Outcome', r.outcome.replace('_', ' '));
+    add('Status', r.status);
+    add('Missing scope', r.missingScope);
+    add('Error code', r.code);
+    add('Error', r.error);
+    add('Result size', r.resultSize ? `${r.resultSize} bytes` : '');
+    add('Human', [r.human.displayName, r.human.sub && `sub ${r.human.sub}`, r.human.iss && `iss ${r.human.iss}`].filter(Boolean).join(' · '));
+    add('Agent', r.agent);
+    add('Caller', r.caller);
+    add('Server', r.server.name);
+    add('Target', r.server.target);
+    add('Resource', r.server.resource);
+    add('Tool', r.tool);
+    add('Granted scopes', r.scopes.join(' '));
+    add('Record id', r.id);
+    add('Hash', r.hash);
+    add('Previous hash', r.prev);
+    return el(d, 'div', { cls: 'record' }, el(d, 'h3', { text: r.tool }), dl,
+      el(d, 'h4', { text: 'Arguments (redacted)' }), el(d, 'pre', { cls: 'arguments', text: r.arguments }));
+  }
+}

@@ -1,0 +1,16 @@
+/**
+ * Entry point of the audit panel webview (bundled by esbuild to dist/webview.js, loaded with a nonce).
+ */
+import { AuditApp } from './auditApp';
+import type { WebviewToHost } from './protocol';
+import { RpcClient } from './rpcClient';
+
+declare function acquireVsCodeApi(): { postMessage(message: WebviewToHost): void };
+
+const vscodeApi = acquireVsCodeApi();
+const rpc = new RpcClient({
+  postMessage: (m) => vscodeApi.postMessage(m),
+  onMessage: (listener) => window.addEventListener('message', (e: MessageEvent) => listener(e.data)),
+});
+const root = document.getElementById('root');
+if (root) void new AuditApp(root, rpc).start();

@@ -1,0 +1,134 @@
+/**
+ * The typed message protocol between the audit panel webview and the extension host.
+ * The webview sends `ready` once its script runs, then request/reply pairs correlated by `id`;
+ * the host pushes events (new records, status). Every payload is plain JSON, and every string in it
+ * has been redacted by the host before it is posted.
+ */
+
+export type OutcomeKind = 'success' | 'tool_error' | 'denied' | 'transport_error';
+export const OUTCOME_KINDS: readonly OutcomeKind[] = ['success', 'tool_error', 'denied', 'transport_error'];
+
+export interface FilterState {
+  readonly from?: number;
+  readonly to?: number;
+  readonly server?: string;
+  readonly tool?: string;
+  readonly user?: string;
+  readonly outcome?: readonly OutcomeKind[];
+  readonly text?: string;
+}
+
+export interface RowDto {
+  readonly ref: string;
+  readonly time: number;
+  readonly server: string;
+  readonly tool: string;
+  readonly user: string;
+  readonly outcome: OutcomeKind;
+  readonly durationMs: number;
+  readonly caller: string;
+}
+
+/** A full record, flattened for display. */
+export interface RecordDto {
+  readonly id: string;
+  readonly time: string;
+  readonly durationMs: number;
+  readonly human: { readonly iss: string; readonly sub: string; readonly displayName: string };
+  readonly agent: string;
+  readonly caller: string;
+  readonly server: { readonly name: string; readonly target: string; readonly resource: string };
+  readonly tool: string;
+  /** Redacted arguments, pretty-printed JSON. */
+  readonly arguments: string;
+  readonly outcome: OutcomeKind;
+  readonly status: string;
+  readonly missingScope: string;
+  readonly code: string;
+  readonly error: string;
+  readonly resultSize: string;
+  readonly scopes: readonly string[];
+  readonly hash: string;
+  readonly prev: string;
+}
+
+/** Requests the webview may make, with their parameters and results. */
+export interface RequestMap {
+  query: { params: { filter: FilterState; offset: number; limit: number }; result: { total: number; offset: number; rows: RowDto[]; generation: number } };
+  record: { params: { ref: string }; result: RecordDto | null };
+  facets: { params: Record<string, never>; result: { servers: string[]; tools: string[]; users: string[] } };
+  verify: { params: Record<string, never>; result: { ok: boolean; records: number; message: string } };
+  export: { params: { format: 'jsonl' | 'csv'; filter: FilterState }; result: { written: number } | null };
+  clear: { params: Record<string, never>; result: { cleared: boolean } };
+}
+
+export type RequestType = keyof RequestMap;
+
+export interface ReadyMessage {
+  readonly kind: 'ready';
+}
+
+export interface RequestMessage<T extends RequestType = RequestType> {
+  readonly kind: 'request';
+  readonly id: number;
+  readonly type: T;
+  readonly params: RequestMap[T]['params'];
+}
+
+export type WebviewToHost = ReadyMessage | RequestMessage;
+
+export type ReplyMessage<T extends RequestType = RequestType> =
+  | { readonly kind: 'reply'; readonly id: number; readonly ok: true; readonly result: RequestMap[T]['result'] }
+  | { readonly kind: 'reply'; readonly id: number; readonly ok: false; readonly error: string };
+
+export type HostEvent =
+  | { readonly type: 'appended'; readonly total: number }
+  | { readonly type: 'cleared' }
+  | { readonly type: 'status'; readonly level: 'info' | 'warning' | 'error'; readonly text: string };
+
+export interface EventMessage {
+  readonly kind: 'event';
+  readonly event: HostEvent;
+}
+
+export type HostToWebview = ReplyMessage | EventMessage;
+
+const REQUEST_TYPES: readonly RequestType[] = ['query', 'record', 'facets', 'verify', 'export', 'clear'];
+
+function isStr(v: unknown, max = 1000): v is string {
+  return typeof v === 'string' && v.length <= max;
+}
+
+function isNum(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v);
+}
+
+/** Validates a filter coming from the webview (the host treats the webview as untrusted). */
+export function isFilterState(v: unknown): v is FilterState {
+  if (typeof v !== 'object' || v === null) return false;
+  const f = v as Record<string, unknown>;
+  return (f.from === undefined || isNum(f.from)) && (f.to === undefined || isNum(f.to))
+    && (f.server === undefined || isStr(f.server)) && (f.tool === undefined || isStr(f.tool))
+    && (f.user === undefined || isStr(f.user)) && (f.text === undefined || isStr(f.text))
+    && (f.outcome === undefined || (Array.isArray(f.outcome) && f.outcome.every((o) => OUTCOME_KINDS.includes(o as OutcomeKind))));
+}
+
+/** Validates any message from the webview. */
+export function isWebviewToHost(v: unknown): v is WebviewToHost {
+  if (typeof v !== 'object' || v === null) return false;
+  const m = v as Record<string, unknown>;
+  if (m.kind === 'ready') return true;
+  if (m.kind !== 'request' || !Number.isSafeInteger(m.id) || !REQUEST_TYPES.includes(m.type as RequestType)) return false;
+  const p = m.params as Record<string, unknown> | undefined;
+  if (typeof p !== 'object' || p === null) return false;
+  switch (m.type as RequestType) {
+    case 'query':
+      return isFilterState(p.filter) && isNum(p.offset) && isNum(p.limit);
+    case 'record':
+      return isStr(p.ref, 64);
+    case 'export':
+      return (p.format === 'jsonl' || p.format === 'csv') && isFilterState(p.filter);
+    default:
+      return true;
+  }
+}

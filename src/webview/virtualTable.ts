@@ -1,0 +1,145 @@
+/**
+ * A virtualised table: fixed row height, a spacer as tall as all rows, and only the visible rows
+ * (plus a little overscan) in the DOM, recycled on scroll. Rows are fetched from the host in pages
+ * and cached until the data changes, so 100k+ rows scroll smoothly.
+ */
+import { el, formatDuration, formatTime } from './dom';
+import type { RowDto } from './protocol';
+
+export const ROW_HEIGHT = 22;
+const PAGE = 200;
+const OVERSCAN = 8;
+const MIN_ROWS = 30;
+
+export const COLUMNS: readonly { key: string; label: string; value(r: RowDto): string }[] = [
+  { key: 'time', label: 'Time', value: (r) => formatTime(r.time) },
+  { key: 'server', label: 'Server', value: (r) => r.server },
+  { key: 'tool', label: 'Tool', value: (r) => r.tool },
+  { key: 'user', label: 'User', value: (r) => r.user },
+  { key: 'outcome', label: 'Outcome', value: (r) => r.outcome.replace('_', ' ') },
+  { key: 'duration', label: 'Duration', value: (r) => formatDuration(r.durationMs) },
+];
+
+export type RowFetcher = (offset: number, limit: number) => Promise<{ total: number; rows: readonly RowDto[] }>;
+
+export class VirtualTable {
+  readonly element: HTMLDivElement;
+  private readonly spacer: HTMLDivElement;
+  private readonly layer: HTMLDivElement;
+  private readonly pool: HTMLDivElement[] = [];
+  private readonly pages = new Map<number, readonly RowDto[]>();
+  private readonly loading = new Set<number>();
+  private generation = 0;
+  private total = 0;
+  private selectedRef: string | undefined;
+
+  constructor(
+    private readonly doc: Document,
+    private readonly fetchRows: RowFetcher,
+    private readonly onSelect: (row: RowDto) => void,
+  ) {
+    this.spacer = el(doc, 'div', { cls: 'spacer' });
+    this.layer = el(doc, 'div', { cls: 'rows', attrs: { role: 'rowgroup' } });
+    this.element = el(doc, 'div', { cls: 'viewport', attrs: { role: 'grid', tabindex: '0', 'aria-label': 'Audit records' } }, this.spacer, this.layer);
+    this.element.addEventListener('scroll', () => this.render());
+    this.layer.addEventListener('click', (e) => this.clicked(e.target));
+    this.layer.addEventListener('keydown', (e) => {
+      if ((e as KeyboardEvent).key === 'Enter') this.clicked(e.target);
+    });
+  }
+
+  /** Header row (static). */
+  header(): HTMLDivElement {
+    return el(this.doc, 'div', { cls: 'row header', attrs: { role: 'row' } }, ...COLUMNS.map((c) => el(this.doc, 'span', { cls: `cell ${c.key}`, text: c.label, attrs: { role: 'columnheader' } })));
+  }
+
+  get rowCount(): number {
+    return this.total;
+  }
+
+  /** Forgets cached rows (filter changed or data appended) and re-renders with the new total. */
+  reset(total: number): void {
+    this.generation++;
+    this.pages.clear();
+    this.loading.clear();
+    this.total = total;
+    this.spacer.style.height = `${total * ROW_HEIGHT}px`;
+    this.render();
+  }
+
+  select(ref: string | undefined): void {
+    this.selectedRef = ref;
+    this.render();
+  }
+
+  /** Draws the visible window (only these rows exist in the DOM). */
+  render(): void {
+    const first = Math.floor(this.element.scrollTop / ROW_HEIGHT);
+    const visible = Math.max(MIN_ROWS, Math.ceil(this.element.clientHeight / ROW_HEIGHT)) + OVERSCAN;
+    const count = Math.max(0, Math.min(visible, this.total - first));
+    while (this.pool.length < count) this.pool.push(this.newRow());
+    this.layer.style.transform = `translateY(${first * ROW_HEIGHT}px)`;
+    for (let i = 0; i < this.pool.length; i++) {
+      const rowEl = this.pool[i] as HTMLDivElement;
+      if (i >= count) {
+        if (rowEl.parentNode) this.layer.removeChild(rowEl);
+        continue;
+      }
+      if (!rowEl.parentNode) this.layer.appendChild(rowEl);
+      this.fill(rowEl, first + i, this.rowAt(first + i));
+    }
+  }
+
+  private newRow(): HTMLDivElement {
+    return el(this.doc, 'div', { cls: 'row', attrs: { role: 'row', tabindex: '-1' } }, ...COLUMNS.map((c) => el(this.doc, 'span', { cls: `cell ${c.key}`, attrs: { role: 'gridcell' } })));
+  }
+
+  private fill(rowEl: HTMLDivElement, index: number, row: RowDto | undefined): void {
+    rowEl.dataset.index = String(index);
+    rowEl.className = `row${row ? ` outcome-${row.outcome}` : ' loading'}${row && row.ref === this.selectedRef ? ' selected' : ''}`;
+    rowEl.setAttribute('aria-selected', String(!!row && row.ref === this.selectedRef));
+    const cells = rowEl.children;
+    COLUMNS.forEach((c, k) => {
+      const text = row ? c.value(row) : k === 0 ? '…' : '';
+      const cell = cells[k] as HTMLElement;
+      if (cell.textContent !== text) cell.textContent = text;
+      cell.title = text;
+    });
+  }
+
+  private rowAt(index: number): RowDto | undefined {
+    const page = Math.floor(index / PAGE);
+    const rows = this.pages.get(page);
+    if (!rows) {
+      this.load(page);
+      return undefined;
+    }
+    return rows[index - page * PAGE];
+  }
+
+  private load(page: number): void {
+    if (this.loading.has(page)) return;
+    this.loading.add(page);
+    const gen = this.generation;
+    this.fetchRows(page * PAGE, PAGE).then((res) => {
+      if (gen !== this.generation) return;
+      this.loading.delete(page);
+      this.pages.set(page, res.rows);
+      if (res.total !== this.total) this.reset(res.total);
+      else this.render();
+    }, () => {
+      if (gen === this.generation) this.loading.delete(page);
+    });
+  }
+
+  private clicked(target: EventTarget | null): void {
+    const rowEl = (target as HTMLElement | null)?.closest?.('.row') as HTMLElement | null;
+    const index = Number(rowEl?.dataset.index);
+    if (!Number.isInteger(index)) return;
+    const row = this.rowAt(index);
+    if (row) {
+      this.select(row.ref);
+      this.onSelect(row);
+    }
+  }
+}
