@@ -4,7 +4,8 @@ import { CHROMIUM } from './setup.mjs';
 
 const ARGS = [
   '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
+  '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage', '--disable-breakpad',
+  '--disable-crash-reporter',
 ];
 
 /** Launches Chromium with a fresh persistent profile (SecretStorage in code-server lives in it). */

@@ -5,6 +5,7 @@
 // as a group, so its extension host, pty host and file watcher go with it.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { rmSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -134,6 +135,8 @@ export async function startCodeServer(opts = {}) {
     ...(opts.smokeTestDriver ? ['--vscode-option', 'enable-smoke-test-driver'] : []),
   ];
   const child = spawn(NODE24, args, { env: serverEnv(scratch, opts.env), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  live.set(child.pid, opts.keepScratch ? undefined : scratch.root);
+  child.once('exit', () => live.delete(child.pid));
   const sink = opts.log ?? (() => {});
   let tail = '';
   const onData = (d) => {
@@ -153,6 +156,15 @@ export async function startCodeServer(opts = {}) {
   }
   return { url, port, scratch, process: child, stop };
 }
+
+/** Servers still running (pid -> scratch folder to remove), killed synchronously if this process exits. */
+const live = new Map();
+process.on('exit', () => {
+  for (const [pid, root] of live) {
+    killGroup(pid, 'SIGKILL');
+    if (root) rmSync(root, { recursive: true, force: true });
+  }
+});
 
 /** SIGTERM to the whole process group, SIGKILL after a grace period, then remove the scratch folder. */
 async function stopGroup(child, scratch, keepScratch) {

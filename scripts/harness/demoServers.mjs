@@ -7,19 +7,22 @@ import { REPO_ROOT } from './setup.mjs';
 
 export const DEMO_SERVERS_TS = path.join(REPO_ROOT, 'test', 'fixtures', 'demoServers.ts');
 const READY = 'MCP_SECURE_DEMO_READY ';
+// oidc-provider wants Node >= 22; the project pins one (devDependency `node22`). Fall back to ours.
+const NODE22 = path.join(REPO_ROOT, 'node_modules', 'node22', 'bin', 'node');
+const FIXTURE_NODE = existsSync(NODE22) ? NODE22 : process.execPath;
 
 /**
  * @param {{ authPort?: number, httpPort?: number, log?: (line: string) => void, timeoutMs?: number }} [opts]
  * @returns {Promise<{ issuer: string, httpMcpUrl: string, httpResource: string,
  *   stdio: { command: string, args: string[], secretEnvVar: string },
- *   users: { username: string, password: string }[], close: () => Promise<void> }>}
+ *   users: { username: string, password: string }[], env: Record<string, string>, close: () => Promise<void> }>}
  */
 export async function startDemoServersProcess(opts = {}) {
   if (!existsSync(DEMO_SERVERS_TS)) throw new Error(`missing ${path.relative(REPO_ROOT, DEMO_SERVERS_TS)} (AS fixtures)`);
   const args = ['--import', 'tsx', path.join(REPO_ROOT, 'scripts', 'harness', 'demoServersChild.ts')];
   if (opts.authPort) args.push('--auth-port', String(opts.authPort));
   if (opts.httpPort) args.push('--http-port', String(opts.httpPort));
-  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(FIXTURE_NODE, args, { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
   const log = opts.log ?? (() => {});
   let stderr = '';
   child.stderr.on('data', (d) => {
@@ -27,6 +30,10 @@ export async function startDemoServersProcess(opts = {}) {
     for (const line of String(d).split('\n')) if (line.trim()) log(line);
   });
   const exited = new Promise((resolve) => child.once('exit', resolve));
+  // Belt and braces: the child also stops when its stdin closes with us.
+  const killOnExit = () => child.kill('SIGTERM');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
   const close = async () => {
     if (child.exitCode === null && child.signalCode === null) {
       child.stdin.end();
@@ -61,13 +68,7 @@ export async function startDemoServersProcess(opts = {}) {
   return { ...info, close };
 }
 
-/** The extension-host environment the integration suite reads (see docs in the team brief). */
+/** The extension-host environment the integration suite reads (MCP_SECURE_TEST_*; from the fixture's demoEnvironment). */
 export function testEnvironment(demo) {
-  const user = demo.users[0];
-  return {
-    MCP_SECURE_TEST_ISSUER: demo.issuer,
-    MCP_SECURE_TEST_HTTP_URL: demo.httpMcpUrl,
-    MCP_SECURE_TEST_STDIO: JSON.stringify({ command: demo.stdio.command, args: demo.stdio.args }),
-    MCP_SECURE_TEST_USER: JSON.stringify({ username: user?.username, password: user?.password }),
-  };
+  return { ...demo.env };
 }

@@ -5,7 +5,7 @@
  * exits when its stdin ends (the parent died or let go) or on SIGTERM/SIGINT — no stray servers.
  * Usage: node --import tsx scripts/harness/demoServersChild.ts [--auth-port N] [--http-port N]
  */
-import { startDemoServers } from '../../test/fixtures/demoServers';
+import { demoEnvironment, startDemoServers } from '../../test/fixtures/demoServers';
 
 function portArg(name: string): number | undefined {
   const i = process.argv.indexOf(name);
@@ -30,7 +30,8 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown());
   process.on('SIGINT', () => void shutdown());
   const { issuer, httpMcpUrl, httpResource, stdio, users } = servers;
-  process.stdout.write(`MCP_SECURE_DEMO_READY ${JSON.stringify({ issuer, httpMcpUrl, httpResource, stdio, users })}\n`);
+  const env = demoEnvironment(servers);
+  process.stdout.write(`MCP_SECURE_DEMO_READY ${JSON.stringify({ issuer, httpMcpUrl, httpResource, stdio, users, env })}\n`);
 }
 
 main().catch((err: unknown) => {

@@ -5,6 +5,7 @@
 // `codeAutomationExit` / `codeAutomationLog` functions. Shared by runIntegration.mjs and vscodeShim.mjs.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { format } from 'node:util';
 import { launchBrowser } from './browser.mjs';
 import { startCodeServer } from './codeServer.mjs';
 
@@ -18,7 +19,7 @@ export function testWorkbenchUrl(serverUrl, { extensionDevelopmentPath, extensio
     ['extensionDevelopmentPath', remote(extensionDevelopmentPath)],
     ['extensionTestsPath', remote(extensionTestsPath)],
     ['skipWelcome', 'true'],
-    ['extensionEnvironment', JSON.stringify(env ?? {})],
+    ['extensionEnvironment', JSON.stringify({ ...env, MCP_SECURE_HARNESS: 'code-server' })],
   ];
   const url = new URL(base);
   if (folder) url.searchParams.set('folder', path.resolve(folder));
@@ -42,6 +43,8 @@ export async function runExtensionTests(opts) {
   const serverLog = [];
   const server = await startCodeServer({
     smokeTestDriver: true,
+    // The extension host inherits this: stack traces of the bundled tests point at the .ts sources.
+    env: { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --enable-source-maps`.trim() },
     log: (line) => {
       serverLog.push(line);
       if (opts.verbose) say(`[code-server] ${line}`);
@@ -57,8 +60,11 @@ export async function runExtensionTests(opts) {
     context = await launchBrowser(server.scratch.browserProfile);
     const page = context.pages()[0] ?? (await context.newPage());
     let settle;
+    let sawTestOutput = false;
     const result = new Promise((resolve) => (settle = resolve));
-    await page.exposeFunction('codeAutomationLog', (level, args) => printLog(level, args));
+    await page.exposeFunction('codeAutomationLog', (level, args) => {
+      if (printLog(level, args, opts.verbose)) sawTestOutput = true;
+    });
     await page.exposeFunction('codeAutomationExit', (code) => settle(Number(code) || 0));
     page.on('crash', () => settle(fail('the workbench page crashed')));
     if (opts.verbose) page.on('console', (m) => say(`[page:${m.type()}] ${m.text()}`));
@@ -68,7 +74,7 @@ export async function runExtensionTests(opts) {
     const code = await result;
     clearTimeout(timer);
     say(`extension tests exited with ${code} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    if (code !== 0 && !opts.verbose) say(`last code-server output:\n${serverLog.slice(-30).join('\n')}`);
+    if (code !== 0 && !opts.verbose && !sawTestOutput) say(`last code-server output:\n${serverLog.slice(-30).join('\n')}`);
     return code;
   } finally {
     await context?.close().catch(() => {});
@@ -81,8 +87,19 @@ function fail(reason) {
   return 1;
 }
 
-/** The extension host's console (mocha's reporter) arrives here as (level, args[]). */
-function printLog(level, args) {
-  const text = (Array.isArray(args) ? args : [args]).map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ');
-  (level === 'error' ? process.stderr : process.stdout).write(`${text}\n`);
+/**
+ * The workbench's console arrives here as (level, args[]): the extension host's console (mocha's
+ * reporter, the tests, the extension) mixed with the workbench's own chatter (offline gallery errors…).
+ * The runner (test/integration/runner) tags extension-host console calls with EXT_HOST_MARK while
+ * MCP_SECURE_HARNESS is set; only those are printed unless verbose.
+ */
+export const EXT_HOST_MARK = '\u001e';
+function printLog(level, args, verbose) {
+  const list = Array.isArray(args) ? [...args] : [args];
+  const marked = list[0] === EXT_HOST_MARK;
+  if (marked) list.shift();
+  else if (!verbose) return false;
+  const text = format(...list);
+  (level === 'error' ? process.stderr : process.stdout).write(`${marked || !verbose ? '' : '[workbench] '}${text}\n`);
+  return marked;
 }

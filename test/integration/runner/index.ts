@@ -11,7 +11,21 @@ import { suites } from 'mcp-secure:integration-suites';
 /** Per-test timeout: sign-in and stdio launches are real network/process work. */
 const TEST_TIMEOUT_MS = 60_000;
 
+/** Tag the harness' log filter looks for (scripts/harness/extensionTests.mjs EXT_HOST_MARK). */
+const EXT_HOST_MARK = '\u001e';
+
+/**
+ * Under the code-server harness the workbench forwards this process' console mixed with its own chatter;
+ * tag the reporter's lines so the harness can print the test output alone. (The extension host guards
+ * `console.*` against reassignment, so the tag goes on mocha's own output hook.)
+ */
+function tagReporterForHarness(): void {
+  if (!process.env.MCP_SECURE_HARNESS) return;
+  Mocha.reporters.Base.consoleLog = (...args: unknown[]) => console.log(EXT_HOST_MARK, ...args);
+}
+
 export function run(): Promise<void> {
+  tagReporterForHarness();
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: TEST_TIMEOUT_MS, reporter: 'spec' });
   const grep = process.env.MCP_SECURE_TEST_GREP;
   if (grep) mocha.grep(grep);
