@@ -9,10 +9,18 @@ import type { SkillInfo } from './types';
  */
 export async function listSkills(client: Client, options?: RequestOptions): Promise<SkillInfo[]> {
   const listing = await new SkillsClient(client, { skipInvalid: true }).list(undefined, options);
-  return listing.skills.map((s) => ({ ...(s as unknown as Record<string, unknown>), name: String((s as { name?: unknown }).name ?? '') }));
+  return listing.skills.map((s) => ({ ...(s as unknown as Record<string, unknown>), name: skillName(s) }));
 }
 
 /** Read and verify one file of a listed skill (default: its `SKILL.md`). Throws `SkillVerificationError` on mismatch. */
 export async function readSkill(client: Client, skill: SkillInfo, ref?: string, options?: RequestOptions): Promise<SkillFile> {
   return new SkillsClient(client).read(skill as unknown as Skill, ref, options);
+}
+
+/** A skill's name: its frontmatter `name`, else the directory segment before `SKILL.md`. */
+function skillName(skill: Skill): string {
+  const fm = (skill as { frontmatter?: { name?: unknown } }).frontmatter;
+  if (typeof fm?.name === 'string') return fm.name;
+  const uri = String((skill as { uri?: unknown }).uri ?? '');
+  return uri.split('/').filter(Boolean).slice(-2, -1)[0] ?? uri;
 }
