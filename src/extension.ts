@@ -12,6 +12,7 @@ import { ConnectionManager } from './core/mcp/connectionManager';
 import { OAuthEngine } from './core/oauth/oauthEngine';
 import type { Logger } from './core/ports';
 import type { ToolCallObserver } from './core/toolCallObserver';
+import { registerAuditPanel } from './vscode/audit/registerAuditPanel';
 import { McpAuthProvider } from './vscode/authProvider';
 import { EditorBrowserOpener } from './vscode/browserOpener';
 import { registerCommands } from './vscode/commands';
@@ -112,6 +113,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpSec
     await audit?.store.close().catch(() => undefined);
   };
 
+  if (audit) registerAuditPanel(context, audit.trail, logger);
   reportInvalid(registry);
   auth.requestSessionsSilently();
   const activationMs = performance.now() - started;

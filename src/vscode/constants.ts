@@ -27,6 +27,14 @@ export const Commands = {
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 
+/** Registered by the audit panel (`src/vscode/audit/registerAuditPanel.ts`, AUDIT_COMMANDS); contributed here. */
+export const AuditCommands = {
+  refresh: 'mcpSecure.audit.refresh',
+  verify: 'mcpSecure.audit.verify',
+  export: 'mcpSecure.audit.export',
+  clear: 'mcpSecure.audit.clear',
+} as const;
+
 export const Views = {
   container: 'mcpSecure',
   servers: 'mcpSecure.servers',
