@@ -51,7 +51,7 @@ describe('stdio MCP connections (real child processes)', () => {
     const conn = await manager.connect(stdioDef());
     assert.equal(manager.state('notes').kind, 'running');
     const tools = await conn.listTools();
-    assert.deepEqual(tools.map((t) => t.name).sort(), ['add', 'echo', 'env_report', 'read_note']);
+    assert.deepEqual(tools.map((t) => t.name).sort(), ['add', 'echo', 'env_report', 'greet', 'read_note']);
     const sum = await conn.callTool('add', { a: 2, b: 3 }, { caller: 'test' });
     assert.deepEqual(sum.structuredContent, { sum: 5 });
     const missing = await conn.callTool('read_note', { name: 'nope' }, { caller: 'test' });
@@ -109,4 +109,72 @@ describe('stdio MCP connections (real child processes)', () => {
     assert.equal(state.kind, 'error');
     assert.equal(state.kind === 'error' && state.code, 'server_exited');
   });
+
+  it('a child that dies mid-call -> server_exited with its exit code, one transport_error record', async () => {
+    const conn = await manager.connect(stdioDef({ env: { MCP_FIXTURE_CRASH_TOOL: '1' } }));
+    await assert.rejects(conn.callTool('crash', {}, { caller: 'test' }), (e) => isMcpSecureError(e, 'server_exited') && /exit code 7/.test((e as Error).message));
+    assert.equal(observer.records.length, 1);
+    const outcome = observer.records[0]!.outcome;
+    assert.ok(outcome.kind === 'transport_error' && outcome.code === 'server_exited');
+  });
+
+  it('env-only mode works with a server that only checks its environment, and fails against one that checks the handshake', async () => {
+    const envOnly = await manager.connect(stdioDef({ secret: { mode: 'env' }, env: { MCP_FIXTURE_SECRET_MODE: 'env' } }));
+    assert.equal((await envOnly.callTool('echo', { text: 'x' }, { caller: 'test' })).isError, false);
+    await manager.disconnect('notes');
+    await assert.rejects(manager.connect(stdioDef({ secret: { mode: 'env' } })), (e) => isMcpSecureError(e, 'handshake_rejected'));
+  });
+
+  it('uses a configurable secret variable name', async () => {
+    const conn = await manager.connect(stdioDef({ secret: { mode: 'both', envVar: 'NOTES_KEY' }, env: { MCP_SECRET_ENV_VAR: 'NOTES_KEY' } }));
+    const names = JSON.parse(String((await conn.callTool('env_report', {}, { caller: 'test' })).content[0]?.text)) as string[];
+    assert.ok(names.includes('NOTES_KEY') && !names.includes('MCP_SHARED_SECRET'));
+  });
+
+  it('answers form elicitation, filling schema defaults (SEP-1034)', async () => {
+    const asked: unknown[] = [];
+    const m = new ConnectionManager({
+      logger, authorizerFor: () => anonymousAuthorizer, stdioSecretFor: async () => secret,
+      elicitation: async (req) => {
+        asked.push(req.defaults);
+        return { action: 'accept', content: {} };
+      },
+    });
+    try {
+      const conn = await m.connect(stdioDef());
+      const r = await conn.callTool('greet', {}, { caller: 'test' });
+      assert.equal(r.content[0]?.text, 'Hello, world!');
+      assert.deepEqual(asked, [{ name: 'world', excited: true }]);
+    } finally {
+      await m.disposeAll();
+    }
+  });
+
+  it('kills the whole process tree on close', async () => {
+    const { command, args } = stdioServerCommand();
+    const script = `sleep 300 & echo "grandchild $!" >&2; exec "${command}" "${args[0]}"`;
+    const conn = await manager.connect(parseServerDefinition({ id: 'notes', transport: 'stdio', command: '/bin/sh', args: ['-c', script] }));
+    const transport = (conn as unknown as { opts: { transport: { stderrTail(): string[] } } }).opts.transport;
+    const line = transport.stderrTail().find((l) => l.startsWith('grandchild '));
+    const grandchild = Number(line?.split(' ')[1]);
+    assert.ok(grandchild > 0, 'grandchild pid seen on stderr');
+    await manager.disconnect('notes');
+    const alive = (): boolean => {
+      try {
+        process.kill(grandchild, 0);
+        return !/^Z/.test(readFileSync(`/proc/${grandchild}/stat`, 'utf8').split(') ')[1] ?? '');
+      } catch {
+        return false;
+      }
+    };
+    await waitFor(() => !alive(), 5000);
+  });
 });
+
+async function waitFor(check: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) assert.fail('condition not reached in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
