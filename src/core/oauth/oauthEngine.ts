@@ -35,32 +35,295 @@
  * Headless use (CLI / conformance): pass an opener whose `open(url)` fetches the authorization URL
  * with `redirect: 'manual'` and then requests the `Location` (the loopback redirect) itself.
  */
-import { McpSecureError } from '../errors';
+import * as oidc from 'openid-client';
+import { McpSecureError, isMcpSecureError } from '../errors';
+import { type Clock, type Logger, systemClock } from '../ports';
 import type { RequestAuthorizer } from '../requestAuthorizer';
-import type { GrantSummary, OAuthEngineOptions, OAuthServer } from './types';
+import { type AuthContext, type AuthContextDeps, resolveAuthContext, resourceParamsFor } from './authContext';
+import { runAuthorizationCodeFlow } from './authorizationCodeFlow';
+import { tokenFacts } from './claims';
+import { createDpopKey, type DpopKey, restoreDpopKey } from './dpop';
+import { LoopbackRedirect } from './loopbackRedirect';
+import { type GrantInput, runClientCredentials, runEnterpriseGrant, runJwtBearer } from './nonInteractiveGrants';
+import { refreshStoredGrant } from './refresh';
+import { revokeGrantTokens } from './revocation';
+import { Scopes, selectScopes } from './scopes';
+import { ServerAuthorizer } from './serverAuthorizer';
+import { summarize, TokenStore } from './tokenStore';
+import type { GrantSummary, OAuthEngineOptions, OAuthServer, StoredGrant } from './types';
 
 export type { GrantSummary, OAuthEngineOptions, OAuthServer, OAuthServerOptions, StepUpConsent } from './types';
 
-export class OAuthEngine {
-  constructor(private readonly options: OAuthEngineOptions) {}
+/** Refresh this long before `expiresAt` (proactive refresh). */
+export const DEFAULT_REFRESH_SKEW_MS = 60_000;
+/** Authorization attempts per logical request before giving up (MCP scope-retry-limit). */
+export const DEFAULT_MAX_AUTH_RETRIES = 2;
 
-  authorizerFor(_server: OAuthServer): RequestAuthorizer {
-    throw new McpSecureError('internal', 'OAuthEngine is being implemented');
+/** What a sign-in may carry beyond the server: the 401/403 challenge and explicit scopes. */
+export interface SignInOptions {
+  signal?: AbortSignal;
+  scopes?: string[];
+  /** `scope` from the WWW-Authenticate challenge. */
+  challengeScope?: string;
+  /** `resource_metadata` from the WWW-Authenticate challenge (RFC 9728 §5.1). */
+  resourceMetadataUrl?: string;
+}
+
+export class OAuthEngine {
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly maxAuthRetries: number;
+  private readonly store: TokenStore;
+  private readonly fetchImpl: typeof fetch;
+  private readonly listeners = new Set<(serverId: string) => void>();
+  private readonly servers = new Map<string, OAuthServer>();
+  private readonly contexts = new Map<string, AuthContext>();
+  private readonly dpopKeys = new Map<string, DpopKey>();
+  private readonly refreshing = new Map<string, Promise<StoredGrant>>();
+  private readonly signingIn = new Map<string, Promise<GrantSummary>>();
+  private readonly storeSubscription?: { dispose(): void };
+
+  constructor(private readonly options: OAuthEngineOptions) {
+    this.logger = options.logger.child('oauth');
+    this.clock = options.clock ?? systemClock;
+    this.maxAuthRetries = options.maxAuthRetries ?? DEFAULT_MAX_AUTH_RETRIES;
+    this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
+    this.store = new TokenStore(options.secrets);
+    // Another window changed a grant: drop cached state and tell listeners.
+    this.storeSubscription = options.secrets.onDidChange?.((key) => {
+      const id = TokenStore.serverIdOf(key);
+      if (id !== undefined) this.emit(id);
+    });
   }
-  async signIn(_server: OAuthServer, _opts: { signal?: AbortSignal; scopes?: string[] } = {}): Promise<GrantSummary> {
-    throw new McpSecureError('internal', 'OAuthEngine is being implemented');
+
+  /** A RequestAuthorizer for the MCP transport of `server` (lazy: discovers and signs in on the first 401). */
+  authorizerFor(server: OAuthServer): RequestAuthorizer {
+    this.servers.set(server.id, server);
+    return new ServerAuthorizer(this, server, this.options.consent);
   }
-  async getGrant(_serverId: string): Promise<GrantSummary | undefined> {
-    return undefined;
+
+  /**
+   * Sign in to `server` (MCP 2025-11-25 §Authorization Flow Steps). Concurrent calls for the same
+   * server share one flow. Returns the grant summary (never tokens).
+   */
+  signIn(server: OAuthServer, opts: SignInOptions = {}): Promise<GrantSummary> {
+    this.servers.set(server.id, server);
+    const pending = this.signingIn.get(server.id);
+    if (pending) return pending;
+    const run = this.runSignIn(server, opts).finally(() => this.signingIn.delete(server.id));
+    this.signingIn.set(server.id, run);
+    return run;
   }
-  async getAccessToken(_serverId: string): Promise<string | undefined> {
-    return undefined;
+
+  async getGrant(serverId: string): Promise<GrantSummary | undefined> {
+    const g = await this.store.load(serverId);
+    return g ? summarize(g) : undefined;
   }
-  async signOut(_serverId: string): Promise<void> {
-    void this.options;
+
+  /** The current access token, refreshed first (single-flight) when it expires within the skew. */
+  async getAccessToken(serverId: string): Promise<string | undefined> {
+    return (await this.currentGrant(serverId))?.accessToken;
   }
-  onDidChangeGrants(_listener: (serverId: string) => void): { dispose(): void } {
-    return { dispose: () => undefined };
+
+  /** RFC 7009 revoke (refresh token, then access token), then delete locally. Reports revocation failure after deleting. */
+  async signOut(serverId: string): Promise<void> {
+    const grant = await this.store.load(serverId);
+    if (!grant) return;
+    let failures: string[] = [];
+    try {
+      const ctx = await this.contextForGrant(grant);
+      failures = await revokeGrantTokens(ctx, grant, this.logger);
+    } catch (err) {
+      failures.push(isMcpSecureError(err) ? err.message : 'Could not reach the authorization server.');
+    } finally {
+      await this.forget(serverId);
+    }
+    if (failures.length) {
+      throw new McpSecureError('revocation_failed', `Signed out locally, but the server could not revoke the tokens: ${failures.join(' ')}`);
+    }
   }
-  dispose(): void {}
+
+  onDidChangeGrants(listener: (serverId: string) => void): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  dispose(): void {
+    this.storeSubscription?.dispose();
+    this.listeners.clear();
+  }
+
+  // ---- used by ServerAuthorizer -------------------------------------------------------------
+
+  /** The stored grant, proactively refreshed when near expiry. Permanent refresh failure drops it. */
+  async currentGrant(serverId: string): Promise<StoredGrant | undefined> {
+    const grant = await this.store.load(serverId);
+    if (!grant) return undefined;
+    const skew = this.options.refreshSkewMs ?? DEFAULT_REFRESH_SKEW_MS;
+    if (grant.expiresAt === undefined || grant.expiresAt - skew > this.clock.now() || !grant.refreshToken) return grant;
+    return this.refresh(serverId, grant.accessToken);
+  }
+
+  /** The stored grant as is (no refresh). */
+  currentGrantWithoutRefresh(serverId: string): Promise<StoredGrant | undefined> {
+    return this.store.load(serverId);
+  }
+
+  /**
+   * Refresh once per server at a time. `staleToken` is the access token the caller saw; if the store
+   * already holds a different one (another caller or window refreshed), that one is used instead.
+   */
+  refresh(serverId: string, staleToken?: string): Promise<StoredGrant> {
+    const pending = this.refreshing.get(serverId);
+    if (pending) return pending;
+    const run = this.runRefresh(serverId, staleToken).finally(() => this.refreshing.delete(serverId));
+    this.refreshing.set(serverId, run);
+    return run;
+  }
+
+  /** The DPoP handle bound to this server's grant, if its token is DPoP-bound. */
+  async dpopFor(grant: StoredGrant): Promise<oidc.DPoPHandle | undefined> {
+    if (grant.tokenType !== 'DPoP' || !grant.dpopJwk) return undefined;
+    const cached = this.dpopKeys.get(grant.serverId);
+    if (cached && cached.jwk.publicKey.x === grant.dpopJwk.publicKey.x && cached.jwk.publicKey.n === grant.dpopJwk.publicKey.n) return cached.handle;
+    const ctx = await this.contextForGrant(grant);
+    const key = await restoreDpopKey(ctx.config, grant.dpopJwk);
+    this.dpopKeys.set(grant.serverId, key);
+    return key.handle;
+  }
+
+  /** The resource URL a server's tokens are bound to (falls back to the server URL before sign-in). */
+  async resourceOf(server: OAuthServer): Promise<string> {
+    const grant = await this.store.load(server.id);
+    return grant?.resource ?? this.contexts.get(server.id)?.resource ?? server.url;
+  }
+
+  async forget(serverId: string): Promise<void> {
+    this.contexts.delete(serverId);
+    this.dpopKeys.delete(serverId);
+    await this.store.delete(serverId);
+    this.emit(serverId);
+  }
+
+  // ---- internals ------------------------------------------------------------------------------
+
+  private deps(): AuthContextDeps {
+    return {
+      fetch: this.fetchImpl, secrets: this.options.secrets, logger: this.logger,
+      clientName: this.options.clientName, clientMetadataUrl: this.options.clientMetadataUrl,
+    };
+  }
+
+  private linkedSignal(signal?: AbortSignal): AbortSignal | undefined {
+    const all = [signal, this.options.signal].filter((s): s is AbortSignal => !!s);
+    return all.length ? AbortSignal.any(all) : undefined;
+  }
+
+  private async runSignIn(server: OAuthServer, opts: SignInOptions): Promise<GrantSummary> {
+    const options = server.options ?? {};
+    const kind = options.grant ?? 'authorization_code';
+    const signal = this.linkedSignal(opts.signal);
+    let redirect: LoopbackRedirect | undefined;
+    let state: string | undefined;
+    if (kind === 'authorization_code') {
+      state = oidc.randomState();
+      redirect = new LoopbackRedirect(state, { timeoutMs: this.options.redirectTimeoutMs, signal });
+      await redirect.start();
+    }
+    try {
+      const ctx = await resolveAuthContext(this.deps(), server, {
+        resourceMetadataUrl: opts.resourceMetadataUrl, redirectUri: redirect?.redirectUri, signal,
+      });
+      this.contexts.set(server.id, ctx);
+      const scopes = selectScopes({
+        configured: opts.scopes ?? options.scopes, challengeScope: opts.challengeScope, prmScopesSupported: ctx.prm?.scopesSupported,
+        asScopesSupported: ctx.metadata.scopes_supported, offlineAccess: options.offlineAccess ?? kind === 'authorization_code',
+      });
+      const dpop = ctx.dpopAlg ? await createDpopKey(ctx.config, ctx.dpopAlg) : undefined;
+      const resourceParams = resourceParamsFor(options, ctx.resource);
+      const input: GrantInput = { ctx, options, scopes, resourceParams, dpop: dpop?.handle, fetch: this.fetchImpl, signal };
+      let response: oidc.TokenEndpointResponse;
+      if (kind === 'authorization_code' && redirect && state) {
+        response = await runAuthorizationCodeFlow({
+          config: ctx.config, metadata: ctx.metadata, redirect, state, opener: this.options.opener, scopes,
+          resourceParams, pkce: options.pkce, dpop: dpop?.handle, logger: this.logger,
+        });
+      } else if (kind === 'client_credentials') {
+        response = await runClientCredentials(input);
+      } else if (kind === 'jwt_bearer') {
+        if (!options.assertion) throw new McpSecureError('token_request_failed', 'The JWT bearer grant needs an assertion.');
+        response = await runJwtBearer(input, options.assertion);
+      } else {
+        response = await runEnterpriseGrant(input);
+      }
+      const grant = this.grantFrom(server, ctx, response, scopes, kind, dpop);
+      await this.store.save(grant);
+      if (dpop) this.dpopKeys.set(server.id, dpop);
+      this.logger.info(`signed in to ${server.id} at ${ctx.metadata.issuer}; granted scopes: ${Scopes.of(grant.grantedScopes).display()}`);
+      this.emit(server.id);
+      return summarize(grant);
+    } finally {
+      await redirect?.close();
+    }
+  }
+
+  private grantFrom(server: OAuthServer, ctx: AuthContext, response: oidc.TokenEndpointResponse, requested: Scopes,
+    kind: StoredGrant['grant'], dpop?: DpopKey): StoredGrant {
+    const facts = tokenFacts(response, requested, this.clock.now());
+    const tokenType = response.token_type?.toLowerCase() === 'dpop' ? 'DPoP' : 'Bearer';
+    if (dpop && tokenType !== 'DPoP') this.logger.warn(`${ctx.metadata.issuer} returned a Bearer token although DPoP was requested`);
+    return {
+      version: 1, serverId: server.id, serverUrl: server.url, issuer: ctx.metadata.issuer, resource: ctx.resource,
+      legacyDiscovery: ctx.legacy, clientId: ctx.client.clientId, clientKind: ctx.client.kind, grant: kind,
+      accessToken: response.access_token, refreshToken: response.refresh_token, tokenType,
+      expiresAt: facts.expiresAt, grantedScopes: facts.grantedScopes.toArray(), requestedScopes: requested.toArray(),
+      subject: facts.subject, displayName: facts.displayName, dpopJwk: tokenType === 'DPoP' ? dpop?.jwk : undefined,
+    };
+  }
+
+  /** Context for an existing grant: same issuer, same client (never another AS's credentials). */
+  private async contextForGrant(grant: StoredGrant): Promise<AuthContext> {
+    const cached = this.contexts.get(grant.serverId);
+    if (cached && cached.metadata.issuer === grant.issuer) return cached;
+    const server = this.servers.get(grant.serverId) ?? { id: grant.serverId, url: grant.serverUrl };
+    const ctx = await resolveAuthContext(this.deps(), server, {
+      knownIssuer: { issuer: grant.issuer, legacy: grant.legacyDiscovery ?? false, resource: grant.resource },
+    });
+    this.contexts.set(grant.serverId, ctx);
+    return ctx;
+  }
+
+  private async runRefresh(serverId: string, staleToken?: string): Promise<StoredGrant> {
+    const grant = await this.store.load(serverId);
+    if (!grant) throw new McpSecureError('not_signed_in', 'Not signed in to this server.');
+    const skew = this.options.refreshSkewMs ?? DEFAULT_REFRESH_SKEW_MS;
+    const fresh = grant.expiresAt === undefined || grant.expiresAt - skew > this.clock.now();
+    if (staleToken !== undefined && grant.accessToken !== staleToken && fresh) return grant;
+    const server = this.servers.get(serverId) ?? { id: serverId, url: grant.serverUrl };
+    try {
+      const ctx = await this.contextForGrant(grant);
+      const dpop = await this.dpopFor(grant);
+      const next = await refreshStoredGrant(ctx, grant, resourceParamsFor(server.options ?? {}, grant.resource), () => this.clock.now(), dpop);
+      await this.store.save(next);
+      this.logger.info(`refreshed the token for ${serverId}`);
+      this.emit(serverId);
+      return next;
+    } catch (err) {
+      if (isMcpSecureError(err, 'refresh_failed_permanent')) {
+        this.logger.warn(`refresh for ${serverId} was refused; the sign-in was removed`);
+        await this.forget(serverId);
+      }
+      throw err;
+    }
+  }
+
+  private emit(serverId: string): void {
+    for (const l of this.listeners) {
+      try {
+        l(serverId);
+      } catch (err) {
+        this.logger.error(err instanceof Error ? err : String(err));
+      }
+    }
+  }
 }

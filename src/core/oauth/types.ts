@@ -139,4 +139,6 @@ export interface StoredGrant {
   displayName?: string;
   /** DPoP key pair as JWKs (private), so a DPoP-bound grant survives a restart. */
   dpopJwk?: { privateKey: JsonWebKey; publicKey: JsonWebKey };
+  /** Discovered by the 2025-03-26 rules (AS at the server origin). */
+  legacyDiscovery?: boolean;
 }

@@ -1,0 +1,98 @@
+/**
+ * Resolves everything needed to talk to a server's authorization server: PRM (RFC 9728), AS metadata
+ * (RFC 8414), the client (pre-registered / CIMD / DCR) and an openid-client Configuration.
+ */
+import type * as oidc from 'openid-client';
+import { McpSecureError } from '../errors';
+import type { Logger, SecretStore } from '../ports';
+import { type AuthServerMetadata, discoverAuthServer, discoverLegacyAuthServer } from './authServerMetadata';
+import { obtainClient, type RegisteredClient } from './clientRegistration';
+import type { FetchLike } from './httpJson';
+import { buildConfiguration, chooseDpopAlg } from './openidConfig';
+import { discoverProtectedResource, type ProtectedResourceMetadata } from './protectedResourceMetadata';
+import type { OAuthServer, OAuthServerOptions } from './types';
+import { assertSafeUrl } from './urlPolicy';
+
+export interface AuthContext {
+  serverUrl: URL;
+  prm?: ProtectedResourceMetadata;
+  /** The resource identifier exactly as the PRM publishes it (or the server URL for 2025-03-26 servers). */
+  resource: string;
+  metadata: AuthServerMetadata;
+  /** True when discovered by the 2025-03-26 rules (no PRM). */
+  legacy: boolean;
+  client: RegisteredClient;
+  config: oidc.Configuration;
+  dpopAlg?: string;
+}
+
+export interface AuthContextDeps {
+  fetch: FetchLike;
+  secrets: SecretStore;
+  logger: Logger;
+  clientName?: string;
+  clientMetadataUrl?: string;
+}
+
+export interface ResolveOptions {
+  resourceMetadataUrl?: string;
+  redirectUri?: string;
+  signal?: AbortSignal;
+  /** Re-use a known issuer without PRM discovery (refresh / revocation after a restart). */
+  knownIssuer?: { issuer: string; legacy: boolean; resource: string };
+}
+
+/** RFC 8707 parameters for authorize/token/refresh, per the server's `resourceParameter` option. */
+export function resourceParamsFor(options: OAuthServerOptions, resource: string): Record<string, string> {
+  switch (options.resourceParameter ?? 'resource') {
+    case 'omit':
+      return {};
+    case 'audience':
+      return { audience: options.audience ?? resource };
+    default:
+      return { resource };
+  }
+}
+
+/** The canonical server URI for 2025-03-26 servers that publish no PRM (no fragment). */
+function canonicalServerUri(url: URL): string {
+  const u = new URL(url.href);
+  u.hash = '';
+  return u.href;
+}
+
+export async function resolveAuthContext(deps: AuthContextDeps, server: OAuthServer, opts: ResolveOptions = {}): Promise<AuthContext> {
+  const serverUrl = assertSafeUrl(server.url, 'MCP server URL');
+  const options = server.options ?? {};
+  const log = deps.logger;
+  let prm: ProtectedResourceMetadata | undefined;
+  let metadata: AuthServerMetadata;
+  let legacy = false;
+  let resource: string;
+  if (opts.knownIssuer) {
+    legacy = opts.knownIssuer.legacy;
+    resource = opts.knownIssuer.resource;
+    metadata = legacy
+      ? (await discoverLegacyAuthServer(deps.fetch, serverUrl, { signal: opts.signal, logger: log })).metadata
+      : (await discoverAuthServer(deps.fetch, opts.knownIssuer.issuer, { signal: opts.signal, logger: log })).metadata;
+  } else {
+    prm = await discoverProtectedResource(deps.fetch, serverUrl, { resourceMetadataUrl: opts.resourceMetadataUrl, signal: opts.signal, logger: log });
+    if (prm) {
+      const issuer = prm.authorizationServers[0];
+      if (!issuer) throw new McpSecureError('discovery_failed', 'The protected resource metadata lists no authorization server.');
+      metadata = (await discoverAuthServer(deps.fetch, issuer, { signal: opts.signal, logger: log })).metadata;
+      resource = prm.resource;
+    } else {
+      legacy = true;
+      log.info(`no protected resource metadata at ${serverUrl.origin}; using 2025-03-26 discovery`);
+      metadata = (await discoverLegacyAuthServer(deps.fetch, serverUrl, { signal: opts.signal, logger: log })).metadata;
+      resource = canonicalServerUri(serverUrl);
+    }
+  }
+  const client = await obtainClient({
+    metadata, options, secrets: deps.secrets, fetch: deps.fetch, logger: log, redirectUri: opts.redirectUri,
+    clientName: deps.clientName, clientMetadataUrl: deps.clientMetadataUrl, signal: opts.signal,
+  });
+  const config = await buildConfiguration(metadata, client, options, deps.fetch);
+  return { serverUrl, prm, resource, metadata, legacy, client, config, dpopAlg: chooseDpopAlg(metadata, options) };
+}

@@ -1,0 +1,115 @@
+/**
+ * OAuth 2.1 authorization code grant with PKCE S256 (MCP 2025-11-25 §Authorization Code Protection),
+ * `state` (RFC 6749 §10.12), RFC 9207 `iss` checks and RFC 8707 `resource`, over openid-client.
+ */
+import * as oidc from 'openid-client';
+import { McpSecureError } from '../errors';
+import type { BrowserOpener, Logger } from '../ports';
+import type { AuthServerMetadata } from './authServerMetadata';
+import type { LoopbackRedirect } from './loopbackRedirect';
+import type { Scopes } from './scopes';
+import { toTokenError } from './tokenErrors';
+import { assertSafeUrl } from './urlPolicy';
+
+/**
+ * MCP §Authorization Code Protection: clients "MUST use the S256 code challenge method when
+ * technically capable" and "MUST refuse to proceed" when `code_challenge_methods_supported` is absent
+ * (unless the user explicitly overrides per server). `plain`-only servers are refused.
+ */
+export function assertPkceS256(metadata: AuthServerMetadata, mode: 'require' | 'assume-s256' = 'require'): void {
+  const methods = metadata.code_challenge_methods_supported;
+  if (methods === undefined) {
+    if (mode === 'assume-s256') return;
+    throw new McpSecureError('pkce_unsupported', 'The authorization server does not advertise PKCE support (code_challenge_methods_supported is missing).');
+  }
+  if (!methods.includes('S256')) {
+    throw new McpSecureError('pkce_unsupported', 'The authorization server does not support the PKCE S256 method.');
+  }
+}
+
+/** Printable, bounded text from an untrusted error field (no control characters, no markup meaning). */
+export function sanitizeServerText(text: string | null, max = 200): string {
+  if (!text) return '';
+  return text.replace(/[^\x20-\x7E]/g, ' ').replace(/[<>`[\]]/g, '').slice(0, max).trim();
+}
+
+/**
+ * RFC 9207 §2.4: if the AS advertises `authorization_response_iss_parameter_supported`, `iss` must be
+ * present; when present it must equal the recorded issuer by simple string comparison. This runs
+ * BEFORE the `error` parameter is looked at, and on mismatch `error_description` is never surfaced.
+ */
+export function checkAuthorizationResponse(callback: URL, metadata: AuthServerMetadata, expectedState: string): string {
+  const p = callback.searchParams;
+  if (p.get('state') !== expectedState) {
+    throw new McpSecureError('state_mismatch', 'The authorization response carried a missing or unexpected state.');
+  }
+  const iss = p.get('iss');
+  if (iss === null && metadata.authorization_response_iss_parameter_supported === true) {
+    throw new McpSecureError('iss_mismatch', 'The authorization response is missing the iss parameter the authorization server promised (RFC 9207).');
+  }
+  if (iss !== null && iss !== metadata.issuer) {
+    throw new McpSecureError('iss_mismatch', 'The authorization response came from a different issuer than expected (RFC 9207). It was discarded.');
+  }
+  const error = p.get('error');
+  if (error !== null) {
+    const description = sanitizeServerText(p.get('error_description'));
+    const code = sanitizeServerText(error, 64);
+    throw new McpSecureError(
+      code === 'access_denied' ? 'authorization_denied' : 'authorization_denied',
+      `The authorization server refused the request (${code})${description ? `: ${description}` : ''}.`,
+    );
+  }
+  const code = p.get('code');
+  if (!code) throw new McpSecureError('authorization_denied', 'The authorization response carried no code.');
+  return code;
+}
+
+export interface AuthorizationCodeInput {
+  config: oidc.Configuration;
+  metadata: AuthServerMetadata;
+  redirect: LoopbackRedirect;
+  state: string;
+  opener: BrowserOpener;
+  scopes: Scopes;
+  /** `resource` / `audience` parameters, sent on the authorization AND token requests. */
+  resourceParams: Record<string, string>;
+  pkce?: 'require' | 'assume-s256';
+  dpop?: oidc.DPoPHandle;
+  logger: Logger;
+}
+
+/** Run the interactive flow to a token response. The caller owns (and closes) the redirect listener. */
+export async function runAuthorizationCodeFlow(input: AuthorizationCodeInput): Promise<oidc.TokenEndpointResponse> {
+  assertPkceS256(input.metadata, input.pkce);
+  if (!input.metadata.authorization_endpoint) {
+    throw new McpSecureError('invalid_metadata', 'The authorization server metadata has no authorization_endpoint.');
+  }
+  const verifier = oidc.randomPKCECodeVerifier();
+  const params: Record<string, string> = {
+    response_type: 'code',
+    redirect_uri: input.redirect.redirectUri,
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    state: input.state,
+    ...input.resourceParams,
+  };
+  if (!input.scopes.isEmpty) params.scope = input.scopes.toString();
+  if (input.dpop) params.dpop_jkt = await input.dpop.calculateThumbprint();
+  const url = assertSafeUrl(oidc.buildAuthorizationUrl(input.config, params), 'authorization URL');
+  input.logger.info(`opening authorization page at ${url.origin}${url.pathname} (scope: ${input.scopes.display()})`);
+  const opened = input.opener.open(url);
+  // An opener failure ends the flow; otherwise wait for the single loopback callback.
+  const callback = await Promise.race([input.redirect.wait(), opened.then(() => input.redirect.wait())]);
+  checkAuthorizationResponse(callback, input.metadata, input.state);
+  try {
+    return await oidc.authorizationCodeGrant(
+      input.config,
+      callback,
+      { pkceCodeVerifier: verifier, expectedState: input.state, idTokenExpected: false },
+      input.resourceParams,
+      input.dpop ? { DPoP: input.dpop } : undefined,
+    );
+  } catch (err) {
+    throw toTokenError(err, 'token_request_failed', 'The authorization code could not be exchanged for a token');
+  }
+}

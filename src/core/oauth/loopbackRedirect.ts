@@ -1,0 +1,120 @@
+/**
+ * RFC 8252 §7.3 loopback redirect listener: binds 127.0.0.1 on an ephemeral port, accepts exactly one
+ * callback carrying the pending `state`, answers with a static page (no reflected input), then closes.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { McpSecureError } from '../errors';
+
+export const CALLBACK_PATH = '/callback';
+/** Default time the user has to finish signing in. */
+export const DEFAULT_REDIRECT_TIMEOUT_MS = 5 * 60_000;
+
+const PAGE = (title: string, body: string): string =>
+  `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title>` +
+  `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">` +
+  `<style>body{font:16px system-ui,sans-serif;margin:4rem auto;max-width:32rem;text-align:center}</style>` +
+  `</head><body><h1>${title}</h1><p>${body}</p></body></html>`;
+const SUCCESS_PAGE = PAGE('Signed in', 'You can close this window and return to your editor.');
+const FAILURE_PAGE = PAGE('Sign-in failed', 'Return to your editor for details.');
+
+/**
+ * One pending authorization redirect. `start()` listens; `redirectUri` is then known; `wait()`
+ * resolves with the full callback URL (the caller validates `iss`, `error`, `code`), or rejects with
+ * `authorization_timeout` / `authorization_cancelled`. Always closes the socket afterwards.
+ */
+export class LoopbackRedirect {
+  private server: Server | undefined;
+  private port = 0;
+  private settled = false;
+  private resolveFn!: (url: URL) => void;
+  private rejectFn!: (err: Error) => void;
+  private readonly result: Promise<URL>;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly expectedState: string,
+    private readonly opts: { timeoutMs?: number; signal?: AbortSignal } = {},
+  ) {
+    this.result = new Promise<URL>((resolve, reject) => {
+      this.resolveFn = resolve;
+      this.rejectFn = reject;
+    });
+    this.result.catch(() => undefined);
+  }
+
+  /** `http://127.0.0.1:<port>/callback` — valid after `start()`. */
+  get redirectUri(): string {
+    return `http://127.0.0.1:${this.port}${CALLBACK_PATH}`;
+  }
+
+  async start(): Promise<void> {
+    const server = createServer((req, res) => this.onRequest(req, res));
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve());
+    });
+    this.port = (server.address() as AddressInfo).port;
+    this.timer = setTimeout(
+      () => this.fail(new McpSecureError('authorization_timeout', 'Timed out waiting for the authorization redirect.')),
+      this.opts.timeoutMs ?? DEFAULT_REDIRECT_TIMEOUT_MS,
+    );
+    this.timer.unref?.();
+    const signal = this.opts.signal;
+    if (signal?.aborted) this.cancel();
+    else signal?.addEventListener('abort', () => this.cancel(), { once: true });
+  }
+
+  /** Resolves with the callback URL, or rejects with a typed error. */
+  wait(): Promise<URL> {
+    return this.result;
+  }
+
+  cancel(): void {
+    this.fail(new McpSecureError('authorization_cancelled', 'Sign-in was cancelled.'));
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  }
+
+  private onRequest(req: IncomingMessage, res: ServerResponse): void {
+    const headers = { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' };
+    const url = new URL(req.url ?? '/', this.redirectUri);
+    if (req.method !== 'GET' || url.pathname !== CALLBACK_PATH) {
+      res.writeHead(404, headers).end(FAILURE_PAGE);
+      return;
+    }
+    // Exactly one callback. A second one is refused; a callback with a missing or foreign state is
+    // refused AND aborts the pending flow with `state_mismatch` (RFC 6749 §10.12: a CSRF attempt).
+    if (this.settled) {
+      res.writeHead(400, headers).end(FAILURE_PAGE);
+      return;
+    }
+    if (url.searchParams.get('state') !== this.expectedState) {
+      res.writeHead(400, headers).end(FAILURE_PAGE);
+      this.fail(new McpSecureError('state_mismatch', 'The authorization response carried a missing or unexpected state.'));
+      return;
+    }
+    const ok = url.searchParams.has('code') && !url.searchParams.has('error');
+    res.writeHead(ok ? 200 : 400, { ...headers, connection: 'close' }).end(ok ? SUCCESS_PAGE : FAILURE_PAGE);
+    this.settled = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.resolveFn(url);
+  }
+
+  private fail(err: Error): void {
+    if (this.settled) return;
+    this.settled = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.rejectFn(err);
+  }
+}

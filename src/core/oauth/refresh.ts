@@ -1,0 +1,47 @@
+/**
+ * Refresh (OAuth 2.1 §4.3) with `scope` and RFC 8707 `resource` repeated explicitly, safe with rotating
+ * refresh tokens (the new refresh token replaces the old one; an omitted one keeps the old).
+ * Network errors and 5xx keep the grant (`refresh_failed_transient`); an OAuth error such as
+ * `invalid_grant` means the grant is dead (`refresh_failed_permanent`, the caller drops it).
+ */
+import * as oidc from 'openid-client';
+import { McpSecureError } from '../errors';
+import type { AuthContext } from './authContext';
+import { tokenFacts } from './claims';
+import { Scopes } from './scopes';
+import { isTransient, oauthErrorCode } from './tokenErrors';
+import type { StoredGrant } from './types';
+
+export async function refreshStoredGrant(
+  ctx: AuthContext,
+  grant: StoredGrant,
+  resourceParams: Record<string, string>,
+  now: () => number,
+  dpop?: oidc.DPoPHandle,
+): Promise<StoredGrant> {
+  if (!grant.refreshToken) throw new McpSecureError('refresh_failed_permanent', 'The sign-in has no refresh token.');
+  const requested = Scopes.of(grant.requestedScopes);
+  const params: Record<string, string> = { ...resourceParams };
+  if (!requested.isEmpty) params.scope = requested.toString();
+  let response: oidc.TokenEndpointResponse;
+  try {
+    response = await oidc.refreshTokenGrant(ctx.config, grant.refreshToken, params, dpop ? { DPoP: dpop } : undefined);
+  } catch (err) {
+    const oauth = oauthErrorCode(err)?.replace(/[^\w.-]/g, '').slice(0, 64);
+    if (isTransient(err)) {
+      throw new McpSecureError('refresh_failed_transient', 'Refreshing the token failed temporarily; the sign-in is kept.');
+    }
+    throw new McpSecureError('refresh_failed_permanent', `The authorization server refused the refresh${oauth ? ` (${oauth})` : ''}; sign in again.`);
+  }
+  const facts = tokenFacts(response, Scopes.of(grant.grantedScopes), now());
+  return {
+    ...grant,
+    accessToken: response.access_token,
+    refreshToken: response.refresh_token ?? grant.refreshToken,
+    tokenType: response.token_type?.toLowerCase() === 'dpop' ? 'DPoP' : 'Bearer',
+    expiresAt: facts.expiresAt,
+    grantedScopes: facts.grantedScopes.toArray(),
+    subject: facts.subject ?? grant.subject,
+    displayName: facts.displayName ?? grant.displayName,
+  };
+}

@@ -1,0 +1,112 @@
+/**
+ * The RequestAuthorizer the MCP transport uses for one OAuth-protected server.
+ *
+ * MCP 2025-11-25 §Access Token Usage: the token goes in the `Authorization` header of every request
+ * to the MCP server and to nothing else ("MUST NOT send tokens to the MCP server other than ones
+ * issued by the MCP server's authorization server" — and, symmetrically, we never send this server's
+ * token to a foreign URL). §Scope Challenge Handling: step-up on `403 insufficient_scope` with the
+ * union of scopes, with retry limits.
+ */
+import { McpSecureError, isMcpSecureError } from '../errors';
+import type { AuthorizedRequest, RejectedRequest, RejectionVerdict, RequestAuthorizer } from '../requestAuthorizer';
+import { dpopProofFor, rememberDpopNonce } from './dpop';
+import type { OAuthEngine } from './oauthEngine';
+import { Scopes } from './scopes';
+import type { OAuthServer, StepUpConsent, StoredGrant } from './types';
+import { isWithinResource } from './urlPolicy';
+import { challengeParams, isDpopNonceChallenge } from './wwwAuthenticate';
+
+export class ServerAuthorizer implements RequestAuthorizer {
+  /** Step-ups asked for the same scope set in a row (guards against transports that reset `attempt`). */
+  private lastStepUp: { scopes: string; count: number } | undefined;
+
+  constructor(
+    private readonly engine: OAuthEngine,
+    private readonly server: OAuthServer,
+    private readonly consent: StepUpConsent | undefined,
+  ) {}
+
+  async headersFor(request: AuthorizedRequest): Promise<Record<string, string>> {
+    if (!(await this.inResource(request.url))) return {};
+    let grant: StoredGrant | undefined;
+    try {
+      grant = await this.engine.currentGrant(this.server.id);
+    } catch (err) {
+      // A dead grant was dropped: send nothing, the 401 path signs in again. A transient failure
+      // keeps the grant: present the current token and let the server decide.
+      if (isMcpSecureError(err, 'refresh_failed_permanent')) return {};
+      if (!isMcpSecureError(err, 'refresh_failed_transient')) throw err;
+      grant = await this.engine.currentGrantWithoutRefresh(this.server.id);
+    }
+    if (!grant) return {};
+    const dpop = await this.engine.dpopFor(grant);
+    if (grant.tokenType === 'DPoP' && dpop) {
+      return { authorization: `DPoP ${grant.accessToken}`, dpop: await dpopProofFor(dpop, request.url, request.method, grant.accessToken) };
+    }
+    return { authorization: `Bearer ${grant.accessToken}` };
+  }
+
+  async handleRejection(rejection: RejectedRequest, signal?: AbortSignal): Promise<RejectionVerdict> {
+    if (!(await this.inResource(rejection.url))) return 'fail';
+    const params = challengeParams(rejection.headers);
+    if (rejection.status === 401) return this.onUnauthorized(rejection, params, signal);
+    if (rejection.status === 403 && params.error === 'insufficient_scope') return this.onInsufficientScope(rejection, params, signal);
+    return 'fail';
+  }
+
+  private async onUnauthorized(rejection: RejectedRequest, params: Record<string, string>, signal?: AbortSignal): Promise<RejectionVerdict> {
+    const grant = await this.engine.currentGrantWithoutRefresh(this.server.id);
+    // RFC 9449 §9: the resource server wants a fresh nonce in the proof — retry once with it.
+    if (grant?.tokenType === 'DPoP' && isDpopNonceChallenge(rejection.headers) && rejection.attempt <= this.engine.maxAuthRetries + 1) {
+      const dpop = await this.engine.dpopFor(grant);
+      if (dpop && rememberDpopNonce(dpop, rejection.url, rejection.headers)) return 'retry';
+    }
+    if (rejection.attempt > this.engine.maxAuthRetries) return 'fail';
+    const options = this.server.options ?? {};
+    const interactive = (options.grant ?? 'authorization_code') === 'authorization_code';
+    if (!interactive && grant) {
+      // Non-interactive grants surface failures without looping (SEP-1933): one fresh token, then fail.
+      if (rejection.attempt > 1) return 'fail';
+    }
+    // A token was rejected: try the refresh token first, unless the server now names another AS.
+    if (grant?.refreshToken && rejection.attempt === 1 && !params.resource_metadata) {
+      try {
+        await this.engine.refresh(this.server.id, grant.accessToken);
+        return 'retry';
+      } catch (err) {
+        if (!isMcpSecureError(err, 'refresh_failed_permanent')) throw err;
+      }
+    }
+    await this.engine.signIn(this.server, { signal, challengeScope: params.scope, resourceMetadataUrl: params.resource_metadata });
+    return 'retry';
+  }
+
+  private async onInsufficientScope(rejection: RejectedRequest, params: Record<string, string>, signal?: AbortSignal): Promise<RejectionVerdict> {
+    const grant = await this.engine.currentGrantWithoutRefresh(this.server.id);
+    const granted = Scopes.of(grant?.grantedScopes);
+    // MCP §Scope Challenge Handling: ask for the union of what we hold and what the challenge names.
+    const requested = granted.union(Scopes.of(params.scope));
+    const key = requested.toString();
+    const count = this.lastStepUp?.scopes === key ? this.lastStepUp.count + 1 : 1;
+    if (rejection.attempt > this.engine.maxAuthRetries || count > this.engine.maxAuthRetries) {
+      throw new McpSecureError('step_up_limit', `The server still refuses after ${this.engine.maxAuthRetries} attempts to obtain scopes ${requested.display()}.`);
+    }
+    this.lastStepUp = { scopes: key, count };
+    const ok = this.consent ? await this.consent({ serverId: this.server.id, granted: granted.toArray(), requested: requested.toArray() }) : false;
+    if (!ok) throw new McpSecureError('step_up_refused', `Additional permissions (${requested.display()}) were not approved.`);
+    this.engine.logger.info(`step-up for ${this.server.id}: requesting ${requested.display()}`);
+    await this.engine.signIn(this.server, { signal, scopes: requested.toArray(), resourceMetadataUrl: params.resource_metadata });
+    return 'retry';
+  }
+
+  private async inResource(url: URL): Promise<boolean> {
+    const resource = await this.engine.resourceOf(this.server);
+    let r: URL;
+    try {
+      r = new URL(resource);
+    } catch {
+      return false;
+    }
+    return isWithinResource(url, r);
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * Persisted grants: one JSON record per server in the SecretStore (`mcpSecure.oauth.grant.<id>`).
+ * Writes surface failures (`secret_store_failed`); a corrupt record reads as "no grant".
+ */
+import { McpSecureError } from '../errors';
+import type { SecretStore } from '../ports';
+import type { GrantSummary, StoredGrant } from './types';
+
+export function grantStoreKey(serverId: string): string {
+  return `mcpSecure.oauth.grant.${encodeURIComponent(serverId)}`;
+}
+
+export class TokenStore {
+  constructor(private readonly secrets: SecretStore) {}
+
+  async load(serverId: string): Promise<StoredGrant | undefined> {
+    let raw: string | undefined;
+    try {
+      raw = await this.secrets.get(grantStoreKey(serverId));
+    } catch (cause) {
+      throw new McpSecureError('secret_store_failed', 'Could not read the stored sign-in.', { cause });
+    }
+    if (!raw) return undefined;
+    try {
+      const g = JSON.parse(raw) as StoredGrant;
+      return g.version === 1 && g.serverId === serverId && typeof g.accessToken === 'string' ? g : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async save(grant: StoredGrant): Promise<void> {
+    try {
+      await this.secrets.store(grantStoreKey(grant.serverId), JSON.stringify(grant));
+    } catch (cause) {
+      throw new McpSecureError('secret_store_failed', 'Could not save the sign-in to secret storage.', { cause });
+    }
+  }
+
+  async delete(serverId: string): Promise<void> {
+    try {
+      await this.secrets.delete(grantStoreKey(serverId));
+    } catch (cause) {
+      throw new McpSecureError('secret_store_failed', 'Could not delete the stored sign-in.', { cause });
+    }
+  }
+
+  /** The server id a SecretStore key belongs to, if it is a grant key. */
+  static serverIdOf(key: string): string | undefined {
+    const prefix = grantStoreKey('');
+    return key.startsWith(prefix) ? decodeURIComponent(key.slice(prefix.length)) : undefined;
+  }
+}
+
+/** The public view of a grant — never token values. */
+export function summarize(g: StoredGrant): GrantSummary {
+  return {
+    serverId: g.serverId, issuer: g.issuer, resource: g.resource, clientId: g.clientId, clientKind: g.clientKind,
+    subject: g.subject, displayName: g.displayName, grantedScopes: [...g.grantedScopes], requestedScopes: [...g.requestedScopes],
+    expiresAt: g.expiresAt, tokenType: g.tokenType, hasRefreshToken: !!g.refreshToken, grant: g.grant,
+  };
+}
