@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { McpSecureError } from '../../core/errors';
 import { parseServerDefinition } from '../../core/mcp/serverDefinition';
-import { convertMcpJson } from '../mcpJsonImport';
+import { convertMcpJson, stripJsonComments } from '../mcpJsonImport';
 import type { CommandServices } from '../services';
 import { Strings } from '../strings';
 
@@ -50,31 +50,4 @@ export async function importServersCommand(s: CommandServices): Promise<number> 
   const note = skipped.length ? ` ${Strings.importSkipped(skipped.length)}` : '';
   void vscode.window.showInformationMessage(`${Strings.importedServers(valid.length)}${note}`);
   return valid.length;
-}
-
-/** mcp.json is JSONC: drop // and /* *\/ comments outside strings, and trailing commas. */
-export function stripJsonComments(text: string): string {
-  let out = '';
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (inString) {
-      out += c;
-      if (c === '\\') out += text[++i] ?? '';
-      else if (c === '"') inString = false;
-    } else if (c === '"') {
-      inString = true;
-      out += c;
-    } else if (c === '/' && text[i + 1] === '/') {
-      while (i < text.length && text[i] !== '\n') i++;
-      out += '\n';
-    } else if (c === '/' && text[i + 1] === '*') {
-      i = text.indexOf('*/', i + 2);
-      if (i < 0) break;
-      i++;
-    } else {
-      out += c;
-    }
-  }
-  return out.replace(/,(\s*[}\]])/g, '$1');
 }
