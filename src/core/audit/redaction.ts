@@ -30,9 +30,9 @@ export interface RedactionOptions {
   /** Extra secret key names (merged with the defaults unless `replaceDefaultKeys`). */
   readonly keys?: readonly string[];
   readonly replaceDefaultKeys?: boolean;
-  /** Minimum length of a token considered by the entropy check (default 20). */
+  /** Minimum length of a token considered by the entropy check (default 24). */
   readonly entropyMinLength?: number;
-  /** Shannon entropy (bits per char) at or above which a long token is redacted (default 3.7 at 20 chars, rising to 4.3). */
+  /** Shannon entropy (bits per char) at or above which a long token is redacted (default 4.0 at 24 chars, rising to 4.4). */
   readonly entropyThreshold?: number;
   /** Maximum nesting depth kept; deeper values become `[…]` (default 32). */
   readonly maxDepth?: number;
@@ -44,6 +44,8 @@ const PEM_RE = /-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0
 const KEY_VALUE_RE =
   /\b(password|passwd|pwd|secret|token|api[_-]?key|client[_-]?secret|access[_-]?token|refresh[_-]?token|id[_-]?token|authorization|cookie|shared[_-]?secret)("?\s*[:=]\s*"?)([^\s"'&,;]+)/gi;
 const CANDIDATE_RE = /[A-Za-z0-9+=_\-.~]{20,}/g;
+/** Well-known token formats (GitHub, AWS access key ids, Slack, OpenAI/Anthropic-style `sk-`, Google API keys). */
+const KNOWN_TOKEN_RE = /\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}|AKIA[0-9A-Z]{16}|xox[abposr]-[A-Za-z0-9-]{10,}|sk-[A-Za-z0-9_-]{20,}|AIza[0-9A-Za-z_-]{35})\b/g;
 
 /** Shannon entropy of a string in bits per character. */
 export function shannonEntropy(s: string): number {
@@ -75,7 +77,7 @@ export class Redactor {
     const extra = (options.keys ?? []).map(normaliseKey);
     this.keys = new Set(options.replaceDefaultKeys ? extra : [...DEFAULT_SECRET_KEYS, ...extra]);
     this.keyParts = options.replaceDefaultKeys ? [] : DEFAULT_SECRET_KEY_PARTS;
-    this.minLen = options.entropyMinLength ?? 20;
+    this.minLen = options.entropyMinLength ?? 24;
     this.threshold = options.entropyThreshold;
     this.maxDepth = options.maxDepth ?? 32;
   }
@@ -114,6 +116,7 @@ export class Redactor {
     for (const secret of this.known.keys()) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
     out = out.replace(PEM_RE, REDACTED);
     out = out.replace(JWT_RE, REDACTED);
+    out = out.replace(KNOWN_TOKEN_RE, REDACTED);
     out = out.replace(AUTH_SCHEME_RE, (_m, scheme: string, ws: string) => `${scheme}${ws}${REDACTED}`);
     out = out.replace(KEY_VALUE_RE, (m, key: string, sep: string, val: string) => (val === REDACTED || /^(Bearer|DPoP|Basic|Token)$/i.test(val) ? m : `${key}${sep}${REDACTED}`));
     out = out.replace(CANDIDATE_RE, (tok) => (this.isHighEntropy(tok) ? REDACTED : tok));
@@ -125,7 +128,7 @@ export class Redactor {
     // Words and paths are not secrets: a token needs letters and digits.
     if (!/[0-9]/.test(token) || !/[A-Za-z]/.test(token)) return false;
     if (/^[0-9a-f]+$/i.test(token) && token.length <= 64) return false; // hashes, ids
-    const limit = this.threshold ?? Math.min(4.3, 3.7 + (token.length - 20) * 0.03);
+    const limit = this.threshold ?? Math.min(4.4, 4.0 + (token.length - 24) * 0.025);
     return shannonEntropy(token) >= limit;
   }
 

@@ -41,7 +41,13 @@ describe('Redactor', () => {
     assert.match(out, /x=1/);
   });
 
-  it('redacts long high-entropy tokens but not words, paths, UUIDs or hashes', () => {
+  it('redacts well-known token formats', () => {
+    const out = r.redactText('gh ghp_0123456789abcdefABCDEF0123456789abcd aws AKIAIOSFODNN7EXAMPLE key sk-proj-abcdefghijklmnop1234');
+    assert.equal(out, `gh ${REDACTED} aws ${REDACTED} key ${REDACTED}`);
+  });
+
+  it('redacts long high-entropy tokens but not words, paths, UUIDs, hashes or code', () => {
+    assert.equal(r.redactText('globalThis.__pwned=1 someVeryLongFunctionName2()'), 'globalThis.__pwned=1 someVeryLongFunctionName2()');
     const secret = randomBytes(24).toString('base64url');
     const out = r.redactText(`key ${secret} path /home/user/projects/mcp-secure-connections/src/core commit 3f786850e387550fdab836ed7e6dc881de23001b id 123e4567-e89b-12d3-a456-426614174000 internationalization`);
     assert.ok(!out.includes(secret));
