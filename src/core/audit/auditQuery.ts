@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { AUDIT_OUTCOME_KINDS, humanLabel, type AuditOutcomeKind, type AuditRecord } from './auditRecord';
 import { parseRecordLine } from './chainVerifier';
 import { listSegments, readAnchor, readSlice, scanLines, segmentName } from './segmentFiles';
+import { TextHaystack } from './textHaystack';
 
 export interface AuditFilter {
   /** Inclusive lower bound, epoch ms. */
@@ -81,7 +82,7 @@ export class AuditIndex {
   private readonly tools = new Dict();
   private readonly users = new Dict();
   private readonly callers = new Dict();
-  private readonly texts = new Dict();
+  private readonly hay = new TextHaystack();
   private time: number[] = [];
   private dur: number[] = [];
   private server: number[] = [];
@@ -91,7 +92,6 @@ export class AuditIndex {
   private userSub: number[] = [];
   private outcome: number[] = [];
   private caller: number[] = [];
-  private text: number[] = [];
   private seg: number[] = [];
   private offset: number[] = [];
   private length: number[] = [];
@@ -138,6 +138,7 @@ export class AuditIndex {
       }, { from: done.bytes, to: s.size, firstLine: done.lines + 1 });
       this.indexedTo.set(s.number, { bytes: end, lines });
     }
+    this.hay.seal();
     const changed = dropped || this.size !== before;
     if (changed) {
       this.generation++;
@@ -149,11 +150,14 @@ export class AuditIndex {
   private dropRemoved(present: Set<number>): boolean {
     const gone = [...this.indexedTo.keys()].filter((n) => !present.has(n));
     if (gone.length === 0) return false;
-    for (const n of gone) this.indexedTo.delete(n);
+    for (const n of gone) {
+      this.indexedTo.delete(n);
+      this.hay.drop(n);
+    }
     const goneSet = new Set(gone);
     const keep: number[] = [];
     for (let i = 0; i < this.seg.length; i++) if (!goneSet.has(this.seg[i] as number)) keep.push(i);
-    for (const col of ['time', 'dur', 'server', 'serverId', 'tool', 'user', 'userSub', 'outcome', 'caller', 'text', 'seg', 'offset', 'length'] as const) {
+    for (const col of ['time', 'dur', 'server', 'serverId', 'tool', 'user', 'userSub', 'outcome', 'caller', 'seg', 'offset', 'length'] as const) {
       const src = this[col];
       this[col] = keep.map((i) => src[i] as number);
     }
@@ -177,7 +181,7 @@ export class AuditIndex {
     this.userSub.push(this.users.id(r.who.human?.sub ?? ''));
     this.outcome.push(AUDIT_OUTCOME_KINDS.indexOf(r.outcome.kind));
     this.caller.push(this.callers.id(r.who.caller ?? ''));
-    this.text.push(this.texts.id(`${r.outcome.error ?? ''}\u0000${args.length > 512 ? args.slice(0, 512) : args}`));
+    this.hay.add(segNo, `${r.outcome.error ?? ''} ${args.length > 512 ? args.slice(0, 512) : args}`);
     this.seg.push(segNo);
     this.offset.push(offset);
     this.length.push(length);
@@ -201,13 +205,13 @@ export class AuditIndex {
     const outMask = kinds ? AUDIT_OUTCOME_KINDS.map((k) => kinds.includes(k)) : undefined;
     const needle = f.text?.trim().toLowerCase();
     const masks = needle
-      ? { s: this.servers.mask(needle), t: this.tools.mask(needle), u: this.users.mask(needle), c: this.callers.mask(needle), x: this.texts.mask(needle), o: AUDIT_OUTCOME_KINDS.map((k) => k.includes(needle)) }
+      ? { s: this.servers.mask(needle), t: this.tools.mask(needle), u: this.users.mask(needle), c: this.callers.mask(needle), x: this.textHits(needle), o: AUDIT_OUTCOME_KINDS.map((k) => k.includes(needle)) }
       : undefined;
     const from = f.from ?? -Infinity;
     const to = f.to ?? Infinity;
     const out = new Int32Array(n);
     let m = 0;
-    const { time, server, serverId, tool: toolCol, user: userCol, userSub, outcome, caller, text } = this;
+    const { time, server, serverId, tool: toolCol, user: userCol, userSub, outcome, caller } = this;
     for (let i = 0; i < n; i++) {
       const t = time[i] as number;
       if (t < from || t > to) continue;
@@ -216,10 +220,17 @@ export class AuditIndex {
       if (user !== -1 && userCol[i] !== user && userSub[i] !== user) continue;
       if (outMask && !outMask[outcome[i] as number]) continue;
       if (masks && !(masks.s[server[i] as number] || masks.s[serverId[i] as number] || masks.t[toolCol[i] as number] || masks.u[userCol[i] as number]
-        || masks.u[userSub[i] as number] || masks.c[caller[i] as number] || masks.x[text[i] as number] || masks.o[outcome[i] as number])) continue;
+        || masks.u[userSub[i] as number] || masks.c[caller[i] as number] || masks.x[i] || masks.o[outcome[i] as number])) continue;
       out[m++] = i;
     }
     return out.slice(0, m);
+  }
+
+  /** Per-record hits of a free-text search over error text and arguments. */
+  private textHits(needle: string): Uint8Array {
+    const hits = new Uint8Array(this.size);
+    this.hay.search(needle, [...this.indexedTo.keys()].sort((a, b) => a - b), hits);
+    return hits;
   }
 
   /** A page of matching rows, newest first. */
