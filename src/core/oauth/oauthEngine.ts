@@ -89,10 +89,12 @@ export class OAuthEngine {
     this.maxAuthRetries = options.maxAuthRetries ?? DEFAULT_MAX_AUTH_RETRIES;
     this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
     this.store = new TokenStore(options.secrets);
-    // Another window changed a grant: drop cached state and tell listeners.
+    // Grants change here or in another window: when the store reports changes, it is the single
+    // source of change events (so listeners hear each write once); otherwise we emit ourselves.
     this.storeSubscription = options.secrets.onDidChange?.((key) => {
       const id = TokenStore.serverIdOf(key);
-      if (id !== undefined) this.emit(id);
+      if (id === undefined) return;
+      this.emit(id);
     });
   }
 
@@ -202,7 +204,7 @@ export class OAuthEngine {
     this.contexts.delete(serverId);
     this.dpopKeys.delete(serverId);
     await this.store.delete(serverId);
-    this.emit(serverId);
+    this.emitLocal(serverId);
   }
 
   // ---- internals ------------------------------------------------------------------------------
@@ -260,7 +262,7 @@ export class OAuthEngine {
       await this.store.save(grant);
       if (dpop) this.dpopKeys.set(server.id, dpop);
       this.logger.info(`signed in to ${server.id} at ${ctx.metadata.issuer}; granted scopes: ${Scopes.of(grant.grantedScopes).display()}`);
-      this.emit(server.id);
+      this.emitLocal(server.id);
       return summarize(grant);
     } finally {
       await redirect?.close();
@@ -306,7 +308,7 @@ export class OAuthEngine {
       const next = await refreshStoredGrant(ctx, grant, resourceParamsFor(server.options ?? {}, grant.resource), () => this.clock.now(), dpop);
       await this.store.save(next);
       this.logger.info(`refreshed the token for ${serverId}`);
-      this.emit(serverId);
+      this.emitLocal(serverId);
       return next;
     } catch (err) {
       if (isMcpSecureError(err, 'refresh_failed_permanent')) {
@@ -315,6 +317,11 @@ export class OAuthEngine {
       }
       throw err;
     }
+  }
+
+  /** Emit for our own write unless the store already reports it. */
+  private emitLocal(serverId: string): void {
+    if (!this.storeSubscription) this.emit(serverId);
   }
 
   private emit(serverId: string): void {

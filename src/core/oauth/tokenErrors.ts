@@ -16,6 +16,9 @@ export function oauthErrorCode(err: unknown): string | undefined {
 export function oauthErrorStatus(err: unknown): number | undefined {
   if (err instanceof oidc.ResponseBodyError) return err.status;
   if (err instanceof oidc.WWWAuthenticateChallengeError) return err.status;
+  // oauth4webapi reports non-conforming answers (e.g. a 5xx) with the Response as `cause`.
+  const cause = (err as { cause?: unknown } | undefined)?.cause;
+  if (cause instanceof Response) return cause.status;
   const status = (err as { status?: unknown } | undefined)?.status;
   return typeof status === 'number' ? status : undefined;
 }
