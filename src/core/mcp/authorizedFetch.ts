@@ -47,6 +47,7 @@ export function createAuthorizedFetch(opts: AuthorizedFetchOptions): FetchLike {
       headers.delete('authorization');
       const auth = await opts.authorizer.headersFor({ url, method }, init.signal ?? undefined);
       for (const [k, v] of Object.entries(auth)) headers.set(k, v);
+      assertNoCredentialInUrl(url, Object.values(auth));
       const response = await base(url, { ...init, method, headers, redirect: 'manual' });
       opts.onStatus?.(method, response.status);
       if (response.status >= 300 && response.status < 400 && response.headers.has('location')) {
@@ -77,6 +78,17 @@ export function createAuthorizedFetch(opts: AuthorizedFetchOptions): FetchLike {
       return limitResponseBody(response, opts.maxResponseBytes);
     }
   };
+}
+
+/** MCP authorization §Access Token Usage: "Access tokens MUST NOT be included in the URI query string". */
+function assertNoCredentialInUrl(url: URL, headerValues: string[]): void {
+  const href = url.href;
+  for (const value of headerValues) {
+    const credential = value.replace(/^(Bearer|DPoP)\s+/i, '');
+    if (credential.length >= 8 && (href.includes(credential) || href.includes(encodeURIComponent(credential)))) {
+      throw new McpSecureError('insecure_url', 'Refused a request whose URL contains the access credential.');
+    }
+  }
 }
 
 function assertSameOrigin(url: URL, endpoint: URL): void {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Client, Tool, Transport } from '@modelcontextprotocol/client';
+import { ProtocolError, type Client, type Tool, type Transport } from '@modelcontextprotocol/client';
 import { McpSecureError } from '../errors';
 import type { Clock, Logger } from '../ports';
 import type { AgentIdentity, HumanIdentity, ToolCallContext, ToolCallObserver, ToolCallOutcome } from '../toolCallObserver';
@@ -216,6 +216,8 @@ function toFailureOutcome(error: McpSecureError, local: boolean, granted: readon
   if (error.code === 'unauthorized') return { kind: 'denied', status: 401, message: error.message };
   if (error.code === 'forbidden' || error.code === 'insufficient_scope') return { kind: 'denied', status: 403, message: error.message };
   if (local && error.code !== 'connection_failed') return { kind: 'denied', status: 'local', message: error.message };
+  // A JSON-RPC error answer to tools/call: the server (or the SDK on its behalf) refused the call itself.
+  if (error.code === 'protocol_error' && error.cause instanceof ProtocolError) return { kind: 'tool_error', message: error.message, resultSize: 0 };
   return { kind: 'transport_error', code: error.code, message: error.message };
 }
 

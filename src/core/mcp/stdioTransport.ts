@@ -129,9 +129,23 @@ export class StdioTransport implements Transport {
   private handleStdout(chunk: Buffer): void {
     try {
       this.readBuffer.append(chunk);
-      for (let m = this.readBuffer.readMessage(); m; m = this.readBuffer.readMessage()) this.onmessage?.(m);
     } catch (err) {
-      this.onerror?.(new McpSecureError('protocol_error', 'The MCP server wrote invalid JSON-RPC to stdout.', { cause: err }));
+      // One message larger than the cap: the stream cannot be resynchronised, so end the connection.
+      this.onerror?.(new McpSecureError('protocol_error', `The MCP server sent a message larger than ${STDIO_MAX_MESSAGE_BYTES} bytes.`, { cause: err }));
+      void this.close();
+      return;
+    }
+    for (;;) {
+      let message: JSONRPCMessage | null;
+      try {
+        message = this.readBuffer.readMessage();
+      } catch (err) {
+        // The offending line is already consumed (non-JSON lines are skipped silently by the SDK).
+        this.onerror?.(new McpSecureError('protocol_error', 'The MCP server wrote a line that is not valid JSON-RPC.', { cause: err }));
+        continue;
+      }
+      if (!message) return;
+      this.onmessage?.(message);
     }
   }
 

@@ -93,9 +93,9 @@ describe('hostile HTTP MCP servers', () => {
     assert.deepEqual(observer.records[0]!.outcome, { kind: 'transport_error', code: 'request_timeout', message: err.message });
   });
 
-  it('a server that dies mid-response -> connection_failed / protocol_error, reported as transport_error', async () => {
+  it('a server that dies mid-response -> connection_failed, reported as transport_error', async () => {
     const err = await callIn('die');
-    assert.ok(['connection_failed', 'protocol_error'].includes(err.code), err.code);
+    assert.equal(err.code, 'connection_failed');
     assert.equal(observer.records[0]!.outcome.kind, 'transport_error');
   });
 
@@ -130,7 +130,7 @@ describe('hostile HTTP MCP servers', () => {
 
   it('refuses a legacy SSE endpoint event that points at another origin (token-in-URL bait)', async () => {
     hostile.mode = 'legacy-sse-foreign-endpoint';
-    await assert.rejects(manager.connect(def()), (e) => { errors.push(e); return e instanceof McpSecureError; });
+    await assert.rejects(manager.connect(def()), (e) => { errors.push(e); return e instanceof McpSecureError && ['insecure_url', 'connection_failed'].includes(e.code); });
   });
 
   it('passes HTML/script tool names through as data and strips control/bidi characters from error text', async () => {
@@ -142,6 +142,26 @@ describe('hostile HTTP MCP servers', () => {
     assert.equal(r.isError, true);
     const outcome = observer.records[0]!.outcome;
     assert.equal(outcome.kind, 'tool_error');
+    assert.ok(outcome.kind === 'tool_error' && !outcome.message.includes('\u202E'));
+  });
+
+  it('refuses a same-origin endpoint that would put the token in the URL', async () => {
+    hostile.mode = 'legacy-sse-token-bait';
+    await assert.rejects(manager.connect(def()), (e) => { errors.push(e); return isMcpSecureError(e, 'insecure_url'); });
+    assert.ok(hostile.requests.every((q) => !q.url.startsWith('/messages')), 'no request was sent to the baited URL');
+  });
+
+  it('a server that never answers initialize -> request_timeout on connect', async () => {
+    hostile.mode = 'hang-initialize';
+    await assert.rejects(manager.connect(def()), (e) => { errors.push(e); return isMcpSecureError(e, 'request_timeout'); });
+    const state = manager.state('hostile');
+    assert.ok(state.kind === 'error' && state.code === 'request_timeout');
+  });
+
+  it('a JSON-RPC error answer to tools/call -> protocol_error, recorded once as tool_error with clean text', async () => {
+    const err = await callIn('jsonrpc-error');
+    assert.equal(err.code, 'protocol_error');
+    const outcome = observer.records[0]!.outcome;
     assert.ok(outcome.kind === 'tool_error' && !outcome.message.includes('\u202E'));
   });
 });
