@@ -82,7 +82,14 @@ export interface E2eWorld {
   close(): Promise<void>;
 }
 
-export async function startE2eWorld(opts: { driver?: 'browser' | 'forms'; demo?: DemoServers } = {}): Promise<E2eWorld> {
+export interface E2eWorldOptions {
+  readonly driver?: 'browser' | 'forms';
+  readonly demo?: DemoServers;
+  /** Per-server OAuth options of the HTTP tickets server definition. */
+  readonly oauth?: Record<string, unknown>;
+}
+
+export async function startE2eWorld(opts: E2eWorldOptions = {}): Promise<E2eWorld> {
   const demo = opts.demo ?? (await startDemoServers());
   const secrets = new MemorySecretStore();
   const logger = new MemoryLogger();
@@ -106,7 +113,7 @@ export async function startE2eWorld(opts: { driver?: 'browser' | 'forms'; demo?:
     redirectTimeoutMs: 60_000,
     clientName: 'MCP Secure e2e',
   });
-  const http = parseServerDefinition({ id: 'tickets', name: 'Tickets', transport: 'http', url: demo.httpMcpUrl }) as HttpServerDefinition;
+  const http = parseServerDefinition({ id: 'tickets', name: 'Tickets', transport: 'http', url: demo.httpMcpUrl, ...(opts.oauth ? { oauth: opts.oauth } : {}) }) as HttpServerDefinition;
   const toOAuthServer = (def: HttpServerDefinition): OAuthServer => ({
     id: def.id,
     url: def.url,
