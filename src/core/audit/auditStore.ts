@@ -293,9 +293,9 @@ export class AuditStore {
       }
     }
     if (line === undefined) return { size };
-    const m = /"hash":"([0-9a-f]{64})"/.exec(line);
-    if (!m) this.reported.fire({ kind: 'unreadable_head', segment: seg.name, message: `the last line of ${seg.name} is not a valid record; the chain continues after it` });
-    return { hash: m?.[1] ?? createHash('sha256').update(line).digest('hex'), size };
+    const hash = hashField(line, 'hash');
+    if (!hash) this.reported.fire({ kind: 'unreadable_head', segment: seg.name, message: `the last line of ${seg.name} is not a valid record; the chain continues after it` });
+    return { hash: hash ?? createHash('sha256').update(line).digest('hex'), size };
   }
 
   private completable(torn: Buffer, previousLine: string | undefined): boolean {
@@ -362,7 +362,17 @@ export class AuditStore {
 async function firstPrev(seg: SegmentInfo): Promise<string | undefined> {
   let prev: string | undefined;
   await scanLines(seg.path, (l) => {
-    if (prev === undefined) prev = /"prev":"([0-9a-f]{64})"/.exec(l.text)?.[1] ?? '';
-  }, { to: Math.min(seg.size, 1024 * 1024) });
+    if (prev === undefined) prev = hashField(l.text, 'prev') ?? '';
+  }, { to: Math.min(seg.size, 4 * 1024 * 1024) });
   return prev || undefined;
+}
+
+/** A top-level hash field of a stored line, when the line is a JSON object carrying one. */
+function hashField(line: string, field: 'hash' | 'prev'): string | undefined {
+  try {
+    const v = (JSON.parse(line) as Record<string, unknown>)[field];
+    return typeof v === 'string' && /^[0-9a-f]{64}$/.test(v) ? v : undefined;
+  } catch {
+    return undefined;
+  }
 }
