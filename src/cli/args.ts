@@ -31,6 +31,12 @@ export interface CliOptions {
   protocol: ProtocolChoice;
   secretMode: SecretMode;
   secretEnvVar: string;
+  /** Require DPoP-bound tokens (RFC 9449); without it they are used whenever the AS advertises DPoP. */
+  dpop: boolean;
+  /** Consent in advance to widening scopes when the server answers 403 insufficient_scope. */
+  allowStepUp: boolean;
+  /** HTTPS URL of a Client ID Metadata Document to use as client_id where the AS supports it. */
+  clientMetadataUrl?: string;
   /** Tool arguments (`call --args '<json object>'`). */
   toolArgs: Record<string, unknown>;
 }
@@ -43,13 +49,13 @@ export interface ParsedCommand {
 }
 
 const valueOptions = new Set(['--args', '--store', '--store-key-file', '--open-with', '--client-id', '--client-secret-env',
-  '--scope', '--timeout', '--protocol', '--secret-mode', '--secret-env']);
-const flagOptions = new Set(['--json', '--verbose', '-v', '--help', '-h', '--stdio', '--version']);
+  '--scope', '--timeout', '--protocol', '--secret-mode', '--secret-env', '--client-metadata-url']);
+const flagOptions = new Set(['--json', '--verbose', '-v', '--help', '-h', '--stdio', '--version', '--allow-step-up', '--dpop']);
 const DEFAULT_TIMEOUT_MS = 120_000;
 
 function defaults(): CliOptions {
   return { json: false, verbose: false, store: { kind: 'memory' }, scopes: [], timeoutMs: DEFAULT_TIMEOUT_MS,
-    protocol: 'auto', secretMode: 'both', secretEnvVar: 'MCP_SHARED_SECRET', toolArgs: {} };
+    protocol: 'auto', secretMode: 'both', secretEnvVar: 'MCP_SHARED_SECRET', allowStepUp: false, dpop: false, toolArgs: {} };
 }
 
 interface RawArgs {
@@ -144,6 +150,15 @@ function parseOptions(raw: RawArgs): CliOptions {
   o.openWith = single(raw, '--open-with');
   o.clientId = single(raw, '--client-id');
   o.clientSecretEnv = single(raw, '--client-secret-env');
+  o.allowStepUp = raw.flags.has('--allow-step-up');
+  o.dpop = raw.flags.has('--dpop');
+  const cimd = single(raw, '--client-metadata-url');
+  if (cimd !== undefined) {
+    let url: URL | undefined;
+    try { url = new URL(cimd); } catch { url = undefined; }
+    if (!url || url.protocol !== 'https:' || url.pathname === '/') throw new UsageError('--client-metadata-url must be an https URL with a path');
+    o.clientMetadataUrl = url.href;
+  }
   o.scopes = (raw.values.get('--scope') ?? []).flatMap((s) => s.split(/\s+/)).filter((s) => s.length > 0);
   const timeout = single(raw, '--timeout');
   if (timeout !== undefined) {

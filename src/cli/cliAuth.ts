@@ -1,22 +1,11 @@
-import { McpSecureError } from '../core/errors';
 import type { ConnectionIdentity } from '../core/mcp/mcpConnection';
 import type { HttpServerDefinition } from '../core/mcp/serverDefinition';
+import { OAuthEngine, type GrantSummary, type OAuthServer, type OAuthServerOptions } from '../core/oauth/oauthEngine';
 import type { BrowserOpener, Logger, SecretStore } from '../core/ports';
-import { anonymousAuthorizer, type RequestAuthorizer } from '../core/requestAuthorizer';
+import type { RequestAuthorizer } from '../core/requestAuthorizer';
 
-/** What the CLI shows about a grant (never token values). Mirrors the OAuth engine's GrantSummary. */
-export interface GrantView {
-  readonly serverId: string;
-  readonly issuer?: string;
-  readonly resource?: string;
-  readonly clientId?: string;
-  readonly subject?: string;
-  readonly displayName?: string;
-  readonly grantedScopes: readonly string[];
-  readonly requestedScopes: readonly string[];
-  readonly expiresAt?: number;
-  readonly tokenType?: string;
-}
+/** What the CLI shows about a grant (never token values). */
+export type GrantView = GrantSummary;
 
 /** The OAuth side of the CLI, over the OAuth engine (src/core/oauth/oauthEngine.ts). */
 export interface CliAuth {
@@ -25,6 +14,7 @@ export interface CliAuth {
   signIn(def: HttpServerDefinition, signal?: AbortSignal): Promise<GrantView>;
   getGrant(def: HttpServerDefinition): Promise<GrantView | undefined>;
   signOut(def: HttpServerDefinition): Promise<void>;
+  dispose(): void;
 }
 
 export interface CliAuthDeps {
@@ -32,19 +22,58 @@ export interface CliAuthDeps {
   readonly logger: Logger;
   readonly opener: BrowserOpener;
   readonly signal: AbortSignal;
+  /** The full per-server OAuth options (the MCP definition carries only the structural subset). */
+  readonly options?: OAuthServerOptions;
+  /** CIMD URL used as client_id where the AS supports it (SEP-991). */
   readonly clientMetadataUrl?: string;
+  /** Consent to widen scopes on `403 insufficient_scope` (`--allow-step-up`; the conformance mode). */
+  readonly allowStepUp: boolean;
+  /** How long to wait for the loopback redirect. */
+  readonly redirectTimeoutMs: number;
 }
 
-/** Builds the CLI's OAuth adapter. */
-export function createCliAuth(_deps: CliAuthDeps): CliAuth {
-  const unavailable = (): never => {
-    throw new McpSecureError('internal', 'OAuth sign-in is not available in this build');
-  };
+/**
+ * Builds the CLI's OAuth adapter: one OAuthEngine for the run, with the user's store, the redacting
+ * logger and the chosen opener. Step-up consent is a flag, because a CLI cannot ask mid-request.
+ */
+export function createCliAuth(deps: CliAuthDeps): CliAuth {
+  const engine = new OAuthEngine({
+    secrets: deps.secrets,
+    logger: deps.logger,
+    opener: deps.opener,
+    signal: deps.signal,
+    clientName: 'mcp-secure CLI',
+    clientMetadataUrl: deps.clientMetadataUrl,
+    redirectTimeoutMs: deps.redirectTimeoutMs,
+    consent: async ({ granted, requested }) => {
+      if (!deps.allowStepUp) {
+        deps.logger.warn(`the server asks for more scopes (${requested.join(' ')}; granted: ${granted.join(' ') || 'none'}); pass --allow-step-up to consent`);
+      }
+      return deps.allowStepUp;
+    },
+  });
+  const serverFor = (def: HttpServerDefinition): OAuthServer => ({
+    id: def.id,
+    url: def.url,
+    options: { ...(def.oauth as OAuthServerOptions | undefined), ...deps.options },
+  });
   return {
-    authorizerFor: () => anonymousAuthorizer,
-    identityFor: async () => ({ agent: { kind: 'none' }, grantedScopes: [] }),
-    signIn: async () => unavailable(),
-    getGrant: async () => undefined,
-    signOut: async () => unavailable(),
+    authorizerFor: (def) => engine.authorizerFor(serverFor(def)),
+    identityFor: async (def) => identityFrom(await engine.getGrant(def.id)),
+    signIn: (def, signal) => engine.signIn(serverFor(def), { signal }),
+    getGrant: (def) => engine.getGrant(def.id),
+    signOut: (def) => engine.signOut(def.id),
+    dispose: () => engine.dispose(),
+  };
+}
+
+function identityFrom(grant: GrantSummary | undefined): ConnectionIdentity {
+  if (!grant) return { agent: { kind: 'none' }, grantedScopes: [] };
+  return {
+    human: { issuer: grant.issuer, subject: grant.subject, displayName: grant.displayName },
+    agent: { kind: 'oauth-client', clientId: grant.clientId },
+    grantedScopes: grant.grantedScopes,
+    resource: grant.resource,
+    issuer: grant.issuer,
   };
 }

@@ -1,7 +1,8 @@
 import { SkillVerificationError } from '@modelcontextprotocol/client/ext/skills';
 import { McpSecureError } from '../core/errors';
 import type { McpConnection } from '../core/mcp/mcpConnection';
-import type { HttpOAuthOptions, ProtocolChoice } from '../core/mcp/serverDefinition';
+import type { ProtocolChoice } from '../core/mcp/serverDefinition';
+import type { OAuthServerOptions } from '../core/oauth/oauthEngine';
 import { readSkill } from '../core/mcp/skills';
 import type { SkillInfo, ToolInfo } from '../core/mcp/types';
 import type { Logger } from '../core/ports';
@@ -64,25 +65,39 @@ export function planFor(scenario: string): ScenarioPlan {
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
 
 /**
- * OAuth options from the suite's context (pre-registered client, client credentials, JWT-bearer grants).
- * Returned as the structural per-server options the MCP definition carries; `extra` holds the fields
- * the OAuth engine takes beyond the brief's contract (private key, assertions, IdP details).
+ * OAuth options from the suite's context: a pre-registered client, client credentials
+ * (`client_secret_basic` or `private_key_jwt`, SEP-1046), a workload JWT for the RFC 7523 JWT-bearer
+ * grant (SEP-1933), or the enterprise IdP inputs for token exchange + JWT bearer (SEP-990).
  */
-export function oauthFromContext(context: Readonly<Record<string, unknown>>): { options: HttpOAuthOptions; extra: Record<string, string> } {
-  const options: HttpOAuthOptions = {};
-  const extra: Record<string, string> = {};
+export function oauthFromContext(context: Readonly<Record<string, unknown>>): OAuthServerOptions {
+  const o: OAuthServerOptions = {};
   const clientId = str(context.client_id);
   const clientSecret = str(context.client_secret);
-  if (clientId) options.clientId = clientId;
-  if (clientSecret) options.clientSecret = clientSecret;
-  for (const key of ['private_key_pem', 'signing_algorithm', 'valid_jwt', 'idp_client_id', 'idp_id_token', 'idp_issuer', 'idp_token_endpoint', 'issuer']) {
-    const value = str(context[key]);
-    if (value) extra[key] = value;
+  if (clientId) o.clientId = clientId;
+  if (clientSecret) o.clientSecret = clientSecret;
+  const privateKeyPem = str(context.private_key_pem);
+  if (privateKeyPem) {
+    Object.assign(o, { grant: 'client_credentials', tokenEndpointAuthMethod: 'private_key_jwt', privateKeyPem,
+      signingAlgorithm: str(context.signing_algorithm) ?? 'ES256' } satisfies OAuthServerOptions);
+  } else if (context.name === 'auth/client-credentials-basic' && clientSecret) {
+    Object.assign(o, { grant: 'client_credentials', tokenEndpointAuthMethod: 'client_secret_basic' } satisfies OAuthServerOptions);
   }
-  if (extra.private_key_pem || (clientSecret && context.name === 'auth/client-credentials-basic')) options.grant = 'client_credentials';
-  if (extra.valid_jwt) options.grant = 'jwt_bearer';
-  if (extra.idp_id_token) options.grant = 'token_exchange';
-  return { options, extra };
+  const assertion = str(context.valid_jwt);
+  if (assertion) Object.assign(o, { grant: 'jwt_bearer', assertion } satisfies OAuthServerOptions);
+  const idToken = str(context.idp_id_token);
+  const idpTokenEndpoint = str(context.idp_token_endpoint);
+  const idpClientId = str(context.idp_client_id);
+  if (idToken && idpTokenEndpoint && idpClientId) {
+    o.grant = 'token_exchange';
+    o.enterprise = { tokenEndpoint: idpTokenEndpoint, issuer: str(context.idp_issuer), clientId: idpClientId, idToken };
+  }
+  return o;
+}
+
+/** Secret values in the context, for the redactor. */
+export function contextSecrets(context: Readonly<Record<string, unknown>>): string[] {
+  return ['client_secret', 'private_key_pem', 'valid_jwt', 'wrong_audience_jwt', 'expired_jwt', 'idp_id_token']
+    .map((k) => str(context[k])).filter((v): v is string => v !== undefined);
 }
 
 /** Arguments for a tool from its input schema: defaults where given, else a plain value of the declared type. */

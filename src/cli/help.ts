@@ -24,6 +24,12 @@ Options:
                           the URL as its own argument), e.g. --open-with xdg-open. Default: print it.
   --client-id <id>        a pre-registered OAuth client id
   --client-secret-env <VAR>  read that client's secret from environment variable VAR (never from argv)
+  --client-metadata-url <https-url>  this client's Client ID Metadata Document, used as client_id
+                          where the authorization server supports it
+  --dpop                  require DPoP-bound tokens (RFC 9449); by default they are used whenever the
+                          authorization server advertises DPoP
+  --allow-step-up         consent in advance to request wider scopes when the server answers
+                          403 insufficient_scope (otherwise the call fails with exit code 2)
   --scope <scope>         scope to request (repeatable); default: what the server's challenge or
                           metadata names
   --protocol <version>    auto (default), 2025-11-25 or 2026-07-28

@@ -2,7 +2,7 @@ import type { BrowserOpener } from '../core/ports';
 import type { ElicitationHandler } from '../core/mcp/types';
 import { parseCliArgs, type ParsedCommand } from './args';
 import { runCommand } from './commands';
-import { CONFORMANCE_CLIENT_METADATA_URL, readConformanceEnv, runConformanceActions, oauthFromContext } from './conformanceDriver';
+import { CONFORMANCE_CLIENT_METADATA_URL, contextSecrets, oauthFromContext, readConformanceEnv, runConformanceActions } from './conformanceDriver';
 import { ExitCode } from './exitCodes';
 import { helpText } from './help';
 import { CommandOpener, HeadlessOpener, PrintOpener } from './openers';
@@ -34,16 +34,16 @@ async function execute(parsed: ParsedCommand, output: Output, redactor: Redactor
   const secrets = await openSecretStore(options.store, options.storeKeyFile, redactor);
   let oauth = oauthOptionsFrom(options);
   if (conformance) {
-    const fromContext = oauthFromContext(conformance.context);
-    for (const value of Object.values(fromContext.extra)) redactor.addSecret(value);
-    oauth = { ...oauth, ...fromContext.options };
+    for (const value of contextSecrets(conformance.context)) redactor.addSecret(value);
+    oauth = { ...oauth, ...oauthFromContext(conformance.context) };
   }
   redactor.addSecret(oauth.clientSecret);
-  const definition = definitionFor(parsed.target!, options, oauth, conformance?.protocol ?? options.protocol);
+  const definition = definitionFor(parsed.target!, options, conformance?.protocol ?? options.protocol);
   const runtime = new CliRuntime({
     logger, redactor, secrets, opener: openerFor(parsed), requestTimeoutMs: timeoutMs, signal: deadline,
     elicitation: conformance ? acceptDefaults : undefined,
-    clientMetadataUrl: conformance ? CONFORMANCE_CLIENT_METADATA_URL : undefined,
+    clientMetadataUrl: conformance ? CONFORMANCE_CLIENT_METADATA_URL : options.clientMetadataUrl,
+    oauth, allowStepUp: conformance !== undefined || options.allowStepUp,
   });
   try {
     if (conformance) {

@@ -5,6 +5,7 @@ import type { ElicitationHandler } from '../core/mcp/types';
 import type { BrowserOpener, Logger, SecretStore } from '../core/ports';
 import type { RequestAuthorizer } from '../core/requestAuthorizer';
 import type { ToolCallObserver } from '../core/toolCallObserver';
+import type { OAuthServerOptions } from '../core/oauth/oauthEngine';
 import { createCliAuth, type CliAuth } from './cliAuth';
 import type { Redactor } from './redaction';
 
@@ -19,6 +20,9 @@ export interface RuntimeOptions {
   /** CIMD URL used as client_id where the authorization server supports it (SEP-991). */
   readonly clientMetadataUrl?: string;
   readonly observers?: readonly ToolCallObserver[];
+  /** The full OAuth options for the server named on the command line. */
+  readonly oauth?: OAuthServerOptions;
+  readonly allowStepUp: boolean;
 }
 
 /**
@@ -33,7 +37,8 @@ export class CliRuntime {
   constructor(private readonly opts: RuntimeOptions) {
     this.auth = createCliAuth({
       secrets: opts.secrets, logger: opts.logger.child('oauth'), opener: opts.opener, signal: opts.signal,
-      clientMetadataUrl: opts.clientMetadataUrl,
+      clientMetadataUrl: opts.clientMetadataUrl, options: opts.oauth, allowStepUp: opts.allowStepUp,
+      redirectTimeoutMs: opts.requestTimeoutMs,
     });
     this.manager = new ConnectionManager({
       logger: opts.logger,
@@ -60,5 +65,6 @@ export class CliRuntime {
 
   async dispose(): Promise<void> {
     await this.manager.disposeAll();
+    this.auth.dispose();
   }
 }

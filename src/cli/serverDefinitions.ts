@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { parseServerDefinition, type HttpOAuthOptions, type ProtocolChoice, type ServerDefinition } from '../core/mcp/serverDefinition';
+import { parseServerDefinition, type ProtocolChoice, type ServerDefinition } from '../core/mcp/serverDefinition';
+import type { OAuthServerOptions } from '../core/oauth/oauthEngine';
 import { UsageError, type CliOptions, type Target } from './args';
 
 /**
@@ -14,13 +15,10 @@ export function serverIdFor(target: Target): string {
 }
 
 /** Builds and validates (through the MCP area's parser) the definition of the server named on the command line. */
-export function definitionFor(target: Target, options: CliOptions, oauth: HttpOAuthOptions | undefined, protocol: ProtocolChoice): ServerDefinition {
+export function definitionFor(target: Target, options: CliOptions, protocol: ProtocolChoice): ServerDefinition {
   const id = serverIdFor(target);
   if (target.kind === 'http') {
-    return parseServerDefinition({
-      id, name: target.url.host, transport: 'http', url: target.url.href, protocol,
-      ...(oauth && Object.keys(oauth).length > 0 ? { oauth } : {}),
-    });
+    return parseServerDefinition({ id, name: target.url.host, transport: 'http', url: target.url.href, protocol });
   }
   return parseServerDefinition({
     id, name: target.command, transport: 'stdio', command: target.command, args: target.args,
@@ -29,8 +27,8 @@ export function definitionFor(target: Target, options: CliOptions, oauth: HttpOA
 }
 
 /** OAuth options from the command line. The client secret comes from the environment variable the user named. */
-export function oauthOptionsFrom(options: CliOptions, env: NodeJS.ProcessEnv = process.env): HttpOAuthOptions {
-  const o: HttpOAuthOptions = {};
+export function oauthOptionsFrom(options: CliOptions, env: NodeJS.ProcessEnv = process.env): OAuthServerOptions {
+  const o: OAuthServerOptions = {};
   if (options.clientId) o.clientId = options.clientId;
   if (options.clientSecretEnv) {
     const secret = env[options.clientSecretEnv];
@@ -38,5 +36,6 @@ export function oauthOptionsFrom(options: CliOptions, env: NodeJS.ProcessEnv = p
     o.clientSecret = secret;
   }
   if (options.scopes.length > 0) o.scopes = [...options.scopes];
+  if (options.dpop) o.dpop = true;
   return o;
 }
