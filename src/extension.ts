@@ -47,7 +47,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpSec
 
   const registry = new ServerRegistry();
   const opener = new EditorBrowserOpener();
-  const consent = new StepUpConsentPrompt(registry);
+  const scopes = new ToolScopeKnowledge();
+  const consent = new StepUpConsentPrompt(registry, (r) => scopes.noteStepUp(r.serverId, r.granted, r.requested));
   const clientMetadataUrl = config.get<string>(Settings.clientMetadataUrl) || undefined;
   const engine = new OAuthEngine({
     secrets: store, logger: logger.child('oauth'), opener, consent: consent.ask, signal: abort.signal,
@@ -57,7 +58,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpSec
   });
   const secrets = new ServerSecrets(store);
   const tools = new ToolCache();
-  const scopes = new ToolScopeKnowledge();
   const audit = await openAudit(context, logger);
   const observers: ToolCallObserver[] = audit ? [scopes, audit.trail] : [scopes];
   const manager = new ConnectionManager({

@@ -1,11 +1,12 @@
 import * as vscode from 'vscode';
-import { McpSecureError } from '../core/errors';
+import { McpSecureError, isMcpSecureError } from '../core/errors';
 import type { HttpServerDefinition } from '../core/mcp/serverDefinition';
 import type { Logger, SecretStore } from '../core/ports';
 import { AUTH_PROVIDER_ID, SERVER_SCOPE_PREFIX } from './constants';
 import type { GrantEngine, GrantView } from './engineContract';
 import type { ServerRegistry } from './serverRegistry';
 import type { ServerSecrets } from './serverSecrets';
+import { toPlainText } from './plainText';
 import { Strings } from './strings';
 
 type Session = vscode.AuthenticationSession;
@@ -55,12 +56,21 @@ export class McpAuthProvider implements vscode.AuthenticationProvider, vscode.Di
     return this.signIn(server, wanted.oauth);
   }
 
+  /** Sign-out (Accounts menu or command): RFC 7009 revocation at the AS, then the grant is deleted. */
   async removeSession(sessionId: string): Promise<void> {
-    const server = this.registry.get(sessionId);
-    await this.engine.signOut(sessionId);
-    this.logger.info(`signed out of ${sessionId}`);
-    if (server) void vscode.window.showInformationMessage(Strings.signedOut(server.name));
-    await this.diffNow();
+    const name = this.registry.get(sessionId)?.name ?? sessionId;
+    try {
+      await this.engine.signOut(sessionId);
+      this.logger.info(`signed out of ${sessionId}`);
+      void vscode.window.showInformationMessage(Strings.signedOut(name));
+    } catch (e) {
+      // The engine removes the grant locally even when the AS refuses revocation: say so, don't fail.
+      if (!isMcpSecureError(e, 'revocation_failed')) throw e;
+      this.logger.warn(`signed out of ${sessionId} locally; revocation failed`, e);
+      void vscode.window.showWarningMessage(Strings.signedOutNotRevoked(name, toPlainText(e)));
+    } finally {
+      await this.diffNow();
+    }
   }
 
   /** Sign in with progress and cancellation; the engine runs authorization code + PKCE. */

@@ -1,7 +1,7 @@
 /**
  * Turns untrusted text (server errors, tool output, names) into plain text for notifications:
- * markdown links lose their target, `command:` and other URIs that could act are removed, markdown
- * control characters are neutralised and the length is bounded.
+ * markdown links lose their target, `command:` and other URIs that could act are removed, brackets
+ * and backticks that could rebuild a link are dropped, and the length is bounded.
  */
 const MAX_LENGTH = 500;
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
@@ -15,7 +15,7 @@ export function toPlainText(untrusted: unknown, max = MAX_LENGTH): string {
     .replace(/\b(?:command|vscode-insiders|vscode|javascript|data):[^\s)\]]*/gi, '')
     .replace(/\$\([a-z0-9-~]+\)/gi, '') // codicon syntax
     .replace(CONTROL_CHARS, ' ')
-    .replace(/[*_`#>[\]]/g, '')
+    .replace(/[[\]`]/g, '')
     .replace(/\s+/g, ' ')
     .trim();
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;

@@ -17,9 +17,13 @@ export type StepUpAnswer = (request: StepUpRequest) => Promise<boolean>;
 export class StepUpConsentPrompt {
   private override: StepUpAnswer | undefined;
 
-  constructor(private readonly registry: ServerRegistry) {}
+  constructor(
+    private readonly registry: ServerRegistry,
+    private readonly onAsked: (request: StepUpRequest) => void = () => undefined,
+  ) {}
 
   readonly ask = async (request: StepUpRequest): Promise<boolean> => {
+    this.onAsked(request);
     if (this.override) return this.override(request);
     const name = this.registry.get(request.serverId)?.name ?? request.serverId;
     const answer = await vscode.window.showWarningMessage(

@@ -7,6 +7,7 @@ export const Strings = {
   signingIn: (server: string) => `Signing in to ${server}…`,
   signedIn: (server: string, account: string) => `Signed in to ${server} as ${account}.`,
   signedOut: (server: string) => `Signed out of ${server}; the grant was revoked and removed.`,
+  signedOutNotRevoked: (server: string, why: string) => `Signed out of ${server} on this machine, but the server did not confirm revocation: ${why}`,
   connecting: (server: string) => `Connecting to ${server}…`,
   connected: (server: string) => `Connected to ${server}.`,
   disconnected: (server: string) => `Disconnected from ${server}.`,

@@ -10,12 +10,37 @@ import type { ToolCallContext, ToolCallObserver, ToolCallOutcome } from '../core
 export class ToolScopeKnowledge implements ToolCallObserver {
   private readonly learned = new Map<string, Set<string>>();
   private readonly listeners = new Set<() => void>();
+  /** Calls in flight, so a step-up request can be attributed to the one call that caused it. */
+  private readonly inFlight = new Map<string, ToolCallContext>();
+  private readonly stepUps = new Map<string, string[]>();
+
+  onToolCallStart(context: ToolCallContext): void {
+    this.inFlight.set(context.callId, context);
+  }
 
   onToolCallEnd(context: ToolCallContext, outcome: ToolCallOutcome): void {
-    if (outcome.kind !== 'denied' || !outcome.missingScope) return;
+    this.inFlight.delete(context.callId);
+    const fromStepUp = this.stepUps.get(context.callId) ?? [];
+    this.stepUps.delete(context.callId);
+    const fromDenial = outcome.kind === 'denied' && outcome.missingScope ? outcome.missingScope.split(/\s+/) : [];
+    this.learn(context, [...fromStepUp, ...fromDenial].filter(Boolean));
+  }
+
+  /**
+   * The engine asked to widen the grant of `serverId` (403 `insufficient_scope`): the scopes beyond the
+   * granted ones are what the call in flight needs — attributed only when exactly one call is in flight.
+   */
+  noteStepUp(serverId: string, granted: readonly string[], requested: readonly string[]): void {
+    const calls = [...this.inFlight.values()].filter((c) => c.server.id === serverId);
+    const only = calls.length === 1 ? calls[0] : undefined;
+    if (only) this.stepUps.set(only.callId, requested.filter((s) => !granted.includes(s)));
+  }
+
+  private learn(context: ToolCallContext, scopes: string[]): void {
+    if (scopes.length === 0) return;
     const key = `${context.server.id}\u0000${context.tool}`;
     const set = this.learned.get(key) ?? new Set<string>();
-    for (const s of outcome.missingScope.split(/\s+/).filter(Boolean)) set.add(s);
+    for (const s of scopes) set.add(s);
     this.learned.set(key, set);
     for (const l of this.listeners) l();
   }

@@ -38,7 +38,7 @@ async function render(sources: TreeSources, node: TreeNode): Promise<vscode.Tree
       return item;
     }
     case 'detail': {
-      const item = new vscode.TreeItem(node.role === 'state' ? node.label : `${node.label}:`, None);
+      const item = new vscode.TreeItem(node.description === undefined ? node.label : `${node.label}:`, None);
       if (node.description !== undefined) item.description = node.description;
       item.tooltip = node.tooltip ?? [node.label, node.description].filter(Boolean).join(' ');
       item.iconPath = node.warning
@@ -68,10 +68,10 @@ async function render(sources: TreeSources, node: TreeNode): Promise<vscode.Tree
       return item;
     }
     case 'tool': {
-      const item = new vscode.TreeItem(toPlainText(node.tool.title ?? node.tool.name, 80), None);
+      const item = new vscode.TreeItem(toPlainText(node.tool.name, 80), None);
       const locked = node.missingScopes.length > 0;
-      item.description = locked ? Strings.toolLocked(node.missingScopes.join(' ')) : toPlainText(node.tool.description ?? '', 120);
-      item.tooltip = toPlainText(`${node.tool.name}: ${node.tool.description ?? ''}`, 500);
+      item.description = locked ? Strings.toolLocked(node.missingScopes.join(' ')) : toPlainText(node.tool.title ?? node.tool.description ?? '', 120);
+      item.tooltip = toPlainText(`${node.tool.title ?? node.tool.name}: ${node.tool.description ?? ''}`, 500);
       item.iconPath = new vscode.ThemeIcon(locked ? 'lock' : 'symbol-method');
       item.contextValue = `${ItemContext.tool}:${locked ? 'locked' : 'available'}`;
       return item;

@@ -51,7 +51,7 @@ export function formOpener(user: Fixtures['user'], opened: URL[] = []): (url: UR
 
 export function serverEntries(f: Fixtures): Record<string, unknown>[] {
   return [
-    { id: HTTP_ID, name: 'Integration Tickets', transport: 'http', url: f.httpUrl },
+    { id: HTTP_ID, name: 'Integration Tickets', transport: 'http', url: f.httpUrl, oauth: { dpop: false } },
     { id: STDIO_ID, name: 'Integration Notes', transport: 'stdio', command: f.stdio.command, args: f.stdio.args },
   ];
 }

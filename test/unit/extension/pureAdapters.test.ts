@@ -35,8 +35,11 @@ describe('extension adapters (pure parts)', () => {
   describe('toPlainText', () => {
     it('strips markdown links, command: URIs, codicons and control characters', () => {
       const text = toPlainText('Denied [click here](command:workbench.action.terminal.new) $(alert) see command:evil.run?%5B%5D **now**\u0007');
-      assert.equal(text, 'Denied click here see now');
+      assert.equal(text, 'Denied click here see **now**');
       assert.ok(!/command:|\]\(|\$\(/.test(text));
+    });
+    it('keeps identifiers such as tool names intact', () => {
+      assert.equal(toPlainText('close_ticket needs tickets:write'), 'close_ticket needs tickets:write');
     });
     it('bounds the length', () => {
       assert.equal(toPlainText('x'.repeat(1000), 20).length, 20);
