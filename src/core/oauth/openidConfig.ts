@@ -16,7 +16,7 @@ import type { OAuthServerOptions } from './types';
 export async function clientAuthFor(client: RegisteredClient, options: OAuthServerOptions): Promise<oidc.ClientAuth> {
   switch (client.tokenEndpointAuthMethod) {
     case 'client_secret_basic':
-      return oidc.ClientSecretBasic(client.clientSecret);
+      return clientSecretBasic(client.clientId, client.clientSecret ?? '');
     case 'client_secret_post':
       return oidc.ClientSecretPost(client.clientSecret);
     case 'private_key_jwt': {
@@ -33,6 +33,23 @@ export async function clientAuthFor(client: RegisteredClient, options: OAuthServ
     default:
       return oidc.None();
   }
+}
+
+/** RFC 6749 Appendix B form-urlencoding (WHATWG serializer: `-._*` and alphanumerics stay as is). */
+function formEncode(value: string): string {
+  return new URLSearchParams({ v: value }).toString().slice(2);
+}
+
+/**
+ * RFC 6749 §2.3.1 HTTP Basic client authentication. oauth4webapi also percent-encodes unreserved
+ * characters such as `-`, which servers that do not form-decode the pair (several in the wild, and
+ * the conformance mock) reject; the WHATWG form serializer leaves them alone and is equally valid.
+ */
+function clientSecretBasic(clientId: string, clientSecret: string): oidc.ClientAuth {
+  const credentials = Buffer.from(`${formEncode(clientId)}:${formEncode(clientSecret)}`).toString('base64');
+  return (_as, _client, _body, headers) => {
+    headers.set('authorization', `Basic ${credentials}`);
+  };
 }
 
 /** An openid-client Configuration over validated metadata, using the engine's fetch. */
