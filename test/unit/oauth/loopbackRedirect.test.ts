@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { isMcpSecureError } from '../../../src/core/errors';
+import { LoopbackRedirect } from '../../../src/core/oauth/loopbackRedirect';
+
+async function get(url: string): Promise<{ status: number; body: string; location: string | null }> {
+  const res = await fetch(url, { redirect: 'manual' });
+  return { status: res.status, body: await res.text(), location: res.headers.get('location') };
+}
+
+async function codeOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+    return 'resolved';
+  } catch (err) {
+    return isMcpSecureError(err) ? err.code : String(err);
+  }
+}
+
+describe('loopback redirect listener (RFC 8252 §7.3) over real HTTP', () => {
+  let listeners: LoopbackRedirect[] = [];
+  async function listen(state = 'st-123', opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<LoopbackRedirect> {
+    const l = new LoopbackRedirect(state, opts);
+    listeners.push(l);
+    await l.start();
+    return l;
+  }
+  afterEach(async () => {
+    await Promise.all(listeners.map((l) => l.close()));
+    listeners = [];
+  });
+
+  it('binds 127.0.0.1 on an ephemeral port and round-trips the state', async () => {
+    const l = await listen();
+    assert.match(l.redirectUri, /^http:\/\/127\.0\.0\.1:\d+\/callback$/);
+    const res = await get(`${l.redirectUri}?code=abc&state=st-123&iss=https%3A%2F%2Fas.example`);
+    const url = await l.wait();
+    assert.deepEqual({ status: res.status, location: res.location, code: url.searchParams.get('code'), state: url.searchParams.get('state') },
+      { status: 200, location: null, code: 'abc', state: 'st-123' });
+  });
+
+  it('refuses a second callback', async () => {
+    const l = await listen();
+    await get(`${l.redirectUri}?code=abc&state=st-123`);
+    const second = await get(`${l.redirectUri}?code=evil&state=st-123`);
+    assert.deepEqual([second.status, (await l.wait()).searchParams.get('code')], [400, 'abc']);
+  });
+
+  it('aborts the flow with state_mismatch on a foreign or missing state', async () => {
+    const l = await listen();
+    const res = await get(`${l.redirectUri}?code=abc&state=other`);
+    assert.deepEqual([res.status, await codeOf(l.wait())], [400, 'state_mismatch']);
+    const l2 = await listen();
+    await get(`${l2.redirectUri}?code=abc`);
+    assert.equal(await codeOf(l2.wait()), 'state_mismatch');
+  });
+
+  it('answers 404 to other paths without consuming the flow, and never reflects input', async () => {
+    const l = await listen();
+    const other = await get(`${l.redirectUri.replace('/callback', '/favicon.ico')}?x=<script>`);
+    const denied = await get(`${l.redirectUri}?state=st-123&error=access_denied&error_description=%3Cscript%3Ealert(1)%3C%2Fscript%3E`);
+    assert.deepEqual([other.status, denied.status, denied.body.includes('<script>'), denied.body.includes('alert')], [404, 400, false, false]);
+    assert.equal((await l.wait()).searchParams.get('error'), 'access_denied');
+  });
+
+  it('times out with authorization_timeout and closes', async () => {
+    const l = await listen('s', { timeoutMs: 50 });
+    assert.equal(await codeOf(l.wait()), 'authorization_timeout');
+    await l.close();
+    await assert.rejects(fetch(`${l.redirectUri}?state=s&code=x`));
+  });
+
+  it('is cancelled by an AbortSignal', async () => {
+    const ac = new AbortController();
+    const l = await listen('s', { signal: ac.signal });
+    ac.abort();
+    assert.equal(await codeOf(l.wait()), 'authorization_cancelled');
+  });
+});
