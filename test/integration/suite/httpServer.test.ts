@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import * as vscode from 'vscode';
 import type { McpSecureApi } from '../../../src/vscode/testApi';
+import { completeAuthorizationWithForms } from '../../fixtures/auth/formLogin';
 import { HTTP_ID, activatedApi, flatten, formOpener, requireFixtures, serverEntries, setServers, waitFor, type Fixtures } from './helpers';
 
 /**
@@ -34,6 +35,19 @@ describe('HTTP MCP server with OAuth', () => {
     const server = (await api.tree()).find((n) => n.label === 'Integration Tickets');
     assert.ok(server, flatten(await api.tree()).join('\n'));
     assert.equal(server.contextValue, 'server:http:stopped:signedOut');
+  });
+
+  it('a cancelled or refused sign-in leaves no half-written state', async () => {
+    await assert.rejects(api.signIn(HTTP_ID, async () => {
+      throw new Error('the user closed the browser');
+    }));
+    await assert.rejects(api.signIn(HTTP_ID, async (url) => {
+      await completeAuthorizationWithForms(url, f.user, { consent: false });
+    }));
+    assert.equal(await api.grant(HTTP_ID), undefined);
+    assert.equal(await api.secrets.get(GRANT_KEY), undefined);
+    assert.deepEqual(await api.sessions([`server:${HTTP_ID}`]), []);
+    assert.ok(!events.some((e) => e.added?.length), 'no session was announced');
   });
 
   it('signs in with authorization code + PKCE; the session names the account from the token', async () => {
@@ -111,6 +125,17 @@ describe('HTTP MCP server with OAuth', () => {
     assert.ok(record.scopes.includes('tickets:read'));
   });
 
+  it('sessions follow SecretStorage changes made by another window', async () => {
+    const stored = await api.secrets.get(GRANT_KEY);
+    assert.ok(stored, 'the grant lives in SecretStorage');
+    const seen = events.length;
+    await api.secrets.delete(GRANT_KEY); // what another window's sign-out does to the shared storage
+    await waitFor(() => events.slice(seen).some((e) => e.removed?.some((s) => s.id === HTTP_ID)), 'removed after the external delete');
+    await api.secrets.store(GRANT_KEY, stored);
+    await waitFor(() => events.slice(seen).some((e) => e.added?.some((s) => s.id === HTTP_ID)), 'added after the external write');
+    assert.equal((await api.sessions([`server:${HTTP_ID}`])).length, 1);
+  });
+
   it('signs out: the grant is revoked and removed and the session disappears', async () => {
     await api.signOut(HTTP_ID);
     assert.equal(await api.grant(HTTP_ID), undefined);
@@ -121,6 +146,8 @@ describe('HTTP MCP server with OAuth', () => {
     assert.ok(flatten(server.children).some((l) => l.includes('Human: — not signed in')));
   });
 });
+
+const GRANT_KEY = `mcpSecure.oauth.grant.${HTTP_ID}`;
 
 function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
