@@ -23,6 +23,7 @@ export class UserAgentOpener implements BrowserOpener {
   readonly failures: unknown[] = [];
   consent = true;
   private readonly pending = new Set<Promise<void>>();
+  private readonly failureWaiters: ((err: unknown) => void)[] = [];
 
   constructor(
     public user: FormLoginUser,
@@ -35,10 +36,18 @@ export class UserAgentOpener implements BrowserOpener {
     // Like a real browser: opening returns at once; the user finishes the pages afterwards.
     const flow = run(url, this.user, { consent: this.consent }).then(
       () => undefined,
-      (err: unknown) => void this.failures.push(err),
+      (err: unknown) => {
+        this.failures.push(err);
+        for (const w of this.failureWaiters.splice(0)) w(err);
+      },
     );
     this.pending.add(flow);
     void flow.finally(() => this.pending.delete(flow));
+  }
+
+  /** Resolves with the next failure of a user session (e.g. a refused login). */
+  nextFailure(): Promise<unknown> {
+    return new Promise((resolve) => this.failureWaiters.push(resolve));
   }
 
   /** Waits for every started browser session to finish (so nothing outlives a test). */
