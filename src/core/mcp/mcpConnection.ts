@@ -139,7 +139,8 @@ export class McpConnection {
     if (args !== undefined && (typeof args !== 'object' || args === null || Array.isArray(args))) {
       throw new LocalRefusal(new McpSecureError('invalid_tool', 'Tool arguments must be a JSON object.'));
     }
-    if (!this.tools) await this.listTools(signal);
+    // Unknown name: refresh the list once (the server may have added it since) before refusing.
+    if (!this.tools?.has(name)) await this.listTools(signal);
     const tool = this.tools?.get(name);
     if (!tool) {
       throw new LocalRefusal(new McpSecureError('tool_not_found', `The server does not offer a tool named ${JSON.stringify(sanitizeServerText(name, 100))} (or it was refused as invalid).`));

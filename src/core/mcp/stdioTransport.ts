@@ -119,8 +119,9 @@ export class StdioTransport implements Transport {
     const pid = this.child?.pid;
     if (!pid) return;
     try {
-      if (process.platform === 'win32') this.child?.kill(sig);
-      else process.kill(-pid, sig);
+      if (process.platform !== 'win32') process.kill(-pid, sig);
+      else if (sig === 'SIGKILL') spawn('taskkill', ['/pid', String(pid), '/T', '/F'], { stdio: 'ignore', windowsHide: true }).on('error', () => undefined);
+      else this.child?.kill(sig);
     } catch {
       // ESRCH: already gone.
     }

@@ -164,4 +164,9 @@ describe('hostile HTTP MCP servers', () => {
     const outcome = observer.records[0]!.outcome;
     assert.ok(outcome.kind === 'tool_error' && !outcome.message.includes('\u202E'));
   });
+
+  it('a server that is not listening -> connection_failed', async () => {
+    const closed = parseServerDefinition({ id: 'hostile', transport: 'http', url: 'http://127.0.0.1:9/mcp', protocol: '2025-11-25' }) as HttpServerDefinition;
+    await assert.rejects(manager.connect(closed), (e) => { errors.push(e); return isMcpSecureError(e, 'connection_failed'); });
+  });
 });
