@@ -9,7 +9,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -63,6 +63,7 @@ function draft(i: number): AuditDraft {
 async function benchStore(dir: string): Promise<{ store: AuditStore; index: AuditIndex }> {
   const store = await AuditStore.open({ dir, maxBatch: 1024 });
   const started = performance.now();
+  const cpu0 = process.cpuUsage();
   const CHUNK = 8192;
   for (let i = 0; i < RECORDS; i += CHUNK) {
     const batch: Promise<unknown>[] = [];
@@ -70,13 +71,16 @@ async function benchStore(dir: string): Promise<{ store: AuditStore; index: Audi
     await Promise.all(batch);
   }
   const appendS = (performance.now() - started) / 1000;
+  const appendCpu = process.cpuUsage(cpu0);
   const bytes = (await listSegments(dir)).reduce((n, s) => n + s.size, 0);
-  console.log(`append:            ${fmt(RECORDS / appendS, 0)} records/s (${fmt(RECORDS, 0)} records in ${fmt(appendS)} s, fdatasync per batch of <=1024)`);
+  console.log(`append:            ${fmt(RECORDS / appendS, 0)} records/s (${fmt(RECORDS, 0)} records in ${fmt(appendS)} s, fdatasync per batch of <=1024; ${fmt((appendCpu.user + appendCpu.system) / RECORDS, 1)} µs CPU per record incl. generating it)`);
   console.log(`size:              ${fmt(bytes / RECORDS, 1)} bytes/record (${fmt(bytes / 1048576, 1)} MiB)`);
 
   const b0 = performance.now();
+  const cpu1 = process.cpuUsage();
   const index = await AuditIndex.build(dir);
-  console.log(`index build:       ${fmt((performance.now() - b0) / 1000)} s for ${fmt(index.size, 0)} records (once per segment, then incremental)`);
+  const buildCpu = process.cpuUsage(cpu1);
+  console.log(`index build:       ${fmt((performance.now() - b0) / 1000)} s for ${fmt(index.size, 0)} records (${fmt((buildCpu.user + buildCpu.system) / index.size, 1)} µs CPU per record; once per segment, then incremental)`);
 
   const day = (RECORDS * 250) / 10; // a tenth of the recorded time span
   const queries: AuditFilter[] = [];
@@ -181,7 +185,7 @@ async function benchCalls(store: AuditStore): Promise<void> {
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'audit-bench-'));
   const started = performance.now();
-  console.log(`audit bench: ${fmt(RECORDS, 0)} records in ${dir} (node ${process.version})`);
+  console.log(`audit bench: ${fmt(RECORDS, 0)} records in ${dir} (node ${process.version}, ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')})`);
   try {
     const { store } = await benchStore(dir);
     await benchCalls(store);

@@ -70,19 +70,12 @@ export async function acquireFileLock(path: string, options: FileLockOptions = {
   const want = await fsp.stat(wantPath).catch(() => undefined);
   if (want && Date.now() - want.mtimeMs < 1000) await delay(4);
   for (;;) {
-    try {
-      const fh = await fsp.open(path, 'wx');
-      try {
-        await fh.writeFile(JSON.stringify({ ...me, at: Date.now() }));
-      } finally {
-        await fh.close();
-      }
+    const code = await tryCreate(path, me);
+    if (code === undefined) {
       if (wanted) await fsp.unlink(wantPath).catch(() => undefined);
       return () => releaseFileLock(path, me.nonce);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'EEXIST') throw new McpSecureError('audit_write_failed', `cannot create the audit lock file (${code ?? 'unknown error'})`, { cause: err });
     }
+    if (code !== 'EEXIST') throw new McpSecureError('audit_write_failed', `cannot create the audit lock file (${code})`);
     if (!wanted && Date.now() - started > 10) {
       wanted = true;
       await fsp.writeFile(wantPath, me.nonce).catch(() => undefined);
@@ -91,6 +84,37 @@ export async function acquireFileLock(path: string, options: FileLockOptions = {
     if (Date.now() > deadline) throw new McpSecureError('audit_write_failed', 'the audit log is locked by another process');
     await delay(wait);
     wait = Math.min(wait * 2, 8);
+  }
+}
+
+/**
+ * Creates the lock with its content in one atomic step: write a private temp file, then `link()` it to
+ * the lock path (fails with EEXIST when held), so a process killed mid-acquire never leaves an empty
+ * lock. Falls back to `open(O_EXCL)` where hard links are unsupported. Resolves to an errno code on failure.
+ */
+async function tryCreate(path: string, me: LockOwner): Promise<string | undefined> {
+  const content = JSON.stringify({ ...me, at: Date.now() });
+  const tmp = `${path}.${me.nonce}.tmp`;
+  try {
+    await fsp.writeFile(tmp, content);
+    await fsp.link(tmp, path);
+    return undefined;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'unknown error';
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') return code;
+  } finally {
+    await fsp.unlink(tmp).catch(() => undefined);
+  }
+  try {
+    const fh = await fsp.open(path, 'wx');
+    try {
+      await fh.writeFile(content);
+    } finally {
+      await fh.close();
+    }
+    return undefined;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code ?? 'unknown error';
   }
 }
 
@@ -109,7 +133,8 @@ async function breakIfStale(path: string, staleMs: number): Promise<void> {
   }
   const owner = parseOwner(text);
   const dead = owner !== undefined && owner.host === hostname() && !processAlive(owner.pid);
-  const old = Date.now() - (owner?.at ?? mtime) > staleMs;
+  // An unreadable lock (only possible through the O_EXCL fallback, killed mid-write) is stale after 2 s.
+  const old = Date.now() - (owner?.at ?? mtime) > (owner ? staleMs : Math.min(staleMs, 2000));
   if (!dead && !old) return;
   const aside = `${path}.stale-${randomBytes(6).toString('hex')}`;
   try {
