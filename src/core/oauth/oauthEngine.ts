@@ -44,6 +44,7 @@ import { runAuthorizationCodeFlow } from './authorizationCodeFlow';
 import { tokenFacts } from './claims';
 import { createDpopKey, type DpopKey, restoreDpopKey } from './dpop';
 import { LoopbackRedirect } from './loopbackRedirect';
+import { discoverProtectedResource } from './protectedResourceMetadata';
 import { type GrantInput, runClientCredentials, runEnterpriseGrant, runJwtBearer } from './nonInteractiveGrants';
 import { refreshStoredGrant } from './refresh';
 import { revokeGrantTokens } from './revocation';
@@ -58,6 +59,8 @@ export type { GrantSummary, OAuthEngineOptions, OAuthServer, OAuthServerOptions,
 export const DEFAULT_REFRESH_SKEW_MS = 60_000;
 /** Authorization attempts per logical request before giving up (MCP scope-retry-limit). */
 export const DEFAULT_MAX_AUTH_RETRIES = 2;
+/** How long a refused refresh waits for another window's rotated grant before dropping the grant. */
+export const ROTATION_SETTLE_MS = 1_500;
 
 /** What a sign-in may carry beyond the server: the 401/403 challenge and explicit scopes. */
 export interface SignInOptions {
@@ -194,6 +197,20 @@ export class OAuthEngine {
     return key.handle;
   }
 
+  /**
+   * Whether the server's PRM (RFC 9728) now names an authorization server other than the grant's
+   * issuer (MCP SEP-2352 authorization-server migration): then refreshing at the old AS is pointless.
+   */
+  async authorizationServerChanged(server: OAuthServer, grant: StoredGrant, resourceMetadataUrl?: string): Promise<boolean> {
+    try {
+      const prm = await discoverProtectedResource(this.fetchImpl, new URL(server.url), { resourceMetadataUrl, logger: this.logger });
+      return prm !== undefined && !prm.authorizationServers.includes(grant.issuer);
+    } catch {
+      // Let the sign-in path report the discovery problem with its typed error.
+      return true;
+    }
+  }
+
   /** The resource URL a server's tokens are bound to (falls back to the server URL before sign-in). */
   async resourceOf(server: OAuthServer): Promise<string> {
     const grant = await this.store.load(server.id);
@@ -312,11 +329,31 @@ export class OAuthEngine {
       return next;
     } catch (err) {
       if (isMcpSecureError(err, 'refresh_failed_permanent')) {
+        // Another window may have rotated the refresh token under us (RFC 9700 §4.14.2 rotation
+        // invalidates the old one): its grant is the valid one. Give its write a moment to land.
+        const latest = await this.rotatedElsewhere(serverId, grant.refreshToken);
+        if (latest) return latest;
         this.logger.warn(`refresh for ${serverId} was refused; the sign-in was removed`);
         await this.forget(serverId);
       }
       throw err;
     }
+  }
+
+  /** The grant another writer stored with a different refresh token, waiting briefly for its write. */
+  private async rotatedElsewhere(serverId: string, usedRefreshToken: string | undefined): Promise<StoredGrant | undefined> {
+    const check = async (): Promise<StoredGrant | undefined> => {
+      const latest = await this.store.load(serverId);
+      return latest && latest.refreshToken !== usedRefreshToken ? latest : undefined;
+    };
+    const now = await check();
+    if (now || !this.options.secrets.onDidChange) return now;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ROTATION_SETTLE_MS);
+      const sub = this.options.secrets.onDidChange?.((key) => { if (TokenStore.serverIdOf(key) === serverId) done(); });
+      function done(): void { clearTimeout(timer); sub?.dispose(); resolve(); }
+    });
+    return check();
   }
 
   /** Emit for our own write unless the store already reports it. */

@@ -69,7 +69,7 @@ export class ServerAuthorizer implements RequestAuthorizer {
       if (rejection.attempt > 1) return 'fail';
     }
     // A token was rejected: try the refresh token first, unless the server now names another AS.
-    if (grant?.refreshToken && rejection.attempt === 1 && !params.resource_metadata) {
+    if (grant?.refreshToken && rejection.attempt === 1 && !(await this.engine.authorizationServerChanged(this.server, grant, params.resource_metadata))) {
       try {
         await this.engine.refresh(this.server.id, grant.accessToken);
         return 'retry';

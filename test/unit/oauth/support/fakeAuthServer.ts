@@ -33,6 +33,8 @@ export interface FakeAsConfig {
   authorizeError?: { error: string; description: string };
   metadataBody?: string;
   expiresIn?: number;
+  /** PRM `authorization_servers` (default: this server). */
+  authorizationServers?: string[];
 }
 
 export interface LoggedRequest {
@@ -56,6 +58,8 @@ export class FakeAuthServer {
   private refreshTokens = new Map<string, { scope: string; clientId: string }>();
   private nonce = randomBytes(8).toString('hex');
   tokenCount = 0;
+  /** Access tokens the resource server treats as revoked. */
+  readonly rejectTokens = new Set<string>();
   mcpCalls = 0;
 
   constructor(config: FakeAsConfig = {}) {
@@ -102,7 +106,7 @@ export class FakeAuthServer {
     };
     const prmPath = c.prmPath === undefined ? '/.well-known/oauth-protected-resource/mcp' : c.prmPath;
     if (prmPath !== null && url.pathname === prmPath) {
-      return json(200, { resource: c.prmResource ?? this.mcpUrl, authorization_servers: [this.issuer], ...(c.prmScopes ? { scopes_supported: c.prmScopes } : {}) });
+      return json(200, { resource: c.prmResource ?? this.mcpUrl, authorization_servers: c.authorizationServers ?? [this.issuer], ...(c.prmScopes ? { scopes_supported: c.prmScopes } : {}) });
     }
     if (url.pathname === '/.well-known/oauth-authorization-server') {
       if (c.metadataBody !== undefined) {
@@ -117,7 +121,7 @@ export class FakeAuthServer {
       case '/register': {
         if (c.dcr === false) return json(404, {});
         this.registrations.push(body);
-        return json(201, { client_id: `dyn-${this.registrations.length}`, redirect_uris: body.redirect_uris, token_endpoint_auth_method: 'none' });
+        return json(201, { client_id: `dyn-${this.port}-${this.registrations.length}`, redirect_uris: body.redirect_uris, token_endpoint_auth_method: 'none' });
       }
       case '/revoke': {
         if (c.revokeFailure) return json(503, { error: 'temporarily_unavailable' });
@@ -199,6 +203,15 @@ export class FakeAuthServer {
     } else if (body.grant_type === 'client_credentials') {
       scope = body.scope ?? '';
       clientId = body.client_id ?? basicUser(req.headers.authorization) ?? 'unknown';
+    } else if (body.grant_type === 'urn:ietf:params:oauth:grant-type:jwt-bearer') {
+      if (!body.assertion || body.assertion === 'bad-assertion') return json(400, { error: 'invalid_grant' });
+      scope = body.scope ?? '';
+      clientId = body.client_id ?? basicUser(req.headers.authorization) ?? 'unknown';
+    } else if (body.grant_type === 'urn:ietf:params:oauth:grant-type:token-exchange') {
+      const ok = body.subject_token === 'id-token-1' && body.subject_token_type === 'urn:ietf:params:oauth:token-type:id_token'
+        && body.requested_token_type === 'urn:ietf:params:oauth:token-type:id-jag' && !!body.audience && !!body.resource;
+      if (!ok) return json(400, { error: 'invalid_request' });
+      return json(200, { access_token: `id-jag-for-${body.audience}`, issued_token_type: 'urn:ietf:params:oauth:token-type:id-jag', token_type: 'N_A' });
     } else {
       return json(400, { error: 'unsupported_grant_type' });
     }
@@ -222,7 +235,8 @@ export class FakeAuthServer {
     if (!token) return json(401, { error: 'invalid_token' }, { 'www-authenticate': challenge });
     let claims;
     try {
-      claims = (await jwtVerify(token, KEY, { issuer: this.issuer })).payload;
+      if (this.rejectTokens.has(token)) throw new Error('revoked');
+      claims = (await jwtVerify(token, KEY)).payload;
     } catch {
       return json(401, { error: 'invalid_token' }, { 'www-authenticate': `Bearer error="invalid_token", ${rm}` });
     }
