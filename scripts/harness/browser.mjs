@@ -9,7 +9,7 @@ const ARGS = [
 ];
 
 /** Launches Chromium with a fresh persistent profile (SecretStorage in code-server lives in it). */
-export async function launchBrowser(profileDir, { viewport = { width: 1400, height: 900 } } = {}) {
+export async function launchBrowser(profileDir, { viewport = { width: 1600, height: 1000 } } = {}) {
   return chromium.launchPersistentContext(profileDir, {
     executablePath: CHROMIUM,
     headless: process.env.MCP_SECURE_HEADED ? false : true,

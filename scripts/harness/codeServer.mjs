@@ -29,6 +29,8 @@ export const BASE_SETTINGS = Object.freeze({
   'github.gitAuthentication': false,
   'security.workspace.trust.enabled': false,
   'window.commandCenter': true,
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  'workbench.layoutControl.enabled': false,
 });
 
 /** Asks the OS for a free TCP port on 127.0.0.1. */

@@ -43,8 +43,6 @@ export async function runExtensionTests(opts) {
   const serverLog = [];
   const server = await startCodeServer({
     smokeTestDriver: true,
-    // The extension host inherits this: stack traces of the bundled tests point at the .ts sources.
-    env: { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --enable-source-maps`.trim() },
     log: (line) => {
       serverLog.push(line);
       if (opts.verbose) say(`[code-server] ${line}`);

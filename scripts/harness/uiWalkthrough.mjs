@@ -10,7 +10,7 @@ import { mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { register } from 'tsx/esm/api';
+import { tsImport } from 'tsx/esm/api';
 import { launchBrowser } from './browser.mjs';
 import { startCodeServer } from './codeServer.mjs';
 import { startDemoServersProcess } from './demoServers.mjs';
@@ -82,8 +82,7 @@ async function main() {
   const page = context.pages()[0] ?? (await context.newPage());
   if (opts.verbose) page.on('console', (m) => m.type() === 'error' && say(`[page:error] ${m.text()}`));
 
-  register();
-  const { runWalkthrough } = await import(pathToFileURL(path.join(REPO_ROOT, 'test', 'ui', 'walkthrough.ts')).href);
+  const { runWalkthrough } = await tsImport(pathToFileURL(path.join(REPO_ROOT, 'test', 'ui', 'walkthrough.ts')).href, import.meta.url);
   const workbenchUrl = `${server.url}?folder=${encodeURIComponent(server.scratch.workspace)}`;
   const t = Date.now();
   const results = await runWalkthrough({

@@ -29,7 +29,8 @@ export interface StepResult {
   error?: string;
 }
 
-const STEP_TIMEOUT_MS = 60_000;
+/** Generous: two cores shared with builds; every wait ends as soon as the state is reached. */
+const STEP_TIMEOUT_MS = 90_000;
 const PROVIDER_LABEL = 'MCP Secure Connections';
 
 /** Runs every step; stops at the first failure (later steps depend on earlier ones). */
@@ -47,6 +48,7 @@ export async function runWalkthrough(o: WalkthroughOptions): Promise<StepResult[
       return true;
     } catch (err) {
       await o.page.screenshot({ path: file.replace(/\.png$/, '-FAILED.png') }).catch(() => undefined);
+      for (const note of await visibleNotifications(o.page)) o.log(`notification: ${note}`);
       results.push({ name, ok: false, seconds: (Date.now() - started) / 1000, error: String(err) });
       o.log(`step ${n} ${name}: FAILED ${String(err)}`);
       return false;
@@ -55,7 +57,7 @@ export async function runWalkthrough(o: WalkthroughOptions): Promise<StepResult[
   const p = o.page;
   const steps: [string, () => Promise<void>][] = [
     ['workbench', () => openWorkbench(p, o.workbenchUrl)],
-    ['side-bar', () => openSideBar(p)],
+    ['side-bar', () => openSideBar(p, o.httpServerName)],
     ['accounts-menu', () => openAccountsMenu(p)],
     ['sign-in', () => signInFromAccountsMenu(o)],
     ['signed-in-account', () => showSignedInAccount(p, o.user.username)],
@@ -79,9 +81,27 @@ function activityItem(page: Page, label: string): Locator {
   return page.locator(`.part.activitybar .action-item a[aria-label^="${label}"]`).first();
 }
 
-async function openSideBar(page: Page): Promise<void> {
+async function openSideBar(page: Page, serverName: string): Promise<void> {
   await activityItem(page, 'MCP Secure').click();
   await paneHeader(page, 'Servers').waitFor({ timeout: STEP_TIMEOUT_MS });
+  await widenSideBar(page);
+  // The preconfigured servers appear once the extension has activated and read the settings.
+  await treeRow(page, serverName).waitFor({ timeout: STEP_TIMEOUT_MS });
+}
+
+/** Drags the side bar's sash so tree labels (identities, scopes) are readable in the screenshots. */
+async function widenSideBar(page: Page): Promise<void> {
+  const box = await page.locator('.part.sidebar').boundingBox();
+  if (!box || box.width > 450) return;
+  const y = box.y + box.height / 2;
+  await page.mouse.move(box.x + box.width + 1, y);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width + 260, y, { steps: 5 });
+  await page.mouse.up();
+}
+
+function treeRow(page: Page, text: string): Locator {
+  return pane(page, 'Servers').locator('.monaco-list-row', { hasText: text }).first();
 }
 
 function paneHeader(page: Page, title: string): Locator {
@@ -92,6 +112,12 @@ function pane(page: Page, title: string): Locator {
   return page.locator('.part.sidebar .pane', { has: page.locator('.pane-header', { hasText: title }) }).first();
 }
 
+/** The Accounts icon carries a badge ("Sign in requested") that intercepts pointer events. */
+async function clickAccounts(page: Page): Promise<void> {
+  await activityItem(page, 'Accounts').click({ force: true, timeout: 5000 });
+  await page.locator('.monaco-menu').first().waitFor({ timeout: 5000 });
+}
+
 function signInMenuItem(page: Page): Locator {
   return page.getByRole('menuitem', { name: new RegExp(`Sign in with ${PROVIDER_LABEL} to use`) }).first();
 }
@@ -99,7 +125,7 @@ function signInMenuItem(page: Page): Locator {
 async function openAccountsMenu(page: Page): Promise<void> {
   // The entry appears after the extension's activation-time getSession(createIfNone: false).
   await retryUntil(async () => {
-    await activityItem(page, 'Accounts').click();
+    await clickAccounts(page);
     if (await signInMenuItem(page).isVisible()) return true;
     await page.keyboard.press('Escape');
     return false;
@@ -117,7 +143,12 @@ async function signInFromAccountsMenu(o: WalkthroughOptions): Promise<void> {
       (err: unknown) => (loginError = err),
     );
   };
+  const workbenchOrigin = new URL(o.workbenchUrl).origin;
+  const onRequest = (req: { url(): string; isNavigationRequest(): boolean }): void => {
+    if (req.isNavigationRequest() && !req.url().startsWith(workbenchOrigin)) o.log(`login tab -> ${redactQuery(req.url())}`);
+  };
   context.on('page', onPage);
+  context.on('request', onRequest);
   try {
     await signInMenuItem(page).click();
     await retryUntil(async () => {
@@ -128,6 +159,7 @@ async function signInFromAccountsMenu(o: WalkthroughOptions): Promise<void> {
     }, 'the login in the browser tab to complete');
   } finally {
     context.off('page', onPage);
+    context.off('request', onRequest);
   }
 }
 
@@ -153,9 +185,13 @@ async function answerPrompts(page: Page, o: WalkthroughOptions): Promise<void> {
 /** Fills the authorization server's login and consent forms in the tab openExternal opened. */
 async function completeLogin(tab: Page, o: WalkthroughOptions): Promise<void> {
   await tab.waitForLoadState('domcontentloaded');
-  o.log(`login tab: ${new URL(tab.url()).origin}${new URL(tab.url()).pathname}`);
   const form = tab.locator('#login-form');
-  await form.waitFor({ timeout: STEP_TIMEOUT_MS });
+  try {
+    await form.waitFor({ timeout: STEP_TIMEOUT_MS });
+  } catch (err) {
+    o.log(`login tab shows: ${(await tab.locator('body').innerText().catch(() => '')).slice(0, 500)}`);
+    throw err;
+  }
   await form.locator('input[name="username"]').fill(o.user.username);
   await form.locator('input[name="password"]').fill(o.user.password);
   await tab.screenshot({ path: path.join(o.screenshotsDir, 'login-form.png') });
@@ -167,14 +203,14 @@ async function completeLogin(tab: Page, o: WalkthroughOptions): Promise<void> {
   await accept.getByRole('button', { name: 'Accept' }).click();
   await redirected;
   await tab.waitForLoadState('load');
-  o.log(`login tab finished at ${new URL(tab.url()).pathname}`);
+  o.log(`login tab finished: ${(await tab.locator('body').innerText().catch(() => '')).slice(0, 200)}`);
   await tab.screenshot({ path: path.join(o.screenshotsDir, 'login-done.png') }).catch(() => undefined);
   if (!tab.isClosed()) await tab.close();
 }
 
 async function showSignedInAccount(page: Page, username: string): Promise<void> {
   await retryUntil(async () => {
-    await activityItem(page, 'Accounts').click();
+    await clickAccounts(page);
     const account = page.getByRole('menuitem', { name: new RegExp(escapeRegExp(username)) }).first();
     if (await account.isVisible()) {
       await account.hover();
@@ -238,6 +274,12 @@ async function openAuditPanel(page: Page): Promise<void> {
   await pane(page, 'Audit Log').locator('iframe.webview').first().waitFor({ timeout: STEP_TIMEOUT_MS });
 }
 
+/** Texts of the notification toasts on screen (diagnostics when a step fails). */
+async function visibleNotifications(page: Page): Promise<string[]> {
+  const toasts = page.locator('.notification-toast .notification-list-item-message');
+  return (await toasts.allInnerTexts().catch(() => [])).map((t) => t.replace(/\s+/g, ' '));
+}
+
 /** Polls `check` (each call does one UI round-trip) until it returns true or the deadline passes. */
 async function retryUntil(check: () => Promise<boolean>, what: string, timeoutMs = STEP_TIMEOUT_MS): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -251,6 +293,13 @@ async function retryUntil(check: () => Promise<boolean>, what: string, timeoutMs
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
+}
+
+/** URL without its query (authorization codes, state) for logs. */
+function redactQuery(url: string): string {
+  const u = new URL(url);
+  const error = u.searchParams.get('error');
+  return `${u.origin}${u.pathname}${u.search ? '?…' : ''}${error ? ` (error=${error}: ${u.searchParams.get('error_description') ?? ''})` : ''}`;
 }
 
 function escapeRegExp(s: string): string {
