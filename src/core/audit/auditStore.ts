@@ -106,6 +106,7 @@ export class AuditStore {
       throw new McpSecureError('audit_write_failed', `cannot create the audit folder (${errnoCode(err)})`, { cause: err });
     }
     const store = new AuditStore(options);
+    await removeLockLitter(options.dir);
     const sub = store.onDidReport((r) => store.recovery.push(r));
     try {
       await store.exclusive(() => store.locked(() => store.resync(true)));
@@ -365,6 +366,15 @@ async function firstPrev(seg: SegmentInfo): Promise<string | undefined> {
     if (prev === undefined) prev = hashField(l.text, 'prev') ?? '';
   }, { to: Math.min(seg.size, 4 * 1024 * 1024) });
   return prev || undefined;
+}
+
+/** Removes temp files of lock attempts by processes killed mid-acquire (older than a minute). */
+async function removeLockLitter(dir: string): Promise<void> {
+  const names = await fsp.readdir(dir).catch(() => [] as string[]);
+  for (const name of names.filter((n) => n.startsWith(`${LOCK_FILE}.`) && (n.endsWith('.tmp') || n.includes('.stale-')))) {
+    const st = await fsp.stat(join(dir, name)).catch(() => undefined);
+    if (st && Date.now() - st.mtimeMs > 60_000) await fsp.unlink(join(dir, name)).catch(() => undefined);
+  }
 }
 
 /** A top-level hash field of a stored line, when the line is a JSON object carrying one. */
