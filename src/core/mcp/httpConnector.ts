@@ -4,6 +4,7 @@ import type { Logger } from '../ports';
 import type { RequestAuthorizer } from '../requestAuthorizer';
 import { createAuthorizedFetch } from './authorizedFetch';
 import { toConnectError } from './errorMapping';
+import { defaultResultTypeToComplete } from './resultTypeDefault';
 import { validateEndpointUrl, type HttpServerDefinition, type ProtocolChoice } from './serverDefinition';
 
 export interface HttpConnectDeps {
@@ -46,6 +47,7 @@ export async function connectHttp(def: HttpServerDefinition, deps: HttpConnectDe
   });
   const client = deps.createClient(protocol);
   const transport = new StreamableHTTPClientTransport(endpoint, { fetch: fetchFn, redirectPolicy: 'follow' });
+  defaultResultTypeToComplete(transport, () => client.getProtocolEra() === 'modern');
   try {
     await client.connect(transport, { timeout: deps.requestTimeoutMs, signal: deps.signal });
     return { client, transport, wire: 'streamable-http' };
