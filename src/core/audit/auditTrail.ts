@@ -11,9 +11,9 @@ import { McpSecureError } from '../errors';
 import type { Logger } from '../ports';
 import type { ToolCallContext, ToolCallObserver, ToolCallOutcome } from '../toolCallObserver';
 import type { AuditDraft, AuditOutcome, AuditRecord } from './auditRecord';
-import type { AppendedBatch, AuditStore } from './auditStore';
+import { AuditStore, type AppendedBatch, type RetentionPolicy } from './auditStore';
 import { Emitter } from './emitter';
-import { Redactor } from './redaction';
+import { Redactor, type RedactionOptions } from './redaction';
 
 /** Redacted arguments larger than this (serialised) are stored as a truncated preview. */
 export const MAX_ARGUMENT_BYTES = 16 * 1024;
@@ -54,6 +54,23 @@ export class AuditTrail implements ToolCallObserver {
   /** Fires when a write fails. */
   readonly onDidFail = this.failed.event;
 
+  /**
+   * Opens the store in `dir` (e.g. `<globalStorage>/audit`) and returns a trail over it. Throws
+   * `audit_write_failed` when the folder is unusable; `recovery` on the store lists repairs made.
+   */
+  static async open(opts: {
+    dir: string;
+    logger: Logger;
+    retention?: RetentionPolicy;
+    redaction?: RedactionOptions;
+    onWriteError?: (failure: AuditWriteFailure) => void;
+  }): Promise<AuditTrail> {
+    const store = await AuditStore.open({ dir: opts.dir, retention: opts.retention });
+    const trail = new AuditTrail({ store, logger: opts.logger, redactor: new Redactor(opts.redaction), onWriteError: opts.onWriteError });
+    for (const r of store.recovery) trail.logger.warn(r.message);
+    return trail;
+  }
+
   constructor(private readonly options: AuditTrailOptions) {
     this.redactor = options.redactor ?? new Redactor();
     this.logger = options.logger.child('audit');
@@ -80,6 +97,12 @@ export class AuditTrail implements ToolCallObserver {
   async flush(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
     await this.options.store.flush();
+  }
+
+  /** Flushes and closes the store (extension deactivate). */
+  async close(): Promise<void> {
+    await this.flush();
+    await this.options.store.close();
   }
 
   /** Records not yet on disk because of write failures. */

@@ -57,6 +57,18 @@ describe('AuditTrail', () => {
     assert.ok((await store.verify()).ok);
   });
 
+  it('opens a trail over a folder, logging repairs made on open', async () => {
+    const dir = join(t.dir, 'other');
+    await fsp.mkdir(dir);
+    writeFileSync(join(dir, 'audit-00000001.jsonl'), '{"torn":');
+    const trail = await AuditTrail.open({ dir, logger });
+    assert.match(logger.text(), /incomplete last line of audit-00000001\.jsonl .* moved to quarantine\.jsonl/);
+    trail.onToolCallEnd(makeContext(), { kind: 'success', resultSize: 1 }, 1);
+    await trail.close();
+    const v = await (await AuditStore.open({ dir })).verify();
+    assert.deepEqual([v.ok, v.records], [true, 1]);
+  });
+
   it('never throws into the call path when the folder becomes unwritable; reports and retries later', async () => {
     const failures: AuditWriteFailure[] = [];
     const trail = new AuditTrail({ store, logger, onWriteError: (f) => failures.push(f) });
