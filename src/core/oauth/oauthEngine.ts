@@ -165,8 +165,15 @@ export class OAuthEngine {
     const grant = await this.store.load(serverId);
     if (!grant) return undefined;
     const skew = this.options.refreshSkewMs ?? DEFAULT_REFRESH_SKEW_MS;
-    if (grant.expiresAt === undefined || grant.expiresAt - skew > this.clock.now() || !grant.refreshToken) return grant;
-    return this.refresh(serverId, grant.accessToken);
+    if (grant.expiresAt === undefined || grant.expiresAt - skew > this.clock.now()) return grant;
+    if (grant.refreshToken) return this.refresh(serverId, grant.accessToken);
+    // Machine grants (client credentials, JWT bearer) have no refresh token: obtain a fresh token.
+    const server = this.servers.get(serverId);
+    if (grant.grant !== 'authorization_code' && server) {
+      await this.signIn(server);
+      return this.store.load(serverId);
+    }
+    return grant;
   }
 
   /** The stored grant as is (no refresh). */

@@ -242,4 +242,37 @@ describe('OAuthEngine against a real local authorization server', () => {
     const all = `${logger.text()}\n${messages.join('\n')}`;
     for (const secret of [canary, stored.refreshToken, stored.accessToken]) assert.ok(!all.includes(secret), 'secret leaked');
   });
+  it('reports registration_failed when the AS offers no DCR and no client is configured', async () => {
+    const { engine, server } = await setup({ dcr: false });
+    await rejectsWith(engine.signIn(server), 'registration_failed');
+  });
+
+  it('maps an authorization error to authorization_denied with sanitised text', async () => {
+    const { engine, server } = await setup({ authorizeError: { error: 'access_denied', description: 'User said no <b>[link](command:x)</b>' } });
+    const err = await rejectsWith(engine.signIn(server), 'authorization_denied');
+    assert.ok(!/[<>[\]]/.test(err.message), err.message);
+  });
+
+  it('times out and cancels a sign-in whose redirect never arrives, leaving nothing stored', async () => {
+    const silent = { open: async (): Promise<void> => undefined };
+    const { server } = await setup({}, {});
+    const timing = new OAuthEngine({ secrets, logger, clock, opener: silent, redirectTimeoutMs: 50 });
+    engines.push(timing);
+    await rejectsWith(timing.signIn(server), 'authorization_timeout');
+    const ac = new AbortController();
+    const cancelling = new OAuthEngine({ secrets, logger, clock, opener: { open: async () => ac.abort() } });
+    engines.push(cancelling);
+    await rejectsWith(cancelling.signIn(server, { signal: ac.signal }), 'authorization_cancelled');
+    assert.deepEqual([await timing.getGrant('srv'), as.requestsTo('/token').length], [undefined, 0]);
+  });
+
+  it('re-runs a non-interactive grant when its token expires (no refresh token needed)', async () => {
+    const { engine, server } = await setup({ expiresIn: 120 });
+    const cc = { ...server, options: { grant: 'client_credentials' as const, clientId: 'm2m', clientSecret: 's' } };
+    await engine.signIn(cc);
+    const first = await engine.getAccessToken('srv');
+    clock.advance(200_000);
+    const second = await engine.getAccessToken('srv');
+    assert.ok(second && second !== first);
+  });
 });
