@@ -41,8 +41,10 @@ export class ServerSecrets {
   /** The engine's view of an HTTP server, with its client secret (if any) from secret storage. */
   async oauthServerFor(def: HttpServerDefinition): Promise<OAuthServerRef> {
     const clientSecret = def.oauth?.clientId ? await this.store.get(SecretKeys.clientSecret(def.id)) : undefined;
-    const options = clientSecret ? { ...def.oauth, clientSecret } : def.oauth;
-    return { id: def.id, url: def.url, ...(options ? { options } : {}) };
+    // DPoP is opt-in per server (`oauth.dpop: true`), as the engine contract documents: many resource
+    // servers accept only Bearer tokens, and a DPoP-bound token would be refused by them.
+    const options = { ...def.oauth, dpop: def.oauth?.dpop ?? false, ...(clientSecret ? { clientSecret } : {}) };
+    return { id: def.id, url: def.url, options };
   }
 
   /** Forget everything stored for a removed server. */

@@ -51,9 +51,7 @@ export function formOpener(user: Fixtures['user'], opened: URL[] = []): (url: UR
 
 export function serverEntries(f: Fixtures): Record<string, unknown>[] {
   return [
-    // dpop: false — the engine picks DPoP whenever the AS advertises it, but the tickets fixture accepts
-    // only Bearer tokens (reported to the OAUTH/MCP owners); the extension path under test is the same.
-    { id: HTTP_ID, name: 'Integration Tickets', transport: 'http', url: f.httpUrl, oauth: { dpop: false } },
+    { id: HTTP_ID, name: 'Integration Tickets', transport: 'http', url: f.httpUrl },
     { id: STDIO_ID, name: 'Integration Notes', transport: 'stdio', command: f.stdio.command, args: f.stdio.args },
   ];
 }
