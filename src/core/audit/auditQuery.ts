@@ -21,7 +21,7 @@ export interface AuditFilter {
   /** Human display name or `sub` (exact). */
   readonly user?: string;
   readonly outcome?: AuditOutcomeKind | readonly AuditOutcomeKind[];
-  /** Case-insensitive substring over server, tool, user, caller, error text and arguments. */
+  /** Case-insensitive substring over server, tool, user, caller, outcome, error text and argument values. */
   readonly text?: string;
 }
 
@@ -72,6 +72,28 @@ class Dict {
     this.values.forEach((v, i) => { if (v.toLowerCase().includes(needle)) m[i] = 1; });
     return m;
   }
+}
+
+/** Argument text kept per record for free-text search (leaf values only: keys and JSON punctuation are noise). */
+const MAX_TEXT_CHARS = 384;
+
+/** Leaf values (strings, numbers, booleans) of a JSON value, space-separated, up to `max` chars. */
+export function argumentText(value: unknown, max: number): string {
+  const parts: string[] = [];
+  let len = 0;
+  const walk = (v: unknown): void => {
+    if (len >= max || v === null || v === undefined) return;
+    if (typeof v === 'object') {
+      for (const x of Array.isArray(v) ? v : Object.values(v as Record<string, unknown>)) walk(x);
+      return;
+    }
+    const text = String(v);
+    parts.push(text);
+    len += text.length + 1;
+  };
+  walk(value);
+  const joined = parts.join(' ');
+  return joined.length > max ? joined.slice(0, max) : joined;
 }
 
 const REF_RE = /^(\d{1,8}):(\d{1,15}):(\d{1,9})$/;
@@ -171,7 +193,6 @@ export class AuditIndex {
       return;
     }
     const r = parsed.record;
-    const args = JSON.stringify(r.what.arguments ?? null) ?? '';
     this.time.push(Date.parse(r.time));
     this.dur.push(typeof r.durationMs === 'number' ? r.durationMs : 0);
     this.server.push(this.servers.id(r.what.server.name ?? ''));
@@ -181,7 +202,7 @@ export class AuditIndex {
     this.userSub.push(this.users.id(r.who.human?.sub ?? ''));
     this.outcome.push(AUDIT_OUTCOME_KINDS.indexOf(r.outcome.kind));
     this.caller.push(this.callers.id(r.who.caller ?? ''));
-    this.hay.add(segNo, `${r.outcome.error ?? ''} ${args.length > 512 ? args.slice(0, 512) : args}`);
+    this.hay.add(segNo, `${r.outcome.error ?? ''} ${argumentText(r.what.arguments, MAX_TEXT_CHARS)}`);
     this.seg.push(segNo);
     this.offset.push(offset);
     this.length.push(length);
