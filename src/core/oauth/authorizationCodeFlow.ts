@@ -54,10 +54,7 @@ export function checkAuthorizationResponse(callback: URL, metadata: AuthServerMe
   if (error !== null) {
     const description = sanitizeServerText(p.get('error_description'));
     const code = sanitizeServerText(error, 64);
-    throw new McpSecureError(
-      code === 'access_denied' ? 'authorization_denied' : 'authorization_denied',
-      `The authorization server refused the request (${code})${description ? `: ${description}` : ''}.`,
-    );
+    throw new McpSecureError('authorization_denied', `The authorization server refused the request (${code})${description ? `: ${description}` : ''}.`);
   }
   const code = p.get('code');
   if (!code) throw new McpSecureError('authorization_denied', 'The authorization response carried no code.');

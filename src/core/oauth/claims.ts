@@ -31,8 +31,9 @@ export function tokenFacts(
     // Opaque token: fall back to the token response only.
   }
   const jwtScope = str(claims.scope) ?? (Array.isArray(claims.scp) ? claims.scp.filter((x) => typeof x === 'string').join(' ') : str(claims.scp));
-  // RFC 6749 §5.1: an omitted `scope` means "identical to the scope requested".
-  const grantedScopes = response.scope !== undefined ? Scopes.of(response.scope) : jwtScope !== undefined ? Scopes.of(jwtScope) : requested;
+  // What the token itself carries wins; then the token response; RFC 6749 §5.1: an omitted `scope`
+  // means "identical to the scope requested".
+  const grantedScopes = jwtScope !== undefined ? Scopes.of(jwtScope) : response.scope !== undefined ? Scopes.of(response.scope) : requested;
   const expiresAt = typeof response.expires_in === 'number'
     ? now + response.expires_in * 1000
     : typeof claims.exp === 'number' ? claims.exp * 1000 : undefined;

@@ -55,7 +55,7 @@ export async function obtainClient(input: ObtainClientInput): Promise<Registered
       tokenEndpointAuthMethod: preregisteredAuthMethod(options, metadata), kind: 'preregistered',
     };
   }
-  if (metadata.client_id_metadata_document_supported === true && input.clientMetadataUrl) {
+  if (metadata.client_id_metadata_document_supported === true && isValidCimdUrl(input.clientMetadataUrl)) {
     return { issuer, clientId: input.clientMetadataUrl, tokenEndpointAuthMethod: 'none', kind: 'cimd' };
   }
   const stored = await loadStoredClient(input.secrets, issuer);
@@ -63,6 +63,17 @@ export async function obtainClient(input: ObtainClientInput): Promise<Registered
   const client = await registerDynamically(input);
   await input.secrets.store(clientStoreKey(issuer), JSON.stringify(client));
   return client;
+}
+
+/** CIMD draft §3: the client_id URL MUST use https and contain a path component. */
+function isValidCimdUrl(url: string | undefined): url is string {
+  if (!url) return false;
+  try {
+    const u = new URL(url);
+    return u.protocol === 'https:' && u.pathname !== '/' && !u.hash;
+  } catch {
+    return false;
+  }
 }
 
 async function loadStoredClient(secrets: SecretStore, issuer: string): Promise<RegisteredClient | undefined> {

@@ -6,31 +6,47 @@
  * ```ts
  * import { OAuthEngine } from './core/oauth/oauthEngine';
  * const engine = new OAuthEngine({ secrets, logger, opener, clock?, fetch?, consent?, redirectTimeoutMs?,
- *   clientName?, clientMetadataUrl?, signal?, refreshSkewMs?, maxAuthRetries? });
+ *   clientName?, clientMetadataUrl? /* CIMD, https with a path *\/, signal?, refreshSkewMs?, maxAuthRetries? });
  * const server: OAuthServer = { id: 'tickets', url: 'https://mcp.example.com/mcp', options?: OAuthServerOptions };
  * engine.authorizerFor(server): RequestAuthorizer   // lazy: discovers + signs in on the first 401
- * engine.signIn(server, { signal?, scopes? }): Promise<GrantSummary>   // interactive (BrowserOpener + loopback) or
- *                                                   // non-interactive per options.grant
+ * engine.signIn(server, { signal?, scopes?, challengeScope?, resourceMetadataUrl? }): Promise<GrantSummary>
+ *     // interactive (BrowserOpener + loopback) for grant 'authorization_code' (default), otherwise the
+ *     // machine grant named by options.grant; concurrent calls for one server share one flow
  * engine.getGrant(serverId): Promise<GrantSummary | undefined>        // never token values
  * engine.getAccessToken(serverId): Promise<string | undefined>        // refreshed (single-flight) if near expiry
- * engine.signOut(serverId): Promise<void>     // RFC 7009 revoke refresh then access token, then delete locally
- * engine.onDidChangeGrants(listener: (serverId) => void): { dispose() }
+ * engine.signOut(serverId): Promise<void>     // RFC 7009 revoke refresh then access token, then delete locally;
+ *                                              // throws revocation_failed AFTER deleting if the AS refused
+ * engine.onDidChangeGrants(listener: (serverId) => void): { dispose() }   // also fires for other windows' writes
  * engine.dispose()
  * ```
- * Types (`./types`): OAuthServer, OAuthServerOptions, GrantSummary, StepUpConsent, OAuthEngineOptions.
- * Errors: every failure is an `McpSecureError` (src/core/errors.ts) with a stable code, e.g.
+ * OAuthServerOptions (./types): clientId, clientSecret, tokenEndpointAuthMethod, privateKeyPem,
+ * signingAlgorithm, scopes, pkce ('require' | 'assume-s256'), resourceParameter ('resource' |
+ * 'audience' | 'omit'), audience, dpop (default: automatic when the AS advertises
+ * dpop_signing_alg_values_supported; false disables), offlineAccess, grant ('authorization_code' |
+ * 'client_credentials' | 'jwt_bearer' | 'token_exchange'), assertion (jwt_bearer),
+ * enterprise { tokenEndpoint, issuer?, clientId, clientSecret?, idToken } (token_exchange).
+ * GrantSummary: serverId, issuer, resource, clientId, clientKind ('preregistered' | 'cimd' |
+ * 'dynamic'), subject?, displayName?, grantedScopes, requestedScopes, expiresAt?, tokenType
+ * ('Bearer' | 'DPoP'), hasRefreshToken, grant.
+ * Storage: grants under `mcpSecure.oauth.grant.<serverId>`, DCR clients under
+ * `mcpSecure.oauth.client.<issuer>` (both JSON, both secret).
+ *
+ * Errors: every failure is an `McpSecureError` (src/core/errors.ts) with a stable code:
  * insecure_url, invalid_url, invalid_metadata, metadata_too_large, issuer_mismatch, resource_mismatch,
  * discovery_failed, pkce_unsupported, registration_failed, state_mismatch, iss_mismatch,
  * authorization_denied, authorization_timeout, authorization_cancelled, token_request_failed,
- * refresh_failed_transient, refresh_failed_permanent, step_up_refused, step_up_limit, not_signed_in,
- * revocation_failed, dpop_failed. Messages never contain secrets.
+ * refresh_failed_transient (grant kept), refresh_failed_permanent (grant dropped), step_up_refused,
+ * step_up_limit, not_signed_in, revocation_failed, dpop_failed, secret_store_failed.
+ * Messages never contain secrets or unsanitised server text.
  *
  * RequestAuthorizer behaviour (src/core/requestAuthorizer.ts): `headersFor` adds
- * `Authorization: Bearer|DPoP <token>` (+ `DPoP` proof) only for URLs inside the protected resource;
- * `handleRejection` on 401 discovers + signs in (or refreshes) and answers 'retry'; on 401 with a
- * `DPoP-Nonce` records it and answers 'retry'; on 403 `insufficient_scope` asks `consent` and
- * re-authorizes with the union of granted + challenged scopes; gives up with `step_up_limit` after
- * `maxAuthRetries` attempts.
+ * `Authorization: Bearer|DPoP <token>` (+ a fresh `DPoP` proof) only for URLs inside the protected
+ * resource (same origin, path under the PRM `resource`); `handleRejection` on 401 records a
+ * `DPoP-Nonce` and retries, else refreshes (unless the PRM now names another AS), else discovers +
+ * signs in, answering 'retry'; on 403 `insufficient_scope` asks `consent` (none = refuse:
+ * step_up_refused) and re-authorizes for the union of granted + challenged scopes; after
+ * `maxAuthRetries` (default 2) attempts for one request it answers 'fail' (401) or throws
+ * step_up_limit (403).
  *
  * Headless use (CLI / conformance): pass an opener whose `open(url)` fetches the authorization URL
  * with `redirect: 'manual'` and then requests the `Location` (the loopback redirect) itself.
