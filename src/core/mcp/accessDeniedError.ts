@@ -12,16 +12,21 @@ export class AccessDeniedError extends McpSecureError {
     readonly challengeScope: string | undefined,
     /** The `error` parameter of the challenge, e.g. `invalid_token`, `insufficient_scope`. */
     readonly challengeError: string | undefined,
+    /** The authorizer's own typed error when it gave up loudly (e.g. `step_up_refused`): its code and message win. */
+    authorizerError?: McpSecureError,
   ) {
     super(
-      status === 401 ? 'unauthorized' : challengeError === 'insufficient_scope' ? 'insufficient_scope' : 'forbidden',
-      status === 401
-        ? 'The server rejected the request as unauthorized (HTTP 401).'
-        : challengeError === 'insufficient_scope'
-          ? `The server requires more scope${challengeScope ? ` (${sanitizeScope(challengeScope)})` : ''} (HTTP 403).`
-          : 'The server denied the request (HTTP 403).',
+      authorizerError?.code ?? (status === 401 ? 'unauthorized' : challengeError === 'insufficient_scope' ? 'insufficient_scope' : 'forbidden'),
+      authorizerError?.message ?? defaultMessage(status, challengeScope, challengeError),
+      authorizerError ? { cause: authorizerError } : undefined,
     );
   }
+}
+
+function defaultMessage(status: 401 | 403, scope: string | undefined, error: string | undefined): string {
+  if (status === 401) return 'The server rejected the request as unauthorized (HTTP 401).';
+  if (error === 'insufficient_scope') return `The server requires more scope${scope ? ` (${sanitizeScope(scope)})` : ''} (HTTP 403).`;
+  return 'The server denied the request (HTTP 403).';
 }
 
 /** Keep only scope-token characters (RFC 6749 §3.3) so server text cannot smuggle markup into messages. */

@@ -62,16 +62,24 @@ export function createAuthorizedFetch(opts: AuthorizedFetchOptions): FetchLike {
         continue;
       }
       if (response.status === 401 || response.status === 403) {
-        const verdict = await opts.authorizer.handleRejection(
-          { url, method, status: response.status, headers: response.headers, attempt },
-          init.signal ?? undefined,
-        );
+        const challenge = parseBearerChallenge(response.headers.get('www-authenticate'));
+        let verdict: 'retry' | 'fail';
+        try {
+          verdict = await opts.authorizer.handleRejection(
+            { url, method, status: response.status, headers: response.headers, attempt },
+            init.signal ?? undefined,
+          );
+        } catch (err) {
+          await response.body?.cancel().catch(() => undefined);
+          // The authorizer gave up loudly (e.g. step-up refused): keep its code, but record it as a denial.
+          if (err instanceof McpSecureError) throw new AccessDeniedError(response.status, challenge.scope, challenge.error, err);
+          throw err;
+        }
         await response.body?.cancel().catch(() => undefined);
         if (verdict === 'retry' && attempt < MAX_AUTH_RETRIES + 1) {
           attempt++;
           continue;
         }
-        const challenge = parseBearerChallenge(response.headers.get('www-authenticate'));
         opts.logger.debug(`HTTP ${response.status} from MCP server (${challenge.error ?? 'no error code'}), authorizer gave up`);
         throw new AccessDeniedError(response.status, challenge.scope, challenge.error);
       }

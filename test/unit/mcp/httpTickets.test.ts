@@ -42,12 +42,12 @@ describe('HTTP MCP connections to the tickets fixture (real JWTs, real HTTP)', (
     for (const token of minted) assert.ok(!logger.text().includes(token), 'no token in the log');
   });
 
-  function setup(consent = false, protocol = '2025-11-25'): { authorizer: TestAuthorizer; def: HttpServerDefinition } {
+  function setup(consent = false, protocol = '2025-11-25', refuseLoudly = false): { authorizer: TestAuthorizer; def: HttpServerDefinition } {
     const authorizer = new TestAuthorizer(tickets.resource, async (scope) => {
       const t = await issuer.sign({ aud: tickets.resource, scope });
       minted.push(t);
       return t;
-    }, () => consent);
+    }, () => consent, refuseLoudly);
     const def = parseServerDefinition({ id: 'tickets', name: 'Tickets', transport: 'http', url: tickets.url, protocol }) as HttpServerDefinition;
     manager = new ConnectionManager({
       logger,
@@ -98,6 +98,14 @@ describe('HTTP MCP connections to the tickets fixture (real JWTs, real HTTP)', (
     assert.equal(outcome.kind, 'denied');
     assert.ok(outcome.kind === 'denied' && outcome.status === 403 && outcome.missingScope === 'tickets:write');
     assert.equal(observer.records[0]!.context.caller, 'palette');
+  });
+
+  it('keeps the authorizer\'s own error code (step_up_refused) but records the call as denied with the missing scope', async () => {
+    const { def } = setup(false, '2025-11-25', true);
+    const conn = await manager!.connect(def);
+    await assert.rejects(conn.callTool('close_ticket', { id: 'T-1' }, { caller: 'test' }), (e) => isMcpSecureError(e, 'step_up_refused'));
+    const outcome = observer.records[0]!.outcome;
+    assert.ok(outcome.kind === 'denied' && outcome.status === 403 && outcome.missingScope === 'tickets:write', JSON.stringify(outcome));
   });
 
   it('steps up with consent and retries the call once the wider token is granted', async () => {

@@ -1,4 +1,5 @@
 import type { AuthorizedRequest, RejectedRequest, RejectionVerdict, RequestAuthorizer } from '../../../../src/core/requestAuthorizer';
+import { McpSecureError } from '../../../../src/core/errors';
 import { parseBearerChallenge } from '../../../../src/core/mcp/accessDeniedError';
 
 /**
@@ -16,6 +17,8 @@ export class TestAuthorizer implements RequestAuthorizer {
     private readonly resource: string,
     private readonly mint: (scope: string) => Promise<string>,
     private readonly consent: (requested: string[]) => boolean = () => false,
+    /** Throw `step_up_refused` (like the real engine) instead of answering `fail`. */
+    private readonly refuseLoudly = false,
   ) {}
 
   async headersFor(request: AuthorizedRequest): Promise<Record<string, string>> {
@@ -34,7 +37,10 @@ export class TestAuthorizer implements RequestAuthorizer {
     }
     if (rejection.status === 403 && challenge.error === 'insufficient_scope') {
       const wanted = [...new Set([...this.scopes, ...(challenge.scope ?? '').split(' ').filter(Boolean)])];
-      if (!this.consent(wanted)) return 'fail';
+      if (!this.consent(wanted)) {
+        if (this.refuseLoudly) throw new McpSecureError('step_up_refused', 'Additional permissions were not approved.');
+        return 'fail';
+      }
       return this.grant(wanted);
     }
     return 'fail';
