@@ -31,8 +31,8 @@ export interface CliOptions {
   protocol: ProtocolChoice;
   secretMode: SecretMode;
   secretEnvVar: string;
-  /** Require DPoP-bound tokens (RFC 9449); without it they are used whenever the AS advertises DPoP. */
-  dpop: boolean;
+  /** DPoP-bound tokens (RFC 9449): `off` (default, Bearer, as in the extension), `on` (required), `auto` (when the AS advertises it). */
+  dpop: 'auto' | 'on' | 'off';
   /** Consent in advance to widening scopes when the server answers 403 insufficient_scope. */
   allowStepUp: boolean;
   /** HTTPS URL of a Client ID Metadata Document to use as client_id where the AS supports it. */
@@ -49,13 +49,13 @@ export interface ParsedCommand {
 }
 
 const valueOptions = new Set(['--args', '--store', '--store-key-file', '--open-with', '--client-id', '--client-secret-env',
-  '--scope', '--timeout', '--protocol', '--secret-mode', '--secret-env', '--client-metadata-url']);
-const flagOptions = new Set(['--json', '--verbose', '-v', '--help', '-h', '--stdio', '--version', '--allow-step-up', '--dpop']);
+  '--scope', '--timeout', '--protocol', '--secret-mode', '--secret-env', '--client-metadata-url', '--dpop']);
+const flagOptions = new Set(['--json', '--verbose', '-v', '--help', '-h', '--stdio', '--version', '--allow-step-up']);
 const DEFAULT_TIMEOUT_MS = 120_000;
 
 function defaults(): CliOptions {
   return { json: false, verbose: false, store: { kind: 'memory' }, scopes: [], timeoutMs: DEFAULT_TIMEOUT_MS,
-    protocol: 'auto', secretMode: 'both', secretEnvVar: 'MCP_SHARED_SECRET', allowStepUp: false, dpop: false, toolArgs: {} };
+    protocol: 'auto', secretMode: 'both', secretEnvVar: 'MCP_SHARED_SECRET', allowStepUp: false, dpop: 'off', toolArgs: {} };
 }
 
 interface RawArgs {
@@ -151,7 +151,11 @@ function parseOptions(raw: RawArgs): CliOptions {
   o.clientId = single(raw, '--client-id');
   o.clientSecretEnv = single(raw, '--client-secret-env');
   o.allowStepUp = raw.flags.has('--allow-step-up');
-  o.dpop = raw.flags.has('--dpop');
+  const dpop = single(raw, '--dpop');
+  if (dpop !== undefined) {
+    if (dpop !== 'auto' && dpop !== 'on' && dpop !== 'off') throw new UsageError('--dpop must be auto, on or off');
+    o.dpop = dpop;
+  }
   const cimd = single(raw, '--client-metadata-url');
   if (cimd !== undefined) {
     let url: URL | undefined;

@@ -70,7 +70,7 @@ function formatGrant(g: GrantView): string {
   const missing = g.requestedScopes.filter((s) => !g.grantedScopes.includes(s));
   if (missing.length > 0) lines.push(`requested but not granted: ${missing.join(' ')}`);
   lines.push(`expires:   ${g.expiresAt ? new Date(g.expiresAt).toISOString() : '(no expiry given)'}`);
-  if (g.tokenType) lines.push(`token:     ${g.tokenType}-bound (value never shown)`);
+  if (g.tokenType) lines.push(`binding:   ${g.tokenType} (token values are never shown)`);
   return lines.map((l) => printable(l, 1000)).join('\n');
 }
 

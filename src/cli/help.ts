@@ -26,8 +26,9 @@ Options:
   --client-secret-env <VAR>  read that client's secret from environment variable VAR (never from argv)
   --client-metadata-url <https-url>  this client's Client ID Metadata Document, used as client_id
                           where the authorization server supports it
-  --dpop                  require DPoP-bound tokens (RFC 9449); by default they are used whenever the
-                          authorization server advertises DPoP
+  --dpop <off|on|auto>    DPoP-bound tokens (RFC 9449): off (default: Bearer, which every resource
+                          server accepts), on (required), auto (whenever the authorization server
+                          advertises DPoP; the conformance mode uses auto)
   --allow-step-up         consent in advance to request wider scopes when the server answers
                           403 insufficient_scope (otherwise the call fails with exit code 2)
   --scope <scope>         scope to request (repeatable); default: what the server's challenge or

@@ -35,7 +35,9 @@ async function execute(parsed: ParsedCommand, output: Output, redactor: Redactor
   let oauth = oauthOptionsFrom(options);
   if (conformance) {
     for (const value of contextSecrets(conformance.context)) redactor.addSecret(value);
-    oauth = { ...oauth, ...oauthFromContext(conformance.context) };
+    // Conformance mode uses DPoP whenever the authorization server advertises it (the engine's default).
+    const { dpop: _dpop, ...rest } = oauth;
+    oauth = { ...rest, ...oauthFromContext(conformance.context) };
   }
   redactor.addSecret(oauth.clientSecret);
   const definition = definitionFor(parsed.target!, options, conformance?.protocol ?? options.protocol);

@@ -1,0 +1,128 @@
+import { strict as assert } from 'node:assert';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as esbuild from 'esbuild';
+import { FileSecretStore } from '../../../src/cli/fileSecretStore';
+import { startDemoServers, type DemoServers } from '../../fixtures/demoServers';
+import { completeAuthorizationWithForms } from '../../fixtures/auth/formLogin';
+
+interface Result { code: number | null; stdout: string; stderr: string }
+
+/**
+ * The CLI's OAuth commands end to end, as real child processes against the fixture authorization
+ * server (oidc-provider) and the tickets MCP server: login through the AS's login/consent forms,
+ * grants persisted in the encrypted file store across processes, whoami, a 403 that needs consent,
+ * step-up, logout with revocation — and no token value in any output.
+ */
+describe('mcp-secure CLI OAuth flow (real AS, real MCP server, real processes)', function () {
+  this.timeout(120_000);
+  let demo: DemoServers;
+  let dir: string;
+  let cli: string;
+  let storePath: string;
+  const storeKey = randomBytes(32).toString('hex');
+  const outputs: string[] = [];
+
+  before(async () => {
+    dir = await fs.mkdtemp(join(tmpdir(), 'mcp-secure-cli-oauth-'));
+    cli = join(dir, 'cli.js');
+    storePath = join(dir, 'grants.store');
+    await esbuild.build({ entryPoints: ['src/cli/main.ts'], outfile: cli, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'error' });
+    demo = await startDemoServers();
+  });
+  after(async () => {
+    await demo?.close();
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  function start(args: string[]): { child: ChildProcess; done: Promise<Result>; authorizationUrl: () => Promise<URL> } {
+    const child = spawn(process.execPath, [cli, ...args, '--store', `file:${storePath}`],
+      { env: { ...process.env, MCP_SECURE_STORE_KEY: storeKey }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    const urlWaiters: ((u: URL) => void)[] = [];
+    let seenUrl: URL | undefined;
+    child.stdout?.on('data', (d) => { stdout += d; });
+    child.stderr?.on('data', (d) => {
+      stderr += d;
+      const m = /^\s+(http:\/\/127\.0\.0\.1:\d+\/\S+)$/m.exec(stderr);
+      if (m && !seenUrl) {
+        seenUrl = new URL(m[1] as string);
+        for (const w of urlWaiters.splice(0)) w(seenUrl);
+      }
+    });
+    const done = new Promise<Result>((resolve) => child.once('close', (code) => {
+      outputs.push(stdout, stderr);
+      resolve({ code, stdout, stderr });
+    }));
+    const authorizationUrl = (): Promise<URL> => new Promise((resolve, reject) => {
+      if (seenUrl) return resolve(seenUrl);
+      urlWaiters.push(resolve);
+      void done.then((r) => reject(new Error(`the CLI exited (${r.code}) without printing an authorization URL: ${r.stderr}`)));
+    });
+    return { child, done, authorizationUrl };
+  }
+  const run = (args: string[]): Promise<Result> => start(args).done;
+  const user = (): { username: string; password: string } => demo.users[0] as { username: string; password: string };
+
+  it('signs in through the login and consent forms and keeps the grant in the encrypted store', async () => {
+    const login = start(['login', demo.httpMcpUrl, '--scope', 'tickets:read']);
+    await completeAuthorizationWithForms(await login.authorizationUrl(), user());
+    const r = await login.done;
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /granted: +tickets:read/);
+    const text = await fs.readFile(storePath, 'utf8');
+    assert.ok(!text.includes('tickets:read'), 'the store file is encrypted');
+  });
+
+  it('whoami reads the grant in a new process; tools and list_tickets use it', async () => {
+    const who = await run(['whoami', demo.httpMcpUrl, '--json']);
+    assert.equal(who.code, 0, who.stderr);
+    const grant = JSON.parse(who.stdout) as { subject?: string; grantedScopes: string[]; issuer: string };
+    assert.deepEqual(grant.grantedScopes, ['tickets:read']);
+    assert.equal(grant.issuer, demo.issuer);
+    assert.ok(grant.subject);
+    const tools = await run(['tools', demo.httpMcpUrl]);
+    assert.equal(tools.code, 0, tools.stderr);
+    assert.match(tools.stdout, /list_tickets/);
+    const list = await run(['call', demo.httpMcpUrl, 'list_tickets', '--args', '{}']);
+    assert.equal(list.code, 0, list.stderr);
+  });
+
+  it('a call that needs a wider scope fails with exit 2 unless the user consents to step up', async () => {
+    const refused = await run(['call', demo.httpMcpUrl, 'close_ticket', '--args', '{"id":"T-2"}', '--json']);
+    assert.equal(refused.code, 2, refused.stderr);
+    const stepUp = start(['call', demo.httpMcpUrl, 'close_ticket', '--args', '{"id":"T-2"}', '--allow-step-up']);
+    await completeAuthorizationWithForms(await stepUp.authorizationUrl(), user());
+    const r = await stepUp.done;
+    assert.equal(r.code, 0, r.stderr);
+    const who = await run(['whoami', demo.httpMcpUrl, '--json']);
+    assert.deepEqual((JSON.parse(who.stdout) as { grantedScopes: string[] }).grantedScopes.sort(), ['tickets:read', 'tickets:write']);
+  });
+
+  it('never prints token values, and logout revokes and forgets the grant', async () => {
+    const store = await FileSecretStore.open(storePath, storeKey);
+    const tokenValues: string[] = [];
+    let refreshToken: string | undefined;
+    for (const key of await store.keys()) {
+      const value = await store.get(key);
+      const parsed = value?.startsWith('{') ? JSON.parse(value) as Record<string, unknown> : {};
+      for (const field of ['accessToken', 'refreshToken']) if (typeof parsed[field] === 'string') tokenValues.push(parsed[field] as string);
+      if (typeof parsed.refreshToken === 'string') refreshToken = parsed.refreshToken;
+    }
+    assert.ok(tokenValues.length > 0 && refreshToken, 'the grant holds an access and a refresh token');
+    assert.equal(await demo.authServer.refreshTokenStatus(refreshToken), 'active');
+    const out = await run(['logout', demo.httpMcpUrl]);
+    // The fixture AS answers unsupported_token_type for its (JWT) access tokens (RFC 7009 §2.2.1); the
+    // refresh token, which carries the grant, must be revoked either way.
+    assert.ok(out.code === 0 || /revocation_failed/.test(out.stderr), out.stderr);
+    assert.equal(await demo.authServer.refreshTokenStatus(refreshToken), 'unknown', 'the refresh token was revoked at the AS');
+    const after = await run(['whoami', demo.httpMcpUrl]);
+    assert.equal(after.code, 2);
+    const all = outputs.join('\n');
+    for (const t of tokenValues) assert.ok(!all.includes(t), 'a token value appeared in CLI output');
+  });
+});
