@@ -120,6 +120,7 @@ describe('e2e: OAuth sign-in, tool calls, step-up, refresh and sign-out (headles
 
   it('signs out: revokes at the AS (the refresh token is refused afterwards) and forgets the grant', async () => {
     const rt = w.tokenResponses.at(-1)!.refresh_token!;
+    const clientId = (await w.engine.getGrant('tickets'))!.clientId;
     // oidc-provider answers RFC 7009 `unsupported_token_type` for JWT access tokens (they cannot be
     // revoked, only expire); the refresh token — and with it the grant — is revoked first.
     await w.engine.signOut('tickets').catch((e: unknown) => {
@@ -129,6 +130,14 @@ describe('e2e: OAuth sign-in, tool calls, step-up, refresh and sign-out (headles
     assert.ok(w.demo.authServer.requestLog.some((r) => r.route === 'revocation' && r.status === 200), 'refresh token revoked');
     assert.ok(w.demo.authServer.revokedGrants.length > 0, 'the grant is revoked at the AS');
     assert.equal(await w.demo.authServer.refreshTokenStatus(rt), 'unknown', 'revoked at the AS');
+    // And the AS refuses it on the wire (public client: client_id in the body, RFC 6749 §6).
+    const res = await fetch(`${w.demo.issuer}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: rt, client_id: clientId, resource: w.demo.httpResource }),
+    });
+    assert.equal(res.status, 400);
+    assert.equal(((await res.json()) as { error?: string }).error, 'invalid_grant');
     for (const key of w.secrets.keys()) {
       assert.ok(!(await w.secrets.get(key))?.includes(rt), 'nothing of the grant remains in the store');
     }
