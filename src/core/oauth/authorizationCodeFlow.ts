@@ -3,7 +3,7 @@
  * `state` (RFC 6749 §10.12), RFC 9207 `iss` checks and RFC 8707 `resource`, over openid-client.
  */
 import * as oidc from 'openid-client';
-import { McpSecureError } from '../errors';
+import { McpSecureError, isMcpSecureError } from '../errors';
 import type { BrowserOpener, Logger } from '../ports';
 import type { AuthServerMetadata } from './authServerMetadata';
 import type { LoopbackRedirect } from './loopbackRedirect';
@@ -94,7 +94,11 @@ export async function runAuthorizationCodeFlow(input: AuthorizationCodeInput): P
   if (input.dpop) params.dpop_jkt = await input.dpop.calculateThumbprint();
   const url = assertSafeUrl(oidc.buildAuthorizationUrl(input.config, params), 'authorization URL');
   input.logger.info(`opening authorization page at ${url.origin}${url.pathname} (scope: ${input.scopes.display()})`);
-  const opened = input.opener.open(url);
+  const opened = input.opener.open(url).catch((cause: unknown) => {
+    if (isMcpSecureError(cause)) throw cause;
+    input.redirect.cancel();
+    throw new McpSecureError('authorization_cancelled', 'Could not open the authorization page.', { cause });
+  });
   // An opener failure ends the flow; otherwise wait for the single loopback callback.
   const callback = await Promise.race([input.redirect.wait(), opened.then(() => input.redirect.wait())]);
   checkAuthorizationResponse(callback, input.metadata, input.state);

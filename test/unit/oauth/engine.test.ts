@@ -275,4 +275,11 @@ describe('OAuthEngine against a real local authorization server', () => {
     const second = await engine.getAccessToken('srv');
     assert.ok(second && second !== first);
   });
+  it('reports an opener failure as authorization_cancelled and closes the listener', async () => {
+    const { server } = await setup();
+    const broken = new OAuthEngine({ secrets, logger, clock, opener: { open: async () => { throw new Error('no browser'); } } });
+    engines.push(broken);
+    await rejectsWith(broken.signIn(server), 'authorization_cancelled');
+    assert.equal(as.requestsTo('/token').length, 0);
+  });
 });
