@@ -2,6 +2,7 @@ import { McpSecureError } from '../errors';
 import type { Logger } from '../ports';
 import type { RequestAuthorizer } from '../requestAuthorizer';
 import { AccessDeniedError, parseBearerChallenge } from './accessDeniedError';
+import type { AuthActivity } from './requestDeadline';
 import { limitResponseBody } from './responseLimit';
 
 /** How many times one logical request may be re-sent after the authorizer said `retry`. */
@@ -19,6 +20,8 @@ export interface AuthorizedFetchOptions {
   /** Cap on a JSON body / on one SSE event. */
   readonly maxResponseBytes: number;
   readonly baseFetch?: typeof fetch;
+  /** Authorizer work (sign-in, refresh, consent) runs inside this, so request deadlines pause meanwhile. */
+  readonly activity?: AuthActivity;
   /** Called with the HTTP status of every response (lets the connector detect the legacy-SSE fallback case). */
   readonly onStatus?: (method: string, status: number) => void;
 }
@@ -45,7 +48,7 @@ export function createAuthorizedFetch(opts: AuthorizedFetchOptions): FetchLike {
       const headers = new Headers(init.headers);
       for (const [k, v] of Object.entries(opts.staticHeaders ?? {})) if (!headers.has(k)) headers.set(k, v);
       headers.delete('authorization');
-      const auth = await opts.authorizer.headersFor({ url, method }, init.signal ?? undefined);
+      const auth = await during(opts.activity, () => opts.authorizer.headersFor({ url, method }, init.signal ?? undefined));
       for (const [k, v] of Object.entries(auth)) headers.set(k, v);
       assertNoCredentialInUrl(url, Object.values(auth));
       const response = await base(url, { ...init, method, headers, redirect: 'manual' });
@@ -65,10 +68,10 @@ export function createAuthorizedFetch(opts: AuthorizedFetchOptions): FetchLike {
         const challenge = parseBearerChallenge(response.headers.get('www-authenticate'));
         let verdict: 'retry' | 'fail';
         try {
-          verdict = await opts.authorizer.handleRejection(
+          verdict = await during(opts.activity, () => opts.authorizer.handleRejection(
             { url, method, status: response.status, headers: response.headers, attempt },
             init.signal ?? undefined,
-          );
+          ));
         } catch (err) {
           await response.body?.cancel().catch(() => undefined);
           // The authorizer gave up loudly (e.g. step-up refused): keep its code, but record it as a denial.
@@ -86,6 +89,10 @@ export function createAuthorizedFetch(opts: AuthorizedFetchOptions): FetchLike {
       return limitResponseBody(response, opts.maxResponseBytes);
     }
   };
+}
+
+function during<T>(activity: AuthActivity | undefined, work: () => Promise<T>): Promise<T> {
+  return activity ? activity.run(work) : work();
 }
 
 /** MCP authorization §Access Token Usage: "Access tokens MUST NOT be included in the URI query string". */

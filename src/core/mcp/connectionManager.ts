@@ -8,6 +8,7 @@ import { STARTING, STOPPED, type ConnectionState } from './connectionState';
 import { connectHttp } from './httpConnector';
 import { McpConnection, type ConnectionIdentity } from './mcpConnection';
 import { installElicitationHandler } from './elicitation';
+import { AuthActivity } from './requestDeadline';
 import { DEFAULT_MAX_RESPONSE_BYTES } from './responseLimit';
 import type { HttpServerDefinition, ProtocolChoice, ServerDefinition, StdioServerDefinition } from './serverDefinition';
 import { connectStdio } from './stdioConnector';
@@ -116,7 +117,9 @@ export class ConnectionManager {
   }
 
   private async openHttp(def: HttpServerDefinition, logger: Logger, signal?: AbortSignal): Promise<McpConnection> {
+    const activity = new AuthActivity();
     const { client, transport, wire } = await connectHttp(def, {
+      activity,
       authorizer: this.opts.authorizerFor(def),
       logger,
       createClient: (protocol) => this.createClient(def, protocol, undefined, logger),
@@ -125,7 +128,7 @@ export class ConnectionManager {
       signal,
       baseFetch: this.opts.fetch,
     });
-    return this.wrap(def, client, transport, wire, logger, () => ({}));
+    return this.wrap(def, client, transport, wire, logger, () => ({}), undefined, activity);
   }
 
   private async openStdio(def: StdioServerDefinition, logger: Logger, signal?: AbortSignal): Promise<McpConnection> {
@@ -144,13 +147,14 @@ export class ConnectionManager {
   private wrap(
     def: ServerDefinition, client: Client, transport: Transport,
     wire: 'streamable-http' | 'sse' | 'stdio', logger: Logger, errorContext: () => ErrorContext,
-    fingerprint?: string,
+    fingerprint?: string, activity?: AuthActivity,
   ): McpConnection {
     const connection = new McpConnection({
       definition: def, client, transport, wire, logger, clock: this.clock,
       observers: this.opts.observers ?? [],
       identity: () => this.identity(def, fingerprint),
       requestTimeoutMs: this.timeoutMs,
+      activity,
       errorContext,
     });
     client.onclose = () => this.handleClosed(def.id, connection, errorContext().exited);

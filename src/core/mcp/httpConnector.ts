@@ -4,6 +4,7 @@ import type { Logger } from '../ports';
 import type { RequestAuthorizer } from '../requestAuthorizer';
 import { createAuthorizedFetch } from './authorizedFetch';
 import { toConnectError } from './errorMapping';
+import { NO_SDK_TIMEOUT, withDeadline, type AuthActivity } from './requestDeadline';
 import { defaultResultTypeToComplete } from './resultTypeDefault';
 import { validateEndpointUrl, type HttpServerDefinition, type ProtocolChoice } from './serverDefinition';
 
@@ -15,6 +16,7 @@ export interface HttpConnectDeps {
   readonly maxResponseBytes: number;
   readonly signal?: AbortSignal;
   readonly baseFetch?: typeof fetch;
+  readonly activity: AuthActivity;
 }
 
 export interface HttpConnected {
@@ -41,6 +43,7 @@ export async function connectHttp(def: HttpServerDefinition, deps: HttpConnectDe
     staticHeaders: def.headers,
     maxResponseBytes: deps.maxResponseBytes,
     baseFetch: deps.baseFetch,
+    activity: deps.activity,
     onStatus: (method, status) => {
       if (method === 'POST') postStatus = status;
     },
@@ -49,7 +52,7 @@ export async function connectHttp(def: HttpServerDefinition, deps: HttpConnectDe
   const transport = new StreamableHTTPClientTransport(endpoint, { fetch: fetchFn, redirectPolicy: 'follow' });
   defaultResultTypeToComplete(transport, () => client.getProtocolEra() === 'modern');
   try {
-    await client.connect(transport, { timeout: deps.requestTimeoutMs, signal: deps.signal });
+    await withDeadline(deps.requestTimeoutMs, deps.activity, deps.signal, (signal) => client.connect(transport, { timeout: NO_SDK_TIMEOUT, signal }));
     return { client, transport, wire: 'streamable-http' };
   } catch (err) {
     await transport.close().catch(() => undefined);
@@ -61,7 +64,7 @@ export async function connectHttp(def: HttpServerDefinition, deps: HttpConnectDe
   const legacyClient = deps.createClient('2025-11-25');
   const sse = new SSEClientTransport(endpoint, { fetch: fetchFn, redirectPolicy: 'follow' });
   try {
-    await legacyClient.connect(sse, { timeout: deps.requestTimeoutMs, signal: deps.signal });
+    await withDeadline(deps.requestTimeoutMs, deps.activity, deps.signal, (signal) => legacyClient.connect(sse, { timeout: NO_SDK_TIMEOUT, signal }));
     return { client: legacyClient, transport: sse, wire: 'sse' };
   } catch (err) {
     await sse.close().catch(() => undefined);

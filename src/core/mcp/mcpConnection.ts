@@ -7,6 +7,7 @@ import { AccessDeniedError } from './accessDeniedError';
 import type { ConnectionState } from './connectionState';
 import { sanitizeServerText, toMcpSecureError, type ErrorContext } from './errorMapping';
 import { describeTarget, type ServerDefinition } from './serverDefinition';
+import { NO_SDK_TIMEOUT, withDeadline, type AuthActivity } from './requestDeadline';
 import { listSkills } from './skills';
 import type { CallToolOptions, SkillInfo, ToolCallResult, ToolInfo } from './types';
 
@@ -30,6 +31,8 @@ export interface McpConnectionOptions {
   readonly observers: readonly ToolCallObserver[];
   readonly identity: () => Promise<ConnectionIdentity>;
   readonly requestTimeoutMs: number;
+  /** Authorizer work in progress (HTTP): deadlines pause while the user signs in or consents. */
+  readonly activity?: AuthActivity;
   /** Facts for error mapping (a stdio child's exit). */
   readonly errorContext: () => ErrorContext;
 }
@@ -72,7 +75,8 @@ export class McpConnection {
   /** `tools/list`, all pages (the SDK follows `nextCursor`, capped at 64 pages). */
   async listTools(signal?: AbortSignal): Promise<ToolInfo[]> {
     try {
-      const result = await this.opts.client.listTools(undefined, { timeout: this.opts.requestTimeoutMs, signal, cacheMode: 'refresh' });
+      const result = await withDeadline(this.opts.requestTimeoutMs, this.opts.activity, signal, (s) =>
+        this.opts.client.listTools(undefined, { timeout: NO_SDK_TIMEOUT, signal: s, cacheMode: 'refresh' }));
       this.tools = new Map(result.tools.map((t) => [t.name, t]));
       return result.tools.map(toToolInfo);
     } catch (err) {
@@ -83,7 +87,7 @@ export class McpConnection {
   /** `skills/list` (SEP-2640): names, digests and sizes only; nothing is prefetched. */
   async listSkills(signal?: AbortSignal): Promise<SkillInfo[]> {
     try {
-      return await listSkills(this.opts.client, { timeout: this.opts.requestTimeoutMs, signal });
+      return await withDeadline(this.opts.requestTimeoutMs, this.opts.activity, signal, (s) => listSkills(this.opts.client, { timeout: NO_SDK_TIMEOUT, signal: s }));
     } catch (err) {
       throw toMcpSecureError(err, this.opts.errorContext());
     }
@@ -102,9 +106,8 @@ export class McpConnection {
     let failure: McpSecureError | undefined;
     try {
       const tool = await this.checkCall(name, args, options.signal);
-      const raw = (await this.opts.client.callTool(
-        { name, arguments: args ?? {} },
-        { timeout: options.timeoutMs ?? this.opts.requestTimeoutMs, signal: options.signal, toolDefinition: tool },
+      const raw = (await withDeadline(options.timeoutMs ?? this.opts.requestTimeoutMs, this.opts.activity, options.signal, (signal) =>
+        this.opts.client.callTool({ name, arguments: args ?? {} }, { timeout: NO_SDK_TIMEOUT, signal, toolDefinition: tool }),
       )) as Record<string, unknown>;
       result = toResult(raw);
       outcome = result.isError

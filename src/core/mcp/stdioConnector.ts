@@ -2,6 +2,7 @@ import type { Client } from '@modelcontextprotocol/client';
 import type { Logger } from '../ports';
 import { buildChildEnvironment } from './childEnvironment';
 import { toConnectError } from './errorMapping';
+import { NO_SDK_TIMEOUT, withDeadline } from './requestDeadline';
 import type { StdioServerDefinition } from './serverDefinition';
 import { StdioTransport } from './stdioTransport';
 
@@ -35,7 +36,7 @@ export async function connectStdio(def: StdioServerDefinition, deps: StdioConnec
   const transport = new StdioTransport({ command: def.command, args: def.args, cwd: def.cwd, env }, deps.logger, deps.secret ? [deps.secret] : []);
   const client = deps.createClient(inHandshake ? deps.secret : undefined);
   try {
-    await client.connect(transport, { timeout: deps.requestTimeoutMs, signal: deps.signal });
+    await withDeadline(deps.requestTimeoutMs, undefined, deps.signal, (signal) => client.connect(transport, { timeout: NO_SDK_TIMEOUT, signal }));
     return { client, transport };
   } catch (err) {
     await transport.close().catch(() => undefined);

@@ -151,6 +151,26 @@ describe('HTTP MCP connections to the tickets fixture (real JWTs, real HTTP)', (
     assert.equal(manager.state('tickets').kind, 'error');
   });
 
+  it('does not time out while the user is still signing in (deadlines pause during authorizer work)', async () => {
+    const def = parseServerDefinition({ id: 'tickets', transport: 'http', url: tickets.url, protocol: 'auto' }) as HttpServerDefinition;
+    const inner = new TestAuthorizer(tickets.resource, (scope) => issuer.sign({ aud: tickets.resource, scope }));
+    manager = new ConnectionManager({
+      logger,
+      requestTimeoutMs: 150,
+      stdioSecretFor: async () => 'x',
+      authorizerFor: () => ({
+        headersFor: (r) => inner.headersFor(r),
+        handleRejection: async (r) => {
+          // The simulated user's think time: four request timeouts long.
+          await new Promise((resolve) => setTimeout(resolve, 600));
+          return inner.handleRejection(r);
+        },
+      }),
+    });
+    const conn = await manager.connect(def);
+    assert.equal((await conn.listTools()).length, 3);
+  });
+
   it('negotiates automatically (auto → legacy initialize with an SDK 1.x server)', async () => {
     const { def } = setup(false, 'auto');
     const conn = await manager!.connect(def);

@@ -1,0 +1,79 @@
+import { McpSecureError } from '../errors';
+
+/**
+ * Tracks authorizer work in progress (sign-in in the browser, refresh, step-up consent). Request
+ * deadlines do not expire while it is active: a user typing a password must not turn into a
+ * `request_timeout`, while a server that hangs still does.
+ */
+export class AuthActivity {
+  private active = 0;
+  private readonly idle = new Set<() => void>();
+
+  get busy(): boolean {
+    return this.active > 0;
+  }
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    this.active++;
+    try {
+      return await work();
+    } finally {
+      if (--this.active === 0) for (const l of [...this.idle]) l();
+    }
+  }
+
+  /** Call `listener` the next time no authorizer work is in progress. */
+  onceIdle(listener: () => void): () => void {
+    const once = (): void => {
+      this.idle.delete(once);
+      listener();
+    };
+    this.idle.add(once);
+    return () => this.idle.delete(once);
+  }
+}
+
+/** Longest timer Node accepts; passed to the SDK so that only our own deadline applies. */
+export const NO_SDK_TIMEOUT = 2_147_483_647;
+
+/**
+ * Run `work` with a deadline of `timeoutMs` that pauses while `activity` is busy (after authorizer
+ * work ends, the request gets a fresh window). On expiry the work's signal is aborted with a
+ * `request_timeout` error; the caller's own `signal` aborts it with `cancelled`.
+ */
+export async function withDeadline<T>(
+  timeoutMs: number,
+  activity: AuthActivity | undefined,
+  outer: AbortSignal | undefined,
+  work: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const controller = new AbortController();
+  const timeout = new McpSecureError('request_timeout', 'The MCP server did not answer in time.');
+  let timer: NodeJS.Timeout | undefined;
+  let unsubscribe: (() => void) | undefined;
+  const arm = (): void => {
+    timer = setTimeout(() => {
+      if (activity?.busy) unsubscribe = activity.onceIdle(arm);
+      else controller.abort(timeout);
+    }, timeoutMs);
+  };
+  const onOuterAbort = (): void => controller.abort(new McpSecureError('cancelled', 'The request was cancelled.'));
+  if (outer?.aborted) onOuterAbort();
+  outer?.addEventListener('abort', onOuterAbort, { once: true });
+  arm();
+  // Race the abort too: not every SDK step honours the signal (e.g. the version-negotiation probe).
+  const aborted = new Promise<never>((_, reject) => {
+    controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
+  });
+  aborted.catch(() => undefined);
+  try {
+    return await Promise.race([work(controller.signal), aborted]);
+  } catch (err) {
+    if (controller.signal.aborted && controller.signal.reason instanceof McpSecureError) throw controller.signal.reason;
+    throw err;
+  } finally {
+    clearTimeout(timer);
+    unsubscribe?.();
+    outer?.removeEventListener('abort', onOuterAbort);
+  }
+}
