@@ -18,7 +18,7 @@ describe('e2e canary: planted secrets never leak into logs or errors', function 
   const errors: unknown[] = [];
 
   before(async () => {
-    w = await startE2eWorld({ driver: 'forms', oauth: { dpop: false } });
+    w = await startE2eWorld({ driver: 'forms' });
   });
   after(async () => {
     if (!w) return;

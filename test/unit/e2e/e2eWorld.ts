@@ -126,8 +126,10 @@ export async function startE2eWorld(opts: E2eWorldOptions = {}): Promise<E2eWorl
   const toOAuthServer = (def: HttpServerDefinition): OAuthServer => ({
     id: def.id,
     url: def.url,
-    // HttpOAuthOptions.grant is a plain string in the MCP area; parseServerDefinition validated it.
-    options: def.oauth as OAuthServerOptions | undefined,
+    // As the extension maps a definition (src/vscode/serverSecrets.ts): DPoP only when asked for, since
+    // Bearer-only resource servers (like the tickets server) refuse DPoP-bound tokens. HttpOAuthOptions.grant
+    // is a plain string in the MCP area; parseServerDefinition validated it.
+    options: { ...def.oauth, dpop: def.oauth?.dpop ?? false } as OAuthServerOptions,
   });
   const manager = new ConnectionManager({
     logger: logger.child('mcp'),

@@ -16,9 +16,8 @@ describe('e2e: OAuth sign-in, tool calls, step-up, refresh and sign-out (headles
   let conn: McpConnection;
 
   before(async () => {
-    // The tickets server (like most deployed MCP servers) accepts Bearer tokens only, while the engine
-    // requests DPoP-bound tokens whenever the AS advertises DPoP unless told otherwise.
-    w = await startE2eWorld({ driver: 'browser', oauth: { dpop: false } });
+    // Default per-server options: Bearer tokens (DPoP is opt-in, see e2eWorld; the tickets server accepts Bearer only).
+    w = await startE2eWorld({ driver: 'browser' });
   });
   after(async () => {
     if (!w) return;
@@ -80,9 +79,9 @@ describe('e2e: OAuth sign-in, tool calls, step-up, refresh and sign-out (headles
     assert.ok(!w.consentRequests[0]!.granted.includes('tickets:write'));
     assert.equal(w.opener.opened.length, 1, 'no new authorization request without consent');
     const outcome = w.observer.records.at(-1)!.outcome;
-    // Reported as a denial; the connection currently classifies the authorizer's step_up_refused as a
-    // transport error (src/core/mcp/mcpConnection.ts toFailureOutcome) — accepted here, but only with that code.
-    assert.ok(outcome.kind === 'denied' || (outcome.kind === 'transport_error' && outcome.code === 'step_up_refused'), JSON.stringify(outcome));
+    assert.equal(outcome.kind, 'denied', JSON.stringify(outcome));
+    assert.equal(outcome.kind === 'denied' ? outcome.status : undefined, 403);
+    assert.equal(outcome.kind === 'denied' ? outcome.missingScope : undefined, 'tickets:write');
     assert.ok(w.demo.ticketsServer.requests.some((r) => r.tool === 'close_ticket'), 'the 403 came from the server');
   });
 

@@ -29,7 +29,7 @@ describe('e2e: sign-in refusals and DPoP on the real engine', function () {
   }
 
   it('consent denied at the AS -> authorization_denied, nothing stored', async () => {
-    const w = await world({ dpop: false });
+    const w = await world();
     w.opener.consent = false;
     const err = await w.engine.signIn(w.httpServer, { scopes: ['tickets:read'] }).then(() => assert.fail('must be denied'), (e: unknown) => e);
     assert.ok(isMcpSecureError(err, 'authorization_denied'), errorText(err).slice(0, 300));
@@ -38,7 +38,7 @@ describe('e2e: sign-in refusals and DPoP on the real engine', function () {
   });
 
   it('a wrong password keeps the user on the login page; cancelling the sign-in ends it cleanly', async () => {
-    const w = await world({ dpop: false });
+    const w = await world();
     w.opener.user = { username: 'alice', password: 'wrong-password' };
     const abort = new AbortController();
     const failure = w.opener.nextFailure();
