@@ -59,12 +59,14 @@ import { type AuthContext, type AuthContextDeps, resolveAuthContext, resourcePar
 import { runAuthorizationCodeFlow } from './authorizationCodeFlow';
 import { tokenFacts } from './claims';
 import { createDpopKey, type DpopKey, restoreDpopKey } from './dpop';
+import { forgetClient } from './clientRegistration';
 import { LoopbackRedirect } from './loopbackRedirect';
 import { discoverProtectedResource } from './protectedResourceMetadata';
 import { type GrantInput, runClientCredentials, runEnterpriseGrant, runJwtBearer } from './nonInteractiveGrants';
 import { refreshStoredGrant } from './refresh';
 import { revokeGrantTokens } from './revocation';
 import { Scopes, selectScopes } from './scopes';
+import { oauthErrorCodeOf } from './tokenErrors';
 import { ServerAuthorizer } from './serverAuthorizer';
 import { summarize, TokenStore } from './tokenStore';
 import type { GrantSummary, OAuthEngineOptions, OAuthServer, StoredGrant } from './types';
@@ -284,20 +286,11 @@ export class OAuthEngine {
       const dpop = ctx.dpopAlg ? await createDpopKey(ctx.config, ctx.dpopAlg) : undefined;
       const resourceParams = resourceParamsFor(options, ctx.resource);
       const input: GrantInput = { ctx, options, scopes, resourceParams, dpop: dpop?.handle, fetch: this.fetchImpl, signal };
-      let response: oidc.TokenEndpointResponse;
-      if (kind === 'authorization_code' && redirect && state) {
-        response = await runAuthorizationCodeFlow({
-          config: ctx.config, metadata: ctx.metadata, redirect, state, opener: this.options.opener, scopes,
-          resourceParams, pkce: options.pkce, dpop: dpop?.handle, logger: this.logger,
-        });
-      } else if (kind === 'client_credentials') {
-        response = await runClientCredentials(input);
-      } else if (kind === 'jwt_bearer') {
-        if (!options.assertion) throw new McpSecureError('token_request_failed', 'The JWT bearer grant needs an assertion.');
-        response = await runJwtBearer(input, options.assertion);
-      } else {
-        response = await runEnterpriseGrant(input);
-      }
+      const response = await this.requestTokens(input, redirect && state ? { redirect, state } : undefined).catch(async (err: unknown) => {
+        // RFC 6749 §5.2 invalid_client: the AS forgot our registration — register afresh next time.
+        if (ctx.client.kind === 'dynamic' && oauthErrorCodeOf(err) === 'invalid_client') await forgetClient(this.options.secrets, ctx.metadata.issuer);
+        throw err;
+      });
       const grant = this.grantFrom(server, ctx, response, scopes, kind, dpop);
       await this.store.save(grant);
       if (dpop) this.dpopKeys.set(server.id, dpop);
@@ -306,6 +299,26 @@ export class OAuthEngine {
       return summarize(grant);
     } finally {
       await redirect?.close();
+    }
+  }
+
+  /** Run the grant named by the server's options to a token response. */
+  private async requestTokens(input: GrantInput, interactive?: { redirect: LoopbackRedirect; state: string }): Promise<oidc.TokenEndpointResponse> {
+    const { ctx, options } = input;
+    switch (options.grant ?? 'authorization_code') {
+      case 'client_credentials':
+        return runClientCredentials(input);
+      case 'jwt_bearer':
+        if (!options.assertion) throw new McpSecureError('token_request_failed', 'The JWT bearer grant needs an assertion.');
+        return runJwtBearer(input, options.assertion);
+      case 'token_exchange':
+        return runEnterpriseGrant(input);
+      default:
+        if (!interactive) throw new McpSecureError('internal', 'The authorization code grant needs a redirect listener.');
+        return runAuthorizationCodeFlow({
+          config: ctx.config, metadata: ctx.metadata, redirect: interactive.redirect, state: interactive.state, opener: this.options.opener,
+          scopes: input.scopes, resourceParams: input.resourceParams, pkce: options.pkce, dpop: input.dpop, logger: this.logger,
+        });
     }
   }
 

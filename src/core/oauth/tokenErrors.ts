@@ -52,3 +52,8 @@ function scrubCause(err: unknown): Error {
   Object.assign(e, { code: (err as { code?: unknown } | undefined)?.code, error: oauthErrorCode(err) });
   return e;
 }
+
+/** The OAuth `error` code of a raw or already-translated token error. */
+export function oauthErrorCodeOf(err: unknown): string | undefined {
+  return oauthErrorCode(err) ?? ((err as { cause?: { error?: unknown } } | undefined)?.cause?.error as string | undefined);
+}

@@ -282,4 +282,29 @@ describe('OAuthEngine against a real local authorization server', () => {
     await rejectsWith(broken.signIn(server), 'authorization_cancelled');
     assert.equal(as.requestsTo('/token').length, 0);
   });
+  it('forgets a dynamic client the AS no longer knows (invalid_client) and registers afresh', async () => {
+    const { engine, server } = await setup();
+    await engine.signIn(server);
+    as.config.invalidClient = true;
+    await rejectsWith(engine.signIn(server), 'token_request_failed');
+    as.config.invalidClient = false;
+    await engine.signIn(server);
+    assert.equal(as.registrations.length, 2);
+  });
+
+  it('keeps the PKCE verifier, a DCR client secret and tokens out of logs and errors, even on failures', async () => {
+    const canary = 'CANARY-dcr-5e1f-SECRET';
+    const { engine, server } = await setup({ dcrSecret: canary, refreshFailure: 'server_error', expiresIn: 120 });
+    const errors: string[] = [];
+    await engine.signIn(server);
+    clock.advance(90_000);
+    try { await engine.getAccessToken('srv'); } catch (e) { errors.push(String(e), JSON.stringify(e)); }
+    as.config.invalidClient = true;
+    try { await engine.signIn(server); } catch (e) { errors.push(String(e), JSON.stringify(e)); }
+    const verifiers = as.requestsTo('/token').map((r) => r.body.code_verifier).filter((v): v is string => !!v);
+    const grant = JSON.parse((await secrets.get('mcpSecure.oauth.grant.srv'))!) as { accessToken: string; refreshToken: string };
+    const text = `${logger.text()}\n${errors.join('\n')}`;
+    assert.ok(verifiers.length >= 2 && errors.length === 4);
+    for (const secret of [canary, grant.accessToken, grant.refreshToken, ...verifiers]) assert.ok(!text.includes(secret), 'secret leaked');
+  });
 });

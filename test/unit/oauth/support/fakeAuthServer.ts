@@ -33,6 +33,10 @@ export interface FakeAsConfig {
   authorizeError?: { error: string; description: string };
   metadataBody?: string;
   expiresIn?: number;
+  /** The token endpoint answers 401 invalid_client (the AS forgot the registration). */
+  invalidClient?: boolean;
+  /** A client_secret handed out by dynamic registration (to plant a canary). */
+  dcrSecret?: string;
   /** PRM `authorization_servers` (default: this server). */
   authorizationServers?: string[];
 }
@@ -121,7 +125,8 @@ export class FakeAuthServer {
       case '/register': {
         if (c.dcr === false) return json(404, {});
         this.registrations.push(body);
-        return json(201, { client_id: `dyn-${this.port}-${this.registrations.length}`, redirect_uris: body.redirect_uris, token_endpoint_auth_method: 'none' });
+        return json(201, { client_id: `dyn-${this.port}-${this.registrations.length}`, redirect_uris: body.redirect_uris,
+          ...(c.dcrSecret ? { client_secret: c.dcrSecret, token_endpoint_auth_method: 'client_secret_basic' } : { token_endpoint_auth_method: 'none' }) });
       }
       case '/revoke': {
         if (c.revokeFailure) return json(503, { error: 'temporarily_unavailable' });
@@ -184,6 +189,7 @@ export class FakeAuthServer {
         jkt = await calculateJwkThumbprint(header.jwk as JWK);
       }
     }
+    if (c.invalidClient) return json(401, { error: 'invalid_client' });
     let scope: string;
     let clientId: string;
     if (body.grant_type === 'authorization_code') {
