@@ -73,7 +73,9 @@ export async function acquireFileLock(path: string, options: FileLockOptions = {
     const code = await tryCreate(path, me);
     if (code === undefined) {
       if (wanted) await fsp.unlink(wantPath).catch(() => undefined);
-      return () => releaseFileLock(path, me.nonce);
+      const acquiredAt = Date.now();
+      // Nobody breaks a lock younger than staleMs: release it without re-reading the owner then.
+      return () => (Date.now() - acquiredAt < staleMs / 2 ? fsp.unlink(path).catch(() => undefined) : releaseFileLock(path, me.nonce));
     }
     if (code !== 'EEXIST') throw new McpSecureError('audit_write_failed', `cannot create the audit lock file (${code})`);
     if (!wanted && Date.now() - started > 10) {
@@ -88,30 +90,13 @@ export async function acquireFileLock(path: string, options: FileLockOptions = {
 }
 
 /**
- * Creates the lock with its content in one atomic step: write a private temp file, then `link()` it to
- * the lock path (fails with EEXIST when held), so a process killed mid-acquire never leaves an empty
- * lock. Falls back to `open(O_EXCL)` where hard links are unsupported. Resolves to an errno code on failure.
+ * Creates the lock file exclusively (`O_CREAT|O_EXCL`) with its owner record. A process killed between
+ * create and write leaves an empty lock, which {@link breakIfStale} treats as abandoned after 2 s.
+ * Resolves to an errno code on failure.
  */
 async function tryCreate(path: string, me: LockOwner): Promise<string | undefined> {
-  const content = JSON.stringify({ ...me, at: Date.now() });
-  const tmp = `${path}.${me.nonce}.tmp`;
   try {
-    await fsp.writeFile(tmp, content);
-    await fsp.link(tmp, path);
-    return undefined;
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? 'unknown error';
-    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') return code;
-  } finally {
-    await fsp.unlink(tmp).catch(() => undefined);
-  }
-  try {
-    const fh = await fsp.open(path, 'wx');
-    try {
-      await fh.writeFile(content);
-    } finally {
-      await fh.close();
-    }
+    await fsp.writeFile(path, JSON.stringify({ ...me, at: Date.now() }), { flag: 'wx' });
     return undefined;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code ?? 'unknown error';
@@ -133,7 +118,7 @@ async function breakIfStale(path: string, staleMs: number): Promise<void> {
   }
   const owner = parseOwner(text);
   const dead = owner !== undefined && owner.host === hostname() && !processAlive(owner.pid);
-  // An unreadable lock (only possible through the O_EXCL fallback, killed mid-write) is stale after 2 s.
+  // An unreadable lock (its owner was killed between create and write) is stale after 2 s.
   const old = Date.now() - (owner?.at ?? mtime) > (owner ? staleMs : Math.min(staleMs, 2000));
   if (!dead && !old) return;
   const aside = `${path}.stale-${randomBytes(6).toString('hex')}`;
