@@ -91,7 +91,12 @@ async function whoami(ctx: CommandContext): Promise<ExitCode> {
 }
 
 async function logout(ctx: CommandContext): Promise<ExitCode> {
-  await ctx.runtime.auth.signOut(requireHttp(ctx));
+  const def = requireHttp(ctx);
+  if (!(await ctx.runtime.auth.getGrant(def))) {
+    ctx.output.result({ server: ctx.definition.id, signedOut: false }, 'Not signed in to this server: nothing to revoke.');
+    return ExitCode.ok;
+  }
+  await ctx.runtime.auth.signOut(def);
   ctx.output.result({ server: ctx.definition.id, signedOut: true }, 'Signed out: the grant was revoked and removed.');
   return ExitCode.ok;
 }

@@ -66,6 +66,9 @@ describe('mcp-secure CLI as a child process', function () {
     const toolError = await run(['call', 'read_note', '--args', '{"name":"missing"}', ...stdio()]);
     assert.equal(toolError.code, 4, toolError.stderr);
     assert.match(toolError.stdout, /No note named missing/);
+    const unknown = await run(['call', 'no_such_tool', '--args', '{}', '--json', ...stdio()]);
+    assert.equal(unknown.code, 4, unknown.stderr);
+    assert.equal((JSON.parse(unknown.stdout) as { error: { code: string } }).error.code, 'tool_not_found');
   });
 
   it('lists and calls tools over HTTP on a loopback server', async () => {
