@@ -68,8 +68,8 @@ describe('hostile HTTP MCP servers', () => {
     assert.deepEqual(elsewhereHits, [], 'nothing ever reached the other origin');
   });
 
-  function def(): HttpServerDefinition {
-    return parseServerDefinition({ id: 'hostile', transport: 'http', url: hostile.url, protocol: '2025-11-25' }) as HttpServerDefinition;
+  function def(protocol = '2025-11-25'): HttpServerDefinition {
+    return parseServerDefinition({ id: 'hostile', transport: 'http', url: hostile.url, protocol }) as HttpServerDefinition;
   }
 
   async function callIn(mode: HostileMode): Promise<McpSecureError> {
@@ -118,7 +118,7 @@ describe('hostile HTTP MCP servers', () => {
 
   it('falls back to the legacy HTTP+SSE transport on a 4xx POST, with the token on every request', async () => {
     hostile.mode = 'legacy-sse';
-    const conn = await manager.connect(def());
+    const conn = await manager.connect(def('auto'));
     assert.equal(conn.wire, 'sse');
     const r = await conn.callTool('echo', { text: 'hi' }, { caller: 'test' });
     assert.equal(r.isError, false);
