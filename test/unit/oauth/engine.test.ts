@@ -307,4 +307,22 @@ describe('OAuthEngine against a real local authorization server', () => {
     assert.ok(verifiers.length >= 2 && errors.length === 4);
     for (const secret of [canary, grant.accessToken, grant.refreshToken, ...verifiers]) assert.ok(!text.includes(secret), 'secret leaked');
   });
+  for (const hostile of ['javascript:alert(1)', 'file:///etc/passwd', 'data:text/html,<script>1</script>', 'ms-settings:privacy', 'http://as.example/authorize']) {
+    it(`never opens a hostile authorization endpoint: ${hostile.slice(0, 24)}`, async () => {
+      const opener = headlessOpener();
+      const { server } = await setup({ authorizationEndpoint: hostile });
+      const e = new OAuthEngine({ secrets, logger, clock, opener });
+      engines.push(e);
+      await rejectsWith(e.signIn(server), 'insecure_url');
+      assert.deepEqual([opener.log.length, as.registrations.length], [0, 0]);
+    });
+  }
+
+  it('dpop_failed when DPoP is demanded but not offered; discovery_failed without AS metadata; not_signed_in', async () => {
+    const { engine, server } = await setup();
+    await rejectsWith(engine.signIn({ ...server, options: { dpop: true } }), 'dpop_failed');
+    as.config.authorizationServers = [`${as.origin}/nowhere`];
+    await rejectsWith(engine.signIn(server), 'discovery_failed');
+    await rejectsWith(engine.refresh('unknown'), 'not_signed_in');
+  });
 });

@@ -37,6 +37,8 @@ export interface FakeAsConfig {
   invalidClient?: boolean;
   /** A client_secret handed out by dynamic registration (to plant a canary). */
   dcrSecret?: string;
+  /** Override the metadata `authorization_endpoint` (hostile values). */
+  authorizationEndpoint?: string;
   /** PRM `authorization_servers` (default: this server). */
   authorizationServers?: string[];
 }
@@ -144,7 +146,7 @@ export class FakeAuthServer {
     const o = this.origin;
     return {
       issuer: c.metadataIssuer ?? this.issuer,
-      authorization_endpoint: `${o}/authorize`, token_endpoint: `${o}/token`, registration_endpoint: `${o}/register`,
+      authorization_endpoint: c.authorizationEndpoint ?? `${o}/authorize`, token_endpoint: `${o}/token`, registration_endpoint: `${o}/register`,
       revocation_endpoint: `${o}/revoke`, response_types_supported: ['code'],
       ...(c.codeChallengeMethods === null ? {} : { code_challenge_methods_supported: c.codeChallengeMethods ?? ['S256'] }),
       ...(c.issSupported === null || c.issSupported === undefined ? {} : { authorization_response_iss_parameter_supported: c.issSupported }),
