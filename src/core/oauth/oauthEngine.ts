@@ -367,29 +367,13 @@ export class OAuthEngine {
       if (isMcpSecureError(err, 'refresh_failed_permanent')) {
         // Another window may have rotated the refresh token under us (RFC 9700 §4.14.2 rotation
         // invalidates the old one): its grant is the valid one. Give its write a moment to land.
-        const latest = await this.rotatedElsewhere(serverId, grant.refreshToken);
+        const latest = await this.store.rotatedElsewhere(serverId, grant.refreshToken, ROTATION_SETTLE_MS);
         if (latest) return latest;
         this.logger.warn(`refresh for ${serverId} was refused; the sign-in was removed`);
         await this.forget(serverId);
       }
       throw err;
     }
-  }
-
-  /** The grant another writer stored with a different refresh token, waiting briefly for its write. */
-  private async rotatedElsewhere(serverId: string, usedRefreshToken: string | undefined): Promise<StoredGrant | undefined> {
-    const check = async (): Promise<StoredGrant | undefined> => {
-      const latest = await this.store.load(serverId);
-      return latest && latest.refreshToken !== usedRefreshToken ? latest : undefined;
-    };
-    const now = await check();
-    if (now || !this.options.secrets.onDidChange) return now;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ROTATION_SETTLE_MS);
-      const sub = this.options.secrets.onDidChange?.((key) => { if (TokenStore.serverIdOf(key) === serverId) done(); });
-      function done(): void { clearTimeout(timer); sub?.dispose(); resolve(); }
-    });
-    return check();
   }
 
   /** Emit for our own write unless the store already reports it. */

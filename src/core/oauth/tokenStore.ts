@@ -45,6 +45,25 @@ export class TokenStore {
     }
   }
 
+  /**
+   * The grant another writer (window) stored with a refresh token other than `usedRefreshToken`,
+   * waiting up to `settleMs` for that write to land when the store reports changes.
+   */
+  async rotatedElsewhere(serverId: string, usedRefreshToken: string | undefined, settleMs: number): Promise<StoredGrant | undefined> {
+    const check = async (): Promise<StoredGrant | undefined> => {
+      const latest = await this.load(serverId);
+      return latest && latest.refreshToken !== usedRefreshToken ? latest : undefined;
+    };
+    const now = await check();
+    if (now || !this.secrets.onDidChange) return now;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, settleMs);
+      const sub = this.secrets.onDidChange?.((key) => { if (TokenStore.serverIdOf(key) === serverId) done(); });
+      function done(): void { clearTimeout(timer); sub?.dispose(); resolve(); }
+    });
+    return check();
+  }
+
   /** The server id a SecretStore key belongs to, if it is a grant key. */
   static serverIdOf(key: string): string | undefined {
     const prefix = grantStoreKey('');
