@@ -11,6 +11,7 @@ import { errorText, startE2eWorld, type E2eWorld } from './e2eWorld';
 
 const CANARY_REFRESH = `canary-refresh-${randomBytes(12).toString('hex')}`;
 const CANARY_CLIENT_SECRET = `canary-client-secret-${randomBytes(12).toString('hex')}`;
+const CANARY_STORED_SECRET = `canary-stored-secret-${randomBytes(12).toString('hex')}`;
 
 describe('e2e canary: planted secrets never leak into logs or errors', function () {
   this.timeout(60_000);
@@ -24,7 +25,7 @@ describe('e2e canary: planted secrets never leak into logs or errors', function 
     if (!w) return;
     await w.close();
     const everything = [w.logger.text(), ...errors.map(errorText), JSON.stringify(w.observer.records)].join('\n');
-    for (const canary of [CANARY_REFRESH, CANARY_CLIENT_SECRET, w.stdioSecret]) {
+    for (const canary of [CANARY_REFRESH, CANARY_CLIENT_SECRET, CANARY_STORED_SECRET, w.stdioSecret]) {
       assert.ok(!everything.includes(canary), 'a planted secret leaked');
     }
   });
@@ -65,6 +66,25 @@ describe('e2e canary: planted secrets never leak into logs or errors', function 
     errors.push(err);
     assert.ok(isMcpSecureError(err, 'token_request_failed'), `expected token_request_failed, got ${errorText(err).slice(0, 200)}`);
     assert.ok(w.demo.authServer.requestLog.some((r) => r.route === 'token' && r.status === 401), 'the AS refused the client');
+  });
+
+  it('a client secret planted in the stored registration is sent, refused, and never echoed', async () => {
+    // The engine keeps dynamically registered clients in the SecretStore by issuer (RegisteredClient JSON).
+    const confidential = await registerNativeClient(w.demo.issuer, { token_endpoint_auth_method: 'client_secret_post', redirect_uris: CANDIDATE_REDIRECTS });
+    const key = w.secrets.keys().find((k) => k.includes('client') && k.includes(encodeURIComponent(w.demo.issuer)));
+    assert.ok(key, 'the registered client is in the SecretStore');
+    const stored = JSON.parse((await w.secrets.get(key))!) as Record<string, unknown>;
+    await w.secrets.store(key, JSON.stringify({
+      ...stored,
+      clientId: confidential.clientMetadata().client_id,
+      clientSecret: CANARY_STORED_SECRET,
+      tokenEndpointAuthMethod: 'client_secret_post',
+    }));
+    const before = w.demo.authServer.requestLog.length;
+    const err = await w.engine.signIn({ ...w.httpServer, id: 'tickets-again' }, { scopes: ['tickets:read'] }).then(() => assert.fail('must fail'), (e: unknown) => e);
+    errors.push(err);
+    assert.ok(isMcpSecureError(err, 'token_request_failed'), `expected token_request_failed, got ${errorText(err).slice(0, 200)}`);
+    assert.ok(w.demo.authServer.requestLog.slice(before).some((r) => r.route === 'token' && r.status === 401), 'the AS refused the planted secret');
   });
 
   it('the stdio secret stays out of logs on success and on refusal', async () => {
