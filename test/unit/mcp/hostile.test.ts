@@ -57,7 +57,7 @@ describe('hostile HTTP MCP servers', () => {
       authorizerFor: () => carelessAuthorizer,
       stdioSecretFor: async () => 'x',
       observers: [observer],
-      requestTimeoutMs: 1500,
+      requestTimeoutMs: 10_000,
       maxResponseBytes: 1024 * 1024,
     });
   });
@@ -72,12 +72,12 @@ describe('hostile HTTP MCP servers', () => {
     return parseServerDefinition({ id: 'hostile', transport: 'http', url: hostile.url, protocol }) as HttpServerDefinition;
   }
 
-  async function callIn(mode: HostileMode): Promise<McpSecureError> {
+  async function callIn(mode: HostileMode, timeoutMs?: number): Promise<McpSecureError> {
     hostile.mode = 'ok';
     const conn = await manager.connect(def());
     await conn.listTools();
     hostile.mode = mode;
-    const err = await conn.callTool('echo', { text: 'hi' }, { caller: 'test' }).then(
+    const err = await conn.callTool('echo', { text: 'hi' }, { caller: 'test', timeoutMs }).then(
       () => assert.fail('expected a failure'),
       (e: unknown) => e,
     );
@@ -88,7 +88,7 @@ describe('hostile HTTP MCP servers', () => {
   }
 
   it('a server that hangs mid-call -> request_timeout, reported as transport_error', async () => {
-    const err = await callIn('hang');
+    const err = await callIn('hang', 800);
     assert.equal(err.code, 'request_timeout');
     assert.deepEqual(observer.records[0]!.outcome, { kind: 'transport_error', code: 'request_timeout', message: err.message });
   });
@@ -153,6 +153,8 @@ describe('hostile HTTP MCP servers', () => {
 
   it('a server that never answers initialize -> request_timeout on connect', async () => {
     hostile.mode = 'hang-initialize';
+    await manager.disposeAll();
+    manager = new ConnectionManager({ logger, authorizerFor: () => carelessAuthorizer, stdioSecretFor: async () => 'x', requestTimeoutMs: 800 });
     await assert.rejects(manager.connect(def()), (e) => { errors.push(e); return isMcpSecureError(e, 'request_timeout'); });
     const state = manager.state('hostile');
     assert.ok(state.kind === 'error' && state.code === 'request_timeout');
