@@ -5,15 +5,18 @@
 //
 // Usage: node scripts/conformance.mjs [--scenario <name>]... [--jobs N] [--check] [--update-baseline]
 //                                     [--timeout ms] [--command "<cmd>"] [--no-build] [--json] [--keep]
+//                                     [--baseline <path>] [--results <dir>]
 //   --scenario   run only these scenarios (repeatable; a value ending in * is a prefix filter)
 //   --jobs       scenarios in parallel (default 2)
 //   --check      compare with test/conformance/baseline.json: exit 1 if a baseline pass fails now
 //   --update-baseline  rewrite the baseline with the scenarios that pass now (full runs only)
 //   --command    client command (default: `node dist/cli.js conformance`, built first)
 //   --keep       keep the results directory (default: removed unless something failed)
+//   --baseline   baseline file (default test/conformance/baseline.json)
+//   --results    where to write the per-scenario results (default: a new temp directory)
 // Exit code: 0 when every selected scenario passed (or, with --check, no regression); 1 otherwise.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,14 +24,14 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const node22Dir = join(root, 'node_modules', 'node22', 'bin');
 const runnerBin = join(root, 'node_modules', '@modelcontextprotocol', 'conformance', 'dist', 'index.js');
-const baselinePath = join(root, 'test', 'conformance', 'baseline.json');
+const defaultBaselinePath = join(root, 'test', 'conformance', 'baseline.json');
 const SCENARIO_TIMEOUT_MS = 30_000;
 /** Hard cap on one runner process (runner start-up + client timeout + teardown). */
 const RUNNER_KILL_MS = 75_000;
 
 function parseArgs(argv) {
   const opts = { scenarios: [], jobs: 2, check: false, updateBaseline: false, timeout: SCENARIO_TIMEOUT_MS,
-    command: undefined, build: true, json: false, keep: false };
+    command: undefined, build: true, json: false, keep: false, baseline: defaultBaselinePath, results: undefined };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -45,6 +48,8 @@ function parseArgs(argv) {
     else if (a === '--no-build') opts.build = false;
     else if (a === '--json') opts.json = true;
     else if (a === '--keep') opts.keep = true;
+    else if (a === '--baseline') opts.baseline = resolve(value());
+    else if (a === '--results') opts.results = resolve(value());
     else if (a === '--help' || a === '-h') usage();
     else usage(`unknown option ${a}`);
   }
@@ -52,7 +57,7 @@ function parseArgs(argv) {
 }
 
 function usage(error) {
-  const text = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('//')).slice(0, 14);
+  const text = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('//')).slice(0, 17);
   if (error) console.error(`conformance: ${error}`);
   console.error(text.map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
   process.exit(error ? 2 : 0);
@@ -183,9 +188,9 @@ function printTable(results) {
   for (const row of rows) console.log(fmt(row));
 }
 
-function readBaseline() {
-  if (!existsSync(baselinePath)) return undefined;
-  return JSON.parse(readFileSync(baselinePath, 'utf8'));
+function readBaseline(path) {
+  if (!existsSync(path)) return undefined;
+  return JSON.parse(readFileSync(path, 'utf8'));
 }
 
 async function main() {
@@ -197,7 +202,8 @@ async function main() {
   }
   const all = await listScenarios();
   const selected = selectScenarios(all, opts.scenarios);
-  const resultsDir = mkdtempSync(join(tmpdir(), 'mcp-secure-conformance-'));
+  if (opts.results) mkdirSync(opts.results, { recursive: true });
+  const resultsDir = mkdtempSync(join(opts.results ?? tmpdir(), 'mcp-secure-conformance-'));
   console.error(`conformance: ${selected.length} scenario(s), ${opts.jobs} job(s), client: ${opts.command}`);
   const results = await pool(selected, opts.jobs, async (s) => {
     const r = await runScenario(s, opts, resultsDir);
@@ -215,9 +221,9 @@ async function main() {
 
   let exitCode = failed.length > 0 ? 1 : 0;
   if (opts.check) {
-    const baseline = readBaseline();
+    const baseline = readBaseline(opts.baseline);
     if (!baseline) {
-      console.log(`no baseline at ${baselinePath}`);
+      console.log(`no baseline at ${opts.baseline}`);
       exitCode = 1;
     } else {
       const ran = new Set(results.map((r) => r.scenario));
@@ -232,8 +238,8 @@ async function main() {
     else {
       const baseline = { note: 'Client scenarios of @modelcontextprotocol/conformance@0.2.0-alpha.12 that pass, one run per scenario (scripts/conformance.mjs).',
         recordedAt: new Date().toISOString(), passed: passed.map((r) => r.scenario).sort(), vacuous: vacuous.sort() };
-      writeFileSync(baselinePath, `${JSON.stringify(baseline, null, 2)}\n`);
-      console.log(`baseline written: ${baselinePath} (${baseline.passed.length} passing)`);
+      writeFileSync(opts.baseline, `${JSON.stringify(baseline, null, 2)}\n`);
+      console.log(`baseline written: ${opts.baseline} (${baseline.passed.length} passing)`);
     }
   }
   if (!opts.keep && failed.length === 0) rmSync(resultsDir, { recursive: true, force: true });
