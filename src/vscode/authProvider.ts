@@ -47,13 +47,22 @@ export class McpAuthProvider implements vscode.AuthenticationProvider, vscode.Di
     const wanted = parseScopes(scopes ?? []);
     const servers = this.httpServers().filter((s) => !wanted.serverId || s.id === wanted.serverId);
     const sessions = await Promise.all(servers.map((s) => this.sessionFor(s)));
-    return sessions.filter((s): s is Session => !!s && wanted.oauth.every((sc) => s.scopes.includes(sc)));
+    return sessions
+      .filter((s): s is Session => !!s && wanted.oauth.every((sc) => s.scopes.includes(sc)))
+      .map((s) => viewFor(s, scopes));
   }
 
+  /**
+   * Accounts menu / `getSession(createIfNone)`: sign in, then announce the session under exactly the
+   * scopes asked for — VS Code clears a pending "Sign in with …" request only for an added session
+   * whose scopes equal the request's.
+   */
   async createSession(scopes: readonly string[]): Promise<Session> {
     const wanted = parseScopes(scopes);
     const server = await this.resolveServer(wanted.serverId);
-    return this.signIn(server, wanted.oauth);
+    const session = viewFor(await this.signIn(server, wanted.oauth), wanted.serverId ? scopes : undefined);
+    this.emitter.fire({ added: [session], removed: [], changed: [] });
+    return session;
   }
 
   /** Sign-out (Accounts menu or command): RFC 7009 revocation at the AS, then the grant is deleted. */
@@ -180,6 +189,16 @@ function parseScopes(scopes: readonly string[]): { serverId?: string; oauth: str
   const marker = scopes.find((s) => s.startsWith(SERVER_SCOPE_PREFIX));
   const oauth = scopes.filter((s) => !s.startsWith(SERVER_SCOPE_PREFIX));
   return marker ? { serverId: marker.slice(SERVER_SCOPE_PREFIX.length), oauth } : { oauth };
+}
+
+/**
+ * A session as seen by a caller that asked for `requested` scopes: when the request names a server
+ * (`server:<id>`) and is satisfied, the session carries exactly the requested scopes; otherwise (no
+ * request) it carries the marker plus the scopes the token actually holds.
+ */
+function viewFor(session: Session, requested: readonly string[] | undefined): Session {
+  if (!requested?.some((s) => s.startsWith(SERVER_SCOPE_PREFIX))) return session;
+  return { ...session, scopes: [...requested] };
 }
 
 function sessionKey(s: Session): string {

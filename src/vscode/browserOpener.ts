@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { McpSecureError } from '../core/errors';
 import type { BrowserOpener } from '../core/ports';
+import { browserHref } from './browserHref';
 
 /**
  * Opens authorization URLs through the editor (`env.openExternal`), never a shell. Before opening, the
@@ -14,7 +15,7 @@ export class EditorBrowserOpener implements BrowserOpener {
   async open(url: URL): Promise<void> {
     if (this.override) return this.override(url);
     await forwardLoopbackRedirect(url);
-    const opened = await vscode.env.openExternal(vscode.Uri.parse(url.toString(), true));
+    const opened = await vscode.env.openExternal(vscode.Uri.parse(browserHref(url, !!vscode.env.remoteName), true));
     if (!opened) throw new McpSecureError('authorization_cancelled', 'The browser could not be opened for sign-in.');
   }
 
@@ -36,6 +37,10 @@ async function forwardLoopbackRedirect(authorizationUrl: URL): Promise<void> {
   } catch {
     return;
   }
-  if (target.protocol !== 'http:' || !['127.0.0.1', 'localhost', '[::1]'].includes(target.hostname)) return;
+  if (target.protocol !== 'http:' || !isLoopback(target)) return;
   await vscode.env.asExternalUri(vscode.Uri.parse(target.toString(), true));
+}
+
+function isLoopback(url: URL): boolean {
+  return url.hostname === 'localhost' || url.hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(url.hostname);
 }
