@@ -141,13 +141,14 @@ export class ConnectionManager {
       signal,
     });
     const fingerprint = secret ? secretFingerprint(secret) : undefined;
-    return this.wrap(def, client, transport, 'stdio', logger, () => ({ exited: transport.exitInfo }), fingerprint);
+    const connection = this.wrap(def, client, transport, 'stdio', logger, () => ({ exited: transport.exitInfo }), fingerprint, undefined, () => transport.stderrTail());
+    return connection;
   }
 
   private wrap(
     def: ServerDefinition, client: Client, transport: Transport,
     wire: 'streamable-http' | 'sse' | 'stdio', logger: Logger, errorContext: () => ErrorContext,
-    fingerprint?: string, activity?: AuthActivity,
+    fingerprint?: string, activity?: AuthActivity, stderrTail?: () => string[],
   ): McpConnection {
     const connection = new McpConnection({
       definition: def, client, transport, wire, logger, clock: this.clock,
@@ -155,6 +156,7 @@ export class ConnectionManager {
       identity: () => this.identity(def, fingerprint),
       requestTimeoutMs: this.timeoutMs,
       activity,
+      stderrTail,
       errorContext,
     });
     client.onclose = () => this.handleClosed(def.id, connection, errorContext().exited);

@@ -33,6 +33,8 @@ export interface McpConnectionOptions {
   readonly requestTimeoutMs: number;
   /** Authorizer work in progress (HTTP): deadlines pause while the user signs in or consents. */
   readonly activity?: AuthActivity;
+  /** The last stderr lines of a stdio server (masked); absent for HTTP. */
+  readonly stderrTail?: () => string[];
   /** Facts for error mapping (a stdio child's exit). */
   readonly errorContext: () => ErrorContext;
 }
@@ -67,6 +69,11 @@ export class McpConnection {
   runningState(): ConnectionState {
     return { kind: 'running', protocolVersion: this.protocolVersion ?? 'unknown', wire: this.wire, serverInfo: this.serverInfo };
   }
+  /** The last lines a stdio server wrote to stderr (bounded, secrets masked); empty for HTTP servers. */
+  stderrTail(): string[] {
+    return this.opts.stderrTail?.() ?? [];
+  }
+
   /** The underlying SDK client (for the CLI's conformance driver: prompts, resources, …). */
   get sdkClient(): Client {
     return this.opts.client;

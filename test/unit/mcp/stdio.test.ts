@@ -154,9 +154,8 @@ describe('stdio MCP connections (real child processes)', () => {
     const { command, args } = stdioServerCommand();
     const script = `sleep 300 & echo "grandchild $!" >&2; exec "${command}" "${args[0]}"`;
     const conn = await manager.connect(parseServerDefinition({ id: 'notes', transport: 'stdio', command: '/bin/sh', args: ['-c', script] }));
-    const transport = (conn as unknown as { opts: { transport: { stderrTail(): string[] } } }).opts.transport;
-    await waitFor(() => transport.stderrTail().some((l) => l.startsWith('grandchild ')), 5000);
-    const line = transport.stderrTail().find((l) => l.startsWith('grandchild '));
+    await waitFor(() => conn.stderrTail().some((l) => l.startsWith('grandchild ')), 5000);
+    const line = conn.stderrTail().find((l) => l.startsWith('grandchild '));
     const grandchild = Number(line?.split(' ')[1]);
     assert.ok(grandchild > 0, 'grandchild pid seen on stderr');
     await manager.disconnect('notes');
