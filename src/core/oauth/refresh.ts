@@ -25,7 +25,13 @@ export async function refreshStoredGrant(
   if (!requested.isEmpty) params.scope = requested.toString();
   let response: oidc.TokenEndpointResponse;
   try {
-    response = await oidc.refreshTokenGrant(ctx.config, grant.refreshToken, params, dpop ? { DPoP: dpop } : undefined);
+    response = await oidc.refreshTokenGrant(ctx.config, grant.refreshToken, params, dpop ? { DPoP: dpop } : undefined).catch((err: unknown) => {
+      // RFC 6749 §6: an AS that granted less than we asked may refuse the explicit scope; omitting it
+      // means "the scope originally granted", so retry once without it.
+      if (oauthErrorCode(err) !== 'invalid_scope' || params.scope === undefined || !grant.refreshToken) throw err;
+      const { scope: _omitted, ...rest } = params;
+      return oidc.refreshTokenGrant(ctx.config, grant.refreshToken, rest, dpop ? { DPoP: dpop } : undefined);
+    });
   } catch (err) {
     const oauth = oauthErrorCode(err)?.replace(/[^\w.-]/g, '').slice(0, 64);
     if (isTransient(err)) {

@@ -325,4 +325,20 @@ describe('OAuthEngine against a real local authorization server', () => {
     await rejectsWith(engine.signIn(server), 'discovery_failed');
     await rejectsWith(engine.refresh('unknown'), 'not_signed_in');
   });
+  it('keeps the grant when the AS is unreachable during refresh (network error is transient)', async () => {
+    const { engine, server } = await setup({ expiresIn: 120 });
+    await engine.signIn(server);
+    await as.close();
+    clock.advance(90_000);
+    await rejectsWith(engine.getAccessToken('srv'), 'refresh_failed_transient');
+    assert.ok(await engine.getGrant('srv'));
+  });
+  it('retries a refresh without scope when the AS refuses the explicit scope (invalid_scope)', async () => {
+    const { engine, server } = await setup({ expiresIn: 120, prmScopes: ['tickets:read'], refreshFailure: 'scope_refused' });
+    await engine.signIn(server);
+    clock.advance(90_000);
+    assert.ok(await engine.getAccessToken('srv'));
+    const refreshes = as.requestsTo('/token').filter((r) => r.body.grant_type === 'refresh_token');
+    assert.deepEqual(refreshes.map((r) => r.body.scope), ['tickets:read', undefined]);
+  });
 });

@@ -28,7 +28,7 @@ export interface FakeAsConfig {
   dcr?: boolean;
   dpopAlgs?: string[];
   dpopNonce?: boolean;
-  refreshFailure?: 'none' | 'server_error' | 'invalid_grant';
+  refreshFailure?: 'none' | 'server_error' | 'invalid_grant' | 'scope_refused';
   revokeFailure?: boolean;
   authorizeError?: { error: string; description: string };
   metadataBody?: string;
@@ -205,6 +205,7 @@ export class FakeAuthServer {
       if (c.refreshFailure === 'server_error') return json(503, { error: 'temporarily_unavailable' });
       const entry = this.refreshTokens.get(body.refresh_token ?? '');
       if (!entry || c.refreshFailure === 'invalid_grant') return json(400, { error: 'invalid_grant', error_description: 'refresh token revoked' });
+      if (c.refreshFailure === 'scope_refused' && body.scope) return json(400, { error: 'invalid_scope' });
       this.refreshTokens.delete(body.refresh_token ?? '');
       scope = body.scope ?? entry.scope;
       clientId = entry.clientId;
