@@ -61,6 +61,10 @@ function canonicalServerUri(url: URL): string {
   return u.href;
 }
 
+/**
+ * Discover PRM (or use the known issuer), AS metadata and the client, and build the openid-client
+ * Configuration (MCP 2025-11-25 §Authorization Server Discovery, §Client Registration Approaches).
+ */
 export async function resolveAuthContext(deps: AuthContextDeps, server: OAuthServer, opts: ResolveOptions = {}): Promise<AuthContext> {
   const serverUrl = assertSafeUrl(server.url, 'MCP server URL');
   const options = server.options ?? {};

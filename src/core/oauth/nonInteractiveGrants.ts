@@ -34,6 +34,7 @@ export interface GrantInput {
 const withScope = (scopes: Scopes, params: Record<string, string>): Record<string, string> =>
   scopes.isEmpty ? { ...params } : { ...params, scope: scopes.toString() };
 
+/** OAuth 2.1 §4.2 client credentials grant (client auth per the registered method). */
 export async function runClientCredentials(input: GrantInput): Promise<oidc.TokenEndpointResponse> {
   try {
     return await oidc.clientCredentialsGrant(input.ctx.config, withScope(input.scopes, input.resourceParams), input.dpop ? { DPoP: input.dpop } : undefined);
@@ -42,6 +43,7 @@ export async function runClientCredentials(input: GrantInput): Promise<oidc.Toke
   }
 }
 
+/** RFC 7523 §2.1 JWT bearer grant with `assertion`. */
 export async function runJwtBearer(input: GrantInput, assertion: string): Promise<oidc.TokenEndpointResponse> {
   try {
     return await oidc.genericGrantRequest(input.ctx.config, JWT_BEARER, { ...withScope(input.scopes, input.resourceParams), assertion },
@@ -94,6 +96,7 @@ export async function exchangeForIdJag(input: GrantInput): Promise<string> {
   return doc.access_token;
 }
 
+/** SEP-990: ID token -> ID-JAG at the IdP (RFC 8693), then ID-JAG -> access token at the AS (RFC 7523). */
 export async function runEnterpriseGrant(input: GrantInput): Promise<oidc.TokenEndpointResponse> {
   const idJag = await exchangeForIdJag(input);
   return runJwtBearer(input, idJag);

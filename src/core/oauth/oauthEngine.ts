@@ -90,6 +90,7 @@ export interface SignInOptions {
   resourceMetadataUrl?: string;
 }
 
+/** The OAuth engine: one per host (extension or CLI run); see the API summary above. */
 export class OAuthEngine {
   readonly logger: Logger;
   readonly clock: Clock;

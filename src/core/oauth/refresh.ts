@@ -12,6 +12,7 @@ import { Scopes } from './scopes';
 import { isTransient, oauthErrorCode } from './tokenErrors';
 import type { StoredGrant } from './types';
 
+/** Refresh `grant` at its own AS with its own client; returns the next grant (not yet stored). */
 export async function refreshStoredGrant(
   ctx: AuthContext,
   grant: StoredGrant,

@@ -16,6 +16,7 @@ import type { OAuthServer, StepUpConsent, StoredGrant } from './types';
 import { isWithinResource } from './urlPolicy';
 import { challengeParams, isDpopNonceChallenge } from './wwwAuthenticate';
 
+/** Per-server RequestAuthorizer (see the file comment). */
 export class ServerAuthorizer implements RequestAuthorizer {
   /** Step-ups asked for the same scope set in a row (guards against transports that reset `attempt`). */
   private lastStepUp: { scopes: string; count: number } | undefined;

@@ -35,6 +35,7 @@ export function isTransient(err: unknown): boolean {
   return err instanceof TypeError || (err as { name?: string } | undefined)?.name === 'AbortError' || (err as { name?: string } | undefined)?.name === 'TimeoutError';
 }
 
+/** A typed error for a failed token-endpoint call: OAuth `error` code and HTTP status only (RFC 6749 §5.2). */
 export function toTokenError(err: unknown, code: McpSecureErrorCode, what: string): McpSecureError {
   if (isMcpSecureError(err)) return err;
   const oauth = oauthErrorCode(err);

@@ -6,10 +6,12 @@ import { McpSecureError } from '../errors';
 import type { SecretStore } from '../ports';
 import type { GrantSummary, StoredGrant } from './types';
 
+/** SecretStore key of a server's grant. */
 export function grantStoreKey(serverId: string): string {
   return `mcpSecure.oauth.grant.${encodeURIComponent(serverId)}`;
 }
 
+/** Grant persistence over the SecretStore port (tokens never leave secret storage). */
 export class TokenStore {
   constructor(private readonly secrets: SecretStore) {}
 
