@@ -29,12 +29,6 @@ async function execute(parsed: ParsedCommand, output: Output, redactor: Redactor
   const { options } = parsed;
   const conformance = parsed.command === 'conformance' ? readConformanceEnv() : undefined;
   const timeoutMs = conformance ? Math.min(options.timeoutMs, CONFORMANCE_DEADLINE_MS) : options.timeoutMs;
-  // Ctrl-C cancels cleanly: the loopback listener closes and stdio servers are stopped (a cancelled
-  // sign-in exits 2, authorization_cancelled; other cancelled work exits 3).
-  const interrupt = new AbortController();
-  const onSigint = (): void => interrupt.abort(new Error('interrupted'));
-  process.once('SIGINT', onSigint);
-  const deadline = AbortSignal.any([AbortSignal.timeout(timeoutMs), interrupt.signal]);
   const logger = new StderrLogger(redactor, options.verbose || conformance ? 'debug' : 'warn');
   const secrets = await openSecretStore(options.store, options.storeKeyFile, redactor);
   let oauth = oauthOptionsFrom(options);
@@ -46,6 +40,12 @@ async function execute(parsed: ParsedCommand, output: Output, redactor: Redactor
   }
   redactor.addSecret(oauth.clientSecret);
   const definition = definitionFor(parsed.target!, options, conformance?.protocol ?? options.protocol);
+  // Ctrl-C cancels cleanly: the loopback listener closes and stdio servers are stopped (a cancelled
+  // sign-in exits 2, authorization_cancelled; other cancelled work exits 3).
+  const interrupt = new AbortController();
+  const onSigint = (): void => interrupt.abort(new Error('interrupted'));
+  process.once('SIGINT', onSigint);
+  const deadline = AbortSignal.any([AbortSignal.timeout(timeoutMs), interrupt.signal]);
   const runtime = new CliRuntime({
     logger, redactor, secrets, opener: openerFor(parsed), requestTimeoutMs: timeoutMs, signal: deadline,
     elicitation: conformance ? acceptDefaults : undefined,
