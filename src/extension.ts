@@ -34,6 +34,7 @@ import { ToolScopeKnowledge } from './vscode/toolScopes';
 import { ServersTree } from './vscode/tree/serversTree';
 
 const RECENT_AUDIT_RECORDS = 200;
+const EXPIRY_REFRESH_MS = 60_000;
 let shutdown: (() => Promise<void>) | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<McpSecureApi> {
@@ -105,6 +106,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpSec
       auth.requestSessionsSilently();
     }),
   );
+  // Token expiry is shown relative to now ("in 5 min"): re-render once a minute, nothing else changes.
+  const clockTick = setInterval(refresh, EXPIRY_REFRESH_MS);
+  context.subscriptions.push(new vscode.Disposable(() => clearInterval(clockTick)));
   shutdown = async () => {
     abort.abort();
     await manager.disposeAll();
