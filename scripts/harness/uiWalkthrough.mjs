@@ -11,7 +11,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { tsImport } from 'tsx/esm/api';
-import { launchBrowser } from './browser.mjs';
+import { bypassCodeServerProxy, launchBrowser } from './browser.mjs';
 import { startCodeServer } from './codeServer.mjs';
 import { startDemoServersProcess } from './demoServers.mjs';
 import { DEMO_HTTP_SERVER, demoServerSettings } from './demoSettings.mjs';
@@ -70,6 +70,7 @@ async function main() {
   const server = await startCodeServer({
     vsix: VSIX,
     settings: demoServerSettings(demo),
+    keepScratch: Boolean(process.env.MCP_SECURE_KEEP_SCRATCH),
     log: (l) => opts.verbose && say(`[code-server] ${l}`),
   });
   cleanups.push(() => server.stop());
@@ -79,6 +80,7 @@ async function main() {
   await mkdir(SCREENSHOTS, { recursive: true });
   const context = await launchBrowser(server.scratch.browserProfile);
   cleanups.push(() => context.close());
+  await bypassCodeServerProxy(context, server.url);
   const page = context.pages()[0] ?? (await context.newPage());
   if (opts.verbose) page.on('console', (m) => m.type() === 'error' && say(`[page:error] ${m.text()}`));
 

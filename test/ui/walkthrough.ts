@@ -49,6 +49,7 @@ export async function runWalkthrough(o: WalkthroughOptions): Promise<StepResult[
     } catch (err) {
       await o.page.screenshot({ path: file.replace(/\.png$/, '-FAILED.png') }).catch(() => undefined);
       for (const note of await visibleNotifications(o.page)) o.log(`notification: ${note}`);
+      for (const line of diagnostics.splice(0)) o.log(line);
       results.push({ name, ok: false, seconds: (Date.now() - started) / 1000, error: String(err) });
       o.log(`step ${n} ${name}: FAILED ${String(err)}`);
       return false;
@@ -64,7 +65,8 @@ export async function runWalkthrough(o: WalkthroughOptions): Promise<StepResult[
     ['palette-connect', () => paletteConnect(p)],
     ['connected', () => pickServerAndWaitConnected(p, o.httpServerName)],
     ['servers-tree', () => expandServersTree(p, o.httpServerName)],
-    ['audit-panel', () => openAuditPanel(p)],
+    ['call-tool', () => paletteCallTool(p, o.httpServerName, 'whoami')],
+    ['audit-panel', () => openAuditPanel(p, 'whoami')],
   ];
   for (const [name, fn] of steps) if (!(await step(name, fn))) break;
   return results;
@@ -145,7 +147,7 @@ async function signInFromAccountsMenu(o: WalkthroughOptions): Promise<void> {
   };
   const workbenchOrigin = new URL(o.workbenchUrl).origin;
   const onRequest = (req: { url(): string; isNavigationRequest(): boolean }): void => {
-    if (req.isNavigationRequest() && !req.url().startsWith(workbenchOrigin)) o.log(`login tab -> ${redactQuery(req.url())}`);
+    if (!req.url().startsWith(workbenchOrigin)) o.log(`login tab -> ${redactQuery(req.url())}`);
   };
   context.on('page', onPage);
   context.on('request', onRequest);
@@ -267,12 +269,71 @@ async function expandServersTree(page: Page, serverName: string): Promise<void> 
   }
 }
 
-async function openAuditPanel(page: Page): Promise<void> {
+/** Runs a palette command: F1, type its title, wait until listed (commands register after activation), Enter. */
+async function runPaletteCommand(page: Page, title: string): Promise<void> {
+  await retryUntil(async () => {
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input').first();
+    await input.waitFor({ timeout: 5000 });
+    await input.fill(`>${title}`);
+    const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
+    try {
+      await row.waitFor({ timeout: 3000 });
+    } catch {
+      await page.keyboard.press('Escape');
+      return false;
+    }
+    await page.keyboard.press('Enter');
+    return true;
+  }, `the palette to list "${title}"`);
+}
+
+/** "MCP Secure: Call Tool…": pick the server and the tool in the quick picks; the result opens in an editor. */
+async function paletteCallTool(page: Page, serverName: string, tool: string): Promise<void> {
+  await runPaletteCommand(page, 'MCP Secure: Call Tool');
+  await retryUntil(async () => {
+    const editorTab = page.locator('.tabs-container .tab', { hasText: /Untitled|\.json|result/i }).first();
+    if (await editorTab.isVisible()) return true;
+    const quickInput = page.locator('.quick-input-widget').first();
+    if (await quickInput.isVisible()) {
+      for (const label of [tool, serverName]) {
+        const row = quickInput.locator('.monaco-list-row', { hasText: label }).first();
+        if (await row.isVisible()) {
+          await row.click();
+          return false;
+        }
+      }
+      // A quick input for an argument (whoami takes none, but be generous): accept the default.
+      await page.keyboard.press('Enter');
+    }
+    return false;
+  }, `the ${tool} result to open in an editor`);
+}
+
+async function openAuditPanel(page: Page, tool: string): Promise<void> {
   const header = paneHeader(page, 'Audit Log');
   await header.waitFor({ timeout: STEP_TIMEOUT_MS });
   if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
-  await pane(page, 'Audit Log').locator('iframe.webview').first().waitFor({ timeout: STEP_TIMEOUT_MS });
+  // The webview lives in nested iframes in an overlay, not inside the pane's DOM: look in every frame
+  // for the record of the call just made.
+  await retryUntil(async () => {
+    for (const frame of page.frames()) {
+      if (frame === page.mainFrame()) continue;
+      const text = await frame.locator('body').innerText({ timeout: 1000 }).catch(() => '');
+      if (/\b\d+ records?\b/.test(text) && text.includes(tool)) return true;
+    }
+    return false;
+  }, `an audit record of ${tool} in the audit panel`).catch(async (err: unknown) => {
+    for (const frame of page.frames()) {
+      const text = await frame.locator('body').innerText({ timeout: 1000 }).catch((e: unknown) => `<${String(e).slice(0, 80)}>`);
+      diagnostics.push(`frame ${frame.url().slice(0, 100)}: ${text.replace(/\s+/g, ' ').slice(0, 120)}`);
+    }
+    throw err;
+  });
 }
+
+/** Extra lines logged when a step fails. */
+const diagnostics: string[] = [];
 
 /** Texts of the notification toasts on screen (diagnostics when a step fails). */
 async function visibleNotifications(page: Page): Promise<string[]> {
@@ -299,7 +360,8 @@ async function retryUntil(check: () => Promise<boolean>, what: string, timeoutMs
 function redactQuery(url: string): string {
   const u = new URL(url);
   const error = u.searchParams.get('error');
-  return `${u.origin}${u.pathname}${u.search ? '?…' : ''}${error ? ` (error=${error}: ${u.searchParams.get('error_description') ?? ''})` : ''}`;
+  const resource = u.searchParams.get('resource');
+  return `${u.origin}${u.pathname}${u.search ? '?…' : ''}${resource ? ` (resource=${resource})` : ''}${error ? ` (error=${error}: ${u.searchParams.get('error_description') ?? ''})` : ''}`;
 }
 
 function escapeRegExp(s: string): string {
