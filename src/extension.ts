@@ -12,6 +12,7 @@ import { ConnectionManager } from './core/mcp/connectionManager';
 import { OAuthEngine } from './core/oauth/oauthEngine';
 import type { Logger } from './core/ports';
 import type { ToolCallObserver } from './core/toolCallObserver';
+import type { CommandServices } from './vscode/services';
 import { registerAuditPanel } from './vscode/audit/registerAuditPanel';
 import { McpAuthProvider } from './vscode/authProvider';
 import { EditorBrowserOpener } from './vscode/browserOpener';
@@ -43,10 +44,62 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpSec
   const redactor = new Redactor();
   const logger = new OutputLogger(channel, redactor);
   const store = new SecretStorageAdapter(context.secrets, (value) => redactor.register(value));
+  const registry = new ServerRegistry();
+  context.subscriptions.push(channel, registry);
+
+  const core = await buildCore(context, logger, store, registry);
+  const auth = new McpAuthProvider(core.engine, registry, core.secrets, store, logger.child('auth'));
+  const tree = new ServersTree({
+    registry, tools: core.tools, scopes: core.scopes,
+    state: (id) => core.manager.state(id),
+    grant: (id) => core.engine.getGrant(id),
+    fingerprint: (id) => core.secrets.stdioFingerprint(id),
+    clientMetadataUrl: () => core.clientMetadataUrl,
+    now: () => Date.now(),
+  });
+  const services: CommandServices = { ...core, context, registry, auth, tree, logger, channel };
+  context.subscriptions.push(
+    auth, tree,
+    vscode.authentication.registerAuthenticationProvider(AUTH_PROVIDER_ID, AUTH_PROVIDER_LABEL, auth, { supportsMultipleAccounts: false }),
+    ...registerCommands(services),
+    ...wireRefreshes(services, store, core),
+  );
+  if (core.audit) registerAuditPanel(context, core.audit.trail, logger);
+  shutdown = () => shutDown(core);
+
+  reportInvalid(registry);
+  auth.requestSessionsSilently();
+  const activationMs = performance.now() - started;
+  logger.info(`activated in ${activationMs.toFixed(1)} ms (${registry.servers().length} server(s))`);
+  return createTestApi({
+    services, auth, opener: core.opener, consent: core.consent, guard: core.guard, store,
+    auditRecords: async () => {
+      await core.audit?.trail.flush();
+      return core.audit?.recent ?? [];
+    },
+    activationMs: () => activationMs,
+  });
+}
+
+interface Core {
+  readonly engine: OAuthEngine;
+  readonly manager: ConnectionManager;
+  readonly actions: ServerActions;
+  readonly secrets: ServerSecrets;
+  readonly tools: ToolCache;
+  readonly scopes: ToolScopeKnowledge;
+  readonly opener: EditorBrowserOpener;
+  readonly consent: StepUpConsentPrompt;
+  readonly guard: StdioLaunchGuard;
+  readonly audit: OpenAudit | undefined;
+  readonly abort: AbortController;
+  readonly clientMetadataUrl: string | undefined;
+}
+
+/** The core services (OAuth engine, connection manager, audit trail) over the editor adapters. */
+async function buildCore(context: vscode.ExtensionContext, logger: Logger, store: SecretStorageAdapter, registry: ServerRegistry): Promise<Core> {
   const config = vscode.workspace.getConfiguration();
   const abort = new AbortController();
-
-  const registry = new ServerRegistry();
   const opener = new EditorBrowserOpener();
   const scopes = new ToolScopeKnowledge();
   const consent = new StepUpConsentPrompt(registry, (r) => scopes.noteStepUp(r.serverId, r.granted, r.requested));
@@ -72,64 +125,40 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpSec
   });
   const guard = new StdioLaunchGuard(context.globalState);
   const actions = new ServerActions(registry, manager, guard, tools);
-  const auth = new McpAuthProvider(engine, registry, secrets, store, logger.child('auth'));
-  const tree = new ServersTree({
-    registry, tools, scopes,
-    state: (id) => manager.state(id),
-    grant: (id) => engine.getGrant(id),
-    fingerprint: (id) => secrets.stdioFingerprint(id),
-    clientMetadataUrl: () => clientMetadataUrl,
-    now: () => Date.now(),
-  });
-  const services = { context, registry, engine, manager, actions, secrets, auth, tree, logger, channel };
+  return { engine, manager, actions, secrets, tools, scopes, opener, consent, guard, audit, abort, clientMetadataUrl };
+}
 
-  const refresh = (): void => tree.refresh();
-  let knownIds = registry.servers().map((d) => d.id);
-  const disconnectRemoved = async (): Promise<void> => {
-    const gone = knownIds.filter((id) => !registry.get(id));
-    knownIds = registry.servers().map((d) => d.id);
-    for (const id of gone) await actions.disconnect(id);
+/** Every event that changes what the tree shows; removed servers are disconnected. */
+function wireRefreshes(s: CommandServices, store: SecretStorageAdapter, core: Core): vscode.Disposable[] {
+  const refresh = (): void => s.tree.refresh();
+  let knownIds = s.registry.servers().map((d) => d.id);
+  const onRegistryChange = async (): Promise<void> => {
+    refresh();
+    reportInvalid(s.registry);
+    s.auth.requestSessionsSilently();
+    const gone = knownIds.filter((id) => !s.registry.get(id));
+    knownIds = s.registry.servers().map((d) => d.id);
+    for (const id of gone) await s.actions.disconnect(id);
   };
-  context.subscriptions.push(
-    channel, registry, auth, tree,
-    vscode.authentication.registerAuthenticationProvider(AUTH_PROVIDER_ID, AUTH_PROVIDER_LABEL, auth, { supportsMultipleAccounts: false }),
-    ...registerCommands(services),
-    toDisposable(manager.onDidChangeState(refresh)),
-    toDisposable(engine.onDidChangeGrants(refresh)),
-    toDisposable(tools.onDidChange(refresh)),
-    toDisposable(scopes.onDidLearn(refresh)),
-    toDisposable(store.onDidChange(refresh)),
-    registry.onDidChange(() => {
-      refresh();
-      void disconnectRemoved();
-      reportInvalid(registry);
-      auth.requestSessionsSilently();
-    }),
-  );
-  // Token expiry is shown relative to now ("in 5 min"): re-render once a minute, nothing else changes.
+  // Token expiry is shown relative to now ("in 5 min"): re-render once a minute.
   const clockTick = setInterval(refresh, EXPIRY_REFRESH_MS);
-  context.subscriptions.push(new vscode.Disposable(() => clearInterval(clockTick)));
-  shutdown = async () => {
-    abort.abort();
-    await manager.disposeAll();
-    engine.dispose();
-    await audit?.trail.flush().catch(() => undefined);
-    await audit?.store.close().catch(() => undefined);
-  };
+  return [
+    toDisposable(core.manager.onDidChangeState(refresh)),
+    toDisposable(core.engine.onDidChangeGrants(refresh)),
+    toDisposable(core.tools.onDidChange(refresh)),
+    toDisposable(core.scopes.onDidLearn(refresh)),
+    toDisposable(store.onDidChange(refresh)),
+    s.registry.onDidChange(() => void onRegistryChange()),
+    new vscode.Disposable(() => clearInterval(clockTick)),
+  ];
+}
 
-  if (audit) registerAuditPanel(context, audit.trail, logger);
-  reportInvalid(registry);
-  auth.requestSessionsSilently();
-  const activationMs = performance.now() - started;
-  logger.info(`activated in ${activationMs.toFixed(1)} ms (${registry.servers().length} server(s))`);
-  return createTestApi({
-    services, auth, opener, consent, guard, store,
-    auditRecords: async () => {
-      await audit?.trail.flush();
-      return audit?.recent ?? [];
-    },
-    activationMs: () => activationMs,
-  });
+async function shutDown(core: Core): Promise<void> {
+  core.abort.abort();
+  await core.manager.disposeAll();
+  core.engine.dispose();
+  await core.audit?.trail.flush().catch(() => undefined);
+  await core.audit?.store.close().catch(() => undefined);
 }
 
 export async function deactivate(): Promise<void> {
