@@ -54,12 +54,26 @@ interface Entry {
 export class ConnectionManager {
   private readonly entries = new Map<string, Entry>();
   private readonly listeners = new Set<StateListener>();
+  /** Live list shared with every connection, so observers added later see later calls. */
+  private readonly observers: ToolCallObserver[];
   private readonly clock: Clock;
   private readonly timeoutMs: number;
 
   constructor(private readonly opts: ConnectionManagerOptions) {
     this.clock = opts.clock ?? systemClock;
     this.timeoutMs = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    this.observers = [...(opts.observers ?? [])];
+  }
+
+  /** Add a tool-call observer (e.g. the audit trail once its store is open); applies to existing connections too. */
+  addObserver(observer: ToolCallObserver): { dispose(): void } {
+    this.observers.push(observer);
+    return {
+      dispose: () => {
+        const i = this.observers.indexOf(observer);
+        if (i >= 0) this.observers.splice(i, 1);
+      },
+    };
   }
 
   /** Connect (or reconnect) a server. Rejects with a typed `McpSecureError`; the state becomes `error`. */
@@ -152,7 +166,7 @@ export class ConnectionManager {
   ): McpConnection {
     const connection = new McpConnection({
       definition: def, client, transport, wire, logger, clock: this.clock,
-      observers: this.opts.observers ?? [],
+      observers: this.observers,
       identity: () => this.identity(def, fingerprint),
       requestTimeoutMs: this.timeoutMs,
       activity,

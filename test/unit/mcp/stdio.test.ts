@@ -63,6 +63,17 @@ describe('stdio MCP connections (real child processes)', () => {
     assert.ok(!JSON.stringify(observer.records).includes(secret));
   });
 
+  it('observers added later see later calls, and stop after dispose', async () => {
+    const conn = await manager.connect(stdioDef());
+    const late = new RecordingObserver();
+    const sub = manager.addObserver(late);
+    await conn.callTool('echo', { text: 'a' }, { caller: 'test' });
+    sub.dispose();
+    await conn.callTool('echo', { text: 'b' }, { caller: 'test' });
+    assert.equal(late.records.length, 1);
+    assert.equal(observer.records.length, 2);
+  });
+
   it('never puts the secret in argv and gives the child a minimal environment', async () => {
     process.env.MCP_SECURE_TEST_LEAK = 'should-not-be-inherited';
     try {
