@@ -17,6 +17,7 @@ import { registerAuditPanel } from './vscode/audit/registerAuditPanel';
 import { McpAuthProvider } from './vscode/authProvider';
 import { EditorBrowserOpener } from './vscode/browserOpener';
 import { registerCommands } from './vscode/commands';
+import { ResultDocuments } from './vscode/resultDocuments';
 import { AUTH_PROVIDER_ID, AUTH_PROVIDER_LABEL, LOG_CHANNEL_NAME, Settings } from './vscode/constants';
 import { identityResolver } from './vscode/identities';
 import { lazyAuthorizer } from './vscode/lazyAuthorizer';
@@ -57,9 +58,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpSec
     clientMetadataUrl: () => core.clientMetadataUrl,
     now: () => Date.now(),
   });
-  const services: CommandServices = { ...core, context, registry, auth, tree, logger, channel };
+  const results = new ResultDocuments();
+  const services: CommandServices = { ...core, context, registry, auth, tree, logger, channel, results };
   context.subscriptions.push(
-    auth, tree,
+    auth, tree, results,
     vscode.authentication.registerAuthenticationProvider(AUTH_PROVIDER_ID, AUTH_PROVIDER_LABEL, auth, { supportsMultipleAccounts: false }),
     ...registerCommands(services),
     ...wireRefreshes(services, store, core),

@@ -2,6 +2,7 @@ import type * as vscode from 'vscode';
 import type { ConnectionManager } from '../core/mcp/connectionManager';
 import type { Logger } from '../core/ports';
 import type { McpAuthProvider } from './authProvider';
+import type { ResultDocuments } from './resultDocuments';
 import type { GrantEngine } from './engineContract';
 import type { ServerActions } from './serverActions';
 import type { ServerRegistry } from './serverRegistry';
@@ -20,4 +21,5 @@ export interface CommandServices {
   readonly tree: ServersTree;
   readonly logger: Logger;
   readonly channel: vscode.LogOutputChannel;
+  readonly results: ResultDocuments;
 }

@@ -21,7 +21,7 @@ export async function callToolCommand(s: CommandServices, arg?: unknown, toolArg
   const result = await withCancellableProgress(Strings.callingTool(tool.name, def.name), (signal) =>
     s.actions.callTool(def.id, tool.name, args, 'palette', signal),
   );
-  await showResult(result);
+  await s.results.show(`${def.id}-${tool.name}`, result.raw);
   if (result.isError) void vscode.window.showWarningMessage(Strings.toolError(toPlainText(tool.name, 80)));
   return result;
 }
@@ -40,11 +40,6 @@ async function pickTool(tools: readonly ToolInfo[], name: string | undefined): P
   return picked.tool;
 }
 
-async function showResult(result: ToolCallResult): Promise<void> {
-  const content = JSON.stringify(result.raw, null, 2);
-  const document = await vscode.workspace.openTextDocument({ language: 'json', content });
-  await vscode.window.showTextDocument(document, { preview: true });
-}
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

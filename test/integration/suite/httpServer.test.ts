@@ -117,6 +117,9 @@ describe('HTTP MCP server with OAuth', () => {
   it('a tool call from the command palette produces an audit record naming human, agent and caller', async () => {
     const result = (await vscode.commands.executeCommand('mcpSecure.callTool', HTTP_ID, 'list_tickets', { status: 'all' })) as { isError: boolean };
     assert.equal(result.isError, false);
+    const shown = await waitFor(() => vscode.window.visibleTextEditors.find((e) => e.document.uri.scheme === 'mcp-secure-result'), 'the result editor');
+    assert.equal(shown.document.isDirty, false, 'results open read-only, never dirty');
+    assert.ok(JSON.parse(shown.document.getText()).content, 'the raw tools/call result as JSON');
     const record = await waitFor(async () => (await api.auditRecords()).find((r) => r.what.tool === 'list_tickets' && r.who.caller === 'palette'), 'the audit record');
     assert.equal(record.what.server.id, HTTP_ID);
     assert.equal(record.outcome.kind, 'success');
