@@ -16,6 +16,7 @@ import type { CommandServices } from './vscode/services';
 import { registerAuditPanel } from './vscode/audit/registerAuditPanel';
 import { McpAuthProvider } from './vscode/authProvider';
 import { EditorBrowserOpener } from './vscode/browserOpener';
+import { ElicitationPrompt } from './vscode/elicitationPrompt';
 import { registerCommands } from './vscode/commands';
 import { ResultDocuments } from './vscode/resultDocuments';
 import { AUTH_PROVIDER_ID, AUTH_PROVIDER_LABEL, LOG_CHANNEL_NAME, Settings } from './vscode/constants';
@@ -74,7 +75,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpSec
   const activationMs = performance.now() - started;
   logger.info(`activated in ${activationMs.toFixed(1)} ms (${registry.servers().length} server(s))`);
   return createTestApi({
-    services, auth, opener: core.opener, consent: core.consent, guard: core.guard, store,
+    services, auth, opener: core.opener, consent: core.consent, guard: core.guard, elicitation: core.elicitation, store,
     auditRecords: async () => {
       await core.audit?.trail.flush();
       return core.audit?.recent ?? [];
@@ -93,6 +94,7 @@ interface Core {
   readonly opener: EditorBrowserOpener;
   readonly consent: StepUpConsentPrompt;
   readonly guard: StdioLaunchGuard;
+  readonly elicitation: ElicitationPrompt;
   readonly audit: OpenAudit | undefined;
   readonly abort: AbortController;
   readonly clientMetadataUrl: string | undefined;
@@ -114,6 +116,7 @@ async function buildCore(context: vscode.ExtensionContext, logger: Logger, store
   });
   const secrets = new ServerSecrets(store);
   const tools = new ToolCache();
+  const elicitation = new ElicitationPrompt(registry);
   const audit = await openAudit(context, logger);
   const observers: ToolCallObserver[] = audit ? [scopes, audit.trail] : [scopes];
   const manager = new ConnectionManager({
@@ -122,12 +125,13 @@ async function buildCore(context: vscode.ExtensionContext, logger: Logger, store
     stdioSecretFor: (def) => secrets.stdioSecret(def),
     identityFor: identityResolver(engine, secrets),
     observers,
+    elicitation: elicitation.handle,
     requestTimeoutMs: (config.get<number>(Settings.requestTimeoutSeconds) ?? 60) * 1000,
     clientInfo: { name: 'mcp-secure-connections', version: String(context.extension.packageJSON.version ?? '0.0.0') },
   });
   const guard = new StdioLaunchGuard(context.globalState);
   const actions = new ServerActions(registry, manager, guard, tools);
-  return { engine, manager, actions, secrets, tools, scopes, opener, consent, guard, audit, abort, clientMetadataUrl };
+  return { engine, manager, actions, secrets, tools, scopes, opener, consent, guard, elicitation, audit, abort, clientMetadataUrl };
 }
 
 /** Every event that changes what the tree shows; removed servers are disconnected. */

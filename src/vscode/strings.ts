@@ -49,6 +49,11 @@ export const Strings = {
     `Currently granted: ${granted || '(none)'}\nRequested: ${requested}\n\nAllow signing in again with the wider scope?`,
   allowStepUp: 'Allow',
 
+  // elicitation
+  elicitTitle: (server: string) => `${server} asks for information`,
+  elicitRespond: 'Respond…',
+  elicitDecline: 'Decline',
+
   // rotate secret
   rotateConfirm: (name: string) => `Rotate the shared secret of "${name}"? The server is restarted with the new secret.`,
   rotate: 'Rotate',

@@ -2,11 +2,12 @@ import type * as vscode from 'vscode';
 import type { AuditRecord } from '../core/audit/auditRecord';
 import type { ConnectionState } from '../core/mcp/connectionState';
 import type { HttpServerDefinition } from '../core/mcp/serverDefinition';
-import type { ToolCallResult } from '../core/mcp/types';
+import type { ElicitationHandler, ToolCallResult } from '../core/mcp/types';
 import type { SecretStore } from '../core/ports';
 import type { ToolCaller } from '../core/toolCallObserver';
 import type { McpAuthProvider } from './authProvider';
 import type { EditorBrowserOpener } from './browserOpener';
+import type { ElicitationPrompt } from './elicitationPrompt';
 import type { GrantView } from './engineContract';
 import type { CommandServices } from './services';
 import type { LaunchConfirmer, StdioLaunchGuard } from './stdioLaunchGuard';
@@ -39,6 +40,7 @@ export interface McpSecureApi {
   useOpener(opener: (url: URL) => Promise<void>): vscode.Disposable;
   useStepUpConsent(answer: StepUpAnswer): vscode.Disposable;
   useLaunchConfirmer(confirmer: LaunchConfirmer): vscode.Disposable;
+  useElicitation(handler: ElicitationHandler): vscode.Disposable;
   /** Audit records appended since activation (most recent last, bounded). */
   auditRecords(): Promise<readonly AuditRecord[]>;
 }
@@ -49,6 +51,7 @@ export interface ApiParts {
   readonly opener: EditorBrowserOpener;
   readonly consent: StepUpConsentPrompt;
   readonly guard: StdioLaunchGuard;
+  readonly elicitation: ElicitationPrompt;
   readonly store: SecretStore;
   readonly auditRecords: () => Promise<readonly AuditRecord[]>;
   readonly activationMs: () => number;
@@ -93,6 +96,7 @@ export function createTestApi(p: ApiParts): McpSecureApi {
     useOpener: (opener) => p.opener.useOpener(opener),
     useStepUpConsent: (answer) => p.consent.useAnswer(answer),
     useLaunchConfirmer: (confirmer) => p.guard.useConfirmer(confirmer),
+    useElicitation: (handler) => p.elicitation.useAnswer(handler),
     auditRecords: p.auditRecords,
   };
 }

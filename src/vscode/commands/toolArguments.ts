@@ -15,20 +15,22 @@ export async function collectArguments(tool: ToolInfo): Promise<Record<string, u
   return flat ? askEach(flat) : editAsJson(tool);
 }
 
-async function askEach(props: readonly FlatProperty[]): Promise<Record<string, unknown>> {
+/** One quick input per property, prefilled from `defaults` (tool calls and form elicitation). */
+export async function askEach(props: readonly FlatProperty[], defaults: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
   const args: Record<string, unknown> = {};
   for (const prop of props) {
-    const value = await askOne(prop);
+    const value = await askOne(prop, defaults[prop.name]);
     if (value !== undefined) args[prop.name] = value;
   }
   return args;
 }
 
-async function askOne(prop: FlatProperty): Promise<unknown> {
+async function askOne(prop: FlatProperty, preset: unknown): Promise<unknown> {
   const title = Strings.toolArg(prop.name, prop.required, prop.type);
   const placeHolder = prop.description ? toPlainText(prop.description, 200) : undefined;
   if (prop.type === 'boolean' || prop.enumValues) {
-    const options = prop.enumValues ?? ['true', 'false'];
+    const base = prop.enumValues ?? ['true', 'false'];
+    const options = preset === undefined ? base : [String(preset), ...base.filter((o) => o !== String(preset))];
     const items = prop.required ? options : [...options, '(omit)'];
     const picked = await vscode.window.showQuickPick(items, { title, ...(placeHolder ? { placeHolder } : {}), ignoreFocusOut: true });
     if (picked === undefined) throw new McpSecureError('cancelled', Strings.cancelled);
@@ -37,6 +39,7 @@ async function askOne(prop: FlatProperty): Promise<unknown> {
   }
   const text = await vscode.window.showInputBox({
     title, ...(placeHolder ? { prompt: placeHolder } : {}), ignoreFocusOut: true,
+    ...(preset !== undefined && typeof preset !== 'object' ? { value: String(preset) } : {}),
     validateInput: (v) => (v === '' && !prop.required) || parsePrimitive(prop.type, v) !== undefined ? undefined : Strings.argInvalid(prop.type),
   });
   if (text === undefined) throw new McpSecureError('cancelled', Strings.cancelled);

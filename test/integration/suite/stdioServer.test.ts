@@ -32,6 +32,21 @@ describe('stdio MCP server with a shared secret', () => {
     assert.ok(lines.some((l) => l.includes('[toolsGroup]')));
   });
 
+  it('answers a form elicitation from the server with the schema defaults applied', async () => {
+    const seen: { message: string; defaults: Record<string, unknown> }[] = [];
+    const answer = api.useElicitation(async (req) => {
+      seen.push({ message: req.message, defaults: req.defaults });
+      return { action: 'accept', content: { ...req.defaults, name: 'tester' } };
+    });
+    try {
+      const result = await api.callTool(STDIO_ID, 'greet', {});
+      assert.match(JSON.stringify(result.content), /Hello, tester!/);
+    } finally {
+      answer.dispose();
+    }
+    assert.deepEqual(seen[0]?.defaults, { name: 'world', excited: true });
+  });
+
   it('rotates the secret: new fingerprint, server restarted and still accepted', async () => {
     const before = flatten(await api.tree()).find((l) => l.includes('shared secret sha256:'));
     const fingerprint = (await vscode.commands.executeCommand('mcpSecure.rotateSecret', STDIO_ID, true)) as string;
