@@ -6,6 +6,7 @@ import { convertMcpJson, stripJsonComments } from '../../../src/vscode/mcpJsonIm
 import { toPlainText } from '../../../src/vscode/plainText';
 import { Redactor } from '../../../src/vscode/redactor';
 import { readServerEntries } from '../../../src/vscode/serverEntries';
+import { HOSTILE_HTML_ERROR } from '../../fixtures/mcp/hostileServer';
 
 describe('extension adapters (pure parts)', () => {
   describe('Redactor', () => {
@@ -50,6 +51,10 @@ describe('extension adapters (pure parts)', () => {
       const text = toPlainText('Denied [click here](command:workbench.action.terminal.new) $(alert) see command:evil.run?%5B%5D **now**\u0007');
       assert.equal(text, 'Denied click here see **now**');
       assert.ok(!/command:|\]\(|\$\(/.test(text));
+    });
+    it('neutralises the hostile fixture server\'s error text', () => {
+      const text = toPlainText(HOSTILE_HTML_ERROR);
+      assert.ok(!/command:|\]\(|\u202E/.test(text), text);
     });
     it('keeps identifiers such as tool names intact', () => {
       assert.equal(toPlainText('close_ticket needs tickets:write'), 'close_ticket needs tickets:write');
