@@ -15,6 +15,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { makeScratch, startCodeServer, BASE_SETTINGS } from './harness/codeServer.mjs';
 import { startDemoServersProcess } from './harness/demoServers.mjs';
+import { startLoopbackRedirector } from './harness/loopbackRedirector.mjs';
 import { DEMO_HTTP_SERVER, DEMO_STDIO_SERVER, demoServerSettings } from './harness/demoSettings.mjs';
 import { REPO_ROOT, ensureHarness } from './harness/setup.mjs';
 
@@ -92,7 +93,10 @@ async function main() {
   if (desktop) {
     await openDesktop(scratch, settings);
   } else {
-    const server = await startCodeServer({ scratch, vsix: VSIX, settings, port: Number(opts['editor-port']) });
+    // Sign-in tabs go straight to the local authorization server, not through code-server's /proxy/ route.
+    const redirector = await startLoopbackRedirector();
+    cleanups.push(() => redirector.close());
+    const server = await startCodeServer({ scratch, vsix: VSIX, settings, port: Number(opts['editor-port']), proxyUri: redirector.proxyUri });
     cleanups.push(() => server.stop());
     server.process.once('exit', (code) => {
       if (!finishing) say(`code-server exited unexpectedly (${code})`);

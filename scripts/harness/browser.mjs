@@ -18,20 +18,3 @@ export async function launchBrowser(profileDir, { viewport = { width: 1600, heig
   });
 }
 
-/**
- * code-server rewrites every localhost URL an extension opens (`openExternal`, `asExternalUri`) to its
- * own `/proxy/<port>/` route, meant for browsers on another machine. The demo authorization server,
- * reached through that proxy, refuses the request (`invalid_target`). Our browser runs on this machine,
- * so send such navigations straight to the loopback port — what desktop VS Code does.
- */
-export async function bypassCodeServerProxy(context, serverUrl) {
-  const origin = new URL(serverUrl).origin;
-  await context.route(
-    (u) => u.origin === origin && /^\/proxy\/\d+\//.test(u.pathname),
-    async (route) => {
-      const u = new URL(route.request().url());
-      const [, port, rest] = /^\/proxy\/(\d+)(\/.*)$/.exec(u.pathname);
-      await route.fulfill({ status: 302, headers: { location: `http://127.0.0.1:${port}${rest}${u.search}` } });
-    },
-  );
-}

@@ -117,7 +117,7 @@ async function waitHealthy(url, child, timeoutMs) {
 /**
  * Starts code-server. Options: `settings` (merged over BASE_SETTINGS), `smokeTestDriver` (adds
  * `--vscode-option enable-smoke-test-driver`, needed for extension tests; it also suppresses toasts),
- * `vsix` (installed before start), `port` (default: a free one), `env` (extra environment for the
+ * `vsix` (installed before start), `proxyUri` (VSCODE_PROXY_URI, see loopbackRedirector.mjs), `port` (default: a free one), `env` (extra environment for the
  * server and hence the extension host), `log` (line sink for server output), `scratch` (reuse a layout).
  */
 export async function startCodeServer(opts = {}) {
@@ -136,7 +136,9 @@ export async function startCodeServer(opts = {}) {
     ...commonArgs(scratch), '--ignore-last-opened', '--reconnection-grace-time', '60', '--config', configFile,
     ...(opts.smokeTestDriver ? ['--vscode-option', 'enable-smoke-test-driver'] : []),
   ];
-  const child = spawn(NODE24, args, { env: serverEnv(scratch, opts.env), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  // `proxyUri`: where code-server maps localhost URLs that extensions open (see loopbackRedirector.mjs).
+  const proxyEnv = opts.proxyUri ? { VSCODE_PROXY_URI: opts.proxyUri } : {};
+  const child = spawn(NODE24, args, { env: serverEnv(scratch, { ...proxyEnv, ...opts.env }), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   live.set(child.pid, opts.keepScratch ? undefined : scratch.root);
   child.once('exit', () => live.delete(child.pid));
   const sink = opts.log ?? (() => {});

@@ -11,8 +11,9 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { tsImport } from 'tsx/esm/api';
-import { bypassCodeServerProxy, launchBrowser } from './browser.mjs';
+import { launchBrowser } from './browser.mjs';
 import { startCodeServer } from './codeServer.mjs';
+import { startLoopbackRedirector } from './loopbackRedirector.mjs';
 import { startDemoServersProcess } from './demoServers.mjs';
 import { DEMO_HTTP_SERVER, demoServerSettings } from './demoSettings.mjs';
 import { REPO_ROOT, ensureHarness } from './setup.mjs';
@@ -67,8 +68,11 @@ async function main() {
   cleanups.push(() => demo.close());
   say(`demo servers: issuer ${demo.issuer}, MCP ${demo.httpMcpUrl}`);
 
+  const redirector = await startLoopbackRedirector();
+  cleanups.push(() => redirector.close());
   const server = await startCodeServer({
     vsix: VSIX,
+    proxyUri: redirector.proxyUri,
     settings: demoServerSettings(demo),
     keepScratch: Boolean(process.env.MCP_SECURE_KEEP_SCRATCH),
     log: (l) => opts.verbose && say(`[code-server] ${l}`),
@@ -80,7 +84,6 @@ async function main() {
   await mkdir(SCREENSHOTS, { recursive: true });
   const context = await launchBrowser(server.scratch.browserProfile);
   cleanups.push(() => context.close());
-  await bypassCodeServerProxy(context, server.url);
   const page = context.pages()[0] ?? (await context.newPage());
   if (opts.verbose) page.on('console', (m) => m.type() === 'error' && say(`[page:error] ${m.text()}`));
 

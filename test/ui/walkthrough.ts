@@ -315,12 +315,19 @@ async function openAuditPanel(page: Page, tool: string): Promise<void> {
   await header.waitFor({ timeout: STEP_TIMEOUT_MS });
   if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
   // The webview lives in nested iframes in an overlay, not inside the pane's DOM: look in every frame
-  // for the record of the call just made.
+  // for the record of the call just made. A webview view occasionally stays blank after a fast start;
+  // if it has not rendered after a while, reload webviews once (what a user would do).
+  const started = Date.now();
+  let reloaded = false;
   await retryUntil(async () => {
     for (const frame of page.frames()) {
       if (frame === page.mainFrame()) continue;
       const text = await frame.locator('body').innerText({ timeout: 1000 }).catch(() => '');
       if (/\b\d+ records?\b/.test(text) && text.includes(tool)) return true;
+    }
+    if (!reloaded && Date.now() - started > 15_000) {
+      reloaded = true;
+      await runPaletteCommand(page, 'Developer: Reload Webviews');
     }
     return false;
   }, `an audit record of ${tool} in the audit panel`).catch(async (err: unknown) => {
