@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { AUDIT_OUTCOME_KINDS, humanLabel, type AuditOutcomeKind, type AuditRecord } from './auditRecord';
 import { parseRecordLine } from './chainVerifier';
 import { listSegments, readAnchor, readSlice, scanLines, segmentName } from './segmentFiles';
-import { TextHaystack } from './textHaystack';
+import { TextHaystack, type TextHaystackOptions } from './textHaystack';
 
 export interface AuditFilter {
   /** Inclusive lower bound, epoch ms. */
@@ -104,7 +104,7 @@ export class AuditIndex {
   private readonly tools = new Dict();
   private readonly users = new Dict();
   private readonly callers = new Dict();
-  private readonly hay = new TextHaystack();
+  private readonly hay: TextHaystack;
   private time: number[] = [];
   private dur: number[] = [];
   private server: number[] = [];
@@ -125,11 +125,14 @@ export class AuditIndex {
   /** Changes whenever the indexed set changes. */
   generation = 0;
 
-  constructor(readonly dir: string) {}
+  /** `options` tunes the free-text trigram postings (see textHaystack.ts). */
+  constructor(readonly dir: string, options: TextHaystackOptions = {}) {
+    this.hay = new TextHaystack(options);
+  }
 
   /** Builds the index over everything on disk now. */
-  static async build(dir: string): Promise<AuditIndex> {
-    const ix = new AuditIndex(dir);
+  static async build(dir: string, options: TextHaystackOptions = {}): Promise<AuditIndex> {
+    const ix = new AuditIndex(dir, options);
     await ix.refresh();
     return ix;
   }
@@ -245,6 +248,11 @@ export class AuditIndex {
       out[m++] = i;
     }
     return out.slice(0, m);
+  }
+
+  /** Approximate bytes the free-text search holds (haystack text and offsets; trigram postings). */
+  textMemoryBytes(): { haystack: number; postings: number } {
+    return this.hay.memoryBytes();
   }
 
   /** Per-record hits of a free-text search over error text and arguments. */

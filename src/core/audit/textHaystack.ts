@@ -1,8 +1,12 @@
 /**
  * Free-text search support for the audit index: one lower-cased haystack string per segment (record
- * texts joined by U+0001), searched with `indexOf`, which V8 runs as a fast native scan — far quicker
- * than a substring test per record when a million records are indexed.
+ * texts joined by U+0001) plus trigram postings per segment (see trigramIndex.ts). A needle of 3+
+ * code units is looked up in the postings and only the candidate records are checked with a bounded
+ * substring test, so the result is exactly a case-insensitive `includes` over each record's text;
+ * shorter needles fall back to a native `indexOf` scan of the haystacks.
  */
+import { trigramKeys, TrigramPostings } from './trigramIndex';
+
 const SEP = '\u0001';
 
 interface SegmentHay {
@@ -10,32 +14,54 @@ interface SegmentHay {
   /** Start offset of each record's text in `hay`. */
   starts: number[];
   pending: string[];
+  /** Postings of the first `tri.n` records; later ones (live appends) are scanned. */
+  tri: TrigramPostings;
+}
+
+export interface TextHaystackOptions {
+  /** Unindexed records of the newest segment tolerated before its postings are (re)built (default 2048). */
+  readonly maxTail?: number;
 }
 
 export class TextHaystack {
   private readonly segs = new Map<number, SegmentHay>();
+  private readonly maxTail: number;
+
+  constructor(options: TextHaystackOptions = {}) {
+    this.maxTail = options.maxTail ?? 2048;
+  }
 
   /** Adds the next record's text to a segment (visible to search after {@link seal}). */
   add(segNo: number, text: string): void {
     let s = this.segs.get(segNo);
     if (!s) {
-      s = { hay: '', starts: [], pending: [] };
+      s = { hay: '', starts: [], pending: [], tri: TrigramPostings.EMPTY };
       this.segs.set(segNo, s);
     }
     s.pending.push(text.toLowerCase().replaceAll(SEP, ' '));
   }
 
-  /** Appends pending texts to their haystacks. */
+  /**
+   * Appends pending texts to their haystacks and (re)builds postings: every older segment is indexed
+   * completely; the newest (growing) one once its unindexed tail exceeds both `maxTail` and the
+   * indexed part, so rebuilding costs O(1) amortised per record.
+   */
   seal(): void {
-    for (const s of this.segs.values()) {
-      if (s.pending.length === 0) continue;
-      let pos = s.hay.length;
-      for (const t of s.pending) {
-        s.starts.push(pos);
-        pos += t.length + 1;
+    const newest = Math.max(...this.segs.keys());
+    for (const [segNo, s] of this.segs) {
+      if (s.pending.length > 0) {
+        let pos = s.hay.length;
+        for (const t of s.pending) {
+          s.starts.push(pos);
+          pos += t.length + 1;
+        }
+        s.hay += `${s.pending.join(SEP)}${SEP}`;
+        s.pending = [];
       }
-      s.hay += `${s.pending.join(SEP)}${SEP}`;
-      s.pending = [];
+      const tail = s.starts.length - s.tri.n;
+      if (tail > 0 && (segNo !== newest || (tail > this.maxTail && tail > s.tri.n))) {
+        s.tri = TrigramPostings.build(s.hay, s.starts.length, s.hay.length);
+      }
     }
   }
 
@@ -47,6 +73,17 @@ export class TextHaystack {
     this.segs.clear();
   }
 
+  /** Approximate bytes held: haystack characters (one byte each when Latin-1) and offsets; postings. */
+  memoryBytes(): { haystack: number; postings: number } {
+    let haystack = 0;
+    let postings = 0;
+    for (const s of this.segs.values()) {
+      haystack += s.hay.length + s.starts.length * 8;
+      postings += s.tri.memoryBytes();
+    }
+    return { haystack, postings };
+  }
+
   /**
    * Marks records whose text contains `needle` (lower case). `order` lists the segments in index
    * order; record k of a segment is at global position (records before the segment) + k.
@@ -54,21 +91,52 @@ export class TextHaystack {
   search(needle: string, order: readonly number[], hits: Uint8Array): void {
     const n = needle.replaceAll(SEP, ' ');
     if (!n) return;
+    const keys = n.length >= 3 ? trigramKeys(n) : undefined;
     let base = 0;
     for (const segNo of order) {
       const s = this.segs.get(segNo);
       if (!s) continue;
-      const { hay, starts } = s;
-      let p = hay.indexOf(n);
-      while (p !== -1) {
-        const k = upperBound(starts, p) - 1;
-        hits[base + k] = 1;
-        const next = starts[k + 1];
-        if (next === undefined) break;
-        p = hay.indexOf(n, next);
-      }
-      base += starts.length;
+      if (keys) {
+        verifyCandidates(s, n, s.tri.candidates(keys), base, hits);
+        scanRecords(s, n, s.tri.n, base, hits);
+      } else scanRecords(s, n, 0, base, hits);
+      base += s.starts.length;
     }
+  }
+}
+
+/**
+ * Checks candidate records (ascending local ids). Few candidates: a substring test bounded to each
+ * record. Many (a needle most records contain): one forward `indexOf` cursor, which never scans the
+ * haystack more than once.
+ */
+function verifyCandidates(s: SegmentHay, n: string, ids: readonly number[], base: number, hits: Uint8Array): void {
+  const { hay, starts } = s;
+  const dense = ids.length * 8 > starts.length;
+  let p = -1;
+  for (const k of ids) {
+    const start = starts[k] as number;
+    const end = (starts[k + 1] ?? hay.length) - 1;
+    if (dense) {
+      if (p < start) p = hay.indexOf(n, start);
+      if (p === -1) return;
+      if (p < end) hits[base + k] = 1; // never spans records: the needle has no separator
+    } else if (end - start >= n.length && hay.slice(start, end).includes(n)) hits[base + k] = 1;
+  }
+}
+
+/** Native scan of a segment haystack from record `from` on (unindexed records, or needles under 3 code units). */
+function scanRecords(s: SegmentHay, n: string, from: number, base: number, hits: Uint8Array): void {
+  const { hay, starts } = s;
+  const at = starts[from];
+  if (at === undefined) return;
+  let p = hay.indexOf(n, at);
+  while (p !== -1) {
+    const k = upperBound(starts, p) - 1;
+    hits[base + k] = 1;
+    const next = starts[k + 1];
+    if (next === undefined) break;
+    p = hay.indexOf(n, next);
   }
 }
 
