@@ -68,10 +68,17 @@ describe('e2e: sign-in refusals and DPoP on the real engine', function () {
     assert.equal((decodeJwt(second.access_token!) as { cnf?: { jkt?: string } }).cnf?.jkt, jkt, 'same key after refresh');
     assert.equal(await demo.authServer.refreshTokenStatus(first.refresh_token!), 'consumed');
 
-    await w.engine.signOut('tickets').catch((e: unknown) => {
-      // JWT access tokens are not revocable at oidc-provider (RFC 7009 unsupported_token_type).
-      if (!isMcpSecureError(e, 'revocation_failed')) throw e;
-    });
+    // JWT access tokens are not revocable at oidc-provider (RFC 7009 unsupported_token_type): sign-out still succeeds.
+    await w.engine.signOut('tickets');
+    assert.equal(await w.engine.getGrant('tickets'), undefined);
     assert.equal(await demo.authServer.refreshTokenStatus(second.refresh_token!), 'unknown', 'revoked at the AS');
+    // And the AS refuses the old refresh token on the wire (the status check above tells it is gone, not just unbound).
+    const res = await fetch(`${demo.issuer}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: second.refresh_token!, client_id: grant.clientId, resource: demo.httpResource }),
+    });
+    assert.equal(res.status, 400);
+    assert.equal(((await res.json()) as { error?: string }).error, 'invalid_grant');
   });
 });

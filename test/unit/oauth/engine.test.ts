@@ -178,6 +178,18 @@ describe('OAuthEngine against a real local authorization server', () => {
     assert.equal(await engine.getGrant('srv'), undefined);
   });
 
+  it('signs out when the AS refuses to revoke the access token with unsupported_token_type (RFC 7009 §2.2.1)', async () => {
+    const { engine, server } = await setup({ revokeAccessUnsupported: true });
+    await engine.signIn(server);
+    const token = (await engine.getAccessToken('srv'))!;
+    await engine.signOut('srv');
+    assert.deepEqual([as.revoked.length, as.revoked[0]?.startsWith('rt-'), await engine.getGrant('srv')], [1, true, undefined]);
+    assert.equal(as.requestsTo('/revoke').length, 2, 'both tokens were offered for revocation');
+    assert.ok(logger.lines.some((l) => l.level === 'info' && l.text.includes('unsupported_token_type')), logger.text());
+    assert.ok(!logger.lines.some((l) => l.level === 'warn' || l.level === 'error'), logger.text());
+    assert.ok(!logger.text().includes(token), 'no token value in the log');
+  });
+
   it('steps up on 403 insufficient_scope with consent, requesting the union', async () => {
     const asked: { granted: string[]; requested: string[] }[] = [];
     const { engine, server } = await setup({ prmScopes: ['tickets:read'], requiredScopes: ['tickets:read', 'tickets:write'] },

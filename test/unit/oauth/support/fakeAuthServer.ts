@@ -30,6 +30,8 @@ export interface FakeAsConfig {
   dpopNonce?: boolean;
   refreshFailure?: 'none' | 'server_error' | 'invalid_grant' | 'scope_refused';
   revokeFailure?: boolean;
+  /** Refuse to revoke access tokens with RFC 7009 §2.2.1 `unsupported_token_type` (like oidc-provider for JWTs). */
+  revokeAccessUnsupported?: boolean;
   authorizeError?: { error: string; description: string };
   metadataBody?: string;
   expiresIn?: number;
@@ -132,6 +134,7 @@ export class FakeAuthServer {
       }
       case '/revoke': {
         if (c.revokeFailure) return json(503, { error: 'temporarily_unavailable' });
+        if (c.revokeAccessUnsupported && !body.token?.startsWith('rt-')) return json(400, { error: 'unsupported_token_type' });
         this.revoked.push(body.token ?? '');
         res.writeHead(200).end();
         return;
