@@ -21,8 +21,8 @@
  * ```
  * OAuthServerOptions (./types): clientId, clientSecret, tokenEndpointAuthMethod, privateKeyPem,
  * signingAlgorithm, scopes, pkce ('require' | 'assume-s256'), resourceParameter ('resource' |
- * 'audience' | 'omit'), audience, dpop (default: automatic when the AS advertises
- * dpop_signing_alg_values_supported; false disables), offlineAccess, grant ('authorization_code' |
+ * 'audience' | 'omit'), audience, dpop (opt-in: default off = Bearer; true requires DPoP, dpop_failed
+ * when the AS does not advertise it; 'auto' uses it when advertised), offlineAccess, grant ('authorization_code' |
  * 'client_credentials' | 'jwt_bearer' | 'token_exchange'), assertion (jwt_bearer),
  * enterprise { tokenEndpoint, issuer?, clientId, clientSecret?, idToken } (token_exchange).
  * GrantSummary: serverId, issuer, resource, clientId, clientKind ('preregistered' | 'cimd' |

@@ -76,17 +76,20 @@ export async function buildConfiguration(
 /** Algorithms we can sign DPoP proofs with, in preference order. */
 const DPOP_ALGS = ['ES256', 'EdDSA', 'RS256', 'PS256'];
 
-/** The DPoP alg to use with this AS, or undefined when it does not advertise DPoP (RFC 9449 §5.1). */
+/**
+ * The DPoP alg to use with this AS, or undefined for Bearer tokens (RFC 9449 §5.1). DPoP is opt-in:
+ * `dpop: true` demands it (dpop_failed when the AS does not offer a usable alg), `dpop: 'auto'` uses it
+ * when the AS advertises a usable alg, anything else (the default) never uses it — many resource
+ * servers accept only Bearer tokens, even behind an AS that offers DPoP.
+ */
 export function chooseDpopAlg(metadata: AuthServerMetadata, options: OAuthServerOptions): string | undefined {
-  if (options.dpop === false) return undefined;
-  const advertised = metadata.dpop_signing_alg_values_supported;
-  if (!advertised?.length) {
-    if (options.dpop === true) throw new McpSecureError('dpop_failed', 'DPoP was requested but the authorization server does not advertise it.');
-    return undefined;
-  }
+  if (options.dpop !== true && options.dpop !== 'auto') return undefined;
+  const advertised = metadata.dpop_signing_alg_values_supported ?? [];
   const alg = DPOP_ALGS.find((a) => advertised.includes(a));
-  if (!alg) throw new McpSecureError('dpop_failed', 'The authorization server advertises no DPoP algorithm this client supports.');
-  return alg;
+  if (alg || options.dpop === 'auto') return alg;
+  throw new McpSecureError('dpop_failed', advertised.length
+    ? 'The authorization server advertises no DPoP algorithm this client supports.'
+    : 'DPoP was requested but the authorization server does not advertise it.');
 }
 
 /** RFC 7518 §3.1 alg for a PEM private key when none is configured. */

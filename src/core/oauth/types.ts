@@ -52,8 +52,12 @@ export interface OAuthServerOptions {
   resourceParameter?: 'resource' | 'audience' | 'omit';
   /** Value for the `audience` parameter; defaults to the PRM `resource`. */
   audience?: string;
-  /** Request DPoP-bound tokens (RFC 9449). Default: only when the AS advertises `dpop_signing_alg_values_supported` and this is true. */
-  dpop?: boolean;
+  /**
+   * DPoP-bound tokens (RFC 9449), opt-in. Default (undefined / false): Bearer, even when the AS offers
+   * DPoP. `true`: require DPoP (`dpop_failed` when the AS does not advertise a usable
+   * `dpop_signing_alg_values_supported`). `'auto'`: DPoP when the AS advertises a usable alg, else Bearer.
+   */
+  dpop?: boolean | 'auto';
   /** Ask for `offline_access` when the AS advertises it (default true). */
   offlineAccess?: boolean;
   grant?: OAuthGrantKind;

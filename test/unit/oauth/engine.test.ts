@@ -219,12 +219,25 @@ describe('OAuthEngine against a real local authorization server', () => {
   });
 
   it('binds tokens with DPoP and retries with the server nonce at the token endpoint and the resource', async () => {
-    const { engine, server } = await setup({ dpopAlgs: ['ES256'], dpopNonce: true });
+    const { engine, server: plain } = await setup({ dpopAlgs: ['ES256'], dpopNonce: true });
+    const server = { ...plain, options: { dpop: true } };
     const res = await callThrough(engine.authorizerFor(server), as.mcpUrl);
     const mcp = as.requestsTo('/mcp').filter((r) => r.headers.authorization);
     assert.deepEqual({ status: res.status, type: (await engine.getGrant('srv'))?.tokenType, scheme: String(mcp[0]?.headers.authorization).split(' ')[0], proof: !!mcp.at(-1)?.headers.dpop },
       { status: 200, type: 'DPoP', scheme: 'DPoP', proof: true });
     assert.ok(as.requestsTo('/token').length >= 2, 'token request retried with the nonce');
+  });
+
+  it('DPoP is opt-in: Bearer by default even when the AS advertises it; "auto" uses it only when advertised', async () => {
+    const { engine, server } = await setup({ dpopAlgs: ['ES256'] });
+    const bearer = await engine.signIn(server);
+    assert.equal(bearer.tokenType, 'Bearer');
+    const tokenCalls = as.requestsTo('/token');
+    assert.ok(tokenCalls.length > 0 && tokenCalls.every((r) => !r.headers.dpop), 'no DPoP proof sent by default');
+    assert.equal(as.requestsTo('/authorize').at(-1)?.query.dpop_jkt, undefined);
+    assert.equal((await engine.signIn({ ...server, options: { dpop: 'auto' } })).tokenType, 'DPoP');
+    as.config.dpopAlgs = undefined;
+    assert.equal((await engine.signIn({ ...server, id: 'other', options: { dpop: 'auto' } })).tokenType, 'Bearer');
   });
 
   it('runs client credentials with client_secret_basic', async () => {

@@ -121,9 +121,9 @@ describe('OAuthEngine grants, refresh on 401, two windows, and AS migration', ()
 
   it('keeps a DPoP-bound grant usable after a restart (key persisted with the grant)', async () => {
     const as = await startAs({ dpopAlgs: ['ES256'] });
-    await engine().signIn({ id: 's', url: as.mcpUrl });
+    await engine().signIn({ id: 's', url: as.mcpUrl, options: { dpop: true } });
     const restarted = engine();
-    const res = await callThrough(restarted.authorizerFor({ id: 's', url: as.mcpUrl }), as.mcpUrl);
+    const res = await callThrough(restarted.authorizerFor({ id: 's', url: as.mcpUrl, options: { dpop: true } }), as.mcpUrl);
     assert.deepEqual([res.status, res.attempts], [200, 1]);
   });
 });
