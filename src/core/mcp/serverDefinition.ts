@@ -1,4 +1,5 @@
 import { McpSecureError } from '../errors';
+import type { OAuthGrantKind } from '../oauth/types';
 
 /**
  * Server definitions: what the user configures for one MCP server (settings, `.vscode/mcp.json`, CLI
@@ -9,7 +10,11 @@ import { McpSecureError } from '../errors';
 export type ProtocolChoice = 'auto' | '2025-11-25' | '2026-07-28';
 export const PROTOCOL_CHOICES: readonly ProtocolChoice[] = ['auto', '2025-11-25', '2026-07-28'];
 
-/** Per-server OAuth options (mirrors `OAuthServerOptions` of src/core/oauth; kept structural to avoid a cycle). */
+/**
+ * Per-server OAuth options: the subset of `OAuthServerOptions` (src/core/oauth/types.ts) a definition
+ * may set, with the engine's own types so a parsed definition can be handed to the engine as is
+ * (type-only import: no runtime dependency on the engine).
+ */
 export interface HttpOAuthOptions {
   clientId?: string;
   clientSecret?: string;
@@ -18,7 +23,8 @@ export interface HttpOAuthOptions {
   resourceParameter?: 'resource' | 'audience' | 'omit';
   audience?: string;
   dpop?: boolean;
-  grant?: string;
+  /** The engine's grant (default `authorization_code`). */
+  grant?: OAuthGrantKind;
 }
 
 /** A Streamable HTTP (or legacy HTTP+SSE) server. MCP transports 2025-11-25 §Streamable HTTP. */
@@ -72,6 +78,8 @@ const HTTP_KEYS = new Set(['id', 'name', 'transport', 'url', 'oauth', 'protocol'
 const STDIO_KEYS = new Set(['id', 'name', 'transport', 'command', 'args', 'cwd', 'env', 'secret']);
 const OAUTH_KEYS = new Set(['clientId', 'clientSecret', 'scopes', 'pkce', 'resourceParameter', 'audience', 'dpop', 'grant']);
 const SECRET_KEYS = new Set(['mode', 'envVar']);
+/** Every engine grant kind; a Record, so a kind added to `OAuthGrantKind` but not here fails to compile. */
+const GRANT_KINDS: Readonly<Record<OAuthGrantKind, true>> = { authorization_code: true, client_credentials: true, token_exchange: true, jwt_bearer: true };
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 const HEADER_NAME_PATTERN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -143,9 +151,15 @@ function parseOAuth(raw: unknown): HttpOAuthOptions {
   const o = asRecord(raw, 'oauth');
   checkKeys(o, OAUTH_KEYS, 'oauth');
   const out: HttpOAuthOptions = {};
-  for (const key of ['clientId', 'clientSecret', 'audience', 'grant'] as const) {
+  for (const key of ['clientId', 'clientSecret', 'audience'] as const) {
     const v = optStr(o, key, `oauth.${key}`);
     if (v !== undefined) out[key] = v;
+  }
+  if (o.grant !== undefined) {
+    if (typeof o.grant !== 'string' || !Object.hasOwn(GRANT_KINDS, o.grant)) {
+      throw invalid('oauth.grant', `must be one of ${Object.keys(GRANT_KINDS).map((k) => `"${k}"`).join(', ')}`);
+    }
+    out.grant = o.grant as OAuthGrantKind;
   }
   if (o.scopes !== undefined) {
     if (!Array.isArray(o.scopes) || o.scopes.some((s) => typeof s !== 'string' || !/^[\x21\x23-\x5B\x5D-\x7E]+$/.test(s))) {

@@ -10,7 +10,7 @@ import { ConnectionManager } from '../../../src/core/mcp/connectionManager';
 import type { ConnectionIdentity } from '../../../src/core/mcp/mcpConnection';
 import { parseServerDefinition, type HttpServerDefinition, type ServerDefinition, type StdioServerDefinition } from '../../../src/core/mcp/serverDefinition';
 import { generateSharedSecret, secretFingerprint } from '../../../src/core/mcp/stdioSecret';
-import { OAuthEngine, type OAuthServer, type OAuthServerOptions, type StepUpConsent } from '../../../src/core/oauth/oauthEngine';
+import { OAuthEngine, type OAuthServer, type StepUpConsent } from '../../../src/core/oauth/oauthEngine';
 import type { BrowserOpener } from '../../../src/core/ports';
 import type { ToolCallContext, ToolCallObserver, ToolCallOutcome } from '../../../src/core/toolCallObserver';
 import { completeAuthorizationInBrowser } from '../../fixtures/auth/browserLogin';
@@ -126,10 +126,9 @@ export async function startE2eWorld(opts: E2eWorldOptions = {}): Promise<E2eWorl
   const toOAuthServer = (def: HttpServerDefinition): OAuthServer => ({
     id: def.id,
     url: def.url,
-    // As the extension maps a definition (src/vscode/serverSecrets.ts): DPoP only when asked for, since
-    // Bearer-only resource servers (like the tickets server) refuse DPoP-bound tokens. HttpOAuthOptions.grant
-    // is a plain string in the MCP area; parseServerDefinition validated it.
-    options: { ...def.oauth, dpop: def.oauth?.dpop ?? false } as OAuthServerOptions,
+    // The parsed definition's options are the engine's types as they are. DPoP is opt-in in the engine
+    // (`oauth.dpop: true`), so the Bearer-only tickets server gets Bearer tokens by default.
+    options: def.oauth,
   });
   const manager = new ConnectionManager({
     logger: logger.child('mcp'),

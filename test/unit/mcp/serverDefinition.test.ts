@@ -4,6 +4,7 @@ import { buildChildEnvironment } from '../../../src/core/mcp/childEnvironment';
 import { describeState, type ConnectionState } from '../../../src/core/mcp/connectionState';
 import { LineRingBuffer } from '../../../src/core/mcp/ringBuffer';
 import { describeTarget, parseServerDefinition } from '../../../src/core/mcp/serverDefinition';
+import type { OAuthServer } from '../../../src/core/oauth/types';
 import { generateSharedSecret, secretFingerprint, secretsEqual } from '../../../src/core/mcp/stdioSecret';
 
 function rejects(raw: unknown, field: string): void {
@@ -53,6 +54,17 @@ describe('server definitions', () => {
     rejects({ ...stdio, env: { 'BAD NAME': 'x' } }, 'env.BAD NAME');
     rejects({ ...stdio, env: { MCP_SHARED_SECRET: 'x' } }, 'env.MCP_SHARED_SECRET');
     rejects({ ...stdio, url: 'https://x' }, 'url');
+  });
+
+  it("accepts only the engine's grant kinds for oauth.grant, and the result is the engine's type (no cast)", () => {
+    for (const grant of ['authorization_code', 'client_credentials', 'token_exchange', 'jwt_bearer'] as const) {
+      const def = parseServerDefinition({ ...http, oauth: { grant } });
+      assert.ok(def.transport === 'http');
+      const server: OAuthServer = { id: def.id, url: def.url, options: def.oauth };
+      assert.equal(server.options?.grant, grant);
+    }
+    for (const grant of ['password', 'implicit', 'Client_Credentials', '', 7, 'toString', '__proto__']) rejects({ ...http, oauth: { grant } }, 'oauth.grant');
+    assert.throws(() => parseServerDefinition({ ...http, oauth: { grant: 'password' } }), /"authorization_code", "client_credentials"/);
   });
 
   it('never echoes field values (which may be secrets) in the error', () => {
