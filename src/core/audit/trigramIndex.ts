@@ -136,14 +136,27 @@ export class TrigramPostings {
       return true;
     };
     const lists = found.filter((p) => !p.bitmap);
-    let ids: number[] = [];
-    if (lists.length === 0) {
-      for (let id = 0; id < this.n; id++) if (inAllBitmaps(id)) ids.push(id);
-      return ids;
-    }
+    if (lists.length === 0) return this.bitmapAnd(bitmapOffsets);
+    let ids: number[];
     const list = (p: { count: number; offset: number }): number[] => Array.from(this.lists.subarray(p.offset, p.offset + p.count));
     ids = list(lists[0] as { count: number; offset: number }).filter(inAllBitmaps);
     for (let j = 1; j < lists.length && ids.length > 0; j++) ids = intersect(ids, list(lists[j] as { count: number; offset: number }));
+    return ids;
+  }
+
+  /** Ids set in every one of these bitmaps (byte-wise AND: the path of needles most records contain). */
+  private bitmapAnd(offsets: readonly number[]): number[] {
+    const bytes = (this.n + 7) >>> 3;
+    const bits = this.bitmaps;
+    const first = offsets[0] as number;
+    const acc = bits.slice(first, first + bytes);
+    for (const off of offsets.slice(1)) for (let b = 0; b < bytes; b++) acc[b] = (acc[b] as number) & (bits[off + b] as number);
+    const ids: number[] = [];
+    for (let b = 0; b < bytes; b++) {
+      const v = acc[b] as number;
+      if (v === 0) continue;
+      for (let bit = 0; bit < 8; bit++) if (v & (1 << bit)) ids.push((b << 3) | bit);
+    }
     return ids;
   }
 }
