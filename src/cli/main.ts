@@ -34,9 +34,8 @@ async function execute(parsed: ParsedCommand, output: Output, redactor: Redactor
   let oauth = oauthOptionsFrom(options);
   if (conformance) {
     for (const value of contextSecrets(conformance.context)) redactor.addSecret(value);
-    // Conformance mode uses DPoP whenever the authorization server advertises it (the engine's default).
-    const { dpop: _dpop, ...rest } = oauth;
-    oauth = { ...rest, ...oauthFromContext(conformance.context) };
+    // Conformance mode uses DPoP whenever the authorization server advertises a usable algorithm.
+    oauth = { ...oauth, dpop: 'auto', ...oauthFromContext(conformance.context) };
   }
   redactor.addSecret(oauth.clientSecret);
   const definition = definitionFor(parsed.target!, options, conformance?.protocol ?? options.protocol);

@@ -36,6 +36,6 @@ export function oauthOptionsFrom(options: CliOptions, env: NodeJS.ProcessEnv = p
     o.clientSecret = secret;
   }
   if (options.scopes.length > 0) o.scopes = [...options.scopes];
-  if (options.dpop !== 'auto') o.dpop = options.dpop === 'on';
+  o.dpop = options.dpop === 'auto' ? 'auto' : options.dpop === 'on';
   return o;
 }
