@@ -228,14 +228,12 @@ export class AuditIndex {
     const kinds = f.outcome === undefined ? undefined : (Array.isArray(f.outcome) ? f.outcome : [f.outcome]);
     const outMask = kinds ? AUDIT_OUTCOME_KINDS.map((k) => kinds.includes(k)) : undefined;
     const needle = f.text?.trim().toLowerCase();
-    const masks = needle
-      ? { s: this.servers.mask(needle), t: this.tools.mask(needle), u: this.users.mask(needle), c: this.callers.mask(needle), x: this.textHits(needle), o: AUDIT_OUTCOME_KINDS.map((k) => k.includes(needle)) }
-      : undefined;
+    const textOk = needle ? this.textMatches(needle) : undefined;
     const from = f.from ?? -Infinity;
     const to = f.to ?? Infinity;
     const out = new Int32Array(n);
     let m = 0;
-    const { time, server, serverId, tool: toolCol, user: userCol, userSub, outcome, caller } = this;
+    const { time, server, serverId, tool: toolCol, user: userCol, userSub, outcome } = this;
     for (let i = 0; i < n; i++) {
       const t = time[i] as number;
       if (t < from || t > to) continue;
@@ -243,8 +241,7 @@ export class AuditIndex {
       if (tool !== -1 && toolCol[i] !== tool) continue;
       if (user !== -1 && userCol[i] !== user && userSub[i] !== user) continue;
       if (outMask && !outMask[outcome[i] as number]) continue;
-      if (masks && !(masks.s[server[i] as number] || masks.s[serverId[i] as number] || masks.t[toolCol[i] as number] || masks.u[userCol[i] as number]
-        || masks.u[userSub[i] as number] || masks.c[caller[i] as number] || masks.x[i] || masks.o[outcome[i] as number])) continue;
+      if (textOk && !textOk[i]) continue;
       out[m++] = i;
     }
     return out.slice(0, m);
@@ -253,6 +250,26 @@ export class AuditIndex {
   /** Approximate bytes the free-text search holds (haystack text and offsets; trigram postings). */
   textMemoryBytes(): { haystack: number; postings: number } {
     return this.hay.memoryBytes();
+  }
+
+  /**
+   * Per-record hits of a free-text search: error text and arguments (haystack), OR'd with the
+   * records whose server, tool, user, caller or outcome contains the needle. A column is only walked
+   * when some dictionary value matches, so the common case costs just the haystack search.
+   */
+  private textMatches(needle: string): Uint8Array {
+    const hits = this.textHits(needle);
+    const cols: [Uint8Array | boolean[], number[]][] = [];
+    const add = (mask: Uint8Array | boolean[], ...columns: number[][]): void => {
+      if (mask.some(Boolean)) for (const c of columns) cols.push([mask, c]);
+    };
+    add(this.servers.mask(needle), this.server, this.serverId);
+    add(this.tools.mask(needle), this.tool);
+    add(this.users.mask(needle), this.user, this.userSub);
+    add(this.callers.mask(needle), this.caller);
+    add(AUDIT_OUTCOME_KINDS.map((k) => k.includes(needle)), this.outcome);
+    for (const [mask, col] of cols) for (let i = 0; i < col.length; i++) if (mask[col[i] as number]) hits[i] = 1;
+    return hits;
   }
 
   /** Per-record hits of a free-text search over error text and arguments. */

@@ -115,6 +115,11 @@ describe('free-text index (trigram postings)', () => {
       assert.equal(ix.query({ text: 'GRÖSSE' }).total, 0, 'ß does not fold to ss (same semantics as toLowerCase)');
       assert.equal(ix.query({ text: 'größe 1' }).total, 11);
       assert.equal(ix.query({ text: 'e 3 tick' }).total, 1, 'across token boundaries');
+      assert.equal(ix.query({ text: 'TOOL_3' }).total, 4, 'tool name (tool_3 of 40 records: 3, 14, 25, 36)');
+      assert.equal(ix.query({ text: 'denie' }).total, 10, 'outcome kind');
+      assert.equal(ix.query({ text: 'PALET' }).total, 40, 'caller');
+      assert.equal(ix.query({ text: 'srv2' }).total, 13, 'server id');
+      assert.equal(ix.query({ text: 'user-6', outcome: 'success' }).total, 1, 'user sub with a structured filter (6, 13, 20, 27, 34; only 20 is a success)');
       for (let i = 40; i < 120; i++) await store.append(makeDraft(i, { what: { ...makeDraft(i).what, arguments: { note: `Größe ${i} Ticket-${i}` } } }));
       await ix.refresh();
       assert.equal(ix.query({ text: 'ticket-119' }).total, 1, 'live append after the index was built');
