@@ -55,7 +55,7 @@ export function createCliAuth(deps: CliAuthDeps): CliAuth {
   const serverFor = (def: HttpServerDefinition): OAuthServer => ({
     id: def.id,
     url: def.url,
-    options: { ...(def.oauth as OAuthServerOptions | undefined), ...deps.options },
+    options: { ...def.oauth, ...deps.options },
   });
   return {
     authorizerFor: (def) => engine.authorizerFor(serverFor(def)),

@@ -41,9 +41,8 @@ export class ServerSecrets {
   /** The engine's view of an HTTP server, with its client secret (if any) from secret storage. */
   async oauthServerFor(def: HttpServerDefinition): Promise<OAuthServerRef> {
     const clientSecret = def.oauth?.clientId ? await this.store.get(SecretKeys.clientSecret(def.id)) : undefined;
-    // DPoP is opt-in per server (`oauth.dpop: true`), as the engine contract documents: many resource
-    // servers accept only Bearer tokens, and a DPoP-bound token would be refused by them.
-    const options = { ...def.oauth, dpop: def.oauth?.dpop ?? false, ...(clientSecret ? { clientSecret } : {}) };
+    // DPoP stays opt-in per server (`oauth.dpop`): the engine's default is Bearer.
+    const options = { ...def.oauth, ...(clientSecret ? { clientSecret } : {}) };
     return { id: def.id, url: def.url, options };
   }
 
