@@ -66,7 +66,7 @@ export async function runWalkthrough(o: WalkthroughOptions): Promise<StepResult[
     ['connected', () => pickServerAndWaitConnected(p, o.httpServerName)],
     ['servers-tree', () => expandServersTree(p, o.httpServerName)],
     ['call-tool', () => paletteCallTool(p, o.httpServerName, 'whoami')],
-    ['audit-panel', () => openAuditPanel(p, 'whoami')],
+    ['audit-panel', () => openAuditPanel(p, 'whoami', o.log)],
   ];
   for (const [name, fn] of steps) if (!(await step(name, fn))) break;
   return results;
@@ -310,7 +310,7 @@ async function paletteCallTool(page: Page, serverName: string, tool: string): Pr
   }, `the ${tool} result to open in an editor`);
 }
 
-async function openAuditPanel(page: Page, tool: string): Promise<void> {
+async function openAuditPanel(page: Page, tool: string, log: (m: string) => void): Promise<void> {
   const header = paneHeader(page, 'Audit Log');
   await header.waitFor({ timeout: STEP_TIMEOUT_MS });
   if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
@@ -319,6 +319,7 @@ async function openAuditPanel(page: Page, tool: string): Promise<void> {
   // if it has not rendered after a while, reload webviews once (what a user would do).
   const started = Date.now();
   let reloaded = false;
+  let pageReloaded = false;
   await retryUntil(async () => {
     for (const frame of page.frames()) {
       if (frame === page.mainFrame()) continue;
@@ -327,7 +328,18 @@ async function openAuditPanel(page: Page, tool: string): Promise<void> {
     }
     if (!reloaded && Date.now() - started > 15_000) {
       reloaded = true;
+      log('audit panel still blank after 15 s: Developer: Reload Webviews');
       await runPaletteCommand(page, 'Developer: Reload Webviews');
+    } else if (!pageReloaded && Date.now() - started > 30_000) {
+      // Seen on loaded machines: the webview host frame never creates its content frame. A page reload
+      // (the session and the audit store survive it) brings the panel up.
+      pageReloaded = true;
+      log('audit panel still blank after 30 s: reloading the workbench page');
+      await page.reload();
+      await activityItem(page, 'MCP Secure').waitFor({ timeout: STEP_TIMEOUT_MS });
+      const header = paneHeader(page, 'Audit Log');
+      if (!(await header.isVisible())) await activityItem(page, 'MCP Secure').click();
+      await header.waitFor({ timeout: STEP_TIMEOUT_MS });
     }
     return false;
   }, `an audit record of ${tool} in the audit panel`).catch(async (err: unknown) => {
