@@ -13,7 +13,9 @@ export function demoServerSettings(demo) {
         transport: 'stdio',
         command: demo.stdio.command,
         args: demo.stdio.args,
-        secret: { mode: 'env', envVar: demo.stdio.secretEnvVar },
+        // The demo server checks the secret twice, as the seed's servers do: in its environment at
+        // start-up and in the initialize handshake (clientInfo.secret) — mode 'both'.
+        secret: { mode: 'both', envVar: demo.stdio.secretEnvVar },
       },
     ],
   };
