@@ -101,6 +101,15 @@ describe('free-text index (trigram postings)', () => {
     assert.deepEqual(p.candidates(trigramKeys('zzz')), []);
   });
 
+  it('segments of more than 65536 records use 32-bit id lists', () => {
+    const texts = Array.from({ length: 70_000 }, (_, i) => `r${i}`);
+    const hay = `${texts.join('\u0001')}\u0001`;
+    const p = TrigramPostings.build(hay, texts.length, hay.length);
+    const r6999x = Array.from({ length: 10 }, (_, k) => 69_990 + k);
+    assert.deepEqual(p.candidates(trigramKeys('r69999')), [6999, ...r6999x], 'every record holding r69, 699 and 999');
+    assert.deepEqual(p.candidates(trigramKeys('6999')).filter((id) => id > 65_535), [66_999, ...r6999x]);
+  });
+
   describe('through AuditIndex over a real store', () => {
     let t: ReturnType<typeof tempDir>;
     let store: AuditStore | undefined;
