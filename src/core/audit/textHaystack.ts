@@ -63,6 +63,7 @@ export class TextHaystack {
         s.tri = TrigramPostings.build(s.hay, s.starts.length, s.hay.length);
       }
     }
+    TrigramPostings.releaseScratch();
   }
 
   drop(segNo: number): void {

@@ -14,7 +14,7 @@ const KEY_BITS = 21;
 const KEY_MASK = (1 << KEY_BITS) - 1;
 const SEP = 1; // U+0001 joins record texts in the haystack
 
-/** Scratch tables shared by all builds (builds are synchronous, so never concurrent). */
+/** Scratch tables (3 × 8 MiB) shared by the builds of one seal; released after it (see releaseScratch). */
 let scratch: { count: Int32Array; last: Int32Array; fill: Int32Array } | undefined;
 
 function fold(c: number): number {
@@ -111,6 +111,11 @@ export class TrigramPostings {
     const lists = width === 2 ? new Uint16Array(listSize) : new Int32Array(listSize);
     pass(hay, end, count, last, undefined, fill, bitmaps, lists);
     return new TrigramPostings(n, keys, counts, offsets, isBitmap, bitmaps, lists);
+  }
+
+  /** Frees the build tables until the next build (call when a batch of builds is done). */
+  static releaseScratch(): void {
+    scratch = undefined;
   }
 
   /** Bytes held (all typed arrays). */
