@@ -24,6 +24,8 @@ export interface GrantView {
   readonly requestedScopes: readonly string[];
   readonly expiresAt?: number;
   readonly tokenType: string;
+  /** The grant holds a refresh token (what `offline_access` asked for). */
+  readonly hasRefreshToken?: boolean;
 }
 
 export interface GrantEngine {

@@ -5,6 +5,7 @@ import type { ServerRegistry } from '../serverRegistry';
 import { Strings } from '../strings';
 import type { ToolCache } from '../toolCache';
 import type { ToolScopeKnowledge } from '../toolScopes';
+import { scopeStatus } from './grantScopes';
 import type { TreeNode } from './treeNodes';
 
 /** Where the tree reads its facts; all reads are in-memory or async storage reads, never sync I/O. */
@@ -61,8 +62,8 @@ async function httpChildren(sources: TreeSources, def: HttpServerDefinition): Pr
   ];
   if (grant) {
     if (grant.expiresAt !== undefined) nodes.push(expiryNode(id, grant.expiresAt, sources.now()));
-    const missing = grant.requestedScopes.filter((s) => !grant.grantedScopes.includes(s));
-    nodes.push({ kind: 'scopes', serverId: id, granted: [...grant.grantedScopes], missing });
+    const { granted, missing } = scopeStatus(grant);
+    nodes.push({ kind: 'scopes', serverId: id, granted: [...granted], missing: [...missing] });
   }
   nodes.push({ kind: 'tools', serverId: id, tools: sources.tools.get(id) });
   return nodes;

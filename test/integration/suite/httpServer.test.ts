@@ -85,6 +85,11 @@ describe('HTTP MCP server with OAuth', () => {
     assert.match(text, new RegExp(`Agent: — OAuth client ${escape(grant.clientId)} \\[identity:agent\\]`));
     assert.match(text, new RegExp(`Server: — ${escape(grant.resource)} — issuer ${escape(grant.issuer)} \\[identity:server\\]`));
     assert.match(text, /tickets:read — granted \[scope:granted\]/);
+    // offline_access never appears in a resource-bound JWT's scope claim: the refresh token is the grant.
+    assert.ok(grant.requestedScopes.includes('offline_access'), grant.requestedScopes.join(' '));
+    assert.equal(grant.hasRefreshToken, true);
+    assert.match(text, /offline_access — granted \[scope:granted\]/);
+    assert.doesNotMatch(text, /not granted/);
     assert.match(text, /Token expires/);
     assert.match(text, /list_tickets.*\[tool:available\]/);
   });
