@@ -10,7 +10,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -81,6 +81,20 @@ async function installPinned({ name, dest, probe, env, force }) {
   return true;
 }
 
+/**
+ * npm puts every ancestor's `node_modules/.bin` in front of PATH when it runs an install script, and the
+ * project's own `node_modules/.bin/node` (Node 22, for the conformance suite) is an ancestor of
+ * `.cache/harness/code-server`: code-server's postinstall would find Node 22 before the Node 24 on
+ * PATH and refuse. A `node` link in `.cache/harness/node_modules/.bin`, a nearer ancestor, wins.
+ */
+async function shadowAncestorNode() {
+  const binDir = path.join(HARNESS_DIR, 'node_modules', '.bin');
+  await mkdir(binDir, { recursive: true });
+  const link = path.join(binDir, 'node');
+  await rm(link, { force: true });
+  await symlink(NODE24, link);
+}
+
 /** Ensures Node 24 + code-server are installed; returns the paths the other harness scripts need. */
 export async function ensureHarness({ force = false } = {}) {
   if (process.platform !== 'linux' || process.arch !== 'x64') {
@@ -96,7 +110,13 @@ export async function ensureHarness({ force = false } = {}) {
     PATH: `${path.dirname(NODE24)}${path.delimiter}${process.env.PATH ?? ''}`,
     npm_config_nodedir: NODE24_HOME,
   };
-  for (const k of ['npm_execpath', 'npm_node_execpath', 'NODE']) delete env[k];
+  // Drop what an outer `npm run` exported (npm_execpath, npm_config_user_agent "… node/v20 …", …): the
+  // inner npm would inherit it as config, and code-server's postinstall reads the Node major version
+  // from npm_config_user_agent.
+  for (const k of Object.keys(env)) {
+    if ((k.startsWith('npm_') || k === 'NODE') && k !== 'npm_config_nodedir') delete env[k];
+  }
+  await shadowAncestorNode();
   await installPinned({ name: 'code-server', dest: CS_DIR, probe: CODE_SERVER_ENTRY, env, force });
   if (!existsSync(CHROMIUM)) {
     log(`WARNING: no Chromium at ${CHROMIUM}; install it (Debian: apt-get install chromium fonts-liberation) or set MCP_SECURE_CHROMIUM`);
