@@ -1,44 +1,41 @@
 /**
  * The `mcpSecure.auditLog` webview view: loads dist/webview.js under a strict nonce CSP and relays
- * protocol messages to the {@link AuditPanelBackend}.
+ * protocol messages to the {@link AuditPanelBackend} (see webviewWiring.ts for the ordering).
  */
 import * as vscode from 'vscode';
 import type { Logger } from '../../core/ports';
 import type { AuditPanelBackend } from './auditPanelBackend';
-import { auditPanelHtml } from './auditPanelHtml';
+import { wireAuditWebview } from './webviewWiring';
 
 export const AUDIT_VIEW_ID = 'mcpSecure.auditLog';
 
 export class AuditViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
   private view: vscode.WebviewView | undefined;
-  private readonly disposables: vscode.Disposable[] = [];
+  /** The wiring of the current view (a view resolved again replaces it). */
+  private wiring: vscode.Disposable | undefined;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly backend: AuditPanelBackend,
     private readonly logger: Logger,
-  ) {
-    this.disposables.push(backend.onDidPost((m) => {
-      void this.view?.webview.postMessage(m).then(undefined, () => undefined);
-    }));
-  }
+  ) {}
 
   resolveWebviewView(view: vscode.WebviewView): void {
+    this.wiring?.dispose();
     this.view = view;
     const dist = vscode.Uri.joinPath(this.extensionUri, 'dist');
     const media = vscode.Uri.joinPath(this.extensionUri, 'media', 'audit');
-    view.webview.options = { enableScripts: true, enableCommandUris: false, localResourceRoots: [dist, media] };
-    view.webview.html = auditPanelHtml({
-      cspSource: view.webview.cspSource,
+    const wiring = wireAuditWebview(view.webview, this.backend, this.logger, {
+      roots: [dist, media],
       scriptUri: view.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js')).toString(),
       styleUri: view.webview.asWebviewUri(vscode.Uri.joinPath(media, 'audit.css')).toString(),
     });
-    this.disposables.push(
-      view.webview.onDidReceiveMessage((m: unknown) => {
-        this.backend.handle(m).catch((err: unknown) => this.logger.warn(`audit panel message failed: ${err instanceof Error ? err.message : 'unknown'}`));
-      }),
-      view.onDidDispose(() => { this.view = undefined; }),
-    );
+    const disposed = view.onDidDispose(() => {
+      wiring.dispose();
+      disposed.dispose();
+      if (this.view === view) this.view = undefined;
+    });
+    this.wiring = vscode.Disposable.from(wiring, disposed);
   }
 
   /** Reveals the view (used after commands that change its content). */
@@ -47,6 +44,7 @@ export class AuditViewProvider implements vscode.WebviewViewProvider, vscode.Dis
   }
 
   dispose(): void {
-    for (const d of this.disposables.splice(0)) d.dispose();
+    this.wiring?.dispose();
+    this.wiring = undefined;
   }
 }

@@ -1,0 +1,45 @@
+/**
+ * Connects one audit webview to the {@link AuditPanelBackend}. No vscode import (the webview is
+ * described by the few members used), so the ordering is unit-testable.
+ *
+ * Order matters: the message listener is attached BEFORE the HTML is assigned. Assigning `html` starts
+ * the page, whose script posts `ready` and its first requests at once; a message arriving before a
+ * listener exists is dropped by the editor, and a dropped request leaves the panel waiting forever.
+ */
+import type { Logger } from '../../core/ports';
+import type { AuditPanelBackend } from './auditPanelBackend';
+import { auditPanelHtml } from './auditPanelHtml';
+
+interface Disposable { dispose(): void }
+
+/** The members of `vscode.Webview` the audit panel uses. */
+export interface AuditWebviewLike {
+  options: { enableScripts?: boolean; enableCommandUris?: boolean | readonly string[]; localResourceRoots?: readonly unknown[] };
+  html: string;
+  readonly cspSource: string;
+  onDidReceiveMessage(listener: (message: unknown) => void): Disposable;
+  postMessage(message: unknown): Thenable<boolean>;
+}
+
+export interface AuditWebviewResources {
+  /** `localResourceRoots` (dist/ and media/audit/). */
+  readonly roots: readonly unknown[];
+  /** `asWebviewUri` of dist/webview.js and media/audit/audit.css. */
+  readonly scriptUri: string;
+  readonly styleUri: string;
+}
+
+/** Wires `webview` to `backend`: listener first, then options and HTML. Dispose to detach. */
+export function wireAuditWebview(webview: AuditWebviewLike, backend: AuditPanelBackend, logger: Logger, res: AuditWebviewResources): Disposable {
+  const subscriptions: Disposable[] = [
+    webview.onDidReceiveMessage((m: unknown) => {
+      backend.handle(m).catch((err: unknown) => logger.warn(`audit panel message failed: ${err instanceof Error ? err.message : 'unknown'}`));
+    }),
+    backend.onDidPost((m) => {
+      void Promise.resolve(webview.postMessage(m)).then(undefined, () => undefined);
+    }),
+  ];
+  webview.options = { enableScripts: true, enableCommandUris: false, localResourceRoots: res.roots };
+  webview.html = auditPanelHtml({ cspSource: webview.cspSource, scriptUri: res.scriptUri, styleUri: res.styleUri });
+  return { dispose: () => { for (const s of subscriptions.splice(0)) s.dispose(); } };
+}
