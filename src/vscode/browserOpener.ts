@@ -1,13 +1,19 @@
 import * as vscode from 'vscode';
 import { McpSecureError } from '../core/errors';
 import type { BrowserOpener } from '../core/ports';
-import { browserHref } from './browserHref';
 
 /**
  * Opens authorization URLs through the editor (`env.openExternal`), never a shell. Before opening, the
  * loopback `redirect_uri` goes through `env.asExternalUri`, which in a remote window (SSH, Codespaces)
  * sets up the port forwarding the browser's redirect needs; the authorization URL itself is opened
  * unchanged (rewriting it would break the registered redirect). A test may override the opener.
+ *
+ * A loopback authorization server's URL is not rewritten either: in a remote window the editor maps
+ * `http://127.0.0.1:<port>` to wherever the user's browser can reach that port (desktop: a forwarded
+ * port; code-server: its proxy route, or the `VSCODE_PROXY_URI` the operator set). Disguising the
+ * address to dodge that mapping (e.g. as `http://2130706433:<port>`) would send a remote user's browser
+ * to their own machine, where nothing listens. The test harness, whose browser runs on the server
+ * machine, points code-server's `VSCODE_PROXY_URI` at scripts/harness/loopbackRedirector.mjs instead.
  */
 export class EditorBrowserOpener implements BrowserOpener {
   private override: ((url: URL) => Promise<void>) | undefined;
@@ -15,7 +21,7 @@ export class EditorBrowserOpener implements BrowserOpener {
   async open(url: URL): Promise<void> {
     if (this.override) return this.override(url);
     await forwardLoopbackRedirect(url);
-    const opened = await vscode.env.openExternal(vscode.Uri.parse(browserHref(url, !!vscode.env.remoteName), true));
+    const opened = await vscode.env.openExternal(vscode.Uri.parse(url.toString(), true));
     if (!opened) throw new McpSecureError('authorization_cancelled', 'The browser could not be opened for sign-in.');
   }
 

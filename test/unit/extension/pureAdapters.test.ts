@@ -1,6 +1,5 @@
 import { strict as assert } from 'node:assert';
 import { randomBytes } from 'node:crypto';
-import { browserHref } from '../../../src/vscode/browserHref';
 import { flatProperties, parsePrimitive, skeleton } from '../../../src/vscode/commands/toolSchema';
 import { convertMcpJson, stripJsonComments } from '../../../src/vscode/mcpJsonImport';
 import { toPlainText } from '../../../src/vscode/plainText';
@@ -31,18 +30,6 @@ describe('extension adapters (pure parts)', () => {
       const r = new Redactor();
       r.register(secret);
       assert.equal(r.redact(`x${secret}y`), 'x[redacted]y');
-    });
-  });
-
-  describe('browserHref', () => {
-    it('keeps URLs unchanged except a 127.0.0.1 authorization server in a remote window', () => {
-      const as = new URL('http://127.0.0.1:4000/auth?redirect_uri=http%3A%2F%2F127.0.0.1%3A5000%2Fcb&resource=http%3A%2F%2F127.0.0.1%3A6000%2Fmcp');
-      assert.equal(browserHref(as, false), as.toString());
-      const remote = browserHref(as, true);
-      assert.equal(remote, as.toString().replace('http://127.0.0.1:4000', 'http://2130706433:4000'));
-      assert.equal(new URL(remote).host, '127.0.0.1:4000', 'the browser normalises it back');
-      const real = new URL('https://login.example.com/authorize?x=1');
-      assert.equal(browserHref(real, true), real.toString());
     });
   });
 
