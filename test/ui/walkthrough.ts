@@ -56,6 +56,7 @@ export async function runWalkthrough(o: WalkthroughOptions): Promise<StepResult[
     }
   };
   const p = o.page;
+  collectWebviewConsole(p);
   const steps: [string, () => Promise<void>][] = [
     ['workbench', () => openWorkbench(p, o.workbenchUrl)],
     ['side-bar', () => openSideBar(p, o.httpServerName)],
@@ -66,7 +67,7 @@ export async function runWalkthrough(o: WalkthroughOptions): Promise<StepResult[
     ['connected', () => pickServerAndWaitConnected(p, o.httpServerName)],
     ['servers-tree', () => expandServersTree(p, o.httpServerName)],
     ['call-tool', () => paletteCallTool(p, o.httpServerName, 'whoami')],
-    ['audit-panel', () => openAuditPanel(p, 'whoami', o.log)],
+    ['audit-panel', () => openAuditPanel(p, 'whoami')],
   ];
   for (const [name, fn] of steps) if (!(await step(name, fn))) break;
   return results;
@@ -310,44 +311,41 @@ async function paletteCallTool(page: Page, serverName: string, tool: string): Pr
   }, `the ${tool} result to open in an editor`);
 }
 
-async function openAuditPanel(page: Page, tool: string, log: (m: string) => void): Promise<void> {
+async function openAuditPanel(page: Page, tool: string): Promise<void> {
   const header = paneHeader(page, 'Audit Log');
   await header.waitFor({ timeout: STEP_TIMEOUT_MS });
   if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
   // The webview lives in nested iframes in an overlay, not inside the pane's DOM: look in every frame
-  // for the record of the call just made. A webview view occasionally stays blank after a fast start;
-  // if it has not rendered after a while, reload webviews once (what a user would do).
-  const started = Date.now();
-  let reloaded = false;
-  let pageReloaded = false;
+  // for the record of the call just made. No reloads: the panel must render the first time.
   await retryUntil(async () => {
     for (const frame of page.frames()) {
       if (frame === page.mainFrame()) continue;
       const text = await frame.locator('body').innerText({ timeout: 1000 }).catch(() => '');
       if (/\b\d+ records?\b/.test(text) && text.includes(tool)) return true;
     }
-    if (!reloaded && Date.now() - started > 15_000) {
-      reloaded = true;
-      log('audit panel still blank after 15 s: Developer: Reload Webviews');
-      await runPaletteCommand(page, 'Developer: Reload Webviews');
-    } else if (!pageReloaded && Date.now() - started > 30_000) {
-      // Seen on loaded machines: the webview host frame never creates its content frame. A page reload
-      // (the session and the audit store survive it) brings the panel up.
-      pageReloaded = true;
-      log('audit panel still blank after 30 s: reloading the workbench page');
-      await page.reload();
-      await activityItem(page, 'MCP Secure').waitFor({ timeout: STEP_TIMEOUT_MS });
-      const header = paneHeader(page, 'Audit Log');
-      if (!(await header.isVisible())) await activityItem(page, 'MCP Secure').click();
-      await header.waitFor({ timeout: STEP_TIMEOUT_MS });
-    }
     return false;
   }, `an audit record of ${tool} in the audit panel`).catch(async (err: unknown) => {
     for (const frame of page.frames()) {
       const text = await frame.locator('body').innerText({ timeout: 1000 }).catch((e: unknown) => `<${String(e).slice(0, 80)}>`);
-      diagnostics.push(`frame ${frame.url().slice(0, 100)}: ${text.replace(/\s+/g, ' ').slice(0, 120)}`);
+      // Where a webview host frame stopped: its perf marks (content/started, content/workerReady, …).
+      const state = await frame.evaluate(() => ({
+        sw: navigator.serviceWorker?.controller?.scriptURL ?? 'none',
+        marks: performance.getEntriesByType('mark').map((m) => m.name).filter((n) => n.startsWith('webview/')).join(' '),
+      })).catch(() => ({ sw: '?', marks: '' }));
+      diagnostics.push(`frame ${frame.url().slice(0, 160)} (service worker: ${state.sw.slice(-60)}; marks: ${state.marks.slice(0, 300)}): ${text.replace(/\s+/g, ' ').slice(0, 120)}`);
     }
     throw err;
+  });
+}
+
+/** Console messages of the webview frames (and service-worker notes), logged when a step fails. */
+export function collectWebviewConsole(page: Page): void {
+  page.on('console', (m) => {
+    const where = m.location().url;
+    if (/\/webview\/|vscode-resource|vscode-cdn|vscode-webview/.test(where) || /service worker|webview/i.test(m.text())) {
+      diagnostics.push(`console.${m.type()} ${where.slice(-80)}: ${m.text().slice(0, 300)}`);
+      if (diagnostics.length > 200) diagnostics.shift();
+    }
   });
 }
 
