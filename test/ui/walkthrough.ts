@@ -211,17 +211,31 @@ async function completeLogin(tab: Page, o: WalkthroughOptions): Promise<void> {
   if (!tab.isClosed()) await tab.close();
 }
 
+/**
+ * The account is listed and the activation-time session request is satisfied: no "Sign in with MCP
+ * Secure Connections … (1)" entry is left in the menu and no badge on the Accounts icon.
+ */
 async function showSignedInAccount(page: Page, username: string): Promise<void> {
+  const pendingRequest = page.getByRole('menuitem', { name: new RegExp(`Sign in with ${PROVIDER_LABEL}`) }).first();
+  const badge = page.locator('.part.activitybar .action-item:has(a[aria-label^="Accounts"]) .badge .badge-content').first();
+  let last = '';
   await retryUntil(async () => {
     await clickAccounts(page);
     const account = page.getByRole('menuitem', { name: new RegExp(escapeRegExp(username)) }).first();
-    if (await account.isVisible()) {
+    const listed = await account.isVisible();
+    const pending = await pendingRequest.isVisible();
+    const badgeText = (await badge.isVisible()) ? (await badge.innerText()).trim() : '';
+    last = `account listed: ${listed}, pending sign-in request: ${pending}, badge: "${badgeText}"`;
+    if (listed && !pending && !badgeText) {
       await account.hover();
       return true;
     }
     await page.keyboard.press('Escape');
     return false;
-  }, `an account "${username}" in the Accounts menu`);
+  }, `an account "${username}" in the Accounts menu and no pending sign-in request`).catch((err: unknown) => {
+    diagnostics.push(`accounts menu: ${last}`);
+    throw err;
+  });
 }
 
 async function paletteConnect(page: Page): Promise<void> {
