@@ -73,6 +73,7 @@ export class AuditApp {
       button('Export CSV', 'export-csv', 'Export the filtered records as CSV'), button('Export JSONL', 'export-jsonl', 'Export the filtered records as JSONL'),
       button('Clear', 'clear', 'Delete all records (asks first)'));
     const tableBox = el(d, 'div', { cls: 'table' }, this.table.header(), this.table.element);
+    this.root.textContent = ''; // the static "Loading…" line of auditPanelHtml
     this.root.appendChild(el(d, 'div', { cls: 'audit-app' }, toolbar, actions, this.status, tableBox, this.details));
   }
 

@@ -1,7 +1,8 @@
 /**
  * The audit webview's HTML: a strict Content-Security-Policy (no inline script or style, no remote
- * origins; scripts only with a per-render CSPRNG nonce) and nothing but a root element. No vscode import,
- * so it is unit-testable.
+ * origins; scripts only with a per-render CSPRNG nonce) and nothing but a root element holding a static
+ * "Loading…" line, which the script replaces: a panel whose script never ran says so instead of
+ * staying blank. No vscode import, so it is unit-testable.
  */
 import { randomBytes } from 'node:crypto';
 
@@ -45,7 +46,7 @@ export function auditPanelHtml(input: AuditPanelHtmlInput): string {
 <title>Audit Log</title>
 </head>
 <body>
-<div id="root"></div>
+<div id="root"><p class="loading">Loading the audit log…</p></div>
 <script nonce="${attr(nonce)}" src="${attr(input.scriptUri)}"></script>
 </body>
 </html>`;

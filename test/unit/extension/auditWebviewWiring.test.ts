@@ -16,18 +16,21 @@ import { RpcClient } from '../../../src/webview/rpcClient';
  * happy-dom), which posts `ready` and its first requests synchronously; a message posted while no
  * listener is attached is dropped, as the editor drops it.
  */
-function eagerWebview(window: Window): AuditWebviewLike & { dropped: number } {
+function eagerWebview(window: Window): AuditWebviewLike & { dropped: number; lastHtml: string } {
   let hostListener: ((m: unknown) => void) | undefined;
   let pageListener: (m: unknown) => void = () => undefined;
   const doc = window.document as unknown as Document;
   const wv = {
     dropped: 0,
+    lastHtml: '',
     options: {},
     cspSource: 'https://webview.invalid',
     get html(): string { return doc.body.innerHTML; },
-    set html(_value: string) {
-      const root = doc.createElement('div');
-      doc.body.appendChild(root);
+    set html(value: string) {
+      wv.lastHtml = value;
+      // The page as served, minus the script tag (the bundle's stand-in is the AuditApp below).
+      doc.body.innerHTML = (/<body>([\s\S]*)<\/body>/.exec(value)?.[1] ?? '').replace(/<script[\s\S]*?<\/script>/g, '');
+      const root = (doc.getElementById('root') ?? doc.body.appendChild(doc.createElement('div'))) as unknown as HTMLElement;
       const rpc = new RpcClient({
         postMessage: (m) => {
           const copy: unknown = JSON.parse(JSON.stringify(m));
@@ -85,6 +88,8 @@ describe('audit webview wiring (host side of the ready handshake)', () => {
     const count = (): string => window.document.querySelector('.count')?.textContent ?? '';
     await waitFor(() => count() === '0 records', 'the first page ("0 records")');
     assert.equal(wv.dropped, 0, 'no message from the page was dropped');
+    assert.match(wv.lastHtml, /<div id="root"><p class="loading">Loading the audit log…<\/p><\/div>/, 'a page whose script never runs is not blank');
+    assert.ok(!(window.document.body.textContent ?? '').includes('Loading the audit log'), 'the app replaced the loading line');
     assert.deepEqual(wv.options, { enableScripts: true, enableCommandUris: false, localResourceRoots: [] });
     wiring.dispose();
   });
