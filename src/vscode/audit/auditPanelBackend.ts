@@ -160,8 +160,11 @@ export class AuditPanelBackend implements Disposable {
     const x = (s: string | undefined): string => this.trail.redactor.redactText(s ?? '');
     return {
       id: r.id, time: r.time, durationMs: r.durationMs,
-      human: { iss: x(r.who.human?.iss), sub: x(r.who.human?.sub), displayName: x(r.who.human?.displayName) },
-      agent: x(agentLabel(r.who.agent)) || 'none', caller: r.who.caller,
+      // Identities are public identifiers (issuer URL, subject, OAuth client_id, secret fingerprint), not
+      // secrets: value-shape redaction would hide a random client_id or subject as "high entropy" and
+      // leave the record without its "who". The stored record holds no secret in these fields.
+      human: { iss: r.who.human?.iss ?? '', sub: r.who.human?.sub ?? '', displayName: x(r.who.human?.displayName) },
+      agent: agentLabel(r.who.agent) || 'none', caller: r.who.caller,
       server: { name: x(r.what.server.name), target: x(r.what.server.target), resource: x(r.what.server.resource) },
       tool: r.what.tool, arguments: JSON.stringify(r.what.arguments ?? null, null, 2),
       outcome: r.outcome.kind, status: r.outcome.status === undefined ? '' : String(r.outcome.status),

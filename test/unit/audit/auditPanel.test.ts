@@ -126,6 +126,28 @@ describe('audit panel (webview + host backend)', () => {
     assert.ok(!readFileSync(join(t.dir, 'audit-00000001.jsonl'), 'utf8').includes(canary), 'canary in the file');
   });
 
+  it('shows the identities of a record as they are: a random client_id or subject is not a secret', async () => {
+    // Dynamically registered client ids and IdP subjects are long random strings: exactly the shape the
+    // value redactor hides. Hiding them would leave the record without its "who".
+    const clientId = randomBytes(32).toString('base64url');
+    const subject = randomBytes(24).toString('base64url');
+    trail.onToolCallEnd(
+      makeContext({ agent: { kind: 'oauth-client', clientId }, human: { issuer: 'https://as.example', subject, displayName: 'alice' } }),
+      { kind: 'success', resultSize: 1 }, 1,
+    );
+    await trail.flush();
+    h = mountWithBackend(true);
+    const { root, app } = h;
+    await app.start();
+    await waitFor(() => rowTexts(root).some((r) => r[3] === 'alice'), 10_000, 'row');
+    (root.querySelector('.rows .row') as HTMLElement).click();
+    await waitFor(() => (root.querySelector('.details')?.textContent ?? '').includes('alice'), 10_000, 'details');
+    const details = root.querySelector('.details')!.textContent!;
+    assert.ok(details.includes(clientId), 'the OAuth client id is shown');
+    assert.ok(details.includes(`sub ${subject}`), 'the subject is shown');
+    assert.ok(!details.includes('[REDACTED]'));
+  });
+
   it('keeps only the visible rows in the DOM for 150k rows and fetches pages as it scrolls', async () => {
     const TOTAL = 150_000;
     const row = (i: number): RowDto => ({ ref: `1:${i}:1`, time: Date.UTC(2026, 0, 1) + i, server: 's', tool: `tool ${i}`, user: 'u', outcome: 'success', durationMs: 1, caller: 'palette' });
