@@ -7,7 +7,7 @@
  * UI state with a deadline — never on time.
  */
 import path from 'node:path';
-import type { BrowserContext, Locator, Page } from 'playwright-core';
+import type { BrowserContext, Frame, Locator, Page } from 'playwright-core';
 
 export interface WalkthroughOptions {
   context: BrowserContext;
@@ -68,6 +68,7 @@ export async function runWalkthrough(o: WalkthroughOptions): Promise<StepResult[
     ['servers-tree', () => expandServersTree(p, o.httpServerName)],
     ['call-tool', () => paletteCallTool(p, o.httpServerName, 'whoami')],
     ['audit-panel', () => openAuditPanel(p, 'whoami')],
+    ['audit-record', () => filterAndOpenAuditRecord(p, 'whoami', o.user.username)],
   ];
   for (const [name, fn] of steps) if (!(await step(name, fn))) break;
   return results;
@@ -348,6 +349,42 @@ async function openAuditPanel(page: Page, tool: string): Promise<void> {
       })).catch(() => ({ sw: '?', marks: '' }));
       diagnostics.push(`frame ${frame.url().slice(0, 160)} (service worker: ${state.sw.slice(-60)}; marks: ${state.marks.slice(0, 300)}): ${text.replace(/\s+/g, ' ').slice(0, 120)}`);
     }
+    throw err;
+  });
+}
+
+/** The audit panel's frame: the one whose document holds the panel's search box. */
+async function auditFrame(page: Page): Promise<Frame> {
+  for (const frame of page.frames()) {
+    if (frame === page.mainFrame()) continue;
+    if (await frame.locator('input.search').count().catch(() => 0)) return frame;
+  }
+  throw new Error('no frame holds the audit panel');
+}
+
+/** Filters the audit list (search + outcome) down to the call just made and opens its record. */
+async function filterAndOpenAuditRecord(page: Page, tool: string, username: string): Promise<void> {
+  let frame: Frame | undefined;
+  await retryUntil(async () => Boolean((frame = await auditFrame(page))), 'the audit panel frame');
+  const f = frame as Frame;
+  await f.locator('input.search').fill(tool);
+  await f.locator('select[aria-label="Outcome"]').selectOption('success');
+  const row = f.locator('.rows .row', { hasText: tool }).first();
+  await retryUntil(async () => {
+    const text = await f.locator('body').innerText({ timeout: 1000 });
+    return /\b1 record\b/.test(text) && (await row.isVisible());
+  }, `the audit list filtered to the ${tool} call`);
+  // The details pane shows the three identities of the record: the human must be the signed-in user.
+  // The search box is debounced, so a filter pass may land after the click and clear the pane: click
+  // again until the record stays open.
+  let seen = '';
+  await retryUntil(async () => {
+    seen = await f.locator('.details').innerText({ timeout: 1000 });
+    if (seen.includes(tool) && seen.includes(username)) return true;
+    await row.click();
+    return false;
+  }, `the ${tool} record opened in the details pane`).catch((err: unknown) => {
+    diagnostics.push(`details pane showed: ${seen.replace(/\s+/g, ' ').slice(0, 300)}`);
     throw err;
   });
 }
