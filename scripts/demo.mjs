@@ -15,6 +15,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { makeScratch, startCodeServer, BASE_SETTINGS } from './harness/codeServer.mjs';
 import { startDemoServersProcess } from './harness/demoServers.mjs';
+import { createTeardown, npmRun } from './harness/lifecycle.mjs';
 import { startLoopbackRedirector } from './harness/loopbackRedirector.mjs';
 import { DEMO_HTTP_SERVER, DEMO_STDIO_SERVER, demoServerSettings } from './harness/demoSettings.mjs';
 import { REPO_ROOT, ensureHarness } from './harness/setup.mjs';
@@ -32,25 +33,7 @@ const { values: opts } = parseArgs({
   },
 });
 
-const cleanups = [];
-let finishing = false;
-async function finish(code) {
-  if (finishing) return;
-  finishing = true;
-  say('stopping …');
-  for (const fn of cleanups.reverse()) await fn().catch((err) => say(`cleanup failed: ${err?.message ?? err}`));
-  say('stopped.');
-  process.exit(code);
-}
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => void finish(0));
-
-function npmRun(script) {
-  return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['run', '--silent', script], { cwd: REPO_ROOT, stdio: 'inherit' });
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`npm run ${script} exited ${code}`))));
-  });
-}
+const { cleanups, finish, isFinishing } = createTeardown({ say, signals: ['SIGINT', 'SIGTERM', 'SIGHUP'], signalExitCode: 0, announce: true });
 
 function hasDesktopCode() {
   return spawnSync(process.platform === 'win32' ? 'where' : 'which', ['code'], { stdio: 'ignore' }).status === 0;
@@ -99,7 +82,7 @@ async function main() {
     const server = await startCodeServer({ scratch, vsix: VSIX, settings, port: Number(opts['editor-port']), proxyUri: redirector.proxyUri });
     cleanups.push(() => server.stop());
     server.process.once('exit', (code) => {
-      if (!finishing) say(`code-server exited unexpectedly (${code})`);
+      if (!isFinishing()) say(`code-server exited unexpectedly (${code})`);
       void finish(1);
     });
     editorUrl = `${server.url}?folder=${encodeURIComponent(scratch.workspace)}`;

@@ -6,11 +6,11 @@
 // Ctrl+C and on the global timeout.
 // Options: --verbose (server + page logs), --skip-build, --extension <dir> and --suite-dir <dir>
 // (run another extension/suite, used to test the harness itself), --folder <dir>, --timeout <seconds>.
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { bundleIntegration } from './bundleIntegration.mjs';
+import { createTeardown, npmRun } from './lifecycle.mjs';
 import { startDemoServersProcess, testEnvironment, DEMO_SERVERS_TS } from './demoServers.mjs';
 import { runExtensionTests } from './extensionTests.mjs';
 import { REPO_ROOT, ensureHarness } from './setup.mjs';
@@ -28,24 +28,7 @@ const { values: opts } = parseArgs({
   },
 });
 
-const cleanups = [];
-let finishing = false;
-async function finish(code) {
-  if (finishing) return;
-  finishing = true;
-  for (const fn of cleanups.reverse()) await fn().catch((err) => say(`cleanup failed: ${err?.message ?? err}`));
-  process.exit(code);
-}
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => void finish(130));
-
-/** Runs an npm script from the repo with the current node. */
-export function npmRun(script) {
-  return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['run', '--silent', script], { cwd: REPO_ROOT, stdio: 'inherit' });
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`npm run ${script} exited ${code}`))));
-  });
-}
+const { cleanups, finish } = createTeardown({ say });
 
 async function main() {
   const t0 = Date.now();

@@ -4,7 +4,6 @@
 // starts the demo servers and preconfigures them in the user settings, then drives the workbench in
 // headless Chromium as a user (test/ui/walkthrough.ts) and saves screenshots under `screenshots/`.
 // Exits 0 when every step passed. Options: --skip-build (reuse dist/*.vsix), --verbose, --timeout <s>.
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -12,6 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { tsImport } from 'tsx/esm/api';
 import { launchBrowser } from './browser.mjs';
+import { createTeardown, npmRun } from './lifecycle.mjs';
 import { startCodeServer } from './codeServer.mjs';
 import { startLoopbackRedirector } from './loopbackRedirector.mjs';
 import { startDemoServersProcess } from './demoServers.mjs';
@@ -30,24 +30,7 @@ const { values: opts } = parseArgs({
   },
 });
 
-const cleanups = [];
-let finishing = false;
-async function finish(code) {
-  if (finishing) return;
-  finishing = true;
-  for (const fn of cleanups.reverse()) await fn().catch((err) => say(`cleanup failed: ${err?.message ?? err}`));
-  process.exit(code);
-}
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => void finish(130));
-
-/** Runs an npm script of the repo. */
-export function npmRun(script) {
-  return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['run', '--silent', script], { cwd: REPO_ROOT, stdio: 'inherit' });
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`npm run ${script} exited ${code}`))));
-  });
-}
+const { cleanups, finish } = createTeardown({ say });
 
 async function main() {
   const t0 = Date.now();
