@@ -1,3 +1,4 @@
+import { identityFromGrant } from '../core/grantIdentity';
 import type { ConnectionIdentity } from '../core/mcp/mcpConnection';
 import type { HttpServerDefinition } from '../core/mcp/serverDefinition';
 import { OAuthEngine, type GrantSummary, type OAuthServer, type OAuthServerOptions } from '../core/oauth/oauthEngine';
@@ -59,7 +60,7 @@ export function createCliAuth(deps: CliAuthDeps): CliAuth {
   });
   return {
     authorizerFor: (def) => engine.authorizerFor(serverFor(def)),
-    identityFor: async (def) => identityFrom(await engine.getGrant(def.id)),
+    identityFor: async (def) => identityFromGrant(await engine.getGrant(def.id)),
     signIn: (def, signal) => engine.signIn(serverFor(def), { signal }),
     getGrant: (def) => engine.getGrant(def.id),
     signOut: (def) => engine.signOut(def.id),
@@ -67,13 +68,3 @@ export function createCliAuth(deps: CliAuthDeps): CliAuth {
   };
 }
 
-function identityFrom(grant: GrantSummary | undefined): ConnectionIdentity {
-  if (!grant) return { agent: { kind: 'none' }, grantedScopes: [] };
-  return {
-    human: { issuer: grant.issuer, subject: grant.subject, displayName: grant.displayName },
-    agent: { kind: 'oauth-client', clientId: grant.clientId },
-    grantedScopes: grant.grantedScopes,
-    resource: grant.resource,
-    issuer: grant.issuer,
-  };
-}

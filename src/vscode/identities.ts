@@ -1,3 +1,4 @@
+import { identityFromGrant } from '../core/grantIdentity';
 import type { ConnectionIdentity } from '../core/mcp/mcpConnection';
 import type { ServerDefinition } from '../core/mcp/serverDefinition';
 import type { GrantEngine } from './engineContract';
@@ -13,18 +14,6 @@ export function identityResolver(engine: GrantEngine, secrets: ServerSecrets): (
       const fingerprint = def.secret.mode === 'none' ? undefined : await secrets.stdioFingerprint(def.id);
       return { agent: fingerprint ? { kind: 'shared-secret', fingerprint } : { kind: 'none' }, grantedScopes: [] };
     }
-    const grant = await engine.getGrant(def.id);
-    if (!grant) return { agent: { kind: 'none' }, grantedScopes: [] };
-    return {
-      human: {
-        issuer: grant.issuer,
-        ...(grant.subject ? { subject: grant.subject } : {}),
-        ...(grant.displayName ? { displayName: grant.displayName } : {}),
-      },
-      agent: { kind: 'oauth-client', clientId: grant.clientId },
-      grantedScopes: [...grant.grantedScopes],
-      resource: grant.resource,
-      issuer: grant.issuer,
-    };
+    return identityFromGrant(await engine.getGrant(def.id));
   };
 }

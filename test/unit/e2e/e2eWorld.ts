@@ -4,6 +4,7 @@
  * only (MemorySecretStore, MemoryLogger, ManualClock). The BrowserOpener hands the authorization URL to
  * a user driver: headless Chromium (default) or the plain-HTTP form driver.
  */
+import { identityFromGrant } from '../../../src/core/grantIdentity';
 import { McpSecureError } from '../../../src/core/errors';
 import { ManualClock, MemoryLogger, MemorySecretStore } from '../../../src/core/memoryPorts';
 import { ConnectionManager } from '../../../src/core/mcp/connectionManager';
@@ -160,15 +161,7 @@ async function identityFor(engine: OAuthEngine, def: ServerDefinition, stdioSecr
   if (def.transport === 'stdio') {
     return { agent: { kind: 'shared-secret', fingerprint: secretFingerprint(stdioSecret) }, grantedScopes: [] };
   }
-  const grant = await engine.getGrant(def.id);
-  if (!grant) return { agent: { kind: 'none' }, grantedScopes: [] };
-  return {
-    human: { issuer: grant.issuer, subject: grant.subject, displayName: grant.displayName },
-    agent: { kind: 'oauth-client', clientId: grant.clientId },
-    grantedScopes: grant.grantedScopes,
-    resource: grant.resource,
-    issuer: grant.issuer,
-  };
+  return identityFromGrant(await engine.getGrant(def.id));
 }
 
 function spyTokenResponses(issuer: string, log: TokenResponse[]): typeof fetch {

@@ -1,0 +1,26 @@
+import type { ConnectionIdentity } from './mcp/mcpConnection';
+import type { GrantSummary } from './oauth/types';
+
+type GrantIdentityFields = Pick<GrantSummary, 'issuer' | 'subject' | 'displayName' | 'clientId' | 'resource'> & {
+  readonly grantedScopes: readonly string[];
+};
+
+/**
+ * Who is behind a call to an OAuth-protected server, from its current grant: the signed-in human
+ * (`iss`, `sub`, display name), the agent (the OAuth client) and the scopes the token carries.
+ * No grant means no identity: the agent is `none` and no scope is granted.
+ */
+export function identityFromGrant(grant: GrantIdentityFields | undefined): ConnectionIdentity {
+  if (!grant) return { agent: { kind: 'none' }, grantedScopes: [] };
+  return {
+    human: {
+      issuer: grant.issuer,
+      ...(grant.subject ? { subject: grant.subject } : {}),
+      ...(grant.displayName ? { displayName: grant.displayName } : {}),
+    },
+    agent: { kind: 'oauth-client', clientId: grant.clientId },
+    grantedScopes: [...grant.grantedScopes],
+    resource: grant.resource,
+    issuer: grant.issuer,
+  };
+}
