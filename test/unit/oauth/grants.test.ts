@@ -1,20 +1,11 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { decodeJwt } from 'jose';
-import { isMcpSecureError } from '../../../src/core/errors';
 import { ManualClock, MemoryLogger, MemorySecretStore } from '../../../src/core/memoryPorts';
 import { OAuthEngine } from '../../../src/core/oauth/oauthEngine';
 import { callThrough } from './support/callThrough';
 import { FakeAuthServer, headlessOpener } from './support/fakeAuthServer';
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'resolved';
-  } catch (err) {
-    return isMcpSecureError(err) ? err.code : String(err);
-  }
-}
+import { codeOf } from './support/codeOf';
 
 describe('OAuthEngine grants, refresh on 401, two windows, and AS migration', () => {
   const servers: FakeAuthServer[] = [];

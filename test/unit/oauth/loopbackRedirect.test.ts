@@ -1,19 +1,10 @@
 import assert from 'node:assert/strict';
-import { isMcpSecureError } from '../../../src/core/errors';
 import { LoopbackRedirect } from '../../../src/core/oauth/loopbackRedirect';
+import { codeOf } from './support/codeOf';
 
 async function get(url: string): Promise<{ status: number; body: string; location: string | null }> {
   const res = await fetch(url, { redirect: 'manual' });
   return { status: res.status, body: await res.text(), location: res.headers.get('location') };
-}
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'resolved';
-  } catch (err) {
-    return isMcpSecureError(err) ? err.code : String(err);
-  }
 }
 
 describe('loopback redirect listener (RFC 8252 §7.3) over real HTTP', () => {
