@@ -54,8 +54,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpSec
   const tree = new ServersTree({
     registry, tools: core.tools, scopes: core.scopes,
     state: (id) => core.manager.state(id),
-    grant: (id) => core.engine.getGrant(id),
-    fingerprint: (id) => core.secrets.stdioFingerprint(id),
+    grant: async (id) => {
+      const def = registry.get(id);
+      return def?.transport === 'http' ? core.engine.getGrant(await core.secrets.oauthServerFor(def)) : undefined;
+    },
+    fingerprint: async (id) => {
+      const def = registry.get(id);
+      return def?.transport === 'stdio' ? core.secrets.stdioFingerprint(def) : undefined;
+    },
     clientMetadataUrl: () => core.clientMetadataUrl,
     now: () => Date.now(),
   });

@@ -60,10 +60,10 @@ export function createCliAuth(deps: CliAuthDeps): CliAuth {
   });
   return {
     authorizerFor: (def) => engine.authorizerFor(serverFor(def)),
-    identityFor: async (def) => identityFromGrant(await engine.getGrant(def.id)),
+    identityFor: async (def) => identityFromGrant(await engine.getGrant(serverFor(def))),
     signIn: (def, signal) => engine.signIn(serverFor(def), { signal }),
-    getGrant: (def) => engine.getGrant(def.id),
-    signOut: (def) => engine.signOut(def.id),
+    getGrant: (def) => engine.getGrant(serverFor(def)),
+    signOut: (def) => engine.signOut(serverFor(def)),
     dispose: () => engine.dispose(),
   };
 }

@@ -28,6 +28,7 @@ export type McpSecureErrorCode =
   | 'not_signed_in'
   | 'revocation_failed'
   | 'dpop_failed'
+  | 'client_issuer_mismatch'
   // MCP connection
   | 'invalid_server_definition'
   | 'connection_failed'

@@ -67,9 +67,11 @@ export class McpAuthProvider implements vscode.AuthenticationProvider, vscode.Di
 
   /** Sign-out (Accounts menu or command): RFC 7009 revocation at the AS, then the grant is deleted. */
   async removeSession(sessionId: string): Promise<void> {
-    const name = this.registry.get(sessionId)?.name ?? sessionId;
+    const def = this.httpServers().find((s) => s.id === sessionId);
+    if (!def) throw new McpSecureError('invalid_server_definition', Strings.unknownServer(sessionId));
+    const name = def.name;
     try {
-      await this.engine.signOut(sessionId);
+      await this.engine.signOut(await this.secrets.oauthServerFor(def));
       this.logger.info(`signed out of ${sessionId}`);
       void vscode.window.showInformationMessage(Strings.signedOut(name));
     } catch (e) {
@@ -97,7 +99,7 @@ export class McpAuthProvider implements vscode.AuthenticationProvider, vscode.Di
         }
       },
     );
-    const session = await this.toSession(server, grant);
+    const session = this.toSession(server, grant, (await this.engine.storedAccessToken(ref)) ?? '');
     this.logger.info(`signed in to ${server.id} as ${session.account.label}`);
     await this.diffNow();
     return session;
@@ -137,13 +139,18 @@ export class McpAuthProvider implements vscode.AuthenticationProvider, vscode.Di
     return picked.server;
   }
 
+  /**
+   * Read-only: the session of the grant issued for this definition of the server, with the access token
+   * as stored. Listing sessions never refreshes (no network): refresh belongs on the request path,
+   * where the server's own options are at hand.
+   */
   private async sessionFor(server: HttpServerDefinition): Promise<Session | undefined> {
-    const grant = await this.engine.getGrant(server.id);
-    return grant ? this.toSession(server, grant) : undefined;
+    const ref = await this.secrets.oauthServerFor(server);
+    const grant = await this.engine.getGrant(ref);
+    return grant ? this.toSession(server, grant, (await this.engine.storedAccessToken(ref)) ?? '') : undefined;
   }
 
-  private async toSession(server: HttpServerDefinition, grant: GrantView): Promise<Session> {
-    const accessToken = (await this.engine.getAccessToken(server.id)) ?? '';
+  private toSession(server: HttpServerDefinition, grant: GrantView, accessToken: string): Session {
     const label = grant.displayName || grant.subject || Strings.accountFallback(server.name);
     return {
       id: server.id,

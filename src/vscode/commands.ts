@@ -89,7 +89,8 @@ async function removeServer(s: CommandServices, arg: unknown): Promise<boolean> 
     if (answer !== Strings.remove) return false;
   }
   await s.actions.disconnect(def.id);
-  if (def.transport === 'http' && (await s.engine.getGrant(def.id))) await s.engine.signOut(def.id);
+  // Signs out of this definition's grant, and forgets (without sending it anywhere) one issued for an earlier definition.
+  if (def.transport === 'http') await s.engine.signOut(await s.secrets.oauthServerFor(def));
   await s.secrets.forget(def.id);
   const removed = await s.registry.remove({ id: def.id });
   if (typeof arg !== 'string') void vscode.window.showInformationMessage(Strings.serverRemoved(def.name));

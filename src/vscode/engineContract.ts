@@ -28,11 +28,17 @@ export interface GrantView {
   readonly hasRefreshToken?: boolean;
 }
 
+/**
+ * Every call names the whole server (id, URL, OAuth options), so the engine never falls back to
+ * defaults for a server it has not seen yet, and a grant issued for an earlier definition of the id
+ * counts as no grant. Nothing here refreshes outside the request path (`authorizerFor`) or sign-in.
+ */
 export interface GrantEngine {
   authorizerFor(server: OAuthServerRef): RequestAuthorizer;
   signIn(server: OAuthServerRef, options?: { signal?: AbortSignal; scopes?: string[] }): Promise<GrantView>;
-  getGrant(serverId: string): Promise<GrantView | undefined>;
-  getAccessToken(serverId: string): Promise<string | undefined>;
-  signOut(serverId: string): Promise<void>;
+  getGrant(server: OAuthServerRef): Promise<GrantView | undefined>;
+  /** The stored access token as is: no refresh, no network. */
+  storedAccessToken(server: OAuthServerRef): Promise<string | undefined>;
+  signOut(server: OAuthServerRef): Promise<void>;
   onDidChangeGrants(listener: (serverId: string) => void): { dispose(): void };
 }

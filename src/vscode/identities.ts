@@ -11,9 +11,9 @@ import type { ServerSecrets } from './serverSecrets';
 export function identityResolver(engine: GrantEngine, secrets: ServerSecrets): (def: ServerDefinition) => Promise<ConnectionIdentity> {
   return async (def) => {
     if (def.transport === 'stdio') {
-      const fingerprint = def.secret.mode === 'none' ? undefined : await secrets.stdioFingerprint(def.id);
+      const fingerprint = def.secret.mode === 'none' ? undefined : await secrets.stdioFingerprint(def);
       return { agent: fingerprint ? { kind: 'shared-secret', fingerprint } : { kind: 'none' }, grantedScopes: [] };
     }
-    return identityFromGrant(await engine.getGrant(def.id));
+    return identityFromGrant(await engine.getGrant(await secrets.oauthServerFor(def)));
   };
 }

@@ -1,46 +1,67 @@
+import { canonicalUrl } from '../core/oauth/grantBinding';
+import { launchSpecKey } from '../core/mcp/launchSpec';
 import type { HttpServerDefinition, StdioServerDefinition } from '../core/mcp/serverDefinition';
 import { generateSharedSecret, secretFingerprint } from '../core/mcp/stdioSecret';
 import type { SecretStore } from '../core/ports';
 import { SecretKeys } from './constants';
 import type { OAuthServerRef } from './engineContract';
 
+/** A stdio secret with the launch it was created for (`launchSpecKey`). */
+interface StdioSecretRecord {
+  readonly secret: string;
+  readonly launch: string;
+}
+
+/** A static client secret with the server URL and client id it was entered for. */
+interface ClientSecretRecord {
+  readonly secret: string;
+  readonly url: string;
+  readonly clientId: string;
+}
+
 /**
  * Per-server secrets the extension layer owns: stdio shared secrets and static OAuth client secrets.
  * Both live only in SecretStorage; a failed write throws (the adapter turns it into
  * `secret_store_failed`) so the caller can tell the user nothing was saved.
+ *
+ * Each secret is bound to what it was created for: a stdio secret to the exact launch spec, a client
+ * secret to the server URL and client id. When the definition behind an id changes (edited, or a
+ * trusted workspace defines the same id), the old secret is never handed to the new definition: a
+ * stdio server gets a fresh secret (replacing the old one), an HTTP server gets no client secret.
  */
 export class ServerSecrets {
   constructor(private readonly store: SecretStore) {}
 
-  /** The stdio server's shared secret, created (CSPRNG, 256 bits) on first use. */
+  /** The stdio server's shared secret for this exact launch, created (CSPRNG, 256 bits) on first use. */
   async stdioSecret(def: StdioServerDefinition): Promise<string> {
-    const key = SecretKeys.stdioSecret(def.id);
-    const existing = await this.store.get(key);
+    const existing = await this.boundStdioSecret(def);
     if (existing) return existing;
-    const secret = generateSharedSecret();
-    await this.store.store(key, secret);
-    return secret;
+    return this.storeStdioSecret(def, generateSharedSecret());
   }
 
   /** Replace the shared secret; returns the new fingerprint (never the secret). */
   async rotateStdioSecret(def: StdioServerDefinition): Promise<string> {
-    const secret = generateSharedSecret();
-    await this.store.store(SecretKeys.stdioSecret(def.id), secret);
-    return secretFingerprint(secret);
+    return secretFingerprint(await this.storeStdioSecret(def, generateSharedSecret()));
   }
 
-  async stdioFingerprint(serverId: string): Promise<string | undefined> {
-    const secret = await this.store.get(SecretKeys.stdioSecret(serverId));
+  /** Fingerprint of the secret this exact launch would get (none when the definition changed since). */
+  async stdioFingerprint(def: StdioServerDefinition): Promise<string | undefined> {
+    const secret = await this.boundStdioSecret(def);
     return secret ? secretFingerprint(secret) : undefined;
   }
 
-  async setClientSecret(serverId: string, secret: string): Promise<void> {
-    await this.store.store(SecretKeys.clientSecret(serverId), secret);
+  /** Store the static client secret of `def`'s pre-registered client, bound to its URL and client id. */
+  async setClientSecret(def: Pick<HttpServerDefinition, 'id' | 'url' | 'oauth'>, secret: string): Promise<void> {
+    const clientId = def.oauth?.clientId;
+    const url = canonicalUrl(def.url);
+    if (!clientId || url === undefined) return;
+    const record: ClientSecretRecord = { secret, url, clientId };
+    await this.store.store(SecretKeys.clientSecret(def.id), JSON.stringify(record));
   }
 
-  /** The engine's view of an HTTP server, with its client secret (if any) from secret storage. */
+  /** The engine's view of an HTTP server, with its client secret (if any, and still bound to it) from secret storage. */
   async oauthServerFor(def: HttpServerDefinition): Promise<OAuthServerRef> {
-    const clientSecret = def.oauth?.clientId ? await this.store.get(SecretKeys.clientSecret(def.id)) : undefined;
+    const clientSecret = await this.boundClientSecret(def);
     // DPoP stays opt-in per server (`oauth.dpop`): the engine's default is Bearer.
     const options = { ...def.oauth, ...(clientSecret ? { clientSecret } : {}) };
     return { id: def.id, url: def.url, options };
@@ -50,5 +71,34 @@ export class ServerSecrets {
   async forget(serverId: string): Promise<void> {
     await this.store.delete(SecretKeys.stdioSecret(serverId));
     await this.store.delete(SecretKeys.clientSecret(serverId));
+  }
+
+  private async boundStdioSecret(def: StdioServerDefinition): Promise<string | undefined> {
+    const record = parseRecord<StdioSecretRecord>(await this.store.get(SecretKeys.stdioSecret(def.id)), ['secret', 'launch']);
+    return record?.launch === launchSpecKey(def) ? record.secret : undefined;
+  }
+
+  private async storeStdioSecret(def: StdioServerDefinition, secret: string): Promise<string> {
+    const record: StdioSecretRecord = { secret, launch: launchSpecKey(def) };
+    await this.store.store(SecretKeys.stdioSecret(def.id), JSON.stringify(record));
+    return secret;
+  }
+
+  private async boundClientSecret(def: HttpServerDefinition): Promise<string | undefined> {
+    const clientId = def.oauth?.clientId;
+    if (!clientId) return undefined;
+    const record = parseRecord<ClientSecretRecord>(await this.store.get(SecretKeys.clientSecret(def.id)), ['secret', 'url', 'clientId']);
+    return record && record.url === canonicalUrl(def.url) && record.clientId === clientId ? record.secret : undefined;
+  }
+}
+
+/** A JSON record with the given string fields; anything else (including a pre-binding plain value) is no record. */
+function parseRecord<T>(raw: string | undefined, fields: readonly (keyof T & string)[]): T | undefined {
+  if (!raw) return undefined;
+  try {
+    const parsed = JSON.parse(raw) as Record<string, unknown>;
+    return parsed && typeof parsed === 'object' && fields.every((f) => typeof parsed[f] === 'string') ? (parsed as T) : undefined;
+  } catch {
+    return undefined;
   }
 }

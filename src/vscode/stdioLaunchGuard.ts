@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import * as vscode from 'vscode';
 import { McpSecureError } from '../core/errors';
+import { launchSpecKey } from '../core/mcp/launchSpec';
 import { describeTarget, type StdioServerDefinition } from '../core/mcp/serverDefinition';
 import { StateKeys } from './constants';
 import type { SettingsOrigin } from './serverEntries';
@@ -12,7 +12,8 @@ export type LaunchConfirmer = (def: StdioServerDefinition, commandLine: string) 
 /**
  * A stdio command that comes from WORKSPACE settings is shown in full (command line and working
  * directory) in a modal dialog and must be confirmed once before its first launch. The confirmation is
- * remembered by a hash of the exact command line, so any change to it asks again. User-settings
+ * remembered by a hash of the whole launch spec (`launchSpecKey`: command, args, cwd, env, the secret's
+ * mode and variable, and any field added later), so any change to what runs asks again. User-settings
  * commands were written by the user and are not asked about.
  */
 export class StdioLaunchGuard {
@@ -23,7 +24,7 @@ export class StdioLaunchGuard {
   async ensureAllowed(def: StdioServerDefinition, origin: SettingsOrigin): Promise<void> {
     if (origin !== 'workspace') return;
     const commandLine = describeTarget(def);
-    const key = launchKey(def);
+    const key = launchSpecKey(def);
     const confirmed = this.state.get<string[]>(StateKeys.confirmedStdioCommands, []);
     if (confirmed.includes(key)) return;
     const allowed = this.override
@@ -46,12 +47,9 @@ export class StdioLaunchGuard {
   }
 }
 
-/** SHA-256 over the command line, working directory and environment names+values shown to the user. */
-export function launchKey(def: StdioServerDefinition): string {
-  const material = JSON.stringify([def.command, def.args, def.cwd ?? null, def.env ?? null]);
-  return createHash('sha256').update(material, 'utf8').digest('hex');
-}
-
+/** The environment the child gets from the definition, including where the shared secret goes. */
 function envLines(def: StdioServerDefinition): string[] {
-  return Object.entries(def.env ?? {}).map(([k, v]) => `${k}=${v}`);
+  const lines = Object.entries(def.env ?? {}).map(([k, v]) => `${k}=${v}`);
+  if (def.secret.mode === 'env' || def.secret.mode === 'both') lines.push(Strings.secretEnvLine(def.secret.envVar));
+  return lines;
 }

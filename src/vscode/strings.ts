@@ -128,4 +128,7 @@ export const Strings = {
   noServerScope: 'Sign-in needs a server:<id> scope naming an MCP server.',
   unknownServer: (id: string) => `No MCP server with id "${id}".`,
   httpOnly: 'Only HTTP servers use sign-in; stdio servers use a shared secret.',
+
+  // credentials bound to what they were issued for (sec-creds)
+  secretEnvLine: (envVar: string) => `${envVar}=<the server's shared secret>`,
 } as const;

@@ -82,7 +82,10 @@ export function createTestApi(p: ApiParts): McpSecureApi {
     },
     sessions: async (scopes) => (await p.auth.getSessions(scopes)).map((s) => ({ id: s.id, account: s.account.label, scopes: s.scopes })),
     onDidChangeSessions: p.auth.onDidChangeSessions,
-    grant: (serverId) => p.services.engine.getGrant(serverId),
+    grant: async (serverId) => {
+      const def = registry.get(serverId);
+      return def?.transport === 'http' ? p.services.engine.getGrant(await p.services.secrets.oauthServerFor(def)) : undefined;
+    },
     connect: async (serverId) => {
       await actions.connect(serverId);
       return manager.state(serverId);

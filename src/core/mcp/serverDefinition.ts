@@ -17,6 +17,11 @@ export const PROTOCOL_CHOICES: readonly ProtocolChoice[] = ['auto', '2025-11-25'
  */
 export interface HttpOAuthOptions {
   clientId?: string;
+  /**
+   * Issuer (RFC 8414 §2) the pre-registered `clientId` belongs to: its credentials go to this
+   * authorization server only. Without it, the issuer of the first successful sign-in is pinned.
+   */
+  issuer?: string;
   clientSecret?: string;
   scopes?: string[];
   pkce?: 'require' | 'assume-s256';
@@ -76,7 +81,7 @@ export type ServerDefinition = HttpServerDefinition | StdioServerDefinition;
 
 const HTTP_KEYS = new Set(['id', 'name', 'transport', 'url', 'oauth', 'protocol', 'headers']);
 const STDIO_KEYS = new Set(['id', 'name', 'transport', 'command', 'args', 'cwd', 'env', 'secret']);
-const OAUTH_KEYS = new Set(['clientId', 'clientSecret', 'scopes', 'pkce', 'resourceParameter', 'audience', 'dpop', 'grant']);
+const OAUTH_KEYS = new Set(['clientId', 'issuer', 'clientSecret', 'scopes', 'pkce', 'resourceParameter', 'audience', 'dpop', 'grant']);
 const SECRET_KEYS = new Set(['mode', 'envVar']);
 /** Every engine grant kind; a Record, so a kind added to `OAuthGrantKind` but not here fails to compile. */
 const GRANT_KINDS: Readonly<Record<OAuthGrantKind, true>> = { authorization_code: true, client_credentials: true, token_exchange: true, jwt_bearer: true };
@@ -154,6 +159,14 @@ function parseOAuth(raw: unknown): HttpOAuthOptions {
   for (const key of ['clientId', 'clientSecret', 'audience'] as const) {
     const v = optStr(o, key, `oauth.${key}`);
     if (v !== undefined) out[key] = v;
+  }
+  if (o.issuer !== undefined) {
+    // Kept exactly as written: RFC 8414 §3.3 compares issuers as exact strings.
+    const issuer = str(o, 'issuer', 'oauth.issuer');
+    const url = validateEndpointUrl(issuer, 'oauth.issuer');
+    if (url.search) throw invalid('oauth.issuer', 'must not contain a query (RFC 8414 §2)');
+    if (out.clientId === undefined) throw invalid('oauth.issuer', 'pins a pre-registered client and needs "oauth.clientId"');
+    out.issuer = issuer;
   }
   if (o.grant !== undefined) {
     if (typeof o.grant !== 'string' || !Object.hasOwn(GRANT_KINDS, o.grant)) {

@@ -6,6 +6,7 @@ import type * as oidc from 'openid-client';
 import { McpSecureError } from '../errors';
 import type { Logger, SecretStore } from '../ports';
 import { type AuthServerMetadata, discoverAuthServer, discoverLegacyAuthServer } from './authServerMetadata';
+import { assertPinnedIssuer, chooseIssuer, pinnedIssuer } from './clientIssuerPin';
 import { obtainClient, type RegisteredClient } from './clientRegistration';
 import type { FetchLike } from './httpJson';
 import { buildConfiguration, chooseDpopAlg } from './openidConfig';
@@ -73,6 +74,7 @@ export async function resolveAuthContext(deps: AuthContextDeps, server: OAuthSer
   let metadata: AuthServerMetadata;
   let legacy = false;
   let resource: string;
+  const pinned = await pinnedIssuer(deps.secrets, server);
   if (opts.knownIssuer) {
     legacy = opts.knownIssuer.legacy;
     resource = opts.knownIssuer.resource;
@@ -82,7 +84,7 @@ export async function resolveAuthContext(deps: AuthContextDeps, server: OAuthSer
   } else {
     prm = await discoverProtectedResource(deps.fetch, serverUrl, { resourceMetadataUrl: opts.resourceMetadataUrl, signal: opts.signal, logger: log });
     if (prm) {
-      const issuer = prm.authorizationServers[0];
+      const issuer = chooseIssuer(server, prm.authorizationServers, pinned);
       if (!issuer) throw new McpSecureError('discovery_failed', 'The protected resource metadata lists no authorization server.');
       metadata = (await discoverAuthServer(deps.fetch, issuer, { signal: opts.signal, logger: log })).metadata;
       resource = prm.resource;
@@ -93,6 +95,12 @@ export async function resolveAuthContext(deps: AuthContextDeps, server: OAuthSer
       resource = canonicalServerUri(serverUrl);
     }
   }
+  // A known grant is only ever used with the issuer that issued it (a 2025-03-26 server is rediscovered
+  // at its origin, which must still be that issuer), and a pre-registered client only with its own AS.
+  if (opts.knownIssuer && metadata.issuer !== opts.knownIssuer.issuer) {
+    throw new McpSecureError('issuer_mismatch', 'The authorization server found for this sign-in is not the one that issued it; sign in again.');
+  }
+  assertPinnedIssuer(server, metadata.issuer, pinned);
   const client = await obtainClient({
     metadata, options, secrets: deps.secrets, fetch: deps.fetch, logger: log, redirectUri: opts.redirectUri,
     clientName: deps.clientName, clientMetadataUrl: deps.clientMetadataUrl, signal: opts.signal,

@@ -12,10 +12,15 @@
  * engine.signIn(server, { signal?, scopes?, challengeScope?, resourceMetadataUrl? }): Promise<GrantSummary>
  *     // interactive (BrowserOpener + loopback) for grant 'authorization_code' (default), otherwise the
  *     // machine grant named by options.grant; concurrent calls for one server share one flow
- * engine.getGrant(serverId): Promise<GrantSummary | undefined>        // never token values
- * engine.getAccessToken(serverId): Promise<string | undefined>        // refreshed (single-flight) if near expiry
- * engine.signOut(serverId): Promise<void>     // RFC 7009 revoke refresh then access token, then delete locally;
- *                                              // throws revocation_failed AFTER deleting if the AS refused
+ * engine.getGrant(server): Promise<GrantSummary | undefined>          // never token values
+ * engine.storedAccessToken(server): Promise<string | undefined>     // as stored: no refresh, no network
+ * engine.getAccessToken(server): Promise<string | undefined>        // refreshed (single-flight) if near expiry
+ * engine.signOut(server): Promise<void>      // RFC 7009 revoke refresh then access token, then delete locally;
+ *                                             // throws revocation_failed AFTER deleting if the AS refused
+ * Every operation takes the whole `OAuthServer` (id, URL and per-server options): nothing depends on
+ * which call registered the server first, so the first refresh after a restart uses the server's own
+ * client and `resourceParameter`. A stored grant is used only while it matches the definition it was
+ * issued for (grantBinding.ts: same URL, client and issuer); otherwise the server counts as signed out.
  * engine.onDidChangeGrants(listener: (serverId) => void): { dispose() }   // also fires for other windows' writes
  * engine.dispose()
  * ```
@@ -29,22 +34,24 @@
  * 'dynamic'), subject?, displayName?, grantedScopes, requestedScopes, expiresAt?, tokenType
  * ('Bearer' | 'DPoP'), hasRefreshToken, grant.
  * Storage: grants under `mcpSecure.oauth.grant.<serverId>`, DCR clients under
- * `mcpSecure.oauth.client.<issuer>` (both JSON, both secret).
+ * `mcpSecure.oauth.client.<issuer>`, the issuer of a pre-registered client under
+ * `mcpSecure.oauth.clientIssuer.<serverId>` (all JSON, all secret).
  *
  * Errors: every failure is an `McpSecureError` (src/core/errors.ts) with a stable code:
  * insecure_url, invalid_url, invalid_metadata, metadata_too_large, issuer_mismatch, resource_mismatch,
  * discovery_failed, pkce_unsupported, registration_failed, state_mismatch, iss_mismatch,
  * authorization_denied, authorization_timeout, authorization_cancelled, token_request_failed,
  * refresh_failed_transient (grant kept), refresh_failed_permanent (grant dropped), step_up_refused,
- * step_up_limit, not_signed_in, revocation_failed, dpop_failed, secret_store_failed.
+ * step_up_limit, not_signed_in, revocation_failed, dpop_failed, client_issuer_mismatch, secret_store_failed.
  * Messages never contain secrets or unsanitised server text.
  *
  * RequestAuthorizer behaviour (src/core/requestAuthorizer.ts): `headersFor` adds
  * `Authorization: Bearer|DPoP <token>` (+ a fresh `DPoP` proof) only for URLs inside the protected
  * resource (same origin, path under the PRM `resource`); `handleRejection` on 401 records a
  * `DPoP-Nonce` and retries, else refreshes (unless the PRM now names another AS), else discovers +
- * signs in, answering 'retry'; on 403 `insufficient_scope` asks `consent` (none = refuse:
- * step_up_refused) and re-authorizes for the union of granted + challenged scopes; after
+ * signs in, answering 'retry'; on 403 `insufficient_scope` — and on a 401 whose challenge names scopes
+ * beyond the current grant — asks `consent` (none = refuse: step_up_refused) and re-authorizes for the
+ * union of granted + challenged scopes; after
  * `maxAuthRetries` (default 2) attempts for one request it answers 'fail' (401) or throws
  * step_up_limit (403).
  *
@@ -59,7 +66,9 @@ import { type AuthContext, type AuthContextDeps, resolveAuthContext, resourcePar
 import { runAuthorizationCodeFlow } from './authorizationCodeFlow';
 import { tokenFacts } from './claims';
 import { createDpopKey, type DpopKey, restoreDpopKey } from './dpop';
+import { recordPin } from './clientIssuerPin';
 import { forgetClient } from './clientRegistration';
+import { canonicalUrl, grantMatchesServer } from './grantBinding';
 import { LoopbackRedirect } from './loopbackRedirect';
 import { discoverProtectedResource } from './protectedResourceMetadata';
 import { type GrantInput, runClientCredentials, runEnterpriseGrant, runJwtBearer } from './nonInteractiveGrants';
@@ -98,7 +107,6 @@ export class OAuthEngine {
   private readonly store: TokenStore;
   private readonly fetchImpl: typeof fetch;
   private readonly listeners = new Set<(serverId: string) => void>();
-  private readonly servers = new Map<string, OAuthServer>();
   private readonly contexts = new Map<string, AuthContext>();
   private readonly dpopKeys = new Map<string, DpopKey>();
   private readonly refreshing = new Map<string, Promise<StoredGrant>>();
@@ -122,7 +130,6 @@ export class OAuthEngine {
 
   /** A RequestAuthorizer for the MCP transport of `server` (lazy: discovers and signs in on the first 401). */
   authorizerFor(server: OAuthServer): RequestAuthorizer {
-    this.servers.set(server.id, server);
     return new ServerAuthorizer(this, server, this.options.consent);
   }
 
@@ -131,7 +138,6 @@ export class OAuthEngine {
    * server share one flow. Returns the grant summary (never tokens).
    */
   signIn(server: OAuthServer, opts: SignInOptions = {}): Promise<GrantSummary> {
-    this.servers.set(server.id, server);
     const pending = this.signingIn.get(server.id);
     if (pending) return pending;
     const run = this.runSignIn(server, opts).finally(() => this.signingIn.delete(server.id));
@@ -139,28 +145,43 @@ export class OAuthEngine {
     return run;
   }
 
-  async getGrant(serverId: string): Promise<GrantSummary | undefined> {
-    const g = await this.store.load(serverId);
+  /** The grant issued for this definition of the server (none when the definition changed since). */
+  async getGrant(server: OAuthServer): Promise<GrantSummary | undefined> {
+    const g = await this.currentGrantWithoutRefresh(server);
     return g ? summarize(g) : undefined;
   }
 
-  /** The current access token, refreshed first (single-flight) when it expires within the skew. */
-  async getAccessToken(serverId: string): Promise<string | undefined> {
-    return (await this.currentGrant(serverId))?.accessToken;
+  /** The stored access token as is: no refresh, no network (read-only views such as the editor's session list). */
+  async storedAccessToken(server: OAuthServer): Promise<string | undefined> {
+    return (await this.currentGrantWithoutRefresh(server))?.accessToken;
   }
 
-  /** RFC 7009 revoke (refresh token, then access token), then delete locally. Reports revocation failure after deleting. */
-  async signOut(serverId: string): Promise<void> {
-    const grant = await this.store.load(serverId);
+  /** The current access token, refreshed first (single-flight) when it expires within the skew. */
+  async getAccessToken(server: OAuthServer): Promise<string | undefined> {
+    return (await this.currentGrant(server))?.accessToken;
+  }
+
+  /**
+   * RFC 7009 revoke (refresh token, then access token), then delete locally. Reports revocation failure
+   * after deleting. A grant issued for an earlier definition of the server is deleted without any
+   * request: its tokens are never sent to the server or authorization server the definition names now.
+   */
+  async signOut(server: OAuthServer): Promise<void> {
+    const grant = await this.store.load(server.id);
     if (!grant) return;
+    if (!grantMatchesServer(grant, server)) {
+      this.logger.warn(`forgot the sign-in of ${server.id} issued for its previous definition (${grant.issuer}) without revoking it`);
+      await this.forget(server.id);
+      return;
+    }
     let failures: string[] = [];
     try {
-      const ctx = await this.contextForGrant(grant);
+      const ctx = await this.contextForGrant(grant, server);
       failures = await revokeGrantTokens(ctx, grant, this.logger);
     } catch (err) {
       failures.push(isMcpSecureError(err) ? err.message : 'Could not reach the authorization server.');
     } finally {
-      await this.forget(serverId);
+      await this.forget(server.id);
     }
     if (failures.length) {
       throw new McpSecureError('revocation_failed', `Signed out locally, but the server could not revoke the tokens: ${failures.join(' ')}`);
@@ -179,45 +200,46 @@ export class OAuthEngine {
 
   // ---- used by ServerAuthorizer -------------------------------------------------------------
 
-  /** The stored grant, proactively refreshed when near expiry. Permanent refresh failure drops it. */
-  async currentGrant(serverId: string): Promise<StoredGrant | undefined> {
-    const grant = await this.store.load(serverId);
+  /** The server's grant, proactively refreshed when near expiry. Permanent refresh failure drops it. */
+  async currentGrant(server: OAuthServer): Promise<StoredGrant | undefined> {
+    const grant = await this.currentGrantWithoutRefresh(server);
     if (!grant) return undefined;
     const skew = this.options.refreshSkewMs ?? DEFAULT_REFRESH_SKEW_MS;
     if (grant.expiresAt === undefined || grant.expiresAt - skew > this.clock.now()) return grant;
-    if (grant.refreshToken) return this.refresh(serverId, grant.accessToken);
+    if (grant.refreshToken) return this.refresh(server, grant.accessToken);
     // Machine grants (client credentials, JWT bearer) have no refresh token: obtain a fresh token.
-    const server = this.servers.get(serverId);
-    if (grant.grant !== 'authorization_code' && server) {
+    if (grant.grant !== 'authorization_code') {
       await this.signIn(server);
-      return this.store.load(serverId);
+      return this.currentGrantWithoutRefresh(server);
     }
     return grant;
   }
 
-  /** The stored grant as is (no refresh). */
-  currentGrantWithoutRefresh(serverId: string): Promise<StoredGrant | undefined> {
-    return this.store.load(serverId);
+  /** The server's grant as stored (no refresh), if it was issued for this definition of the server. */
+  async currentGrantWithoutRefresh(server: OAuthServer): Promise<StoredGrant | undefined> {
+    const grant = await this.store.load(server.id);
+    return grant && grantMatchesServer(grant, server) ? grant : undefined;
   }
 
   /**
-   * Refresh once per server at a time. `staleToken` is the access token the caller saw; if the store
-   * already holds a different one (another caller or window refreshed), that one is used instead.
+   * Refresh once per server at a time, with the server's own options (client, `resourceParameter`).
+   * `staleToken` is the access token the caller saw; if the store already holds a different one
+   * (another caller or window refreshed), that one is used instead.
    */
-  refresh(serverId: string, staleToken?: string): Promise<StoredGrant> {
-    const pending = this.refreshing.get(serverId);
+  refresh(server: OAuthServer, staleToken?: string): Promise<StoredGrant> {
+    const pending = this.refreshing.get(server.id);
     if (pending) return pending;
-    const run = this.runRefresh(serverId, staleToken).finally(() => this.refreshing.delete(serverId));
-    this.refreshing.set(serverId, run);
+    const run = this.runRefresh(server, staleToken).finally(() => this.refreshing.delete(server.id));
+    this.refreshing.set(server.id, run);
     return run;
   }
 
   /** The DPoP handle bound to this server's grant, if its token is DPoP-bound. */
-  async dpopFor(grant: StoredGrant): Promise<oidc.DPoPHandle | undefined> {
+  async dpopFor(grant: StoredGrant, server: OAuthServer): Promise<oidc.DPoPHandle | undefined> {
     if (grant.tokenType !== 'DPoP' || !grant.dpopJwk) return undefined;
     const cached = this.dpopKeys.get(grant.serverId);
     if (cached && cached.jwk.publicKey.x === grant.dpopJwk.publicKey.x && cached.jwk.publicKey.n === grant.dpopJwk.publicKey.n) return cached.handle;
-    const ctx = await this.contextForGrant(grant);
+    const ctx = await this.contextForGrant(grant, server);
     const key = await restoreDpopKey(ctx.config, grant.dpopJwk);
     this.dpopKeys.set(grant.serverId, key);
     return key.handle;
@@ -239,8 +261,8 @@ export class OAuthEngine {
 
   /** The resource URL a server's tokens are bound to (falls back to the server URL before sign-in). */
   async resourceOf(server: OAuthServer): Promise<string> {
-    const grant = await this.store.load(server.id);
-    return grant?.resource ?? this.contexts.get(server.id)?.resource ?? server.url;
+    const grant = await this.currentGrantWithoutRefresh(server);
+    return grant?.resource ?? this.cachedContext(server)?.resource ?? server.url;
   }
 
   async forget(serverId: string): Promise<void> {
@@ -293,6 +315,7 @@ export class OAuthEngine {
         throw err;
       });
       const grant = this.grantFrom(server, ctx, response, scopes, kind, dpop);
+      if (ctx.client.kind === 'preregistered') await recordPin(this.options.secrets, server, ctx.metadata.issuer);
       await this.store.save(grant);
       if (dpop) this.dpopKeys.set(server.id, dpop);
       this.logger.info(`signed in to ${server.id} at ${ctx.metadata.issuer}; granted scopes: ${Scopes.of(grant.grantedScopes).display()}`);
@@ -337,28 +360,37 @@ export class OAuthEngine {
     };
   }
 
-  /** Context for an existing grant: same issuer, same client (never another AS's credentials). */
-  private async contextForGrant(grant: StoredGrant): Promise<AuthContext> {
-    const cached = this.contexts.get(grant.serverId);
-    if (cached && cached.metadata.issuer === grant.issuer) return cached;
-    const server = this.servers.get(grant.serverId) ?? { id: grant.serverId, url: grant.serverUrl };
+  /** The cached context of this definition of the server (a context of an earlier URL is not reused). */
+  private cachedContext(server: OAuthServer): AuthContext | undefined {
+    const cached = this.contexts.get(server.id);
+    return cached && cached.serverUrl.href === canonicalUrl(server.url) ? cached : undefined;
+  }
+
+  /**
+   * Context for an existing grant (already matched to `server`): its own issuer, rediscovered and
+   * compared exactly with `grant.issuer`, and the server's own client — never another AS's credentials.
+   */
+  private async contextForGrant(grant: StoredGrant, server: OAuthServer): Promise<AuthContext> {
+    if (!grantMatchesServer(grant, server)) throw new McpSecureError('not_signed_in', 'Not signed in to this server.');
+    const cached = this.cachedContext(server);
+    if (cached && cached.metadata.issuer === grant.issuer && cached.client.clientId === grant.clientId) return cached;
     const ctx = await resolveAuthContext(this.deps(), server, {
       knownIssuer: { issuer: grant.issuer, legacy: grant.legacyDiscovery ?? false, resource: grant.resource },
     });
-    this.contexts.set(grant.serverId, ctx);
+    this.contexts.set(server.id, ctx);
     return ctx;
   }
 
-  private async runRefresh(serverId: string, staleToken?: string): Promise<StoredGrant> {
-    const grant = await this.store.load(serverId);
+  private async runRefresh(server: OAuthServer, staleToken?: string): Promise<StoredGrant> {
+    const serverId = server.id;
+    const grant = await this.currentGrantWithoutRefresh(server);
     if (!grant) throw new McpSecureError('not_signed_in', 'Not signed in to this server.');
     const skew = this.options.refreshSkewMs ?? DEFAULT_REFRESH_SKEW_MS;
     const fresh = grant.expiresAt === undefined || grant.expiresAt - skew > this.clock.now();
     if (staleToken !== undefined && grant.accessToken !== staleToken && fresh) return grant;
-    const server = this.servers.get(serverId) ?? { id: serverId, url: grant.serverUrl };
     try {
-      const ctx = await this.contextForGrant(grant);
-      const dpop = await this.dpopFor(grant);
+      const ctx = await this.contextForGrant(grant, server);
+      const dpop = await this.dpopFor(grant, server);
       const next = await refreshStoredGrant(ctx, grant, resourceParamsFor(server.options ?? {}, grant.resource), () => this.clock.now(), dpop);
       await this.store.save(next);
       this.logger.info(`refreshed the token for ${serverId}`);
@@ -369,7 +401,7 @@ export class OAuthEngine {
         // Another window may have rotated the refresh token under us (RFC 9700 §4.14.2 rotation
         // invalidates the old one): its grant is the valid one. Give its write a moment to land.
         const latest = await this.store.rotatedElsewhere(serverId, grant.refreshToken, ROTATION_SETTLE_MS);
-        if (latest) return latest;
+        if (latest && grantMatchesServer(latest, server)) return latest;
         this.logger.warn(`refresh for ${serverId} was refused; the sign-in was removed`);
         await this.forget(serverId);
       }

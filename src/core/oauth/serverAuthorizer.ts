@@ -5,7 +5,8 @@
  * to the MCP server and to nothing else ("MUST NOT send tokens to the MCP server other than ones
  * issued by the MCP server's authorization server" — and, symmetrically, we never send this server's
  * token to a foreign URL). §Scope Challenge Handling: step-up on `403 insufficient_scope` with the
- * union of scopes, with retry limits.
+ * union of scopes, with retry limits. Any widening of scopes beyond the current grant — a 403 step-up
+ * or a 401 whose challenge names scopes the grant does not hold — asks the user's consent first.
  */
 import { McpSecureError, isMcpSecureError } from '../errors';
 import type { AuthorizedRequest, RejectedRequest, RejectionVerdict, RequestAuthorizer } from '../requestAuthorizer';
@@ -31,16 +32,16 @@ export class ServerAuthorizer implements RequestAuthorizer {
     if (!(await this.inResource(request.url))) return {};
     let grant: StoredGrant | undefined;
     try {
-      grant = await this.engine.currentGrant(this.server.id);
+      grant = await this.engine.currentGrant(this.server);
     } catch (err) {
       // A dead grant was dropped: send nothing, the 401 path signs in again. A transient failure
       // keeps the grant: present the current token and let the server decide.
       if (isMcpSecureError(err, 'refresh_failed_permanent')) return {};
       if (!isMcpSecureError(err, 'refresh_failed_transient')) throw err;
-      grant = await this.engine.currentGrantWithoutRefresh(this.server.id);
+      grant = await this.engine.currentGrantWithoutRefresh(this.server);
     }
     if (!grant) return {};
-    const dpop = await this.engine.dpopFor(grant);
+    const dpop = await this.engine.dpopFor(grant, this.server);
     if (grant.tokenType === 'DPoP' && dpop) {
       return { authorization: `DPoP ${grant.accessToken}`, dpop: await dpopProofFor(dpop, request.url, request.method, grant.accessToken) };
     }
@@ -56,10 +57,10 @@ export class ServerAuthorizer implements RequestAuthorizer {
   }
 
   private async onUnauthorized(rejection: RejectedRequest, params: Record<string, string>, signal?: AbortSignal): Promise<RejectionVerdict> {
-    const grant = await this.engine.currentGrantWithoutRefresh(this.server.id);
+    const grant = await this.engine.currentGrantWithoutRefresh(this.server);
     // RFC 9449 §9: the resource server wants a fresh nonce in the proof — retry once with it.
     if (grant?.tokenType === 'DPoP' && isDpopNonceChallenge(rejection.headers) && rejection.attempt <= this.engine.maxAuthRetries + 1) {
-      const dpop = await this.engine.dpopFor(grant);
+      const dpop = await this.engine.dpopFor(grant, this.server);
       if (dpop && rememberDpopNonce(dpop, rejection.url, rejection.headers)) return 'retry';
     }
     if (rejection.attempt > this.engine.maxAuthRetries) return 'fail';
@@ -72,18 +73,27 @@ export class ServerAuthorizer implements RequestAuthorizer {
     // A token was rejected: try the refresh token first, unless the server now names another AS.
     if (grant?.refreshToken && rejection.attempt === 1 && !(await this.engine.authorizationServerChanged(this.server, grant, params.resource_metadata))) {
       try {
-        await this.engine.refresh(this.server.id, grant.accessToken);
+        await this.engine.refresh(this.server, grant.accessToken);
         return 'retry';
       } catch (err) {
         if (!isMcpSecureError(err, 'refresh_failed_permanent')) throw err;
       }
     }
-    await this.engine.signIn(this.server, { signal, challengeScope: params.scope, resourceMetadataUrl: params.resource_metadata });
+    if (!grant) {
+      await this.engine.signIn(this.server, { signal, challengeScope: params.scope, resourceMetadataUrl: params.resource_metadata });
+      return 'retry';
+    }
+    // Re-authorizing while holding a grant: never for more than the grant and the challenge together,
+    // and a challenge naming scopes the grant does not hold is a widening that needs consent like a 403.
+    const granted = Scopes.of(grant.grantedScopes);
+    const requested = granted.union(Scopes.of(params.scope));
+    if (!granted.covers(requested)) await this.askConsent(granted, requested);
+    await this.engine.signIn(this.server, { signal, ...(requested.isEmpty ? {} : { scopes: requested.toArray() }), resourceMetadataUrl: params.resource_metadata });
     return 'retry';
   }
 
   private async onInsufficientScope(rejection: RejectedRequest, params: Record<string, string>, signal?: AbortSignal): Promise<RejectionVerdict> {
-    const grant = await this.engine.currentGrantWithoutRefresh(this.server.id);
+    const grant = await this.engine.currentGrantWithoutRefresh(this.server);
     const granted = Scopes.of(grant?.grantedScopes);
     // MCP §Scope Challenge Handling: ask for the union of what we hold and what the challenge names.
     const requested = granted.union(Scopes.of(params.scope));
@@ -93,11 +103,16 @@ export class ServerAuthorizer implements RequestAuthorizer {
       throw new McpSecureError('step_up_limit', `The server still refuses after ${this.engine.maxAuthRetries} attempts to obtain scopes ${requested.display()}.`);
     }
     this.lastStepUp = { scopes: key, count };
+    await this.askConsent(granted, requested);
+    await this.engine.signIn(this.server, { signal, scopes: requested.toArray(), resourceMetadataUrl: params.resource_metadata });
+    return 'retry';
+  }
+
+  /** MCP §Scope Challenge Handling: widening the grant needs the user's consent (none given = refused). */
+  private async askConsent(granted: Scopes, requested: Scopes): Promise<void> {
     const ok = this.consent ? await this.consent({ serverId: this.server.id, granted: granted.toArray(), requested: requested.toArray() }) : false;
     if (!ok) throw new McpSecureError('step_up_refused', `Additional permissions (${requested.display()}) were not approved.`);
     this.engine.logger.info(`step-up for ${this.server.id}: requesting ${requested.display()}`);
-    await this.engine.signIn(this.server, { signal, scopes: requested.toArray(), resourceMetadataUrl: params.resource_metadata });
-    return 'retry';
   }
 
   private async inResource(url: URL): Promise<boolean> {

@@ -33,6 +33,12 @@ export interface EnterpriseIdpOptions {
 export interface OAuthServerOptions {
   /** Pre-registered client id (MCP 2025-11-25 §Client Registration Approaches, highest priority). */
   clientId?: string;
+  /**
+   * The issuer the pre-registered client belongs to (RFC 8414 §2 `issuer`). Its credentials are only
+   * ever presented to this authorization server; without it the engine pins the issuer of the first
+   * successful sign-in (see clientIssuerPin.ts).
+   */
+  issuer?: string;
   /** Pre-registered client secret (confidential client). Never logged. */
   clientSecret?: string;
   /** How the client authenticates at the token endpoint. Default: `client_secret_basic` with a secret, else `none`. */
@@ -123,7 +129,11 @@ export interface OAuthEngineOptions {
   maxAuthRetries?: number;
 }
 
-/** The persisted grant (JSON in the SecretStore under `mcpSecure.oauth.grant.<serverId>`). */
+/**
+ * The persisted grant (JSON in the SecretStore under `mcpSecure.oauth.grant.<serverId>`). It is bound
+ * to what it was issued for — `serverUrl`, `issuer` and the client — and is only used while the
+ * server's definition still matches (see grantBinding.ts).
+ */
 export interface StoredGrant {
   version: 1;
   serverId: string;

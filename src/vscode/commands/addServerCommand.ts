@@ -17,7 +17,7 @@ export async function addServerCommand(s: CommandServices, raw?: unknown, client
   const def = parseServerDefinition(entry);
   if (s.registry.get(def.id)) throw new McpSecureError('invalid_server_definition', Strings.duplicateId(def.id));
   // Secret first: if secret storage fails, no half-configured server is left in settings.
-  if (clientSecret) await s.secrets.setClientSecret(def.id, clientSecret);
+  if (clientSecret && def.transport === 'http') await s.secrets.setClientSecret(def, clientSecret);
   await s.registry.add([entry]);
   s.logger.info(`added server ${def.id} (${def.transport})`);
   if (!isRecord(raw)) void vscode.window.showInformationMessage(Strings.serverAdded(def.name));

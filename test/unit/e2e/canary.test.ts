@@ -48,9 +48,9 @@ describe('e2e canary: planted secrets never leak into logs or errors', function 
       }
     }
     assert.ok(planted > 0, 'the refresh token lives in the SecretStore');
-    const grant = (await w.engine.getGrant('tickets'))!;
+    const grant = (await w.engine.getGrant(w.httpServer))!;
     w.clock.advance((grant.expiresAt ?? w.clock.now()) - w.clock.now() + 1);
-    const err = await w.engine.getAccessToken('tickets').then(() => undefined, (e: unknown) => e);
+    const err = await w.engine.getAccessToken(w.httpServer).then(() => undefined, (e: unknown) => e);
     errors.push(err);
     assert.ok(isMcpSecureError(err, 'refresh_failed_permanent'), `expected refresh_failed_permanent, got ${errorText(err).slice(0, 200)}`);
     assert.ok(w.demo.authServer.requestLog.some((r) => r.grantType === 'refresh_token' && r.status >= 400), 'the AS saw and refused the planted token');

@@ -161,7 +161,7 @@ async function identityFor(engine: OAuthEngine, def: ServerDefinition, stdioSecr
   if (def.transport === 'stdio') {
     return { agent: { kind: 'shared-secret', fingerprint: secretFingerprint(stdioSecret) }, grantedScopes: [] };
   }
-  return identityFromGrant(await engine.getGrant(def.id));
+  return identityFromGrant(await engine.getGrant({ id: def.id, url: def.url, options: def.oauth }));
 }
 
 function spyTokenResponses(issuer: string, log: TokenResponse[]): typeof fetch {

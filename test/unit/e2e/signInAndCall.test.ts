@@ -42,7 +42,7 @@ describe('e2e: OAuth sign-in, tool calls, step-up, refresh and sign-out (headles
     assert.ok(url.searchParams.get('scope')?.split(' ').includes('tickets:read'));
     assert.ok(!url.searchParams.get('scope')?.split(' ').includes('tickets:write'), 'only the challenged scope');
 
-    const grant = await w.engine.getGrant('tickets');
+    const grant = await w.engine.getGrant(w.httpServer);
     assert.ok(grant, 'a grant is stored');
     assert.equal(grant.issuer, w.demo.issuer);
     assert.equal(grant.resource, w.demo.httpResource);
@@ -59,7 +59,7 @@ describe('e2e: OAuth sign-in, tool calls, step-up, refresh and sign-out (headles
     assert.notEqual(result.isError, true);
     const record = w.observer.records.at(-1)!;
     assert.equal(record.outcome.kind, 'success');
-    const grant = (await w.engine.getGrant('tickets'))!;
+    const grant = (await w.engine.getGrant(w.httpServer))!;
     assert.equal(record.context.human?.subject, 'alice');
     assert.deepEqual(record.context.agent, { kind: 'oauth-client', clientId: grant.clientId });
     assert.equal(record.context.server.resource, w.demo.httpResource);
@@ -94,7 +94,7 @@ describe('e2e: OAuth sign-in, tool calls, step-up, refresh and sign-out (headles
     assert.equal(w.opener.opened.length, 2);
     const scopes = w.opener.opened[1]!.searchParams.get('scope')?.split(' ') ?? [];
     assert.ok(scopes.includes('tickets:read') && scopes.includes('tickets:write'), 'union of granted and challenged');
-    const grant = (await w.engine.getGrant('tickets'))!;
+    const grant = (await w.engine.getGrant(w.httpServer))!;
     assert.ok(grant.grantedScopes.includes('tickets:write'));
     assert.equal(w.observer.records.at(-1)!.outcome.kind, 'success');
   });
@@ -102,10 +102,10 @@ describe('e2e: OAuth sign-in, tool calls, step-up, refresh and sign-out (headles
   it('refreshes before expiry with the resource parameter, rotating the refresh token', async () => {
     const before = w.tokenResponses.at(-1)!;
     assert.ok(before.refresh_token);
-    const grant = (await w.engine.getGrant('tickets'))!;
+    const grant = (await w.engine.getGrant(w.httpServer))!;
     assert.ok(grant.expiresAt, 'expiry known');
     w.clock.advance(grant.expiresAt - w.clock.now());
-    const token = await w.engine.getAccessToken('tickets');
+    const token = await w.engine.getAccessToken(w.httpServer);
     assert.ok(token && token !== before.access_token, 'a fresh access token');
     const after = w.tokenResponses.at(-1)!;
     assert.ok(after.refresh_token && after.refresh_token !== before.refresh_token, 'rotated');
@@ -119,11 +119,11 @@ describe('e2e: OAuth sign-in, tool calls, step-up, refresh and sign-out (headles
 
   it('signs out: revokes at the AS (the refresh token is refused afterwards) and forgets the grant', async () => {
     const rt = w.tokenResponses.at(-1)!.refresh_token!;
-    const clientId = (await w.engine.getGrant('tickets'))!.clientId;
+    const clientId = (await w.engine.getGrant(w.httpServer))!.clientId;
     // oidc-provider answers RFC 7009 `unsupported_token_type` for JWT access tokens (they cannot be
     // revoked, only expire); that is no failure: the refresh token — and with it the grant — is revoked.
-    await w.engine.signOut('tickets');
-    assert.equal(await w.engine.getGrant('tickets'), undefined);
+    await w.engine.signOut(w.httpServer);
+    assert.equal(await w.engine.getGrant(w.httpServer), undefined);
     assert.ok(w.demo.authServer.requestLog.some((r) => r.route === 'revocation' && r.status === 200), 'refresh token revoked');
     assert.ok(w.demo.authServer.revokedGrants.length > 0, 'the grant is revoked at the AS');
     assert.equal(await w.demo.authServer.refreshTokenStatus(rt), 'unknown', 'revoked at the AS');

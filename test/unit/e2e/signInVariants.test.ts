@@ -33,7 +33,7 @@ describe('e2e: sign-in refusals and DPoP on the real engine', function () {
     w.opener.consent = false;
     const err = await w.engine.signIn(w.httpServer, { scopes: ['tickets:read'] }).then(() => assert.fail('must be denied'), (e: unknown) => e);
     assert.ok(isMcpSecureError(err, 'authorization_denied'), errorText(err).slice(0, 300));
-    assert.equal(await w.engine.getGrant('tickets'), undefined);
+    assert.equal(await w.engine.getGrant(w.httpServer), undefined);
     assert.deepEqual(w.secrets.keys().filter((k) => k.includes('grant')), []);
   });
 
@@ -47,7 +47,7 @@ describe('e2e: sign-in refusals and DPoP on the real engine', function () {
     abort.abort();
     const err = await signIn;
     assert.ok(isMcpSecureError(err) && ['authorization_cancelled', 'cancelled'].includes(err.code), errorText(err).slice(0, 300));
-    assert.equal(await w.engine.getGrant('tickets'), undefined);
+    assert.equal(await w.engine.getGrant(w.httpServer), undefined);
     assert.ok(demo.authServer.interactionEvents.some((e) => e.kind === 'login' && !e.ok));
   });
 
@@ -62,15 +62,15 @@ describe('e2e: sign-in refusals and DPoP on the real engine', function () {
     assert.ok(tokenCalls.some((r) => r.status === 400) && tokenCalls.some((r) => r.status === 200), 'nonce challenge, then success');
 
     w.clock.advance((grant.expiresAt ?? w.clock.now()) - w.clock.now());
-    assert.ok(await w.engine.getAccessToken('tickets'));
+    assert.ok(await w.engine.getAccessToken(w.httpServer));
     const second = w.tokenResponses.at(-1)!;
     assert.notEqual(second.refresh_token, first.refresh_token, 'rotated');
     assert.equal((decodeJwt(second.access_token!) as { cnf?: { jkt?: string } }).cnf?.jkt, jkt, 'same key after refresh');
     assert.equal(await demo.authServer.refreshTokenStatus(first.refresh_token!), 'consumed');
 
     // JWT access tokens are not revocable at oidc-provider (RFC 7009 unsupported_token_type): sign-out still succeeds.
-    await w.engine.signOut('tickets');
-    assert.equal(await w.engine.getGrant('tickets'), undefined);
+    await w.engine.signOut(w.httpServer);
+    assert.equal(await w.engine.getGrant(w.httpServer), undefined);
     assert.equal(await demo.authServer.refreshTokenStatus(second.refresh_token!), 'unknown', 'revoked at the AS');
     // And the AS refuses the old refresh token on the wire (the status check above tells it is gone, not just unbound).
     const res = await fetch(`${demo.issuer}/token`, {

@@ -48,7 +48,7 @@ describe('OAuthEngine against a real local authorization server', () => {
     const token = as.requestsTo('/token')[0]!;
     const sent = { method: authorize.query.code_challenge_method, resource: authorize.query.resource, tokenResource: token.body.resource, scope: authorize.query.scope, app: as.registrations[0]?.application_type, redirect: authorize.query.redirect_uri?.startsWith('http://127.0.0.1:') };
     assert.deepEqual(sent, { method: 'S256', resource: as.mcpUrl, tokenResource: as.mcpUrl, scope: 'offline_access tickets:read', app: 'native', redirect: true });
-    const grant = await engine.getGrant('srv');
+    const grant = await engine.getGrant(server);
     assert.deepEqual({ scopes: grant?.grantedScopes, sub: grant?.subject, name: grant?.displayName, kind: grant?.clientKind, type: grant?.tokenType },
       { scopes: ['offline_access', 'tickets:read'], sub: 'user-1', name: 'alice', kind: 'dynamic', type: 'Bearer' });
   });
@@ -86,7 +86,7 @@ describe('OAuthEngine against a real local authorization server', () => {
       const { engine, server } = await setup(config);
       await rejectsWith(engine.signIn(server), code);
       assert.equal(as.requestsTo('/token').length, 0);
-      assert.equal(await engine.getGrant('srv'), undefined);
+      assert.equal(await engine.getGrant(server), undefined);
     });
   }
 
@@ -142,14 +142,14 @@ describe('OAuthEngine against a real local authorization server', () => {
   it('refreshes proactively before expiry, once for concurrent callers, with resource and rotation', async () => {
     const { engine, server } = await setup({ expiresIn: 120 });
     await engine.signIn(server);
-    const first = await engine.getAccessToken('srv');
+    const first = await engine.getAccessToken(server);
     clock.advance(90_000);
-    const [a, b, c] = await Promise.all([engine.getAccessToken('srv'), engine.getAccessToken('srv'), engine.getAccessToken('srv')]);
+    const [a, b, c] = await Promise.all([engine.getAccessToken(server), engine.getAccessToken(server), engine.getAccessToken(server)]);
     const refreshes = as.requestsTo('/token').filter((r) => r.body.grant_type === 'refresh_token');
     assert.deepEqual({ n: refreshes.length, same: a === b && b === c, changed: a !== first, resource: refreshes[0]?.body.resource },
       { n: 1, same: true, changed: true, resource: as.mcpUrl });
     clock.advance(90_000);
-    await engine.getAccessToken('srv'); // the rotated refresh token must work
+    await engine.getAccessToken(server); // the rotated refresh token must work
     assert.equal(as.requestsTo('/token').filter((r) => r.body.grant_type === 'refresh_token').length, 2);
   });
 
@@ -158,32 +158,32 @@ describe('OAuthEngine against a real local authorization server', () => {
     await engine.signIn(server);
     clock.advance(90_000);
     as.config.refreshFailure = 'server_error';
-    await rejectsWith(engine.getAccessToken('srv'), 'refresh_failed_transient');
-    assert.ok(await engine.getGrant('srv'));
+    await rejectsWith(engine.getAccessToken(server), 'refresh_failed_transient');
+    assert.ok(await engine.getGrant(server));
     as.config.refreshFailure = 'invalid_grant';
     const changes: string[] = [];
     engine.onDidChangeGrants((id) => changes.push(id));
-    await rejectsWith(engine.getAccessToken('srv'), 'refresh_failed_permanent');
-    assert.deepEqual([await engine.getGrant('srv'), changes], [undefined, ['srv']]);
+    await rejectsWith(engine.getAccessToken(server), 'refresh_failed_permanent');
+    assert.deepEqual([await engine.getGrant(server), changes], [undefined, ['srv']]);
   });
 
   it('revokes refresh then access token on sign-out; a failed revocation still deletes and reports', async () => {
     const { engine, server } = await setup();
     await engine.signIn(server);
-    await engine.signOut('srv');
-    assert.deepEqual([as.revoked.length, as.revoked[0]?.startsWith('rt-'), await engine.getGrant('srv')], [2, true, undefined]);
+    await engine.signOut(server);
+    assert.deepEqual([as.revoked.length, as.revoked[0]?.startsWith('rt-'), await engine.getGrant(server)], [2, true, undefined]);
     await engine.signIn(server);
     as.config.revokeFailure = true;
-    await rejectsWith(engine.signOut('srv'), 'revocation_failed');
-    assert.equal(await engine.getGrant('srv'), undefined);
+    await rejectsWith(engine.signOut(server), 'revocation_failed');
+    assert.equal(await engine.getGrant(server), undefined);
   });
 
   it('signs out when the AS refuses to revoke the access token with unsupported_token_type (RFC 7009 §2.2.1)', async () => {
     const { engine, server } = await setup({ revokeAccessUnsupported: true });
     await engine.signIn(server);
-    const token = (await engine.getAccessToken('srv'))!;
-    await engine.signOut('srv');
-    assert.deepEqual([as.revoked.length, as.revoked[0]?.startsWith('rt-'), await engine.getGrant('srv')], [1, true, undefined]);
+    const token = (await engine.getAccessToken(server))!;
+    await engine.signOut(server);
+    assert.deepEqual([as.revoked.length, as.revoked[0]?.startsWith('rt-'), await engine.getGrant(server)], [1, true, undefined]);
     assert.equal(as.requestsTo('/revoke').length, 2, 'both tokens were offered for revocation');
     assert.ok(logger.lines.some((l) => l.level === 'info' && l.text.includes('unsupported_token_type')), logger.text());
     assert.ok(!logger.lines.some((l) => l.level === 'warn' || l.level === 'error'), logger.text());
@@ -223,7 +223,7 @@ describe('OAuthEngine against a real local authorization server', () => {
     const server = { ...plain, options: { dpop: true } };
     const res = await callThrough(engine.authorizerFor(server), as.mcpUrl);
     const mcp = as.requestsTo('/mcp').filter((r) => r.headers.authorization);
-    assert.deepEqual({ status: res.status, type: (await engine.getGrant('srv'))?.tokenType, scheme: String(mcp[0]?.headers.authorization).split(' ')[0], proof: !!mcp.at(-1)?.headers.dpop },
+    assert.deepEqual({ status: res.status, type: (await engine.getGrant(server))?.tokenType, scheme: String(mcp[0]?.headers.authorization).split(' ')[0], proof: !!mcp.at(-1)?.headers.dpop },
       { status: 200, type: 'DPoP', scheme: 'DPoP', proof: true });
     assert.ok(as.requestsTo('/token').length >= 2, 'token request retried with the nonce');
   });
@@ -257,10 +257,11 @@ describe('OAuthEngine against a real local authorization server', () => {
     const canary = 'CANARY-7f3a9c-SECRET';
     const { engine, server } = await setup({ refreshFailure: 'invalid_grant', expiresIn: 120 });
     const messages: string[] = [];
-    await engine.signIn({ ...server, options: { clientId: 'c', clientSecret: canary } });
+    const preregistered = { ...server, options: { clientId: 'c', clientSecret: canary } };
+    await engine.signIn(preregistered);
     const stored = JSON.parse((await secrets.get('mcpSecure.oauth.grant.srv'))!) as { refreshToken: string; accessToken: string };
     clock.advance(90_000);
-    try { await engine.getAccessToken('srv'); } catch (e) { messages.push(String(e), JSON.stringify(e)); }
+    try { await engine.getAccessToken(preregistered); } catch (e) { messages.push(String(e), JSON.stringify(e)); }
     try { await engine.signIn({ id: 'x', url: `${as.origin}/mcp`, options: { clientId: 'c', clientSecret: canary, grant: 'client_credentials', resourceParameter: 'omit' } }); } catch (e) { messages.push(String(e)); }
     as.config.metadataIssuer = 'https://evil.example';
     try { await engine.signIn({ ...server, options: { clientSecret: canary, clientId: 'c' } }); } catch (e) { messages.push(String(e)); }
@@ -288,16 +289,16 @@ describe('OAuthEngine against a real local authorization server', () => {
     const cancelling = new OAuthEngine({ secrets, logger, clock, opener: { open: async () => ac.abort() } });
     engines.push(cancelling);
     await rejectsWith(cancelling.signIn(server, { signal: ac.signal }), 'authorization_cancelled');
-    assert.deepEqual([await timing.getGrant('srv'), as.requestsTo('/token').length], [undefined, 0]);
+    assert.deepEqual([await timing.getGrant(server), as.requestsTo('/token').length], [undefined, 0]);
   });
 
   it('re-runs a non-interactive grant when its token expires (no refresh token needed)', async () => {
     const { engine, server } = await setup({ expiresIn: 120 });
     const cc = { ...server, options: { grant: 'client_credentials' as const, clientId: 'm2m', clientSecret: 's' } };
     await engine.signIn(cc);
-    const first = await engine.getAccessToken('srv');
+    const first = await engine.getAccessToken(cc);
     clock.advance(200_000);
-    const second = await engine.getAccessToken('srv');
+    const second = await engine.getAccessToken(cc);
     assert.ok(second && second !== first);
   });
   it('reports an opener failure as authorization_cancelled and closes the listener', async () => {
@@ -323,7 +324,7 @@ describe('OAuthEngine against a real local authorization server', () => {
     const errors: string[] = [];
     await engine.signIn(server);
     clock.advance(90_000);
-    try { await engine.getAccessToken('srv'); } catch (e) { errors.push(String(e), JSON.stringify(e)); }
+    try { await engine.getAccessToken(server); } catch (e) { errors.push(String(e), JSON.stringify(e)); }
     as.config.invalidClient = true;
     try { await engine.signIn(server); } catch (e) { errors.push(String(e), JSON.stringify(e)); }
     const verifiers = as.requestsTo('/token').map((r) => r.body.code_verifier).filter((v): v is string => !!v);
@@ -348,21 +349,21 @@ describe('OAuthEngine against a real local authorization server', () => {
     await rejectsWith(engine.signIn({ ...server, options: { dpop: true } }), 'dpop_failed');
     as.config.authorizationServers = [`${as.origin}/nowhere`];
     await rejectsWith(engine.signIn(server), 'discovery_failed');
-    await rejectsWith(engine.refresh('unknown'), 'not_signed_in');
+    await rejectsWith(engine.refresh({ id: 'unknown', url: as.mcpUrl }), 'not_signed_in');
   });
   it('keeps the grant when the AS is unreachable during refresh (network error is transient)', async () => {
     const { engine, server } = await setup({ expiresIn: 120 });
     await engine.signIn(server);
     await as.close();
     clock.advance(90_000);
-    await rejectsWith(engine.getAccessToken('srv'), 'refresh_failed_transient');
-    assert.ok(await engine.getGrant('srv'));
+    await rejectsWith(engine.getAccessToken(server), 'refresh_failed_transient');
+    assert.ok(await engine.getGrant(server));
   });
   it('retries a refresh without scope when the AS refuses the explicit scope (invalid_scope)', async () => {
     const { engine, server } = await setup({ expiresIn: 120, prmScopes: ['tickets:read'], refreshFailure: 'scope_refused' });
     await engine.signIn(server);
     clock.advance(90_000);
-    assert.ok(await engine.getAccessToken('srv'));
+    assert.ok(await engine.getAccessToken(server));
     const refreshes = as.requestsTo('/token').filter((r) => r.body.grant_type === 'refresh_token');
     assert.deepEqual(refreshes.map((r) => r.body.scope), ['tickets:read', undefined]);
   });

@@ -75,7 +75,7 @@ describe('OAuthEngine grants, refresh on 401, two windows, and AS migration', ()
     const e = engine({ opener });
     const server = { id: 's', url: as.mcpUrl };
     await e.signIn(server);
-    as.rejectTokens.add((await e.getAccessToken('s'))!);
+    as.rejectTokens.add((await e.getAccessToken(server))!);
     const res = await callThrough(e.authorizerFor(server), as.mcpUrl);
     assert.deepEqual([res.status, opener.log.length, as.requestsTo('/token').map((r) => r.body.grant_type)],
       [200, 1, ['authorization_code', 'refresh_token']]);
@@ -85,13 +85,14 @@ describe('OAuthEngine grants, refresh on 401, two windows, and AS migration', ()
     const as = await startAs({ expiresIn: 120 });
     const w1 = engine();
     const w2 = engine();
-    await w1.signIn({ id: 's', url: as.mcpUrl });
+    const server = { id: 's', url: as.mcpUrl };
+    await w1.signIn(server);
     clock.advance(90_000);
-    const [t1, t2] = await Promise.all([w1.getAccessToken('s'), w2.getAccessToken('s')]);
-    const stored = await w1.getGrant('s');
+    const [t1, t2] = await Promise.all([w1.getAccessToken(server), w2.getAccessToken(server)]);
+    const stored = await w1.getGrant(server);
     assert.ok(stored && t1 && t2, 'both windows got a token and the grant survives');
     clock.advance(90_000);
-    assert.ok(await w2.getAccessToken('s'), 'the surviving refresh token still works');
+    assert.ok(await w2.getAccessToken(server), 'the surviving refresh token still works');
   });
 
   it('re-registers with a new AS when the PRM names another issuer, never reusing the old client', async () => {
@@ -102,9 +103,9 @@ describe('OAuthEngine grants, refresh on 401, two windows, and AS migration', ()
     await e.signIn(server);
     const oldClient = as1.requestsTo('/authorize')[0]!.query.client_id;
     as1.config.authorizationServers = [as2.issuer];
-    as1.rejectTokens.add((await e.getAccessToken('s'))!);
+    as1.rejectTokens.add((await e.getAccessToken(server))!);
     const res = await callThrough(e.authorizerFor(server), as1.mcpUrl);
-    const g = await e.getGrant('s');
+    const g = await e.getGrant(server);
     const usedAtAs2 = [...as2.requestsTo('/authorize').map((r) => r.query.client_id), ...as2.requestsTo('/token').map((r) => r.body.client_id)];
     assert.deepEqual([res.status, g?.issuer, as2.registrations.length, usedAtAs2.includes(oldClient)], [200, as2.issuer, 1, false]);
     assert.equal(as1.requestsTo('/token').filter((r) => r.body.grant_type === 'refresh_token').length, 0);
