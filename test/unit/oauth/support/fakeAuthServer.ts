@@ -20,6 +20,8 @@ export interface FakeAsConfig {
   asScopes?: string[];
   /** Scope the resource server names in its 401 challenge. */
   challengeScope?: string;
+  /** Scopes each MCP call requires, answered with a 401 naming them (a wider `scope` in the challenge). */
+  unauthorizedScopes?: string[];
   /** Scopes each MCP call requires (403 insufficient_scope otherwise). */
   requiredScopes?: string[];
   /** The scopes the token endpoint grants (default: requested). */
@@ -97,6 +99,17 @@ export class FakeAuthServer {
 
   requestsTo(path: string): LoggedRequest[] {
     return this.requests.filter((r) => r.path === path);
+  }
+
+  /** Requests that carried any of `values` anywhere: query, body or a header (Basic credentials decoded). */
+  requestsCarrying(values: readonly string[]): LoggedRequest[] {
+    const wanted = values.filter(Boolean);
+    return this.requests.filter((r) => {
+      const headers = Object.values(r.headers).flat().filter((h): h is string => typeof h === 'string');
+      const basic = headers.filter((h) => h.startsWith('Basic ')).map((h) => Buffer.from(h.slice(6), 'base64').toString());
+      const seen = [...Object.values(r.query), ...Object.values(r.body).map(String), ...headers, ...basic].join('\n');
+      return wanted.some((v) => seen.includes(v));
+    });
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -259,6 +272,9 @@ export class FakeAuthServer {
       }
     }
     const have = String(claims.scope ?? '').split(' ');
+    if ((c.unauthorizedScopes ?? []).some((s) => !have.includes(s))) {
+      return json(401, { error: 'invalid_token' }, { 'www-authenticate': `Bearer error="invalid_token", scope="${(c.unauthorizedScopes ?? []).join(' ')}", ${rm}` });
+    }
     const missing = (c.requiredScopes ?? []).filter((s) => !have.includes(s));
     if (missing.length) {
       return json(403, { error: 'insufficient_scope' }, { 'www-authenticate': `Bearer error="insufficient_scope", scope="${(c.requiredScopes ?? []).join(' ')}", ${rm}` });
