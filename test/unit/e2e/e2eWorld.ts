@@ -97,11 +97,13 @@ export interface E2eWorldOptions {
   readonly demo?: DemoServers;
   /** Per-server OAuth options of the HTTP tickets server definition. */
   readonly oauth?: Record<string, unknown>;
+  /** An existing store (another window, or the editor after a restart, with what it kept). */
+  readonly secrets?: MemorySecretStore;
 }
 
 export async function startE2eWorld(opts: E2eWorldOptions = {}): Promise<E2eWorld> {
   const demo = opts.demo ?? (await startDemoServers());
-  const secrets = new MemorySecretStore();
+  const secrets = opts.secrets ?? new MemorySecretStore();
   const logger = new MemoryLogger();
   const clock = new ManualClock(Date.now());
   const opener = new UserAgentOpener(demo.users[0]!, opts.driver ?? 'browser');
