@@ -67,6 +67,16 @@ describe('server definitions', () => {
     assert.throws(() => parseServerDefinition({ ...http, oauth: { grant: 'password' } }), /"authorization_code", "client_credentials"/);
   });
 
+  it('accepts oauth.issuer next to a clientId, exactly as written, and refuses it alone or malformed', () => {
+    const def = parseServerDefinition({ ...http, oauth: { clientId: 'pre-1', issuer: 'https://login.example.com' } });
+    assert.ok(def.transport === 'http');
+    assert.equal(def.oauth?.issuer, 'https://login.example.com', 'no trailing slash added: issuers compare as exact strings');
+    rejects({ ...http, oauth: { issuer: 'https://login.example.com' } }, 'oauth.issuer');
+    for (const issuer of ['http://login.example.com', 'https://login.example.com?x=1', 'not a url', '']) {
+      rejects({ ...http, oauth: { clientId: 'pre-1', issuer } }, 'oauth.issuer');
+    }
+  });
+
   it('never echoes field values (which may be secrets) in the error', () => {
     try {
       parseServerDefinition({ ...http, oauth: { clientSecret: 42 } });
