@@ -143,14 +143,17 @@ async function buildCore(context: vscode.ExtensionContext, logger: Logger, store
 /** Every event that changes what the tree shows; removed servers are disconnected. */
 function wireRefreshes(s: CommandServices, store: SecretStorageAdapter, core: Core): vscode.Disposable[] {
   const refresh = (): void => s.tree.refresh();
-  let knownIds = s.registry.servers().map((d) => d.id);
+  const definitions = (): Map<string, string> => new Map(s.registry.servers().map((d) => [d.id, JSON.stringify(d)]));
+  let known = definitions();
   const onRegistryChange = async (): Promise<void> => {
     refresh();
     reportInvalid(s.registry);
     s.auth.requestSessionsSilently();
-    const gone = knownIds.filter((id) => !s.registry.get(id));
-    knownIds = s.registry.servers().map((d) => d.id);
-    for (const id of gone) await s.actions.disconnect(id);
+    // A removed server, or one whose definition changed (a changed definition is a new server), is disconnected.
+    const next = definitions();
+    const stale = [...known].filter(([id, def]) => next.get(id) !== def).map(([id]) => id);
+    known = next;
+    for (const id of stale) await s.actions.disconnect(id);
   };
   // Token expiry is shown relative to now ("in 5 min"): re-render once a minute.
   const clockTick = setInterval(refresh, EXPIRY_REFRESH_MS);

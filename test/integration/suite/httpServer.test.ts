@@ -144,6 +144,21 @@ describe('HTTP MCP server with OAuth', () => {
     assert.equal((await api.sessions([`server:${HTTP_ID}`])).length, 1);
   });
 
+  it('the id pointed at another URL is a new server: disconnected, signed out, no session; pointed back, the sign-in returns', async () => {
+    await api.connect(HTTP_ID);
+    const seen = events.length;
+    const moved = serverEntries(f).map((e) => (e.id === HTTP_ID ? { ...e, url: new URL('/elsewhere/mcp', f.httpUrl).href } : e));
+    await setServers(moved);
+    await waitFor(async () => (await api.tree()).find((n) => n.contextValue === 'server:http:stopped:signedOut'), 'the moved server shown signed out and stopped');
+    assert.equal(await api.grant(HTTP_ID), undefined);
+    assert.deepEqual(await api.sessions([`server:${HTTP_ID}`]), []);
+    await waitFor(() => events.slice(seen).some((e) => e.removed?.some((s) => s.id === HTTP_ID)), 'the session removed for the moved server');
+    assert.ok(await api.secrets.get(GRANT_KEY), 'the old grant is kept (unused) until a new sign-in, sign-out or removal');
+    await setServers(serverEntries(f));
+    await waitFor(async () => (await api.tree()).find((n) => n.contextValue === 'server:http:stopped:signedIn'), 'signed in again at the original URL');
+    assert.equal((await api.sessions([`server:${HTTP_ID}`])).length, 1);
+  });
+
   it('signs out: the grant is revoked and removed and the session disappears', async () => {
     await api.signOut(HTTP_ID);
     assert.equal(await api.grant(HTTP_ID), undefined);
