@@ -64,7 +64,6 @@ import { type Clock, type Logger, systemClock } from '../ports';
 import type { RequestAuthorizer } from '../requestAuthorizer';
 import { type AuthContext, type AuthContextDeps, resolveAuthContext, resourceParamsFor } from './authContext';
 import { runAuthorizationCodeFlow } from './authorizationCodeFlow';
-import { tokenFacts } from './claims';
 import { createDpopKey, type DpopKey, restoreDpopKey } from './dpop';
 import { recordPin } from './clientIssuerPin';
 import { forgetClient } from './clientRegistration';
@@ -77,7 +76,7 @@ import { revokeGrantTokens } from './revocation';
 import { Scopes, selectScopes } from './scopes';
 import { oauthErrorCodeOf } from './tokenErrors';
 import { ServerAuthorizer } from './serverAuthorizer';
-import { summarize, TokenStore } from './tokenStore';
+import { grantFromResponse, summarize, TokenStore } from './tokenStore';
 import type { GrantSummary, OAuthEngineOptions, OAuthServer, StoredGrant } from './types';
 
 export type { GrantSummary, OAuthEngineOptions, OAuthServer, OAuthServerOptions, StepUpConsent } from './types';
@@ -314,7 +313,8 @@ export class OAuthEngine {
         if (ctx.client.kind === 'dynamic' && oauthErrorCodeOf(err) === 'invalid_client') await forgetClient(this.options.secrets, ctx.metadata.issuer);
         throw err;
       });
-      const grant = this.grantFrom(server, ctx, response, scopes, kind, dpop);
+      const grant = grantFromResponse({ server, ctx, response, requested: scopes, kind, dpop, now: this.clock.now() });
+      if (dpop && grant.tokenType !== 'DPoP') this.logger.warn(`${ctx.metadata.issuer} returned a Bearer token although DPoP was requested`);
       if (ctx.client.kind === 'preregistered') await recordPin(this.options.secrets, server, ctx.metadata.issuer);
       await this.store.save(grant);
       if (dpop) this.dpopKeys.set(server.id, dpop);
@@ -344,20 +344,6 @@ export class OAuthEngine {
           scopes: input.scopes, resourceParams: input.resourceParams, pkce: options.pkce, dpop: input.dpop, logger: this.logger,
         });
     }
-  }
-
-  private grantFrom(server: OAuthServer, ctx: AuthContext, response: oidc.TokenEndpointResponse, requested: Scopes,
-    kind: StoredGrant['grant'], dpop?: DpopKey): StoredGrant {
-    const facts = tokenFacts(response, requested, this.clock.now());
-    const tokenType = response.token_type?.toLowerCase() === 'dpop' ? 'DPoP' : 'Bearer';
-    if (dpop && tokenType !== 'DPoP') this.logger.warn(`${ctx.metadata.issuer} returned a Bearer token although DPoP was requested`);
-    return {
-      version: 1, serverId: server.id, serverUrl: server.url, issuer: ctx.metadata.issuer, resource: ctx.resource,
-      legacyDiscovery: ctx.legacy, clientId: ctx.client.clientId, clientKind: ctx.client.kind, grant: kind,
-      accessToken: response.access_token, refreshToken: response.refresh_token, tokenType,
-      expiresAt: facts.expiresAt, grantedScopes: facts.grantedScopes.toArray(), requestedScopes: requested.toArray(),
-      subject: facts.subject, displayName: facts.displayName, dpopJwk: tokenType === 'DPoP' ? dpop?.jwk : undefined,
-    };
   }
 
   /** The cached context of this definition of the server (a context of an earlier URL is not reused). */

@@ -2,9 +2,14 @@
  * Persisted grants: one JSON record per server in the SecretStore (`mcpSecure.oauth.grant.<id>`).
  * Writes surface failures (`secret_store_failed`); a corrupt record reads as "no grant".
  */
+import type * as oidc from 'openid-client';
 import { McpSecureError } from '../errors';
 import type { SecretStore } from '../ports';
-import type { GrantSummary, StoredGrant } from './types';
+import type { AuthContext } from './authContext';
+import { tokenFacts } from './claims';
+import type { DpopKey } from './dpop';
+import type { Scopes } from './scopes';
+import type { GrantSummary, OAuthServer, StoredGrant } from './types';
 
 /** SecretStore key of a server's grant. */
 export function grantStoreKey(serverId: string): string {
@@ -79,5 +84,29 @@ export function summarize(g: StoredGrant): GrantSummary {
     serverId: g.serverId, issuer: g.issuer, resource: g.resource, clientId: g.clientId, clientKind: g.clientKind,
     subject: g.subject, displayName: g.displayName, grantedScopes: [...g.grantedScopes], requestedScopes: [...g.requestedScopes],
     expiresAt: g.expiresAt, tokenType: g.tokenType, hasRefreshToken: !!g.refreshToken, grant: g.grant,
+  };
+}
+
+/** What a token response becomes once stored: bound to the server URL, issuer and client it was issued for. */
+export interface GrantSource {
+  server: OAuthServer;
+  ctx: AuthContext;
+  response: oidc.TokenEndpointResponse;
+  requested: Scopes;
+  kind: StoredGrant['grant'];
+  dpop?: DpopKey;
+  now: number;
+}
+
+/** The stored grant for a token response (OAuth 2.1 §4.1.3 / RFC 9449 §5 `token_type`). */
+export function grantFromResponse({ server, ctx, response, requested, kind, dpop, now }: GrantSource): StoredGrant {
+  const facts = tokenFacts(response, requested, now);
+  const tokenType = response.token_type?.toLowerCase() === 'dpop' ? 'DPoP' : 'Bearer';
+  return {
+    version: 1, serverId: server.id, serverUrl: server.url, issuer: ctx.metadata.issuer, resource: ctx.resource,
+    legacyDiscovery: ctx.legacy, clientId: ctx.client.clientId, clientKind: ctx.client.kind, grant: kind,
+    accessToken: response.access_token, refreshToken: response.refresh_token, tokenType,
+    expiresAt: facts.expiresAt, grantedScopes: facts.grantedScopes.toArray(), requestedScopes: requested.toArray(),
+    subject: facts.subject, displayName: facts.displayName, dpopJwk: tokenType === 'DPoP' ? dpop?.jwk : undefined,
   };
 }
