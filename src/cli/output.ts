@@ -1,7 +1,7 @@
 import { isMcpSecureError } from '../core/errors';
 import { UsageError } from './args';
 import { ExitCode, exitCodeFor } from './exitCodes';
-import type { Redactor } from './redaction';
+import type { Redactor } from '../core/common/redaction';
 
 /**
  * Everything the CLI prints goes through here: results on stdout (text or `--json`), errors on stderr
@@ -17,20 +17,20 @@ export class Output {
 
   /** A result: `value` as JSON with `--json`, else the text lines. */
   result(value: unknown, text: string): void {
-    if (this.json) this.out(`${this.redactor.redact(JSON.stringify(value, null, 2))}\n`);
-    else if (text.length > 0) this.out(`${this.redactor.redact(text)}\n`);
+    if (this.json) this.out(`${this.redactor.redactText(JSON.stringify(value, null, 2))}\n`);
+    else if (text.length > 0) this.out(`${this.redactor.redactText(text)}\n`);
   }
 
   /** Progress or notices for the human (never on stdout, so `--json` output stays parseable). */
   notice(text: string): void {
-    this.err(`${this.redactor.redact(text)}\n`);
+    this.err(`${this.redactor.redactText(text)}\n`);
   }
 
   /** Reports an error and returns the exit code it maps to. */
   failure(error: unknown): ExitCode {
     const { code, message, exit } = describeError(error);
-    if (this.json) this.out(`${this.redactor.redact(JSON.stringify({ error: { code, message, exitCode: exit } }, null, 2))}\n`);
-    this.err(`${this.redactor.redact(`mcp-secure: ${message}${code !== 'usage' && code !== 'internal' ? ` [${code}]` : ''}`)}\n`);
+    if (this.json) this.out(`${this.redactor.redactText(JSON.stringify({ error: { code, message, exitCode: exit } }, null, 2))}\n`);
+    this.err(`${this.redactor.redactText(`mcp-secure: ${message}${code !== 'usage' && code !== 'internal' ? ` [${code}]` : ''}`)}\n`);
     if (exit === ExitCode.usage) this.err('Run "mcp-secure --help" for usage.\n');
     return exit;
   }
