@@ -112,6 +112,8 @@ export class Redactor {
   private readonly keyParts: readonly string[];
   private readonly useSuffixRule: boolean;
   private readonly known = new Map<string, number>();
+  /** Registered values, longest first (a secret containing another is replaced whole); rebuilt on change. */
+  private knownSorted: string[] | undefined;
   private readonly minLen: number;
   private readonly threshold: number | undefined;
   private readonly maxDepth: number;
@@ -163,7 +165,8 @@ export class Redactor {
   /** Free text (log lines, error messages, command lines, printed JSON) with secret parts replaced. */
   redactText(text: string): string {
     let out = text;
-    for (const secret of [...this.known.keys()].sort((a, b) => b.length - a.length)) {
+    this.knownSorted ??= [...this.known.keys()].sort((a, b) => b.length - a.length);
+    for (const secret of this.knownSorted) {
       if (out.includes(secret)) out = out.split(secret).join(REDACTED);
     }
     out = out.replace(PEM_RE, REDACTED);
@@ -207,13 +210,15 @@ export class Redactor {
     if (!this.known.has(value) && this.known.size >= MAX_KNOWN) {
       const oldest = this.known.keys().next().value;
       if (oldest !== undefined) this.known.delete(oldest);
+      this.knownSorted = undefined;
     }
+    if (!this.known.has(value)) this.knownSorted = undefined;
     this.known.set(value, (this.known.get(value) ?? 0) + 1);
     return {
       dispose: () => {
         const n = (this.known.get(value) ?? 1) - 1;
-        if (n <= 0) this.known.delete(value);
-        else this.known.set(value, n);
+        if (n > 0) this.known.set(value, n);
+        else if (this.known.delete(value)) this.knownSorted = undefined;
       },
     };
   }
