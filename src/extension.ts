@@ -23,7 +23,7 @@ import { AUTH_PROVIDER_ID, AUTH_PROVIDER_LABEL, LOG_CHANNEL_NAME, Settings } fro
 import { identityResolver } from './vscode/identities';
 import { lazyAuthorizer } from './vscode/lazyAuthorizer';
 import { OutputLogger } from './vscode/outputLogger';
-import { Redactor } from './vscode/redactor';
+import { Redactor } from './core/common/redaction';
 import { SecretStorageAdapter } from './vscode/secretStorageAdapter';
 import { ServerActions } from './vscode/serverActions';
 import { ServerRegistry } from './vscode/serverRegistry';
@@ -45,11 +45,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpSec
   const channel = vscode.window.createOutputChannel(LOG_CHANNEL_NAME, { log: true });
   const redactor = new Redactor();
   const logger = new OutputLogger(channel, redactor);
-  const store = new SecretStorageAdapter(context.secrets, (value) => redactor.register(value));
+  const store = new SecretStorageAdapter(context.secrets, (value) => redactor.registerSecret(value));
   const registry = new ServerRegistry();
   context.subscriptions.push(channel, registry);
 
-  const core = await buildCore(context, logger, store, registry);
+  const core = await buildCore(context, logger, store, registry, redactor);
   const auth = new McpAuthProvider(core.engine, registry, core.secrets, store, logger.child('auth'));
   const tree = new ServersTree({
     registry, tools: core.tools, scopes: core.scopes,
@@ -107,7 +107,8 @@ interface Core {
 }
 
 /** The core services (OAuth engine, connection manager, audit trail) over the editor adapters. */
-async function buildCore(context: vscode.ExtensionContext, logger: Logger, store: SecretStorageAdapter, registry: ServerRegistry): Promise<Core> {
+async function buildCore(context: vscode.ExtensionContext, logger: Logger, store: SecretStorageAdapter, registry: ServerRegistry,
+  redactor: Redactor): Promise<Core> {
   const config = vscode.workspace.getConfiguration();
   const abort = new AbortController();
   const opener = new EditorBrowserOpener();
@@ -123,7 +124,7 @@ async function buildCore(context: vscode.ExtensionContext, logger: Logger, store
   const secrets = new ServerSecrets(store);
   const tools = new ToolCache();
   const elicitation = new ElicitationPrompt(registry);
-  const audit = await openAudit(context, logger);
+  const audit = await openAudit(context, logger, redactor);
   const observers: ToolCallObserver[] = audit ? [scopes, audit.trail] : [scopes];
   const manager = new ConnectionManager({
     logger: logger.child('mcp'),
@@ -188,10 +189,11 @@ interface OpenAudit {
 }
 
 /** The audit trail lives in the extension's global storage; failing to open it is shown, not fatal. */
-async function openAudit(context: vscode.ExtensionContext, logger: Logger): Promise<OpenAudit | undefined> {
+/** `redactor` is the one shared with the output channel: secrets seen in SecretStorage are redacted from records too. */
+async function openAudit(context: vscode.ExtensionContext, logger: Logger, redactor: Redactor): Promise<OpenAudit | undefined> {
   try {
     const store = await AuditStore.open({ dir: path.join(context.globalStorageUri.fsPath, 'audit') });
-    const trail = new AuditTrail({ store, logger });
+    const trail = new AuditTrail({ store, logger, redactor });
     const recent: AuditRecord[] = [];
     context.subscriptions.push(
       toDisposable(trail.onDidAppend((batch) => {

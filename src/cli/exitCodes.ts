@@ -18,7 +18,7 @@ export const ExitCode = {
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
 const refusedCodes: ReadonlySet<McpSecureErrorCode> = new Set<McpSecureErrorCode>([
-  'insecure_url', 'invalid_url', 'invalid_metadata', 'issuer_mismatch', 'resource_mismatch', 'metadata_too_large',
+  'insecure_url', 'invalid_url', 'invalid_metadata', 'issuer_mismatch', 'resource_mismatch', 'metadata_too_large', 'response_too_large',
   'discovery_failed', 'pkce_unsupported', 'registration_failed', 'state_mismatch', 'iss_mismatch',
   'authorization_denied', 'authorization_timeout', 'authorization_cancelled', 'token_request_failed',
   'refresh_failed_transient', 'refresh_failed_permanent', 'insufficient_scope', 'step_up_refused', 'step_up_limit',

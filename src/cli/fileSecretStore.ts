@@ -1,7 +1,8 @@
 import { createCipheriv, createDecipheriv, randomBytes, scrypt as scryptCallback } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
-import { McpSecureError } from '../core/errors';
+import { withFileLock } from '../core/audit/fileLock';
+import { McpSecureError, isMcpSecureError } from '../core/errors';
 import type { SecretStore } from '../core/ports';
 
 /**
@@ -9,12 +10,17 @@ import type { SecretStore } from '../core/ports';
  *
  * - AES-256-GCM (NIST SP 800-38D) over the whole key→value map, a fresh 96-bit IV per write, and the
  *   format header bound as additional authenticated data, so any edit (header or body) fails to decrypt.
- * - The key is 32 raw bytes (64 hex chars or base64/base64url) used as is, or a passphrase of at least
- *   16 characters stretched with scrypt (RFC 7914) under a per-file random salt.
+ * - The key is 32 raw bytes given with an explicit prefix (`hex:<64 hex>` or `base64:<base64/base64url>`)
+ *   and used as is; anything else is a passphrase of at least 16 characters stretched with scrypt
+ *   (RFC 7914) under a per-file random salt — a 43-character passphrase is never mistaken for a key.
+ *   Stores written before the prefix existed with an unprefixed raw key fail with a typed error that
+ *   says to add the prefix (nothing is reinterpreted silently).
  * - Plaintext is refused: a file that is not this format, or that does not authenticate, is an error;
  *   it is never overwritten, so nothing is lost by a wrong key.
  * - Writes go to a temp file (mode 0600) that is renamed over the store: a crash leaves the old file intact.
- * - Operations run one at a time through a small promise queue.
+ * - Operations run one at a time through a small promise queue, and every read-modify-write holds a
+ *   cross-process lock file (`<path>.lock`), so concurrent CLI runs never lose each other's writes (a
+ *   rotated refresh token stored by one run survives another run's write of a different entry).
  */
 export class FileSecretStore implements SecretStore {
   private queue: Promise<unknown> = Promise.resolve();
@@ -39,22 +45,33 @@ export class FileSecretStore implements SecretStore {
   }
 
   async store(key: string, value: string): Promise<void> {
-    await this.enqueue(async () => {
+    await this.enqueue(() => this.locked(async () => {
       const all = await this.readAll();
       all.set(key, value);
       await this.writeAll(all);
-    });
+    }));
     this.emit(key);
   }
 
   async delete(key: string): Promise<void> {
-    const changed = await this.enqueue(async () => {
+    const changed = await this.enqueue(() => this.locked(async () => {
       const all = await this.readAll();
       if (!all.delete(key)) return false;
       await this.writeAll(all);
       return true;
-    });
+    }));
     if (changed) this.emit(key);
+  }
+
+  /** Read-modify-write under the cross-process lock; a lock that cannot be taken is a store failure. */
+  private async locked<T>(op: () => Promise<T>): Promise<T> {
+    try {
+      await fs.mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
+      return await withFileLock(`${this.path}.lock`, op, STORE_LOCK);
+    } catch (e) {
+      if (isMcpSecureError(e, 'secret_store_failed')) throw e;
+      throw storeError('the secret store file is locked by another mcp-secure run; try again', e);
+    }
   }
 
   /** Stored keys (names only; used by `logout` to find every entry of a server). */
@@ -126,27 +143,52 @@ interface Envelope { format: string; kdf: Kdf; salt: Buffer; iv: Buffer; tag: Bu
 
 const SCRYPT = { N: 1 << 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 } as const;
 const MIN_PASSPHRASE = 16;
+/** A store write takes milliseconds (scrypt only once per salt); a lock older than this is abandoned. */
+const STORE_LOCK = { staleMs: 30_000, timeoutMs: 20_000 } as const;
+const HEX_PREFIX = 'hex:';
+const BASE64_PREFIX = 'base64:';
 
 function storeError(message: string, cause?: unknown): McpSecureError {
   return new McpSecureError('secret_store_failed', message, cause === undefined ? undefined : { cause });
 }
 
-/** 32 raw bytes as hex/base64/base64url, else a passphrase of at least 16 characters. */
+/**
+ * `hex:<64 hex chars>` or `base64:<32 bytes as base64/base64url>` is a raw key; anything else is a
+ * passphrase of at least 16 characters (stretched with scrypt). A prefixed value that is not exactly
+ * 32 bytes is refused rather than taken as a passphrase.
+ */
 export function parseKeyMaterial(text: string): KeyMaterial {
   const t = text.trim();
-  if (/^[0-9a-fA-F]{64}$/.test(t)) return { kind: 'raw', key: Buffer.from(t, 'hex') };
-  if (/^[A-Za-z0-9+/_-]{43}={0,1}$/.test(t)) {
-    const key = Buffer.from(t.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
-    if (key.length === 32) return { kind: 'raw', key };
+  if (t.toLowerCase().startsWith(HEX_PREFIX)) {
+    const hex = t.slice(HEX_PREFIX.length);
+    if (!/^[0-9a-fA-F]{64}$/.test(hex)) throw storeError('a hex: store key must be 32 bytes as 64 hex characters');
+    return { kind: 'raw', key: Buffer.from(hex, 'hex') };
   }
-  if (t.length < MIN_PASSPHRASE) throw storeError(`the store key is too short: use 32 random bytes (hex or base64) or a passphrase of at least ${MIN_PASSPHRASE} characters`);
+  if (t.toLowerCase().startsWith(BASE64_PREFIX)) {
+    const b64 = t.slice(BASE64_PREFIX.length);
+    const key = /^[A-Za-z0-9+/_-]+={0,2}$/.test(b64) ? Buffer.from(b64.replace(/-/g, '+').replace(/_/g, '/'), 'base64') : Buffer.alloc(0);
+    if (key.length !== 32) throw storeError('a base64: store key must be 32 bytes in base64 or base64url');
+    return { kind: 'raw', key };
+  }
+  if (t.length < MIN_PASSPHRASE) {
+    throw storeError(`the store key is too short: use a passphrase of at least ${MIN_PASSPHRASE} characters, or 32 random bytes as hex:<64 hex> or base64:<base64>`);
+  }
   return { kind: 'passphrase', passphrase: t };
+}
+
+/** Whether an unprefixed value is what earlier versions took as a raw key (64 hex, or 32 bytes of base64). */
+function looksLikeLegacyRawKey(passphrase: string): boolean {
+  if (/^[0-9a-fA-F]{64}$/.test(passphrase)) return true;
+  return /^[A-Za-z0-9+/_-]{43}={0,1}$/.test(passphrase) && Buffer.from(passphrase.replace(/-/g, '+').replace(/_/g, '/'), 'base64').length === 32;
 }
 
 async function deriveKey(material: KeyMaterial, kdf: Kdf, salt: Buffer): Promise<Buffer> {
   if (kdf === 'raw') {
-    if (material.kind !== 'raw') throw storeError('the store was written with a raw key, but a passphrase was given');
-    return material.key;
+    if (material.kind === 'raw') return material.key;
+    // Migration: before the hex:/base64: prefixes, such a value was used as a raw key. Never guess.
+    throw storeError(looksLikeLegacyRawKey(material.passphrase)
+      ? 'the store was written with a raw key: give the same key with its prefix, hex:<key> or base64:<key>'
+      : 'the store was written with a raw key, but a passphrase was given');
   }
   if (material.kind !== 'passphrase') throw storeError('the store was written with a passphrase, but a raw key was given');
   return new Promise((resolve, reject) => {

@@ -18,8 +18,9 @@ Options:
   --verbose, -v           log protocol steps to stderr (secrets are redacted)
   --store memory          keep tokens in memory only: nothing is written (default)
   --store file:<path>     keep tokens in an AES-256-GCM encrypted file; the key comes from
-                          $MCP_SECURE_STORE_KEY or --store-key-file <path> (32 random bytes as hex or
-                          base64, or a passphrase of 16+ characters). Plaintext is refused.
+                          $MCP_SECURE_STORE_KEY or --store-key-file <path>: a passphrase of 16+
+                          characters, or 32 random bytes as hex:<64 hex> or base64:<base64>.
+                          Plaintext is refused.
   --open-with <command>   hand the authorization URL to <command> (split on spaces, run without a shell,
                           the URL as its own argument), e.g. --open-with xdg-open. Default: print it.
   --client-id <id>        a pre-registered OAuth client id

@@ -7,7 +7,7 @@ import { ExitCode } from './exitCodes';
 import { helpText } from './help';
 import { CommandOpener, HeadlessOpener, PrintOpener } from './openers';
 import { Output } from './output';
-import { Redactor } from './redaction';
+import { Redactor } from '../core/common/redaction';
 import { CliRuntime } from './runtime';
 import { definitionFor, oauthOptionsFrom } from './serverDefinitions';
 import { StderrLogger } from './stderrLogger';
@@ -33,11 +33,11 @@ async function execute(parsed: ParsedCommand, output: Output, redactor: Redactor
   const secrets = await openSecretStore(options.store, options.storeKeyFile, redactor);
   let oauth = oauthOptionsFrom(options);
   if (conformance) {
-    for (const value of contextSecrets(conformance.context)) redactor.addSecret(value);
+    for (const value of contextSecrets(conformance.context)) redactor.registerSecret(value);
     // Conformance mode uses DPoP whenever the authorization server advertises a usable algorithm.
     oauth = { ...oauth, dpop: 'auto', ...oauthFromContext(conformance.context) };
   }
-  redactor.addSecret(oauth.clientSecret);
+  redactor.registerSecret(oauth.clientSecret);
   const definition = definitionFor(parsed.target!, options, conformance?.protocol ?? options.protocol);
   // Ctrl-C cancels cleanly: the loopback listener closes and stdio servers are stopped (a cancelled
   // sign-in exits 2, authorization_cancelled; other cancelled work exits 3).

@@ -1,11 +1,13 @@
 import { isMcpSecureError } from '../core/errors';
 import { UsageError } from './args';
 import { ExitCode, exitCodeFor } from './exitCodes';
-import type { Redactor } from './redaction';
+import type { Redactor } from '../core/common/redaction';
+import { toTerminalText } from './terminalText';
 
 /**
  * Everything the CLI prints goes through here: results on stdout (text or `--json`), errors on stderr
- * (and as `{"error":{…}}` on stdout with `--json`), all of it redacted.
+ * (and as `{"error":{…}}` on stdout with `--json`), all of it redacted and stripped of terminal
+ * control sequences (see ./terminalText).
  */
 export class Output {
   constructor(
@@ -17,22 +19,27 @@ export class Output {
 
   /** A result: `value` as JSON with `--json`, else the text lines. */
   result(value: unknown, text: string): void {
-    if (this.json) this.out(`${this.redactor.redact(JSON.stringify(value, null, 2))}\n`);
-    else if (text.length > 0) this.out(`${this.redactor.redact(text)}\n`);
+    if (this.json) this.out(`${this.printable(JSON.stringify(value, null, 2))}\n`);
+    else if (text.length > 0) this.out(`${this.printable(text)}\n`);
   }
 
   /** Progress or notices for the human (never on stdout, so `--json` output stays parseable). */
   notice(text: string): void {
-    this.err(`${this.redactor.redact(text)}\n`);
+    this.err(`${this.printable(text)}\n`);
   }
 
   /** Reports an error and returns the exit code it maps to. */
   failure(error: unknown): ExitCode {
     const { code, message, exit } = describeError(error);
-    if (this.json) this.out(`${this.redactor.redact(JSON.stringify({ error: { code, message, exitCode: exit } }, null, 2))}\n`);
-    this.err(`${this.redactor.redact(`mcp-secure: ${message}${code !== 'usage' && code !== 'internal' ? ` [${code}]` : ''}`)}\n`);
+    if (this.json) this.out(`${this.printable(JSON.stringify({ error: { code, message, exitCode: exit } }, null, 2))}\n`);
+    this.err(`${this.printable(`mcp-secure: ${message}${code !== 'usage' && code !== 'internal' ? ` [${code}]` : ''}`)}\n`);
     if (exit === ExitCode.usage) this.err('Run "mcp-secure --help" for usage.\n');
     return exit;
+  }
+
+  /** Redacted, and unable to drive the terminal (server-controlled text: escape sequences are shown, not run). */
+  private printable(text: string): string {
+    return toTerminalText(this.redactor.redactText(text));
   }
 }
 

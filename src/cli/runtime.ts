@@ -7,7 +7,7 @@ import type { RequestAuthorizer } from '../core/requestAuthorizer';
 import type { ToolCallObserver } from '../core/toolCallObserver';
 import type { OAuthServerOptions } from '../core/oauth/oauthEngine';
 import { createCliAuth, type CliAuth } from './cliAuth';
-import type { Redactor } from './redaction';
+import type { Redactor } from '../core/common/redaction';
 
 export interface RuntimeOptions {
   readonly logger: Logger;
@@ -47,7 +47,7 @@ export class CliRuntime {
       // registered with the redactor so it can never be printed.
       stdioSecretFor: async (def) => {
         const secret = generateSharedSecret();
-        opts.redactor.addSecret(secret);
+        opts.redactor.registerSecret(secret);
         this.stdioFingerprints.set(def.id, secretFingerprint(secret));
         return secret;
       },

@@ -1,5 +1,6 @@
 import type { Logger, LogLevel } from '../core/ports';
-import type { Redactor } from './redaction';
+import type { Redactor } from '../core/common/redaction';
+import { toTerminalText } from './terminalText';
 
 const order: Record<LogLevel, number> = { trace: 0, debug: 1, info: 2, warn: 3, error: 4 };
 
@@ -32,7 +33,7 @@ export class StderrLogger implements Logger {
     const extra = args.map(formatArg).join(' ');
     const tag = this.component ? ` [${this.component}]` : '';
     const text = `${new Date().toISOString()} ${level.toUpperCase()}${tag} ${extra ? `${message} ${extra}` : message}`;
-    this.write(`${this.redactor.redact(text).replace(/[\r\n]+/g, ' ')}\n`);
+    this.write(`${toTerminalText(this.redactor.redactText(text).replace(/[\r\n]+/g, ' '))}\n`);
   }
 }
 

@@ -10,6 +10,8 @@ export type McpSecureErrorCode =
   | 'issuer_mismatch'
   | 'resource_mismatch'
   | 'metadata_too_large'
+  /** A token, refresh, revocation, registration or token-exchange response over the size bound. */
+  | 'response_too_large'
   | 'discovery_failed'
   // authorization flow
   | 'pkce_unsupported'

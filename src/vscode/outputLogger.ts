@@ -1,6 +1,6 @@
 import type * as vscode from 'vscode';
 import type { Logger } from '../core/ports';
-import type { Redactor } from './redactor';
+import type { Redactor } from '../core/common/redaction';
 
 /**
  * The core `Logger` over one `LogOutputChannel`. Every line carries a component tag (`[oauth]`) and is
@@ -29,7 +29,7 @@ export class OutputLogger implements Logger {
   private format(message: string, args: unknown[]): string {
     const extra = args.map(stringify).join(' ');
     const line = extra ? `${message} ${extra}` : message;
-    return this.redactor.redact(this.component ? `[${this.component}] ${line}` : line);
+    return this.redactor.redactText(this.component ? `[${this.component}] ${line}` : line);
   }
 }
 

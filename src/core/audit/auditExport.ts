@@ -7,7 +7,7 @@
 import { promises as fsp } from 'node:fs';
 import { agentLabel, type AuditRecord } from './auditRecord';
 import type { AuditFilter, AuditIndex } from './auditQuery';
-import type { Redactor } from './redaction';
+import type { Redactor } from '../common/redaction';
 
 export type ExportFormat = 'jsonl' | 'csv';
 

@@ -13,7 +13,7 @@ import type { ToolCallContext, ToolCallObserver, ToolCallOutcome } from '../tool
 import type { AuditDraft, AuditOutcome, AuditRecord } from './auditRecord';
 import { AuditStore, type AppendedBatch, type RetentionPolicy } from './auditStore';
 import { Emitter } from './emitter';
-import { Redactor, type RedactionOptions } from './redaction';
+import { Redactor, type RedactionOptions } from '../common/redaction';
 
 /** Redacted arguments larger than this (serialised) are stored as a truncated preview. */
 export const MAX_ARGUMENT_BYTES = 16 * 1024;

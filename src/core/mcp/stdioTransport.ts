@@ -3,6 +3,7 @@ import { ReadBuffer, serializeMessage, type JSONRPCMessage, type Transport } fro
 import { McpSecureError } from '../errors';
 import type { Logger } from '../ports';
 import { LineRingBuffer } from './ringBuffer';
+import { REDACTED } from '../common/redaction';
 
 /** Cap on one JSON-RPC message read from a stdio server: 16 MiB. */
 export const STDIO_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
@@ -157,7 +158,7 @@ export class StdioTransport implements Transport {
 
   private mask(line: string): string {
     let clean = line;
-    for (const secret of this.masked) if (secret) clean = clean.split(secret).join('[redacted]');
+    for (const secret of this.masked) if (secret) clean = clean.split(secret).join(REDACTED);
     return clean;
   }
 

@@ -8,11 +8,11 @@ import type { Logger, SecretStore } from '../ports';
 import { type AuthServerMetadata, discoverAuthServer, discoverLegacyAuthServer } from './authServerMetadata';
 import { assertPinnedIssuer, chooseIssuer, pinnedIssuer } from './clientIssuerPin';
 import { obtainClient, type RegisteredClient } from './clientRegistration';
-import type { FetchLike } from './httpJson';
+import { boundedFetch, type FetchLike } from './httpJson';
 import { buildConfiguration, chooseDpopAlg } from './openidConfig';
 import { discoverProtectedResource, type ProtectedResourceMetadata } from './protectedResourceMetadata';
 import type { OAuthServer, OAuthServerOptions } from './types';
-import { assertSafeUrl } from './urlPolicy';
+import { urlPolicyFor } from './urlPolicy';
 
 export interface AuthContext {
   serverUrl: URL;
@@ -25,6 +25,8 @@ export interface AuthContext {
   client: RegisteredClient;
   config: oidc.Configuration;
   dpopAlg?: string;
+  /** Bound of each further exchange (token exchange at the IdP). */
+  requestTimeoutMs?: number;
 }
 
 export interface AuthContextDeps {
@@ -33,6 +35,8 @@ export interface AuthContextDeps {
   logger: Logger;
   clientName?: string;
   clientMetadataUrl?: string;
+  /** Bound of each authorization-server exchange (default `OAUTH_REQUEST_TIMEOUT_MS`). */
+  requestTimeoutMs?: number;
 }
 
 export interface ResolveOptions {
@@ -67,7 +71,8 @@ function canonicalServerUri(url: URL): string {
  * Configuration (MCP 2025-11-25 §Authorization Server Discovery, §Client Registration Approaches).
  */
 export async function resolveAuthContext(deps: AuthContextDeps, server: OAuthServer, opts: ResolveOptions = {}): Promise<AuthContext> {
-  const serverUrl = assertSafeUrl(server.url, 'MCP server URL');
+  const policy = urlPolicyFor(server.url);
+  const serverUrl = new URL(server.url);
   const options = server.options ?? {};
   const log = deps.logger;
   let prm: ProtectedResourceMetadata | undefined;
@@ -80,13 +85,13 @@ export async function resolveAuthContext(deps: AuthContextDeps, server: OAuthSer
     resource = opts.knownIssuer.resource;
     metadata = legacy
       ? (await discoverLegacyAuthServer(deps.fetch, serverUrl, { signal: opts.signal, logger: log })).metadata
-      : (await discoverAuthServer(deps.fetch, opts.knownIssuer.issuer, { signal: opts.signal, logger: log })).metadata;
+      : (await discoverAuthServer(deps.fetch, opts.knownIssuer.issuer, { policy, signal: opts.signal, logger: log })).metadata;
   } else {
     prm = await discoverProtectedResource(deps.fetch, serverUrl, { resourceMetadataUrl: opts.resourceMetadataUrl, signal: opts.signal, logger: log });
     if (prm) {
       const issuer = chooseIssuer(server, prm.authorizationServers, pinned);
       if (!issuer) throw new McpSecureError('discovery_failed', 'The protected resource metadata lists no authorization server.');
-      metadata = (await discoverAuthServer(deps.fetch, issuer, { signal: opts.signal, logger: log })).metadata;
+      metadata = (await discoverAuthServer(deps.fetch, issuer, { policy, signal: opts.signal, logger: log })).metadata;
       resource = prm.resource;
     } else {
       legacy = true;
@@ -102,9 +107,11 @@ export async function resolveAuthContext(deps: AuthContextDeps, server: OAuthSer
   }
   assertPinnedIssuer(server, metadata.issuer, pinned);
   const client = await obtainClient({
-    metadata, options, secrets: deps.secrets, fetch: deps.fetch, logger: log, redirectUri: opts.redirectUri,
+    metadata, options, secrets: deps.secrets, fetch: boundedFetch(deps.fetch, { what: 'registration response', policy, timeoutMs: deps.requestTimeoutMs }), logger: log, redirectUri: opts.redirectUri,
     clientName: deps.clientName, clientMetadataUrl: deps.clientMetadataUrl, signal: opts.signal,
   });
-  const config = await buildConfiguration(metadata, client, options, deps.fetch);
-  return { serverUrl, prm, resource, metadata, legacy, client, config, dpopAlg: chooseDpopAlg(metadata, options) };
+  // Token, refresh and revocation requests go to endpoints the metadata named: same policy, and
+  // bounded in size and time like every other authorization-server exchange.
+  const config = await buildConfiguration(metadata, client, options, boundedFetch(deps.fetch, { what: 'authorization server response', policy, timeoutMs: deps.requestTimeoutMs }));
+  return { serverUrl, prm, resource, metadata, legacy, client, config, dpopAlg: chooseDpopAlg(metadata, options), requestTimeoutMs: deps.requestTimeoutMs };
 }

@@ -7,7 +7,7 @@
 import { McpSecureError } from '../errors';
 import type { Logger } from '../ports';
 import { type FetchLike, fetchJsonDocument, optionalString, optionalStringArray } from './httpJson';
-import { assertSafeUrl } from './urlPolicy';
+import { type UrlPolicy, urlPolicyFor } from './urlPolicy';
 
 /** The RFC 8414 §2 members the engine uses (the raw document is kept for openid-client). */
 export interface AuthServerMetadata {
@@ -48,8 +48,11 @@ export function asMetadataCandidateUrls(issuer: URL): URL[] {
 
 const URL_MEMBERS = ['authorization_endpoint', 'token_endpoint', 'registration_endpoint', 'revocation_endpoint', 'jwks_uri'];
 
-/** Validate a metadata document: types, exact issuer (RFC 8414 §3.3), and every endpoint URL's scheme. */
-export function validateAuthServerMetadata(doc: Record<string, unknown>, expectedIssuer: string): AuthServerMetadata {
+/**
+ * Validate a metadata document: types, exact issuer (RFC 8414 §3.3), and every endpoint URL against
+ * the MCP server's URL policy (scheme; no loopback endpoints behind a remote server).
+ */
+export function validateAuthServerMetadata(doc: Record<string, unknown>, expectedIssuer: string, policy: UrlPolicy): AuthServerMetadata {
   const what = 'authorization server metadata';
   const issuer = optionalString(doc, 'issuer', what);
   if (!issuer) throw new McpSecureError('invalid_metadata', 'The authorization server metadata has no "issuer".');
@@ -60,7 +63,7 @@ export function validateAuthServerMetadata(doc: Record<string, unknown>, expecte
   }
   for (const key of URL_MEMBERS) {
     const v = optionalString(doc, key, what);
-    if (v !== undefined) assertSafeUrl(v, `authorization server ${key.replace(/_/g, ' ')}`);
+    if (v !== undefined) policy.check(v, `authorization server ${key.replace(/_/g, ' ')}`);
   }
   for (const key of ['scopes_supported', 'code_challenge_methods_supported', 'token_endpoint_auth_methods_supported', 'grant_types_supported', 'dpop_signing_alg_values_supported']) {
     optionalStringArray(doc, key, what);
@@ -69,19 +72,21 @@ export function validateAuthServerMetadata(doc: Record<string, unknown>, expecte
 }
 
 /**
- * Fetch and validate the metadata of `issuer` (an entry of PRM `authorization_servers`).
+ * Fetch and validate the metadata of `issuer` (an entry of PRM `authorization_servers`) under the
+ * MCP server's URL policy.
  * Throws `discovery_failed` when no candidate answers.
  */
 export async function discoverAuthServer(
   fetchImpl: FetchLike,
   issuer: string,
-  opts: { signal?: AbortSignal; logger?: Logger } = {},
+  opts: { policy: UrlPolicy; signal?: AbortSignal; logger?: Logger },
 ): Promise<DiscoveredAuthServer> {
-  const issuerUrl = assertSafeUrl(issuer, 'authorization server issuer');
+  const { policy } = opts;
+  const issuerUrl = policy.check(issuer, 'authorization server issuer');
   for (const url of asMetadataCandidateUrls(issuerUrl)) {
-    const res = await fetchJsonDocument(fetchImpl, url, 'authorization server metadata', { signal: opts.signal });
+    const res = await fetchJsonDocument(fetchImpl, url, 'authorization server metadata', { policy, signal: opts.signal });
     opts.logger?.debug(`AS metadata ${url.href} -> ${res.status}`);
-    if (res.body) return { metadata: validateAuthServerMetadata(res.body, issuer), source: url.href };
+    if (res.body) return { metadata: validateAuthServerMetadata(res.body, issuer, policy), source: url.href };
   }
   throw new McpSecureError('discovery_failed', `No authorization server metadata found for ${issuerUrl.origin}.`);
 }
@@ -96,10 +101,11 @@ export async function discoverLegacyAuthServer(
   opts: { signal?: AbortSignal; logger?: Logger } = {},
 ): Promise<DiscoveredAuthServer> {
   const issuer = serverUrl.origin;
+  const policy = urlPolicyFor(serverUrl);
   for (const url of asMetadataCandidateUrls(new URL(issuer))) {
-    const res = await fetchJsonDocument(fetchImpl, url, 'authorization server metadata', { signal: opts.signal });
+    const res = await fetchJsonDocument(fetchImpl, url, 'authorization server metadata', { policy, signal: opts.signal });
     opts.logger?.debug(`legacy AS metadata ${url.href} -> ${res.status}`);
-    if (res.body) return { metadata: validateAuthServerMetadata(res.body, issuer), source: url.href };
+    if (res.body) return { metadata: validateAuthServerMetadata(res.body, issuer, policy), source: url.href };
   }
   return {
     source: 'default-endpoints',

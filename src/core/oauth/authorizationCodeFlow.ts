@@ -101,9 +101,17 @@ export async function runAuthorizationCodeFlow(input: AuthorizationCodeInput): P
   });
   // An opener failure ends the flow; otherwise wait for the single loopback callback.
   const callback = await Promise.race([input.redirect.wait(), opened.then(() => input.redirect.wait())]);
-  checkAuthorizationResponse(callback, input.metadata, input.state);
+  // The browser learns the outcome only after every check and the exchange (never "Signed in" for
+  // a response we discard); any failure answers with the failure page.
   try {
-    return await oidc.authorizationCodeGrant(
+    checkAuthorizationResponse(callback, input.metadata, input.state);
+  } catch (err) {
+    input.redirect.respond('failure');
+    throw err;
+  }
+  let response: oidc.TokenEndpointResponse;
+  try {
+    response = await oidc.authorizationCodeGrant(
       input.config,
       callback,
       { pkceCodeVerifier: verifier, expectedState: input.state, idTokenExpected: false },
@@ -111,6 +119,9 @@ export async function runAuthorizationCodeFlow(input: AuthorizationCodeInput): P
       input.dpop ? { DPoP: input.dpop } : undefined,
     );
   } catch (err) {
+    input.redirect.respond('failure');
     throw toTokenError(err, 'token_request_failed', 'The authorization code could not be exchanged for a token');
   }
+  input.redirect.respond('success');
+  return response;
 }

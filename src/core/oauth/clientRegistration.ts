@@ -4,10 +4,10 @@
  * Dynamically registered credentials are stored in the SecretStore keyed by issuer and are never
  * presented to another authorization server (SEP-2352).
  */
-import { McpSecureError } from '../errors';
+import { McpSecureError, isMcpSecureError } from '../errors';
 import type { Logger, SecretStore } from '../ports';
 import type { AuthServerMetadata } from './authServerMetadata';
-import { type FetchLike, MAX_METADATA_BYTES, readBoundedText } from './httpJson';
+import type { FetchLike } from './httpJson';
 import type { OAuthServerOptions, TokenEndpointAuthMethod } from './types';
 
 export interface RegisteredClient {
@@ -27,6 +27,7 @@ export interface ObtainClientInput {
   metadata: AuthServerMetadata;
   options: OAuthServerOptions;
   secrets: SecretStore;
+  /** Bounded in size and time and checked against the server's URL policy (see `boundedFetch`). */
   fetch: FetchLike;
   logger: Logger;
   redirectUri?: string;
@@ -112,9 +113,10 @@ async function registerDynamically(input: ObtainClientInput): Promise<Registered
       signal: input.signal,
     });
   } catch (cause) {
+    if (isMcpSecureError(cause)) throw cause;
     throw new McpSecureError('registration_failed', 'Could not reach the registration endpoint.', { cause });
   }
-  const text = await readBoundedText(response, MAX_METADATA_BYTES, 'registration response');
+  const text = await response.text();
   if (response.status !== 201 && response.status !== 200) {
     throw new McpSecureError('registration_failed', `Dynamic client registration was refused (HTTP ${response.status}).`);
   }

@@ -1,6 +1,8 @@
 /**
  * RFC 8252 §7.3 loopback redirect listener: binds 127.0.0.1 on an ephemeral port, accepts exactly one
- * callback carrying the pending `state`, answers with a static page (no reflected input), then closes.
+ * callback carrying the pending `state`, and answers it with a static page (no reflected input) only
+ * once the flow knows the outcome: "Signed in" after the code was checked (`state`, RFC 9207 `iss`,
+ * `error`) and exchanged, "Sign-in failed" otherwise — never success for a response the client discards.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,13 +17,18 @@ const PAGE = (title: string, body: string): string =>
   `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">` +
   `<style>body{font:16px system-ui,sans-serif;margin:4rem auto;max-width:32rem;text-align:center}</style>` +
   `</head><body><h1>${title}</h1><p>${body}</p></body></html>`;
+const PAGE_HEADERS = { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' };
 const SUCCESS_PAGE = PAGE('Signed in', 'You can close this window and return to your editor.');
 const FAILURE_PAGE = PAGE('Sign-in failed', 'Return to your editor for details.');
 
+/** What the browser is told once the flow has judged the callback. */
+export type CallbackOutcome = 'success' | 'failure';
+
 /**
  * One pending authorization redirect. `start()` listens; `redirectUri` is then known; `wait()`
- * resolves with the full callback URL (the caller validates `iss`, `error`, `code`), or rejects with
- * `authorization_timeout` / `authorization_cancelled`. Always closes the socket afterwards.
+ * resolves with the full callback URL (the caller validates `iss`, `error`, `code` and exchanges the
+ * code), or rejects with `authorization_timeout` / `authorization_cancelled`. The browser's request is
+ * held until the caller calls `respond()`; `close()` answers it with the failure page if nobody did.
  */
 export class LoopbackRedirect {
   private server: Server | undefined;
@@ -31,6 +38,8 @@ export class LoopbackRedirect {
   private rejectFn!: (err: Error) => void;
   private readonly result: Promise<URL>;
   private timer: NodeJS.Timeout | undefined;
+  /** The accepted callback's response, held open until the flow knows the outcome. */
+  private held: ServerResponse | undefined;
 
   constructor(
     private readonly expectedState: string,
@@ -75,7 +84,20 @@ export class LoopbackRedirect {
     this.fail(new McpSecureError('authorization_cancelled', 'Sign-in was cancelled.'));
   }
 
+  /**
+   * Answer the browser for the accepted callback: the success page only when the caller says the code
+   * passed every check and was exchanged. Later calls do nothing.
+   */
+  respond(outcome: CallbackOutcome): void {
+    const res = this.held;
+    this.held = undefined;
+    if (!res || res.writableEnded) return;
+    const ok = outcome === 'success';
+    res.writeHead(ok ? 200 : 400, { ...PAGE_HEADERS, connection: 'close' }).end(ok ? SUCCESS_PAGE : FAILURE_PAGE);
+  }
+
   async close(): Promise<void> {
+    this.respond('failure');
     if (this.timer) clearTimeout(this.timer);
     const server = this.server;
     this.server = undefined;
@@ -87,7 +109,7 @@ export class LoopbackRedirect {
   }
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
-    const headers = { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' };
+    const headers = PAGE_HEADERS;
     const url = new URL(req.url ?? '/', this.redirectUri);
     if (req.method !== 'GET' || url.pathname !== CALLBACK_PATH) {
       res.writeHead(404, headers).end(FAILURE_PAGE);
@@ -104,8 +126,8 @@ export class LoopbackRedirect {
       this.fail(new McpSecureError('state_mismatch', 'The authorization response carried a missing or unexpected state.'));
       return;
     }
-    const ok = url.searchParams.has('code') && !url.searchParams.has('error');
-    res.writeHead(ok ? 200 : 400, { ...headers, connection: 'close' }).end(ok ? SUCCESS_PAGE : FAILURE_PAGE);
+    // Hold the browser until the flow has checked iss/error and exchanged the code (respond()).
+    this.held = res;
     this.settled = true;
     if (this.timer) clearTimeout(this.timer);
     this.resolveFn(url);

@@ -7,10 +7,9 @@
  * Failures are surfaced once (no retry, no fallback to another grant type).
  */
 import * as oidc from 'openid-client';
-import { McpSecureError } from '../errors';
+import { McpSecureError, isMcpSecureError } from '../errors';
 import type { AuthContext } from './authContext';
-import type { FetchLike } from './httpJson';
-import { MAX_METADATA_BYTES, readBoundedText } from './httpJson';
+import { boundedFetch, type FetchLike } from './httpJson';
 import type { Scopes } from './scopes';
 import { toTokenError } from './tokenErrors';
 import type { OAuthServerOptions } from './types';
@@ -74,12 +73,15 @@ export async function exchangeForIdJag(input: GrantInput): Promise<string> {
     body.set('client_id', idp.clientId);
   }
   let response: Response;
+  // The IdP endpoint is the user's own setting (not server-supplied): scheme-checked above, bounded here.
+  const fetchIdp = boundedFetch(input.fetch, { what: 'IdP token response', timeoutMs: input.ctx.requestTimeoutMs });
   try {
-    response = await input.fetch(endpoint, { method: 'POST', headers, body, redirect: 'manual', signal: input.signal });
+    response = await fetchIdp(endpoint, { method: 'POST', headers, body, redirect: 'manual', signal: input.signal });
   } catch (cause) {
+    if (isMcpSecureError(cause)) throw cause;
     throw new McpSecureError('token_request_failed', 'Could not reach the IdP token endpoint.', { cause });
   }
-  const text = await readBoundedText(response, MAX_METADATA_BYTES, 'IdP token response');
+  const text = await response.text();
   let doc: Record<string, unknown> = {};
   try {
     doc = JSON.parse(text) as Record<string, unknown>;

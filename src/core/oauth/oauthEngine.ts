@@ -276,7 +276,7 @@ export class OAuthEngine {
   private deps(): AuthContextDeps {
     return {
       fetch: this.fetchImpl, secrets: this.options.secrets, logger: this.logger,
-      clientName: this.options.clientName, clientMetadataUrl: this.options.clientMetadataUrl,
+      clientName: this.options.clientName, clientMetadataUrl: this.options.clientMetadataUrl, requestTimeoutMs: this.options.requestTimeoutMs,
     };
   }
 

@@ -6,7 +6,7 @@
 import { McpSecureError } from '../errors';
 import type { Logger } from '../ports';
 import { type FetchLike, fetchJsonDocument, optionalString, optionalStringArray } from './httpJson';
-import { assertSafeUrl } from './urlPolicy';
+import { urlPolicyFor } from './urlPolicy';
 
 /** RFC 9728 §2 — the members the client uses. */
 export interface ProtectedResourceMetadata {
@@ -63,23 +63,26 @@ export function parseProtectedResourceMetadata(doc: Record<string, unknown>, met
 
 /**
  * Discover PRM for `serverUrl`. Returns undefined when no candidate answers (a 2025-03-26 server);
- * throws typed errors for unsafe URLs, malformed/oversized documents and a mismatched `resource`.
+ * throws typed errors for unsafe URLs (the server's {@link urlPolicyFor} policy), malformed/oversized documents and a mismatched `resource`.
  */
 export async function discoverProtectedResource(
   fetchImpl: FetchLike,
   serverUrl: URL,
   opts: { resourceMetadataUrl?: string; signal?: AbortSignal; logger?: Logger } = {},
 ): Promise<ProtectedResourceMetadata | undefined> {
+  // The challenge's resource_metadata and the PRM's authorization_servers are server-supplied: both
+  // pass this server's URL policy (no loopback targets from a remote server) before any request.
+  const policy = urlPolicyFor(serverUrl);
   const candidates = opts.resourceMetadataUrl
-    ? [assertSafeUrl(opts.resourceMetadataUrl, 'resource_metadata URL'), ...prmCandidateUrls(serverUrl)]
+    ? [policy.check(opts.resourceMetadataUrl, 'resource_metadata URL'), ...prmCandidateUrls(serverUrl)]
     : prmCandidateUrls(serverUrl);
   for (const url of candidates) {
-    const res = await fetchJsonDocument(fetchImpl, url, 'protected resource metadata', { signal: opts.signal });
+    const res = await fetchJsonDocument(fetchImpl, url, 'protected resource metadata', { policy, signal: opts.signal });
     opts.logger?.debug(`PRM ${url.href} -> ${res.status}`);
     if (!res.body) continue;
     const prm = parseProtectedResourceMetadata(res.body, url);
     assertResourceMatches(prm.resource, serverUrl);
-    for (const as of prm.authorizationServers) assertSafeUrl(as, 'authorization server URL');
+    for (const as of prm.authorizationServers) policy.check(as, 'authorization server URL');
     return prm;
   }
   return undefined;

@@ -9,7 +9,7 @@ import { McpSecureError } from '../errors';
 import type { AuthContext } from './authContext';
 import { tokenFacts } from './claims';
 import { Scopes } from './scopes';
-import { isTransient, oauthErrorCode } from './tokenErrors';
+import { boundedFetchError, isTransient, oauthErrorCode } from './tokenErrors';
 import type { StoredGrant } from './types';
 
 /** Refresh `grant` at its own AS with its own client; returns the next grant (not yet stored). */
@@ -34,6 +34,12 @@ export async function refreshStoredGrant(
       return oidc.refreshTokenGrant(ctx.config, grant.refreshToken, rest, dpop ? { DPoP: dpop } : undefined);
     });
   } catch (err) {
+    // A silent or oversized answer is the server's malfunction, not a verdict on the grant: keep it.
+    const bounded = boundedFetchError(err);
+    if (bounded && bounded.code !== 'insecure_url' && bounded.code !== 'invalid_url') {
+      throw new McpSecureError('refresh_failed_transient', `Refreshing the token failed temporarily (${bounded.message}); the sign-in is kept.`, { cause: bounded });
+    }
+    if (bounded) throw bounded;
     const oauth = oauthErrorCode(err)?.replace(/[^\w.-]/g, '').slice(0, 64);
     if (isTransient(err)) {
       throw new McpSecureError('refresh_failed_transient', 'Refreshing the token failed temporarily; the sign-in is kept.');

@@ -35,9 +35,21 @@ export function isTransient(err: unknown): boolean {
   return err instanceof TypeError || (err as { name?: string } | undefined)?.name === 'AbortError' || (err as { name?: string } | undefined)?.name === 'TimeoutError';
 }
 
+/**
+ * The typed error our own bounded fetch raised (`request_timeout`, `response_too_large`, a URL-policy
+ * refusal) when openid-client wrapped it (e.g. as the cause of a JSON parse failure), else undefined.
+ */
+export function boundedFetchError(err: unknown): McpSecureError | undefined {
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (isMcpSecureError(e)) return e;
+  }
+  return undefined;
+}
+
 /** A typed error for a failed token-endpoint call: OAuth `error` code and HTTP status only (RFC 6749 §5.2). */
 export function toTokenError(err: unknown, code: McpSecureErrorCode, what: string): McpSecureError {
-  if (isMcpSecureError(err)) return err;
+  const own = boundedFetchError(err);
+  if (own) return own;
   const oauth = oauthErrorCode(err);
   const status = oauthErrorStatus(err);
   const detail = oauth ? ` (${oauth.replace(/[^\w.-]/g, '').slice(0, 64)}${status ? `, HTTP ${status}` : ''})` : status ? ` (HTTP ${status})` : '';

@@ -14,6 +14,16 @@ export function isLoopbackHost(hostname: string): boolean {
 }
 
 /**
+ * True for hosts that reach this machine without DNS: loopback, the unspecified addresses (which
+ * connect locally), IPv4-mapped loopback and `*.localhost` names (RFC 6761 §6.3). The WHATWG URL
+ * parser already folds decimal/hex IPv4 spellings (`2130706433`, `0x7f.1`) into dotted form.
+ */
+export function isLocalTarget(hostname: string): boolean {
+  const h = hostname.toLowerCase().replace(/\.$/, '');
+  return isLoopbackHost(h) || h === '0.0.0.0' || h === '[::]' || /^\[::ffff:(7f[0-9a-f]{2}:|127\.)/.test(h) || h.endsWith('.localhost');
+}
+
+/**
  * Parse and allowlist a URL. Throws `invalid_url` for unparsable input and `insecure_url` for any
  * scheme other than `https:` (or `http:` on loopback). `what` names the URL in the error (public text).
  */
@@ -31,6 +41,37 @@ export function assertSafeUrl(raw: string | URL, what: string, base?: string | U
   }
   // Never echo the rest of a javascript:/data: URL — it is attacker-controlled content.
   throw new McpSecureError('insecure_url', `The ${what} uses a forbidden scheme "${url.protocol}".`);
+}
+
+/**
+ * The URL policy for everything a server supplies on behalf of one MCP server (its `resource_metadata`
+ * URL, PRM `authorization_servers`, AS metadata endpoints). On top of {@link assertSafeUrl}, loopback
+ * targets are allowed only when the MCP server itself is on loopback: otherwise a remote server could
+ * make the client GET or POST any `http://127.0.0.1:<port>` path (server-side request forgery against
+ * local services; RFC 9700 §4.15 recommends restricting such targets, RFC 8252 §8.3 scopes loopback
+ * to the local app). Build it once per server with {@link urlPolicyFor}.
+ */
+export interface UrlPolicy {
+  /** The origin of the MCP server whose responses supply the URLs. */
+  readonly serverOrigin: string;
+  /** Parse and check a server-supplied URL; typed `invalid_url` / `insecure_url` errors, before any request. */
+  check(raw: string | URL, what: string, base?: string | URL): URL;
+}
+
+/** The policy for URLs learnt from the MCP server at `serverUrl` (see {@link UrlPolicy}). */
+export function urlPolicyFor(serverUrl: string | URL): UrlPolicy {
+  const server = assertSafeUrl(serverUrl, 'MCP server URL');
+  const serverOnLoopback = isLoopbackHost(server.hostname);
+  return {
+    serverOrigin: server.origin,
+    check(raw, what, base) {
+      const url = assertSafeUrl(raw, what, base);
+      if (!serverOnLoopback && isLocalTarget(url.hostname)) {
+        throw new McpSecureError('insecure_url', `The ${what} points at this machine (${url.origin}), but the MCP server ${server.origin} is not local; refused.`);
+      }
+      return url;
+    },
+  };
 }
 
 /** Whether `url` lies inside `resource`: same origin and a path under the resource path. */

@@ -148,7 +148,7 @@ describe('AuditIndex queries and export', () => {
     await store.append({ ...d, what: { ...d.what, tool: '=HYPERLINK("http://evil")' }, outcome: { kind: 'tool_error', error: 'line1\n"quoted", comma' } });
     const ix = await AuditIndex.build(t.dir);
     const out = join(t.dir, 'x.csv');
-    assert.equal(await exportAudit(ix, { tool: '=HYPERLINK("http://evil")' }, 'csv', out, new (await import('../../../src/core/audit/redaction')).Redactor()), 1);
+    assert.equal(await exportAudit(ix, { tool: '=HYPERLINK("http://evil")' }, 'csv', out, new (await import('../../../src/core/common/redaction')).Redactor()), 1);
     const csv = readFileSync(out, 'utf8');
     assert.ok(csv.includes(`"'=HYPERLINK(""http://evil"")"`), csv);
     assert.ok(csv.includes('"line1\n""quoted"", comma"'));
@@ -156,7 +156,7 @@ describe('AuditIndex queries and export', () => {
     const jsonl = join(t.dir, 'x.jsonl');
     const denied = ix.query({ outcome: 'denied' }).total;
     assert.ok(denied >= 249);
-    assert.equal(await exportAudit(ix, { outcome: 'denied' }, 'jsonl', jsonl, new (await import('../../../src/core/audit/redaction')).Redactor()), denied);
+    assert.equal(await exportAudit(ix, { outcome: 'denied' }, 'jsonl', jsonl, new (await import('../../../src/core/common/redaction')).Redactor()), denied);
     assert.equal(readFileSync(jsonl, 'utf8').trim().split('\n').length, denied);
   });
 });

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { Redactor, REDACTED, shannonEntropy } from '../../../src/core/audit/redaction';
+import { Redactor, REDACTED, shannonEntropy } from '../../../src/core/common/redaction';
 
 const jwt = `eyJhbGciOiJSUzI1NiJ9.${Buffer.from(JSON.stringify({ sub: 'alice', scope: 'tickets:read' })).toString('base64url')}.${randomBytes(64).toString('base64url')}`;
 
@@ -18,6 +18,17 @@ describe('Redactor', () => {
       Authorization: REDACTED, refresh_token: REDACTED, accessToken: REDACTED, private_key: REDACTED, githubToken: REDACTED, dbPassword: REDACTED,
       'x-api-key': REDACTED, cookie: REDACTED, maxTokens: 100, status: 'open',
     });
+  });
+
+  it('redacts pass, *_key, camelCase keys, name/value lists and URL userinfo; keeps public keys and labels', () => {
+    assert.deepEqual(r.redactValue({
+      pass: 'p1', db_pass: 'p2', STRIPE_KEY: 'k1', signingKey: 'k2', public_key: 'pub', primaryKey: 'id', key: 'label', monkey: 'm',
+      env: [{ name: 'API_TOKEN', value: 'v1' }, { name: 'HOME', value: '/root' }], params: [{ key: 'client_secret', value: 'v2' }],
+    }), {
+      pass: REDACTED, db_pass: REDACTED, STRIPE_KEY: REDACTED, signingKey: REDACTED, public_key: 'pub', primaryKey: 'id', key: 'label', monkey: 'm',
+      env: [{ name: 'API_TOKEN', value: REDACTED }, { name: 'HOME', value: '/root' }], params: [{ key: 'client_secret', value: REDACTED }],
+    });
+    assert.equal(r.redactText('postgres://app:s3cr3t@db:5432/x and https://example.com/a?b=c'), `postgres://app:${REDACTED}@db:5432/x and https://example.com/a?b=c`);
   });
 
   it('supports a configurable key list', () => {

@@ -23,7 +23,7 @@ describe('mcp-secure CLI OAuth flow (real AS, real MCP server, real processes)',
   let dir: string;
   let cli: string;
   let storePath: string;
-  const storeKey = randomBytes(32).toString('hex');
+  const storeKey = `hex:${randomBytes(32).toString('hex')}`;
   const outputs: string[] = [];
 
   before(async () => {

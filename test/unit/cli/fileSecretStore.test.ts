@@ -4,14 +4,27 @@ import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isMcpSecureError } from '../../../src/core/errors';
+import { spawn } from 'node:child_process';
 import { FileSecretStore, parseKeyMaterial } from '../../../src/cli/fileSecretStore';
+
+/** Runs the store writer as a real child process. */
+function runWriter(path: string, key: string, prefix: string, count: number): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'support', 'storeWriter.ts'), path, key, prefix, String(count)],
+      { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => { stderr += d; });
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stderr }));
+  });
+}
 
 const CANARY = 'canary-refresh-token-9f3c1d7e2b';
 
 describe('cli FileSecretStore', () => {
   let dir: string;
   let path: string;
-  const rawKey = randomBytes(32).toString('hex');
+  const rawKey = `hex:${randomBytes(32).toString('hex')}`;
 
   beforeEach(async () => {
     dir = await fs.mkdtemp(join(tmpdir(), 'mcp-secure-store-'));
@@ -53,11 +66,42 @@ describe('cli FileSecretStore', () => {
     assert.throws(() => parseKeyMaterial('short'), (e: unknown) => isMcpSecureError(e, 'secret_store_failed'));
   });
 
+  it('takes raw keys only with an explicit hex:/base64: prefix; a 43-character passphrase goes through scrypt', async () => {
+    const key = randomBytes(32);
+    const kinds = [`hex:${key.toString('hex')}`, `base64:${key.toString('base64')}`, `BASE64:${key.toString('base64url')}`,
+      key.toString('base64url'), key.toString('hex'), 'a'.repeat(43)].map((k) => parseKeyMaterial(k).kind);
+    assert.deepEqual(kinds, ['raw', 'raw', 'raw', 'passphrase', 'passphrase', 'passphrase']);
+    for (const bad of ['hex:abcd', `base64:${randomBytes(16).toString('base64')}`, 'base64:!!!']) {
+      assert.throws(() => parseKeyMaterial(bad), (e: unknown) => isMcpSecureError(e, 'secret_store_failed'), bad);
+    }
+    const passphrase = randomBytes(32).toString('base64url'); // 43 characters that look like a raw key
+    const s = await FileSecretStore.open(path, passphrase);
+    await s.store('k', CANARY);
+    assert.equal((JSON.parse(await fs.readFile(path, 'utf8')) as { kdf: string }).kdf, 'scrypt');
+  });
+
+  it('migration: a store written with a raw key opens with the prefixed key; the bare key gets a typed error naming the prefix', async () => {
+    const hex = randomBytes(32).toString('hex');
+    await (await FileSecretStore.open(path, `hex:${hex}`)).store('k', CANARY);
+    await assert.rejects(FileSecretStore.open(path, hex), (e: unknown) => isMcpSecureError(e, 'secret_store_failed') && /hex:/.test((e as Error).message));
+    assert.equal(await (await FileSecretStore.open(path, `hex:${hex}`)).get('k'), CANARY);
+  });
+
+  it('concurrent processes never lose each other\'s writes (read-modify-write under a file lock)', async function () {
+    this.timeout(60_000);
+    await (await FileSecretStore.open(path, rawKey)).store('rotated-refresh-token', CANARY);
+    const runs = await Promise.all(['a', 'b', 'c', 'd'].map((p) => runWriter(path, rawKey, p, 25)));
+    assert.deepEqual(runs.map((r) => r.code), [0, 0, 0, 0], runs.map((r) => r.stderr).join('\n'));
+    const keys = await (await FileSecretStore.open(path, rawKey)).keys();
+    assert.equal(keys.length, 101, `lost ${101 - keys.length} writes`);
+    assert.equal(await (await FileSecretStore.open(path, rawKey)).get('rotated-refresh-token'), CANARY);
+  });
+
   it('refuses a wrong key without touching the file', async () => {
     const s = await FileSecretStore.open(path, rawKey);
     await s.store('k', CANARY);
     const before = await fs.readFile(path, 'utf8');
-    await assert.rejects(FileSecretStore.open(path, randomBytes(32).toString('hex')), (e: unknown) => isMcpSecureError(e, 'secret_store_failed'));
+    await assert.rejects(FileSecretStore.open(path, `hex:${randomBytes(32).toString('hex')}`), (e: unknown) => isMcpSecureError(e, 'secret_store_failed'));
     assert.equal(await fs.readFile(path, 'utf8'), before);
   });
 

@@ -1,12 +1,12 @@
 import { strict as assert } from 'node:assert';
-import { Redactor } from '../../../src/cli/redaction';
+import { Redactor } from '../../../src/core/common/redaction';
 import { StderrLogger } from '../../../src/cli/stderrLogger';
 
 describe('cli redaction', () => {
   it('removes registered secrets and secret-shaped values, keeps ordinary text', () => {
     const r = new Redactor();
-    r.addSecret('s3cr3t-client-secret-value');
-    const text = r.redact([
+    r.registerSecret('s3cr3t-client-secret-value');
+    const text = r.redactText([
       'client_secret=s3cr3t-client-secret-value',
       'Authorization: Bearer abcdefghijklmnop',
       'token eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl',
@@ -24,7 +24,7 @@ describe('cli redaction', () => {
   it('the logger filters by level, tags components and redacts every line', () => {
     const lines: string[] = [];
     const r = new Redactor();
-    r.addSecret('canary-token-0123456789');
+    r.registerSecret('canary-token-0123456789');
     const log = new StderrLogger(r, 'info', '', (l) => lines.push(l)).child('oauth');
     log.debug('hidden');
     log.info('got token', { access_token: 'canary-token-0123456789' });

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { flatProperties, parsePrimitive, skeleton } from '../../../src/vscode/commands/toolSchema';
 import { convertMcpJson, stripJsonComments } from '../../../src/vscode/mcpJsonImport';
 import { toPlainText } from '../../../src/vscode/plainText';
-import { Redactor } from '../../../src/vscode/redactor';
+import { Redactor } from '../../../src/core/common/redaction';
 import { readServerEntries } from '../../../src/vscode/serverEntries';
 import { HOSTILE_HTML_ERROR } from '../../fixtures/mcp/hostileServer';
 
@@ -12,9 +12,9 @@ describe('extension adapters (pure parts)', () => {
     it('removes registered secrets and credential-shaped values, keeps ordinary text', () => {
       const canary = `canary-${randomBytes(24).toString('base64url')}`;
       const r = new Redactor();
-      r.register(JSON.stringify({ accessToken: canary, refreshToken: 'rt-0123456789abcdef', issuer: 'http://127.0.0.1:1234', scope: 'tickets:read' }));
+      r.registerSecret(JSON.stringify({ accessToken: canary, refreshToken: 'rt-0123456789abcdef', issuer: 'http://127.0.0.1:1234', scope: 'tickets:read' }));
       const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl';
-      const line = r.redact(
+      const line = r.redactText(
         `token ${canary} refresh rt-0123456789abcdef Authorization: Bearer abcdefgh12345678 jwt ${jwt} ` +
           `body access_token=opaque-value&client_secret=s3cr3t-value redirect http://127.0.0.1:5/cb?code=AUTHCODE123&state=x ` +
           `MCP_SHARED_SECRET=${randomBytes(32).toString('base64url')} issuer http://127.0.0.1:1234 scope tickets:read code: insufficient_scope`,
@@ -28,8 +28,8 @@ describe('extension adapters (pure parts)', () => {
     it('redacts a raw (non-JSON) registered value such as a shared secret', () => {
       const secret = randomBytes(32).toString('base64url');
       const r = new Redactor();
-      r.register(secret);
-      assert.equal(r.redact(`x${secret}y`), 'x[redacted]y');
+      r.registerSecret(secret);
+      assert.equal(r.redactText(`x${secret}y`), 'x[REDACTED]y');
     });
   });
 

@@ -164,9 +164,9 @@ describe('stdio MCP connections (real child processes)', () => {
   it('masks the secret when a careless server prints it to stderr', async () => {
     const conn = await manager.connect(stdioDef({ env: { MCP_FIXTURE_LEAK_SECRET: '1' } }));
     await waitFor(() => conn.stderrTail().some((l) => l.includes('debug: secret is')), 5000);
-    assert.ok(conn.stderrTail().some((l) => l.includes('secret is [redacted]')));
+    assert.ok(conn.stderrTail().some((l) => l.includes('secret is [REDACTED]')));
     assert.ok(!conn.stderrTail().join('\n').includes(secret));
-    assert.ok(logger.text().includes('secret is [redacted]'));
+    assert.ok(logger.text().includes('secret is [REDACTED]'));
   });
 
   it('kills the whole process tree on close', async () => {

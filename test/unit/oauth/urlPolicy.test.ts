@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { McpSecureError } from '../../../src/core/errors';
 import { Scopes, selectScopes } from '../../../src/core/oauth/scopes';
-import { assertSafeUrl, isWithinResource } from '../../../src/core/oauth/urlPolicy';
+import { assertSafeUrl, isWithinResource, urlPolicyFor } from '../../../src/core/oauth/urlPolicy';
 import { challengeParams, parseWwwAuthenticate } from '../../../src/core/oauth/wwwAuthenticate';
 import { asMetadataCandidateUrls, validateAuthServerMetadata } from '../../../src/core/oauth/authServerMetadata';
 import { assertResourceMatches, prmCandidateUrls } from '../../../src/core/oauth/protectedResourceMetadata';
@@ -28,6 +28,23 @@ describe('oauth URL policy, challenges, scopes and metadata rules', () => {
       'data:text/html,hi': 'insecure_url', 'vscode://evil': 'insecure_url', 'not a url': 'invalid_url',
     });
     assert.ok(!codeOf(() => assertSafeUrl('javascript:alert(document.cookie)', 'x')).includes('cookie'));
+  });
+
+  it('refuses loopback endpoints named by a remote server, allows them for a loopback server (SSRF)', () => {
+    const remote = urlPolicyFor('https://mcp.example.test/mcp');
+    const local = urlPolicyFor('http://127.0.0.1:8080/mcp');
+    const targets = ['http://127.0.0.1:5432/admin', 'http://localhost:2375/containers', 'https://127.0.0.1/x', 'http://[::1]:9/x',
+      'http://2130706433:80/x', 'http://[::ffff:127.0.0.1]/x', 'http://0.0.0.0:6379/', 'http://api.localhost/x', 'https://as.example.test/token'];
+    assert.deepEqual(Object.fromEntries(targets.map((t) => [t, [codeOf(() => remote.check(t, 'token endpoint')), codeOf(() => local.check(t, 'token endpoint'))]])), {
+      'http://127.0.0.1:5432/admin': ['insecure_url', 'ok'], 'http://localhost:2375/containers': ['insecure_url', 'ok'],
+      'https://127.0.0.1/x': ['insecure_url', 'ok'], 'http://[::1]:9/x': ['insecure_url', 'ok'], 'http://2130706433:80/x': ['insecure_url', 'ok'],
+      'http://[::ffff:127.0.0.1]/x': ['insecure_url', 'insecure_url'], 'http://0.0.0.0:6379/': ['insecure_url', 'insecure_url'],
+      'http://api.localhost/x': ['insecure_url', 'insecure_url'], 'https://as.example.test/token': ['ok', 'ok'],
+    });
+    const base = { issuer: 'https://as.example.test', authorization_endpoint: 'https://as.example.test/a' };
+    assert.deepEqual(['token_endpoint', 'registration_endpoint', 'revocation_endpoint', 'jwks_uri'].map((k) =>
+      codeOf(() => validateAuthServerMetadata({ ...base, [k]: 'http://127.0.0.1:9000/x' }, 'https://as.example.test', remote))),
+    ['insecure_url', 'insecure_url', 'insecure_url', 'insecure_url']);
   });
 
   it('scopes a token to its resource origin and path', () => {
@@ -78,13 +95,14 @@ describe('oauth URL policy, challenges, scopes and metadata rules', () => {
 
   it('validates metadata: exact issuer, endpoint schemes, member types', () => {
     const base = { issuer: 'https://as.example', authorization_endpoint: 'https://as.example/a', token_endpoint: 'https://as.example/t' };
+    const policy = urlPolicyFor('https://mcp.example/mcp');
     assert.deepEqual([
-      codeOf(() => validateAuthServerMetadata(base, 'https://as.example')),
-      codeOf(() => validateAuthServerMetadata(base, 'https://as.example/')),
-      codeOf(() => validateAuthServerMetadata({ ...base, authorization_endpoint: 'javascript:alert(1)' }, 'https://as.example')),
-      codeOf(() => validateAuthServerMetadata({ ...base, token_endpoint: 'http://as.example/t' }, 'https://as.example')),
-      codeOf(() => validateAuthServerMetadata({ ...base, scopes_supported: 'a b' }, 'https://as.example')),
-      codeOf(() => validateAuthServerMetadata({ authorization_endpoint: 'https://x' }, 'https://as.example')),
+      codeOf(() => validateAuthServerMetadata(base, 'https://as.example', policy)),
+      codeOf(() => validateAuthServerMetadata(base, 'https://as.example/', policy)),
+      codeOf(() => validateAuthServerMetadata({ ...base, authorization_endpoint: 'javascript:alert(1)' }, 'https://as.example', policy)),
+      codeOf(() => validateAuthServerMetadata({ ...base, token_endpoint: 'http://as.example/t' }, 'https://as.example', policy)),
+      codeOf(() => validateAuthServerMetadata({ ...base, scopes_supported: 'a b' }, 'https://as.example', policy)),
+      codeOf(() => validateAuthServerMetadata({ authorization_endpoint: 'https://x' }, 'https://as.example', policy)),
     ], ['ok', 'issuer_mismatch', 'insecure_url', 'insecure_url', 'invalid_metadata', 'invalid_metadata']);
   });
 

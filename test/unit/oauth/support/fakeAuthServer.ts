@@ -45,6 +45,12 @@ export interface FakeAsConfig {
   authorizationEndpoint?: string;
   /** PRM `authorization_servers` (default: this server). */
   authorizationServers?: string[];
+  /**
+   * Hostile endpoints, by path: `silent` never answers, `endless` answers 200 (or `endlessStatus`)
+   * with a JSON body that never ends, `huge` with a 1 MiB body declared in content-length.
+   */
+  misbehave?: Record<string, 'silent' | 'endless' | 'huge'>;
+  endlessStatus?: number;
 }
 
 export interface LoggedRequest {
@@ -122,6 +128,8 @@ export class FakeAuthServer {
     const body = req.headers['content-type']?.includes('json') ? (raw ? JSON.parse(raw) as Record<string, string> : {}) : Object.fromEntries(new URLSearchParams(raw));
     this.requests.push({ method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), body, headers: req.headers });
     const c = this.config;
+    const hostile = c.misbehave?.[url.pathname];
+    if (hostile) return misbehave(hostile, res, c.endlessStatus ?? 200);
     const json = (status: number, doc: unknown, headers: Record<string, string> = {}): void => {
       res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(doc));
     };
@@ -281,6 +289,26 @@ export class FakeAuthServer {
     }
     json(200, { ok: true, sub: claims.sub });
   }
+}
+
+/** A hostile endpoint: no answer at all, or a body that never ends (until the client hangs up). */
+function misbehave(mode: 'silent' | 'endless' | 'huge', res: ServerResponse, status: number): void {
+  if (mode === 'silent') return;
+  if (mode === 'huge') {
+    const body = `{"access_token":"${'a'.repeat(1024 * 1024)}"}`;
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(body.length) }).end(body);
+    return;
+  }
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.write('{"access_token":"');
+  const chunk = 'a'.repeat(64 * 1024);
+  const pump = (): void => {
+    if (res.destroyed || res.writableEnded) return;
+    if (res.write(chunk)) setImmediate(pump);
+    else res.once('drain', pump);
+  };
+  res.on('close', () => res.destroy());
+  pump();
 }
 
 function basicUser(header: string | undefined): string | undefined {

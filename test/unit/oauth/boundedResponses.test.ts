@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { ManualClock, MemoryLogger, MemorySecretStore } from '../../../src/core/memoryPorts';
+import { OAuthEngine } from '../../../src/core/oauth/oauthEngine';
+import type { OAuthServer } from '../../../src/core/oauth/types';
+import { codeOf } from './support/codeOf';
+import { FakeAuthServer, type FakeAsConfig, headlessOpener } from './support/fakeAuthServer';
+
+/**
+ * Every authorization-server exchange is bounded in size and time (issue 7 item 8): real local HTTP
+ * endpoints that never answer, or stream a body that never ends, fail with typed errors instead of
+ * hanging Connect or filling memory.
+ */
+describe('OAuth responses are bounded in size and time (real hostile endpoints)', () => {
+  const servers: FakeAuthServer[] = [];
+  const engines: OAuthEngine[] = [];
+  let secrets: MemorySecretStore;
+  let clock: ManualClock;
+
+  async function setup(config: FakeAsConfig = {}): Promise<{ as: FakeAuthServer; engine: OAuthEngine; server: OAuthServer }> {
+    const as = await new FakeAuthServer(config).start();
+    servers.push(as);
+    const engine = new OAuthEngine({
+      secrets, logger: new MemoryLogger(), clock, opener: headlessOpener(), redirectTimeoutMs: 5000, requestTimeoutMs: 400,
+    });
+    engines.push(engine);
+    return { as, engine, server: { id: 'srv', url: as.mcpUrl } };
+  }
+  beforeEach(() => {
+    secrets = new MemorySecretStore();
+    clock = new ManualClock(Date.now());
+  });
+  afterEach(async () => {
+    for (const e of engines.splice(0)) e.dispose();
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+  });
+
+  it('a registration endpoint that never answers fails Connect with request_timeout instead of hanging', async () => {
+    const { engine, server } = await setup({ misbehave: { '/register': 'silent' } });
+    assert.equal(await codeOf(engine.signIn(server)), 'request_timeout');
+  });
+
+  it('an endless or oversized registration response is refused (response_too_large)', async () => {
+    const endless = await setup({ misbehave: { '/register': 'endless' }, endlessStatus: 201 });
+    const huge = await setup({ misbehave: { '/register': 'huge' }, endlessStatus: 201 });
+    assert.deepEqual([await codeOf(endless.engine.signIn(endless.server)), await codeOf(huge.engine.signIn(huge.server))],
+      ['response_too_large', 'response_too_large']);
+  });
+
+  it('an endless token response and a silent token endpoint fail the code exchange with typed errors', async () => {
+    const endless = await setup({ misbehave: { '/token': 'endless' } });
+    const silent = await setup({ misbehave: { '/token': 'silent' } });
+    assert.deepEqual([await codeOf(endless.engine.signIn(endless.server)), await codeOf(silent.engine.signIn(silent.server))],
+      ['response_too_large', 'request_timeout']);
+    assert.equal(await endless.engine.getGrant('srv'), undefined);
+  });
+
+  it('an endless refresh response is a transient failure that keeps the grant', async () => {
+    const { as, engine, server } = await setup({ expiresIn: 120 });
+    await engine.signIn(server);
+    clock.advance(90_000);
+    as.config.misbehave = { '/token': 'endless' };
+    assert.equal(await codeOf(engine.getAccessToken('srv')), 'refresh_failed_transient');
+    as.config.misbehave = { '/token': 'silent' };
+    assert.equal(await codeOf(engine.refresh('srv')), 'refresh_failed_transient');
+    assert.equal((await engine.getGrant('srv'))?.hasRefreshToken, true);
+  });
+
+  it('a revocation endpoint that never answers or never ends does not hang sign-out', async () => {
+    const silent = await setup({ misbehave: { '/revoke': 'silent' } });
+    await silent.engine.signIn({ ...silent.server, id: 'silent' });
+    const endless = await setup({ misbehave: { '/revoke': 'endless' }, endlessStatus: 400 });
+    await endless.engine.signIn({ ...endless.server, id: 'endless' });
+    assert.deepEqual([await codeOf(silent.engine.signOut('silent')), await codeOf(endless.engine.signOut('endless'))], ['revocation_failed', 'revocation_failed']);
+    assert.deepEqual([await silent.engine.getGrant('silent'), await endless.engine.getGrant('endless')], [undefined, undefined]);
+  });
+
+  it('an endless or silent IdP token-exchange response fails the enterprise grant with typed errors', async () => {
+    const { as, engine } = await setup();
+    const endlessIdp = await new FakeAuthServer({ misbehave: { '/token': 'endless' } }).start();
+    const silentIdp = await new FakeAuthServer({ misbehave: { '/token': 'silent' } }).start();
+    servers.push(endlessIdp, silentIdp);
+    const viaIdp = (idp: FakeAuthServer, id: string): OAuthServer => ({ id, url: as.mcpUrl, options: {
+      grant: 'token_exchange', clientId: 'app', enterprise: { tokenEndpoint: `${idp.origin}/token`, clientId: 'idp-app', idToken: 'id-token-1' },
+    } });
+    assert.deepEqual([await codeOf(engine.signIn(viaIdp(endlessIdp, 'e1'))), await codeOf(engine.signIn(viaIdp(silentIdp, 'e2')))],
+      ['response_too_large', 'request_timeout']);
+  });
+});
