@@ -51,7 +51,7 @@ describe('OAuth responses are bounded in size and time (real hostile endpoints)'
     const silent = await setup({ misbehave: { '/token': 'silent' } });
     assert.deepEqual([await codeOf(endless.engine.signIn(endless.server)), await codeOf(silent.engine.signIn(silent.server))],
       ['response_too_large', 'request_timeout']);
-    assert.equal(await endless.engine.getGrant('srv'), undefined);
+    assert.equal(await endless.engine.getGrant(endless.server), undefined);
   });
 
   it('an endless refresh response is a transient failure that keeps the grant', async () => {
@@ -59,19 +59,21 @@ describe('OAuth responses are bounded in size and time (real hostile endpoints)'
     await engine.signIn(server);
     clock.advance(90_000);
     as.config.misbehave = { '/token': 'endless' };
-    assert.equal(await codeOf(engine.getAccessToken('srv')), 'refresh_failed_transient');
+    assert.equal(await codeOf(engine.getAccessToken(server)), 'refresh_failed_transient');
     as.config.misbehave = { '/token': 'silent' };
-    assert.equal(await codeOf(engine.refresh('srv')), 'refresh_failed_transient');
-    assert.equal((await engine.getGrant('srv'))?.hasRefreshToken, true);
+    assert.equal(await codeOf(engine.refresh(server)), 'refresh_failed_transient');
+    assert.equal((await engine.getGrant(server))?.hasRefreshToken, true);
   });
 
   it('a revocation endpoint that never answers or never ends does not hang sign-out', async () => {
     const silent = await setup({ misbehave: { '/revoke': 'silent' } });
-    await silent.engine.signIn({ ...silent.server, id: 'silent' });
+    const silentServer = { ...silent.server, id: 'silent' };
+    await silent.engine.signIn(silentServer);
     const endless = await setup({ misbehave: { '/revoke': 'endless' }, endlessStatus: 400 });
-    await endless.engine.signIn({ ...endless.server, id: 'endless' });
-    assert.deepEqual([await codeOf(silent.engine.signOut('silent')), await codeOf(endless.engine.signOut('endless'))], ['revocation_failed', 'revocation_failed']);
-    assert.deepEqual([await silent.engine.getGrant('silent'), await endless.engine.getGrant('endless')], [undefined, undefined]);
+    const endlessServer = { ...endless.server, id: 'endless' };
+    await endless.engine.signIn(endlessServer);
+    assert.deepEqual([await codeOf(silent.engine.signOut(silentServer)), await codeOf(endless.engine.signOut(endlessServer))], ['revocation_failed', 'revocation_failed']);
+    assert.deepEqual([await silent.engine.getGrant(silentServer), await endless.engine.getGrant(endlessServer)], [undefined, undefined]);
   });
 
   it('an endless or silent IdP token-exchange response fails the enterprise grant with typed errors', async () => {
