@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { AuditStore, type StoreReport } from './core/audit/auditStore';
 import { AuditTrail } from './core/audit/auditTrail';
-import { AuditWitness, FileHeadStore } from './core/audit/auditWitness';
+import { AuditWitness, FileHeadStore, witnessKeyName } from './core/audit/auditWitness';
 import type { AuditRecord } from './core/audit/auditRecord';
 import { ConnectionManager } from './core/mcp/connectionManager';
 import { OAuthEngine } from './core/oauth/oauthEngine';
@@ -192,8 +192,9 @@ interface OpenAudit {
  */
 async function openAudit(context: vscode.ExtensionContext, logger: Logger, secrets: SecretStorageAdapter): Promise<OpenAudit | undefined> {
   try {
-    const witness = new AuditWitness(new FileHeadStore(path.join(context.globalStorageUri.fsPath, 'audit-head.json')), secrets);
-    const store = await AuditStore.open({ dir: path.join(context.globalStorageUri.fsPath, 'audit'), witness });
+    const dir = path.join(context.globalStorageUri.fsPath, 'audit');
+    const witness = new AuditWitness(new FileHeadStore(path.join(context.globalStorageUri.fsPath, 'audit-head.json')), secrets, witnessKeyName(dir));
+    const store = await AuditStore.open({ dir, witness });
     const trail = new AuditTrail({ store, logger });
     const log = logger.child('audit');
     const onReport = (r: StoreReport): void => {

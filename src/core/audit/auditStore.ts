@@ -78,6 +78,8 @@ interface Pending {
 }
 
 const DEFAULT_SEGMENT_BYTES = 16 * 1024 * 1024;
+/** Marks "the witness could not be read": no check and no re-witnessing this time. */
+const HEAD_UNAVAILABLE = Symbol('head unavailable');
 
 function errnoCode(err: unknown): string {
   return (err as NodeJS.ErrnoException | undefined)?.code ?? 'unknown error';
@@ -237,7 +239,8 @@ export class AuditStore {
 
   /** Writes one batch of tool-call records (after a retention event when a new segment starts). */
   private async writeBatch(drafts: AuditDraft[]): Promise<AuditRecord[]> {
-    await this.resync(false);
+    // a head that could not be read before is read again before each batch until it can
+    await this.resync(this.options.witness !== undefined && this.head === undefined);
     if (this.activeSize >= this.segmentMaxBytes) {
       await this.closeHandle();
       this.active += 1;
@@ -344,7 +347,12 @@ export class AuditStore {
       if (unchanged && !next) return;
     }
     const findings: string[] = [];
-    const witnessed = await this.loadHead(findings);
+    const loaded = await this.loadHead(findings);
+    if (loaded === HEAD_UNAVAILABLE) {
+      this.anchor = await readAnchor(this.dir);
+      return this.readTip();
+    }
+    const witnessed = loaded;
     const disk = await readAnchor(this.dir);
     if (witnessed && !diskMatches(disk, witnessed.anchor)) {
       // The witness is written before anchor.json: a disk anchor equal to the previous witnessed one
@@ -390,10 +398,17 @@ export class AuditStore {
   }
 
   /** The witnessed head, or undefined with the reason in `findings` (a new witness adds none). */
-  private async loadHead(findings: string[]): Promise<AuditHead | undefined> {
+  private async loadHead(findings: string[]): Promise<AuditHead | typeof HEAD_UNAVAILABLE | undefined> {
     const witness = this.options.witness;
     if (!witness) return undefined;
-    const state = await witness.load();
+    let state: Awaited<ReturnType<AuditWitness['load']>>;
+    try {
+      state = await witness.load();
+    } catch (err) {
+      // secret storage or the head file is unreadable right now: keep auditing, say so, check later
+      this.report('witness_write_failed', '', `the audit head could not be read (${errnoCode(err)}); it is checked again with the next change`);
+      return this.head ?? HEAD_UNAVAILABLE;
+    }
     switch (state.kind) {
       case 'ok':
         if (this.head && this.head.records > state.head.records) {

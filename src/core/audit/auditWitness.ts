@@ -10,7 +10,7 @@
  * runs ahead of the log; after a crash it lags by at most the one batch written before the kill, and
  * the store accepts log records beyond the head only when they chain from the head.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import type { SecretStore } from '../ports';
 import { canonicalJson } from './auditRecord';
@@ -58,6 +58,15 @@ export type WitnessState =
 
 /** SecretStorage key of the HMAC key. */
 export const WITNESS_KEY_NAME = 'mcpSecure.audit.witnessKey';
+
+/**
+ * The SecretStorage key for the witness of one audit folder. SecretStorage is shared by every
+ * profile and remote of the editor while each has its own audit folder: one key per folder keeps a
+ * second folder's first use from reading as "head missing".
+ */
+export function witnessKeyName(auditDir: string): string {
+  return `${WITNESS_KEY_NAME}/${createHash('sha256').update(auditDir).digest('hex').slice(0, 16)}`;
+}
 
 /** A head store over one file, written atomically (temp file, fsync, rename) with mode 0600. */
 export class FileHeadStore implements AuditHeadStore {
@@ -115,7 +124,10 @@ export class AuditWitness {
     private readonly heads: AuditHeadStore,
     private readonly secrets: SecretStore,
     private readonly keyName = WITNESS_KEY_NAME,
-  ) {}
+  ) {
+    // another window may create or replace the key: read it again next time
+    secrets.onDidChange?.((changed) => { if (changed === keyName) this.key = undefined; });
+  }
 
   /**
    * Reads the head and checks its MAC. Creates the key when neither a key nor a head exists; a head

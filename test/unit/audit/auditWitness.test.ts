@@ -184,6 +184,22 @@ describe('AuditStore with a witnessed head (tampering beyond in-place edits)', (
     assert.deepEqual([v.ok, v.records], [true, 2]);
   });
 
+  it('keeps auditing when secret storage fails, and witnesses once it works again', async () => {
+    const secrets = new MemorySecretStore();
+    let broken = true;
+    const flaky = { get: (k: string) => (broken ? Promise.reject(new Error('keychain locked')) : secrets.get(k)), store: (k: string, v: string) => secrets.store(k, v), delete: (k: string) => secrets.delete(k) };
+    const heads = new MemoryHeadStore();
+    const s = await open({ witness: new AuditWitness(heads, flaky) });
+    assert.match(s.recovery.map((r) => r.message).join('\n'), /audit head could not be read/);
+    await s.append(makeDraft(1));
+    assert.equal(heads.value, undefined);
+    broken = false;
+    await s.append(makeDraft(2));
+    assert.ok(heads.value, 'witnessed once secret storage works');
+    const v = await s.verify();
+    assert.equal(v.ok, true, JSON.stringify(v.firstBroken));
+  });
+
   it('works over the port with an in-memory head store and secret store', async () => {
     const heads = new MemoryHeadStore();
     const secrets = new MemorySecretStore();
