@@ -25,8 +25,9 @@ import { McpSecureError } from '../errors';
 import { systemClock, type Clock } from '../ports';
 import { eventDraft, type AuditActor } from './auditEvents';
 import { GENESIS_HASH, sealRecordLine, type AuditDraft, type AuditRecord } from './auditRecord';
-import { sameAnchor, type AuditHead, type AuditWitness, type WitnessedAnchor } from './auditWitness';
-import { countLines, firstPrev, followHead, readSegmentHead } from './chainTail';
+import { witnessedHead, type AuditHead, type AuditWitness, type WitnessedAnchor } from './auditWitness';
+import { diskMatches, planRetention, removeLockLitter, sumLines, toWitnessed, type RetentionPolicy } from './auditRetention';
+import { followHead, readSegmentHead } from './chainTail';
 import { verifyChain, type VerifyResult } from './chainVerifier';
 import { Emitter } from './emitter';
 import { acquireFileLock, type FileLockOptions } from './fileLock';
@@ -35,12 +36,7 @@ import {
   type ChainAnchor, type SegmentInfo,
 } from './segmentFiles';
 
-export interface RetentionPolicy {
-  /** Keep at most this many bytes of segments (the active segment is always kept). */
-  readonly maxBytes?: number;
-  /** Remove segments whose last write is older than this. */
-  readonly maxAgeMs?: number;
-}
+export type { RetentionPolicy } from './auditRetention';
 
 export interface AuditStoreOptions {
   readonly dir: string;
@@ -83,17 +79,6 @@ const HEAD_UNAVAILABLE = Symbol('head unavailable');
 
 function errnoCode(err: unknown): string {
   return (err as NodeJS.ErrnoException | undefined)?.code ?? 'unknown error';
-}
-
-function toWitnessed(a: ChainAnchor | undefined): WitnessedAnchor {
-  return { firstSegment: a?.firstSegment ?? 1, prevHash: a?.prevHash ?? GENESIS_HASH, records: a?.records ?? 0 };
-}
-
-/** `anchor.json` as written for a witnessed anchor (none for the genesis anchor). */
-function diskMatches(disk: ChainAnchor | undefined, w: WitnessedAnchor | undefined): boolean {
-  if (!w) return false;
-  if (!disk) return w.records === 0 && w.prevHash === GENESIS_HASH && w.firstSegment === 1;
-  return sameAnchor(toWitnessed(disk), w) || (disk.records === undefined && disk.firstSegment === w.firstSegment && disk.prevHash === w.prevHash);
 }
 
 export class AuditStore {
@@ -246,7 +231,9 @@ export class AuditStore {
       this.active += 1;
       this.activeSize = 0;
     }
-    const retention = this.activeSize === 0 ? await this.planRetention() : undefined;
+    const retention = this.activeSize === 0
+      ? await planRetention({ dir: this.dir, anchor: this.anchor, active: this.active, lastHash: this.lastHash, policy: this.options.retention, now: this.clock.now() })
+      : undefined;
     const all = retention ? [retention.draft, ...drafts] : drafts;
     const records = await this.writeDrafts(all, retention?.anchor);
     if (retention) await this.moveAnchor(retention.anchor, 'retention', retention.removed);
@@ -401,33 +388,12 @@ export class AuditStore {
   private async loadHead(findings: string[]): Promise<AuditHead | typeof HEAD_UNAVAILABLE | undefined> {
     const witness = this.options.witness;
     if (!witness) return undefined;
-    let state: Awaited<ReturnType<AuditWitness['load']>>;
     try {
-      state = await witness.load();
+      return await witnessedHead(witness, this.head, findings);
     } catch (err) {
       // secret storage or the head file is unreadable right now: keep auditing, say so, check later
       this.report('witness_write_failed', '', `the audit head could not be read (${errnoCode(err)}); it is checked again with the next change`);
       return this.head ?? HEAD_UNAVAILABLE;
-    }
-    switch (state.kind) {
-      case 'ok':
-        if (this.head && this.head.records > state.head.records) {
-          findings.push(`the witnessed head went back from record #${this.head.records} to #${state.head.records} (an older head was restored)`);
-          return this.head;
-        }
-        return state.head;
-      case 'new':
-        return undefined;
-      case 'head_missing':
-        findings.push('head missing: the witnessed head of the audit log was deleted (or the extension state was reset)');
-        return this.head;
-      case 'key_missing':
-        findings.push('the audit witness key was missing from secret storage; a new key was created');
-        await witness.createKey();
-        return undefined;
-      case 'invalid':
-        findings.push('the witnessed head failed its MAC check (forged, or written with another key)');
-        return undefined;
     }
   }
 
@@ -451,50 +417,5 @@ export class AuditStore {
       : findings.map((f) => eventDraft('integrity', f, { witnessedFrom: records }, now));
     for (const d of drafts) this.report(firstUse ? 'witness_started' : 'integrity_violation', segmentName(this.active), d.event?.detail ?? '');
     await this.writeDrafts(drafts);
-  }
-
-  /** Chooses whole old segments to drop before a new segment starts, and the retention event. */
-  private async planRetention(): Promise<{ draft: AuditDraft; anchor: WitnessedAnchor; removed: SegmentInfo[] } | undefined> {
-    const { maxBytes, maxAgeMs } = this.options.retention ?? {};
-    if (maxBytes === undefined && maxAgeMs === undefined) return undefined;
-    const segs = (await listSegments(this.dir, this.anchor)).filter((s) => s.number < this.active);
-    let total = segs.reduce((n, s) => n + s.size, 0);
-    const now = this.clock.now();
-    const removed: SegmentInfo[] = [];
-    let prevHash = this.lastHash;
-    while (segs.length > 0) {
-      const oldest = segs[0] as SegmentInfo;
-      const tooBig = maxBytes !== undefined && total > maxBytes;
-      const tooOld = maxAgeMs !== undefined && now - oldest.mtimeMs > maxAgeMs;
-      if (!tooBig && !tooOld) break;
-      const next = segs[1];
-      const nextPrev = next ? await firstPrev(next) : this.lastHash;
-      if (nextPrev === undefined) break;
-      prevHash = nextPrev;
-      removed.push(oldest);
-      total -= oldest.size;
-      segs.shift();
-    }
-    if (removed.length === 0) return undefined;
-    const count = await sumLines(removed);
-    const anchor: WitnessedAnchor = { firstSegment: segs[0]?.number ?? this.active, prevHash, records: toWitnessed(this.anchor).records + count };
-    const detail = `retention removed ${count} record(s) in ${removed.length} segment(s)`;
-    const draft = eventDraft('retention', detail, { removedRecords: count, removedSegments: removed.map((s) => s.name), maxBytes, maxAgeMs }, now);
-    return { draft, anchor, removed };
-  }
-}
-
-async function sumLines(segs: readonly SegmentInfo[]): Promise<number> {
-  let n = 0;
-  for (const s of segs) n += await countLines(s);
-  return n;
-}
-
-/** Removes temp files of lock attempts by processes killed mid-acquire (older than a minute). */
-async function removeLockLitter(dir: string): Promise<void> {
-  const names = await fsp.readdir(dir).catch(() => [] as string[]);
-  for (const name of names.filter((n) => n.startsWith(`${LOCK_FILE}.`) && (n.endsWith('.tmp') || n.includes('.stale-')))) {
-    const st = await fsp.stat(join(dir, name)).catch(() => undefined);
-    if (st && Date.now() - st.mtimeMs > 60_000) await fsp.unlink(join(dir, name)).catch(() => undefined);
   }
 }

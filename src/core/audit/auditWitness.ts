@@ -194,3 +194,32 @@ export function sameAnchor(a: WitnessedAnchor | undefined, b: WitnessedAnchor | 
   if (!a || !b) return a === b;
   return a.firstSegment === b.firstSegment && a.prevHash === b.prevHash && a.records === b.records;
 }
+
+/**
+ * The head to check the log against, given what the witness holds and the head this process last
+ * wrote (`memory`); every reason not to trust the stored head is pushed to `findings`. Undefined means
+ * "re-witness the log as it is" (first use, or after a finding that leaves no usable head).
+ */
+export async function witnessedHead(witness: AuditWitness, memory: AuditHead | undefined, findings: string[]): Promise<AuditHead | undefined> {
+  const state = await witness.load();
+  switch (state.kind) {
+    case 'ok':
+      if (memory && memory.records > state.head.records) {
+        findings.push(`the witnessed head went back from record #${memory.records} to #${state.head.records} (an older head was restored)`);
+        return memory;
+      }
+      return state.head;
+    case 'new':
+      return undefined;
+    case 'head_missing':
+      findings.push('head missing: the witnessed head of the audit log was deleted (or the extension state was reset)');
+      return memory;
+    case 'key_missing':
+      findings.push('the audit witness key was missing from secret storage; a new key was created');
+      await witness.createKey();
+      return undefined;
+    case 'invalid':
+      findings.push('the witnessed head failed its MAC check (forged, or written with another key)');
+      return undefined;
+  }
+}
