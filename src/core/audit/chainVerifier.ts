@@ -30,6 +30,8 @@ export interface VerifyResult {
   readonly firstBroken?: BrokenLink;
   /** All problems found (bounded), the first one equals `firstBroken`. */
   readonly problems: readonly BrokenLink[];
+  /** The witnessed head the log was checked against (record number), when there is one. */
+  readonly witnessedHead?: number;
 }
 
 const MAX_PROBLEMS = 100;
@@ -91,5 +93,5 @@ export async function verifyChain(segments: readonly SegmentInfo[], anchorHash: 
     const missing = head.records - firstRecord - records;
     problems.push({ segment: segments[segments.length - 1]?.name ?? '', line: 0, record: firstRecord + records + 1, reason: `the log ends ${missing} record(s) before its witnessed head (record #${head.records}): the newest records were removed` });
   }
-  return { ok: problems.length === 0, records, segments: segments.length, firstBroken: problems[0], problems };
+  return { ok: problems.length === 0, records, segments: segments.length, firstBroken: problems[0], problems, witnessedHead: head?.records };
 }

@@ -113,9 +113,12 @@ export class AuditPanelBackend implements Disposable {
     const v = await this.trail.store.verify();
     const ix = await this.index();
     await ix.refresh();
+    const b = v.firstBroken;
+    const where = b && b.line > 0 ? `record ${b.record} (${b.segment}, line ${b.line})` : `record ${b?.record}`;
+    const head = v.witnessedHead === undefined ? '' : `, up to the witnessed head (record ${v.witnessedHead.toLocaleString('en-US')})`;
     const message = v.ok
-      ? `Audit log intact: ${v.records.toLocaleString('en-US')} record(s) in ${v.segments} segment(s) verified.`
-      : `Audit log chain broken at record ${v.firstBroken?.record} (${v.firstBroken?.segment}, line ${v.firstBroken?.line}): ${v.firstBroken?.reason}.${v.problems.length > 1 ? ` ${v.problems.length} problem(s) in total.` : ''}`;
+      ? `Audit log intact: ${v.records.toLocaleString('en-US')} record(s) in ${v.segments} segment(s) verified${head}.`
+      : `Audit log check failed at ${where}: ${b?.reason}.${v.problems.length > 1 ? ` ${v.problems.length} problem(s) in total.` : ''}`;
     return { ok: v.ok, records: v.records, message };
   }
 

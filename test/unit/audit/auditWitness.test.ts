@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { sealRecord, type AuditRecord } from '../../../src/core/audit/auditRecord';
 import { AuditStore, type AuditStoreOptions } from '../../../src/core/audit/auditStore';
 import { AuditWitness, MemoryHeadStore } from '../../../src/core/audit/auditWitness';
-import { MemorySecretStore } from '../../../src/core/memoryPorts';
+import { AuditTrail } from '../../../src/core/audit/auditTrail';
+import { MemoryLogger, MemorySecretStore } from '../../../src/core/memoryPorts';
+import { AuditPanelBackend } from '../../../src/vscode/audit/auditPanelBackend';
+import type { HostToWebview } from '../../../src/webview/protocol';
 import { fileWitness, makeDraft, tempDir } from './helpers';
 
 function lines(path: string): string[] {
@@ -182,6 +185,28 @@ describe('AuditStore with a witnessed head (tampering beyond in-place edits)', (
     assert.equal(s.recovery[0]?.kind, 'witness_started');
     const v = await s.verify();
     assert.deepEqual([v.ok, v.records], [true, 2]);
+  });
+
+  it('the panel says what was checked and what failed, and shows integrity findings as they are found', async () => {
+    const s = await open();
+    for (let i = 0; i < 3; i++) await s.append(makeDraft(i));
+    const backend = new AuditPanelBackend(new AuditTrail({ store: s, logger: new MemoryLogger() }), new MemoryLogger(), {
+      pickExportTarget: async () => undefined, confirmClear: async () => false, notify: () => undefined,
+    });
+    const posted: HostToWebview[] = [];
+    backend.onDidPost((m) => posted.push(m));
+    try {
+      await backend.handle({ kind: 'ready' });
+      assert.equal((await backend.verify()).message, 'Audit log intact: 3 record(s) in 1 segment(s) verified, up to the witnessed head (record 3).');
+      const seg = join(dir, segments(dir)[0]!);
+      writeFileSync(seg, `${lines(seg).slice(0, 2).join('\n')}\n`);
+      const v = await backend.verify();
+      assert.equal(v.ok, false);
+      assert.match(v.message, /^Audit log check failed at record 3 \(audit-00000001\.jsonl, line 3\): integrity check failed at .*: audit-00000001\.jsonl ends at byte \d+ but the witnessed head \(record #3\) ends at byte \d+: the newest records were removed\.$/);
+      assert.ok(posted.some((m) => m.kind === 'event' && m.event.type === 'status' && m.event.level === 'error' && /^Audit log integrity: .*newest records were removed$/.test(m.event.text)));
+    } finally {
+      backend.dispose();
+    }
   });
 
   it('keeps auditing when secret storage fails, and witnesses once it works again', async () => {
