@@ -10,10 +10,10 @@ const writer = join(__dirname, 'fixtures', 'appendLoop.ts');
 
 interface Writer { child: ChildProcess; ready: Promise<void>; progress(n: number): Promise<void>; exited: Promise<number | null> }
 
-function startWriter(dir: string, count: string, tag: string, argBytes = 0, waitGo = false): Writer {
+function startWriter(dir: string, count: string, tag: string, argBytes = 0, waitGo = false, segmentBytes = 0): Writer {
   const child = spawn(process.execPath, ['--import', 'tsx', writer, join(dir, 'audit'), count, tag, String(argBytes)], {
     stdio: ['pipe', 'pipe', 'pipe'],
-    env: { ...process.env, AUDIT_WAIT_GO: waitGo ? '1' : '0', AUDIT_WITNESS_DIR: dir },
+    env: { ...process.env, AUDIT_WAIT_GO: waitGo ? '1' : '0', AUDIT_WITNESS_DIR: dir, AUDIT_SEGMENT_BYTES: String(segmentBytes) },
   });
   let markReady: () => void = () => undefined;
   const ready = new Promise<void>((r) => { markReady = r; });
@@ -55,7 +55,8 @@ describe('AuditStore with real processes', function () {
   it('survives SIGKILL mid-write in a loop: at most the torn last line is quarantined, the chain verifies', async () => {
     let quarantined = 0;
     for (let iter = 0; iter < 12; iter++) {
-      const w = startWriter(t.dir, 'forever', `k${iter}`, 2000 + randomInt(6000));
+      // 64 KiB segments with retention: kills also land in rotations, retention events and anchor moves
+      const w = startWriter(t.dir, 'forever', `k${iter}`, 2000 + randomInt(6000), false, 64 * 1024);
       children.push(w.child);
       await w.progress(8 + randomInt(40));
       w.child.kill('SIGKILL');
@@ -73,6 +74,7 @@ describe('AuditStore with real processes', function () {
     const qFile = join(t.dir, 'audit', 'quarantine.jsonl');
     const qLines = existsSync(qFile) ? readFileSync(qFile, 'utf8').split('\n').filter(Boolean).length : 0;
     assert.equal(qLines, quarantined, 'every quarantined line was reported');
+    assert.ok(existsSync(join(t.dir, 'audit', 'anchor.json')), 'retention moved the anchor during the loop');
   });
 
   it('two writer processes interleave whole records and keep one valid chain', async () => {
