@@ -340,20 +340,7 @@ export class AuditStore {
       return this.readTip();
     }
     const witnessed = loaded;
-    const disk = await readAnchor(this.dir);
-    if (witnessed && !diskMatches(disk, witnessed.anchor)) {
-      // The witness is written before anchor.json: a disk anchor equal to the previous witnessed one
-      // is a move interrupted by a crash; anything else was put there by someone else.
-      if (!diskMatches(disk, witnessed.prevAnchor)) {
-        findings.push(`anchor.json (first segment ${disk?.firstSegment ?? 1}) did not match the witnessed anchor (first segment ${witnessed.anchor.firstSegment})`);
-      }
-      const stale = (await listSegments(this.dir)).filter((s) => s.number < witnessed.anchor.firstSegment);
-      await this.moveAnchor(witnessed.anchor, disk?.reason === 'clear' ? 'clear' : 'retention', stale);
-    } else {
-      this.anchor = disk;
-      // segments a crash left behind after their anchor moved (already outside the chain)
-      if (witnessed) for (const s of await listSegments(this.dir)) if (s.number < witnessed.anchor.firstSegment) await fsp.unlink(s.path).catch(() => undefined);
-    }
+    await this.reconcileAnchor(witnessed, findings);
     await this.readTip();
     if (witnessed) {
       const tip = await followHead(witnessed, await listSegments(this.dir, this.anchor));
@@ -364,6 +351,27 @@ export class AuditStore {
       }
     }
     if (this.options.witness && (findings.length > 0 || !witnessed)) await this.rewitness(findings, !witnessed && findings.length === 0);
+  }
+
+  /**
+   * Takes the chain start from the witness when there is one: `anchor.json` is rewritten from it and
+   * segments before it are unlinked (finishing a move a crash interrupted). Lock held.
+   */
+  private async reconcileAnchor(witnessed: AuditHead | undefined, findings: string[]): Promise<void> {
+    const disk = await readAnchor(this.dir);
+    if (witnessed && !diskMatches(disk, witnessed.anchor)) {
+      // The witness is written before anchor.json: a disk anchor equal to the previous witnessed one
+      // is a move interrupted by a crash; anything else was put there by someone else.
+      if (!diskMatches(disk, witnessed.prevAnchor)) {
+        findings.push(`anchor.json (first segment ${disk?.firstSegment ?? 1}) did not match the witnessed anchor (first segment ${witnessed.anchor.firstSegment})`);
+      }
+      const stale = (await listSegments(this.dir)).filter((s) => s.number < witnessed.anchor.firstSegment);
+      await this.moveAnchor(witnessed.anchor, disk?.reason === 'clear' ? 'clear' : 'retention', stale);
+      return;
+    }
+    this.anchor = disk;
+    // segments a crash left behind after their anchor moved (already outside the chain)
+    if (witnessed) for (const s of await listSegments(this.dir)) if (s.number < witnessed.anchor.firstSegment) await fsp.unlink(s.path).catch(() => undefined);
   }
 
   /** The chain end on disk (repairing a torn tail): active segment, its size, the last hash. */
