@@ -5,14 +5,16 @@
 import { performance } from 'node:perf_hooks';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { AuditStore } from './core/audit/auditStore';
+import { AuditStore, type StoreReport } from './core/audit/auditStore';
 import { AuditTrail } from './core/audit/auditTrail';
+import { AuditWitness, FileHeadStore, witnessKeyName } from './core/audit/auditWitness';
 import type { AuditRecord } from './core/audit/auditRecord';
 import { ConnectionManager } from './core/mcp/connectionManager';
 import { OAuthEngine } from './core/oauth/oauthEngine';
 import type { Logger } from './core/ports';
 import type { ToolCallObserver } from './core/toolCallObserver';
 import type { CommandServices } from './vscode/services';
+import { AuditExportController, OTLP_HEADERS_KEY } from './vscode/audit/auditExportController';
 import { registerAuditPanel } from './vscode/audit/registerAuditPanel';
 import { McpAuthProvider } from './vscode/authProvider';
 import { EditorBrowserOpener } from './vscode/browserOpener';
@@ -24,6 +26,7 @@ import { identityResolver } from './vscode/identities';
 import { lazyAuthorizer } from './vscode/lazyAuthorizer';
 import { OutputLogger } from './vscode/outputLogger';
 import { Redactor } from './core/common/redaction';
+import { toPlainText } from './vscode/plainText';
 import { SecretStorageAdapter } from './vscode/secretStorageAdapter';
 import { ServerActions } from './vscode/serverActions';
 import { ServerRegistry } from './vscode/serverRegistry';
@@ -73,7 +76,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpSec
     ...registerCommands(services),
     ...wireRefreshes(services, store, core),
   );
-  if (core.audit) registerAuditPanel(context, core.audit.trail, logger);
+  if (core.audit) registerAuditPanel(context, core.audit.trail, logger, core.audit.exporter);
   shutdown = () => shutDown(core);
 
   reportInvalid(registry);
@@ -124,7 +127,7 @@ async function buildCore(context: vscode.ExtensionContext, logger: Logger, store
   const secrets = new ServerSecrets(store);
   const tools = new ToolCache();
   const elicitation = new ElicitationPrompt(registry);
-  const audit = await openAudit(context, logger, redactor);
+  const audit = await openAudit(context, logger, store, redactor);
   const observers: ToolCallObserver[] = audit ? [scopes, audit.trail] : [scopes];
   const manager = new ConnectionManager({
     logger: logger.child('mcp'),
@@ -174,6 +177,7 @@ async function shutDown(core: Core): Promise<void> {
   await core.manager.disposeAll();
   core.engine.dispose();
   await core.audit?.trail.flush().catch(() => undefined);
+  await core.audit?.exporter.flush().catch(() => undefined);
   await core.audit?.store.close().catch(() => undefined);
 }
 
@@ -185,24 +189,48 @@ export async function deactivate(): Promise<void> {
 interface OpenAudit {
   readonly store: AuditStore;
   readonly trail: AuditTrail;
+  readonly exporter: AuditExportController;
   readonly recent: AuditRecord[];
 }
 
-/** The audit trail lives in the extension's global storage; failing to open it is shown, not fatal. */
-/** `redactor` is the one shared with the output channel: secrets seen in SecretStorage are redacted from records too. */
-async function openAudit(context: vscode.ExtensionContext, logger: Logger, redactor: Redactor): Promise<OpenAudit | undefined> {
+/**
+ * The audit trail lives in the extension's global storage; failing to open it is shown, not fatal.
+ * Its head is witnessed in `audit-head.json` beside (not inside) the audit folder, under an HMAC key in
+ * SecretStorage. A file and not globalState: the head is read and written under the folder's
+ * cross-process lock, and globalState reaches other windows only asynchronously, so a window could
+ * take another window's retention for tampering (or the reverse). `redactor` is the one shared with the
+ * output channel: secrets seen in SecretStorage are redacted from records too.
+ */
+async function openAudit(context: vscode.ExtensionContext, logger: Logger, secrets: SecretStorageAdapter, redactor: Redactor): Promise<OpenAudit | undefined> {
   try {
-    const store = await AuditStore.open({ dir: path.join(context.globalStorageUri.fsPath, 'audit') });
+    const dir = path.join(context.globalStorageUri.fsPath, 'audit');
+    const witness = new AuditWitness(new FileHeadStore(path.join(context.globalStorageUri.fsPath, 'audit-head.json')), secrets, witnessKeyName(dir));
+    const store = await AuditStore.open({ dir, witness });
     const trail = new AuditTrail({ store, logger, redactor });
+    const log = logger.child('audit');
+    const onReport = (r: StoreReport): void => {
+      log.warn(r.message);
+      if (r.kind === 'integrity_violation') void vscode.window.showErrorMessage(Strings.auditIntegrity(toPlainText(r.message)));
+      if (r.kind === 'witness_started') void vscode.window.showInformationMessage(Strings.auditWitnessStarted);
+    };
+    store.recovery.forEach(onReport);
+    const exporter = new AuditExportController({
+      trail, secrets, logger: log, endpoint: () => vscode.workspace.getConfiguration().get<string>(Settings.auditOtlpEndpoint),
+    });
+    await exporter.apply();
     const recent: AuditRecord[] = [];
     context.subscriptions.push(
+      toDisposable(store.onDidReport(onReport)),
+      toDisposable(exporter),
+      vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration(Settings.auditOtlpEndpoint)) void exporter.apply(); }),
+      context.secrets.onDidChange((e) => { if (e.key === OTLP_HEADERS_KEY) void exporter.apply(); }),
       toDisposable(trail.onDidAppend((batch) => {
         recent.push(...batch.records);
         recent.splice(0, Math.max(0, recent.length - RECENT_AUDIT_RECORDS));
       })),
       toDisposable(trail.onDidFail((f) => void vscode.window.showErrorMessage(Strings.auditWriteFailed(f.unwritten)))),
     );
-    return { store, trail, recent };
+    return { store, trail, exporter, recent };
   } catch (e) {
     logger.error('the audit trail could not be opened', e);
     void vscode.window.showErrorMessage(Strings.auditUnavailable);

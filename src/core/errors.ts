@@ -48,6 +48,7 @@ export type McpSecureErrorCode =
   | 'audit_write_failed'
   | 'audit_corrupt'
   | 'audit_chain_broken'
+  | 'invalid_header'
   | 'cancelled'
   | 'internal';
 

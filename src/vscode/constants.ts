@@ -33,6 +33,7 @@ export const AuditCommands = {
   verify: 'mcpSecure.audit.verify',
   export: 'mcpSecure.audit.export',
   clear: 'mcpSecure.audit.clear',
+  setExportHeaders: 'mcpSecure.audit.setExportHeaders',
 } as const;
 
 export const Views = {
@@ -52,10 +53,12 @@ export const Settings = {
   clientMetadataUrl: 'mcpSecure.clientMetadataUrl',
   requestTimeoutSeconds: 'mcpSecure.requestTimeoutSeconds',
   redirectTimeoutSeconds: 'mcpSecure.redirectTimeoutSeconds',
+  /** OTLP/HTTP collector the audit log is forwarded to (machine scope: never from a workspace). */
+  auditOtlpEndpoint: 'mcpSecure.audit.otlp.endpoint',
 } as const;
 
 /** Settings that could redirect credentials or launch processes: ignored in untrusted workspaces. */
-export const RESTRICTED_SETTINGS: readonly string[] = [Settings.servers, Settings.clientMetadataUrl];
+export const RESTRICTED_SETTINGS: readonly string[] = [Settings.servers, Settings.clientMetadataUrl, Settings.auditOtlpEndpoint];
 
 /** Keys in `ExtensionContext.globalState`. */
 export const StateKeys = {

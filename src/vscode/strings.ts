@@ -131,4 +131,12 @@ export const Strings = {
 
   // credentials bound to what they were issued for (sec-creds)
   secretEnvLine: (envVar: string) => `${envVar}=<the server's shared secret>`,
+
+  // audit integrity and off-machine export (sec-audit)
+  auditIntegrity: (message: string) => `Audit log integrity check failed: ${message}. Run "Verify Audit Log Integrity" for details.`,
+  auditWitnessStarted: 'The audit log is now protected against removed records; records written before now cannot be checked for removal.',
+  exportHeadersPrompt: 'Headers sent to the audit collector, as name=value pairs separated by commas (e.g. Authorization=Bearer%20…). Kept in secret storage. Leave empty to remove the stored headers.',
+  exportHeadersPlaceholder: 'Authorization=Bearer%20<token>',
+  exportHeadersSaved: 'Audit export headers saved in secret storage.',
+  exportHeadersRemoved: 'Audit export headers removed.',
 } as const;

@@ -4,7 +4,7 @@
  * Browser code only; every value is rendered with textContent.
  */
 import { el, formatDuration, formatTime, setOptions } from './dom';
-import { OUTCOME_KINDS, type FilterState, type HostEvent, type OutcomeKind, type RecordDto, type RowDto } from './protocol';
+import { OUTCOME_KINDS, type ExportStatusDto, type FilterState, type HostEvent, type OutcomeKind, type RecordDto, type RowDto } from './protocol';
 import type { RpcClient } from './rpcClient';
 import { VirtualTable } from './virtualTable';
 
@@ -25,6 +25,7 @@ export class AuditApp {
   private readonly table: VirtualTable;
   private readonly controls: Controls;
   private readonly status: HTMLDivElement;
+  private readonly exportLine: HTMLDivElement;
   private readonly count: HTMLSpanElement;
   private readonly details: HTMLDivElement;
   private filter: FilterState = {};
@@ -48,6 +49,7 @@ export class AuditApp {
     setOptions(this.controls.user, 'All users', []);
     setOptions(this.controls.outcome, 'All outcomes', OUTCOME_KINDS);
     this.status = el(d, 'div', { cls: 'status', attrs: { role: 'status', 'aria-live': 'polite' } });
+    this.exportLine = el(d, 'div', { cls: 'status export', attrs: { 'aria-label': 'Export to collector' } });
     this.count = el(d, 'span', { cls: 'count' });
     this.details = el(d, 'div', { cls: 'details', attrs: { 'aria-label': 'Record details' } });
     this.layout();
@@ -74,7 +76,7 @@ export class AuditApp {
       button('Clear', 'clear', 'Delete all records (asks first)'));
     const tableBox = el(d, 'div', { cls: 'table' }, this.table.header(), this.table.element);
     this.root.textContent = ''; // the static "Loading…" line of auditPanelHtml
-    this.root.appendChild(el(d, 'div', { cls: 'audit-app' }, toolbar, actions, this.status, tableBox, this.details));
+    this.root.appendChild(el(d, 'div', { cls: 'audit-app' }, toolbar, actions, this.status, this.exportLine, tableBox, this.details));
   }
 
   private wire(): void {
@@ -176,7 +178,37 @@ export class AuditApp {
       case 'status':
         this.setStatus(e.level, e.text);
         break;
+      case 'export':
+        this.showExport(e.status);
+        break;
     }
+  }
+
+  /** One line about the off-machine export (hidden when it is off). */
+  private showExport(s: ExportStatusDto): void {
+    const pending = (n: number): string => `${n.toLocaleString('en-US')} record${n === 1 ? '' : 's'} pending`;
+    let level = 'info';
+    let text = '';
+    switch (s.state) {
+      case 'off':
+        break;
+      case 'misconfigured':
+        level = 'warning';
+        text = `Export to collector: not running (${s.error})`;
+        break;
+      case 'idle':
+        text = `Export to collector: waiting for records, ${pending(s.pending)}`;
+        break;
+      case 'ok':
+        text = `Export to collector: ok, last sent ${s.lastOkAt === undefined ? '' : formatTime(s.lastOkAt)}, ${pending(s.pending)}`;
+        break;
+      case 'failing':
+        level = 'error';
+        text = `Export to collector: failing (${s.lastError ?? 'unknown error'}), ${pending(s.pending)}${s.dropped > 0 ? `, ${s.dropped} not exported` : ''}`;
+        break;
+    }
+    this.exportLine.className = `status export ${level}`;
+    this.exportLine.textContent = text;
   }
 
   private setStatus(level: 'info' | 'warning' | 'error', text: string): void {

@@ -81,10 +81,24 @@ export type ReplyMessage<T extends RequestType = RequestType> =
   | { readonly kind: 'reply'; readonly id: number; readonly ok: true; readonly result: RequestMap[T]['result'] }
   | { readonly kind: 'reply'; readonly id: number; readonly ok: false; readonly error: string };
 
+/** The off-machine export (OTLP) as the panel shows it; `error` texts are the host's own words. */
+export type ExportStatusDto =
+  | { readonly state: 'off' }
+  | { readonly state: 'misconfigured'; readonly error: string }
+  | {
+    readonly state: 'idle' | 'ok' | 'failing';
+    readonly lastOkAt?: number;
+    readonly lastError?: string;
+    readonly pending: number;
+    readonly sent: number;
+    readonly dropped: number;
+  };
+
 export type HostEvent =
   | { readonly type: 'appended'; readonly total: number }
   | { readonly type: 'cleared' }
-  | { readonly type: 'status'; readonly level: 'info' | 'warning' | 'error'; readonly text: string };
+  | { readonly type: 'status'; readonly level: 'info' | 'warning' | 'error'; readonly text: string }
+  | { readonly type: 'export'; readonly status: ExportStatusDto };
 
 export interface EventMessage {
   readonly kind: 'event';

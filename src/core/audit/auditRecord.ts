@@ -36,14 +36,30 @@ export interface AuditHuman {
 export interface AuditWho {
   readonly human?: AuditHuman;
   readonly agent: AuditAgent;
-  readonly caller: ToolCaller;
+  /** Who made the call; `audit-store` for the store's own events (retention, integrity findings). */
+  readonly caller: ToolCaller | 'audit-store';
+}
+
+/**
+ * What the audit log itself did, written as a record in the chain so that it is visible, attributed
+ * and covered by the chain and the witnessed head: `clear` and `retention` (records removed, and the
+ * new anchor), `integrity` (the log did not match its witnessed head), `witness_started` (witnessing
+ * began on a log that had none).
+ */
+export type AuditEventType = 'clear' | 'retention' | 'integrity' | 'witness_started';
+
+export interface AuditEvent {
+  readonly type: AuditEventType;
+  /** One sentence saying what happened (no secrets: built from counts, names and hashes). */
+  readonly detail: string;
 }
 
 export interface AuditWhat {
   readonly server: {
     readonly id: string;
     readonly name: string;
-    readonly transport: 'http' | 'stdio';
+    /** `local` for the audit log's own events. */
+    readonly transport: 'http' | 'stdio' | 'local';
     /** HTTP URL, or the stdio command line. */
     readonly target: string;
     /** Canonical resource URI the token is bound to (RFC 8707). */
@@ -79,6 +95,8 @@ export interface AuditDraft {
   readonly outcome: AuditOutcome;
   /** Scopes the token carried when the call started (granted, not requested). */
   readonly scopes: readonly string[];
+  /** Present on the audit log's own events instead of a tool call. */
+  readonly event?: AuditEvent;
 }
 
 /** A stored record: the draft plus its place in the hash chain. */
@@ -175,7 +193,7 @@ export function sealRecordLine(draft: AuditDraft, prev: string): { record: Audit
   const hash = createHash('sha256').update(canon).digest('hex');
   const record = { ...unsealed, hash };
   const comma = canon.indexOf(',');
-  const line = canon.startsWith('{"durationMs":') && comma > 0
+  const line = canon.startsWith('{"durationMs":') && comma > 0 && draft.event === undefined
     ? `${canon.slice(0, comma)},"hash":"${hash}"${canon.slice(comma)}`
     : canonicalJson(record);
   return { record, line };

@@ -7,31 +7,36 @@
  * - Cross-process safety (two editor windows): every batch is written while holding a lock file
  *   (see fileLock.ts) and after re-syncing the chain head from disk, so records from two processes
  *   interleave whole and the chain stays linear.
+ * - With a {@link AuditWitness}, the head (count, hash, segment, offset) and the anchor are witnessed
+ *   outside the folder under a keyed MAC, written under the lock right after each durable batch (so the
+ *   head lags the log by at most one batch after a crash). Whenever the log no longer contains the
+ *   witnessed head, an `integrity` event is chained before anything else is written; verification
+ *   fails while such an event is in the log.
  * - A torn last line (crash mid-write) is detected under the lock, moved to `quarantine.jsonl` and
  *   reported; a complete record that only lost its newline is completed instead.
- * - Retention removes whole old segments and first records a retained-chain anchor (`anchor.json`).
+ * - Retention and clear remove whole segments; each first chains a `retention`/`clear` event record
+ *   naming what goes, then moves the anchor (witnessed first, then `anchor.json`), then unlinks.
+ * - The folder is 0700 and every file 0600, also when they existed before (tightened on open).
  */
-import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { McpSecureError } from '../errors';
 import { systemClock, type Clock } from '../ports';
-import { computeRecordHash, GENESIS_HASH, sealRecordLine, type AuditDraft, type AuditRecord } from './auditRecord';
+import { eventDraft, type AuditActor } from './auditEvents';
+import { GENESIS_HASH, sealRecordLine, type AuditDraft, type AuditRecord } from './auditRecord';
+import { witnessedHead, type AuditHead, type AuditWitness, type WitnessedAnchor } from './auditWitness';
+import { diskMatches, planRetention, removeLockLitter, sumLines, toWitnessed, type RetentionPolicy } from './auditRetention';
+import { followHead, readSegmentHead } from './chainTail';
 import { verifyChain, type VerifyResult } from './chainVerifier';
 import { Emitter } from './emitter';
 import { acquireFileLock, type FileLockOptions } from './fileLock';
 import {
-  listSegments, LOCK_FILE, QUARANTINE_FILE, readAnchor, readTail, scanLines, segmentName, writeAnchor,
+  ensurePrivateDir, FILE_MODE, listSegments, LOCK_FILE, readAnchor, segmentName, writeAnchor,
   type ChainAnchor, type SegmentInfo,
 } from './segmentFiles';
 
-export interface RetentionPolicy {
-  /** Keep at most this many bytes of segments (the active segment is always kept). */
-  readonly maxBytes?: number;
-  /** Remove segments whose last write is older than this. */
-  readonly maxAgeMs?: number;
-}
+export type { RetentionPolicy } from './auditRetention';
 
 export interface AuditStoreOptions {
   readonly dir: string;
@@ -44,11 +49,15 @@ export interface AuditStoreOptions {
   readonly maxBatch?: number;
   readonly lock?: FileLockOptions;
   readonly clock?: Clock;
+  /** Witnesses the head outside the folder; without it only in-place edits are detected. */
+  readonly witness?: AuditWitness;
 }
 
-/** Something the store repaired or removed, reported to the user (never silent). */
+/** Something the store repaired, removed or found, reported to the user (never silent). */
 export interface StoreReport {
-  readonly kind: 'torn_line_quarantined' | 'torn_line_completed' | 'segment_removed' | 'unreadable_head';
+  readonly kind:
+    | 'torn_line_quarantined' | 'torn_line_completed' | 'segment_removed' | 'unreadable_head'
+    | 'integrity_violation' | 'witness_started' | 'witness_write_failed';
   readonly segment: string;
   readonly message: string;
 }
@@ -65,6 +74,8 @@ interface Pending {
 }
 
 const DEFAULT_SEGMENT_BYTES = 16 * 1024 * 1024;
+/** Marks "the witness could not be read": no check and no re-witnessing this time. */
+const HEAD_UNAVAILABLE = Symbol('head unavailable');
 
 function errnoCode(err: unknown): string {
   return (err as NodeJS.ErrnoException | undefined)?.code ?? 'unknown error';
@@ -77,6 +88,7 @@ export class AuditStore {
   private active = 0;
   private activeSize = 0;
   private lastHash = GENESIS_HASH;
+  private head: AuditHead | undefined;
   private handle: { number: number; fh: FileHandle } | undefined;
   private readonly appended = new Emitter<AppendedBatch>();
   private readonly reported = new Emitter<StoreReport>();
@@ -86,7 +98,7 @@ export class AuditStore {
   readonly recovery: StoreReport[] = [];
   /** Fires after each durable batch (live UI, forwarder, index refresh). */
   readonly onDidAppend = this.appended.event;
-  /** Fires on every repair or removal (torn lines, retention). */
+  /** Fires on every repair, removal or integrity finding. */
   readonly onDidReport = this.reported.event;
 
   private constructor(readonly options: AuditStoreOptions) {
@@ -98,10 +110,10 @@ export class AuditStore {
     return this.options.dir;
   }
 
-  /** Opens (creating the directory) and repairs a torn tail; throws `audit_write_failed` when unusable. */
+  /** Opens (creating the folder 0700), repairs a torn tail and checks the witnessed head. */
   static async open(options: AuditStoreOptions): Promise<AuditStore> {
     try {
-      await fsp.mkdir(options.dir, { recursive: true });
+      await ensurePrivateDir(options.dir);
     } catch (err) {
       throw new McpSecureError('audit_write_failed', `cannot create the audit folder (${errnoCode(err)})`, { cause: err });
     }
@@ -130,33 +142,47 @@ export class AuditStore {
   }
 
   /** Anchor and segments as they are on disk now (consistent: taken under the lock). */
-  snapshot(): Promise<{ anchor?: ChainAnchor; segments: SegmentInfo[] }> {
+  snapshot(): Promise<{ anchor?: ChainAnchor; segments: SegmentInfo[]; head?: AuditHead }> {
     return this.exclusive(() =>
       this.locked(async () => {
         await this.resync(false);
-        return { anchor: this.anchor, segments: await listSegments(this.dir, this.anchor) };
+        return { anchor: this.anchor, segments: await listSegments(this.dir, this.anchor), head: this.head };
       }),
     );
   }
 
-  /** Verifies the whole retained chain; reports the first broken link. */
+  /**
+   * Verifies the whole retained chain: every link, the witnessed head (its record count and hash),
+   * and no `integrity` event. Re-reads everything from disk first (under the lock).
+   */
   async verify(): Promise<VerifyResult> {
-    const snap = await this.snapshot();
-    return verifyChain(snap.segments, snap.anchor?.prevHash ?? GENESIS_HASH);
+    const snap = await this.exclusive(() =>
+      this.locked(async () => {
+        await this.resync(true);
+        return { anchor: this.anchor, segments: await listSegments(this.dir, this.anchor), head: this.head };
+      }),
+    );
+    return verifyChain(snap.segments, snap.anchor?.prevHash ?? GENESIS_HASH, { head: snap.head, firstRecord: snap.anchor?.records ?? 0 });
   }
 
-  /** Removes every segment; the chain continues (an anchor records the head it continues from). */
-  clear(): Promise<void> {
+  /**
+   * Removes every record. A `clear` event (who asked, how many records went) is chained first and
+   * becomes the first record of the new log, so verification continues across the clear.
+   */
+  clear(actor: AuditActor = { caller: 'panel' }): Promise<void> {
     return this.exclusive(() =>
       this.locked(async () => {
         await this.resync(false);
+        const old = await listSegments(this.dir, this.anchor);
+        const removed = this.head ? this.head.records - this.head.anchor.records : await sumLines(old);
         await this.closeHandle();
-        const next = this.active + 1;
-        await writeAnchor(this.dir, { firstSegment: next, prevHash: this.lastHash, reason: 'clear', at: new Date(this.clock.now()).toISOString() });
-        for (const seg of await listSegments(this.dir)) await fsp.unlink(seg.path).catch(() => undefined);
-        this.anchor = await readAnchor(this.dir);
-        this.active = next;
+        this.active += 1;
         this.activeSize = 0;
+        const before = this.head?.records ?? (this.anchor?.records ?? 0) + removed;
+        const next: WitnessedAnchor = { firstSegment: this.active, prevHash: this.lastHash, records: before };
+        const detail = `the audit log was cleared: ${removed} record(s) in ${old.length} segment(s) removed`;
+        await this.writeDrafts([eventDraft('clear', detail, { removedRecords: removed, removedSegments: old.map((s) => s.name) }, this.clock.now(), actor)], next);
+        await this.moveAnchor(next, 'clear', old);
       }),
     );
   }
@@ -189,7 +215,6 @@ export class AuditStore {
       try {
         const records = await this.locked(() => this.writeBatch(batch.map((p) => p.draft)));
         batch.forEach((p, i) => p.resolve(records[i] as AuditRecord));
-        this.appended.fire({ records, segment: segmentName(this.active) });
       } catch (err) {
         const e = err instanceof McpSecureError ? err : new McpSecureError('audit_write_failed', `cannot write the audit log (${errnoCode(err)})`, { cause: err });
         for (const p of batch) p.reject(e);
@@ -197,13 +222,29 @@ export class AuditStore {
     }
   }
 
+  /** Writes one batch of tool-call records (after a retention event when a new segment starts). */
   private async writeBatch(drafts: AuditDraft[]): Promise<AuditRecord[]> {
-    await this.resync(false);
+    // a head that could not be read before is read again before each batch until it can
+    await this.resync(this.options.witness !== undefined && this.head === undefined);
     if (this.activeSize >= this.segmentMaxBytes) {
       await this.closeHandle();
       this.active += 1;
       this.activeSize = 0;
     }
+    const retention = this.activeSize === 0
+      ? await planRetention({ dir: this.dir, anchor: this.anchor, active: this.active, lastHash: this.lastHash, policy: this.options.retention, now: this.clock.now() })
+      : undefined;
+    const all = retention ? [retention.draft, ...drafts] : drafts;
+    const records = await this.writeDrafts(all, retention?.anchor);
+    if (retention) await this.moveAnchor(retention.anchor, 'retention', retention.removed);
+    return retention ? records.slice(1) : records;
+  }
+
+  /**
+   * Chains and writes drafts at the tip (one write, fdatasync), then witnesses the new head (with the
+   * new anchor, when the drafts begin a retention or clear). Lock held.
+   */
+  private async writeDrafts(drafts: readonly AuditDraft[], nextAnchor?: WitnessedAnchor): Promise<AuditRecord[]> {
     let prev = this.lastHash;
     const records: AuditRecord[] = [];
     let text = '';
@@ -227,15 +268,44 @@ export class AuditStore {
     }
     this.activeSize += data.length;
     this.lastHash = prev;
-    if (before === 0) await this.applyRetention();
+    if (this.head) {
+      const h = this.head;
+      this.head = {
+        v: 1, records: h.records + records.length, hash: prev, segment: this.active, end: this.activeSize,
+        anchor: nextAnchor ?? h.anchor, prevAnchor: nextAnchor ? h.anchor : h.prevAnchor,
+      };
+      await this.saveHead();
+    }
+    this.appended.fire({ records, segment: segmentName(this.active) });
     return records;
+  }
+
+  private async saveHead(): Promise<void> {
+    if (!this.head || !this.options.witness) return;
+    try {
+      await this.options.witness.save(this.head);
+    } catch (err) {
+      // The log is durable; the head lags until the next successful save (reported, not thrown:
+      // failing the batch would make the trail write its records twice).
+      this.report('witness_write_failed', '', `the audit head could not be witnessed (${errnoCode(err)}); truncation of the newest records is not detectable until it can`);
+    }
+  }
+
+  /** Moves `anchor.json` to the (already witnessed) anchor and unlinks the segments before it. */
+  private async moveAnchor(next: WitnessedAnchor, reason: ChainAnchor['reason'], removed: readonly SegmentInfo[]): Promise<void> {
+    this.anchor = { ...next, reason, at: new Date(this.clock.now()).toISOString() };
+    await writeAnchor(this.dir, this.anchor);
+    for (const seg of removed) {
+      await fsp.unlink(seg.path).catch(() => undefined);
+      if (reason === 'retention') this.report('segment_removed', seg.name, `retention removed ${seg.name}`);
+    }
   }
 
   private async openActive(): Promise<FileHandle> {
     if (this.handle?.number === this.active) return this.handle.fh;
     await this.closeHandle();
     try {
-      const fh = await fsp.open(join(this.dir, segmentName(this.active)), 'a');
+      const fh = await fsp.open(join(this.dir, segmentName(this.active)), 'a', FILE_MODE);
       this.handle = { number: this.active, fh };
       return fh;
     } catch (err) {
@@ -249,6 +319,10 @@ export class AuditStore {
     await h?.fh.close().catch(() => undefined);
   }
 
+  private report(kind: StoreReport['kind'], segment: string, message: string): void {
+    this.reported.fire({ kind, segment, message });
+  }
+
   /** Re-reads the chain head from disk when another process (or a crash) changed it. Lock held. */
   private async resync(force: boolean): Promise<void> {
     if (!force && this.active > 0) {
@@ -259,7 +333,49 @@ export class AuditStore {
       const unchanged = cur ? cur.size === this.activeSize : this.activeSize === 0;
       if (unchanged && !next) return;
     }
-    this.anchor = await readAnchor(this.dir);
+    const findings: string[] = [];
+    const loaded = await this.loadHead(findings);
+    if (loaded === HEAD_UNAVAILABLE) {
+      this.anchor = await readAnchor(this.dir);
+      return this.readTip();
+    }
+    const witnessed = loaded;
+    await this.reconcileAnchor(witnessed, findings);
+    await this.readTip();
+    if (witnessed) {
+      const tip = await followHead(witnessed, await listSegments(this.dir, this.anchor));
+      if ('problem' in tip) findings.push(tip.problem);
+      else {
+        this.head = { ...witnessed, ...tip };
+        if (tip.records !== witnessed.records) await this.saveHead();
+      }
+    }
+    if (this.options.witness && (findings.length > 0 || !witnessed)) await this.rewitness(findings, !witnessed && findings.length === 0);
+  }
+
+  /**
+   * Takes the chain start from the witness when there is one: `anchor.json` is rewritten from it and
+   * segments before it are unlinked (finishing a move a crash interrupted). Lock held.
+   */
+  private async reconcileAnchor(witnessed: AuditHead | undefined, findings: string[]): Promise<void> {
+    const disk = await readAnchor(this.dir);
+    if (witnessed && !diskMatches(disk, witnessed.anchor)) {
+      // The witness is written before anchor.json: a disk anchor equal to the previous witnessed one
+      // is a move interrupted by a crash; anything else was put there by someone else.
+      if (!diskMatches(disk, witnessed.prevAnchor)) {
+        findings.push(`anchor.json (first segment ${disk?.firstSegment ?? 1}) did not match the witnessed anchor (first segment ${witnessed.anchor.firstSegment})`);
+      }
+      const stale = (await listSegments(this.dir)).filter((s) => s.number < witnessed.anchor.firstSegment);
+      await this.moveAnchor(witnessed.anchor, disk?.reason === 'clear' ? 'clear' : 'retention', stale);
+      return;
+    }
+    this.anchor = disk;
+    // segments a crash left behind after their anchor moved (already outside the chain)
+    if (witnessed) for (const s of await listSegments(this.dir)) if (s.number < witnessed.anchor.firstSegment) await fsp.unlink(s.path).catch(() => undefined);
+  }
+
+  /** The chain end on disk (repairing a torn tail): active segment, its size, the last hash. */
+  private async readTip(): Promise<void> {
     const segs = await listSegments(this.dir, this.anchor);
     const last = segs[segs.length - 1];
     this.active = last?.number ?? this.anchor?.firstSegment ?? 1;
@@ -267,7 +383,7 @@ export class AuditStore {
     this.lastHash = this.anchor?.prevHash ?? GENESIS_HASH;
     for (let i = segs.length - 1; i >= 0; i--) {
       const seg = segs[i] as SegmentInfo;
-      const head = await this.readHead(seg);
+      const head = await readSegmentHead(this.dir, seg, this.clock.now(), (r) => this.report(r.kind, seg.name, r.message));
       if (seg === last) this.activeSize = head.size;
       if (head.hash) {
         this.lastHash = head.hash;
@@ -276,113 +392,38 @@ export class AuditStore {
     }
   }
 
-  /** The hash of a segment's last record, repairing a torn tail first. */
-  private async readHead(seg: SegmentInfo): Promise<{ hash?: string; size: number }> {
-    const tail = await readTail(seg.path, seg.size);
-    let size = seg.size;
-    let line = tail.lastLine?.text;
-    if (tail.torn.length > 0) {
-      const completed = this.completable(tail.torn, line);
-      if (completed) {
-        await fsp.appendFile(seg.path, '\n');
-        size += 1;
-        line = tail.torn.toString('utf8');
-        this.reported.fire({ kind: 'torn_line_completed', segment: seg.name, message: `the last record of ${seg.name} lacked its line end and was completed` });
-      } else {
-        await this.quarantine(seg, tail.tornOffset, tail.torn);
-        size = tail.tornOffset;
-      }
-    }
-    if (line === undefined) return { size };
-    const hash = hashField(line, 'hash');
-    if (!hash) this.reported.fire({ kind: 'unreadable_head', segment: seg.name, message: `the last line of ${seg.name} is not a valid record; the chain continues after it` });
-    return { hash: hash ?? createHash('sha256').update(line).digest('hex'), size };
-  }
-
-  private completable(torn: Buffer, previousLine: string | undefined): boolean {
+  /** The witnessed head, or undefined with the reason in `findings` (a new witness adds none). */
+  private async loadHead(findings: string[]): Promise<AuditHead | typeof HEAD_UNAVAILABLE | undefined> {
+    const witness = this.options.witness;
+    if (!witness) return undefined;
     try {
-      const rec = JSON.parse(torn.toString('utf8')) as AuditRecord;
-      if (computeRecordHash(rec) !== rec.hash) return false;
-      if (previousLine === undefined) return true;
-      return (JSON.parse(previousLine) as AuditRecord).hash === rec.prev;
-    } catch {
-      return false;
+      return await witnessedHead(witness, this.head, findings);
+    } catch (err) {
+      // secret storage or the head file is unreadable right now: keep auditing, say so, check later
+      this.report('witness_write_failed', '', `the audit head could not be read (${errnoCode(err)}); it is checked again with the next change`);
+      return this.head ?? HEAD_UNAVAILABLE;
     }
   }
 
-  private async quarantine(seg: SegmentInfo, offset: number, torn: Buffer): Promise<void> {
-    const entry = {
-      at: new Date(this.clock.now()).toISOString(),
-      segment: seg.name,
-      offset,
-      length: torn.length,
-      reason: 'torn last line (incomplete write, e.g. a crash mid-write)',
-      text: torn.toString('utf8'),
-    };
-    const fh = await fsp.open(join(this.dir, QUARANTINE_FILE), 'a');
-    try {
-      await fh.write(`${JSON.stringify(entry)}\n`);
-      await fh.datasync();
-    } finally {
-      await fh.close();
-    }
-    await fsp.truncate(seg.path, offset);
-    this.reported.fire({
-      kind: 'torn_line_quarantined',
-      segment: seg.name,
-      message: `an incomplete last line of ${seg.name} (${torn.length} bytes at offset ${offset}) was moved to ${QUARANTINE_FILE}`,
-    });
-  }
-
-  /** Drops whole old segments beyond the policy, anchoring the chain first. Lock held. */
-  private async applyRetention(): Promise<void> {
-    const { maxBytes, maxAgeMs } = this.options.retention ?? {};
-    if (maxBytes === undefined && maxAgeMs === undefined) return;
+  /**
+   * Starts witnessing the log as it is on disk: after integrity findings (an `integrity` event per
+   * finding, chained first so they stay in the log), or on first use (a `witness_started` event when
+   * the log already held records that no head ever covered).
+   */
+  private async rewitness(findings: readonly string[], firstUse: boolean): Promise<void> {
     const segs = await listSegments(this.dir, this.anchor);
-    let total = segs.reduce((n, s) => n + s.size, 0);
+    const anchor = toWitnessed(this.anchor);
+    const records = anchor.records + (await sumLines(segs));
+    this.head = { v: 1, records, hash: this.lastHash, segment: this.active, end: this.activeSize, anchor };
     const now = this.clock.now();
-    while (segs.length > 1) {
-      const oldest = segs[0] as SegmentInfo;
-      const tooBig = maxBytes !== undefined && total > maxBytes;
-      const tooOld = maxAgeMs !== undefined && now - oldest.mtimeMs > maxAgeMs;
-      if (!tooBig && !tooOld) break;
-      const next = segs[1] as SegmentInfo;
-      const prevHash = await firstPrev(next);
-      if (prevHash === undefined) break;
-      this.anchor = { firstSegment: next.number, prevHash, reason: 'retention', at: new Date(now).toISOString() };
-      await writeAnchor(this.dir, this.anchor);
-      await fsp.unlink(oldest.path).catch(() => undefined);
-      total -= oldest.size;
-      segs.shift();
-      this.reported.fire({ kind: 'segment_removed', segment: oldest.name, message: `retention removed ${oldest.name}` });
+    if (firstUse && records === 0) {
+      await this.saveHead();
+      return;
     }
-  }
-}
-
-/** The `prev` of a segment's first record. */
-async function firstPrev(seg: SegmentInfo): Promise<string | undefined> {
-  let prev: string | undefined;
-  await scanLines(seg.path, (l) => {
-    if (prev === undefined) prev = hashField(l.text, 'prev') ?? '';
-  }, { to: Math.min(seg.size, 4 * 1024 * 1024) });
-  return prev || undefined;
-}
-
-/** Removes temp files of lock attempts by processes killed mid-acquire (older than a minute). */
-async function removeLockLitter(dir: string): Promise<void> {
-  const names = await fsp.readdir(dir).catch(() => [] as string[]);
-  for (const name of names.filter((n) => n.startsWith(`${LOCK_FILE}.`) && (n.endsWith('.tmp') || n.includes('.stale-')))) {
-    const st = await fsp.stat(join(dir, name)).catch(() => undefined);
-    if (st && Date.now() - st.mtimeMs > 60_000) await fsp.unlink(join(dir, name)).catch(() => undefined);
-  }
-}
-
-/** A top-level hash field of a stored line, when the line is a JSON object carrying one. */
-function hashField(line: string, field: 'hash' | 'prev'): string | undefined {
-  try {
-    const v = (JSON.parse(line) as Record<string, unknown>)[field];
-    return typeof v === 'string' && /^[0-9a-f]{64}$/.test(v) ? v : undefined;
-  } catch {
-    return undefined;
+    const drafts = firstUse
+      ? [eventDraft('witness_started', `witnessing of the audit head started at record #${records}; earlier records cannot be checked for removal`, { records }, now)]
+      : findings.map((f) => eventDraft('integrity', f, { witnessedFrom: records }, now));
+    for (const d of drafts) this.report(firstUse ? 'witness_started' : 'integrity_violation', segmentName(this.active), d.event?.detail ?? '');
+    await this.writeDrafts(drafts);
   }
 }

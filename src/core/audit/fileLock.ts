@@ -80,7 +80,7 @@ export async function acquireFileLock(path: string, options: FileLockOptions = {
     if (code !== 'EEXIST') throw new McpSecureError('audit_write_failed', `cannot create the audit lock file (${code})`);
     if (!wanted && Date.now() - started > 10) {
       wanted = true;
-      await fsp.writeFile(wantPath, me.nonce).catch(() => undefined);
+      await fsp.writeFile(wantPath, me.nonce, { mode: 0o600 }).catch(() => undefined);
     }
     await breakIfStale(path, staleMs);
     if (Date.now() > deadline) throw new McpSecureError('audit_write_failed', 'the audit log is locked by another process');
@@ -96,7 +96,7 @@ export async function acquireFileLock(path: string, options: FileLockOptions = {
  */
 async function tryCreate(path: string, me: LockOwner): Promise<string | undefined> {
   try {
-    await fsp.writeFile(path, JSON.stringify({ ...me, at: Date.now() }), { flag: 'wx' });
+    await fsp.writeFile(path, JSON.stringify({ ...me, at: Date.now() }), { flag: 'wx', mode: 0o600 });
     return undefined;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code ?? 'unknown error';

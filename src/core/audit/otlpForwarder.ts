@@ -9,7 +9,7 @@ import { McpSecureError } from '../errors';
 import type { Logger } from '../ports';
 import { agentLabel, type AuditRecord } from './auditRecord';
 import type { AppendedBatch } from './auditStore';
-import type { Disposable, Event } from './emitter';
+import { Emitter, type Disposable, type Event } from './emitter';
 
 export interface OtlpForwarderOptions {
   /** Full logs endpoint, e.g. `http://127.0.0.1:4318/v1/logs`; `http:` only for loopback hosts. */
@@ -31,6 +31,52 @@ export interface OtlpForwarderStats {
   sent: number;
   dropped: number;
   failedBatches: number;
+}
+
+/**
+ * What the user sees about the export: `idle` before the first send, `ok` after a delivered batch,
+ * `failing` while the collector refuses or cannot be reached. `lastError` is built only from our own
+ * words, an HTTP status and an errno code (never collector-supplied text or header values).
+ */
+export interface OtlpExportStatus {
+  readonly state: 'idle' | 'ok' | 'failing';
+  readonly lastOkAt?: number;
+  readonly lastError?: string;
+  /** Records queued or in flight, not yet delivered. */
+  readonly pending: number;
+  readonly sent: number;
+  readonly dropped: number;
+}
+
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const FORBIDDEN_HEADERS = new Set(['content-type', 'content-length', 'host', 'transfer-encoding', 'connection']);
+
+/**
+ * Parses collector headers in the `OTEL_EXPORTER_OTLP_HEADERS` format (OpenTelemetry "Specify
+ * headers": comma-separated `key=value` pairs, values percent-decoded). Names must be RFC 9110
+ * tokens, values must not hold control characters. The error never repeats the input (it holds
+ * credentials).
+ */
+export function parseOtlpHeaders(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [i, part] of text.split(',').entries()) {
+    if (part.trim() === '') continue;
+    const eq = part.indexOf('=');
+    const name = (eq === -1 ? '' : part.slice(0, eq)).trim();
+    let value: string;
+    try {
+      value = decodeURIComponent(part.slice(eq + 1).trim());
+    } catch {
+      value = ''; // malformed percent-encoding
+    }
+    if (!HEADER_NAME.test(name) || FORBIDDEN_HEADERS.has(name.toLowerCase())) {
+      throw new McpSecureError('invalid_header', `collector header ${i + 1} has no valid name (expected name=value, comma-separated)`);
+    }
+    // eslint-disable-next-line no-control-regex
+    if (value === '' || /[\u0000-\u001f\u007f]/.test(value)) throw new McpSecureError('invalid_header', `collector header "${name}" has an empty or invalid value`);
+    out[name.toLowerCase()] = value;
+  }
+  return out;
 }
 
 type AnyValue = { stringValue: string } | { intValue: string } | { doubleValue: number } | { arrayValue: { values: AnyValue[] } };
@@ -70,10 +116,11 @@ export function toLogRecord(r: AuditRecord, observedMs: number): Record<string, 
     observedTimeUnixNano: nanos(observedMs),
     severityNumber,
     severityText,
-    eventName: 'mcp.tool.call',
+    eventName: r.event ? `mcp.audit.${r.event.type}` : 'mcp.tool.call',
     body: { stringValue: `tools/call ${r.what.tool} on ${r.what.server.name}: ${r.outcome.kind}` },
     attributes: [
       ...attr('audit.record.id', r.id), ...attr('audit.record.hash', r.hash), ...attr('audit.record.prev', r.prev),
+      ...attr('audit.event', r.event?.type),
       ...attr('mcp.server.name', r.what.server.name), ...attr('mcp.server.target', r.what.server.target),
       ...attr('mcp.server.resource', r.what.server.resource), ...attr('mcp.tool.name', r.what.tool),
       ...attr('mcp.tool.arguments', JSON.stringify(r.what.arguments ?? null)), ...attr('mcp.caller', r.who.caller),
@@ -88,6 +135,13 @@ export function toLogRecord(r: AuditRecord, observedMs: number): Record<string, 
 export class OtlpForwarder implements Disposable {
   private readonly url: URL;
   private readonly queue: AuditRecord[] = [];
+  private inFlight = 0;
+  private state: OtlpExportStatus['state'] = 'idle';
+  private lastOkAt: number | undefined;
+  private lastError: string | undefined;
+  private readonly changed = new Emitter<OtlpExportStatus>();
+  /** Fires whenever the export status changes (queued, delivered, failing). */
+  readonly onDidChangeStatus = this.changed.event;
   private pump: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   private readonly abort = new AbortController();
@@ -104,6 +158,14 @@ export class OtlpForwarder implements Disposable {
     return onDidAppend((b) => this.enqueue(b.records));
   }
 
+  /** The export status as the user sees it. */
+  get status(): OtlpExportStatus {
+    return {
+      state: this.state, lastOkAt: this.lastOkAt, lastError: this.lastError,
+      pending: this.queue.length + this.inFlight, sent: this.stats.sent, dropped: this.stats.dropped,
+    };
+  }
+
   /** Queues records (synchronous, bounded: the oldest are dropped first). */
   enqueue(records: readonly AuditRecord[]): void {
     if (this.abort.signal.aborted) return;
@@ -113,6 +175,7 @@ export class OtlpForwarder implements Disposable {
       this.queue.splice(0, over);
       this.stats.dropped += over;
     }
+    this.changed.fire(this.status);
     if (this.queue.length >= (this.options.batchSize ?? 100)) this.schedule(0);
     else this.schedule(this.options.flushIntervalMs ?? 1000);
   }
@@ -128,6 +191,18 @@ export class OtlpForwarder implements Disposable {
   dispose(): void {
     if (this.timer) clearTimeout(this.timer);
     this.abort.abort();
+    this.changed.dispose();
+  }
+
+  private setOutcome(ok: boolean, error?: string): void {
+    this.state = ok ? 'ok' : 'failing';
+    if (ok) {
+      this.lastOkAt = Date.now();
+      this.lastError = undefined;
+    } else {
+      this.lastError = error;
+    }
+    this.changed.fire(this.status);
   }
 
   private schedule(ms: number): void {
@@ -140,11 +215,15 @@ export class OtlpForwarder implements Disposable {
   private async sendAll(): Promise<void> {
     while (this.queue.length > 0 && !this.abort.signal.aborted) {
       const batch = this.queue.splice(0, this.options.batchSize ?? 100);
-      if (await this.sendWithRetry(batch)) this.stats.sent += batch.length;
+      this.inFlight = batch.length;
+      const ok = await this.sendWithRetry(batch);
+      this.inFlight = 0;
+      if (ok) this.stats.sent += batch.length;
       else {
         this.stats.failedBatches++;
         this.stats.dropped += batch.length;
       }
+      if (!this.abort.signal.aborted) this.setOutcome(ok, ok ? undefined : this.lastError);
     }
   }
 
@@ -172,16 +251,21 @@ export class OtlpForwarder implements Disposable {
         await res.arrayBuffer().catch(() => undefined);
         if (res.ok) return true;
         if (![429, 502, 503, 504].includes(res.status)) {
+          this.lastError = `the collector refused the records (HTTP ${res.status})`;
           this.logger.warn(`collector refused ${batch.length} audit record(s) with HTTP ${res.status}; not retried`);
           return false;
         }
+        this.lastError = `the collector is busy (HTTP ${res.status})`;
         const ra = Number(res.headers.get('retry-after'));
         retryAfterMs = Number.isFinite(ra) && ra > 0 ? ra * 1000 : undefined;
         this.logger.debug(`collector answered HTTP ${res.status}; retrying`);
       } catch (err) {
         if (this.abort.signal.aborted) return false;
-        this.logger.debug(`collector unreachable (${(err as { cause?: { code?: string } }).cause?.code ?? 'network error'}); retrying`);
+        const code = String((err as { cause?: { code?: string } }).cause?.code ?? 'network error').replace(/[^A-Za-z0-9_ -]/g, '').slice(0, 40);
+        this.lastError = `the collector is unreachable (${code})`;
+        this.logger.debug(`collector unreachable (${code}); retrying`);
       }
+      if (attempt === 0 && this.state !== 'failing') this.setOutcome(false, this.lastError);
       if (attempt >= maxRetries) {
         this.logger.warn(`gave up forwarding ${batch.length} audit record(s) after ${attempt + 1} attempts`);
         return false;

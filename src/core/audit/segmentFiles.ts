@@ -11,6 +11,23 @@ export const ANCHOR_FILE = 'anchor.json';
 export const QUARANTINE_FILE = 'quarantine.jsonl';
 export const LOCK_FILE = '.lock';
 
+/** The audit folder is private to the user (records name servers, tools and arguments). */
+export const DIR_MODE = 0o700;
+/** Every file in the audit folder (segments, anchor, quarantine, lock and its side files). */
+export const FILE_MODE = 0o600;
+
+/**
+ * Creates the folder 0700 and tightens a pre-existing folder and every regular file in it to
+ * 0700/0600 (a folder created by an older version under the default umask was 0755 with 0644 files).
+ */
+export async function ensurePrivateDir(dir: string): Promise<void> {
+  await fsp.mkdir(dir, { recursive: true, mode: DIR_MODE });
+  await fsp.chmod(dir, DIR_MODE);
+  for (const entry of await fsp.readdir(dir, { withFileTypes: true })) {
+    if (entry.isFile()) await fsp.chmod(join(dir, entry.name), FILE_MODE).catch(() => undefined);
+  }
+}
+
 export interface SegmentInfo {
   readonly number: number;
   readonly name: string;
@@ -28,6 +45,8 @@ export interface ChainAnchor {
   readonly prevHash: string;
   readonly reason: 'retention' | 'clear';
   readonly at: string;
+  /** Records of the chain before the first kept one (removed by retention or clear). */
+  readonly records?: number;
 }
 
 export function segmentName(n: number): string {
@@ -62,7 +81,7 @@ export async function readAnchor(dir: string): Promise<ChainAnchor | undefined> 
 /** Writes the anchor atomically (temp file + rename). */
 export async function writeAnchor(dir: string, anchor: ChainAnchor): Promise<void> {
   const tmp = join(dir, `${ANCHOR_FILE}.tmp`);
-  const fh = await fsp.open(tmp, 'w');
+  const fh = await fsp.open(tmp, 'w', FILE_MODE);
   try {
     await fh.writeFile(JSON.stringify(anchor));
     await fh.sync();

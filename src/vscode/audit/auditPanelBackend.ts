@@ -7,10 +7,10 @@ import { agentLabel, type AuditRecord } from '../../core/audit/auditRecord';
 import { redactForExport, exportAudit } from '../../core/audit/auditExport';
 import { AuditIndex, type AuditFilter } from '../../core/audit/auditQuery';
 import type { AuditTrail } from '../../core/audit/auditTrail';
-import { Emitter, type Disposable } from '../../core/audit/emitter';
+import { Emitter, type Disposable, type Event } from '../../core/audit/emitter';
 import type { Logger } from '../../core/ports';
 import {
-  isWebviewToHost, type FilterState, type HostEvent, type HostToWebview, type RecordDto, type RequestMap, type RequestMessage, type RequestType, type RowDto,
+  isWebviewToHost, type ExportStatusDto, type FilterState, type HostEvent, type HostToWebview, type RecordDto, type RequestMap, type RequestMessage, type RequestType, type RowDto,
 } from '../../webview/protocol';
 
 /** What the backend needs from the editor UI. */
@@ -24,6 +24,12 @@ export interface AuditPanelUi {
 
 const LIVE_UPDATE_DELAY_MS = 100;
 
+/** Where the panel reads the off-machine export status (see auditExportController.ts). */
+export interface ExportStatusSource {
+  readonly status: ExportStatusDto;
+  readonly onDidChangeStatus: Event<ExportStatusDto>;
+}
+
 export class AuditPanelBackend implements Disposable {
   private indexPromise: Promise<AuditIndex> | undefined;
   private readonly posted = new Emitter<HostToWebview>();
@@ -33,9 +39,18 @@ export class AuditPanelBackend implements Disposable {
   /** Messages for the webview (the view provider forwards them with postMessage). */
   readonly onDidPost = this.posted.event;
 
-  constructor(private readonly trail: AuditTrail, private readonly logger: Logger, private readonly ui: AuditPanelUi) {
+  constructor(
+    private readonly trail: AuditTrail,
+    private readonly logger: Logger,
+    private readonly ui: AuditPanelUi,
+    private readonly exportStatus?: ExportStatusSource,
+  ) {
     this.subscriptions.push(trail.onDidAppend(() => this.scheduleLiveUpdate()));
     this.subscriptions.push(trail.onDidFail((f) => this.pushEvent({ type: 'status', level: 'error', text: `Audit log write failed: ${f.error.message} (${f.unwritten} record(s) waiting)` })));
+    this.subscriptions.push(trail.store.onDidReport((r) => {
+      if (r.kind === 'integrity_violation') this.pushEvent({ type: 'status', level: 'error', text: `Audit log integrity: ${this.trail.redactor.redactText(r.message)}` });
+    }));
+    if (exportStatus) this.subscriptions.push(exportStatus.onDidChangeStatus((s) => this.pushEvent({ type: 'export', status: s })));
   }
 
   /** The index, built on first use and refreshed incrementally afterwards. */
@@ -52,6 +67,7 @@ export class AuditPanelBackend implements Disposable {
     }
     if (raw.kind === 'ready') {
       this.ready = true;
+      if (this.exportStatus) this.pushEvent({ type: 'export', status: this.exportStatus.status });
       return;
     }
     try {
@@ -97,9 +113,12 @@ export class AuditPanelBackend implements Disposable {
     const v = await this.trail.store.verify();
     const ix = await this.index();
     await ix.refresh();
+    const b = v.firstBroken;
+    const where = b && b.line > 0 ? `record ${b.record} (${b.segment}, line ${b.line})` : `record ${b?.record}`;
+    const head = v.witnessedHead === undefined ? '' : `, up to the witnessed head (record ${v.witnessedHead.toLocaleString('en-US')})`;
     const message = v.ok
-      ? `Audit log intact: ${v.records.toLocaleString('en-US')} record(s) in ${v.segments} segment(s) verified.`
-      : `Audit log chain broken at record ${v.firstBroken?.record} (${v.firstBroken?.segment}, line ${v.firstBroken?.line}): ${v.firstBroken?.reason}.${v.problems.length > 1 ? ` ${v.problems.length} problem(s) in total.` : ''}`;
+      ? `Audit log intact: ${v.records.toLocaleString('en-US')} record(s) in ${v.segments} segment(s) verified${head}.`
+      : `Audit log check failed at ${where}: ${b?.reason}.${v.problems.length > 1 ? ` ${v.problems.length} problem(s) in total.` : ''}`;
     return { ok: v.ok, records: v.records, message };
   }
 

@@ -23,6 +23,8 @@
 import * as vscode from 'vscode';
 import type { AuditTrail } from '../../core/audit/auditTrail';
 import type { Logger } from '../../core/ports';
+import { Strings } from '../strings';
+import type { AuditExportController } from './auditExportController';
 import { AuditPanelBackend, type AuditPanelUi } from './auditPanelBackend';
 import { AUDIT_VIEW_ID, AuditViewProvider } from './auditViewProvider';
 
@@ -32,6 +34,7 @@ export const AUDIT_COMMANDS = {
   verify: 'mcpSecure.audit.verify',
   export: 'mcpSecure.audit.export',
   clear: 'mcpSecure.audit.clear',
+  setExportHeaders: 'mcpSecure.audit.setExportHeaders',
 } as const;
 
 /** User-visible strings (one place, ready for l10n). */
@@ -64,10 +67,20 @@ function editorUi(): AuditPanelUi {
   };
 }
 
-/** Registers the view provider and the four commands; everything is pushed to `context.subscriptions`. */
-export function registerAuditPanel(context: vscode.ExtensionContext, trail: AuditTrail, logger: Logger): AuditPanelBackend {
+/** Asks for the collector headers in a password box and stores them (validated) in SecretStorage. */
+async function setExportHeaders(exporter: AuditExportController): Promise<void> {
+  const text = await vscode.window.showInputBox({
+    prompt: Strings.exportHeadersPrompt, placeHolder: Strings.exportHeadersPlaceholder, password: true, ignoreFocusOut: true,
+  });
+  if (text === undefined) return;
+  await exporter.setHeaders(text);
+  void vscode.window.showInformationMessage(text.trim() ? Strings.exportHeadersSaved : Strings.exportHeadersRemoved);
+}
+
+/** Registers the view provider and the audit commands; everything is pushed to `context.subscriptions`. */
+export function registerAuditPanel(context: vscode.ExtensionContext, trail: AuditTrail, logger: Logger, exporter: AuditExportController): AuditPanelBackend {
   const log = logger.child('audit-panel');
-  const backend = new AuditPanelBackend(trail, log, editorUi());
+  const backend = new AuditPanelBackend(trail, log, editorUi(), exporter);
   const provider = new AuditViewProvider(context.extensionUri, backend, log);
   const report = (err: unknown): void => {
     const text = trail.redactor.redactText(err instanceof Error ? err.message : 'unknown error');
@@ -96,6 +109,8 @@ export function registerAuditPanel(context: vscode.ExtensionContext, trail: Audi
       return backend.export(picked).catch(report);
     }),
     vscode.commands.registerCommand(AUDIT_COMMANDS.clear, () => backend.clear().catch(report)),
+    // takes no arguments: a command link cannot set the headers without the input box
+    vscode.commands.registerCommand(AUDIT_COMMANDS.setExportHeaders, () => setExportHeaders(exporter).catch(report)),
   );
   return backend;
 }

@@ -1,11 +1,14 @@
 import { strict as assert } from 'node:assert';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Window } from 'happy-dom';
 import { AuditStore } from '../../../src/core/audit/auditStore';
 import { AuditTrail } from '../../../src/core/audit/auditTrail';
-import { MemoryLogger } from '../../../src/core/memoryPorts';
+import { MemoryLogger, MemorySecretStore } from '../../../src/core/memoryPorts';
+import { AuditExportController } from '../../../src/vscode/audit/auditExportController';
 import { AuditPanelBackend } from '../../../src/vscode/audit/auditPanelBackend';
 import { auditPanelHtml } from '../../../src/vscode/audit/auditPanelHtml';
 import { AuditApp } from '../../../src/webview/auditApp';
@@ -70,12 +73,12 @@ describe('audit panel (webview + host backend)', () => {
   });
 
   /** The real webview app in happy-dom talking to the real backend (messages JSON-cloned like postMessage). */
-  function mountWithBackend(confirmClear: boolean): Harness {
+  function mountWithBackend(confirmClear: boolean, exporter?: AuditExportController): Harness {
     backend = new AuditPanelBackend(trail, new MemoryLogger(), {
       pickExportTarget: async (format) => join(t.dir, `export.${format}`),
       confirmClear: async () => confirmClear,
       notify: () => undefined,
-    });
+    }, exporter);
     const posted: string[] = [];
     const sent: WebviewToHost[] = [];
     let deliver: (m: unknown) => void = () => undefined;
@@ -203,12 +206,38 @@ describe('audit panel (webview + host backend)', () => {
     trail.onToolCallEnd(makeContext({ tool: 'to_clear' }), { kind: 'success', resultSize: 1 }, 1);
     await waitFor(() => rowTexts(root).length === 1 && rowTexts(root)[0]?.[2] === 'to_clear', 10_000, 'row');
     (root.querySelector('button[data-action="clear"]') as HTMLElement).click();
-    await waitFor(() => rowTexts(root).length === 0, 10_000, 'cleared table');
+    await waitFor(() => rowTexts(root).length === 1 && rowTexts(root)[0]?.[2] === 'audit.clear', 10_000, 'cleared table (only the clear event)');
     const v = await store.verify();
-    assert.deepEqual([v.ok, v.records], [true, 0]);
+    assert.deepEqual([v.ok, v.records], [true, 1]);
     trail.onToolCallEnd(makeContext({ tool: 'after_clear' }), { kind: 'success', resultSize: 1 }, 1);
     await trail.flush();
     assert.ok((await store.verify()).ok);
+  });
+
+  it('shows the off-machine export status: ok, then failing with our own words and the pending count', async () => {
+    const collector = createServer((req, res) => { req.resume(); req.on('end', () => res.writeHead(200).end('{}')); });
+    await new Promise<void>((r) => collector.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(collector.address() as AddressInfo).port}/v1/logs`;
+    const exporter = new AuditExportController({
+      trail, secrets: new MemorySecretStore(), logger: new MemoryLogger(), endpoint: () => url,
+      forwarder: { flushIntervalMs: 5, retryBaseMs: 60_000, maxRetries: 1 },
+    });
+    try {
+      await exporter.apply();
+      h = mountWithBackend(false, exporter);
+      const line = (): string => h!.root.querySelector('.status.export')?.textContent ?? '';
+      await h.app.start();
+      await waitFor(() => /waiting for records, 0 records pending/.test(line()), 10_000, 'idle export line');
+      trail.onToolCallEnd(makeContext(), { kind: 'success', resultSize: 1 }, 1);
+      await waitFor(() => /^Export to collector: ok, last sent .+, 0 records pending$/.test(line()), 10_000, `ok export line (${line()})`);
+      await new Promise<void>((r) => { collector.closeAllConnections(); collector.close(() => r()); });
+      trail.onToolCallEnd(makeContext(), { kind: 'success', resultSize: 1 }, 1);
+      await waitFor(() => line() === 'Export to collector: failing (the collector is unreachable (ECONNREFUSED)), 1 record pending', 10_000, `failing export line (${line()})`);
+      assert.match(h.root.querySelector('.status.export')!.className, /error/);
+    } finally {
+      exporter.dispose();
+      collector.close();
+    }
   });
 
   it('serves a strict CSP with a fresh nonce and no inline allowances', () => {

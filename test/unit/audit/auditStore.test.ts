@@ -136,14 +136,19 @@ describe('AuditStore', () => {
     assert.ok((await store.verify()).ok);
   });
 
-  it('clear removes the records and the chain continues verifiably', async () => {
+  it('clear removes the records, chains an attributed clear event and the chain continues verifiably', async () => {
     store = await AuditStore.open({ dir: t.dir });
     const a = await store.append(makeDraft(1));
-    await store.clear();
+    await store.clear({ caller: 'panel', human: { displayName: 'Alice' } });
     const b = await store.append(makeDraft(2));
-    assert.equal(b.prev, a.hash);
+    const kept = readdirSync(t.dir).filter((n) => n.startsWith('audit-'));
+    assert.deepEqual(kept, ['audit-00000002.jsonl']);
+    const [clearEvent] = lines(join(t.dir, kept[0]!)).map((l) => JSON.parse(l));
+    assert.deepEqual([clearEvent.event.type, clearEvent.prev, clearEvent.who.caller, clearEvent.who.human.displayName], ['clear', a.hash, 'panel', 'Alice']);
+    assert.match(clearEvent.event.detail, /1 record\(s\) in 1 segment\(s\) removed/);
+    assert.equal(b.prev, clearEvent.hash);
     const v = await store.verify();
-    assert.deepEqual([v.ok, v.records], [true, 1]);
+    assert.deepEqual([v.ok, v.records], [true, 2]);
   });
 
   it('reports an unwritable directory as audit_write_failed', async () => {

@@ -1,8 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { AuditDraft } from '../../../src/core/audit/auditRecord';
+import { AuditWitness, FileHeadStore } from '../../../src/core/audit/auditWitness';
+import type { SecretStore } from '../../../src/core/ports';
 import type { ToolCallContext } from '../../../src/core/toolCallObserver';
 
 /** A fresh temp dir, removed by the returned cleanup. */
@@ -58,4 +60,37 @@ export async function waitFor(pred: () => boolean | Promise<boolean>, ms = 10_00
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setImmediate(r));
   }
+}
+
+/**
+ * A SecretStore over a JSON file, so that writer processes and the test share the witness key the way
+ * editor windows share SecretStorage (test-only: the file is not encrypted).
+ */
+export class JsonFileSecretStore implements SecretStore {
+  constructor(private readonly path: string) {}
+  async get(key: string): Promise<string | undefined> {
+    return this.read()[key];
+  }
+  async store(key: string, value: string): Promise<void> {
+    writeFileSync(this.path, JSON.stringify({ ...this.read(), [key]: value }), { mode: 0o600 });
+  }
+  async delete(key: string): Promise<void> {
+    const all = this.read();
+    delete all[key];
+    writeFileSync(this.path, JSON.stringify(all), { mode: 0o600 });
+  }
+  private read(): Record<string, string> {
+    try {
+      return JSON.parse(readFileSync(this.path, 'utf8')) as Record<string, string>;
+    } catch {
+      return {};
+    }
+  }
+}
+
+/** A witness whose head and key files live in `outside` (never inside the audit folder). */
+export function fileWitness(outside: string): { witness: AuditWitness; headPath: string; keyPath: string } {
+  const headPath = join(outside, 'audit-head.json');
+  const keyPath = join(outside, 'secrets.json');
+  return { witness: new AuditWitness(new FileHeadStore(headPath), new JsonFileSecretStore(keyPath)), headPath, keyPath };
 }

@@ -1,13 +1,16 @@
 import { strict as assert } from 'node:assert';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
 import { AuditStore } from '../../../src/core/audit/auditStore';
-import { OtlpForwarder, parseCollectorUrl } from '../../../src/core/audit/otlpForwarder';
+import { AuditTrail } from '../../../src/core/audit/auditTrail';
+import { OtlpForwarder, parseCollectorUrl, parseOtlpHeaders } from '../../../src/core/audit/otlpForwarder';
 import { isMcpSecureError } from '../../../src/core/errors';
-import { MemoryLogger } from '../../../src/core/memoryPorts';
-import { makeDraft, tempDir, waitFor } from './helpers';
+import { MemoryLogger, MemorySecretStore } from '../../../src/core/memoryPorts';
+import { AuditExportController, OTLP_HEADERS_KEY, type AuditExportStatus } from '../../../src/vscode/audit/auditExportController';
+import { makeContext, makeDraft, tempDir, waitFor } from './helpers';
 
-interface Received { headers: Record<string, string | string[] | undefined>; body: { resourceLogs: { scopeLogs: { logRecords: { attributes: { key: string; value: Record<string, unknown> }[]; timeUnixNano: string; severityText: string }[] }[] }[] } }
+interface Received { raw: string; headers: Record<string, string | string[] | undefined>; body: { resourceLogs: { scopeLogs: { logRecords: { attributes: { key: string; value: Record<string, unknown> }[]; timeUnixNano: string; severityText: string }[] }[] }[] } }
 
 /** A real OTLP/HTTP receiver on 127.0.0.1 that fails the first `failures` requests with 503. */
 async function startReceiver(failures: number): Promise<{ url: string; received: Received[]; attempts: () => number; close(): Promise<void> }> {
@@ -20,7 +23,7 @@ async function startReceiver(failures: number): Promise<{ url: string; received:
       attempts++;
       if (req.method !== 'POST' || req.url !== '/v1/logs') { res.writeHead(404).end(); return; }
       if (attempts <= failures) { res.writeHead(503).end(); return; }
-      received.push({ headers: req.headers, body: JSON.parse(data) });
+      received.push({ raw: data, headers: req.headers, body: JSON.parse(data) });
       res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     });
   });
@@ -83,5 +86,69 @@ describe('OtlpForwarder', () => {
     assert.throws(() => parseCollectorUrl('http://otel.example.com/v1/logs'), (e) => isMcpSecureError(e, 'insecure_url'));
     assert.throws(() => parseCollectorUrl('https://u:p@otel.example.com/v1/logs'), (e) => isMcpSecureError(e, 'invalid_url'));
     assert.throws(() => parseCollectorUrl('not a url'), (e) => isMcpSecureError(e, 'invalid_url'));
+  });
+});
+
+/** Reads the status afresh (assertions on an earlier read must not narrow a later one). */
+const statusOf = (c: AuditExportController): AuditExportStatus => c.status;
+
+describe('audit export wiring (setting + headers from secret storage → real collector)', () => {
+  let t: ReturnType<typeof tempDir>;
+  let store: AuditStore;
+  let receiver: Awaited<ReturnType<typeof startReceiver>> | undefined;
+  let controller: AuditExportController | undefined;
+  beforeEach(async () => { t = tempDir(); store = await AuditStore.open({ dir: t.dir }); });
+  afterEach(async () => { controller?.dispose(); await receiver?.close(); await store.close(); t.cleanup(); });
+
+  it('forwards each record with the stored headers, no secret in the payload, and reports ok / failing / pending', async () => {
+    receiver = await startReceiver(0);
+    const canary = `canary-${randomBytes(18).toString('base64url')}`;
+    const collectorKey = `ck-${randomBytes(18).toString('base64url')}`;
+    const secrets = new MemorySecretStore();
+    const logger = new MemoryLogger();
+    const trail = new AuditTrail({ store, logger });
+    trail.redactor.registerSecret(canary);
+    let endpoint = receiver.url;
+    controller = new AuditExportController({ trail, secrets, logger, endpoint: () => endpoint, forwarder: { flushIntervalMs: 5, retryBaseMs: 5, maxRetries: 1 } });
+    await controller.setHeaders(`Authorization=Bearer%20${collectorKey}, X-Team=audit`);
+    assert.equal(await secrets.get(OTLP_HEADERS_KEY), `Authorization=Bearer%20${collectorKey}, X-Team=audit`);
+    assert.equal(controller.status.state, 'idle');
+    trail.onToolCallEnd(makeContext({ arguments: { password: canary, note: `uses ${canary}` } }), { kind: 'success', resultSize: 3 }, 2);
+    await waitFor(() => receiver!.received.length === 1, 10_000, 'the record at the collector');
+    await waitFor(() => controller!.status.state === 'ok', 10_000, 'status ok');
+    const got = receiver.received[0]!;
+    assert.equal(got.headers.authorization, `Bearer ${collectorKey}`);
+    assert.equal(got.headers['x-team'], 'audit');
+    const attrs = Object.fromEntries(got.body.resourceLogs[0]!.scopeLogs[0]!.logRecords[0]!.attributes.map((a) => [a.key, a.value]));
+    assert.deepEqual(attrs['mcp.tool.name'], { stringValue: 'list_tickets' });
+    assert.ok(!got.raw.includes(canary), 'the canary reached the collector');
+    assert.ok(!got.raw.includes(collectorKey), 'the collector credential is in the payload');
+    const ok = statusOf(controller);
+    assert.ok(ok.state === 'ok' && ok.pending === 0 && ok.sent === 1 && ok.lastOkAt !== undefined);
+
+    await receiver.close();
+    receiver = undefined;
+    trail.onToolCallEnd(makeContext(), { kind: 'success', resultSize: 1 }, 1);
+    await waitFor(() => controller!.status.state === 'failing', 10_000, 'status failing');
+    const failing = statusOf(controller);
+    assert.ok(failing.state === 'failing' && /^the collector is unreachable \(ECONNREFUSED\)$/.test(failing.lastError ?? ''), JSON.stringify(failing));
+    assert.ok(!logger.text().includes(collectorKey) && !logger.text().includes(canary));
+
+    endpoint = '';
+    await controller.apply();
+    assert.equal(controller.status.state, 'off');
+    endpoint = 'http://collector.example/v1/logs';
+    await controller.apply();
+    const bad = statusOf(controller);
+    assert.ok(bad.state === 'misconfigured' && /https/.test(bad.error));
+  });
+
+  it('validates headers before storing them and never echoes their values', async () => {
+    const controller2 = new AuditExportController({ trail: new AuditTrail({ store, logger: new MemoryLogger() }), secrets: new MemorySecretStore(), logger: new MemoryLogger(), endpoint: () => undefined });
+    await assert.rejects(controller2.setHeaders('Authorization Bearer s3cret-value'), (e) => isMcpSecureError(e, 'invalid_header') && !(e as Error).message.includes('s3cret'));
+    assert.throws(() => parseOtlpHeaders('x-key=line%0Abreak'), (e) => isMcpSecureError(e, 'invalid_header'));
+    assert.throws(() => parseOtlpHeaders('content-type=text/plain'), (e) => isMcpSecureError(e, 'invalid_header'));
+    assert.deepEqual(parseOtlpHeaders('a=1,b=x%3Dy'), { a: '1', b: 'x=y' });
+    controller2.dispose();
   });
 });

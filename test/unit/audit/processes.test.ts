@@ -4,16 +4,16 @@ import { randomInt } from 'node:crypto';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuditStore } from '../../../src/core/audit/auditStore';
-import { tempDir } from './helpers';
+import { fileWitness, tempDir } from './helpers';
 
 const writer = join(__dirname, 'fixtures', 'appendLoop.ts');
 
 interface Writer { child: ChildProcess; ready: Promise<void>; progress(n: number): Promise<void>; exited: Promise<number | null> }
 
-function startWriter(dir: string, count: string, tag: string, argBytes = 0, waitGo = false): Writer {
-  const child = spawn(process.execPath, ['--import', 'tsx', writer, dir, count, tag, String(argBytes)], {
+function startWriter(dir: string, count: string, tag: string, argBytes = 0, waitGo = false, segmentBytes = 0): Writer {
+  const child = spawn(process.execPath, ['--import', 'tsx', writer, join(dir, 'audit'), count, tag, String(argBytes)], {
     stdio: ['pipe', 'pipe', 'pipe'],
-    env: { ...process.env, AUDIT_WAIT_GO: waitGo ? '1' : '0' },
+    env: { ...process.env, AUDIT_WAIT_GO: waitGo ? '1' : '0', AUDIT_WITNESS_DIR: dir, AUDIT_SEGMENT_BYTES: String(segmentBytes) },
   });
   let markReady: () => void = () => undefined;
   const ready = new Promise<void>((r) => { markReady = r; });
@@ -55,21 +55,26 @@ describe('AuditStore with real processes', function () {
   it('survives SIGKILL mid-write in a loop: at most the torn last line is quarantined, the chain verifies', async () => {
     let quarantined = 0;
     for (let iter = 0; iter < 12; iter++) {
-      const w = startWriter(t.dir, 'forever', `k${iter}`, 2000 + randomInt(6000));
+      // 64 KiB segments with retention: kills also land in rotations, retention events and anchor moves
+      const w = startWriter(t.dir, 'forever', `k${iter}`, 2000 + randomInt(6000), false, 64 * 1024);
       children.push(w.child);
       await w.progress(8 + randomInt(40));
       w.child.kill('SIGKILL');
       await w.exited;
-      const store = await AuditStore.open({ dir: t.dir, lock: { staleMs: 60_000 } });
+      // the head is witnessed outside the folder: a kill between the log write and the head write
+      // must never read as tampering (no integrity event, verification intact)
+      const store = await AuditStore.open({ dir: join(t.dir, 'audit'), lock: { staleMs: 60_000 }, witness: fileWitness(t.dir).witness });
       assert.ok(store.recovery.length <= 1, JSON.stringify(store.recovery));
+      assert.ok(store.recovery.every((r) => r.kind !== 'integrity_violation' && r.kind !== 'witness_started'), JSON.stringify(store.recovery));
       quarantined += store.recovery.filter((r) => r.kind === 'torn_line_quarantined').length;
       const v = await store.verify();
       await store.close();
       assert.equal(v.ok, true, `iteration ${iter}: ${JSON.stringify(v.firstBroken)}`);
     }
-    const qFile = join(t.dir, 'quarantine.jsonl');
+    const qFile = join(t.dir, 'audit', 'quarantine.jsonl');
     const qLines = existsSync(qFile) ? readFileSync(qFile, 'utf8').split('\n').filter(Boolean).length : 0;
     assert.equal(qLines, quarantined, 'every quarantined line was reported');
+    assert.ok(existsSync(join(t.dir, 'audit', 'anchor.json')), 'retention moved the anchor during the loop');
   });
 
   it('two writer processes interleave whole records and keep one valid chain', async () => {
@@ -80,12 +85,13 @@ describe('AuditStore with real processes', function () {
     a.child.stdin!.write('go\n');
     b.child.stdin!.write('go\n');
     await Promise.all([a.exited, b.exited]);
-    const store = await AuditStore.open({ dir: t.dir });
+    const store = await AuditStore.open({ dir: join(t.dir, 'audit'), witness: fileWitness(t.dir).witness });
+    assert.deepEqual(store.recovery, []);
     const v = await store.verify();
     await store.close();
     assert.equal(v.ok, true, JSON.stringify(v.firstBroken));
     assert.equal(v.records, 2000);
-    const tools = readFileSync(join(t.dir, 'audit-00000001.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { what: { tool: string } }).what.tool[0]);
+    const tools = readFileSync(join(t.dir, 'audit', 'audit-00000001.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { what: { tool: string } }).what.tool[0]);
     const switches = tools.filter((x, i) => i > 0 && x !== tools[i - 1]).length;
     assert.ok(switches > 1, 'the writers actually interleaved');
   });
