@@ -1,48 +1,54 @@
 import { createHash } from 'node:crypto';
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import { McpSecureError } from '../core/errors';
 import { describeTarget, type StdioServerDefinition } from '../core/mcp/serverDefinition';
 import { StateKeys } from './constants';
+import type { Confirm } from './prompts';
 import type { SettingsOrigin } from './serverEntries';
 import { Strings } from './strings';
 
-/** Answers the launch question without a dialog (tests); `undefined` means ask the user. */
+/** Answers the launch question without a dialog (tests); resolves true to run. */
 export type LaunchConfirmer = (def: StdioServerDefinition, commandLine: string) => Promise<boolean>;
 
 /**
- * A stdio command that comes from WORKSPACE settings is shown in full (command line and working
- * directory) in a modal dialog and must be confirmed once before its first launch. The confirmation is
- * remembered by a hash of the exact command line, so any change to it asks again. User-settings
- * commands were written by the user and are not asked about.
+ * Every stdio command — from workspace OR user settings — is shown in full (command line, working
+ * directory, environment) in a modal and must be confirmed once before its first launch. The
+ * confirmation is remembered by a hash of exactly what runs, so any change asks again.
+ *
+ * User settings are not trusted blindly: they are also written by Settings Sync from other machines,
+ * by other programs editing settings.json, and (before this check existed) by a `command:` link that
+ * made `mcpSecure.addServer` write a definition it was handed. The one launch that is not asked about
+ * is a command the user typed into the Add Server wizard themselves (`remember`).
  */
 export class StdioLaunchGuard {
-  private override: LaunchConfirmer | undefined;
-
-  constructor(private readonly state: vscode.Memento) {}
+  constructor(
+    private readonly state: vscode.Memento,
+    private readonly confirm: Confirm,
+  ) {}
 
   async ensureAllowed(def: StdioServerDefinition, origin: SettingsOrigin): Promise<void> {
-    if (origin !== 'workspace') return;
-    const commandLine = describeTarget(def);
     const key = launchKey(def);
-    const confirmed = this.state.get<string[]>(StateKeys.confirmedStdioCommands, []);
-    if (confirmed.includes(key)) return;
-    const allowed = this.override
-      ? await this.override(def, commandLine)
-      : (await vscode.window.showWarningMessage(
-          Strings.confirmStdioLaunch(def.name),
-          { modal: true, detail: Strings.confirmStdioDetail(commandLine, def.cwd, envLines(def)) },
-          Strings.allowRun,
-        )) === Strings.allowRun;
+    if (this.confirmed().includes(key)) return;
+    const commandLine = describeTarget(def);
+    const allowed = await this.confirm({
+      kind: 'stdioLaunch', def, commandLine, origin,
+      message: Strings.confirmStdioLaunch(def.name, origin === 'workspace' ? Strings.fromWorkspace : Strings.fromUser),
+      detail: Strings.confirmStdioDetail(commandLine, def.cwd, envLines(def)),
+      action: Strings.allowRun,
+    });
     if (!allowed) throw new McpSecureError('cancelled', Strings.launchRefused);
-    await this.state.update(StateKeys.confirmedStdioCommands, [...confirmed, key]);
+    await this.remember(def);
   }
 
-  /** Tests answer the question programmatically. */
-  useConfirmer(confirmer: LaunchConfirmer): vscode.Disposable {
-    this.override = confirmer;
-    return new vscode.Disposable(() => {
-      if (this.override === confirmer) this.override = undefined;
-    });
+  /** Records `def` as confirmed: the user has just typed this very command (Add Server wizard). */
+  async remember(def: StdioServerDefinition): Promise<void> {
+    const key = launchKey(def);
+    const confirmed = this.confirmed();
+    if (!confirmed.includes(key)) await this.state.update(StateKeys.confirmedStdioCommands, [...confirmed, key]);
+  }
+
+  private confirmed(): string[] {
+    return this.state.get<string[]>(StateKeys.confirmedStdioCommands, []);
   }
 }
 

@@ -45,7 +45,7 @@ describe('HTTP MCP server with OAuth', () => {
       await completeAuthorizationWithForms(url, f.user, { consent: false });
     }));
     assert.equal(await api.grant(HTTP_ID), undefined);
-    assert.equal(await api.secrets.get(GRANT_KEY), undefined);
+    assert.equal(await api.hasStoredGrant(HTTP_ID), false);
     assert.deepEqual(await api.sessions([`server:${HTTP_ID}`]), []);
     assert.ok(!events.some((e) => e.added?.length), 'no session was announced');
   });
@@ -134,12 +134,11 @@ describe('HTTP MCP server with OAuth', () => {
   });
 
   it('sessions follow SecretStorage changes made by another window', async () => {
-    const stored = await api.secrets.get(GRANT_KEY);
-    assert.ok(stored, 'the grant lives in SecretStorage');
+    assert.equal(await api.hasStoredGrant(HTTP_ID), true, 'the grant lives in SecretStorage');
     const seen = events.length;
-    await api.secrets.delete(GRANT_KEY); // what another window's sign-out does to the shared storage
+    const detached = await api.detachStoredGrant(HTTP_ID); // what another window's sign-out does to the shared storage
     await waitFor(() => events.slice(seen).some((e) => e.removed?.some((s) => s.id === HTTP_ID)), 'removed after the external delete');
-    await api.secrets.store(GRANT_KEY, stored);
+    await detached.restore();
     await waitFor(() => events.slice(seen).some((e) => e.added?.some((s) => s.id === HTTP_ID)), 'added after the external write');
     assert.equal((await api.sessions([`server:${HTTP_ID}`])).length, 1);
   });
@@ -154,8 +153,6 @@ describe('HTTP MCP server with OAuth', () => {
     assert.ok(flatten(server.children).some((l) => l.includes('Human: — not signed in')));
   });
 });
-
-const GRANT_KEY = `mcpSecure.oauth.grant.${HTTP_ID}`;
 
 function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
