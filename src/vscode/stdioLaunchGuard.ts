@@ -27,7 +27,7 @@ export class StdioLaunchGuard {
   ) {}
 
   async ensureAllowed(def: StdioServerDefinition, origin: SettingsOrigin): Promise<void> {
-    const key = launchKey(def);
+    const key = confirmationKey(def, origin);
     if (this.confirmed().includes(key)) return;
     const commandLine = describeTarget(def);
     const allowed = await this.confirm({
@@ -37,12 +37,15 @@ export class StdioLaunchGuard {
       action: Strings.allowRun,
     });
     if (!allowed) throw new McpSecureError('cancelled', Strings.launchRefused);
-    await this.remember(def);
+    await this.record(key);
   }
 
-  /** Records `def` as confirmed: the user has just typed this very command (Add Server wizard). */
-  async remember(def: StdioServerDefinition): Promise<void> {
-    const key = launchKey(def);
+  /** Records `def` as confirmed: the user has just typed this very command (Add Server writes user settings). */
+  remember(def: StdioServerDefinition): Promise<void> {
+    return this.record(confirmationKey(def, 'user'));
+  }
+
+  private async record(key: string): Promise<void> {
     const confirmed = this.confirmed();
     if (!confirmed.includes(key)) await this.state.update(StateKeys.confirmedStdioCommands, [...confirmed, key]);
   }
@@ -56,6 +59,14 @@ export class StdioLaunchGuard {
 export function launchKey(def: StdioServerDefinition): string {
   const material = JSON.stringify([def.command, def.args, def.cwd ?? null, def.env ?? null]);
   return createHash('sha256').update(material, 'utf8').digest('hex');
+}
+
+/**
+ * A confirmation is per origin: allowing a command in user settings does not allow a workspace to run
+ * it, and the reverse. Workspace keys keep the unprefixed form they always had.
+ */
+function confirmationKey(def: StdioServerDefinition, origin: SettingsOrigin): string {
+  return origin === 'workspace' ? launchKey(def) : `user:${launchKey(def)}`;
 }
 
 function envLines(def: StdioServerDefinition): string[] {

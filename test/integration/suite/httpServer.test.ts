@@ -120,7 +120,17 @@ describe('HTTP MCP server with OAuth', () => {
   });
 
   it('a tool call from the command palette produces an audit record naming human, agent and caller', async () => {
-    const result = (await vscode.commands.executeCommand('mcpSecure.callTool', HTTP_ID, 'list_tickets', { status: 'all' })) as { isError: boolean };
+    const asked: unknown[] = [];
+    const confirm = api.useConfirmation('callTool', async (r) => {
+      asked.push(r.args);
+      return true;
+    });
+    const result = (await vscode.commands.executeCommand('mcpSecure.callTool', HTTP_ID, 'list_tickets', { status: 'all' }).then((r) => r, (e: unknown) => {
+      confirm.dispose();
+      throw e;
+    })) as { isError: boolean };
+    confirm.dispose();
+    assert.deepEqual(asked, [{ status: 'all' }], 'arguments handed to the command are confirmed, not sent unasked');
     assert.equal(result.isError, false);
     const shown = await waitFor(() => vscode.window.visibleTextEditors.find((e) => e.document.uri.scheme === 'mcp-secure-result'), 'the result editor');
     assert.equal(shown.document.isDirty, false, 'results open read-only, never dirty');

@@ -66,4 +66,12 @@ describe('StdioLaunchGuard', () => {
     const text = `${asked[0]?.message}\n${asked[0]?.detail}`;
     assert.ok(!/\]\(|command:|\$\(|[\u202E\u200B]/.test(text), text);
   });
+
+  it('a confirmation in one settings scope does not allow the same command from the other', async () => {
+    const { guard: g, asked } = guard(true);
+    await g.ensureAllowed(stdio(), 'user');
+    await g.ensureAllowed(stdio(), 'workspace');
+    await g.ensureAllowed(stdio(), 'user');
+    assert.deepEqual(asked.map((r) => r.kind === 'stdioLaunch' && r.origin), ['user', 'workspace']);
+  });
 });
