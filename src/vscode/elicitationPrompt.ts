@@ -3,7 +3,7 @@ import { isMcpSecureError } from '../core/errors';
 import type { ElicitationAnswer, ElicitationHandler, ElicitationRequest } from '../core/mcp/types';
 import { askEach } from './commands/toolArguments';
 import { flatProperties } from './commands/toolSchema';
-import { safeText } from '../core/common/safeText';
+import { safeLines, safeText } from '../core/common/safeText';
 import type { ServerRegistry } from './serverRegistry';
 import { Strings } from './strings';
 
@@ -22,7 +22,7 @@ export class ElicitationPrompt {
     const props = flatProperties(request.requestedSchema);
     const choice = await vscode.window.showInformationMessage(
       Strings.elicitTitle(name),
-      { modal: true, detail: safeText(request.message, 1000) },
+      { modal: true, detail: safeLines(request.message, 500, 20) },
       Strings.elicitRespond,
       Strings.elicitDecline,
     );
