@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type * as vscode from 'vscode';
+import { safeVerbatim } from '../core/common/safeText';
 import { McpSecureError } from '../core/errors';
 import { describeTarget, type StdioServerDefinition } from '../core/mcp/serverDefinition';
 import { StateKeys } from './constants';
@@ -33,7 +34,8 @@ export class StdioLaunchGuard {
     const allowed = await this.confirm({
       kind: 'stdioLaunch', def, commandLine, origin,
       message: Strings.confirmStdioLaunch(def.name, origin === 'workspace' ? Strings.fromWorkspace : Strings.fromUser),
-      detail: Strings.confirmStdioDetail(commandLine, def.cwd, envLines(def)),
+      // Shown exactly (escaped, nothing removed): the user must see everything that will run.
+      detail: Strings.confirmStdioDetail(safeVerbatim(commandLine), def.cwd === undefined ? undefined : safeVerbatim(def.cwd), envLines(def).map((l) => safeVerbatim(l))),
       action: Strings.allowRun,
     });
     if (!allowed) throw new McpSecureError('cancelled', Strings.launchRefused);

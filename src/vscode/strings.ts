@@ -1,4 +1,4 @@
-import { SAFE_TEXT_MAX, safeText, type SafeJson } from '../core/common/safeText';
+import { SAFE_TEXT_MAX, safeText, type Inert } from '../core/common/safeText';
 
 /**
  * Every user-visible string of the extension layer, in one place (ready for l10n). Every argument a
@@ -43,7 +43,7 @@ const TEXT = {
 
   // stdio launch confirmation
   confirmStdioLaunch: (name: string, origin: string) => `The ${origin} settings define the MCP server "${name}", which starts a local program. Run it?`,
-  confirmStdioDetail: (commandLine: string, cwd: string | undefined, env: readonly string[]) =>
+  confirmStdioDetail: (commandLine: Inert | string, cwd: Inert | string | undefined, env: readonly (Inert | string)[]) =>
     `Command line:\n${commandLine}${cwd ? `\n\nWorking directory:\n${cwd}` : ''}${env.length ? `\n\nEnvironment:\n${env.join('\n')}` : ''}\n\nOnly allow programs you trust. You are asked again if any of this changes.`,
   allowRun: 'Run',
   launchRefused: 'The stdio server was not started.',
@@ -141,7 +141,7 @@ const TEXT = {
   importDetail: (names: readonly string[]) => `${names.join('\n')}\n\nLocal programs among them are shown in full and confirmed before their first start.`,
   importAction: 'Import',
   callToolConfirm: (tool: string, server: string) => `Call the tool "${tool}" on ${server} with these arguments?`,
-  callToolDetail: (args: SafeJson) => `${args}\n\nThe call was requested by a link, a keybinding or another extension, not from the tool picker.`,
+  callToolDetail: (args: Inert) => `${args}\n\nThe call was requested by a link, a keybinding or another extension, not from the tool picker.`,
   callToolAction: 'Call Tool',
 } as const;
 

@@ -104,8 +104,11 @@ export function safeLogLine(text: string): string {
   return text.replace(INVISIBLE, '\uFFFD').replace(/\r\n|[\n\r\u0085\u2028\u2029]/g, ' \u21B5 ');
 }
 
-/** JSON already made inert by `safeJson`; `Strings` interpolates it as it is. */
-export interface SafeJson {
+/**
+ * Text already made inert WITHOUT losing anything (`safeJson`, `safeVerbatim`), for confirmations that
+ * must show exactly what will run or be sent. `Strings` interpolates it as it is.
+ */
+export interface Inert {
   readonly text: string;
   toString(): string;
 }
@@ -121,15 +124,45 @@ const JSON_STRING = /"(?:[^"\\]|\\.)*"/g;
  * value, shown unambiguously. Outside strings JSON has only structural brackets, which never form link
  * syntax (`](`, `][`, `]:` cannot occur). Longer than `max`: cut, and the cut is said.
  */
-export function safeJson(value: unknown, max = 4000): SafeJson {
+export function safeJson(value: unknown, max = 4000): Inert {
   let json: string;
   try {
     json = JSON.stringify(value, null, 2) ?? 'null';
   } catch {
     json = '"(not serialisable)"';
   }
-  const inert = json.replace(JSON_STRING, (literal) => literal.replace(JSON_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
-  const text = inert.length > max ? `${inert.slice(0, max)}\n\u2026 (${inert.length - max} more characters not shown)` : inert;
+  const escape = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  const escaped = json.replace(JSON_STRING, (literal) => literal.replace(ACTIVE_SCHEME_COLON, (_m, scheme: string) => `${scheme}${escape(':')}`).replace(JSON_UNSAFE, escape));
+  return inert(escaped.length > max ? `${escaped.slice(0, max)}\n\u2026 (${escaped.length - max} more characters not shown)` : escaped);
+}
+
+/** Backslash escapes for everything that could build a link, a tag, a code span or a codicon. */
+const VERBATIM_SYNTAX = /[\\[\]()<>`$]/g;
+/** The colon of an active URI scheme (`command:`, `file:` …), so that no such URI survives even bare. */
+const ACTIVE_SCHEME_COLON = /\b(command|vscode(?:-[a-z]+)?|code-oss|file|javascript|vbscript|data|ms-[a-z-]+):/gi;
+/** Characters shown as `\u{…}`: controls (also line breaks), bidi, zero-width, tag characters. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const VERBATIM_INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]|\udb40[\udc00-\udc7f]/g;
+
+/**
+ * Exact but inert text, for a confirmation that must show precisely what will run (a stdio command
+ * line): nothing is removed. Backslash, brackets, parentheses, angle brackets, backticks, `$` and the
+ * colon of an active URI scheme get a backslash (Markdown's own escape: where markdown is rendered the reader sees the original
+ * characters; where it is not, the escapes are visible and unambiguous), and invisible, control and
+ * reordering characters appear as `\u{XXXX}`. So `$(whoami)` can neither render as an icon nor vanish,
+ * and `command:` never forms a URI. Longer than `max`: cut, and the cut is said.
+ */
+export function safeVerbatim(untrusted: unknown, max = 4000): Inert {
+  const source = describe(untrusted);
+  const escaped = source
+    .slice(0, max)
+    .replace(VERBATIM_SYNTAX, (c) => `\\${c}`)
+    .replace(ACTIVE_SCHEME_COLON, '$1\\:')
+    .replace(VERBATIM_INVISIBLE, (c) => `\\u{${(c.codePointAt(0) ?? 0).toString(16).toUpperCase()}}`);
+  return inert(source.length > max ? `${escaped} \u2026 (${source.length - max} more characters not shown)` : escaped);
+}
+
+function inert(text: string): Inert {
   return { text, toString: () => text };
 }
 

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { safeJson, safeLines, safeLogLine, safeText } from '../../../src/core/common/safeText';
+import { safeJson, safeLines, safeLogLine, safeText, safeVerbatim } from '../../../src/core/common/safeText';
 import { HOSTILE_TEXTS, unsafeParts } from '../../fixtures/hostileText';
 import { HOSTILE_HTML_ERROR, HOSTILE_HTML_TOOL } from '../../fixtures/mcp/hostileServer';
 
@@ -92,6 +92,33 @@ describe('safeText', () => {
 
     it('interpolates as its text', () => {
       assert.equal(`${safeJson({ a: 1 })}`, '{\n  "a": 1\n}');
+    });
+  });
+
+  describe('safeVerbatim', () => {
+    /** The inverse of safeVerbatim's escapes: proves nothing was removed or changed. */
+    const unescape = (t: string): string => t.replace(/\\u\{([0-9A-F]+)\}|\\(.)/g, (_m, hex: string | undefined, c: string) => (hex ? String.fromCodePoint(parseInt(hex, 16)) : c));
+
+    it('keeps every character of a command line, shell syntax included, recoverably', () => {
+      const commandLines = [
+        "/bin/sh -c 'echo $(whoami) `id` > /tmp/x; [ -f y ] && cat <z'",
+        'node server.js --url=command:mcpSecure.addServer --x=[a](b) \\share\\path',
+        ...HOSTILE_TEXTS,
+      ];
+      for (const line of commandLines) assert.equal(unescape(safeVerbatim(line).text), line, line);
+    });
+
+    it('leaves nothing that renders as a link, an icon, a code span or hidden text', () => {
+      for (const hostile of [...HOSTILE_TEXTS, 'sh -c "$(curl x)"']) {
+        const shown = safeVerbatim(hostile).text;
+        // Brackets survive only escaped (`\]` is a literal bracket in markdown, never link syntax).
+        assert.ok(!/(?<!\\)\][([:]|\$\(|(?<!\\)[`<>[\]]|\b(?:command|vscode|file|javascript|data):/i.test(shown), shown);
+        assert.deepEqual(unsafeParts(shown.replace(/\\[\\[\]()<>`$:]/g, ' ')), [], shown);
+      }
+    });
+
+    it('shows $(whoami) instead of removing it, and bidi characters as visible escapes', () => {
+      assert.equal(safeVerbatim('echo $(whoami)\u202E').text, 'echo \\$\\(whoami\\)\\u{202E}');
     });
   });
 });

@@ -74,4 +74,11 @@ describe('StdioLaunchGuard', () => {
     await g.ensureAllowed(stdio(), 'user');
     assert.deepEqual(asked.map((r) => r.kind === 'stdioLaunch' && r.origin), ['user', 'workspace']);
   });
+
+  it('shows the command line exactly: shell substitution is escaped, never dropped', async () => {
+    const { guard: g, asked } = guard(true);
+    await g.ensureAllowed(stdio({ command: '/bin/sh', args: ['-c', 'echo $(whoami) > /tmp/x'] }), 'workspace');
+    assert.match(asked[0]?.detail ?? '', /\\\$\\\(whoami\\\)/);
+    assert.ok(!(asked[0]?.detail ?? '').includes('$('), 'never a codicon');
+  });
 });
