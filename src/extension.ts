@@ -1,6 +1,9 @@
 /**
  * The composition root — the only place that builds core services with their editor adapters and
- * registers everything. `activate()` returns the test API (`McpSecureApi`).
+ * registers everything. The prompts (browser, confirmations, elicitation) are injected here; only in
+ * `ExtensionMode.Test` are they wrapped with test doubles and does `activate()` return the test API
+ * (`McpSecureApi`). Installed normally, the extension exports nothing: no other extension can reach
+ * its secrets, its prompts or its tool calls through `extensions.getExtension(…).exports`.
  */
 import { performance } from 'node:perf_hooks';
 import * as path from 'node:path';
@@ -19,6 +22,7 @@ import { registerAuditPanel } from './vscode/audit/registerAuditPanel';
 import { McpAuthProvider } from './vscode/authProvider';
 import { EditorBrowserOpener } from './vscode/browserOpener';
 import { ElicitationPrompt } from './vscode/elicitationPrompt';
+import { modalConfirm, type Prompts } from './vscode/prompts';
 import { registerCommands } from './vscode/commands';
 import { ResultDocuments } from './vscode/resultDocuments';
 import { AUTH_PROVIDER_ID, AUTH_PROVIDER_LABEL, LOG_CHANNEL_NAME, Settings } from './vscode/constants';
@@ -26,7 +30,6 @@ import { identityResolver } from './vscode/identities';
 import { lazyAuthorizer } from './vscode/lazyAuthorizer';
 import { OutputLogger } from './vscode/outputLogger';
 import { Redactor } from './core/common/redaction';
-import { toPlainText } from './vscode/plainText';
 import { SecretStorageAdapter } from './vscode/secretStorageAdapter';
 import { ServerActions } from './vscode/serverActions';
 import { ServerRegistry } from './vscode/serverRegistry';
@@ -35,6 +38,7 @@ import { StdioLaunchGuard } from './vscode/stdioLaunchGuard';
 import { StepUpConsentPrompt } from './vscode/stepUpConsent';
 import { Strings } from './vscode/strings';
 import { createTestApi, type McpSecureApi } from './vscode/testApi';
+import { TestSeams } from './vscode/testSeams';
 import { ToolCache } from './vscode/toolCache';
 import { ToolScopeKnowledge } from './vscode/toolScopes';
 import { ServersTree } from './vscode/tree/serversTree';
@@ -43,7 +47,7 @@ const RECENT_AUDIT_RECORDS = 200;
 const EXPIRY_REFRESH_MS = 60_000;
 let shutdown: (() => Promise<void>) | undefined;
 
-export async function activate(context: vscode.ExtensionContext): Promise<McpSecureApi> {
+export async function activate(context: vscode.ExtensionContext): Promise<McpSecureApi | undefined> {
   const started = performance.now();
   const channel = vscode.window.createOutputChannel(LOG_CHANNEL_NAME, { log: true });
   const redactor = new Redactor();
@@ -52,7 +56,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpSec
   const registry = new ServerRegistry();
   context.subscriptions.push(channel, registry);
 
-  const core = await buildCore(context, logger, store, registry, redactor);
+  const editor: Prompts = { opener: new EditorBrowserOpener(), confirm: modalConfirm, elicit: new ElicitationPrompt(registry).handle };
+  const seams = context.extensionMode === vscode.ExtensionMode.Test ? new TestSeams(editor) : undefined;
+  const core = await buildCore(context, logger, store, registry, redactor, seams?.prompts ?? editor);
   const auth = new McpAuthProvider(core.engine, registry, core.secrets, store, logger.child('auth'));
   const tree = new ServersTree({
     registry, tools: core.tools, scopes: core.scopes,
@@ -69,7 +75,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpSec
     now: () => Date.now(),
   });
   const results = new ResultDocuments();
-  const services: CommandServices = { ...core, context, registry, auth, tree, logger, channel, results };
+  const services: CommandServices = { ...core, context, registry, auth, tree, logger, channel, results, confirm: core.prompts.confirm };
   context.subscriptions.push(
     auth, tree, results,
     vscode.authentication.registerAuthenticationProvider(AUTH_PROVIDER_ID, AUTH_PROVIDER_LABEL, auth, { supportsMultipleAccounts: false }),
@@ -83,14 +89,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpSec
   auth.requestSessionsSilently();
   const activationMs = performance.now() - started;
   logger.info(`activated in ${activationMs.toFixed(1)} ms (${registry.servers().length} server(s))`);
-  return createTestApi({
-    services, auth, opener: core.opener, consent: core.consent, guard: core.guard, elicitation: core.elicitation, store,
-    auditRecords: async () => {
-      await core.audit?.trail.flush();
-      return core.audit?.recent ?? [];
-    },
-    activationMs: () => activationMs,
-  });
+  if (context.extensionMode === vscode.ExtensionMode.Test && seams) {
+    return createTestApi({
+      services, auth, seams, store,
+      auditRecords: async () => {
+        await core.audit?.trail.flush();
+        return core.audit?.recent ?? [];
+      },
+      activationMs: () => activationMs,
+    });
+  }
+  return undefined;
 }
 
 interface Core {
@@ -100,10 +109,8 @@ interface Core {
   readonly secrets: ServerSecrets;
   readonly tools: ToolCache;
   readonly scopes: ToolScopeKnowledge;
-  readonly opener: EditorBrowserOpener;
-  readonly consent: StepUpConsentPrompt;
+  readonly prompts: Prompts;
   readonly guard: StdioLaunchGuard;
-  readonly elicitation: ElicitationPrompt;
   readonly audit: OpenAudit | undefined;
   readonly abort: AbortController;
   readonly clientMetadataUrl: string | undefined;
@@ -111,12 +118,12 @@ interface Core {
 
 /** The core services (OAuth engine, connection manager, audit trail) over the editor adapters. */
 async function buildCore(context: vscode.ExtensionContext, logger: Logger, store: SecretStorageAdapter, registry: ServerRegistry,
-  redactor: Redactor): Promise<Core> {
+  redactor: Redactor, prompts: Prompts): Promise<Core> {
   const config = vscode.workspace.getConfiguration();
   const abort = new AbortController();
-  const opener = new EditorBrowserOpener();
+  const opener = prompts.opener;
   const scopes = new ToolScopeKnowledge();
-  const consent = new StepUpConsentPrompt(registry, (r) => scopes.noteStepUp(r.serverId, r.granted, r.requested));
+  const consent = new StepUpConsentPrompt(registry, prompts.confirm, (r) => scopes.noteStepUp(r.serverId, r.granted, r.requested));
   const clientMetadataUrl = config.get<string>(Settings.clientMetadataUrl) || undefined;
   const engine = new OAuthEngine({
     secrets: store, logger: logger.child('oauth'), opener, consent: consent.ask, signal: abort.signal,
@@ -126,7 +133,6 @@ async function buildCore(context: vscode.ExtensionContext, logger: Logger, store
   });
   const secrets = new ServerSecrets(store);
   const tools = new ToolCache();
-  const elicitation = new ElicitationPrompt(registry);
   const audit = await openAudit(context, logger, store, redactor);
   const observers: ToolCallObserver[] = audit ? [scopes, audit.trail] : [scopes];
   const manager = new ConnectionManager({
@@ -135,13 +141,13 @@ async function buildCore(context: vscode.ExtensionContext, logger: Logger, store
     stdioSecretFor: (def) => secrets.stdioSecret(def),
     identityFor: identityResolver(engine, secrets),
     observers,
-    elicitation: elicitation.handle,
+    elicitation: prompts.elicit,
     requestTimeoutMs: (config.get<number>(Settings.requestTimeoutSeconds) ?? 60) * 1000,
     clientInfo: { name: 'mcp-secure-connections', version: String(context.extension.packageJSON.version ?? '0.0.0') },
   });
-  const guard = new StdioLaunchGuard(context.globalState);
+  const guard = new StdioLaunchGuard(context.globalState, prompts.confirm);
   const actions = new ServerActions(registry, manager, guard, tools);
-  return { engine, manager, actions, secrets, tools, scopes, opener, consent, guard, elicitation, audit, abort, clientMetadataUrl };
+  return { engine, manager, actions, secrets, tools, scopes, prompts, guard, audit, abort, clientMetadataUrl };
 }
 
 /** Every event that changes what the tree shows; removed servers are disconnected. */
@@ -210,7 +216,7 @@ async function openAudit(context: vscode.ExtensionContext, logger: Logger, secre
     const log = logger.child('audit');
     const onReport = (r: StoreReport): void => {
       log.warn(r.message);
-      if (r.kind === 'integrity_violation') void vscode.window.showErrorMessage(Strings.auditIntegrity(toPlainText(r.message)));
+      if (r.kind === 'integrity_violation') void vscode.window.showErrorMessage(Strings.auditIntegrity(r.message));
       if (r.kind === 'witness_started') void vscode.window.showInformationMessage(Strings.auditWitnessStarted);
     };
     store.recovery.forEach(onReport);

@@ -6,7 +6,7 @@ import { AUTH_PROVIDER_ID, SERVER_SCOPE_PREFIX } from './constants';
 import type { GrantEngine, GrantView } from './engineContract';
 import type { ServerRegistry } from './serverRegistry';
 import type { ServerSecrets } from './serverSecrets';
-import { toPlainText } from './plainText';
+import { safeText } from '../core/common/safeText';
 import { Strings } from './strings';
 
 type Session = vscode.AuthenticationSession;
@@ -78,7 +78,7 @@ export class McpAuthProvider implements vscode.AuthenticationProvider, vscode.Di
       // The engine removes the grant locally even when the AS refuses revocation: say so, don't fail.
       if (!isMcpSecureError(e, 'revocation_failed')) throw e;
       this.logger.warn(`signed out of ${sessionId} locally; revocation failed`, e);
-      void vscode.window.showWarningMessage(Strings.signedOutNotRevoked(name, toPlainText(e)));
+      void vscode.window.showWarningMessage(Strings.signedOutNotRevoked(name, safeText(e)));
     } finally {
       await this.diffNow();
     }
@@ -132,7 +132,7 @@ export class McpAuthProvider implements vscode.AuthenticationProvider, vscode.Di
     }
     if (servers.length === 1 && servers[0]) return servers[0];
     const picked = await vscode.window.showQuickPick(
-      servers.map((s) => ({ label: s.name, description: s.url, server: s })),
+      servers.map((s) => ({ label: safeText(s.name, 80), description: safeText(s.url, 200), server: s })),
       { placeHolder: Strings.pickServer },
     );
     if (!picked) throw new McpSecureError('authorization_cancelled', Strings.cancelled);
@@ -151,7 +151,9 @@ export class McpAuthProvider implements vscode.AuthenticationProvider, vscode.Di
   }
 
   private toSession(server: HttpServerDefinition, grant: GrantView, accessToken: string): Session {
-    const label = grant.displayName || grant.subject || Strings.accountFallback(server.name);
+    // The label comes from unverified token claims (preferred_username, email, sub) and is shown in the
+    // Accounts menu and in notifications: plain text only.
+    const label = safeText(grant.displayName || grant.subject || Strings.accountFallback(server.name), 80) || Strings.accountFallback(server.name);
     return {
       id: server.id,
       accessToken,

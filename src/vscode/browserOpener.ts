@@ -6,7 +6,7 @@ import type { BrowserOpener } from '../core/ports';
  * Opens authorization URLs through the editor (`env.openExternal`), never a shell. Before opening, the
  * loopback `redirect_uri` goes through `env.asExternalUri`, which in a remote window (SSH, Codespaces)
  * sets up the port forwarding the browser's redirect needs; the authorization URL itself is opened
- * unchanged (rewriting it would break the registered redirect). A test may override the opener.
+ * unchanged (rewriting it would break the registered redirect).
  *
  * A loopback authorization server's URL is not rewritten either: in a remote window the editor maps
  * `http://127.0.0.1:<port>` to wherever the user's browser can reach that port (desktop: a forwarded
@@ -16,21 +16,10 @@ import type { BrowserOpener } from '../core/ports';
  * machine, points code-server's `VSCODE_PROXY_URI` at scripts/harness/loopbackRedirector.mjs instead.
  */
 export class EditorBrowserOpener implements BrowserOpener {
-  private override: ((url: URL) => Promise<void>) | undefined;
-
   async open(url: URL): Promise<void> {
-    if (this.override) return this.override(url);
     await forwardLoopbackRedirect(url);
     const opened = await vscode.env.openExternal(vscode.Uri.parse(url.toString(), true));
     if (!opened) throw new McpSecureError('authorization_cancelled', 'The browser could not be opened for sign-in.');
-  }
-
-  /** Route the next authorizations to `opener` until the returned disposable is disposed. */
-  useOpener(opener: (url: URL) => Promise<void>): vscode.Disposable {
-    this.override = opener;
-    return new vscode.Disposable(() => {
-      if (this.override === opener) this.override = undefined;
-    });
   }
 }
 

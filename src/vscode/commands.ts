@@ -1,7 +1,10 @@
 import * as vscode from 'vscode';
+import { safeText } from '../core/common/safeText';
+import { McpSecureError } from '../core/errors';
 import type { HttpServerDefinition } from '../core/mcp/serverDefinition';
 import { addServerCommand } from './commands/addServerCommand';
 import { callToolCommand } from './commands/callToolCommand';
+import { preselection, type Preselection } from './commands/commandArguments';
 import { importServersCommand } from './commands/importServersCommand';
 import { pickServer } from './commands/pickServer';
 import { rotateSecretCommand } from './commands/rotateSecretCommand';
@@ -10,11 +13,12 @@ import { reportFailure, withCancellableProgress } from './progress';
 import type { CommandServices } from './services';
 import { Strings } from './strings';
 
-type Handler = (s: CommandServices, ...args: unknown[]) => Promise<unknown>;
+/** A command handler sees a `Preselection`, never the raw arguments (see `commandArguments.ts`). */
+type Handler = (s: CommandServices, pre: Preselection) => Promise<unknown>;
 
 /** Every command of the extension; `test/unit/manifest.test.ts` checks this table against package.json. */
 const HANDLERS: Record<CommandId, { readonly title: string; readonly run: Handler }> = {
-  [Commands.addServer]: { title: 'Add server', run: (s, raw, secret) => addServerCommand(s, raw, secret) },
+  [Commands.addServer]: { title: 'Add server', run: (s) => addServerCommand(s) },
   [Commands.importServers]: { title: 'Import servers', run: (s) => importServersCommand(s) },
   [Commands.removeServer]: { title: 'Remove server', run: removeServer },
   [Commands.connect]: { title: 'Connect', run: connect },
@@ -22,8 +26,8 @@ const HANDLERS: Record<CommandId, { readonly title: string; readonly run: Handle
   [Commands.signIn]: { title: 'Sign in', run: signIn },
   [Commands.signOut]: { title: 'Sign out', run: signOut },
   [Commands.listTools]: { title: 'List tools', run: listTools },
-  [Commands.callTool]: { title: 'Call tool', run: (s, a, t, args) => callToolCommand(s, a, t, args) },
-  [Commands.rotateSecret]: { title: 'Rotate shared secret', run: (s, a, c) => rotateSecretCommand(s, a, c) },
+  [Commands.callTool]: { title: 'Call tool', run: callToolCommand },
+  [Commands.rotateSecret]: { title: 'Rotate shared secret', run: rotateSecretCommand },
   [Commands.showLog]: { title: 'Show log', run: async (s) => s.channel.show(true) },
   [Commands.refresh]: { title: 'Refresh', run: async (s) => s.tree.refresh() },
   [Commands.openSettings]: { title: 'Open settings', run: () => Promise.resolve(vscode.commands.executeCommand('workbench.action.openSettings', Settings.servers)) },
@@ -32,14 +36,15 @@ const HANDLERS: Record<CommandId, { readonly title: string; readonly run: Handle
 export const REGISTERED_COMMANDS: readonly string[] = Object.keys(HANDLERS);
 
 /**
- * Registers every command. A failure is reported once (plain text, secrets never shown) and
- * rethrown, so programmatic callers (`executeCommand`, tests) see the typed error too.
+ * Registers every command. Raw arguments are reduced to a `Preselection` before any handler runs. A
+ * failure is reported once (plain text, secrets never shown) and rethrown, so programmatic callers
+ * (`executeCommand`, tests) see the typed error too.
  */
 export function registerCommands(s: CommandServices): vscode.Disposable[] {
   return Object.entries(HANDLERS).map(([id, { title, run }]) =>
     vscode.commands.registerCommand(id, async (...args: unknown[]) => {
       try {
-        return await run(s, ...args);
+        return await run(s, preselection(args));
       } catch (e) {
         reportFailure(s.logger, title, e);
         throw e;
@@ -48,51 +53,62 @@ export function registerCommands(s: CommandServices): vscode.Disposable[] {
   );
 }
 
-async function connect(s: CommandServices, arg: unknown): Promise<string> {
-  const def = await pickServer(s.registry, arg);
+async function connect(s: CommandServices, pre: Preselection): Promise<string> {
+  const def = await pickServer(s.registry, pre.serverId);
   await withCancellableProgress(Strings.connecting(def.name), (signal) => s.actions.connect(def.id, signal));
   return s.manager.state(def.id).kind;
 }
 
-async function disconnect(s: CommandServices, arg: unknown): Promise<void> {
-  const def = await pickServer(s.registry, arg, (d) => s.manager.state(d.id).kind !== 'stopped');
+async function disconnect(s: CommandServices, pre: Preselection): Promise<void> {
+  const def = await pickServer(s.registry, pre.serverId, (d) => s.manager.state(d.id).kind !== 'stopped');
   await s.actions.disconnect(def.id);
 }
 
-async function signIn(s: CommandServices, arg: unknown): Promise<string> {
-  const def = (await pickServer(s.registry, arg, (d) => d.transport === 'http')) as HttpServerDefinition;
+async function signIn(s: CommandServices, pre: Preselection): Promise<string> {
+  const def = (await pickServer(s.registry, pre.serverId, (d) => d.transport === 'http')) as HttpServerDefinition;
   const session = await s.auth.signIn(def);
   void vscode.window.showInformationMessage(Strings.signedIn(def.name, session.account.label));
   return session.account.label;
 }
 
-async function signOut(s: CommandServices, arg: unknown): Promise<void> {
-  const def = await pickServer(s.registry, arg, (d) => d.transport === 'http');
+async function signOut(s: CommandServices, pre: Preselection): Promise<void> {
+  const def = await pickServer(s.registry, pre.serverId, (d) => d.transport === 'http');
   await s.actions.disconnect(def.id);
   await s.auth.removeSession(def.id);
 }
 
-async function listTools(s: CommandServices, arg: unknown): Promise<string[]> {
-  const def = await pickServer(s.registry, arg);
+async function listTools(s: CommandServices, pre: Preselection): Promise<string[]> {
+  const def = await pickServer(s.registry, pre.serverId);
   const tools = await withCancellableProgress(Strings.listingTools(def.name), (signal) => s.actions.listTools(def.id, signal));
   if (tools.length === 0) void vscode.window.showInformationMessage(Strings.noTools(def.name));
-  else if (typeof arg !== 'string') void vscode.commands.executeCommand(`${Views.servers}.focus`);
+  else if (pre.serverId === undefined) void vscode.commands.executeCommand(`${Views.servers}.focus`);
   return tools.map((t) => t.name);
 }
 
-async function removeServer(s: CommandServices, arg: unknown): Promise<boolean> {
-  const invalid = typeof arg === 'object' && arg !== null && 'entry' in arg ? (arg as { entry: { origin: 'user' | 'workspace'; index: number } }).entry : undefined;
-  if (invalid) return s.registry.remove({ origin: invalid.origin, index: invalid.index });
-  const def = await pickServer(s.registry, arg);
-  if (typeof arg !== 'string') {
-    const answer = await vscode.window.showWarningMessage(Strings.removeConfirm(def.name), { modal: true }, Strings.remove);
-    if (answer !== Strings.remove) return false;
-  }
+/** Always asks: an id or a tree node only says WHICH server the question is about. */
+async function removeServer(s: CommandServices, pre: Preselection): Promise<boolean> {
+  if (pre.invalidEntry) return removeInvalidEntry(s, pre.invalidEntry);
+  const def = await pickServer(s.registry, pre.serverId);
+  const confirmed = await s.confirm({ kind: 'removeServer', serverId: def.id, message: Strings.removeConfirm(def.name), action: Strings.remove });
+  if (!confirmed) return false;
   await s.actions.disconnect(def.id);
   // Signs out of this definition's grant, and forgets (without sending it anywhere) one issued for an earlier definition.
   if (def.transport === 'http') await s.engine.signOut(await s.secrets.oauthServerFor(def));
   await s.secrets.forget(def.id);
   const removed = await s.registry.remove({ id: def.id });
-  if (typeof arg !== 'string') void vscode.window.showInformationMessage(Strings.serverRemoved(def.name));
+  void vscode.window.showInformationMessage(Strings.serverRemoved(def.name));
   return removed;
+}
+
+/** The tree's "remove" on an invalid entry: only an entry that IS invalid, and only after asking. */
+async function removeInvalidEntry(s: CommandServices, target: NonNullable<Preselection['invalidEntry']>): Promise<boolean> {
+  const entry = s.registry.invalidEntries().find((e) => e.origin === target.origin && e.index === target.index);
+  if (!entry) throw new McpSecureError('invalid_server_definition', Strings.invalidEntry(target.index));
+  const label = entry.label ?? Strings.invalidEntry(entry.index);
+  const confirmed = await s.confirm({
+    kind: 'removeServer', serverId: entry.id ?? label,
+    message: Strings.removeInvalidConfirm(label, entry.origin === 'user' ? Strings.fromUser : Strings.fromWorkspace),
+    detail: safeText(entry.message), action: Strings.remove,
+  });
+  return confirmed ? s.registry.remove({ origin: entry.origin, index: entry.index }) : false;
 }

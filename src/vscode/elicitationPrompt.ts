@@ -3,39 +3,26 @@ import { isMcpSecureError } from '../core/errors';
 import type { ElicitationAnswer, ElicitationHandler, ElicitationRequest } from '../core/mcp/types';
 import { askEach } from './commands/toolArguments';
 import { flatProperties } from './commands/toolSchema';
-import { toPlainText } from './plainText';
+import { safeLines, safeText } from '../core/common/safeText';
 import type { ServerRegistry } from './serverRegistry';
 import { Strings } from './strings';
 
 /**
  * Form-mode elicitation (MCP 2025-11-25 §Client Features / Elicitation): a modal naming the server and
  * its (plain-text) message, then one quick input per field prefilled with the schema defaults
- * (SEP-1034). Schemas that are not flat are declined rather than half-answered. Tests answer through
- * `useAnswer` because test mode refuses dialogs.
+ * (SEP-1034). Schemas that are not flat are declined rather than half-answered.
  */
 export class ElicitationPrompt {
-  private override: ElicitationHandler | undefined;
-
   constructor(private readonly registry: ServerRegistry) {}
 
-  readonly handle: ElicitationHandler = async (request, signal) => {
-    if (this.override) return this.override(request, signal);
-    return this.ask(request);
-  };
-
-  useAnswer(handler: ElicitationHandler): vscode.Disposable {
-    this.override = handler;
-    return new vscode.Disposable(() => {
-      if (this.override === handler) this.override = undefined;
-    });
-  }
+  readonly handle: ElicitationHandler = (request) => this.ask(request);
 
   private async ask(request: ElicitationRequest): Promise<ElicitationAnswer> {
-    const name = toPlainText(this.registry.get(request.serverId)?.name ?? request.serverId, 80);
+    const name = safeText(this.registry.get(request.serverId)?.name ?? request.serverId, 80);
     const props = flatProperties(request.requestedSchema);
     const choice = await vscode.window.showInformationMessage(
       Strings.elicitTitle(name),
-      { modal: true, detail: toPlainText(request.message, 1000) },
+      { modal: true, detail: safeLines(request.message, 500, 20) },
       Strings.elicitRespond,
       Strings.elicitDecline,
     );

@@ -1,10 +1,12 @@
 import type * as vscode from 'vscode';
+import { safeLogLine } from '../core/common/safeText';
 import type { Logger } from '../core/ports';
 import type { Redactor } from '../core/common/redaction';
 
 /**
  * The core `Logger` over one `LogOutputChannel`. Every line carries a component tag (`[oauth]`) and is
- * redacted before it is written; the channel's own level filter decides what is shown.
+ * redacted before it is written; the channel's own level filter decides what is shown. Server-supplied
+ * text cannot forge extra lines or hide/reorder characters (`safeLogLine`).
  */
 export class OutputLogger implements Logger {
   constructor(
@@ -29,7 +31,7 @@ export class OutputLogger implements Logger {
   private format(message: string, args: unknown[]): string {
     const extra = args.map(stringify).join(' ');
     const line = extra ? `${message} ${extra}` : message;
-    return this.redactor.redactText(this.component ? `[${this.component}] ${line}` : line);
+    return this.redactor.redactText(safeLogLine(this.component ? `[${this.component}] ${line}` : line));
   }
 }
 

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { McpSecureError, isMcpSecureError } from '../core/errors';
 import type { Logger } from '../core/ports';
-import { toPlainText } from './plainText';
+import { safeText } from '../core/common/safeText';
 import { Strings } from './strings';
 
 /** Runs a long operation under a cancellable notification; cancelling aborts the signal. */
@@ -34,6 +34,6 @@ export function reportFailure(logger: Logger, what: string, e: unknown): void {
     return;
   }
   logger.error(`${what} failed`, e);
-  const why = isMcpSecureError(e, 'secret_store_failed') ? Strings.secretStoreFailed : toPlainText(e);
+  const why = isMcpSecureError(e, 'secret_store_failed') ? Strings.secretStoreFailed : safeText(e);
   void vscode.window.showErrorMessage(Strings.operationFailed(what, why));
 }

@@ -10,7 +10,7 @@ import { Strings } from './strings';
 import type { ToolCache } from './toolCache';
 
 /**
- * The operations behind the commands and the test API: connect (after the workspace launch
+ * The operations behind the commands and the test API: connect (after the stdio launch
  * confirmation), disconnect, list tools (kept in the tool cache for the tree) and call a tool.
  */
 export class ServerActions {

@@ -2,11 +2,13 @@ import type * as vscode from 'vscode';
 import type { ConnectionManager } from '../core/mcp/connectionManager';
 import type { Logger } from '../core/ports';
 import type { McpAuthProvider } from './authProvider';
+import type { Confirm } from './prompts';
 import type { ResultDocuments } from './resultDocuments';
 import type { GrantEngine } from './engineContract';
 import type { ServerActions } from './serverActions';
 import type { ServerRegistry } from './serverRegistry';
 import type { ServerSecrets } from './serverSecrets';
+import type { StdioLaunchGuard } from './stdioLaunchGuard';
 import type { ServersTree } from './tree/serversTree';
 
 /** What the commands need; built once in `extension.ts`. */
@@ -22,4 +24,7 @@ export interface CommandServices {
   readonly logger: Logger;
   readonly channel: vscode.LogOutputChannel;
   readonly results: ResultDocuments;
+  /** Every confirmation a command asks for (injected: modal in production, answerable in tests). */
+  readonly confirm: Confirm;
+  readonly guard: StdioLaunchGuard;
 }

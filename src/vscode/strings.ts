@@ -1,8 +1,13 @@
+import { SAFE_TEXT_MAX, safeText, type Inert } from '../core/common/safeText';
+
 /**
- * Every user-visible string of the extension layer, in one place (ready for l10n). Untrusted values
- * (server names, error text) are passed in already converted with `toPlainText`.
+ * Every user-visible string of the extension layer, in one place (ready for l10n). Every argument a
+ * function here interpolates goes through `safeText` (see `withSafeArguments` at the end), so a server
+ * name, tool name, account label or error text can never become a `command:` link, a codicon or
+ * reordered text in a notification, progress title, modal, quick pick or tree item — whatever the caller
+ * passed. Entries added here are covered automatically.
  */
-export const Strings = {
+const TEXT = {
   // progress and notifications
   signingIn: (server: string) => `Signing in to ${server}…`,
   signedIn: (server: string, account: string) => `Signed in to ${server} as ${account}.`,
@@ -37,8 +42,8 @@ export const Strings = {
   noServers: 'No MCP servers are configured. Add one first.',
 
   // stdio launch confirmation
-  confirmStdioLaunch: (name: string) => `The workspace settings define the MCP server "${name}", which starts a local program. Run it?`,
-  confirmStdioDetail: (commandLine: string, cwd: string | undefined, env: readonly string[]) =>
+  confirmStdioLaunch: (name: string, origin: string) => `The ${origin} settings define the MCP server "${name}", which starts a local program. Run it?`,
+  confirmStdioDetail: (commandLine: Inert | string, cwd: Inert | string | undefined, env: readonly (Inert | string)[]) =>
     `Command line:\n${commandLine}${cwd ? `\n\nWorking directory:\n${cwd}` : ''}${env.length ? `\n\nEnvironment:\n${env.join('\n')}` : ''}\n\nOnly allow programs you trust. You are asked again if any of this changes.`,
   allowRun: 'Run',
   launchRefused: 'The stdio server was not started.',
@@ -130,7 +135,7 @@ export const Strings = {
   httpOnly: 'Only HTTP servers use sign-in; stdio servers use a shared secret.',
 
   // credentials bound to what they were issued for (sec-creds)
-  secretEnvLine: (envVar: string) => `${envVar}=<the server's shared secret>`,
+  secretEnvLine: (envVar: string) => `${envVar}=(the server's shared secret, set at launch)`,
 
   // audit integrity and off-machine export (sec-audit)
   auditIntegrity: (message: string) => `Audit log integrity check failed: ${message}. Run "Verify Audit Log Integrity" for details.`,
@@ -139,4 +144,46 @@ export const Strings = {
   exportHeadersPlaceholder: 'Authorization=Bearer%20<token>',
   exportHeadersSaved: 'Audit export headers saved in secret storage.',
   exportHeadersRemoved: 'Audit export headers removed.',
+
+  // --- sec-ui (issue 7, items 1-2): confirmations for commands reachable from links ---
+  commandNotApplicable: (name: string) => `This command does not apply to ${name}.`,
+  removeInvalidConfirm: (label: string, origin: string) => `Remove the invalid server entry "${label}" from the ${origin} settings?`,
+  importConfirm: (count: number) => `Add ${count} server(s) from .vscode/mcp.json to the workspace settings?`,
+  importDetail: (names: readonly string[]) => `${names.join('\n')}\n\nLocal programs among them are shown in full and confirmed before their first start.`,
+  importAction: 'Import',
+  callToolConfirm: (tool: string, server: string) => `Call the tool "${tool}" on ${server} with these arguments?`,
+  callToolDetail: (args: Inert) => `${args}\n\nThe call was requested by a link, a keybinding or another extension, not from the tool picker.`,
+  callToolAction: 'Call Tool',
 } as const;
+
+/** Per-function bound for each interpolated argument; the stdio launch confirmation shows the full command. */
+const ARGUMENT_LIMITS: Partial<Record<keyof typeof TEXT, number>> = {
+  confirmStdioDetail: 8000,
+  stateError: 300,
+  operationFailed: 600,
+  signedOutNotRevoked: 600,
+};
+
+export const Strings = withSafeArguments(TEXT, ARGUMENT_LIMITS);
+
+type StringTable = Record<string, string | ((...args: never[]) => string)>;
+
+/**
+ * The same table, with every function wrapped so that each string argument (and each string in an
+ * array argument) is passed through `safeText` before it is interpolated. Numbers and booleans pass
+ * unchanged; constant strings are ours and stay as they are.
+ */
+export function withSafeArguments<T extends StringTable>(table: T, limits: Partial<Record<keyof T, number>> = {}): T {
+  const wrapped: Record<string, unknown> = {};
+  for (const [key, entry] of Object.entries(table)) {
+    if (typeof entry !== 'function') {
+      wrapped[key] = entry;
+      continue;
+    }
+    const max = limits[key as keyof T] ?? SAFE_TEXT_MAX;
+    const clean = (arg: unknown): unknown =>
+      typeof arg === 'string' ? safeText(arg, max) : Array.isArray(arg) ? arg.map((a: unknown) => (typeof a === 'string' ? safeText(a, max) : a)) : arg;
+    wrapped[key] = (...args: unknown[]) => (entry as (...a: unknown[]) => string)(...args.map(clean));
+  }
+  return wrapped as T;
+}

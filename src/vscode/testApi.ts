@@ -3,20 +3,25 @@ import type { AuditRecord } from '../core/audit/auditRecord';
 import type { ConnectionState } from '../core/mcp/connectionState';
 import type { HttpServerDefinition } from '../core/mcp/serverDefinition';
 import type { ElicitationHandler, ToolCallResult } from '../core/mcp/types';
+import { grantStoreKey } from '../core/oauth/tokenStore';
 import type { SecretStore } from '../core/ports';
 import type { ToolCaller } from '../core/toolCallObserver';
 import type { McpAuthProvider } from './authProvider';
-import type { EditorBrowserOpener } from './browserOpener';
-import type { ElicitationPrompt } from './elicitationPrompt';
 import type { GrantView } from './engineContract';
+import type { ConfirmKind, ConfirmRequest } from './prompts';
 import type { CommandServices } from './services';
-import type { LaunchConfirmer, StdioLaunchGuard } from './stdioLaunchGuard';
-import type { StepUpAnswer, StepUpConsentPrompt } from './stepUpConsent';
+import type { LaunchConfirmer } from './stdioLaunchGuard';
+import type { StepUpAnswer } from './stepUpConsent';
+import type { ConfirmHandler, Lease, TestSeams } from './testSeams';
 import type { TreeSnapshot } from './tree/serversTree';
 
+/** The only SecretStorage keys the test API reads or writes directly: never a real credential. */
+export const SCRATCH_SECRET_PREFIX = 'mcpSecure.test/';
+
 /**
- * What `activate()` returns. Integration tests drive the real flows through it, because test mode
- * refuses the dialogs the Accounts menu and modals would show. Nothing here returns a token value.
+ * What `activate()` returns in `ExtensionMode.Test` ONLY (never when installed normally). Integration
+ * tests drive the real flows through it, because test mode cannot click through the dialogs the
+ * Accounts menu and modals would show. Nothing here returns a token, a refresh token or a secret.
  */
 export interface McpSecureApi {
   /** Milliseconds `activate()` took. */
@@ -35,12 +40,23 @@ export interface McpSecureApi {
   listTools(serverId: string): Promise<string[]>;
   callTool(serverId: string, tool: string, args?: Record<string, unknown>, caller?: ToolCaller): Promise<ToolCallResult>;
   tree(): Promise<TreeSnapshot[]>;
-  /** The SecretStorage adapter the core uses (round-trip tests). */
-  secrets: Pick<SecretStore, 'get' | 'store' | 'delete'>;
-  useOpener(opener: (url: URL) => Promise<void>): vscode.Disposable;
-  useStepUpConsent(answer: StepUpAnswer): vscode.Disposable;
-  useLaunchConfirmer(confirmer: LaunchConfirmer): vscode.Disposable;
-  useElicitation(handler: ElicitationHandler): vscode.Disposable;
+  /** Whether SecretStorage holds a grant record for the server (its content never leaves the extension). */
+  hasStoredGrant(serverId: string): Promise<boolean>;
+  /**
+   * Deletes the server's grant record straight from SecretStorage, as another window's sign-out does;
+   * `restore()` writes the same record back (as another window's sign-in would). The value stays inside.
+   */
+  detachStoredGrant(serverId: string): Promise<{ restore(): Promise<void> }>;
+  /** SecretStorage round trips, limited to keys under `SCRATCH_SECRET_PREFIX`. */
+  scratchSecrets: Pick<SecretStore, 'get' | 'store' | 'delete'>;
+  useOpener(opener: (url: URL) => Promise<void>): Lease;
+  useStepUpConsent(answer: StepUpAnswer): Lease;
+  useLaunchConfirmer(confirmer: LaunchConfirmer): Lease;
+  useElicitation(handler: ElicitationHandler): Lease;
+  /** Answers every confirmation of one kind (remove server, rotate secret, import, launch, step-up). */
+  useConfirmation<K extends ConfirmKind>(kind: K, handler: ConfirmHandler<K>): Lease;
+  /** Every confirmation asked since activation, oldest first. */
+  confirmationsAsked(): readonly ConfirmRequest[];
   /** Audit records appended since activation (most recent last, bounded). */
   auditRecords(): Promise<readonly AuditRecord[]>;
 }
@@ -48,10 +64,7 @@ export interface McpSecureApi {
 export interface ApiParts {
   readonly services: CommandServices;
   readonly auth: McpAuthProvider;
-  readonly opener: EditorBrowserOpener;
-  readonly consent: StepUpConsentPrompt;
-  readonly guard: StdioLaunchGuard;
-  readonly elicitation: ElicitationPrompt;
+  readonly seams: TestSeams;
   readonly store: SecretStore;
   readonly auditRecords: () => Promise<readonly AuditRecord[]>;
   readonly activationMs: () => number;
@@ -59,6 +72,7 @@ export interface ApiParts {
 
 export function createTestApi(p: ApiParts): McpSecureApi {
   const { registry, manager, actions, tree } = p.services;
+  const { seams } = p;
   return {
     get activationMs() {
       return p.activationMs();
@@ -68,7 +82,7 @@ export function createTestApi(p: ApiParts): McpSecureApi {
     signIn: async (serverId, opener, scopes) => {
       const def = registry.get(serverId);
       if (def?.transport !== 'http') throw new Error(`not an HTTP server: ${serverId}`);
-      const lease = opener ? p.opener.useOpener(opener) : undefined;
+      const lease = opener ? seams.useOpener(opener) : undefined;
       try {
         const session = await p.auth.signIn(def as HttpServerDefinition, scopes ?? []);
         return { account: session.account.label, scopes: session.scopes };
@@ -95,11 +109,30 @@ export function createTestApi(p: ApiParts): McpSecureApi {
     listTools: async (serverId) => (await actions.listTools(serverId)).map((t) => t.name),
     callTool: (serverId, tool, args, caller = 'test') => actions.callTool(serverId, tool, args, caller),
     tree: () => tree.snapshot(),
-    secrets: { get: (k) => p.store.get(k), store: (k, v) => p.store.store(k, v), delete: (k) => p.store.delete(k) },
-    useOpener: (opener) => p.opener.useOpener(opener),
-    useStepUpConsent: (answer) => p.consent.useAnswer(answer),
-    useLaunchConfirmer: (confirmer) => p.guard.useConfirmer(confirmer),
-    useElicitation: (handler) => p.elicitation.useAnswer(handler),
+    hasStoredGrant: async (serverId) => (await p.store.get(grantStoreKey(serverId))) !== undefined,
+    detachStoredGrant: async (serverId) => {
+      const key = grantStoreKey(serverId);
+      const kept = await p.store.get(key);
+      if (kept === undefined) throw new Error(`no stored grant for ${serverId}`);
+      await p.store.delete(key);
+      return { restore: () => p.store.store(key, kept) };
+    },
+    scratchSecrets: {
+      get: async (k) => p.store.get(scratchKey(k)),
+      store: async (k, v) => p.store.store(scratchKey(k), v),
+      delete: async (k) => p.store.delete(scratchKey(k)),
+    },
+    useOpener: (opener) => seams.useOpener(opener),
+    useStepUpConsent: (answer) => seams.useConfirmation('stepUp', (r) => answer({ serverId: r.serverId, granted: r.granted, requested: r.requested })),
+    useLaunchConfirmer: (confirmer) => seams.useConfirmation('stdioLaunch', (r) => confirmer(r.def, r.commandLine)),
+    useElicitation: (handler) => seams.useElicitation(handler),
+    useConfirmation: (kind, handler) => seams.useConfirmation(kind, handler),
+    confirmationsAsked: () => [...seams.asked],
     auditRecords: p.auditRecords,
   };
+}
+
+function scratchKey(key: string): string {
+  if (!key.startsWith(SCRATCH_SECRET_PREFIX)) throw new Error(`the test API only touches keys under ${SCRATCH_SECRET_PREFIX}`);
+  return key;
 }

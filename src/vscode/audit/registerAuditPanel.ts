@@ -23,6 +23,7 @@
 import * as vscode from 'vscode';
 import type { AuditTrail } from '../../core/audit/auditTrail';
 import type { Logger } from '../../core/ports';
+import { safeText } from '../../core/common/safeText';
 import { Strings } from '../strings';
 import type { AuditExportController } from './auditExportController';
 import { AuditPanelBackend, type AuditPanelUi } from './auditPanelBackend';
@@ -59,7 +60,8 @@ function editorUi(): AuditPanelUi {
       const answer = await vscode.window.showWarningMessage(STRINGS.clearConfirm, { modal: true }, STRINGS.clearButton);
       return answer === STRINGS.clearButton;
     },
-    notify(level, text) {
+    notify(level, message) {
+      const text = safeText(message, 600);
       if (level === 'error') void vscode.window.showErrorMessage(text);
       else if (level === 'warning') void vscode.window.showWarningMessage(text);
       else void vscode.window.showInformationMessage(text);
@@ -85,7 +87,7 @@ export function registerAuditPanel(context: vscode.ExtensionContext, trail: Audi
   const report = (err: unknown): void => {
     const text = trail.redactor.redactText(err instanceof Error ? err.message : 'unknown error');
     log.error(`audit command failed: ${text}`);
-    void vscode.window.showErrorMessage(`Audit log: ${text}`);
+    void vscode.window.showErrorMessage(`Audit log: ${safeText(text, 600)}`);
   };
   context.subscriptions.push(
     backend,
@@ -95,8 +97,8 @@ export function registerAuditPanel(context: vscode.ExtensionContext, trail: Audi
     vscode.commands.registerCommand(AUDIT_COMMANDS.verify, async () => {
       try {
         const v = await backend.verify();
-        if (v.ok) void vscode.window.showInformationMessage(v.message);
-        else void vscode.window.showErrorMessage(v.message);
+        if (v.ok) void vscode.window.showInformationMessage(safeText(v.message, 600));
+        else void vscode.window.showErrorMessage(safeText(v.message, 600));
         return v;
       } catch (err) {
         report(err);

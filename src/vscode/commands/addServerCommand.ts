@@ -9,18 +9,21 @@ const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 /**
  * `mcpSecure.addServer`: a short wizard (transport, URL or command + args, name, id, optional OAuth
  * overrides) that writes a validated entry to user settings. A static client secret goes to
- * SecretStorage, never to settings. A raw definition may be passed instead of running the wizard.
+ * SecretStorage, never to settings. The command takes NO arguments: it is reachable from `command:`
+ * links, and a definition handed to it would let one click write a process to launch into settings.
+ * A stdio command typed here is the one launch the user is not asked about again (`remember`).
  */
-export async function addServerCommand(s: CommandServices, raw?: unknown, clientSecretArg?: unknown): Promise<ServerDefinition> {
-  const given = isRecord(raw) ? { entry: raw, clientSecret: typeof clientSecretArg === 'string' ? clientSecretArg : undefined } : await wizard(s);
+export async function addServerCommand(s: CommandServices): Promise<ServerDefinition> {
+  const given = await wizard(s);
   const { entry, clientSecret } = withoutClientSecret(given.entry, given.clientSecret);
   const def = parseServerDefinition(entry);
   if (s.registry.get(def.id)) throw new McpSecureError('invalid_server_definition', Strings.duplicateId(def.id));
   // Secret first: if secret storage fails, no half-configured server is left in settings.
   if (clientSecret && def.transport === 'http') await s.secrets.setClientSecret(def, clientSecret);
+  if (def.transport === 'stdio') await s.guard.remember(def);
   await s.registry.add([entry]);
   s.logger.info(`added server ${def.id} (${def.transport})`);
-  if (!isRecord(raw)) void vscode.window.showInformationMessage(Strings.serverAdded(def.name));
+  void vscode.window.showInformationMessage(Strings.serverAdded(def.name));
   return def;
 }
 

@@ -2,45 +2,54 @@ import * as vscode from 'vscode';
 import { McpSecureError } from '../../core/errors';
 import type { ToolCallResult, ToolInfo } from '../../core/mcp/types';
 import { withCancellableProgress } from '../progress';
-import { toPlainText } from '../plainText';
+import { safeJson, safeText } from '../../core/common/safeText';
 import type { CommandServices } from '../services';
 import { Strings } from '../strings';
-import { pickServer, toolNameFrom } from './pickServer';
+import type { Preselection } from './commandArguments';
+import { pickServer } from './pickServer';
 import { collectArguments } from './toolArguments';
 
 /**
  * `mcpSecure.callTool`: pick server and tool, collect arguments from the tool's schema, call it
  * (caller `palette`, so the audit trail records who asked) and open the result in a JSON editor.
- * Arguments may be passed directly (server id, tool name, arguments object) to skip the prompts.
+ * A server and a tool may be preselected (tree node, keybinding, link). Arguments handed to the command
+ * are never sent as they are: the user sees them in full (`safeJson`) and confirms the call first.
  */
-export async function callToolCommand(s: CommandServices, arg?: unknown, toolArg?: unknown, argsArg?: unknown): Promise<ToolCallResult> {
-  const def = await pickServer(s.registry, arg);
+export async function callToolCommand(s: CommandServices, pre: Preselection): Promise<ToolCallResult> {
+  const def = await pickServer(s.registry, pre.serverId);
   const tools = await withCancellableProgress(Strings.listingTools(def.name), (signal) => s.actions.listTools(def.id, signal));
-  const tool = await pickTool(tools, toolNameFrom(arg, toolArg));
-  const args = isRecord(argsArg) ? argsArg : await collectArguments(tool);
+  const tool = await pickTool(tools, pre.tool);
+  const args = pre.toolArguments ? await confirmSupplied(s, def.id, def.name, tool.name, pre.toolArguments) : await collectArguments(tool);
   const result = await withCancellableProgress(Strings.callingTool(tool.name, def.name), (signal) =>
     s.actions.callTool(def.id, tool.name, args, 'palette', signal),
   );
   await s.results.show(`${def.id}-${tool.name}`, result.raw);
-  if (result.isError) void vscode.window.showWarningMessage(Strings.toolError(toPlainText(tool.name, 80)));
+  if (result.isError) void vscode.window.showWarningMessage(Strings.toolError(safeText(tool.name, 80)));
   return result;
 }
 
 async function pickTool(tools: readonly ToolInfo[], name: string | undefined): Promise<ToolInfo> {
   if (name !== undefined) {
     const found = tools.find((t) => t.name === name);
-    if (!found) throw new McpSecureError('tool_not_found', `No tool named "${toPlainText(name, 80)}".`);
+    if (!found) throw new McpSecureError('tool_not_found', `No tool named "${safeText(name, 80)}".`);
     return found;
   }
   const picked = await vscode.window.showQuickPick(
-    tools.map((t) => ({ label: toPlainText(t.title ?? t.name, 80), description: t.name, detail: toPlainText(t.description ?? '', 200), tool: t })),
+    tools.map((t) => ({ label: safeText(t.title ?? t.name, 80), description: safeText(t.name, 80), detail: safeText(t.description ?? '', 200), tool: t })),
     { placeHolder: Strings.pickTool, matchOnDetail: true },
   );
   if (!picked) throw new McpSecureError('cancelled', Strings.cancelled);
   return picked.tool;
 }
 
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+async function confirmSupplied(s: CommandServices, serverId: string, server: string, tool: string, args: Readonly<Record<string, unknown>>): Promise<Record<string, unknown>> {
+  const copy = structuredClone(args) as Record<string, unknown>;
+  const confirmed = await s.confirm({
+    kind: 'callTool', serverId, tool, args: copy,
+    message: Strings.callToolConfirm(tool, server),
+    detail: Strings.callToolDetail(safeJson(copy)),
+    action: Strings.callToolAction,
+  });
+  if (!confirmed) throw new McpSecureError('cancelled', Strings.cancelled);
+  return copy;
 }

@@ -9,6 +9,7 @@ import { Strings } from '../strings';
  * `mcpSecure.importServers`: reads `.vscode/mcp.json` of the first workspace folder (async, through
  * `workspace.fs`), converts its servers and appends the valid ones to WORKSPACE settings — they came
  * from the workspace, so untrusted-workspace restrictions and the stdio launch confirmation apply.
+ * The servers to add are listed in a confirmation first.
  */
 export async function importServersCommand(s: CommandServices): Promise<number> {
   const folder = vscode.workspace.workspaceFolders?.[0];
@@ -45,6 +46,10 @@ export async function importServersCommand(s: CommandServices): Promise<number> 
     void vscode.window.showInformationMessage(Strings.importNothing);
     return 0;
   }
+  // The command is reachable from `command:` links: it writes settings only after the user said so.
+  const names = valid.map((e) => `${String(e.name ?? e.id)} (${String(e.transport)}: ${String(e.url ?? e.command)})`);
+  const confirmed = await s.confirm({ kind: 'importServers', names, message: Strings.importConfirm(valid.length), detail: Strings.importDetail(names), action: Strings.importAction });
+  if (!confirmed) throw new McpSecureError('cancelled', Strings.cancelled);
   await s.registry.add(valid, 'workspace');
   s.logger.info(`imported ${valid.length} server(s) from .vscode/mcp.json; skipped ${skipped.length}`);
   const note = skipped.length ? ` ${Strings.importSkipped(skipped.length)}` : '';

@@ -2,17 +2,18 @@ import * as vscode from 'vscode';
 import { McpSecureError } from '../../core/errors';
 import type { ServerDefinition } from '../../core/mcp/serverDefinition';
 import type { ServerRegistry } from '../serverRegistry';
+import { safeText } from '../../core/common/safeText';
 import { Strings } from '../strings';
 
 /**
- * Resolves a command's target server: a tree node (`{ serverId }`), a server id string (tests,
- * keybindings), or — from the palette — a quick pick over the servers `filter` accepts.
+ * Resolves a command's target server: the preselected id (a tree node or an id argument, see
+ * `preselection`), or — from the palette — a quick pick over the servers `filter` accepts.
  */
-export async function pickServer(registry: ServerRegistry, arg: unknown, filter: (d: ServerDefinition) => boolean = () => true): Promise<ServerDefinition> {
-  const id = typeof arg === 'string' ? arg : isNodeWithServer(arg) ? arg.serverId : undefined;
+export async function pickServer(registry: ServerRegistry, id: string | undefined, filter: (d: ServerDefinition) => boolean = () => true): Promise<ServerDefinition> {
   if (id !== undefined) {
     const def = registry.get(id);
     if (!def) throw new McpSecureError('invalid_server_definition', Strings.unknownServer(id));
+    if (!filter(def)) throw new McpSecureError('invalid_server_definition', Strings.commandNotApplicable(def.name));
     return def;
   }
   const candidates = registry.servers().filter(filter);
@@ -22,20 +23,9 @@ export async function pickServer(registry: ServerRegistry, arg: unknown, filter:
   }
   if (candidates.length === 1 && candidates[0]) return candidates[0];
   const picked = await vscode.window.showQuickPick(
-    candidates.map((def) => ({ label: def.name, description: def.transport === 'http' ? def.url : def.command, detail: def.id, def })),
+    candidates.map((def) => ({ label: safeText(def.name, 80), description: safeText(def.transport === 'http' ? def.url : def.command, 200), detail: safeText(def.id, 80), def })),
     { placeHolder: Strings.pickServer },
   );
   if (!picked) throw new McpSecureError('cancelled', Strings.cancelled);
   return picked.def;
-}
-
-function isNodeWithServer(arg: unknown): arg is { serverId: string } {
-  return typeof arg === 'object' && arg !== null && typeof (arg as { serverId?: unknown }).serverId === 'string';
-}
-
-/** A tool name passed by a tree node (`{ tool: { name } }`) or as a second string argument. */
-export function toolNameFrom(arg: unknown, second: unknown): string | undefined {
-  if (typeof second === 'string') return second;
-  const tool = typeof arg === 'object' && arg !== null ? (arg as { tool?: { name?: unknown } }).tool : undefined;
-  return typeof tool?.name === 'string' ? tool.name : undefined;
 }

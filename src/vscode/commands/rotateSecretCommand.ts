@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { StdioServerDefinition } from '../../core/mcp/serverDefinition';
 import type { CommandServices } from '../services';
 import { Strings } from '../strings';
+import type { Preselection } from './commandArguments';
 import { pickServer } from './pickServer';
 
 /**
@@ -9,22 +10,19 @@ import { pickServer } from './pickServer';
  * leaves the old one in place), restarts the server if it was running, and offers a snippet showing
  * how the server should read `MCP_SHARED_SECRET` and check `clientInfo.secret`.
  */
-export async function rotateSecretCommand(s: CommandServices, arg?: unknown, confirmed?: unknown): Promise<string> {
-  const def = (await pickServer(s.registry, arg, (d) => d.transport === 'stdio')) as StdioServerDefinition;
-  if (confirmed !== true) {
-    const answer = await vscode.window.showWarningMessage(Strings.rotateConfirm(def.name), { modal: true }, Strings.rotate);
-    if (answer !== Strings.rotate) return '';
-  }
+export async function rotateSecretCommand(s: CommandServices, pre: Preselection): Promise<string> {
+  const def = (await pickServer(s.registry, pre.serverId, (d) => d.transport === 'stdio')) as StdioServerDefinition;
+  // Always asked: a preselected server only says which one the question is about.
+  const confirmed = await s.confirm({ kind: 'rotateSecret', serverId: def.id, message: Strings.rotateConfirm(def.name), action: Strings.rotate });
+  if (!confirmed) return '';
   const wasRunning = s.manager.state(def.id).kind === 'running';
   const fingerprint = await s.secrets.rotateStdioSecret(def);
   s.logger.info(`rotated the shared secret of ${def.id} (${fingerprint})`);
   if (wasRunning) await s.actions.connect(def.id);
   s.tree.refresh();
-  if (confirmed !== true) {
-    void vscode.window.showInformationMessage(Strings.rotated(def.name, fingerprint), Strings.showSnippet).then(async (pick) => {
-      if (pick === Strings.showSnippet) await showSnippet(def);
-    });
-  }
+  void vscode.window.showInformationMessage(Strings.rotated(def.name, fingerprint), Strings.showSnippet).then(async (pick) => {
+    if (pick === Strings.showSnippet) await showSnippet(def);
+  });
   return fingerprint;
 }
 

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { McpSecureError } from '../../core/errors';
 import type { ToolInfo } from '../../core/mcp/types';
-import { toPlainText } from '../plainText';
+import { safeText } from '../../core/common/safeText';
 import { Strings } from '../strings';
 import { flatProperties, parsePrimitive, skeleton, type FlatProperty } from './toolSchema';
 
@@ -27,13 +27,15 @@ export async function askEach(props: readonly FlatProperty[], defaults: Record<s
 
 async function askOne(prop: FlatProperty, preset: unknown): Promise<unknown> {
   const title = Strings.toolArg(prop.name, prop.required, prop.type);
-  const placeHolder = prop.description ? toPlainText(prop.description, 200) : undefined;
+  const placeHolder = prop.description ? safeText(prop.description, 200) : undefined;
   if (prop.type === 'boolean' || prop.enumValues) {
     const base = prop.enumValues ?? ['true', 'false'];
     const options = preset === undefined ? base : [String(preset), ...base.filter((o) => o !== String(preset))];
     const items = prop.required ? options : [...options, '(omit)'];
-    const picked = await vscode.window.showQuickPick(items, { title, ...(placeHolder ? { placeHolder } : {}), ignoreFocusOut: true });
-    if (picked === undefined) throw new McpSecureError('cancelled', Strings.cancelled);
+    // Enum values come from the server's schema: shown as plain text, answered with the real value.
+    const choice = await vscode.window.showQuickPick(items.map((value) => ({ label: safeText(value, 200), value })), { title, ...(placeHolder ? { placeHolder } : {}), ignoreFocusOut: true });
+    if (choice === undefined) throw new McpSecureError('cancelled', Strings.cancelled);
+    const picked = choice.value;
     if (picked === '(omit)') return undefined;
     return prop.type === 'boolean' ? picked === 'true' : picked;
   }

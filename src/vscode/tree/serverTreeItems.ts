@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { ConnectionState } from '../../core/mcp/connectionState';
 import { Commands, ItemContext } from '../constants';
-import { toPlainText } from '../plainText';
+import { safeLines, safeText } from '../../core/common/safeText';
 import { Strings } from '../strings';
 import { stateLabel, type TreeSources } from './serverTreeModel';
 import { nodeId, type DetailRole, type TreeNode } from './treeNodes';
@@ -16,10 +16,26 @@ const DETAIL_ICONS: Record<DetailRole, string> = {
   command: 'terminal',
 };
 
-/** Renders one model node as a TreeItem (labels from untrusted servers go through `toPlainText`). */
+/**
+ * Renders one model node as a TreeItem. Every label, description and tooltip carries text from servers,
+ * tokens or settings (names, tool names, account claims, scopes, URLs, error text), so all of them pass
+ * through `safeText` here, in one place, whatever `render` produced.
+ */
 export async function toTreeItem(sources: TreeSources, node: TreeNode): Promise<vscode.TreeItem> {
   const item = await render(sources, node);
   item.id = nodeId(node);
+  return withSafeText(item);
+}
+
+const LABEL_MAX = 120;
+const DESCRIPTION_MAX = 300;
+
+/** Plain text only: a MarkdownString tooltip would render links, so tooltips become plain strings too. */
+export function withSafeText<T extends Pick<vscode.TreeItem, 'label' | 'description' | 'tooltip'>>(item: T): T {
+  const label = typeof item.label === 'string' ? item.label : item.label?.label;
+  if (label !== undefined) item.label = safeText(label, LABEL_MAX);
+  if (typeof item.description === 'string') item.description = safeText(item.description, DESCRIPTION_MAX);
+  if (item.tooltip !== undefined) item.tooltip = safeLines(typeof item.tooltip === 'string' ? item.tooltip : item.tooltip.value);
   return item;
 }
 
@@ -68,10 +84,10 @@ async function render(sources: TreeSources, node: TreeNode): Promise<vscode.Tree
       return item;
     }
     case 'tool': {
-      const item = new vscode.TreeItem(toPlainText(node.tool.name, 80), None);
+      const item = new vscode.TreeItem(safeText(node.tool.name, 80), None);
       const locked = node.missingScopes.length > 0;
-      item.description = locked ? Strings.toolLocked(node.missingScopes.join(' ')) : toPlainText(node.tool.title ?? node.tool.description ?? '', 120);
-      item.tooltip = toPlainText(`${node.tool.title ?? node.tool.name}: ${node.tool.description ?? ''}`, 500);
+      item.description = locked ? Strings.toolLocked(node.missingScopes.join(' ')) : safeText(node.tool.title ?? node.tool.description ?? '', 120);
+      item.tooltip = safeText(`${node.tool.title ?? node.tool.name}: ${node.tool.description ?? ''}`, 500);
       item.iconPath = new vscode.ThemeIcon(locked ? 'lock' : 'symbol-method');
       item.contextValue = `${ItemContext.tool}:${locked ? 'locked' : 'available'}`;
       return item;
@@ -82,7 +98,7 @@ async function render(sources: TreeSources, node: TreeNode): Promise<vscode.Tree
 async function serverItem(sources: TreeSources, serverId: string): Promise<vscode.TreeItem> {
   const def = sources.registry.get(serverId);
   const state = sources.state(serverId);
-  const item = new vscode.TreeItem(toPlainText(def?.name ?? serverId, 80), vscode.TreeItemCollapsibleState.Collapsed);
+  const item = new vscode.TreeItem(safeText(def?.name ?? serverId, 80), vscode.TreeItemCollapsibleState.Collapsed);
   const auth = def?.transport === 'http' ? ((await sources.grant(serverId)) ? 'signedIn' : 'signedOut') : 'secret';
   item.description = `${Strings.transportLabel(def?.transport ?? 'http')} · ${stateLabel(state)}`;
   item.tooltip = `${def?.name ?? serverId} (${serverId})\n${stateLabel(state)}`;

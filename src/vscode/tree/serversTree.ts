@@ -8,6 +8,7 @@ import type { TreeNode } from './treeNodes';
 export interface TreeSnapshot {
   readonly label: string;
   readonly description?: string;
+  readonly tooltip?: string;
   readonly contextValue?: string;
   readonly children: TreeSnapshot[];
 }
@@ -55,6 +56,7 @@ export class ServersTree implements vscode.TreeDataProvider<TreeNode>, vscode.Di
         return {
           label,
           ...(typeof item.description === 'string' ? { description: item.description } : {}),
+          ...(typeof item.tooltip === 'string' ? { tooltip: item.tooltip } : {}),
           ...(item.contextValue ? { contextValue: item.contextValue } : {}),
           children: await this.snapshot(child),
         };

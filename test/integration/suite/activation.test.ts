@@ -3,8 +3,10 @@ import * as vscode from 'vscode';
 import { EXTENSION_ID, activatedApi } from './helpers';
 
 describe('activation and contributions', () => {
-  it('activates and returns the test API with its activation time', async function () {
+  it('activates and returns the test API with its activation time (the harness runs in ExtensionMode.Test)', async function () {
     const api = await activatedApi();
+    // activate() returns the test API only in ExtensionMode.Test; installed normally it exports nothing.
+    assert.ok(api, 'no exports: the harness did not start the extension host in ExtensionMode.Test');
     assert.equal(typeof api.signIn, 'function');
     assert.ok(api.activationMs > 0, 'activationMs is measured');
     // Reported in the spec output (the reporter prints the title after the test ends).

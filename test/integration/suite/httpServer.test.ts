@@ -45,7 +45,7 @@ describe('HTTP MCP server with OAuth', () => {
       await completeAuthorizationWithForms(url, f.user, { consent: false });
     }));
     assert.equal(await api.grant(HTTP_ID), undefined);
-    assert.equal(await api.secrets.get(GRANT_KEY), undefined);
+    assert.equal(await api.hasStoredGrant(HTTP_ID), false);
     assert.deepEqual(await api.sessions([`server:${HTTP_ID}`]), []);
     assert.ok(!events.some((e) => e.added?.length), 'no session was announced');
   });
@@ -120,7 +120,17 @@ describe('HTTP MCP server with OAuth', () => {
   });
 
   it('a tool call from the command palette produces an audit record naming human, agent and caller', async () => {
-    const result = (await vscode.commands.executeCommand('mcpSecure.callTool', HTTP_ID, 'list_tickets', { status: 'all' })) as { isError: boolean };
+    const asked: unknown[] = [];
+    const confirm = api.useConfirmation('callTool', async (r) => {
+      asked.push(r.args);
+      return true;
+    });
+    const result = (await vscode.commands.executeCommand('mcpSecure.callTool', HTTP_ID, 'list_tickets', { status: 'all' }).then((r) => r, (e: unknown) => {
+      confirm.dispose();
+      throw e;
+    })) as { isError: boolean };
+    confirm.dispose();
+    assert.deepEqual(asked, [{ status: 'all' }], 'arguments handed to the command are confirmed, not sent unasked');
     assert.equal(result.isError, false);
     const shown = await waitFor(() => vscode.window.visibleTextEditors.find((e) => e.document.uri.scheme === 'mcp-secure-result'), 'the result editor');
     assert.equal(shown.document.isDirty, false, 'results open read-only, never dirty');
@@ -134,12 +144,11 @@ describe('HTTP MCP server with OAuth', () => {
   });
 
   it('sessions follow SecretStorage changes made by another window', async () => {
-    const stored = await api.secrets.get(GRANT_KEY);
-    assert.ok(stored, 'the grant lives in SecretStorage');
+    assert.equal(await api.hasStoredGrant(HTTP_ID), true, 'the grant lives in SecretStorage');
     const seen = events.length;
-    await api.secrets.delete(GRANT_KEY); // what another window's sign-out does to the shared storage
+    const detached = await api.detachStoredGrant(HTTP_ID); // what another window's sign-out does to the shared storage
     await waitFor(() => events.slice(seen).some((e) => e.removed?.some((s) => s.id === HTTP_ID)), 'removed after the external delete');
-    await api.secrets.store(GRANT_KEY, stored);
+    await detached.restore();
     await waitFor(() => events.slice(seen).some((e) => e.added?.some((s) => s.id === HTTP_ID)), 'added after the external write');
     assert.equal((await api.sessions([`server:${HTTP_ID}`])).length, 1);
   });
@@ -153,7 +162,7 @@ describe('HTTP MCP server with OAuth', () => {
     assert.equal(await api.grant(HTTP_ID), undefined);
     assert.deepEqual(await api.sessions([`server:${HTTP_ID}`]), []);
     await waitFor(() => events.slice(seen).some((e) => e.removed?.some((s) => s.id === HTTP_ID)), 'the session removed for the moved server');
-    assert.ok(await api.secrets.get(GRANT_KEY), 'the old grant is kept (unused) until a new sign-in, sign-out or removal');
+    assert.ok(await api.hasStoredGrant(HTTP_ID), 'the old grant is kept (unused) until a new sign-in, sign-out or removal');
     await setServers(serverEntries(f));
     await waitFor(async () => (await api.tree()).find((n) => n.contextValue === 'server:http:stopped:signedIn'), 'signed in again at the original URL');
     assert.equal((await api.sessions([`server:${HTTP_ID}`])).length, 1);
@@ -169,8 +178,6 @@ describe('HTTP MCP server with OAuth', () => {
     assert.ok(flatten(server.children).some((l) => l.includes('Human: — not signed in')));
   });
 });
-
-const GRANT_KEY = `mcpSecure.oauth.grant.${HTTP_ID}`;
 
 function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -20,9 +20,22 @@ describe('stdio MCP server with a shared secret', () => {
     await setServers(undefined, vscode.ConfigurationTarget.Workspace).catch(() => undefined);
   });
 
-  it('connects with a generated secret and shows its fingerprint as the agent identity', async () => {
-    const state = await api.connect(STDIO_ID);
-    assert.equal(state.kind, 'running');
+  it('asks once before the first launch of a USER-settings stdio command, then connects with a generated secret', async () => {
+    const asked: string[] = [];
+    const allow = api.useLaunchConfirmer(async (_def, commandLine) => {
+      asked.push(commandLine);
+      return true;
+    });
+    try {
+      assert.equal((await api.connect(STDIO_ID)).kind, 'running');
+      await api.disconnect(STDIO_ID);
+      const state = await api.connect(STDIO_ID);
+      assert.equal(state.kind, 'running');
+    } finally {
+      allow.dispose();
+    }
+    assert.equal(asked.length, 1, 'asked once, remembered afterwards');
+    assert.ok(asked[0]?.includes(f.stdio.args[0] ?? ''), 'the full command line is shown');
     assert.ok((await api.listTools(STDIO_ID)).length > 0);
     const lines = await waitFor(async () => {
       const l = flatten(await api.tree());
@@ -49,7 +62,9 @@ describe('stdio MCP server with a shared secret', () => {
 
   it('rotates the secret: new fingerprint, server restarted and still accepted', async () => {
     const before = flatten(await api.tree()).find((l) => l.includes('shared secret sha256:'));
-    const fingerprint = (await vscode.commands.executeCommand('mcpSecure.rotateSecret', STDIO_ID, true)) as string;
+    const confirm = api.useConfirmation('rotateSecret', async (r) => r.serverId === STDIO_ID);
+    const fingerprint = (await vscode.commands.executeCommand('mcpSecure.rotateSecret', STDIO_ID)) as string;
+    confirm.dispose();
     assert.match(fingerprint, /^sha256:[0-9a-f]{16}$/);
     assert.ok(!before?.includes(fingerprint));
     assert.equal(api.state(STDIO_ID).kind, 'running');

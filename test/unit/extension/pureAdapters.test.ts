@@ -2,10 +2,8 @@ import { strict as assert } from 'node:assert';
 import { randomBytes } from 'node:crypto';
 import { flatProperties, parsePrimitive, skeleton } from '../../../src/vscode/commands/toolSchema';
 import { convertMcpJson, stripJsonComments } from '../../../src/vscode/mcpJsonImport';
-import { toPlainText } from '../../../src/vscode/plainText';
 import { Redactor } from '../../../src/core/common/redaction';
 import { readServerEntries } from '../../../src/vscode/serverEntries';
-import { HOSTILE_HTML_ERROR } from '../../fixtures/mcp/hostileServer';
 
 describe('extension adapters (pure parts)', () => {
   describe('Redactor', () => {
@@ -30,24 +28,6 @@ describe('extension adapters (pure parts)', () => {
       const r = new Redactor();
       r.registerSecret(secret);
       assert.equal(r.redactText(`x${secret}y`), 'x[REDACTED]y');
-    });
-  });
-
-  describe('toPlainText', () => {
-    it('strips markdown links, command: URIs, codicons and control characters', () => {
-      const text = toPlainText('Denied [click here](command:workbench.action.terminal.new) $(alert) see command:evil.run?%5B%5D **now**\u0007');
-      assert.equal(text, 'Denied click here see **now**');
-      assert.ok(!/command:|\]\(|\$\(/.test(text));
-    });
-    it('neutralises the hostile fixture server\'s error text', () => {
-      const text = toPlainText(HOSTILE_HTML_ERROR);
-      assert.ok(!/command:|\]\(|\u202E/.test(text), text);
-    });
-    it('keeps identifiers such as tool names intact', () => {
-      assert.equal(toPlainText('close_ticket needs tickets:write'), 'close_ticket needs tickets:write');
-    });
-    it('bounds the length', () => {
-      assert.equal(toPlainText('x'.repeat(1000), 20).length, 20);
     });
   });
 

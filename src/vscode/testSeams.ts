@@ -1,0 +1,58 @@
+import type { ElicitationAnswer, ElicitationHandler, ElicitationRequest } from '../core/mcp/types';
+import type { BrowserOpener } from '../core/ports';
+import type { Confirm, ConfirmKind, ConfirmRequest, Prompts } from './prompts';
+
+/** What `use…` returns: disposing it removes the double again. */
+export interface Lease {
+  dispose(): void;
+}
+
+export type ConfirmHandler<K extends ConfirmKind> = (request: Extract<ConfirmRequest, { kind: K }>) => Promise<boolean>;
+
+/**
+ * Test doubles around the real prompts, built by `extension.ts` ONLY when the extension runs in
+ * `ExtensionMode.Test` (the integration suite): test mode cannot click through the editor's dialogs,
+ * so a test answers them here. Without a double in place the real prompt runs. Production code
+ * never sees this module.
+ */
+export class TestSeams {
+  private opener: BrowserOpener['open'] | undefined;
+  private elicitation: ElicitationHandler | undefined;
+  private readonly confirmations = new Map<ConfirmKind, ConfirmHandler<ConfirmKind>>();
+  /** Every confirmation asked since activation (answered by a double or not), oldest first. */
+  readonly asked: ConfirmRequest[] = [];
+
+  constructor(private readonly real: Prompts) {}
+
+  /** The prompts to inject: each one consults its double first. */
+  readonly prompts: Prompts = {
+    opener: { open: (url: URL) => (this.opener ?? ((u: URL) => this.real.opener.open(u)))(url) },
+    confirm: ((request) => {
+      this.asked.push(request);
+      const handler = this.confirmations.get(request.kind);
+      return handler ? handler(request) : this.real.confirm(request);
+    }) satisfies Confirm,
+    elicit: (request: ElicitationRequest, signal: AbortSignal): Promise<ElicitationAnswer> =>
+      (this.elicitation ?? this.real.elicit)(request, signal),
+  };
+
+  useOpener(open: (url: URL) => Promise<void>): Lease {
+    this.opener = open;
+    return lease(() => this.opener === open && (this.opener = undefined));
+  }
+
+  useElicitation(handler: ElicitationHandler): Lease {
+    this.elicitation = handler;
+    return lease(() => this.elicitation === handler && (this.elicitation = undefined));
+  }
+
+  useConfirmation<K extends ConfirmKind>(kind: K, handler: ConfirmHandler<K>): Lease {
+    const h = handler as unknown as ConfirmHandler<ConfirmKind>;
+    this.confirmations.set(kind, h);
+    return lease(() => this.confirmations.get(kind) === h && this.confirmations.delete(kind));
+  }
+}
+
+function lease(release: () => unknown): Lease {
+  return { dispose: () => void release() };
+}
