@@ -32,6 +32,7 @@ import { StdioLaunchGuard } from './vscode/stdioLaunchGuard';
 import { StepUpConsentPrompt } from './vscode/stepUpConsent';
 import { Strings } from './vscode/strings';
 import { createTestApi, type McpSecureApi } from './vscode/testApi';
+import { ChatGateway } from './vscode/gateway/chatGateway';
 import { ToolCache } from './vscode/toolCache';
 import { ToolScopeKnowledge } from './vscode/toolScopes';
 import { ServersTree } from './vscode/tree/serversTree';
@@ -68,7 +69,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpSec
     ...wireRefreshes(services, store, core),
   );
   if (core.audit) registerAuditPanel(context, core.audit.trail, logger);
-  shutdown = () => shutDown(core);
+  const gateway = await startGateway(context, services, redactor, core);
+  shutdown = async () => {
+    await gateway?.close();
+    await shutDown(core);
+  };
 
   reportInvalid(registry);
   auth.requestSessionsSilently();
@@ -81,7 +86,25 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpSec
       return core.audit?.recent ?? [];
     },
     activationMs: () => activationMs,
+    gateway,
   });
+}
+
+/** VS Code's own MCP client (chat, agent) through the extension; a failure to start is logged, not fatal. */
+async function startGateway(context: vscode.ExtensionContext, s: CommandServices, redactor: Redactor, core: Core): Promise<ChatGateway | undefined> {
+  try {
+    return await ChatGateway.start({
+      registry: s.registry, actions: core.actions, logger: s.logger.child('gateway'),
+      redact: (v) => redactor.register(v),
+      bridgeScript: context.asAbsolutePath(path.join('dist', 'bridge.js')),
+      version: String(context.extension.packageJSON.version ?? '0.0.0'),
+      requestTimeoutMs: (vscode.workspace.getConfiguration().get<number>(Settings.requestTimeoutSeconds) ?? 60) * 1000,
+      changes: [(l) => toDisposable(core.engine.onDidChangeGrants(l))],
+    });
+  } catch (e) {
+    s.logger.error('the chat gateway could not start', e);
+    return undefined;
+  }
 }
 
 interface Core {

@@ -52,6 +52,7 @@ export const Settings = {
   clientMetadataUrl: 'mcpSecure.clientMetadataUrl',
   requestTimeoutSeconds: 'mcpSecure.requestTimeoutSeconds',
   redirectTimeoutSeconds: 'mcpSecure.redirectTimeoutSeconds',
+  gatewayEnabled: 'mcpSecure.gateway.enabled',
 } as const;
 
 /** Settings that could redirect credentials or launch processes: ignored in untrusted workspaces. */
@@ -79,6 +80,9 @@ export const ItemContext = {
   tool: 'tool',
   message: 'message',
 } as const;
+
+/** The gateway's `contributes.mcpServerDefinitionProviders` id. */
+export const GATEWAY_PROVIDER_ID = 'mcpSecure.gateway';
 
 export const LOG_CHANNEL_NAME = 'MCP Secure Connections';
 export const AUTH_PROVIDER_LABEL = 'MCP Secure Connections';

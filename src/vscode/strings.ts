@@ -128,4 +128,12 @@ export const Strings = {
   noServerScope: 'Sign-in needs a server:<id> scope naming an MCP server.',
   unknownServer: (id: string) => `No MCP server with id "${id}".`,
   httpOnly: 'Only HTTP servers use sign-in; stdio servers use a shared secret.',
+
+  // gateway (VS Code's chat and agent through MCP Secure) — issue 8
+  gatewayNeedsSignIn: (server: string) =>
+    `Sign in to ${server} from the Accounts menu (MCP Secure Connections), then try again.`,
+  gatewayNeedsStepUp: (server: string, why: string) =>
+    `${server} needs more access than is granted (${why}). Allow it when MCP Secure asks, or sign in to ${server} again from the Accounts menu with the wider scope.`,
+  gatewayServerFailed: (server: string, why: string) => `${server} is not available through MCP Secure: ${why}`,
+  gatewayNotOffered: 'This server is not offered to chat (MCP Secure: mcpSecure.gateway.enabled or the server\'s exposeToChat is off).',
 } as const;

@@ -13,6 +13,7 @@ import type { CommandServices } from './services';
 import type { LaunchConfirmer, StdioLaunchGuard } from './stdioLaunchGuard';
 import type { StepUpAnswer, StepUpConsentPrompt } from './stepUpConsent';
 import type { TreeSnapshot } from './tree/serversTree';
+import type { ChatGateway } from './gateway/chatGateway';
 
 /**
  * What `activate()` returns. Integration tests drive the real flows through it, because test mode
@@ -43,6 +44,17 @@ export interface McpSecureApi {
   useElicitation(handler: ElicitationHandler): vscode.Disposable;
   /** Audit records appended since activation (most recent last, bounded). */
   auditRecords(): Promise<readonly AuditRecord[]>;
+  /** The chat gateway (issue 8), when it started. */
+  gateway: GatewayTestView | undefined;
+}
+
+export interface GatewayTestView {
+  readonly endpoint: string;
+  readonly socketDir: string | undefined;
+  sessions(): { serverId: string; pid: number | undefined }[];
+  callCount(serverId: string): number;
+  /** What VS Code is offered: label, command, args, and the environment's keys (values withheld). */
+  definitions(): { serverId: string; alias: string; label: string; command: string; args: string[]; env: Record<string, 'set' | 'removed'> }[];
 }
 
 export interface ApiParts {
@@ -55,6 +67,7 @@ export interface ApiParts {
   readonly store: SecretStore;
   readonly auditRecords: () => Promise<readonly AuditRecord[]>;
   readonly activationMs: () => number;
+  readonly gateway?: ChatGateway | undefined;
 }
 
 export function createTestApi(p: ApiParts): McpSecureApi {
@@ -98,5 +111,20 @@ export function createTestApi(p: ApiParts): McpSecureApi {
     useLaunchConfirmer: (confirmer) => p.guard.useConfirmer(confirmer),
     useElicitation: (handler) => p.elicitation.useAnswer(handler),
     auditRecords: p.auditRecords,
+    gateway: p.gateway ? gatewayView(p.gateway) : undefined,
+  };
+}
+
+function gatewayView(g: ChatGateway): GatewayTestView {
+  return {
+    endpoint: g.endpoint,
+    socketDir: g.socketDir,
+    sessions: () => g.liveSessions().map((s) => ({ ...s })),
+    callCount: (id) => g.callCount(id),
+    definitions: () => g.definitions.current().map((o) => {
+      const d = g.definitions.toDefinition(o);
+      const env = Object.fromEntries(Object.entries(d.env).map(([k, v]) => [k, v === null ? 'removed' as const : 'set' as const]));
+      return { serverId: o.def.id, alias: o.alias, label: o.label, command: d.command, args: [...d.args], env };
+    }),
   };
 }

@@ -37,6 +37,8 @@ export interface AuditWho {
   readonly human?: AuditHuman;
   readonly agent: AuditAgent;
   readonly caller: ToolCaller;
+  /** VS Code's chat conversation id, for calls made by chat through the gateway. */
+  readonly conversationId?: string;
 }
 
 export interface AuditWhat {

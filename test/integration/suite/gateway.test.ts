@@ -1,0 +1,146 @@
+import { strict as assert } from 'node:assert';
+import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { McpSecureApi } from '../../../src/vscode/testApi';
+import { HTTP_ID, STDIO_ID, activatedApi, formOpener, requireFixtures, serverEntries, setServers, waitFor, type Fixtures } from './helpers';
+
+/**
+ * The gateway (issue 8): the servers configured in MCP Secure are offered to VS Code's own MCP client
+ * as stdio bridges into the extension host; VS Code's `lm.invokeTool` reaches the real servers through
+ * the extension's connections, with its sign-in and audit.
+ */
+describe('Gateway: VS Code\'s own MCP client through MCP Secure', () => {
+  let api: McpSecureApi;
+  let f: Fixtures;
+
+  const toolText = (result: vscode.LanguageModelToolResult): string =>
+    result.content.map((p) => (p instanceof vscode.LanguageModelTextPart ? p.value : '')).join('');
+  const mcpTools = (): string[] => vscode.lm.tools.filter((t) => t.tags.includes('mcp')).map((t) => t.name).sort();
+  const gateway = (): NonNullable<McpSecureApi['gateway']> => {
+    assert.ok(api.gateway, 'the gateway started');
+    return api.gateway;
+  };
+
+  before(async () => {
+    f = requireFixtures();
+    api = await activatedApi();
+    await setServers(serverEntries(f));
+    await waitFor(() => gateway().definitions().length === 2, 'both servers offered to chat');
+    await api.signIn(HTTP_ID, formOpener(f.user), ['tickets:read']);
+  });
+
+  after(async () => {
+    await vscode.commands.executeCommand('workbench.mcp.stopServer', '*').then(undefined, () => undefined);
+    await api.signOut(HTTP_ID).catch(() => undefined);
+    await setServers(undefined);
+  });
+
+  it('offers each server as the editor runtime + dist/bridge.js with a scrubbed environment', () => {
+    const defs = gateway().definitions();
+    assert.deepEqual(defs.map((d) => [d.serverId, d.alias]), [[HTTP_ID, 'it-tickets'], [STDIO_ID, 'it-notes']]);
+    for (const d of defs) {
+      assert.equal(d.command, process.execPath);
+      assert.equal(path.basename(d.args[0] ?? ''), 'bridge.js');
+      assert.equal(d.env.ELECTRON_RUN_AS_NODE, 'set');
+      assert.equal(d.env.MCP_SECURE_GATEWAY_SECRET, 'set');
+      for (const name of Object.keys(process.env).filter((k) => k.startsWith('VSCODE_'))) assert.equal(d.env[name], 'removed', name);
+    }
+  });
+
+  it('listens on a 0600 socket in a 0700 folder, and refuses a bridge with a wrong secret', async () => {
+    const g = gateway();
+    if (process.platform !== 'win32') {
+      assert.ok(g.socketDir);
+      assert.equal(statSync(g.socketDir).mode & 0o777, 0o700);
+      assert.equal(statSync(g.endpoint).mode & 0o777, 0o600);
+    }
+    const received: Buffer[] = [];
+    await new Promise<void>((resolve, reject) => {
+      const socket = net.createConnection({ path: g.endpoint }, () => {
+        socket.write(`${JSON.stringify({ mcpSecureBridge: 1, server: HTTP_ID, secret: 'f'.repeat(64) })}\n`);
+        socket.write('{"jsonrpc":"2.0","id":1,"method":"tools/list"}\n');
+      });
+      socket.on('data', (d) => received.push(d));
+      socket.on('error', reject);
+      socket.on('close', () => resolve());
+    });
+    assert.equal(Buffer.concat(received).length, 0, 'nothing is answered to a wrong secret');
+  });
+
+  it('after workbench.mcp.startServer, vscode.lm.tools lists every server\'s tools under its alias', async () => {
+    const names = await waitFor(async () => {
+      // VS Code picks up changed definitions asynchronously: (re)start until both servers are live.
+      await vscode.commands.executeCommand('workbench.mcp.startServer', '*', { waitForLiveTools: true });
+      const t = mcpTools();
+      return t.includes('mcp_it-tickets_whoami') && t.includes('mcp_it-notes_echo') ? t : undefined;
+    }, 'the gateway tools in vscode.lm.tools', 20_000).catch((e: Error) => {
+      throw new Error(`${e.message}; tools: ${vscode.lm.tools.map((t) => t.name).join(' ')}; sessions: ${JSON.stringify(gateway().sessions())}`);
+    });
+    for (const n of ['mcp_it-tickets_list_tickets', 'mcp_it-tickets_close_ticket', 'mcp_it-notes_add', 'mcp_it-notes_read_note']) assert.ok(names.includes(n), names.join(' '));
+    assert.deepEqual(gateway().sessions().map((s) => s.serverId).sort(), [STDIO_ID, HTTP_ID].sort());
+  });
+
+  it('lm.invokeTool reaches the HTTP server with our Bearer token and is audited once with caller chat', async () => {
+    const before = (await api.auditRecords()).length;
+    const result = await vscode.lm.invokeTool('mcp_it-tickets_whoami', { input: {}, toolInvocationToken: undefined });
+    const who = JSON.parse(toolText(result)) as { sub?: string; scopes: string[] };
+    assert.ok(who.sub, 'the server verified a token and saw its subject');
+    assert.ok(who.scopes.includes('tickets:read'), who.scopes.join(' '));
+    const records = (await api.auditRecords()).slice(before);
+    assert.equal(records.length, 1, JSON.stringify(records));
+    assert.equal(records[0]?.who.caller, 'chat');
+    assert.equal(records[0]?.what.tool, 'whoami');
+    assert.equal(records[0]?.what.server.id, HTTP_ID);
+    assert.equal(records[0]?.outcome.kind, 'success');
+    assert.ok(gateway().callCount(HTTP_ID) >= 1);
+  });
+
+  it('the stdio notes server (shared secret) works through the gateway', async () => {
+    const result = await vscode.lm.invokeTool('mcp_it-notes_add', { input: { a: 20, b: 22 }, toolInvocationToken: undefined });
+    assert.match(toolText(result), /42/);
+    const last = (await api.auditRecords()).at(-1);
+    assert.equal(last?.who.caller, 'chat');
+    assert.equal(last?.what.server.id, STDIO_ID);
+  });
+
+  it('the bridge processes VS Code started have no VSCODE_IPC_HOOK* in their environment', function () {
+    if (process.platform !== 'linux') this.skip();
+    const sessions = gateway().sessions();
+    assert.ok(sessions.length > 0 && sessions.every((s) => s.pid), JSON.stringify(sessions));
+    for (const s of sessions) {
+      const names = readFileSync(`/proc/${s.pid}/environ`, 'utf8').split('\0').map((kv) => kv.split('=')[0] ?? '');
+      assert.ok(names.includes('MCP_SECURE_GATEWAY_SOCKET'), 'this is the bridge');
+      assert.deepEqual(names.filter((n) => n.startsWith('VSCODE_')), []);
+    }
+  });
+
+  it('no TCP port is listening in the extension host', function () {
+    if (process.platform !== 'linux') this.skip();
+    const listening = new Set<string>();
+    for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+      for (const line of readFileSync(file, 'utf8').split('\n').slice(1)) {
+        const cols = line.trim().split(/\s+/);
+        if (cols[3] === '0A') listening.add(cols[9] ?? '');
+      }
+    }
+    const fds = socketInodes();
+    assert.ok(fds.length > 0, 'the extension host has sockets (the gateway\'s among them)');
+    assert.deepEqual(fds.filter((inode) => listening.has(inode)), [], 'a TCP listener is open in the extension host');
+  });
+});
+
+/** Socket inodes of this process' open file descriptors. */
+function socketInodes(): string[] {
+  const out: string[] = [];
+  for (const fd of readdirSync(`/proc/${process.pid}/fd`)) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${process.pid}/fd/${fd}`));
+      if (m?.[1]) out.push(m[1]);
+    } catch {
+      // closed meanwhile
+    }
+  }
+  return out;
+}
