@@ -51,6 +51,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpSec
   context.subscriptions.push(channel, registry);
 
   const core = await buildCore(context, logger, store, registry);
+  // The tree asks the gateway (started below) what chat may use.
+  const chatView: { gateway?: ChatGateway } = {};
   const auth = new McpAuthProvider(core.engine, registry, core.secrets, store, logger.child('auth'));
   const tree = new ServersTree({
     registry, tools: core.tools, scopes: core.scopes,
@@ -59,6 +61,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpSec
     fingerprint: (id) => core.secrets.stdioFingerprint(id),
     clientMetadataUrl: () => core.clientMetadataUrl,
     now: () => Date.now(),
+    chat: (id) => chatView.gateway && { offered: chatView.gateway.definitions.offered(id) !== undefined, calls: chatView.gateway.callCount(id) },
   });
   const results = new ResultDocuments();
   const services: CommandServices = { ...core, context, registry, auth, tree, logger, channel, results };
@@ -70,6 +73,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpSec
   );
   if (core.audit) registerAuditPanel(context, core.audit.trail, logger);
   const gateway = await startGateway(context, services, redactor, core);
+  if (gateway) {
+    chatView.gateway = gateway;
+    context.subscriptions.push(gateway.onDidChangeCalls(() => tree.refresh()), gateway.definitions.onDidChange(() => tree.refresh()));
+    tree.refresh();
+  }
   shutdown = async () => {
     await gateway?.close();
     await shutDown(core);
@@ -100,6 +108,7 @@ async function startGateway(context: vscode.ExtensionContext, s: CommandServices
       version: String(context.extension.packageJSON.version ?? '0.0.0'),
       requestTimeoutMs: (vscode.workspace.getConfiguration().get<number>(Settings.requestTimeoutSeconds) ?? 60) * 1000,
       changes: [(l) => toDisposable(core.engine.onDidChangeGrants(l))],
+      observers: core.audit ? [core.audit.trail] : [],
     });
   } catch (e) {
     s.logger.error('the chat gateway could not start', e);

@@ -53,6 +53,7 @@ export const Settings = {
   requestTimeoutSeconds: 'mcpSecure.requestTimeoutSeconds',
   redirectTimeoutSeconds: 'mcpSecure.redirectTimeoutSeconds',
   gatewayEnabled: 'mcpSecure.gateway.enabled',
+  gatewayTools: 'mcpSecure.gateway.tools',
 } as const;
 
 /** Settings that could redirect credentials or launch processes: ignored in untrusted workspaces. */

@@ -135,5 +135,9 @@ export const Strings = {
   gatewayNeedsStepUp: (server: string, why: string) =>
     `${server} needs more access than is granted (${why}). Allow it when MCP Secure asks, or sign in to ${server} again from the Accounts menu with the wider scope.`,
   gatewayServerFailed: (server: string, why: string) => `${server} is not available through MCP Secure: ${why}`,
+  chatLabel: 'Chat',
+  chatOffered: (calls: number) => `offered through MCP Secure · ${calls} chat call${calls === 1 ? '' : 's'}`,
+  chatNotOffered: 'not offered (exposeToChat or mcpSecure.gateway.enabled is off)',
+  chatTooltip: 'VS Code\'s chat and agent reach this server only through MCP Secure, with its sign-in, policy and audit.',
   gatewayNotOffered: 'This server is not offered to chat (MCP Secure: mcpSecure.gateway.enabled or the server\'s exposeToChat is off).',
 } as const;

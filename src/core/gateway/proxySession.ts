@@ -1,7 +1,10 @@
 import { McpSecureError } from '../errors';
 import type { McpConnection } from '../mcp/mcpConnection';
 import type { ToolInfo } from '../mcp/types';
-import type { Logger } from '../ports';
+import { systemClock, type Clock, type Logger } from '../ports';
+import type { ServerDefinition } from '../mcp/serverDefinition';
+import type { ToolCallObserver } from '../toolCallObserver';
+import { reportUnreachableCall } from './unreachableCall';
 import { RpcFailure, toRpcError } from './gatewayErrors';
 import { PARSE_ERROR } from './gatewayListener';
 import { RpcCodes, isRecord, type JsonRpcChannel } from './jsonRpcChannel';
@@ -29,6 +32,13 @@ export interface ProxySessionOptions {
   readonly gate?: ToolGate;
   /** Called once per `tools/call` that passed the gateway (counts for the Servers view). */
   readonly onToolCall?: (serverId: string) => void;
+  /**
+   * The server, and the observers (audit) told about a `tools/call` that could not even reach a
+   * connection (sign-in refused, server unreachable): every chat call leaves one record.
+   */
+  readonly definition: ServerDefinition;
+  readonly observers: readonly ToolCallObserver[];
+  readonly clock?: Clock;
 }
 
 interface InFlight {
@@ -157,7 +167,11 @@ export class ProxySession {
     const meta = isRecord(params._meta) ? params._meta : {};
     const conversationId = typeof meta['vscode.conversationId'] === 'string' ? meta['vscode.conversationId'].slice(0, 500) : undefined;
     const progressToken = typeof meta.progressToken === 'string' || typeof meta.progressToken === 'number' ? meta.progressToken : undefined;
-    const connection = await this.connection(signal);
+    const startedAt = (this.opts.clock ?? systemClock).now();
+    const connection = await this.connection(signal).catch(async (err: unknown) => {
+      await reportUnreachableCall({ ...this.opts, clock: this.opts.clock ?? systemClock }, { tool: params.name as string, args, conversationId, startedAt }, err);
+      throw err;
+    });
     this.opts.onToolCall?.(this.serverId);
     const gate = this.opts.gate;
     const result = await connection.callTool(params.name, args, {

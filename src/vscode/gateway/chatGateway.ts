@@ -3,17 +3,19 @@ import { McpSecureError } from '../../core/errors';
 import { newGatewaySecret } from '../../core/gateway/bridgeHandshake';
 import { GatewayListener } from '../../core/gateway/gatewayListener';
 import type { JsonRpcChannel } from '../../core/gateway/jsonRpcChannel';
-import { ProxySession, type ToolGate } from '../../core/gateway/proxySession';
+import { ProxySession } from '../../core/gateway/proxySession';
 import { UpstreamEvents } from '../../core/gateway/upstreamEvents';
 import type { McpConnection } from '../../core/mcp/mcpConnection';
 import type { ServerDefinition } from '../../core/mcp/serverDefinition';
 import type { Logger } from '../../core/ports';
+import type { ToolCallObserver } from '../../core/toolCallObserver';
 import { Settings } from '../constants';
 import type { ServerActions } from '../serverActions';
 import type { ServerRegistry } from '../serverRegistry';
 import { toPlainText } from '../plainText';
 import { Strings } from '../strings';
 import { GatewayDefinitions, type OfferedDefinition } from './gatewayDefinitions';
+import { GatewayPolicy } from './gatewayPolicy';
 
 export interface ChatGatewayDeps {
   readonly registry: ServerRegistry;
@@ -27,7 +29,8 @@ export interface ChatGatewayDeps {
   readonly requestTimeoutMs: number;
   /** Events after which VS Code must re-read the definitions (sign-in state). */
   readonly changes: readonly vscode.Event<unknown>[];
-  readonly gate?: ToolGate;
+  /** Told about chat calls that never reached a connection (the audit trail). */
+  readonly observers: readonly ToolCallObserver[];
 }
 
 /** A live bridge session, as the test API and the log describe it. */
@@ -50,13 +53,17 @@ export class ChatGateway implements vscode.Disposable {
   private readonly callsChanged = new vscode.EventEmitter<void>();
   readonly onDidChangeCalls = this.callsChanged.event;
   private readonly disposables: vscode.Disposable[] = [this.callsChanged];
+  private readonly policy: GatewayPolicy;
 
   private constructor(
     private readonly deps: ChatGatewayDeps,
     private readonly listener: GatewayListener,
     readonly definitions: GatewayDefinitions,
   ) {
-    this.disposables.push(definitions, deps.registry.onDidChange(() => this.closeUnoffered()), definitions.onDidChange(() => this.closeUnoffered()));
+    this.policy = new GatewayPolicy(deps.registry, deps.logger, () => {
+      for (const o of definitions.current()) this.toolsChanged(o.def.id);
+    });
+    this.disposables.push(this.policy, definitions, deps.registry.onDidChange(() => this.closeUnoffered()), definitions.onDidChange(() => this.closeUnoffered()));
   }
 
   static async start(deps: ChatGatewayDeps): Promise<ChatGateway> {
@@ -126,7 +133,9 @@ export class ChatGateway implements vscode.Disposable {
         this.calls.set(id, this.callCount(id) + 1);
         this.callsChanged.fire();
       },
-      ...(this.deps.gate ? { gate: this.deps.gate } : {}),
+      gate: this.policy.gate,
+      definition: offered.def,
+      observers: this.deps.observers,
     });
     this.sessions.set(session, { serverId: channel.serverId, pid: channel.peerPid });
     this.deps.logger.info(`gateway: chat session opened for ${channel.serverId}${channel.peerPid ? ` (bridge pid ${channel.peerPid})` : ''}`);

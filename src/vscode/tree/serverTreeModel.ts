@@ -18,6 +18,8 @@ export interface TreeSources {
   fingerprint(serverId: string): Promise<string | undefined>;
   clientMetadataUrl(): string | undefined;
   now(): number;
+  /** The gateway's view of a server (issue 8): offered to chat, and chat calls served since activation. */
+  chat?(serverId: string): { readonly offered: boolean; readonly calls: number } | undefined;
 }
 
 /** Computes the children of a node. */
@@ -65,7 +67,7 @@ async function httpChildren(sources: TreeSources, def: HttpServerDefinition): Pr
     const { granted, missing } = scopeStatus(grant);
     nodes.push({ kind: 'scopes', serverId: id, granted: [...granted], missing: [...missing] });
   }
-  nodes.push({ kind: 'tools', serverId: id, tools: sources.tools.get(id) });
+  nodes.push(...chatNode(sources, id), { kind: 'tools', serverId: id, tools: sources.tools.get(id) });
   return nodes;
 }
 
@@ -79,6 +81,7 @@ async function stdioChildren(sources: TreeSources, def: StdioServerDefinition): 
     { kind: 'detail', serverId: id, role: 'human', label: Strings.human, description: Strings.notApplicable },
     { kind: 'detail', serverId: id, role: 'agent', label: Strings.agent, description: agent },
     { kind: 'detail', serverId: id, role: 'server', label: Strings.server, description: `${def.secret.mode} (${def.secret.envVar})`, tooltip: describeTarget(def) },
+    ...chatNode(sources, id),
     { kind: 'tools', serverId: id, tools: sources.tools.get(id) },
   ];
 }
@@ -93,6 +96,17 @@ function toolNodes(sources: TreeSources, serverId: string, tools: NonNullable<Ex
       return { kind: 'tool', serverId, tool, missingScopes } as const;
     });
   })();
+}
+
+/** Whether VS Code's chat can use the server through the gateway, and how many chat calls it served. */
+function chatNode(sources: TreeSources, serverId: string): TreeNode[] {
+  const chat = sources.chat?.(serverId);
+  if (!chat) return [];
+  return [{
+    kind: 'detail', serverId, role: 'chat', label: Strings.chatLabel,
+    description: chat.offered ? Strings.chatOffered(chat.calls) : Strings.chatNotOffered,
+    tooltip: Strings.chatTooltip,
+  }];
 }
 
 function stateNode(serverId: string, state: ConnectionState): TreeNode {

@@ -4,7 +4,11 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { McpSecureApi } from '../../../src/vscode/testApi';
-import { HTTP_ID, STDIO_ID, activatedApi, formOpener, requireFixtures, serverEntries, setServers, waitFor, type Fixtures } from './helpers';
+import { activatedApi, flatten, formOpener, requireFixtures, setServers, waitFor, type Fixtures } from './helpers';
+
+// Own ids: what the extension learns here (e.g. close_ticket needs tickets:write) must not leak into other suites.
+const HTTP_ID = 'gw-tickets';
+const STDIO_ID = 'gw-notes';
 
 /**
  * The gateway (issue 8): the servers configured in MCP Secure are offered to VS Code's own MCP client
@@ -26,7 +30,10 @@ describe('Gateway: VS Code\'s own MCP client through MCP Secure', () => {
   before(async () => {
     f = requireFixtures();
     api = await activatedApi();
-    await setServers(serverEntries(f));
+    await setServers([
+      { id: HTTP_ID, name: 'Gateway Tickets', transport: 'http', url: f.httpUrl },
+      { id: STDIO_ID, name: 'Gateway Notes', transport: 'stdio', command: f.stdio.command, args: f.stdio.args },
+    ]);
     await waitFor(() => gateway().definitions().length === 2, 'both servers offered to chat');
     await api.signIn(HTTP_ID, formOpener(f.user), ['tickets:read']);
   });
@@ -39,7 +46,7 @@ describe('Gateway: VS Code\'s own MCP client through MCP Secure', () => {
 
   it('offers each server as the editor runtime + dist/bridge.js with a scrubbed environment', () => {
     const defs = gateway().definitions();
-    assert.deepEqual(defs.map((d) => [d.serverId, d.alias]), [[HTTP_ID, 'it-tickets'], [STDIO_ID, 'it-notes']]);
+    assert.deepEqual(defs.map((d) => [d.serverId, d.alias]), [[HTTP_ID, 'gw-tickets'], [STDIO_ID, 'gw-notes']]);
     for (const d of defs) {
       assert.equal(d.command, process.execPath);
       assert.equal(path.basename(d.args[0] ?? ''), 'bridge.js');
@@ -74,17 +81,17 @@ describe('Gateway: VS Code\'s own MCP client through MCP Secure', () => {
       // VS Code picks up changed definitions asynchronously: (re)start until both servers are live.
       await vscode.commands.executeCommand('workbench.mcp.startServer', '*', { waitForLiveTools: true });
       const t = mcpTools();
-      return t.includes('mcp_it-tickets_whoami') && t.includes('mcp_it-notes_echo') ? t : undefined;
+      return t.includes('mcp_gw-tickets_whoami') && t.includes('mcp_gw-notes_echo') ? t : undefined;
     }, 'the gateway tools in vscode.lm.tools', 20_000).catch((e: Error) => {
       throw new Error(`${e.message}; tools: ${vscode.lm.tools.map((t) => t.name).join(' ')}; sessions: ${JSON.stringify(gateway().sessions())}`);
     });
-    for (const n of ['mcp_it-tickets_list_tickets', 'mcp_it-tickets_close_ticket', 'mcp_it-notes_add', 'mcp_it-notes_read_note']) assert.ok(names.includes(n), names.join(' '));
+    for (const n of ['mcp_gw-tickets_list_tickets', 'mcp_gw-tickets_close_ticket', 'mcp_gw-notes_add', 'mcp_gw-notes_read_note']) assert.ok(names.includes(n), names.join(' '));
     assert.deepEqual(gateway().sessions().map((s) => s.serverId).sort(), [STDIO_ID, HTTP_ID].sort());
   });
 
   it('lm.invokeTool reaches the HTTP server with our Bearer token and is audited once with caller chat', async () => {
     const before = (await api.auditRecords()).length;
-    const result = await vscode.lm.invokeTool('mcp_it-tickets_whoami', { input: {}, toolInvocationToken: undefined });
+    const result = await vscode.lm.invokeTool('mcp_gw-tickets_whoami', { input: {}, toolInvocationToken: undefined });
     const who = JSON.parse(toolText(result)) as { sub?: string; scopes: string[] };
     assert.ok(who.sub, 'the server verified a token and saw its subject');
     assert.ok(who.scopes.includes('tickets:read'), who.scopes.join(' '));
@@ -94,15 +101,53 @@ describe('Gateway: VS Code\'s own MCP client through MCP Secure', () => {
     assert.equal(records[0]?.what.tool, 'whoami');
     assert.equal(records[0]?.what.server.id, HTTP_ID);
     assert.equal(records[0]?.outcome.kind, 'success');
-    assert.ok(gateway().callCount(HTTP_ID) >= 1);
+    assert.equal(gateway().callCount(HTTP_ID), 1);
+    const tree = await waitFor(async () => {
+      const lines = flatten(await api.tree());
+      return lines.some((l) => l.includes('Chat: — offered through MCP Secure · 1 chat call [identity:chat]')) ? lines : undefined;
+    }, 'the chat call count in the Servers view');
+    assert.ok(tree.some((l) => l.includes('Chat: — offered through MCP Secure · 0 chat calls')), 'the notes server has served none yet');
   });
 
   it('the stdio notes server (shared secret) works through the gateway', async () => {
-    const result = await vscode.lm.invokeTool('mcp_it-notes_add', { input: { a: 20, b: 22 }, toolInvocationToken: undefined });
+    const result = await vscode.lm.invokeTool('mcp_gw-notes_add', { input: { a: 20, b: 22 }, toolInvocationToken: undefined });
     assert.match(toolText(result), /42/);
     const last = (await api.auditRecords()).at(-1);
     assert.equal(last?.who.caller, 'chat');
     assert.equal(last?.what.server.id, STDIO_ID);
+  });
+
+  it('close_ticket steps up through the extension\'s own consent and sign-in, then succeeds; one audit record', async () => {
+    const asked: string[][] = [];
+    const consent = api.useStepUpConsent(async (req) => {
+      asked.push([...req.requested]);
+      return true;
+    });
+    const opener = api.useOpener(formOpener(f.user));
+    try {
+      const before = (await api.auditRecords()).length;
+      const result = await vscode.lm.invokeTool('mcp_gw-tickets_close_ticket', { input: { id: 'T-1' }, toolInvocationToken: undefined });
+      assert.equal(toolText(result), 'Closed T-1');
+      assert.equal(asked.length, 1);
+      assert.ok(asked[0]?.includes('tickets:write'), asked[0]?.join(' '));
+      const records = (await api.auditRecords()).slice(before);
+      assert.deepEqual(records.map((r) => [r.who.caller, r.what.tool, r.outcome.kind]), [['chat', 'close_ticket', 'success']]);
+      assert.ok(records[0]?.scopes.includes('tickets:read'), 'scopes at call time are recorded');
+    } finally {
+      consent.dispose();
+      opener.dispose();
+    }
+  });
+
+  it('the tool policy setting hides a denied tool from VS Code (tools/list_changed), and lifting it brings it back', async () => {
+    const config = vscode.workspace.getConfiguration();
+    await config.update('mcpSecure.gateway.tools', { [HTTP_ID]: { deny: ['close_*'] } }, vscode.ConfigurationTarget.Global);
+    try {
+      await waitFor(() => !mcpTools().includes('mcp_gw-tickets_close_ticket') && mcpTools().includes('mcp_gw-tickets_list_tickets'), 'close_ticket hidden');
+    } finally {
+      await config.update('mcpSecure.gateway.tools', undefined, vscode.ConfigurationTarget.Global);
+    }
+    await waitFor(() => mcpTools().includes('mcp_gw-tickets_close_ticket'), 'close_ticket back');
   });
 
   it('the bridge processes VS Code started have no VSCODE_IPC_HOOK* in their environment', function () {
@@ -113,6 +158,24 @@ describe('Gateway: VS Code\'s own MCP client through MCP Secure', () => {
       const names = readFileSync(`/proc/${s.pid}/environ`, 'utf8').split('\0').map((kv) => kv.split('=')[0] ?? '');
       assert.ok(names.includes('MCP_SECURE_GATEWAY_SOCKET'), 'this is the bridge');
       assert.deepEqual(names.filter((n) => n.startsWith('VSCODE_')), []);
+    }
+  });
+
+  it('an upstream 401 never reaches VS Code: a failed sign-in answers an error naming the fix, and it is audited', async () => {
+    await api.signOut(HTTP_ID);
+    const refuse = api.useOpener(async () => {
+      throw new Error('the user closed the browser');
+    });
+    try {
+      const before = (await api.auditRecords()).length;
+      await assert.rejects(
+        Promise.resolve(vscode.lm.invokeTool('mcp_gw-tickets_whoami', { input: {}, toolInvocationToken: undefined })),
+        (e: Error) => /Sign in to Gateway Tickets from the Accounts menu/.test(e.message) && !/Bearer|eyJ/.test(e.message),
+      );
+      const records = (await api.auditRecords()).slice(before);
+      assert.deepEqual(records.map((r) => [r.who.caller, r.what.tool, r.outcome.kind]), [['chat', 'whoami', 'denied']]);
+    } finally {
+      refuse.dispose();
     }
   });
 

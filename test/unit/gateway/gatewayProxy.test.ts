@@ -44,6 +44,7 @@ describe('gateway proxy (real bridge process, real upstream servers)', function 
   let defs: ServerDefinition[];
   let gate: ToolGate | undefined;
   let elicitationStarted: (() => void) | undefined;
+  let upstreamFailure: McpSecureError | undefined;
   const clients: Client[] = [];
   const closers: (() => Promise<void>)[] = [];
 
@@ -58,9 +59,13 @@ describe('gateway proxy (real bridge process, real upstream servers)', function 
         const def = defs.find((d) => d.id === channel.serverId) as ServerDefinition;
         new ProxySession({
           channel, alias: aliases.get(def.id) ?? def.id, version: '9.9.9', events, requestTimeoutMs: 10_000, logger,
-          upstream: async (signal) => manager.get(def.id) ?? manager.connect(def, { signal }),
+          upstream: async (signal) => {
+            if (upstreamFailure) throw upstreamFailure;
+            return manager.get(def.id) ?? manager.connect(def, { signal });
+          },
           explain: (e) => `Fix ${def.name}: ${e.code}`,
           gate: (id, tool) => gate?.(id, tool),
+          definition: def, observers: [audit],
         });
       },
     });
@@ -88,6 +93,7 @@ describe('gateway proxy (real bridge process, real upstream servers)', function 
     logger = new MemoryLogger();
     audit = new Audit();
     gate = undefined;
+    upstreamFailure = undefined;
     manager = new ConnectionManager({
       logger, observers: [audit], requestTimeoutMs: 10_000,
       authorizerFor: () => anonymousAuthorizer,
@@ -159,6 +165,17 @@ describe('gateway proxy (real bridge process, real upstream servers)', function 
     assert.ok(!(await client.listTools()).tools.some((t) => t.name === 'env_report'));
     await assert.rejects(client.callTool({ name: 'env_report', arguments: {} }), (e) => e instanceof McpError && e.code === -32002 && /denied by the MCP Secure tool policy/.test(e.message));
     assert.deepEqual(audit.records.map((r) => [r.context.tool, r.outcome.kind, (r.outcome as { status?: unknown }).status]), [['env_report', 'denied', 'local']]);
+  });
+
+  it('a tools/call that cannot reach a connection (sign-in missing) is answered with the fix and still audited once', async () => {
+    await start([notes()]);
+    const { client } = await bridgeClient('notes');
+    upstreamFailure = new McpSecureError('not_signed_in', 'Not signed in to this server.');
+    await assert.rejects(client.callTool({ name: 'add', arguments: { a: 1, b: 2 }, _meta: { 'vscode.conversationId': 'c-9' } }),
+      (e) => e instanceof McpError && e.code === -32001 && e.message.includes('Fix Notes: not_signed_in'));
+    assert.deepEqual(audit.records.map((r) => [r.context.caller, r.context.tool, r.context.conversationId, r.outcome.kind, (r.outcome as { status?: unknown }).status]), [
+      ['chat', 'add', 'c-9', 'denied', 401],
+    ]);
   });
 
   it('a dead upstream gives a clear error to initialize, not a hang', async () => {
