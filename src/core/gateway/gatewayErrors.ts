@@ -25,7 +25,8 @@ export function toRpcError(err: unknown, explain: (error: McpSecureError) => str
   const e = err instanceof McpSecureError ? err : toMcpSecureError(err);
   if (e.code === 'protocol_error' && e.cause instanceof ProtocolError) return { code: e.cause.code, message: e.message };
   if (e.code === 'tool_not_found' || e.code === 'invalid_tool') return { code: RpcCodes.invalidParams, message: e.message };
-  if (e.code === 'cancelled') return { code: RpcCodes.requestCancelled, message: e.message };
+  // A request VS Code cancelled gets no answer at all; a `cancelled` that is answered was the user's
+  // refusal in the extension (a launch confirmation, a sign-in): something to act on.
   if (e.code === 'policy_denied') return { code: RpcCodes.policyDenied, message: e.message };
   if (ACTION_REQUIRED_CODES.has(e.code)) return { code: RpcCodes.actionRequired, message: explain(e) };
   if (UNAVAILABLE_CODES.has(e.code)) return { code: RpcCodes.upstreamUnavailable, message: explain(e) };

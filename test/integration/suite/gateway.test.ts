@@ -161,6 +161,28 @@ describe('Gateway: VS Code\'s own MCP client through MCP Secure', () => {
     }
   });
 
+  it('a workspace stdio server asked for by VS Code is confirmed before anything starts; refused, nothing runs', async () => {
+    const asked: string[] = [];
+    const refuse = api.useLaunchConfirmer(async (def) => {
+      asked.push(def.id);
+      return false;
+    });
+    try {
+      await setServers([{ id: 'gw-ws-notes', name: 'Gateway Workspace Notes', transport: 'stdio', command: f.stdio.command, args: f.stdio.args }], vscode.ConfigurationTarget.Workspace);
+      await waitFor(() => gateway().definitions().some((d) => d.serverId === 'gw-ws-notes'), 'the workspace server offered');
+      await waitFor(async () => {
+        await vscode.commands.executeCommand('workbench.mcp.startServer', 'mcp-secure.mcp-secure-connections/Gateway Workspace Notes');
+        return asked.length > 0;
+      }, 'the launch confirmation');
+      assert.deepEqual(asked.slice(0, 1), ['gw-ws-notes']);
+      assert.notEqual(api.state('gw-ws-notes').kind, 'running');
+      assert.ok(!mcpTools().some((t) => t.startsWith('mcp_gw-ws-notes_')), 'no tools from a refused server');
+    } finally {
+      refuse.dispose();
+      await setServers(undefined, vscode.ConfigurationTarget.Workspace);
+    }
+  });
+
   it('an upstream 401 never reaches VS Code: a failed sign-in answers an error naming the fix, and it is audited', async () => {
     await api.signOut(HTTP_ID);
     const refuse = api.useOpener(async () => {

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { EmptyResultSchema, ListResourcesResultSchema, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { EmptyResultSchema, ListResourcesResultSchema, McpError, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { McpSecureError } from '../../../src/core/errors';
 import { newGatewaySecret } from '../../../src/core/gateway/bridgeHandshake';
 import { bridgeLaunch, chatAliases } from '../../../src/core/gateway/bridgeLaunch';
@@ -133,6 +133,19 @@ describe('gateway proxy (real bridge process, real upstream servers)', function 
       ['chat', 'add', 'conv-1', 'success'],
       ['chat', 'read_note', undefined, 'tool_error'],
     ]);
+  });
+
+  it('forwards progress of a call and the upstream\'s tools/list_changed', async () => {
+    await start([notes({ env: { MCP_FIXTURE_GATEWAY_TOOLS: '1' } })]);
+    const { client } = await bridgeClient('notes');
+    const progress: unknown[] = [];
+    const counted = await client.callTool({ name: 'count', arguments: { n: 3 } }, undefined, { onprogress: (p) => progress.push(p) });
+    assert.deepEqual(counted.content, [{ type: 'text', text: 'counted to 3' }]);
+    assert.deepEqual(progress, [1, 2, 3].map((i) => ({ progress: i, total: 3, message: `step ${i}` })));
+    const changed = new Promise<void>((resolve) => client.setNotificationHandler(ToolListChangedNotificationSchema, () => resolve()));
+    await client.callTool({ name: 'add_tool', arguments: {} });
+    await changed;
+    assert.ok((await client.listTools()).tools.some((t) => t.name === 'late'));
   });
 
   it('answers unknown methods with -32601, forwards resources/list, answers ping', async () => {
