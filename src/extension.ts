@@ -33,6 +33,8 @@ import { StepUpConsentPrompt } from './vscode/stepUpConsent';
 import { Strings } from './vscode/strings';
 import { createTestApi, type McpSecureApi } from './vscode/testApi';
 import { ChatGateway } from './vscode/gateway/chatGateway';
+import { scopePreflight } from './vscode/gateway/scopePreflight';
+import { registerReviewToolsCommand } from './vscode/gateway/reviewToolsCommand';
 import { ToolCache } from './vscode/toolCache';
 import { ToolScopeKnowledge } from './vscode/toolScopes';
 import { ServersTree } from './vscode/tree/serversTree';
@@ -61,7 +63,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpSec
     fingerprint: (id) => core.secrets.stdioFingerprint(id),
     clientMetadataUrl: () => core.clientMetadataUrl,
     now: () => Date.now(),
-    chat: (id) => chatView.gateway && { offered: chatView.gateway.definitions.offered(id) !== undefined, calls: chatView.gateway.callCount(id) },
+    chat: (id) => chatView.gateway && { offered: chatView.gateway.definitions.offered(id) !== undefined, calls: chatView.gateway.callCount(id), ...chatView.gateway.pins.summary(id) },
   });
   const results = new ResultDocuments();
   const services: CommandServices = { ...core, context, registry, auth, tree, logger, channel, results };
@@ -73,6 +75,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpSec
   );
   if (core.audit) registerAuditPanel(context, core.audit.trail, logger);
   const gateway = await startGateway(context, services, redactor, core);
+  context.subscriptions.push(registerReviewToolsCommand(() => chatView.gateway?.pins, registry, (id) => chatView.gateway?.toolsChanged(id)));
   if (gateway) {
     chatView.gateway = gateway;
     context.subscriptions.push(gateway.onDidChangeCalls(() => tree.refresh()), gateway.definitions.onDidChange(() => tree.refresh()));
@@ -109,6 +112,11 @@ async function startGateway(context: vscode.ExtensionContext, s: CommandServices
       requestTimeoutMs: (vscode.workspace.getConfiguration().get<number>(Settings.requestTimeoutSeconds) ?? 60) * 1000,
       changes: [(l) => toDisposable(core.engine.onDidChangeGrants(l))],
       observers: core.audit ? [core.audit.trail] : [],
+      state: context.globalState,
+      preflight: scopePreflight({
+        registry: s.registry, scopes: core.scopes, grant: (id) => core.engine.getGrant(id),
+        consent: core.consent.ask, signIn: (def, scopes) => s.auth.signIn(def, scopes),
+      }),
     });
   } catch (e) {
     s.logger.error('the chat gateway could not start', e);

@@ -35,6 +35,11 @@ export const AuditCommands = {
   clear: 'mcpSecure.audit.clear',
 } as const;
 
+/** Registered by the gateway (`src/vscode/gateway/reviewToolsCommand.ts`); contributed here. */
+export const GatewayCommands = {
+  reviewTools: 'mcpSecure.gateway.reviewTools',
+} as const;
+
 export const Views = {
   container: 'mcpSecure',
   servers: 'mcpSecure.servers',
@@ -62,6 +67,8 @@ export const RESTRICTED_SETTINGS: readonly string[] = [Settings.servers, Setting
 /** Keys in `ExtensionContext.globalState`. */
 export const StateKeys = {
   confirmedStdioCommands: 'mcpSecure.confirmedStdioCommands',
+  /** Gateway tool pins: server id → tool name → digest + accepted definition (issue 8). */
+  gatewayToolPins: 'mcpSecure.gateway.toolPins',
 } as const;
 
 /** SecretStorage keys owned by the extension layer (the OAuth engine owns its own keys). */

@@ -53,6 +53,10 @@ export interface GatewayTestView {
   readonly socketDir: string | undefined;
   sessions(): { serverId: string; pid: number | undefined }[];
   callCount(serverId: string): number;
+  /** Tools held back from chat (changed definition or hidden characters). */
+  heldBack(): { serverId: string; tool: string; kind: string; hidden: readonly string[] }[];
+  /** What the review command does after the diff, without its modal. */
+  acceptTool(serverId: string, tool: string): Promise<boolean>;
   /** What VS Code is offered: label, command, args, and the environment's keys (values withheld). */
   definitions(): { serverId: string; alias: string; label: string; command: string; args: string[]; env: Record<string, 'set' | 'removed'> }[];
 }
@@ -121,6 +125,12 @@ function gatewayView(g: ChatGateway): GatewayTestView {
     socketDir: g.socketDir,
     sessions: () => g.liveSessions().map((s) => ({ ...s })),
     callCount: (id) => g.callCount(id),
+    heldBack: () => g.pins.heldBack().map((h) => ({ serverId: h.serverId, tool: h.tool.name, kind: h.verdict.kind, hidden: h.verdict.hidden })),
+    acceptTool: async (serverId, tool) => {
+      const accepted = await g.pins.accept(serverId, tool);
+      if (accepted) g.toolsChanged(serverId);
+      return accepted;
+    },
     definitions: () => g.definitions.current().map((o) => {
       const d = g.definitions.toDefinition(o);
       const env = Object.fromEntries(Object.entries(d.env).map(([k, v]) => [k, v === null ? 'removed' as const : 'set' as const]));

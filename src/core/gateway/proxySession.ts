@@ -17,6 +17,12 @@ export const DOWNSTREAM_VERSIONS: readonly string[] = ['2025-11-25', '2025-06-18
 /** Tool policy: an error refuses a tool (it is hidden from `tools/list` and its calls are denied). */
 export type ToolGate = (serverId: string, tool: ToolInfo) => McpSecureError | undefined;
 
+/**
+ * Runs just before a call is sent, after the gate: may ask the user (step-up consent for a scope known
+ * not to be granted, then sign-in) and answers the refusal, if any, which is audited as a local denial.
+ */
+export type CallPreflight = (serverId: string, tool: ToolInfo) => Promise<McpSecureError | undefined>;
+
 export interface ProxySessionOptions {
   readonly channel: JsonRpcChannel;
   /** `serverInfo.name` towards VS Code: short, stable and unique per server (tool-name prefix). */
@@ -30,6 +36,9 @@ export interface ProxySessionOptions {
   /** The message of an error the user must act on, naming the fix. */
   readonly explain: (error: McpSecureError) => string;
   readonly gate?: ToolGate;
+  readonly preflight?: CallPreflight;
+  /** Sees every upstream tool list before the gate filters it (tool pinning). */
+  readonly onToolsListed?: (serverId: string, tools: readonly ToolInfo[]) => Promise<void>;
   /** Called once per `tools/call` that passed the gateway (counts for the Servers view). */
   readonly onToolCall?: (serverId: string) => void;
   /**
@@ -157,6 +166,7 @@ export class ProxySession {
     const connection = await this.connection(signal);
     if (!connection.sdkClient.getServerCapabilities()?.tools) return { tools: [] };
     const tools = await connection.listTools(signal);
+    await this.opts.onToolsListed?.(this.serverId, tools);
     return { tools: tools.filter((t) => !this.opts.gate?.(this.serverId, t)).map(toWireTool) };
   }
 
@@ -173,12 +183,12 @@ export class ProxySession {
       throw err;
     });
     this.opts.onToolCall?.(this.serverId);
-    const gate = this.opts.gate;
+    const { gate, preflight } = this.opts;
     const result = await connection.callTool(params.name, args, {
       caller: 'chat',
       signal,
       ...(conversationId !== undefined ? { conversationId } : {}),
-      ...(gate ? { precheck: (tool: ToolInfo) => gate(this.serverId, tool) } : {}),
+      precheck: async (tool: ToolInfo) => gate?.(this.serverId, tool) ?? (await preflight?.(this.serverId, tool)),
       ...(progressToken !== undefined ? {
         onProgress: (p: { progress: number; total?: number; message?: string }) => this.forwardProgress(progressToken, p),
       } : {}),

@@ -113,7 +113,7 @@ export class McpConnection {
     let failure: McpSecureError | undefined;
     try {
       const tool = await this.checkCall(name, args, options.signal);
-      const refusal = options.precheck?.(toToolInfo(tool));
+      const refusal = await options.precheck?.(toToolInfo(tool));
       if (refusal) throw new LocalRefusal(refusal);
       const onprogress = options.onProgress;
       const raw = (await withDeadline(options.timeoutMs ?? this.opts.requestTimeoutMs, this.opts.activity, options.signal, (signal) =>

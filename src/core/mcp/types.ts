@@ -40,10 +40,10 @@ export interface CallToolOptions {
   /** The chat conversation the call belongs to (gateway calls), recorded in the audit record. */
   readonly conversationId?: string;
   /**
-   * A local policy check on the listed tool before anything is sent (gateway allow/deny lists, pinned
-   * definitions): a returned error refuses the call, which is reported as `denied` (`local`).
+   * A local policy check on the listed tool before anything is sent (gateway allow/deny lists, a scope
+   * known not to be granted): a returned error refuses the call, which is reported as `denied` (`local`).
    */
-  readonly precheck?: (tool: ToolInfo) => McpSecureError | undefined;
+  readonly precheck?: (tool: ToolInfo) => McpSecureError | undefined | Promise<McpSecureError | undefined>;
 }
 
 /** A skill advertised through `skills/list` (SEP-2640). */

@@ -3,13 +3,16 @@ import { McpSecureError } from '../../core/errors';
 import { newGatewaySecret } from '../../core/gateway/bridgeHandshake';
 import { GatewayListener } from '../../core/gateway/gatewayListener';
 import type { JsonRpcChannel } from '../../core/gateway/jsonRpcChannel';
-import { ProxySession } from '../../core/gateway/proxySession';
+import { ProxySession, type CallPreflight } from '../../core/gateway/proxySession';
 import { UpstreamEvents } from '../../core/gateway/upstreamEvents';
 import type { McpConnection } from '../../core/mcp/mcpConnection';
 import type { ServerDefinition } from '../../core/mcp/serverDefinition';
 import type { Logger } from '../../core/ports';
-import type { ToolCallObserver } from '../../core/toolCallObserver';
-import { Settings } from '../constants';
+import type { ToolCallObserver, ToolCallOutcome } from '../../core/toolCallObserver';
+import { systemClock } from '../../core/ports';
+import { recordGatewayEvent } from '../../core/gateway/unreachableCall';
+import { ToolPinning } from './toolPinning';
+import { GatewayCommands, Settings } from '../constants';
 import type { ServerActions } from '../serverActions';
 import type { ServerRegistry } from '../serverRegistry';
 import { toPlainText } from '../plainText';
@@ -31,6 +34,10 @@ export interface ChatGatewayDeps {
   readonly changes: readonly vscode.Event<unknown>[];
   /** Told about chat calls that never reached a connection (the audit trail). */
   readonly observers: readonly ToolCallObserver[];
+  /** Step-up before a call whose required scope is known not to be granted. */
+  readonly preflight?: CallPreflight;
+  /** Where tool pins are kept (`ExtensionContext.globalState`). */
+  readonly state: vscode.Memento;
 }
 
 /** A live bridge session, as the test API and the log describe it. */
@@ -54,6 +61,7 @@ export class ChatGateway implements vscode.Disposable {
   readonly onDidChangeCalls = this.callsChanged.event;
   private readonly disposables: vscode.Disposable[] = [this.callsChanged];
   private readonly policy: GatewayPolicy;
+  readonly pins: ToolPinning;
 
   private constructor(
     private readonly deps: ChatGatewayDeps,
@@ -63,7 +71,8 @@ export class ChatGateway implements vscode.Disposable {
     this.policy = new GatewayPolicy(deps.registry, deps.logger, () => {
       for (const o of definitions.current()) this.toolsChanged(o.def.id);
     });
-    this.disposables.push(this.policy, definitions, deps.registry.onDidChange(() => this.closeUnoffered()), definitions.onDidChange(() => this.closeUnoffered()));
+    this.pins = new ToolPinning(deps.state, (serverId, tool, args, caller, outcome) => this.recordPinEvent(serverId, tool, args, caller, outcome));
+    this.disposables.push(this.pins, this.pins.onDidChange(() => this.callsChanged.fire()), this.policy, definitions, deps.registry.onDidChange(() => this.closeUnoffered()), definitions.onDidChange(() => this.closeUnoffered()));
   }
 
   static async start(deps: ChatGatewayDeps): Promise<ChatGateway> {
@@ -133,7 +142,14 @@ export class ChatGateway implements vscode.Disposable {
         this.calls.set(id, this.callCount(id) + 1);
         this.callsChanged.fire();
       },
-      gate: this.policy.gate,
+      gate: (id, tool) => this.policy.gate(id, tool) ?? this.pins.gate(id, tool),
+      onToolsListed: async (id, tools) => {
+        const before = this.pins.summary(id).held;
+        await this.pins.observe(id, tools);
+        const held = this.pins.summary(id).held;
+        if (held > before) void this.noticeHeldBack(offered.def.name, held);
+      },
+      ...(this.deps.preflight ? { preflight: this.deps.preflight } : {}),
       definition: offered.def,
       observers: this.deps.observers,
     });
@@ -154,6 +170,17 @@ export class ChatGateway implements vscode.Disposable {
       this.connecting.set(id, pending);
     }
     return pending;
+  }
+
+  private async noticeHeldBack(serverName: string, count: number): Promise<void> {
+    const pick = await vscode.window.showWarningMessage(Strings.toolsHeldBackNotice(toPlainText(serverName), count), Strings.reviewTools);
+    if (pick) await vscode.commands.executeCommand(GatewayCommands.reviewTools);
+  }
+
+  private async recordPinEvent(serverId: string, tool: string, args: Record<string, unknown>, caller: 'chat' | 'palette', outcome: ToolCallOutcome): Promise<void> {
+    const definition = this.deps.registry.get(serverId);
+    if (!definition) return;
+    await recordGatewayEvent({ definition, observers: this.deps.observers, clock: systemClock, logger: this.deps.logger }, { tool, args, caller, startedAt: Date.now() }, outcome);
   }
 
   private closeUnoffered(): void {

@@ -2,6 +2,7 @@ import type { ConnectionState } from '../../core/mcp/connectionState';
 import { describeTarget, type HttpServerDefinition, type ServerDefinition, type StdioServerDefinition } from '../../core/mcp/serverDefinition';
 import type { GrantView } from '../engineContract';
 import type { ServerRegistry } from '../serverRegistry';
+import { toPlainText } from '../plainText';
 import { Strings } from '../strings';
 import type { ToolCache } from '../toolCache';
 import type { ToolScopeKnowledge } from '../toolScopes';
@@ -19,7 +20,7 @@ export interface TreeSources {
   clientMetadataUrl(): string | undefined;
   now(): number;
   /** The gateway's view of a server (issue 8): offered to chat, and chat calls served since activation. */
-  chat?(serverId: string): { readonly offered: boolean; readonly calls: number } | undefined;
+  chat?(serverId: string): { readonly offered: boolean; readonly calls: number; readonly held: number; readonly hidden: number; readonly conflicts: readonly string[] } | undefined;
 }
 
 /** Computes the children of a node. */
@@ -104,8 +105,14 @@ function chatNode(sources: TreeSources, serverId: string): TreeNode[] {
   if (!chat) return [];
   return [{
     kind: 'detail', serverId, role: 'chat', label: Strings.chatLabel,
-    description: chat.offered ? Strings.chatOffered(chat.calls) : Strings.chatNotOffered,
+    description: [
+      chat.offered ? Strings.chatOffered(chat.calls) : Strings.chatNotOffered,
+      ...(chat.held ? [Strings.chatHeldBack(chat.held)] : []),
+      ...(chat.hidden ? [Strings.chatHidden(chat.hidden)] : []),
+      ...(chat.conflicts.length ? [Strings.chatConflicts(toPlainText(chat.conflicts.join(', '), 200))] : []),
+    ].join(' · '),
     tooltip: Strings.chatTooltip,
+    warning: chat.held > 0 || chat.conflicts.length > 0,
   }];
 }
 

@@ -32,7 +32,7 @@ describe('Gateway: VS Code\'s own MCP client through MCP Secure', () => {
     api = await activatedApi();
     await setServers([
       { id: HTTP_ID, name: 'Gateway Tickets', transport: 'http', url: f.httpUrl },
-      { id: STDIO_ID, name: 'Gateway Notes', transport: 'stdio', command: f.stdio.command, args: f.stdio.args },
+      { id: STDIO_ID, name: 'Gateway Notes', transport: 'stdio', command: f.stdio.command, args: f.stdio.args, env: { MCP_FIXTURE_GATEWAY_TOOLS: '1' } },
     ]);
     await waitFor(() => gateway().definitions().length === 2, 'both servers offered to chat');
     await api.signIn(HTTP_ID, formOpener(f.user), ['tickets:read']);
@@ -117,6 +117,24 @@ describe('Gateway: VS Code\'s own MCP client through MCP Secure', () => {
     assert.equal(last?.what.server.id, STDIO_ID);
   });
 
+  it('a tool definition changed after approval (with hidden characters) is held back from chat until accepted; both are audited', async () => {
+    const before = (await api.auditRecords()).length;
+    await vscode.lm.invokeTool('mcp_gw-notes_rug_pull', { input: { hidden: true }, toolInvocationToken: undefined });
+    await waitFor(() => !mcpTools().includes('mcp_gw-notes_echo'), 'echo held back from vscode.lm.tools');
+    assert.deepEqual(gateway().heldBack(), [{ serverId: STDIO_ID, tool: 'echo', kind: 'changed', hidden: ['U+E0049', 'U+E0047'] }]);
+    const held = (await api.auditRecords()).slice(before).filter((r) => r.what.tool === 'echo');
+    assert.deepEqual(held.map((r) => [r.who.caller, r.outcome.kind, (r.what.arguments as { event?: string }).event]), [['chat', 'denied', 'tool_definition_changed']]);
+    const lines = flatten(await api.tree());
+    assert.ok(lines.some((l) => /Chat: — offered through MCP Secure .* · 1 held back · 1 with hidden characters \[identity:chat\]/.test(l)), lines.join('\n'));
+
+    assert.equal(await gateway().acceptTool(STDIO_ID, 'echo'), true);
+    await waitFor(() => mcpTools().includes('mcp_gw-notes_echo'), 'echo back after acceptance');
+    assert.deepEqual(gateway().heldBack(), []);
+    const accepted = (await api.auditRecords()).at(-1);
+    assert.deepEqual([accepted?.who.caller, accepted?.what.tool, accepted?.outcome.kind, (accepted?.what.arguments as { event?: string }).event], ['palette', 'echo', 'success', 'tool_definition_accepted']);
+    assert.equal(toolText(await vscode.lm.invokeTool('mcp_gw-notes_echo', { input: { text: 'hi' }, toolInvocationToken: undefined })), 'hi');
+  });
+
   it('close_ticket steps up through the extension\'s own consent and sign-in, then succeeds; one audit record', async () => {
     const asked: string[][] = [];
     const consent = api.useStepUpConsent(async (req) => {
@@ -148,6 +166,30 @@ describe('Gateway: VS Code\'s own MCP client through MCP Secure', () => {
       await config.update('mcpSecure.gateway.tools', undefined, vscode.ConfigurationTarget.Global);
     }
     await waitFor(() => mcpTools().includes('mcp_gw-tickets_close_ticket'), 'close_ticket back');
+  });
+
+  it('a tool whose scope is known not to be granted is stopped before the server; step-up is offered, a refusal denies it', async () => {
+    // close_ticket is known to need tickets:write (learned from the step-up above); start over with read only.
+    await api.signOut(HTTP_ID);
+    await api.signIn(HTTP_ID, formOpener(f.user), ['tickets:read']);
+    const asked: string[][] = [];
+    const refuse = api.useStepUpConsent(async (req) => {
+      asked.push([...req.requested]);
+      return false;
+    });
+    try {
+      const before = (await api.auditRecords()).length;
+      await assert.rejects(
+        Promise.resolve(vscode.lm.invokeTool('mcp_gw-tickets_close_ticket', { input: { id: 'T-2' }, toolInvocationToken: undefined })),
+        /needs tickets:write, which is not granted/,
+      );
+      assert.equal(asked.length, 1);
+      assert.ok(asked[0]?.includes('tickets:write'));
+      const records = (await api.auditRecords()).slice(before);
+      assert.deepEqual(records.map((r) => [r.who.caller, r.what.tool, r.outcome.kind, r.outcome.status]), [['chat', 'close_ticket', 'denied', 'local']]);
+    } finally {
+      refuse.dispose();
+    }
   });
 
   it('the bridge processes VS Code started have no VSCODE_IPC_HOOK* in their environment', function () {
