@@ -50,7 +50,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpSec
   const logger = new OutputLogger(channel, redactor);
   const store = new SecretStorageAdapter(context.secrets, (value) => redactor.register(value));
   const registry = new ServerRegistry();
-  context.subscriptions.push(channel, registry);
+  context.subscriptions.push(channel, registry, store);
 
   const core = await buildCore(context, logger, store, registry);
   // The tree asks the gateway (started below) what chat may use.

@@ -29,9 +29,14 @@ export class GatewayDefinitions implements vscode.McpServerDefinitionProvider<vs
   readonly onDidChangeMcpServerDefinitions = this.emitter.event;
   readonly onDidChange = this.emitter.event;
   private readonly disposables: vscode.Disposable[] = [this.emitter];
+  /** `current()` is asked on every gateway request: computed once per change, not per call. */
+  private memo: OfferedDefinition[] | undefined;
 
   constructor(private readonly deps: GatewayDefinitionsDeps) {
-    const fire = (): void => this.emitter.fire();
+    const fire = (): void => {
+      this.memo = undefined;
+      this.emitter.fire();
+    };
     this.disposables.push(
       deps.registry.onDidChange(fire),
       vscode.workspace.onDidChangeConfiguration((e) => {
@@ -44,6 +49,10 @@ export class GatewayDefinitions implements vscode.McpServerDefinitionProvider<vs
 
   /** The servers offered right now. */
   current(): OfferedDefinition[] {
+    return (this.memo ??= this.compute());
+  }
+
+  private compute(): OfferedDefinition[] {
     if (!vscode.workspace.getConfiguration().get<boolean>(Settings.gatewayEnabled, true)) return [];
     const servers = this.deps.registry.servers().filter((d) => d.exposeToChat !== false);
     const aliases = chatAliases(servers.map((d) => d.id));
