@@ -14,6 +14,7 @@ import { UpstreamEvents } from '../../../src/core/gateway/upstreamEvents';
 import { ConnectionManager } from '../../../src/core/mcp/connectionManager';
 import { parseServerDefinition, type ServerDefinition } from '../../../src/core/mcp/serverDefinition';
 import { MemoryLogger } from '../../../src/core/memoryPorts';
+import type { ElicitationAnswer, ElicitationRequest } from '../../../src/core/mcp/types';
 import { anonymousAuthorizer } from '../../../src/core/requestAuthorizer';
 import type { ToolCallContext, ToolCallObserver, ToolCallOutcome } from '../../../src/core/toolCallObserver';
 import { startModernServer, type ModernServer } from '../../fixtures/mcp/modernServer';
@@ -45,6 +46,7 @@ describe('gateway proxy (real bridge process, real upstream servers)', function 
   let gate: ToolGate | undefined;
   let elicitationStarted: (() => void) | undefined;
   let upstreamFailure: McpSecureError | undefined;
+  let elicit: ((req: ElicitationRequest) => Promise<ElicitationAnswer>) | undefined;
   const clients: Client[] = [];
   const closers: (() => Promise<void>)[] = [];
 
@@ -94,11 +96,12 @@ describe('gateway proxy (real bridge process, real upstream servers)', function 
     audit = new Audit();
     gate = undefined;
     upstreamFailure = undefined;
+    elicit = undefined;
     manager = new ConnectionManager({
       logger, observers: [audit], requestTimeoutMs: 10_000,
       authorizerFor: () => anonymousAuthorizer,
       stdioSecretFor: async () => 'notes-shared-secret-0123456789abcdef',
-      elicitation: (_req, signal) => new Promise((_, reject) => {
+      elicitation: (req, signal) => elicit?.(req) ?? new Promise((_, reject) => {
         elicitationStarted?.();
         signal.addEventListener('abort', () => reject(signal.reason), { once: true });
       }),
@@ -146,6 +149,19 @@ describe('gateway proxy (real bridge process, real upstream servers)', function 
     await client.callTool({ name: 'add_tool', arguments: {} });
     await changed;
     assert.ok((await client.listTools()).tools.some((t) => t.name === 'late'));
+  });
+
+  it('a server\'s elicitation during a chat call is answered by the extension\'s own prompt', async () => {
+    await start([notes()]);
+    const { client } = await bridgeClient('notes');
+    const asked: string[] = [];
+    elicit = async (req) => {
+      asked.push(`${req.serverId}: ${req.message}`);
+      return { action: 'accept', content: { ...req.defaults, name: 'gateway' } };
+    };
+    const greeted = await client.callTool({ name: 'greet', arguments: {} });
+    assert.deepEqual(greeted.content, [{ type: 'text', text: 'Hello, gateway!' }]);
+    assert.deepEqual(asked, ['notes: Who should be greeted?']);
   });
 
   it('answers unknown methods with -32601, forwards resources/list, answers ping', async () => {
