@@ -164,6 +164,14 @@ describe('gateway proxy (real bridge process, real upstream servers)', function 
     assert.deepEqual(asked, ['notes: Who should be greeted?']);
   });
 
+  it('a server→client request the extension does not support (sampling) is refused with a JSON-RPC error, not left hanging', async () => {
+    await start([notes({ env: { MCP_FIXTURE_GATEWAY_TOOLS: '1' } })]);
+    const { client } = await bridgeClient('notes');
+    const result = await client.callTool({ name: 'ask_sampling', arguments: {} });
+    assert.equal(result.isError, true);
+    assert.match((result.content as { text: string }[])[0]?.text ?? '', /^refused: -32601 /);
+  });
+
   it('answers unknown methods with -32601, forwards resources/list, answers ping', async () => {
     await start([notes()]);
     const { client } = await bridgeClient('notes');
