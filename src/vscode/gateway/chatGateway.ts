@@ -163,10 +163,12 @@ export class ChatGateway implements vscode.Disposable {
 
   /** The extension's own connection (one connect at a time per server; the launch confirmation runs first). */
   private async upstream(id: string, signal: AbortSignal): Promise<McpConnection> {
+    if (signal.aborted) throw new McpSecureError('cancelled', 'The request was cancelled.');
     if (!this.definitions.offered(id)) throw new McpSecureError('policy_denied', Strings.gatewayNotOffered);
     let pending = this.connecting.get(id);
     if (!pending) {
-      pending = this.deps.actions.connection(id, signal).finally(() => this.connecting.delete(id));
+      // Shared by every waiting request: one request's cancellation must not abort the others' connect.
+      pending = this.deps.actions.connection(id).finally(() => this.connecting.delete(id));
       this.connecting.set(id, pending);
     }
     return pending;
