@@ -20,6 +20,9 @@ import { Strings } from '../strings';
 import { GatewayDefinitions, type OfferedDefinition } from './gatewayDefinitions';
 import { GatewayPolicy } from './gatewayPolicy';
 
+/** Coalescing window for re-rendering chat call counts in the Servers view. */
+const COUNT_REFRESH_MS = 250;
+
 export interface ChatGatewayDeps {
   readonly registry: ServerRegistry;
   readonly actions: ServerActions;
@@ -62,6 +65,7 @@ export class ChatGateway implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [this.callsChanged];
   private readonly policy: GatewayPolicy;
   readonly pins: ToolPinning;
+  private countTimer: NodeJS.Timeout | undefined;
 
   private constructor(
     private readonly deps: ChatGatewayDeps,
@@ -117,6 +121,7 @@ export class ChatGateway implements vscode.Disposable {
   }
 
   async close(): Promise<void> {
+    clearTimeout(this.countTimer);
     for (const s of [...this.sessions.keys()]) s.dispose();
     vscode.Disposable.from(...this.disposables).dispose();
     await this.listener.close();
@@ -140,7 +145,7 @@ export class ChatGateway implements vscode.Disposable {
       explain: (e) => explain(this.deps.registry.get(offered.def.id) ?? offered.def, e),
       onToolCall: (id) => {
         this.calls.set(id, this.callCount(id) + 1);
-        this.callsChanged.fire();
+        this.scheduleCountRefresh();
       },
       gate: (id, tool) => this.policy.gate(id, tool) ?? this.pins.gate(id, tool),
       onToolsListed: async (id, tools) => {
@@ -172,6 +177,15 @@ export class ChatGateway implements vscode.Disposable {
       this.connecting.set(id, pending);
     }
     return pending;
+  }
+
+  /** An agent can make many calls in a row: the Servers view re-renders the counts at most every 250 ms. */
+  private scheduleCountRefresh(): void {
+    if (this.countTimer) return;
+    this.countTimer = setTimeout(() => {
+      this.countTimer = undefined;
+      this.callsChanged.fire();
+    }, COUNT_REFRESH_MS);
   }
 
   private async noticeHeldBack(serverName: string, count: number): Promise<void> {
