@@ -35,6 +35,15 @@ const builds = [
     banner: { js: '#!/usr/bin/env node' },
   },
   {
+    // The stdio bridge VS Code starts for each gateway definition (a separate, tiny program).
+    ...common,
+    entryPoints: ['src/bridge/main.ts'],
+    outfile: 'dist/bridge.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+  },
+  {
     ...common,
     entryPoints: ['src/webview/main.ts'],
     outfile: 'dist/webview.js',

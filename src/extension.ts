@@ -39,6 +39,9 @@ import { StepUpConsentPrompt } from './vscode/stepUpConsent';
 import { Strings } from './vscode/strings';
 import { createTestApi, type McpSecureApi } from './vscode/testApi';
 import { TestSeams } from './vscode/testSeams';
+import { ChatGateway } from './vscode/gateway/chatGateway';
+import { scopePreflight } from './vscode/gateway/scopePreflight';
+import { registerReviewToolsCommand } from './vscode/gateway/reviewToolsCommand';
 import { ToolCache } from './vscode/toolCache';
 import { ToolScopeKnowledge } from './vscode/toolScopes';
 import { ServersTree } from './vscode/tree/serversTree';
@@ -54,11 +57,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpSec
   const logger = new OutputLogger(channel, redactor);
   const store = new SecretStorageAdapter(context.secrets, (value) => redactor.registerSecret(value));
   const registry = new ServerRegistry();
-  context.subscriptions.push(channel, registry);
+  context.subscriptions.push(channel, registry, store);
 
   const editor: Prompts = { opener: new EditorBrowserOpener(), confirm: modalConfirm, elicit: new ElicitationPrompt(registry).handle };
   const seams = context.extensionMode === vscode.ExtensionMode.Test ? new TestSeams(editor) : undefined;
   const core = await buildCore(context, logger, store, registry, redactor, seams?.prompts ?? editor);
+  // The tree asks the gateway (started below) what chat may use.
+  const chatView: { gateway?: ChatGateway } = {};
   const auth = new McpAuthProvider(core.engine, registry, core.secrets, store, logger.child('auth'));
   const tree = new ServersTree({
     registry, tools: core.tools, scopes: core.scopes,
@@ -73,6 +78,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpSec
     },
     clientMetadataUrl: () => core.clientMetadataUrl,
     now: () => Date.now(),
+    chat: (id) => chatView.gateway && { offered: chatView.gateway.definitions.offered(id) !== undefined, calls: chatView.gateway.callCount(id), ...chatView.gateway.pins.summary(id) },
   });
   const results = new ResultDocuments();
   const services: CommandServices = { ...core, context, registry, auth, tree, logger, channel, results, confirm: core.prompts.confirm };
@@ -83,7 +89,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpSec
     ...wireRefreshes(services, store, core),
   );
   if (core.audit) registerAuditPanel(context, core.audit.trail, logger, core.audit.exporter);
-  shutdown = () => shutDown(core);
+  const gateway = await startGateway(context, services, redactor, core);
+  context.subscriptions.push(registerReviewToolsCommand(() => chatView.gateway?.pins, registry, (id) => chatView.gateway?.toolsChanged(id)));
+  if (gateway) {
+    chatView.gateway = gateway;
+    context.subscriptions.push(gateway.onDidChangeCalls(() => tree.refresh()), gateway.definitions.onDidChange(() => tree.refresh()));
+    tree.refresh();
+  }
+  shutdown = async () => {
+    await gateway?.close();
+    await shutDown(core);
+  };
 
   reportInvalid(registry);
   auth.requestSessionsSilently();
@@ -91,7 +107,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpSec
   logger.info(`activated in ${activationMs.toFixed(1)} ms (${registry.servers().length} server(s))`);
   if (context.extensionMode === vscode.ExtensionMode.Test && seams) {
     return createTestApi({
-      services, auth, seams, store,
+      services, auth, seams, store, gateway,
       auditRecords: async () => {
         await core.audit?.trail.flush();
         return core.audit?.recent ?? [];
@@ -102,6 +118,33 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpSec
   return undefined;
 }
 
+/** VS Code's own MCP client (chat, agent) through the extension; a failure to start is logged, not fatal. */
+async function startGateway(context: vscode.ExtensionContext, s: CommandServices, redactor: Redactor, core: Core): Promise<ChatGateway | undefined> {
+  try {
+    return await ChatGateway.start({
+      registry: s.registry, actions: core.actions, logger: s.logger.child('gateway'),
+      redact: (v) => redactor.registerSecret(v),
+      bridgeScript: context.asAbsolutePath(path.join('dist', 'bridge.js')),
+      version: String(context.extension.packageJSON.version ?? '0.0.0'),
+      requestTimeoutMs: (vscode.workspace.getConfiguration().get<number>(Settings.requestTimeoutSeconds) ?? 60) * 1000,
+      changes: [(l) => toDisposable(core.engine.onDidChangeGrants(l))],
+      observers: core.audit ? [core.audit.trail] : [],
+      state: context.globalState,
+      preflight: scopePreflight({
+        registry: s.registry, scopes: core.scopes,
+        grant: async (id) => {
+          const def = s.registry.get(id);
+          return def?.transport === 'http' ? core.engine.getGrant(await core.secrets.oauthServerFor(def)) : undefined;
+        },
+        consent: core.consent.ask, signIn: (def, scopes) => s.auth.signIn(def, scopes),
+      }),
+    });
+  } catch (e) {
+    s.logger.error('the chat gateway could not start', e);
+    return undefined;
+  }
+}
+
 interface Core {
   readonly engine: OAuthEngine;
   readonly manager: ConnectionManager;
@@ -110,6 +153,7 @@ interface Core {
   readonly tools: ToolCache;
   readonly scopes: ToolScopeKnowledge;
   readonly prompts: Prompts;
+  readonly consent: StepUpConsentPrompt;
   readonly guard: StdioLaunchGuard;
   readonly audit: OpenAudit | undefined;
   readonly abort: AbortController;
@@ -147,7 +191,7 @@ async function buildCore(context: vscode.ExtensionContext, logger: Logger, store
   });
   const guard = new StdioLaunchGuard(context.globalState, prompts.confirm);
   const actions = new ServerActions(registry, manager, guard, tools);
-  return { engine, manager, actions, secrets, tools, scopes, prompts, guard, audit, abort, clientMetadataUrl };
+  return { engine, manager, actions, secrets, tools, scopes, prompts, consent, guard, audit, abort, clientMetadataUrl };
 }
 
 /** Every event that changes what the tree shows; removed servers are disconnected. */

@@ -43,6 +43,8 @@ export type McpSecureErrorCode =
   | 'tool_not_found'
   | 'invalid_tool'
   | 'skill_verification_failed'
+  // gateway (VS Code's own MCP client through the extension)
+  | 'policy_denied'
   // storage and audit
   | 'secret_store_failed'
   | 'audit_write_failed'

@@ -6,7 +6,7 @@
  */
 
 /** Who inside the editor asked for the call. */
-export type ToolCaller = 'palette' | 'panel' | 'gateway' | 'cli' | 'test';
+export type ToolCaller = 'palette' | 'panel' | 'gateway' | 'chat' | 'cli' | 'test';
 
 export interface HumanIdentity {
   /** Token issuer (`iss`) */
@@ -45,6 +45,8 @@ export interface ToolCallContext {
   readonly grantedScopes: readonly string[];
   /** Epoch ms. */
   readonly startedAt: number;
+  /** VS Code's chat conversation (`_meta["vscode.conversationId"]` of a gateway call), when present. */
+  readonly conversationId?: string;
 }
 
 export type ToolCallOutcome =

@@ -36,6 +36,11 @@ export const AuditCommands = {
   setExportHeaders: 'mcpSecure.audit.setExportHeaders',
 } as const;
 
+/** Registered by the gateway (`src/vscode/gateway/reviewToolsCommand.ts`); contributed here. */
+export const GatewayCommands = {
+  reviewTools: 'mcpSecure.gateway.reviewTools',
+} as const;
+
 export const Views = {
   container: 'mcpSecure',
   servers: 'mcpSecure.servers',
@@ -55,6 +60,8 @@ export const Settings = {
   redirectTimeoutSeconds: 'mcpSecure.redirectTimeoutSeconds',
   /** OTLP/HTTP collector the audit log is forwarded to (machine scope: never from a workspace). */
   auditOtlpEndpoint: 'mcpSecure.audit.otlp.endpoint',
+  gatewayEnabled: 'mcpSecure.gateway.enabled',
+  gatewayTools: 'mcpSecure.gateway.tools',
 } as const;
 
 /** Settings that could redirect credentials or launch processes: ignored in untrusted workspaces. */
@@ -63,6 +70,8 @@ export const RESTRICTED_SETTINGS: readonly string[] = [Settings.servers, Setting
 /** Keys in `ExtensionContext.globalState`. */
 export const StateKeys = {
   confirmedStdioCommands: 'mcpSecure.confirmedStdioCommands',
+  /** Gateway tool pins: server id → tool name → digest + accepted definition (issue 8). */
+  gatewayToolPins: 'mcpSecure.gateway.toolPins',
 } as const;
 
 /** SecretStorage keys owned by the extension layer (the OAuth engine owns its own keys). */
@@ -82,6 +91,9 @@ export const ItemContext = {
   tool: 'tool',
   message: 'message',
 } as const;
+
+/** The gateway's `contributes.mcpServerDefinitionProviders` id. */
+export const GATEWAY_PROVIDER_ID = 'mcpSecure.gateway';
 
 export const LOG_CHANNEL_NAME = 'MCP Secure Connections';
 export const AUTH_PROVIDER_LABEL = 'MCP Secure Connections';

@@ -154,6 +154,35 @@ const TEXT = {
   callToolConfirm: (tool: string, server: string) => `Call the tool "${tool}" on ${server} with these arguments?`,
   callToolDetail: (args: Inert) => `${args}\n\nThe call was requested by a link, a keybinding or another extension, not from the tool picker.`,
   callToolAction: 'Call Tool',
+
+  // gateway (VS Code's chat and agent through MCP Secure) — issue 8
+  gatewayNeedsSignIn: (server: string) =>
+    `Sign in to ${server} from the Accounts menu (MCP Secure Connections), then try again.`,
+  gatewayNeedsStepUp: (server: string, why: string) =>
+    `${server} needs more access than is granted (${why}). Allow it when MCP Secure asks, or sign in to ${server} again from the Accounts menu with the wider scope.`,
+  gatewayServerFailed: (server: string, why: string) => `${server} is not available through MCP Secure: ${why}`,
+  chatLabel: 'Chat',
+  chatOffered: (calls: number) => `offered through MCP Secure · ${calls} chat call${calls === 1 ? '' : 's'}`,
+  chatNotOffered: 'not offered (exposeToChat or mcpSecure.gateway.enabled is off)',
+  chatTooltip: 'VS Code\'s chat and agent reach this server only through MCP Secure, with its sign-in, policy and audit.',
+  toolHeldBack: (tool: string) =>
+    `The definition of the tool "${tool}" changed since it was approved for chat (or carries hidden characters), so MCP Secure holds it back. Review it with "MCP Secure: Review Changed Tool Definitions".`,
+  toolHeldBackAudit: 'Tool definition changed or carries hidden characters: held back from chat until reviewed.',
+  toolsHeldBackNotice: (server: string, count: number) => `${count} tool definition(s) of ${server} changed or carry hidden characters; they are held back from chat until you review them.`,
+  reviewTools: 'Review',
+  noToolsHeldBack: 'No tool definitions are held back from chat.',
+  pickHeldBackTool: 'Tool definitions held back from chat',
+  heldBackChanged: 'definition changed since it was approved',
+  heldBackHidden: (chars: string) => `hidden characters: ${chars}`,
+  heldBackNew: 'new tool',
+  pinDiffTitle: (server: string, tool: string) => `${server}: ${tool} (approved ↔ offered now)`,
+  acceptToolTitle: (server: string, tool: string) => `Let chat use the new definition of "${tool}" from ${server}?`,
+  acceptToolDetail: (hidden: string) => `Compare both versions in the diff editor first: a server can hide instructions for the agent in a description or schema.${hidden ? `\n\nIt contains hidden characters: ${hidden}.` : ''}`,
+  acceptTool: 'Accept for Chat',
+  chatHeldBack: (n: number) => `${n} held back`,
+  chatHidden: (n: number) => `${n} with hidden characters`,
+  chatConflicts: (names: string) => `name conflict: ${names}`,
+  gatewayNotOffered: 'This server is not offered to chat (MCP Secure: mcpSecure.gateway.enabled or the server\'s exposeToChat is off).',
 } as const;
 
 /** Per-function bound for each interpolated argument; the stdio launch confirmation shows the full command. */

@@ -14,6 +14,7 @@ import type { LaunchConfirmer } from './stdioLaunchGuard';
 import type { StepUpAnswer } from './stepUpConsent';
 import type { ConfirmHandler, Lease, TestSeams } from './testSeams';
 import type { TreeSnapshot } from './tree/serversTree';
+import type { ChatGateway } from './gateway/chatGateway';
 
 /** The only SecretStorage keys the test API reads or writes directly: never a real credential. */
 export const SCRATCH_SECRET_PREFIX = 'mcpSecure.test/';
@@ -59,6 +60,21 @@ export interface McpSecureApi {
   confirmationsAsked(): readonly ConfirmRequest[];
   /** Audit records appended since activation (most recent last, bounded). */
   auditRecords(): Promise<readonly AuditRecord[]>;
+  /** The chat gateway (issue 8), when it started. */
+  gateway: GatewayTestView | undefined;
+}
+
+export interface GatewayTestView {
+  readonly endpoint: string;
+  readonly socketDir: string | undefined;
+  sessions(): { serverId: string; pid: number | undefined }[];
+  callCount(serverId: string): number;
+  /** Tools held back from chat (changed definition or hidden characters). */
+  heldBack(): { serverId: string; tool: string; kind: string; hidden: readonly string[] }[];
+  /** What the review command does after the diff, without its modal. */
+  acceptTool(serverId: string, tool: string): Promise<boolean>;
+  /** What VS Code is offered: label, command, args, and the environment's keys (values withheld). */
+  definitions(): { serverId: string; alias: string; label: string; command: string; args: string[]; env: Record<string, 'set' | 'removed'> }[];
 }
 
 export interface ApiParts {
@@ -68,6 +84,7 @@ export interface ApiParts {
   readonly store: SecretStore;
   readonly auditRecords: () => Promise<readonly AuditRecord[]>;
   readonly activationMs: () => number;
+  readonly gateway?: ChatGateway | undefined;
 }
 
 export function createTestApi(p: ApiParts): McpSecureApi {
@@ -129,6 +146,27 @@ export function createTestApi(p: ApiParts): McpSecureApi {
     useConfirmation: (kind, handler) => seams.useConfirmation(kind, handler),
     confirmationsAsked: () => [...seams.asked],
     auditRecords: p.auditRecords,
+    gateway: p.gateway ? gatewayView(p.gateway) : undefined,
+  };
+}
+
+function gatewayView(g: ChatGateway): GatewayTestView {
+  return {
+    endpoint: g.endpoint,
+    socketDir: g.socketDir,
+    sessions: () => g.liveSessions().map((s) => ({ ...s })),
+    callCount: (id) => g.callCount(id),
+    heldBack: () => g.pins.heldBack().map((h) => ({ serverId: h.serverId, tool: h.tool.name, kind: h.verdict.kind, hidden: h.verdict.hidden })),
+    acceptTool: async (serverId, tool) => {
+      const accepted = await g.pins.accept(serverId, tool);
+      if (accepted) g.toolsChanged(serverId);
+      return accepted;
+    },
+    definitions: () => g.definitions.current().map((o) => {
+      const d = g.definitions.toDefinition(o);
+      const env = Object.fromEntries(Object.entries(d.env).map(([k, v]) => [k, v === null ? 'removed' as const : 'set' as const]));
+      return { serverId: o.def.id, alias: o.alias, label: o.label, command: d.command, args: [...d.args], env };
+    }),
   };
 }
 

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { AUTH_PROVIDER_ID, AUTH_PROVIDER_LABEL, AuditCommands, Commands, ContextKeys, RESTRICTED_SETTINGS, Settings, Views } from '../../src/vscode/constants';
+import { AUTH_PROVIDER_ID, AUTH_PROVIDER_LABEL, AuditCommands, Commands, GatewayCommands, ContextKeys, RESTRICTED_SETTINGS, Settings, Views } from '../../src/vscode/constants';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 interface Manifest {
@@ -30,7 +30,7 @@ function filesUnder(dir: string): string[] {
 
 describe('extension manifest vs constant tables', () => {
   it('contributes exactly the commands of the Commands and AuditCommands tables, all in the "MCP Secure" category', () => {
-    assert.deepEqual([...contributedCommands].sort(), [...Object.values(Commands), ...Object.values(AuditCommands)].sort());
+    assert.deepEqual([...contributedCommands].sort(), [...Object.values(Commands), ...Object.values(AuditCommands), ...Object.values(GatewayCommands)].sort());
     for (const c of pkg.contributes.commands) assert.equal(c.category, 'MCP Secure', c.command);
     assert.equal(new Set(contributedCommands).size, contributedCommands.length, 'duplicate command contribution');
   });
@@ -45,6 +45,11 @@ describe('extension manifest vs constant tables', () => {
     const block = /AUDIT_COMMANDS = \{([\s\S]*?)\}/.exec(source)?.[1] ?? '';
     const ids = [...block.matchAll(/'(mcpSecure\.[^']+)'/g)].map((m) => m[1]).sort();
     assert.deepEqual(ids, Object.values(AuditCommands).sort());
+  });
+
+  it('the GatewayCommands table matches the ids the gateway registers (source scan)', () => {
+    const source = readFileSync(path.join(ROOT, 'src', 'vscode', 'gateway', 'reviewToolsCommand.ts'), 'utf8');
+    for (const key of Object.keys(GatewayCommands)) assert.match(source, new RegExp(`registerCommand\\(GatewayCommands\\.${key},`), `no handler for GatewayCommands.${key}`);
   });
 
   it('menus only reference contributed commands, and every command is reachable from a view menu', () => {
@@ -96,7 +101,9 @@ describe('extension manifest vs constant tables', () => {
   it('packages from an allowlist that contains the bundle', () => {
     const lines = readFileSync(path.join(ROOT, '.vscodeignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
     assert.equal(lines[0], '**');
-    for (const needed of ['!dist/extension.js', '!package.json', '!media/**']) assert.ok(lines.includes(needed), needed);
+    // dist/bridge.js is the program VS Code runs for every gateway definition (issue 8).
+    for (const needed of ['!dist/extension.js', '!dist/bridge.js', '!package.json', '!media/**']) assert.ok(lines.includes(needed), needed);
+    assert.match(readFileSync(path.join(ROOT, 'esbuild.config.mjs'), 'utf8'), /outfile: 'dist\/bridge\.js'/);
     assert.equal(pkg.main, './dist/extension.js');
   });
 });

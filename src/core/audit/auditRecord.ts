@@ -38,6 +38,8 @@ export interface AuditWho {
   readonly agent: AuditAgent;
   /** Who made the call; `audit-store` for the store's own events (retention, integrity findings). */
   readonly caller: ToolCaller | 'audit-store';
+  /** VS Code's chat conversation id, for calls made by chat through the gateway. */
+  readonly conversationId?: string;
 }
 
 /**

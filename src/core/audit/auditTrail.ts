@@ -120,7 +120,7 @@ export class AuditTrail implements ToolCallObserver {
       id: context.callId || randomUUID(),
       time: new Date(context.startedAt).toISOString(),
       durationMs: Math.max(0, Math.round(durationMs * 1000) / 1000),
-      who: { human, agent: { ...context.agent }, caller: context.caller },
+      who: { human, agent: { ...context.agent }, caller: context.caller, ...(context.conversationId !== undefined ? { conversationId: context.conversationId } : {}) },
       what: {
         server: {
           id: context.server.id,

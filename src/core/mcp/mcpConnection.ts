@@ -113,8 +113,11 @@ export class McpConnection {
     let failure: McpSecureError | undefined;
     try {
       const tool = await this.checkCall(name, args, options.signal);
+      const refusal = await options.precheck?.(toToolInfo(tool));
+      if (refusal) throw new LocalRefusal(refusal);
+      const onprogress = options.onProgress;
       const raw = (await withDeadline(options.timeoutMs ?? this.opts.requestTimeoutMs, this.opts.activity, options.signal, (signal) =>
-        this.opts.client.callTool({ name, arguments: args ?? {} }, { timeout: NO_SDK_TIMEOUT, signal, toolDefinition: tool }),
+        this.opts.client.callTool({ name, arguments: args ?? {} }, { timeout: NO_SDK_TIMEOUT, signal, toolDefinition: tool, ...(onprogress ? { onprogress } : {}) }),
       )) as Record<string, unknown>;
       result = toResult(raw);
       outcome = result.isError
@@ -179,6 +182,7 @@ export class McpConnection {
       agent: identity.agent,
       grantedScopes: [...identity.grantedScopes],
       startedAt: this.opts.clock.now(),
+      ...(options.conversationId !== undefined ? { conversationId: options.conversationId } : {}),
     };
   }
 

@@ -43,6 +43,8 @@ export interface HttpServerDefinition {
   readonly protocol?: ProtocolChoice;
   /** Extra static, non-secret headers sent on every request (e.g. `X-Tenant`). */
   readonly headers?: Readonly<Record<string, string>>;
+  /** Offered to VS Code's chat through the gateway (default true). */
+  readonly exposeToChat?: boolean;
 }
 
 /**
@@ -75,12 +77,14 @@ export interface StdioServerDefinition {
   /** Non-secret environment variables added to the minimal inherited environment. */
   readonly env?: Readonly<Record<string, string>>;
   readonly secret: StdioSecretOptions;
+  /** Offered to VS Code's chat through the gateway (default true). */
+  readonly exposeToChat?: boolean;
 }
 
 export type ServerDefinition = HttpServerDefinition | StdioServerDefinition;
 
-const HTTP_KEYS = new Set(['id', 'name', 'transport', 'url', 'oauth', 'protocol', 'headers']);
-const STDIO_KEYS = new Set(['id', 'name', 'transport', 'command', 'args', 'cwd', 'env', 'secret']);
+const HTTP_KEYS = new Set(['id', 'name', 'transport', 'url', 'oauth', 'protocol', 'headers', 'exposeToChat']);
+const STDIO_KEYS = new Set(['id', 'name', 'transport', 'command', 'args', 'cwd', 'env', 'secret', 'exposeToChat']);
 const OAUTH_KEYS = new Set(['clientId', 'issuer', 'clientSecret', 'scopes', 'pkce', 'resourceParameter', 'audience', 'dpop', 'grant']);
 const SECRET_KEYS = new Set(['mode', 'envVar']);
 /** Every engine grant kind; a Record, so a kind added to `OAuthGrantKind` but not here fails to compile. */
@@ -277,8 +281,10 @@ export function parseServerDefinition(raw: unknown): ServerDefinition {
   const id = str(obj, 'id');
   if (!ID_PATTERN.test(id)) throw invalid('id', 'must be 1-64 letters, digits, ".", "_" or "-"');
   const name = obj.name === undefined ? id : str(obj, 'name');
-  if (obj.transport === 'http') return parseHttp(obj, id, name);
-  if (obj.transport === 'stdio') return parseStdio(obj, id, name);
+  if (obj.exposeToChat !== undefined && typeof obj.exposeToChat !== 'boolean') throw invalid('exposeToChat', 'must be a boolean');
+  const chat = obj.exposeToChat === false ? { exposeToChat: false } : {};
+  if (obj.transport === 'http') return { ...parseHttp(obj, id, name), ...chat };
+  if (obj.transport === 'stdio') return { ...parseStdio(obj, id, name), ...chat };
   throw invalid('transport', 'must be "http" or "stdio"');
 }
 

@@ -1,3 +1,4 @@
+import type { McpSecureError } from '../errors';
 import type { ToolCaller } from '../toolCallObserver';
 
 /**
@@ -34,6 +35,15 @@ export interface CallToolOptions {
   readonly signal?: AbortSignal;
   /** Per-call timeout; defaults to the manager's `requestTimeoutMs`. */
   readonly timeoutMs?: number;
+  /** Progress notifications of this call (MCP 2025-11-25 §Utilities/Progress); asks the server for them. */
+  readonly onProgress?: (progress: { progress: number; total?: number; message?: string }) => void;
+  /** The chat conversation the call belongs to (gateway calls), recorded in the audit record. */
+  readonly conversationId?: string;
+  /**
+   * A local policy check on the listed tool before anything is sent (gateway allow/deny lists, a scope
+   * known not to be granted): a returned error refuses the call, which is reported as `denied` (`local`).
+   */
+  readonly precheck?: (tool: ToolInfo) => McpSecureError | undefined | Promise<McpSecureError | undefined>;
 }
 
 /** A skill advertised through `skills/list` (SEP-2640). */

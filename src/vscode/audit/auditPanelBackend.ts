@@ -183,7 +183,8 @@ export class AuditPanelBackend implements Disposable {
       // secrets: value-shape redaction would hide a random client_id or subject as "high entropy" and
       // leave the record without its "who". The stored record holds no secret in these fields.
       human: { iss: r.who.human?.iss ?? '', sub: r.who.human?.sub ?? '', displayName: x(r.who.human?.displayName) },
-      agent: agentLabel(r.who.agent) || 'none', caller: r.who.caller,
+      // A chat call (gateway) names VS Code's conversation: an identifier like the client_id, shown as text.
+      agent: agentLabel(r.who.agent) || 'none', caller: r.who.conversationId ? `${r.who.caller} · conversation ${r.who.conversationId}` : r.who.caller,
       server: { name: x(r.what.server.name), target: x(r.what.server.target), resource: x(r.what.server.resource) },
       tool: r.what.tool, arguments: JSON.stringify(r.what.arguments ?? null, null, 2),
       outcome: r.outcome.kind, status: r.outcome.status === undefined ? '' : String(r.outcome.status),

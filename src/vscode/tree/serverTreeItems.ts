@@ -14,6 +14,7 @@ const DETAIL_ICONS: Record<DetailRole, string> = {
   server: 'server',
   expiry: 'watch',
   command: 'terminal',
+  chat: 'comment-discussion',
 };
 
 /**

@@ -2,6 +2,7 @@ import type { ConnectionState } from '../../core/mcp/connectionState';
 import { describeTarget, type HttpServerDefinition, type ServerDefinition, type StdioServerDefinition } from '../../core/mcp/serverDefinition';
 import type { GrantView } from '../engineContract';
 import type { ServerRegistry } from '../serverRegistry';
+import { safeText } from '../../core/common/safeText';
 import { Strings } from '../strings';
 import type { ToolCache } from '../toolCache';
 import type { ToolScopeKnowledge } from '../toolScopes';
@@ -18,6 +19,8 @@ export interface TreeSources {
   fingerprint(serverId: string): Promise<string | undefined>;
   clientMetadataUrl(): string | undefined;
   now(): number;
+  /** The gateway's view of a server (issue 8): offered to chat, and chat calls served since activation. */
+  chat?(serverId: string): { readonly offered: boolean; readonly calls: number; readonly held: number; readonly hidden: number; readonly conflicts: readonly string[] } | undefined;
 }
 
 /** Computes the children of a node. */
@@ -65,7 +68,7 @@ async function httpChildren(sources: TreeSources, def: HttpServerDefinition): Pr
     const { granted, missing } = scopeStatus(grant);
     nodes.push({ kind: 'scopes', serverId: id, granted: [...granted], missing: [...missing] });
   }
-  nodes.push({ kind: 'tools', serverId: id, tools: sources.tools.get(id) });
+  nodes.push(...chatNode(sources, id), { kind: 'tools', serverId: id, tools: sources.tools.get(id) });
   return nodes;
 }
 
@@ -79,6 +82,7 @@ async function stdioChildren(sources: TreeSources, def: StdioServerDefinition): 
     { kind: 'detail', serverId: id, role: 'human', label: Strings.human, description: Strings.notApplicable },
     { kind: 'detail', serverId: id, role: 'agent', label: Strings.agent, description: agent },
     { kind: 'detail', serverId: id, role: 'server', label: Strings.server, description: `${def.secret.mode} (${def.secret.envVar})`, tooltip: describeTarget(def) },
+    ...chatNode(sources, id),
     { kind: 'tools', serverId: id, tools: sources.tools.get(id) },
   ];
 }
@@ -93,6 +97,23 @@ function toolNodes(sources: TreeSources, serverId: string, tools: NonNullable<Ex
       return { kind: 'tool', serverId, tool, missingScopes } as const;
     });
   })();
+}
+
+/** Whether VS Code's chat can use the server through the gateway, and how many chat calls it served. */
+function chatNode(sources: TreeSources, serverId: string): TreeNode[] {
+  const chat = sources.chat?.(serverId);
+  if (!chat) return [];
+  return [{
+    kind: 'detail', serverId, role: 'chat', label: Strings.chatLabel,
+    description: [
+      chat.offered ? Strings.chatOffered(chat.calls) : Strings.chatNotOffered,
+      ...(chat.held ? [Strings.chatHeldBack(chat.held)] : []),
+      ...(chat.hidden ? [Strings.chatHidden(chat.hidden)] : []),
+      ...(chat.conflicts.length ? [Strings.chatConflicts(safeText(chat.conflicts.join(', '), 200))] : []),
+    ].join(' · '),
+    tooltip: Strings.chatTooltip,
+    warning: chat.held > 0 || chat.conflicts.length > 0,
+  }];
 }
 
 function stateNode(serverId: string, state: ConnectionState): TreeNode {

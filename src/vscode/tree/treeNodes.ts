@@ -5,7 +5,7 @@ import type { ServerEntry } from '../serverEntries';
  * The Servers tree's model: plain data, never `vscode.TreeItem` subclasses. `serverTreeItems.ts` turns
  * a node into a TreeItem; `serverTreeModel.ts` computes children asynchronously from the services.
  */
-export type DetailRole = 'state' | 'transport' | 'human' | 'agent' | 'server' | 'expiry' | 'command';
+export type DetailRole = 'state' | 'transport' | 'human' | 'agent' | 'server' | 'expiry' | 'command' | 'chat';
 
 export type TreeNode =
   | { readonly kind: 'server'; readonly serverId: string }
