@@ -74,15 +74,15 @@ function scopesFinding(grant: GrantEvidence): Finding {
 function refreshFinding(grant: GrantEvidence, now: number): Finding {
   const life = grant.expiresAt === undefined ? undefined : grant.expiresAt - now;
   const observed = [
-    { label: 'Refresh token issued', value: grant.hasRefreshToken ? 'yes' : 'no' },
-    { label: 'Access token expires', value: grant.expiresAt === undefined ? '(no expiry given)' : new Date(grant.expiresAt).toISOString() },
+    { label: 'Issued with a refresh token', value: String(grant.hasRefreshToken) },
+    { label: 'Expires at', value: grant.expiresAt === undefined ? '(no expiry given)' : new Date(grant.expiresAt).toISOString() },
   ];
   if (grant.expiresAt === undefined || (life !== undefined && life > LONG_LIVED_TOKEN_MS)) {
     return finding('refresh', 'warn', 'The access token has no expiry or lives longer than a day: a leaked token stays useful for long.', observed,
       'Issue short-lived access tokens (minutes to hours) with a rotating refresh token.');
   }
   if (!grant.hasRefreshToken) {
-    return finding('refresh', 'warn', 'No refresh token was issued: the user must sign in again when the access token expires.', observed,
+    return finding('refresh', 'warn', 'No refresh token was issued: the user must sign in again when the access token runs out.', observed,
       'Issue rotating refresh tokens to public clients (or advertise offline_access if you require it).');
   }
   return finding('refresh', 'pass', 'Short-lived access token with a refresh token; the client refreshes before expiry with the same resource.', observed);

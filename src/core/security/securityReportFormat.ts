@@ -42,7 +42,7 @@ export function securityReportMarkdown(report: SecurityReport, opts: MarkdownOpt
     '',
     `Server ${codeSpan(clean(report.serverUrl))}, checked ${codeSpan(report.checkedAt)}.`,
     '',
-    `**${counts.pass} passed · ${counts.warn} warnings · ${counts.fail} failed · ${counts.skip} not checked**`,
+    `**${counts.passed} passed · ${counts.warned} warnings · ${counts.failed} failed · ${counts.skipped} not checked**`,
     '',
     '| Check | Verdict |',
     '| --- | --- |',
@@ -67,7 +67,7 @@ function findingMarkdown(f: Finding, clean: (s: string) => string): string[] {
 export function securityReportText(report: SecurityReport): string {
   const { counts } = report;
   const lines = [`Security report for ${report.serverUrl} (${report.checkedAt})`,
-    `${counts.pass} passed, ${counts.warn} warnings, ${counts.fail} failed, ${counts.skip} not checked`, ''];
+    `${counts.passed} passed, ${counts.warned} warnings, ${counts.failed} failed, ${counts.skipped} not checked`, ''];
   for (const f of report.findings) {
     lines.push(`[${WORD[f.verdict]}] ${f.title}: ${f.summary}`);
     for (const o of f.observed) lines.push(`       ${o.label}: ${o.value}`);

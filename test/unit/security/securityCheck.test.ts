@@ -4,12 +4,19 @@
  * server. Verdicts are asserted per check; the report never carries a token.
  */
 import assert from 'node:assert/strict';
+import { Redactor } from '../../../src/core/common/redaction';
 import { checkServerSecurity } from '../../../src/core/security/securityCheck';
 import { type GrantEvidence, grantEvidence, grantFindings } from '../../../src/core/security/grantChecks';
 import { type CheckId, type SecurityReport, type Verdict, buildReport, finding } from '../../../src/core/security/securityReport';
 import { codeSpan, securityReportMarkdown, securityReportText } from '../../../src/core/security/securityReportFormat';
 import { startE2eWorld, type E2eWorld } from '../e2e/e2eWorld';
 import { startWeakServer, type WeakServer } from './support/weakServer';
+
+/** The CLI prints through the redactor: the report's own words must come out as written (nothing secret-shaped). */
+function assertSurvivesRedaction(report: SecurityReport): void {
+  const redactor = new Redactor();
+  for (const text of [securityReportText(report), JSON.stringify(report, null, 2)]) assert.equal(redactor.redactText(text), text);
+}
 
 function verdicts(report: SecurityReport): Partial<Record<CheckId, Verdict>> {
   return Object.fromEntries(report.findings.map((f) => [f.id, f.verdict]));
@@ -33,7 +40,7 @@ describe('checkServerSecurity: the fixture authorization server and tickets serv
     assert.match(prm.summary, /WWW-Authenticate challenge/);
     assert.ok(prm.observed.some((o) => o.label === 'Authorization server' && o.value === world.demo.issuer));
     assert.equal(report.findings.find((f) => f.id === 'issuer')!.observed[0]!.value, world.demo.issuer);
-    assert.deepEqual(report.counts, { pass: 11, warn: 1, fail: 0, skip: 2 });
+    assert.deepEqual(report.counts, { passed: 11, warned: 1, failed: 0, skipped: 2 });
   });
 
   it('after a real sign-in, reports the token audience, the granted scopes and the refresh policy — never the token', async () => {
@@ -52,6 +59,7 @@ describe('checkServerSecurity: the fixture authorization server and tickets serv
     const refresh = world.tokenResponses.at(-1)?.refresh_token;
     assert.ok(!everything.includes(token), 'the access token must not appear in the report');
     assert.ok(refresh && !everything.includes(refresh), 'the refresh token must not appear in the report');
+    assertSurvivesRedaction(report);
   });
 });
 
@@ -78,6 +86,7 @@ describe('checkServerSecurity: a deliberately weak server', () => {
     assert.match(pkce.spec, /RFC 7636/);
     assert.ok(s.requests.every((r) => r.authorization === undefined), 'the check sends no credentials');
     assert.ok(!s.requests.some((r) => r.path === '/register'), 'the check registers nothing');
+    assertSurvivesRedaction(report);
   });
 
   it('turns PKCE into a warning when the server definition overrides it', async () => {
