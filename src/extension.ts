@@ -35,6 +35,8 @@ import { createTestApi, type McpSecureApi } from './vscode/testApi';
 import { ToolCache } from './vscode/toolCache';
 import { ToolScopeKnowledge } from './vscode/toolScopes';
 import { ServersTree } from './vscode/tree/serversTree';
+import { LiveSettings } from './vscode/native/liveSettings';
+import { registerNativeFeatures } from './vscode/native/registerNativeFeatures';
 
 const RECENT_AUDIT_RECORDS = 200;
 const EXPIRY_REFRESH_MS = 60_000;
@@ -62,7 +64,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpSec
       const def = registry.get(id);
       return def?.transport === 'stdio' ? core.secrets.stdioFingerprint(def) : undefined;
     },
-    clientMetadataUrl: () => core.clientMetadataUrl,
+    clientMetadataUrl: () => core.settings.clientMetadataUrl,
     now: () => Date.now(),
   });
   const results = new ResultDocuments();
@@ -73,6 +75,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpSec
     ...registerCommands(services),
     ...wireRefreshes(services, store, core),
   );
+  const native = registerNativeFeatures(services, {
+    servers: () => registry.servers(), onDidChangeServers: registry.onDidChange,
+    state: (id) => core.manager.state(id), onDidChangeState: (l) => core.manager.onDidChangeState(l),
+    grant: async (def) => core.engine.getGrant(await core.secrets.oauthServerFor(def)), onDidChangeGrants: (l) => core.engine.onDidChangeGrants(l),
+    audit: core.audit?.trail, now: () => Date.now(),
+  });
+  context.subscriptions.push(...native.disposables, core.settings.onDidChange(() => {
+    logger.info(`settings changed: request timeout ${core.settings.requestTimeoutMs / 1000} s, sign-in wait ${core.settings.redirectTimeoutMs / 1000} s, client metadata URL ${core.settings.clientMetadataUrl ?? '(none)'}`);
+    tree.refresh();
+  }));
   if (core.audit) registerAuditPanel(context, core.audit.trail, logger);
   shutdown = () => shutDown(core);
 
@@ -87,6 +99,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpSec
       return core.audit?.recent ?? [];
     },
     activationMs: () => activationMs,
+    statusBar: () => native.statusBar.update().then(() => native.statusBar.snapshot()),
   });
 }
 
@@ -103,23 +116,25 @@ interface Core {
   readonly elicitation: ElicitationPrompt;
   readonly audit: OpenAudit | undefined;
   readonly abort: AbortController;
-  readonly clientMetadataUrl: string | undefined;
+  /** Settings read at every use, so changes take effect at once (issue 12, item 6). */
+  readonly settings: LiveSettings;
 }
 
 /** The core services (OAuth engine, connection manager, audit trail) over the editor adapters. */
 async function buildCore(context: vscode.ExtensionContext, logger: Logger, store: SecretStorageAdapter, registry: ServerRegistry,
   redactor: Redactor): Promise<Core> {
-  const config = vscode.workspace.getConfiguration();
   const abort = new AbortController();
   const opener = new EditorBrowserOpener();
   const scopes = new ToolScopeKnowledge();
   const consent = new StepUpConsentPrompt(registry, (r) => scopes.noteStepUp(r.serverId, r.granted, r.requested));
-  const clientMetadataUrl = config.get<string>(Settings.clientMetadataUrl) || undefined;
+  const settings = new LiveSettings();
+  context.subscriptions.push(settings);
+  // Getters: the engine reads its options at every sign-in, so a changed setting applies to the next one.
   const engine = new OAuthEngine({
     secrets: store, logger: logger.child('oauth'), opener, consent: consent.ask, signal: abort.signal,
     clientName: 'MCP Secure Connections (VS Code)',
-    redirectTimeoutMs: (config.get<number>(Settings.redirectTimeoutSeconds) ?? 300) * 1000,
-    ...(clientMetadataUrl ? { clientMetadataUrl } : {}),
+    get redirectTimeoutMs() { return settings.redirectTimeoutMs; },
+    get clientMetadataUrl() { return settings.clientMetadataUrl; },
   });
   const secrets = new ServerSecrets(store);
   const tools = new ToolCache();
@@ -133,12 +148,12 @@ async function buildCore(context: vscode.ExtensionContext, logger: Logger, store
     identityFor: identityResolver(engine, secrets),
     observers,
     elicitation: elicitation.handle,
-    requestTimeoutMs: (config.get<number>(Settings.requestTimeoutSeconds) ?? 60) * 1000,
+    requestTimeoutMs: () => settings.requestTimeoutMs,
     clientInfo: { name: 'mcp-secure-connections', version: String(context.extension.packageJSON.version ?? '0.0.0') },
   });
   const guard = new StdioLaunchGuard(context.globalState);
   const actions = new ServerActions(registry, manager, guard, tools);
-  return { engine, manager, actions, secrets, tools, scopes, opener, consent, guard, elicitation, audit, abort, clientMetadataUrl };
+  return { engine, manager, actions, secrets, tools, scopes, opener, consent, guard, elicitation, audit, abort, settings };
 }
 
 /** Every event that changes what the tree shows; removed servers are disconnected. */

@@ -131,4 +131,17 @@ export const Strings = {
 
   // credentials bound to what they were issued for (sec-creds)
   secretEnvLine: (envVar: string) => `${envVar}=<the server's shared secret>`,
+
+  // native feel (issue 12): security report, status bar, live settings
+  checkingSecurity: (server: string) => `Checking the security of ${server}…`,
+  statusLabel: 'MCP',
+  statusTitle: 'MCP Secure Connections',
+  statusNoServers: 'No MCP servers yet.',
+  statusConnected: (connected: number, total: number) => `${connected} of ${total} server(s) connected`,
+  statusState: (kind: 'stopped' | 'starting' | 'running' | 'error') =>
+    ({ stopped: 'not connected', starting: 'connecting…', running: 'connected', error: 'connection failed' })[kind],
+  statusExpired: (server: string) => `⚠ The sign-in to ${server} expired: sign in again.`,
+  statusAuditUnavailable: '⚠ The audit log could not be opened: tool calls are not being recorded.',
+  statusAuditFailing: (pending: number) => `⚠ The audit log cannot be written (${pending} record(s) waiting in memory).`,
+  statusClick: 'Click to open the Servers view.',
 } as const;

@@ -43,6 +43,8 @@ export interface McpSecureApi {
   useElicitation(handler: ElicitationHandler): vscode.Disposable;
   /** Audit records appended since activation (most recent last, bounded). */
   auditRecords(): Promise<readonly AuditRecord[]>;
+  /** The status bar item as shown now, after pending updates (issue 12, item 4). */
+  statusBar(): Promise<{ text: string; tooltip: string; warning: boolean; command: string }>;
 }
 
 export interface ApiParts {
@@ -55,6 +57,7 @@ export interface ApiParts {
   readonly store: SecretStore;
   readonly auditRecords: () => Promise<readonly AuditRecord[]>;
   readonly activationMs: () => number;
+  readonly statusBar: McpSecureApi['statusBar'];
 }
 
 export function createTestApi(p: ApiParts): McpSecureApi {
@@ -101,5 +104,6 @@ export function createTestApi(p: ApiParts): McpSecureApi {
     useLaunchConfirmer: (confirmer) => p.guard.useConfirmer(confirmer),
     useElicitation: (handler) => p.elicitation.useAnswer(handler),
     auditRecords: p.auditRecords,
+    statusBar: p.statusBar,
   };
 }

@@ -1,0 +1,35 @@
+import * as vscode from 'vscode';
+import { checkSecurityCommand } from '../commands/checkSecurityCommand';
+import { NativeCommands } from '../constants';
+import { reportFailure } from '../progress';
+import { SecurityReportDocuments } from '../securityReportDocuments';
+import type { CommandServices } from '../services';
+import { ServerStatusBar, type StatusBarSources } from './statusBar';
+
+/** Ids registered here; `test/unit/manifest.test.ts` checks them against package.json and the NativeCommands table. */
+const NATIVE_COMMANDS = {
+  checkSecurity: 'mcpSecure.checkSecurity',
+} as const;
+
+export interface NativeFeatures {
+  readonly statusBar: ServerStatusBar;
+  readonly disposables: vscode.Disposable[];
+}
+
+/**
+ * The "native feel" features of issue 12 that stand on their own: the "Check Server Security…" command
+ * with its read-only report documents, and the status bar item.
+ */
+export function registerNativeFeatures(s: CommandServices, statusSources: StatusBarSources): NativeFeatures {
+  const reports = new SecurityReportDocuments();
+  const statusBar = new ServerStatusBar(statusSources);
+  const check = vscode.commands.registerCommand(NATIVE_COMMANDS.checkSecurity satisfies typeof NativeCommands.checkSecurity, async (arg?: unknown) => {
+    try {
+      return await checkSecurityCommand(s, reports, arg);
+    } catch (e) {
+      reportFailure(s.logger, 'Check server security', e);
+      throw e;
+    }
+  });
+  return { statusBar, disposables: [reports, statusBar, check] };
+}
