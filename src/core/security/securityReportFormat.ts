@@ -5,7 +5,8 @@
  */
 import type { Finding, SecurityReport, Verdict } from './securityReport';
 
-const BADGE: Record<Verdict, string> = { pass: '✅ Pass', warn: '⚠️ Warn', fail: '❌ Fail', skip: '➖ Not checked' };
+/** Symbols every common UI font has (emoji fonts are not everywhere: headless and minimal Linux desktops). */
+const BADGE: Record<Verdict, string> = { pass: '✓ Pass', warn: '⚠ Warn', fail: '✗ Fail', skip: '– Not checked' };
 const WORD: Record<Verdict, string> = { pass: 'PASS', warn: 'WARN', fail: 'FAIL', skip: 'SKIP' };
 
 /** Control characters and bidi overrides that could make a value read differently than it is. */
@@ -36,13 +37,12 @@ export interface MarkdownOptions {
 /** The report as a Markdown document: summary, then one section per check. */
 export function securityReportMarkdown(report: SecurityReport, opts: MarkdownOptions = {}): string {
   const clean = opts.clean ?? ((s: string) => s);
-  const { counts } = report;
   const lines = [
     `# Security report: ${prose(opts.serverName ?? report.serverId)}`,
     '',
     `Server ${codeSpan(clean(report.serverUrl))}, checked ${codeSpan(report.checkedAt)}.`,
     '',
-    `**${counts.passed} passed · ${counts.warned} warnings · ${counts.failed} failed · ${counts.skipped} not checked**`,
+    `**${countLine(report, ' · ')}**`,
     '',
     '| Check | Verdict |',
     '| --- | --- |',
@@ -63,11 +63,15 @@ function findingMarkdown(f: Finding, clean: (s: string) => string): string[] {
   return out;
 }
 
+/** "13 passed · 1 warning · 0 failed · 0 not checked". */
+function countLine({ counts }: SecurityReport, separator: string): string {
+  return [`${counts.passed} passed`, `${counts.warned} warning${counts.warned === 1 ? '' : 's'}`, `${counts.failed} failed`, `${counts.skipped} not checked`].join(separator);
+}
+
 /** The report as terminal text (the CLI strips control sequences on output). */
 export function securityReportText(report: SecurityReport): string {
-  const { counts } = report;
   const lines = [`Security report for ${report.serverUrl} (${report.checkedAt})`,
-    `${counts.passed} passed, ${counts.warned} warnings, ${counts.failed} failed, ${counts.skipped} not checked`, ''];
+    countLine(report, ', '), ''];
   for (const f of report.findings) {
     lines.push(`[${WORD[f.verdict]}] ${f.title}: ${f.summary}`);
     for (const o of f.observed) lines.push(`       ${o.label}: ${o.value}`);

@@ -47,7 +47,7 @@ describe('Native feel: security report, status bar, live settings', () => {
     assert.equal(doc.isDirty, false);
     const text = doc.getText();
     assert.match(text, /^# Security report: Integration Tickets/);
-    assert.match(text, /## ✅ Pass — PKCE S256/);
+    assert.match(text, /## ✓ Pass — PKCE S256/);
     assert.ok(text.includes(`\`${f.issuer}\``), 'the issuer is shown as a code span');
     const stored = JSON.parse((await api.secrets.get(GRANT_KEY)) ?? '{}') as { accessToken?: string; refreshToken?: string };
     assert.ok(stored.accessToken && !text.includes(stored.accessToken), 'no access token in the report');
