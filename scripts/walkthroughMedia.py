@@ -1,7 +1,9 @@
 """Generates the Get Started walkthrough's SVG media (media/walkthrough/*.svg).
 
 The SVGs are drawn with VS Code theme variables (with fallbacks), so the walkthrough page renders them in
-the user's theme: light, dark and high contrast alike. Run: python3 scripts/walkthroughMedia.py
+the user's theme: light, dark and high contrast alike. Colours and fonts are presentation attributes only:
+the walkthrough's webview CSP (style-src with a nonce) drops inline style attributes.
+Run: python3 scripts/walkthroughMedia.py
 """
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -27,24 +29,24 @@ MONO = 'var(--vscode-editor-font-family, monospace)'
 
 
 def text(x, y, s, fill=FG, size=13, weight='normal', family=FONT, anchor='start'):
-    return (f'<text x="{x}" y="{y}" fill="{fill}" style="fill:{fill};font-family:{family};font-size:{size}px;font-weight:{weight}" '
+    return (f'<text x="{x}" y="{y}" fill="{fill}" font-family="{family}" font-size="{size}" font-weight="{weight}" '
             f'text-anchor="{anchor}">{escape(s)}</text>')
 
 
 def rect(x, y, w, h, fill, stroke=None, r=4):
-    s = f' stroke="{stroke}" style="fill:{fill};stroke:{stroke}"' if stroke else f' style="fill:{fill}"'
-    return f'<rect x="{x}" y="{y}" width="{w}" height="{h}" rx="{r}"{s}/>'
+    s = f' stroke="{stroke}"' if stroke else ''
+    return f'<rect x="{x}" y="{y}" width="{w}" height="{h}" rx="{r}" fill="{fill}"{s}/>'
 
 
 def dot(x, y, color, r=5):
-    return f'<circle cx="{x}" cy="{y}" r="{r}" style="fill:{color}"/>'
+    return f'<circle cx="{x}" cy="{y}" r="{r}" fill="{color}"/>'
 
 
 def verdict(x, y, kind):
     """A round pass/warn/fail badge drawn with paths (no emoji fonts needed)."""
     color = {'pass': GREEN, 'warn': YELLOW, 'fail': RED}[kind]
     mark = {'pass': f'M{x-4} {y} l3 3 l5 -6', 'warn': f'M{x} {y-4} v5 M{x} {y+3} v1', 'fail': f'M{x-3} {y-3} l6 6 M{x+3} {y-3} l-6 6'}[kind]
-    return dot(x, y, color, 8) + f'<path d="{mark}" style="fill:none;stroke:{BG};stroke-width:2;stroke-linecap:round"/>'
+    return dot(x, y, color, 8) + f'<path d="{mark}" fill="none" stroke="{BG}" stroke-width="2" stroke-linecap="round"/>'
 
 
 def frame(title, body):
@@ -83,7 +85,7 @@ def add_server():
 
 def sign_in():
     body = [rect(1, 1, 44, 298, SIDE, None, 8)]
-    body += [f'<circle cx="23" cy="262" r="9" style="fill:none;stroke:{FG};stroke-width:2"/>', dot(23, 258, FG, 3)]
+    body += [f'<circle cx="23" cy="262" r="9" fill="none" stroke="{FG}" stroke-width="2"/>', dot(23, 258, FG, 3)]
     body += [rect(56, 120, 390, 160, WIDGET, BORDER, 6)]
     items = [('alice (MCP Secure Connections)', False), ('Sign in with MCP Secure Connections to use Tickets (1)', True),
              ('Manage Trusted Extensions', False), ('Sign Out', False)]

@@ -105,15 +105,23 @@ export async function statusBar(page: Page, dir: string): Promise<void> {
 export async function getStarted(page: Page, dir: string): Promise<void> {
   await page.keyboard.press('Escape');
   await runExactPaletteCommand(page, 'Help: Welcome');
-  const entry = page.locator('.gettingStartedContainer .getting-started-category', { hasText: 'Get started with MCP Secure' }).first();
-  await entry.waitFor({ timeout: STEP_TIMEOUT_MS });
-  await entry.click();
-  const page1 = page.locator('.gettingStartedContainer').first();
-  await page1.locator('.getting-started-step', { hasText: 'Add or import a server' }).first().waitFor({ timeout: STEP_TIMEOUT_MS });
+  const container = page.locator('.gettingStartedContainer').first();
+  const entry = container.locator('button', { hasText: 'Get started with MCP Secure' }).filter({ visible: true }).first();
+  // A theme change may re-render the Welcome page at its start, or close it: open the walkthrough again when needed.
+  const openWalkthrough = (): Promise<void> => retryUntil(async () => {
+    if (await container.locator('.getting-started-step', { hasText: 'Add or import a server' }).first().isVisible()) return true;
+    if (await entry.isVisible()) await entry.click();
+    else await runExactPaletteCommand(page, 'Help: Welcome');
+    return false;
+  }, 'the MCP Secure walkthrough');
   const selectStep = async (title: string): Promise<void> => {
-    const step = page1.locator('.getting-started-step', { hasText: title }).first();
-    await step.click();
-    await retryUntil(async () => (await step.getAttribute('aria-expanded')) === 'true', `the "${title}" step to open`);
+    await openWalkthrough();
+    const step = container.locator('.getting-started-step', { hasText: title }).first();
+    await retryUntil(async () => {
+      if ((await step.getAttribute('aria-expanded')) === 'true') return true;
+      await step.click();
+      return false;
+    }, `the "${title}" step to open`);
     // The step's SVG is rendered in a webview: wait for its picture to be in.
     await retryUntil(async () => {
       for (const f of page.frames()) if (await f.locator('svg[role="img"]').count().catch(() => 0)) return true;
