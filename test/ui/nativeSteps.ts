@@ -109,7 +109,9 @@ export async function getStarted(page: Page, dir: string): Promise<void> {
   const entry = container.locator('button', { hasText: 'Get started with MCP Secure' }).filter({ visible: true }).first();
   // A theme change may re-render the Welcome page at its start, or close it: open the walkthrough again when needed.
   const openWalkthrough = (): Promise<void> => retryUntil(async () => {
-    if (await container.locator('.getting-started-step', { hasText: 'Add or import a server' }).first().isVisible()) return true;
+    // The details slide stays in the DOM (off-screen) on the start page: the active tab's title tells which is shown.
+    const shown = page.locator('.tabs-container .tab.active', { hasText: 'Walkthrough: MCP Secure' });
+    if ((await shown.count()) > 0 && (await container.locator('.getting-started-step', { hasText: 'Add or import a server' }).first().isVisible())) return true;
     if (await entry.isVisible()) await entry.click();
     else await runExactPaletteCommand(page, 'Help: Welcome');
     return false;
