@@ -30,7 +30,13 @@ MONO = 'var(--vscode-editor-font-family, monospace)'
 
 def text(x, y, s, fill=FG, size=13, weight='normal', family=FONT, anchor='start'):
     return (f'<text x="{x}" y="{y}" fill="{fill}" font-family="{family}" font-size="{size}" font-weight="{weight}" '
-            f'text-anchor="{anchor}">{escape(s)}</text>')
+            f'text-anchor="{anchor}">{escape(keep_indent(s))}</text>')
+
+
+def keep_indent(s):
+    """SVG collapses leading spaces: indentation (code samples) becomes no-break spaces."""
+    stripped = s.lstrip(' ')
+    return '\u00a0' * (len(s) - len(stripped)) + stripped
 
 
 def rect(x, y, w, h, fill, stroke=None, r=4):
@@ -149,7 +155,7 @@ def review_audit():
 
 
 def check_security():
-    body = [text(20, 36, 'Security report: Tickets', FG, 16, 'bold'), text(20, 58, '10 passed · 2 warnings · 0 failed', MUTED, 12)]
+    body = [text(20, 36, 'Security report: Tickets', FG, 16, 'bold'), text(20, 58, '12 passed · 2 warnings · 0 failed', MUTED, 12)]
     rows = [('Protected resource metadata', 'pass'), ('Issuer equality (RFC 8414)', 'pass'), ('PKCE S256', 'pass'),
             ('Authorization response iss (RFC 9207)', 'pass'), ('Audience binding (RFC 8707)', 'pass'),
             ('Sender-constrained tokens (DPoP)', 'warn'), ('Revocation endpoint', 'warn')]
