@@ -75,7 +75,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpSec
     ...registerCommands(services),
     ...wireRefreshes(services, store, core),
   );
-  const native = registerNativeFeatures(services, {
+  const native = registerNativeFeatures(services, core.settings, {
     servers: () => registry.servers(), onDidChangeServers: registry.onDidChange,
     state: (id) => core.manager.state(id), onDidChangeState: (l) => core.manager.onDidChangeState(l),
     grant: async (def) => core.engine.getGrant(await core.secrets.oauthServerFor(def)), onDidChangeGrants: (l) => core.engine.onDidChangeGrants(l),

@@ -1,10 +1,8 @@
-import * as vscode from 'vscode';
 import type { HttpServerDefinition } from '../../core/mcp/serverDefinition';
 import { grantEvidence } from '../../core/security/grantChecks';
 import { checkServerSecurity } from '../../core/security/securityCheck';
 import type { SecurityReport } from '../../core/security/securityReport';
 import { securityReportMarkdown } from '../../core/security/securityReportFormat';
-import { Settings } from '../constants';
 import { toPlainText } from '../plainText';
 import { withCancellableProgress } from '../progress';
 import type { SecurityReportDocuments } from '../securityReportDocuments';
@@ -21,14 +19,13 @@ const MAX_VALUE_LENGTH = 2_000;
  * document. Every server-supplied value goes through the safe-text function before it is placed in a
  * code span. Returns the report (tests, scripting).
  */
-export async function checkSecurityCommand(s: CommandServices, reports: SecurityReportDocuments, arg?: unknown): Promise<SecurityReport> {
+export async function checkSecurityCommand(s: CommandServices, reports: SecurityReportDocuments, clientMetadataUrl: () => string | undefined, arg?: unknown): Promise<SecurityReport> {
   const def = (await pickServer(s.registry, arg, (d) => d.transport === 'http')) as HttpServerDefinition;
   const server = await s.secrets.oauthServerFor(def);
   const report = await withCancellableProgress(Strings.checkingSecurity(toPlainText(def.name)), async (signal) => {
     const grant = await s.engine.getGrant(server);
     const evidence = grant ? grantEvidence(grant, await s.engine.storedAccessToken(server)) : undefined;
-    const clientMetadataUrl = vscode.workspace.getConfiguration().get<string>(Settings.clientMetadataUrl) || undefined;
-    return checkServerSecurity({ server, grant: evidence, clientMetadataUrl, signal });
+    return checkServerSecurity({ server, grant: evidence, clientMetadataUrl: clientMetadataUrl(), signal });
   });
   const markdown = securityReportMarkdown(report, { serverName: toPlainText(def.name), clean: (v) => toPlainText(v, MAX_VALUE_LENGTH) });
   await reports.show(def.id, markdown);

@@ -4,6 +4,7 @@ import { NativeCommands } from '../constants';
 import { reportFailure } from '../progress';
 import { SecurityReportDocuments } from '../securityReportDocuments';
 import type { CommandServices } from '../services';
+import type { LiveSettings } from './liveSettings';
 import { ServerStatusBar, type StatusBarSources } from './statusBar';
 
 /** Ids registered here; `test/unit/manifest.test.ts` checks them against package.json and the NativeCommands table. */
@@ -20,12 +21,12 @@ export interface NativeFeatures {
  * The "native feel" features of issue 12 that stand on their own: the "Check Server Security…" command
  * with its read-only report documents, and the status bar item.
  */
-export function registerNativeFeatures(s: CommandServices, statusSources: StatusBarSources): NativeFeatures {
+export function registerNativeFeatures(s: CommandServices, settings: LiveSettings, statusSources: StatusBarSources): NativeFeatures {
   const reports = new SecurityReportDocuments();
   const statusBar = new ServerStatusBar(statusSources);
   const check = vscode.commands.registerCommand(NATIVE_COMMANDS.checkSecurity satisfies typeof NativeCommands.checkSecurity, async (arg?: unknown) => {
     try {
-      return await checkSecurityCommand(s, reports, arg);
+      return await checkSecurityCommand(s, reports, () => settings.clientMetadataUrl, arg);
     } catch (e) {
       reportFailure(s.logger, 'Check server security', e);
       throw e;
