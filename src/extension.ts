@@ -45,6 +45,8 @@ import { registerReviewToolsCommand } from './vscode/gateway/reviewToolsCommand'
 import { ToolCache } from './vscode/toolCache';
 import { ToolScopeKnowledge } from './vscode/toolScopes';
 import { ServersTree } from './vscode/tree/serversTree';
+import { LiveSettings } from './vscode/native/liveSettings';
+import { registerNativeFeatures } from './vscode/native/registerNativeFeatures';
 
 const RECENT_AUDIT_RECORDS = 200;
 const EXPIRY_REFRESH_MS = 60_000;
@@ -76,7 +78,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpSec
       const def = registry.get(id);
       return def?.transport === 'stdio' ? core.secrets.stdioFingerprint(def) : undefined;
     },
-    clientMetadataUrl: () => core.clientMetadataUrl,
+    clientMetadataUrl: () => core.settings.clientMetadataUrl,
     now: () => Date.now(),
     chat: (id) => chatView.gateway && { offered: chatView.gateway.definitions.offered(id) !== undefined, calls: chatView.gateway.callCount(id), ...chatView.gateway.pins.summary(id) },
   });
@@ -88,6 +90,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpSec
     ...registerCommands(services),
     ...wireRefreshes(services, store, core),
   );
+  const native = registerNativeFeatures(services, core.settings, {
+    servers: () => registry.servers(), onDidChangeServers: registry.onDidChange,
+    state: (id) => core.manager.state(id), onDidChangeState: (l) => core.manager.onDidChangeState(l),
+    grant: async (def) => core.engine.getGrant(await core.secrets.oauthServerFor(def)), onDidChangeGrants: (l) => core.engine.onDidChangeGrants(l),
+    audit: core.audit?.trail, now: () => Date.now(),
+  });
+  context.subscriptions.push(...native.disposables, core.settings.onDidChange(() => {
+    logger.info(`settings changed: request timeout ${core.settings.requestTimeoutMs / 1000} s, sign-in wait ${core.settings.redirectTimeoutMs / 1000} s, client metadata URL ${core.settings.clientMetadataUrl ?? '(none)'}`);
+    tree.refresh();
+  }));
   if (core.audit) registerAuditPanel(context, core.audit.trail, logger, core.audit.exporter);
   const gateway = await startGateway(context, services, redactor, core);
   context.subscriptions.push(registerReviewToolsCommand(() => chatView.gateway?.pins, registry, (id) => chatView.gateway?.toolsChanged(id)));
@@ -108,6 +120,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpSec
   if (context.extensionMode === vscode.ExtensionMode.Test && seams) {
     return createTestApi({
       services, auth, seams, store, gateway,
+      statusBar: () => native.statusBar.update().then(() => native.statusBar.snapshot()),
       auditRecords: async () => {
         await core.audit?.trail.flush();
         return core.audit?.recent ?? [];
@@ -126,7 +139,7 @@ async function startGateway(context: vscode.ExtensionContext, s: CommandServices
       redact: (v) => redactor.registerSecret(v),
       bridgeScript: context.asAbsolutePath(path.join('dist', 'bridge.js')),
       version: String(context.extension.packageJSON.version ?? '0.0.0'),
-      requestTimeoutMs: (vscode.workspace.getConfiguration().get<number>(Settings.requestTimeoutSeconds) ?? 60) * 1000,
+      requestTimeoutMs: core.settings.requestTimeoutMs,
       changes: [(l) => toDisposable(core.engine.onDidChangeGrants(l))],
       observers: core.audit ? [core.audit.trail] : [],
       state: context.globalState,
@@ -157,23 +170,25 @@ interface Core {
   readonly guard: StdioLaunchGuard;
   readonly audit: OpenAudit | undefined;
   readonly abort: AbortController;
-  readonly clientMetadataUrl: string | undefined;
+  /** Settings read at every use, so changes take effect at once (issue 12, item 6). */
+  readonly settings: LiveSettings;
 }
 
 /** The core services (OAuth engine, connection manager, audit trail) over the editor adapters. */
 async function buildCore(context: vscode.ExtensionContext, logger: Logger, store: SecretStorageAdapter, registry: ServerRegistry,
   redactor: Redactor, prompts: Prompts): Promise<Core> {
-  const config = vscode.workspace.getConfiguration();
   const abort = new AbortController();
   const opener = prompts.opener;
   const scopes = new ToolScopeKnowledge();
   const consent = new StepUpConsentPrompt(registry, prompts.confirm, (r) => scopes.noteStepUp(r.serverId, r.granted, r.requested));
-  const clientMetadataUrl = config.get<string>(Settings.clientMetadataUrl) || undefined;
+  const settings = new LiveSettings();
+  context.subscriptions.push(settings);
+  // Getters: the engine reads its options at every sign-in, so a changed setting applies to the next one.
   const engine = new OAuthEngine({
     secrets: store, logger: logger.child('oauth'), opener, consent: consent.ask, signal: abort.signal,
     clientName: 'MCP Secure Connections (VS Code)',
-    redirectTimeoutMs: (config.get<number>(Settings.redirectTimeoutSeconds) ?? 300) * 1000,
-    ...(clientMetadataUrl ? { clientMetadataUrl } : {}),
+    get redirectTimeoutMs() { return settings.redirectTimeoutMs; },
+    get clientMetadataUrl() { return settings.clientMetadataUrl; },
   });
   const secrets = new ServerSecrets(store);
   const tools = new ToolCache();
@@ -186,12 +201,12 @@ async function buildCore(context: vscode.ExtensionContext, logger: Logger, store
     identityFor: identityResolver(engine, secrets),
     observers,
     elicitation: prompts.elicit,
-    requestTimeoutMs: (config.get<number>(Settings.requestTimeoutSeconds) ?? 60) * 1000,
+    requestTimeoutMs: () => settings.requestTimeoutMs,
     clientInfo: { name: 'mcp-secure-connections', version: String(context.extension.packageJSON.version ?? '0.0.0') },
   });
   const guard = new StdioLaunchGuard(context.globalState, prompts.confirm);
   const actions = new ServerActions(registry, manager, guard, tools);
-  return { engine, manager, actions, secrets, tools, scopes, prompts, consent, guard, audit, abort, clientMetadataUrl };
+  return { engine, manager, actions, secrets, tools, scopes, prompts, consent, guard, audit, abort, settings };
 }
 
 /** Every event that changes what the tree shows; removed servers are disconnected. */

@@ -5,7 +5,7 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-export const commandNames = ['login', 'tools', 'call', 'logout', 'whoami', 'conformance', 'help', 'version'] as const;
+export const commandNames = ['login', 'tools', 'call', 'logout', 'whoami', 'check', 'conformance', 'help', 'version'] as const;
 export type CommandName = (typeof commandNames)[number];
 
 /** Where tokens live: nothing persisted (default), or an encrypted file the user names. */
@@ -193,7 +193,7 @@ function parseTarget(command: CommandName, raw: RawArgs, rest: string[]): { targ
   if (raw.flags.has('--stdio')) {
     const cmd = raw.stdioCommand;
     if (!cmd || cmd.length === 0 || !cmd[0]) throw new UsageError('--stdio needs the server command after "--"');
-    if (command === 'login' || command === 'logout' || command === 'whoami' || command === 'conformance') {
+    if (command === 'login' || command === 'logout' || command === 'whoami' || command === 'check' || command === 'conformance') {
       throw new UsageError(`${command} applies to HTTP servers only (stdio servers use a shared secret, not OAuth)`);
     }
     const expected = wantsTool ? 1 : 0;

@@ -4,6 +4,7 @@ import type { HttpServerDefinition } from '../core/mcp/serverDefinition';
 import { OAuthEngine, type GrantSummary, type OAuthServer, type OAuthServerOptions } from '../core/oauth/oauthEngine';
 import type { BrowserOpener, Logger, SecretStore } from '../core/ports';
 import type { RequestAuthorizer } from '../core/requestAuthorizer';
+import { type GrantEvidence, grantEvidence } from '../core/security/grantChecks';
 
 /** What the CLI shows about a grant (never token values). */
 export type GrantView = GrantSummary;
@@ -15,6 +16,10 @@ export interface CliAuth {
   signIn(def: HttpServerDefinition, signal?: AbortSignal): Promise<GrantView>;
   getGrant(def: HttpServerDefinition): Promise<GrantView | undefined>;
   signOut(def: HttpServerDefinition): Promise<void>;
+  /** What the stored grant shows for the security report (never a token value). */
+  grantEvidence(def: HttpServerDefinition): Promise<GrantEvidence | undefined>;
+  /** The OAuth server (id, URL, full options) the engine would use for `def`. */
+  serverFor(def: HttpServerDefinition): OAuthServer;
   dispose(): void;
 }
 
@@ -64,6 +69,11 @@ export function createCliAuth(deps: CliAuthDeps): CliAuth {
     signIn: (def, signal) => engine.signIn(serverFor(def), { signal }),
     getGrant: (def) => engine.getGrant(serverFor(def)),
     signOut: (def) => engine.signOut(serverFor(def)),
+    grantEvidence: async (def) => {
+      const grant = await engine.getGrant(serverFor(def));
+      return grant ? grantEvidence(grant, await engine.storedAccessToken(serverFor(def))) : undefined;
+    },
+    serverFor,
     dispose: () => engine.dispose(),
   };
 }

@@ -7,6 +7,7 @@ import type { GrantView } from './cliAuth';
 import { ExitCode } from './exitCodes';
 import type { Output } from './output';
 import type { CliRuntime } from './runtime';
+import { checkCommand } from './checkCommand';
 
 export interface CommandContext {
   readonly parsed: ParsedCommand;
@@ -101,8 +102,8 @@ async function logout(ctx: CommandContext): Promise<ExitCode> {
   return ExitCode.ok;
 }
 
-const handlers: Record<'login' | 'tools' | 'call' | 'logout' | 'whoami', (ctx: CommandContext) => Promise<ExitCode>> = {
-  login, tools: listTools, call: callTool, logout, whoami,
+const handlers: Record<'login' | 'tools' | 'call' | 'logout' | 'whoami' | 'check', (ctx: CommandContext) => Promise<ExitCode>> = {
+  login, tools: listTools, call: callTool, logout, whoami, check: (ctx) => checkCommand(ctx, requireHttp(ctx)),
 };
 
 /** Runs one user command (everything except `conformance`, `help`, `version`). */

@@ -7,6 +7,9 @@ Usage:
   mcp-secure call <url> <tool> --args '<json>' call a tool with a JSON object of arguments
   mcp-secure whoami <url>                     the grant: subject, granted scopes, expiry (never tokens)
   mcp-secure logout <url>                     revoke the grant at the server and forget it
+  mcp-secure check <url>                      security report: every check a sign-in makes (metadata, issuer,
+                                              PKCE, iss, registration, DPoP, revocation; with --store, the
+                                              grant's audience, scopes and refresh policy), pass/warn/fail
   mcp-secure tools --stdio [opts] -- <command> [args...]
   mcp-secure call <tool> --args '<json>' --stdio [opts] -- <command> [args...]
                                               the same for a stdio server, with a fresh shared secret
@@ -44,7 +47,7 @@ Options:
 Exit codes:
   0  success
   1  usage error (unknown command or option, missing argument, --args not a JSON object)
-  2  authorization refused or unsafe input refused (insecure URL, metadata/issuer/resource mismatch,
+  2  authorization refused or unsafe input refused, or a failed security check (check) (insecure URL, metadata/issuer/resource mismatch,
      state or iss mismatch, sign-in denied or timed out, step-up refused, store key missing or wrong)
   3  connection or protocol error (cannot connect, server exited, timeout, malformed answer)
   4  tool error (the tool reported isError, or no such tool)

@@ -41,6 +41,14 @@ export const GatewayCommands = {
   reviewTools: 'mcpSecure.gateway.reviewTools',
 } as const;
 
+/** Registered by `src/vscode/native/registerNativeFeatures.ts` (NATIVE_COMMANDS); contributed here. */
+export const NativeCommands = {
+  checkSecurity: 'mcpSecure.checkSecurity',
+} as const;
+
+/** The Get Started walkthrough (`contributes.walkthroughs`), as `<publisher>.<name>#<id>`. */
+export const WALKTHROUGH_ID = 'mcp-secure.mcp-secure-connections#mcpSecure.getStarted';
+
 export const Views = {
   container: 'mcpSecure',
   servers: 'mcpSecure.servers',

@@ -183,6 +183,20 @@ const TEXT = {
   chatHidden: (n: number) => `${n} with hidden characters`,
   chatConflicts: (names: string) => `name conflict: ${names}`,
   gatewayNotOffered: 'This server is not offered to chat (MCP Secure: mcpSecure.gateway.enabled or the server\'s exposeToChat is off).',
+
+
+  // native feel (issue 12): security report, status bar, live settings
+  checkingSecurity: (server: string) => `Checking the security of ${server}…`,
+  statusLabel: 'MCP',
+  statusTitle: 'MCP Secure Connections',
+  statusNoServers: 'No MCP servers yet.',
+  statusConnected: (connected: number, total: number) => `${connected} of ${total} server(s) connected`,
+  statusState: (kind: 'stopped' | 'starting' | 'running' | 'error') =>
+    ({ stopped: 'not connected', starting: 'connecting…', running: 'connected', error: 'connection failed' } as Record<string, string>)[kind] ?? kind,
+  statusExpired: (server: string) => `⚠ The sign-in to ${server} expired: sign in again.`,
+  statusAuditUnavailable: '⚠ The audit log could not be opened: tool calls are not being recorded.',
+  statusAuditFailing: (pending: number) => `⚠ The audit log cannot be written (${pending} record(s) waiting in memory).`,
+  statusClick: 'Click to open the Servers view.',
 } as const;
 
 /** Per-function bound for each interpolated argument; the stdio launch confirmation shows the full command. */

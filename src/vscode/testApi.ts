@@ -48,6 +48,10 @@ export interface McpSecureApi {
    * `restore()` writes the same record back (as another window's sign-in would). The value stays inside.
    */
   detachStoredGrant(serverId: string): Promise<{ restore(): Promise<void> }>;
+  /** Whether `text` contains the stored grant's access or refresh token (the values never leave the extension). */
+  textHasStoredTokens(serverId: string, text: string): Promise<boolean>;
+  /** Rewrites the stored grant as expired and without a refresh token: a sign-in that cannot renew itself. */
+  expireStoredGrant(serverId: string): Promise<void>;
   /** SecretStorage round trips, limited to keys under `SCRATCH_SECRET_PREFIX`. */
   scratchSecrets: Pick<SecretStore, 'get' | 'store' | 'delete'>;
   useOpener(opener: (url: URL) => Promise<void>): Lease;
@@ -62,6 +66,8 @@ export interface McpSecureApi {
   auditRecords(): Promise<readonly AuditRecord[]>;
   /** The chat gateway (issue 8), when it started. */
   gateway: GatewayTestView | undefined;
+  /** The status bar item as shown now, after pending updates (issue 12, item 4). */
+  statusBar(): Promise<{ text: string; tooltip: string; warning: boolean; command: string }>;
 }
 
 export interface GatewayTestView {
@@ -85,6 +91,7 @@ export interface ApiParts {
   readonly auditRecords: () => Promise<readonly AuditRecord[]>;
   readonly activationMs: () => number;
   readonly gateway?: ChatGateway | undefined;
+  readonly statusBar: McpSecureApi['statusBar'];
 }
 
 export function createTestApi(p: ApiParts): McpSecureApi {
@@ -134,6 +141,17 @@ export function createTestApi(p: ApiParts): McpSecureApi {
       await p.store.delete(key);
       return { restore: () => p.store.store(key, kept) };
     },
+    textHasStoredTokens: async (serverId, text) => {
+      const stored = JSON.parse((await p.store.get(grantStoreKey(serverId))) ?? '{}') as { accessToken?: unknown; refreshToken?: unknown };
+      return [stored.accessToken, stored.refreshToken].some((t) => typeof t === 'string' && t.length > 0 && text.includes(t));
+    },
+    expireStoredGrant: async (serverId) => {
+      const key = grantStoreKey(serverId);
+      const stored = JSON.parse((await p.store.get(key)) ?? 'null') as Record<string, unknown> | null;
+      if (!stored) throw new Error(`no stored grant for ${serverId}`);
+      const { refreshToken: _dropped, ...rest } = stored;
+      await p.store.store(key, JSON.stringify({ ...rest, expiresAt: Date.now() - 60_000 }));
+    },
     scratchSecrets: {
       get: async (k) => p.store.get(scratchKey(k)),
       store: async (k, v) => p.store.store(scratchKey(k), v),
@@ -147,6 +165,7 @@ export function createTestApi(p: ApiParts): McpSecureApi {
     confirmationsAsked: () => [...seams.asked],
     auditRecords: p.auditRecords,
     gateway: p.gateway ? gatewayView(p.gateway) : undefined,
+    statusBar: p.statusBar,
   };
 }
 

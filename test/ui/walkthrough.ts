@@ -8,6 +8,7 @@
  */
 import path from 'node:path';
 import type { BrowserContext, Frame, Locator, Page } from 'playwright-core';
+import { getStarted, securityReport, statusBar } from './nativeSteps';
 
 export interface WalkthroughOptions {
   context: BrowserContext;
@@ -30,7 +31,7 @@ export interface StepResult {
 }
 
 /** Generous: two cores shared with builds; every wait ends as soon as the state is reached. */
-const STEP_TIMEOUT_MS = 90_000;
+export const STEP_TIMEOUT_MS = 90_000;
 const PROVIDER_LABEL = 'MCP Secure Connections';
 
 /** Runs every step; stops at the first failure (later steps depend on earlier ones). */
@@ -69,6 +70,10 @@ export async function runWalkthrough(o: WalkthroughOptions): Promise<StepResult[
     ['call-tool', () => paletteCallTool(p, o.httpServerName, 'whoami')],
     ['audit-panel', () => openAuditPanel(p, 'whoami')],
     ['audit-record', () => filterAndOpenAuditRecord(p, 'whoami', o.user.username)],
+    // Issue 12 (native feel): each also photographs the light, dark and high-contrast themes.
+    ['security-report', () => securityReport(p, o.screenshotsDir)],
+    ['status-bar', () => statusBar(p, o.screenshotsDir)],
+    ['get-started', () => getStarted(p, o.screenshotsDir)],
   ];
   for (const [name, fn] of steps) if (!(await step(name, fn))) break;
   return results;
@@ -286,7 +291,7 @@ async function expandServersTree(page: Page, serverName: string): Promise<void> 
 }
 
 /** Runs a palette command: F1, type its title, wait until listed (commands register after activation), Enter. */
-async function runPaletteCommand(page: Page, title: string): Promise<void> {
+export async function runPaletteCommand(page: Page, title: string): Promise<void> {
   await retryUntil(async () => {
     await page.keyboard.press('F1');
     const input = page.locator('.quick-input-widget input').first();
@@ -410,7 +415,7 @@ async function visibleNotifications(page: Page): Promise<string[]> {
 }
 
 /** Polls `check` (each call does one UI round-trip) until it returns true or the deadline passes. */
-async function retryUntil(check: () => Promise<boolean>, what: string, timeoutMs = STEP_TIMEOUT_MS): Promise<void> {
+export async function retryUntil(check: () => Promise<boolean>, what: string, timeoutMs = STEP_TIMEOUT_MS): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { AUTH_PROVIDER_ID, AUTH_PROVIDER_LABEL, AuditCommands, Commands, GatewayCommands, ContextKeys, RESTRICTED_SETTINGS, Settings, Views } from '../../src/vscode/constants';
+import { AUTH_PROVIDER_ID, AUTH_PROVIDER_LABEL, AuditCommands, Commands, ContextKeys, EXTENSION_ID, GatewayCommands, NativeCommands, RESTRICTED_SETTINGS, Settings, Views, WALKTHROUGH_ID } from '../../src/vscode/constants';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 interface Manifest {
@@ -17,6 +17,7 @@ interface Manifest {
     viewsWelcome: { view: string; contents: string; when?: string }[];
     menus: Record<string, { command: string; when?: string }[]>;
     configuration: { properties: Record<string, unknown> };
+    walkthroughs?: { id: string; title: string; steps: { id: string; title: string; description: string; media: { svg?: string; image?: string; altText: string }; completionEvents?: string[] }[] }[];
   };
 }
 const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as Manifest;
@@ -29,8 +30,8 @@ function filesUnder(dir: string): string[] {
 }
 
 describe('extension manifest vs constant tables', () => {
-  it('contributes exactly the commands of the Commands and AuditCommands tables, all in the "MCP Secure" category', () => {
-    assert.deepEqual([...contributedCommands].sort(), [...Object.values(Commands), ...Object.values(AuditCommands), ...Object.values(GatewayCommands)].sort());
+  it('contributes exactly the commands of the Commands, AuditCommands, GatewayCommands and NativeCommands tables, all in the "MCP Secure" category', () => {
+    assert.deepEqual([...contributedCommands].sort(), [...Object.values(Commands), ...Object.values(AuditCommands), ...Object.values(GatewayCommands), ...Object.values(NativeCommands)].sort());
     for (const c of pkg.contributes.commands) assert.equal(c.category, 'MCP Secure', c.command);
     assert.equal(new Set(contributedCommands).size, contributedCommands.length, 'duplicate command contribution');
   });
@@ -50,6 +51,13 @@ describe('extension manifest vs constant tables', () => {
   it('the GatewayCommands table matches the ids the gateway registers (source scan)', () => {
     const source = readFileSync(path.join(ROOT, 'src', 'vscode', 'gateway', 'reviewToolsCommand.ts'), 'utf8');
     for (const key of Object.keys(GatewayCommands)) assert.match(source, new RegExp(`registerCommand\\(GatewayCommands\\.${key},`), `no handler for GatewayCommands.${key}`);
+  });
+
+  it('the NativeCommands table matches the ids the native features register (source scan)', () => {
+    const source = readFileSync(path.join(ROOT, 'src', 'vscode', 'native', 'registerNativeFeatures.ts'), 'utf8');
+    const block = /NATIVE_COMMANDS = \{([\s\S]*?)\}/.exec(source)?.[1] ?? '';
+    const ids = [...block.matchAll(/'(mcpSecure\.[^']+)'/g)].map((m) => m[1]).sort();
+    assert.deepEqual(ids, Object.values(NativeCommands).sort());
   });
 
   it('menus only reference contributed commands, and every command is reachable from a view menu', () => {
@@ -105,6 +113,51 @@ describe('extension manifest vs constant tables', () => {
     for (const needed of ['!dist/extension.js', '!dist/bridge.js', '!package.json', '!media/**']) assert.ok(lines.includes(needed), needed);
     assert.match(readFileSync(path.join(ROOT, 'esbuild.config.mjs'), 'utf8'), /outfile: 'dist\/bridge\.js'/);
     assert.equal(pkg.main, './dist/extension.js');
+  });
+});
+
+describe('Get Started walkthrough', () => {
+  const walkthroughs = pkg.contributes.walkthroughs ?? [];
+  /** Commands VS Code generates for contributed views (`<view id>.focus`). */
+  const viewFocus = Object.values(pkg.contributes.views).flat().map((v) => `${v.id}.focus`);
+
+  it('is contributed under the id the code opens', () => {
+    assert.deepEqual(walkthroughs.map((w) => `${EXTENSION_ID}#${w.id}`), [WALKTHROUGH_ID]);
+  });
+
+  it('gives every step a command button whose command exists, and an image that exists', () => {
+    const steps = walkthroughs[0]?.steps ?? [];
+    assert.ok(steps.length >= 5, 'add, sign in, connect, call a tool, review the audit log');
+    for (const step of steps) {
+      const commands = [...step.description.matchAll(/\]\(command:([\w.]+)\)/g)].map((m) => m[1] as string);
+      assert.ok(commands.length > 0, `step ${step.id} has no command button`);
+      for (const c of commands) assert.ok(contributedCommands.includes(c) || viewFocus.includes(c), `step ${step.id} runs unknown command ${c}`);
+      for (const event of step.completionEvents ?? []) {
+        const command = /^onCommand:(.+)$/.exec(event)?.[1];
+        if (command) assert.ok(contributedCommands.includes(command), `step ${step.id} completes on unknown command ${command}`);
+      }
+      const media = step.media.svg ?? step.media.image ?? '';
+      assert.ok(media && existsSync(path.join(ROOT, media)), `step ${step.id}: missing media ${media}`);
+      assert.ok(step.media.altText.length > 10, `step ${step.id}: alt text`);
+    }
+    assert.deepEqual(steps.slice(0, 5).map((s) => s.id), ['addServer', 'signIn', 'connect', 'callTool', 'reviewAudit']);
+  });
+});
+
+describe('marketplace package', () => {
+  const full = pkg as unknown as Record<string, unknown> & { categories: string[]; keywords: string[] };
+
+  it('has the gallery fields a marketplace listing needs', () => {
+    const png = readFileSync(path.join(ROOT, full.icon as string));
+    assert.equal(png.subarray(1, 4).toString(), 'PNG');
+    assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [128, 128], 'a 128×128 icon');
+    assert.match(String((full.galleryBanner as { color?: string }).color), /^#[0-9A-Fa-f]{6}$/);
+    assert.match(String((full.bugs as { url?: string }).url), /^https:\/\//);
+    assert.match(String((full.repository as { url?: string }).url), /^https:\/\//);
+    assert.match(String(full.homepage), /^https:\/\//);
+    for (const k of ['mcp', 'oauth', 'security', 'audit']) assert.ok(full.keywords.includes(k), k);
+    assert.ok(full.categories.includes('AI'));
+    assert.ok(existsSync(path.join(ROOT, 'CHANGELOG.md')));
   });
 });
 

@@ -30,7 +30,11 @@ export interface ConnectionManagerOptions {
   readonly observers?: readonly ToolCallObserver[];
   /** Form elicitation; without it the client does not declare the `elicitation` capability. */
   readonly elicitation?: ElicitationHandler;
-  readonly requestTimeoutMs?: number;
+  /**
+   * Deadline of each MCP request. A function is read at every request (connections already open
+   * included), so a host setting can change it without reconnecting.
+   */
+  readonly requestTimeoutMs?: number | (() => number);
   readonly maxResponseBytes?: number;
   /** `clientInfo` name/version sent to servers. */
   readonly clientInfo?: { readonly name: string; readonly version: string };
@@ -57,12 +61,16 @@ export class ConnectionManager {
   /** Live list shared with every connection, so observers added later see later calls. */
   private readonly observers: ToolCallObserver[];
   private readonly clock: Clock;
-  private readonly timeoutMs: number;
 
   constructor(private readonly opts: ConnectionManagerOptions) {
     this.clock = opts.clock ?? systemClock;
-    this.timeoutMs = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.observers = [...(opts.observers ?? [])];
+  }
+
+  /** The current request deadline (see `requestTimeoutMs`). */
+  private get timeoutMs(): number {
+    const t = this.opts.requestTimeoutMs;
+    return (typeof t === 'function' ? t() : t) ?? DEFAULT_REQUEST_TIMEOUT_MS;
   }
 
   /** Add a tool-call observer (e.g. the audit trail once its store is open); applies to existing connections too. */
@@ -164,11 +172,13 @@ export class ConnectionManager {
     wire: 'streamable-http' | 'sse' | 'stdio', logger: Logger, errorContext: () => ErrorContext,
     fingerprint?: string, activity?: AuthActivity, stderrTail?: () => string[],
   ): McpConnection {
+    const timeoutMs = (): number => this.timeoutMs;
     const connection = new McpConnection({
       definition: def, client, transport, wire, logger, clock: this.clock,
       observers: this.observers,
       identity: () => this.identity(def, fingerprint),
-      requestTimeoutMs: this.timeoutMs,
+      // A getter, so a changed deadline applies to calls on connections that are already open.
+      get requestTimeoutMs(): number { return timeoutMs(); },
       activity,
       stderrTail,
       errorContext,

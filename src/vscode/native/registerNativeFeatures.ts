@@ -1,0 +1,38 @@
+import * as vscode from 'vscode';
+import { preselection } from '../commands/commandArguments';
+import { checkSecurityCommand } from '../commands/checkSecurityCommand';
+import { NativeCommands } from '../constants';
+import { reportFailure } from '../progress';
+import { SecurityReportDocuments } from '../securityReportDocuments';
+import type { CommandServices } from '../services';
+import type { LiveSettings } from './liveSettings';
+import { ServerStatusBar, type StatusBarSources } from './statusBar';
+
+/** Ids registered here; `test/unit/manifest.test.ts` checks them against package.json and the NativeCommands table. */
+const NATIVE_COMMANDS = {
+  checkSecurity: 'mcpSecure.checkSecurity',
+} as const;
+
+export interface NativeFeatures {
+  readonly statusBar: ServerStatusBar;
+  readonly disposables: vscode.Disposable[];
+}
+
+/**
+ * The "native feel" features of issue 12 that stand on their own: the "Check Server Security…" command
+ * with its read-only report documents, and the status bar item.
+ */
+export function registerNativeFeatures(s: CommandServices, settings: LiveSettings, statusSources: StatusBarSources): NativeFeatures {
+  const reports = new SecurityReportDocuments();
+  const statusBar = new ServerStatusBar(statusSources);
+  const check = vscode.commands.registerCommand(NATIVE_COMMANDS.checkSecurity satisfies typeof NativeCommands.checkSecurity, async (...args: unknown[]) => {
+    try {
+      // Arguments (a tree node, an id) only preselect the server, as for every command.
+      return await checkSecurityCommand(s, reports, () => settings.clientMetadataUrl, preselection(args).serverId);
+    } catch (e) {
+      reportFailure(s.logger, 'Check server security', e);
+      throw e;
+    }
+  });
+  return { statusBar, disposables: [reports, statusBar, check] };
+}
