@@ -99,11 +99,11 @@ export function auditHistogram(index: AuditIndex, filter: AuditFilter, options: 
     const i = positions[k] as number;
     const o = outcome[i] as number;
     const b = Math.floor(((time[i] as number) - start) / bucketMs);
-    if (b >= 0 && b < nBuckets) grid[b * kinds + o]++;
-    perOutcome[o]++;
-    servers[server[i] as number]++;
-    tools[tool[i] as number]++;
-    callers[caller[i] as number]++;
+    if (b >= 0 && b < nBuckets) bump(grid, b * kinds + o);
+    bump(perOutcome, o);
+    bump(servers, server[i] as number);
+    bump(tools, tool[i] as number);
+    bump(callers, caller[i] as number);
   }
   const top = options.top ?? BREAKDOWN_TOP;
   const counts: number[][] = [];
@@ -118,6 +118,10 @@ export function auditHistogram(index: AuditIndex, filter: AuditFilter, options: 
     tools: breakdown(tools, c.tools, top),
     callers: breakdown(callers, c.callers, top),
   };
+}
+
+function bump(counts: Uint32Array, at: number): void {
+  counts[at] = (counts[at] as number) + 1;
 }
 
 function timeSpan(positions: Int32Array, time: ArrayLike<number>): [number, number] {

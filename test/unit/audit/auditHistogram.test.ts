@@ -19,7 +19,8 @@ function naive(records: readonly AuditRecord[], start: number, bucketMs: number,
   const grid = Array.from({ length: buckets }, () => AUDIT_OUTCOME_KINDS.map(() => 0));
   for (const r of records) {
     const row = grid[Math.floor((Date.parse(r.time) - start) / bucketMs)];
-    if (row) row[AUDIT_OUTCOME_KINDS.indexOf(r.outcome.kind)]++;
+    const o = AUDIT_OUTCOME_KINDS.indexOf(r.outcome.kind);
+    if (row) row[o] = (row[o] as number) + 1;
   }
   return grid;
 }
