@@ -82,7 +82,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpSec
     ...registerCommands(services),
     ...wireRefreshes(services, store, core),
   );
-  if (core.audit) registerAuditPanel(context, core.audit.trail, logger, core.audit.exporter);
+  const auditPanel = core.audit ? registerAuditPanel(context, core.audit.trail, logger, core.audit.exporter) : undefined;
   shutdown = () => shutDown(core);
 
   reportInvalid(registry);
@@ -97,6 +97,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpSec
         return core.audit?.recent ?? [];
       },
       activationMs: () => activationMs,
+      auditWebviews: () => auditPanel?.openSessions() ?? [],
     });
   }
   return undefined;

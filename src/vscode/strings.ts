@@ -154,6 +154,9 @@ const TEXT = {
   callToolConfirm: (tool: string, server: string) => `Call the tool "${tool}" on ${server} with these arguments?`,
   callToolDetail: (args: Inert) => `${args}\n\nThe call was requested by a link, a keybinding or another extension, not from the tool picker.`,
   callToolAction: 'Call Tool',
+
+  // --- audit log in the editor area (issue 12, item 1) ---
+  auditEditorTitle: 'Audit Log',
 } as const;
 
 /** Per-function bound for each interpolated argument; the stdio launch confirmation shows the full command. */

@@ -59,6 +59,8 @@ export interface McpSecureApi {
   confirmationsAsked(): readonly ConfirmRequest[];
   /** Audit records appended since activation (most recent last, bounded). */
   auditRecords(): Promise<readonly AuditRecord[]>;
+  /** The audit webviews open now (side bar view, editor panel): ready, and which requests they were answered. */
+  auditWebviews(): readonly { surface: 'view' | 'editor'; ready: boolean; answered: readonly string[] }[];
 }
 
 export interface ApiParts {
@@ -67,6 +69,7 @@ export interface ApiParts {
   readonly seams: TestSeams;
   readonly store: SecretStore;
   readonly auditRecords: () => Promise<readonly AuditRecord[]>;
+  readonly auditWebviews?: () => readonly { surface: 'view' | 'editor'; ready: boolean; answered: readonly string[] }[];
   readonly activationMs: () => number;
 }
 
@@ -129,6 +132,7 @@ export function createTestApi(p: ApiParts): McpSecureApi {
     useConfirmation: (kind, handler) => seams.useConfirmation(kind, handler),
     confirmationsAsked: () => [...seams.asked],
     auditRecords: p.auditRecords,
+    auditWebviews: () => p.auditWebviews?.() ?? [],
   };
 }
 

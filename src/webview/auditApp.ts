@@ -5,7 +5,7 @@
  */
 import type { BreakdownDimension } from './breakdownChart';
 import { ChartPanel } from './chartPanel';
-import { el, formatDuration, formatTime, setOptions } from './dom';
+import { displayText, el, formatDuration, formatTime, setOptions } from './dom';
 import { OUTCOME_KINDS, type ExportStatusDto, type FilterState, type HostEvent, type OutcomeKind, type RecordDto, type RowDto } from './protocol';
 import type { RpcClient } from './rpcClient';
 import { VirtualTable } from './virtualTable';
@@ -298,7 +298,7 @@ export class AuditApp {
     const add = (label: string, value: string): void => {
       if (!value) return;
       dl.appendChild(el(d, 'dt', { text: label }));
-      dl.appendChild(el(d, 'dd', { text: value }));
+      dl.appendChild(el(d, 'dd', { text: displayText(value) }));
     };
     add('Time', `${formatTime(Date.parse(r.time))} (${formatDuration(r.durationMs)})`);
     add('Outcome', r.outcome.replace('_', ' '));
@@ -318,8 +318,8 @@ export class AuditApp {
     add('Record id', r.id);
     add('Hash', r.hash);
     add('Previous hash', r.prev);
-    return el(d, 'div', { cls: 'record' }, el(d, 'h3', { text: r.tool }), dl,
-      el(d, 'h4', { text: 'Arguments (redacted)' }), el(d, 'pre', { cls: 'arguments', text: r.arguments }));
+    return el(d, 'div', { cls: 'record' }, el(d, 'h3', { text: displayText(r.tool) }), dl,
+      el(d, 'h4', { text: 'Arguments (redacted)' }), el(d, 'pre', { cls: 'arguments', text: displayText(r.arguments) }));
   }
 }
 

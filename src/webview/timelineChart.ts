@@ -8,7 +8,6 @@
  * Space zooms into the focused bucket, Escape resets the zoom. Every bar has an accessible name saying
  * its time range and counts; the chart's label summarises the whole picture.
  */
-import { safeLogLine } from '../core/common/safeText';
 import { OUTCOME_KINDS, type HistogramDto, type OutcomeKind } from './protocol';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
@@ -154,7 +153,7 @@ export class TimelineChart {
     const ph = this.plotHeight();
     const start = h.start + k * h.bucketMs;
     const label = `${timeLabel(start, h.bucketMs)} to ${timeLabel(start + h.bucketMs, h.bucketMs)} UTC, ${countsText(counts)}`;
-    const g = svg(d, 'g', { class: 'bucket', role: 'button', tabindex: k === this.focusIndex ? 0 : -1, 'aria-label': safeLogLine(label), 'data-index': k });
+    const g = svg(d, 'g', { class: 'bucket', role: 'button', tabindex: k === this.focusIndex ? 0 : -1, 'aria-label': label, 'data-index': k });
     g.appendChild(svg(d, 'title')).textContent = label;
     g.appendChild(svg(d, 'rect', { class: 'hit', x, y: MARGIN.top, width: Math.max(1, slot), height: ph }));
     let y = MARGIN.top + ph;

@@ -154,8 +154,9 @@ export class VirtualTable {
     e.preventDefault();
     const next = Math.max(0, Math.min(this.total - 1, index + (step[e.key] as number)));
     const top = next * ROW_HEIGHT;
-    if (top < this.element.scrollTop) this.element.scrollTop = top;
-    else if (top + ROW_HEIGHT > this.element.scrollTop + this.element.clientHeight) this.element.scrollTop = top + ROW_HEIGHT - this.element.clientHeight;
+    const height = this.element.clientHeight;
+    if (height > 0 && top < this.element.scrollTop) this.element.scrollTop = top;
+    else if (height > 0 && top + ROW_HEIGHT > this.element.scrollTop + height) this.element.scrollTop = top + ROW_HEIGHT - height;
     this.render();
     (this.layer.querySelector(`.row[data-index="${next}"]`) as HTMLElement | null)?.focus();
   }

@@ -82,6 +82,7 @@ export function createEditorStandIn(): { module: Record<string, unknown>; record
       createOutputChannel: () => channel,
       createTreeView: () => ({ dispose: noop }),
       registerWebviewViewProvider: noop,
+      registerWebviewPanelSerializer: noop,
       showInformationMessage: show, showWarningMessage: show, showErrorMessage: show,
       showQuickPick: dismissed, showInputBox: dismissed, showSaveDialog: dismissed,
       withProgress: async (_o: unknown, task: (p: unknown, t: unknown) => Promise<unknown>) => task({ report: noop }, { onCancellationRequested: noop }),
