@@ -69,6 +69,11 @@ export async function runWalkthrough(o: WalkthroughOptions): Promise<StepResult[
     ['call-tool', () => paletteCallTool(p, o.httpServerName, 'whoami')],
     ['audit-panel', () => openAuditPanel(p, 'whoami')],
     ['audit-record', () => filterAndOpenAuditRecord(p, 'whoami', o.user.username)],
+    ['call-tool-again', () => paletteCallTool(p, o.httpServerName, 'whoami')],
+    ['audit-editor-dark', () => openAuditEditor(p, o.log)],
+    ['audit-editor-light', () => auditEditorInTheme(p, 'Light Modern', o.log)],
+    ['audit-editor-high-contrast', () => auditEditorInTheme(p, 'Dark High Contrast', o.log)],
+    ['audit-editor-zoomed', () => zoomAuditChart(p, o.log)],
   ];
   for (const [name, fn] of steps) if (!(await step(name, fn))) break;
   return results;
@@ -387,6 +392,72 @@ async function filterAndOpenAuditRecord(page: Page, tool: string, username: stri
     diagnostics.push(`details pane showed: ${seen.replace(/\s+/g, ' ').slice(0, 300)}`);
     throw err;
   });
+}
+
+/** The editor panel's frame: the one whose document holds the chart AND is wide enough for the breakdown. */
+async function auditEditorFrame(page: Page): Promise<Frame> {
+  for (const frame of page.frames()) {
+    if (frame === page.mainFrame()) continue;
+    if (await frame.locator('body.surface-editor .timeline-svg').count().catch(() => 0)) return frame;
+  }
+  throw new Error('no frame holds the audit editor panel');
+}
+
+/**
+ * "MCP Secure: Open Audit Log in Editor" from the palette: the panel opens in the editor area with the
+ * chart (bars, breakdown) above the table. The side bar is closed so the editor has the whole width.
+ */
+async function openAuditEditor(page: Page, log: (msg: string) => void): Promise<void> {
+  await page.keyboard.press('Escape');
+  await runPaletteCommand(page, 'MCP Secure: Open Audit Log in Editor');
+  await page.locator('.tabs-container .tab', { hasText: 'Audit Log' }).first().waitFor({ timeout: STEP_TIMEOUT_MS });
+  await runPaletteCommand(page, 'View: Close Primary Side Bar');
+  let frame: Frame | undefined;
+  await retryUntil(async () => Boolean((frame = await auditEditorFrame(page))), 'the audit editor panel frame');
+  const f = frame as Frame;
+  await retryUntil(async () => (await f.locator('.timeline g.bucket').count()) > 0
+    && (await f.locator('.breakdown button.slice').count()) > 0
+    && /\b\d+ records?\b/.test(await f.locator('.count').innerText({ timeout: 1000 })), 'the chart, the breakdown and the table in the editor panel');
+  const renderMs = await f.locator('.timeline').getAttribute('data-render-ms');
+  log(`audit chart: ${await f.locator('.timeline g.bucket').count()} bars drawn in ${renderMs} ms; ${await f.locator('.timeline-svg').getAttribute('aria-label')}`);
+  // Show the keyboard focus on a bar: the first Tab stops of the chart are the legend, Reset zoom, then the bars.
+  await f.locator('.timeline g.bucket[tabindex="0"]').focus();
+}
+
+/** Switches the colour theme from the palette and waits until the panel's page has the theme's colours. */
+async function auditEditorInTheme(page: Page, theme: string, log: (msg: string) => void): Promise<void> {
+  const f = await auditEditorFrame(page);
+  const before = await f.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  await runPaletteCommand(page, 'Preferences: Color Theme');
+  const input = page.locator('.quick-input-widget input').first();
+  await input.fill(theme);
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: theme }).first().waitFor({ timeout: STEP_TIMEOUT_MS });
+  await page.keyboard.press('Enter');
+  await retryUntil(async () => (await f.evaluate(() => getComputedStyle(document.body).backgroundColor)) !== before, `the panel to take the ${theme} colours`);
+  const colours = await f.evaluate(() => {
+    const seg = document.querySelector('.timeline rect.seg');
+    return { body: getComputedStyle(document.body).backgroundColor, bar: seg ? getComputedStyle(seg).fill : 'none' };
+  });
+  log(`${theme}: background ${colours.body}, first bar ${colours.bar}`);
+  await f.locator('.timeline g.bucket[tabindex="0"]').focus();
+}
+
+/** Drags across the chart (a brush) and filters by a caller: the zoomed chart and the filtered table. */
+async function zoomAuditChart(page: Page, log: (msg: string) => void): Promise<void> {
+  const f = await auditEditorFrame(page);
+  const before = await f.locator('.count').innerText();
+  const svg = f.locator('.timeline-svg');
+  const box = await svg.boundingBox();
+  if (!box) throw new Error('the chart has no box');
+  const y = box.y + box.height / 2;
+  await page.mouse.move(box.x + 60, y);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.6, y, { steps: 8 });
+  await page.mouse.up();
+  await retryUntil(async () => !(await f.locator('button[data-chart="reset"]').isDisabled()), 'the chart to zoom into the dragged range');
+  await f.locator('.breakdown .caller button.slice').first().click();
+  await retryUntil(async () => (await f.locator('.breakdown .caller button.slice[aria-pressed="true"]').count()) === 1, 'the caller filter to show as pressed');
+  log(`zoomed: ${before} -> ${await f.locator('.count').innerText()}, range ${await f.locator('input[aria-label="From"]').inputValue()} .. ${await f.locator('input[aria-label="To"]').inputValue()}`);
 }
 
 /** Console messages of the webview frames (and service-worker notes), logged when a step fails. */
