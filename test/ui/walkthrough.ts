@@ -69,7 +69,7 @@ export async function runWalkthrough(o: WalkthroughOptions): Promise<StepResult[
     ['call-tool', () => paletteCallTool(p, o.httpServerName, 'whoami')],
     ['audit-panel', () => openAuditPanel(p, 'whoami')],
     ['audit-record', () => filterAndOpenAuditRecord(p, 'whoami', o.user.username)],
-    ['call-tool-again', () => paletteCallTool(p, o.httpServerName, 'whoami')],
+    ['more-calls', () => moreCalls(p, o.httpServerName)],
     ['audit-editor-dark', () => openAuditEditor(p, o.log)],
     ['audit-editor-light', () => auditEditorInTheme(p, 'Light Modern', o.log)],
     ['audit-editor-high-contrast', () => auditEditorInTheme(p, 'Dark High Contrast', o.log)],
@@ -394,6 +394,17 @@ async function filterAndOpenAuditRecord(page: Page, tool: string, username: stri
   });
 }
 
+/** A few more calls (another tool too), so the chart has more than one bar and the breakdown more than one tool. */
+async function moreCalls(page: Page, serverName: string): Promise<void> {
+  for (const tool of ['list_tickets', 'whoami', 'list_tickets']) {
+    await page.keyboard.press('Escape');
+    // The previous result editor must go: paletteCallTool waits for a result editor to appear.
+    await runPaletteCommand(page, 'View: Close All Editors');
+    await retryUntil(async () => (await page.locator('.tabs-container .tab').count()) === 0, 'no editor open');
+    await paletteCallTool(page, serverName, tool);
+  }
+}
+
 /** The editor panel's frame: the one whose document holds the chart AND is wide enough for the breakdown. */
 async function auditEditorFrame(page: Page): Promise<Frame> {
   for (const frame of page.frames()) {
@@ -429,10 +440,13 @@ async function auditEditorInTheme(page: Page, theme: string, log: (msg: string) 
   const f = await auditEditorFrame(page);
   const before = await f.evaluate(() => getComputedStyle(document.body).backgroundColor);
   await runPaletteCommand(page, 'Preferences: Color Theme');
-  const input = page.locator('.quick-input-widget input').first();
-  await input.fill(theme);
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: theme }).first().waitFor({ timeout: STEP_TIMEOUT_MS });
-  await page.keyboard.press('Enter');
+  // The theme picker replaces the palette: wait for its list before typing, then click the theme itself
+  // (Enter on a half-filtered list may land on "Browse Additional Color Themes…").
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: /Dark Modern|Light Modern/ }).first().waitFor({ timeout: STEP_TIMEOUT_MS });
+  await page.locator('.quick-input-widget input').first().fill(theme);
+  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: theme, hasNotText: /Browse|Marketplace/ }).first();
+  await row.waitFor({ timeout: STEP_TIMEOUT_MS });
+  await row.click();
   await retryUntil(async () => (await f.evaluate(() => getComputedStyle(document.body).backgroundColor)) !== before, `the panel to take the ${theme} colours`);
   const colours = await f.evaluate(() => {
     const seg = document.querySelector('.timeline rect.seg');

@@ -64,6 +64,11 @@ export interface HistogramOptions {
   readonly maxBuckets?: number;
   /** Entries per breakdown list (default {@link BREAKDOWN_TOP}). */
   readonly top?: number;
+  /**
+   * Without a `from` in the filter, at least this many buckets: the range is extended back in time so
+   * a short burst of calls reads as a burst on a time axis, not as one bar across the whole chart.
+   */
+  readonly minBuckets?: number;
 }
 
 /** The smallest listed width that covers `span` ms in at most `maxBuckets` buckets. */
@@ -86,8 +91,11 @@ export function auditHistogram(index: AuditIndex, filter: AuditFilter, options: 
   const from = filter.from ?? (positions.length > 0 ? min : 0);
   const to = Math.max(from, filter.to ?? (positions.length > 0 ? max : from));
   const bucketMs = bucketWidth(to - from, options.maxBuckets ?? 120);
-  const start = Math.floor(from / bucketMs) * bucketMs;
-  const nBuckets = positions.length === 0 && filter.from === undefined ? 0 : Math.floor((to - start) / bucketMs) + 1;
+  const aligned = Math.floor(from / bucketMs) * bucketMs;
+  const spanned = Math.floor((to - aligned) / bucketMs) + 1;
+  const pad = filter.from === undefined ? Math.max(0, Math.min(MAX_BUCKETS, options.minBuckets ?? 1) - spanned) : 0;
+  const start = aligned - pad * bucketMs;
+  const nBuckets = positions.length === 0 && filter.from === undefined ? 0 : spanned + pad;
   const kinds = AUDIT_OUTCOME_KINDS.length;
   const grid = new Uint32Array(nBuckets * kinds);
   const perOutcome = new Uint32Array(kinds);

@@ -25,6 +25,8 @@ export interface AuditPanelUi {
 }
 
 const LIVE_UPDATE_DELAY_MS = 100;
+/** A chart of the whole log shows at least this many bars (a few calls read as a burst in time). */
+const MIN_CHART_BUCKETS = 30;
 
 /** Where the panel reads the off-machine export status (see auditExportController.ts). */
 export interface ExportStatusSource {
@@ -163,7 +165,8 @@ export class AuditPanelBackend implements Disposable {
 
   /** Calls over time by outcome and the server / tool / caller breakdowns: numbers and redacted names only. */
   private async histogram(filter: FilterState, maxBuckets: number): Promise<HistogramDto> {
-    const h = auditHistogram(await this.index(), toFilter(filter), { maxBuckets: Math.max(1, Math.min(MAX_BUCKETS, maxBuckets)) });
+    const max = Math.max(1, Math.min(MAX_BUCKETS, maxBuckets));
+    const h = auditHistogram(await this.index(), toFilter(filter), { maxBuckets: max, minBuckets: Math.min(MIN_CHART_BUCKETS, max) });
     const names = (b: BreakdownDto): BreakdownDto => ({ ...b, top: b.top.map((e) => ({ value: this.trail.redactor.redactText(e.value), count: e.count })) });
     return { ...h, servers: names(h.servers), tools: names(h.tools), callers: names(h.callers) };
   }

@@ -94,6 +94,16 @@ describe('audit histogram (calls over time by outcome; server, tool, caller brea
     assert.ok(ranged.counts.every((c) => c.every((n) => n === 0)));
   });
 
+  it('pads a short burst back in time to the minimum number of buckets (never when the filter has a start)', () => {
+    const burst: AuditFilter = { from: undefined, to: T0 + 20_000 };
+    const h = auditHistogram(ix, burst, { maxBuckets: 100, minBuckets: 30 });
+    assert.equal(h.bucketMs, 1000);
+    assert.equal(h.counts.length, 30);
+    assert.equal(h.start, T0 + 20_000 - 29_000, 'the last bucket holds the last call');
+    assert.equal(h.counts.flat().reduce((a, b) => a + b, 0), h.total);
+    assert.equal(auditHistogram(ix, { from: T0, to: T0 + 20_000 }, { maxBuckets: 100, minBuckets: 30 }).counts.length, 21);
+  });
+
   it('sees records appended after the index was built (incremental refresh)', async () => {
     await store.append(draft(N));
     await ix.refresh();
