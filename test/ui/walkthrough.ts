@@ -70,9 +70,10 @@ export async function runWalkthrough(o: WalkthroughOptions): Promise<StepResult[
     ['audit-panel', () => openAuditPanel(p, 'whoami')],
     ['audit-record', () => filterAndOpenAuditRecord(p, 'whoami', o.user.username)],
     ['more-calls', () => moreCalls(p, o.httpServerName)],
-    ['audit-editor-dark', () => openAuditEditor(p, o.log)],
-    ['audit-editor-light', () => auditEditorInTheme(p, 'Light Modern', o.log)],
-    ['audit-editor-high-contrast', () => auditEditorInTheme(p, 'Dark High Contrast', o.log)],
+    ['audit-editor', () => openAuditEditor(p, o.log)],
+    ['audit-editor-light', () => auditEditorInTheme(p, 'Light Modern', 'vscode-light', o.log)],
+    ['audit-editor-dark', () => auditEditorInTheme(p, 'Dark Modern', 'vscode-dark', o.log)],
+    ['audit-editor-high-contrast', () => auditEditorInTheme(p, 'Dark High Contrast', 'vscode-high-contrast', o.log)],
     ['audit-editor-zoomed', () => zoomAuditChart(p, o.log)],
   ];
   for (const [name, fn] of steps) if (!(await step(name, fn))) break;
@@ -435,10 +436,24 @@ async function openAuditEditor(page: Page, log: (msg: string) => void): Promise<
   await f.locator('.timeline g.bucket[tabindex="0"]').focus();
 }
 
-/** Switches the colour theme from the palette and waits until the panel's page has the theme's colours. */
-async function auditEditorInTheme(page: Page, theme: string, log: (msg: string) => void): Promise<void> {
+/**
+ * Switches the colour theme from the palette and waits until the panel's page has the theme's kind
+ * (the editor marks the webview's body with `vscode-light`, `vscode-dark` or `vscode-high-contrast`).
+ */
+async function auditEditorInTheme(page: Page, theme: string, kind: string, log: (msg: string) => void): Promise<void> {
   const f = await auditEditorFrame(page);
-  const before = await f.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  const themed = async (): Promise<boolean> => f.evaluate((k) => document.body.classList.contains(k) && document.body.classList.contains('surface-editor'), kind);
+  if (!(await themed())) await pickTheme(page, theme);
+  await retryUntil(themed, `the panel to take the ${theme} colours`);
+  const colours = await f.evaluate(() => {
+    const seg = document.querySelector('.timeline rect.seg');
+    return { body: getComputedStyle(document.body).backgroundColor, bar: seg ? getComputedStyle(seg).fill : 'none' };
+  });
+  log(`${theme}: background ${colours.body}, first bar ${colours.bar}`);
+  await f.locator('.timeline g.bucket[tabindex="0"]').focus();
+}
+
+async function pickTheme(page: Page, theme: string): Promise<void> {
   await runPaletteCommand(page, 'Preferences: Color Theme');
   // The theme picker replaces the palette: wait for its list before typing, then click the theme itself
   // (Enter on a half-filtered list may land on "Browse Additional Color Themes…").
@@ -447,13 +462,6 @@ async function auditEditorInTheme(page: Page, theme: string, log: (msg: string) 
   const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: theme, hasNotText: /Browse|Marketplace/ }).first();
   await row.waitFor({ timeout: STEP_TIMEOUT_MS });
   await row.click();
-  await retryUntil(async () => (await f.evaluate(() => getComputedStyle(document.body).backgroundColor)) !== before, `the panel to take the ${theme} colours`);
-  const colours = await f.evaluate(() => {
-    const seg = document.querySelector('.timeline rect.seg');
-    return { body: getComputedStyle(document.body).backgroundColor, bar: seg ? getComputedStyle(seg).fill : 'none' };
-  });
-  log(`${theme}: background ${colours.body}, first bar ${colours.bar}`);
-  await f.locator('.timeline g.bucket[tabindex="0"]').focus();
 }
 
 /** Drags across the chart (a brush) and filters by a caller: the zoomed chart and the filtered table. */
