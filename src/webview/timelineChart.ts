@@ -128,8 +128,7 @@ export class TimelineChart {
     const d = this.doc;
     const g = svg(d, 'g', { class: 'axes', 'aria-hidden': 'true' });
     const ph = this.plotHeight();
-    for (const v of [0, Math.round(max / 2), max]) {
-      if (v === 0 && max === 0) continue;
+    for (const v of new Set([0, Math.round(max / 2), max])) {
       const y = MARGIN.top + ph - (v / max) * ph;
       g.appendChild(svg(d, 'line', { class: 'grid', x1: MARGIN.left, x2: this.width - MARGIN.right, y1: y, y2: y }));
       g.appendChild(svg(d, 'text', { class: 'tick', x: MARGIN.left - 4, y: y + 4, 'text-anchor': 'end' })).textContent = v.toLocaleString('en-US');

@@ -454,7 +454,22 @@ async function auditEditorInTheme(page: Page, theme: string, kind: string, log: 
 }
 
 async function pickTheme(page: Page, theme: string): Promise<void> {
-  await runPaletteCommand(page, 'Preferences: Color Theme');
+  // Not runPaletteCommand: Enter could run "Preferences: Browse Color Themes in Marketplace" instead.
+  await retryUntil(async () => {
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input').first();
+    await input.waitFor({ timeout: 5000 });
+    await input.fill('>Preferences: Color Theme');
+    const command = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Preferences: Color Theme', hasNotText: /Browse|Marketplace/ }).first();
+    try {
+      await command.waitFor({ timeout: 3000 });
+    } catch {
+      await page.keyboard.press('Escape');
+      return false;
+    }
+    await command.click();
+    return true;
+  }, 'the palette to list "Preferences: Color Theme"');
   // The theme picker replaces the palette: wait for its list before typing, then click the theme itself
   // (Enter on a half-filtered list may land on "Browse Additional Color Themes…").
   await page.locator('.quick-input-widget .monaco-list-row', { hasText: /Dark Modern|Light Modern/ }).first().waitFor({ timeout: STEP_TIMEOUT_MS });
