@@ -12,6 +12,9 @@ import { OUTCOME_KINDS, type HistogramDto, type OutcomeKind } from './protocol';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const HEIGHT = 150;
+/** In a narrow panel (the side bar) the chart is shorter, leaving room for the table. */
+const NARROW_HEIGHT = 96;
+const NARROW_WIDTH = 560;
 const MARGIN = { top: 8, right: 10, bottom: 20, left: 44 };
 /** A drag shorter than this (px) is a click. */
 const MIN_BRUSH_PX = 4;
@@ -60,6 +63,7 @@ export class TimelineChart {
   private focusIndex = 0;
   private drag: { x0: number; x1: number } | undefined;
   private width = FALLBACK_WIDTH;
+  private height = HEIGHT;
   private brush: SVGRectElement | undefined;
 
   constructor(private readonly doc: Document, private readonly handlers: TimelineHandlers) {
@@ -79,15 +83,17 @@ export class TimelineChart {
     const started = performance.now();
     this.data = h;
     this.width = Math.max(240, Math.floor(this.element.clientWidth || FALLBACK_WIDTH));
+    this.height = this.width < NARROW_WIDTH ? NARROW_HEIGHT : HEIGHT;
+    this.svgEl.setAttribute('height', String(this.height));
     const s = this.svgEl;
     const hadFocus = s.contains(this.doc.activeElement);
     while (s.firstChild) s.removeChild(s.firstChild);
     s.setAttribute('width', String(this.width));
-    s.setAttribute('viewBox', `0 0 ${this.width} ${HEIGHT}`);
+    s.setAttribute('viewBox', `0 0 ${this.width} ${this.height}`);
     s.setAttribute('aria-label', this.summary(h));
     const n = h.counts.length;
     if (n === 0) {
-      s.appendChild(svg(this.doc, 'text', { class: 'empty', x: this.width / 2, y: HEIGHT / 2, 'text-anchor': 'middle' })).textContent = 'No calls to show.';
+      s.appendChild(svg(this.doc, 'text', { class: 'empty', x: this.width / 2, y: this.height / 2, 'text-anchor': 'middle' })).textContent = 'No calls to show.';
       return;
     }
     const max = Math.max(1, ...h.counts.map((c) => c.reduce((a, b) => a + b, 0)));
@@ -117,7 +123,7 @@ export class TimelineChart {
   }
 
   private plotHeight(): number {
-    return HEIGHT - MARGIN.top - MARGIN.bottom;
+    return this.height - MARGIN.top - MARGIN.bottom;
   }
 
   private slot(): number {
@@ -138,7 +144,7 @@ export class TimelineChart {
     const every = Math.max(1, Math.ceil(n / Math.max(1, Math.floor((this.width - MARGIN.left) / 110))));
     for (let k = 0; k < n; k += every) {
       const x = MARGIN.left + k * this.slot();
-      g.appendChild(svg(d, 'text', { class: 'tick', x, y: HEIGHT - 5, 'text-anchor': k === 0 ? 'start' : 'middle' })).textContent = timeLabel(h.start + k * h.bucketMs, h.bucketMs);
+      g.appendChild(svg(d, 'text', { class: 'tick', x, y: this.height - 5, 'text-anchor': k === 0 ? 'start' : 'middle' })).textContent = timeLabel(h.start + k * h.bucketMs, h.bucketMs);
     }
     this.svgEl.appendChild(g);
   }

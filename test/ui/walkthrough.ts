@@ -483,17 +483,20 @@ async function pickTheme(page: Page, theme: string): Promise<void> {
 async function zoomAuditChart(page: Page, log: (msg: string) => void): Promise<void> {
   const f = await auditEditorFrame(page);
   const before = await f.locator('.count').innerText();
-  const svg = f.locator('.timeline-svg');
-  const box = await svg.boundingBox();
-  if (!box) throw new Error('the chart has no box');
-  const y = box.y + box.height / 2;
-  await page.mouse.move(box.x + 60, y);
+  // Drag from just before the first bar with calls to just after the last one.
+  const withCalls = f.locator('.timeline g.bucket:has(rect.seg) rect.hit');
+  const first = await withCalls.first().boundingBox();
+  const last = await withCalls.last().boundingBox();
+  if (!first || !last) throw new Error('the chart has no bars with calls');
+  const y = first.y + first.height / 2;
+  await page.mouse.move(Math.max(first.x - 4, first.x - first.width / 2), y);
   await page.mouse.down();
-  await page.mouse.move(box.x + box.width * 0.6, y, { steps: 8 });
+  await page.mouse.move(last.x + last.width + 2, y, { steps: 8 });
   await page.mouse.up();
   await retryUntil(async () => !(await f.locator('button[data-chart="reset"]').isDisabled()), 'the chart to zoom into the dragged range');
-  await f.locator('.breakdown .caller button.slice').first().click();
-  await retryUntil(async () => (await f.locator('.breakdown .caller button.slice[aria-pressed="true"]').count()) === 1, 'the caller filter to show as pressed');
+  await f.locator('.breakdown .tool button.slice').first().click();
+  await retryUntil(async () => (await f.locator('.breakdown .tool button.slice[aria-pressed="true"]').count()) === 1, 'the tool filter to show as pressed');
+  if (/^0 records/.test(await f.locator('.count').innerText())) throw new Error('the zoomed, filtered table is empty');
   log(`zoomed: ${before} -> ${await f.locator('.count').innerText()}, range ${await f.locator('input[aria-label="From"]').inputValue()} .. ${await f.locator('input[aria-label="To"]').inputValue()}`);
 }
 
