@@ -81,12 +81,15 @@ export class TimelineChart {
   /** Draws `h` (call again on resize: it measures the container). */
   render(h: HistogramDto): void {
     const started = performance.now();
+    const previous = this.data;
     this.data = h;
     this.width = Math.max(240, Math.floor(this.element.clientWidth || FALLBACK_WIDTH));
     this.height = this.width < NARROW_WIDTH ? NARROW_HEIGHT : HEIGHT;
     this.svgEl.setAttribute('height', String(this.height));
     const s = this.svgEl;
     const hadFocus = s.contains(this.doc.activeElement);
+    // New data and no keyboard user inside: the tab stop goes to the latest bar with calls.
+    if (!hadFocus && h !== previous) this.focusIndex = lastNonEmpty(h.counts);
     while (s.firstChild) s.removeChild(s.firstChild);
     s.setAttribute('width', String(this.width));
     s.setAttribute('viewBox', `0 0 ${this.width} ${this.height}`);
@@ -229,6 +232,9 @@ export class TimelineChart {
   private key(e: KeyboardEvent): void {
     const n = this.data?.counts.length ?? 0;
     if (n === 0) return;
+    // The bar the key was pressed on (a click may have focused another one than the tab stop).
+    const at = Number((e.target as Element | null)?.closest?.('g.bucket')?.getAttribute('data-index'));
+    if (Number.isInteger(at) && at >= 0 && at < n) this.focusIndex = at;
     const moves: Record<string, number> = { ArrowRight: this.focusIndex + 1, ArrowLeft: this.focusIndex - 1, Home: 0, End: n - 1 };
     if (e.key in moves) {
       e.preventDefault();
@@ -243,7 +249,7 @@ export class TimelineChart {
 
   private moveFocus(k: number): void {
     const bars = this.bars();
-    bars[this.focusIndex]?.setAttribute('tabindex', '-1');
+    for (const b of bars) b.setAttribute('tabindex', '-1');
     this.focusIndex = k;
     const bar = bars[k];
     bar?.setAttribute('tabindex', '0');
@@ -256,4 +262,10 @@ export function durationText(ms: number): string {
   const units: [number, string][] = [[86_400_000, 'day'], [3_600_000, 'hour'], [60_000, 'minute'], [1000, 'second']];
   for (const [size, name] of units) if (ms >= size && ms % size === 0) return plural(ms / size, name);
   return `${ms} ms`;
+}
+
+/** Index of the last bucket holding any call (0 when none does). */
+function lastNonEmpty(counts: readonly (readonly number[])[]): number {
+  for (let k = counts.length - 1; k >= 0; k--) if ((counts[k] ?? []).some((c) => c > 0)) return k;
+  return 0;
 }

@@ -159,6 +159,9 @@ describe('audit chart (timeline + breakdown) in the panel', () => {
   it('is keyboard accessible: one tab stop, arrows move between bars, Enter zooms, Escape resets', async () => {
     const b = bars();
     assert.deepEqual(b.map((x) => x.getAttribute('tabindex')).filter((v) => v === '0').length, 1, 'roving tabindex');
+    const h0 = await lastHistogram();
+    const latest = h0.counts.map((c) => c.some((n) => n > 0)).lastIndexOf(true);
+    assert.equal(b[latest]!.getAttribute('tabindex'), '0', 'the tab stop is the latest bar with calls');
     assert.ok(b.every((x) => x.getAttribute('role') === 'button' && (x.getAttribute('aria-label') ?? '').length > 0));
     b[0]!.focus();
     key(b[0]!, 'ArrowRight');
