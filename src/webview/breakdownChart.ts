@@ -8,6 +8,7 @@
 import { safeLogLine } from '../core/common/safeText';
 import { el } from './dom';
 import type { BreakdownDto, HistogramDto } from './protocol';
+import { formatCount } from './timelineChart';
 
 export type BreakdownDimension = 'server' | 'tool' | 'caller';
 
@@ -42,7 +43,7 @@ export class BreakdownChart {
       for (const entry of b.top) list.appendChild(this.slice(dim.key, entry.value, entry.count, max, active[dim.key] === entry.value));
       if (b.other > 0) {
         const rest = b.distinct - b.top.length;
-        list.appendChild(el(d, 'div', { cls: 'slice other', text: `${rest > 0 ? `${rest} more` : 'no name'}: ${b.other.toLocaleString('en-US')}` }));
+        list.appendChild(el(d, 'div', { cls: 'slice other', text: `${rest > 0 ? `${rest} more` : 'no name'}: ${formatCount(b.other)}` }));
       }
       if (b.top.length === 0 && b.other === 0) list.appendChild(el(d, 'div', { cls: 'slice other', text: 'none' }));
       this.element.appendChild(el(d, 'section', { cls: `dimension ${dim.key}` }, el(d, 'h3', { text: dim.title }), list));
@@ -60,8 +61,8 @@ export class BreakdownChart {
     fill.style.width = `${Math.max(1, Math.round((count / max) * 100))}%`;
     const b = el(d, 'button', {
       cls: 'slice',
-      attrs: { type: 'button', 'aria-pressed': String(pressed), 'aria-label': `${name}: ${count.toLocaleString('en-US')} call${count === 1 ? '' : 's'}`, title: pressed ? `Show every ${dim}` : `Show only ${name}` },
-    }, el(d, 'span', { cls: 'name', text: name }), el(d, 'span', { cls: 'n', text: count.toLocaleString('en-US') }), el(d, 'span', { cls: 'meter' }, fill));
+      attrs: { type: 'button', 'aria-pressed': String(pressed), 'aria-label': `${name}: ${formatCount(count)} call${count === 1 ? '' : 's'}`, title: pressed ? `Show every ${dim}` : `Show only ${name}` },
+    }, el(d, 'span', { cls: 'name', text: name }), el(d, 'span', { cls: 'n', text: formatCount(count) }), el(d, 'span', { cls: 'meter' }, fill));
     b.dataset.dim = dim;
     b.dataset.value = value;
     return b;

@@ -7,7 +7,7 @@
 import { BreakdownChart, type BreakdownDimension } from './breakdownChart';
 import { el } from './dom';
 import { OUTCOME_KINDS, type FilterState, type HistogramDto, type OutcomeKind } from './protocol';
-import { durationText, OUTCOME_LABELS, TimelineChart } from './timelineChart';
+import { durationText, formatCount, OUTCOME_LABELS, TimelineChart } from './timelineChart';
 
 export interface ChartPanelHandlers {
   zoom(from: number, to: number): void;
@@ -69,7 +69,7 @@ export class ChartPanel {
     const { h, filter, zoomed } = this.last;
     this.timeline.render(h);
     this.breakdown.render(h, { server: filter.server, tool: filter.tool, caller: filter.caller });
-    this.caption.textContent = h.counts.length === 0 ? '' : `${h.total.toLocaleString('en-US')} call${h.total === 1 ? '' : 's'}, ${durationText(h.bucketMs)} per bar (UTC)`;
+    this.caption.textContent = h.counts.length === 0 ? '' : `${formatCount(h.total)} call${h.total === 1 ? '' : 's'}, ${durationText(h.bucketMs)} per bar (UTC)`;
     for (const b of this.legend.querySelectorAll<HTMLElement>('button.key')) {
       b.setAttribute('aria-pressed', String(filter.outcome?.length === 1 && filter.outcome[0] === b.dataset.outcome));
     }

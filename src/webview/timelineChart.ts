@@ -45,14 +45,18 @@ export function timeLabel(ms: number, bucketMs: number): string {
   return iso.slice(11, 19);
 }
 
+/** One formatter for every number (`toLocaleString` builds a new one per call: slow for 1,000 labels). */
+const NUMBER = new Intl.NumberFormat('en-US');
+export const formatCount = (n: number): string => NUMBER.format(n);
+
 function plural(n: number, what: string): string {
-  return `${n.toLocaleString('en-US')} ${what}${n === 1 ? '' : 's'}`;
+  return `${formatCount(n)} ${what}${n === 1 ? '' : 's'}`;
 }
 
 /** "12 calls: 10 success, 2 denied" (zero outcomes left out). */
 export function countsText(counts: readonly number[]): string {
   const total = counts.reduce((a, b) => a + b, 0);
-  const parts = OUTCOME_KINDS.flatMap((k, o) => ((counts[o] ?? 0) > 0 ? [`${(counts[o] ?? 0).toLocaleString('en-US')} ${OUTCOME_LABELS[k]}`] : []));
+  const parts = OUTCOME_KINDS.flatMap((k, o) => ((counts[o] ?? 0) > 0 ? [`${formatCount(counts[o] ?? 0)} ${OUTCOME_LABELS[k]}`] : []));
   return `${plural(total, 'call')}${parts.length ? `: ${parts.join(', ')}` : ''}`;
 }
 
@@ -140,7 +144,7 @@ export class TimelineChart {
     for (const v of new Set([0, Math.round(max / 2), max])) {
       const y = MARGIN.top + ph - (v / max) * ph;
       g.appendChild(svg(d, 'line', { class: 'grid', x1: MARGIN.left, x2: this.width - MARGIN.right, y1: y, y2: y }));
-      g.appendChild(svg(d, 'text', { class: 'tick', x: MARGIN.left - 4, y: y + 4, 'text-anchor': 'end' })).textContent = v.toLocaleString('en-US');
+      g.appendChild(svg(d, 'text', { class: 'tick', x: MARGIN.left - 4, y: y + 4, 'text-anchor': 'end' })).textContent = formatCount(v);
     }
     const h = this.data as HistogramDto;
     const n = h.counts.length;
