@@ -1,10 +1,12 @@
 import { strict as assert } from 'node:assert';
 import * as vscode from 'vscode';
 import type { McpSecureApi } from '../../../src/vscode/testApi';
-import { STDIO_ID, activatedApi, requireFixtures, serverEntries, setServers, waitFor } from './helpers';
+import { tmpdir } from 'node:os';
+import { activatedApi, requireFixtures, setServers, waitFor } from './helpers';
 
 const COMMAND = 'mcpSecure.audit.openInEditor';
 const VIEW_TYPE = 'mcpSecure.auditLogEditor';
+const SERVER_ID = 'it-audit-notes';
 
 /** The editor tabs showing the audit panel (webview tabs carry the extension-prefixed view type). */
 function auditTabs(): vscode.Tab[] {
@@ -22,21 +24,22 @@ describe('audit log in the editor area', () => {
   before(async () => {
     const f = requireFixtures();
     api = await activatedApi();
-    await setServers(serverEntries(f));
-    await waitFor(() => api.servers().some((s) => s.id === STDIO_ID), 'the stdio server in the registry');
+    // Its own working directory: confirming this launch must not count as confirming another suite's.
+    await setServers([{ id: SERVER_ID, name: 'Audit Notes', transport: 'stdio', command: f.stdio.command, args: f.stdio.args, cwd: tmpdir() }]);
+    await waitFor(() => api.servers().some((s) => s.id === SERVER_ID), 'the stdio server in the registry');
   });
 
   after(async () => {
     for (const tab of auditTabs()) await vscode.window.tabGroups.close(tab);
-    await api.disconnect(STDIO_ID).catch(() => undefined);
+    await api.disconnect(SERVER_ID).catch(() => undefined);
     await setServers(undefined);
   });
 
   it('opens one editor tab whose page loads and receives the chart buckets and the table page; a second run reveals it', async () => {
     const allow = api.useLaunchConfirmer(async () => true);
     try {
-      await api.connect(STDIO_ID);
-      await api.callTool(STDIO_ID, 'add', { a: 2, b: 3 }, 'palette');
+      await api.connect(SERVER_ID);
+      await api.callTool(SERVER_ID, 'add', { a: 2, b: 3 }, 'palette');
     } finally {
       allow.dispose();
     }
