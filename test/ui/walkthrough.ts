@@ -497,6 +497,12 @@ async function zoomAuditChart(page: Page, log: (msg: string) => void): Promise<v
   await f.locator('.breakdown .tool button.slice').first().click();
   await retryUntil(async () => (await f.locator('.breakdown .tool button.slice[aria-pressed="true"]').count()) === 1, 'the tool filter to show as pressed');
   if (/^0 records/.test(await f.locator('.count').innerText())) throw new Error('the zoomed, filtered table is empty');
+  // The record details fit beside nothing else here: open the newest record of the filtered list.
+  await retryUntil(async () => {
+    if (/Record id/.test(await f.locator('.details').innerText({ timeout: 1000 }))) return true;
+    await f.locator('.rows .row').first().click();
+    return false;
+  }, 'the record details in the editor panel');
   log(`zoomed: ${before} -> ${await f.locator('.count').innerText()}, range ${await f.locator('input[aria-label="From"]').inputValue()} .. ${await f.locator('input[aria-label="To"]').inputValue()}`);
 }
 
