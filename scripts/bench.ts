@@ -2,7 +2,8 @@
  * Audit benchmark (`npm run bench`): for 1M records prints append throughput, bytes per record,
  * index build time and filtered-query latency, then the latency a tool call gains from auditing,
  * measured in the same run against a real MCP server (SDK 1.x McpServer + StreamableHTTP) on loopback.
- * Free-text queries (trigram postings + verification) are timed and printed on their own line.
+ * Free-text queries (trigram postings + verification) are timed and printed on their own line, and so
+ * is the chart's aggregation (calls over time by outcome + server/tool/caller counts, auditHistogram.ts).
  * Targets: filtered query < 50 ms, auditing adds < 5 % to a loopback tool call.
  *   npm run bench -- --records 200000    # quicker run (or BENCH_RECORDS=200000)
  */
@@ -19,6 +20,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { z } from 'zod';
 import type { AuditDraft } from '../src/core/audit/auditRecord';
+import { auditHistogram } from '../src/core/audit/auditHistogram';
 import { AuditIndex, type AuditFilter } from '../src/core/audit/auditQuery';
 import { AuditStore } from '../src/core/audit/auditStore';
 import { AuditTrail } from '../src/core/audit/auditTrail';
@@ -95,6 +97,7 @@ async function benchStore(dir: string): Promise<{ store: AuditStore; index: Audi
   const mem = index.textMemoryBytes();
   console.log(`text index:        ${fmt(mem.postings / index.size, 1)} bytes/record trigram postings + ${fmt(mem.haystack / index.size, 1)} bytes/record haystack (lower-cased text + offsets) = ${fmt((mem.postings + mem.haystack) / 1048576, 1)} MiB`);
   queryLatency(index);
+  histogramLatency(index);
   return { store, index };
 }
 
@@ -143,6 +146,37 @@ function queryLatency(index: AuditIndex): void {
   console.log(`  structured:      median ${fmt(median(st.all))} ms (CPU ${fmt(median(st.cpu))} ms), max ${fmt(Math.max(...st.all))} ms (${[...st.byKind].map(([k, v]) => `${k} ${fmt(median(v))}`).join(', ')})`);
   console.log(`  free text:       median ${fmt(median(tx.all))} ms (CPU ${fmt(median(tx.cpu))} ms), max ${fmt(Math.max(...tx.all))} ms (${[...tx.byKind].map(([k, v]) => `${k} ${fmt(median(v))}`).join(', ')})`);
   console.log(`  free text matching every record ("cannot log", ${fmt(index.query(dense, 0, 1).total, 0)} hits): median ${fmt(median(dn.all))} ms (CPU ${fmt(median(dn.cpu))} ms)`);
+}
+
+/**
+ * The audit chart's aggregation over every record and over a filtered subset: the median of fresh
+ * runs (scan + aggregate, the filter cache busted first) and of runs on a cached scan (what a chart
+ * redraw after a table query costs), and the size of what is posted to the webview instead of rows.
+ */
+function histogramLatency(index: AuditIndex): void {
+  const filters: AuditFilter[] = [{}, { server: 'Server 2', outcome: ['denied', 'tool_error'] }];
+  const cpu: number[] = [];
+  const runs = (f: AuditFilter, fresh: boolean): number[] => Array.from({ length: 5 }, () => {
+    if (fresh) index.query({ tool: 'cache-buster' }, 0, 1);
+    const c = process.cpuUsage();
+    const s = performance.now();
+    auditHistogram(index, f, { maxBuckets: 200 });
+    const ms = performance.now() - s;
+    const used = process.cpuUsage(c);
+    cpu.push((used.user + used.system) / 1000);
+    return ms;
+  });
+  for (const f of filters) {
+    runs(f, true); // warm-up
+    cpu.length = 0;
+    const fresh = runs(f, true);
+    const freshCpu = median(cpu);
+    const cached = runs(f, false);
+    const h = auditHistogram(index, f, { maxBuckets: 200 });
+    const bytes = JSON.stringify(h).length;
+    const rowBytes = JSON.stringify(index.query(f, 0, 1000).rows).length / 1000;
+    console.log(`chart aggregation: ${f.server ? 'filtered' : 'all records'} (${fmt(h.total, 0)} calls, ${h.counts.length} buckets of ${h.bucketMs / 1000} s + server/tool/caller counts): median ${fmt(median(fresh))} ms (CPU ${fmt(freshCpu)} ms) with the scan, ${fmt(median(cached))} ms on a cached scan; ${fmt(bytes / 1024, 1)} KiB posted instead of ${fmt((rowBytes * h.total) / 1048576, 1)} MiB of rows`);
+  }
 }
 
 async function startMcpServer(): Promise<{ url: string; server: Server }> {

@@ -100,7 +100,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpSec
     logger.info(`settings changed: request timeout ${core.settings.requestTimeoutMs / 1000} s, sign-in wait ${core.settings.redirectTimeoutMs / 1000} s, client metadata URL ${core.settings.clientMetadataUrl ?? '(none)'}`);
     tree.refresh();
   }));
-  if (core.audit) registerAuditPanel(context, core.audit.trail, logger, core.audit.exporter);
+  const auditPanel = core.audit ? registerAuditPanel(context, core.audit.trail, logger, core.audit.exporter) : undefined;
   const gateway = await startGateway(context, services, redactor, core);
   context.subscriptions.push(registerReviewToolsCommand(() => chatView.gateway?.pins, registry, (id) => chatView.gateway?.toolsChanged(id)));
   if (gateway) {
@@ -126,6 +126,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpSec
         return core.audit?.recent ?? [];
       },
       activationMs: () => activationMs,
+      auditWebviews: () => auditPanel?.openSessions() ?? [],
     });
   }
   return undefined;

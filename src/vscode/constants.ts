@@ -34,6 +34,7 @@ export const AuditCommands = {
   export: 'mcpSecure.audit.export',
   clear: 'mcpSecure.audit.clear',
   setExportHeaders: 'mcpSecure.audit.setExportHeaders',
+  openInEditor: 'mcpSecure.audit.openInEditor',
 } as const;
 
 /** Registered by the gateway (`src/vscode/gateway/reviewToolsCommand.ts`); contributed here. */

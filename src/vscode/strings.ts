@@ -197,6 +197,8 @@ const TEXT = {
   statusAuditUnavailable: '⚠ The audit log could not be opened: tool calls are not being recorded.',
   statusAuditFailing: (pending: number) => `⚠ The audit log cannot be written (${pending} record(s) waiting in memory).`,
   statusClick: 'Click to open the Servers view.',
+  // --- audit log in the editor area (issue 12, item 1) ---
+  auditEditorTitle: 'Audit Log',
 } as const;
 
 /** Per-function bound for each interpolated argument; the stdio launch confirmation shows the full command. */

@@ -68,6 +68,8 @@ export interface McpSecureApi {
   gateway: GatewayTestView | undefined;
   /** The status bar item as shown now, after pending updates (issue 12, item 4). */
   statusBar(): Promise<{ text: string; tooltip: string; warning: boolean; command: string }>;
+  /** The audit webviews open now (side bar view, editor panel): ready, and which requests they were answered. */
+  auditWebviews(): readonly { surface: 'view' | 'editor'; ready: boolean; answered: readonly string[] }[];
 }
 
 export interface GatewayTestView {
@@ -89,6 +91,7 @@ export interface ApiParts {
   readonly seams: TestSeams;
   readonly store: SecretStore;
   readonly auditRecords: () => Promise<readonly AuditRecord[]>;
+  readonly auditWebviews?: () => readonly { surface: 'view' | 'editor'; ready: boolean; answered: readonly string[] }[];
   readonly activationMs: () => number;
   readonly gateway?: ChatGateway | undefined;
   readonly statusBar: McpSecureApi['statusBar'];
@@ -166,6 +169,7 @@ export function createTestApi(p: ApiParts): McpSecureApi {
     auditRecords: p.auditRecords,
     gateway: p.gateway ? gatewayView(p.gateway) : undefined,
     statusBar: p.statusBar,
+    auditWebviews: () => p.auditWebviews?.() ?? [],
   };
 }
 

@@ -3,7 +3,9 @@
  * arguments, the human / agent / caller identities, scopes, error), live updates, export and clear.
  * Browser code only; every value is rendered with textContent.
  */
-import { el, formatDuration, formatTime, setOptions } from './dom';
+import type { BreakdownDimension } from './breakdownChart';
+import { ChartPanel } from './chartPanel';
+import { displayText, el, formatDuration, formatTime, setOptions } from './dom';
 import { OUTCOME_KINDS, type ExportStatusDto, type FilterState, type HostEvent, type OutcomeKind, type RecordDto, type RowDto } from './protocol';
 import type { RpcClient } from './rpcClient';
 import { VirtualTable } from './virtualTable';
@@ -16,6 +18,7 @@ interface Controls {
   tool: HTMLSelectElement;
   user: HTMLSelectElement;
   outcome: HTMLSelectElement;
+  caller: HTMLSelectElement;
   from: HTMLInputElement;
   to: HTMLInputElement;
 }
@@ -28,7 +31,10 @@ export class AuditApp {
   private readonly exportLine: HTMLDivElement;
   private readonly count: HTMLSpanElement;
   private readonly details: HTMLDivElement;
+  private readonly chart: ChartPanel;
   private filter: FilterState = {};
+  /** The time range chosen on the chart (exact ms; the From/To inputs show it to the second). */
+  private zoom: { from: number; to: number } | undefined;
   private searchTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly root: HTMLElement, private readonly rpc: RpcClient) {
@@ -41,13 +47,21 @@ export class AuditApp {
       tool: el(d, 'select', { attrs: { 'aria-label': 'Tool' } }),
       user: el(d, 'select', { attrs: { 'aria-label': 'User' } }),
       outcome: el(d, 'select', { attrs: { 'aria-label': 'Outcome' } }),
-      from: el(d, 'input', { attrs: { type: 'datetime-local', 'aria-label': 'From' } }),
-      to: el(d, 'input', { attrs: { type: 'datetime-local', 'aria-label': 'To' } }),
+      caller: el(d, 'select', { attrs: { 'aria-label': 'Caller' } }),
+      from: el(d, 'input', { attrs: { type: 'datetime-local', step: '1', 'aria-label': 'From' } }),
+      to: el(d, 'input', { attrs: { type: 'datetime-local', step: '1', 'aria-label': 'To' } }),
     };
+    this.chart = new ChartPanel(d, {
+      zoom: (from, to) => this.zoomTo(from, to),
+      resetZoom: () => this.zoomTo(undefined),
+      toggleOutcome: (kind) => this.choose(this.controls.outcome, this.controls.outcome.value === kind ? '' : kind),
+      pick: (dim, value) => this.pick(dim, value),
+    });
     setOptions(this.controls.server, 'All servers', []);
     setOptions(this.controls.tool, 'All tools', []);
     setOptions(this.controls.user, 'All users', []);
     setOptions(this.controls.outcome, 'All outcomes', OUTCOME_KINDS);
+    setOptions(this.controls.caller, 'All callers', []);
     this.status = el(d, 'div', { cls: 'status', attrs: { role: 'status', 'aria-live': 'polite' } });
     this.exportLine = el(d, 'div', { cls: 'status export', attrs: { 'aria-label': 'Export to collector' } });
     this.count = el(d, 'span', { cls: 'count' });
@@ -68,15 +82,14 @@ export class AuditApp {
     const c = this.controls;
     const button = (label: string, action: string, title: string): HTMLButtonElement =>
       el(d, 'button', { text: label, attrs: { type: 'button', 'data-action': action, title } });
-    const toolbar = el(d, 'div', { cls: 'toolbar' }, c.search, c.server, c.tool, c.user, c.outcome,
+    const toolbar = el(d, 'div', { cls: 'toolbar' }, c.search, c.server, c.tool, c.user, c.outcome, c.caller,
       el(d, 'label', { text: 'From' }, c.from), el(d, 'label', { text: 'To' }, c.to));
     const actions = el(d, 'div', { cls: 'actions' }, this.count,
       button('Refresh', 'refresh', 'Reload the records'), button('Verify', 'verify', 'Verify the hash chain'),
       button('Export CSV', 'export-csv', 'Export the filtered records as CSV'), button('Export JSONL', 'export-jsonl', 'Export the filtered records as JSONL'),
       button('Clear', 'clear', 'Delete all records (asks first)'));
-    const tableBox = el(d, 'div', { cls: 'table' }, this.table.header(), this.table.element);
     this.root.textContent = ''; // the static "Loading…" line of auditPanelHtml
-    this.root.appendChild(el(d, 'div', { cls: 'audit-app' }, toolbar, actions, this.status, this.exportLine, tableBox, this.details));
+    this.root.appendChild(el(d, 'div', { cls: 'audit-app' }, toolbar, actions, this.status, this.exportLine, this.chart.element, this.table.box, this.details));
   }
 
   private wire(): void {
@@ -85,7 +98,13 @@ export class AuditApp {
       if (this.searchTimer) clearTimeout(this.searchTimer);
       this.searchTimer = setTimeout(() => this.applyFilter(), SEARCH_DEBOUNCE_MS);
     });
-    for (const s of [c.server, c.tool, c.user, c.outcome, c.from, c.to]) s.addEventListener('change', () => this.applyFilter());
+    for (const s of [c.server, c.tool, c.user, c.outcome, c.caller]) s.addEventListener('change', () => this.applyFilter());
+    for (const s of [c.from, c.to]) {
+      s.addEventListener('change', () => {
+        this.zoom = undefined; // typed by the user: the inputs say what to show
+        void this.applyFilter();
+      });
+    }
     this.root.addEventListener('click', (e) => {
       const action = (e.target as HTMLElement | null)?.closest?.('button')?.getAttribute('data-action');
       if (action) void this.runAction(action);
@@ -105,9 +124,33 @@ export class AuditApp {
       tool: c.tool.value || undefined,
       user: c.user.value || undefined,
       outcome: c.outcome.value ? [c.outcome.value as OutcomeKind] : undefined,
-      from: time(c.from),
-      to: time(c.to),
+      caller: c.caller.value || undefined,
+      from: this.zoom?.from ?? time(c.from),
+      to: this.zoom?.to ?? time(c.to),
     };
+  }
+
+  /** Zooms the chart and filters the table to a time range (undefined: the whole range again). */
+  zoomTo(from: number | undefined, to?: number): Promise<void> {
+    this.zoom = from === undefined || to === undefined ? undefined : { from, to };
+    this.controls.from.value = this.zoom ? localInputValue(this.zoom.from) : '';
+    this.controls.to.value = this.zoom ? localInputValue(this.zoom.to) : '';
+    return this.applyFilter();
+  }
+
+  /** A breakdown entry was clicked: filter by it, or stop filtering when it already was the filter. */
+  private pick(dim: BreakdownDimension, value: string): Promise<void> {
+    const select = { server: this.controls.server, tool: this.controls.tool, caller: this.controls.caller }[dim];
+    return this.choose(select, select.value === value ? '' : value);
+  }
+
+  /** Sets a select (adding the option when the list does not have it yet) and applies the filter. */
+  private choose(select: HTMLSelectElement, value: string): Promise<void> {
+    if (value && ![...select.options].some((o) => o.value === value)) {
+      setOptions(select, select.options[0]?.textContent ?? '', [...[...select.options].slice(1).map((o) => o.value), value].sort());
+    }
+    select.value = value;
+    return this.applyFilter();
   }
 
   /** Applies the current control values (exposed for tests). */
@@ -116,14 +159,30 @@ export class AuditApp {
     return this.reload();
   }
 
-  /** Re-queries the total and redraws (keeps the scroll position). */
+  /** Re-queries the total and redraws (keeps the scroll position); the chart follows on its own. */
   async reload(): Promise<void> {
+    const filter = this.filter;
+    void this.reloadChart(filter);
     try {
-      const page = await this.rpc.request('query', { filter: this.filter, offset: 0, limit: 200 });
+      const page = await this.rpc.request('query', { filter, offset: 0, limit: 200 });
+      if (filter !== this.filter) return; // a newer filter is on its way
       this.table.reset(page.total);
       this.count.textContent = `${page.total.toLocaleString('en-US')} record${page.total === 1 ? '' : 's'}`;
     } catch (err) {
       this.setStatus('error', `Could not load records: ${(err as Error).message}`);
+    }
+  }
+
+  /** Asks the host for the chart's buckets (aggregated there: numbers, never rows) and draws them. */
+  private async reloadChart(filter: FilterState): Promise<void> {
+    try {
+      const histogram = await this.rpc.request('histogram', { filter, maxBuckets: this.chart.maxBuckets() });
+      if (filter !== this.filter) return;
+      this.chart.render(histogram, filter, this.zoom !== undefined);
+      const callers = new Set([...histogram.callers.top.map((c) => c.value), ...(filter.caller ? [filter.caller] : [])]);
+      setOptions(this.controls.caller, 'All callers', [...callers].sort());
+    } catch (err) {
+      this.setStatus('error', `Could not draw the chart: ${(err as Error).message}`);
     }
   }
 
@@ -239,7 +298,7 @@ export class AuditApp {
     const add = (label: string, value: string): void => {
       if (!value) return;
       dl.appendChild(el(d, 'dt', { text: label }));
-      dl.appendChild(el(d, 'dd', { text: value }));
+      dl.appendChild(el(d, 'dd', { text: displayText(value) }));
     };
     add('Time', `${formatTime(Date.parse(r.time))} (${formatDuration(r.durationMs)})`);
     add('Outcome', r.outcome.replace('_', ' '));
@@ -259,7 +318,14 @@ export class AuditApp {
     add('Record id', r.id);
     add('Hash', r.hash);
     add('Previous hash', r.prev);
-    return el(d, 'div', { cls: 'record' }, el(d, 'h3', { text: r.tool }), dl,
-      el(d, 'h4', { text: 'Arguments (redacted)' }), el(d, 'pre', { cls: 'arguments', text: r.arguments }));
+    return el(d, 'div', { cls: 'record' }, el(d, 'h3', { text: displayText(r.tool) }), dl,
+      el(d, 'h4', { text: 'Arguments (redacted)' }), el(d, 'pre', { cls: 'arguments', text: displayText(r.arguments) }));
   }
+}
+
+/** `datetime-local` value (local time, to the second) of an epoch ms. */
+function localInputValue(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number): string => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }

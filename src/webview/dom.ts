@@ -1,3 +1,5 @@
+import { safeLogLine } from '../core/common/safeText';
+
 /**
  * Tiny DOM helpers. Text is only ever set with `textContent` (never innerHTML), so values from
  * records, servers or tools cannot become markup.
@@ -27,7 +29,7 @@ export function setOptions(select: HTMLSelectElement, allLabel: string, values: 
   for (const v of values) {
     const o = select.ownerDocument.createElement('option');
     o.value = v;
-    o.textContent = v;
+    o.textContent = safeLogLine(v);
     select.appendChild(o);
   }
   select.value = values.includes(current) ? current : '';
@@ -40,4 +42,13 @@ export function formatTime(ms: number): string {
 
 export function formatDuration(ms: number): string {
   return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(ms < 10 ? 1 : 0)} ms`;
+}
+
+/**
+ * Untrusted text for display: invisible and reordering characters (bidi overrides, zero-width
+ * characters, controls) become a visible U+FFFD per line, so a name reads as what it is; line breaks
+ * are kept. The data behind it (filters, exports) is never changed.
+ */
+export function displayText(text: string): string {
+  return text.split('\n').map((line) => safeLogLine(line)).join('\n');
 }

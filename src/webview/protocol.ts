@@ -15,6 +15,8 @@ export interface FilterState {
   readonly tool?: string;
   readonly user?: string;
   readonly outcome?: readonly OutcomeKind[];
+  /** Where in the editor the call came from (palette, panel, chat …; exact). */
+  readonly caller?: string;
   readonly text?: string;
 }
 
@@ -52,6 +54,29 @@ export interface RecordDto {
   readonly prev: string;
 }
 
+/** The most frequent values of one dimension (server, tool, caller), the rest summed. */
+export interface BreakdownDto {
+  readonly top: readonly { readonly value: string; readonly count: number }[];
+  readonly other: number;
+  readonly distinct: number;
+}
+
+/**
+ * Calls over time stacked by outcome, aggregated by the host (src/core/audit/auditHistogram.ts):
+ * `counts[k]` holds the records per outcome (in {@link OUTCOME_KINDS} order) of the bucket starting at
+ * `start + k·bucketMs`.
+ */
+export interface HistogramDto {
+  readonly total: number;
+  readonly start: number;
+  readonly bucketMs: number;
+  readonly counts: readonly (readonly number[])[];
+  readonly outcomes: Readonly<Record<OutcomeKind, number>>;
+  readonly servers: BreakdownDto;
+  readonly tools: BreakdownDto;
+  readonly callers: BreakdownDto;
+}
+
 /** Requests the webview may make, with their parameters and results. */
 export interface RequestMap {
   query: { params: { filter: FilterState; offset: number; limit: number }; result: { total: number; offset: number; rows: RowDto[]; generation: number } };
@@ -60,6 +85,7 @@ export interface RequestMap {
   verify: { params: Record<string, never>; result: { ok: boolean; records: number; message: string } };
   export: { params: { format: 'jsonl' | 'csv'; filter: FilterState }; result: { written: number } | null };
   clear: { params: Record<string, never>; result: { cleared: boolean } };
+  histogram: { params: { filter: FilterState; maxBuckets: number }; result: HistogramDto };
 }
 
 export type RequestType = keyof RequestMap;
@@ -107,7 +133,7 @@ export interface EventMessage {
 
 export type HostToWebview = ReplyMessage | EventMessage;
 
-const REQUEST_TYPES: readonly RequestType[] = ['query', 'record', 'facets', 'verify', 'export', 'clear'];
+const REQUEST_TYPES: readonly RequestType[] = ['query', 'record', 'facets', 'verify', 'export', 'clear', 'histogram'];
 
 function isStr(v: unknown, max = 1000): v is string {
   return typeof v === 'string' && v.length <= max;
@@ -124,6 +150,7 @@ export function isFilterState(v: unknown): v is FilterState {
   return (f.from === undefined || isNum(f.from)) && (f.to === undefined || isNum(f.to))
     && (f.server === undefined || isStr(f.server)) && (f.tool === undefined || isStr(f.tool))
     && (f.user === undefined || isStr(f.user)) && (f.text === undefined || isStr(f.text))
+    && (f.caller === undefined || isStr(f.caller))
     && (f.outcome === undefined || (Array.isArray(f.outcome) && f.outcome.every((o) => OUTCOME_KINDS.includes(o as OutcomeKind))));
 }
 
@@ -142,6 +169,8 @@ export function isWebviewToHost(v: unknown): v is WebviewToHost {
       return isStr(p.ref, 64);
     case 'export':
       return (p.format === 'jsonl' || p.format === 'csv') && isFilterState(p.filter);
+    case 'histogram':
+      return isFilterState(p.filter) && isNum(p.maxBuckets);
     default:
       return true;
   }

@@ -3,6 +3,7 @@
  * (plus a little overscan) in the DOM, recycled on scroll. Rows are fetched from the host in pages
  * and cached until the data changes, so 100k+ rows scroll smoothly.
  */
+import { safeLogLine } from '../core/common/safeText';
 import { el, formatDuration, formatTime } from './dom';
 import type { RowDto } from './protocol';
 
@@ -23,6 +24,9 @@ export const COLUMNS: readonly { key: string; label: string; value(r: RowDto): s
 export type RowFetcher = (offset: number, limit: number) => Promise<{ total: number; rows: readonly RowDto[] }>;
 
 export class VirtualTable {
+  /** The grid (role="grid"): the header row and the scrolling viewport. */
+  readonly box: HTMLDivElement;
+  /** The scrolling viewport. */
   readonly element: HTMLDivElement;
   private readonly spacer: HTMLDivElement;
   private readonly layer: HTMLDivElement;
@@ -40,17 +44,19 @@ export class VirtualTable {
   ) {
     this.spacer = el(doc, 'div', { cls: 'spacer' });
     this.layer = el(doc, 'div', { cls: 'rows', attrs: { role: 'rowgroup' } });
-    this.element = el(doc, 'div', { cls: 'viewport', attrs: { role: 'grid', tabindex: '0', 'aria-label': 'Audit records' } }, this.spacer, this.layer);
+    this.element = el(doc, 'div', { cls: 'viewport', attrs: { tabindex: '0', 'aria-label': 'Audit records, newest first' } }, this.spacer, this.layer);
+    this.box = el(doc, 'div', { cls: 'table', attrs: { role: 'grid', 'aria-label': 'Audit records', 'aria-rowcount': '1', 'aria-readonly': 'true' } },
+      el(doc, 'div', { attrs: { role: 'rowgroup' } }, this.header()), this.element);
     this.element.addEventListener('scroll', () => this.render());
     this.layer.addEventListener('click', (e) => this.clicked(e.target));
-    this.layer.addEventListener('keydown', (e) => {
-      if ((e as KeyboardEvent).key === 'Enter') this.clicked(e.target);
-    });
+    this.layer.addEventListener('keydown', (e) => this.key(e as KeyboardEvent));
   }
 
-  /** Header row (static). */
+  /** Header row (static): rows are listed newest first, which `aria-sort` on the time column says. */
   header(): HTMLDivElement {
-    return el(this.doc, 'div', { cls: 'row header', attrs: { role: 'row' } }, ...COLUMNS.map((c) => el(this.doc, 'span', { cls: `cell ${c.key}`, text: c.label, attrs: { role: 'columnheader' } })));
+    return el(this.doc, 'div', { cls: 'row header', attrs: { role: 'row', 'aria-rowindex': '1' } }, ...COLUMNS.map((c) => el(this.doc, 'span', {
+      cls: `cell ${c.key}`, text: c.label, attrs: c.key === 'time' ? { role: 'columnheader', 'aria-sort': 'descending' } : { role: 'columnheader' },
+    })));
   }
 
   get rowCount(): number {
@@ -63,6 +69,7 @@ export class VirtualTable {
     this.pages.clear();
     this.loading.clear();
     this.total = total;
+    this.box.setAttribute('aria-rowcount', String(total + 1));
     this.spacer.style.height = `${total * ROW_HEIGHT}px`;
     this.render();
   }
@@ -96,11 +103,13 @@ export class VirtualTable {
 
   private fill(rowEl: HTMLDivElement, index: number, row: RowDto | undefined): void {
     rowEl.dataset.index = String(index);
+    rowEl.setAttribute('aria-rowindex', String(index + 2));
     rowEl.className = `row${row ? ` outcome-${row.outcome}` : ' loading'}${row && row.ref === this.selectedRef ? ' selected' : ''}`;
     rowEl.setAttribute('aria-selected', String(!!row && row.ref === this.selectedRef));
     const cells = rowEl.children;
     COLUMNS.forEach((c, k) => {
-      const text = row ? c.value(row) : k === 0 ? '…' : '';
+      // Untrusted names: invisible and reordering characters are shown, not obeyed (the data is unchanged).
+      const text = row ? safeLogLine(c.value(row)) : k === 0 ? '…' : '';
       const cell = cells[k] as HTMLElement;
       if (cell.textContent !== text) cell.textContent = text;
       cell.title = text;
@@ -130,6 +139,26 @@ export class VirtualTable {
     }, () => {
       if (gen === this.generation) this.loading.delete(page);
     });
+  }
+
+  /** Enter opens the focused row; ↑/↓ (and Page Up/Down) move the focus, scrolling as needed. */
+  private key(e: KeyboardEvent): void {
+    if (e.key === 'Enter') {
+      this.clicked(e.target);
+      return;
+    }
+    const page = Math.max(1, Math.floor(this.element.clientHeight / ROW_HEIGHT) - 1);
+    const step: Record<string, number> = { ArrowDown: 1, ArrowUp: -1, PageDown: page, PageUp: -page };
+    const index = Number(((e.target as HTMLElement | null)?.closest?.('.row') as HTMLElement | null)?.dataset.index);
+    if (!(e.key in step) || !Number.isInteger(index)) return;
+    e.preventDefault();
+    const next = Math.max(0, Math.min(this.total - 1, index + (step[e.key] as number)));
+    const top = next * ROW_HEIGHT;
+    const height = this.element.clientHeight;
+    if (height > 0 && top < this.element.scrollTop) this.element.scrollTop = top;
+    else if (height > 0 && top + ROW_HEIGHT > this.element.scrollTop + height) this.element.scrollTop = top + ROW_HEIGHT - height;
+    this.render();
+    (this.layer.querySelector(`.row[data-index="${next}"]`) as HTMLElement | null)?.focus();
   }
 
   private clicked(target: EventTarget | null): void {

@@ -74,6 +74,12 @@ export async function runWalkthrough(o: WalkthroughOptions): Promise<StepResult[
     ['security-report', () => securityReport(p, o.screenshotsDir)],
     ['status-bar', () => statusBar(p, o.screenshotsDir)],
     ['get-started', () => getStarted(p, o.screenshotsDir)],
+    ['more-calls', () => moreCalls(p, o.httpServerName)],
+    ['audit-editor', () => openAuditEditor(p, o.log)],
+    ['audit-editor-light', () => auditEditorInTheme(p, 'Light Modern', 'vscode-light', o.log)],
+    ['audit-editor-dark', () => auditEditorInTheme(p, 'Dark Modern', 'vscode-dark', o.log)],
+    ['audit-editor-high-contrast', () => auditEditorInTheme(p, 'Dark High Contrast', 'vscode-high-contrast', o.log)],
+    ['audit-editor-zoomed', () => zoomAuditChart(p, o.log)],
   ];
   for (const [name, fn] of steps) if (!(await step(name, fn))) break;
   return results;
@@ -392,6 +398,117 @@ async function filterAndOpenAuditRecord(page: Page, tool: string, username: stri
     diagnostics.push(`details pane showed: ${seen.replace(/\s+/g, ' ').slice(0, 300)}`);
     throw err;
   });
+}
+
+/** A few more calls (another tool too), so the chart has more than one bar and the breakdown more than one tool. */
+async function moreCalls(page: Page, serverName: string): Promise<void> {
+  for (const tool of ['list_tickets', 'whoami', 'list_tickets']) {
+    await page.keyboard.press('Escape');
+    // The previous result editor must go: paletteCallTool waits for a result editor to appear.
+    await runPaletteCommand(page, 'View: Close All Editors');
+    await retryUntil(async () => (await page.locator('.tabs-container .tab').count()) === 0, 'no editor open');
+    await paletteCallTool(page, serverName, tool);
+  }
+}
+
+/** The editor panel's frame: the one whose document holds the chart AND is wide enough for the breakdown. */
+async function auditEditorFrame(page: Page): Promise<Frame> {
+  for (const frame of page.frames()) {
+    if (frame === page.mainFrame()) continue;
+    if (await frame.locator('body.surface-editor .timeline-svg').count().catch(() => 0)) return frame;
+  }
+  throw new Error('no frame holds the audit editor panel');
+}
+
+/**
+ * "MCP Secure: Open Audit Log in Editor" from the palette: the panel opens in the editor area with the
+ * chart (bars, breakdown) above the table. The side bar is closed so the editor has the whole width.
+ */
+async function openAuditEditor(page: Page, log: (msg: string) => void): Promise<void> {
+  await page.keyboard.press('Escape');
+  await runPaletteCommand(page, 'MCP Secure: Open Audit Log in Editor');
+  await page.locator('.tabs-container .tab', { hasText: 'Audit Log' }).first().waitFor({ timeout: STEP_TIMEOUT_MS });
+  await runPaletteCommand(page, 'View: Close Primary Side Bar');
+  let frame: Frame | undefined;
+  await retryUntil(async () => Boolean((frame = await auditEditorFrame(page))), 'the audit editor panel frame');
+  const f = frame as Frame;
+  await retryUntil(async () => (await f.locator('.timeline g.bucket').count()) > 0
+    && (await f.locator('.breakdown button.slice').count()) > 0
+    && /\b\d+ records?\b/.test(await f.locator('.count').innerText({ timeout: 1000 })), 'the chart, the breakdown and the table in the editor panel');
+  const renderMs = await f.locator('.timeline').getAttribute('data-render-ms');
+  log(`audit chart: ${await f.locator('.timeline g.bucket').count()} bars drawn in ${renderMs} ms; ${await f.locator('.timeline-svg').getAttribute('aria-label')}`);
+  // Show the keyboard focus on a bar: the first Tab stops of the chart are the legend, Reset zoom, then the bars.
+  await f.locator('.timeline g.bucket[tabindex="0"]').focus();
+}
+
+/**
+ * Switches the colour theme from the palette and waits until the panel's page has the theme's kind
+ * (the editor marks the webview's body with `vscode-light`, `vscode-dark` or `vscode-high-contrast`).
+ */
+async function auditEditorInTheme(page: Page, theme: string, kind: string, log: (msg: string) => void): Promise<void> {
+  const f = await auditEditorFrame(page);
+  const themed = async (): Promise<boolean> => f.evaluate((k) => document.body.classList.contains(k) && document.body.classList.contains('surface-editor'), kind);
+  if (!(await themed())) await pickTheme(page, theme);
+  await retryUntil(themed, `the panel to take the ${theme} colours`);
+  const colours = await f.evaluate(() => {
+    const seg = document.querySelector('.timeline rect.seg');
+    return { body: getComputedStyle(document.body).backgroundColor, bar: seg ? getComputedStyle(seg).fill : 'none' };
+  });
+  log(`${theme}: background ${colours.body}, first bar ${colours.bar}`);
+  await f.locator('.timeline g.bucket[tabindex="0"]').focus();
+}
+
+async function pickTheme(page: Page, theme: string): Promise<void> {
+  // Not runPaletteCommand: Enter could run "Preferences: Browse Color Themes in Marketplace" instead.
+  await retryUntil(async () => {
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input').first();
+    await input.waitFor({ timeout: 5000 });
+    await input.fill('>Preferences: Color Theme');
+    const command = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Preferences: Color Theme', hasNotText: /Browse|Marketplace/ }).first();
+    try {
+      await command.waitFor({ timeout: 3000 });
+    } catch {
+      await page.keyboard.press('Escape');
+      return false;
+    }
+    await command.click();
+    return true;
+  }, 'the palette to list "Preferences: Color Theme"');
+  // The theme picker replaces the palette: wait for its list before typing, then click the theme itself
+  // (Enter on a half-filtered list may land on "Browse Additional Color Themes…").
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: /Dark Modern|Light Modern/ }).first().waitFor({ timeout: STEP_TIMEOUT_MS });
+  await page.locator('.quick-input-widget input').first().fill(theme);
+  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: theme, hasNotText: /Browse|Marketplace/ }).first();
+  await row.waitFor({ timeout: STEP_TIMEOUT_MS });
+  await row.click();
+}
+
+/** Drags across the chart (a brush) and filters by a caller: the zoomed chart and the filtered table. */
+async function zoomAuditChart(page: Page, log: (msg: string) => void): Promise<void> {
+  const f = await auditEditorFrame(page);
+  const before = await f.locator('.count').innerText();
+  // Drag from just before the first bar with calls to just after the last one.
+  const withCalls = f.locator('.timeline g.bucket:has(rect.seg) rect.hit');
+  const first = await withCalls.first().boundingBox();
+  const last = await withCalls.last().boundingBox();
+  if (!first || !last) throw new Error('the chart has no bars with calls');
+  const y = first.y + first.height / 2;
+  await page.mouse.move(Math.max(first.x - 4, first.x - first.width / 2), y);
+  await page.mouse.down();
+  await page.mouse.move(last.x + last.width + 2, y, { steps: 8 });
+  await page.mouse.up();
+  await retryUntil(async () => !(await f.locator('button[data-chart="reset"]').isDisabled()), 'the chart to zoom into the dragged range');
+  await f.locator('.breakdown .tool button.slice').first().click();
+  await retryUntil(async () => (await f.locator('.breakdown .tool button.slice[aria-pressed="true"]').count()) === 1, 'the tool filter to show as pressed');
+  if (/^0 records/.test(await f.locator('.count').innerText())) throw new Error('the zoomed, filtered table is empty');
+  // The record details fit beside nothing else here: open the newest record of the filtered list.
+  await retryUntil(async () => {
+    if (/Record id/.test(await f.locator('.details').innerText({ timeout: 1000 }))) return true;
+    await f.locator('.rows .row').first().click();
+    return false;
+  }, 'the record details in the editor panel');
+  log(`zoomed: ${before} -> ${await f.locator('.count').innerText()}, range ${await f.locator('input[aria-label="From"]').inputValue()} .. ${await f.locator('input[aria-label="To"]').inputValue()}`);
 }
 
 /** Console messages of the webview frames (and service-worker notes), logged when a step fails. */

@@ -21,6 +21,8 @@ export interface AuditFilter {
   /** Human display name or `sub` (exact). */
   readonly user?: string;
   readonly outcome?: AuditOutcomeKind | readonly AuditOutcomeKind[];
+  /** Where in the editor the call came from (`who.caller`, exact). */
+  readonly caller?: string;
   /** Case-insensitive substring over server, tool, user, caller, outcome, error text and argument values. */
   readonly text?: string;
 }
@@ -225,6 +227,7 @@ export class AuditIndex {
     const srv = f.server ? this.servers.lookup(f.server) ?? -2 : -1;
     const tool = f.tool ? this.tools.lookup(f.tool) ?? -2 : -1;
     const user = f.user ? this.users.lookup(f.user) ?? -2 : -1;
+    const caller = f.caller ? this.callers.lookup(f.caller) ?? -2 : -1;
     const kinds = f.outcome === undefined ? undefined : (Array.isArray(f.outcome) ? f.outcome : [f.outcome]);
     const outMask = kinds ? AUDIT_OUTCOME_KINDS.map((k) => kinds.includes(k)) : undefined;
     const needle = f.text?.trim().toLowerCase();
@@ -233,7 +236,7 @@ export class AuditIndex {
     const to = f.to ?? Infinity;
     const out = new Int32Array(n);
     let m = 0;
-    const { time, server, serverId, tool: toolCol, user: userCol, userSub, outcome } = this;
+    const { time, server, serverId, tool: toolCol, user: userCol, userSub, outcome, caller: callerCol } = this;
     for (let i = 0; i < n; i++) {
       const t = time[i] as number;
       if (t < from || t > to) continue;
@@ -241,6 +244,7 @@ export class AuditIndex {
       if (tool !== -1 && toolCol[i] !== tool) continue;
       if (user !== -1 && userCol[i] !== user && userSub[i] !== user) continue;
       if (outMask && !outMask[outcome[i] as number]) continue;
+      if (caller !== -1 && callerCol[i] !== caller) continue;
       if (textOk && !textOk[i]) continue;
       out[m++] = i;
     }
@@ -343,4 +347,28 @@ export class AuditIndex {
       yield* batch;
     }
   }
+
+  /**
+   * The columns aggregations walk (auditHistogram.ts), as read-only views without a copy: per record its
+   * time (epoch ms), outcome (index into AUDIT_OUTCOME_KINDS) and the dictionary ids of server name,
+   * tool and caller, with the dictionaries that turn ids back into text.
+   */
+  columns(): AuditColumns {
+    return {
+      time: this.time, outcome: this.outcome, server: this.server, tool: this.tool, caller: this.caller,
+      servers: this.servers.values, tools: this.tools.values, callers: this.callers.values,
+    };
+  }
+}
+
+/** See {@link AuditIndex.columns}. */
+export interface AuditColumns {
+  readonly time: ArrayLike<number>;
+  readonly outcome: ArrayLike<number>;
+  readonly server: ArrayLike<number>;
+  readonly tool: ArrayLike<number>;
+  readonly caller: ArrayLike<number>;
+  readonly servers: readonly string[];
+  readonly tools: readonly string[];
+  readonly callers: readonly string[];
 }

@@ -5,12 +5,14 @@
  */
 import { agentLabel, type AuditRecord } from '../../core/audit/auditRecord';
 import { redactForExport, exportAudit } from '../../core/audit/auditExport';
+import { auditHistogram, MAX_BUCKETS } from '../../core/audit/auditHistogram';
 import { AuditIndex, type AuditFilter } from '../../core/audit/auditQuery';
 import type { AuditTrail } from '../../core/audit/auditTrail';
 import { Emitter, type Disposable, type Event } from '../../core/audit/emitter';
 import type { Logger } from '../../core/ports';
 import {
-  isWebviewToHost, type ExportStatusDto, type FilterState, type HostEvent, type HostToWebview, type RecordDto, type RequestMap, type RequestMessage, type RequestType, type RowDto,
+  isWebviewToHost, type BreakdownDto, type ExportStatusDto, type FilterState, type HistogramDto, type HostEvent, type HostToWebview, type RecordDto, type RequestMap,
+  type RequestMessage, type RequestType, type RowDto,
 } from '../../webview/protocol';
 
 /** What the backend needs from the editor UI. */
@@ -23,6 +25,8 @@ export interface AuditPanelUi {
 }
 
 const LIVE_UPDATE_DELAY_MS = 100;
+/** A chart of the whole log shows at least this many bars (a few calls read as a burst in time). */
+const MIN_CHART_BUCKETS = 30;
 
 /** Where the panel reads the off-machine export status (see auditExportController.ts). */
 export interface ExportStatusSource {
@@ -30,12 +34,37 @@ export interface ExportStatusSource {
   readonly onDidChangeStatus: Event<ExportStatusDto>;
 }
 
+/** Where a webview shows the panel (the side bar view or an editor tab). */
+export type AuditSurface = 'view' | 'editor';
+
+/**
+ * One webview's side of the conversation. Replies go only to the webview that asked (two open panels
+ * number their requests independently, so a broadcast reply would resolve the other panel's request);
+ * events go to every webview that has said `ready`.
+ */
+export interface AuditPanelSession extends Disposable {
+  readonly surface: AuditSurface;
+  /** Handles one raw message from this session's webview. */
+  handle(raw: unknown): Promise<void>;
+  /** What the session has done so far (tests, diagnostics). */
+  snapshot(): { surface: AuditSurface; ready: boolean; answered: RequestType[] };
+}
+
+interface SessionState {
+  readonly surface: AuditSurface;
+  readonly post: (m: HostToWebview) => void;
+  ready: boolean;
+  readonly answered: Set<RequestType>;
+}
+
 export class AuditPanelBackend implements Disposable {
   private indexPromise: Promise<AuditIndex> | undefined;
   private readonly posted = new Emitter<HostToWebview>();
   private readonly subscriptions: Disposable[] = [];
   private liveTimer: ReturnType<typeof setTimeout> | undefined;
-  private ready = false;
+  private readonly sessions = new Set<SessionState>();
+  /** The session behind {@link handle} / {@link onDidPost} (one webview, or a test). */
+  private readonly direct: SessionState = { surface: 'view', post: (m) => this.posted.fire(m), ready: false, answered: new Set() };
   /** Messages for the webview (the view provider forwards them with postMessage). */
   readonly onDidPost = this.posted.event;
 
@@ -51,6 +80,24 @@ export class AuditPanelBackend implements Disposable {
       if (r.kind === 'integrity_violation') this.pushEvent({ type: 'status', level: 'error', text: `Audit log integrity: ${this.trail.redactor.redactText(r.message)}` });
     }));
     if (exportStatus) this.subscriptions.push(exportStatus.onDidChangeStatus((s) => this.pushEvent({ type: 'export', status: s })));
+    this.sessions.add(this.direct);
+  }
+
+  /** A session for one more webview; `post` delivers to that webview only. Dispose when it closes. */
+  connect(post: (m: HostToWebview) => void, surface: AuditSurface): AuditPanelSession {
+    const state: SessionState = { surface, post, ready: false, answered: new Set() };
+    this.sessions.add(state);
+    return {
+      surface,
+      handle: (raw) => this.handleFrom(raw, state),
+      snapshot: () => ({ surface, ready: state.ready, answered: [...state.answered] }),
+      dispose: () => { this.sessions.delete(state); },
+    };
+  }
+
+  /** The sessions of the webviews open now (not the direct one). */
+  openSessions(): { surface: AuditSurface; ready: boolean; answered: RequestType[] }[] {
+    return [...this.sessions].filter((s) => s !== this.direct).map((s) => ({ surface: s.surface, ready: s.ready, answered: [...s.answered] }));
   }
 
   /** The index, built on first use and refreshed incrementally afterwards. */
@@ -59,23 +106,28 @@ export class AuditPanelBackend implements Disposable {
     return this.indexPromise;
   }
 
-  /** Handles one raw message from the webview. */
-  async handle(raw: unknown): Promise<void> {
+  /** Handles one raw message from the webview (the direct session: replies through {@link onDidPost}). */
+  handle(raw: unknown): Promise<void> {
+    return this.handleFrom(raw, this.direct);
+  }
+
+  private async handleFrom(raw: unknown, session: SessionState): Promise<void> {
     if (!isWebviewToHost(raw)) {
       this.logger.warn('ignored a malformed message from the audit webview');
       return;
     }
     if (raw.kind === 'ready') {
-      this.ready = true;
-      if (this.exportStatus) this.pushEvent({ type: 'export', status: this.exportStatus.status });
+      session.ready = true;
+      if (this.exportStatus) session.post({ kind: 'event', event: { type: 'export', status: this.exportStatus.status } });
       return;
     }
     try {
       const result = await this.answer(raw);
-      this.posted.fire({ kind: 'reply', id: raw.id, ok: true, result });
+      session.answered.add(raw.type);
+      session.post({ kind: 'reply', id: raw.id, ok: true, result });
     } catch (err) {
       this.logger.warn(`audit panel request ${raw.type} failed: ${err instanceof Error ? err.message : 'unknown error'}`);
-      this.posted.fire({ kind: 'reply', id: raw.id, ok: false, error: this.trail.redactor.redactText(err instanceof Error ? err.message : 'request failed') });
+      session.post({ kind: 'reply', id: raw.id, ok: false, error: this.trail.redactor.redactText(err instanceof Error ? err.message : 'request failed') });
     }
   }
 
@@ -104,7 +156,19 @@ export class AuditPanelBackend implements Disposable {
       }
       case 'clear':
         return { cleared: await this.clear() };
+      case 'histogram': {
+        const p = m.params as RequestMap['histogram']['params'];
+        return this.histogram(p.filter, p.maxBuckets);
+      }
     }
+  }
+
+  /** Calls over time by outcome and the server / tool / caller breakdowns: numbers and redacted names only. */
+  private async histogram(filter: FilterState, maxBuckets: number): Promise<HistogramDto> {
+    const max = Math.max(1, Math.min(MAX_BUCKETS, maxBuckets));
+    const h = auditHistogram(await this.index(), toFilter(filter), { maxBuckets: max, minBuckets: Math.min(MIN_CHART_BUCKETS, max) });
+    const names = (b: BreakdownDto): BreakdownDto => ({ ...b, top: b.top.map((e) => ({ value: this.trail.redactor.redactText(e.value), count: e.count })) });
+    return { ...h, servers: names(h.servers), tools: names(h.tools), callers: names(h.callers) };
   }
 
   /** Verifies the chain and says where it breaks (also used by the command). */
@@ -154,6 +218,7 @@ export class AuditPanelBackend implements Disposable {
   dispose(): void {
     if (this.liveTimer) clearTimeout(this.liveTimer);
     for (const s of this.subscriptions) s.dispose();
+    this.sessions.clear();
     this.posted.dispose();
   }
 
@@ -166,7 +231,7 @@ export class AuditPanelBackend implements Disposable {
   }
 
   private pushEvent(event: HostEvent): void {
-    if (this.ready) this.posted.fire({ kind: 'event', event });
+    for (const s of this.sessions) if (s.ready) s.post({ kind: 'event', event });
   }
 
   private row(r: RowDto): RowDto {

@@ -12,6 +12,8 @@ export interface AuditPanelHtmlInput {
   /** `webview.asWebviewUri(...)` of dist/webview.js and media/audit/audit.css. */
   readonly scriptUri: string;
   readonly styleUri: string;
+  /** `editor` gives the page the editor's background instead of the side bar's. */
+  readonly surface?: 'view' | 'editor';
   /** Injected for tests; a fresh 128-bit CSPRNG nonce otherwise. */
   readonly nonce?: string;
 }
@@ -45,7 +47,7 @@ export function auditPanelHtml(input: AuditPanelHtmlInput): string {
 <link rel="stylesheet" href="${attr(input.styleUri)}">
 <title>Audit Log</title>
 </head>
-<body>
+<body class="surface-${input.surface === 'editor' ? 'editor' : 'view'}">
 <div id="root"><p class="loading">Loading the audit log…</p></div>
 <script nonce="${attr(nonce)}" src="${attr(input.scriptUri)}"></script>
 </body>

@@ -26,6 +26,7 @@ import type { Logger } from '../../core/ports';
 import { safeText } from '../../core/common/safeText';
 import { Strings } from '../strings';
 import type { AuditExportController } from './auditExportController';
+import { AuditEditorPanel } from './auditEditorPanel';
 import { AuditPanelBackend, type AuditPanelUi } from './auditPanelBackend';
 import { AUDIT_VIEW_ID, AuditViewProvider } from './auditViewProvider';
 
@@ -36,6 +37,7 @@ export const AUDIT_COMMANDS = {
   export: 'mcpSecure.audit.export',
   clear: 'mcpSecure.audit.clear',
   setExportHeaders: 'mcpSecure.audit.setExportHeaders',
+  openInEditor: 'mcpSecure.audit.openInEditor',
 } as const;
 
 /** User-visible strings (one place, ready for l10n). */
@@ -84,6 +86,7 @@ export function registerAuditPanel(context: vscode.ExtensionContext, trail: Audi
   const log = logger.child('audit-panel');
   const backend = new AuditPanelBackend(trail, log, editorUi(), exporter);
   const provider = new AuditViewProvider(context.extensionUri, backend, log);
+  const editorPanel = new AuditEditorPanel(context.extensionUri, backend, log);
   const report = (err: unknown): void => {
     const text = trail.redactor.redactText(err instanceof Error ? err.message : 'unknown error');
     log.error(`audit command failed: ${text}`);
@@ -92,6 +95,9 @@ export function registerAuditPanel(context: vscode.ExtensionContext, trail: Audi
   context.subscriptions.push(
     backend,
     provider,
+    editorPanel,
+    editorPanel.registerSerializer(),
+    vscode.commands.registerCommand(AUDIT_COMMANDS.openInEditor, () => editorPanel.show()),
     vscode.window.registerWebviewViewProvider(AUDIT_VIEW_ID, provider, { webviewOptions: { retainContextWhenHidden: false } }),
     vscode.commands.registerCommand(AUDIT_COMMANDS.refresh, () => backend.refresh().catch(report)),
     vscode.commands.registerCommand(AUDIT_COMMANDS.verify, async () => {

@@ -7,7 +7,7 @@
  * listener exists is dropped by the editor, and a dropped request leaves the panel waiting forever.
  */
 import type { Logger } from '../../core/ports';
-import type { AuditPanelBackend } from './auditPanelBackend';
+import type { AuditPanelBackend, AuditSurface } from './auditPanelBackend';
 import { auditPanelHtml } from './auditPanelHtml';
 
 interface Disposable { dispose(): void }
@@ -27,19 +27,24 @@ export interface AuditWebviewResources {
   /** `asWebviewUri` of dist/webview.js and media/audit/audit.css. */
   readonly scriptUri: string;
   readonly styleUri: string;
+  /** Where the webview is shown (default: the side bar view). */
+  readonly surface?: AuditSurface;
 }
 
 /** Wires `webview` to `backend`: listener first, then options and HTML. Dispose to detach. */
 export function wireAuditWebview(webview: AuditWebviewLike, backend: AuditPanelBackend, logger: Logger, res: AuditWebviewResources): Disposable {
+  const surface = res.surface ?? 'view';
+  // Replies to this webview's requests go to this webview only (see AuditPanelSession).
+  const session = backend.connect((m) => {
+    void Promise.resolve(webview.postMessage(m)).then(undefined, () => undefined);
+  }, surface);
   const subscriptions: Disposable[] = [
+    session,
     webview.onDidReceiveMessage((m: unknown) => {
-      backend.handle(m).catch((err: unknown) => logger.warn(`audit panel message failed: ${err instanceof Error ? err.message : 'unknown'}`));
-    }),
-    backend.onDidPost((m) => {
-      void Promise.resolve(webview.postMessage(m)).then(undefined, () => undefined);
+      session.handle(m).catch((err: unknown) => logger.warn(`audit panel message failed: ${err instanceof Error ? err.message : 'unknown'}`));
     }),
   ];
   webview.options = { enableScripts: true, enableCommandUris: false, localResourceRoots: res.roots };
-  webview.html = auditPanelHtml({ cspSource: webview.cspSource, scriptUri: res.scriptUri, styleUri: res.styleUri });
+  webview.html = auditPanelHtml({ cspSource: webview.cspSource, scriptUri: res.scriptUri, styleUri: res.styleUri, surface });
   return { dispose: () => { for (const s of subscriptions.splice(0)) s.dispose(); } };
 }

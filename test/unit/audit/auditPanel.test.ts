@@ -122,7 +122,11 @@ describe('audit panel (webview + host backend)', () => {
     const details = root.querySelector('.details') as HTMLElement;
     assert.ok(HOSTILE.some((evil) => (details.querySelector('pre.arguments')?.textContent ?? '').includes(JSON.stringify(evil))), 'arguments shown literally (as JSON)');
     assert.ok(HOSTILE.some((evil) => details.textContent!.includes(`${evil} [REDACTED]`)), 'error shown literally, canary redacted');
-    assert.equal(root.querySelectorAll('script, img, svg, iframe, a, [onerror], [onload]').length, 0, 'no markup was created from data');
+    assert.equal(root.querySelectorAll('script, img, svg:not(.timeline-svg), iframe, a, [onerror], [onload]').length, 0, 'no markup was created from data');
+    const chartTags = new Set([...root.querySelectorAll('.timeline-svg *')].map((e) => e.tagName.toLowerCase()));
+    assert.deepEqual([...chartTags].filter((tag) => !['g', 'rect', 'text', 'line', 'title'].includes(tag)), [], 'the chart is drawn from numbers only');
+    await waitFor(() => root.querySelectorAll('.breakdown .tool button.slice').length === HOSTILE.length, 10_000, 'tool breakdown');
+    assert.deepEqual([...root.querySelectorAll('.breakdown .tool .slice .name')].map((n) => n.textContent).sort(), [...HOSTILE].sort(), 'tool names in the breakdown shown literally');
     assert.equal((window as unknown as { __pwned?: number }).__pwned, undefined);
     assert.ok(posted.length > 0);
     assert.ok(!posted.join('\n').includes(canary), 'canary in a webview payload');

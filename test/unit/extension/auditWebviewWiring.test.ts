@@ -104,4 +104,46 @@ describe('audit webview wiring (host side of the ready handshake)', () => {
     assert.ok(wv.dropped > 0, 'the page posted with no listener');
     assert.equal(posted, 0);
   });
+
+  it('answers each webview only its own requests: the side bar view and the editor panel never get each other\'s replies', async () => {
+    /** A webview with no page: the test plays the page, and records what the host posts to it. */
+    const quietWebview = (): AuditWebviewLike & { received: { kind: string; id?: number }[]; send(m: unknown): void } => {
+      let listener: ((m: unknown) => void) | undefined;
+      const wv = {
+        received: [] as { kind: string; id?: number }[],
+        options: {}, html: '', cspSource: 'https://webview.invalid',
+        onDidReceiveMessage(l: (m: unknown) => void) {
+          listener = l;
+          return { dispose: () => { listener = undefined; } };
+        },
+        postMessage(m: unknown) {
+          wv.received.push(JSON.parse(JSON.stringify(m)) as { kind: string; id?: number });
+          return Promise.resolve(true);
+        },
+        send(m: unknown) { listener?.(m); },
+      };
+      return wv;
+    };
+    const res = { roots: [], scriptUri: 'x', styleUri: 'y' };
+    const view = quietWebview();
+    const editor = quietWebview();
+    const a = wireAuditWebview(view, backend, new MemoryLogger(), res);
+    const b = wireAuditWebview(editor, backend, new MemoryLogger(), { ...res, surface: 'editor' });
+    assert.match(editor.html, /<body class="surface-editor">/);
+    view.send({ kind: 'ready' });
+    editor.send({ kind: 'ready' });
+    // Both pages number their requests from 1: a reply sent to both would resolve the other page's request 1.
+    view.send({ kind: 'request', id: 1, type: 'facets', params: {} });
+    editor.send({ kind: 'request', id: 1, type: 'histogram', params: { filter: {}, maxBuckets: 50 } });
+    await waitFor(() => view.received.length > 0 && editor.received.length > 0, 'both replies');
+    assert.deepEqual(view.received.map((m) => [m.kind, m.id, Object.keys((m as { result?: object }).result ?? {}).sort().join()]), [['reply', 1, 'servers,tools,users']]);
+    assert.deepEqual(editor.received.map((m) => [m.kind, m.id, 'bucketMs' in ((m as { result?: object }).result ?? {})]), [['reply', 1, true]]);
+    assert.deepEqual(backend.openSessions().map((s) => [s.surface, s.ready, s.answered]), [['view', true, ['facets']], ['editor', true, ['histogram']]]);
+    await backend.refresh();
+    assert.equal(view.received.filter((m) => m.kind === 'event').length, 1, 'events still reach every ready webview');
+    assert.equal(editor.received.filter((m) => m.kind === 'event').length, 1);
+    b.dispose();
+    assert.deepEqual(backend.openSessions().map((s) => s.surface), ['view'], 'a closed panel leaves no session behind');
+    a.dispose();
+  });
 });

@@ -84,6 +84,7 @@ export function createEditorStandIn(): { module: Record<string, unknown>; record
       createTreeView: () => ({ dispose: noop }),
       createStatusBarItem: () => ({ show: noop, hide: noop, dispose: noop }),
       registerWebviewViewProvider: noop,
+      registerWebviewPanelSerializer: noop,
       showInformationMessage: show, showWarningMessage: show, showErrorMessage: show,
       showQuickPick: dismissed, showInputBox: dismissed, showSaveDialog: dismissed,
       withProgress: async (_o: unknown, task: (p: unknown, t: unknown) => Promise<unknown>) => task({ report: noop }, { onCancellationRequested: noop }),
