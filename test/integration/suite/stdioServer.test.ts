@@ -86,6 +86,21 @@ describe('stdio MCP server with a shared secret', () => {
     assert.equal(asked.length, 2, 'confirmed once, remembered afterwards');
   });
 
+  it('a command that cannot start puts the server in error with the command and the OS error in the tree', async () => {
+    const missing = '/nonexistent/mcp-secure-typo-server';
+    await setServers([...serverEntries(f), { id: 'it-typo', name: 'Typo', transport: 'stdio', command: missing }]);
+    await waitFor(() => api.servers().some((s) => s.id === 'it-typo'), 'the typo server');
+    await assert.rejects(api.connect('it-typo'), (e: { code?: string; message?: string }) => e.code === 'connection_failed' && /ENOENT/.test(e.message ?? ''));
+    const state = api.state('it-typo');
+    assert.equal(state.kind, 'error');
+    const lines = await waitFor(async () => {
+      const l = flatten(await api.tree());
+      return l.some((x) => x.includes('mcp-secure-typo-server') && x.includes('ENOENT')) ? l : undefined;
+    }, 'the spawn error in the tree');
+    assert.ok(lines.length > 0);
+    await setServers(serverEntries(f));
+  });
+
   it('reports invalid definitions in the tree without breaking the valid ones', async () => {
     await setServers([...serverEntries(f), { id: 'bad', transport: 'http', url: 'http://example.com/mcp' }, { id: 'rel', transport: 'stdio', command: './server' }]);
     await waitFor(() => api.invalidServers().length === 2, 'two invalid entries');
