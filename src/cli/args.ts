@@ -39,6 +39,8 @@ export interface CliOptions {
   clientMetadataUrl?: string;
   /** Tool arguments (`call --args '<json object>'`). */
   toolArgs: Record<string, unknown>;
+  /** `logout --forget-client`: also forget the dynamic client registration at the authorization server. */
+  forgetClient?: boolean;
 }
 
 export interface ParsedCommand {
@@ -50,7 +52,7 @@ export interface ParsedCommand {
 
 const valueOptions = new Set(['--args', '--store', '--store-key-file', '--open-with', '--client-id', '--client-secret-env',
   '--scope', '--timeout', '--protocol', '--secret-mode', '--secret-env', '--client-metadata-url', '--dpop']);
-const flagOptions = new Set(['--json', '--verbose', '-v', '--help', '-h', '--stdio', '--version', '--allow-step-up']);
+const flagOptions = new Set(['--json', '--verbose', '-v', '--help', '-h', '--stdio', '--version', '--allow-step-up', '--forget-client']);
 const DEFAULT_TIMEOUT_MS = 120_000;
 
 function defaults(): CliOptions {
@@ -218,6 +220,10 @@ export function parseCliArgs(argv: readonly string[]): ParsedCommand {
   const command = first as CommandName;
   if (command === 'version') return { command, options };
   if (command !== 'call' && raw.values.has('--args')) throw new UsageError('--args applies to "call" only');
+  if (raw.flags.has('--forget-client')) {
+    if (command !== 'logout') throw new UsageError('--forget-client applies to "logout" only');
+    options.forgetClient = true;
+  }
   const { target, tool } = parseTarget(command, raw, rest);
   return { command, target, tool, options };
 }

@@ -2,6 +2,9 @@ import { identityFromGrant } from '../core/grantIdentity';
 import type { ConnectionIdentity } from '../core/mcp/mcpConnection';
 import type { HttpServerDefinition } from '../core/mcp/serverDefinition';
 import { OAuthEngine, type GrantSummary, type OAuthServer, type OAuthServerOptions } from '../core/oauth/oauthEngine';
+import { canonicalUrl } from '../core/oauth/grantBinding';
+import { TokenStore } from '../core/oauth/tokenStore';
+import type { ServerDefinition } from '../core/mcp/serverDefinition';
 import type { BrowserOpener, Logger, SecretStore } from '../core/ports';
 import type { RequestAuthorizer } from '../core/requestAuthorizer';
 
@@ -15,6 +18,8 @@ export interface CliAuth {
   signIn(def: HttpServerDefinition, signal?: AbortSignal): Promise<GrantView>;
   getGrant(def: HttpServerDefinition): Promise<GrantView | undefined>;
   signOut(def: HttpServerDefinition): Promise<void>;
+  /** Sign out and forget the dynamic client registration; returns the issuers whose registration was removed. */
+  forgetRegistration(def: HttpServerDefinition): Promise<string[]>;
   dispose(): void;
 }
 
@@ -64,7 +69,22 @@ export function createCliAuth(deps: CliAuthDeps): CliAuth {
     signIn: (def, signal) => engine.signIn(serverFor(def), { signal }),
     getGrant: (def) => engine.getGrant(serverFor(def)),
     signOut: (def) => engine.signOut(serverFor(def)),
+    forgetRegistration: (def) => engine.forgetRegistration(serverFor(def)),
     dispose: () => engine.dispose(),
   };
 }
 
+
+/**
+ * The CLI names a server by its URL alone, so the client a grant was issued to is not on the next
+ * command line. A grant of a pre-registered client keeps being used (refreshed, revoked) with exactly
+ * that client and issuer (RFC 6749 §6: a refresh token is bound to its client) unless `--client-id`
+ * names another one. A confidential client still needs `--client-secret-env`: secrets are never stored
+ * beside the grant.
+ */
+export async function withGrantClient(options: OAuthServerOptions, secrets: SecretStore, def: ServerDefinition): Promise<OAuthServerOptions> {
+  if (def.transport !== 'http' || options.clientId || def.oauth?.clientId) return options;
+  const grant = await new TokenStore(secrets).load(def.id);
+  if (grant?.clientKind !== 'preregistered' || canonicalUrl(grant.serverUrl) !== canonicalUrl(def.url)) return options;
+  return { ...options, clientId: grant.clientId, issuer: options.issuer ?? grant.issuer };
+}

@@ -92,12 +92,23 @@ async function whoami(ctx: CommandContext): Promise<ExitCode> {
 
 async function logout(ctx: CommandContext): Promise<ExitCode> {
   const def = requireHttp(ctx);
+  if (ctx.parsed.options.forgetClient) return forgetRegistration(ctx, def);
   if (!(await ctx.runtime.auth.getGrant(def))) {
     ctx.output.result({ server: ctx.definition.id, signedOut: false }, 'Not signed in to this server: nothing to revoke.');
     return ExitCode.ok;
   }
   await ctx.runtime.auth.signOut(def);
   ctx.output.result({ server: ctx.definition.id, signedOut: true }, 'Signed out: the grant was revoked and removed.');
+  return ExitCode.ok;
+}
+
+/** `logout --forget-client`: sign out, then drop the dynamic registration so the next sign-in registers again. */
+async function forgetRegistration(ctx: CommandContext, def: HttpServerDefinition): Promise<ExitCode> {
+  const issuers = await ctx.runtime.auth.forgetRegistration(def);
+  const text = issuers.length > 0
+    ? `Signed out; forgot the client registration at ${issuers.join(', ')}. The next sign-in registers a new client.`
+    : 'Signed out; no stored client registration for this server (nothing to forget).';
+  ctx.output.result({ server: ctx.definition.id, forgottenRegistrations: issuers }, text);
   return ExitCode.ok;
 }
 

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { HttpServerDefinition } from '../core/mcp/serverDefinition';
 import { addServerCommand } from './commands/addServerCommand';
 import { callToolCommand } from './commands/callToolCommand';
+import { forgetRegistrationCommand } from './commands/forgetRegistrationCommand';
 import { importServersCommand } from './commands/importServersCommand';
 import { pickServer } from './commands/pickServer';
 import { rotateSecretCommand } from './commands/rotateSecretCommand';
@@ -27,6 +28,7 @@ const HANDLERS: Record<CommandId, { readonly title: string; readonly run: Handle
   [Commands.showLog]: { title: 'Show log', run: async (s) => s.channel.show(true) },
   [Commands.refresh]: { title: 'Refresh', run: async (s) => s.tree.refresh() },
   [Commands.openSettings]: { title: 'Open settings', run: () => Promise.resolve(vscode.commands.executeCommand('workbench.action.openSettings', Settings.servers)) },
+  [Commands.forgetClientRegistration]: { title: 'Forget client registration', run: (s, a) => forgetRegistrationCommand(s, a) },
 };
 
 export const REGISTERED_COMMANDS: readonly string[] = Object.keys(HANDLERS);

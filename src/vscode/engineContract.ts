@@ -40,5 +40,7 @@ export interface GrantEngine {
   /** The stored access token as is: no refresh, no network. */
   storedAccessToken(server: OAuthServerRef): Promise<string | undefined>;
   signOut(server: OAuthServerRef): Promise<void>;
+  /** Sign out and forget the dynamic client registration; returns the issuers whose registration was removed. */
+  forgetRegistration(server: OAuthServerRef): Promise<string[]>;
   onDidChangeGrants(listener: (serverId: string) => void): { dispose(): void };
 }

@@ -131,4 +131,8 @@ export const Strings = {
 
   // credentials bound to what they were issued for (sec-creds)
   secretEnvLine: (envVar: string) => `${envVar}=<the server's shared secret>`,
+
+  // real-world readiness (issue 11)
+  registrationForgotten: (server: string, issuers: string) => `Signed out of ${server} and forgot its client registration at ${issuers}. The next sign-in registers a new client.`,
+  noRegistrationStored: (server: string) => `Signed out of ${server}; it has no stored client registration to forget.`,
 } as const;

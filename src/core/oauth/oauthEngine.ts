@@ -21,6 +21,7 @@
  * which call registered the server first, so the first refresh after a restart uses the server's own
  * client and `resourceParameter`. A stored grant is used only while it matches the definition it was
  * issued for (grantBinding.ts: same URL, client and issuer); otherwise the server counts as signed out.
+ * engine.forgetRegistration(server): Promise<string[]>  // signOut + drop the stored DCR client (issuers removed)
  * engine.onDidChangeGrants(listener: (serverId) => void): { dispose() }   // also fires for other windows' writes
  * engine.dispose()
  * ```
@@ -66,7 +67,8 @@ import { type AuthContext, type AuthContextDeps, resolveAuthContext, resourcePar
 import { runAuthorizationCodeFlow } from './authorizationCodeFlow';
 import { createDpopKey, type DpopKey, restoreDpopKey } from './dpop';
 import { recordPin } from './clientIssuerPin';
-import { forgetClient } from './clientRegistration';
+import { forgetClient, forgetClients } from './clientRegistration';
+import { isClientRejected, isRegistrationForgotten, preregisteredClientRefused, registrationForgotten } from './clientRecovery';
 import { canonicalUrl, grantMatchesServer } from './grantBinding';
 import { LoopbackRedirect } from './loopbackRedirect';
 import { discoverProtectedResource } from './protectedResourceMetadata';
@@ -187,6 +189,28 @@ export class OAuthEngine {
     }
   }
 
+  /**
+   * Sign out, then forget the dynamic client registration (RFC 7591) the server's sign-ins use, so the
+   * next sign-in registers afresh. Returns the issuers whose stored registration was removed.
+   */
+  async forgetRegistration(server: OAuthServer): Promise<string[]> {
+    const issuers = new Set<string>();
+    const grant = await this.store.load(server.id);
+    if (grant?.clientKind === 'dynamic') issuers.add(grant.issuer);
+    const cached = this.cachedContext(server);
+    if (cached?.client.kind === 'dynamic') issuers.add(cached.metadata.issuer);
+    if (!grant) {
+      const prm = await discoverProtectedResource(this.fetchImpl, new URL(server.url), { logger: this.logger }).catch(() => undefined);
+      for (const issuer of prm?.authorizationServers ?? []) issuers.add(issuer);
+    }
+    const signedOut = this.signOut(server).then(() => undefined, (err: unknown) => err);
+    const failure = await signedOut;
+    this.contexts.delete(server.id);
+    const removed = await forgetClients(this.options.secrets, [...issuers]);
+    if (failure) throw failure;
+    return removed;
+  }
+
   onDidChangeGrants(listener: (serverId: string) => void): { dispose(): void } {
     this.listeners.add(listener);
     return { dispose: () => this.listeners.delete(listener) };
@@ -297,9 +321,14 @@ export class OAuthEngine {
       await redirect.start();
     }
     try {
-      const ctx = await resolveAuthContext(this.deps(), server, {
-        resourceMetadataUrl: opts.resourceMetadataUrl, redirectUri: redirect?.redirectUri, signal,
-      });
+      const resolveOpts = { resourceMetadataUrl: opts.resourceMetadataUrl, redirectUri: redirect?.redirectUri, signal };
+      let ctx = await resolveAuthContext(this.deps(), server, resolveOpts);
+      if (redirect && ctx.client.kind === 'dynamic' && ctx.client.reused && (await isRegistrationForgotten(ctx, redirect.redirectUri))) {
+        // The AS forgot our registration: drop it and register again, once, before a browser is opened for it.
+        this.logger.warn(`${ctx.metadata.issuer} no longer knows the stored client registration (invalid_client); registering again`);
+        await forgetClient(this.options.secrets, ctx.metadata.issuer);
+        ctx = await resolveAuthContext(this.deps(), server, resolveOpts);
+      }
       this.contexts.set(server.id, ctx);
       const scopes = selectScopes({
         configured: opts.scopes ?? options.scopes, challengeScope: opts.challengeScope, prmScopesSupported: ctx.prm?.scopesSupported,
@@ -383,6 +412,8 @@ export class OAuthEngine {
       this.emitLocal(serverId);
       return next;
     } catch (err) {
+      const refused = await this.clientRefused(server, grant, err);
+      if (refused) throw refused;
       if (isMcpSecureError(err, 'refresh_failed_permanent')) {
         // Another window may have rotated the refresh token under us (RFC 9700 §4.14.2 rotation
         // invalidates the old one): its grant is the valid one. Give its write a moment to land.
@@ -393,6 +424,20 @@ export class OAuthEngine {
       }
       throw err;
     }
+  }
+
+  /**
+   * RFC 6749 §5.2 `invalid_client` on refresh: a pre-registered client keeps its grant (the
+   * configuration needs fixing, see clientRecovery.ts); a forgotten dynamic registration is dropped
+   * together with the grant it issued, so the next sign-in registers again.
+   */
+  private async clientRefused(server: OAuthServer, grant: StoredGrant, err: unknown): Promise<McpSecureError | undefined> {
+    if (!isClientRejected(err)) return undefined;
+    if (grant.clientKind === 'preregistered') return preregisteredClientRefused(grant.clientId, grant.issuer);
+    if (grant.clientKind !== 'dynamic') return undefined;
+    await forgetClient(this.options.secrets, grant.issuer);
+    await this.forget(server.id);
+    return registrationForgotten(grant.issuer);
   }
 
   /** Emit for our own write unless the store already reports it. */

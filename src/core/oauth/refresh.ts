@@ -38,7 +38,9 @@ export async function refreshStoredGrant(
     if (isTransient(err)) {
       throw new McpSecureError('refresh_failed_transient', 'Refreshing the token failed temporarily; the sign-in is kept.');
     }
-    throw new McpSecureError('refresh_failed_permanent', `The authorization server refused the refresh${oauth ? ` (${oauth})` : ''}; sign in again.`);
+    // The cause carries only the OAuth error code (never the body), so the engine can tell invalid_client apart.
+    throw new McpSecureError('refresh_failed_permanent', `The authorization server refused the refresh${oauth ? ` (${oauth})` : ''}; sign in again.`,
+      { cause: Object.assign(new Error('OAuthError'), { error: oauth }) });
   }
   const facts = tokenFacts(response, Scopes.of(grant.grantedScopes), now());
   return {

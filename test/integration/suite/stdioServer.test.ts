@@ -90,13 +90,14 @@ describe('stdio MCP server with a shared secret', () => {
     const missing = '/nonexistent/mcp-secure-typo-server';
     await setServers([...serverEntries(f), { id: 'it-typo', name: 'Typo', transport: 'stdio', command: missing }]);
     await waitFor(() => api.servers().some((s) => s.id === 'it-typo'), 'the typo server');
-    await assert.rejects(api.connect('it-typo'), (e: { code?: string; message?: string }) => e.code === 'connection_failed' && /ENOENT/.test(e.message ?? ''));
+    const named = /"\/nonexistent\/mcp-secure-typo-server" \(ENOENT/;
+    await assert.rejects(api.connect('it-typo'), (e: { code?: string; message?: string }) => e.code === 'connection_failed' && named.test(e.message ?? ''));
     const state = api.state('it-typo');
     assert.equal(state.kind, 'error');
     const lines = await waitFor(async () => {
       const l = flatten(await api.tree());
-      return l.some((x) => x.includes('mcp-secure-typo-server') && x.includes('ENOENT')) ? l : undefined;
-    }, 'the spawn error in the tree');
+      return l.some((x) => named.test(x)) ? l : undefined;
+    }, 'the spawn error naming the command in the tree');
     assert.ok(lines.length > 0);
     await setServers(serverEntries(f));
   });

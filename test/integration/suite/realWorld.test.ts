@@ -1,0 +1,54 @@
+import { strict as assert } from 'node:assert';
+import * as vscode from 'vscode';
+import type { McpSecureApi } from '../../../src/vscode/testApi';
+import { HTTP_ID, activatedApi, formOpener, requireFixtures, serverEntries, setServers, waitFor, type Fixtures } from './helpers';
+
+/**
+ * What a user meets in the first week, in the real editor against the fixture authorization server: a
+ * dynamic registration the AS no longer knows, and the command that forgets a registration.
+ */
+describe('real-world failures lead somewhere (extension)', () => {
+  let api: McpSecureApi;
+  let f: Fixtures;
+  const clientKey = (): string => `mcpSecure.oauth.client.${encodeURIComponent(f.issuer)}`;
+
+  before(async () => {
+    f = requireFixtures();
+    api = await activatedApi();
+    await setServers(serverEntries(f));
+    await waitFor(() => api.servers().some((s) => s.id === HTTP_ID), 'the HTTP server in the registry');
+  });
+
+  after(async () => {
+    await api.signOut(HTTP_ID).catch(() => undefined);
+    await setServers(undefined);
+  });
+
+  it('a stored registration the AS does not know is detected before the browser opens, dropped and registered again', async () => {
+    await api.signOut(HTTP_ID).catch(() => undefined);
+    // What the store holds after the AS lost its registrations (restart of an in-memory AS, cleanup).
+    await api.secrets.store(clientKey(), JSON.stringify({ issuer: f.issuer, clientId: 'registration-the-as-forgot', tokenEndpointAuthMethod: 'none', kind: 'dynamic' }));
+    const opened: URL[] = [];
+    const result = await api.signIn(HTTP_ID, formOpener(f.user, opened), ['tickets:read']);
+    assert.equal(result.account, f.user.username);
+    assert.equal(opened.length, 1);
+    const clientId = opened[0]?.searchParams.get('client_id');
+    assert.ok(clientId && clientId !== 'registration-the-as-forgot', `the browser was sent with a live registration, got ${clientId}`);
+    const stored = JSON.parse((await api.secrets.get(clientKey())) as string) as { clientId: string };
+    assert.equal(stored.clientId, clientId, 'the new registration replaced the forgotten one');
+  });
+
+  it('"Forget client registration" signs out and drops the registration; the next sign-in registers a new client', async () => {
+    const before = JSON.parse((await api.secrets.get(clientKey())) as string) as { clientId: string };
+    assert.ok(await api.grant(HTTP_ID), 'signed in');
+    const issuers = (await vscode.commands.executeCommand('mcpSecure.forgetClientRegistration', HTTP_ID)) as string[];
+    assert.deepEqual(issuers, [f.issuer]);
+    assert.equal(await api.grant(HTTP_ID), undefined, 'signed out');
+    assert.equal(await api.secrets.get(clientKey()), undefined, 'the registration is gone');
+    await waitFor(async () => (await api.sessions([`server:${HTTP_ID}`])).length === 0, 'the session to disappear');
+    const opened: URL[] = [];
+    await api.signIn(HTTP_ID, formOpener(f.user, opened), ['tickets:read']);
+    const clientId = opened[0]?.searchParams.get('client_id');
+    assert.ok(clientId && clientId !== before.clientId, 'a new client was registered');
+  });
+});

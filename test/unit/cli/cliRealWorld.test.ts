@@ -1,0 +1,193 @@
+import { strict as assert } from 'node:assert';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as esbuild from 'esbuild';
+import { FileSecretStore } from '../../../src/cli/fileSecretStore';
+import { startDemoServers, type DemoServers } from '../../fixtures/demoServers';
+import { completeAuthorizationWithForms } from '../../fixtures/auth/formLogin';
+
+interface Result { code: number | null; stdout: string; stderr: string }
+interface Started { child: ChildProcess; done: Promise<Result>; authorizationUrl: () => Promise<URL> }
+
+const PUBLIC_CLIENT = 'mcp-cli-preregistered';
+
+/**
+ * What a new user hits in the first week, run as real CLI processes against the fixture authorization
+ * server (oidc-provider) and tickets MCP server: an IdP without open registration and a pre-registered
+ * client, runs with nobody to complete a sign-in, an expiring deadline, and an AS that forgot our
+ * dynamic registration.
+ */
+describe('mcp-secure CLI in the real world (real AS, real MCP server, real processes)', function () {
+  this.timeout(120_000);
+  let dir: string;
+  let cli: string;
+  const storeKey = randomBytes(32).toString('hex');
+
+  before(async () => {
+    dir = await fs.mkdtemp(join(tmpdir(), 'mcp-secure-cli-rw-'));
+    cli = join(dir, 'cli.js');
+    await esbuild.build({ entryPoints: ['src/cli/main.ts'], outfile: cli, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'error' });
+  });
+  after(async () => {
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  function start(args: string[], storePath: string, env: Record<string, string> = {}): Started {
+    const child = spawn(process.execPath, [cli, ...args, '--store', `file:${storePath}`],
+      { env: { ...process.env, BROWSER: '', ...env, MCP_SECURE_STORE_KEY: storeKey }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    const urlWaiters: ((u: URL) => void)[] = [];
+    let seenUrl: URL | undefined;
+    child.stdout?.on('data', (d) => { stdout += d; });
+    child.stderr?.on('data', (d) => {
+      stderr += d;
+      const m = /^\s+(http:\/\/127\.0\.0\.1:\d+\/\S+)$/m.exec(stderr);
+      if (m && !seenUrl) {
+        seenUrl = new URL(m[1] as string);
+        for (const w of urlWaiters.splice(0)) w(seenUrl);
+      }
+    });
+    const done = new Promise<Result>((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+    const authorizationUrl = (): Promise<URL> => new Promise((resolve, reject) => {
+      if (seenUrl) return resolve(seenUrl);
+      urlWaiters.push(resolve);
+      void done.then((r) => reject(new Error(`the CLI exited (${r.code}) without printing an authorization URL: ${r.stderr}`)));
+    });
+    return { child, done, authorizationUrl };
+  }
+
+  async function login(demo: DemoServers, storePath: string, extra: string[] = []): Promise<{ result: Result; url: URL }> {
+    const run = start(['login', demo.httpMcpUrl, '--scope', 'tickets:read', ...extra], storePath);
+    const url = await run.authorizationUrl();
+    await completeAuthorizationWithForms(url, demo.users[0] as { username: string; password: string });
+    return { result: await run.done, url };
+  }
+
+  /** Makes the stored grant of the server expired, as an hour later would (the token then needs refreshing). */
+  async function expireStoredGrant(storePath: string): Promise<string> {
+    const store = await FileSecretStore.open(storePath, storeKey);
+    const key = (await store.keys()).find((k) => k.startsWith('mcpSecure.oauth.grant.'));
+    assert.ok(key, 'a grant is stored');
+    const grant = JSON.parse((await store.get(key)) as string) as { expiresAt?: number; refreshToken?: string };
+    grant.expiresAt = Date.now() - 1000;
+    await store.store(key, JSON.stringify(grant));
+    assert.ok(grant.refreshToken, 'the grant has a refresh token');
+    return grant.refreshToken;
+  }
+
+  describe('an IdP without open registration and a pre-registered public client', () => {
+    let demo: DemoServers;
+    const storePath = (): string => join(dir, 'prereg.store');
+    before(async () => {
+      demo = await startDemoServers({
+        auth: {
+          dynamicRegistration: false,
+          clients: [{
+            client_id: PUBLIC_CLIENT, token_endpoint_auth_method: 'none', application_type: 'native',
+            redirect_uris: ['http://127.0.0.1/callback'], grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'],
+          }],
+        },
+      });
+    });
+    after(() => demo?.close());
+
+    it('the first refusal says how to proceed: which redirect URI to register and --client-id', async () => {
+      const r = await start(['tools', demo.httpMcpUrl, '--json'], storePath()).done;
+      assert.equal(r.code, 2, r.stderr);
+      const error = (JSON.parse(r.stdout) as { error: { code: string; message: string } }).error;
+      assert.equal(error.code, 'registration_failed');
+      assert.match(error.message, /redirect URI http:\/\/127\.0\.0\.1\/callback/);
+      assert.match(error.message, /--client-id/);
+    });
+
+    it('after sign-in with --client-id, refresh and revocation use the grant\'s own client without repeating it', async () => {
+      const { result } = await login(demo, storePath(), ['--client-id', PUBLIC_CLIENT]);
+      assert.equal(result.code, 0, result.stderr);
+      const refreshToken = await expireStoredGrant(storePath());
+      const tools = await start(['tools', demo.httpMcpUrl], storePath()).done;
+      assert.equal(tools.code, 0, tools.stderr);
+      assert.match(tools.stdout, /list_tickets/);
+      const refreshes = demo.authServer.requestLog.filter((r) => r.grantType === 'refresh_token');
+      assert.ok(refreshes.length > 0 && refreshes.every((r) => r.clientId === PUBLIC_CLIENT && r.status === 200), JSON.stringify(refreshes));
+      assert.equal(await demo.authServer.refreshTokenStatus(refreshToken), 'consumed', 'the old refresh token was rotated');
+      const store = await FileSecretStore.open(storePath(), storeKey);
+      const key = (await store.keys()).find((k) => k.startsWith('mcpSecure.oauth.grant.')) as string;
+      const current = (JSON.parse((await store.get(key)) as string) as { refreshToken: string }).refreshToken;
+      const out = await start(['logout', demo.httpMcpUrl], storePath()).done;
+      assert.equal(out.code, 0, out.stderr);
+      assert.equal(await demo.authServer.refreshTokenStatus(current), 'unknown', 'the refresh token was revoked at the AS');
+      const revocations = demo.authServer.requestLog.filter((r) => r.route === 'revocation');
+      assert.ok(revocations.length > 0 && revocations.every((r) => r.clientId === PUBLIC_CLIENT), JSON.stringify(revocations));
+    });
+  });
+
+  describe('with open registration', () => {
+    let demo: DemoServers;
+    before(async () => {
+      demo = await startDemoServers();
+    });
+    after(() => demo?.close());
+
+    it('with nobody to complete a sign-in (no terminal, no opener), tools fails at once and says to run login', async () => {
+      const r = await start(['tools', demo.httpMcpUrl, '--json', '--timeout', '30000'], join(dir, 'nobody.store')).done;
+      assert.equal(r.code, 2, r.stderr);
+      const error = (JSON.parse(r.stdout) as { error: { code: string; message: string } }).error;
+      assert.equal(error.code, 'not_signed_in');
+      assert.ok(error.message.includes(`mcp-secure login ${demo.httpMcpUrl}`), error.message);
+      assert.equal(demo.authServer.requestLog.filter((x) => x.route === 'authorization').length, 0, 'no authorization request was left pending');
+    });
+
+    it('a deadline that expires during sign-in says "timed out after N s" and exits 2 as documented', async () => {
+      // An opener that opens nothing: the sign-in is started and never completed.
+      const r = await start(['tools', demo.httpMcpUrl, '--json', '--timeout', '3000', '--open-with', `${process.execPath} -e 0`], join(dir, 'deadline.store')).done;
+      assert.equal(r.code, 2, r.stderr);
+      const error = (JSON.parse(r.stdout) as { error: { code: string; message: string } }).error;
+      assert.equal(error.code, 'authorization_timeout');
+      assert.match(error.message, /Timed out after 3 s/);
+    });
+
+    it('$BROWSER opens the sign-in when --open-with is absent', async () => {
+      const opened = join(dir, 'opened.txt');
+      const script = join(dir, 'record-url.js');
+      await fs.writeFile(script, `require('fs').writeFileSync(${JSON.stringify(opened)}, process.argv[2]);\n`);
+      const run = start(['tools', demo.httpMcpUrl, '--timeout', '60000'], join(dir, 'browser.store'), { BROWSER: `${process.execPath} ${script}` });
+      const url = await waitForFile(opened);
+      await completeAuthorizationWithForms(new URL(url), demo.users[0] as { username: string; password: string });
+      const r = await run.done;
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /list_tickets/);
+    });
+
+    it('a dynamic registration the AS forgot is detected, dropped and registered again; logout --forget-client forgets it', async () => {
+      const storePath = join(dir, 'forgotten.store');
+      const first = await login(demo, storePath);
+      assert.equal(first.result.code, 0, first.result.stderr);
+      const oldClient = first.url.searchParams.get('client_id') as string;
+      await demo.authServer.forgetClient(oldClient);
+      const second = await login(demo, storePath);
+      assert.equal(second.result.code, 0, second.result.stderr);
+      const newClient = second.url.searchParams.get('client_id') as string;
+      assert.notEqual(newClient, oldClient, 'the sign-in used a new registration');
+      const forget = await start(['logout', demo.httpMcpUrl, '--forget-client', '--json'], storePath).done;
+      assert.equal(forget.code, 0, forget.stderr);
+      assert.deepEqual((JSON.parse(forget.stdout) as { forgottenRegistrations: string[] }).forgottenRegistrations, [demo.issuer]);
+      const third = await login(demo, storePath);
+      assert.equal(third.result.code, 0, third.result.stderr);
+      const thirdClient = third.url.searchParams.get('client_id') as string;
+      assert.ok(thirdClient !== newClient && thirdClient !== oldClient, 'after --forget-client the next sign-in registers again');
+    });
+  });
+});
+
+async function waitForFile(path: string): Promise<string> {
+  for (let i = 0; i < 600; i++) {
+    const text = await fs.readFile(path, 'utf8').catch(() => '');
+    if (text) return text;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${path} was never written`);
+}
