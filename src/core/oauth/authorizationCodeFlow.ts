@@ -91,6 +91,10 @@ export async function runAuthorizationCodeFlow(input: AuthorizationCodeInput): P
     ...input.resourceParams,
   };
   if (!input.scopes.isEmpty) params.scope = input.scopes.toString();
+  // OIDC Core §11: "When offline access is requested, a prompt parameter value of consent MUST be used
+  // unless other conditions for processing the request permitting offline access to the requested
+  // resources are in place." Providers (oidc-provider by default) otherwise drop offline_access.
+  if (input.scopes.has('offline_access')) params.prompt = 'consent';
   if (input.dpop) params.dpop_jkt = await input.dpop.calculateThumbprint();
   const url = assertSafeUrl(oidc.buildAuthorizationUrl(input.config, params), 'authorization URL');
   input.logger.info(`opening authorization page at ${url.origin}${url.pathname} (scope: ${input.scopes.display()})`);

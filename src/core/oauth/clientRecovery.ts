@@ -8,35 +8,54 @@
  * the configuration is wrong (a missing secret, a deleted client): the grant is kept and the user is
  * told what to change.
  */
-import * as oidc from 'openid-client';
 import { McpSecureError } from '../errors';
-import type { AuthContext } from './authContext';
+import type { BrowserOpener } from '../ports';
+import type { FetchLike } from './httpJson';
 import { CALLBACK_PATH } from './loopbackRedirect';
-import { oauthErrorCode, oauthErrorCodeOf } from './tokenErrors';
+import { oauthErrorCodeOf } from './tokenErrors';
 
 /** True when the AS refused the client itself (RFC 6749 §5.2 `invalid_client`). */
 export function isClientRejected(err: unknown): boolean {
   return oauthErrorCodeOf(err) === 'invalid_client';
 }
 
+/** Causes that mark the refusal of a stored registration (the engine registers again once), with the issuer. */
+const refusals = new WeakMap<Error, string>();
+
 /**
- * Whether the AS still knows a stored dynamic registration, checked before a browser is opened for it.
- * The authorization endpoint answers an unknown `client_id` with an error page that never redirects
- * back (RFC 6749 §4.1.2.1), so the client would wait in vain; the token endpoint authenticates the
- * client before it looks at the code (§5.2), so a code exchange with a code that cannot exist answers
- * `invalid_client` for a forgotten client and `invalid_grant` (or similar) for a known one.
+ * An opener that first checks that the authorization server accepts the authorization request of a
+ * stored dynamic registration. An AS answers an unknown `client_id` or an unregistered `redirect_uri`
+ * with an error page and never redirects back (RFC 6749 §4.1.2.1: it "MUST NOT automatically redirect
+ * the user-agent to the invalid redirection URI"), so the user would face that page while the client
+ * waits in vain. The check requests the very URL the browser gets (no redirect is followed, nothing is
+ * submitted): a 4xx answer means the registration is refused; anything else, or a network problem,
+ * opens the browser as usual.
  */
-export async function isRegistrationForgotten(ctx: AuthContext, redirectUri: string): Promise<boolean> {
-  try {
-    await oidc.genericGrantRequest(ctx.config, 'authorization_code', {
-      code: `mcp-secure-probe-${oidc.randomState()}`,
-      redirect_uri: redirectUri,
-      code_verifier: oidc.randomPKCECodeVerifier(),
-    });
-    return false;
-  } catch (err) {
-    return oauthErrorCode(err) === 'invalid_client';
-  }
+export function checkedOpener(opener: BrowserOpener, fetchImpl: FetchLike, issuer: string): BrowserOpener {
+  return {
+    open: async (url: URL) => {
+      // A network problem is not a refusal: the browser opens as usual.
+      const status = await fetchImpl(url.href, { method: 'GET', redirect: 'manual', headers: { accept: 'text/html' }, signal: AbortSignal.timeout(CHECK_TIMEOUT_MS) })
+        .then(async (response) => {
+          await response.body?.cancel().catch(() => undefined);
+          return response.status;
+        }, () => 0);
+      if (status >= 400 && status < 500) {
+        const cause = new Error('RefusedRegistration');
+        refusals.set(cause, issuer);
+        throw new McpSecureError('registration_failed', `The authorization server ${issuer} refused the stored client registration (HTTP ${status}).`, { cause });
+      }
+      await opener.open(url);
+    },
+  };
+}
+
+/** How long the check of a stored registration may take before the browser opens anyway. */
+export const CHECK_TIMEOUT_MS = 10_000;
+
+/** The issuer named by a refusal from {@link checkedOpener}, else undefined. */
+export function refusedRegistrationIssuer(err: unknown): string | undefined {
+  return err instanceof McpSecureError && err.cause instanceof Error ? refusals.get(err.cause) : undefined;
 }
 
 /** The redirect URI to register for the loopback flow (RFC 8252 §7.3: any port of this URI). */

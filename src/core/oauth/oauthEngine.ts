@@ -61,14 +61,14 @@
  */
 import * as oidc from 'openid-client';
 import { McpSecureError, isMcpSecureError } from '../errors';
-import { type Clock, type Logger, systemClock } from '../ports';
+import { type BrowserOpener, type Clock, type Logger, systemClock } from '../ports';
 import type { RequestAuthorizer } from '../requestAuthorizer';
 import { type AuthContext, type AuthContextDeps, resolveAuthContext, resourceParamsFor } from './authContext';
 import { runAuthorizationCodeFlow } from './authorizationCodeFlow';
 import { createDpopKey, type DpopKey, restoreDpopKey } from './dpop';
 import { recordPin } from './clientIssuerPin';
 import { forgetClient, forgetClients } from './clientRegistration';
-import { isClientRejected, isRegistrationForgotten, preregisteredClientRefused, registrationForgotten } from './clientRecovery';
+import { checkedOpener, isClientRejected, preregisteredClientRefused, refusedRegistrationIssuer, registrationForgotten } from './clientRecovery';
 import { canonicalUrl, grantMatchesServer } from './grantBinding';
 import { LoopbackRedirect } from './loopbackRedirect';
 import { discoverProtectedResource } from './protectedResourceMetadata';
@@ -89,6 +89,14 @@ export const DEFAULT_REFRESH_SKEW_MS = 60_000;
 export const DEFAULT_MAX_AUTH_RETRIES = 2;
 /** How long a refused refresh waits for another window's rotated grant before dropping the grant. */
 export const ROTATION_SETTLE_MS = 1_500;
+
+/** What one sign-in attempt produced (before it is stored). */
+interface Attempt {
+  ctx: AuthContext;
+  response: oidc.TokenEndpointResponse;
+  scopes: Scopes;
+  dpop?: DpopKey;
+}
 
 /** What a sign-in may carry beyond the server: the 401/403 challenge and explicit scopes. */
 export interface SignInOptions {
@@ -321,26 +329,15 @@ export class OAuthEngine {
       await redirect.start();
     }
     try {
-      const resolveOpts = { resourceMetadataUrl: opts.resourceMetadataUrl, redirectUri: redirect?.redirectUri, signal };
-      let ctx = await resolveAuthContext(this.deps(), server, resolveOpts);
-      if (redirect && ctx.client.kind === 'dynamic' && ctx.client.reused && (await isRegistrationForgotten(ctx, redirect.redirectUri))) {
-        // The AS forgot our registration: drop it and register again, once, before a browser is opened for it.
-        this.logger.warn(`${ctx.metadata.issuer} no longer knows the stored client registration (invalid_client); registering again`);
-        await forgetClient(this.options.secrets, ctx.metadata.issuer);
-        ctx = await resolveAuthContext(this.deps(), server, resolveOpts);
-      }
-      this.contexts.set(server.id, ctx);
-      const scopes = selectScopes({
-        configured: opts.scopes ?? options.scopes, challengeScope: opts.challengeScope, prmScopesSupported: ctx.prm?.scopesSupported,
-        asScopesSupported: ctx.metadata.scopes_supported, offlineAccess: options.offlineAccess ?? kind === 'authorization_code',
-      });
-      const dpop = ctx.dpopAlg ? await createDpopKey(ctx.config, ctx.dpopAlg) : undefined;
-      const resourceParams = resourceParamsFor(options, ctx.resource);
-      const input: GrantInput = { ctx, options, scopes, resourceParams, dpop: dpop?.handle, fetch: this.fetchImpl, signal };
-      const response = await this.requestTokens(input, redirect && state ? { redirect, state } : undefined).catch(async (err: unknown) => {
-        // RFC 6749 §5.2 invalid_client: the AS forgot our registration — register afresh next time.
-        if (ctx.client.kind === 'dynamic' && oauthErrorCodeOf(err) === 'invalid_client') await forgetClient(this.options.secrets, ctx.metadata.issuer);
-        throw err;
+      const interactive = redirect && state ? { redirect, state } : undefined;
+      const attempt = (recheck: boolean): Promise<Attempt> => this.attemptSignIn(server, opts, { signal, interactive, recheck });
+      // A stored registration the AS refuses is dropped and registered again, once, before the browser is used.
+      const { ctx, response, scopes, dpop } = await attempt(true).catch(async (err: unknown) => {
+        const issuer = refusedRegistrationIssuer(err);
+        if (issuer === undefined) throw err;
+        this.logger.warn(`${issuer} refuses the stored client registration; registering again`);
+        await forgetClient(this.options.secrets, issuer);
+        return attempt(false);
       });
       const grant = grantFromResponse({ server, ctx, response, requested: scopes, kind, dpop, now: this.clock.now() });
       if (dpop && grant.tokenType !== 'DPoP') this.logger.warn(`${ctx.metadata.issuer} returned a Bearer token although DPoP was requested`);
@@ -355,8 +352,38 @@ export class OAuthEngine {
     }
   }
 
+  /** One sign-in attempt: discovery, client, scopes, then the grant named by the server's options. */
+  private async attemptSignIn(
+    server: OAuthServer, opts: SignInOptions,
+    run: { signal?: AbortSignal; interactive?: { redirect: LoopbackRedirect; state: string }; recheck: boolean },
+  ): Promise<Attempt> {
+    const options = server.options ?? {};
+    const kind = options.grant ?? 'authorization_code';
+    const ctx = await resolveAuthContext(this.deps(), server, {
+      resourceMetadataUrl: opts.resourceMetadataUrl, redirectUri: run.interactive?.redirect.redirectUri, signal: run.signal,
+    });
+    this.contexts.set(server.id, ctx);
+    const scopes = selectScopes({
+      configured: opts.scopes ?? options.scopes, challengeScope: opts.challengeScope, prmScopesSupported: ctx.prm?.scopesSupported,
+      asScopesSupported: ctx.metadata.scopes_supported, offlineAccess: options.offlineAccess ?? kind === 'authorization_code',
+    });
+    const dpop = ctx.dpopAlg ? await createDpopKey(ctx.config, ctx.dpopAlg) : undefined;
+    const resourceParams = resourceParamsFor(options, ctx.resource);
+    const input: GrantInput = { ctx, options, scopes, resourceParams, dpop: dpop?.handle, fetch: this.fetchImpl, signal: run.signal };
+    const recheck = run.recheck && ctx.client.kind === 'dynamic' && ctx.client.reused === true;
+    const opener = recheck ? checkedOpener(this.options.opener, this.fetchImpl, ctx.metadata.issuer) : this.options.opener;
+    const response = await this.requestTokens(input, run.interactive, opener).catch(async (err: unknown) => {
+      // RFC 6749 §5.2 invalid_client: the AS forgot our registration — register afresh next time.
+      if (ctx.client.kind === 'dynamic' && oauthErrorCodeOf(err) === 'invalid_client') await forgetClient(this.options.secrets, ctx.metadata.issuer);
+      throw err;
+    });
+    return { ctx, response, scopes, dpop };
+  }
+
   /** Run the grant named by the server's options to a token response. */
-  private async requestTokens(input: GrantInput, interactive?: { redirect: LoopbackRedirect; state: string }): Promise<oidc.TokenEndpointResponse> {
+  private async requestTokens(
+    input: GrantInput, interactive: { redirect: LoopbackRedirect; state: string } | undefined, opener: BrowserOpener,
+  ): Promise<oidc.TokenEndpointResponse> {
     const { ctx, options } = input;
     switch (options.grant ?? 'authorization_code') {
       case 'client_credentials':
@@ -369,7 +396,7 @@ export class OAuthEngine {
       default:
         if (!interactive) throw new McpSecureError('internal', 'The authorization code grant needs a redirect listener.');
         return runAuthorizationCodeFlow({
-          config: ctx.config, metadata: ctx.metadata, redirect: interactive.redirect, state: interactive.state, opener: this.options.opener,
+          config: ctx.config, metadata: ctx.metadata, redirect: interactive.redirect, state: interactive.state, opener,
           scopes: input.scopes, resourceParams: input.resourceParams, pkce: options.pkce, dpop: input.dpop, logger: this.logger,
         });
     }

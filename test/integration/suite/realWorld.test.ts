@@ -34,6 +34,9 @@ describe('real-world failures lead somewhere (extension)', () => {
     assert.equal(opened.length, 1);
     const clientId = opened[0]?.searchParams.get('client_id');
     assert.ok(clientId && clientId !== 'registration-the-as-forgot', `the browser was sent with a live registration, got ${clientId}`);
+    // OIDC Core §11: offline_access with prompt=consent, so the (default-configured) provider issues a refresh token.
+    assert.equal(opened[0]?.searchParams.get('prompt'), 'consent');
+    assert.equal((await api.grant(HTTP_ID))?.hasRefreshToken, true, 'the sign-in survives the access token\'s hour');
     const stored = JSON.parse((await api.secrets.get(clientKey())) as string) as { clientId: string };
     assert.equal(stored.clientId, clientId, 'the new registration replaced the forgotten one');
   });

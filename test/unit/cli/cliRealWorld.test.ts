@@ -162,6 +162,17 @@ describe('mcp-secure CLI in the real world (real AS, real MCP server, real proce
       assert.match(r.stdout, /list_tickets/);
     });
 
+    it('OIDC offline_access is asked with prompt=consent (OIDC Core §11), so the default provider issues a refresh token', async () => {
+      const storePath = join(dir, 'offline.store');
+      const { result, url } = await login(demo, storePath);
+      assert.equal(result.code, 0, result.stderr);
+      assert.ok(url.searchParams.get('scope')?.split(' ').includes('offline_access'), url.href);
+      assert.equal(url.searchParams.get('prompt'), 'consent');
+      const who = await start(['whoami', demo.httpMcpUrl, '--json'], storePath).done;
+      assert.equal(who.code, 0, who.stderr);
+      assert.equal((JSON.parse(who.stdout) as { hasRefreshToken: boolean }).hasRefreshToken, true, 'the grant can be refreshed after the hour');
+    });
+
     it('a dynamic registration the AS forgot is detected, dropped and registered again; logout --forget-client forgets it', async () => {
       const storePath = join(dir, 'forgotten.store');
       const first = await login(demo, storePath);
