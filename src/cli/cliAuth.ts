@@ -1,7 +1,7 @@
 import { identityFromGrant } from '../core/grantIdentity';
 import type { ConnectionIdentity } from '../core/mcp/mcpConnection';
 import type { HttpServerDefinition } from '../core/mcp/serverDefinition';
-import { OAuthEngine, type GrantSummary, type OAuthServer, type OAuthServerOptions } from '../core/oauth/oauthEngine';
+import { OAuthEngine, type GrantSummary, type OAuthServer, type OAuthServerOptions, type SignOutReport } from '../core/oauth/oauthEngine';
 import { canonicalUrl } from '../core/oauth/grantBinding';
 import { TokenStore } from '../core/oauth/tokenStore';
 import type { ServerDefinition } from '../core/mcp/serverDefinition';
@@ -17,7 +17,7 @@ export interface CliAuth {
   identityFor(def: HttpServerDefinition): Promise<ConnectionIdentity>;
   signIn(def: HttpServerDefinition, signal?: AbortSignal): Promise<GrantView>;
   getGrant(def: HttpServerDefinition): Promise<GrantView | undefined>;
-  signOut(def: HttpServerDefinition): Promise<void>;
+  signOut(def: HttpServerDefinition): Promise<SignOutReport>;
   /** Sign out and forget the dynamic client registration; returns the issuers whose registration was removed. */
   forgetRegistration(def: HttpServerDefinition): Promise<string[]>;
   dispose(): void;

@@ -2,6 +2,7 @@ import { McpSecureError } from '../core/errors';
 import type { McpConnection } from '../core/mcp/mcpConnection';
 import type { HttpServerDefinition, ServerDefinition } from '../core/mcp/serverDefinition';
 import type { ToolCallResult, ToolInfo } from '../core/mcp/types';
+import { describeSignOut } from '../core/oauth/signOutReport';
 import type { ParsedCommand } from './args';
 import type { GrantView } from './cliAuth';
 import { ExitCode } from './exitCodes';
@@ -97,8 +98,8 @@ async function logout(ctx: CommandContext): Promise<ExitCode> {
     ctx.output.result({ server: ctx.definition.id, signedOut: false }, 'Not signed in to this server: nothing to revoke.');
     return ExitCode.ok;
   }
-  await ctx.runtime.auth.signOut(def);
-  ctx.output.result({ server: ctx.definition.id, signedOut: true }, 'Signed out: the grant was revoked and removed.');
+  const report = await ctx.runtime.auth.signOut(def);
+  ctx.output.result({ server: ctx.definition.id, signedOut: true, ...report }, describeSignOut(report));
   return ExitCode.ok;
 }
 

@@ -6,7 +6,6 @@ export const Strings = {
   // progress and notifications
   signingIn: (server: string) => `Signing in to ${server}…`,
   signedIn: (server: string, account: string) => `Signed in to ${server} as ${account}.`,
-  signedOut: (server: string) => `Signed out of ${server}; the grant was revoked and removed.`,
   signedOutNotRevoked: (server: string, why: string) => `Signed out of ${server} on this machine, but the server did not confirm revocation: ${why}`,
   connecting: (server: string) => `Connecting to ${server}…`,
   connected: (server: string) => `Connected to ${server}.`,
@@ -134,5 +133,6 @@ export const Strings = {
 
   // real-world readiness (issue 11)
   registrationForgotten: (server: string, issuers: string) => `Signed out of ${server} and forgot its client registration at ${issuers}. The next sign-in registers a new client.`,
+  signedOutReport: (server: string, report: string) => `${server}: ${report}`,
   noRegistrationStored: (server: string) => `Signed out of ${server}; it has no stored client registration to forget.`,
 } as const;

@@ -26,6 +26,8 @@ export interface McpSecureApi {
   /** Sign in through the auth provider's PKCE flow; `opener` replaces the browser (tests: form login). */
   signIn(serverId: string, opener?: (url: URL) => Promise<void>, scopes?: string[]): Promise<{ account: string; scopes: readonly string[] }>;
   signOut(serverId: string): Promise<void>;
+  /** What the last sign-out told the user it revoked (and what stays valid until when). */
+  lastSignOutReport(): string | undefined;
   sessions(scopes?: readonly string[]): Promise<{ id: string; account: string; scopes: readonly string[] }[]>;
   onDidChangeSessions: vscode.Event<vscode.AuthenticationProviderAuthenticationSessionsChangeEvent>;
   grant(serverId: string): Promise<GrantView | undefined>;
@@ -80,6 +82,7 @@ export function createTestApi(p: ApiParts): McpSecureApi {
       await actions.disconnect(serverId);
       await p.auth.removeSession(serverId);
     },
+    lastSignOutReport: () => p.auth.lastSignOut,
     sessions: async (scopes) => (await p.auth.getSessions(scopes)).map((s) => ({ id: s.id, account: s.account.label, scopes: s.scopes })),
     onDidChangeSessions: p.auth.onDidChangeSessions,
     grant: async (serverId) => {

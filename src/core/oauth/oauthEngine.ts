@@ -15,7 +15,8 @@
  * engine.getGrant(server): Promise<GrantSummary | undefined>          // never token values
  * engine.storedAccessToken(server): Promise<string | undefined>     // as stored: no refresh, no network
  * engine.getAccessToken(server): Promise<string | undefined>        // refreshed (single-flight) if near expiry
- * engine.signOut(server): Promise<void>      // RFC 7009 revoke refresh then access token, then delete locally;
+ * engine.signOut(server): Promise<SignOutReport>  // RFC 7009 revoke refresh then access token, then delete
+ *                                             // locally; says per token what was revoked (signOutReport.ts);
  *                                             // throws revocation_failed AFTER deleting if the AS refused
  * Every operation takes the whole `OAuthServer` (id, URL and per-server options): nothing depends on
  * which call registered the server first, so the first refresh after a restart uses the server's own
@@ -74,7 +75,8 @@ import { LoopbackRedirect } from './loopbackRedirect';
 import { discoverProtectedResource } from './protectedResourceMetadata';
 import { type GrantInput, runClientCredentials, runEnterpriseGrant, runJwtBearer } from './nonInteractiveGrants';
 import { refreshStoredGrant } from './refresh';
-import { revokeGrantTokens } from './revocation';
+import { type RevocationResult, revokeGrantTokens } from './revocation';
+import { describeSignOut, type SignOutReport } from './signOutReport';
 import { Scopes, selectScopes } from './scopes';
 import { oauthErrorCodeOf } from './tokenErrors';
 import { ServerAuthorizer } from './serverAuthorizer';
@@ -82,6 +84,7 @@ import { grantFromResponse, summarize, TokenStore } from './tokenStore';
 import type { GrantSummary, OAuthEngineOptions, OAuthServer, StoredGrant } from './types';
 
 export type { GrantSummary, OAuthEngineOptions, OAuthServer, OAuthServerOptions, StepUpConsent } from './types';
+export type { SignOutReport } from './signOutReport';
 
 /** Refresh this long before `expiresAt` (proactive refresh). */
 export const DEFAULT_REFRESH_SKEW_MS = 60_000;
@@ -175,26 +178,30 @@ export class OAuthEngine {
    * after deleting. A grant issued for an earlier definition of the server is deleted without any
    * request: its tokens are never sent to the server or authorization server the definition names now.
    */
-  async signOut(server: OAuthServer): Promise<void> {
+  async signOut(server: OAuthServer): Promise<SignOutReport> {
     const grant = await this.store.load(server.id);
-    if (!grant) return;
+    if (!grant) return { serverId: server.id, hadGrant: false, refreshToken: 'not_held', accessToken: 'not_held' };
+    const base = { serverId: server.id, issuer: grant.issuer, hadGrant: true, accessTokenExpiresAt: grant.expiresAt };
     if (!grantMatchesServer(grant, server)) {
       this.logger.warn(`forgot the sign-in of ${server.id} issued for its previous definition (${grant.issuer}) without revoking it`);
       await this.forget(server.id);
-      return;
+      return { ...base, refreshToken: grant.refreshToken ? 'not_sent' : 'not_held', accessToken: 'not_sent' };
     }
-    let failures: string[] = [];
+    let result: RevocationResult;
     try {
       const ctx = await this.contextForGrant(grant, server);
-      failures = await revokeGrantTokens(ctx, grant, this.logger);
+      result = await revokeGrantTokens(ctx, grant, this.logger);
     } catch (err) {
-      failures.push(isMcpSecureError(err) ? err.message : 'Could not reach the authorization server.');
+      const failure = isMcpSecureError(err) ? err.message : 'Could not reach the authorization server.';
+      result = { refreshToken: grant.refreshToken ? 'failed' : 'not_held', accessToken: 'failed', failures: [failure] };
     } finally {
       await this.forget(server.id);
     }
-    if (failures.length) {
-      throw new McpSecureError('revocation_failed', `Signed out locally, but the server could not revoke the tokens: ${failures.join(' ')}`);
+    const report: SignOutReport = { ...base, refreshToken: result.refreshToken, accessToken: result.accessToken };
+    if (result.failures.length) {
+      throw new McpSecureError('revocation_failed', `${describeSignOut(report)} ${result.failures.join(' ')}`);
     }
+    return report;
   }
 
   /**
@@ -211,8 +218,7 @@ export class OAuthEngine {
       const prm = await discoverProtectedResource(this.fetchImpl, new URL(server.url), { logger: this.logger }).catch(() => undefined);
       for (const issuer of prm?.authorizationServers ?? []) issuers.add(issuer);
     }
-    const signedOut = this.signOut(server).then(() => undefined, (err: unknown) => err);
-    const failure = await signedOut;
+    const failure = await this.signOut(server).then(() => undefined, (err: unknown) => err);
     this.contexts.delete(server.id);
     const removed = await forgetClients(this.options.secrets, [...issuers]);
     if (failure) throw failure;

@@ -41,6 +41,14 @@ describe('real-world failures lead somewhere (extension)', () => {
     assert.equal(stored.clientId, clientId, 'the new registration replaced the forgotten one');
   });
 
+  it('sign-out says exactly what was revoked, and until when the JWT access token stays valid', async () => {
+    await api.signOut(HTTP_ID);
+    const report = api.lastSignOutReport() ?? '';
+    assert.ok(report.includes(`Revoked at ${f.issuer}: the refresh token.`), report);
+    assert.match(report, /The access token was not revoked \(the authorization server does not revoke this kind of token\) and stays valid until \d{4}-/);
+    await api.signIn(HTTP_ID, formOpener(f.user), ['tickets:read']);
+  });
+
   it('"Forget client registration" signs out and drops the registration; the next sign-in registers a new client', async () => {
     const before = JSON.parse((await api.secrets.get(clientKey())) as string) as { clientId: string };
     assert.ok(await api.grant(HTTP_ID), 'signed in');

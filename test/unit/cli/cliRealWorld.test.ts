@@ -173,6 +173,15 @@ describe('mcp-secure CLI in the real world (real AS, real MCP server, real proce
       assert.equal((JSON.parse(who.stdout) as { hasRefreshToken: boolean }).hasRefreshToken, true, 'the grant can be refreshed after the hour');
     });
 
+    it('logout says exactly what was revoked and until when the unrevocable JWT access token stays valid', async () => {
+      const storePath = join(dir, 'offline.store');
+      const out = await start(['logout', demo.httpMcpUrl], storePath).done;
+      assert.equal(out.code, 0, out.stderr);
+      assert.ok(out.stdout.includes(`Revoked at ${demo.issuer}: the refresh token.`), out.stdout);
+      assert.match(out.stdout, /The access token was not revoked \(the authorization server does not revoke this kind of token\) and stays valid until \d{4}-\d\d-\d\dT/);
+      assert.doesNotMatch(out.stdout, /access token\.? was revoked|revoked: .*access token/i);
+    });
+
     it('a dynamic registration the AS forgot is detected, dropped and registered again; logout --forget-client forgets it', async () => {
       const storePath = join(dir, 'forgotten.store');
       const first = await login(demo, storePath);
