@@ -74,7 +74,7 @@ import { canonicalUrl, grantMatchesServer } from './grantBinding';
 import { LoopbackRedirect } from './loopbackRedirect';
 import { discoverProtectedResource } from './protectedResourceMetadata';
 import { type GrantInput, runClientCredentials, runEnterpriseGrant, runJwtBearer } from './nonInteractiveGrants';
-import { refreshStoredGrant } from './refresh';
+import { refreshSkewFor, refreshStoredGrant } from './refresh';
 import { type RevocationResult, revokeGrantTokens } from './revocation';
 import { describeSignOut, type SignOutReport } from './signOutReport';
 import { Scopes, selectScopes } from './scopes';
@@ -86,7 +86,7 @@ import type { GrantSummary, OAuthEngineOptions, OAuthServer, StoredGrant } from 
 export type { GrantSummary, OAuthEngineOptions, OAuthServer, OAuthServerOptions, StepUpConsent } from './types';
 export type { SignOutReport } from './signOutReport';
 
-/** Refresh this long before `expiresAt` (proactive refresh). */
+/** Refresh this long before `expiresAt` (proactive refresh), at most a quarter of the token's lifetime. */
 export const DEFAULT_REFRESH_SKEW_MS = 60_000;
 /** Authorization attempts per logical request before giving up (MCP scope-retry-limit). */
 export const DEFAULT_MAX_AUTH_RETRIES = 2;
@@ -241,7 +241,7 @@ export class OAuthEngine {
   async currentGrant(server: OAuthServer): Promise<StoredGrant | undefined> {
     const grant = await this.currentGrantWithoutRefresh(server);
     if (!grant) return undefined;
-    const skew = this.options.refreshSkewMs ?? DEFAULT_REFRESH_SKEW_MS;
+    const skew = refreshSkewFor(grant, this.options.refreshSkewMs ?? DEFAULT_REFRESH_SKEW_MS);
     if (grant.expiresAt === undefined || grant.expiresAt - skew > this.clock.now()) return grant;
     if (grant.refreshToken) return this.refresh(server, grant.accessToken);
     // Machine grants (client credentials, JWT bearer) have no refresh token: obtain a fresh token.
@@ -433,7 +433,7 @@ export class OAuthEngine {
     const serverId = server.id;
     const grant = await this.currentGrantWithoutRefresh(server);
     if (!grant) throw new McpSecureError('not_signed_in', 'Not signed in to this server.');
-    const skew = this.options.refreshSkewMs ?? DEFAULT_REFRESH_SKEW_MS;
+    const skew = refreshSkewFor(grant, this.options.refreshSkewMs ?? DEFAULT_REFRESH_SKEW_MS);
     const fresh = grant.expiresAt === undefined || grant.expiresAt - skew > this.clock.now();
     if (staleToken !== undefined && grant.accessToken !== staleToken && fresh) return grant;
     try {

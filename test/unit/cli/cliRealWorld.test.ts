@@ -125,6 +125,32 @@ describe('mcp-secure CLI in the real world (real AS, real MCP server, real proce
     });
   });
 
+  describe('short-lived tokens and a grant narrower than the request', () => {
+    let demo: DemoServers;
+    before(async () => {
+      demo = await startDemoServers({ auth: { accessTokenTtlSeconds: 40 } });
+    });
+    after(() => demo?.close());
+
+    it('a 40 s token is not refreshed before every request; a refresh asks for the granted scopes, not the requested ones', async () => {
+      const storePath = join(dir, 'short.store');
+      const { result } = await login(demo, storePath, ['--scope', 'tickets:admin']);
+      assert.equal(result.code, 0, result.stderr);
+      const who = JSON.parse((await start(['whoami', demo.httpMcpUrl, '--json'], storePath).done).stdout) as { grantedScopes: string[]; requestedScopes: string[] };
+      assert.ok(who.requestedScopes.includes('tickets:admin') && !who.grantedScopes.includes('tickets:admin'), JSON.stringify(who));
+      const tools = await start(['tools', demo.httpMcpUrl], storePath).done;
+      assert.equal(tools.code, 0, tools.stderr);
+      assert.equal(demo.authServer.requestLog.filter((r) => r.grantType === 'refresh_token').length, 0, 'a fresh 40 s token was used as is');
+      await expireStoredGrant(storePath);
+      const again = await start(['tools', demo.httpMcpUrl], storePath).done;
+      assert.equal(again.code, 0, again.stderr);
+      const refreshes = demo.authServer.requestLog.filter((r) => r.grantType === 'refresh_token');
+      assert.equal(refreshes.length, 1, JSON.stringify(refreshes));
+      assert.equal(refreshes[0]?.status, 200);
+      assert.deepEqual(refreshes[0]?.scope?.split(' ').sort(), [...who.grantedScopes, 'offline_access'].sort());
+    });
+  });
+
   describe('with open registration', () => {
     let demo: DemoServers;
     before(async () => {
