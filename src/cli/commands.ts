@@ -1,4 +1,5 @@
-import { McpSecureError } from '../core/errors';
+import { ProtocolError } from '@modelcontextprotocol/client';
+import { McpSecureError, isMcpSecureError } from '../core/errors';
 import type { McpConnection } from '../core/mcp/mcpConnection';
 import type { HttpServerDefinition, ServerDefinition } from '../core/mcp/serverDefinition';
 import type { ToolCallResult, ToolInfo } from '../core/mcp/types';
@@ -48,7 +49,14 @@ function formatTools(tools: readonly ToolInfo[]): string {
 async function callTool(ctx: CommandContext): Promise<ExitCode> {
   const connection = await connect(ctx);
   const name = ctx.parsed.tool as string;
-  const result = await connection.callTool(name, ctx.parsed.options.toolArgs, { caller: 'cli', signal: ctx.signal });
+  const result = await connection.callTool(name, ctx.parsed.options.toolArgs, { caller: 'cli', signal: ctx.signal }).catch((err: unknown) => {
+    // A JSON-RPC error answer to tools/call (MCP §Tools/Error Handling "protocol errors": unknown
+    // tool, invalid arguments, server error) is the tool call failing, like isError: exit 4, not 3.
+    if (isMcpSecureError(err, 'protocol_error') && err.cause instanceof ProtocolError) {
+      throw new McpSecureError('tool_call_rejected', `The server refused the call to ${printable(name, 100)}: ${err.message}`, { cause: err });
+    }
+    throw err;
+  });
   ctx.output.result(result.raw, formatResult(result));
   return result.isError ? ExitCode.toolError : ExitCode.ok;
 }

@@ -46,5 +46,6 @@ Exit codes:
   2  authorization refused or unsafe input refused (insecure URL, metadata/issuer/resource mismatch,
      state or iss mismatch, sign-in denied or timed out, step-up refused, store key missing or wrong)
   3  connection or protocol error (cannot connect, server exited, timeout, malformed answer)
-  4  tool error (the tool reported isError, or no such tool)
+  4  tool error (the tool reported isError, the server refused the call with a JSON-RPC error,
+     or no such tool)
 `;

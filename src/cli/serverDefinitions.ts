@@ -10,8 +10,15 @@ import { UsageError, type CliOptions, type Target } from './args';
 export function serverIdFor(target: Target): string {
   const text = target.kind === 'http' ? target.url.href : [target.command, ...target.args].join('\u0000');
   const hash = createHash('sha256').update(text).digest('hex').slice(0, 12);
-  const slug = target.kind === 'http' ? `${target.url.hostname}-${target.url.port || target.url.protocol.replace(':', '')}` : 'stdio';
+  const slug = target.kind === 'http' ? `${hostSlug(target.url.hostname)}-${target.url.port || target.url.protocol.replace(':', '')}` : 'stdio';
   return `${slug.replace(/[^A-Za-z0-9.-]/g, '-').slice(0, 40)}-${hash}`;
+}
+
+/** A host name as an id part that starts with a letter or digit: `[::1]` becomes `ipv6-1` (an id may not start with "-"). */
+function hostSlug(hostname: string): string {
+  const host = hostname.replace(/^\[|\]$/g, '');
+  if (!host.includes(':')) return host;
+  return `ipv6-${host.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-+|-+$/g, '')}`.replace(/-$/, '');
 }
 
 /** Builds and validates (through the MCP area's parser) the definition of the server named on the command line. */

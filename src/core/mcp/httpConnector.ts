@@ -74,3 +74,27 @@ export async function connectHttp(def: HttpServerDefinition, deps: HttpConnectDe
       : typed;
   }
 }
+
+/** How long closing waits for the server to acknowledge the end of the session. */
+export const SESSION_END_TIMEOUT_MS = 2000;
+
+/**
+ * End a Streamable HTTP session on close (MCP transports 2025-11-25 §Session Management: "Clients that
+ * no longer need a particular session … SHOULD send an HTTP DELETE to the MCP endpoint with the
+ * Mcp-Session-Id header, to explicitly terminate the session"): servers that cap open sessions would
+ * otherwise start refusing. Bounded and best effort (a 405 means the server does not allow it).
+ */
+export async function endHttpSession(transport: Transport, logger: Logger): Promise<void> {
+  if (!(transport instanceof StreamableHTTPClientTransport) || !transport.sessionId) return;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, SESSION_END_TIMEOUT_MS);
+  });
+  try {
+    await Promise.race([transport.terminateSession(), timeout]);
+  } catch (err) {
+    logger.debug(`ending the HTTP session failed: ${err instanceof Error ? err.name : 'error'}`);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -8,6 +8,8 @@ import * as esbuild from 'esbuild';
 import { FileSecretStore } from '../../../src/cli/fileSecretStore';
 import { startDemoServers, type DemoServers } from '../../fixtures/demoServers';
 import { completeAuthorizationWithForms } from '../../fixtures/auth/formLogin';
+import { startHostileServer } from '../../fixtures/mcp/hostileServer';
+import { startSessionServer } from '../../fixtures/mcp/sessionServer';
 
 interface Result { code: number | null; stdout: string; stderr: string }
 interface Started { child: ChildProcess; done: Promise<Result>; authorizationUrl: () => Promise<URL> }
@@ -122,6 +124,44 @@ describe('mcp-secure CLI in the real world (real AS, real MCP server, real proce
       assert.equal(await demo.authServer.refreshTokenStatus(current), 'unknown', 'the refresh token was revoked at the AS');
       const revocations = demo.authServer.requestLog.filter((r) => r.route === 'revocation');
       assert.ok(revocations.length > 0 && revocations.every((r) => r.clientId === PUBLIC_CLIENT), JSON.stringify(revocations));
+    });
+  });
+
+  describe('addresses, tool refusals and sessions', () => {
+    it('an http://[::1]:port/mcp server is usable (its derived id no longer starts with "-")', async () => {
+      const v6 = await startSessionServer('::1');
+      try {
+        const r = await start(['tools', v6.url], join(dir, 'v6.store')).done;
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(r.stdout, /^greet/m);
+      } finally {
+        await v6.close();
+      }
+    });
+
+    it('a JSON-RPC error answer to tools/call is a tool error: exit 4, tool_call_rejected', async () => {
+      const hostile = await startHostileServer('jsonrpc-error');
+      try {
+        const r = await start(['call', hostile.url, 'echo', '--args', '{}', '--json'], join(dir, 'rpc.store')).done;
+        assert.equal(r.code, 4, r.stderr);
+        assert.equal((JSON.parse(r.stdout) as { error: { code: string } }).error.code, 'tool_call_rejected');
+      } finally {
+        await hostile.close();
+      }
+    });
+
+    it('ends its HTTP session with DELETE when the command finishes', async () => {
+      const server = await startSessionServer();
+      try {
+        const r = await start(['call', server.url, 'greet', '--args', '{"name":"Ada"}'], join(dir, 'session.store')).done;
+        assert.equal(r.code, 0, r.stderr);
+        const sessionIds = new Set(server.requests.map((x) => x.split(' ')[1]).filter((id) => id && id !== '-'));
+        assert.equal(sessionIds.size, 1, server.requests.join('\n'));
+        assert.ok(server.requests.includes(`DELETE ${[...sessionIds][0]}`), server.requests.join('\n'));
+        assert.equal(server.openSessions(), 0);
+      } finally {
+        await server.close();
+      }
     });
   });
 
