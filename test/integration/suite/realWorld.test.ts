@@ -1,7 +1,10 @@
 import { strict as assert } from 'node:assert';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as vscode from 'vscode';
 import type { McpSecureApi } from '../../../src/vscode/testApi';
-import { HTTP_ID, activatedApi, formOpener, requireFixtures, serverEntries, setServers, waitFor, type Fixtures } from './helpers';
+import { startMisconfiguredServer } from '../../fixtures/auth/misconfiguredServer';
+import { HTTP_ID, activatedApi, flatten, formOpener, requireFixtures, serverEntries, setServers, waitFor, type Fixtures } from './helpers';
 
 /**
  * What a user meets in the first week, in the real editor against the fixture authorization server: a
@@ -62,4 +65,36 @@ describe('real-world failures lead somewhere (extension)', () => {
     const clientId = opened[0]?.searchParams.get('client_id');
     assert.ok(clientId && clientId !== before.clientId, 'a new client was registered');
   });
+
+  it('connection refused names host:port; issuer mismatch, missing PKCE and a localhost resource say how to proceed', async () => {
+    const misconfigured = await startMisconfiguredServer('issuer-mismatch');
+    const closed = await closedPort();
+    try {
+      await setServers([...serverEntries(f),
+        { id: 'it-down', name: 'Down', transport: 'http', url: `http://127.0.0.1:${closed}/mcp` },
+        { id: 'it-misconfigured', name: 'Misconfigured', transport: 'http', url: misconfigured.url }]);
+      await waitFor(() => api.servers().some((s) => s.id === 'it-misconfigured'), 'the added servers');
+      const refused = `Nothing is listening at 127.0.0.1:${closed} (connection refused)`;
+      await assert.rejects(api.connect('it-down'), (e: Error) => e.message.includes(refused));
+      await waitFor(async () => flatten(await api.tree()).some((l) => l.includes(refused)), 'the refusal in the tree');
+      const signIn = (): Promise<unknown> => api.signIn('it-misconfigured', async () => undefined);
+      await assert.rejects(signIn(), (e: { code?: string; message: string }) => e.code === 'issuer_mismatch' && e.message.includes('"https://issuer.example.net"'));
+      misconfigured.mode = 'no-pkce';
+      await assert.rejects(signIn(), (e: { code?: string; message: string }) => e.code === 'pkce_unsupported' && e.message.includes('"oauth.pkce": "assume-s256"'));
+      misconfigured.mode = 'resource-localhost';
+      await assert.rejects(signIn(), (e: { code?: string; message: string }) => e.code === 'resource_mismatch' && e.message.includes(`use the URL ${misconfigured.url.replace('127.0.0.1', 'localhost')}`));
+    } finally {
+      await misconfigured.close();
+      await setServers(serverEntries(f));
+    }
+  });
 });
+
+/** A loopback port nothing listens on (bound once, then released). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}

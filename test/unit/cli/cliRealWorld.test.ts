@@ -2,12 +2,15 @@ import { strict as assert } from 'node:assert';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { FileSecretStore } from '../../../src/cli/fileSecretStore';
 import { startDemoServers, type DemoServers } from '../../fixtures/demoServers';
 import { completeAuthorizationWithForms } from '../../fixtures/auth/formLogin';
+import { startMisconfiguredServer } from '../../fixtures/auth/misconfiguredServer';
 import { startHostileServer } from '../../fixtures/mcp/hostileServer';
 import { startSessionServer } from '../../fixtures/mcp/sessionServer';
 
@@ -165,6 +168,57 @@ describe('mcp-secure CLI in the real world (real AS, real MCP server, real proce
     });
   });
 
+  describe('messages that lead somewhere', () => {
+    const json = async (args: string[]): Promise<{ code: number | null; error: { code: string; message: string } }> => {
+      const r = await start([...args, '--json'], join(dir, 'messages.store')).done;
+      return { code: r.code, error: (JSON.parse(r.stdout) as { error: { code: string; message: string } }).error };
+    };
+
+    it('a server that is not running: "nothing is listening at host:port (connection refused)"', async () => {
+      const port = await closedPort();
+      for (const protocol of ['auto', '2025-11-25']) {
+        const r = await json(['tools', `http://127.0.0.1:${port}/mcp`, '--protocol', protocol]);
+        assert.equal(r.code, 3);
+        assert.ok(r.error.message.includes(`Nothing is listening at 127.0.0.1:${port} (connection refused)`), r.error.message);
+      }
+    });
+
+    it('a wrong path gives the status and the URL', async () => {
+      const server = createServer((_req, res) => void res.writeHead(404, { 'content-type': 'text/plain' }).end('not found'));
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/wrong`;
+      try {
+        for (const protocol of ['auto', '2026-07-28']) {
+          const r = await json(['tools', url, '--protocol', protocol]);
+          assert.equal(r.code, 3);
+          assert.ok(r.error.message.includes(url) && r.error.message.includes('HTTP 404') && r.error.message.includes('path'), r.error.message);
+        }
+      } finally {
+        server.closeAllConnections();
+        server.close();
+      }
+    });
+
+    it('issuer mismatch names the issuer found; pkce_unsupported says how to proceed; a localhost resource suggests the URL', async () => {
+      const server = await startMisconfiguredServer('issuer-mismatch');
+      try {
+        const mismatch = await json(['tools', server.url]);
+        assert.equal(mismatch.error.code, 'issuer_mismatch');
+        assert.ok(mismatch.error.message.includes('"https://issuer.example.net"'), mismatch.error.message);
+        server.mode = 'no-pkce';
+        const pkce = await json(['tools', server.url]);
+        assert.equal(pkce.error.code, 'pkce_unsupported');
+        assert.ok(pkce.error.message.includes('--pkce assume-s256') && pkce.error.message.includes('"oauth.pkce": "assume-s256"') && /risk/.test(pkce.error.message), pkce.error.message);
+        server.mode = 'resource-localhost';
+        const resource = await json(['tools', server.url]);
+        assert.equal(resource.error.code, 'resource_mismatch');
+        assert.ok(resource.error.message.includes(`use the URL ${server.url.replace('127.0.0.1', 'localhost')}`), resource.error.message);
+      } finally {
+        await server.close();
+      }
+    });
+  });
+
   describe('short-lived tokens and a grant narrower than the request', () => {
     let demo: DemoServers;
     before(async () => {
@@ -276,4 +330,13 @@ async function waitForFile(path: string): Promise<string> {
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`${path} was never written`);
+}
+
+/** A loopback port nothing listens on (bound once, then released). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }
