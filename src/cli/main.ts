@@ -43,6 +43,7 @@ async function execute(parsed: ParsedCommand, output: Output, redactor: Redactor
     oauth = { ...oauth, dpop: 'auto', ...oauthFromContext(conformance.context) };
   }
   redactor.addSecret(oauth.clientSecret);
+  redactor.addSecret(oauth.assertion);
   const definition = definitionFor(parsed.target!, options, conformance?.protocol ?? options.protocol);
   if (!conformance) oauth = await withGrantClient(oauth, secrets, definition);
   // Ctrl-C cancels cleanly: the loopback listener closes and stdio servers are stopped (a cancelled

@@ -30,6 +30,7 @@ export function definitionFor(target: Target, options: CliOptions, protocol: Pro
   return parseServerDefinition({
     id, name: target.command, transport: 'stdio', command: target.command, args: target.args,
     secret: { mode: options.secretMode, envVar: options.secretEnvVar },
+    ...(Object.keys(options.env).length > 0 ? { env: options.env } : {}),
   });
 }
 
@@ -44,5 +45,13 @@ export function oauthOptionsFrom(options: CliOptions, env: NodeJS.ProcessEnv = p
   }
   if (options.scopes.length > 0) o.scopes = [...options.scopes];
   o.dpop = options.dpop === 'auto' ? 'auto' : options.dpop === 'on';
+  if (options.pkce) o.pkce = options.pkce;
+  if (options.resourceParameter) o.resourceParameter = options.resourceParameter;
+  if (options.grant) o.grant = options.grant;
+  if (options.assertionEnv) {
+    const assertion = env[options.assertionEnv];
+    if (!assertion) throw new UsageError(`--assertion-env: environment variable ${options.assertionEnv} is not set`);
+    o.assertion = assertion;
+  }
   return o;
 }

@@ -13,11 +13,14 @@ import { completeAuthorizationWithForms } from '../../fixtures/auth/formLogin';
 import { startMisconfiguredServer } from '../../fixtures/auth/misconfiguredServer';
 import { startHostileServer } from '../../fixtures/mcp/hostileServer';
 import { startSessionServer } from '../../fixtures/mcp/sessionServer';
+import { stdioServerCommand } from '../../fixtures/mcp/stdioServerCommand';
 
 interface Result { code: number | null; stdout: string; stderr: string }
 interface Started { child: ChildProcess; done: Promise<Result>; authorizationUrl: () => Promise<URL> }
 
 const PUBLIC_CLIENT = 'mcp-cli-preregistered';
+const CI_CLIENT = 'mcp-ci-machine';
+const CI_SECRET = `ci-secret-${randomBytes(16).toString('hex')}`;
 
 /**
  * What a new user hits in the first week, run as real CLI processes against the fixture authorization
@@ -94,6 +97,9 @@ describe('mcp-secure CLI in the real world (real AS, real MCP server, real proce
           clients: [{
             client_id: PUBLIC_CLIENT, token_endpoint_auth_method: 'none', application_type: 'native',
             redirect_uris: ['http://127.0.0.1/callback'], grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'],
+          }, {
+            client_id: CI_CLIENT, client_secret: CI_SECRET, token_endpoint_auth_method: 'client_secret_basic',
+            redirect_uris: [], grant_types: ['client_credentials'], response_types: [],
           }],
         },
       });
@@ -107,6 +113,16 @@ describe('mcp-secure CLI in the real world (real AS, real MCP server, real proce
       assert.equal(error.code, 'registration_failed');
       assert.match(error.message, /redirect URI http:\/\/127\.0\.0\.1\/callback/);
       assert.match(error.message, /--client-id/);
+    });
+
+    it('--grant client_credentials signs a script in without a browser; the secret comes from the environment and is never printed', async () => {
+      const r = await start(['call', demo.httpMcpUrl, 'list_tickets', '--args', '{}', '--grant', 'client_credentials', '--client-id', CI_CLIENT,
+        '--client-secret-env', 'CI_SECRET', '--scope', 'tickets:read', '--verbose'], join(dir, 'ci.store'), { CI_SECRET }).done;
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /T-2/);
+      assert.ok(!`${r.stdout}${r.stderr}`.includes(CI_SECRET), 'the client secret was printed');
+      const grants = demo.authServer.requestLog.filter((x) => x.grantType === 'client_credentials');
+      assert.ok(grants.length === 1 && grants[0]?.clientId === CI_CLIENT && grants[0].status === 200, JSON.stringify(grants));
     });
 
     it('after sign-in with --client-id, refresh and revocation use the grant\'s own client without repeating it', async () => {
@@ -215,6 +231,44 @@ describe('mcp-secure CLI in the real world (real AS, real MCP server, real proce
         assert.ok(resource.error.message.includes(`use the URL ${server.url.replace('127.0.0.1', 'localhost')}`), resource.error.message);
       } finally {
         await server.close();
+      }
+    });
+  });
+
+  describe('parity with the extension\'s per-server settings', () => {
+    it('--env gives a stdio server its own configuration (here: which variable holds the secret)', async () => {
+      const { command, args } = stdioServerCommand();
+      const stdio = ['--secret-env', 'NOTES_SECRET', '--stdio', '--', command, ...args];
+      const without = await start(['tools', ...stdio], join(dir, 'env.store')).done;
+      assert.equal(without.code, 3, 'the server looks for MCP_SHARED_SECRET unless configured');
+      const configured = await start(['tools', '--env', 'MCP_SECRET_ENV_VAR=NOTES_SECRET', ...stdio], join(dir, 'env.store')).done;
+      assert.equal(configured.code, 0, configured.stderr);
+      assert.match(configured.stdout, /^echo/m);
+    });
+
+    it('--pkce assume-s256 passes an AS that does not advertise PKCE (the refusal names the flag)', async () => {
+      const server = await startMisconfiguredServer('no-pkce');
+      try {
+        const refused = await start(['tools', server.url, '--json'], join(dir, 'pkce.store')).done;
+        assert.equal((JSON.parse(refused.stdout) as { error: { code: string } }).error.code, 'pkce_unsupported');
+        const assumed = await start(['tools', server.url, '--json', '--pkce', 'assume-s256'], join(dir, 'pkce.store')).done;
+        // Past the PKCE check, the sign-in needs a browser, which this run does not have.
+        assert.equal((JSON.parse(assumed.stdout) as { error: { code: string } }).error.code, 'not_signed_in', assumed.stdout);
+      } finally {
+        await server.close();
+      }
+    });
+
+    it('--resource-parameter omit signs in without the RFC 8707 resource parameter', async () => {
+      const demo = await startDemoServers();
+      try {
+        const { result, url } = await login(demo, join(dir, 'omit.store'), ['--resource-parameter', 'omit']);
+        assert.equal(result.code, 0, result.stderr);
+        assert.equal(url.searchParams.get('resource'), null);
+        const token = demo.authServer.requestLog.filter((r) => r.route === 'token' && r.grantType === 'authorization_code');
+        assert.ok(token.length === 1 && token[0]?.resource === undefined, JSON.stringify(token));
+      } finally {
+        await demo.close();
       }
     });
   });
