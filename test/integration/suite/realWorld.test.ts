@@ -66,7 +66,7 @@ describe('real-world failures lead somewhere (extension)', () => {
     assert.ok(clientId && clientId !== before.clientId, 'a new client was registered');
   });
 
-  it('connection refused names host:port; issuer mismatch, missing PKCE and a localhost resource say how to proceed', async () => {
+  it('connection refused names host:port; issuer mismatch, missing PKCE, no registration and a localhost resource say how to proceed', async () => {
     const misconfigured = await startMisconfiguredServer('issuer-mismatch');
     const closed = await closedPort();
     try {
@@ -81,6 +81,9 @@ describe('real-world failures lead somewhere (extension)', () => {
       await assert.rejects(signIn(), (e: { code?: string; message: string }) => e.code === 'issuer_mismatch' && e.message.includes('"https://issuer.example.net"'));
       misconfigured.mode = 'no-pkce';
       await assert.rejects(signIn(), (e: { code?: string; message: string }) => e.code === 'pkce_unsupported' && e.message.includes('"oauth.pkce": "assume-s256"'));
+      misconfigured.mode = 'no-registration';
+      await assert.rejects(signIn(), (e: { code?: string; message: string }) => e.code === 'registration_failed'
+        && e.message.includes('redirect URI http://127.0.0.1/callback') && e.message.includes('"oauth.clientId"'));
       misconfigured.mode = 'resource-localhost';
       await assert.rejects(signIn(), (e: { code?: string; message: string }) => e.code === 'resource_mismatch' && e.message.includes(`use the URL ${misconfigured.url.replace('127.0.0.1', 'localhost')}`));
     } finally {
