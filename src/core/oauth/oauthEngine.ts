@@ -62,24 +62,22 @@
  */
 import * as oidc from 'openid-client';
 import { McpSecureError, isMcpSecureError } from '../errors';
-import { type BrowserOpener, type Clock, type Logger, systemClock } from '../ports';
+import { type Clock, type Logger, systemClock } from '../ports';
 import type { RequestAuthorizer } from '../requestAuthorizer';
 import { type AuthContext, type AuthContextDeps, resolveAuthContext, resourceParamsFor } from './authContext';
-import { runAuthorizationCodeFlow } from './authorizationCodeFlow';
-import { createDpopKey, type DpopKey, restoreDpopKey } from './dpop';
+import { type DpopKey, restoreDpopKey } from './dpop';
 import { recordPin } from './clientIssuerPin';
 import { forgetClient, forgetClients } from './clientRegistration';
-import { checkedOpener, isClientRejected, preregisteredClientRefused, refusedRegistrationIssuer, registrationForgotten } from './clientRecovery';
+import { isClientRejected, preregisteredClientRefused, refusedRegistrationIssuer, registrationForgotten } from './clientRecovery';
 import { canonicalUrl, grantMatchesServer } from './grantBinding';
 import { LoopbackRedirect } from './loopbackRedirect';
 import { discoverProtectedResource } from './protectedResourceMetadata';
-import { type GrantInput, runClientCredentials, runEnterpriseGrant, runJwtBearer } from './nonInteractiveGrants';
 import { refreshSkewFor, refreshStoredGrant } from './refresh';
 import { type RevocationResult, revokeGrantTokens } from './revocation';
 import { describeSignOut, type SignOutReport } from './signOutReport';
-import { Scopes, selectScopes } from './scopes';
-import { oauthErrorCodeOf } from './tokenErrors';
+import { Scopes } from './scopes';
 import { ServerAuthorizer } from './serverAuthorizer';
+import { type Attempt, attemptSignIn } from './signInAttempt';
 import { grantFromResponse, summarize, TokenStore } from './tokenStore';
 import type { GrantSummary, OAuthEngineOptions, OAuthServer, StoredGrant } from './types';
 
@@ -92,14 +90,6 @@ export const DEFAULT_REFRESH_SKEW_MS = 60_000;
 export const DEFAULT_MAX_AUTH_RETRIES = 2;
 /** How long a refused refresh waits for another window's rotated grant before dropping the grant. */
 export const ROTATION_SETTLE_MS = 1_500;
-
-/** What one sign-in attempt produced (before it is stored). */
-interface Attempt {
-  ctx: AuthContext;
-  response: oidc.TokenEndpointResponse;
-  scopes: Scopes;
-  dpop?: DpopKey;
-}
 
 /** What a sign-in may carry beyond the server: the 401/403 challenge and explicit scopes. */
 export interface SignInOptions {
@@ -336,7 +326,10 @@ export class OAuthEngine {
     }
     try {
       const interactive = redirect && state ? { redirect, state } : undefined;
-      const attempt = (recheck: boolean): Promise<Attempt> => this.attemptSignIn(server, opts, { signal, interactive, recheck });
+      const attempt = (recheck: boolean): Promise<Attempt> => attemptSignIn(
+        { auth: this.deps(), opener: this.options.opener, remember: (ctx) => void this.contexts.set(server.id, ctx) },
+        server, opts, { signal, interactive, recheck },
+      );
       // A stored registration the AS refuses is dropped and registered again, once, before the browser is used.
       const { ctx, response, scopes, dpop } = await attempt(true).catch(async (err: unknown) => {
         const issuer = refusedRegistrationIssuer(err);
@@ -355,56 +348,6 @@ export class OAuthEngine {
       return summarize(grant);
     } finally {
       await redirect?.close();
-    }
-  }
-
-  /** One sign-in attempt: discovery, client, scopes, then the grant named by the server's options. */
-  private async attemptSignIn(
-    server: OAuthServer, opts: SignInOptions,
-    run: { signal?: AbortSignal; interactive?: { redirect: LoopbackRedirect; state: string }; recheck: boolean },
-  ): Promise<Attempt> {
-    const options = server.options ?? {};
-    const kind = options.grant ?? 'authorization_code';
-    const ctx = await resolveAuthContext(this.deps(), server, {
-      resourceMetadataUrl: opts.resourceMetadataUrl, redirectUri: run.interactive?.redirect.redirectUri, signal: run.signal,
-    });
-    this.contexts.set(server.id, ctx);
-    const scopes = selectScopes({
-      configured: opts.scopes ?? options.scopes, challengeScope: opts.challengeScope, prmScopesSupported: ctx.prm?.scopesSupported,
-      asScopesSupported: ctx.metadata.scopes_supported, offlineAccess: options.offlineAccess ?? kind === 'authorization_code',
-    });
-    const dpop = ctx.dpopAlg ? await createDpopKey(ctx.config, ctx.dpopAlg) : undefined;
-    const resourceParams = resourceParamsFor(options, ctx.resource);
-    const input: GrantInput = { ctx, options, scopes, resourceParams, dpop: dpop?.handle, fetch: this.fetchImpl, signal: run.signal };
-    const recheck = run.recheck && ctx.client.kind === 'dynamic' && ctx.client.reused === true;
-    const opener = recheck ? checkedOpener(this.options.opener, this.fetchImpl, ctx.metadata.issuer) : this.options.opener;
-    const response = await this.requestTokens(input, run.interactive, opener).catch(async (err: unknown) => {
-      // RFC 6749 §5.2 invalid_client: the AS forgot our registration — register afresh next time.
-      if (ctx.client.kind === 'dynamic' && oauthErrorCodeOf(err) === 'invalid_client') await forgetClient(this.options.secrets, ctx.metadata.issuer);
-      throw err;
-    });
-    return { ctx, response, scopes, dpop };
-  }
-
-  /** Run the grant named by the server's options to a token response. */
-  private async requestTokens(
-    input: GrantInput, interactive: { redirect: LoopbackRedirect; state: string } | undefined, opener: BrowserOpener,
-  ): Promise<oidc.TokenEndpointResponse> {
-    const { ctx, options } = input;
-    switch (options.grant ?? 'authorization_code') {
-      case 'client_credentials':
-        return runClientCredentials(input);
-      case 'jwt_bearer':
-        if (!options.assertion) throw new McpSecureError('token_request_failed', 'The JWT bearer grant needs an assertion.');
-        return runJwtBearer(input, options.assertion);
-      case 'token_exchange':
-        return runEnterpriseGrant(input);
-      default:
-        if (!interactive) throw new McpSecureError('internal', 'The authorization code grant needs a redirect listener.');
-        return runAuthorizationCodeFlow({
-          config: ctx.config, metadata: ctx.metadata, redirect: interactive.redirect, state: interactive.state, opener,
-          scopes: input.scopes, resourceParams: input.resourceParams, pkce: options.pkce, dpop: input.dpop, logger: this.logger,
-        });
     }
   }
 
