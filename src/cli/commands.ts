@@ -62,9 +62,31 @@ async function callTool(ctx: CommandContext): Promise<ExitCode> {
 }
 
 function formatResult(result: ToolCallResult): string {
-  const parts = result.content.map((c) => (c.type === 'text' && typeof c.text === 'string' ? printable(c.text) : `[${printable(String(c.type), 40)} content]`));
+  const parts = result.content.map(formatContent);
   if (parts.length === 0 && result.structuredContent) parts.push(printable(JSON.stringify(result.structuredContent, null, 2)));
   return `${result.isError ? 'Tool error:\n' : ''}${parts.join('\n')}`;
+}
+
+/** One content block as text (MCP 2025-11-25 §Tool Result): what it is, its MIME type, size or URI. */
+function formatContent(c: ToolCallResult['content'][number]): string {
+  const str = (v: unknown, max = 300): string => (typeof v === 'string' ? printable(v, max) : '');
+  const mime = str(c.mimeType, 100) || 'unknown type';
+  switch (c.type) {
+    case 'text':
+      return typeof c.text === 'string' ? printable(c.text) : '[text content]';
+    case 'image':
+    case 'audio':
+      return `[${c.type} ${mime}, ${typeof c.data === 'string' ? Buffer.byteLength(c.data, 'base64') : 0} bytes]`;
+    case 'resource_link':
+      return `[link] ${str(c.title) || str(c.name) || '(unnamed)'}: ${str(c.uri, 2000)} (${mime})`;
+    case 'resource': {
+      const r = (typeof c.resource === 'object' && c.resource !== null ? c.resource : {}) as Record<string, unknown>;
+      const head = `[resource] ${str(r.uri, 2000)} (${str(r.mimeType, 100) || 'unknown type'})`;
+      return typeof r.text === 'string' ? `${head}\n${printable(r.text)}` : head;
+    }
+    default:
+      return `[${printable(String(c.type), 40)} content]`;
+  }
 }
 
 function formatGrant(g: GrantView): string {

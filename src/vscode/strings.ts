@@ -134,5 +134,7 @@ export const Strings = {
   // real-world readiness (issue 11)
   registrationForgotten: (server: string, issuers: string) => `Signed out of ${server} and forgot its client registration at ${issuers}. The next sign-in registers a new client.`,
   signedOutReport: (server: string, report: string) => `${server}: ${report}`,
+  toolReturnedLink: (name: string, uri: string) => `The tool returned a link: ${name} (${uri})`,
+  openLink: 'Open Link',
   noRegistrationStored: (server: string) => `Signed out of ${server}; it has no stored client registration to forget.`,
 } as const;

@@ -22,6 +22,7 @@ export async function callToolCommand(s: CommandServices, arg?: unknown, toolArg
     s.actions.callTool(def.id, tool.name, args, 'palette', signal),
   );
   await s.results.show(`${def.id}-${tool.name}`, result.raw);
+  await s.results.media.present(result.content);
   if (result.isError) void vscode.window.showWarningMessage(Strings.toolError(toPlainText(tool.name, 80)));
   return result;
 }

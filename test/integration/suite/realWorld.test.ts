@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import * as vscode from 'vscode';
 import type { McpSecureApi } from '../../../src/vscode/testApi';
 import { startMisconfiguredServer } from '../../fixtures/auth/misconfiguredServer';
-import { HTTP_ID, activatedApi, flatten, formOpener, requireFixtures, serverEntries, setServers, waitFor, type Fixtures } from './helpers';
+import { HTTP_ID, STDIO_ID, activatedApi, flatten, formOpener, requireFixtures, serverEntries, setServers, waitFor, type Fixtures } from './helpers';
 
 /**
  * What a user meets in the first week, in the real editor against the fixture authorization server: a
@@ -64,6 +64,19 @@ describe('real-world failures lead somewhere (extension)', () => {
     await api.signIn(HTTP_ID, formOpener(f.user, opened), ['tickets:read']);
     const clientId = opened[0]?.searchParams.get('client_id');
     assert.ok(clientId && clientId !== before.clientId, 'a new client was registered');
+  });
+
+  it('a tool result with an image opens it in the image preview (served read-only from memory)', async () => {
+    await vscode.commands.executeCommand('mcpSecure.callTool', STDIO_ID, 'picture', {});
+    const tabs = await waitFor(() => {
+      const found = vscode.window.tabGroups.all.flatMap((g) => g.tabs)
+        .filter((t) => t.input instanceof vscode.TabInputCustom && t.input.uri.scheme === 'mcp-secure-media');
+      return found.length ? found : undefined;
+    }, 'the image preview tab');
+    const input = tabs[0]?.input as vscode.TabInputCustom;
+    assert.equal(input.viewType, 'imagePreview.previewEditor');
+    assert.deepEqual([...await vscode.workspace.fs.readFile(input.uri)].slice(0, 4), [0x89, 0x50, 0x4e, 0x47], 'the PNG bytes the server sent');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
   it('connection refused names host:port; issuer mismatch, missing PKCE, no registration and a localhost resource say how to proceed', async () => {

@@ -246,6 +246,13 @@ describe('mcp-secure CLI in the real world (real AS, real MCP server, real proce
       assert.match(configured.stdout, /^echo/m);
     });
 
+    it('an image and a resource link in a result are shown with their MIME type, size and URI', async () => {
+      const { command, args } = stdioServerCommand();
+      const r = await start(['call', 'picture', '--stdio', '--', command, ...args], join(dir, 'picture.store')).done;
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(r.stdout.trim().split('\n'), ['[image image/png, 70 bytes]', '[link] pixel.png: https://example.com/pictures/pixel.png (image/png)']);
+    });
+
     it('--pkce assume-s256 passes an AS that does not advertise PKCE (the refusal names the flag)', async () => {
       const server = await startMisconfiguredServer('no-pkce');
       try {
