@@ -28,8 +28,9 @@ const refusals = new WeakMap<Error, string>();
  * with an error page and never redirects back (RFC 6749 §4.1.2.1: it "MUST NOT automatically redirect
  * the user-agent to the invalid redirection URI"), so the user would face that page while the client
  * waits in vain. The check requests the very URL the browser gets (no redirect is followed, nothing is
- * submitted): a 4xx answer means the registration is refused; anything else, or a network problem,
- * opens the browser as usual.
+ * submitted): HTTP 400 (how authorization servers answer an unknown client or redirect URI) means the
+ * registration is refused; anything else (a login page, a redirect, a network problem) opens the browser
+ * as usual, so an AS that answers differently costs nothing but the check.
  */
 export function checkedOpener(opener: BrowserOpener, fetchImpl: FetchLike, issuer: string): BrowserOpener {
   return {
@@ -40,7 +41,7 @@ export function checkedOpener(opener: BrowserOpener, fetchImpl: FetchLike, issue
           await response.body?.cancel().catch(() => undefined);
           return response.status;
         }, () => 0);
-      if (status >= 400 && status < 500) {
+      if (status === 400) {
         const cause = new Error('RefusedRegistration');
         refusals.set(cause, issuer);
         throw new McpSecureError('registration_failed', `The authorization server ${issuer} refused the stored client registration (HTTP ${status}).`, { cause });
