@@ -92,11 +92,12 @@ describe('real-world failures lead somewhere (extension)', () => {
       await waitFor(async () => flatten(await api.tree()).some((l) => l.includes(refused)), 'the refusal in the tree');
       const signIn = (): Promise<unknown> => api.signIn('it-misconfigured', async () => undefined);
       await assert.rejects(signIn(), (e: { code?: string; message: string }) => e.code === 'issuer_mismatch' && e.message.includes('"https://issuer.example.net"'));
-      misconfigured.mode = 'no-pkce';
-      await assert.rejects(signIn(), (e: { code?: string; message: string }) => e.code === 'pkce_unsupported' && e.message.includes('"oauth.pkce": "assume-s256"'));
+      // Before any registration is stored for this issuer (the PKCE refusal comes after registering).
       misconfigured.mode = 'no-registration';
       await assert.rejects(signIn(), (e: { code?: string; message: string }) => e.code === 'registration_failed'
         && e.message.includes('redirect URI http://127.0.0.1/callback') && e.message.includes('"oauth.clientId"'));
+      misconfigured.mode = 'no-pkce';
+      await assert.rejects(signIn(), (e: { code?: string; message: string }) => e.code === 'pkce_unsupported' && e.message.includes('"oauth.pkce": "assume-s256"'));
       misconfigured.mode = 'resource-localhost';
       await assert.rejects(signIn(), (e: { code?: string; message: string }) => e.code === 'resource_mismatch' && e.message.includes(`use the URL ${misconfigured.url.replace('127.0.0.1', 'localhost')}`));
     } finally {
