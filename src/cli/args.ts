@@ -39,6 +39,18 @@ export interface CliOptions {
   clientMetadataUrl?: string;
   /** Tool arguments (`call --args '<json object>'`). */
   toolArgs: Record<string, unknown>;
+  /** `logout --forget-client`: also forget the dynamic client registration at the authorization server. */
+  forgetClient?: boolean;
+  /** `--pkce assume-s256`: the per-server override for an AS that does not advertise PKCE (default `require`). */
+  pkce?: 'require' | 'assume-s256';
+  /** `--resource-parameter`: how the RFC 8707 resource is sent (`resource`, `audience`, `omit`). */
+  resourceParameter?: 'resource' | 'audience' | 'omit';
+  /** `--grant`: the OAuth grant (default `authorization_code`; machine grants for scripts and CI). */
+  grant?: 'authorization_code' | 'client_credentials' | 'jwt_bearer';
+  /** `--assertion-env VAR`: the environment variable holding the JWT bearer assertion (never argv). */
+  assertionEnv?: string;
+  /** `--env NAME=VALUE` (stdio, repeatable): extra environment for the server (not for secrets). */
+  env: Record<string, string>;
 }
 
 export interface ParsedCommand {
@@ -49,13 +61,14 @@ export interface ParsedCommand {
 }
 
 const valueOptions = new Set(['--args', '--store', '--store-key-file', '--open-with', '--client-id', '--client-secret-env',
-  '--scope', '--timeout', '--protocol', '--secret-mode', '--secret-env', '--client-metadata-url', '--dpop']);
-const flagOptions = new Set(['--json', '--verbose', '-v', '--help', '-h', '--stdio', '--version', '--allow-step-up']);
+  '--scope', '--timeout', '--protocol', '--secret-mode', '--secret-env', '--client-metadata-url', '--dpop',
+  '--pkce', '--resource-parameter', '--grant', '--assertion-env', '--env']);
+const flagOptions = new Set(['--json', '--verbose', '-v', '--help', '-h', '--stdio', '--version', '--allow-step-up', '--forget-client']);
 const DEFAULT_TIMEOUT_MS = 120_000;
 
 function defaults(): CliOptions {
   return { json: false, verbose: false, store: { kind: 'memory' }, scopes: [], timeoutMs: DEFAULT_TIMEOUT_MS,
-    protocol: 'auto', secretMode: 'both', secretEnvVar: 'MCP_SHARED_SECRET', allowStepUp: false, dpop: 'off', toolArgs: {} };
+    protocol: 'auto', secretMode: 'both', secretEnvVar: 'MCP_SHARED_SECRET', allowStepUp: false, dpop: 'off', toolArgs: {}, env: {} };
 }
 
 interface RawArgs {
@@ -185,7 +198,31 @@ function parseOptions(raw: RawArgs): CliOptions {
     o.secretEnvVar = envVar;
   }
   o.toolArgs = parseToolArgs(single(raw, '--args'));
+  parseParityOptions(raw, o);
   return o;
+}
+
+function oneOf<T extends string>(raw: RawArgs, name: string, allowed: readonly T[]): T | undefined {
+  const value = single(raw, name);
+  if (value !== undefined && !(allowed as readonly string[]).includes(value)) throw new UsageError(`${name} must be ${allowed.join(', ')}`);
+  return value as T | undefined;
+}
+
+/** The per-server settings the extension has, as flags: PKCE override, resource parameter, machine grants, stdio environment. */
+function parseParityOptions(raw: RawArgs, o: CliOptions): void {
+  o.pkce = oneOf(raw, '--pkce', ['require', 'assume-s256'] as const);
+  o.resourceParameter = oneOf(raw, '--resource-parameter', ['resource', 'audience', 'omit'] as const);
+  o.grant = oneOf(raw, '--grant', ['authorization_code', 'client_credentials', 'jwt_bearer'] as const);
+  o.assertionEnv = single(raw, '--assertion-env');
+  if (o.assertionEnv !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(o.assertionEnv)) throw new UsageError('--assertion-env must be an environment variable name');
+  if (o.grant === 'jwt_bearer' && !o.assertionEnv) throw new UsageError('--grant jwt_bearer needs --assertion-env <VAR> (the assertion never goes on the command line)');
+  if (o.grant === 'client_credentials' && !o.clientId) throw new UsageError('--grant client_credentials needs --client-id (and --client-secret-env)');
+  for (const pair of raw.values.get('--env') ?? []) {
+    const eq = pair.indexOf('=');
+    const name = eq > 0 ? pair.slice(0, eq) : '';
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new UsageError(`--env needs NAME=VALUE, got "${pair}"`);
+    o.env[name] = pair.slice(eq + 1);
+  }
 }
 
 function parseTarget(command: CommandName, raw: RawArgs, rest: string[]): { target: Target; tool?: string } {
@@ -218,6 +255,11 @@ export function parseCliArgs(argv: readonly string[]): ParsedCommand {
   const command = first as CommandName;
   if (command === 'version') return { command, options };
   if (command !== 'call' && raw.values.has('--args')) throw new UsageError('--args applies to "call" only');
+  if (Object.keys(options.env).length > 0 && !raw.flags.has('--stdio')) throw new UsageError('--env applies to stdio servers (--stdio) only');
+  if (raw.flags.has('--forget-client')) {
+    if (command !== 'logout') throw new UsageError('--forget-client applies to "logout" only');
+    options.forgetClient = true;
+  }
   const { target, tool } = parseTarget(command, raw, rest);
   return { command, target, tool, options };
 }

@@ -1,7 +1,10 @@
 import { identityFromGrant } from '../core/grantIdentity';
 import type { ConnectionIdentity } from '../core/mcp/mcpConnection';
 import type { HttpServerDefinition } from '../core/mcp/serverDefinition';
-import { OAuthEngine, type GrantSummary, type OAuthServer, type OAuthServerOptions } from '../core/oauth/oauthEngine';
+import { OAuthEngine, type GrantSummary, type OAuthServer, type OAuthServerOptions, type SignOutReport } from '../core/oauth/oauthEngine';
+import { canonicalUrl } from '../core/oauth/grantBinding';
+import { TokenStore } from '../core/oauth/tokenStore';
+import type { ServerDefinition } from '../core/mcp/serverDefinition';
 import type { BrowserOpener, Logger, SecretStore } from '../core/ports';
 import type { RequestAuthorizer } from '../core/requestAuthorizer';
 import { type GrantEvidence, grantEvidence } from '../core/security/grantChecks';
@@ -15,11 +18,13 @@ export interface CliAuth {
   identityFor(def: HttpServerDefinition): Promise<ConnectionIdentity>;
   signIn(def: HttpServerDefinition, signal?: AbortSignal): Promise<GrantView>;
   getGrant(def: HttpServerDefinition): Promise<GrantView | undefined>;
-  signOut(def: HttpServerDefinition): Promise<void>;
+  signOut(def: HttpServerDefinition): Promise<SignOutReport>;
   /** What the stored grant shows for the security report (never a token value). */
   grantEvidence(def: HttpServerDefinition): Promise<GrantEvidence | undefined>;
   /** The OAuth server (id, URL, full options) the engine would use for `def`. */
   serverFor(def: HttpServerDefinition): OAuthServer;
+  /** Sign out and forget the dynamic client registration; returns the issuers whose registration was removed. */
+  forgetRegistration(def: HttpServerDefinition): Promise<string[]>;
   dispose(): void;
 }
 
@@ -74,7 +79,22 @@ export function createCliAuth(deps: CliAuthDeps): CliAuth {
       return grant ? grantEvidence(grant, await engine.storedAccessToken(serverFor(def))) : undefined;
     },
     serverFor,
+    forgetRegistration: (def) => engine.forgetRegistration(serverFor(def)),
     dispose: () => engine.dispose(),
   };
 }
 
+
+/**
+ * The CLI names a server by its URL alone, so the client a grant was issued to is not on the next
+ * command line. A grant of a pre-registered client keeps being used (refreshed, revoked) with exactly
+ * that client and issuer (RFC 6749 §6: a refresh token is bound to its client) unless `--client-id`
+ * names another one. A confidential client still needs `--client-secret-env`: secrets are never stored
+ * beside the grant.
+ */
+export async function withGrantClient(options: OAuthServerOptions, secrets: SecretStore, def: ServerDefinition): Promise<OAuthServerOptions> {
+  if (def.transport !== 'http' || options.clientId || def.oauth?.clientId) return options;
+  const grant = await new TokenStore(secrets).load(def.id);
+  if (grant?.clientKind !== 'preregistered' || canonicalUrl(grant.serverUrl) !== canonicalUrl(def.url)) return options;
+  return { ...options, clientId: grant.clientId, issuer: options.issuer ?? grant.issuer };
+}

@@ -1,7 +1,9 @@
-import { McpSecureError } from '../core/errors';
+import { ProtocolError } from '@modelcontextprotocol/client';
+import { McpSecureError, isMcpSecureError } from '../core/errors';
 import type { McpConnection } from '../core/mcp/mcpConnection';
 import type { HttpServerDefinition, ServerDefinition } from '../core/mcp/serverDefinition';
 import type { ToolCallResult, ToolInfo } from '../core/mcp/types';
+import { describeSignOut } from '../core/oauth/signOutReport';
 import type { ParsedCommand } from './args';
 import type { GrantView } from './cliAuth';
 import { ExitCode } from './exitCodes';
@@ -48,15 +50,44 @@ function formatTools(tools: readonly ToolInfo[]): string {
 async function callTool(ctx: CommandContext): Promise<ExitCode> {
   const connection = await connect(ctx);
   const name = ctx.parsed.tool as string;
-  const result = await connection.callTool(name, ctx.parsed.options.toolArgs, { caller: 'cli', signal: ctx.signal });
+  const result = await connection.callTool(name, ctx.parsed.options.toolArgs, { caller: 'cli', signal: ctx.signal }).catch((err: unknown) => {
+    // A JSON-RPC error answer to tools/call (MCP §Tools/Error Handling "protocol errors": unknown
+    // tool, invalid arguments, server error) is the tool call failing, like isError: exit 4, not 3.
+    if (isMcpSecureError(err, 'protocol_error') && err.cause instanceof ProtocolError) {
+      throw new McpSecureError('tool_call_rejected', `The server refused the call to ${printable(name, 100)}: ${err.message}`, { cause: err });
+    }
+    throw err;
+  });
   ctx.output.result(result.raw, formatResult(result));
   return result.isError ? ExitCode.toolError : ExitCode.ok;
 }
 
 function formatResult(result: ToolCallResult): string {
-  const parts = result.content.map((c) => (c.type === 'text' && typeof c.text === 'string' ? printable(c.text) : `[${printable(String(c.type), 40)} content]`));
+  const parts = result.content.map(formatContent);
   if (parts.length === 0 && result.structuredContent) parts.push(printable(JSON.stringify(result.structuredContent, null, 2)));
   return `${result.isError ? 'Tool error:\n' : ''}${parts.join('\n')}`;
+}
+
+/** One content block as text (MCP 2025-11-25 §Tool Result): what it is, its MIME type, size or URI. */
+function formatContent(c: ToolCallResult['content'][number]): string {
+  const str = (v: unknown, max = 300): string => (typeof v === 'string' ? printable(v, max) : '');
+  const mime = str(c.mimeType, 100) || 'unknown type';
+  switch (c.type) {
+    case 'text':
+      return typeof c.text === 'string' ? printable(c.text) : '[text content]';
+    case 'image':
+    case 'audio':
+      return `[${c.type} ${mime}, ${typeof c.data === 'string' ? Buffer.byteLength(c.data, 'base64') : 0} bytes]`;
+    case 'resource_link':
+      return `[link] ${str(c.title) || str(c.name) || '(unnamed)'}: ${str(c.uri, 2000)} (${mime})`;
+    case 'resource': {
+      const r = (typeof c.resource === 'object' && c.resource !== null ? c.resource : {}) as Record<string, unknown>;
+      const head = `[resource] ${str(r.uri, 2000)} (${str(r.mimeType, 100) || 'unknown type'})`;
+      return typeof r.text === 'string' ? `${head}\n${printable(r.text)}` : head;
+    }
+    default:
+      return `[${printable(String(c.type), 40)} content]`;
+  }
 }
 
 function formatGrant(g: GrantView): string {
@@ -93,12 +124,23 @@ async function whoami(ctx: CommandContext): Promise<ExitCode> {
 
 async function logout(ctx: CommandContext): Promise<ExitCode> {
   const def = requireHttp(ctx);
+  if (ctx.parsed.options.forgetClient) return forgetRegistration(ctx, def);
   if (!(await ctx.runtime.auth.getGrant(def))) {
     ctx.output.result({ server: ctx.definition.id, signedOut: false }, 'Not signed in to this server: nothing to revoke.');
     return ExitCode.ok;
   }
-  await ctx.runtime.auth.signOut(def);
-  ctx.output.result({ server: ctx.definition.id, signedOut: true }, 'Signed out: the grant was revoked and removed.');
+  const report = await ctx.runtime.auth.signOut(def);
+  ctx.output.result({ server: ctx.definition.id, signedOut: true, ...report }, describeSignOut(report));
+  return ExitCode.ok;
+}
+
+/** `logout --forget-client`: sign out, then drop the dynamic registration so the next sign-in registers again. */
+async function forgetRegistration(ctx: CommandContext, def: HttpServerDefinition): Promise<ExitCode> {
+  const issuers = await ctx.runtime.auth.forgetRegistration(def);
+  const text = issuers.length > 0
+    ? `Signed out; forgot the client registration at ${issuers.join(', ')}. The next sign-in registers a new client.`
+    : 'Signed out; no stored client registration for this server (nothing to forget).';
+  ctx.output.result({ server: ctx.definition.id, forgottenRegistrations: issuers }, text);
   return ExitCode.ok;
 }
 

@@ -12,7 +12,7 @@ export const ExitCode = {
   refused: 2,
   /** Could not connect, or the server broke the protocol (timeouts, exits, malformed answers). */
   connection: 3,
-  /** The tool ran and reported an error (`isError: true`), or the tool does not exist. */
+  /** The tool ran and reported an error (`isError: true`), the server refused the call (JSON-RPC error), or the tool does not exist. */
   toolError: 4,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
@@ -25,7 +25,7 @@ const refusedCodes: ReadonlySet<McpSecureErrorCode> = new Set<McpSecureErrorCode
   'not_signed_in', 'revocation_failed', 'dpop_failed', 'unauthorized', 'forbidden', 'invalid_server_definition',
   'secret_store_failed', 'skill_verification_failed',
 ]);
-const toolCodes: ReadonlySet<McpSecureErrorCode> = new Set<McpSecureErrorCode>(['tool_not_found', 'invalid_tool']);
+const toolCodes: ReadonlySet<McpSecureErrorCode> = new Set<McpSecureErrorCode>(['tool_not_found', 'invalid_tool', 'tool_call_rejected']);
 
 /** The exit code for a typed core error. Unknown codes (added later by other areas) count as connection errors. */
 export function exitCodeFor(code: string): ExitCode {

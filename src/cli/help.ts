@@ -25,8 +25,19 @@ Options:
                           characters, or 32 random bytes as hex:<64 hex> or base64:<base64>.
                           Plaintext is refused.
   --open-with <command>   hand the authorization URL to <command> (split on spaces, run without a shell,
-                          the URL as its own argument), e.g. --open-with xdg-open. Default: print it.
-  --client-id <id>        a pre-registered OAuth client id
+                          the URL as its own argument), e.g. --open-with xdg-open. Default: $BROWSER,
+                          else print it. Without a terminal or an opener, tools/call do not start a
+                          browser sign-in: they fail at once (run "mcp-secure login <url>" first).
+  --pkce assume-s256      sign in although the authorization server does not advertise PKCE (risk: an
+                          intercepted code could be redeemed if it ignores PKCE). Default: require
+  --resource-parameter <resource|audience|omit>  how the RFC 8707 resource is sent (default resource)
+  --grant <kind>          authorization_code (default), client_credentials (needs --client-id and
+                          --client-secret-env) or jwt_bearer (needs --assertion-env)
+  --assertion-env <VAR>   read the JWT bearer assertion from environment variable VAR (never from argv)
+  --forget-client         logout: also forget the dynamically registered client (the next sign-in
+                          registers a new one)
+  --client-id <id>        a pre-registered OAuth client id (once signed in, later commands reuse the
+                          grant's own client without it)
   --client-secret-env <VAR>  read that client's secret from environment variable VAR (never from argv)
   --client-metadata-url <https-url>  this client's Client ID Metadata Document, used as client_id
                           where the authorization server supports it
@@ -38,9 +49,12 @@ Options:
   --scope <scope>         scope to request (repeatable); default: what the server's challenge or
                           metadata names
   --protocol <version>    auto (default), 2025-11-25 or 2026-07-28
-  --timeout <ms>          overall deadline (default 120000)
+  --timeout <ms>          overall deadline (default 120000); expiry says "Timed out after N s" (exit 2
+                          while a sign-in is pending, else 3)
   --secret-mode <mode>    stdio: how the shared secret reaches the server: env, handshake, both (default), none
   --secret-env <NAME>     stdio: environment variable for the shared secret (default MCP_SHARED_SECRET)
+  --env NAME=VALUE        stdio: environment for the server (repeatable; not for secrets). A server that
+                          checks no shared secret takes --secret-mode none
   --help, -h              this text
   --version               the version
 
@@ -50,5 +64,6 @@ Exit codes:
   2  authorization refused or unsafe input refused, or a failed security check (check) (insecure URL, metadata/issuer/resource mismatch,
      state or iss mismatch, sign-in denied or timed out, step-up refused, store key missing or wrong)
   3  connection or protocol error (cannot connect, server exited, timeout, malformed answer)
-  4  tool error (the tool reported isError, or no such tool)
+  4  tool error (the tool reported isError, the server refused the call with a JSON-RPC error,
+     or no such tool)
 `;

@@ -4,7 +4,9 @@ import { parseCliArgs, type ParsedCommand } from './args';
 import { runCommand } from './commands';
 import { CONFORMANCE_CLIENT_METADATA_URL, contextSecrets, oauthFromContext, readConformanceEnv, runConformanceActions } from './conformanceDriver';
 import { ExitCode } from './exitCodes';
+import { withGrantClient } from './cliAuth';
 import { helpText } from './help';
+import { browserFromEnv, canCompleteSignIn, deadlineSignal, interactionFacts, NoSignInOpener } from './interaction';
 import { CommandOpener, HeadlessOpener, PrintOpener } from './openers';
 import { Output } from './output';
 import { Redactor } from '../core/common/redaction';
@@ -22,7 +24,10 @@ const acceptDefaults: ElicitationHandler = async (request) => ({ action: 'accept
 
 function openerFor(parsed: ParsedCommand): BrowserOpener {
   if (parsed.command === 'conformance') return new HeadlessOpener();
-  return parsed.options.openWith ? new CommandOpener(parsed.options.openWith) : new PrintOpener();
+  const openWith = parsed.options.openWith ?? browserFromEnv();
+  if (openWith) return new CommandOpener(openWith);
+  if (!canCompleteSignIn(parsed, interactionFacts(parsed)) && parsed.target?.kind === 'http') return new NoSignInOpener(parsed.target.url.href);
+  return new PrintOpener();
 }
 
 async function execute(parsed: ParsedCommand, output: Output, redactor: Redactor): Promise<ExitCode> {
@@ -38,13 +43,15 @@ async function execute(parsed: ParsedCommand, output: Output, redactor: Redactor
     oauth = { ...oauth, dpop: 'auto', ...oauthFromContext(conformance.context) };
   }
   redactor.registerSecret(oauth.clientSecret);
+  redactor.registerSecret(oauth.assertion);
   const definition = definitionFor(parsed.target!, options, conformance?.protocol ?? options.protocol);
+  if (!conformance) oauth = await withGrantClient(oauth, secrets, definition);
   // Ctrl-C cancels cleanly: the loopback listener closes and stdio servers are stopped (a cancelled
   // sign-in exits 2, authorization_cancelled; other cancelled work exits 3).
   const interrupt = new AbortController();
   const onSigint = (): void => interrupt.abort(new Error('interrupted'));
   process.once('SIGINT', onSigint);
-  const deadline = AbortSignal.any([AbortSignal.timeout(timeoutMs), interrupt.signal]);
+  const deadline = AbortSignal.any([deadlineSignal(timeoutMs), interrupt.signal]);
   const runtime = new CliRuntime({
     logger, redactor, secrets, opener: openerFor(parsed), requestTimeoutMs: timeoutMs, signal: deadline,
     elicitation: conformance ? acceptDefaults : undefined,

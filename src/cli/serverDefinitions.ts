@@ -10,8 +10,15 @@ import { UsageError, type CliOptions, type Target } from './args';
 export function serverIdFor(target: Target): string {
   const text = target.kind === 'http' ? target.url.href : [target.command, ...target.args].join('\u0000');
   const hash = createHash('sha256').update(text).digest('hex').slice(0, 12);
-  const slug = target.kind === 'http' ? `${target.url.hostname}-${target.url.port || target.url.protocol.replace(':', '')}` : 'stdio';
+  const slug = target.kind === 'http' ? `${hostSlug(target.url.hostname)}-${target.url.port || target.url.protocol.replace(':', '')}` : 'stdio';
   return `${slug.replace(/[^A-Za-z0-9.-]/g, '-').slice(0, 40)}-${hash}`;
+}
+
+/** A host name as an id part that starts with a letter or digit: `[::1]` becomes `ipv6-1` (an id may not start with "-"). */
+function hostSlug(hostname: string): string {
+  const host = hostname.replace(/^\[|\]$/g, '');
+  if (!host.includes(':')) return host;
+  return `ipv6-${host.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-+|-+$/g, '')}`.replace(/-$/, '');
 }
 
 /** Builds and validates (through the MCP area's parser) the definition of the server named on the command line. */
@@ -23,6 +30,7 @@ export function definitionFor(target: Target, options: CliOptions, protocol: Pro
   return parseServerDefinition({
     id, name: target.command, transport: 'stdio', command: target.command, args: target.args,
     secret: { mode: options.secretMode, envVar: options.secretEnvVar },
+    ...(Object.keys(options.env).length > 0 ? { env: options.env } : {}),
   });
 }
 
@@ -37,5 +45,13 @@ export function oauthOptionsFrom(options: CliOptions, env: NodeJS.ProcessEnv = p
   }
   if (options.scopes.length > 0) o.scopes = [...options.scopes];
   o.dpop = options.dpop === 'auto' ? 'auto' : options.dpop === 'on';
+  if (options.pkce) o.pkce = options.pkce;
+  if (options.resourceParameter) o.resourceParameter = options.resourceParameter;
+  if (options.grant) o.grant = options.grant;
+  if (options.assertionEnv) {
+    const assertion = env[options.assertionEnv];
+    if (!assertion) throw new UsageError(`--assertion-env: environment variable ${options.assertionEnv} is not set`);
+    o.assertion = assertion;
+  }
   return o;
 }

@@ -42,6 +42,8 @@ export type McpSecureErrorCode =
   | 'forbidden'
   | 'tool_not_found'
   | 'invalid_tool'
+  /** The server answered `tools/call` with a JSON-RPC error instead of a result. */
+  | 'tool_call_rejected'
   | 'skill_verification_failed'
   // gateway (VS Code's own MCP client through the extension)
   | 'policy_denied'

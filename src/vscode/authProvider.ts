@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { McpSecureError, isMcpSecureError } from '../core/errors';
 import type { HttpServerDefinition } from '../core/mcp/serverDefinition';
+import { describeSignOut } from '../core/oauth/signOutReport';
 import type { Logger, SecretStore } from '../core/ports';
 import { AUTH_PROVIDER_ID, SERVER_SCOPE_PREFIX } from './constants';
 import type { GrantEngine, GrantView } from './engineContract';
@@ -26,6 +27,8 @@ export class McpAuthProvider implements vscode.AuthenticationProvider, vscode.Di
   private snapshot = new Map<string, Session>();
   private queue: Promise<void> = Promise.resolve();
   private queued = false;
+  /** What the last sign-out revoked, as told to the user (core describeSignOut; for the log and tests). */
+  lastSignOut: string | undefined;
 
   constructor(
     private readonly engine: GrantEngine,
@@ -71,9 +74,10 @@ export class McpAuthProvider implements vscode.AuthenticationProvider, vscode.Di
     if (!def) throw new McpSecureError('invalid_server_definition', Strings.unknownServer(sessionId));
     const name = def.name;
     try {
-      await this.engine.signOut(await this.secrets.oauthServerFor(def));
-      this.logger.info(`signed out of ${sessionId}`);
-      void vscode.window.showInformationMessage(Strings.signedOut(name));
+      const report = await this.engine.signOut(await this.secrets.oauthServerFor(def));
+      this.logger.info(`signed out of ${sessionId}: ${describeSignOut(report)}`);
+      this.lastSignOut = describeSignOut(report);
+      void vscode.window.showInformationMessage(Strings.signedOutReport(name, this.lastSignOut));
     } catch (e) {
       // The engine removes the grant locally even when the AS refuses revocation: say so, don't fail.
       if (!isMcpSecureError(e, 'revocation_failed')) throw e;

@@ -5,6 +5,7 @@ import type { HttpServerDefinition } from '../core/mcp/serverDefinition';
 import { addServerCommand } from './commands/addServerCommand';
 import { callToolCommand } from './commands/callToolCommand';
 import { preselection, type Preselection } from './commands/commandArguments';
+import { forgetRegistrationCommand } from './commands/forgetRegistrationCommand';
 import { importServersCommand } from './commands/importServersCommand';
 import { pickServer } from './commands/pickServer';
 import { rotateSecretCommand } from './commands/rotateSecretCommand';
@@ -31,6 +32,7 @@ const HANDLERS: Record<CommandId, { readonly title: string; readonly run: Handle
   [Commands.showLog]: { title: 'Show log', run: async (s) => s.channel.show(true) },
   [Commands.refresh]: { title: 'Refresh', run: async (s) => s.tree.refresh() },
   [Commands.openSettings]: { title: 'Open settings', run: () => Promise.resolve(vscode.commands.executeCommand('workbench.action.openSettings', Settings.servers)) },
+  [Commands.forgetClientRegistration]: { title: 'Forget client registration', run: (s, pre) => forgetRegistrationCommand(s, pre.serverId) },
 };
 
 export const REGISTERED_COMMANDS: readonly string[] = Object.keys(HANDLERS);

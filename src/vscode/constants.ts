@@ -24,6 +24,7 @@ export const Commands = {
   showLog: 'mcpSecure.showLog',
   refresh: 'mcpSecure.refresh',
   openSettings: 'mcpSecure.openSettings',
+  forgetClientRegistration: 'mcpSecure.forgetClientRegistration',
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 

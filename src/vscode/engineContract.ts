@@ -5,6 +5,7 @@
  */
 import type { RequestAuthorizer } from '../core/requestAuthorizer';
 import type { HttpOAuthOptions } from '../core/mcp/serverDefinition';
+import type { SignOutReport } from '../core/oauth/signOutReport';
 
 export interface OAuthServerRef {
   readonly id: string;
@@ -39,6 +40,9 @@ export interface GrantEngine {
   getGrant(server: OAuthServerRef): Promise<GrantView | undefined>;
   /** The stored access token as is: no refresh, no network. */
   storedAccessToken(server: OAuthServerRef): Promise<string | undefined>;
-  signOut(server: OAuthServerRef): Promise<void>;
+  /** Revokes and removes the grant; the report says per token what was revoked (core signOutReport.ts). */
+  signOut(server: OAuthServerRef): Promise<SignOutReport>;
+  /** Sign out and forget the dynamic client registration; returns the issuers whose registration was removed. */
+  forgetRegistration(server: OAuthServerRef): Promise<string[]>;
   onDidChangeGrants(listener: (serverId: string) => void): { dispose(): void };
 }

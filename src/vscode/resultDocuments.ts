@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { ResultMedia } from './resultMedia';
 
 const SCHEME = 'mcp-secure-result';
 const MAX_KEPT = 50;
@@ -12,6 +13,8 @@ export class ResultDocuments implements vscode.TextDocumentContentProvider, vsco
   private readonly contents = new Map<string, string>();
   private readonly registration = vscode.workspace.registerTextDocumentContentProvider(SCHEME, this);
   private counter = 0;
+  /** Images and links in results (resultMedia.ts). */
+  readonly media = new ResultMedia();
 
   provideTextDocumentContent(uri: vscode.Uri): string {
     return this.contents.get(uri.toString()) ?? '';
@@ -28,6 +31,7 @@ export class ResultDocuments implements vscode.TextDocumentContentProvider, vsco
   }
 
   dispose(): void {
+    this.media.dispose();
     this.registration.dispose();
     this.contents.clear();
   }

@@ -11,7 +11,6 @@ const TEXT = {
   // progress and notifications
   signingIn: (server: string) => `Signing in to ${server}…`,
   signedIn: (server: string, account: string) => `Signed in to ${server} as ${account}.`,
-  signedOut: (server: string) => `Signed out of ${server}; the grant was revoked and removed.`,
   signedOutNotRevoked: (server: string, why: string) => `Signed out of ${server} on this machine, but the server did not confirm revocation: ${why}`,
   connecting: (server: string) => `Connecting to ${server}…`,
   connected: (server: string) => `Connected to ${server}.`,
@@ -199,6 +198,14 @@ const TEXT = {
   statusClick: 'Click to open the Servers view.',
   // --- audit log in the editor area (issue 12, item 1) ---
   auditEditorTitle: 'Audit Log',
+
+
+  // real-world readiness (issue 11)
+  registrationForgotten: (server: string, issuers: string) => `Signed out of ${server} and forgot its client registration at ${issuers}. The next sign-in registers a new client.`,
+  signedOutReport: (server: string, report: string) => `${server}: ${report}`,
+  toolReturnedLink: (name: string, uri: string) => `The tool returned a link: ${name} (${uri})`,
+  openLink: 'Open Link',
+  noRegistrationStored: (server: string) => `Signed out of ${server}; it has no stored client registration to forget.`,
 } as const;
 
 /** Per-function bound for each interpolated argument; the stdio launch confirmation shows the full command. */
@@ -207,6 +214,7 @@ const ARGUMENT_LIMITS: Partial<Record<keyof typeof TEXT, number>> = {
   stateError: 300,
   operationFailed: 600,
   signedOutNotRevoked: 600,
+  signedOutReport: 1500,
 };
 
 export const Strings = withSafeArguments(TEXT, ARGUMENT_LIMITS);

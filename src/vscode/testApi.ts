@@ -3,6 +3,7 @@ import type { AuditRecord } from '../core/audit/auditRecord';
 import type { ConnectionState } from '../core/mcp/connectionState';
 import type { HttpServerDefinition } from '../core/mcp/serverDefinition';
 import type { ElicitationHandler, ToolCallResult } from '../core/mcp/types';
+import { clientStoreKey } from '../core/oauth/clientRegistration';
 import { grantStoreKey } from '../core/oauth/tokenStore';
 import type { SecretStore } from '../core/ports';
 import type { ToolCaller } from '../core/toolCallObserver';
@@ -32,6 +33,8 @@ export interface McpSecureApi {
   /** Sign in through the auth provider's PKCE flow; `opener` replaces the browser (tests: form login). */
   signIn(serverId: string, opener?: (url: URL) => Promise<void>, scopes?: string[]): Promise<{ account: string; scopes: readonly string[] }>;
   signOut(serverId: string): Promise<void>;
+  /** What the last sign-out told the user it revoked (and what stays valid until when). */
+  lastSignOutReport(): string | undefined;
   sessions(scopes?: readonly string[]): Promise<{ id: string; account: string; scopes: readonly string[] }[]>;
   onDidChangeSessions: vscode.Event<vscode.AuthenticationProviderAuthenticationSessionsChangeEvent>;
   grant(serverId: string): Promise<GrantView | undefined>;
@@ -52,6 +55,10 @@ export interface McpSecureApi {
   textHasStoredTokens(serverId: string, text: string): Promise<boolean>;
   /** Rewrites the stored grant as expired and without a refresh token: a sign-in that cannot renew itself. */
   expireStoredGrant(serverId: string): Promise<void>;
+  /** The client id of the dynamic registration stored for an issuer (a public identifier), if any. */
+  storedRegistrationClientId(issuer: string): Promise<string | undefined>;
+  /** Stores a dynamic registration the authorization server does not know (as after its restart). */
+  plantForgottenRegistration(issuer: string, clientId: string): Promise<void>;
   /** SecretStorage round trips, limited to keys under `SCRATCH_SECRET_PREFIX`. */
   scratchSecrets: Pick<SecretStore, 'get' | 'store' | 'delete'>;
   useOpener(opener: (url: URL) => Promise<void>): Lease;
@@ -121,6 +128,7 @@ export function createTestApi(p: ApiParts): McpSecureApi {
       await actions.disconnect(serverId);
       await p.auth.removeSession(serverId);
     },
+    lastSignOutReport: () => p.auth.lastSignOut,
     sessions: async (scopes) => (await p.auth.getSessions(scopes)).map((s) => ({ id: s.id, account: s.account.label, scopes: s.scopes })),
     onDidChangeSessions: p.auth.onDidChangeSessions,
     grant: async (serverId) => {
@@ -155,6 +163,13 @@ export function createTestApi(p: ApiParts): McpSecureApi {
       const { refreshToken: _dropped, ...rest } = stored;
       await p.store.store(key, JSON.stringify({ ...rest, expiresAt: Date.now() - 60_000 }));
     },
+    storedRegistrationClientId: async (issuer) => {
+      const raw = await p.store.get(clientStoreKey(issuer));
+      const clientId = raw === undefined ? undefined : (JSON.parse(raw) as { clientId?: unknown }).clientId;
+      return typeof clientId === 'string' ? clientId : undefined;
+    },
+    plantForgottenRegistration: (issuer, clientId) =>
+      p.store.store(clientStoreKey(issuer), JSON.stringify({ issuer, clientId, tokenEndpointAuthMethod: 'none', kind: 'dynamic' })),
     scratchSecrets: {
       get: async (k) => p.store.get(scratchKey(k)),
       store: async (k, v) => p.store.store(scratchKey(k), v),

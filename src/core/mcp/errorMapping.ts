@@ -5,6 +5,33 @@ import { McpSecureError, isMcpSecureError } from '../errors';
 export interface ErrorContext {
   /** Set when the stdio child has exited; the exit code (or the signal name). */
   readonly exited?: { readonly code: number | null; readonly signal: string | null };
+  /** The HTTP endpoint being reached: network failures then name its host and port. */
+  readonly endpoint?: URL;
+}
+
+/** The operating system's code of a network failure somewhere in the cause chain (ECONNREFUSED, ENOTFOUND, …). */
+function systemErrorCode(err: unknown, depth = 0): string | undefined {
+  if (depth > 6 || typeof err !== 'object' || err === null) return undefined;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && /^(E[A-Z]+|UND_ERR_[A-Z_]+|CERT_[A-Z_]+|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_[A-Z_]+|ERR_TLS_[A-Z_]+)$/.test(code)) return code;
+  return systemErrorCode((err as { cause?: unknown }).cause, depth + 1);
+}
+
+/**
+ * A network failure that says where and what: "nothing is listening at 127.0.0.1:7701 (connection
+ * refused)" instead of the fetch library's "fetch failed".
+ */
+export function networkError(err: unknown, endpoint: URL): McpSecureError | undefined {
+  const code = systemErrorCode(err);
+  if (!code) return undefined;
+  const host = endpoint.hostname;
+  const where = `${host}:${endpoint.port || (endpoint.protocol === 'https:' ? '443' : '80')}`;
+  const say = (text: string): McpSecureError => new McpSecureError('connection_failed', text, { cause: err });
+  if (code === 'ECONNREFUSED') return say(`Nothing is listening at ${where} (connection refused): is the MCP server running, on that port?`);
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return say(`The host ${host} was not found (${code}): check the server URL.`);
+  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return say(`The connection to ${where} was reset (${code}).`);
+  if (/^(CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_|ERR_TLS_)/.test(code)) return say(`The TLS certificate of ${host} was not accepted (${code}).`);
+  return say(`Could not reach ${where} (${code}).`);
 }
 
 /** Strip control characters and cap length: server-supplied text is untrusted. */
@@ -33,6 +60,8 @@ export function toMcpSecureError(err: unknown, ctx: ErrorContext = {}): McpSecur
   const own = findCause(err);
   if (own) return own;
   if (ctx.exited) return exitedError(ctx, err);
+  const network = ctx.endpoint ? networkError(err, ctx.endpoint) : undefined;
+  if (network) return network;
   if (err instanceof SdkHttpError) {
     if (err.status === 401) return new McpSecureError('unauthorized', 'The server rejected the request as unauthorized (HTTP 401).', { cause: err });
     if (err.status === 403) return new McpSecureError('forbidden', 'The server denied the request (HTTP 403).', { cause: err });

@@ -36,6 +36,7 @@ export async function connectHttp(def: HttpServerDefinition, deps: HttpConnectDe
   const endpoint = validateEndpointUrl(def.url);
   const protocol = def.protocol ?? 'auto';
   let postStatus: number | undefined;
+  let getStatus: number | undefined;
   const fetchFn = createAuthorizedFetch({
     endpoint,
     authorizer: deps.authorizer,
@@ -46,6 +47,7 @@ export async function connectHttp(def: HttpServerDefinition, deps: HttpConnectDe
     activity: deps.activity,
     onStatus: (method, status) => {
       if (method === 'POST') postStatus = status;
+      if (method === 'GET') getStatus = status;
     },
   });
   const client = deps.createClient(protocol);
@@ -56,9 +58,15 @@ export async function connectHttp(def: HttpServerDefinition, deps: HttpConnectDe
     return { client, transport, wire: 'streamable-http' };
   } catch (err) {
     await transport.close().catch(() => undefined);
-    const typed = toConnectError(err);
+    const typed = toConnectError(err, { endpoint });
     const fallback = protocol !== '2026-07-28' && postStatus !== undefined && postStatus >= 400 && postStatus < 500 && postStatus !== 401 && postStatus !== 403;
-    if (!fallback || isMcpSecureError(err)) throw typed;
+    if (!fallback || isMcpSecureError(err)) {
+      // A 4xx other than 401/403 without a fallback (the 2026-07-28 wire is pinned): say what answered.
+      if (!fallback && typed.code === 'connection_failed' && postStatus !== undefined && postStatus >= 400 && postStatus < 500 && postStatus !== 401 && postStatus !== 403) {
+        throw neitherTransport(endpoint, postStatus, undefined, err);
+      }
+      throw typed;
+    }
     deps.logger.info(`Streamable HTTP POST answered ${postStatus}; trying the legacy HTTP+SSE transport`);
   }
   const legacyClient = deps.createClient('2025-11-25');
@@ -68,9 +76,42 @@ export async function connectHttp(def: HttpServerDefinition, deps: HttpConnectDe
     return { client: legacyClient, transport: sse, wire: 'sse' };
   } catch (err) {
     await sse.close().catch(() => undefined);
-    const typed = toConnectError(err);
-    throw typed.code === 'connection_failed' && !isMcpSecureError(err)
-      ? new McpSecureError('connection_failed', 'The server speaks neither Streamable HTTP nor the legacy HTTP+SSE transport.', { cause: err })
-      : typed;
+    const typed = toConnectError(err, { endpoint });
+    throw typed.code === 'connection_failed' && !isMcpSecureError(err) ? neitherTransport(endpoint, postStatus, getStatus, err) : typed;
+  }
+}
+
+/** The endpoint answered neither transport: say what it answered, where, and what to check. */
+function neitherTransport(endpoint: URL, postStatus: number | undefined, getStatus: number | undefined, cause: unknown): McpSecureError {
+  const answers = [postStatus !== undefined ? `POST answered HTTP ${postStatus}` : '', getStatus !== undefined ? `GET answered HTTP ${getStatus}` : ''].filter(Boolean);
+  const hint = postStatus === 404 || getStatus === 404 ? ' Check the path of the MCP endpoint in the URL (often /mcp).' : '';
+  return new McpSecureError(
+    'connection_failed',
+    `${endpoint.href} speaks neither Streamable HTTP nor the legacy HTTP+SSE transport${answers.length ? ` (${answers.join(', ')})` : ''}.${hint}`,
+    { cause },
+  );
+}
+
+/** How long closing waits for the server to acknowledge the end of the session. */
+export const SESSION_END_TIMEOUT_MS = 2000;
+
+/**
+ * End a Streamable HTTP session on close (MCP transports 2025-11-25 §Session Management: "Clients that
+ * no longer need a particular session … SHOULD send an HTTP DELETE to the MCP endpoint with the
+ * Mcp-Session-Id header, to explicitly terminate the session"): servers that cap open sessions would
+ * otherwise start refusing. Bounded and best effort (a 405 means the server does not allow it).
+ */
+export async function endHttpSession(transport: Transport, logger: Logger): Promise<void> {
+  if (!(transport instanceof StreamableHTTPClientTransport) || !transport.sessionId) return;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, SESSION_END_TIMEOUT_MS);
+  });
+  try {
+    await Promise.race([transport.terminateSession(), timeout]);
+  } catch (err) {
+    logger.debug(`ending the HTTP session failed: ${err instanceof Error ? err.name : 'error'}`);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -6,6 +6,7 @@ import type { AgentIdentity, HumanIdentity, ToolCallContext, ToolCallObserver, T
 import { AccessDeniedError } from './accessDeniedError';
 import type { ConnectionState } from './connectionState';
 import { sanitizeServerText, toMcpSecureError, type ErrorContext } from './errorMapping';
+import { endHttpSession } from './httpConnector';
 import { describeTarget, type ServerDefinition } from './serverDefinition';
 import { NO_SDK_TIMEOUT, withDeadline, type AuthActivity } from './requestDeadline';
 import { listSkills } from './skills';
@@ -135,6 +136,7 @@ export class McpConnection {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await endHttpSession(this.opts.transport, this.opts.logger);
     try {
       await this.opts.client.close();
     } catch (err) {

@@ -57,7 +57,7 @@ export async function withDeadline<T>(
       else controller.abort(timeout);
     }, timeoutMs);
   };
-  const onOuterAbort = (): void => controller.abort(new McpSecureError('cancelled', 'The request was cancelled.'));
+  const onOuterAbort = (): void => controller.abort(outerAbortReason(outer?.reason, activity?.busy ?? false));
   if (outer?.aborted) onOuterAbort();
   outer?.addEventListener('abort', onOuterAbort, { once: true });
   arm();
@@ -76,4 +76,14 @@ export async function withDeadline<T>(
     unsubscribe?.();
     outer?.removeEventListener('abort', onOuterAbort);
   }
+}
+
+/**
+ * Why the caller's signal aborted the work: its own typed reason (e.g. the CLI's overall deadline,
+ * `request_timeout`, reported as `authorization_timeout` while a sign-in was pending), else `cancelled`.
+ */
+export function outerAbortReason(reason: unknown, signingIn: boolean): McpSecureError {
+  if (!(reason instanceof McpSecureError)) return new McpSecureError('cancelled', 'The request was cancelled.');
+  if (reason.code === 'request_timeout' && signingIn) return new McpSecureError('authorization_timeout', `${reason.message} The sign-in was not completed.`);
+  return reason;
 }

@@ -24,6 +24,21 @@ export interface ExitInfo {
 }
 
 /**
+ * The error for a command that could not be started at all (not installed, a typo, not executable):
+ * names the command and the operating system's reason, e.g. `ENOENT` or `EACCES`.
+ */
+export function spawnError(command: string, err: NodeJS.ErrnoException): McpSecureError {
+  const reasons: Record<string, string> = {
+    ENOENT: 'not found: check the path, or that it is installed and on PATH',
+    EACCES: 'permission denied: the file is not executable',
+    ENOTDIR: 'a component of the path is not a directory',
+  };
+  const code = err.code ?? 'spawn error';
+  const reason = reasons[code] ? `${code}, ${reasons[code]}` : code;
+  return new McpSecureError('connection_failed', `Could not start the MCP server command "${command}" (${reason}).`, { cause: err });
+}
+
+/**
  * MCP stdio transport (MCP transports 2025-11-25 §stdio): newline-delimited JSON-RPC over the child's
  * stdin/stdout; stderr is captured into a bounded ring buffer and logged (with known secrets masked).
  * The child runs in its own process group on POSIX so `close()` tears down the whole tree; argv is
@@ -39,6 +54,7 @@ export class StdioTransport implements Transport {
   private readonly stderrLines = new LineRingBuffer();
   private exit?: ExitInfo;
   private closed = false;
+  private spawnFailed = false;
   private readonly exited: Promise<void>;
   private resolveExited!: () => void;
 
@@ -74,9 +90,14 @@ export class StdioTransport implements Transport {
       });
       this.child = child;
       child.once('error', (err: NodeJS.ErrnoException) => {
-        const e = new McpSecureError('connection_failed', `Could not start the MCP server process (${err.code ?? 'spawn error'}).`, { cause: err });
-        if (!child.pid) reject(e);
-        else this.onerror?.(e);
+        if (child.pid) {
+          this.onerror?.(new McpSecureError('connection_failed', `The MCP server process failed (${err.code ?? 'error'}).`, { cause: err }));
+          return;
+        }
+        // The spawn itself failed: Node never emits 'exit' for a process that never ran, so settle here.
+        this.spawnFailed = true;
+        this.resolveExited();
+        reject(spawnError(this.launch.command, err));
       });
       child.once('spawn', () => resolve());
       child.on('exit', (code, signal) => this.handleExit(code, signal));
@@ -103,7 +124,7 @@ export class StdioTransport implements Transport {
     if (this.closed) return;
     this.closed = true;
     const child = this.child;
-    if (child && !this.exit) {
+    if (child && !this.exit && !this.spawnFailed) {
       child.stdin?.end();
       this.signal('SIGTERM');
       const timer = setTimeout(() => this.signal('SIGKILL'), STDIO_KILL_GRACE_MS);

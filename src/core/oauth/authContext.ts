@@ -103,7 +103,7 @@ export async function resolveAuthContext(deps: AuthContextDeps, server: OAuthSer
   // A known grant is only ever used with the issuer that issued it (a 2025-03-26 server is rediscovered
   // at its origin, which must still be that issuer), and a pre-registered client only with its own AS.
   if (opts.knownIssuer && metadata.issuer !== opts.knownIssuer.issuer) {
-    throw new McpSecureError('issuer_mismatch', 'The authorization server found for this sign-in is not the one that issued it; sign in again.');
+    throw new McpSecureError('issuer_mismatch', `The authorization server found for this sign-in (${metadata.issuer}) is not the one that issued it (${opts.knownIssuer.issuer}); sign in again.`);
   }
   assertPinnedIssuer(server, metadata.issuer, pinned);
   const client = await obtainClient({

@@ -5,6 +5,7 @@
  * back-compat rules (metadata at the MCP server's origin; default `/authorize` `/token` `/register`).
  */
 import { McpSecureError } from '../errors';
+import { sanitizeServerText } from './authorizationCodeFlow';
 import type { Logger } from '../ports';
 import { type FetchLike, fetchJsonDocument, optionalString, optionalStringArray } from './httpJson';
 import { type UrlPolicy, urlPolicyFor } from './urlPolicy';
@@ -59,7 +60,9 @@ export function validateAuthServerMetadata(doc: Record<string, unknown>, expecte
   // RFC 8414 §3.3: "The issuer value returned MUST be identical to the authorization server's issuer
   // identifier value" — simple string comparison, no normalisation.
   if (issuer !== expectedIssuer) {
-    throw new McpSecureError('issuer_mismatch', `The authorization server metadata names a different issuer than ${expectedIssuer}.`);
+    throw new McpSecureError('issuer_mismatch',
+      `The authorization server metadata at ${expectedIssuer} names the issuer "${sanitizeServerText(issuer, 200)}" instead (RFC 8414 §3.3 requires them to be identical); `
+        + 'the server is misconfigured (or the metadata was replaced), so sign-in is refused.');
   }
   for (const key of URL_MEMBERS) {
     const v = optionalString(doc, key, what);

@@ -20,12 +20,17 @@ export function assertPkceS256(metadata: AuthServerMetadata, mode: 'require' | '
   const methods = metadata.code_challenge_methods_supported;
   if (methods === undefined) {
     if (mode === 'assume-s256') return;
-    throw new McpSecureError('pkce_unsupported', 'The authorization server does not advertise PKCE support (code_challenge_methods_supported is missing).');
+    throw new McpSecureError('pkce_unsupported', 'The authorization server does not advertise PKCE support (code_challenge_methods_supported is missing), so sign-in is refused. '
+      + PKCE_OVERRIDE_HINT);
   }
   if (!methods.includes('S256')) {
     throw new McpSecureError('pkce_unsupported', 'The authorization server does not support the PKCE S256 method.');
   }
 }
+
+/** How to proceed when an AS does not advertise PKCE, and what it costs. */
+export const PKCE_OVERRIDE_HINT = 'If you trust this authorization server to support S256 anyway, set "oauth.pkce": "assume-s256" for this server '
+  + '(CLI: --pkce assume-s256). The risk: if it ignores PKCE, an intercepted authorization code can be redeemed by whoever intercepted it.';
 
 /** Printable, bounded text from an untrusted error field (no control characters, no markup meaning). */
 export function sanitizeServerText(text: string | null, max = 200): string {
@@ -91,6 +96,10 @@ export async function runAuthorizationCodeFlow(input: AuthorizationCodeInput): P
     ...input.resourceParams,
   };
   if (!input.scopes.isEmpty) params.scope = input.scopes.toString();
+  // OIDC Core §11: "When offline access is requested, a prompt parameter value of consent MUST be used
+  // unless other conditions for processing the request permitting offline access to the requested
+  // resources are in place." Providers (oidc-provider by default) otherwise drop offline_access.
+  if (input.scopes.has('offline_access')) params.prompt = 'consent';
   if (input.dpop) params.dpop_jkt = await input.dpop.calculateThumbprint();
   const url = assertSafeUrl(oidc.buildAuthorizationUrl(input.config, params), 'authorization URL');
   input.logger.info(`opening authorization page at ${url.origin}${url.pathname} (scope: ${input.scopes.display()})`);

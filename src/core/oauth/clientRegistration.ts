@@ -7,6 +7,7 @@
 import { McpSecureError, isMcpSecureError } from '../errors';
 import type { Logger, SecretStore } from '../ports';
 import type { AuthServerMetadata } from './authServerMetadata';
+import { CONFIGURE_CLIENT_HINT, LOOPBACK_REDIRECT_URI } from './clientRecovery';
 import type { FetchLike } from './httpJson';
 import type { OAuthServerOptions, TokenEndpointAuthMethod } from './types';
 
@@ -16,6 +17,8 @@ export interface RegisteredClient {
   clientSecret?: string;
   tokenEndpointAuthMethod: TokenEndpointAuthMethod;
   kind: 'preregistered' | 'cimd' | 'dynamic';
+  /** Set on a dynamic registration loaded from the store (not registered by this call; never persisted). */
+  reused?: true;
 }
 
 /** SecretStore key of the dynamically registered client for an issuer. */
@@ -83,7 +86,7 @@ async function loadStoredClient(secrets: SecretStore, issuer: string): Promise<R
   try {
     const parsed = JSON.parse(raw) as RegisteredClient;
     // Defence in depth: a record is only ever used with the issuer it was registered at.
-    return parsed.issuer === issuer && typeof parsed.clientId === 'string' ? parsed : undefined;
+    return parsed.issuer === issuer && typeof parsed.clientId === 'string' ? { ...parsed, reused: true } : undefined;
   } catch {
     return undefined;
   }
@@ -93,7 +96,8 @@ async function loadStoredClient(secrets: SecretStore, issuer: string): Promise<R
 async function registerDynamically(input: ObtainClientInput): Promise<RegisteredClient> {
   const endpoint = input.metadata.registration_endpoint;
   if (!endpoint) {
-    throw new McpSecureError('registration_failed', 'The authorization server offers no dynamic client registration and no client id is configured.');
+    throw new McpSecureError('registration_failed', `The authorization server ${input.metadata.issuer} offers no dynamic client registration and no client id is configured: `
+      + `register a client there (a public native client with redirect URI ${LOOPBACK_REDIRECT_URI}, any port) and ${CONFIGURE_CLIENT_HINT}.`);
   }
   const body = {
     client_name: input.clientName ?? 'MCP Secure Connections',
@@ -149,4 +153,15 @@ function registeredAuthMethod(returned: unknown, secret: string | undefined, met
 /** Forget the stored dynamic client of an issuer (e.g. after `invalid_client`). */
 export async function forgetClient(secrets: SecretStore, issuer: string): Promise<void> {
   await secrets.delete(clientStoreKey(issuer));
+}
+
+/** Forget the stored dynamic clients of these issuers; returns the issuers that had one. */
+export async function forgetClients(secrets: SecretStore, issuers: readonly string[]): Promise<string[]> {
+  const removed: string[] = [];
+  for (const issuer of issuers) {
+    if (!(await secrets.get(clientStoreKey(issuer)))) continue;
+    await forgetClient(secrets, issuer);
+    removed.push(issuer);
+  }
+  return removed;
 }

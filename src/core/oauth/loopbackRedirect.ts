@@ -71,8 +71,8 @@ export class LoopbackRedirect {
     );
     this.timer.unref?.();
     const signal = this.opts.signal;
-    if (signal?.aborted) this.cancel();
-    else signal?.addEventListener('abort', () => this.cancel(), { once: true });
+    if (signal?.aborted) this.cancel(signal.reason);
+    else signal?.addEventListener('abort', () => this.cancel(signal.reason), { once: true });
   }
 
   /** Resolves with the callback URL, or rejects with a typed error. */
@@ -80,7 +80,12 @@ export class LoopbackRedirect {
     return this.result;
   }
 
-  cancel(): void {
+  /** Abandon the wait; a deadline (`request_timeout` reason) is reported as `authorization_timeout`, anything else as cancelled. */
+  cancel(reason?: unknown): void {
+    if (reason instanceof McpSecureError && reason.code === 'request_timeout') {
+      this.fail(new McpSecureError('authorization_timeout', `${reason.message} The sign-in was not completed.`));
+      return;
+    }
     this.fail(new McpSecureError('authorization_cancelled', 'Sign-in was cancelled.'));
   }
 

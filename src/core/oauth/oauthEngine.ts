@@ -15,12 +15,14 @@
  * engine.getGrant(server): Promise<GrantSummary | undefined>          // never token values
  * engine.storedAccessToken(server): Promise<string | undefined>     // as stored: no refresh, no network
  * engine.getAccessToken(server): Promise<string | undefined>        // refreshed (single-flight) if near expiry
- * engine.signOut(server): Promise<void>      // RFC 7009 revoke refresh then access token, then delete locally;
+ * engine.signOut(server): Promise<SignOutReport>  // RFC 7009 revoke refresh then access token, then delete
+ *                                             // locally; says per token what was revoked (signOutReport.ts);
  *                                             // throws revocation_failed AFTER deleting if the AS refused
  * Every operation takes the whole `OAuthServer` (id, URL and per-server options): nothing depends on
  * which call registered the server first, so the first refresh after a restart uses the server's own
  * client and `resourceParameter`. A stored grant is used only while it matches the definition it was
  * issued for (grantBinding.ts: same URL, client and issuer); otherwise the server counts as signed out.
+ * engine.forgetRegistration(server): Promise<string[]>  // signOut + drop the stored DCR client (issuers removed)
  * engine.onDidChangeGrants(listener: (serverId) => void): { dispose() }   // also fires for other windows' writes
  * engine.dispose()
  * ```
@@ -63,25 +65,26 @@ import { McpSecureError, isMcpSecureError } from '../errors';
 import { type Clock, type Logger, systemClock } from '../ports';
 import type { RequestAuthorizer } from '../requestAuthorizer';
 import { type AuthContext, type AuthContextDeps, resolveAuthContext, resourceParamsFor } from './authContext';
-import { runAuthorizationCodeFlow } from './authorizationCodeFlow';
-import { createDpopKey, type DpopKey, restoreDpopKey } from './dpop';
+import { type DpopKey, restoreDpopKey } from './dpop';
 import { recordPin } from './clientIssuerPin';
-import { forgetClient } from './clientRegistration';
+import { forgetClient, forgetClients } from './clientRegistration';
+import { isClientRejected, preregisteredClientRefused, refusedRegistrationIssuer, registrationForgotten } from './clientRecovery';
 import { canonicalUrl, grantMatchesServer } from './grantBinding';
 import { LoopbackRedirect } from './loopbackRedirect';
 import { discoverProtectedResource } from './protectedResourceMetadata';
-import { type GrantInput, runClientCredentials, runEnterpriseGrant, runJwtBearer } from './nonInteractiveGrants';
-import { refreshStoredGrant } from './refresh';
-import { revokeGrantTokens } from './revocation';
-import { Scopes, selectScopes } from './scopes';
-import { oauthErrorCodeOf } from './tokenErrors';
+import { refreshSkewFor, refreshStoredGrant } from './refresh';
+import { type RevocationResult, revokeGrantTokens } from './revocation';
+import { describeSignOut, type SignOutReport } from './signOutReport';
+import { Scopes } from './scopes';
 import { ServerAuthorizer } from './serverAuthorizer';
+import { type Attempt, attemptSignIn } from './signInAttempt';
 import { grantFromResponse, summarize, TokenStore } from './tokenStore';
 import type { GrantSummary, OAuthEngineOptions, OAuthServer, StoredGrant } from './types';
 
 export type { GrantSummary, OAuthEngineOptions, OAuthServer, OAuthServerOptions, StepUpConsent } from './types';
+export type { SignOutReport } from './signOutReport';
 
-/** Refresh this long before `expiresAt` (proactive refresh). */
+/** Refresh this long before `expiresAt` (proactive refresh), at most a quarter of the token's lifetime. */
 export const DEFAULT_REFRESH_SKEW_MS = 60_000;
 /** Authorization attempts per logical request before giving up (MCP scope-retry-limit). */
 export const DEFAULT_MAX_AUTH_RETRIES = 2;
@@ -165,26 +168,51 @@ export class OAuthEngine {
    * after deleting. A grant issued for an earlier definition of the server is deleted without any
    * request: its tokens are never sent to the server or authorization server the definition names now.
    */
-  async signOut(server: OAuthServer): Promise<void> {
+  async signOut(server: OAuthServer): Promise<SignOutReport> {
     const grant = await this.store.load(server.id);
-    if (!grant) return;
+    if (!grant) return { serverId: server.id, hadGrant: false, refreshToken: 'not_held', accessToken: 'not_held' };
+    const base = { serverId: server.id, issuer: grant.issuer, hadGrant: true, accessTokenExpiresAt: grant.expiresAt };
     if (!grantMatchesServer(grant, server)) {
       this.logger.warn(`forgot the sign-in of ${server.id} issued for its previous definition (${grant.issuer}) without revoking it`);
       await this.forget(server.id);
-      return;
+      return { ...base, refreshToken: grant.refreshToken ? 'not_sent' : 'not_held', accessToken: 'not_sent' };
     }
-    let failures: string[] = [];
+    let result: RevocationResult;
     try {
       const ctx = await this.contextForGrant(grant, server);
-      failures = await revokeGrantTokens(ctx, grant, this.logger);
+      result = await revokeGrantTokens(ctx, grant, this.logger);
     } catch (err) {
-      failures.push(isMcpSecureError(err) ? err.message : 'Could not reach the authorization server.');
+      const failure = isMcpSecureError(err) ? err.message : 'Could not reach the authorization server.';
+      result = { refreshToken: grant.refreshToken ? 'failed' : 'not_held', accessToken: 'failed', failures: [failure] };
     } finally {
       await this.forget(server.id);
     }
-    if (failures.length) {
-      throw new McpSecureError('revocation_failed', `Signed out locally, but the server could not revoke the tokens: ${failures.join(' ')}`);
+    const report: SignOutReport = { ...base, refreshToken: result.refreshToken, accessToken: result.accessToken };
+    if (result.failures.length) {
+      throw new McpSecureError('revocation_failed', `${describeSignOut(report)} ${result.failures.join(' ')}`);
     }
+    return report;
+  }
+
+  /**
+   * Sign out, then forget the dynamic client registration (RFC 7591) the server's sign-ins use, so the
+   * next sign-in registers afresh. Returns the issuers whose stored registration was removed.
+   */
+  async forgetRegistration(server: OAuthServer): Promise<string[]> {
+    const issuers = new Set<string>();
+    const grant = await this.store.load(server.id);
+    if (grant?.clientKind === 'dynamic') issuers.add(grant.issuer);
+    const cached = this.cachedContext(server);
+    if (cached?.client.kind === 'dynamic') issuers.add(cached.metadata.issuer);
+    if (!grant) {
+      const prm = await discoverProtectedResource(this.fetchImpl, new URL(server.url), { logger: this.logger }).catch(() => undefined);
+      for (const issuer of prm?.authorizationServers ?? []) issuers.add(issuer);
+    }
+    const failure = await this.signOut(server).then(() => undefined, (err: unknown) => err);
+    this.contexts.delete(server.id);
+    const removed = await forgetClients(this.options.secrets, [...issuers]);
+    if (failure) throw failure;
+    return removed;
   }
 
   onDidChangeGrants(listener: (serverId: string) => void): { dispose(): void } {
@@ -203,7 +231,7 @@ export class OAuthEngine {
   async currentGrant(server: OAuthServer): Promise<StoredGrant | undefined> {
     const grant = await this.currentGrantWithoutRefresh(server);
     if (!grant) return undefined;
-    const skew = this.options.refreshSkewMs ?? DEFAULT_REFRESH_SKEW_MS;
+    const skew = refreshSkewFor(grant, this.options.refreshSkewMs ?? DEFAULT_REFRESH_SKEW_MS);
     if (grant.expiresAt === undefined || grant.expiresAt - skew > this.clock.now()) return grant;
     if (grant.refreshToken) return this.refresh(server, grant.accessToken);
     // Machine grants (client credentials, JWT bearer) have no refresh token: obtain a fresh token.
@@ -297,21 +325,18 @@ export class OAuthEngine {
       await redirect.start();
     }
     try {
-      const ctx = await resolveAuthContext(this.deps(), server, {
-        resourceMetadataUrl: opts.resourceMetadataUrl, redirectUri: redirect?.redirectUri, signal,
-      });
-      this.contexts.set(server.id, ctx);
-      const scopes = selectScopes({
-        configured: opts.scopes ?? options.scopes, challengeScope: opts.challengeScope, prmScopesSupported: ctx.prm?.scopesSupported,
-        asScopesSupported: ctx.metadata.scopes_supported, offlineAccess: options.offlineAccess ?? kind === 'authorization_code',
-      });
-      const dpop = ctx.dpopAlg ? await createDpopKey(ctx.config, ctx.dpopAlg) : undefined;
-      const resourceParams = resourceParamsFor(options, ctx.resource);
-      const input: GrantInput = { ctx, options, scopes, resourceParams, dpop: dpop?.handle, fetch: this.fetchImpl, signal };
-      const response = await this.requestTokens(input, redirect && state ? { redirect, state } : undefined).catch(async (err: unknown) => {
-        // RFC 6749 §5.2 invalid_client: the AS forgot our registration — register afresh next time.
-        if (ctx.client.kind === 'dynamic' && oauthErrorCodeOf(err) === 'invalid_client') await forgetClient(this.options.secrets, ctx.metadata.issuer);
-        throw err;
+      const interactive = redirect && state ? { redirect, state } : undefined;
+      const attempt = (recheck: boolean): Promise<Attempt> => attemptSignIn(
+        { auth: this.deps(), opener: this.options.opener, remember: (ctx) => void this.contexts.set(server.id, ctx) },
+        server, opts, { signal, interactive, recheck },
+      );
+      // A stored registration the AS refuses is dropped and registered again, once, before the browser is used.
+      const { ctx, response, scopes, dpop } = await attempt(true).catch(async (err: unknown) => {
+        const issuer = refusedRegistrationIssuer(err);
+        if (issuer === undefined) throw err;
+        this.logger.warn(`${issuer} refuses the stored client registration; registering again`);
+        await forgetClient(this.options.secrets, issuer);
+        return attempt(false);
       });
       const grant = grantFromResponse({ server, ctx, response, requested: scopes, kind, dpop, now: this.clock.now() });
       if (dpop && grant.tokenType !== 'DPoP') this.logger.warn(`${ctx.metadata.issuer} returned a Bearer token although DPoP was requested`);
@@ -323,26 +348,6 @@ export class OAuthEngine {
       return summarize(grant);
     } finally {
       await redirect?.close();
-    }
-  }
-
-  /** Run the grant named by the server's options to a token response. */
-  private async requestTokens(input: GrantInput, interactive?: { redirect: LoopbackRedirect; state: string }): Promise<oidc.TokenEndpointResponse> {
-    const { ctx, options } = input;
-    switch (options.grant ?? 'authorization_code') {
-      case 'client_credentials':
-        return runClientCredentials(input);
-      case 'jwt_bearer':
-        if (!options.assertion) throw new McpSecureError('token_request_failed', 'The JWT bearer grant needs an assertion.');
-        return runJwtBearer(input, options.assertion);
-      case 'token_exchange':
-        return runEnterpriseGrant(input);
-      default:
-        if (!interactive) throw new McpSecureError('internal', 'The authorization code grant needs a redirect listener.');
-        return runAuthorizationCodeFlow({
-          config: ctx.config, metadata: ctx.metadata, redirect: interactive.redirect, state: interactive.state, opener: this.options.opener,
-          scopes: input.scopes, resourceParams: input.resourceParams, pkce: options.pkce, dpop: input.dpop, logger: this.logger,
-        });
     }
   }
 
@@ -371,7 +376,7 @@ export class OAuthEngine {
     const serverId = server.id;
     const grant = await this.currentGrantWithoutRefresh(server);
     if (!grant) throw new McpSecureError('not_signed_in', 'Not signed in to this server.');
-    const skew = this.options.refreshSkewMs ?? DEFAULT_REFRESH_SKEW_MS;
+    const skew = refreshSkewFor(grant, this.options.refreshSkewMs ?? DEFAULT_REFRESH_SKEW_MS);
     const fresh = grant.expiresAt === undefined || grant.expiresAt - skew > this.clock.now();
     if (staleToken !== undefined && grant.accessToken !== staleToken && fresh) return grant;
     try {
@@ -383,6 +388,8 @@ export class OAuthEngine {
       this.emitLocal(serverId);
       return next;
     } catch (err) {
+      const refused = await this.clientRefused(server, grant, err);
+      if (refused) throw refused;
       if (isMcpSecureError(err, 'refresh_failed_permanent')) {
         // Another window may have rotated the refresh token under us (RFC 9700 §4.14.2 rotation
         // invalidates the old one): its grant is the valid one. Give its write a moment to land.
@@ -393,6 +400,20 @@ export class OAuthEngine {
       }
       throw err;
     }
+  }
+
+  /**
+   * RFC 6749 §5.2 `invalid_client` on refresh: a pre-registered client keeps its grant (the
+   * configuration needs fixing, see clientRecovery.ts); a forgotten dynamic registration is dropped
+   * together with the grant it issued, so the next sign-in registers again.
+   */
+  private async clientRefused(server: OAuthServer, grant: StoredGrant, err: unknown): Promise<McpSecureError | undefined> {
+    if (!isClientRejected(err)) return undefined;
+    if (grant.clientKind === 'preregistered') return preregisteredClientRefused(grant.clientId, grant.issuer);
+    if (grant.clientKind !== 'dynamic') return undefined;
+    await forgetClient(this.options.secrets, grant.issuer);
+    await this.forget(server.id);
+    return registrationForgotten(grant.issuer);
   }
 
   /** Emit for our own write unless the store already reports it. */

@@ -46,9 +46,22 @@ export function assertResourceMatches(resource: string, serverUrl: URL): void {
   if (r.origin !== serverUrl.origin || !pathOk || r.hash) {
     throw new McpSecureError(
       'resource_mismatch',
-      `The protected resource metadata names resource ${r.origin}${r.pathname}, which does not match the server ${serverUrl.origin}${serverUrl.pathname}.`,
+      `The protected resource metadata names resource ${r.origin}${r.pathname}, which does not match the server ${serverUrl.origin}${serverUrl.pathname}.${loopbackAlias(r, serverUrl)}`,
     );
   }
+}
+
+/**
+ * `127.0.0.1`, `localhost` and `[::1]` name the same machine but are different origins (RFC 8707 §2
+ * compares exactly): when only the loopback spelling differs, suggest the URL the metadata names.
+ */
+function loopbackAlias(resource: URL, serverUrl: URL): string {
+  const loopback = (h: string): boolean => h === 'localhost' || h === '[::1]' || /^127(\.\d{1,3}){3}$/.test(h);
+  if (resource.protocol !== serverUrl.protocol || resource.port !== serverUrl.port) return '';
+  if (!loopback(resource.hostname) || !loopback(serverUrl.hostname) || resource.hostname === serverUrl.hostname) return '';
+  const suggested = new URL(serverUrl.href);
+  suggested.hostname = resource.hostname;
+  return ` Both are this machine: use the URL ${suggested.href} (the host the server's metadata names).`;
 }
 
 /** Validate a PRM JSON document (RFC 9728 §2). */

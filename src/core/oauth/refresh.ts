@@ -21,9 +21,9 @@ export async function refreshStoredGrant(
   dpop?: oidc.DPoPHandle,
 ): Promise<StoredGrant> {
   if (!grant.refreshToken) throw new McpSecureError('refresh_failed_permanent', 'The sign-in has no refresh token.');
-  const requested = Scopes.of(grant.requestedScopes);
+  const scope = refreshScope(grant);
   const params: Record<string, string> = { ...resourceParams };
-  if (!requested.isEmpty) params.scope = requested.toString();
+  if (!scope.isEmpty) params.scope = scope.toString();
   let response: oidc.TokenEndpointResponse;
   try {
     response = await oidc.refreshTokenGrant(ctx.config, grant.refreshToken, params, dpop ? { DPoP: dpop } : undefined).catch((err: unknown) => {
@@ -44,7 +44,9 @@ export async function refreshStoredGrant(
     if (isTransient(err)) {
       throw new McpSecureError('refresh_failed_transient', 'Refreshing the token failed temporarily; the sign-in is kept.');
     }
-    throw new McpSecureError('refresh_failed_permanent', `The authorization server refused the refresh${oauth ? ` (${oauth})` : ''}; sign in again.`);
+    // The cause carries only the OAuth error code (never the body), so the engine can tell invalid_client apart.
+    throw new McpSecureError('refresh_failed_permanent', `The authorization server refused the refresh${oauth ? ` (${oauth})` : ''}; sign in again.`,
+      { cause: Object.assign(new Error('OAuthError'), { error: oauth }) });
   }
   const facts = tokenFacts(response, Scopes.of(grant.grantedScopes), now());
   return {
@@ -53,8 +55,32 @@ export async function refreshStoredGrant(
     refreshToken: response.refresh_token ?? grant.refreshToken,
     tokenType: response.token_type?.toLowerCase() === 'dpop' ? 'DPoP' : 'Bearer',
     expiresAt: facts.expiresAt,
+    issuedAt: now(),
     grantedScopes: facts.grantedScopes.toArray(),
     subject: facts.subject ?? grant.subject,
     displayName: facts.displayName ?? grant.displayName,
   };
+}
+
+/**
+ * The scope to ask for on refresh: what was granted, not what was requested (RFC 6749 §6: the scope
+ * "MUST NOT include any scope not originally granted"; asking for more costs an `invalid_scope` round
+ * trip at strict servers), plus `offline_access` when it was asked for and a refresh token proves it was
+ * granted (access tokens never list it). Empty (the parameter omitted: "equal to the scope originally
+ * granted") when the grant names no scopes.
+ */
+export function refreshScope(grant: StoredGrant): Scopes {
+  const granted = Scopes.of(grant.grantedScopes);
+  if (granted.isEmpty) return granted;
+  return grant.refreshToken && grant.requestedScopes.includes('offline_access') ? granted.with('offline_access') : granted;
+}
+
+/**
+ * How long before expiry to refresh: the configured skew, but at most a quarter of the token's
+ * lifetime, so a token living 60 s or less is not refreshed before every request.
+ */
+export function refreshSkewFor(grant: StoredGrant, configuredMs: number): number {
+  if (grant.expiresAt === undefined || grant.issuedAt === undefined) return configuredMs;
+  const lifetime = grant.expiresAt - grant.issuedAt;
+  return lifetime > 0 ? Math.min(configuredMs, Math.floor(lifetime / 4)) : configuredMs;
 }

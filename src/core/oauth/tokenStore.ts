@@ -106,7 +106,7 @@ export function grantFromResponse({ server, ctx, response, requested, kind, dpop
     version: 1, serverId: server.id, serverUrl: server.url, issuer: ctx.metadata.issuer, resource: ctx.resource,
     legacyDiscovery: ctx.legacy, clientId: ctx.client.clientId, clientKind: ctx.client.kind, grant: kind,
     accessToken: response.access_token, refreshToken: response.refresh_token, tokenType,
-    expiresAt: facts.expiresAt, grantedScopes: facts.grantedScopes.toArray(), requestedScopes: requested.toArray(),
+    expiresAt: facts.expiresAt, issuedAt: now, grantedScopes: facts.grantedScopes.toArray(), requestedScopes: requested.toArray(),
     subject: facts.subject, displayName: facts.displayName, dpopJwk: tokenType === 'DPoP' ? dpop?.jwk : undefined,
   };
 }

@@ -149,6 +149,8 @@ export interface StoredGrant {
   refreshToken?: string;
   tokenType: 'Bearer' | 'DPoP';
   expiresAt?: number;
+  /** When the access token was obtained (epoch ms): with `expiresAt`, its lifetime (scales the refresh skew). */
+  issuedAt?: number;
   grantedScopes: string[];
   requestedScopes: string[];
   subject?: string;

@@ -24,6 +24,7 @@ export async function callToolCommand(s: CommandServices, pre: Preselection): Pr
     s.actions.callTool(def.id, tool.name, args, 'palette', signal),
   );
   await s.results.show(`${def.id}-${tool.name}`, result.raw);
+  await s.results.media.present(result.content);
   if (result.isError) void vscode.window.showWarningMessage(Strings.toolError(safeText(tool.name, 80)));
   return result;
 }

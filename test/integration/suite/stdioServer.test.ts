@@ -101,6 +101,28 @@ describe('stdio MCP server with a shared secret', () => {
     assert.equal(asked.length, 2, 'confirmed once, remembered afterwards');
   });
 
+  it('a command that cannot start puts the server in error with the command and the OS error in the tree', async () => {
+    const missing = '/nonexistent/mcp-secure-typo-server';
+    await setServers([...serverEntries(f), { id: 'it-typo', name: 'Typo', transport: 'stdio', command: missing }]);
+    await waitFor(() => api.servers().some((s) => s.id === 'it-typo'), 'the typo server');
+    const named = /"\/nonexistent\/mcp-secure-typo-server" \(ENOENT/;
+    // Allowed in the launch confirmation as the user would: the spawn itself must fail.
+    const allow = api.useLaunchConfirmer(async (def) => def.id === 'it-typo');
+    try {
+      await assert.rejects(api.connect('it-typo'), (e: { code?: string; message?: string }) => e.code === 'connection_failed' && named.test(e.message ?? ''));
+    } finally {
+      allow.dispose();
+    }
+    const state = api.state('it-typo');
+    assert.equal(state.kind, 'error');
+    const lines = await waitFor(async () => {
+      const l = flatten(await api.tree());
+      return l.some((x) => named.test(x)) ? l : undefined;
+    }, 'the spawn error naming the command in the tree');
+    assert.ok(lines.length > 0);
+    await setServers(serverEntries(f));
+  });
+
   it('reports invalid definitions in the tree without breaking the valid ones', async () => {
     await setServers([...serverEntries(f), { id: 'bad', transport: 'http', url: 'http://example.com/mcp' }, { id: 'rel', transport: 'stdio', command: './server' }]);
     await waitFor(() => api.invalidServers().length === 2, 'two invalid entries');

@@ -40,7 +40,7 @@ describe('mcp-secure CLI OAuth flow (real AS, real MCP server, real processes)',
 
   function start(args: string[]): { child: ChildProcess; done: Promise<Result>; authorizationUrl: () => Promise<URL> } {
     const child = spawn(process.execPath, [cli, ...args, '--store', `file:${storePath}`],
-      { env: { ...process.env, MCP_SECURE_STORE_KEY: storeKey }, stdio: ['ignore', 'pipe', 'pipe'] });
+      { env: { ...process.env, BROWSER: '', MCP_SECURE_STORE_KEY: storeKey }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     const urlWaiters: ((u: URL) => void)[] = [];
@@ -109,8 +109,12 @@ describe('mcp-secure CLI OAuth flow (real AS, real MCP server, real processes)',
   it('a call that needs a wider scope fails with exit 2 unless the user consents to step up', async () => {
     const refused = await run(['call', demo.httpMcpUrl, 'close_ticket', '--args', '{"id":"T-2"}', '--json']);
     assert.equal(refused.code, 2, refused.stderr);
-    const stepUp = start(['call', demo.httpMcpUrl, 'close_ticket', '--args', '{"id":"T-2"}', '--allow-step-up']);
-    await completeAuthorizationWithForms(await stepUp.authorizationUrl(), user());
+    // No terminal here: the step-up sign-in goes through an opener (a script that records the URL).
+    const opened = join(dir, 'step-up-url.txt');
+    const recorder = join(dir, 'record-url.js');
+    await fs.writeFile(recorder, `require('fs').writeFileSync(${JSON.stringify(opened)}, process.argv[2]);\n`);
+    const stepUp = start(['call', demo.httpMcpUrl, 'close_ticket', '--args', '{"id":"T-2"}', '--allow-step-up', '--open-with', `${process.execPath} ${recorder}`]);
+    await completeAuthorizationWithForms(new URL(await readWhenWritten(opened)), user());
     const r = await stepUp.done;
     assert.equal(r.code, 0, r.stderr);
     const who = await run(['whoami', demo.httpMcpUrl, '--json']);
@@ -140,3 +144,12 @@ describe('mcp-secure CLI OAuth flow (real AS, real MCP server, real processes)',
     for (const t of tokenValues) assert.ok(!all.includes(t), 'a token value appeared in CLI output');
   });
 });
+
+async function readWhenWritten(path: string): Promise<string> {
+  for (let i = 0; i < 600; i++) {
+    const text = await fs.readFile(path, 'utf8').catch(() => '');
+    if (text) return text;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${path} was never written`);
+}

@@ -100,6 +100,19 @@ describe('mcp-secure CLI as a child process', function () {
     assert.equal(r.code, 3, r.stderr);
   });
 
+  it('a stdio command that cannot start exits 3 at once, naming the command and the OS error (ENOENT, EACCES)', async () => {
+    const missing = await run(['tools', '--stdio', '--', join(dir, 'no-such-server')]);
+    assert.equal(missing.code, 3, missing.stderr);
+    assert.match(missing.stderr, /no-such-server.*ENOENT/);
+    const notExecutable = join(dir, 'not-executable.js');
+    await fs.writeFile(notExecutable, 'console.log(1)\n', { mode: 0o644 });
+    const denied = await run(['call', 'echo', '--args', '{}', '--json', '--stdio', '--', notExecutable]);
+    assert.equal(denied.code, 3, denied.stderr);
+    const error = (JSON.parse(denied.stdout) as { error: { code: string; message: string } }).error;
+    assert.equal(error.code, 'connection_failed');
+    assert.match(error.message, /not-executable\.js.*EACCES/);
+  });
+
   it('refuses a file store without a key, and never prints the key or a client secret', async () => {
     const storePath = join(dir, 'tokens.store');
     const noKey = await run(['tools', httpUrl, '--store', `file:${storePath}`], { MCP_SECURE_STORE_KEY: '' });

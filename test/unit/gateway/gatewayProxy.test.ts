@@ -127,7 +127,7 @@ describe('gateway proxy (real bridge process, real upstream servers)', function 
   it('tools/list and tools/call go to the real server; each call is audited once with caller chat and the conversation id', async () => {
     await start([notes()]);
     const { client } = await bridgeClient('notes');
-    assert.deepEqual((await client.listTools()).tools.map((t) => t.name).sort(), ['add', 'echo', 'env_report', 'greet', 'read_note']);
+    assert.deepEqual((await client.listTools()).tools.map((t) => t.name).sort(), ['add', 'echo', 'env_report', 'greet', 'picture', 'read_note']);
     const sum = await client.callTool({ name: 'add', arguments: { a: 20, b: 22 }, _meta: { 'vscode.conversationId': 'conv-1', progressToken: 'p1' } });
     assert.deepEqual(sum.structuredContent, { sum: 42 });
     const missing = await client.callTool({ name: 'read_note', arguments: { name: 'nope' } });

@@ -51,7 +51,7 @@ describe('stdio MCP connections (real child processes)', () => {
     const conn = await manager.connect(stdioDef());
     assert.equal(manager.state('notes').kind, 'running');
     const tools = await conn.listTools();
-    assert.deepEqual(tools.map((t) => t.name).sort(), ['add', 'echo', 'env_report', 'greet', 'read_note']);
+    assert.deepEqual(tools.map((t) => t.name).sort(), ['add', 'echo', 'env_report', 'greet', 'picture', 'read_note']);
     const sum = await conn.callTool('add', { a: 2, b: 3 }, { caller: 'test' });
     assert.deepEqual(sum.structuredContent, { sum: 5 });
     const missing = await conn.callTool('read_note', { name: 'nope' }, { caller: 'test' });

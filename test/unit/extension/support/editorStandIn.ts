@@ -96,6 +96,7 @@ export function createEditorStandIn(): { module: Record<string, unknown>; record
       onDidChangeConfiguration: noop,
       onDidGrantWorkspaceTrust: noop,
       registerTextDocumentContentProvider: noop,
+      registerFileSystemProvider: noop,
     },
     commands: {
       registerCommand: (id: string) => {
