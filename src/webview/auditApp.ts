@@ -16,6 +16,7 @@ interface Controls {
   tool: HTMLSelectElement;
   user: HTMLSelectElement;
   outcome: HTMLSelectElement;
+  caller: HTMLSelectElement;
   from: HTMLInputElement;
   to: HTMLInputElement;
 }
@@ -41,6 +42,7 @@ export class AuditApp {
       tool: el(d, 'select', { attrs: { 'aria-label': 'Tool' } }),
       user: el(d, 'select', { attrs: { 'aria-label': 'User' } }),
       outcome: el(d, 'select', { attrs: { 'aria-label': 'Outcome' } }),
+      caller: el(d, 'select', { attrs: { 'aria-label': 'Caller' } }),
       from: el(d, 'input', { attrs: { type: 'datetime-local', 'aria-label': 'From' } }),
       to: el(d, 'input', { attrs: { type: 'datetime-local', 'aria-label': 'To' } }),
     };
@@ -48,6 +50,7 @@ export class AuditApp {
     setOptions(this.controls.tool, 'All tools', []);
     setOptions(this.controls.user, 'All users', []);
     setOptions(this.controls.outcome, 'All outcomes', OUTCOME_KINDS);
+    setOptions(this.controls.caller, 'All callers', []);
     this.status = el(d, 'div', { cls: 'status', attrs: { role: 'status', 'aria-live': 'polite' } });
     this.exportLine = el(d, 'div', { cls: 'status export', attrs: { 'aria-label': 'Export to collector' } });
     this.count = el(d, 'span', { cls: 'count' });
@@ -68,7 +71,7 @@ export class AuditApp {
     const c = this.controls;
     const button = (label: string, action: string, title: string): HTMLButtonElement =>
       el(d, 'button', { text: label, attrs: { type: 'button', 'data-action': action, title } });
-    const toolbar = el(d, 'div', { cls: 'toolbar' }, c.search, c.server, c.tool, c.user, c.outcome,
+    const toolbar = el(d, 'div', { cls: 'toolbar' }, c.search, c.server, c.tool, c.user, c.outcome, c.caller,
       el(d, 'label', { text: 'From' }, c.from), el(d, 'label', { text: 'To' }, c.to));
     const actions = el(d, 'div', { cls: 'actions' }, this.count,
       button('Refresh', 'refresh', 'Reload the records'), button('Verify', 'verify', 'Verify the hash chain'),
@@ -85,7 +88,7 @@ export class AuditApp {
       if (this.searchTimer) clearTimeout(this.searchTimer);
       this.searchTimer = setTimeout(() => this.applyFilter(), SEARCH_DEBOUNCE_MS);
     });
-    for (const s of [c.server, c.tool, c.user, c.outcome, c.from, c.to]) s.addEventListener('change', () => this.applyFilter());
+    for (const s of [c.server, c.tool, c.user, c.outcome, c.caller, c.from, c.to]) s.addEventListener('change', () => this.applyFilter());
     this.root.addEventListener('click', (e) => {
       const action = (e.target as HTMLElement | null)?.closest?.('button')?.getAttribute('data-action');
       if (action) void this.runAction(action);
@@ -105,6 +108,7 @@ export class AuditApp {
       tool: c.tool.value || undefined,
       user: c.user.value || undefined,
       outcome: c.outcome.value ? [c.outcome.value as OutcomeKind] : undefined,
+      caller: c.caller.value || undefined,
       from: time(c.from),
       to: time(c.to),
     };
@@ -133,6 +137,7 @@ export class AuditApp {
     setOptions(this.controls.server, 'All servers', f.servers);
     setOptions(this.controls.tool, 'All tools', f.tools);
     setOptions(this.controls.user, 'All users', f.users);
+    setOptions(this.controls.caller, 'All callers', f.callers);
   }
 
   private async runAction(action: string): Promise<void> {

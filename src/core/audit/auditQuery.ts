@@ -21,6 +21,8 @@ export interface AuditFilter {
   /** Human display name or `sub` (exact). */
   readonly user?: string;
   readonly outcome?: AuditOutcomeKind | readonly AuditOutcomeKind[];
+  /** Who made the call (`who.caller`: palette, panel, chat…; exact). */
+  readonly caller?: string;
   /** Case-insensitive substring over server, tool, user, caller, outcome, error text and argument values. */
   readonly text?: string;
 }
@@ -225,6 +227,7 @@ export class AuditIndex {
     const srv = f.server ? this.servers.lookup(f.server) ?? -2 : -1;
     const tool = f.tool ? this.tools.lookup(f.tool) ?? -2 : -1;
     const user = f.user ? this.users.lookup(f.user) ?? -2 : -1;
+    const caller = f.caller ? this.callers.lookup(f.caller) ?? -2 : -1;
     const kinds = f.outcome === undefined ? undefined : (Array.isArray(f.outcome) ? f.outcome : [f.outcome]);
     const outMask = kinds ? AUDIT_OUTCOME_KINDS.map((k) => kinds.includes(k)) : undefined;
     const needle = f.text?.trim().toLowerCase();
@@ -233,7 +236,7 @@ export class AuditIndex {
     const to = f.to ?? Infinity;
     const out = new Int32Array(n);
     let m = 0;
-    const { time, server, serverId, tool: toolCol, user: userCol, userSub, outcome } = this;
+    const { time, server, serverId, tool: toolCol, user: userCol, userSub, outcome, caller: callerCol } = this;
     for (let i = 0; i < n; i++) {
       const t = time[i] as number;
       if (t < from || t > to) continue;
@@ -241,6 +244,7 @@ export class AuditIndex {
       if (tool !== -1 && toolCol[i] !== tool) continue;
       if (user !== -1 && userCol[i] !== user && userSub[i] !== user) continue;
       if (outMask && !outMask[outcome[i] as number]) continue;
+      if (caller !== -1 && callerCol[i] !== caller) continue;
       if (textOk && !textOk[i]) continue;
       out[m++] = i;
     }
@@ -303,13 +307,13 @@ export class AuditIndex {
   }
 
   /** Distinct values for filter pickers. */
-  facets(): { servers: string[]; tools: string[]; users: string[] } {
+  facets(): { servers: string[]; tools: string[]; users: string[]; callers: string[] } {
     const used = (d: Dict, col: number[]): string[] => {
       const seen = new Uint8Array(d.values.length);
       for (const v of col) seen[v] = 1;
       return d.values.filter((v, i) => seen[i] && v !== '').sort();
     };
-    return { servers: used(this.servers, this.server), tools: used(this.tools, this.tool), users: used(this.users, this.user) };
+    return { servers: used(this.servers, this.server), tools: used(this.tools, this.tool), users: used(this.users, this.user), callers: used(this.callers, this.caller) };
   }
 
   /** The full stored record behind a row reference (undefined when the ref is malformed or gone). */
