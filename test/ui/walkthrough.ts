@@ -493,6 +493,8 @@ async function startMcpServer(page: Page, serverName: string): Promise<void> {
 /** The fixture's command sends `@mcpsecuretest <tool>`; VS Code asks before running it (the tool is not read-only). */
 async function participantCall(page: Page, tool: string): Promise<void> {
   await page.keyboard.press('Escape');
+  // Starting the server opened its output in the panel; hide it so the chat has the room.
+  await runPaletteCommand(page, 'View: Hide Panel');
   await retryUntil(async () => {
     await runPaletteCommand(page, PARTICIPANT_COMMAND);
     const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: tool }).first();
