@@ -59,4 +59,10 @@ export default tseslint.config(
     files: ['src/cli/**'],
     rules: { 'no-console': 'off' },
   },
+  {
+    // A test-only extension (CommonJS, loaded by the editor as is): it is an editor extension, so it uses vscode.
+    files: ['test/fixtures/chatParticipant/**'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable' } },
+    rules: { 'no-restricted-imports': 'off', '@typescript-eslint/no-require-imports': 'off' },
+  },
 );

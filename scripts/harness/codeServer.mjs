@@ -117,7 +117,7 @@ async function waitHealthy(url, child, timeoutMs) {
 /**
  * Starts code-server. Options: `settings` (merged over BASE_SETTINGS), `smokeTestDriver` (adds
  * `--vscode-option enable-smoke-test-driver`, needed for extension tests; it also suppresses toasts),
- * `vsix` (installed before start), `proxyUri` (VSCODE_PROXY_URI, see loopbackRedirector.mjs), `port` (default: a free one), `env` (extra environment for the
+ * `vsix` (installed before start), `extraVsix` (more to install: test-only fixture extensions), `proxyUri` (VSCODE_PROXY_URI, see loopbackRedirector.mjs), `port` (default: a free one), `env` (extra environment for the
  * server and hence the extension host), `log` (line sink for server output), `scratch` (reuse a layout).
  */
 export async function startCodeServer(opts = {}) {
@@ -125,7 +125,7 @@ export async function startCodeServer(opts = {}) {
   const settingsDir = path.join(scratch.userData, 'User');
   await mkdir(settingsDir, { recursive: true });
   await writeFile(path.join(settingsDir, 'settings.json'), JSON.stringify({ ...BASE_SETTINGS, ...opts.settings }, null, 2));
-  if (opts.vsix) await installExtension(scratch, opts.vsix);
+  for (const vsix of [opts.vsix, ...(opts.extraVsix ?? [])]) if (vsix) await installExtension(scratch, vsix);
   const port = opts.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}/`;
   const configFile = path.join(scratch.root, 'config.yaml');

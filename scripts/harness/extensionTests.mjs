@@ -30,7 +30,7 @@ export function testWorkbenchUrl(serverUrl, { extensionDevelopmentPath, extensio
 /**
  * Runs the tests; resolves with the exit code the test module reported (0 pass, 1 fail), or 1 on
  * timeout. Always tears down the browser and the server.
- * @param {{ extensionDevelopmentPath: string, extensionTestsPath: string, folder?: string,
+ * @param {{ extensionDevelopmentPath: string, extensionTestsPath: string, extraVsix?: string[], folder?: string,
  *   env?: Record<string,string>, timeoutMs?: number, verbose?: boolean,
  *   defer?: (cleanup: () => Promise<void>) => void }} opts   defer: register teardown for Ctrl+C
  */
@@ -43,6 +43,7 @@ export async function runExtensionTests(opts) {
   const serverLog = [];
   const server = await startCodeServer({
     smokeTestDriver: true,
+    extraVsix: opts.extraVsix,
     log: (line) => {
       serverLog.push(line);
       if (opts.verbose) say(`[code-server] ${line}`);

@@ -13,6 +13,7 @@ import { bundleIntegration } from './bundleIntegration.mjs';
 import { createTeardown, npmRun } from './lifecycle.mjs';
 import { startDemoServersProcess, testEnvironment, DEMO_SERVERS_TS } from './demoServers.mjs';
 import { runExtensionTests } from './extensionTests.mjs';
+import { packageChatParticipant } from './fixtureExtensions.mjs';
 import { REPO_ROOT, ensureHarness } from './setup.mjs';
 
 const say = (msg) => process.stdout.write(`[test:integration] ${msg}\n`);
@@ -67,9 +68,12 @@ async function main() {
   }
   if (process.env.MCP_SECURE_TEST_GREP) env.MCP_SECURE_TEST_GREP = process.env.MCP_SECURE_TEST_GREP;
 
+  // Test-only extensions installed next to ours (not for --extension runs, which test the harness itself).
+  const extraVsix = opts.extension ? [] : [await packageChatParticipant()];
   const t = Date.now();
   const code = await runExtensionTests({
     extensionDevelopmentPath,
+    extraVsix,
     extensionTestsPath: bundle.outfile,
     folder: opts.folder,
     env,

@@ -16,6 +16,7 @@ import { startCodeServer } from './codeServer.mjs';
 import { startLoopbackRedirector } from './loopbackRedirector.mjs';
 import { startDemoServersProcess } from './demoServers.mjs';
 import { DEMO_HTTP_SERVER, demoServerSettings } from './demoSettings.mjs';
+import { packageChatParticipant } from './fixtureExtensions.mjs';
 import { REPO_ROOT, ensureHarness } from './setup.mjs';
 
 export const VSIX = path.join(REPO_ROOT, 'dist', 'mcp-secure-connections.vsix');
@@ -55,6 +56,8 @@ async function main() {
   cleanups.push(() => redirector.close());
   const server = await startCodeServer({
     vsix: VSIX,
+    // Test-only: a chat participant + fake model for the gateway steps (not part of the .vsix).
+    extraVsix: [await packageChatParticipant()],
     proxyUri: redirector.proxyUri,
     settings: demoServerSettings(demo),
     keepScratch: Boolean(process.env.MCP_SECURE_KEEP_SCRATCH),
@@ -81,6 +84,7 @@ async function main() {
     user: demo.users[0],
     httpServerName: DEMO_HTTP_SERVER.name,
     log: say,
+    httpServerId: DEMO_HTTP_SERVER.id,
   });
   const failed = results.filter((r) => !r.ok);
   const shots = (await readdir(SCREENSHOTS)).filter((f) => f.endsWith('.png')).sort();

@@ -179,8 +179,6 @@ export class AuditApp {
       const histogram = await this.rpc.request('histogram', { filter, maxBuckets: this.chart.maxBuckets() });
       if (filter !== this.filter) return;
       this.chart.render(histogram, filter, this.zoom !== undefined);
-      const callers = new Set([...histogram.callers.top.map((c) => c.value), ...(filter.caller ? [filter.caller] : [])]);
-      setOptions(this.controls.caller, 'All callers', [...callers].sort());
     } catch (err) {
       this.setStatus('error', `Could not draw the chart: ${(err as Error).message}`);
     }
@@ -192,6 +190,7 @@ export class AuditApp {
     setOptions(this.controls.server, 'All servers', f.servers);
     setOptions(this.controls.tool, 'All tools', f.tools);
     setOptions(this.controls.user, 'All users', f.users);
+    setOptions(this.controls.caller, 'All callers', f.callers);
   }
 
   private async runAction(action: string): Promise<void> {

@@ -81,7 +81,7 @@ export interface HistogramDto {
 export interface RequestMap {
   query: { params: { filter: FilterState; offset: number; limit: number }; result: { total: number; offset: number; rows: RowDto[]; generation: number } };
   record: { params: { ref: string }; result: RecordDto | null };
-  facets: { params: Record<string, never>; result: { servers: string[]; tools: string[]; users: string[] } };
+  facets: { params: Record<string, never>; result: { servers: string[]; tools: string[]; users: string[]; callers: string[] } };
   verify: { params: Record<string, never>; result: { ok: boolean; records: number; message: string } };
   export: { params: { format: 'jsonl' | 'csv'; filter: FilterState }; result: { written: number } | null };
   clear: { params: Record<string, never>; result: { cleared: boolean } };
@@ -150,7 +150,7 @@ export function isFilterState(v: unknown): v is FilterState {
   return (f.from === undefined || isNum(f.from)) && (f.to === undefined || isNum(f.to))
     && (f.server === undefined || isStr(f.server)) && (f.tool === undefined || isStr(f.tool))
     && (f.user === undefined || isStr(f.user)) && (f.text === undefined || isStr(f.text))
-    && (f.caller === undefined || isStr(f.caller))
+    && (f.caller === undefined || isStr(f.caller, 100))
     && (f.outcome === undefined || (Array.isArray(f.outcome) && f.outcome.every((o) => OUTCOME_KINDS.includes(o as OutcomeKind))));
 }
 

@@ -20,6 +20,8 @@ export interface WalkthroughOptions {
   /** Display name of the preconfigured HTTP server (what quick picks and the tree show). */
   httpServerName: string;
   log: (msg: string) => void;
+  /** Id of the preconfigured HTTP server (the gateway's name for it in VS Code's tool names). */
+  httpServerId?: string;
 }
 
 export interface StepResult {
@@ -80,6 +82,8 @@ export async function runWalkthrough(o: WalkthroughOptions): Promise<StepResult[
     ['audit-editor-dark', () => auditEditorInTheme(p, 'Dark Modern', 'vscode-dark', o.log)],
     ['audit-editor-high-contrast', () => auditEditorInTheme(p, 'Dark High Contrast', 'vscode-high-contrast', o.log)],
     ['audit-editor-zoomed', () => zoomAuditChart(p, o.log)],
+    // Issue 8 (the gateway): MCP: List Servers, a participant call with VS Code's confirmation, the chat call audited.
+    ...gatewaySteps(o),
   ];
   for (const [name, fn] of steps) if (!(await step(name, fn))) break;
   return results;
@@ -556,4 +560,104 @@ function redactQuery(url: string): string {
 
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+// ---- Gateway (issue 8): VS Code's own MCP client and chat go through MCP Secure ----------------------
+
+/** The chat participant of the test-only fixture extension (test/fixtures/chatParticipant), installed next to ours. */
+const PARTICIPANT_COMMAND = 'MCP Secure Test: Ask the Test Participant to Run an MCP Tool';
+const ENABLE_CHAT_COMMAND = 'MCP Secure Test: Turn On Chat (AI features) for the Walk-through';
+
+/**
+ * "MCP: List Servers" shows the servers MCP Secure offers; starting one makes its tools VS Code tools;
+ * a chat participant's call of one waits for VS Code's own confirmation, then runs through the gateway;
+ * the audit panel, filtered by caller "chat", shows that call with its conversation.
+ */
+function gatewaySteps(o: WalkthroughOptions): [string, () => Promise<void>][] {
+  const p = o.page;
+  // VS Code names a tool mcp_<serverInfo.name>_<tool>; the gateway's serverInfo.name is the server id (≤ 13 chars here).
+  const tool = `mcp_${o.httpServerId ?? ''}_whoami`;
+  return [
+    ['mcp-list-servers', () => listMcpServers(o)],
+    ['mcp-server-running', () => startMcpServer(p, o.httpServerName)],
+    ['chat-confirmation', () => participantCall(p, tool)],
+    ['chat-tool-result', () => allowInChat(p, tool)],
+    ['audit-chat-call', () => auditChatCall(p, 'whoami')],
+  ];
+}
+
+/** Chat is off in the walk-through's settings (quiet workbench): turn it on, then open "MCP: List Servers". */
+async function listMcpServers(o: WalkthroughOptions): Promise<void> {
+  // Keys typed while the audit webview has focus stay in its frame: give the focus back to the workbench.
+  await o.page.locator('.part.editor').first().click({ position: { x: 40, y: 120 } });
+  await runPaletteCommand(o.page, ENABLE_CHAT_COMMAND);
+  await runPaletteCommand(o.page, 'MCP: List Servers');
+  const list = o.page.locator('.quick-input-widget').first();
+  await retryUntil(async () => {
+    const text = await list.innerText({ timeout: 1000 });
+    return text.includes(o.httpServerName) && text.includes(PROVIDER_LABEL);
+  }, `"MCP: List Servers" to show ${o.httpServerName} from ${PROVIDER_LABEL}`);
+}
+
+/** Picks the server in the list, "Start Server", and reopens the list until it shows it running. */
+async function startMcpServer(page: Page, serverName: string): Promise<void> {
+  const quickInput = page.locator('.quick-input-widget').first();
+  await quickInput.locator('.monaco-list-row', { hasText: serverName }).first().click();
+  await quickInput.locator('.monaco-list-row', { hasText: 'Start Server' }).first().click();
+  await retryUntil(async () => {
+    await page.keyboard.press('Escape');
+    await runPaletteCommand(page, 'MCP: List Servers');
+    const row = quickInput.locator('.monaco-list-row', { hasText: serverName }).first();
+    await row.waitFor({ timeout: 3000 });
+    return /Running/i.test(await row.innerText());
+  }, `${serverName} running in "MCP: List Servers"`);
+}
+
+/** The fixture's command sends `@mcpsecuretest <tool>`; VS Code asks before running it (the tool is not read-only). */
+async function participantCall(page: Page, tool: string): Promise<void> {
+  await page.keyboard.press('Escape');
+  // Starting the server opened its output in the panel; hide it so the chat has the room.
+  await runPaletteCommand(page, 'View: Hide Panel');
+  await retryUntil(async () => {
+    await runPaletteCommand(page, PARTICIPANT_COMMAND);
+    const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: tool }).first();
+    try {
+      await row.waitFor({ timeout: 3000 });
+    } catch {
+      await page.keyboard.press('Escape');
+      return false;
+    }
+    await row.click();
+    return true;
+  }, `${tool} among VS Code's tools`);
+  await allowButton(page).waitFor({ timeout: STEP_TIMEOUT_MS });
+}
+
+function allowButton(page: Page): Locator {
+  return page.locator('.interactive-session .monaco-button', { hasText: /^Allow/ }).first();
+}
+
+async function allowInChat(page: Page, tool: string): Promise<void> {
+  await allowButton(page).click();
+  const chat = page.locator('.interactive-session').first();
+  await retryUntil(async () => (await chat.innerText({ timeout: 1000 })).includes(`${tool} returned`), `the participant to show what ${tool} returned`);
+}
+
+/** The audit panel, filtered by caller "chat": the call made through the gateway, with its conversation. */
+async function auditChatCall(page: Page, toolName: string): Promise<void> {
+  let frame: Frame | undefined;
+  await retryUntil(async () => Boolean((frame = await auditFrame(page))), 'the audit panel frame');
+  const f = frame as Frame;
+  await f.locator('input.search').fill('');
+  await f.locator('select[aria-label="Outcome"]').selectOption('');
+  await retryUntil(async () => (await f.locator('select[aria-label="Caller"] option[value="chat"]').count()) > 0, 'the caller "chat" in the Caller filter');
+  await f.locator('select[aria-label="Caller"]').selectOption('chat');
+  const row = f.locator('.rows .row', { hasText: toolName }).first();
+  await retryUntil(async () => /\b1 record\b/.test(await f.locator('body').innerText({ timeout: 1000 })) && (await row.isVisible()), 'the audit list filtered to the chat call');
+  await retryUntil(async () => {
+    const details = await f.locator('.details').innerText({ timeout: 1000 });
+    if (/chat · conversation/.test(details) && details.includes(toolName)) return true;
+    await row.click();
+    return false;
+  }, 'the chat call opened in the details pane');
 }

@@ -307,13 +307,13 @@ export class AuditIndex {
   }
 
   /** Distinct values for filter pickers. */
-  facets(): { servers: string[]; tools: string[]; users: string[] } {
+  facets(): { servers: string[]; tools: string[]; users: string[]; callers: string[] } {
     const used = (d: Dict, col: number[]): string[] => {
       const seen = new Uint8Array(d.values.length);
       for (const v of col) seen[v] = 1;
       return d.values.filter((v, i) => seen[i] && v !== '').sort();
     };
-    return { servers: used(this.servers, this.server), tools: used(this.tools, this.tool), users: used(this.users, this.user) };
+    return { servers: used(this.servers, this.server), tools: used(this.tools, this.tool), users: used(this.users, this.user), callers: used(this.callers, this.caller) };
   }
 
   /** The full stored record behind a row reference (undefined when the ref is malformed or gone). */

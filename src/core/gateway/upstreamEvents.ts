@@ -1,4 +1,5 @@
 import type { Client } from '@modelcontextprotocol/client';
+import type { Logger } from '../ports';
 
 /** Server → client notifications the gateway forwards to every bridge session of that server. */
 export const FORWARDED_NOTIFICATIONS = [
@@ -20,10 +21,15 @@ type Listener = (notification: ForwardedNotification) => void;
  * Fans one upstream connection's notifications out to the bridge sessions of its server (MCP
  * 2025-11-25 §Tools/List Changed Notification, §Resources, §Prompts, §Utilities/Logging). An upstream
  * `Client` is attached once; reconnects produce a new `Client`, attached on the session's next request.
+ * On the 2026-07-28 wire a server sends no unsolicited notifications: the list changes it announces
+ * arrive only on a `subscriptions/listen` stream (2026-07-28 §Subscriptions), which `attach` opens for
+ * the lists the server says can change; the SDK delivers them to the same handlers.
  */
 export class UpstreamEvents {
   private readonly attached = new WeakSet<Client>();
   private readonly listeners = new Map<string, Set<Listener>>();
+
+  constructor(private readonly logger?: Logger) {}
 
   attach(serverId: string, client: Client): void {
     if (this.attached.has(client)) return;
@@ -31,6 +37,25 @@ export class UpstreamEvents {
     for (const method of FORWARDED_NOTIFICATIONS) {
       const set = client.setNotificationHandler.bind(client) as (m: string, h: (n: { params?: Record<string, unknown> }) => void) => void;
       set(method, (n) => this.emit(serverId, { method, ...(n.params ? { params: n.params } : {}) }));
+    }
+    if (client.getProtocolEra() === 'modern') void this.listen(serverId, client);
+  }
+
+  /** Opens the upstream's listen stream (modern wire); it ends with the connection. */
+  private async listen(serverId: string, client: Client): Promise<void> {
+    const caps = client.getServerCapabilities();
+    const filter = {
+      toolsListChanged: caps?.tools?.listChanged === true,
+      promptsListChanged: caps?.prompts?.listChanged === true,
+      resourcesListChanged: caps?.resources?.listChanged === true,
+    };
+    if (!filter.toolsListChanged && !filter.promptsListChanged && !filter.resourcesListChanged) return;
+    try {
+      const subscription = await client.listen(filter);
+      const how = await subscription.closed;
+      this.logger?.debug(`gateway: ${serverId} change subscription ended (${how})`);
+    } catch (err) {
+      this.logger?.warn(`gateway: ${serverId} change subscription failed: ${err instanceof Error ? err.name : 'error'}`);
     }
   }
 

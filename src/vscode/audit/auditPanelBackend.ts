@@ -146,7 +146,7 @@ export class AuditPanelBackend implements Disposable {
       case 'facets': {
         const f = (await this.index()).facets();
         const r = (xs: string[]): string[] => xs.map((x) => this.trail.redactor.redactText(x));
-        return { servers: r(f.servers), tools: r(f.tools), users: r(f.users) };
+        return { servers: r(f.servers), tools: r(f.tools), users: r(f.users), callers: r(f.callers) };
       }
       case 'verify':
         return this.verify();

@@ -57,7 +57,7 @@ export interface GatewaySessionInfo {
  */
 export class ChatGateway implements vscode.Disposable {
   private readonly sessions = new Map<ProxySession, GatewaySessionInfo>();
-  private readonly events = new UpstreamEvents();
+  private readonly events: UpstreamEvents;
   private readonly connecting = new Map<string, Promise<McpConnection>>();
   private readonly calls = new Map<string, number>();
   private readonly callsChanged = new vscode.EventEmitter<void>();
@@ -72,6 +72,7 @@ export class ChatGateway implements vscode.Disposable {
     private readonly listener: GatewayListener,
     readonly definitions: GatewayDefinitions,
   ) {
+    this.events = new UpstreamEvents(deps.logger);
     this.policy = new GatewayPolicy(deps.registry, deps.logger, () => {
       for (const o of definitions.current()) this.toolsChanged(o.def.id);
     });

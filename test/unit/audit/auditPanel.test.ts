@@ -166,7 +166,7 @@ describe('audit panel (webview + host backend)', () => {
         requested.push(p.offset);
         const rows = Array.from({ length: Math.min(p.limit, TOTAL - p.offset) }, (_, k) => row(p.offset + k));
         reply({ kind: 'reply', id: m.id, ok: true, result: { total: TOTAL, offset: p.offset, rows, generation: 1 } });
-      } else if (m.type === 'facets') reply({ kind: 'reply', id: m.id, ok: true, result: { servers: ['s'], tools: [], users: [] } });
+      } else if (m.type === 'facets') reply({ kind: 'reply', id: m.id, ok: true, result: { servers: ['s'], tools: [], users: [], callers: [] } });
     });
     await h.app.start();
     await waitFor(() => rowTexts(h!.root)[0]?.[2] === 'tool 0', 10_000, 'first rows');
@@ -201,6 +201,29 @@ describe('audit panel (webview + host backend)', () => {
     await backend!.handle({ kind: 'bogus' });
     assert.equal(h.posted.length, posted, 'malformed messages get no reply');
     assert.equal((await store.verify()).records, 2, 'not cleared without confirmation');
+  });
+
+  it('filters by caller: the Caller select lists the callers on record, and "chat" shows only the calls VS Code\'s agent made', async () => {
+    trail.onToolCallEnd(makeContext({ tool: 'from_palette', caller: 'palette' }), { kind: 'success', resultSize: 1 }, 1);
+    trail.onToolCallEnd(makeContext({ tool: 'from_chat', caller: 'chat', conversationId: 'conv-1' }), { kind: 'success', resultSize: 1 }, 1);
+    trail.onToolCallEnd(makeContext({ tool: 'from_panel', caller: 'panel' }), { kind: 'denied', status: 403, message: 'no' }, 1);
+    await trail.flush();
+    h = mountWithBackend(false);
+    const { root, app } = h;
+    await app.start();
+    const caller = root.querySelector('select[aria-label="Caller"]') as HTMLSelectElement;
+    await waitFor(() => caller.options.length === 4, 10_000, 'caller options');
+    assert.deepEqual([...caller.options].map((o) => o.value), ['', 'chat', 'palette', 'panel']);
+    caller.value = 'chat';
+    await app.applyFilter();
+    await waitFor(() => rowTexts(root).length === 1 && rowTexts(root)[0]?.[2] === 'from_chat', 10_000, 'only the chat call');
+    caller.value = '';
+    await app.applyFilter();
+    await waitFor(() => rowTexts(root).length === 3, 10_000, 'all calls again');
+    // The host treats the webview as untrusted: a caller filter that is not a short string is refused.
+    const posted = h.posted.length;
+    await backend!.handle({ kind: 'request', id: 98, type: 'query', params: { filter: { caller: { $ne: '' } }, offset: 0, limit: 10 } } as unknown as WebviewToHost);
+    assert.equal(h.posted.length, posted, 'a malformed filter gets no reply');
   });
 
   it('clears after the modal confirmation and the chain still verifies', async () => {

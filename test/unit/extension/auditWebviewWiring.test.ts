@@ -136,7 +136,7 @@ describe('audit webview wiring (host side of the ready handshake)', () => {
     view.send({ kind: 'request', id: 1, type: 'facets', params: {} });
     editor.send({ kind: 'request', id: 1, type: 'histogram', params: { filter: {}, maxBuckets: 50 } });
     await waitFor(() => view.received.length > 0 && editor.received.length > 0, 'both replies');
-    assert.deepEqual(view.received.map((m) => [m.kind, m.id, Object.keys((m as { result?: object }).result ?? {}).sort().join()]), [['reply', 1, 'servers,tools,users']]);
+    assert.deepEqual(view.received.map((m) => [m.kind, m.id, Object.keys((m as { result?: object }).result ?? {}).sort().join()]), [['reply', 1, 'callers,servers,tools,users']]);
     assert.deepEqual(editor.received.map((m) => [m.kind, m.id, 'bucketMs' in ((m as { result?: object }).result ?? {})]), [['reply', 1, true]]);
     assert.deepEqual(backend.openSessions().map((s) => [s.surface, s.ready, s.answered]), [['view', true, ['facets']], ['editor', true, ['histogram']]]);
     await backend.refresh();

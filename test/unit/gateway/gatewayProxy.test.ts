@@ -21,6 +21,15 @@ import { startModernServer, type ModernServer } from '../../fixtures/mcp/modernS
 import { stdioServerCommand } from '../../fixtures/mcp/stdioServerCommand';
 
 const REPO = path.resolve(__dirname, '../../..');
+
+/** Polls `probe` on every event-loop turn until it holds (bounded). */
+async function waitUntil(probe: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!probe()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 const BRIDGE = path.join(REPO, 'src', 'bridge', 'main.ts');
 
 class Audit implements ToolCallObserver {
@@ -245,6 +254,23 @@ describe('gateway proxy (real bridge process, real upstream servers)', function 
     assert.deepEqual(echoed.content, [{ type: 'text', text: 'through the gateway' }]);
     assert.ok(modern.requests.some((r) => r.protocolVersion === '2026-07-28'), JSON.stringify(modern.requests));
     assert.equal(audit.records.at(-1)?.context.caller, 'chat');
+  });
+
+  it('on the 2026-07-28 wire the upstream\'s tools/list_changed arrives through subscriptions/listen and is forwarded', async () => {
+    const modern: ModernServer = await startModernServer();
+    closers.push(() => modern.close());
+    await start([parseServerDefinition({ id: 'modern', name: 'Modern', transport: 'http', url: modern.url, protocol: '2026-07-28' })]);
+    const { client } = await bridgeClient('modern');
+    const changed = new Promise<void>((resolve) => client.setNotificationHandler(ToolListChangedNotificationSchema, () => resolve()));
+    // The gateway opens the listen stream when it attaches to the upstream connection (on the first request).
+    await waitUntil(() => modern.requests.some((r) => r.mcpMethod === 'subscriptions/listen'), 'a subscriptions/listen request upstream');
+    // The stream is acknowledged before the server's notifications reach it; publish until one is forwarded.
+    let forwarded = false;
+    void changed.then(() => (forwarded = true));
+    await waitUntil(() => {
+      if (!forwarded) modern.toolsChanged();
+      return forwarded;
+    }, 'tools/list_changed forwarded to the bridge');
   });
 
   it('a bridge with a wrong secret is refused: the client sees the connection close, the gateway logs it', async () => {
