@@ -588,8 +588,10 @@ function gatewaySteps(o: WalkthroughOptions): [string, () => Promise<void>][] {
 
 /** Chat is off in the walk-through's settings (quiet workbench): turn it on, then open "MCP: List Servers". */
 async function listMcpServers(o: WalkthroughOptions): Promise<void> {
-  // Keys typed while the audit webview has focus stay in its frame: give the focus back to the workbench.
-  await o.page.locator('.part.editor').first().click({ position: { x: 40, y: 120 } });
+  // Keys typed while a webview (the audit panel or its editor tab) has focus stay in its frame: move the
+  // focus back to the workbench document, then close the editors the earlier steps left open.
+  await o.page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  await runPaletteCommand(o.page, 'View: Close All Editors');
   await runPaletteCommand(o.page, ENABLE_CHAT_COMMAND);
   await runPaletteCommand(o.page, 'MCP: List Servers');
   const list = o.page.locator('.quick-input-widget').first();
@@ -645,6 +647,9 @@ async function allowInChat(page: Page, tool: string): Promise<void> {
 
 /** The audit panel, filtered by caller "chat": the call made through the gateway, with its conversation. */
 async function auditChatCall(page: Page, toolName: string): Promise<void> {
+  // The chat view took the side bar: open the audit log in an editor tab (a fresh page, no filters left over).
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  await runPaletteCommand(page, 'MCP Secure: Open Audit Log in Editor');
   let frame: Frame | undefined;
   await retryUntil(async () => Boolean((frame = await auditFrame(page))), 'the audit panel frame');
   const f = frame as Frame;
