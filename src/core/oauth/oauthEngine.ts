@@ -194,6 +194,7 @@ export class OAuthEngine {
 
   dispose(): void {
     this.storeSubscription?.dispose();
+    this.store.dispose();
     this.listeners.clear();
   }
 
