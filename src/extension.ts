@@ -8,7 +8,7 @@
 import { performance } from 'node:perf_hooks';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { AuditStore, type StoreReport } from './core/audit/auditStore';
+import { AuditStore, GROUP_COMMIT_MS, type StoreReport } from './core/audit/auditStore';
 import { AuditTrail } from './core/audit/auditTrail';
 import { AuditWitness, FileHeadStore, witnessKeyName } from './core/audit/auditWitness';
 import type { AuditRecord } from './core/audit/auditRecord';
@@ -211,7 +211,7 @@ async function openAudit(context: vscode.ExtensionContext, logger: Logger, secre
   try {
     const dir = path.join(context.globalStorageUri.fsPath, 'audit');
     const witness = new AuditWitness(new FileHeadStore(path.join(context.globalStorageUri.fsPath, 'audit-head.json')), secrets, witnessKeyName(dir));
-    const store = await AuditStore.open({ dir, witness });
+    const store = await AuditStore.open({ dir, witness, commitDelayMs: GROUP_COMMIT_MS });
     const trail = new AuditTrail({ store, logger, redactor });
     const log = logger.child('audit');
     const onReport = (r: StoreReport): void => {

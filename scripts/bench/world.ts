@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import { AuditStore } from '../../src/core/audit/auditStore';
+import { AuditStore, GROUP_COMMIT_MS } from '../../src/core/audit/auditStore';
 import { AuditTrail } from '../../src/core/audit/auditTrail';
 import { AuditWitness, FileHeadStore, witnessKeyName } from '../../src/core/audit/auditWitness';
 import { Redactor } from '../../src/core/common/redaction';
@@ -127,7 +127,8 @@ export async function startWorld(): Promise<World> {
   // the SecretStore, the one redactor.
   const dir = join(auditDir, 'audit');
   const witness = new AuditWitness(new FileHeadStore(join(auditDir, 'audit-head.json')), secrets, witnessKeyName(dir));
-  const store = await AuditStore.open({ dir, witness });
+  const commitDelayMs = Number(process.env.BENCH_COMMIT_MS ?? GROUP_COMMIT_MS);
+  const store = await AuditStore.open({ dir, witness, commitDelayMs });
   const trail = new AuditTrail({ store, logger: new MemoryLogger(), redactor: new Redactor() });
   const a = await managerVariant('+ AuditStore (audit on)', def, engine.authorizerFor(server), [trail], identity, () => trail.flush());
 
