@@ -43,6 +43,11 @@ import { ToolCache } from './vscode/toolCache';
 import { ToolScopeKnowledge } from './vscode/toolScopes';
 import { ServersTree } from './vscode/tree/serversTree';
 
+/** Set by the bundle's first line (esbuild.config.mjs banner): when evaluating the bundle began. */
+declare const __mcpSecureLoadStart: number | undefined;
+/** Evaluating the bundle (every module it loads eagerly) took this long; lazy modules load later. */
+const bundleLoadMs = typeof __mcpSecureLoadStart === 'number' ? performance.now() - __mcpSecureLoadStart : undefined;
+
 const RECENT_AUDIT_RECORDS = 200;
 const EXPIRY_REFRESH_MS = 60_000;
 let shutdown: (() => Promise<void>) | undefined;
@@ -88,7 +93,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpSec
   reportInvalid(registry);
   auth.requestSessionsSilently();
   const activationMs = performance.now() - started;
-  logger.info(`activated in ${activationMs.toFixed(1)} ms (${registry.servers().length} server(s))`);
+  logger.info(`activated in ${activationMs.toFixed(1)} ms (${registry.servers().length} server(s))${bundleLoadMs === undefined ? '' : `; the bundle loaded in ${bundleLoadMs.toFixed(1)} ms`}`);
   if (context.extensionMode === vscode.ExtensionMode.Test && seams) {
     return createTestApi({
       services, auth, seams, store,
@@ -97,6 +102,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpSec
         return core.audit?.recent ?? [];
       },
       activationMs: () => activationMs,
+      bundleLoadMs,
     });
   }
   return undefined;
@@ -211,7 +217,9 @@ async function openAudit(context: vscode.ExtensionContext, logger: Logger, secre
   try {
     const dir = path.join(context.globalStorageUri.fsPath, 'audit');
     const witness = new AuditWitness(new FileHeadStore(path.join(context.globalStorageUri.fsPath, 'audit-head.json')), secrets, witnessKeyName(dir));
-    const store = await AuditStore.open({ dir, witness, commitDelayMs: GROUP_COMMIT_MS });
+    // Opened in the background (repair, witness check: ~90 ms of activation before): every store
+    // operation, and so every tool call's record, waits for the opening; nothing is lost meanwhile.
+    const store = AuditStore.create({ dir, witness, commitDelayMs: GROUP_COMMIT_MS });
     const trail = new AuditTrail({ store, logger, redactor });
     const log = logger.child('audit');
     const onReport = (r: StoreReport): void => {
@@ -219,14 +227,17 @@ async function openAudit(context: vscode.ExtensionContext, logger: Logger, secre
       if (r.kind === 'integrity_violation') void vscode.window.showErrorMessage(Strings.auditIntegrity(r.message));
       if (r.kind === 'witness_started') void vscode.window.showInformationMessage(Strings.auditWitnessStarted);
     };
-    store.recovery.forEach(onReport);
+    context.subscriptions.push(toDisposable(store.onDidReport(onReport)));
+    store.whenOpen().catch((e: unknown) => {
+      logger.error('the audit trail could not be opened', e);
+      void vscode.window.showErrorMessage(Strings.auditUnavailable);
+    });
     const exporter = new AuditExportController({
       trail, secrets, logger: log, endpoint: () => vscode.workspace.getConfiguration().get<string>(Settings.auditOtlpEndpoint),
     });
     await exporter.apply();
     const recent: AuditRecord[] = [];
     context.subscriptions.push(
-      toDisposable(store.onDidReport(onReport)),
       toDisposable(exporter),
       vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration(Settings.auditOtlpEndpoint)) void exporter.apply(); }),
       context.secrets.onDidChange((e) => { if (e.key === OTLP_HEADERS_KEY) void exporter.apply(); }),

@@ -26,6 +26,8 @@ export const SCRATCH_SECRET_PREFIX = 'mcpSecure.test/';
 export interface McpSecureApi {
   /** Milliseconds `activate()` took. */
   readonly activationMs: number;
+  /** How long evaluating the extension bundle took (module load, before `activate()`), when measured. */
+  readonly bundleLoadMs: number | undefined;
   servers(): { id: string; name: string; transport: 'http' | 'stdio'; origin: string }[];
   invalidServers(): { index: number; origin: string; message: string; id?: string }[];
   /** Sign in through the auth provider's PKCE flow; `opener` replaces the browser (tests: form login). */
@@ -68,6 +70,7 @@ export interface ApiParts {
   readonly store: SecretStore;
   readonly auditRecords: () => Promise<readonly AuditRecord[]>;
   readonly activationMs: () => number;
+  readonly bundleLoadMs?: number;
 }
 
 export function createTestApi(p: ApiParts): McpSecureApi {
@@ -77,6 +80,7 @@ export function createTestApi(p: ApiParts): McpSecureApi {
     get activationMs() {
       return p.activationMs();
     },
+    bundleLoadMs: p.bundleLoadMs,
     servers: () => registry.entries().flatMap((e) => (e.kind === 'valid' ? [{ id: e.def.id, name: e.def.name, transport: e.def.transport, origin: e.origin }] : [])),
     invalidServers: () => registry.invalidEntries().map((e) => ({ index: e.index, origin: e.origin, message: e.message, ...(e.id ? { id: e.id } : {}) })),
     signIn: async (serverId, opener, scopes) => {

@@ -99,6 +99,7 @@ export class AuditStore {
   private readonly pending: Pending[] = [];
   private queue: Promise<void> = Promise.resolve();
   private commitTimer: NodeJS.Timeout | undefined;
+  private opening: Promise<void> | undefined;
   private anchor: ChainAnchor | undefined;
   private active = 0;
   private activeSize = 0;
@@ -127,20 +128,41 @@ export class AuditStore {
 
   /** Opens (creating the folder 0700), repairs a torn tail and checks the witnessed head. */
   static async open(options: AuditStoreOptions): Promise<AuditStore> {
-    try {
-      await ensurePrivateDir(options.dir);
-    } catch (err) {
-      throw new McpSecureError('audit_write_failed', `cannot create the audit folder (${errnoCode(err)})`, { cause: err });
-    }
     const store = new AuditStore(options);
-    await removeLockLitter(options.dir);
     const sub = store.onDidReport((r) => store.recovery.push(r));
     try {
-      await store.exclusive(() => store.locked(() => store.resync(true)));
+      await store.whenOpen();
     } finally {
       sub.dispose();
     }
     return store;
+  }
+
+  /**
+   * The store without waiting for it to open (editor activation): opening starts with the first
+   * operation or {@link whenOpen}, and every operation waits for it, so appends made meanwhile are
+   * queued, not lost. Repairs made while opening are reported on `onDidReport` (not in `recovery`).
+   */
+  static create(options: AuditStoreOptions): AuditStore {
+    return new AuditStore(options);
+  }
+
+  /** Resolves once the store is open; a failed opening is tried again by the next operation. */
+  whenOpen(): Promise<void> {
+    return (this.opening ??= this.openNow().catch((err: unknown) => {
+      this.opening = undefined;
+      throw err;
+    }));
+  }
+
+  private async openNow(): Promise<void> {
+    try {
+      await ensurePrivateDir(this.dir);
+    } catch (err) {
+      throw new McpSecureError('audit_write_failed', `cannot create the audit folder (${errnoCode(err)})`, { cause: err });
+    }
+    await removeLockLitter(this.dir);
+    await this.locked(() => this.resync(true));
   }
 
   /** Queues a record; resolves once it is sealed, written and synced. */
@@ -221,7 +243,10 @@ export class AuditStore {
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
     // records waiting for a group commit are written first: reads, clear and flush see every record queued before them
     if (this.commitTimer) this.commit();
-    const run = this.queue.then(fn);
+    const run = this.queue.then(async () => {
+      await this.whenOpen();
+      return fn();
+    });
     this.queue = run.then(() => undefined, () => undefined);
     return run;
   }
@@ -236,6 +261,12 @@ export class AuditStore {
   }
 
   private async drain(): Promise<void> {
+    try {
+      await this.whenOpen();
+    } catch (err) {
+      for (const p of this.pending.splice(0)) p.reject(err);
+      return;
+    }
     while (this.pending.length > 0) {
       const batch = this.pending.splice(0, this.options.maxBatch ?? 512);
       try {

@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
+import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { AuditStore } from '../../../src/core/audit/auditStore';
+import { AuditStore, type StoreReport } from '../../../src/core/audit/auditStore';
 import { AuditTrail } from '../../../src/core/audit/auditTrail';
 import { MemoryLogger } from '../../../src/core/memoryPorts';
 import { fileWitness, makeContext, makeDraft, tempDir } from './helpers';
@@ -44,5 +45,19 @@ describe('AuditStore group commit', () => {
     store = await AuditStore.open({ dir, witness: fileWitness(t.dir).witness });
     const v = await store.verify();
     assert.deepEqual([v.ok, v.records, store.recovery], [true, 6, []]);
+  });
+
+  it('a store created without waiting opens before its first operation: repairs are reported, records queued meanwhile chain on', async () => {
+    const dir = join(t.dir, 'audit');
+    const first = await AuditStore.open({ dir, witness: fileWitness(t.dir).witness });
+    const a = await first.append(makeDraft(1));
+    await first.close();
+    await fsp.appendFile(join(dir, 'audit-00000001.jsonl'), '{"durationMs":1,"hash":"abc","id":"torn'); // a crash mid-write
+    store = AuditStore.create({ dir, witness: fileWitness(t.dir).witness, commitDelayMs: NEVER_MS });
+    const reports: StoreReport[] = [];
+    store.onDidReport((r) => reports.push(r));
+    const b = store.append(makeDraft(2)); // a tool call ends while the store is still opening
+    const v = await store.verify();
+    assert.deepEqual([(await b).prev, v.ok, v.records, reports.map((r) => r.kind)], [a.hash, true, 2, ['torn_line_quarantined']]);
   });
 });
