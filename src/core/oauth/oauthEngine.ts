@@ -58,28 +58,27 @@
  * Headless use (CLI / conformance): pass an opener whose `open(url)` fetches the authorization URL
  * with `redirect: 'manual'` and then requests the `Location` (the loopback redirect) itself.
  */
-import * as oidc from 'openid-client';
+import type * as oidc from 'openid-client';
 import { McpSecureError, isMcpSecureError } from '../errors';
 import { type Clock, type Logger, systemClock } from '../ports';
 import type { RequestAuthorizer } from '../requestAuthorizer';
-import { type AuthContext, type AuthContextDeps, resolveAuthContext, resourceParamsFor } from './authContext';
-import { runAuthorizationCodeFlow } from './authorizationCodeFlow';
-import { createDpopKey, type DpopKey, restoreDpopKey } from './dpop';
+import type { AuthContext, AuthContextDeps } from './authContext';
+import type { DpopKey } from './dpop';
 import { recordPin } from './clientIssuerPin';
 import { forgetClient } from './clientRegistration';
 import { canonicalUrl, grantMatchesServer } from './grantBinding';
 import { LoopbackRedirect } from './loopbackRedirect';
 import { discoverProtectedResource } from './protectedResourceMetadata';
-import { type GrantInput, runClientCredentials, runEnterpriseGrant, runJwtBearer } from './nonInteractiveGrants';
-import { refreshStoredGrant } from './refresh';
-import { revokeGrantTokens } from './revocation';
+import type { GrantInput } from './nonInteractiveGrants';
 import { Scopes, selectScopes } from './scopes';
-import { oauthErrorCodeOf } from './tokenErrors';
 import { ServerAuthorizer } from './serverAuthorizer';
 import { grantFromResponse, summarize, TokenStore } from './tokenStore';
 import type { GrantSummary, OAuthEngineOptions, OAuthServer, StoredGrant } from './types';
 
 export type { GrantSummary, OAuthEngineOptions, OAuthServer, OAuthServerOptions, StepUpConsent } from './types';
+
+/** The openid-client half of the engine (see oauthProtocol.ts), loaded on first use. */
+type OAuthProtocol = typeof import('./oauthProtocol');
 
 /** Refresh this long before `expiresAt` (proactive refresh). */
 export const DEFAULT_REFRESH_SKEW_MS = 60_000;
@@ -111,6 +110,7 @@ export class OAuthEngine {
   private readonly refreshing = new Map<string, Promise<StoredGrant>>();
   private readonly signingIn = new Map<string, Promise<GrantSummary>>();
   private readonly storeSubscription?: { dispose(): void };
+  private protocolModule: Promise<OAuthProtocol> | undefined;
 
   constructor(private readonly options: OAuthEngineOptions) {
     this.logger = options.logger.child('oauth');
@@ -176,7 +176,7 @@ export class OAuthEngine {
     let failures: string[] = [];
     try {
       const ctx = await this.contextForGrant(grant, server);
-      failures = await revokeGrantTokens(ctx, grant, this.logger);
+      failures = await (await this.protocol()).revokeGrantTokens(ctx, grant, this.logger);
     } catch (err) {
       failures.push(isMcpSecureError(err) ? err.message : 'Could not reach the authorization server.');
     } finally {
@@ -240,7 +240,7 @@ export class OAuthEngine {
     const cached = this.dpopKeys.get(grant.serverId);
     if (cached && cached.jwk.publicKey.x === grant.dpopJwk.publicKey.x && cached.jwk.publicKey.n === grant.dpopJwk.publicKey.n) return cached.handle;
     const ctx = await this.contextForGrant(grant, server);
-    const key = await restoreDpopKey(ctx.config, grant.dpopJwk);
+    const key = await (await this.protocol()).restoreDpopKey(ctx.config, grant.dpopJwk);
     this.dpopKeys.set(grant.serverId, key);
     return key.handle;
   }
@@ -272,6 +272,11 @@ export class OAuthEngine {
     this.emitLocal(serverId);
   }
 
+  /** The protocol functions: openid-client is evaluated on the first sign-in, refresh or revocation, not at start-up. */
+  protocol(): Promise<OAuthProtocol> {
+    return (this.protocolModule ??= import('./oauthProtocol'));
+  }
+
   // ---- internals ------------------------------------------------------------------------------
 
   private deps(): AuthContextDeps {
@@ -290,15 +295,16 @@ export class OAuthEngine {
     const options = server.options ?? {};
     const kind = options.grant ?? 'authorization_code';
     const signal = this.linkedSignal(opts.signal);
+    const protocol = await this.protocol();
     let redirect: LoopbackRedirect | undefined;
     let state: string | undefined;
     if (kind === 'authorization_code') {
-      state = oidc.randomState();
+      state = protocol.randomState();
       redirect = new LoopbackRedirect(state, { timeoutMs: this.options.redirectTimeoutMs, signal });
       await redirect.start();
     }
     try {
-      const ctx = await resolveAuthContext(this.deps(), server, {
+      const ctx = await protocol.resolveAuthContext(this.deps(), server, {
         resourceMetadataUrl: opts.resourceMetadataUrl, redirectUri: redirect?.redirectUri, signal,
       });
       this.contexts.set(server.id, ctx);
@@ -306,12 +312,12 @@ export class OAuthEngine {
         configured: opts.scopes ?? options.scopes, challengeScope: opts.challengeScope, prmScopesSupported: ctx.prm?.scopesSupported,
         asScopesSupported: ctx.metadata.scopes_supported, offlineAccess: options.offlineAccess ?? kind === 'authorization_code',
       });
-      const dpop = ctx.dpopAlg ? await createDpopKey(ctx.config, ctx.dpopAlg) : undefined;
-      const resourceParams = resourceParamsFor(options, ctx.resource);
+      const dpop = ctx.dpopAlg ? await protocol.createDpopKey(ctx.config, ctx.dpopAlg) : undefined;
+      const resourceParams = protocol.resourceParamsFor(options, ctx.resource);
       const input: GrantInput = { ctx, options, scopes, resourceParams, dpop: dpop?.handle, fetch: this.fetchImpl, signal };
       const response = await this.requestTokens(input, redirect && state ? { redirect, state } : undefined).catch(async (err: unknown) => {
         // RFC 6749 §5.2 invalid_client: the AS forgot our registration — register afresh next time.
-        if (ctx.client.kind === 'dynamic' && oauthErrorCodeOf(err) === 'invalid_client') await forgetClient(this.options.secrets, ctx.metadata.issuer);
+        if (ctx.client.kind === 'dynamic' && protocol.oauthErrorCodeOf(err) === 'invalid_client') await forgetClient(this.options.secrets, ctx.metadata.issuer);
         throw err;
       });
       const grant = grantFromResponse({ server, ctx, response, requested: scopes, kind, dpop, now: this.clock.now() });
@@ -330,6 +336,7 @@ export class OAuthEngine {
   /** Run the grant named by the server's options to a token response. */
   private async requestTokens(input: GrantInput, interactive?: { redirect: LoopbackRedirect; state: string }): Promise<oidc.TokenEndpointResponse> {
     const { ctx, options } = input;
+    const { runAuthorizationCodeFlow, runClientCredentials, runEnterpriseGrant, runJwtBearer } = await this.protocol();
     switch (options.grant ?? 'authorization_code') {
       case 'client_credentials':
         return runClientCredentials(input);
@@ -361,7 +368,7 @@ export class OAuthEngine {
     if (!grantMatchesServer(grant, server)) throw new McpSecureError('not_signed_in', 'Not signed in to this server.');
     const cached = this.cachedContext(server);
     if (cached && cached.metadata.issuer === grant.issuer && cached.client.clientId === grant.clientId) return cached;
-    const ctx = await resolveAuthContext(this.deps(), server, {
+    const ctx = await (await this.protocol()).resolveAuthContext(this.deps(), server, {
       knownIssuer: { issuer: grant.issuer, legacy: grant.legacyDiscovery ?? false, resource: grant.resource },
     });
     this.contexts.set(server.id, ctx);
@@ -378,6 +385,7 @@ export class OAuthEngine {
     try {
       const ctx = await this.contextForGrant(grant, server);
       const dpop = await this.dpopFor(grant, server);
+      const { refreshStoredGrant, resourceParamsFor } = await this.protocol();
       const next = await refreshStoredGrant(ctx, grant, resourceParamsFor(server.options ?? {}, grant.resource), () => this.clock.now(), dpop);
       await this.store.save(next);
       this.logger.info(`refreshed the token for ${serverId}`);

@@ -51,4 +51,9 @@ describe('extension bundle start-up (lazy loading)', function () {
     const required = await packagesRequiredAtLoad(['@modelcontextprotocol/client', 'zod']);
     assert.deepEqual(required, []);
   });
+
+  it('does not evaluate openid-client when the extension loads, only on the first sign-in, refresh or revocation', async () => {
+    const required = await packagesRequiredAtLoad(['openid-client']);
+    assert.deepEqual(required, []);
+  });
 });
