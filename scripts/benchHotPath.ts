@@ -54,19 +54,24 @@ async function concurrent(v: Variant, callers: number, total: number): Promise<n
 async function main(): Promise<void> {
   console.log(`hot-path bench: node ${process.version}, ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   const world = await startWorld();
-  const { raw, staticBearer, engine, audited } = world.variants;
-  const variants = [raw, staticBearer, engine, audited];
+  const { raw, staticBearer, engine, engineControl, audited } = world.variants;
+  const variants = [raw, staticBearer, engine, engineControl, audited];
   try {
     for (const v of variants) await block(v, WARMUP, []);
     const times = new Map<Variant, number[]>(variants.map((v) => [v, []]));
+    /** Per round, each variant's block p50 (drift between rounds cancels in per-round ratios). */
+    const roundP50 = new Map<Variant, number[]>(variants.map((v) => [v, []]));
     const reads0 = world.secrets.reads;
     let engineCalls = 0;
     const rounds = Math.ceil(CALLS / BLOCK);
     for (let r = 0; r < rounds; r++) {
       for (const v of shuffled(variants)) {
         const before = world.secrets.reads;
-        await block(v, BLOCK, times.get(v) as number[]);
-        if (v !== engine && v !== audited) world.secrets.reads = before; // count only calls that read grants
+        const got: number[] = [];
+        await block(v, BLOCK, got);
+        (times.get(v) as number[]).push(...got);
+        (roundP50.get(v) as number[]).push(quantile(got, 0.5));
+        if (v === raw || v === staticBearer) world.secrets.reads = before; // count only calls that read grants
         else engineCalls += BLOCK;
       }
     }
@@ -94,6 +99,15 @@ async function main(): Promise<void> {
     console.log(targetLine('auditing on vs off (p50, back-to-back)', p(audited, 0.5) / p(engine, 0.5), 1.03));
     console.log(targetLine('auditing on vs off (p99, back-to-back)', p(audited, 0.99) / p(engine, 0.99), 1.10));
     console.log(`${'SecretStore reads per tools/call (engine)'.padEnd(46)} ${fmt(readsPerCall, 2)}   (target 0: each is an IPC round trip in the editor)`);
+    const paired = (a: Variant, b: Variant): number => {
+      const ra = roundP50.get(a) as number[];
+      const rb = roundP50.get(b) as number[];
+      return quantile(ra.map((x, i) => x / (rb[i] as number)), 0.5);
+    };
+    console.log(`\nnoise floor and drift-free figures (median over ${rounds} rounds of the per-round block-p50 ratio):`);
+    console.log(`${'A/A control: same stack, second connection'.padEnd(46)} p50 ${fmt(p(engineControl, 0.5) / p(engine, 0.5), 3)}x, p99 ${fmt(p(engineControl, 0.99) / p(engine, 0.99), 3)}x, paired ${fmt(paired(engineControl, engine), 3)}x (ideal 1.000)`);
+    console.log(`${'whole stack vs raw client, paired p50'.padEnd(46)} ${fmt(paired(audited, raw), 3)}x`);
+    console.log(`${'auditing on vs off, paired p50'.padEnd(46)} ${fmt(paired(audited, engine), 3)}x`);
   } finally {
     await world.close();
   }

@@ -75,6 +75,8 @@ export interface World {
     readonly raw: Variant;
     readonly staticBearer: Variant;
     readonly engine: Variant;
+    /** The same stack as `engine` on its own connection: the A/A control that shows the noise floor. */
+    readonly engineControl: Variant;
     readonly audited: Variant;
   };
   readonly secrets: CountingSecretStore;
@@ -122,6 +124,7 @@ export async function startWorld(): Promise<World> {
   const noop = async (): Promise<void> => undefined;
   const s = await managerVariant('ConnectionManager + static', def, staticAuthorizer, [], undefined, noop);
   const e = await managerVariant('+ OAuthEngine', def, engine.authorizerFor(server), [], identity, noop);
+  const c = await managerVariant('+ OAuthEngine (A/A control)', def, engine.authorizerFor(server), [], identity, noop);
 
   // The audit trail exactly as extension.ts opens it: witnessed head beside the folder, HMAC key in
   // the SecretStore, the one redactor.
@@ -133,12 +136,12 @@ export async function startWorld(): Promise<World> {
   const a = await managerVariant('+ AuditStore (audit on)', def, engine.authorizerFor(server), [trail], identity, () => trail.flush());
 
   return {
-    variants: { raw, staticBearer: s.variant, engine: e.variant, audited: a.variant },
+    variants: { raw, staticBearer: s.variant, engine: e.variant, engineControl: c.variant, audited: a.variant },
     secrets,
     trail,
     close: async () => {
       await rawClient.close().catch(() => undefined);
-      for (const m of [s.manager, e.manager, a.manager]) await m.disposeAll();
+      for (const m of [s.manager, e.manager, c.manager, a.manager]) await m.disposeAll();
       await trail.close();
       engine.dispose();
       child.kill('SIGTERM');
