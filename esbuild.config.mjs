@@ -24,6 +24,9 @@ const builds = [
     format: 'cjs',
     target: 'node20',
     external: ['vscode'],
+    // when evaluating the bundle began (extension.ts reports the load time; the bundle is CJS, so this is module-scoped)
+    // ("use strict" first: esbuild's own directive follows the banner, where it would no longer count)
+    banner: { js: '"use strict";\nvar __mcpSecureLoadStart = require("node:perf_hooks").performance.now();' },
   },
   {
     ...common,

@@ -90,9 +90,20 @@ async function benchStore(dir: string): Promise<{ store: AuditStore; index: Audi
 
   const b0 = performance.now();
   const cpu1 = process.cpuUsage();
+  // the longest time the event loop was held during the build (what the first panel open costs the host)
+  let last = performance.now();
+  let longest = 0;
+  const probe = setInterval(() => {
+    const now = performance.now();
+    longest = Math.max(longest, now - last);
+    last = now;
+  }, 1);
   const index = await AuditIndex.build(dir);
+  clearInterval(probe);
+  longest = Math.max(longest, performance.now() - last);
   const buildCpu = process.cpuUsage(cpu1);
   console.log(`index build:       ${fmt((performance.now() - b0) / 1000)} s for ${fmt(index.size, 0)} records (${fmt((buildCpu.user + buildCpu.system) / index.size, 1)} µs CPU per record; once per segment, then incremental)`);
+  console.log(`  longest event-loop block during the build: ${fmt(longest, 1)} ms (target <= 50 ms: ${longest <= 50 ? 'met' : 'MISSED'}; the first panel open runs this build in the extension host)`);
 
   const mem = index.textMemoryBytes();
   console.log(`text index:        ${fmt(mem.postings / index.size, 1)} bytes/record trigram postings + ${fmt(mem.haystack / index.size, 1)} bytes/record haystack (lower-cased text + offsets) = ${fmt((mem.postings + mem.haystack) / 1048576, 1)} MiB`);
@@ -145,7 +156,7 @@ function queryLatency(index: AuditIndex): void {
   console.log(`filtered query:    median ${fmt(median(both))} ms, max ${fmt(Math.max(...both))} ms over ${both.length} runs of ${structured.length + text.length} distinct queries on ${fmt(index.size, 0)} records (target < 50 ms)`);
   console.log(`  structured:      median ${fmt(median(st.all))} ms (CPU ${fmt(median(st.cpu))} ms), max ${fmt(Math.max(...st.all))} ms (${[...st.byKind].map(([k, v]) => `${k} ${fmt(median(v))}`).join(', ')})`);
   console.log(`  free text:       median ${fmt(median(tx.all))} ms (CPU ${fmt(median(tx.cpu))} ms), max ${fmt(Math.max(...tx.all))} ms (${[...tx.byKind].map(([k, v]) => `${k} ${fmt(median(v))}`).join(', ')})`);
-  console.log(`  free text matching every record ("cannot log", ${fmt(index.query(dense, 0, 1).total, 0)} hits): median ${fmt(median(dn.all))} ms (CPU ${fmt(median(dn.cpu))} ms)`);
+  console.log(`  free text matching every record ("cannot log", ${fmt(index.query(dense, 0, 1).total, 0)} hits): median ${fmt(median(dn.all))} ms (CPU ${fmt(median(dn.cpu))} ms) (target < 50 ms: ${median(dn.all) < 50 ? 'met' : 'MISSED'})`);
 }
 
 /**

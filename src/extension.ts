@@ -8,7 +8,7 @@
 import { performance } from 'node:perf_hooks';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { AuditStore, type StoreReport } from './core/audit/auditStore';
+import { AuditStore, GROUP_COMMIT_MS, type StoreReport } from './core/audit/auditStore';
 import { AuditTrail } from './core/audit/auditTrail';
 import { AuditWitness, FileHeadStore, witnessKeyName } from './core/audit/auditWitness';
 import type { AuditRecord } from './core/audit/auditRecord';
@@ -47,6 +47,11 @@ import { ToolScopeKnowledge } from './vscode/toolScopes';
 import { ServersTree } from './vscode/tree/serversTree';
 import { LiveSettings } from './vscode/native/liveSettings';
 import { registerNativeFeatures } from './vscode/native/registerNativeFeatures';
+
+/** Set by the bundle's first line (esbuild.config.mjs banner): when evaluating the bundle began. */
+declare const __mcpSecureLoadStart: number | undefined;
+/** Evaluating the bundle (every module it loads eagerly) took this long; lazy modules load later. */
+const bundleLoadMs = typeof __mcpSecureLoadStart === 'number' ? performance.now() - __mcpSecureLoadStart : undefined;
 
 const RECENT_AUDIT_RECORDS = 200;
 const EXPIRY_REFRESH_MS = 60_000;
@@ -116,7 +121,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpSec
   reportInvalid(registry);
   auth.requestSessionsSilently();
   const activationMs = performance.now() - started;
-  logger.info(`activated in ${activationMs.toFixed(1)} ms (${registry.servers().length} server(s))`);
+  logger.info(`activated in ${activationMs.toFixed(1)} ms (${registry.servers().length} server(s))${bundleLoadMs === undefined ? '' : `; the bundle loaded in ${bundleLoadMs.toFixed(1)} ms`}`);
   if (context.extensionMode === vscode.ExtensionMode.Test && seams) {
     return createTestApi({
       services, auth, seams, store, gateway,
@@ -127,6 +132,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpSec
       },
       activationMs: () => activationMs,
       auditWebviews: () => auditPanel?.openSessions() ?? [],
+      bundleLoadMs,
     });
   }
   return undefined;
@@ -271,7 +277,9 @@ async function openAudit(context: vscode.ExtensionContext, logger: Logger, secre
   try {
     const dir = path.join(context.globalStorageUri.fsPath, 'audit');
     const witness = new AuditWitness(new FileHeadStore(path.join(context.globalStorageUri.fsPath, 'audit-head.json')), secrets, witnessKeyName(dir));
-    const store = await AuditStore.open({ dir, witness });
+    // Opened in the background (repair, witness check: ~90 ms of activation before): every store
+    // operation, and so every tool call's record, waits for the opening; nothing is lost meanwhile.
+    const store = AuditStore.create({ dir, witness, commitDelayMs: GROUP_COMMIT_MS });
     const trail = new AuditTrail({ store, logger, redactor });
     const log = logger.child('audit');
     const onReport = (r: StoreReport): void => {
@@ -279,14 +287,17 @@ async function openAudit(context: vscode.ExtensionContext, logger: Logger, secre
       if (r.kind === 'integrity_violation') void vscode.window.showErrorMessage(Strings.auditIntegrity(r.message));
       if (r.kind === 'witness_started') void vscode.window.showInformationMessage(Strings.auditWitnessStarted);
     };
-    store.recovery.forEach(onReport);
+    context.subscriptions.push(toDisposable(store.onDidReport(onReport)));
+    store.whenOpen().catch((e: unknown) => {
+      logger.error('the audit trail could not be opened', e);
+      void vscode.window.showErrorMessage(Strings.auditUnavailable);
+    });
     const exporter = new AuditExportController({
       trail, secrets, logger: log, endpoint: () => vscode.workspace.getConfiguration().get<string>(Settings.auditOtlpEndpoint),
     });
     await exporter.apply();
     const recent: AuditRecord[] = [];
     context.subscriptions.push(
-      toDisposable(store.onDidReport(onReport)),
       toDisposable(exporter),
       vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration(Settings.auditOtlpEndpoint)) void exporter.apply(); }),
       context.secrets.onDidChange((e) => { if (e.key === OTLP_HEADERS_KEY) void exporter.apply(); }),

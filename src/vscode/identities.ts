@@ -14,6 +14,8 @@ export function identityResolver(engine: GrantEngine, secrets: ServerSecrets): (
       const fingerprint = def.secret.mode === 'none' ? undefined : await secrets.stdioFingerprint(def);
       return { agent: fingerprint ? { kind: 'shared-secret', fingerprint } : { kind: 'none' }, grantedScopes: [] };
     }
-    return identityFromGrant(await engine.getGrant(await secrets.oauthServerFor(def)));
+    // Which grant applies depends on the URL, client id and issuer, never on the client secret: the
+    // definition alone names it, without a secret-storage read (an IPC round trip) on every call.
+    return identityFromGrant(await engine.getGrant({ id: def.id, url: def.url, options: def.oauth }));
   };
 }

@@ -28,6 +28,8 @@ export const SCRATCH_SECRET_PREFIX = 'mcpSecure.test/';
 export interface McpSecureApi {
   /** Milliseconds `activate()` took. */
   readonly activationMs: number;
+  /** How long evaluating the extension bundle took (module load, before `activate()`), when measured. */
+  readonly bundleLoadMs: number | undefined;
   servers(): { id: string; name: string; transport: 'http' | 'stdio'; origin: string }[];
   invalidServers(): { index: number; origin: string; message: string; id?: string }[];
   /** Sign in through the auth provider's PKCE flow; `opener` replaces the browser (tests: form login). */
@@ -102,6 +104,7 @@ export interface ApiParts {
   readonly activationMs: () => number;
   readonly gateway?: ChatGateway | undefined;
   readonly statusBar: McpSecureApi['statusBar'];
+  readonly bundleLoadMs?: number;
 }
 
 export function createTestApi(p: ApiParts): McpSecureApi {
@@ -111,6 +114,7 @@ export function createTestApi(p: ApiParts): McpSecureApi {
     get activationMs() {
       return p.activationMs();
     },
+    bundleLoadMs: p.bundleLoadMs,
     servers: () => registry.entries().flatMap((e) => (e.kind === 'valid' ? [{ id: e.def.id, name: e.def.name, transport: e.def.transport, origin: e.origin }] : [])),
     invalidServers: () => registry.invalidEntries().map((e) => ({ index: e.index, origin: e.origin, message: e.message, ...(e.id ? { id: e.id } : {}) })),
     signIn: async (serverId, opener, scopes) => {

@@ -10,6 +10,9 @@ import { parseRecordLine } from './chainVerifier';
 import { listSegments, readAnchor, readSlice, scanLines, segmentName } from './segmentFiles';
 import { TextHaystack, type TextHaystackOptions } from './textHaystack';
 
+/** Bytes read (and indexed) per event-loop turn while building the index (~1,000 records). */
+const INDEX_READ_BYTES = 512 * 1024;
+
 export interface AuditFilter {
   /** Inclusive lower bound, epoch ms. */
   readonly from?: number;
@@ -159,11 +162,15 @@ export class AuditIndex {
       const done = this.indexedTo.get(s.number) ?? { bytes: 0, lines: 0 };
       if (s.size <= done.bytes) continue;
       let lines = done.lines;
+      // Small reads, and the text index of each finished segment built before the next one is read:
+      // the extension host gets its event loop back every few milliseconds during a first build.
       const end = await scanLines(s.path, (l) => {
         lines = l.line;
         this.addLine(s.number, s.name, l.line, l.offset, l.length, l.text);
-      }, { from: done.bytes, to: s.size, firstLine: done.lines + 1 });
+      }, { from: done.bytes, to: s.size, firstLine: done.lines + 1, chunkBytes: INDEX_READ_BYTES });
       this.indexedTo.set(s.number, { bytes: end, lines });
+      this.hay.seal();
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
     this.hay.seal();
     const changed = dropped || this.size !== before;

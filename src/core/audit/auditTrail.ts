@@ -95,7 +95,8 @@ export class AuditTrail implements ToolCallObserver {
 
   /** Resolves when every queued record has been written or has failed. */
   async flush(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    // the store's flush ends a group-commit wait: queued records are written now, not when the timer fires
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight, this.options.store.flush()]);
     await this.options.store.flush();
   }
 

@@ -108,7 +108,7 @@ const CHUNK = 4 * 1024 * 1024;
 export async function scanLines(
   path: string,
   visit: (line: LineVisit) => void,
-  opts: { from?: number; to?: number; firstLine?: number } = {},
+  opts: { from?: number; to?: number; firstLine?: number; chunkBytes?: number } = {},
 ): Promise<number> {
   const fh = await fsp.open(path, 'r');
   try {
@@ -118,7 +118,7 @@ export async function scanLines(
     let carry = Buffer.alloc(0);
     let carryStart = pos;
     while (pos < to) {
-      const buf = Buffer.allocUnsafe(Math.min(CHUNK, to - pos));
+      const buf = Buffer.allocUnsafe(Math.min(opts.chunkBytes ?? CHUNK, to - pos));
       const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
       if (bytesRead === 0) break;
       pos += bytesRead;

@@ -51,7 +51,7 @@ export function createAuthorizedFetch(opts: AuthorizedFetchOptions): FetchLike {
       const auth = await during(opts.activity, () => opts.authorizer.headersFor({ url, method }, init.signal ?? undefined));
       for (const [k, v] of Object.entries(auth)) headers.set(k, v);
       assertNoCredentialInUrl(url, Object.values(auth));
-      const response = await base(url, { ...init, method, headers, redirect: 'manual' });
+      const response = await base(url, { ...init, method, headers, redirect: 'manual', signal: perRequestSignal(init.signal) });
       opts.onStatus?.(method, response.status);
       if (response.status >= 300 && response.status < 400 && response.headers.has('location')) {
         await response.body?.cancel().catch(() => undefined);
@@ -89,6 +89,16 @@ export function createAuthorizedFetch(opts: AuthorizedFetchOptions): FetchLike {
       return limitResponseBody(response, opts.maxResponseBytes);
     }
   };
+}
+
+/**
+ * A signal of this request only, aborted with `signal`. The SDK transport hands every POST its one
+ * long-lived signal, and undici removes the abort listener it adds to a request's signal only when
+ * that request is garbage-collected: the long-lived signal gathered hundreds of listeners, and undici
+ * walks them on every request (`getEventListeners`). `AbortSignal.any` adds no listener to its source.
+ */
+function perRequestSignal(signal: AbortSignal | null | undefined): AbortSignal | undefined {
+  return signal ? AbortSignal.any([signal]) : undefined;
 }
 
 function during<T>(activity: AuthActivity | undefined, work: () => Promise<T>): Promise<T> {

@@ -1,17 +1,14 @@
-import { Client, type ClientCapabilities, type Transport } from '@modelcontextprotocol/client';
+import type { Client, ClientCapabilities, Transport } from '@modelcontextprotocol/client';
 import type { ErrorContext } from './errorMapping';
 import { McpSecureError } from '../errors';
 import { systemClock, type Clock, type Logger } from '../ports';
 import type { RequestAuthorizer } from '../requestAuthorizer';
 import type { ToolCallObserver } from '../toolCallObserver';
 import { STARTING, STOPPED, type ConnectionState } from './connectionState';
-import { connectHttp } from './httpConnector';
-import { McpConnection, type ConnectionIdentity } from './mcpConnection';
-import { installElicitationHandler } from './elicitation';
+import type { ConnectionIdentity, McpConnection } from './mcpConnection';
 import { AuthActivity } from './requestDeadline';
 import { DEFAULT_MAX_RESPONSE_BYTES } from './responseLimit';
 import type { HttpServerDefinition, ProtocolChoice, ServerDefinition, StdioServerDefinition } from './serverDefinition';
-import { connectStdio } from './stdioConnector';
 import { secretFingerprint } from './stdioSecret';
 import type { ElicitationHandler } from './types';
 
@@ -42,6 +39,9 @@ export interface ConnectionManagerOptions {
   readonly fetch?: typeof fetch;
 }
 
+/** The SDK-dependent half of the connection layer (see sdkRuntime.ts). */
+type SdkRuntime = typeof import('./sdkRuntime');
+
 export type StateListener = (event: { readonly id: string; readonly state: ConnectionState }) => void;
 
 interface Entry {
@@ -61,6 +61,7 @@ export class ConnectionManager {
   /** Live list shared with every connection, so observers added later see later calls. */
   private readonly observers: ToolCallObserver[];
   private readonly clock: Clock;
+  private sdkRuntime: Promise<SdkRuntime> | undefined;
 
   constructor(private readonly opts: ConnectionManagerOptions) {
     this.clock = opts.clock ?? systemClock;
@@ -138,42 +139,49 @@ export class ConnectionManager {
     return { dispose: () => this.listeners.delete(listener) };
   }
 
+  /** Loads the MCP SDK on the first connect, not with the extension (activation connects nothing). */
+  private sdk(): Promise<SdkRuntime> {
+    return (this.sdkRuntime ??= import('./sdkRuntime'));
+  }
+
   private async openHttp(def: HttpServerDefinition, logger: Logger, signal?: AbortSignal): Promise<McpConnection> {
     const activity = new AuthActivity();
-    const { client, transport, wire } = await connectHttp(def, {
+    const sdk = await this.sdk();
+    const { client, transport, wire } = await sdk.connectHttp(def, {
       activity,
       authorizer: this.opts.authorizerFor(def),
       logger,
-      createClient: (protocol) => this.createClient(def, protocol, undefined, logger),
+      createClient: (protocol) => this.createClient(sdk, def, protocol, undefined, logger),
       requestTimeoutMs: this.timeoutMs,
       maxResponseBytes: this.opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
       signal,
       baseFetch: this.opts.fetch,
     });
-    return this.wrap(def, client, transport, wire, logger, () => ({}), undefined, activity);
+    return this.wrap(sdk, def, client, transport, wire, logger, () => ({}), undefined, activity);
   }
 
   private async openStdio(def: StdioServerDefinition, logger: Logger, signal?: AbortSignal): Promise<McpConnection> {
     const secret = def.secret.mode === 'none' ? undefined : await this.opts.stdioSecretFor(def);
-    const { client, transport } = await connectStdio(def, {
+    const sdk = await this.sdk();
+    const { client, transport } = await sdk.connectStdio(def, {
       logger,
-      createClient: (handshakeSecret) => this.createClient(def, '2025-11-25', handshakeSecret, logger),
+      createClient: (handshakeSecret) => this.createClient(sdk, def, '2025-11-25', handshakeSecret, logger),
       secret,
       requestTimeoutMs: this.timeoutMs,
       signal,
     });
     const fingerprint = secret ? secretFingerprint(secret) : undefined;
-    const connection = this.wrap(def, client, transport, 'stdio', logger, () => ({ exited: transport.exitInfo }), fingerprint, undefined, () => transport.stderrTail());
+    const connection = this.wrap(sdk, def, client, transport, 'stdio', logger, () => ({ exited: transport.exitInfo }), fingerprint, undefined, () => transport.stderrTail());
     return connection;
   }
 
   private wrap(
-    def: ServerDefinition, client: Client, transport: Transport,
+    sdk: SdkRuntime, def: ServerDefinition, client: Client, transport: Transport,
     wire: 'streamable-http' | 'sse' | 'stdio', logger: Logger, errorContext: () => ErrorContext,
     fingerprint?: string, activity?: AuthActivity, stderrTail?: () => string[],
   ): McpConnection {
     const timeoutMs = (): number => this.timeoutMs;
-    const connection = new McpConnection({
+    const connection = new sdk.McpConnection({
       definition: def, client, transport, wire, logger, clock: this.clock,
       observers: this.observers,
       identity: () => this.identity(def, fingerprint),
@@ -204,10 +212,10 @@ export class ConnectionManager {
       : { kind: 'error', code: 'connection_failed', message: 'The connection to the MCP server was closed.' });
   }
 
-  private createClient(def: ServerDefinition, protocol: ProtocolChoice, handshakeSecret: string | undefined, logger: Logger): Client {
+  private createClient(sdk: SdkRuntime, def: ServerDefinition, protocol: ProtocolChoice, handshakeSecret: string | undefined, logger: Logger): Client {
     const info = this.opts.clientInfo ?? { name: 'mcp-secure-connections', version: '0.1.0' };
     const capabilities: ClientCapabilities = this.opts.elicitation ? { elicitation: { form: { applyDefaults: true } } } : {};
-    const client = new Client(
+    const client = new sdk.Client(
       // MCP clients identify themselves in `initialize`; a stdio server written like the seed's checks `clientInfo.secret`.
       handshakeSecret ? { ...info, secret: handshakeSecret } as typeof info : { ...info },
       {
@@ -216,7 +224,7 @@ export class ConnectionManager {
       },
     );
     client.onerror = (err) => logger.debug(`transport: ${err instanceof Error ? err.name : 'error'}`);
-    if (this.opts.elicitation) installElicitationHandler(client, def.id, this.opts.elicitation, logger);
+    if (this.opts.elicitation) sdk.installElicitationHandler(client, def.id, this.opts.elicitation, logger);
     return client;
   }
 

@@ -48,13 +48,13 @@ export async function withDeadline<T>(
   work: (signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
   const controller = new AbortController();
-  const timeout = new McpSecureError('request_timeout', 'The MCP server did not answer in time.');
   let timer: NodeJS.Timeout | undefined;
   let unsubscribe: (() => void) | undefined;
   const arm = (): void => {
     timer = setTimeout(() => {
       if (activity?.busy) unsubscribe = activity.onceIdle(arm);
-      else controller.abort(timeout);
+      // built on expiry only: an Error captures a stack trace, too dear for every request
+      else controller.abort(new McpSecureError('request_timeout', 'The MCP server did not answer in time.'));
     }, timeoutMs);
   };
   const onOuterAbort = (): void => controller.abort(outerAbortReason(outer?.reason, activity?.busy ?? false));

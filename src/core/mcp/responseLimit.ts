@@ -16,6 +16,10 @@ export function limitResponseBody(response: Response, maxBytes: number): Respons
     throw tooLarge(maxBytes);
   }
   const isStream = (response.headers.get('content-type') ?? '').toLowerCase().includes('text/event-stream');
+  // A declared length within the limit bounds the body already: fetch reads no more than Content-Length
+  // bytes (RFC 9112 §6.3). Not so for a compressed body, which fetch expands: that one is counted.
+  const encoding = (response.headers.get('content-encoding') ?? 'identity').trim().toLowerCase();
+  if (Number.isFinite(declared) && !isStream && encoding === 'identity') return response;
   let count = 0;
   let lastByte = -1;
   const limiter = new TransformStream<Uint8Array, Uint8Array>({

@@ -12,11 +12,14 @@ import { McpSecureError } from '../errors';
 import type { BrowserOpener } from '../ports';
 import type { FetchLike } from './httpJson';
 import { CALLBACK_PATH } from './loopbackRedirect';
-import { oauthErrorCodeOf } from './tokenErrors';
 
 /** True when the AS refused the client itself (RFC 6749 §5.2 `invalid_client`). */
 export function isClientRejected(err: unknown): boolean {
-  return oauthErrorCodeOf(err) === 'invalid_client';
+  // The OAuth `error` of openid-client's ResponseBodyError / AuthorizationResponseError, or of the cause a
+  // translated McpSecureError keeps (tokenErrors.ts). Read structurally: this module is on the start-up
+  // path, and openid-client loads only with the protocol half of the engine (oauthProtocol.ts).
+  const e = err as { error?: unknown; cause?: { error?: unknown } } | undefined;
+  return (e?.error ?? e?.cause?.error) === 'invalid_client';
 }
 
 /** Causes that mark the refusal of a stored registration (the engine registers again once), with the issuer. */

@@ -60,29 +60,32 @@
  * Headless use (CLI / conformance): pass an opener whose `open(url)` fetches the authorization URL
  * with `redirect: 'manual'` and then requests the `Location` (the loopback redirect) itself.
  */
-import * as oidc from 'openid-client';
+import type * as oidc from 'openid-client';
 import { McpSecureError, isMcpSecureError } from '../errors';
 import { type Clock, type Logger, systemClock } from '../ports';
 import type { RequestAuthorizer } from '../requestAuthorizer';
-import { type AuthContext, type AuthContextDeps, resolveAuthContext, resourceParamsFor } from './authContext';
-import { type DpopKey, restoreDpopKey } from './dpop';
+import type { AuthContext, AuthContextDeps } from './authContext';
+import type { DpopKey } from './dpop';
 import { recordPin } from './clientIssuerPin';
 import { forgetClient, forgetClients } from './clientRegistration';
 import { isClientRejected, preregisteredClientRefused, refusedRegistrationIssuer, registrationForgotten } from './clientRecovery';
 import { canonicalUrl, grantMatchesServer } from './grantBinding';
 import { LoopbackRedirect } from './loopbackRedirect';
 import { discoverProtectedResource } from './protectedResourceMetadata';
-import { refreshSkewFor, refreshStoredGrant } from './refresh';
-import { type RevocationResult, revokeGrantTokens } from './revocation';
+import { refreshSkewFor } from './refreshSkew';
+import type { RevocationResult } from './revocation';
 import { describeSignOut, type SignOutReport } from './signOutReport';
 import { Scopes } from './scopes';
 import { ServerAuthorizer } from './serverAuthorizer';
-import { type Attempt, attemptSignIn } from './signInAttempt';
+import type { Attempt } from './signInAttempt';
 import { grantFromResponse, summarize, TokenStore } from './tokenStore';
 import type { GrantSummary, OAuthEngineOptions, OAuthServer, StoredGrant } from './types';
 
 export type { GrantSummary, OAuthEngineOptions, OAuthServer, OAuthServerOptions, StepUpConsent } from './types';
 export type { SignOutReport } from './signOutReport';
+
+/** The openid-client half of the engine (see oauthProtocol.ts), loaded on first use. */
+type OAuthProtocol = typeof import('./oauthProtocol');
 
 /** Refresh this long before `expiresAt` (proactive refresh), at most a quarter of the token's lifetime. */
 export const DEFAULT_REFRESH_SKEW_MS = 60_000;
@@ -114,6 +117,7 @@ export class OAuthEngine {
   private readonly refreshing = new Map<string, Promise<StoredGrant>>();
   private readonly signingIn = new Map<string, Promise<GrantSummary>>();
   private readonly storeSubscription?: { dispose(): void };
+  private protocolModule: Promise<OAuthProtocol> | undefined;
 
   constructor(private readonly options: OAuthEngineOptions) {
     this.logger = options.logger.child('oauth');
@@ -180,7 +184,7 @@ export class OAuthEngine {
     let result: RevocationResult;
     try {
       const ctx = await this.contextForGrant(grant, server);
-      result = await revokeGrantTokens(ctx, grant, this.logger);
+      result = await (await this.protocol()).revokeGrantTokens(ctx, grant, this.logger);
     } catch (err) {
       const failure = isMcpSecureError(err) ? err.message : 'Could not reach the authorization server.';
       result = { refreshToken: grant.refreshToken ? 'failed' : 'not_held', accessToken: 'failed', failures: [failure] };
@@ -222,6 +226,7 @@ export class OAuthEngine {
 
   dispose(): void {
     this.storeSubscription?.dispose();
+    this.store.dispose();
     this.listeners.clear();
   }
 
@@ -267,7 +272,7 @@ export class OAuthEngine {
     const cached = this.dpopKeys.get(grant.serverId);
     if (cached && cached.jwk.publicKey.x === grant.dpopJwk.publicKey.x && cached.jwk.publicKey.n === grant.dpopJwk.publicKey.n) return cached.handle;
     const ctx = await this.contextForGrant(grant, server);
-    const key = await restoreDpopKey(ctx.config, grant.dpopJwk);
+    const key = await (await this.protocol()).restoreDpopKey(ctx.config, grant.dpopJwk);
     this.dpopKeys.set(grant.serverId, key);
     return key.handle;
   }
@@ -299,6 +304,11 @@ export class OAuthEngine {
     this.emitLocal(serverId);
   }
 
+  /** The protocol functions: openid-client is evaluated on the first sign-in, refresh or revocation, not at start-up. */
+  protocol(): Promise<OAuthProtocol> {
+    return (this.protocolModule ??= import('./oauthProtocol'));
+  }
+
   // ---- internals ------------------------------------------------------------------------------
 
   private deps(): AuthContextDeps {
@@ -317,16 +327,17 @@ export class OAuthEngine {
     const options = server.options ?? {};
     const kind = options.grant ?? 'authorization_code';
     const signal = this.linkedSignal(opts.signal);
+    const protocol = await this.protocol();
     let redirect: LoopbackRedirect | undefined;
     let state: string | undefined;
     if (kind === 'authorization_code') {
-      state = oidc.randomState();
+      state = protocol.randomState();
       redirect = new LoopbackRedirect(state, { timeoutMs: this.options.redirectTimeoutMs, signal });
       await redirect.start();
     }
     try {
       const interactive = redirect && state ? { redirect, state } : undefined;
-      const attempt = (recheck: boolean): Promise<Attempt> => attemptSignIn(
+      const attempt = (recheck: boolean): Promise<Attempt> => protocol.attemptSignIn(
         { auth: this.deps(), opener: this.options.opener, remember: (ctx) => void this.contexts.set(server.id, ctx) },
         server, opts, { signal, interactive, recheck },
       );
@@ -365,7 +376,7 @@ export class OAuthEngine {
     if (!grantMatchesServer(grant, server)) throw new McpSecureError('not_signed_in', 'Not signed in to this server.');
     const cached = this.cachedContext(server);
     if (cached && cached.metadata.issuer === grant.issuer && cached.client.clientId === grant.clientId) return cached;
-    const ctx = await resolveAuthContext(this.deps(), server, {
+    const ctx = await (await this.protocol()).resolveAuthContext(this.deps(), server, {
       knownIssuer: { issuer: grant.issuer, legacy: grant.legacyDiscovery ?? false, resource: grant.resource },
     });
     this.contexts.set(server.id, ctx);
@@ -382,6 +393,7 @@ export class OAuthEngine {
     try {
       const ctx = await this.contextForGrant(grant, server);
       const dpop = await this.dpopFor(grant, server);
+      const { refreshStoredGrant, resourceParamsFor } = await this.protocol();
       const next = await refreshStoredGrant(ctx, grant, resourceParamsFor(server.options ?? {}, grant.resource), () => this.clock.now(), dpop);
       await this.store.save(next);
       this.logger.info(`refreshed the token for ${serverId}`);

@@ -11,6 +11,7 @@ import { tokenFacts } from './claims';
 import { Scopes } from './scopes';
 import { boundedFetchError, isTransient, oauthErrorCode } from './tokenErrors';
 import type { StoredGrant } from './types';
+export { refreshSkewFor } from './refreshSkew';
 
 /** Refresh `grant` at its own AS with its own client; returns the next grant (not yet stored). */
 export async function refreshStoredGrant(
@@ -75,12 +76,3 @@ export function refreshScope(grant: StoredGrant): Scopes {
   return grant.refreshToken && grant.requestedScopes.includes('offline_access') ? granted.with('offline_access') : granted;
 }
 
-/**
- * How long before expiry to refresh: the configured skew, but at most a quarter of the token's
- * lifetime, so a token living 60 s or less is not refreshed before every request.
- */
-export function refreshSkewFor(grant: StoredGrant, configuredMs: number): number {
-  if (grant.expiresAt === undefined || grant.issuedAt === undefined) return configuredMs;
-  const lifetime = grant.expiresAt - grant.issuedAt;
-  return lifetime > 0 ? Math.min(configuredMs, Math.floor(lifetime / 4)) : configuredMs;
-}

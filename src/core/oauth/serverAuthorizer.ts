@@ -10,7 +10,6 @@
  */
 import { McpSecureError, isMcpSecureError } from '../errors';
 import type { AuthorizedRequest, RejectedRequest, RejectionVerdict, RequestAuthorizer } from '../requestAuthorizer';
-import { dpopProofFor, rememberDpopNonce } from './dpop';
 import type { OAuthEngine } from './oauthEngine';
 import { Scopes } from './scopes';
 import type { OAuthServer, StepUpConsent, StoredGrant } from './types';
@@ -43,6 +42,7 @@ export class ServerAuthorizer implements RequestAuthorizer {
     if (!grant) return {};
     const dpop = await this.engine.dpopFor(grant, this.server);
     if (grant.tokenType === 'DPoP' && dpop) {
+      const { dpopProofFor } = await this.engine.protocol();
       return { authorization: `DPoP ${grant.accessToken}`, dpop: await dpopProofFor(dpop, request.url, request.method, grant.accessToken) };
     }
     return { authorization: `Bearer ${grant.accessToken}` };
@@ -61,7 +61,7 @@ export class ServerAuthorizer implements RequestAuthorizer {
     // RFC 9449 §9: the resource server wants a fresh nonce in the proof — retry once with it.
     if (grant?.tokenType === 'DPoP' && isDpopNonceChallenge(rejection.headers) && rejection.attempt <= this.engine.maxAuthRetries + 1) {
       const dpop = await this.engine.dpopFor(grant, this.server);
-      if (dpop && rememberDpopNonce(dpop, rejection.url, rejection.headers)) return 'retry';
+      if (dpop && (await this.engine.protocol()).rememberDpopNonce(dpop, rejection.url, rejection.headers)) return 'retry';
     }
     if (rejection.attempt > this.engine.maxAuthRetries) return 'fail';
     const options = this.server.options ?? {};

@@ -16,11 +16,39 @@ export function grantStoreKey(serverId: string): string {
   return `mcpSecure.oauth.grant.${encodeURIComponent(serverId)}`;
 }
 
-/** Grant persistence over the SecretStore port (tokens never leave secret storage). */
+/**
+ * Grant persistence over the SecretStore port (tokens never leave secret storage).
+ *
+ * Reads are cached per server when the store reports changes (`onDidChange`, which in the editor also
+ * fires for other windows' writes): every MCP request asks for the grant, and in VS Code each
+ * `SecretStorage.get` is an IPC round trip to the main process. A change event for the grant's key
+ * drops the entry, and a read that overlapped a change is not cached (a generation counter), so a
+ * refresh made by another window is seen on the next request. Without change events nothing is cached.
+ */
 export class TokenStore {
-  constructor(private readonly secrets: SecretStore) {}
+  private readonly cache = new Map<string, StoredGrant | undefined>();
+  private generation = 0;
+  private readonly subscription: { dispose(): void } | undefined;
 
-  async load(serverId: string): Promise<StoredGrant | undefined> {
+  constructor(private readonly secrets: SecretStore) {
+    this.subscription = secrets.onDidChange?.((key) => {
+      const id = TokenStore.serverIdOf(key);
+      if (id === undefined) return;
+      this.generation++;
+      this.cache.delete(id);
+    });
+  }
+
+  /** The stored grant (cached; see the class comment). `fresh` reads secret storage regardless. */
+  async load(serverId: string, fresh = false): Promise<StoredGrant | undefined> {
+    if (!fresh && this.cache.has(serverId)) return this.cache.get(serverId);
+    const generation = this.generation;
+    const grant = await this.read(serverId);
+    if (this.subscription && generation === this.generation) this.cache.set(serverId, grant);
+    return grant;
+  }
+
+  private async read(serverId: string): Promise<StoredGrant | undefined> {
     let raw: string | undefined;
     try {
       raw = await this.secrets.get(grantStoreKey(serverId));
@@ -36,20 +64,38 @@ export class TokenStore {
     }
   }
 
+  /** Stops listening for changes (engine dispose). */
+  dispose(): void {
+    this.subscription?.dispose();
+    this.cache.clear();
+  }
+
   async save(grant: StoredGrant): Promise<void> {
+    this.invalidate(grant.serverId);
     try {
       await this.secrets.store(grantStoreKey(grant.serverId), JSON.stringify(grant));
     } catch (cause) {
       throw new McpSecureError('secret_store_failed', 'Could not save the sign-in to secret storage.', { cause });
+    } finally {
+      this.invalidate(grant.serverId);
     }
   }
 
   async delete(serverId: string): Promise<void> {
+    this.invalidate(serverId);
     try {
       await this.secrets.delete(grantStoreKey(serverId));
     } catch (cause) {
       throw new McpSecureError('secret_store_failed', 'Could not delete the stored sign-in.', { cause });
+    } finally {
+      this.invalidate(serverId);
     }
+  }
+
+  /** Our own write: read it back next time (also when a write fails half-way, or the store never reports it). */
+  private invalidate(serverId: string): void {
+    this.generation++;
+    this.cache.delete(serverId);
   }
 
   /**
@@ -58,7 +104,7 @@ export class TokenStore {
    */
   async rotatedElsewhere(serverId: string, usedRefreshToken: string | undefined, settleMs: number): Promise<StoredGrant | undefined> {
     const check = async (): Promise<StoredGrant | undefined> => {
-      const latest = await this.load(serverId);
+      const latest = await this.load(serverId, true);
       return latest && latest.refreshToken !== usedRefreshToken ? latest : undefined;
     };
     const now = await check();

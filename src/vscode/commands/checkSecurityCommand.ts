@@ -1,6 +1,5 @@
 import type { HttpServerDefinition } from '../../core/mcp/serverDefinition';
 import { grantEvidence } from '../../core/security/grantChecks';
-import { checkServerSecurity } from '../../core/security/securityCheck';
 import type { SecurityReport } from '../../core/security/securityReport';
 import { securityReportMarkdown } from '../../core/security/securityReportFormat';
 import { safeText } from '../../core/common/safeText';
@@ -25,6 +24,8 @@ export async function checkSecurityCommand(s: CommandServices, reports: Security
   const report = await withCancellableProgress(Strings.checkingSecurity(safeText(def.name)), async (signal) => {
     const grant = await s.engine.getGrant(server);
     const evidence = grant ? grantEvidence(grant, await s.engine.storedAccessToken(server)) : undefined;
+    // The checks use the OAuth protocol modules (openid-client): loaded on first use, not at activation.
+    const { checkServerSecurity } = await import('../../core/security/securityCheck');
     return checkServerSecurity({ server, grant: evidence, clientMetadataUrl: clientMetadataUrl(), signal });
   });
   const markdown = securityReportMarkdown(report, { serverName: safeText(def.name), clean: (v) => safeText(v, MAX_VALUE_LENGTH) });

@@ -3,14 +3,13 @@ import { McpSecureError } from '../../core/errors';
 import { newGatewaySecret } from '../../core/gateway/bridgeHandshake';
 import { GatewayListener } from '../../core/gateway/gatewayListener';
 import type { JsonRpcChannel } from '../../core/gateway/jsonRpcChannel';
-import { ProxySession, type CallPreflight } from '../../core/gateway/proxySession';
+import type { CallPreflight, ProxySession } from '../../core/gateway/proxySession';
 import { UpstreamEvents } from '../../core/gateway/upstreamEvents';
 import type { McpConnection } from '../../core/mcp/mcpConnection';
 import type { ServerDefinition } from '../../core/mcp/serverDefinition';
 import type { Logger } from '../../core/ports';
 import type { ToolCallObserver, ToolCallOutcome } from '../../core/toolCallObserver';
 import { systemClock } from '../../core/ports';
-import { recordGatewayEvent } from '../../core/gateway/unreachableCall';
 import { ToolPinning } from './toolPinning';
 import { GatewayCommands, Settings } from '../constants';
 import type { ServerActions } from '../serverActions';
@@ -133,8 +132,18 @@ export class ChatGateway implements vscode.Disposable {
   }
 
   private openSession(channel: JsonRpcChannel): void {
+    this.startSession(channel).catch((e: unknown) => {
+      this.deps.logger.error(`gateway: the chat session for ${channel.serverId} could not start`, e);
+      channel.close();
+    });
+  }
+
+  private async startSession(channel: JsonRpcChannel): Promise<void> {
     const offered = this.definitions.offered(channel.serverId);
     if (!offered) return channel.close();
+    // The proxy (and the MCP SDK it maps errors with) loads with the first chat session, not at
+    // activation; the channel keeps what the bridge sends until the session listens.
+    const { ProxySession } = await import('../../core/gateway/proxySession');
     const session = new ProxySession({
       channel,
       alias: offered.alias,
@@ -197,6 +206,7 @@ export class ChatGateway implements vscode.Disposable {
   private async recordPinEvent(serverId: string, tool: string, args: Record<string, unknown>, caller: 'chat' | 'palette', outcome: ToolCallOutcome): Promise<void> {
     const definition = this.deps.registry.get(serverId);
     if (!definition) return;
+    const { recordGatewayEvent } = await import('../../core/gateway/unreachableCall');
     await recordGatewayEvent({ definition, observers: this.deps.observers, clock: systemClock, logger: this.deps.logger }, { tool, args, caller, startedAt: Date.now() }, outcome);
   }
 

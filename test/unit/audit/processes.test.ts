@@ -3,17 +3,17 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { AuditStore } from '../../../src/core/audit/auditStore';
+import { AuditStore, GROUP_COMMIT_MS } from '../../../src/core/audit/auditStore';
 import { fileWitness, tempDir } from './helpers';
 
 const writer = join(__dirname, 'fixtures', 'appendLoop.ts');
 
 interface Writer { child: ChildProcess; ready: Promise<void>; progress(n: number): Promise<void>; exited: Promise<number | null> }
 
-function startWriter(dir: string, count: string, tag: string, argBytes = 0, waitGo = false, segmentBytes = 0): Writer {
+function startWriter(dir: string, count: string, tag: string, argBytes = 0, waitGo = false, segmentBytes = 0, commitMs = 0): Writer {
   const child = spawn(process.execPath, ['--import', 'tsx', writer, join(dir, 'audit'), count, tag, String(argBytes)], {
     stdio: ['pipe', 'pipe', 'pipe'],
-    env: { ...process.env, AUDIT_WAIT_GO: waitGo ? '1' : '0', AUDIT_WITNESS_DIR: dir, AUDIT_SEGMENT_BYTES: String(segmentBytes) },
+    env: { ...process.env, AUDIT_WAIT_GO: waitGo ? '1' : '0', AUDIT_WITNESS_DIR: dir, AUDIT_SEGMENT_BYTES: String(segmentBytes), AUDIT_COMMIT_MS: String(commitMs) },
   });
   let markReady: () => void = () => undefined;
   const ready = new Promise<void>((r) => { markReady = r; });
@@ -75,6 +75,24 @@ describe('AuditStore with real processes', function () {
     const qLines = existsSync(qFile) ? readFileSync(qFile, 'utf8').split('\n').filter(Boolean).length : 0;
     assert.equal(qLines, quarantined, 'every quarantined line was reported');
     assert.ok(existsSync(join(t.dir, 'audit', 'anchor.json')), 'retention moved the anchor during the loop');
+  });
+
+  it('with group commit (the editor\'s 25 ms), SIGKILL loses no acknowledged record and the chain verifies', async () => {
+    let acknowledged = 0;
+    for (let iter = 0; iter < 4; iter++) {
+      const w = startWriter(t.dir, 'forever', `g${iter}`, 500, false, 0, GROUP_COMMIT_MS);
+      children.push(w.child);
+      const n = 16 + 8 * randomInt(4);
+      await w.progress(n); // "progress n": the first n appends resolved, i.e. were reported durable
+      w.child.kill('SIGKILL');
+      await w.exited;
+      acknowledged += n;
+      const store = await AuditStore.open({ dir: join(t.dir, 'audit'), lock: { staleMs: 60_000 }, witness: fileWitness(t.dir).witness });
+      const v = await store.verify();
+      await store.close();
+      assert.equal(v.ok, true, `iteration ${iter}: ${JSON.stringify(v.firstBroken)}`);
+      assert.ok(v.records >= acknowledged, `iteration ${iter}: ${v.records} records on disk, ${acknowledged} acknowledged`);
+    }
   });
 
   it('two writer processes interleave whole records and keep one valid chain', async () => {
