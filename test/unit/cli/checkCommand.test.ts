@@ -3,16 +3,11 @@
  * the same core report as the editor's, as text or `--json`, exit code 2 when a check fails.
  */
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import * as esbuild from 'esbuild';
 import type { SecurityReport } from '../../../src/core/security/securityReport';
 import { startDemoServers, type DemoServers } from '../../fixtures/demoServers';
 import { startWeakServer, type WeakServer } from '../security/support/weakServer';
-
-interface Run { code: number | null; stdout: string; stderr: string }
+import { bundleCli, type CliRun, runCli } from './support/cliBundle';
 
 describe('mcp-secure check', function () {
   this.timeout(60_000);
@@ -22,9 +17,7 @@ describe('mcp-secure check', function () {
   let weak: WeakServer;
 
   before(async () => {
-    dir = await fs.mkdtemp(join(tmpdir(), 'mcp-secure-check-'));
-    cli = join(dir, 'cli.js');
-    await esbuild.build({ entryPoints: ['src/cli/main.ts'], outfile: cli, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'error' });
+    ({ dir, cli } = await bundleCli('mcp-secure-check-'));
     demo = await startDemoServers();
     weak = await startWeakServer();
   });
@@ -34,17 +27,7 @@ describe('mcp-secure check', function () {
     await fs.rm(dir, { recursive: true, force: true });
   });
 
-  function run(args: string[]): Promise<Run> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => { stdout += d; });
-      child.stderr.on('data', (d) => { stderr += d; });
-      child.once('error', reject);
-      child.once('close', (code) => resolve({ code, stdout, stderr }));
-    });
-  }
+  const run = (args: string[]): Promise<CliRun> => runCli(cli, args);
 
   it('prints the JSON report of a well-configured server and exits 0', async () => {
     const r = await run(['check', demo.httpMcpUrl, '--json']);

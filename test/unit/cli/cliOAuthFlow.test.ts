@@ -2,12 +2,11 @@ import { strict as assert } from 'node:assert';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as esbuild from 'esbuild';
 import { FileSecretStore } from '../../../src/cli/fileSecretStore';
 import { startDemoServers, type DemoServers } from '../../fixtures/demoServers';
 import { completeAuthorizationWithForms } from '../../fixtures/auth/formLogin';
+import { bundleCli } from './support/cliBundle';
 
 interface Result { code: number | null; stdout: string; stderr: string }
 
@@ -27,10 +26,8 @@ describe('mcp-secure CLI OAuth flow (real AS, real MCP server, real processes)',
   const outputs: string[] = [];
 
   before(async () => {
-    dir = await fs.mkdtemp(join(tmpdir(), 'mcp-secure-cli-oauth-'));
-    cli = join(dir, 'cli.js');
+    ({ dir, cli } = await bundleCli('mcp-secure-cli-oauth-'));
     storePath = join(dir, 'grants.store');
-    await esbuild.build({ entryPoints: ['src/cli/main.ts'], outfile: cli, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'error' });
     demo = await startDemoServers();
   });
   after(async () => {

@@ -1,17 +1,13 @@
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as esbuild from 'esbuild';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { z } from 'zod';
 import { stdioServerCommand } from '../../fixtures/mcp/stdioServerCommand';
-
-interface Run { code: number | null; stdout: string; stderr: string }
+import { bundleCli, type CliRun, runCli } from './support/cliBundle';
 
 const CANARY = `canary-${randomBytes(12).toString('hex')}`;
 
@@ -24,9 +20,7 @@ describe('mcp-secure CLI as a child process', function () {
   let httpUrl: string;
 
   before(async () => {
-    dir = await fs.mkdtemp(join(tmpdir(), 'mcp-secure-cli-'));
-    cli = join(dir, 'cli.js');
-    await esbuild.build({ entryPoints: ['src/cli/main.ts'], outfile: cli, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'error' });
+    ({ dir, cli } = await bundleCli('mcp-secure-cli-'));
     httpServer = await startPlainHttpMcpServer();
     const address = httpServer.address() as { port: number };
     httpUrl = `http://127.0.0.1:${address.port}/mcp`;
@@ -36,17 +30,7 @@ describe('mcp-secure CLI as a child process', function () {
     await fs.rm(dir, { recursive: true, force: true });
   });
 
-  function run(args: string[], env: Record<string, string> = {}): Promise<Run> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => { stdout += d; });
-      child.stderr.on('data', (d) => { stderr += d; });
-      child.once('error', reject);
-      child.once('close', (code) => resolve({ code, stdout, stderr }));
-    });
-  }
+  const run = (args: string[], env: Record<string, string> = {}): Promise<CliRun> => runCli(cli, args, env);
   const stdio = (): string[] => {
     const { command, args } = stdioServerCommand();
     return ['--stdio', '--', command, ...args];

@@ -4,9 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as esbuild from 'esbuild';
 import { FileSecretStore } from '../../../src/cli/fileSecretStore';
 import { startDemoServers, type DemoServers } from '../../fixtures/demoServers';
 import { completeAuthorizationWithForms } from '../../fixtures/auth/formLogin';
@@ -14,6 +12,7 @@ import { startMisconfiguredServer } from '../../fixtures/auth/misconfiguredServe
 import { startHostileServer } from '../../fixtures/mcp/hostileServer';
 import { startSessionServer } from '../../fixtures/mcp/sessionServer';
 import { stdioServerCommand } from '../../fixtures/mcp/stdioServerCommand';
+import { bundleCli } from './support/cliBundle';
 
 interface Result { code: number | null; stdout: string; stderr: string }
 interface Started { child: ChildProcess; done: Promise<Result>; authorizationUrl: () => Promise<URL> }
@@ -35,9 +34,7 @@ describe('mcp-secure CLI in the real world (real AS, real MCP server, real proce
   const storeKey = randomBytes(32).toString('hex');
 
   before(async () => {
-    dir = await fs.mkdtemp(join(tmpdir(), 'mcp-secure-cli-rw-'));
-    cli = join(dir, 'cli.js');
-    await esbuild.build({ entryPoints: ['src/cli/main.ts'], outfile: cli, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'error' });
+    ({ dir, cli } = await bundleCli('mcp-secure-cli-rw-'));
   });
   after(async () => {
     await fs.rm(dir, { recursive: true, force: true });

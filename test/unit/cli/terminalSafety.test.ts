@@ -1,14 +1,10 @@
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as esbuild from 'esbuild';
 import { CommandOpener, openerEnvironment } from '../../../src/cli/openers';
 import { toTerminalText } from '../../../src/cli/terminalText';
-
-interface Run { code: number | null; stdout: string; stderr: string }
+import { bundleCli, type CliRun, runCli } from './support/cliBundle';
 
 /** Retitle the window, clear the screen, an 8-bit CSI, a bell, a carriage return and a bidi override. */
 const HOSTILE = '\u001b]0;pwned\u0007\u001b[2J\u009b31mEvil\rSpoof\u202Etxt';
@@ -25,9 +21,7 @@ describe('mcp-secure CLI: terminal-safe output and a minimal opener environment 
   let url: string;
 
   before(async () => {
-    dir = await fs.mkdtemp(join(tmpdir(), 'mcp-secure-term-'));
-    cli = join(dir, 'cli.js');
-    await esbuild.build({ entryPoints: ['src/cli/main.ts'], outfile: cli, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'error' });
+    ({ dir, cli } = await bundleCli('mcp-secure-term-'));
     // A hostile "MCP server": every request gets a JSON-RPC error whose message is an escape-sequence payload.
     server = createServer((req, res) => {
       let body = '';
@@ -45,17 +39,7 @@ describe('mcp-secure CLI: terminal-safe output and a minimal opener environment 
     await fs.rm(dir, { recursive: true, force: true });
   });
 
-  function run(args: string[]): Promise<Run> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => { stdout += d; });
-      child.stderr.on('data', (d) => { stderr += d; });
-      child.once('error', reject);
-      child.once('close', (code) => resolve({ code, stdout, stderr }));
-    });
-  }
+  const run = (args: string[]): Promise<CliRun> => runCli(cli, args);
 
   it('prints what a hostile server says (HTTP error, stdio stderr) with its escape sequences shown, not run', async () => {
     const script = join(dir, 'hostile-stdio.js');
