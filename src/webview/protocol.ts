@@ -4,6 +4,7 @@
  * the host pushes events (new records, status). Every payload is plain JSON, and every string in it
  * has been redacted by the host before it is posted.
  */
+import type { OtlpExportStatus } from '../core/audit/otlpForwarder';
 
 export type OutcomeKind = 'success' | 'tool_error' | 'denied' | 'transport_error';
 export const OUTCOME_KINDS: readonly OutcomeKind[] = ['success', 'tool_error', 'denied', 'transport_error'];
@@ -111,14 +112,7 @@ export type ReplyMessage<T extends RequestType = RequestType> =
 export type ExportStatusDto =
   | { readonly state: 'off' }
   | { readonly state: 'misconfigured'; readonly error: string }
-  | {
-    readonly state: 'idle' | 'ok' | 'failing';
-    readonly lastOkAt?: number;
-    readonly lastError?: string;
-    readonly pending: number;
-    readonly sent: number;
-    readonly dropped: number;
-  };
+  | OtlpExportStatus;
 
 export type HostEvent =
   | { readonly type: 'appended'; readonly total: number }
