@@ -4,6 +4,7 @@
  * the host pushes events (new records, status). Every payload is plain JSON, and every string in it
  * has been redacted by the host before it is posted.
  */
+import type { AuditBreakdown, AuditHistogram } from '../core/audit/auditHistogram';
 import type { OtlpExportStatus } from '../core/audit/otlpForwarder';
 
 export type OutcomeKind = 'success' | 'tool_error' | 'denied' | 'transport_error';
@@ -55,28 +56,15 @@ export interface RecordDto {
   readonly prev: string;
 }
 
-/** The most frequent values of one dimension (server, tool, caller), the rest summed. */
-export interface BreakdownDto {
-  readonly top: readonly { readonly value: string; readonly count: number }[];
-  readonly other: number;
-  readonly distinct: number;
-}
+/** One breakdown list as the host aggregates it (src/core/audit/auditHistogram.ts). */
+export type BreakdownDto = AuditBreakdown;
 
 /**
  * Calls over time stacked by outcome, aggregated by the host (src/core/audit/auditHistogram.ts):
  * `counts[k]` holds the records per outcome (in {@link OUTCOME_KINDS} order) of the bucket starting at
  * `start + k·bucketMs`.
  */
-export interface HistogramDto {
-  readonly total: number;
-  readonly start: number;
-  readonly bucketMs: number;
-  readonly counts: readonly (readonly number[])[];
-  readonly outcomes: Readonly<Record<OutcomeKind, number>>;
-  readonly servers: BreakdownDto;
-  readonly tools: BreakdownDto;
-  readonly callers: BreakdownDto;
-}
+export type HistogramDto = AuditHistogram;
 
 /** Requests the webview may make, with their parameters and results. */
 export interface RequestMap {
