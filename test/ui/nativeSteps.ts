@@ -29,7 +29,7 @@ async function runExactPaletteCommand(page: Page, title: string): Promise<void> 
 }
 
 /** Picks a colour theme in "Preferences: Color Theme"; returns the label that was active before. */
-async function pickTheme(page: Page, label: string): Promise<string> {
+export async function pickTheme(page: Page, label: string): Promise<string> {
   await page.keyboard.press('Escape');
   await runExactPaletteCommand(page, 'Preferences: Color Theme');
   const widget = page.locator('.quick-input-widget').first();

@@ -8,7 +8,7 @@
  */
 import path from 'node:path';
 import type { BrowserContext, Frame, Locator, Page } from 'playwright-core';
-import { getStarted, securityReport, statusBar } from './nativeSteps';
+import { getStarted, pickTheme, securityReport, statusBar } from './nativeSteps';
 
 export interface WalkthroughOptions {
   context: BrowserContext;
@@ -460,32 +460,6 @@ async function auditEditorInTheme(page: Page, theme: string, kind: string, log: 
   });
   log(`${theme}: background ${colours.body}, first bar ${colours.bar}`);
   await f.locator('.timeline g.bucket[tabindex="0"]').focus();
-}
-
-async function pickTheme(page: Page, theme: string): Promise<void> {
-  // Not runPaletteCommand: Enter could run "Preferences: Browse Color Themes in Marketplace" instead.
-  await retryUntil(async () => {
-    await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget input').first();
-    await input.waitFor({ timeout: 5000 });
-    await input.fill('>Preferences: Color Theme');
-    const command = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Preferences: Color Theme', hasNotText: /Browse|Marketplace/ }).first();
-    try {
-      await command.waitFor({ timeout: 3000 });
-    } catch {
-      await page.keyboard.press('Escape');
-      return false;
-    }
-    await command.click();
-    return true;
-  }, 'the palette to list "Preferences: Color Theme"');
-  // The theme picker replaces the palette: wait for its list before typing, then click the theme itself
-  // (Enter on a half-filtered list may land on "Browse Additional Color Themes…").
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: /Dark Modern|Light Modern/ }).first().waitFor({ timeout: STEP_TIMEOUT_MS });
-  await page.locator('.quick-input-widget input').first().fill(theme);
-  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: theme, hasNotText: /Browse|Marketplace/ }).first();
-  await row.waitFor({ timeout: STEP_TIMEOUT_MS });
-  await row.click();
 }
 
 /** Drags across the chart (a brush) and filters by a caller: the zoomed chart and the filtered table. */
