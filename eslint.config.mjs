@@ -9,22 +9,54 @@ const noVscode = {
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/**', 'dist/**', 'out/**', '.cache/**', '.vscode-test/**', 'media/**/*.js', 'screenshots/**', 'test-results/**'],
+    ignores: [
+      'node_modules/**',
+      'dist/**',
+      'out/**',
+      '.cache/**',
+      '.vscode-test/**',
+      'media/**/*.js',
+      'screenshots/**',
+      'test-results/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
     languageOptions: {
       globals: {
-        process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly', setTimeout: 'readonly',
-        clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', fetch: 'readonly',
-        AbortController: 'readonly', AbortSignal: 'readonly', TextEncoder: 'readonly', TextDecoder: 'readonly',
-        Headers: 'readonly', Request: 'readonly', Response: 'readonly', structuredClone: 'readonly', setImmediate: 'readonly',
+        process: 'readonly',
+        console: 'readonly',
+        Buffer: 'readonly',
+        URL: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        fetch: 'readonly',
+        AbortController: 'readonly',
+        AbortSignal: 'readonly',
+        TextEncoder: 'readonly',
+        TextDecoder: 'readonly',
+        Headers: 'readonly',
+        Request: 'readonly',
+        Response: 'readonly',
+        structuredClone: 'readonly',
+        setImmediate: 'readonly',
       },
     },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
-      'no-restricted-syntax': ['error', { selector: "MemberExpression[object.name='Math'][property.name='random']", message: 'Use node:crypto for randomness.' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "MemberExpression[object.name='Math'][property.name='random']",
+          message: 'Use node:crypto for randomness.',
+        },
+      ],
     },
   },
   {
@@ -36,19 +68,35 @@ export default tseslint.config(
   {
     files: ['src/core/**'],
     rules: {
-      'no-restricted-imports': ['error', {
-        ...noVscode,
-        patterns: [{ group: ['**/vscode/**', '**/webview/**', '**/cli/**', '**/extension'], message: 'src/core depends on nothing outside src/core.' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          ...noVscode,
+          patterns: [
+            {
+              group: ['**/vscode/**', '**/webview/**', '**/cli/**', '**/extension'],
+              message: 'src/core depends on nothing outside src/core.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['src/webview/**'],
     rules: {
-      'no-restricted-imports': ['error', {
-        ...noVscode,
-        patterns: [{ group: ['node:*', '**/vscode/**', '**/cli/**'], message: 'The webview is browser code: DOM only, plus shared message types.' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          ...noVscode,
+          patterns: [
+            {
+              group: ['node:*', '**/vscode/**', '**/cli/**'],
+              message: 'The webview is browser code: DOM only, plus shared message types.',
+            },
+          ],
+        },
+      ],
     },
   },
   {

@@ -40,14 +40,35 @@ function recordsArg(): number {
 const RECORDS = recordsArg();
 const CALLS = Number(process.env.BENCH_CALLS ?? 400);
 const T0 = Date.UTC(2026, 0, 1);
-const TOOLS = ['list_tickets', 'get_ticket', 'create_ticket', 'update_ticket', 'search', 'comment', 'assign', 'close_ticket'];
-const OUTCOMES = ['success', 'success', 'success', 'success', 'success', 'tool_error', 'denied', 'transport_error'] as const;
+const TOOLS = [
+  'list_tickets',
+  'get_ticket',
+  'create_ticket',
+  'update_ticket',
+  'search',
+  'comment',
+  'assign',
+  'close_ticket',
+];
+const OUTCOMES = [
+  'success',
+  'success',
+  'success',
+  'success',
+  'success',
+  'tool_error',
+  'denied',
+  'transport_error',
+] as const;
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? (s[(s.length - 1) / 2] as number) : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2;
+  return s.length % 2
+    ? (s[(s.length - 1) / 2] as number)
+    : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2;
 };
-const fmt = (n: number, d = 2): string => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+const fmt = (n: number, d = 2): string =>
+  n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 
 function draft(i: number): AuditDraft {
   const kind = OUTCOMES[i % OUTCOMES.length] ?? 'success';
@@ -62,12 +83,22 @@ function draft(i: number): AuditDraft {
       caller: i % 3 === 0 ? 'panel' : 'palette',
     },
     what: {
-      server: { id: `srv${server}`, name: `Server ${server}`, transport: 'http', target: `https://mcp${server}.example.com/mcp`, resource: `https://mcp${server}.example.com/mcp` },
+      server: {
+        id: `srv${server}`,
+        name: `Server ${server}`,
+        transport: 'http',
+        target: `https://mcp${server}.example.com/mcp`,
+        resource: `https://mcp${server}.example.com/mcp`,
+      },
       tool: TOOLS[i % TOOLS.length] ?? 'x',
       arguments: { ticket: i, status: 'open', query: `customer ${i % 1000} cannot log in`, limit: 20 },
     },
-    outcome: kind === 'success' ? { kind, resultSize: 200 + (i % 4000) } : kind === 'denied'
-      ? { kind, status: 403, error: 'insufficient_scope', missingScope: 'tickets:write' } : { kind, error: `upstream error ${i % 50}` },
+    outcome:
+      kind === 'success'
+        ? { kind, resultSize: 200 + (i % 4000) }
+        : kind === 'denied'
+          ? { kind, status: 403, error: 'insufficient_scope', missingScope: 'tickets:write' }
+          : { kind, error: `upstream error ${i % 50}` },
     scopes: ['tickets:read', 'offline_access'],
   };
 }
@@ -85,7 +116,9 @@ async function benchStore(dir: string): Promise<{ store: AuditStore; index: Audi
   const appendS = (performance.now() - started) / 1000;
   const appendCpu = process.cpuUsage(cpu0);
   const bytes = (await listSegments(dir)).reduce((n, s) => n + s.size, 0);
-  console.log(`append:            ${fmt(RECORDS / appendS, 0)} records/s (${fmt(RECORDS, 0)} records in ${fmt(appendS)} s, fdatasync per batch of <=1024; ${fmt((appendCpu.user + appendCpu.system) / RECORDS, 1)} µs CPU per record incl. generating it)`);
+  console.log(
+    `append:            ${fmt(RECORDS / appendS, 0)} records/s (${fmt(RECORDS, 0)} records in ${fmt(appendS)} s, fdatasync per batch of <=1024; ${fmt((appendCpu.user + appendCpu.system) / RECORDS, 1)} µs CPU per record incl. generating it)`,
+  );
   console.log(`size:              ${fmt(bytes / RECORDS, 1)} bytes/record (${fmt(bytes / 1048576, 1)} MiB)`);
 
   const b0 = performance.now();
@@ -102,11 +135,17 @@ async function benchStore(dir: string): Promise<{ store: AuditStore; index: Audi
   clearInterval(probe);
   longest = Math.max(longest, performance.now() - last);
   const buildCpu = process.cpuUsage(cpu1);
-  console.log(`index build:       ${fmt((performance.now() - b0) / 1000)} s for ${fmt(index.size, 0)} records (${fmt((buildCpu.user + buildCpu.system) / index.size, 1)} µs CPU per record; once per segment, then incremental)`);
-  console.log(`  longest event-loop block during the build: ${fmt(longest, 1)} ms (target <= 50 ms: ${longest <= 50 ? 'met' : 'MISSED'}; the first panel open runs this build in the extension host)`);
+  console.log(
+    `index build:       ${fmt((performance.now() - b0) / 1000)} s for ${fmt(index.size, 0)} records (${fmt((buildCpu.user + buildCpu.system) / index.size, 1)} µs CPU per record; once per segment, then incremental)`,
+  );
+  console.log(
+    `  longest event-loop block during the build: ${fmt(longest, 1)} ms (target <= 50 ms: ${longest <= 50 ? 'met' : 'MISSED'}; the first panel open runs this build in the extension host)`,
+  );
 
   const mem = index.textMemoryBytes();
-  console.log(`text index:        ${fmt(mem.postings / index.size, 1)} bytes/record trigram postings + ${fmt(mem.haystack / index.size, 1)} bytes/record haystack (lower-cased text + offsets) = ${fmt((mem.postings + mem.haystack) / 1048576, 1)} MiB`);
+  console.log(
+    `text index:        ${fmt(mem.postings / index.size, 1)} bytes/record trigram postings + ${fmt(mem.haystack / index.size, 1)} bytes/record haystack (lower-cased text + offsets) = ${fmt((mem.postings + mem.haystack) / 1048576, 1)} MiB`,
+  );
   queryLatency(index);
   histogramLatency(index);
   return { store, index };
@@ -127,7 +166,10 @@ function queryLatency(index: AuditIndex): void {
   }
   text.push({ text: 'insufficient_scope' }, { text: `${Math.floor(RECORDS / 3)}` }, { text: 'no such text anywhere' });
   const dense: AuditFilter = { text: 'cannot log' };
-  const run = (filters: AuditFilter[], rounds: number): { all: number[]; cpu: number[]; byKind: Map<string, number[]> } => {
+  const run = (
+    filters: AuditFilter[],
+    rounds: number,
+  ): { all: number[]; cpu: number[]; byKind: Map<string, number[]> } => {
     const all: number[] = [];
     const cpu: number[] = [];
     const byKind = new Map<string, number[]>();
@@ -143,7 +185,8 @@ function queryLatency(index: AuditIndex): void {
         cpu.push((used.user + used.system) / 1000);
         const kind = Object.keys(f).join('+');
         byKind.set(kind, [...(byKind.get(kind) ?? []), ms]);
-        if (page.total === 0 && f.text !== 'no such text anywhere') throw new Error(`query matched nothing: ${JSON.stringify(f)}`);
+        if (page.total === 0 && f.text !== 'no such text anywhere')
+          throw new Error(`query matched nothing: ${JSON.stringify(f)}`);
       }
     }
     return { all, cpu, byKind };
@@ -153,10 +196,18 @@ function queryLatency(index: AuditIndex): void {
   const tx = run(text, 3);
   const dn = run([dense], 3);
   const both = [...st.all, ...tx.all];
-  console.log(`filtered query:    median ${fmt(median(both))} ms, max ${fmt(Math.max(...both))} ms over ${both.length} runs of ${structured.length + text.length} distinct queries on ${fmt(index.size, 0)} records (target < 50 ms)`);
-  console.log(`  structured:      median ${fmt(median(st.all))} ms (CPU ${fmt(median(st.cpu))} ms), max ${fmt(Math.max(...st.all))} ms (${[...st.byKind].map(([k, v]) => `${k} ${fmt(median(v))}`).join(', ')})`);
-  console.log(`  free text:       median ${fmt(median(tx.all))} ms (CPU ${fmt(median(tx.cpu))} ms), max ${fmt(Math.max(...tx.all))} ms (${[...tx.byKind].map(([k, v]) => `${k} ${fmt(median(v))}`).join(', ')})`);
-  console.log(`  free text matching every record ("cannot log", ${fmt(index.query(dense, 0, 1).total, 0)} hits): median ${fmt(median(dn.all))} ms (CPU ${fmt(median(dn.cpu))} ms) (target < 50 ms: ${median(dn.all) < 50 ? 'met' : 'MISSED'})`);
+  console.log(
+    `filtered query:    median ${fmt(median(both))} ms, max ${fmt(Math.max(...both))} ms over ${both.length} runs of ${structured.length + text.length} distinct queries on ${fmt(index.size, 0)} records (target < 50 ms)`,
+  );
+  console.log(
+    `  structured:      median ${fmt(median(st.all))} ms (CPU ${fmt(median(st.cpu))} ms), max ${fmt(Math.max(...st.all))} ms (${[...st.byKind].map(([k, v]) => `${k} ${fmt(median(v))}`).join(', ')})`,
+  );
+  console.log(
+    `  free text:       median ${fmt(median(tx.all))} ms (CPU ${fmt(median(tx.cpu))} ms), max ${fmt(Math.max(...tx.all))} ms (${[...tx.byKind].map(([k, v]) => `${k} ${fmt(median(v))}`).join(', ')})`,
+  );
+  console.log(
+    `  free text matching every record ("cannot log", ${fmt(index.query(dense, 0, 1).total, 0)} hits): median ${fmt(median(dn.all))} ms (CPU ${fmt(median(dn.cpu))} ms) (target < 50 ms: ${median(dn.all) < 50 ? 'met' : 'MISSED'})`,
+  );
 }
 
 /**
@@ -167,16 +218,17 @@ function queryLatency(index: AuditIndex): void {
 function histogramLatency(index: AuditIndex): void {
   const filters: AuditFilter[] = [{}, { server: 'Server 2', outcome: ['denied', 'tool_error'] }];
   const cpu: number[] = [];
-  const runs = (f: AuditFilter, fresh: boolean): number[] => Array.from({ length: 5 }, () => {
-    if (fresh) index.query({ tool: 'cache-buster' }, 0, 1);
-    const c = process.cpuUsage();
-    const s = performance.now();
-    auditHistogram(index, f, { maxBuckets: 200 });
-    const ms = performance.now() - s;
-    const used = process.cpuUsage(c);
-    cpu.push((used.user + used.system) / 1000);
-    return ms;
-  });
+  const runs = (f: AuditFilter, fresh: boolean): number[] =>
+    Array.from({ length: 5 }, () => {
+      if (fresh) index.query({ tool: 'cache-buster' }, 0, 1);
+      const c = process.cpuUsage();
+      const s = performance.now();
+      auditHistogram(index, f, { maxBuckets: 200 });
+      const ms = performance.now() - s;
+      const used = process.cpuUsage(c);
+      cpu.push((used.user + used.system) / 1000);
+      return ms;
+    });
   for (const f of filters) {
     runs(f, true); // warm-up
     cpu.length = 0;
@@ -186,13 +238,17 @@ function histogramLatency(index: AuditIndex): void {
     const h = auditHistogram(index, f, { maxBuckets: 200 });
     const bytes = JSON.stringify(h).length;
     const rowBytes = JSON.stringify(index.query(f, 0, 1000).rows).length / 1000;
-    console.log(`chart aggregation: ${f.server ? 'filtered' : 'all records'} (${fmt(h.total, 0)} calls, ${h.counts.length} buckets of ${h.bucketMs / 1000} s + server/tool/caller counts): median ${fmt(median(fresh))} ms (CPU ${fmt(freshCpu)} ms) with the scan, ${fmt(median(cached))} ms on a cached scan; ${fmt(bytes / 1024, 1)} KiB posted instead of ${fmt((rowBytes * h.total) / 1048576, 1)} MiB of rows`);
+    console.log(
+      `chart aggregation: ${f.server ? 'filtered' : 'all records'} (${fmt(h.total, 0)} calls, ${h.counts.length} buckets of ${h.bucketMs / 1000} s + server/tool/caller counts): median ${fmt(median(fresh))} ms (CPU ${fmt(freshCpu)} ms) with the scan, ${fmt(median(cached))} ms on a cached scan; ${fmt(bytes / 1024, 1)} KiB posted instead of ${fmt((rowBytes * h.total) / 1048576, 1)} MiB of rows`,
+    );
   }
 }
 
 async function startMcpServer(): Promise<{ url: string; server: Server }> {
   const mcp = new McpServer({ name: 'bench', version: '1.0.0' });
-  mcp.registerTool('echo', { description: 'echo', inputSchema: { text: z.string() } }, async ({ text }) => ({ content: [{ type: 'text', text }] }));
+  mcp.registerTool('echo', { description: 'echo', inputSchema: { text: z.string() } }, async ({ text }) => ({
+    content: [{ type: 'text', text }],
+  }));
   const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: () => randomUUID() });
   await mcp.connect(transport);
   const server = createServer((req, res) => void transport.handleRequest(req, res));
@@ -202,10 +258,15 @@ async function startMcpServer(): Promise<{ url: string; server: Server }> {
 
 function context(url: string, i: number): ToolCallContext {
   return {
-    callId: randomUUID(), server: { id: 'bench', name: 'Bench', transport: 'http', target: url, resource: url }, tool: 'echo',
-    arguments: { text: `hello ${i}`, token: 'not-a-real-token-but-redacted' }, caller: 'palette',
+    callId: randomUUID(),
+    server: { id: 'bench', name: 'Bench', transport: 'http', target: url, resource: url },
+    tool: 'echo',
+    arguments: { text: `hello ${i}`, token: 'not-a-real-token-but-redacted' },
+    caller: 'palette',
     human: { issuer: 'https://login.example.com', subject: 'alice', displayName: 'Alice' },
-    agent: { kind: 'oauth-client', clientId: 'bench-client' }, grantedScopes: ['tickets:read'], startedAt: Date.now(),
+    agent: { kind: 'oauth-client', clientId: 'bench-client' },
+    grantedScopes: ['tickets:read'],
+    startedAt: Date.now(),
   };
 }
 
@@ -267,10 +328,18 @@ async function benchCalls(store: AuditStore): Promise<void> {
   const mOff = median(off);
   const mOn = median(on);
   const mDiff = median(diffs);
-  console.log(`tool call (loopback MCP, SDK 1.x Streamable HTTP): median ${fmt(mOff, 3)} ms without auditing, ${fmt(mOn, 3)} ms with auditing (${CALLS} paired calls)`);
-  console.log(`auditing adds:     ${fmt(mDiff, 3)} ms per call (median of paired differences) = ${fmt((mDiff / mOff) * 100)} % (target < 5 %)`);
-  console.log(`  the observer's own time inside the call path (redact + build + enqueue): median ${fmt(median(observer), 3)} ms = ${fmt((median(observer) / mOff) * 100)} % of a call`);
-  console.log(`  back-to-back calls: median ${fmt(median(burstOff), 3)} ms without, ${fmt(median(burstOn), 3)} ms with auditing (writes overlapping the next calls) = ${fmt(((median(burstOn) - median(burstOff)) / median(burstOff)) * 100)} %`);
+  console.log(
+    `tool call (loopback MCP, SDK 1.x Streamable HTTP): median ${fmt(mOff, 3)} ms without auditing, ${fmt(mOn, 3)} ms with auditing (${CALLS} paired calls)`,
+  );
+  console.log(
+    `auditing adds:     ${fmt(mDiff, 3)} ms per call (median of paired differences) = ${fmt((mDiff / mOff) * 100)} % (target < 5 %)`,
+  );
+  console.log(
+    `  the observer's own time inside the call path (redact + build + enqueue): median ${fmt(median(observer), 3)} ms = ${fmt((median(observer) / mOff) * 100)} % of a call`,
+  );
+  console.log(
+    `  back-to-back calls: median ${fmt(median(burstOff), 3)} ms without, ${fmt(median(burstOn), 3)} ms with auditing (writes overlapping the next calls) = ${fmt(((median(burstOn) - median(burstOff)) / median(burstOff)) * 100)} %`,
+  );
   console.log(`  durable write (lock + write + fdatasync, off the call path): median ${fmt(median(durable), 3)} ms`);
   await client.close();
   await new Promise<void>((r) => server.close(() => r()));
@@ -280,7 +349,11 @@ async function benchCalls(store: AuditStore): Promise<void> {
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'audit-bench-'));
   const started = performance.now();
-  console.log(`audit bench: ${fmt(RECORDS, 0)} records in ${dir} (node ${process.version}, ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')})`);
+  console.log(
+    `audit bench: ${fmt(RECORDS, 0)} records in ${dir} (node ${process.version}, ${cpus().length} CPUs, load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')})`,
+  );
   try {
     const { store } = await benchStore(dir);
     await benchCalls(store);

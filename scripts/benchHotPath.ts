@@ -43,16 +43,22 @@ async function block(v: Variant, n: number, into: number[]): Promise<void> {
 async function concurrent(v: Variant, callers: number, total: number): Promise<number> {
   let next = 0;
   const s = performance.now();
-  await Promise.all(Array.from({ length: callers }, async () => {
-    while (next++ < total) await v.call();
-  }));
+  await Promise.all(
+    Array.from({ length: callers }, async () => {
+      while (next++ < total) await v.call();
+    }),
+  );
   const seconds = (performance.now() - s) / 1000;
   await v.settle();
   return total / seconds;
 }
 
 async function main(): Promise<void> {
-  console.log(`hot-path bench: node ${process.version}, ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(
+    `hot-path bench: node ${process.version}, ${cpus().length} CPUs, load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
   const world = await startWorld();
   const { raw, staticBearer, engine, engineControl, audited } = world.variants;
   const variants = [raw, staticBearer, engine, engineControl, audited];
@@ -71,41 +77,70 @@ async function main(): Promise<void> {
         await block(v, BLOCK, got);
         (times.get(v) as number[]).push(...got);
         (roundP50.get(v) as number[]).push(quantile(got, 0.5));
-        if (v === raw || v === staticBearer) world.secrets.reads = before; // count only calls that read grants
+        if (v === raw || v === staticBearer)
+          world.secrets.reads = before; // count only calls that read grants
         else engineCalls += BLOCK;
       }
     }
     const readsPerCall = (world.secrets.reads - reads0) / engineCalls;
 
     const perBlock = Math.max(CONCURRENCY, Math.floor(CONCURRENT_CALLS / 10));
-    const tput = new Map<Variant, number[]>([[raw, []], [audited, []]]);
+    const tput = new Map<Variant, number[]>([
+      [raw, []],
+      [audited, []],
+    ]);
     for (let done = 0; done < CONCURRENT_CALLS; done += perBlock) {
-      for (const v of shuffled([raw, audited])) (tput.get(v) as number[]).push(await concurrent(v, CONCURRENCY, perBlock));
+      for (const v of shuffled([raw, audited]))
+        (tput.get(v) as number[]).push(await concurrent(v, CONCURRENCY, perBlock));
     }
 
     const p = (v: Variant, q: number): number => quantile(times.get(v) as number[], q);
-    console.log(`\n${CALLS} calls per variant in blocks of ${BLOCK} sequential tools/call (interleaved, random order per round), loopback`);
-    console.log(`${'variant'.padEnd(30)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'p50 ratio'.padStart(10)} ${'p99 ratio'.padStart(10)}`);
+    console.log(
+      `\n${CALLS} calls per variant in blocks of ${BLOCK} sequential tools/call (interleaved, random order per round), loopback`,
+    );
+    console.log(
+      `${'variant'.padEnd(30)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'p50 ratio'.padStart(10)} ${'p99 ratio'.padStart(10)}`,
+    );
     for (const v of variants) {
-      console.log(`${v.name.padEnd(30)} ${fmt(p(v, 0.5), 3).padStart(8)} ${fmt(p(v, 0.99), 3).padStart(8)} ${fmt(p(v, 0.5) / p(raw, 0.5), 3).padStart(10)} ${fmt(p(v, 0.99) / p(raw, 0.99), 3).padStart(10)}`);
+      console.log(
+        `${v.name.padEnd(30)} ${fmt(p(v, 0.5), 3).padStart(8)} ${fmt(p(v, 0.99), 3).padStart(8)} ${fmt(p(v, 0.5) / p(raw, 0.5), 3).padStart(10)} ${fmt(p(v, 0.99) / p(raw, 0.99), 3).padStart(10)}`,
+      );
     }
     const tRaw = quantile(tput.get(raw) as number[], 0.5);
     const tAud = quantile(tput.get(audited) as number[], 0.5);
-    console.log(`\nresults (whole stack = ConnectionManager + OAuthEngine + AuditStore as the extension configures it):`);
+    console.log(
+      `\nresults (whole stack = ConnectionManager + OAuthEngine + AuditStore as the extension configures it):`,
+    );
     console.log(targetLine('whole stack p50 vs raw client', p(audited, 0.5) / p(raw, 0.5), 1.05));
-    console.log(targetLine('whole stack p99 vs raw client', p(audited, 0.99) / p(raw, 0.99), 1.10));
-    console.log(targetLine(`throughput, ${CONCURRENCY} concurrent callers, vs raw`, tAud / tRaw, 0.95, true,
-      `(${fmt(tAud, 0)} vs ${fmt(tRaw, 0)} calls/s, median of ${(tput.get(raw) as number[]).length} blocks of ${perBlock})`));
+    console.log(targetLine('whole stack p99 vs raw client', p(audited, 0.99) / p(raw, 0.99), 1.1));
+    console.log(
+      targetLine(
+        `throughput, ${CONCURRENCY} concurrent callers, vs raw`,
+        tAud / tRaw,
+        0.95,
+        true,
+        `(${fmt(tAud, 0)} vs ${fmt(tRaw, 0)} calls/s, median of ${(tput.get(raw) as number[]).length} blocks of ${perBlock})`,
+      ),
+    );
     console.log(targetLine('auditing on vs off (p50, back-to-back)', p(audited, 0.5) / p(engine, 0.5), 1.03));
-    console.log(targetLine('auditing on vs off (p99, back-to-back)', p(audited, 0.99) / p(engine, 0.99), 1.10));
-    console.log(`${'SecretStore reads per tools/call (engine)'.padEnd(46)} ${fmt(readsPerCall, 2)}   (target 0: each is an IPC round trip in the editor)`);
+    console.log(targetLine('auditing on vs off (p99, back-to-back)', p(audited, 0.99) / p(engine, 0.99), 1.1));
+    console.log(
+      `${'SecretStore reads per tools/call (engine)'.padEnd(46)} ${fmt(readsPerCall, 2)}   (target 0: each is an IPC round trip in the editor)`,
+    );
     const paired = (a: Variant, b: Variant): number => {
       const ra = roundP50.get(a) as number[];
       const rb = roundP50.get(b) as number[];
-      return quantile(ra.map((x, i) => x / (rb[i] as number)), 0.5);
+      return quantile(
+        ra.map((x, i) => x / (rb[i] as number)),
+        0.5,
+      );
     };
-    console.log(`\nnoise floor and drift-free figures (median over ${rounds} rounds of the per-round block-p50 ratio):`);
-    console.log(`${'A/A control: same stack, second connection'.padEnd(46)} p50 ${fmt(p(engineControl, 0.5) / p(engine, 0.5), 3)}x, p99 ${fmt(p(engineControl, 0.99) / p(engine, 0.99), 3)}x, paired ${fmt(paired(engineControl, engine), 3)}x (ideal 1.000)`);
+    console.log(
+      `\nnoise floor and drift-free figures (median over ${rounds} rounds of the per-round block-p50 ratio):`,
+    );
+    console.log(
+      `${'A/A control: same stack, second connection'.padEnd(46)} p50 ${fmt(p(engineControl, 0.5) / p(engine, 0.5), 3)}x, p99 ${fmt(p(engineControl, 0.99) / p(engine, 0.99), 3)}x, paired ${fmt(paired(engineControl, engine), 3)}x (ideal 1.000)`,
+    );
     console.log(`${'whole stack vs raw client, paired p50'.padEnd(46)} ${fmt(paired(audited, raw), 3)}x`);
     console.log(`${'auditing on vs off, paired p50'.padEnd(46)} ${fmt(paired(audited, engine), 3)}x`);
   } finally {

@@ -16,7 +16,16 @@
 //   --results    where to write the per-scenario results (default: a new temp directory)
 // Exit code: 0 when every selected scenario passed (or, with --check, no regression); 1 otherwise.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, statSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+  statSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,8 +39,19 @@ const SCENARIO_TIMEOUT_MS = 30_000;
 const RUNNER_KILL_MS = 75_000;
 
 function parseArgs(argv) {
-  const opts = { scenarios: [], jobs: 2, check: false, updateBaseline: false, timeout: SCENARIO_TIMEOUT_MS,
-    command: undefined, build: true, json: false, keep: false, baseline: defaultBaselinePath, results: undefined };
+  const opts = {
+    scenarios: [],
+    jobs: 2,
+    check: false,
+    updateBaseline: false,
+    timeout: SCENARIO_TIMEOUT_MS,
+    command: undefined,
+    build: true,
+    json: false,
+    keep: false,
+    baseline: defaultBaselinePath,
+    results: undefined,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -57,7 +77,10 @@ function parseArgs(argv) {
 }
 
 function usage(error) {
-  const text = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('//')).slice(0, 17);
+  const text = readFileSync(fileURLToPath(import.meta.url), 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('//'))
+    .slice(0, 17);
   if (error) console.error(`conformance: ${error}`);
   console.error(text.map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
   process.exit(error ? 2 : 0);
@@ -75,11 +98,19 @@ function run(cmd, args, { timeoutMs, env }) {
     let stdout = '';
     let stderr = '';
     let killed = false;
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     const timer = setTimeout(() => {
       killed = true;
-      try { process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ }
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
     }, timeoutMs);
     child.on('close', (code) => {
       clearTimeout(timer);
@@ -90,7 +121,10 @@ function run(cmd, args, { timeoutMs, env }) {
 
 /** `conformance list --client` → [{ name, versions[] }] */
 async function listScenarios() {
-  const r = await run(join(node22Dir, 'node'), [runnerBin, 'list', '--client'], { timeoutMs: 30_000, env: runnerEnv() });
+  const r = await run(join(node22Dir, 'node'), [runnerBin, 'list', '--client'], {
+    timeoutMs: 30_000,
+    env: runnerEnv(),
+  });
   if (r.code !== 0) throw new Error(`conformance list failed: ${r.stderr}`);
   const out = [];
   for (const line of r.stdout.split('\n')) {
@@ -119,14 +153,34 @@ function findChecks(dir) {
 
 async function runScenario(scenario, opts, resultsDir) {
   const outDir = join(resultsDir, scenario.name.replace(/[^A-Za-z0-9._-]/g, '_'));
-  const args = [runnerBin, 'client', '--command', opts.command, '--scenario', scenario.name,
-    '--timeout', String(opts.timeout), '-o', outDir];
-  const r = await run(join(node22Dir, 'node'), args, { timeoutMs: Math.max(RUNNER_KILL_MS, opts.timeout + 45_000), env: runnerEnv() });
-  writeFileSync(join(resultsDir, `${scenario.name.replace(/[^A-Za-z0-9._-]/g, '_')}.runner.log`), `${r.stdout}\n${r.stderr}`);
+  const args = [
+    runnerBin,
+    'client',
+    '--command',
+    opts.command,
+    '--scenario',
+    scenario.name,
+    '--timeout',
+    String(opts.timeout),
+    '-o',
+    outDir,
+  ];
+  const r = await run(join(node22Dir, 'node'), args, {
+    timeoutMs: Math.max(RUNNER_KILL_MS, opts.timeout + 45_000),
+    env: runnerEnv(),
+  });
+  writeFileSync(
+    join(resultsDir, `${scenario.name.replace(/[^A-Za-z0-9._-]/g, '_')}.runner.log`),
+    `${r.stdout}\n${r.stderr}`,
+  );
   const checksFile = findChecks(outDir);
   let checks = [];
   if (checksFile) {
-    try { checks = JSON.parse(readFileSync(checksFile, 'utf8')); } catch { checks = []; }
+    try {
+      checks = JSON.parse(readFileSync(checksFile, 'utf8'));
+    } catch {
+      checks = [];
+    }
   }
   const bad = checks.filter((c) => c.status === 'FAILURE' || c.status === 'WARNING');
   const successes = checks.filter((c) => c.status === 'SUCCESS').length;
@@ -139,10 +193,17 @@ async function runScenario(scenario, opts, resultsDir) {
     reason = `${c.status} ${c.id}${c.errorMessage ? `: ${c.errorMessage}` : c.description ? `: ${c.description}` : ''}`;
   } else if (timedOut) reason = 'timeout';
   else if (!checksFile) reason = `no checks.json (runner exit ${r.code})`;
-  else if (r.code !== 0) reason = clientExit !== undefined ? `client exited with code ${clientExit}` : `runner exit ${r.code}`;
+  else if (r.code !== 0)
+    reason = clientExit !== undefined ? `client exited with code ${clientExit}` : `runner exit ${r.code}`;
   return {
-    scenario: scenario.name, wire: wireOf(scenario.versions), passed, vacuous: passed && successes === 0,
-    durationMs: r.durationMs, successes, failures: bad.length, reason: reason.replace(/\s+/g, ' ').slice(0, 160),
+    scenario: scenario.name,
+    wire: wireOf(scenario.versions),
+    passed,
+    vacuous: passed && successes === 0,
+    durationMs: r.durationMs,
+    successes,
+    failures: bad.length,
+    reason: reason.replace(/\s+/g, ' ').slice(0, 160),
   };
 }
 
@@ -161,7 +222,9 @@ async function pool(items, jobs, fn) {
 
 function selectScenarios(all, filters) {
   if (filters.length === 0) return all;
-  const picked = all.filter((s) => filters.some((f) => (f.endsWith('*') ? s.name.startsWith(f.slice(0, -1)) : s.name === f)));
+  const picked = all.filter((s) =>
+    filters.some((f) => (f.endsWith('*') ? s.name.startsWith(f.slice(0, -1)) : s.name === f)),
+  );
   const unknown = filters.filter((f) => !f.endsWith('*') && !all.some((s) => s.name === f));
   if (unknown.length > 0) usage(`unknown scenario(s): ${unknown.join(', ')}`);
   return picked;
@@ -170,19 +233,36 @@ function selectScenarios(all, filters) {
 async function buildCli() {
   const esbuild = await import('esbuild');
   await esbuild.build({
-    entryPoints: [join(root, 'src', 'cli', 'main.ts')], outfile: join(root, 'dist', 'cli.js'), bundle: true,
-    platform: 'node', format: 'cjs', target: 'node20', sourcemap: true, sourcesContent: false, logLevel: 'error',
-    legalComments: 'none', banner: { js: '#!/usr/bin/env node' },
+    entryPoints: [join(root, 'src', 'cli', 'main.ts')],
+    outfile: join(root, 'dist', 'cli.js'),
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    sourcemap: true,
+    sourcesContent: false,
+    logLevel: 'error',
+    legalComments: 'none',
+    banner: { js: '#!/usr/bin/env node' },
   });
 }
 
 function printTable(results) {
-  const rows = results.map((r) => [r.scenario, r.wire, r.passed ? (r.vacuous ? 'pass (vacuous)' : 'pass') : 'FAIL',
-    `${(r.durationMs / 1000).toFixed(1)}s`, r.passed ? '' : r.reason]);
+  const rows = results.map((r) => [
+    r.scenario,
+    r.wire,
+    r.passed ? (r.vacuous ? 'pass (vacuous)' : 'pass') : 'FAIL',
+    `${(r.durationMs / 1000).toFixed(1)}s`,
+    r.passed ? '' : r.reason,
+  ]);
   const head = ['scenario', 'wire', 'result', 'duration', 'first failing check'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => (i === 4 ? 0 : row[i].length))));
   widths[4] = head[4].length;
-  const fmt = (row) => row.map((c, i) => (i === 4 ? c : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const fmt = (row) =>
+    row
+      .map((c, i) => (i === 4 ? c : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   console.log(fmt(head));
   console.log(fmt(widths.map((w) => '-'.repeat(w))));
   for (const row of rows) console.log(fmt(row));
@@ -236,8 +316,12 @@ async function main() {
   if (opts.updateBaseline) {
     if (opts.scenarios.length > 0) console.log('not updating the baseline from a filtered run');
     else {
-      const baseline = { note: 'Client scenarios of @modelcontextprotocol/conformance@0.2.0-alpha.12 that pass, one run per scenario (scripts/conformance.mjs).',
-        recordedAt: new Date().toISOString(), passed: passed.map((r) => r.scenario).sort(), vacuous: vacuous.sort() };
+      const baseline = {
+        note: 'Client scenarios of @modelcontextprotocol/conformance@0.2.0-alpha.12 that pass, one run per scenario (scripts/conformance.mjs).',
+        recordedAt: new Date().toISOString(),
+        passed: passed.map((r) => r.scenario).sort(),
+        vacuous: vacuous.sort(),
+      };
       writeFileSync(opts.baseline, `${JSON.stringify(baseline, null, 2)}\n`);
       console.log(`baseline written: ${opts.baseline} (${baseline.passed.length} passing)`);
     }

@@ -33,7 +33,12 @@ const { values: opts } = parseArgs({
   },
 });
 
-const { cleanups, finish, isFinishing } = createTeardown({ say, signals: ['SIGINT', 'SIGTERM', 'SIGHUP'], signalExitCode: 0, announce: true });
+const { cleanups, finish, isFinishing } = createTeardown({
+  say,
+  signals: ['SIGINT', 'SIGTERM', 'SIGHUP'],
+  signalExitCode: 0,
+  announce: true,
+});
 
 function hasDesktopCode() {
   return spawnSync(process.platform === 'win32' ? 'where' : 'which', ['code'], { stdio: 'ignore' }).status === 0;
@@ -44,15 +49,29 @@ async function writeDemoWorkspace(dir, demo) {
   await mkdir(path.join(dir, '.vscode'), { recursive: true });
   const mcp = { servers: { [DEMO_HTTP_SERVER.id]: { type: 'http', url: demo.httpMcpUrl } } };
   await writeFile(path.join(dir, '.vscode', 'mcp.json'), JSON.stringify(mcp, null, 2));
-  await writeFile(path.join(dir, 'README.md'), '# MCP Secure demo workspace\n\nOpen the MCP Secure side bar, sign in from the Accounts menu, then run "MCP Secure: Connect".\n');
+  await writeFile(
+    path.join(dir, 'README.md'),
+    '# MCP Secure demo workspace\n\nOpen the MCP Secure side bar, sign in from the Accounts menu, then run "MCP Secure: Connect".\n',
+  );
 }
 
 /** Desktop VS Code with the extension under development, in its own profile folder; exits with the window. */
 async function openDesktop(scratch, settings) {
   await mkdir(path.join(scratch.userData, 'User'), { recursive: true });
-  await writeFile(path.join(scratch.userData, 'User', 'settings.json'), JSON.stringify({ ...BASE_SETTINGS, ...settings }, null, 2));
-  const args = ['--new-window', '--wait', `--extensionDevelopmentPath=${REPO_ROOT}`, '--user-data-dir', scratch.userData,
-    '--extensions-dir', scratch.extensions, scratch.workspace];
+  await writeFile(
+    path.join(scratch.userData, 'User', 'settings.json'),
+    JSON.stringify({ ...BASE_SETTINGS, ...settings }, null, 2),
+  );
+  const args = [
+    '--new-window',
+    '--wait',
+    `--extensionDevelopmentPath=${REPO_ROOT}`,
+    '--user-data-dir',
+    scratch.userData,
+    '--extensions-dir',
+    scratch.extensions,
+    scratch.workspace,
+  ];
   const child = spawn('code', args, { stdio: 'inherit', shell: process.platform === 'win32' });
   cleanups.push(async () => void (child.exitCode === null && child.kill()));
   child.on('exit', () => void finish(0));
@@ -66,7 +85,11 @@ async function main() {
     if (!desktop) await npmRun('package');
   }
   if (!desktop) await ensureHarness();
-  const demo = await startDemoServersProcess({ authPort: Number(opts['auth-port']), httpPort: Number(opts['http-port']), log: (l) => say(`[servers] ${l}`) });
+  const demo = await startDemoServersProcess({
+    authPort: Number(opts['auth-port']),
+    httpPort: Number(opts['http-port']),
+    log: (l) => say(`[servers] ${l}`),
+  });
   cleanups.push(() => demo.close());
   const settings = demoServerSettings(demo);
   const scratch = await makeScratch('mcs-demo-');
@@ -79,7 +102,13 @@ async function main() {
     // Sign-in tabs go straight to the local authorization server, not through code-server's /proxy/ route.
     const redirector = await startLoopbackRedirector();
     cleanups.push(() => redirector.close());
-    const server = await startCodeServer({ scratch, vsix: VSIX, settings, port: Number(opts['editor-port']), proxyUri: redirector.proxyUri });
+    const server = await startCodeServer({
+      scratch,
+      vsix: VSIX,
+      settings,
+      port: Number(opts['editor-port']),
+      proxyUri: redirector.proxyUri,
+    });
     cleanups.push(() => server.stop());
     server.process.once('exit', (code) => {
       if (!isFinishing()) say(`code-server exited unexpectedly (${code})`);

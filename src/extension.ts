@@ -66,14 +66,20 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpSec
   const registry = new ServerRegistry();
   context.subscriptions.push(channel, registry, store);
 
-  const editor: Prompts = { opener: new EditorBrowserOpener(), confirm: modalConfirm, elicit: new ElicitationPrompt(registry).handle };
+  const editor: Prompts = {
+    opener: new EditorBrowserOpener(),
+    confirm: modalConfirm,
+    elicit: new ElicitationPrompt(registry).handle,
+  };
   const seams = context.extensionMode === vscode.ExtensionMode.Test ? new TestSeams(editor) : undefined;
   const core = await buildCore(context, logger, store, registry, redactor, seams?.prompts ?? editor);
   // The tree asks the gateway (started below) what chat may use.
   const chatView: { gateway?: ChatGateway } = {};
   const auth = new McpAuthProvider(core.engine, registry, core.secrets, store, logger.child('auth'));
   const tree = new ServersTree({
-    registry, tools: core.tools, scopes: core.scopes,
+    registry,
+    tools: core.tools,
+    scopes: core.scopes,
     state: (id) => core.manager.state(id),
     grant: async (id) => {
       const def = registry.get(id);
@@ -85,32 +91,71 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpSec
     },
     clientMetadataUrl: () => core.settings.clientMetadataUrl,
     now: () => Date.now(),
-    chat: (id) => chatView.gateway && { offered: chatView.gateway.definitions.offered(id) !== undefined, calls: chatView.gateway.callCount(id), ...chatView.gateway.pins.summary(id) },
+    chat: (id) =>
+      chatView.gateway && {
+        offered: chatView.gateway.definitions.offered(id) !== undefined,
+        calls: chatView.gateway.callCount(id),
+        ...chatView.gateway.pins.summary(id),
+      },
   });
   const results = new ResultDocuments();
-  const services: CommandServices = { ...core, context, registry, auth, tree, logger, channel, results, confirm: core.prompts.confirm };
+  const services: CommandServices = {
+    ...core,
+    context,
+    registry,
+    auth,
+    tree,
+    logger,
+    channel,
+    results,
+    confirm: core.prompts.confirm,
+  };
   context.subscriptions.push(
-    auth, tree, results,
-    vscode.authentication.registerAuthenticationProvider(AUTH_PROVIDER_ID, AUTH_PROVIDER_LABEL, auth, { supportsMultipleAccounts: false }),
+    auth,
+    tree,
+    results,
+    vscode.authentication.registerAuthenticationProvider(AUTH_PROVIDER_ID, AUTH_PROVIDER_LABEL, auth, {
+      supportsMultipleAccounts: false,
+    }),
     ...registerCommands(services),
     ...wireRefreshes(services, store, core),
   );
   const native = registerNativeFeatures(services, core.settings, {
-    servers: () => registry.servers(), onDidChangeServers: registry.onDidChange,
-    state: (id) => core.manager.state(id), onDidChangeState: (l) => core.manager.onDidChangeState(l),
-    grant: async (def) => core.engine.getGrant(await core.secrets.oauthServerFor(def)), onDidChangeGrants: (l) => core.engine.onDidChangeGrants(l),
-    audit: core.audit?.trail, now: () => Date.now(),
+    servers: () => registry.servers(),
+    onDidChangeServers: registry.onDidChange,
+    state: (id) => core.manager.state(id),
+    onDidChangeState: (l) => core.manager.onDidChangeState(l),
+    grant: async (def) => core.engine.getGrant(await core.secrets.oauthServerFor(def)),
+    onDidChangeGrants: (l) => core.engine.onDidChangeGrants(l),
+    audit: core.audit?.trail,
+    now: () => Date.now(),
   });
-  context.subscriptions.push(...native.disposables, core.settings.onDidChange(() => {
-    logger.info(`settings changed: request timeout ${core.settings.requestTimeoutMs / 1000} s, sign-in wait ${core.settings.redirectTimeoutMs / 1000} s, client metadata URL ${core.settings.clientMetadataUrl ?? '(none)'}`);
-    tree.refresh();
-  }));
-  const auditPanel = core.audit ? registerAuditPanel(context, core.audit.trail, logger, core.audit.exporter) : undefined;
+  context.subscriptions.push(
+    ...native.disposables,
+    core.settings.onDidChange(() => {
+      logger.info(
+        `settings changed: request timeout ${core.settings.requestTimeoutMs / 1000} s, sign-in wait ${core.settings.redirectTimeoutMs / 1000} s, client metadata URL ${core.settings.clientMetadataUrl ?? '(none)'}`,
+      );
+      tree.refresh();
+    }),
+  );
+  const auditPanel = core.audit
+    ? registerAuditPanel(context, core.audit.trail, logger, core.audit.exporter)
+    : undefined;
   const gateway = await startGateway(context, services, redactor, core);
-  context.subscriptions.push(registerReviewToolsCommand(() => chatView.gateway?.pins, registry, (id) => chatView.gateway?.toolsChanged(id)));
+  context.subscriptions.push(
+    registerReviewToolsCommand(
+      () => chatView.gateway?.pins,
+      registry,
+      (id) => chatView.gateway?.toolsChanged(id),
+    ),
+  );
   if (gateway) {
     chatView.gateway = gateway;
-    context.subscriptions.push(gateway.onDidChangeCalls(() => tree.refresh()), gateway.definitions.onDidChange(() => tree.refresh()));
+    context.subscriptions.push(
+      gateway.onDidChangeCalls(() => tree.refresh()),
+      gateway.definitions.onDidChange(() => tree.refresh()),
+    );
     tree.refresh();
   }
   shutdown = async () => {
@@ -121,10 +166,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpSec
   reportInvalid(registry);
   auth.requestSessionsSilently();
   const activationMs = performance.now() - started;
-  logger.info(`activated in ${activationMs.toFixed(1)} ms (${registry.servers().length} server(s))${bundleLoadMs === undefined ? '' : `; the bundle loaded in ${bundleLoadMs.toFixed(1)} ms`}`);
+  logger.info(
+    `activated in ${activationMs.toFixed(1)} ms (${registry.servers().length} server(s))${bundleLoadMs === undefined ? '' : `; the bundle loaded in ${bundleLoadMs.toFixed(1)} ms`}`,
+  );
   if (context.extensionMode === vscode.ExtensionMode.Test && seams) {
     return createTestApi({
-      services, auth, seams, store, gateway,
+      services,
+      auth,
+      seams,
+      store,
+      gateway,
       statusBar: () => native.statusBar.update().then(() => native.statusBar.snapshot()),
       auditRecords: async () => {
         await core.audit?.trail.flush();
@@ -139,10 +190,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpSec
 }
 
 /** VS Code's own MCP client (chat, agent) through the extension; a failure to start is logged, not fatal. */
-async function startGateway(context: vscode.ExtensionContext, s: CommandServices, redactor: Redactor, core: Core): Promise<ChatGateway | undefined> {
+async function startGateway(
+  context: vscode.ExtensionContext,
+  s: CommandServices,
+  redactor: Redactor,
+  core: Core,
+): Promise<ChatGateway | undefined> {
   try {
     return await ChatGateway.start({
-      registry: s.registry, actions: core.actions, logger: s.logger.child('gateway'),
+      registry: s.registry,
+      actions: core.actions,
+      logger: s.logger.child('gateway'),
       redact: (v) => redactor.registerSecret(v),
       bridgeScript: context.asAbsolutePath(path.join('dist', 'bridge.js')),
       version: String(context.extension.packageJSON.version ?? '0.0.0'),
@@ -151,12 +209,14 @@ async function startGateway(context: vscode.ExtensionContext, s: CommandServices
       observers: core.audit ? [core.audit.trail] : [],
       state: context.globalState,
       preflight: scopePreflight({
-        registry: s.registry, scopes: core.scopes,
+        registry: s.registry,
+        scopes: core.scopes,
         grant: async (id) => {
           const def = s.registry.get(id);
           return def?.transport === 'http' ? core.engine.getGrant(await core.secrets.oauthServerFor(def)) : undefined;
         },
-        consent: core.consent.ask, signIn: (def, scopes) => s.auth.signIn(def, scopes),
+        consent: core.consent.ask,
+        signIn: (def, scopes) => s.auth.signIn(def, scopes),
       }),
     });
   } catch (e) {
@@ -182,20 +242,36 @@ interface Core {
 }
 
 /** The core services (OAuth engine, connection manager, audit trail) over the editor adapters. */
-async function buildCore(context: vscode.ExtensionContext, logger: Logger, store: SecretStorageAdapter, registry: ServerRegistry,
-  redactor: Redactor, prompts: Prompts): Promise<Core> {
+async function buildCore(
+  context: vscode.ExtensionContext,
+  logger: Logger,
+  store: SecretStorageAdapter,
+  registry: ServerRegistry,
+  redactor: Redactor,
+  prompts: Prompts,
+): Promise<Core> {
   const abort = new AbortController();
   const opener = prompts.opener;
   const scopes = new ToolScopeKnowledge();
-  const consent = new StepUpConsentPrompt(registry, prompts.confirm, (r) => scopes.noteStepUp(r.serverId, r.granted, r.requested));
+  const consent = new StepUpConsentPrompt(registry, prompts.confirm, (r) =>
+    scopes.noteStepUp(r.serverId, r.granted, r.requested),
+  );
   const settings = new LiveSettings();
   context.subscriptions.push(settings);
   // Getters: the engine reads its options at every sign-in, so a changed setting applies to the next one.
   const engine = new OAuthEngine({
-    secrets: store, logger: logger.child('oauth'), opener, consent: consent.ask, signal: abort.signal,
+    secrets: store,
+    logger: logger.child('oauth'),
+    opener,
+    consent: consent.ask,
+    signal: abort.signal,
     clientName: 'MCP Secure Connections (VS Code)',
-    get redirectTimeoutMs() { return settings.redirectTimeoutMs; },
-    get clientMetadataUrl() { return settings.clientMetadataUrl; },
+    get redirectTimeoutMs() {
+      return settings.redirectTimeoutMs;
+    },
+    get clientMetadataUrl() {
+      return settings.clientMetadataUrl;
+    },
   });
   const secrets = new ServerSecrets(store);
   const tools = new ToolCache();
@@ -273,10 +349,19 @@ interface OpenAudit {
  * take another window's retention for tampering (or the reverse). `redactor` is the one shared with the
  * output channel: secrets seen in SecretStorage are redacted from records too.
  */
-async function openAudit(context: vscode.ExtensionContext, logger: Logger, secrets: SecretStorageAdapter, redactor: Redactor): Promise<OpenAudit | undefined> {
+async function openAudit(
+  context: vscode.ExtensionContext,
+  logger: Logger,
+  secrets: SecretStorageAdapter,
+  redactor: Redactor,
+): Promise<OpenAudit | undefined> {
   try {
     const dir = path.join(context.globalStorageUri.fsPath, 'audit');
-    const witness = new AuditWitness(new FileHeadStore(path.join(context.globalStorageUri.fsPath, 'audit-head.json')), secrets, witnessKeyName(dir));
+    const witness = new AuditWitness(
+      new FileHeadStore(path.join(context.globalStorageUri.fsPath, 'audit-head.json')),
+      secrets,
+      witnessKeyName(dir),
+    );
     // Opened in the background (repair, witness check: ~90 ms of activation before): every store
     // operation, and so every tool call's record, waits for the opening; nothing is lost meanwhile.
     const store = AuditStore.create({ dir, witness, commitDelayMs: GROUP_COMMIT_MS });
@@ -293,18 +378,27 @@ async function openAudit(context: vscode.ExtensionContext, logger: Logger, secre
       void vscode.window.showErrorMessage(Strings.auditUnavailable);
     });
     const exporter = new AuditExportController({
-      trail, secrets, logger: log, endpoint: () => vscode.workspace.getConfiguration().get<string>(Settings.auditOtlpEndpoint),
+      trail,
+      secrets,
+      logger: log,
+      endpoint: () => vscode.workspace.getConfiguration().get<string>(Settings.auditOtlpEndpoint),
     });
     await exporter.apply();
     const recent: AuditRecord[] = [];
     context.subscriptions.push(
       toDisposable(exporter),
-      vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration(Settings.auditOtlpEndpoint)) void exporter.apply(); }),
-      context.secrets.onDidChange((e) => { if (e.key === OTLP_HEADERS_KEY) void exporter.apply(); }),
-      toDisposable(trail.onDidAppend((batch) => {
-        recent.push(...batch.records);
-        recent.splice(0, Math.max(0, recent.length - RECENT_AUDIT_RECORDS));
-      })),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration(Settings.auditOtlpEndpoint)) void exporter.apply();
+      }),
+      context.secrets.onDidChange((e) => {
+        if (e.key === OTLP_HEADERS_KEY) void exporter.apply();
+      }),
+      toDisposable(
+        trail.onDidAppend((batch) => {
+          recent.push(...batch.records);
+          recent.splice(0, Math.max(0, recent.length - RECENT_AUDIT_RECORDS));
+        }),
+      ),
       toDisposable(trail.onDidFail((f) => void vscode.window.showErrorMessage(Strings.auditWriteFailed(f.unwritten)))),
     );
     return { store, trail, exporter, recent };

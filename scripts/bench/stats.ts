@@ -9,7 +9,8 @@ export function quantile(xs: readonly number[], p: number): number {
   return s[rank] as number;
 }
 
-export const fmt = (n: number, d = 2): string => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+export const fmt = (n: number, d = 2): string =>
+  n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 
 /** One result line: the figure, its target and whether it is met (`higherIsBetter` for throughput). */
 export function targetLine(label: string, ratio: number, target: number, higherIsBetter = false, detail = ''): string {

@@ -59,7 +59,9 @@ interface DemoInfo {
 
 /** Starts `test/fixtures/demoServers.ts` in a child process and reads its JSON line. */
 async function startServers(): Promise<{ info: DemoInfo; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/demoServers.ts'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/demoServers.ts'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
   const info = await new Promise<DemoInfo>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`the demo servers exited (${String(code)})`)));
@@ -86,11 +88,19 @@ export interface World {
 
 /** A manager-backed variant: calls go through `ConnectionManager` → `McpConnection.callTool`. */
 async function managerVariant(
-  name: string, def: HttpServerDefinition, authorizer: RequestAuthorizer, observers: ToolCallObserver[],
-  identity: ConstructorParameters<typeof ConnectionManager>[0]['identityFor'], settle: () => Promise<void>,
+  name: string,
+  def: HttpServerDefinition,
+  authorizer: RequestAuthorizer,
+  observers: ToolCallObserver[],
+  identity: ConstructorParameters<typeof ConnectionManager>[0]['identityFor'],
+  settle: () => Promise<void>,
 ): Promise<{ variant: Variant; manager: ConnectionManager }> {
   const manager = new ConnectionManager({
-    logger: new MemoryLogger(), authorizerFor: () => authorizer, stdioSecretFor: async () => '', observers, identityFor: identity,
+    logger: new MemoryLogger(),
+    authorizerFor: () => authorizer,
+    stdioSecretFor: async () => '',
+    observers,
+    identityFor: identity,
   });
   const conn = await manager.connect(def);
   await conn.listTools();
@@ -105,22 +115,41 @@ export async function startWorld(): Promise<World> {
   const secrets = new CountingSecretStore(memory);
   const user = info.users[0] as { username: string; password: string };
   const engine = new OAuthEngine({
-    secrets, logger: new MemoryLogger(), redirectTimeoutMs: 30_000,
+    secrets,
+    logger: new MemoryLogger(),
+    redirectTimeoutMs: 30_000,
     opener: { open: async (url) => void completeAuthorizationWithForms(url, user) },
   });
   const server: OAuthServer = { id: DEF_ID, url: info.httpMcpUrl };
   await engine.signIn(server);
   const token = await engine.storedAccessToken(server);
   if (!token) throw new Error('the sign-in stored no access token');
-  const def = parseServerDefinition({ id: DEF_ID, name: 'Tickets', transport: 'http', url: info.httpMcpUrl }) as HttpServerDefinition;
+  const def = parseServerDefinition({
+    id: DEF_ID,
+    name: 'Tickets',
+    transport: 'http',
+    url: info.httpMcpUrl,
+  }) as HttpServerDefinition;
 
   const rawClient = new Client({ name: 'bench-raw', version: '1.0.0' });
-  await rawClient.connect(new StreamableHTTPClientTransport(new URL(info.httpMcpUrl), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+  await rawClient.connect(
+    new StreamableHTTPClientTransport(new URL(info.httpMcpUrl), {
+      requestInit: { headers: { authorization: `Bearer ${token}` } },
+    }),
+  );
   await rawClient.listTools();
-  const raw: Variant = { name: 'raw v2 client', call: () => rawClient.callTool({ name: 'list_tickets', arguments: {} }), settle: async () => undefined };
+  const raw: Variant = {
+    name: 'raw v2 client',
+    call: () => rawClient.callTool({ name: 'list_tickets', arguments: {} }),
+    settle: async () => undefined,
+  };
 
-  const staticAuthorizer: RequestAuthorizer = { headersFor: async () => ({ authorization: `Bearer ${token}` }), handleRejection: async () => 'fail' };
-  const identity = async (): Promise<ReturnType<typeof identityFromGrant>> => identityFromGrant(await engine.getGrant(server));
+  const staticAuthorizer: RequestAuthorizer = {
+    headersFor: async () => ({ authorization: `Bearer ${token}` }),
+    handleRejection: async () => 'fail',
+  };
+  const identity = async (): Promise<ReturnType<typeof identityFromGrant>> =>
+    identityFromGrant(await engine.getGrant(server));
   const noop = async (): Promise<void> => undefined;
   const s = await managerVariant('ConnectionManager + static', def, staticAuthorizer, [], undefined, noop);
   const e = await managerVariant('+ OAuthEngine', def, engine.authorizerFor(server), [], identity, noop);
@@ -133,7 +162,9 @@ export async function startWorld(): Promise<World> {
   const commitDelayMs = Number(process.env.BENCH_COMMIT_MS ?? GROUP_COMMIT_MS);
   const store = await AuditStore.open({ dir, witness, commitDelayMs });
   const trail = new AuditTrail({ store, logger: new MemoryLogger(), redactor: new Redactor() });
-  const a = await managerVariant('+ AuditStore (audit on)', def, engine.authorizerFor(server), [trail], identity, () => trail.flush());
+  const a = await managerVariant('+ AuditStore (audit on)', def, engine.authorizerFor(server), [trail], identity, () =>
+    trail.flush(),
+  );
 
   return {
     variants: { raw, staticBearer: s.variant, engine: e.variant, engineControl: c.variant, audited: a.variant },

@@ -3,8 +3,15 @@ import { chromium } from 'playwright-core';
 import { CHROMIUM } from './setup.mjs';
 
 const ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage', '--disable-breakpad',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+  '--disable-breakpad',
   '--disable-crash-reporter',
 ];
 
@@ -17,4 +24,3 @@ export async function launchBrowser(profileDir, { viewport = { width: 1600, heig
     viewport,
   });
 }
-

@@ -29,7 +29,10 @@ function suitesPlugin(files) {
   return {
     name: 'integration-suites',
     setup(build) {
-      build.onResolve({ filter: /^mcp-secure:integration-suites$/ }, (args) => ({ path: args.path, namespace: 'suites' }));
+      build.onResolve({ filter: /^mcp-secure:integration-suites$/ }, (args) => ({
+        path: args.path,
+        namespace: 'suites',
+      }));
       build.onLoad({ filter: /.*/, namespace: 'suites' }, () => ({
         resolveDir: REPO_ROOT,
         loader: 'js',

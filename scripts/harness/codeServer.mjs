@@ -83,7 +83,11 @@ function commonArgs(scratch) {
 
 /** Installs a `.vsix` into the scratch extensions folder (offline, ~1 s). */
 export async function installExtension(scratch, vsix) {
-  await runToEnd(NODE24, [CODE_SERVER_ENTRY, ...commonArgs(scratch), '--install-extension', vsix, '--force'], serverEnv(scratch));
+  await runToEnd(
+    NODE24,
+    [CODE_SERVER_ENTRY, ...commonArgs(scratch), '--install-extension', vsix, '--force'],
+    serverEnv(scratch),
+  );
 }
 
 function runToEnd(cmd, args, env) {
@@ -93,7 +97,11 @@ function runToEnd(cmd, args, env) {
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${path.basename(cmd)} ${args.slice(1).join(' ')} exited ${code}:\n${out}`))));
+    child.on('exit', (code) =>
+      code === 0
+        ? resolve(out)
+        : reject(new Error(`${path.basename(cmd)} ${args.slice(1).join(' ')} exited ${code}:\n${out}`)),
+    );
   });
 }
 
@@ -124,21 +132,40 @@ export async function startCodeServer(opts = {}) {
   const scratch = opts.scratch ?? (await makeScratch());
   const settingsDir = path.join(scratch.userData, 'User');
   await mkdir(settingsDir, { recursive: true });
-  await writeFile(path.join(settingsDir, 'settings.json'), JSON.stringify({ ...BASE_SETTINGS, ...opts.settings }, null, 2));
+  await writeFile(
+    path.join(settingsDir, 'settings.json'),
+    JSON.stringify({ ...BASE_SETTINGS, ...opts.settings }, null, 2),
+  );
   for (const vsix of [opts.vsix, ...(opts.extraVsix ?? [])]) if (vsix) await installExtension(scratch, vsix);
   const port = opts.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}/`;
   const configFile = path.join(scratch.root, 'config.yaml');
   await writeFile(configFile, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
   const args = [
-    CODE_SERVER_ENTRY, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry',
-    '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override',
-    ...commonArgs(scratch), '--ignore-last-opened', '--reconnection-grace-time', '60', '--config', configFile,
+    CODE_SERVER_ENTRY,
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--auth',
+    'none',
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-workspace-trust',
+    '--disable-getting-started-override',
+    ...commonArgs(scratch),
+    '--ignore-last-opened',
+    '--reconnection-grace-time',
+    '60',
+    '--config',
+    configFile,
     ...(opts.smokeTestDriver ? ['--vscode-option', 'enable-smoke-test-driver'] : []),
   ];
   // `proxyUri`: where code-server maps localhost URLs that extensions open (see loopbackRedirector.mjs).
   const proxyEnv = opts.proxyUri ? { VSCODE_PROXY_URI: opts.proxyUri } : {};
-  const child = spawn(NODE24, args, { env: serverEnv(scratch, { ...proxyEnv, ...opts.env }), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(NODE24, args, {
+    env: serverEnv(scratch, { ...proxyEnv, ...opts.env }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   live.set(child.pid, opts.keepScratch ? undefined : scratch.root);
   child.once('exit', () => live.delete(child.pid));
   const sink = opts.log ?? (() => {});

@@ -18,7 +18,8 @@ const FIXTURE_NODE = existsSync(NODE22) ? NODE22 : process.execPath;
  *   users: { username: string, password: string }[], env: Record<string, string>, close: () => Promise<void> }>}
  */
 export async function startDemoServersProcess(opts = {}) {
-  if (!existsSync(DEMO_SERVERS_TS)) throw new Error(`missing ${path.relative(REPO_ROOT, DEMO_SERVERS_TS)} (AS fixtures)`);
+  if (!existsSync(DEMO_SERVERS_TS))
+    throw new Error(`missing ${path.relative(REPO_ROOT, DEMO_SERVERS_TS)} (AS fixtures)`);
   const args = ['--import', 'tsx', path.join(REPO_ROOT, 'scripts', 'harness', 'demoServersChild.ts')];
   if (opts.authPort) args.push('--auth-port', String(opts.authPort));
   if (opts.httpPort) args.push('--http-port', String(opts.httpPort));
@@ -44,7 +45,10 @@ export async function startDemoServersProcess(opts = {}) {
   };
   const info = await new Promise((resolve, reject) => {
     let buf = '';
-    const timer = setTimeout(() => reject(new Error('demo servers not ready within timeout')), opts.timeoutMs ?? 60_000);
+    const timer = setTimeout(
+      () => reject(new Error('demo servers not ready within timeout')),
+      opts.timeoutMs ?? 60_000,
+    );
     child.stdout.on('data', (d) => {
       buf += d;
       let nl;

@@ -31,10 +31,14 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown());
   const { issuer, httpMcpUrl, httpResource, stdio, users } = servers;
   const env = demoEnvironment(servers);
-  process.stdout.write(`MCP_SECURE_DEMO_READY ${JSON.stringify({ issuer, httpMcpUrl, httpResource, stdio, users, env })}\n`);
+  process.stdout.write(
+    `MCP_SECURE_DEMO_READY ${JSON.stringify({ issuer, httpMcpUrl, httpResource, stdio, users, env })}\n`,
+  );
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`demo servers failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.stderr.write(
+    `demo servers failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
   process.exit(1);
 });

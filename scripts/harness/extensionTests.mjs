@@ -73,7 +73,8 @@ export async function runExtensionTests(opts) {
     const code = await result;
     clearTimeout(timer);
     say(`extension tests exited with ${code} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    if (code !== 0 && !opts.verbose && !sawTestOutput) say(`last code-server output:\n${serverLog.slice(-30).join('\n')}`);
+    if (code !== 0 && !opts.verbose && !sawTestOutput)
+      say(`last code-server output:\n${serverLog.slice(-30).join('\n')}`);
     return code;
   } finally {
     await context?.close().catch(() => {});

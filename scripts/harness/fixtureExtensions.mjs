@@ -15,14 +15,23 @@ export const CHAT_PARTICIPANT_VSIX = path.join(REPO_ROOT, 'out', 'fixtures', 'ch
 export async function packageChatParticipant() {
   await mkdir(path.dirname(CHAT_PARTICIPANT_VSIX), { recursive: true });
   const vsce = path.join(REPO_ROOT, 'node_modules', '.bin', 'vsce');
-  const args = ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--out', CHAT_PARTICIPANT_VSIX];
+  const args = [
+    'package',
+    '--no-dependencies',
+    '--allow-missing-repository',
+    '--skip-license',
+    '--out',
+    CHAT_PARTICIPANT_VSIX,
+  ];
   await new Promise((resolve, reject) => {
     const child = spawn(vsce, args, { cwd: CHAT_PARTICIPANT_DIR, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`vsce package (chat participant fixture) exited ${code}:\n${out}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`vsce package (chat participant fixture) exited ${code}:\n${out}`)),
+    );
   });
   return CHAT_PARTICIPANT_VSIX;
 }

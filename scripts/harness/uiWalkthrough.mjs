@@ -36,10 +36,13 @@ const { cleanups, finish } = createTeardown({ say });
 async function main() {
   const t0 = Date.now();
   const secs = (t) => `${((Date.now() - t) / 1000).toFixed(1)} s`;
-  setTimeout(() => {
-    say(`FAILED: global timeout of ${opts.timeout} s reached`);
-    void finish(1);
-  }, Number(opts.timeout) * 1000).unref();
+  setTimeout(
+    () => {
+      say(`FAILED: global timeout of ${opts.timeout} s reached`);
+      void finish(1);
+    },
+    Number(opts.timeout) * 1000,
+  ).unref();
 
   await ensureHarness();
   if (!opts['skip-build']) {
@@ -73,7 +76,10 @@ async function main() {
   const page = context.pages()[0] ?? (await context.newPage());
   if (opts.verbose) page.on('console', (m) => m.type() === 'error' && say(`[page:error] ${m.text()}`));
 
-  const { runWalkthrough } = await tsImport(pathToFileURL(path.join(REPO_ROOT, 'test', 'ui', 'walkthrough.ts')).href, import.meta.url);
+  const { runWalkthrough } = await tsImport(
+    pathToFileURL(path.join(REPO_ROOT, 'test', 'ui', 'walkthrough.ts')).href,
+    import.meta.url,
+  );
   const workbenchUrl = `${server.url}?folder=${encodeURIComponent(server.scratch.workspace)}`;
   const t = Date.now();
   const results = await runWalkthrough({
@@ -89,7 +95,9 @@ async function main() {
   const failed = results.filter((r) => !r.ok);
   const shots = (await readdir(SCREENSHOTS)).filter((f) => f.endsWith('.png')).sort();
   say(`screenshots (${path.relative(REPO_ROOT, SCREENSHOTS)}/): ${shots.join(', ')}`);
-  say(`${failed.length === 0 ? 'PASSED' : 'FAILED'} — ${results.filter((r) => r.ok).length}/${results.length} steps, walk-through ${secs(t)}, total ${secs(t0)}`);
+  say(
+    `${failed.length === 0 ? 'PASSED' : 'FAILED'} — ${results.filter((r) => r.ok).length}/${results.length} steps, walk-through ${secs(t)}, total ${secs(t0)}`,
+  );
   return failed.length === 0 ? 0 : 1;
 }
 

@@ -26,14 +26,33 @@ import { runExtensionTests } from './extensionTests.mjs';
 import { ensureHarness } from './setup.mjs';
 
 /** Flags of the VS Code CLI that take a separate value we must skip over. */
-const VALUE_FLAGS = new Set(['--user-data-dir', '--extensions-dir', '--locale', '--log', '--profile', '--crash-reporter-directory', '--inspect-extensions', '--inspect-brk-extensions', '--remote']);
+const VALUE_FLAGS = new Set([
+  '--user-data-dir',
+  '--extensions-dir',
+  '--locale',
+  '--log',
+  '--profile',
+  '--crash-reporter-directory',
+  '--inspect-extensions',
+  '--inspect-brk-extensions',
+  '--remote',
+]);
 
 /** Parses VS Code's CLI arguments (the subset test runners use). */
 function parseVscodeArgs(argv) {
-  const out = { extensionDevelopmentPath: undefined, extensionTestsPath: undefined, folder: undefined, disableExtensions: false, version: false };
+  const out = {
+    extensionDevelopmentPath: undefined,
+    extensionTestsPath: undefined,
+    folder: undefined,
+    disableExtensions: false,
+    version: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const [flag, inline] =
+      arg.startsWith('--') && arg.includes('=')
+        ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+        : [arg, undefined];
     const value = () => inline ?? argv[++i];
     if (flag === '--extensionDevelopmentPath') out.extensionDevelopmentPath ??= value();
     else if (flag === '--extensionTestsPath') out.extensionTestsPath = value();
@@ -63,7 +82,9 @@ async function main() {
     return 2;
   }
   await ensureHarness();
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k, v]) => k.startsWith('MCP_SECURE_') && v !== undefined));
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([k, v]) => k.startsWith('MCP_SECURE_') && v !== undefined),
+  );
   return runExtensionTests({
     extensionDevelopmentPath: path.resolve(args.extensionDevelopmentPath),
     extensionTestsPath: path.resolve(args.extensionTestsPath),

@@ -19,16 +19,22 @@ function main(): void {
   const server = process.env[BridgeEnv.server];
   // Children of this process (none today) must not inherit the secret.
   delete process.env[BridgeEnv.secret];
-  if (!endpoint || !secret || !server) fail('started without its gateway environment; start it from VS Code (MCP: List Servers).');
+  if (!endpoint || !secret || !server)
+    fail('started without its gateway environment; start it from VS Code (MCP: List Servers).');
 
   // Buffer stdin until the gateway has accepted the hello, then pipe it as is.
   process.stdin.pause();
   const socket = net.createConnection({ path: endpoint });
   let accepted = false;
   let head = Buffer.alloc(0);
-  socket.on('error', (err) => fail(`cannot reach the MCP Secure gateway (${(err as NodeJS.ErrnoException).code ?? err.name}); is the extension running?`));
+  socket.on('error', (err) =>
+    fail(
+      `cannot reach the MCP Secure gateway (${(err as NodeJS.ErrnoException).code ?? err.name}); is the extension running?`,
+    ),
+  );
   socket.on('close', () => {
-    if (!accepted) fail('the MCP Secure gateway refused this bridge (the extension may have restarted: restart the server).');
+    if (!accepted)
+      fail('the MCP Secure gateway refused this bridge (the extension may have restarted: restart the server).');
     process.exit(0);
   });
   socket.on('connect', () => socket.write(`${helloLine(server, secret, process.pid)}\n`));

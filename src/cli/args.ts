@@ -5,7 +5,17 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-export const commandNames = ['login', 'tools', 'call', 'logout', 'whoami', 'check', 'conformance', 'help', 'version'] as const;
+export const commandNames = [
+  'login',
+  'tools',
+  'call',
+  'logout',
+  'whoami',
+  'check',
+  'conformance',
+  'help',
+  'version',
+] as const;
 export type CommandName = (typeof commandNames)[number];
 
 /** Where tokens live: nothing persisted (default), or an encrypted file the user names. */
@@ -13,9 +23,7 @@ export type StoreSpec = { kind: 'memory' } | { kind: 'file'; path: string };
 export type SecretMode = 'env' | 'handshake' | 'both' | 'none';
 export type ProtocolChoice = 'auto' | '2025-11-25' | '2026-07-28';
 
-export type Target =
-  | { kind: 'http'; url: URL }
-  | { kind: 'stdio'; command: string; args: string[] };
+export type Target = { kind: 'http'; url: URL } | { kind: 'stdio'; command: string; args: string[] };
 
 export interface CliOptions {
   json: boolean;
@@ -60,15 +68,54 @@ export interface ParsedCommand {
   options: CliOptions;
 }
 
-const valueOptions = new Set(['--args', '--store', '--store-key-file', '--open-with', '--client-id', '--client-secret-env',
-  '--scope', '--timeout', '--protocol', '--secret-mode', '--secret-env', '--client-metadata-url', '--dpop',
-  '--pkce', '--resource-parameter', '--grant', '--assertion-env', '--env']);
-const flagOptions = new Set(['--json', '--verbose', '-v', '--help', '-h', '--stdio', '--version', '--allow-step-up', '--forget-client']);
+const valueOptions = new Set([
+  '--args',
+  '--store',
+  '--store-key-file',
+  '--open-with',
+  '--client-id',
+  '--client-secret-env',
+  '--scope',
+  '--timeout',
+  '--protocol',
+  '--secret-mode',
+  '--secret-env',
+  '--client-metadata-url',
+  '--dpop',
+  '--pkce',
+  '--resource-parameter',
+  '--grant',
+  '--assertion-env',
+  '--env',
+]);
+const flagOptions = new Set([
+  '--json',
+  '--verbose',
+  '-v',
+  '--help',
+  '-h',
+  '--stdio',
+  '--version',
+  '--allow-step-up',
+  '--forget-client',
+]);
 const DEFAULT_TIMEOUT_MS = 120_000;
 
 function defaults(): CliOptions {
-  return { json: false, verbose: false, store: { kind: 'memory' }, scopes: [], timeoutMs: DEFAULT_TIMEOUT_MS,
-    protocol: 'auto', secretMode: 'both', secretEnvVar: 'MCP_SHARED_SECRET', allowStepUp: false, dpop: 'off', toolArgs: {}, env: {} };
+  return {
+    json: false,
+    verbose: false,
+    store: { kind: 'memory' },
+    scopes: [],
+    timeoutMs: DEFAULT_TIMEOUT_MS,
+    protocol: 'auto',
+    secretMode: 'both',
+    secretEnvVar: 'MCP_SHARED_SECRET',
+    allowStepUp: false,
+    dpop: 'off',
+    toolArgs: {},
+    env: {},
+  };
 }
 
 interface RawArgs {
@@ -113,7 +160,8 @@ function single(raw: RawArgs, name: string): string | undefined {
 /** Parses `--store memory | file:<path>`. A bare path is refused so nobody persists tokens by accident. */
 export function parseStoreSpec(value: string): StoreSpec {
   if (value === 'memory') return { kind: 'memory' };
-  if (value.startsWith('file:') && value.length > 'file:'.length) return { kind: 'file', path: value.slice('file:'.length) };
+  if (value.startsWith('file:') && value.length > 'file:'.length)
+    return { kind: 'file', path: value.slice('file:'.length) };
   throw new UsageError(`--store must be "memory" or "file:<path>", got "${value}"`);
 }
 
@@ -132,7 +180,10 @@ export function parseServerUrl(value: string): URL {
   if (url.username || url.password) throw new McpSecureError('insecure_url', 'server URL must not carry credentials');
   if (url.protocol === 'https:') return url;
   if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return url;
-  throw new McpSecureError('insecure_url', `refusing ${url.protocol}// server URL: only https, or http on a loopback address`);
+  throw new McpSecureError(
+    'insecure_url',
+    `refusing ${url.protocol}// server URL: only https, or http on a loopback address`,
+  );
 }
 
 export function isLoopbackHost(hostname: string): boolean {
@@ -148,7 +199,8 @@ function parseToolArgs(text: string | undefined): Record<string, unknown> {
   } catch {
     throw new UsageError('--args is not valid JSON');
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new UsageError('--args must be a JSON object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new UsageError('--args must be a JSON object');
   return value as Record<string, unknown>;
 }
 
@@ -159,7 +211,8 @@ function parseOptions(raw: RawArgs): CliOptions {
   const store = single(raw, '--store');
   if (store !== undefined) o.store = parseStoreSpec(store);
   o.storeKeyFile = single(raw, '--store-key-file');
-  if (o.storeKeyFile !== undefined && o.store.kind !== 'file') throw new UsageError('--store-key-file needs --store file:<path>');
+  if (o.storeKeyFile !== undefined && o.store.kind !== 'file')
+    throw new UsageError('--store-key-file needs --store file:<path>');
   o.openWith = single(raw, '--open-with');
   o.clientId = single(raw, '--client-id');
   o.clientSecretEnv = single(raw, '--client-secret-env');
@@ -172,29 +225,38 @@ function parseOptions(raw: RawArgs): CliOptions {
   const cimd = single(raw, '--client-metadata-url');
   if (cimd !== undefined) {
     let url: URL | undefined;
-    try { url = new URL(cimd); } catch { url = undefined; }
-    if (!url || url.protocol !== 'https:' || url.pathname === '/') throw new UsageError('--client-metadata-url must be an https URL with a path');
+    try {
+      url = new URL(cimd);
+    } catch {
+      url = undefined;
+    }
+    if (!url || url.protocol !== 'https:' || url.pathname === '/')
+      throw new UsageError('--client-metadata-url must be an https URL with a path');
     o.clientMetadataUrl = url.href;
   }
   o.scopes = (raw.values.get('--scope') ?? []).flatMap((s) => s.split(/\s+/)).filter((s) => s.length > 0);
   const timeout = single(raw, '--timeout');
   if (timeout !== undefined) {
     o.timeoutMs = Number(timeout);
-    if (!Number.isInteger(o.timeoutMs) || o.timeoutMs <= 0) throw new UsageError('--timeout must be a positive integer (milliseconds)');
+    if (!Number.isInteger(o.timeoutMs) || o.timeoutMs <= 0)
+      throw new UsageError('--timeout must be a positive integer (milliseconds)');
   }
   const protocol = single(raw, '--protocol');
   if (protocol !== undefined) {
-    if (protocol !== 'auto' && protocol !== '2025-11-25' && protocol !== '2026-07-28') throw new UsageError('--protocol must be auto, 2025-11-25 or 2026-07-28');
+    if (protocol !== 'auto' && protocol !== '2025-11-25' && protocol !== '2026-07-28')
+      throw new UsageError('--protocol must be auto, 2025-11-25 or 2026-07-28');
     o.protocol = protocol;
   }
   const mode = single(raw, '--secret-mode');
   if (mode !== undefined) {
-    if (mode !== 'env' && mode !== 'handshake' && mode !== 'both' && mode !== 'none') throw new UsageError('--secret-mode must be env, handshake, both or none');
+    if (mode !== 'env' && mode !== 'handshake' && mode !== 'both' && mode !== 'none')
+      throw new UsageError('--secret-mode must be env, handshake, both or none');
     o.secretMode = mode;
   }
   const envVar = single(raw, '--secret-env');
   if (envVar !== undefined) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(envVar)) throw new UsageError('--secret-env must be an environment variable name');
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(envVar))
+      throw new UsageError('--secret-env must be an environment variable name');
     o.secretEnvVar = envVar;
   }
   o.toolArgs = parseToolArgs(single(raw, '--args'));
@@ -204,7 +266,8 @@ function parseOptions(raw: RawArgs): CliOptions {
 
 function oneOf<T extends string>(raw: RawArgs, name: string, allowed: readonly T[]): T | undefined {
   const value = single(raw, name);
-  if (value !== undefined && !(allowed as readonly string[]).includes(value)) throw new UsageError(`${name} must be ${allowed.join(', ')}`);
+  if (value !== undefined && !(allowed as readonly string[]).includes(value))
+    throw new UsageError(`${name} must be ${allowed.join(', ')}`);
   return value as T | undefined;
 }
 
@@ -214,9 +277,14 @@ function parseParityOptions(raw: RawArgs, o: CliOptions): void {
   o.resourceParameter = oneOf(raw, '--resource-parameter', ['resource', 'audience', 'omit'] as const);
   o.grant = oneOf(raw, '--grant', ['authorization_code', 'client_credentials', 'jwt_bearer'] as const);
   o.assertionEnv = single(raw, '--assertion-env');
-  if (o.assertionEnv !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(o.assertionEnv)) throw new UsageError('--assertion-env must be an environment variable name');
-  if (o.grant === 'jwt_bearer' && !o.assertionEnv) throw new UsageError('--grant jwt_bearer needs --assertion-env <VAR> (the assertion never goes on the command line)');
-  if (o.grant === 'client_credentials' && !o.clientId) throw new UsageError('--grant client_credentials needs --client-id (and --client-secret-env)');
+  if (o.assertionEnv !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(o.assertionEnv))
+    throw new UsageError('--assertion-env must be an environment variable name');
+  if (o.grant === 'jwt_bearer' && !o.assertionEnv)
+    throw new UsageError(
+      '--grant jwt_bearer needs --assertion-env <VAR> (the assertion never goes on the command line)',
+    );
+  if (o.grant === 'client_credentials' && !o.clientId)
+    throw new UsageError('--grant client_credentials needs --client-id (and --client-secret-env)');
   for (const pair of raw.values.get('--env') ?? []) {
     const eq = pair.indexOf('=');
     const name = eq > 0 ? pair.slice(0, eq) : '';
@@ -230,11 +298,18 @@ function parseTarget(command: CommandName, raw: RawArgs, rest: string[]): { targ
   if (raw.flags.has('--stdio')) {
     const cmd = raw.stdioCommand;
     if (!cmd || cmd.length === 0 || !cmd[0]) throw new UsageError('--stdio needs the server command after "--"');
-    if (command === 'login' || command === 'logout' || command === 'whoami' || command === 'check' || command === 'conformance') {
+    if (
+      command === 'login' ||
+      command === 'logout' ||
+      command === 'whoami' ||
+      command === 'check' ||
+      command === 'conformance'
+    ) {
       throw new UsageError(`${command} applies to HTTP servers only (stdio servers use a shared secret, not OAuth)`);
     }
     const expected = wantsTool ? 1 : 0;
-    if (rest.length !== expected) throw new UsageError(wantsTool ? 'call --stdio needs exactly one tool name' : `unexpected argument "${rest[0]}"`);
+    if (rest.length !== expected)
+      throw new UsageError(wantsTool ? 'call --stdio needs exactly one tool name' : `unexpected argument "${rest[0]}"`);
     return { target: { kind: 'stdio', command: cmd[0], args: cmd.slice(1) }, tool: wantsTool ? rest[0] : undefined };
   }
   if (raw.stdioCommand) throw new UsageError('a command after "--" needs --stdio');
@@ -250,12 +325,14 @@ export function parseCliArgs(argv: readonly string[]): ParsedCommand {
   const options = parseOptions(raw);
   if (raw.flags.has('--version')) return { command: 'version', options };
   const [first, ...rest] = raw.positionals;
-  if (raw.flags.has('--help') || raw.flags.has('-h') || first === undefined || first === 'help') return { command: 'help', options };
+  if (raw.flags.has('--help') || raw.flags.has('-h') || first === undefined || first === 'help')
+    return { command: 'help', options };
   if (!(commandNames as readonly string[]).includes(first)) throw new UsageError(`unknown command "${first}"`);
   const command = first as CommandName;
   if (command === 'version') return { command, options };
   if (command !== 'call' && raw.values.has('--args')) throw new UsageError('--args applies to "call" only');
-  if (Object.keys(options.env).length > 0 && !raw.flags.has('--stdio')) throw new UsageError('--env applies to stdio servers (--stdio) only');
+  if (Object.keys(options.env).length > 0 && !raw.flags.has('--stdio'))
+    throw new UsageError('--env applies to stdio servers (--stdio) only');
   if (raw.flags.has('--forget-client')) {
     if (command !== 'logout') throw new UsageError('--forget-client applies to "logout" only');
     options.forgetClient = true;

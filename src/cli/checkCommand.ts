@@ -11,7 +11,10 @@ import { ExitCode } from './exitCodes';
 export async function checkCommand(ctx: CommandContext, def: HttpServerDefinition): Promise<ExitCode> {
   const { auth } = ctx.runtime;
   const report = await checkServerSecurity({
-    server: auth.serverFor(def), grant: await auth.grantEvidence(def), clientMetadataUrl: ctx.parsed.options.clientMetadataUrl, signal: ctx.signal,
+    server: auth.serverFor(def),
+    grant: await auth.grantEvidence(def),
+    clientMetadataUrl: ctx.parsed.options.clientMetadataUrl,
+    signal: ctx.signal,
   });
   ctx.output.result(report, securityReportText(report));
   return report.counts.failed > 0 ? ExitCode.refused : ExitCode.ok;

@@ -1,7 +1,13 @@
 import { identityFromGrant } from '../core/grantIdentity';
 import type { ConnectionIdentity } from '../core/mcp/mcpConnection';
 import type { HttpServerDefinition } from '../core/mcp/serverDefinition';
-import { OAuthEngine, type GrantSummary, type OAuthServer, type OAuthServerOptions, type SignOutReport } from '../core/oauth/oauthEngine';
+import {
+  OAuthEngine,
+  type GrantSummary,
+  type OAuthServer,
+  type OAuthServerOptions,
+  type SignOutReport,
+} from '../core/oauth/oauthEngine';
 import { canonicalUrl } from '../core/oauth/grantBinding';
 import { TokenStore } from '../core/oauth/tokenStore';
 import type { ServerDefinition } from '../core/mcp/serverDefinition';
@@ -58,7 +64,9 @@ export function createCliAuth(deps: CliAuthDeps): CliAuth {
     redirectTimeoutMs: deps.redirectTimeoutMs,
     consent: async ({ granted, requested }) => {
       if (!deps.allowStepUp) {
-        deps.logger.warn(`the server asks for more scopes (${requested.join(' ')}; granted: ${granted.join(' ') || 'none'}); pass --allow-step-up to consent`);
+        deps.logger.warn(
+          `the server asks for more scopes (${requested.join(' ')}; granted: ${granted.join(' ') || 'none'}); pass --allow-step-up to consent`,
+        );
       }
       return deps.allowStepUp;
     },
@@ -84,7 +92,6 @@ export function createCliAuth(deps: CliAuthDeps): CliAuth {
   };
 }
 
-
 /**
  * The CLI names a server by its URL alone, so the client a grant was issued to is not on the next
  * command line. A grant of a pre-registered client keeps being used (refreshed, revoked) with exactly
@@ -92,7 +99,11 @@ export function createCliAuth(deps: CliAuthDeps): CliAuth {
  * names another one. A confidential client still needs `--client-secret-env`: secrets are never stored
  * beside the grant.
  */
-export async function withGrantClient(options: OAuthServerOptions, secrets: SecretStore, def: ServerDefinition): Promise<OAuthServerOptions> {
+export async function withGrantClient(
+  options: OAuthServerOptions,
+  secrets: SecretStore,
+  def: ServerDefinition,
+): Promise<OAuthServerOptions> {
   if (def.transport !== 'http' || options.clientId || def.oauth?.clientId) return options;
   const grant = await new TokenStore(secrets).load(def.id);
   if (grant?.clientKind !== 'preregistered' || canonicalUrl(grant.serverUrl) !== canonicalUrl(def.url)) return options;

@@ -21,13 +21,17 @@ export interface CommandContext {
 
 /** Strips terminal control sequences and control characters from server-supplied text before it reaches a terminal. */
 export function printable(text: string, max = 4000): string {
-  // eslint-disable-next-line no-control-regex
-  const clean = text.replace(/\u001b\[[0-9;?]*[ -/]*[@-~]/g, '').replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '');
+  /* eslint-disable no-control-regex -- stripping control characters is the point */
+  const clean = text
+    .replace(/\u001b\[[0-9;?]*[ -/]*[@-~]/g, '')
+    .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '');
+  /* eslint-enable no-control-regex */
   return clean.length > max ? `${clean.slice(0, max)}…` : clean;
 }
 
 function requireHttp(ctx: CommandContext): HttpServerDefinition {
-  if (ctx.definition.transport !== 'http') throw new McpSecureError('invalid_server_definition', `${ctx.parsed.command} needs an HTTP server`);
+  if (ctx.definition.transport !== 'http')
+    throw new McpSecureError('invalid_server_definition', `${ctx.parsed.command} needs an HTTP server`);
   return ctx.definition;
 }
 
@@ -44,27 +48,36 @@ async function listTools(ctx: CommandContext): Promise<ExitCode> {
 
 function formatTools(tools: readonly ToolInfo[]): string {
   if (tools.length === 0) return '(no tools)';
-  return tools.map((t) => `${printable(t.name, 200)}${t.description ? `  ${printable(t.description, 300).split('\n')[0]}` : ''}`).join('\n');
+  return tools
+    .map((t) => `${printable(t.name, 200)}${t.description ? `  ${printable(t.description, 300).split('\n')[0]}` : ''}`)
+    .join('\n');
 }
 
 async function callTool(ctx: CommandContext): Promise<ExitCode> {
   const connection = await connect(ctx);
   const name = ctx.parsed.tool as string;
-  const result = await connection.callTool(name, ctx.parsed.options.toolArgs, { caller: 'cli', signal: ctx.signal }).catch((err: unknown) => {
-    // A JSON-RPC error answer to tools/call (MCP §Tools/Error Handling "protocol errors": unknown
-    // tool, invalid arguments, server error) is the tool call failing, like isError: exit 4, not 3.
-    if (isMcpSecureError(err, 'protocol_error') && err.cause instanceof ProtocolError) {
-      throw new McpSecureError('tool_call_rejected', `The server refused the call to ${printable(name, 100)}: ${err.message}`, { cause: err });
-    }
-    throw err;
-  });
+  const result = await connection
+    .callTool(name, ctx.parsed.options.toolArgs, { caller: 'cli', signal: ctx.signal })
+    .catch((err: unknown) => {
+      // A JSON-RPC error answer to tools/call (MCP §Tools/Error Handling "protocol errors": unknown
+      // tool, invalid arguments, server error) is the tool call failing, like isError: exit 4, not 3.
+      if (isMcpSecureError(err, 'protocol_error') && err.cause instanceof ProtocolError) {
+        throw new McpSecureError(
+          'tool_call_rejected',
+          `The server refused the call to ${printable(name, 100)}: ${err.message}`,
+          { cause: err },
+        );
+      }
+      throw err;
+    });
   ctx.output.result(result.raw, formatResult(result));
   return result.isError ? ExitCode.toolError : ExitCode.ok;
 }
 
 function formatResult(result: ToolCallResult): string {
   const parts = result.content.map(formatContent);
-  if (parts.length === 0 && result.structuredContent) parts.push(printable(JSON.stringify(result.structuredContent, null, 2)));
+  if (parts.length === 0 && result.structuredContent)
+    parts.push(printable(JSON.stringify(result.structuredContent, null, 2)));
   return `${result.isError ? 'Tool error:\n' : ''}${parts.join('\n')}`;
 }
 
@@ -109,7 +122,9 @@ function formatGrant(g: GrantView): string {
 async function login(ctx: CommandContext): Promise<ExitCode> {
   const grant = await ctx.runtime.auth.signIn(requireHttp(ctx), ctx.signal);
   if (ctx.parsed.options.store.kind === 'memory') {
-    ctx.output.notice('Signed in. With --store memory the grant lives only in this process; use --store file:<path> to keep it.');
+    ctx.output.notice(
+      'Signed in. With --store memory the grant lives only in this process; use --store file:<path> to keep it.',
+    );
   }
   ctx.output.result(grant, formatGrant(grant));
   return ExitCode.ok;
@@ -126,7 +141,10 @@ async function logout(ctx: CommandContext): Promise<ExitCode> {
   const def = requireHttp(ctx);
   if (ctx.parsed.options.forgetClient) return forgetRegistration(ctx, def);
   if (!(await ctx.runtime.auth.getGrant(def))) {
-    ctx.output.result({ server: ctx.definition.id, signedOut: false }, 'Not signed in to this server: nothing to revoke.');
+    ctx.output.result(
+      { server: ctx.definition.id, signedOut: false },
+      'Not signed in to this server: nothing to revoke.',
+    );
     return ExitCode.ok;
   }
   const report = await ctx.runtime.auth.signOut(def);
@@ -137,15 +155,24 @@ async function logout(ctx: CommandContext): Promise<ExitCode> {
 /** `logout --forget-client`: sign out, then drop the dynamic registration so the next sign-in registers again. */
 async function forgetRegistration(ctx: CommandContext, def: HttpServerDefinition): Promise<ExitCode> {
   const issuers = await ctx.runtime.auth.forgetRegistration(def);
-  const text = issuers.length > 0
-    ? `Signed out; forgot the client registration at ${issuers.join(', ')}. The next sign-in registers a new client.`
-    : 'Signed out; no stored client registration for this server (nothing to forget).';
+  const text =
+    issuers.length > 0
+      ? `Signed out; forgot the client registration at ${issuers.join(', ')}. The next sign-in registers a new client.`
+      : 'Signed out; no stored client registration for this server (nothing to forget).';
   ctx.output.result({ server: ctx.definition.id, forgottenRegistrations: issuers }, text);
   return ExitCode.ok;
 }
 
-const handlers: Record<'login' | 'tools' | 'call' | 'logout' | 'whoami' | 'check', (ctx: CommandContext) => Promise<ExitCode>> = {
-  login, tools: listTools, call: callTool, logout, whoami, check: (ctx) => checkCommand(ctx, requireHttp(ctx)),
+const handlers: Record<
+  'login' | 'tools' | 'call' | 'logout' | 'whoami' | 'check',
+  (ctx: CommandContext) => Promise<ExitCode>
+> = {
+  login,
+  tools: listTools,
+  call: callTool,
+  logout,
+  whoami,
+  check: (ctx) => checkCommand(ctx, requireHttp(ctx)),
 };
 
 /** Runs one user command (everything except `conformance`, `help`, `version`). */

@@ -31,7 +31,8 @@ export function readConformanceEnv(env: NodeJS.ProcessEnv = process.env): Confor
   if (env.MCP_CONFORMANCE_CONTEXT) {
     try {
       const parsed = JSON.parse(env.MCP_CONFORMANCE_CONTEXT) as unknown;
-      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) context = parsed as Record<string, unknown>;
+      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed))
+        context = parsed as Record<string, unknown>;
     } catch {
       throw new McpSecureError('invalid_metadata', 'MCP_CONFORMANCE_CONTEXT is not valid JSON');
     }
@@ -40,10 +41,7 @@ export function readConformanceEnv(env: NodeJS.ProcessEnv = process.env): Confor
 }
 
 type CallPlan =
-  | { kind: 'all' }
-  | { kind: 'none' }
-  | { kind: 'context' }
-  | { kind: 'schema-echo'; focal: string; echo: string };
+  { kind: 'all' } | { kind: 'none' } | { kind: 'context' } | { kind: 'schema-echo'; focal: string; echo: string };
 interface ScenarioPlan {
   readonly calls: CallPlan;
   readonly skills: 'none' | 'list' | 'load';
@@ -52,7 +50,10 @@ interface ScenarioPlan {
 /** Which actions a scenario needs (the reference client's per-scenario handlers, as data). */
 export function planFor(scenario: string): ScenarioPlan {
   if (scenario === 'json-schema-2020-12-preservation') {
-    return { calls: { kind: 'schema-echo', focal: 'json_schema_2020_12_tool', echo: 'json_schema_echo' }, skills: 'none' };
+    return {
+      calls: { kind: 'schema-echo', focal: 'json_schema_2020_12_tool', echo: 'json_schema_echo' },
+      skills: 'none',
+    };
   }
   if (scenario === 'http-custom-headers') return { calls: { kind: 'context' }, skills: 'none' };
   // The scenario serves tools/list only: the client must list (and may inspect) the schemas, never fetch a network $ref.
@@ -77,10 +78,17 @@ export function oauthFromContext(context: Readonly<Record<string, unknown>>): OA
   if (clientSecret) o.clientSecret = clientSecret;
   const privateKeyPem = str(context.private_key_pem);
   if (privateKeyPem) {
-    Object.assign(o, { grant: 'client_credentials', tokenEndpointAuthMethod: 'private_key_jwt', privateKeyPem,
-      signingAlgorithm: str(context.signing_algorithm) ?? 'ES256' } satisfies OAuthServerOptions);
+    Object.assign(o, {
+      grant: 'client_credentials',
+      tokenEndpointAuthMethod: 'private_key_jwt',
+      privateKeyPem,
+      signingAlgorithm: str(context.signing_algorithm) ?? 'ES256',
+    } satisfies OAuthServerOptions);
   } else if (context.name === 'auth/client-credentials-basic' && clientSecret) {
-    Object.assign(o, { grant: 'client_credentials', tokenEndpointAuthMethod: 'client_secret_basic' } satisfies OAuthServerOptions);
+    Object.assign(o, {
+      grant: 'client_credentials',
+      tokenEndpointAuthMethod: 'client_secret_basic',
+    } satisfies OAuthServerOptions);
   }
   const assertion = str(context.valid_jwt);
   if (assertion) Object.assign(o, { grant: 'jwt_bearer', assertion } satisfies OAuthServerOptions);
@@ -97,13 +105,16 @@ export function oauthFromContext(context: Readonly<Record<string, unknown>>): OA
 /** Secret values in the context, for the redactor. */
 export function contextSecrets(context: Readonly<Record<string, unknown>>): string[] {
   return ['client_secret', 'private_key_pem', 'valid_jwt', 'wrong_audience_jwt', 'expired_jwt', 'idp_id_token']
-    .map((k) => str(context[k])).filter((v): v is string => v !== undefined);
+    .map((k) => str(context[k]))
+    .filter((v): v is string => v !== undefined);
 }
 
 /** Arguments for a tool from its input schema: defaults where given, else a plain value of the declared type. */
 export function argumentsFor(schema: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const props = (schema.properties ?? {}) as Record<string, Record<string, unknown>>;
-  const required = Array.isArray(schema.required) ? (schema.required as unknown[]).filter((r): r is string => typeof r === 'string') : [];
+  const required = Array.isArray(schema.required)
+    ? (schema.required as unknown[]).filter((r): r is string => typeof r === 'string')
+    : [];
   const args: Record<string, unknown> = {};
   for (const [name, prop] of Object.entries(props)) {
     if (typeof prop !== 'object' || prop === null) continue;
@@ -118,17 +129,29 @@ function sampleValue(prop: Record<string, unknown>): unknown {
   if ('const' in prop) return prop.const;
   const type = Array.isArray(prop.type) ? prop.type[0] : prop.type;
   switch (type) {
-    case 'integer': case 'number': return 1;
-    case 'boolean': return true;
-    case 'object': return {};
-    case 'array': return [];
-    case 'null': return null;
-    default: return 'conformance';
+    case 'integer':
+    case 'number':
+      return 1;
+    case 'boolean':
+      return true;
+    case 'object':
+      return {};
+    case 'array':
+      return [];
+    case 'null':
+      return null;
+    default:
+      return 'conformance';
   }
 }
 
 /** Performs the scenario's actions on an open connection. Throws a typed error when something is refused. */
-export async function runConformanceActions(connection: McpConnection, env: ConformanceEnv, logger: Logger, signal: AbortSignal): Promise<void> {
+export async function runConformanceActions(
+  connection: McpConnection,
+  env: ConformanceEnv,
+  logger: Logger,
+  signal: AbortSignal,
+): Promise<void> {
   const plan = planFor(env.scenario);
   if (plan.skills !== 'none') {
     await runSkills(connection, plan.skills, logger, signal);
@@ -142,16 +165,26 @@ export async function runConformanceActions(connection: McpConnection, env: Conf
   }
 }
 
-function callsFor(plan: CallPlan, tools: readonly ToolInfo[], context: Readonly<Record<string, unknown>>): { name: string; args: Record<string, unknown> }[] {
+function callsFor(
+  plan: CallPlan,
+  tools: readonly ToolInfo[],
+  context: Readonly<Record<string, unknown>>,
+): { name: string; args: Record<string, unknown> }[] {
   switch (plan.kind) {
     case 'none':
       return [];
     case 'all':
       return tools.map((t) => ({ name: t.name, args: argumentsFor(t.inputSchema) }));
     case 'context': {
-      const calls = Array.isArray(context.toolCalls) ? context.toolCalls as { name?: unknown; arguments?: unknown }[] : [];
-      return calls.filter((c) => typeof c.name === 'string' && tools.some((t) => t.name === c.name))
-        .map((c) => ({ name: c.name as string, args: (typeof c.arguments === 'object' && c.arguments !== null ? c.arguments : {}) as Record<string, unknown> }));
+      const calls = Array.isArray(context.toolCalls)
+        ? (context.toolCalls as { name?: unknown; arguments?: unknown }[])
+        : [];
+      return calls
+        .filter((c) => typeof c.name === 'string' && tools.some((t) => t.name === c.name))
+        .map((c) => ({
+          name: c.name as string,
+          args: (typeof c.arguments === 'object' && c.arguments !== null ? c.arguments : {}) as Record<string, unknown>,
+        }));
     }
     case 'schema-echo': {
       const focal = tools.find((t) => t.name === plan.focal);
@@ -166,7 +199,12 @@ function callsFor(plan: CallPlan, tools: readonly ToolInfo[], context: Readonly<
  * SDK's verifying reader (size, digest, frontmatter) and only then its other files. A file that fails
  * verification is refused and nothing after it is read.
  */
-async function runSkills(connection: McpConnection, mode: 'list' | 'load', logger: Logger, signal: AbortSignal): Promise<void> {
+async function runSkills(
+  connection: McpConnection,
+  mode: 'list' | 'load',
+  logger: Logger,
+  signal: AbortSignal,
+): Promise<void> {
   const skills = await connection.listSkills(signal);
   logger.info(`listed ${skills.length} skill(s)`);
   if (mode === 'list') return;
@@ -184,7 +222,11 @@ async function loadSkill(connection: McpConnection, skill: SkillInfo, logger: Lo
     logger.info(`loaded skill ${skill.name} (${files.length} file(s) verified)`);
   } catch (err) {
     if (err instanceof SkillVerificationError) {
-      throw new McpSecureError('skill_verification_failed', `refused skill "${skill.name}": ${err.reason} check failed`, { cause: err });
+      throw new McpSecureError(
+        'skill_verification_failed',
+        `refused skill "${skill.name}": ${err.reason} check failed`,
+        { cause: err },
+      );
     }
     throw err;
   }

@@ -18,14 +18,41 @@ export const ExitCode = {
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
 const refusedCodes: ReadonlySet<McpSecureErrorCode> = new Set<McpSecureErrorCode>([
-  'insecure_url', 'invalid_url', 'invalid_metadata', 'issuer_mismatch', 'resource_mismatch', 'metadata_too_large', 'response_too_large',
-  'discovery_failed', 'pkce_unsupported', 'registration_failed', 'state_mismatch', 'iss_mismatch',
-  'authorization_denied', 'authorization_timeout', 'authorization_cancelled', 'token_request_failed',
-  'refresh_failed_transient', 'refresh_failed_permanent', 'insufficient_scope', 'step_up_refused', 'step_up_limit',
-  'not_signed_in', 'revocation_failed', 'dpop_failed', 'unauthorized', 'forbidden', 'invalid_server_definition',
-  'secret_store_failed', 'skill_verification_failed',
+  'insecure_url',
+  'invalid_url',
+  'invalid_metadata',
+  'issuer_mismatch',
+  'resource_mismatch',
+  'metadata_too_large',
+  'response_too_large',
+  'discovery_failed',
+  'pkce_unsupported',
+  'registration_failed',
+  'state_mismatch',
+  'iss_mismatch',
+  'authorization_denied',
+  'authorization_timeout',
+  'authorization_cancelled',
+  'token_request_failed',
+  'refresh_failed_transient',
+  'refresh_failed_permanent',
+  'insufficient_scope',
+  'step_up_refused',
+  'step_up_limit',
+  'not_signed_in',
+  'revocation_failed',
+  'dpop_failed',
+  'unauthorized',
+  'forbidden',
+  'invalid_server_definition',
+  'secret_store_failed',
+  'skill_verification_failed',
 ]);
-const toolCodes: ReadonlySet<McpSecureErrorCode> = new Set<McpSecureErrorCode>(['tool_not_found', 'invalid_tool', 'tool_call_rejected']);
+const toolCodes: ReadonlySet<McpSecureErrorCode> = new Set<McpSecureErrorCode>([
+  'tool_not_found',
+  'invalid_tool',
+  'tool_call_rejected',
+]);
 
 /** The exit code for a typed core error. Unknown codes (added later by other areas) count as connection errors. */
 export function exitCodeFor(code: string): ExitCode {

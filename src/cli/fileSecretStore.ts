@@ -45,21 +45,25 @@ export class FileSecretStore implements SecretStore {
   }
 
   async store(key: string, value: string): Promise<void> {
-    await this.enqueue(() => this.locked(async () => {
-      const all = await this.readAll();
-      all.set(key, value);
-      await this.writeAll(all);
-    }));
+    await this.enqueue(() =>
+      this.locked(async () => {
+        const all = await this.readAll();
+        all.set(key, value);
+        await this.writeAll(all);
+      }),
+    );
     this.emit(key);
   }
 
   async delete(key: string): Promise<void> {
-    const changed = await this.enqueue(() => this.locked(async () => {
-      const all = await this.readAll();
-      if (!all.delete(key)) return false;
-      await this.writeAll(all);
-      return true;
-    }));
+    const changed = await this.enqueue(() =>
+      this.locked(async () => {
+        const all = await this.readAll();
+        if (!all.delete(key)) return false;
+        await this.writeAll(all);
+        return true;
+      }),
+    );
     if (changed) this.emit(key);
   }
 
@@ -139,7 +143,14 @@ export class FileSecretStore implements SecretStore {
 const FORMAT = 'mcp-secure-store/v1';
 type Kdf = 'raw' | 'scrypt';
 type KeyMaterial = { kind: 'raw'; key: Buffer } | { kind: 'passphrase'; passphrase: string };
-interface Envelope { format: string; kdf: Kdf; salt: Buffer; iv: Buffer; tag: Buffer; data: Buffer }
+interface Envelope {
+  format: string;
+  kdf: Kdf;
+  salt: Buffer;
+  iv: Buffer;
+  tag: Buffer;
+  data: Buffer;
+}
 
 const SCRYPT = { N: 1 << 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 } as const;
 const MIN_PASSPHRASE = 16;
@@ -166,12 +177,16 @@ export function parseKeyMaterial(text: string): KeyMaterial {
   }
   if (t.toLowerCase().startsWith(BASE64_PREFIX)) {
     const b64 = t.slice(BASE64_PREFIX.length);
-    const key = /^[A-Za-z0-9+/_-]+={0,2}$/.test(b64) ? Buffer.from(b64.replace(/-/g, '+').replace(/_/g, '/'), 'base64') : Buffer.alloc(0);
+    const key = /^[A-Za-z0-9+/_-]+={0,2}$/.test(b64)
+      ? Buffer.from(b64.replace(/-/g, '+').replace(/_/g, '/'), 'base64')
+      : Buffer.alloc(0);
     if (key.length !== 32) throw storeError('a base64: store key must be 32 bytes in base64 or base64url');
     return { kind: 'raw', key };
   }
   if (t.length < MIN_PASSPHRASE) {
-    throw storeError(`the store key is too short: use a passphrase of at least ${MIN_PASSPHRASE} characters, or 32 random bytes as hex:<64 hex> or base64:<base64>`);
+    throw storeError(
+      `the store key is too short: use a passphrase of at least ${MIN_PASSPHRASE} characters, or 32 random bytes as hex:<64 hex> or base64:<base64>`,
+    );
   }
   return { kind: 'passphrase', passphrase: t };
 }
@@ -179,20 +194,28 @@ export function parseKeyMaterial(text: string): KeyMaterial {
 /** Whether an unprefixed value is what earlier versions took as a raw key (64 hex, or 32 bytes of base64). */
 function looksLikeLegacyRawKey(passphrase: string): boolean {
   if (/^[0-9a-fA-F]{64}$/.test(passphrase)) return true;
-  return /^[A-Za-z0-9+/_-]{43}={0,1}$/.test(passphrase) && Buffer.from(passphrase.replace(/-/g, '+').replace(/_/g, '/'), 'base64').length === 32;
+  return (
+    /^[A-Za-z0-9+/_-]{43}={0,1}$/.test(passphrase) &&
+    Buffer.from(passphrase.replace(/-/g, '+').replace(/_/g, '/'), 'base64').length === 32
+  );
 }
 
 async function deriveKey(material: KeyMaterial, kdf: Kdf, salt: Buffer): Promise<Buffer> {
   if (kdf === 'raw') {
     if (material.kind === 'raw') return material.key;
     // Migration: before the hex:/base64: prefixes, such a value was used as a raw key. Never guess.
-    throw storeError(looksLikeLegacyRawKey(material.passphrase)
-      ? 'the store was written with a raw key: give the same key with its prefix, hex:<key> or base64:<key>'
-      : 'the store was written with a raw key, but a passphrase was given');
+    throw storeError(
+      looksLikeLegacyRawKey(material.passphrase)
+        ? 'the store was written with a raw key: give the same key with its prefix, hex:<key> or base64:<key>'
+        : 'the store was written with a raw key, but a passphrase was given',
+    );
   }
-  if (material.kind !== 'passphrase') throw storeError('the store was written with a passphrase, but a raw key was given');
+  if (material.kind !== 'passphrase')
+    throw storeError('the store was written with a passphrase, but a raw key was given');
   return new Promise((resolve, reject) => {
-    scryptCallback(material.passphrase, salt, 32, SCRYPT, (err, key) => (err ? reject(storeError('key derivation failed', err)) : resolve(key)));
+    scryptCallback(material.passphrase, salt, 32, SCRYPT, (err, key) =>
+      err ? reject(storeError('key derivation failed', err)) : resolve(key),
+    );
   });
 }
 
@@ -201,8 +224,14 @@ function aadFor(kdf: Kdf, salt: Buffer): Buffer {
 }
 
 function serializeEnvelope(e: Envelope): string {
-  return `${JSON.stringify({ format: e.format, kdf: e.kdf, salt: e.salt.toString('base64'), iv: e.iv.toString('base64'),
-    tag: e.tag.toString('base64'), data: e.data.toString('base64') })}\n`;
+  return `${JSON.stringify({
+    format: e.format,
+    kdf: e.kdf,
+    salt: e.salt.toString('base64'),
+    iv: e.iv.toString('base64'),
+    tag: e.tag.toString('base64'),
+    data: e.data.toString('base64'),
+  })}\n`;
 }
 
 function parseEnvelope(text: string): Envelope {
@@ -213,10 +242,24 @@ function parseEnvelope(text: string): Envelope {
     throw storeError('the file is not an encrypted mcp-secure store; refusing to read or overwrite it');
   }
   const r = raw as Record<string, unknown>;
-  const b64 = (v: unknown): Buffer | undefined => (typeof v === 'string' && /^[A-Za-z0-9+/]*={0,2}$/.test(v) ? Buffer.from(v, 'base64') : undefined);
-  const salt = b64(r.salt), iv = b64(r.iv), tag = b64(r.tag), data = b64(r.data);
-  if (typeof r !== 'object' || r === null || r.format !== FORMAT || (r.kdf !== 'raw' && r.kdf !== 'scrypt') ||
-    !salt || !iv || iv.length !== 12 || !tag || tag.length !== 16 || !data) {
+  const b64 = (v: unknown): Buffer | undefined =>
+    typeof v === 'string' && /^[A-Za-z0-9+/]*={0,2}$/.test(v) ? Buffer.from(v, 'base64') : undefined;
+  const salt = b64(r.salt),
+    iv = b64(r.iv),
+    tag = b64(r.tag),
+    data = b64(r.data);
+  if (
+    typeof r !== 'object' ||
+    r === null ||
+    r.format !== FORMAT ||
+    (r.kdf !== 'raw' && r.kdf !== 'scrypt') ||
+    !salt ||
+    !iv ||
+    iv.length !== 12 ||
+    !tag ||
+    tag.length !== 16 ||
+    !data
+  ) {
     throw storeError('the file is not an encrypted mcp-secure store; refusing to read or overwrite it');
   }
   return { format: FORMAT, kdf: r.kdf, salt, iv, tag, data };
@@ -235,7 +278,12 @@ function decrypt(key: Buffer, e: Envelope): string {
 
 function parseEntries(plain: string): Record<string, string> {
   const value = JSON.parse(plain) as unknown;
-  if (typeof value !== 'object' || value === null || Array.isArray(value) || Object.values(value).some((v) => typeof v !== 'string')) {
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    Array.isArray(value) ||
+    Object.values(value).some((v) => typeof v !== 'string')
+  ) {
     throw storeError('the secret store content is malformed');
   }
   return value as Record<string, string>;

@@ -41,8 +41,8 @@ export class NoSignInOpener implements BrowserOpener {
   async open(): Promise<void> {
     throw new McpSecureError(
       'not_signed_in',
-      `${this.serverUrl} needs a browser sign-in, and nobody can complete one here (no terminal, no --open-with or $BROWSER). `
-        + `Run \`mcp-secure login ${this.serverUrl}\` first (with the same --store file:<path>; add --scope for wider scopes), or pass --open-with <command>.`,
+      `${this.serverUrl} needs a browser sign-in, and nobody can complete one here (no terminal, no --open-with or $BROWSER). ` +
+        `Run \`mcp-secure login ${this.serverUrl}\` first (with the same --store file:<path>; add --scope for wider scopes), or pass --open-with <command>.`,
     );
   }
 }
@@ -54,6 +54,10 @@ export class NoSignInOpener implements BrowserOpener {
 export function deadlineSignal(timeoutMs: number): AbortSignal {
   const controller = new AbortController();
   const seconds = Math.round(timeoutMs / 100) / 10;
-  setTimeout(() => controller.abort(new McpSecureError('request_timeout', `Timed out after ${seconds} s (--timeout ${timeoutMs}).`)), timeoutMs).unref();
+  setTimeout(
+    () =>
+      controller.abort(new McpSecureError('request_timeout', `Timed out after ${seconds} s (--timeout ${timeoutMs}).`)),
+    timeoutMs,
+  ).unref();
   return controller.signal;
 }

@@ -2,7 +2,13 @@ import type { BrowserOpener } from '../core/ports';
 import type { ElicitationHandler } from '../core/mcp/types';
 import { parseCliArgs, type ParsedCommand } from './args';
 import { runCommand } from './commands';
-import { CONFORMANCE_CLIENT_METADATA_URL, contextSecrets, oauthFromContext, readConformanceEnv, runConformanceActions } from './conformanceDriver';
+import {
+  CONFORMANCE_CLIENT_METADATA_URL,
+  contextSecrets,
+  oauthFromContext,
+  readConformanceEnv,
+  runConformanceActions,
+} from './conformanceDriver';
 import { ExitCode } from './exitCodes';
 import { withGrantClient } from './cliAuth';
 import { helpText } from './help';
@@ -26,7 +32,8 @@ function openerFor(parsed: ParsedCommand): BrowserOpener {
   if (parsed.command === 'conformance') return new HeadlessOpener();
   const openWith = parsed.options.openWith ?? browserFromEnv();
   if (openWith) return new CommandOpener(openWith);
-  if (!canCompleteSignIn(parsed, interactionFacts(parsed)) && parsed.target?.kind === 'http') return new NoSignInOpener(parsed.target.url.href);
+  if (!canCompleteSignIn(parsed, interactionFacts(parsed)) && parsed.target?.kind === 'http')
+    return new NoSignInOpener(parsed.target.url.href);
   return new PrintOpener();
 }
 
@@ -53,10 +60,16 @@ async function execute(parsed: ParsedCommand, output: Output, redactor: Redactor
   process.once('SIGINT', onSigint);
   const deadline = AbortSignal.any([deadlineSignal(timeoutMs), interrupt.signal]);
   const runtime = new CliRuntime({
-    logger, redactor, secrets, opener: openerFor(parsed), requestTimeoutMs: timeoutMs, signal: deadline,
+    logger,
+    redactor,
+    secrets,
+    opener: openerFor(parsed),
+    requestTimeoutMs: timeoutMs,
+    signal: deadline,
     elicitation: conformance ? acceptDefaults : undefined,
     clientMetadataUrl: conformance ? CONFORMANCE_CLIENT_METADATA_URL : options.clientMetadataUrl,
-    oauth, allowStepUp: conformance !== undefined || options.allowStepUp,
+    oauth,
+    allowStepUp: conformance !== undefined || options.allowStepUp,
   });
   try {
     if (conformance) {

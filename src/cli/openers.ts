@@ -8,7 +8,9 @@ import { toTerminalText } from './terminalText';
 export class PrintOpener implements BrowserOpener {
   constructor(private readonly write: (text: string) => void = (t) => process.stderr.write(t)) {}
   async open(url: URL): Promise<void> {
-    this.write(`Open this URL in a browser to sign in:\n\n  ${toTerminalText(url.href)}\n\nWaiting for the redirect...\n`);
+    this.write(
+      `Open this URL in a browser to sign in:\n\n  ${toTerminalText(url.href)}\n\nWaiting for the redirect...\n`,
+    );
   }
 }
 
@@ -20,15 +22,35 @@ export class PrintOpener implements BrowserOpener {
  */
 export class CommandOpener implements BrowserOpener {
   private readonly argv: string[];
-  constructor(commandLine: string, private readonly env: NodeJS.ProcessEnv = process.env) {
-    this.argv = commandLine.trim().split(/\s+/).filter((s) => s.length > 0);
+  constructor(
+    commandLine: string,
+    private readonly env: NodeJS.ProcessEnv = process.env,
+  ) {
+    this.argv = commandLine
+      .trim()
+      .split(/\s+/)
+      .filter((s) => s.length > 0);
     if (this.argv.length === 0) throw new McpSecureError('invalid_url', '--open-with needs a command');
   }
   open(url: URL): Promise<void> {
     const [cmd, ...args] = this.argv as [string, ...string[]];
     return new Promise((resolve, reject) => {
-      const child = spawn(cmd, [...args, url.href], { shell: false, stdio: 'ignore', detached: true, windowsHide: true, env: openerEnvironment(this.env) });
-      child.once('error', (e) => reject(new McpSecureError('authorization_cancelled', `could not run the --open-with command (${(e as NodeJS.ErrnoException).code ?? 'error'})`, { cause: e })));
+      const child = spawn(cmd, [...args, url.href], {
+        shell: false,
+        stdio: 'ignore',
+        detached: true,
+        windowsHide: true,
+        env: openerEnvironment(this.env),
+      });
+      child.once('error', (e) =>
+        reject(
+          new McpSecureError(
+            'authorization_cancelled',
+            `could not run the --open-with command (${(e as NodeJS.ErrnoException).code ?? 'error'})`,
+            { cause: e },
+          ),
+        ),
+      );
       child.once('spawn', () => {
         child.unref();
         resolve();
@@ -39,9 +61,31 @@ export class CommandOpener implements BrowserOpener {
 
 /** What a browser needs to find the display, the user's profile and its locale; nothing else. */
 const OPENER_ENV_NAMES = new Set([
-  'PATH', 'PATHEXT', 'HOME', 'USER', 'LOGNAME', 'USERNAME', 'USERPROFILE', 'APPDATA', 'LOCALAPPDATA', 'SYSTEMROOT', 'WINDIR', 'COMSPEC',
-  'PROGRAMFILES', 'PROGRAMFILES(X86)', 'LANG', 'LANGUAGE', 'TZ', 'TMPDIR', 'TEMP', 'TMP', 'DISPLAY', 'WAYLAND_DISPLAY', 'XAUTHORITY',
-  'DBUS_SESSION_BUS_ADDRESS', 'BROWSER',
+  'PATH',
+  'PATHEXT',
+  'HOME',
+  'USER',
+  'LOGNAME',
+  'USERNAME',
+  'USERPROFILE',
+  'APPDATA',
+  'LOCALAPPDATA',
+  'SYSTEMROOT',
+  'WINDIR',
+  'COMSPEC',
+  'PROGRAMFILES',
+  'PROGRAMFILES(X86)',
+  'LANG',
+  'LANGUAGE',
+  'TZ',
+  'TMPDIR',
+  'TEMP',
+  'TMP',
+  'DISPLAY',
+  'WAYLAND_DISPLAY',
+  'XAUTHORITY',
+  'DBUS_SESSION_BUS_ADDRESS',
+  'BROWSER',
 ]);
 
 /**
@@ -53,7 +97,8 @@ export function openerEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(env)) {
     const upper = name.toUpperCase();
-    if (value !== undefined && (OPENER_ENV_NAMES.has(upper) || upper.startsWith('XDG_') || upper.startsWith('LC_'))) out[name] = value;
+    if (value !== undefined && (OPENER_ENV_NAMES.has(upper) || upper.startsWith('XDG_') || upper.startsWith('LC_')))
+      out[name] = value;
   }
   return out;
 }

@@ -31,8 +31,11 @@ export class Output {
   /** Reports an error and returns the exit code it maps to. */
   failure(error: unknown): ExitCode {
     const { code, message, exit } = describeError(error);
-    if (this.json) this.out(`${this.printable(JSON.stringify({ error: { code, message, exitCode: exit } }, null, 2))}\n`);
-    this.err(`${this.printable(`mcp-secure: ${message}${code !== 'usage' && code !== 'internal' ? ` [${code}]` : ''}`)}\n`);
+    if (this.json)
+      this.out(`${this.printable(JSON.stringify({ error: { code, message, exitCode: exit } }, null, 2))}\n`);
+    this.err(
+      `${this.printable(`mcp-secure: ${message}${code !== 'usage' && code !== 'internal' ? ` [${code}]` : ''}`)}\n`,
+    );
     if (exit === ExitCode.usage) this.err('Run "mcp-secure --help" for usage.\n');
     return exit;
   }

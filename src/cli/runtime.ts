@@ -36,8 +36,13 @@ export class CliRuntime {
 
   constructor(private readonly opts: RuntimeOptions) {
     this.auth = createCliAuth({
-      secrets: opts.secrets, logger: opts.logger.child('oauth'), opener: opts.opener, signal: opts.signal,
-      clientMetadataUrl: opts.clientMetadataUrl, options: opts.oauth, allowStepUp: opts.allowStepUp,
+      secrets: opts.secrets,
+      logger: opts.logger.child('oauth'),
+      opener: opts.opener,
+      signal: opts.signal,
+      clientMetadataUrl: opts.clientMetadataUrl,
+      options: opts.oauth,
+      allowStepUp: opts.allowStepUp,
       redirectTimeoutMs: opts.requestTimeoutMs,
     });
     this.manager = new ConnectionManager({

@@ -10,7 +10,10 @@ import { UsageError, type CliOptions, type Target } from './args';
 export function serverIdFor(target: Target): string {
   const text = target.kind === 'http' ? target.url.href : [target.command, ...target.args].join('\u0000');
   const hash = createHash('sha256').update(text).digest('hex').slice(0, 12);
-  const slug = target.kind === 'http' ? `${hostSlug(target.url.hostname)}-${target.url.port || target.url.protocol.replace(':', '')}` : 'stdio';
+  const slug =
+    target.kind === 'http'
+      ? `${hostSlug(target.url.hostname)}-${target.url.port || target.url.protocol.replace(':', '')}`
+      : 'stdio';
   return `${slug.replace(/[^A-Za-z0-9.-]/g, '-').slice(0, 40)}-${hash}`;
 }
 
@@ -28,7 +31,11 @@ export function definitionFor(target: Target, options: CliOptions, protocol: Pro
     return parseServerDefinition({ id, name: target.url.host, transport: 'http', url: target.url.href, protocol });
   }
   return parseServerDefinition({
-    id, name: target.command, transport: 'stdio', command: target.command, args: target.args,
+    id,
+    name: target.command,
+    transport: 'stdio',
+    command: target.command,
+    args: target.args,
     secret: { mode: options.secretMode, envVar: options.secretEnvVar },
     ...(Object.keys(options.env).length > 0 ? { env: options.env } : {}),
   });
@@ -40,7 +47,8 @@ export function oauthOptionsFrom(options: CliOptions, env: NodeJS.ProcessEnv = p
   if (options.clientId) o.clientId = options.clientId;
   if (options.clientSecretEnv) {
     const secret = env[options.clientSecretEnv];
-    if (!secret) throw new UsageError(`--client-secret-env: environment variable ${options.clientSecretEnv} is not set`);
+    if (!secret)
+      throw new UsageError(`--client-secret-env: environment variable ${options.clientSecretEnv} is not set`);
     o.clientSecret = secret;
   }
   if (options.scopes.length > 0) o.scopes = [...options.scopes];

@@ -16,16 +16,29 @@ export class StderrLogger implements Logger {
     private readonly write: (line: string) => void = (line) => process.stderr.write(line),
   ) {}
 
-  trace(message: string, ...args: unknown[]): void { this.log('trace', message, args); }
-  debug(message: string, ...args: unknown[]): void { this.log('debug', message, args); }
-  info(message: string, ...args: unknown[]): void { this.log('info', message, args); }
-  warn(message: string, ...args: unknown[]): void { this.log('warn', message, args); }
+  trace(message: string, ...args: unknown[]): void {
+    this.log('trace', message, args);
+  }
+  debug(message: string, ...args: unknown[]): void {
+    this.log('debug', message, args);
+  }
+  info(message: string, ...args: unknown[]): void {
+    this.log('info', message, args);
+  }
+  warn(message: string, ...args: unknown[]): void {
+    this.log('warn', message, args);
+  }
   error(message: string | Error, ...args: unknown[]): void {
     this.log('error', message instanceof Error ? `${message.name}: ${message.message}` : message, args);
   }
 
   child(component: string): Logger {
-    return new StderrLogger(this.redactor, this.minLevel, this.component ? `${this.component}/${component}` : component, this.write);
+    return new StderrLogger(
+      this.redactor,
+      this.minLevel,
+      this.component ? `${this.component}/${component}` : component,
+      this.write,
+    );
   }
 
   private log(level: LogLevel, message: string, args: unknown[]): void {

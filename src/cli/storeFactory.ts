@@ -15,22 +15,32 @@ export const STORE_KEY_ENV = 'MCP_SECURE_STORE_KEY';
  * in plaintext). The key, and every value that passes through the store, is registered with the
  * redactor so it can never be echoed.
  */
-export async function openSecretStore(spec: StoreSpec, keyFile: string | undefined, redactor: Redactor,
-  env: NodeJS.ProcessEnv = process.env): Promise<SecretStore> {
+export async function openSecretStore(
+  spec: StoreSpec,
+  keyFile: string | undefined,
+  redactor: Redactor,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<SecretStore> {
   if (spec.kind === 'memory') return registeringStore(new MemorySecretStore(), redactor);
   let key: string | undefined;
   if (keyFile !== undefined) {
     try {
       key = (await fs.readFile(keyFile, 'utf8')).trim();
     } catch (e) {
-      throw new McpSecureError('secret_store_failed', `cannot read the store key file (${(e as NodeJS.ErrnoException).code ?? 'error'})`, { cause: e });
+      throw new McpSecureError(
+        'secret_store_failed',
+        `cannot read the store key file (${(e as NodeJS.ErrnoException).code ?? 'error'})`,
+        { cause: e },
+      );
     }
   } else {
     key = env[STORE_KEY_ENV];
   }
   if (!key) {
-    throw new McpSecureError('secret_store_failed',
-      `--store file: needs an encryption key: set ${STORE_KEY_ENV} or pass --store-key-file <path> (tokens are never stored in plaintext)`);
+    throw new McpSecureError(
+      'secret_store_failed',
+      `--store file: needs an encryption key: set ${STORE_KEY_ENV} or pass --store-key-file <path> (tokens are never stored in plaintext)`,
+    );
   }
   redactor.registerSecret(key);
   return registeringStore(await FileSecretStore.open(spec.path, key), redactor);

@@ -7,8 +7,9 @@
  * single-byte CSI U+009B), line/paragraph separators, bidi embeddings/overrides/isolates and
  * zero-width characters become a visible `\uXXXX` escape. Inside JSON text that is a valid escape too.
  */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const TERMINAL_UNSAFE = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u200B-\u200F\u2028\u2029\u202A-\u202E\u2060-\u2069\uFEFF]/g;
+const TERMINAL_UNSAFE =
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u200B-\u200F\u2028\u2029\u202A-\u202E\u2060-\u2069\uFEFF]/g;
 
 /** `text` with every terminal-controlling character shown as a `\uXXXX` escape. */
 export function toTerminalText(text: string): string {

@@ -40,10 +40,18 @@ export class MemoryLogger implements Logger {
     readonly lines: LogLine[] = [],
     private readonly component = '',
   ) {}
-  trace(m: string, ...a: unknown[]): void { this.push('trace', m, a); }
-  debug(m: string, ...a: unknown[]): void { this.push('debug', m, a); }
-  info(m: string, ...a: unknown[]): void { this.push('info', m, a); }
-  warn(m: string, ...a: unknown[]): void { this.push('warn', m, a); }
+  trace(m: string, ...a: unknown[]): void {
+    this.push('trace', m, a);
+  }
+  debug(m: string, ...a: unknown[]): void {
+    this.push('debug', m, a);
+  }
+  info(m: string, ...a: unknown[]): void {
+    this.push('info', m, a);
+  }
+  warn(m: string, ...a: unknown[]): void {
+    this.push('warn', m, a);
+  }
   error(m: string | Error, ...a: unknown[]): void {
     this.push('error', m instanceof Error ? `${m.name}: ${m.message}` : m, a);
   }
@@ -62,8 +70,12 @@ export class MemoryLogger implements Logger {
 /** A clock the test moves by hand. */
 export class ManualClock implements Clock {
   constructor(private current = Date.UTC(2026, 0, 1)) {}
-  now(): number { return this.current; }
-  advance(ms: number): void { this.current += ms; }
+  now(): number {
+    return this.current;
+  }
+  advance(ms: number): void {
+    this.current += ms;
+  }
 }
 
 function safeJson(x: unknown): string {

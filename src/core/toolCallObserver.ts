@@ -52,7 +52,12 @@ export interface ToolCallContext {
 export type ToolCallOutcome =
   | { readonly kind: 'success'; readonly resultSize: number }
   | { readonly kind: 'tool_error'; readonly message: string; readonly resultSize: number }
-  | { readonly kind: 'denied'; readonly status: 401 | 403 | 'local'; readonly message: string; readonly missingScope?: string }
+  | {
+      readonly kind: 'denied';
+      readonly status: 401 | 403 | 'local';
+      readonly message: string;
+      readonly missingScope?: string;
+    }
   | { readonly kind: 'transport_error'; readonly code: string; readonly message: string };
 
 export interface ToolCallObserver {

@@ -38,10 +38,7 @@ export class McpAuthProvider implements vscode.AuthenticationProvider, vscode.Di
     private readonly logger: Logger,
   ) {
     const changed = (): void => this.scheduleDiff();
-    this.disposables.push(
-      toDisposable(engine.onDidChangeGrants(changed)),
-      registry.onDidChange(changed),
-    );
+    this.disposables.push(toDisposable(engine.onDidChangeGrants(changed)), registry.onDidChange(changed));
     if (store.onDidChange) this.disposables.push(toDisposable(store.onDidChange(changed)));
     this.scheduleDiff();
   }
@@ -97,7 +94,10 @@ export class McpAuthProvider implements vscode.AuthenticationProvider, vscode.Di
         const abort = new AbortController();
         const sub = token.onCancellationRequested(() => abort.abort());
         try {
-          return await this.engine.signIn(ref, { signal: abort.signal, ...(scopes.length ? { scopes: [...scopes] } : {}) });
+          return await this.engine.signIn(ref, {
+            signal: abort.signal,
+            ...(scopes.length ? { scopes: [...scopes] } : {}),
+          });
         } finally {
           sub.dispose();
         }
@@ -112,10 +112,9 @@ export class McpAuthProvider implements vscode.AuthenticationProvider, vscode.Di
   /** Ask VS Code (silently) for each server's session so the Accounts menu offers "Sign in with …". */
   requestSessionsSilently(): void {
     for (const server of this.httpServers()) {
-      vscode.authentication.getSession(AUTH_PROVIDER_ID, [`${SERVER_SCOPE_PREFIX}${server.id}`], { createIfNone: false }).then(
-        undefined,
-        (e: unknown) => this.logger.debug(`silent session request for ${server.id} failed`, e),
-      );
+      vscode.authentication
+        .getSession(AUTH_PROVIDER_ID, [`${SERVER_SCOPE_PREFIX}${server.id}`], { createIfNone: false })
+        .then(undefined, (e: unknown) => this.logger.debug(`silent session request for ${server.id} failed`, e));
     }
   }
 
@@ -157,7 +156,9 @@ export class McpAuthProvider implements vscode.AuthenticationProvider, vscode.Di
   private toSession(server: HttpServerDefinition, grant: GrantView, accessToken: string): Session {
     // The label comes from unverified token claims (preferred_username, email, sub) and is shown in the
     // Accounts menu and in notifications: plain text only.
-    const label = safeText(grant.displayName || grant.subject || Strings.accountFallback(server.name), 80) || Strings.accountFallback(server.name);
+    const label =
+      safeText(grant.displayName || grant.subject || Strings.accountFallback(server.name), 80) ||
+      Strings.accountFallback(server.name);
     return {
       id: server.id,
       accessToken,

@@ -31,8 +31,14 @@ const HANDLERS: Record<CommandId, { readonly title: string; readonly run: Handle
   [Commands.rotateSecret]: { title: 'Rotate shared secret', run: rotateSecretCommand },
   [Commands.showLog]: { title: 'Show log', run: async (s) => s.channel.show(true) },
   [Commands.refresh]: { title: 'Refresh', run: async (s) => s.tree.refresh() },
-  [Commands.openSettings]: { title: 'Open settings', run: () => Promise.resolve(vscode.commands.executeCommand('workbench.action.openSettings', Settings.servers)) },
-  [Commands.forgetClientRegistration]: { title: 'Forget client registration', run: (s, pre) => forgetRegistrationCommand(s, pre.serverId) },
+  [Commands.openSettings]: {
+    title: 'Open settings',
+    run: () => Promise.resolve(vscode.commands.executeCommand('workbench.action.openSettings', Settings.servers)),
+  },
+  [Commands.forgetClientRegistration]: {
+    title: 'Forget client registration',
+    run: (s, pre) => forgetRegistrationCommand(s, pre.serverId),
+  },
 };
 
 export const REGISTERED_COMMANDS: readonly string[] = Object.keys(HANDLERS);
@@ -81,7 +87,9 @@ async function signOut(s: CommandServices, pre: Preselection): Promise<void> {
 
 async function listTools(s: CommandServices, pre: Preselection): Promise<string[]> {
   const def = await pickServer(s.registry, pre.serverId);
-  const tools = await withCancellableProgress(Strings.listingTools(def.name), (signal) => s.actions.listTools(def.id, signal));
+  const tools = await withCancellableProgress(Strings.listingTools(def.name), (signal) =>
+    s.actions.listTools(def.id, signal),
+  );
   if (tools.length === 0) void vscode.window.showInformationMessage(Strings.noTools(def.name));
   else if (pre.serverId === undefined) void vscode.commands.executeCommand(`${Views.servers}.focus`);
   return tools.map((t) => t.name);
@@ -91,7 +99,12 @@ async function listTools(s: CommandServices, pre: Preselection): Promise<string[
 async function removeServer(s: CommandServices, pre: Preselection): Promise<boolean> {
   if (pre.invalidEntry) return removeInvalidEntry(s, pre.invalidEntry);
   const def = await pickServer(s.registry, pre.serverId);
-  const confirmed = await s.confirm({ kind: 'removeServer', serverId: def.id, message: Strings.removeConfirm(def.name), action: Strings.remove });
+  const confirmed = await s.confirm({
+    kind: 'removeServer',
+    serverId: def.id,
+    message: Strings.removeConfirm(def.name),
+    action: Strings.remove,
+  });
   if (!confirmed) return false;
   await s.actions.disconnect(def.id);
   // Signs out of this definition's grant, and forgets (without sending it anywhere) one issued for an earlier definition.
@@ -103,14 +116,19 @@ async function removeServer(s: CommandServices, pre: Preselection): Promise<bool
 }
 
 /** The tree's "remove" on an invalid entry: only an entry that IS invalid, and only after asking. */
-async function removeInvalidEntry(s: CommandServices, target: NonNullable<Preselection['invalidEntry']>): Promise<boolean> {
+async function removeInvalidEntry(
+  s: CommandServices,
+  target: NonNullable<Preselection['invalidEntry']>,
+): Promise<boolean> {
   const entry = s.registry.invalidEntries().find((e) => e.origin === target.origin && e.index === target.index);
   if (!entry) throw new McpSecureError('invalid_server_definition', Strings.invalidEntry(target.index));
   const label = entry.label ?? Strings.invalidEntry(entry.index);
   const confirmed = await s.confirm({
-    kind: 'removeServer', serverId: entry.id ?? label,
+    kind: 'removeServer',
+    serverId: entry.id ?? label,
     message: Strings.removeInvalidConfirm(label, entry.origin === 'user' ? Strings.fromUser : Strings.fromWorkspace),
-    detail: safeText(entry.message), action: Strings.remove,
+    detail: safeText(entry.message),
+    action: Strings.remove,
   });
   return confirmed ? s.registry.remove({ origin: entry.origin, index: entry.index }) : false;
 }

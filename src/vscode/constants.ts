@@ -75,7 +75,11 @@ export const Settings = {
 } as const;
 
 /** Settings that could redirect credentials or launch processes: ignored in untrusted workspaces. */
-export const RESTRICTED_SETTINGS: readonly string[] = [Settings.servers, Settings.clientMetadataUrl, Settings.auditOtlpEndpoint];
+export const RESTRICTED_SETTINGS: readonly string[] = [
+  Settings.servers,
+  Settings.clientMetadataUrl,
+  Settings.auditOtlpEndpoint,
+];
 
 /** Keys in `ExtensionContext.globalState`. */
 export const StateKeys = {

@@ -8,7 +8,10 @@ import type { ServerSecrets } from './serverSecrets';
  * Who is behind a call to `def`, resolved per call: for HTTP the signed-in human and the OAuth client
  * from the current grant (granted scopes, resource and issuer); for stdio the shared-secret fingerprint.
  */
-export function identityResolver(engine: GrantEngine, secrets: ServerSecrets): (def: ServerDefinition) => Promise<ConnectionIdentity> {
+export function identityResolver(
+  engine: GrantEngine,
+  secrets: ServerSecrets,
+): (def: ServerDefinition) => Promise<ConnectionIdentity> {
   return async (def) => {
     if (def.transport === 'stdio') {
       const fingerprint = def.secret.mode === 'none' ? undefined : await secrets.stdioFingerprint(def);

@@ -8,9 +8,14 @@ import type { ServerSecrets } from './serverSecrets';
  * read from SecretStorage asynchronously, while the connection manager asks for an authorizer
  * synchronously.
  */
-export function lazyAuthorizer(engine: GrantEngine, secrets: ServerSecrets, def: HttpServerDefinition): RequestAuthorizer {
+export function lazyAuthorizer(
+  engine: GrantEngine,
+  secrets: ServerSecrets,
+  def: HttpServerDefinition,
+): RequestAuthorizer {
   let inner: Promise<RequestAuthorizer> | undefined;
-  const get = (): Promise<RequestAuthorizer> => (inner ??= secrets.oauthServerFor(def).then((ref) => engine.authorizerFor(ref)));
+  const get = (): Promise<RequestAuthorizer> =>
+    (inner ??= secrets.oauthServerFor(def).then((ref) => engine.authorizerFor(ref)));
   return {
     headersFor: async (request, signal) => (await get()).headersFor(request, signal),
     handleRejection: async (rejection, signal) => (await get()).handleRejection(rejection, signal),

@@ -50,7 +50,10 @@ function convertOne(raw: Record<string, unknown>): Record<string, unknown> | und
 }
 
 function toId(name: string): string {
-  const id = name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 60);
+  const id = name
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/^[^A-Za-z0-9]+/, '')
+    .slice(0, 60);
   return id || 'server';
 }
 

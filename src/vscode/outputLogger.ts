@@ -15,10 +15,18 @@ export class OutputLogger implements Logger {
     private readonly component = '',
   ) {}
 
-  trace(message: string, ...args: unknown[]): void { this.channel.trace(this.format(message, args)); }
-  debug(message: string, ...args: unknown[]): void { this.channel.debug(this.format(message, args)); }
-  info(message: string, ...args: unknown[]): void { this.channel.info(this.format(message, args)); }
-  warn(message: string, ...args: unknown[]): void { this.channel.warn(this.format(message, args)); }
+  trace(message: string, ...args: unknown[]): void {
+    this.channel.trace(this.format(message, args));
+  }
+  debug(message: string, ...args: unknown[]): void {
+    this.channel.debug(this.format(message, args));
+  }
+  info(message: string, ...args: unknown[]): void {
+    this.channel.info(this.format(message, args));
+  }
+  warn(message: string, ...args: unknown[]): void {
+    this.channel.warn(this.format(message, args));
+  }
   error(message: string | Error, ...args: unknown[]): void {
     const text = message instanceof Error ? describeError(message) : message;
     this.channel.error(this.format(text, args));

@@ -7,21 +7,30 @@ import { Strings } from './strings';
 /** Runs a long operation under a cancellable notification; cancelling aborts the signal. */
 export function withCancellableProgress<T>(title: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   return Promise.resolve(
-    vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (_p, token) => {
-      const abort = new AbortController();
-      const sub = token.onCancellationRequested(() => abort.abort(new McpSecureError('cancelled', Strings.cancelled)));
-      try {
-        return await work(abort.signal);
-      } finally {
-        sub.dispose();
-      }
-    }),
+    vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+      async (_p, token) => {
+        const abort = new AbortController();
+        const sub = token.onCancellationRequested(() =>
+          abort.abort(new McpSecureError('cancelled', Strings.cancelled)),
+        );
+        try {
+          return await work(abort.signal);
+        } finally {
+          sub.dispose();
+        }
+      },
+    ),
   );
 }
 
 /** True for the ways an operation ends because the user said no. */
 export function isCancellation(e: unknown): boolean {
-  return isMcpSecureError(e, 'cancelled') || isMcpSecureError(e, 'authorization_cancelled') || (e instanceof Error && e.name === 'AbortError');
+  return (
+    isMcpSecureError(e, 'cancelled') ||
+    isMcpSecureError(e, 'authorization_cancelled') ||
+    (e instanceof Error && e.name === 'AbortError')
+  );
 }
 
 /**

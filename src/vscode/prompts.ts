@@ -14,9 +14,24 @@ export type ConfirmRequest = ConfirmText &
     | { readonly kind: 'removeServer'; readonly serverId: string }
     | { readonly kind: 'rotateSecret'; readonly serverId: string }
     | { readonly kind: 'importServers'; readonly names: readonly string[] }
-    | { readonly kind: 'stdioLaunch'; readonly def: StdioServerDefinition; readonly commandLine: string; readonly origin: SettingsOrigin }
-    | { readonly kind: 'stepUp'; readonly serverId: string; readonly granted: readonly string[]; readonly requested: readonly string[] }
-    | { readonly kind: 'callTool'; readonly serverId: string; readonly tool: string; readonly args: Readonly<Record<string, unknown>> }
+    | {
+        readonly kind: 'stdioLaunch';
+        readonly def: StdioServerDefinition;
+        readonly commandLine: string;
+        readonly origin: SettingsOrigin;
+      }
+    | {
+        readonly kind: 'stepUp';
+        readonly serverId: string;
+        readonly granted: readonly string[];
+        readonly requested: readonly string[];
+      }
+    | {
+        readonly kind: 'callTool';
+        readonly serverId: string;
+        readonly tool: string;
+        readonly args: Readonly<Record<string, unknown>>;
+      }
   );
 export type ConfirmKind = ConfirmRequest['kind'];
 

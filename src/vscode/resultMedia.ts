@@ -6,7 +6,13 @@ import { Strings } from './strings';
 const SCHEME = 'mcp-secure-media';
 const MAX_KEPT = 20;
 /** Raster formats the built-in image preview shows. SVG is left out: it is a document that can carry script. */
-const IMAGE_EXTENSIONS: Readonly<Record<string, string>> = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/gif': 'gif', 'image/webp': 'webp', 'image/bmp': 'bmp' };
+const IMAGE_EXTENSIONS: Readonly<Record<string, string>> = {
+  'image/png': 'png',
+  'image/jpeg': 'jpg',
+  'image/gif': 'gif',
+  'image/webp': 'webp',
+  'image/bmp': 'bmp',
+};
 
 /**
  * Non-text tool results as a user expects them (MCP 2025-11-25 §Tool Result): an image opens in the
@@ -19,7 +25,10 @@ export class ResultMedia implements vscode.FileSystemProvider, vscode.Disposable
   private readonly changes = new vscode.EventEmitter<vscode.FileChangeEvent[]>();
   readonly onDidChangeFile = this.changes.event;
   // Registered last: the editor reads `onDidChangeFile` at registration.
-  private readonly registration = vscode.workspace.registerFileSystemProvider(SCHEME, this, { isReadonly: true, isCaseSensitive: true });
+  private readonly registration = vscode.workspace.registerFileSystemProvider(SCHEME, this, {
+    isReadonly: true,
+    isCaseSensitive: true,
+  });
   private counter = 0;
 
   /** Opens each image; offers each link. Returns the URIs of the images opened. */
@@ -65,7 +74,13 @@ export class ResultMedia implements vscode.FileSystemProvider, vscode.Disposable
   stat(uri: vscode.Uri): vscode.FileStat {
     const data = this.files.get(uri.path);
     if (!data) throw vscode.FileSystemError.FileNotFound(uri);
-    return { type: vscode.FileType.File, ctime: 0, mtime: 0, size: data.byteLength, permissions: vscode.FilePermission.Readonly };
+    return {
+      type: vscode.FileType.File,
+      ctime: 0,
+      mtime: 0,
+      size: data.byteLength,
+      permissions: vscode.FilePermission.Readonly,
+    };
   }
   readFile(uri: vscode.Uri): Uint8Array {
     const data = this.files.get(uri.path);

@@ -57,7 +57,13 @@ export class ServerActions {
     return tools;
   }
 
-  async callTool(id: string, tool: string, args: Record<string, unknown> | undefined, caller: ToolCaller, signal?: AbortSignal): Promise<ToolCallResult> {
+  async callTool(
+    id: string,
+    tool: string,
+    args: Record<string, unknown> | undefined,
+    caller: ToolCaller,
+    signal?: AbortSignal,
+  ): Promise<ToolCallResult> {
     const connection = await this.connection(id, signal);
     return connection.callTool(tool, args, { caller, ...(signal ? { signal } : {}) });
   }

@@ -50,10 +50,18 @@ function parseEntry(raw: unknown, origin: SettingsOrigin, index: number, seen: S
   const record = raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
   const id = typeof record.id === 'string' ? record.id : undefined;
   const label = typeof record.name === 'string' ? record.name : id;
-  const invalid = (message: string): ServerEntry => ({ kind: 'invalid', origin, index, message, ...(id ? { id } : {}), ...(label ? { label } : {}) });
+  const invalid = (message: string): ServerEntry => ({
+    kind: 'invalid',
+    origin,
+    index,
+    message,
+    ...(id ? { id } : {}),
+    ...(label ? { label } : {}),
+  });
   try {
     const def = parseServerDefinition(raw);
-    if (def.transport === 'http' && def.oauth?.clientSecret !== undefined) return invalid(Strings.clientSecretInSettings);
+    if (def.transport === 'http' && def.oauth?.clientSecret !== undefined)
+      return invalid(Strings.clientSecretInSettings);
     if (seen.has(def.id)) return invalid(Strings.duplicateId(def.id));
     return { kind: 'valid', def, origin, index };
   } catch (e) {

@@ -1,7 +1,13 @@
 import * as vscode from 'vscode';
 import type { ServerDefinition } from '../core/mcp/serverDefinition';
 import { Settings } from './constants';
-import { countIgnored, readServerEntries, type ScopedValues, type ServerEntry, type SettingsOrigin } from './serverEntries';
+import {
+  countIgnored,
+  readServerEntries,
+  type ScopedValues,
+  type ServerEntry,
+  type SettingsOrigin,
+} from './serverEntries';
 
 /**
  * The configured MCP servers: `mcpSecure.servers` from user and (trusted) workspace settings, each
@@ -58,12 +64,16 @@ export class ServerRegistry implements vscode.Disposable {
 
   /** Remove an entry (valid by id, or invalid by origin + index) from the scope it came from. */
   async remove(target: { id: string } | { origin: SettingsOrigin; index: number }): Promise<boolean> {
-    const entry = 'id' in target
-      ? this.current.find((e) => (e.kind === 'valid' ? e.def.id : e.id) === target.id)
-      : this.current.find((e) => e.origin === target.origin && e.index === target.index);
+    const entry =
+      'id' in target
+        ? this.current.find((e) => (e.kind === 'valid' ? e.def.id : e.id) === target.id)
+        : this.current.find((e) => e.origin === target.origin && e.index === target.index);
     if (!entry) return false;
     const list = this.rawList(entry.origin);
-    await this.write(list.filter((_, i) => i !== entry.index), entry.origin);
+    await this.write(
+      list.filter((_, i) => i !== entry.index),
+      entry.origin,
+    );
     return true;
   }
 

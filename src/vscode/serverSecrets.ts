@@ -74,7 +74,10 @@ export class ServerSecrets {
   }
 
   private async boundStdioSecret(def: StdioServerDefinition): Promise<string | undefined> {
-    const record = parseRecord<StdioSecretRecord>(await this.store.get(SecretKeys.stdioSecret(def.id)), ['secret', 'launch']);
+    const record = parseRecord<StdioSecretRecord>(await this.store.get(SecretKeys.stdioSecret(def.id)), [
+      'secret',
+      'launch',
+    ]);
     return record?.launch === launchSpecKey(def) ? record.secret : undefined;
   }
 
@@ -87,7 +90,11 @@ export class ServerSecrets {
   private async boundClientSecret(def: HttpServerDefinition): Promise<string | undefined> {
     const clientId = def.oauth?.clientId;
     if (!clientId) return undefined;
-    const record = parseRecord<ClientSecretRecord>(await this.store.get(SecretKeys.clientSecret(def.id)), ['secret', 'url', 'clientId']);
+    const record = parseRecord<ClientSecretRecord>(await this.store.get(SecretKeys.clientSecret(def.id)), [
+      'secret',
+      'url',
+      'clientId',
+    ]);
     return record && record.url === canonicalUrl(def.url) && record.clientId === clientId ? record.secret : undefined;
   }
 }
@@ -97,7 +104,9 @@ function parseRecord<T>(raw: string | undefined, fields: readonly (keyof T & str
   if (!raw) return undefined;
   try {
     const parsed = JSON.parse(raw) as Record<string, unknown>;
-    return parsed && typeof parsed === 'object' && fields.every((f) => typeof parsed[f] === 'string') ? (parsed as T) : undefined;
+    return parsed && typeof parsed === 'object' && fields.every((f) => typeof parsed[f] === 'string')
+      ? (parsed as T)
+      : undefined;
   } catch {
     return undefined;
   }

@@ -34,10 +34,17 @@ export class StdioLaunchGuard {
     if (this.confirmed().includes(key)) return;
     const commandLine = describeTarget(def);
     const allowed = await this.confirm({
-      kind: 'stdioLaunch', def, commandLine, origin,
+      kind: 'stdioLaunch',
+      def,
+      commandLine,
+      origin,
       message: Strings.confirmStdioLaunch(def.name, origin === 'workspace' ? Strings.fromWorkspace : Strings.fromUser),
       // Shown exactly (escaped, nothing removed): the user must see everything that will run.
-      detail: Strings.confirmStdioDetail(safeVerbatim(commandLine), def.cwd === undefined ? undefined : safeVerbatim(def.cwd), envLines(def).map((l) => safeVerbatim(l))),
+      detail: Strings.confirmStdioDetail(
+        safeVerbatim(commandLine),
+        def.cwd === undefined ? undefined : safeVerbatim(def.cwd),
+        envLines(def).map((l) => safeVerbatim(l)),
+      ),
       action: Strings.allowRun,
     });
     if (!allowed) throw new McpSecureError('cancelled', Strings.launchRefused);

@@ -25,7 +25,8 @@ export class StepUpConsentPrompt {
     this.onAsked(request);
     const name = this.registry.get(request.serverId)?.name ?? request.serverId;
     return this.confirm({
-      kind: 'stepUp', ...request,
+      kind: 'stepUp',
+      ...request,
       message: Strings.stepUpTitle(name),
       detail: Strings.stepUpDetail(request.granted.join(' '), request.requested.join(' ')),
       action: Strings.allowStepUp,

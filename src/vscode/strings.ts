@@ -11,7 +11,8 @@ const TEXT = {
   // progress and notifications
   signingIn: (server: string) => `Signing in to ${server}…`,
   signedIn: (server: string, account: string) => `Signed in to ${server} as ${account}.`,
-  signedOutNotRevoked: (server: string, why: string) => `Signed out of ${server} on this machine, but the server did not confirm revocation: ${why}`,
+  signedOutNotRevoked: (server: string, why: string) =>
+    `Signed out of ${server} on this machine, but the server did not confirm revocation: ${why}`,
   connecting: (server: string) => `Connecting to ${server}…`,
   connected: (server: string) => `Connected to ${server}.`,
   disconnected: (server: string) => `Disconnected from ${server}.`,
@@ -20,16 +21,20 @@ const TEXT = {
   noTools: (server: string) => `${server} offers no tools.`,
   operationFailed: (what: string, why: string) => `${what} failed: ${why}`,
   cancelled: 'Cancelled.',
-  auditWriteFailed: (pending: number) => `Audit records could not be written (${pending} waiting in memory). Check disk space and permissions.`,
+  auditWriteFailed: (pending: number) =>
+    `Audit records could not be written (${pending} waiting in memory). Check disk space and permissions.`,
   auditUnavailable: 'The audit trail could not be opened; tool calls are not being recorded. See the MCP Secure log.',
-  secretStoreFailed: 'Could not save to the editor\'s secret storage. Nothing was changed.',
+  secretStoreFailed: "Could not save to the editor's secret storage. Nothing was changed.",
 
   // server registry
-  invalidServers: (count: number) => `${count} MCP server definition(s) in settings are invalid. See the MCP Secure Servers view.`,
+  invalidServers: (count: number) =>
+    `${count} MCP server definition(s) in settings are invalid. See the MCP Secure Servers view.`,
   openSettings: 'Open Settings',
   duplicateId: (id: string) => `Another server already uses the id "${id}".`,
-  clientSecretInSettings: 'oauth.clientSecret must not be stored in settings; add the server with the Add Server command so the secret goes to secret storage.',
-  untrustedIgnored: (count: number) => `${count} server(s) from workspace settings are ignored until the workspace is trusted.`,
+  clientSecretInSettings:
+    'oauth.clientSecret must not be stored in settings; add the server with the Add Server command so the secret goes to secret storage.',
+  untrustedIgnored: (count: number) =>
+    `${count} server(s) from workspace settings are ignored until the workspace is trusted.`,
   serverAdded: (name: string) => `Added MCP server ${name}.`,
   serverRemoved: (name: string) => `Removed MCP server ${name}.`,
   removeConfirm: (name: string) => `Remove MCP server "${name}"? Its sign-in grant and shared secret are deleted too.`,
@@ -41,8 +46,13 @@ const TEXT = {
   noServers: 'No MCP servers are configured. Add one first.',
 
   // stdio launch confirmation
-  confirmStdioLaunch: (name: string, origin: string) => `The ${origin} settings define the MCP server "${name}", which starts a local program. Run it?`,
-  confirmStdioDetail: (commandLine: Inert | string, cwd: Inert | string | undefined, env: readonly (Inert | string)[]) =>
+  confirmStdioLaunch: (name: string, origin: string) =>
+    `The ${origin} settings define the MCP server "${name}", which starts a local program. Run it?`,
+  confirmStdioDetail: (
+    commandLine: Inert | string,
+    cwd: Inert | string | undefined,
+    env: readonly (Inert | string)[],
+  ) =>
     `Command line:\n${commandLine}${cwd ? `\n\nWorking directory:\n${cwd}` : ''}${env.length ? `\n\nEnvironment:\n${env.join('\n')}` : ''}\n\nOnly allow programs you trust. You are asked again if any of this changes.`,
   allowRun: 'Run',
   launchRefused: 'The stdio server was not started.',
@@ -59,7 +69,8 @@ const TEXT = {
   elicitDecline: 'Decline',
 
   // rotate secret
-  rotateConfirm: (name: string) => `Rotate the shared secret of "${name}"? The server is restarted with the new secret.`,
+  rotateConfirm: (name: string) =>
+    `Rotate the shared secret of "${name}"? The server is restarted with the new secret.`,
   rotate: 'Rotate',
   rotated: (name: string, fingerprint: string) => `New shared secret for ${name} (${fingerprint}).`,
   showSnippet: 'Show Server Snippet',
@@ -137,21 +148,27 @@ const TEXT = {
   secretEnvLine: (envVar: string) => `${envVar}=(the server's shared secret, set at launch)`,
 
   // audit integrity and off-machine export (sec-audit)
-  auditIntegrity: (message: string) => `Audit log integrity check failed: ${message}. Run "Verify Audit Log Integrity" for details.`,
-  auditWitnessStarted: 'The audit log is now protected against removed records; records written before now cannot be checked for removal.',
-  exportHeadersPrompt: 'Headers sent to the audit collector, as name=value pairs separated by commas (e.g. Authorization=Bearer%20…). Kept in secret storage. Leave empty to remove the stored headers.',
+  auditIntegrity: (message: string) =>
+    `Audit log integrity check failed: ${message}. Run "Verify Audit Log Integrity" for details.`,
+  auditWitnessStarted:
+    'The audit log is now protected against removed records; records written before now cannot be checked for removal.',
+  exportHeadersPrompt:
+    'Headers sent to the audit collector, as name=value pairs separated by commas (e.g. Authorization=Bearer%20…). Kept in secret storage. Leave empty to remove the stored headers.',
   exportHeadersPlaceholder: 'Authorization=Bearer%20<token>',
   exportHeadersSaved: 'Audit export headers saved in secret storage.',
   exportHeadersRemoved: 'Audit export headers removed.',
 
   // --- sec-ui (issue 7, items 1-2): confirmations for commands reachable from links ---
   commandNotApplicable: (name: string) => `This command does not apply to ${name}.`,
-  removeInvalidConfirm: (label: string, origin: string) => `Remove the invalid server entry "${label}" from the ${origin} settings?`,
+  removeInvalidConfirm: (label: string, origin: string) =>
+    `Remove the invalid server entry "${label}" from the ${origin} settings?`,
   importConfirm: (count: number) => `Add ${count} server(s) from .vscode/mcp.json to the workspace settings?`,
-  importDetail: (names: readonly string[]) => `${names.join('\n')}\n\nLocal programs among them are shown in full and confirmed before their first start.`,
+  importDetail: (names: readonly string[]) =>
+    `${names.join('\n')}\n\nLocal programs among them are shown in full and confirmed before their first start.`,
   importAction: 'Import',
   callToolConfirm: (tool: string, server: string) => `Call the tool "${tool}" on ${server} with these arguments?`,
-  callToolDetail: (args: Inert) => `${args}\n\nThe call was requested by a link, a keybinding or another extension, not from the tool picker.`,
+  callToolDetail: (args: Inert) =>
+    `${args}\n\nThe call was requested by a link, a keybinding or another extension, not from the tool picker.`,
   callToolAction: 'Call Tool',
 
   // gateway (VS Code's chat and agent through MCP Secure) — issue 8
@@ -163,11 +180,13 @@ const TEXT = {
   chatLabel: 'Chat',
   chatOffered: (calls: number) => `offered through MCP Secure · ${calls} chat call${calls === 1 ? '' : 's'}`,
   chatNotOffered: 'not offered (exposeToChat or mcpSecure.gateway.enabled is off)',
-  chatTooltip: 'VS Code\'s chat and agent reach this server only through MCP Secure, with its sign-in, policy and audit.',
+  chatTooltip:
+    "VS Code's chat and agent reach this server only through MCP Secure, with its sign-in, policy and audit.",
   toolHeldBack: (tool: string) =>
     `The definition of the tool "${tool}" changed since it was approved for chat (or carries hidden characters), so MCP Secure holds it back. Review it with "MCP Secure: Review Changed Tool Definitions".`,
   toolHeldBackAudit: 'Tool definition changed or carries hidden characters: held back from chat until reviewed.',
-  toolsHeldBackNotice: (server: string, count: number) => `${count} tool definition(s) of ${server} changed or carry hidden characters; they are held back from chat until you review them.`,
+  toolsHeldBackNotice: (server: string, count: number) =>
+    `${count} tool definition(s) of ${server} changed or carry hidden characters; they are held back from chat until you review them.`,
   reviewTools: 'Review',
   noToolsHeldBack: 'No tool definitions are held back from chat.',
   pickHeldBackTool: 'Tool definitions held back from chat',
@@ -176,13 +195,14 @@ const TEXT = {
   heldBackNew: 'new tool',
   pinDiffTitle: (server: string, tool: string) => `${server}: ${tool} (approved ↔ offered now)`,
   acceptToolTitle: (server: string, tool: string) => `Let chat use the new definition of "${tool}" from ${server}?`,
-  acceptToolDetail: (hidden: string) => `Compare both versions in the diff editor first: a server can hide instructions for the agent in a description or schema.${hidden ? `\n\nIt contains hidden characters: ${hidden}.` : ''}`,
+  acceptToolDetail: (hidden: string) =>
+    `Compare both versions in the diff editor first: a server can hide instructions for the agent in a description or schema.${hidden ? `\n\nIt contains hidden characters: ${hidden}.` : ''}`,
   acceptTool: 'Accept for Chat',
   chatHeldBack: (n: number) => `${n} held back`,
   chatHidden: (n: number) => `${n} with hidden characters`,
   chatConflicts: (names: string) => `name conflict: ${names}`,
-  gatewayNotOffered: 'This server is not offered to chat (MCP Secure: mcpSecure.gateway.enabled or the server\'s exposeToChat is off).',
-
+  gatewayNotOffered:
+    "This server is not offered to chat (MCP Secure: mcpSecure.gateway.enabled or the server's exposeToChat is off).",
 
   // native feel (issue 12): security report, status bar, live settings
   checkingSecurity: (server: string) => `Checking the security of ${server}…`,
@@ -191,17 +211,25 @@ const TEXT = {
   statusNoServers: 'No MCP servers yet.',
   statusConnected: (connected: number, total: number) => `${connected} of ${total} server(s) connected`,
   statusState: (kind: 'stopped' | 'starting' | 'running' | 'error') =>
-    ({ stopped: 'not connected', starting: 'connecting…', running: 'connected', error: 'connection failed' } as Record<string, string>)[kind] ?? kind,
+    (
+      ({
+        stopped: 'not connected',
+        starting: 'connecting…',
+        running: 'connected',
+        error: 'connection failed',
+      }) as Record<string, string>
+    )[kind] ?? kind,
   statusExpired: (server: string) => `⚠ The sign-in to ${server} expired: sign in again.`,
   statusAuditUnavailable: '⚠ The audit log could not be opened: tool calls are not being recorded.',
-  statusAuditFailing: (pending: number) => `⚠ The audit log cannot be written (${pending} record(s) waiting in memory).`,
+  statusAuditFailing: (pending: number) =>
+    `⚠ The audit log cannot be written (${pending} record(s) waiting in memory).`,
   statusClick: 'Click to open the Servers view.',
   // --- audit log in the editor area (issue 12, item 1) ---
   auditEditorTitle: 'Audit Log',
 
-
   // real-world readiness (issue 11)
-  registrationForgotten: (server: string, issuers: string) => `Signed out of ${server} and forgot its client registration at ${issuers}. The next sign-in registers a new client.`,
+  registrationForgotten: (server: string, issuers: string) =>
+    `Signed out of ${server} and forgot its client registration at ${issuers}. The next sign-in registers a new client.`,
   signedOutReport: (server: string, report: string) => `${server}: ${report}`,
   toolReturnedLink: (name: string, uri: string) => `The tool returned a link: ${name} (${uri})`,
   openLink: 'Open Link',
@@ -235,7 +263,11 @@ export function withSafeArguments<T extends StringTable>(table: T, limits: Parti
     }
     const max = limits[key as keyof T] ?? SAFE_TEXT_MAX;
     const clean = (arg: unknown): unknown =>
-      typeof arg === 'string' ? safeText(arg, max) : Array.isArray(arg) ? arg.map((a: unknown) => (typeof a === 'string' ? safeText(a, max) : a)) : arg;
+      typeof arg === 'string'
+        ? safeText(arg, max)
+        : Array.isArray(arg)
+          ? arg.map((a: unknown) => (typeof a === 'string' ? safeText(a, max) : a))
+          : arg;
     wrapped[key] = (...args: unknown[]) => (entry as (...a: unknown[]) => string)(...args.map(clean));
   }
   return wrapped as T;

@@ -33,7 +33,11 @@ export interface McpSecureApi {
   servers(): { id: string; name: string; transport: 'http' | 'stdio'; origin: string }[];
   invalidServers(): { index: number; origin: string; message: string; id?: string }[];
   /** Sign in through the auth provider's PKCE flow; `opener` replaces the browser (tests: form login). */
-  signIn(serverId: string, opener?: (url: URL) => Promise<void>, scopes?: string[]): Promise<{ account: string; scopes: readonly string[] }>;
+  signIn(
+    serverId: string,
+    opener?: (url: URL) => Promise<void>,
+    scopes?: string[],
+  ): Promise<{ account: string; scopes: readonly string[] }>;
   signOut(serverId: string): Promise<void>;
   /** What the last sign-out told the user it revoked (and what stays valid until when). */
   lastSignOutReport(): string | undefined;
@@ -44,7 +48,12 @@ export interface McpSecureApi {
   disconnect(serverId: string): Promise<void>;
   state(serverId: string): ConnectionState;
   listTools(serverId: string): Promise<string[]>;
-  callTool(serverId: string, tool: string, args?: Record<string, unknown>, caller?: ToolCaller): Promise<ToolCallResult>;
+  callTool(
+    serverId: string,
+    tool: string,
+    args?: Record<string, unknown>,
+    caller?: ToolCaller,
+  ): Promise<ToolCallResult>;
   tree(): Promise<TreeSnapshot[]>;
   /** Whether SecretStorage holds a grant record for the server (its content never leaves the extension). */
   hasStoredGrant(serverId: string): Promise<boolean>;
@@ -91,7 +100,14 @@ export interface GatewayTestView {
   /** What the review command does after the diff, without its modal. */
   acceptTool(serverId: string, tool: string): Promise<boolean>;
   /** What VS Code is offered: label, command, args, and the environment's keys (values withheld). */
-  definitions(): { serverId: string; alias: string; label: string; command: string; args: string[]; env: Record<string, 'set' | 'removed'> }[];
+  definitions(): {
+    serverId: string;
+    alias: string;
+    label: string;
+    command: string;
+    args: string[];
+    env: Record<string, 'set' | 'removed'>;
+  }[];
 }
 
 export interface ApiParts {
@@ -115,8 +131,16 @@ export function createTestApi(p: ApiParts): McpSecureApi {
       return p.activationMs();
     },
     bundleLoadMs: p.bundleLoadMs,
-    servers: () => registry.entries().flatMap((e) => (e.kind === 'valid' ? [{ id: e.def.id, name: e.def.name, transport: e.def.transport, origin: e.origin }] : [])),
-    invalidServers: () => registry.invalidEntries().map((e) => ({ index: e.index, origin: e.origin, message: e.message, ...(e.id ? { id: e.id } : {}) })),
+    servers: () =>
+      registry
+        .entries()
+        .flatMap((e) =>
+          e.kind === 'valid' ? [{ id: e.def.id, name: e.def.name, transport: e.def.transport, origin: e.origin }] : [],
+        ),
+    invalidServers: () =>
+      registry
+        .invalidEntries()
+        .map((e) => ({ index: e.index, origin: e.origin, message: e.message, ...(e.id ? { id: e.id } : {}) })),
     signIn: async (serverId, opener, scopes) => {
       const def = registry.get(serverId);
       if (def?.transport !== 'http') throw new Error(`not an HTTP server: ${serverId}`);
@@ -133,11 +157,14 @@ export function createTestApi(p: ApiParts): McpSecureApi {
       await p.auth.removeSession(serverId);
     },
     lastSignOutReport: () => p.auth.lastSignOut,
-    sessions: async (scopes) => (await p.auth.getSessions(scopes)).map((s) => ({ id: s.id, account: s.account.label, scopes: s.scopes })),
+    sessions: async (scopes) =>
+      (await p.auth.getSessions(scopes)).map((s) => ({ id: s.id, account: s.account.label, scopes: s.scopes })),
     onDidChangeSessions: p.auth.onDidChangeSessions,
     grant: async (serverId) => {
       const def = registry.get(serverId);
-      return def?.transport === 'http' ? p.services.engine.getGrant(await p.services.secrets.oauthServerFor(def)) : undefined;
+      return def?.transport === 'http'
+        ? p.services.engine.getGrant(await p.services.secrets.oauthServerFor(def))
+        : undefined;
     },
     connect: async (serverId) => {
       await actions.connect(serverId);
@@ -157,8 +184,13 @@ export function createTestApi(p: ApiParts): McpSecureApi {
       return { restore: () => p.store.store(key, kept) };
     },
     textHasStoredTokens: async (serverId, text) => {
-      const stored = JSON.parse((await p.store.get(grantStoreKey(serverId))) ?? '{}') as { accessToken?: unknown; refreshToken?: unknown };
-      return [stored.accessToken, stored.refreshToken].some((t) => typeof t === 'string' && t.length > 0 && text.includes(t));
+      const stored = JSON.parse((await p.store.get(grantStoreKey(serverId))) ?? '{}') as {
+        accessToken?: unknown;
+        refreshToken?: unknown;
+      };
+      return [stored.accessToken, stored.refreshToken].some(
+        (t) => typeof t === 'string' && t.length > 0 && text.includes(t),
+      );
     },
     expireStoredGrant: async (serverId) => {
       const key = grantStoreKey(serverId);
@@ -173,14 +205,20 @@ export function createTestApi(p: ApiParts): McpSecureApi {
       return typeof clientId === 'string' ? clientId : undefined;
     },
     plantForgottenRegistration: (issuer, clientId) =>
-      p.store.store(clientStoreKey(issuer), JSON.stringify({ issuer, clientId, tokenEndpointAuthMethod: 'none', kind: 'dynamic' })),
+      p.store.store(
+        clientStoreKey(issuer),
+        JSON.stringify({ issuer, clientId, tokenEndpointAuthMethod: 'none', kind: 'dynamic' }),
+      ),
     scratchSecrets: {
       get: async (k) => p.store.get(scratchKey(k)),
       store: async (k, v) => p.store.store(scratchKey(k), v),
       delete: async (k) => p.store.delete(scratchKey(k)),
     },
     useOpener: (opener) => seams.useOpener(opener),
-    useStepUpConsent: (answer) => seams.useConfirmation('stepUp', (r) => answer({ serverId: r.serverId, granted: r.granted, requested: r.requested })),
+    useStepUpConsent: (answer) =>
+      seams.useConfirmation('stepUp', (r) =>
+        answer({ serverId: r.serverId, granted: r.granted, requested: r.requested }),
+      ),
     useLaunchConfirmer: (confirmer) => seams.useConfirmation('stdioLaunch', (r) => confirmer(r.def, r.commandLine)),
     useElicitation: (handler) => seams.useElicitation(handler),
     useConfirmation: (kind, handler) => seams.useConfirmation(kind, handler),
@@ -198,21 +236,28 @@ function gatewayView(g: ChatGateway): GatewayTestView {
     socketDir: g.socketDir,
     sessions: () => g.liveSessions().map((s) => ({ ...s })),
     callCount: (id) => g.callCount(id),
-    heldBack: () => g.pins.heldBack().map((h) => ({ serverId: h.serverId, tool: h.tool.name, kind: h.verdict.kind, hidden: h.verdict.hidden })),
+    heldBack: () =>
+      g.pins
+        .heldBack()
+        .map((h) => ({ serverId: h.serverId, tool: h.tool.name, kind: h.verdict.kind, hidden: h.verdict.hidden })),
     acceptTool: async (serverId, tool) => {
       const accepted = await g.pins.accept(serverId, tool);
       if (accepted) g.toolsChanged(serverId);
       return accepted;
     },
-    definitions: () => g.definitions.current().map((o) => {
-      const d = g.definitions.toDefinition(o);
-      const env = Object.fromEntries(Object.entries(d.env).map(([k, v]) => [k, v === null ? 'removed' as const : 'set' as const]));
-      return { serverId: o.def.id, alias: o.alias, label: o.label, command: d.command, args: [...d.args], env };
-    }),
+    definitions: () =>
+      g.definitions.current().map((o) => {
+        const d = g.definitions.toDefinition(o);
+        const env = Object.fromEntries(
+          Object.entries(d.env).map(([k, v]) => [k, v === null ? ('removed' as const) : ('set' as const)]),
+        );
+        return { serverId: o.def.id, alias: o.alias, label: o.label, command: d.command, args: [...d.args], env };
+      }),
   };
 }
 
 function scratchKey(key: string): string {
-  if (!key.startsWith(SCRATCH_SECRET_PREFIX)) throw new Error(`the test API only touches keys under ${SCRATCH_SECRET_PREFIX}`);
+  if (!key.startsWith(SCRATCH_SECRET_PREFIX))
+    throw new Error(`the test API only touches keys under ${SCRATCH_SECRET_PREFIX}`);
   return key;
 }

@@ -33,7 +33,11 @@ export class ToolScopeKnowledge implements ToolCallObserver {
   noteStepUp(serverId: string, granted: readonly string[], requested: readonly string[]): void {
     const calls = [...this.inFlight.values()].filter((c) => c.server.id === serverId);
     const only = calls.length === 1 ? calls[0] : undefined;
-    if (only) this.stepUps.set(only.callId, requested.filter((s) => !granted.includes(s)));
+    if (only)
+      this.stepUps.set(
+        only.callId,
+        requested.filter((s) => !granted.includes(s)),
+      );
   }
 
   private learn(context: ToolCallContext, scopes: string[]): void {
@@ -61,10 +65,12 @@ function declaredScopes(tool: ToolInfo): string[] {
   const out: string[] = [];
   for (const source of [tool.meta, tool.annotations]) {
     if (!source) continue;
-    for (const key of ['requiredScopes', 'scopes', 'mcp-secure/requiredScopes', 'requiredScope']) out.push(...scopeList(source[key]));
+    for (const key of ['requiredScopes', 'scopes', 'mcp-secure/requiredScopes', 'requiredScope'])
+      out.push(...scopeList(source[key]));
     const schemes = source.securitySchemes;
     if (Array.isArray(schemes)) {
-      for (const s of schemes) if (s && typeof s === 'object') out.push(...scopeList((s as Record<string, unknown>).scopes));
+      for (const s of schemes)
+        if (s && typeof s === 'object') out.push(...scopeList((s as Record<string, unknown>).scopes));
     }
   }
   return out;

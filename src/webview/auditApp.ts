@@ -6,7 +6,15 @@
 import type { BreakdownDimension } from './breakdownChart';
 import { ChartPanel } from './chartPanel';
 import { displayText, el, formatDuration, formatTime, setOptions } from './dom';
-import { OUTCOME_KINDS, type ExportStatusDto, type FilterState, type HostEvent, type OutcomeKind, type RecordDto, type RowDto } from './protocol';
+import {
+  OUTCOME_KINDS,
+  type ExportStatusDto,
+  type FilterState,
+  type HostEvent,
+  type OutcomeKind,
+  type RecordDto,
+  type RowDto,
+} from './protocol';
 import type { RpcClient } from './rpcClient';
 import { VirtualTable } from './virtualTable';
 
@@ -37,12 +45,22 @@ export class AuditApp {
   private zoom: { from: number; to: number } | undefined;
   private searchTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private readonly root: HTMLElement, private readonly rpc: RpcClient) {
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly rpc: RpcClient,
+  ) {
     this.doc = root.ownerDocument;
     const d = this.doc;
-    this.table = new VirtualTable(d, (offset, limit) => this.rpc.request('query', { filter: this.filter, offset, limit }), (row) => void this.showDetails(row));
+    this.table = new VirtualTable(
+      d,
+      (offset, limit) => this.rpc.request('query', { filter: this.filter, offset, limit }),
+      (row) => void this.showDetails(row),
+    );
     this.controls = {
-      search: el(d, 'input', { cls: 'search', attrs: { type: 'search', placeholder: 'Search tool, server, user, error, arguments', 'aria-label': 'Search' } }),
+      search: el(d, 'input', {
+        cls: 'search',
+        attrs: { type: 'search', placeholder: 'Search tool, server, user, error, arguments', 'aria-label': 'Search' },
+      }),
       server: el(d, 'select', { attrs: { 'aria-label': 'Server' } }),
       tool: el(d, 'select', { attrs: { 'aria-label': 'Tool' } }),
       user: el(d, 'select', { attrs: { 'aria-label': 'User' } }),
@@ -82,14 +100,45 @@ export class AuditApp {
     const c = this.controls;
     const button = (label: string, action: string, title: string): HTMLButtonElement =>
       el(d, 'button', { text: label, attrs: { type: 'button', 'data-action': action, title } });
-    const toolbar = el(d, 'div', { cls: 'toolbar' }, c.search, c.server, c.tool, c.user, c.outcome, c.caller,
-      el(d, 'label', { text: 'From' }, c.from), el(d, 'label', { text: 'To' }, c.to));
-    const actions = el(d, 'div', { cls: 'actions' }, this.count,
-      button('Refresh', 'refresh', 'Reload the records'), button('Verify', 'verify', 'Verify the hash chain'),
-      button('Export CSV', 'export-csv', 'Export the filtered records as CSV'), button('Export JSONL', 'export-jsonl', 'Export the filtered records as JSONL'),
-      button('Clear', 'clear', 'Delete all records (asks first)'));
+    const toolbar = el(
+      d,
+      'div',
+      { cls: 'toolbar' },
+      c.search,
+      c.server,
+      c.tool,
+      c.user,
+      c.outcome,
+      c.caller,
+      el(d, 'label', { text: 'From' }, c.from),
+      el(d, 'label', { text: 'To' }, c.to),
+    );
+    const actions = el(
+      d,
+      'div',
+      { cls: 'actions' },
+      this.count,
+      button('Refresh', 'refresh', 'Reload the records'),
+      button('Verify', 'verify', 'Verify the hash chain'),
+      button('Export CSV', 'export-csv', 'Export the filtered records as CSV'),
+      button('Export JSONL', 'export-jsonl', 'Export the filtered records as JSONL'),
+      button('Clear', 'clear', 'Delete all records (asks first)'),
+    );
     this.root.textContent = ''; // the static "Loading…" line of auditPanelHtml
-    this.root.appendChild(el(d, 'div', { cls: 'audit-app' }, toolbar, actions, this.status, this.exportLine, this.chart.element, this.table.box, this.details));
+    this.root.appendChild(
+      el(
+        d,
+        'div',
+        { cls: 'audit-app' },
+        toolbar,
+        actions,
+        this.status,
+        this.exportLine,
+        this.chart.element,
+        this.table.box,
+        this.details,
+      ),
+    );
   }
 
   private wire(): void {
@@ -98,7 +147,8 @@ export class AuditApp {
       if (this.searchTimer) clearTimeout(this.searchTimer);
       this.searchTimer = setTimeout(() => this.applyFilter(), SEARCH_DEBOUNCE_MS);
     });
-    for (const s of [c.server, c.tool, c.user, c.outcome, c.caller]) s.addEventListener('change', () => this.applyFilter());
+    for (const s of [c.server, c.tool, c.user, c.outcome, c.caller])
+      s.addEventListener('change', () => this.applyFilter());
     for (const s of [c.from, c.to]) {
       s.addEventListener('change', () => {
         this.zoom = undefined; // typed by the user: the inputs say what to show
@@ -147,7 +197,11 @@ export class AuditApp {
   /** Sets a select (adding the option when the list does not have it yet) and applies the filter. */
   private choose(select: HTMLSelectElement, value: string): Promise<void> {
     if (value && ![...select.options].some((o) => o.value === value)) {
-      setOptions(select, select.options[0]?.textContent ?? '', [...[...select.options].slice(1).map((o) => o.value), value].sort());
+      setOptions(
+        select,
+        select.options[0]?.textContent ?? '',
+        [...[...select.options].slice(1).map((o) => o.value), value].sort(),
+      );
     }
     select.value = value;
     return this.applyFilter();
@@ -207,7 +261,10 @@ export class AuditApp {
         }
         case 'export-csv':
         case 'export-jsonl': {
-          const r = await this.rpc.request('export', { format: action === 'export-csv' ? 'csv' : 'jsonl', filter: this.filter });
+          const r = await this.rpc.request('export', {
+            format: action === 'export-csv' ? 'csv' : 'jsonl',
+            filter: this.filter,
+          });
           if (r) this.setStatus('info', `Exported ${r.written.toLocaleString('en-US')} record(s).`);
           break;
         }
@@ -306,7 +363,12 @@ export class AuditApp {
     add('Error code', r.code);
     add('Error', r.error);
     add('Result size', r.resultSize ? `${r.resultSize} bytes` : '');
-    add('Human', [r.human.displayName, r.human.sub && `sub ${r.human.sub}`, r.human.iss && `iss ${r.human.iss}`].filter(Boolean).join(' · '));
+    add(
+      'Human',
+      [r.human.displayName, r.human.sub && `sub ${r.human.sub}`, r.human.iss && `iss ${r.human.iss}`]
+        .filter(Boolean)
+        .join(' · '),
+    );
     add('Agent', r.agent);
     add('Caller', r.caller);
     add('Server', r.server.name);
@@ -317,8 +379,15 @@ export class AuditApp {
     add('Record id', r.id);
     add('Hash', r.hash);
     add('Previous hash', r.prev);
-    return el(d, 'div', { cls: 'record' }, el(d, 'h3', { text: displayText(r.tool) }), dl,
-      el(d, 'h4', { text: 'Arguments (redacted)' }), el(d, 'pre', { cls: 'arguments', text: displayText(r.arguments) }));
+    return el(
+      d,
+      'div',
+      { cls: 'record' },
+      el(d, 'h3', { text: displayText(r.tool) }),
+      dl,
+      el(d, 'h4', { text: 'Arguments (redacted)' }),
+      el(d, 'pre', { cls: 'arguments', text: displayText(r.arguments) }),
+    );
   }
 }
 

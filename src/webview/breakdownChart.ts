@@ -21,11 +21,15 @@ const DIMENSIONS: readonly { key: BreakdownDimension; title: string; pick(h: His
 export class BreakdownChart {
   readonly element: HTMLDivElement;
 
-  constructor(private readonly doc: Document, private readonly onPick: (dimension: BreakdownDimension, value: string) => void) {
+  constructor(
+    private readonly doc: Document,
+    private readonly onPick: (dimension: BreakdownDimension, value: string) => void,
+  ) {
     this.element = el(doc, 'div', { cls: 'breakdown' });
     this.element.addEventListener('click', (e) => {
       const b = (e.target as HTMLElement | null)?.closest?.('button.slice') as HTMLButtonElement | null;
-      if (b?.dataset.dim && b.dataset.value !== undefined) this.onPick(b.dataset.dim as BreakdownDimension, b.dataset.value);
+      if (b?.dataset.dim && b.dataset.value !== undefined)
+        this.onPick(b.dataset.dim as BreakdownDimension, b.dataset.value);
     });
     this.element.addEventListener('keydown', (e) => this.key(e));
   }
@@ -34,35 +38,64 @@ export class BreakdownChart {
   render(h: HistogramDto, active: Partial<Record<BreakdownDimension, string>>): void {
     const d = this.doc;
     const focused = (this.doc.activeElement as HTMLElement | null)?.closest?.('button.slice') as HTMLElement | null;
-    const refocus = focused && this.element.contains(focused) ? `${focused.dataset.dim}\u0000${focused.dataset.value}` : undefined;
+    const refocus =
+      focused && this.element.contains(focused) ? `${focused.dataset.dim}\u0000${focused.dataset.value}` : undefined;
     while (this.element.firstChild) this.element.removeChild(this.element.firstChild);
     for (const dim of DIMENSIONS) {
       const b = dim.pick(h);
       const max = Math.max(1, ...b.top.map((e) => e.count));
       const list = el(d, 'div', { cls: 'slices', attrs: { role: 'group', 'aria-label': `Calls by ${dim.key}` } });
-      for (const entry of b.top) list.appendChild(this.slice(dim.key, entry.value, entry.count, max, active[dim.key] === entry.value));
+      for (const entry of b.top)
+        list.appendChild(this.slice(dim.key, entry.value, entry.count, max, active[dim.key] === entry.value));
       if (b.other > 0) {
         const rest = b.distinct - b.top.length;
-        list.appendChild(el(d, 'div', { cls: 'slice other', text: `${rest > 0 ? `${rest} more` : 'no name'}: ${formatCount(b.other)}` }));
+        list.appendChild(
+          el(d, 'div', {
+            cls: 'slice other',
+            text: `${rest > 0 ? `${rest} more` : 'no name'}: ${formatCount(b.other)}`,
+          }),
+        );
       }
       if (b.top.length === 0 && b.other === 0) list.appendChild(el(d, 'div', { cls: 'slice other', text: 'none' }));
-      this.element.appendChild(el(d, 'section', { cls: `dimension ${dim.key}` }, el(d, 'h3', { text: dim.title }), list));
+      this.element.appendChild(
+        el(d, 'section', { cls: `dimension ${dim.key}` }, el(d, 'h3', { text: dim.title }), list),
+      );
     }
     if (refocus) {
-      const again = [...this.element.querySelectorAll<HTMLElement>('button.slice')].find((s) => `${s.dataset.dim}\u0000${s.dataset.value}` === refocus);
+      const again = [...this.element.querySelectorAll<HTMLElement>('button.slice')].find(
+        (s) => `${s.dataset.dim}\u0000${s.dataset.value}` === refocus,
+      );
       again?.focus();
     }
   }
 
-  private slice(dim: BreakdownDimension, value: string, count: number, max: number, pressed: boolean): HTMLButtonElement {
+  private slice(
+    dim: BreakdownDimension,
+    value: string,
+    count: number,
+    max: number,
+    pressed: boolean,
+  ): HTMLButtonElement {
     const d = this.doc;
     const name = safeLogLine(value);
     const fill = el(d, 'span', { cls: 'fill' });
     fill.style.width = `${Math.max(1, Math.round((count / max) * 100))}%`;
-    const b = el(d, 'button', {
-      cls: 'slice',
-      attrs: { type: 'button', 'aria-pressed': String(pressed), 'aria-label': `${name}: ${formatCount(count)} call${count === 1 ? '' : 's'}`, title: pressed ? `Show every ${dim}` : `Show only ${name}` },
-    }, el(d, 'span', { cls: 'name', text: name }), el(d, 'span', { cls: 'n', text: formatCount(count) }), el(d, 'span', { cls: 'meter' }, fill));
+    const b = el(
+      d,
+      'button',
+      {
+        cls: 'slice',
+        attrs: {
+          type: 'button',
+          'aria-pressed': String(pressed),
+          'aria-label': `${name}: ${formatCount(count)} call${count === 1 ? '' : 's'}`,
+          title: pressed ? `Show every ${dim}` : `Show only ${name}`,
+        },
+      },
+      el(d, 'span', { cls: 'name', text: name }),
+      el(d, 'span', { cls: 'n', text: formatCount(count) }),
+      el(d, 'span', { cls: 'meter' }, fill),
+    );
     b.dataset.dim = dim;
     b.dataset.value = value;
     return b;

@@ -30,27 +30,61 @@ export class ChartPanel {
   private readonly reset: HTMLButtonElement;
   private last: { h: HistogramDto; filter: FilterState; zoomed: boolean } | undefined;
 
-  constructor(private readonly doc: Document, handlers: ChartPanelHandlers) {
+  constructor(
+    private readonly doc: Document,
+    handlers: ChartPanelHandlers,
+  ) {
     const d = doc;
     this.timeline = new TimelineChart(d, { zoom: (a, b) => handlers.zoom(a, b), reset: () => handlers.resetZoom() });
     this.breakdown = new BreakdownChart(d, (dim, value) => handlers.pick(dim, value));
     this.caption = el(d, 'span', { cls: 'caption' });
     this.legend = el(d, 'div', { cls: 'legend', attrs: { role: 'group', 'aria-label': 'Outcomes (toggle a filter)' } });
     for (const kind of OUTCOME_KINDS) {
-      const b = el(d, 'button', { cls: `key outcome-${kind}`, attrs: { type: 'button', 'aria-pressed': 'false', title: `Show only ${OUTCOME_LABELS[kind]}` } },
-        el(d, 'span', { cls: 'swatch', attrs: { 'aria-hidden': 'true' } }), el(d, 'span', { cls: 'label', text: OUTCOME_LABELS[kind] }));
+      const b = el(
+        d,
+        'button',
+        {
+          cls: `key outcome-${kind}`,
+          attrs: { type: 'button', 'aria-pressed': 'false', title: `Show only ${OUTCOME_LABELS[kind]}` },
+        },
+        el(d, 'span', { cls: 'swatch', attrs: { 'aria-hidden': 'true' } }),
+        el(d, 'span', { cls: 'label', text: OUTCOME_LABELS[kind] }),
+      );
       b.dataset.outcome = kind;
       b.addEventListener('click', () => handlers.toggleOutcome(kind));
       this.legend.appendChild(b);
     }
-    this.reset = el(d, 'button', { cls: 'reset', text: 'Reset zoom', attrs: { type: 'button', 'data-chart': 'reset', title: 'Show the whole time range again (Escape on the chart)' } });
+    this.reset = el(d, 'button', {
+      cls: 'reset',
+      text: 'Reset zoom',
+      attrs: { type: 'button', 'data-chart': 'reset', title: 'Show the whole time range again (Escape on the chart)' },
+    });
     this.reset.addEventListener('click', () => handlers.resetZoom());
-    const header = el(d, 'div', { cls: 'chart-header' }, el(d, 'h2', { text: 'Calls over time' }), this.caption, this.legend, this.reset);
-    const hint = el(d, 'p', { cls: 'hint', text: 'Drag across the chart to zoom into a time range; click a bar or press Enter on it to zoom into it; click a name to filter by it.' });
-    this.element = el(d, 'section', { cls: 'chart', attrs: { 'aria-label': 'Audit history chart' } },
-      header, el(d, 'div', { cls: 'chart-body' }, this.timeline.element, this.breakdown.element), hint);
+    const header = el(
+      d,
+      'div',
+      { cls: 'chart-header' },
+      el(d, 'h2', { text: 'Calls over time' }),
+      this.caption,
+      this.legend,
+      this.reset,
+    );
+    const hint = el(d, 'p', {
+      cls: 'hint',
+      text: 'Drag across the chart to zoom into a time range; click a bar or press Enter on it to zoom into it; click a name to filter by it.',
+    });
+    this.element = el(
+      d,
+      'section',
+      { cls: 'chart', attrs: { 'aria-label': 'Audit history chart' } },
+      header,
+      el(d, 'div', { cls: 'chart-body' }, this.timeline.element, this.breakdown.element),
+      hint,
+    );
     const win = d.defaultView;
-    win?.addEventListener('resize', () => { if (this.last) this.draw(); });
+    win?.addEventListener('resize', () => {
+      if (this.last) this.draw();
+    });
   }
 
   /** How many buckets to ask the host for, for the chart's current width. */
@@ -69,7 +103,10 @@ export class ChartPanel {
     const { h, filter, zoomed } = this.last;
     this.timeline.render(h);
     this.breakdown.render(h, { server: filter.server, tool: filter.tool, caller: filter.caller });
-    this.caption.textContent = h.counts.length === 0 ? '' : `${formatCount(h.total)} call${h.total === 1 ? '' : 's'}, ${durationText(h.bucketMs)} per bar (UTC)`;
+    this.caption.textContent =
+      h.counts.length === 0
+        ? ''
+        : `${formatCount(h.total)} call${h.total === 1 ? '' : 's'}, ${durationText(h.bucketMs)} per bar (UTC)`;
     for (const b of this.legend.querySelectorAll<HTMLElement>('button.key')) {
       b.setAttribute('aria-pressed', String(filter.outcome?.length === 1 && filter.outcome[0] === b.dataset.outcome));
     }

@@ -37,7 +37,12 @@ export function setOptions(select: HTMLSelectElement, allLabel: string, values: 
 
 export function formatTime(ms: number): string {
   const d = new Date(ms);
-  return Number.isNaN(d.getTime()) ? '' : d.toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, 'Z');
+  return Number.isNaN(d.getTime())
+    ? ''
+    : d
+        .toISOString()
+        .replace('T', ' ')
+        .replace(/\.\d{3}Z$/, 'Z');
 }
 
 export function formatDuration(ms: number): string {
@@ -50,5 +55,8 @@ export function formatDuration(ms: number): string {
  * are kept. The data behind it (filters, exports) is never changed.
  */
 export function displayText(text: string): string {
-  return text.split('\n').map((line) => safeLogLine(line)).join('\n');
+  return text
+    .split('\n')
+    .map((line) => safeLogLine(line))
+    .join('\n');
 }

@@ -68,9 +68,15 @@ export type HistogramDto = AuditHistogram;
 
 /** Requests the webview may make, with their parameters and results. */
 export interface RequestMap {
-  query: { params: { filter: FilterState; offset: number; limit: number }; result: { total: number; offset: number; rows: RowDto[]; generation: number } };
+  query: {
+    params: { filter: FilterState; offset: number; limit: number };
+    result: { total: number; offset: number; rows: RowDto[]; generation: number };
+  };
   record: { params: { ref: string }; result: RecordDto | null };
-  facets: { params: Record<string, never>; result: { servers: string[]; tools: string[]; users: string[]; callers: string[] } };
+  facets: {
+    params: Record<string, never>;
+    result: { servers: string[]; tools: string[]; users: string[]; callers: string[] };
+  };
   verify: { params: Record<string, never>; result: { ok: boolean; records: number; message: string } };
   export: { params: { format: 'jsonl' | 'csv'; filter: FilterState }; result: { written: number } | null };
   clear: { params: Record<string, never>; result: { cleared: boolean } };
@@ -98,9 +104,7 @@ export type ReplyMessage<T extends RequestType = RequestType> =
 
 /** The off-machine export (OTLP) as the panel shows it; `error` texts are the host's own words. */
 export type ExportStatusDto =
-  | { readonly state: 'off' }
-  | { readonly state: 'misconfigured'; readonly error: string }
-  | OtlpExportStatus;
+  { readonly state: 'off' } | { readonly state: 'misconfigured'; readonly error: string } | OtlpExportStatus;
 
 export type HostEvent =
   | { readonly type: 'appended'; readonly total: number }
@@ -129,11 +133,17 @@ function isNum(v: unknown): v is number {
 export function isFilterState(v: unknown): v is FilterState {
   if (typeof v !== 'object' || v === null) return false;
   const f = v as Record<string, unknown>;
-  return (f.from === undefined || isNum(f.from)) && (f.to === undefined || isNum(f.to))
-    && (f.server === undefined || isStr(f.server)) && (f.tool === undefined || isStr(f.tool))
-    && (f.user === undefined || isStr(f.user)) && (f.text === undefined || isStr(f.text))
-    && (f.caller === undefined || isStr(f.caller, 100))
-    && (f.outcome === undefined || (Array.isArray(f.outcome) && f.outcome.every((o) => OUTCOME_KINDS.includes(o as OutcomeKind))));
+  return (
+    (f.from === undefined || isNum(f.from)) &&
+    (f.to === undefined || isNum(f.to)) &&
+    (f.server === undefined || isStr(f.server)) &&
+    (f.tool === undefined || isStr(f.tool)) &&
+    (f.user === undefined || isStr(f.user)) &&
+    (f.text === undefined || isStr(f.text)) &&
+    (f.caller === undefined || isStr(f.caller, 100)) &&
+    (f.outcome === undefined ||
+      (Array.isArray(f.outcome) && f.outcome.every((o) => OUTCOME_KINDS.includes(o as OutcomeKind))))
+  );
 }
 
 /** Validates any message from the webview. */
@@ -141,7 +151,8 @@ export function isWebviewToHost(v: unknown): v is WebviewToHost {
   if (typeof v !== 'object' || v === null) return false;
   const m = v as Record<string, unknown>;
   if (m.kind === 'ready') return true;
-  if (m.kind !== 'request' || !Number.isSafeInteger(m.id) || !REQUEST_TYPES.includes(m.type as RequestType)) return false;
+  if (m.kind !== 'request' || !Number.isSafeInteger(m.id) || !REQUEST_TYPES.includes(m.type as RequestType))
+    return false;
   const p = m.params as Record<string, unknown> | undefined;
   if (typeof p !== 'object' || p === null) return false;
   switch (m.type as RequestType) {

@@ -21,7 +21,10 @@ const MIN_BRUSH_PX = 4;
 const FALLBACK_WIDTH = 640;
 
 export const OUTCOME_LABELS: Readonly<Record<OutcomeKind, string>> = {
-  success: 'success', tool_error: 'tool error', denied: 'denied', transport_error: 'transport error',
+  success: 'success',
+  tool_error: 'tool error',
+  denied: 'denied',
+  transport_error: 'transport error',
 };
 
 export interface TimelineHandlers {
@@ -31,7 +34,11 @@ export interface TimelineHandlers {
   reset(): void;
 }
 
-function svg<K extends keyof SVGElementTagNameMap>(doc: Document, tag: K, attrs: Record<string, string | number> = {}): SVGElementTagNameMap[K] {
+function svg<K extends keyof SVGElementTagNameMap>(
+  doc: Document,
+  tag: K,
+  attrs: Record<string, string | number> = {},
+): SVGElementTagNameMap[K] {
   const e = doc.createElementNS(SVG_NS, tag);
   for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
   return e;
@@ -56,7 +63,9 @@ function plural(n: number, what: string): string {
 /** "12 calls: 10 success, 2 denied" (zero outcomes left out). */
 export function countsText(counts: readonly number[]): string {
   const total = counts.reduce((a, b) => a + b, 0);
-  const parts = OUTCOME_KINDS.flatMap((k, o) => ((counts[o] ?? 0) > 0 ? [`${formatCount(counts[o] ?? 0)} ${OUTCOME_LABELS[k]}`] : []));
+  const parts = OUTCOME_KINDS.flatMap((k, o) =>
+    (counts[o] ?? 0) > 0 ? [`${formatCount(counts[o] ?? 0)} ${OUTCOME_LABELS[k]}`] : [],
+  );
   return `${plural(total, 'call')}${parts.length ? `: ${parts.join(', ')}` : ''}`;
 }
 
@@ -70,10 +79,18 @@ export class TimelineChart {
   private height = HEIGHT;
   private brush: SVGRectElement | undefined;
 
-  constructor(private readonly doc: Document, private readonly handlers: TimelineHandlers) {
+  constructor(
+    private readonly doc: Document,
+    private readonly handlers: TimelineHandlers,
+  ) {
     this.element = doc.createElement('div');
     this.element.className = 'timeline';
-    this.svgEl = svg(doc, 'svg', { class: 'timeline-svg', role: 'group', 'aria-roledescription': 'bar chart', height: HEIGHT });
+    this.svgEl = svg(doc, 'svg', {
+      class: 'timeline-svg',
+      role: 'group',
+      'aria-roledescription': 'bar chart',
+      height: HEIGHT,
+    });
     this.element.appendChild(this.svgEl);
     this.svgEl.addEventListener('mousedown', (e) => this.dragStart(e));
     this.svgEl.addEventListener('mousemove', (e) => this.dragMove(e));
@@ -100,7 +117,9 @@ export class TimelineChart {
     s.setAttribute('aria-label', this.summary(h));
     const n = h.counts.length;
     if (n === 0) {
-      s.appendChild(svg(this.doc, 'text', { class: 'empty', x: this.width / 2, y: this.height / 2, 'text-anchor': 'middle' })).textContent = 'No calls to show.';
+      s.appendChild(
+        svg(this.doc, 'text', { class: 'empty', x: this.width / 2, y: this.height / 2, 'text-anchor': 'middle' }),
+      ).textContent = 'No calls to show.';
       return;
     }
     const max = Math.max(1, ...h.counts.map((c) => c.reduce((a, b) => a + b, 0)));
@@ -109,7 +128,14 @@ export class TimelineChart {
     const bars = svg(this.doc, 'g', { class: 'bars' });
     for (let k = 0; k < n; k++) bars.appendChild(this.bar(k, h.counts[k] ?? [], max));
     s.appendChild(bars);
-    this.brush = svg(this.doc, 'rect', { class: 'brush', x: 0, y: MARGIN.top, width: 0, height: this.plotHeight(), visibility: 'hidden' });
+    this.brush = svg(this.doc, 'rect', {
+      class: 'brush',
+      x: 0,
+      y: MARGIN.top,
+      width: 0,
+      height: this.plotHeight(),
+      visibility: 'hidden',
+    });
     s.appendChild(this.brush);
     if (hadFocus) this.bars()[this.focusIndex]?.focus();
     this.element.dataset.renderMs = (performance.now() - started).toFixed(2);
@@ -123,10 +149,18 @@ export class TimelineChart {
   private summary(h: HistogramDto): string {
     if (h.counts.length === 0) return 'Calls over time: no calls match the filter.';
     const end = h.start + h.counts.length * h.bucketMs;
-    const busiest = h.counts.reduce((best, c, k) => (c.reduce((a, b) => a + b, 0) > (h.counts[best] ?? []).reduce((a, b) => a + b, 0) ? k : best), 0);
+    const busiest = h.counts.reduce(
+      (best, c, k) => (c.reduce((a, b) => a + b, 0) > (h.counts[best] ?? []).reduce((a, b) => a + b, 0) ? k : best),
+      0,
+    );
     const outcomes = countsText(OUTCOME_KINDS.map((k) => h.outcomes[k]));
-    return `Calls over time, stacked by outcome, ${timeLabel(h.start, h.bucketMs)} to ${timeLabel(end, h.bucketMs)} UTC in ${plural(h.counts.length, 'bar')} of ${durationText(h.bucketMs)}: ${outcomes}. `
-      + `Busiest: ${timeLabel(h.start + busiest * h.bucketMs, h.bucketMs)} with ${plural((h.counts[busiest] ?? []).reduce((a, b) => a + b, 0), 'call')}.`;
+    return (
+      `Calls over time, stacked by outcome, ${timeLabel(h.start, h.bucketMs)} to ${timeLabel(end, h.bucketMs)} UTC in ${plural(h.counts.length, 'bar')} of ${durationText(h.bucketMs)}: ${outcomes}. ` +
+      `Busiest: ${timeLabel(h.start + busiest * h.bucketMs, h.bucketMs)} with ${plural(
+        (h.counts[busiest] ?? []).reduce((a, b) => a + b, 0),
+        'call',
+      )}.`
+    );
   }
 
   private plotHeight(): number {
@@ -144,14 +178,17 @@ export class TimelineChart {
     for (const v of new Set([0, Math.round(max / 2), max])) {
       const y = MARGIN.top + ph - (v / max) * ph;
       g.appendChild(svg(d, 'line', { class: 'grid', x1: MARGIN.left, x2: this.width - MARGIN.right, y1: y, y2: y }));
-      g.appendChild(svg(d, 'text', { class: 'tick', x: MARGIN.left - 4, y: y + 4, 'text-anchor': 'end' })).textContent = formatCount(v);
+      g.appendChild(svg(d, 'text', { class: 'tick', x: MARGIN.left - 4, y: y + 4, 'text-anchor': 'end' })).textContent =
+        formatCount(v);
     }
     const h = this.data as HistogramDto;
     const n = h.counts.length;
     const every = Math.max(1, Math.ceil(n / Math.max(1, Math.floor((this.width - MARGIN.left) / 110))));
     for (let k = 0; k < n; k += every) {
       const x = MARGIN.left + k * this.slot();
-      g.appendChild(svg(d, 'text', { class: 'tick', x, y: this.height - 5, 'text-anchor': k === 0 ? 'start' : 'middle' })).textContent = timeLabel(h.start + k * h.bucketMs, h.bucketMs);
+      g.appendChild(
+        svg(d, 'text', { class: 'tick', x, y: this.height - 5, 'text-anchor': k === 0 ? 'start' : 'middle' }),
+      ).textContent = timeLabel(h.start + k * h.bucketMs, h.bucketMs);
     }
     this.svgEl.appendChild(g);
   }
@@ -165,7 +202,13 @@ export class TimelineChart {
     const ph = this.plotHeight();
     const start = h.start + k * h.bucketMs;
     const label = `${timeLabel(start, h.bucketMs)} to ${timeLabel(start + h.bucketMs, h.bucketMs)} UTC, ${countsText(counts)}`;
-    const g = svg(d, 'g', { class: 'bucket', role: 'button', tabindex: k === this.focusIndex ? 0 : -1, 'aria-label': label, 'data-index': k });
+    const g = svg(d, 'g', {
+      class: 'bucket',
+      role: 'button',
+      tabindex: k === this.focusIndex ? 0 : -1,
+      'aria-label': label,
+      'data-index': k,
+    });
     g.appendChild(svg(d, 'title')).textContent = label;
     g.appendChild(svg(d, 'rect', { class: 'hit', x, y: MARGIN.top, width: Math.max(1, slot), height: ph }));
     let y = MARGIN.top + ph;
@@ -239,7 +282,12 @@ export class TimelineChart {
     // The bar the key was pressed on (a click may have focused another one than the tab stop).
     const at = Number((e.target as Element | null)?.closest?.('g.bucket')?.getAttribute('data-index'));
     if (Number.isInteger(at) && at >= 0 && at < n) this.focusIndex = at;
-    const moves: Record<string, number> = { ArrowRight: this.focusIndex + 1, ArrowLeft: this.focusIndex - 1, Home: 0, End: n - 1 };
+    const moves: Record<string, number> = {
+      ArrowRight: this.focusIndex + 1,
+      ArrowLeft: this.focusIndex - 1,
+      Home: 0,
+      End: n - 1,
+    };
     if (e.key in moves) {
       e.preventDefault();
       this.moveFocus(Math.max(0, Math.min(n - 1, moves[e.key] as number)));
@@ -263,7 +311,12 @@ export class TimelineChart {
 
 /** "5 minutes", "1 day". */
 export function durationText(ms: number): string {
-  const units: [number, string][] = [[86_400_000, 'day'], [3_600_000, 'hour'], [60_000, 'minute'], [1000, 'second']];
+  const units: [number, string][] = [
+    [86_400_000, 'day'],
+    [3_600_000, 'hour'],
+    [60_000, 'minute'],
+    [1000, 'second'],
+  ];
   for (const [size, name] of units) if (ms >= size && ms % size === 0) return plural(ms / size, name);
   return `${ms} ms`;
 }

@@ -44,9 +44,23 @@ export class VirtualTable {
   ) {
     this.spacer = el(doc, 'div', { cls: 'spacer' });
     this.layer = el(doc, 'div', { cls: 'rows', attrs: { role: 'rowgroup' } });
-    this.element = el(doc, 'div', { cls: 'viewport', attrs: { tabindex: '0', 'aria-label': 'Audit records, newest first' } }, this.spacer, this.layer);
-    this.box = el(doc, 'div', { cls: 'table', attrs: { role: 'grid', 'aria-label': 'Audit records', 'aria-rowcount': '1', 'aria-readonly': 'true' } },
-      el(doc, 'div', { attrs: { role: 'rowgroup' } }, this.header()), this.element);
+    this.element = el(
+      doc,
+      'div',
+      { cls: 'viewport', attrs: { tabindex: '0', 'aria-label': 'Audit records, newest first' } },
+      this.spacer,
+      this.layer,
+    );
+    this.box = el(
+      doc,
+      'div',
+      {
+        cls: 'table',
+        attrs: { role: 'grid', 'aria-label': 'Audit records', 'aria-rowcount': '1', 'aria-readonly': 'true' },
+      },
+      el(doc, 'div', { attrs: { role: 'rowgroup' } }, this.header()),
+      this.element,
+    );
     this.element.addEventListener('scroll', () => this.render());
     this.layer.addEventListener('click', (e) => this.clicked(e.target));
     this.layer.addEventListener('keydown', (e) => this.key(e as KeyboardEvent));
@@ -54,9 +68,18 @@ export class VirtualTable {
 
   /** Header row (static): rows are listed newest first, which `aria-sort` on the time column says. */
   header(): HTMLDivElement {
-    return el(this.doc, 'div', { cls: 'row header', attrs: { role: 'row', 'aria-rowindex': '1' } }, ...COLUMNS.map((c) => el(this.doc, 'span', {
-      cls: `cell ${c.key}`, text: c.label, attrs: c.key === 'time' ? { role: 'columnheader', 'aria-sort': 'descending' } : { role: 'columnheader' },
-    })));
+    return el(
+      this.doc,
+      'div',
+      { cls: 'row header', attrs: { role: 'row', 'aria-rowindex': '1' } },
+      ...COLUMNS.map((c) =>
+        el(this.doc, 'span', {
+          cls: `cell ${c.key}`,
+          text: c.label,
+          attrs: c.key === 'time' ? { role: 'columnheader', 'aria-sort': 'descending' } : { role: 'columnheader' },
+        }),
+      ),
+    );
   }
 
   get rowCount(): number {
@@ -98,7 +121,12 @@ export class VirtualTable {
   }
 
   private newRow(): HTMLDivElement {
-    return el(this.doc, 'div', { cls: 'row', attrs: { role: 'row', tabindex: '-1' } }, ...COLUMNS.map((c) => el(this.doc, 'span', { cls: `cell ${c.key}`, attrs: { role: 'gridcell' } })));
+    return el(
+      this.doc,
+      'div',
+      { cls: 'row', attrs: { role: 'row', tabindex: '-1' } },
+      ...COLUMNS.map((c) => el(this.doc, 'span', { cls: `cell ${c.key}`, attrs: { role: 'gridcell' } })),
+    );
   }
 
   private fill(rowEl: HTMLDivElement, index: number, row: RowDto | undefined): void {
@@ -130,15 +158,18 @@ export class VirtualTable {
     if (this.loading.has(page)) return;
     this.loading.add(page);
     const gen = this.generation;
-    this.fetchRows(page * PAGE, PAGE).then((res) => {
-      if (gen !== this.generation) return;
-      this.loading.delete(page);
-      this.pages.set(page, res.rows);
-      if (res.total !== this.total) this.reset(res.total);
-      else this.render();
-    }, () => {
-      if (gen === this.generation) this.loading.delete(page);
-    });
+    this.fetchRows(page * PAGE, PAGE).then(
+      (res) => {
+        if (gen !== this.generation) return;
+        this.loading.delete(page);
+        this.pages.set(page, res.rows);
+        if (res.total !== this.total) this.reset(res.total);
+        else this.render();
+      },
+      () => {
+        if (gen === this.generation) this.loading.delete(page);
+      },
+    );
   }
 
   /** Enter opens the focused row; ↑/↓ (and Page Up/Down) move the focus, scrolling as needed. */
@@ -156,7 +187,8 @@ export class VirtualTable {
     const top = next * ROW_HEIGHT;
     const height = this.element.clientHeight;
     if (height > 0 && top < this.element.scrollTop) this.element.scrollTop = top;
-    else if (height > 0 && top + ROW_HEIGHT > this.element.scrollTop + height) this.element.scrollTop = top + ROW_HEIGHT - height;
+    else if (height > 0 && top + ROW_HEIGHT > this.element.scrollTop + height)
+      this.element.scrollTop = top + ROW_HEIGHT - height;
     this.render();
     (this.layer.querySelector(`.row[data-index="${next}"]`) as HTMLElement | null)?.focus();
   }

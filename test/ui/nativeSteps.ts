@@ -8,7 +8,11 @@ import type { Page } from 'playwright-core';
 import { STEP_TIMEOUT_MS, retryUntil, runPaletteCommand } from './walkthrough';
 
 /** The new views are photographed in each of these (theme picker labels). */
-export const THEMES = [['light', 'Light Modern'], ['dark', 'Dark Modern'], ['hc', 'Dark High Contrast']] as const;
+export const THEMES = [
+  ['light', 'Light Modern'],
+  ['dark', 'Dark Modern'],
+  ['hc', 'Dark High Contrast'],
+] as const;
 
 /** Runs the palette command titled exactly `title` (fuzzy matching may put another one first). */
 async function runExactPaletteCommand(page: Page, title: string): Promise<void> {
@@ -16,7 +20,9 @@ async function runExactPaletteCommand(page: Page, title: string): Promise<void> 
   await retryUntil(async () => {
     await page.keyboard.press('F1');
     await widget.locator('input').first().fill(`>${title}`);
-    const row = widget.locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${title}$`) }) }).first();
+    const row = widget
+      .locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${title}$`) }) })
+      .first();
     try {
       await row.waitFor({ timeout: 3000 });
     } catch {
@@ -34,10 +40,22 @@ export async function pickTheme(page: Page, label: string): Promise<string> {
   await runExactPaletteCommand(page, 'Preferences: Color Theme');
   const widget = page.locator('.quick-input-widget').first();
   await widget.locator('.monaco-list-row').first().waitFor({ timeout: STEP_TIMEOUT_MS });
-  const before = (await widget.locator('.monaco-list-row.focused .label-name').first().innerText().catch(() => '')).trim();
+  const before = (
+    await widget
+      .locator('.monaco-list-row.focused .label-name')
+      .first()
+      .innerText()
+      .catch(() => '')
+  ).trim();
   await widget.locator('input').first().fill(label);
   await retryUntil(async () => {
-    const focused = (await widget.locator('.monaco-list-row.focused .label-name').first().innerText().catch(() => '')).trim();
+    const focused = (
+      await widget
+        .locator('.monaco-list-row.focused .label-name')
+        .first()
+        .innerText()
+        .catch(() => '')
+    ).trim();
     return focused === label;
   }, `the theme picker to offer "${label}"`);
   await page.keyboard.press('Enter');
@@ -69,7 +87,10 @@ export async function securityReport(page: Page, dir: string): Promise<void> {
   await preview.waitFor({ timeout: STEP_TIMEOUT_MS });
   const frame = async (): Promise<boolean> => {
     for (const f of page.frames()) {
-      const text = await f.locator('body').innerText({ timeout: 500 }).catch(() => '');
+      const text = await f
+        .locator('body')
+        .innerText({ timeout: 500 })
+        .catch(() => '');
       if (text.includes('Security report:') && text.includes('PKCE S256')) return true;
     }
     return false;
@@ -93,11 +114,17 @@ export async function statusBar(page: Page, dir: string): Promise<void> {
   const hover = async (): Promise<void> => {
     await page.mouse.move(0, 0);
     await item.hover();
-    await page.locator('.monaco-hover, .workbench-hover', { hasText: 'server(s) connected' }).first().waitFor({ timeout: STEP_TIMEOUT_MS });
+    await page
+      .locator('.monaco-hover, .workbench-hover', { hasText: 'server(s) connected' })
+      .first()
+      .waitFor({ timeout: STEP_TIMEOUT_MS });
   };
   await inEveryTheme(page, dir, 'status-bar', hover);
   await item.click();
-  await page.locator('.part.sidebar .pane-header', { hasText: 'Servers' }).first().waitFor({ timeout: STEP_TIMEOUT_MS });
+  await page
+    .locator('.part.sidebar .pane-header', { hasText: 'Servers' })
+    .first()
+    .waitFor({ timeout: STEP_TIMEOUT_MS });
   await hover();
 }
 
@@ -106,16 +133,24 @@ export async function getStarted(page: Page, dir: string): Promise<void> {
   await page.keyboard.press('Escape');
   await runExactPaletteCommand(page, 'Help: Welcome');
   const container = page.locator('.gettingStartedContainer').first();
-  const entry = container.locator('button', { hasText: 'Get started with MCP Secure' }).filter({ visible: true }).first();
+  const entry = container
+    .locator('button', { hasText: 'Get started with MCP Secure' })
+    .filter({ visible: true })
+    .first();
   // A theme change may re-render the Welcome page at its start, or close it: open the walkthrough again when needed.
-  const openWalkthrough = (): Promise<void> => retryUntil(async () => {
-    // The details slide stays in the DOM (off-screen) on the start page: the active tab's title tells which is shown.
-    const shown = page.locator('.tabs-container .tab.active', { hasText: 'Walkthrough: MCP Secure' });
-    if ((await shown.count()) > 0 && (await container.locator('.getting-started-step', { hasText: 'Add or import a server' }).first().isVisible())) return true;
-    if (await entry.isVisible()) await entry.click();
-    else await runExactPaletteCommand(page, 'Help: Welcome');
-    return false;
-  }, 'the MCP Secure walkthrough');
+  const openWalkthrough = (): Promise<void> =>
+    retryUntil(async () => {
+      // The details slide stays in the DOM (off-screen) on the start page: the active tab's title tells which is shown.
+      const shown = page.locator('.tabs-container .tab.active', { hasText: 'Walkthrough: MCP Secure' });
+      if (
+        (await shown.count()) > 0 &&
+        (await container.locator('.getting-started-step', { hasText: 'Add or import a server' }).first().isVisible())
+      )
+        return true;
+      if (await entry.isVisible()) await entry.click();
+      else await runExactPaletteCommand(page, 'Help: Welcome');
+      return false;
+    }, 'the MCP Secure walkthrough');
   const selectStep = async (title: string): Promise<void> => {
     await openWalkthrough();
     const step = container.locator('.getting-started-step', { hasText: title }).first();
@@ -126,7 +161,14 @@ export async function getStarted(page: Page, dir: string): Promise<void> {
     }, `the "${title}" step to open`);
     // The step's SVG is rendered in a webview: wait for its picture to be in.
     await retryUntil(async () => {
-      for (const f of page.frames()) if (await f.locator('svg[role="img"]').count().catch(() => 0)) return true;
+      for (const f of page.frames())
+        if (
+          await f
+            .locator('svg[role="img"]')
+            .count()
+            .catch(() => 0)
+        )
+          return true;
       return false;
     }, `the "${title}" picture`);
   };

@@ -208,7 +208,14 @@ async function completeLogin(tab: Page, o: WalkthroughOptions): Promise<void> {
   try {
     await form.waitFor({ timeout: STEP_TIMEOUT_MS });
   } catch (err) {
-    o.log(`login tab shows: ${(await tab.locator('body').innerText().catch(() => '')).slice(0, 500)}`);
+    o.log(
+      `login tab shows: ${(
+        await tab
+          .locator('body')
+          .innerText()
+          .catch(() => '')
+      ).slice(0, 500)}`,
+    );
     throw err;
   }
   await form.locator('input[name="username"]').fill(o.user.username);
@@ -222,7 +229,14 @@ async function completeLogin(tab: Page, o: WalkthroughOptions): Promise<void> {
   await accept.getByRole('button', { name: 'Accept' }).click();
   await redirected;
   await tab.waitForLoadState('load');
-  o.log(`login tab finished: ${(await tab.locator('body').innerText().catch(() => '')).slice(0, 200)}`);
+  o.log(
+    `login tab finished: ${(
+      await tab
+        .locator('body')
+        .innerText()
+        .catch(() => '')
+    ).slice(0, 200)}`,
+  );
   await tab.screenshot({ path: path.join(o.screenshotsDir, 'login-done.png') }).catch(() => undefined);
   if (!tab.isClosed()) await tab.close();
 }
@@ -233,7 +247,9 @@ async function completeLogin(tab: Page, o: WalkthroughOptions): Promise<void> {
  */
 async function showSignedInAccount(page: Page, username: string): Promise<void> {
   const pendingRequest = page.getByRole('menuitem', { name: new RegExp(`Sign in with ${PROVIDER_LABEL}`) }).first();
-  const badge = page.locator('.part.activitybar .action-item:has(a[aria-label^="Accounts"]) .badge .badge-content').first();
+  const badge = page
+    .locator('.part.activitybar .action-item:has(a[aria-label^="Accounts"]) .badge .badge-content')
+    .first();
   let last = '';
   await retryUntil(async () => {
     await clickAccounts(page);
@@ -350,19 +366,33 @@ async function openAuditPanel(page: Page, tool: string): Promise<void> {
   await retryUntil(async () => {
     for (const frame of page.frames()) {
       if (frame === page.mainFrame()) continue;
-      const text = await frame.locator('body').innerText({ timeout: 1000 }).catch(() => '');
+      const text = await frame
+        .locator('body')
+        .innerText({ timeout: 1000 })
+        .catch(() => '');
       if (/\b\d+ records?\b/.test(text) && text.includes(tool)) return true;
     }
     return false;
   }, `an audit record of ${tool} in the audit panel`).catch(async (err: unknown) => {
     for (const frame of page.frames()) {
-      const text = await frame.locator('body').innerText({ timeout: 1000 }).catch((e: unknown) => `<${String(e).slice(0, 80)}>`);
+      const text = await frame
+        .locator('body')
+        .innerText({ timeout: 1000 })
+        .catch((e: unknown) => `<${String(e).slice(0, 80)}>`);
       // Where a webview host frame stopped: its perf marks (content/started, content/workerReady, …).
-      const state = await frame.evaluate(() => ({
-        sw: navigator.serviceWorker?.controller?.scriptURL ?? 'none',
-        marks: performance.getEntriesByType('mark').map((m) => m.name).filter((n) => n.startsWith('webview/')).join(' '),
-      })).catch(() => ({ sw: '?', marks: '' }));
-      diagnostics.push(`frame ${frame.url().slice(0, 160)} (service worker: ${state.sw.slice(-60)}; marks: ${state.marks.slice(0, 300)}): ${text.replace(/\s+/g, ' ').slice(0, 120)}`);
+      const state = await frame
+        .evaluate(() => ({
+          sw: navigator.serviceWorker?.controller?.scriptURL ?? 'none',
+          marks: performance
+            .getEntriesByType('mark')
+            .map((m) => m.name)
+            .filter((n) => n.startsWith('webview/'))
+            .join(' '),
+        }))
+        .catch(() => ({ sw: '?', marks: '' }));
+      diagnostics.push(
+        `frame ${frame.url().slice(0, 160)} (service worker: ${state.sw.slice(-60)}; marks: ${state.marks.slice(0, 300)}): ${text.replace(/\s+/g, ' ').slice(0, 120)}`,
+      );
     }
     throw err;
   });
@@ -372,7 +402,13 @@ async function openAuditPanel(page: Page, tool: string): Promise<void> {
 async function auditFrame(page: Page): Promise<Frame> {
   for (const frame of page.frames()) {
     if (frame === page.mainFrame()) continue;
-    if (await frame.locator('input.search').count().catch(() => 0)) return frame;
+    if (
+      await frame
+        .locator('input.search')
+        .count()
+        .catch(() => 0)
+    )
+      return frame;
   }
   throw new Error('no frame holds the audit panel');
 }
@@ -419,7 +455,13 @@ async function moreCalls(page: Page, serverName: string): Promise<void> {
 async function auditEditorFrame(page: Page): Promise<Frame> {
   for (const frame of page.frames()) {
     if (frame === page.mainFrame()) continue;
-    if (await frame.locator('body.surface-editor .timeline-svg').count().catch(() => 0)) return frame;
+    if (
+      await frame
+        .locator('body.surface-editor .timeline-svg')
+        .count()
+        .catch(() => 0)
+    )
+      return frame;
   }
   throw new Error('no frame holds the audit editor panel');
 }
@@ -436,11 +478,17 @@ async function openAuditEditor(page: Page, log: (msg: string) => void): Promise<
   let frame: Frame | undefined;
   await retryUntil(async () => Boolean((frame = await auditEditorFrame(page))), 'the audit editor panel frame');
   const f = frame as Frame;
-  await retryUntil(async () => (await f.locator('.timeline g.bucket').count()) > 0
-    && (await f.locator('.breakdown button.slice').count()) > 0
-    && /\b\d+ records?\b/.test(await f.locator('.count').innerText({ timeout: 1000 })), 'the chart, the breakdown and the table in the editor panel');
+  await retryUntil(
+    async () =>
+      (await f.locator('.timeline g.bucket').count()) > 0 &&
+      (await f.locator('.breakdown button.slice').count()) > 0 &&
+      /\b\d+ records?\b/.test(await f.locator('.count').innerText({ timeout: 1000 })),
+    'the chart, the breakdown and the table in the editor panel',
+  );
   const renderMs = await f.locator('.timeline').getAttribute('data-render-ms');
-  log(`audit chart: ${await f.locator('.timeline g.bucket').count()} bars drawn in ${renderMs} ms; ${await f.locator('.timeline-svg').getAttribute('aria-label')}`);
+  log(
+    `audit chart: ${await f.locator('.timeline g.bucket').count()} bars drawn in ${renderMs} ms; ${await f.locator('.timeline-svg').getAttribute('aria-label')}`,
+  );
   // Show the keyboard focus on a bar: the first Tab stops of the chart are the legend, Reset zoom, then the bars.
   await f.locator('.timeline g.bucket[tabindex="0"]').focus();
 }
@@ -451,7 +499,8 @@ async function openAuditEditor(page: Page, log: (msg: string) => void): Promise<
  */
 async function auditEditorInTheme(page: Page, theme: string, kind: string, log: (msg: string) => void): Promise<void> {
   const f = await auditEditorFrame(page);
-  const themed = async (): Promise<boolean> => f.evaluate((k) => document.body.classList.contains(k) && document.body.classList.contains('surface-editor'), kind);
+  const themed = async (): Promise<boolean> =>
+    f.evaluate((k) => document.body.classList.contains(k) && document.body.classList.contains('surface-editor'), kind);
   if (!(await themed())) await pickTheme(page, theme);
   await retryUntil(themed, `the panel to take the ${theme} colours`);
   const colours = await f.evaluate(() => {
@@ -476,9 +525,15 @@ async function zoomAuditChart(page: Page, log: (msg: string) => void): Promise<v
   await page.mouse.down();
   await page.mouse.move(last.x + last.width + 2, y, { steps: 8 });
   await page.mouse.up();
-  await retryUntil(async () => !(await f.locator('button[data-chart="reset"]').isDisabled()), 'the chart to zoom into the dragged range');
+  await retryUntil(
+    async () => !(await f.locator('button[data-chart="reset"]').isDisabled()),
+    'the chart to zoom into the dragged range',
+  );
   await f.locator('.breakdown .tool button.slice').first().click();
-  await retryUntil(async () => (await f.locator('.breakdown .tool button.slice[aria-pressed="true"]').count()) === 1, 'the tool filter to show as pressed');
+  await retryUntil(
+    async () => (await f.locator('.breakdown .tool button.slice[aria-pressed="true"]').count()) === 1,
+    'the tool filter to show as pressed',
+  );
   if (/^0 records/.test(await f.locator('.count').innerText())) throw new Error('the zoomed, filtered table is empty');
   // The record details fit beside nothing else here: open the newest record of the filtered list.
   await retryUntil(async () => {
@@ -486,14 +541,19 @@ async function zoomAuditChart(page: Page, log: (msg: string) => void): Promise<v
     await f.locator('.rows .row').first().click();
     return false;
   }, 'the record details in the editor panel');
-  log(`zoomed: ${before} -> ${await f.locator('.count').innerText()}, range ${await f.locator('input[aria-label="From"]').inputValue()} .. ${await f.locator('input[aria-label="To"]').inputValue()}`);
+  log(
+    `zoomed: ${before} -> ${await f.locator('.count').innerText()}, range ${await f.locator('input[aria-label="From"]').inputValue()} .. ${await f.locator('input[aria-label="To"]').inputValue()}`,
+  );
 }
 
 /** Console messages of the webview frames (and service-worker notes), logged when a step fails. */
 export function collectWebviewConsole(page: Page): void {
   page.on('console', (m) => {
     const where = m.location().url;
-    if (/\/webview\/|vscode-resource|vscode-cdn|vscode-webview/.test(where) || /service worker|webview/i.test(m.text())) {
+    if (
+      /\/webview\/|vscode-resource|vscode-cdn|vscode-webview/.test(where) ||
+      /service worker|webview/i.test(m.text())
+    ) {
       diagnostics.push(`console.${m.type()} ${where.slice(-80)}: ${m.text().slice(0, 300)}`);
       if (diagnostics.length > 200) diagnostics.shift();
     }
@@ -510,7 +570,11 @@ async function visibleNotifications(page: Page): Promise<string[]> {
 }
 
 /** Polls `check` (each call does one UI round-trip) until it returns true or the deadline passes. */
-export async function retryUntil(check: () => Promise<boolean>, what: string, timeoutMs = STEP_TIMEOUT_MS): Promise<void> {
+export async function retryUntil(
+  check: () => Promise<boolean>,
+  what: string,
+  timeoutMs = STEP_TIMEOUT_MS,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
@@ -616,7 +680,10 @@ function allowButton(page: Page): Locator {
 async function allowInChat(page: Page, tool: string): Promise<void> {
   await allowButton(page).click();
   const chat = page.locator('.interactive-session').first();
-  await retryUntil(async () => (await chat.innerText({ timeout: 1000 })).includes(`${tool} returned`), `the participant to show what ${tool} returned`);
+  await retryUntil(
+    async () => (await chat.innerText({ timeout: 1000 })).includes(`${tool} returned`),
+    `the participant to show what ${tool} returned`,
+  );
 }
 
 /** The audit panel, filtered by caller "chat": the call made through the gateway, with its conversation. */
@@ -629,10 +696,16 @@ async function auditChatCall(page: Page, toolName: string): Promise<void> {
   const f = frame as Frame;
   await f.locator('input.search').fill('');
   await f.locator('select[aria-label="Outcome"]').selectOption('');
-  await retryUntil(async () => (await f.locator('select[aria-label="Caller"] option[value="chat"]').count()) > 0, 'the caller "chat" in the Caller filter');
+  await retryUntil(
+    async () => (await f.locator('select[aria-label="Caller"] option[value="chat"]').count()) > 0,
+    'the caller "chat" in the Caller filter',
+  );
   await f.locator('select[aria-label="Caller"]').selectOption('chat');
   const row = f.locator('.rows .row', { hasText: toolName }).first();
-  await retryUntil(async () => /\b1 record\b/.test(await f.locator('body').innerText({ timeout: 1000 })) && (await row.isVisible()), 'the audit list filtered to the chat call');
+  await retryUntil(
+    async () => /\b1 record\b/.test(await f.locator('body').innerText({ timeout: 1000 })) && (await row.isVisible()),
+    'the audit list filtered to the chat call',
+  );
   await retryUntil(async () => {
     const details = await f.locator('.details').innerText({ timeout: 1000 });
     if (/chat · conversation/.test(details) && details.includes(toolName)) return true;

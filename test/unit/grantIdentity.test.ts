@@ -3,7 +3,14 @@ import { identityFromGrant } from '../../src/core/grantIdentity';
 
 describe('identityFromGrant', () => {
   it('names the human, the OAuth client and the granted scopes of a grant', () => {
-    const grant = { issuer: 'https://as.example', subject: 'u-1', displayName: 'alice', clientId: 'c-9', grantedScopes: ['a', 'b'], resource: 'https://mcp.example/mcp' };
+    const grant = {
+      issuer: 'https://as.example',
+      subject: 'u-1',
+      displayName: 'alice',
+      clientId: 'c-9',
+      grantedScopes: ['a', 'b'],
+      resource: 'https://mcp.example/mcp',
+    };
     const identity = identityFromGrant(grant);
     assert.deepEqual(identity, {
       human: { issuer: 'https://as.example', subject: 'u-1', displayName: 'alice' },
@@ -16,7 +23,12 @@ describe('identityFromGrant', () => {
   });
 
   it('leaves out a subject or display name the grant lacks, and has no identity without a grant', () => {
-    const identity = identityFromGrant({ issuer: 'https://as.example', clientId: 'c-9', grantedScopes: [], resource: 'r' });
+    const identity = identityFromGrant({
+      issuer: 'https://as.example',
+      clientId: 'c-9',
+      grantedScopes: [],
+      resource: 'r',
+    });
     assert.deepEqual(identity.human, { issuer: 'https://as.example' });
     assert.deepEqual(identityFromGrant(undefined), { agent: { kind: 'none' }, grantedScopes: [] });
   });

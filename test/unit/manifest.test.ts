@@ -1,7 +1,20 @@
 import { strict as assert } from 'node:assert';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { AUTH_PROVIDER_ID, AUTH_PROVIDER_LABEL, AuditCommands, Commands, ContextKeys, EXTENSION_ID, GatewayCommands, NativeCommands, RESTRICTED_SETTINGS, Settings, Views, WALKTHROUGH_ID } from '../../src/vscode/constants';
+import {
+  AUTH_PROVIDER_ID,
+  AUTH_PROVIDER_LABEL,
+  AuditCommands,
+  Commands,
+  ContextKeys,
+  EXTENSION_ID,
+  GatewayCommands,
+  NativeCommands,
+  RESTRICTED_SETTINGS,
+  Settings,
+  Views,
+  WALKTHROUGH_ID,
+} from '../../src/vscode/constants';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 interface Manifest {
@@ -17,7 +30,17 @@ interface Manifest {
     viewsWelcome: { view: string; contents: string; when?: string }[];
     menus: Record<string, { command: string; when?: string }[]>;
     configuration: { properties: Record<string, unknown> };
-    walkthroughs?: { id: string; title: string; steps: { id: string; title: string; description: string; media: { svg?: string; image?: string; altText: string }; completionEvents?: string[] }[] }[];
+    walkthroughs?: {
+      id: string;
+      title: string;
+      steps: {
+        id: string;
+        title: string;
+        description: string;
+        media: { svg?: string; image?: string; altText: string };
+        completionEvents?: string[];
+      }[];
+    }[];
   };
 }
 const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as Manifest;
@@ -31,14 +54,23 @@ function filesUnder(dir: string): string[] {
 
 describe('extension manifest vs constant tables', () => {
   it('contributes exactly the commands of the Commands, AuditCommands, GatewayCommands and NativeCommands tables, all in the "MCP Secure" category', () => {
-    assert.deepEqual([...contributedCommands].sort(), [...Object.values(Commands), ...Object.values(AuditCommands), ...Object.values(GatewayCommands), ...Object.values(NativeCommands)].sort());
+    assert.deepEqual(
+      [...contributedCommands].sort(),
+      [
+        ...Object.values(Commands),
+        ...Object.values(AuditCommands),
+        ...Object.values(GatewayCommands),
+        ...Object.values(NativeCommands),
+      ].sort(),
+    );
     for (const c of pkg.contributes.commands) assert.equal(c.category, 'MCP Secure', c.command);
     assert.equal(new Set(contributedCommands).size, contributedCommands.length, 'duplicate command contribution');
   });
 
   it('every command the extension registers has a handler in commands.ts (source scan)', () => {
     const source = readFileSync(path.join(ROOT, 'src', 'vscode', 'commands.ts'), 'utf8');
-    for (const key of Object.keys(Commands)) assert.match(source, new RegExp(`\\[Commands\\.${key}\\]`), `no handler for Commands.${key}`);
+    for (const key of Object.keys(Commands))
+      assert.match(source, new RegExp(`\\[Commands\\.${key}\\]`), `no handler for Commands.${key}`);
   });
 
   it('the AuditCommands table matches the ids the audit panel registers (source scan)', () => {
@@ -50,7 +82,12 @@ describe('extension manifest vs constant tables', () => {
 
   it('the GatewayCommands table matches the ids the gateway registers (source scan)', () => {
     const source = readFileSync(path.join(ROOT, 'src', 'vscode', 'gateway', 'reviewToolsCommand.ts'), 'utf8');
-    for (const key of Object.keys(GatewayCommands)) assert.match(source, new RegExp(`registerCommand\\(GatewayCommands\\.${key},`), `no handler for GatewayCommands.${key}`);
+    for (const key of Object.keys(GatewayCommands))
+      assert.match(
+        source,
+        new RegExp(`registerCommand\\(GatewayCommands\\.${key},`),
+        `no handler for GatewayCommands.${key}`,
+      );
   });
 
   it('the NativeCommands table matches the ids the native features register (source scan)', () => {
@@ -72,19 +109,29 @@ describe('extension manifest vs constant tables', () => {
   });
 
   it('contributes the views of the Views table in the own activity-bar container', () => {
-    assert.deepEqual(pkg.contributes.viewsContainers.activitybar.map((c) => c.id), [Views.container]);
+    assert.deepEqual(
+      pkg.contributes.viewsContainers.activitybar.map((c) => c.id),
+      [Views.container],
+    );
     const views = pkg.contributes.views[Views.container] ?? [];
     assert.deepEqual(views.map((v) => v.id).sort(), [Views.auditLog, Views.servers].sort());
     assert.equal(views.find((v) => v.id === Views.auditLog)?.type, 'webview');
     for (const icon of [...pkg.contributes.viewsContainers.activitybar.map((c) => c.icon), pkg.icon ?? '']) {
       assert.ok(existsSync(path.join(ROOT, icon)), `missing icon ${icon}`);
     }
-    assert.ok(pkg.contributes.viewsWelcome.some((w) => w.view === Views.servers && w.when?.includes(ContextKeys.hasServers)));
+    assert.ok(
+      pkg.contributes.viewsWelcome.some((w) => w.view === Views.servers && w.when?.includes(ContextKeys.hasServers)),
+    );
   });
 
   it('when clauses only use context keys from the ContextKeys table (or built-ins)', () => {
     const builtIns = new Set(['view', 'viewItem', 'false', 'true']);
-    const whens = [...Object.values(pkg.contributes.menus).flat().map((m) => m.when ?? ''), ...pkg.contributes.viewsWelcome.map((w) => w.when ?? '')];
+    const whens = [
+      ...Object.values(pkg.contributes.menus)
+        .flat()
+        .map((m) => m.when ?? ''),
+      ...pkg.contributes.viewsWelcome.map((w) => w.when ?? ''),
+    ];
     const ours = new Set<string>(Object.values(ContextKeys));
     for (const when of whens) {
       const withoutRegex = when.replace(/=~\s*\/[^/]*\//g, '').replace(/==\s*[\w.:-]+/g, '');
@@ -96,9 +143,15 @@ describe('extension manifest vs constant tables', () => {
 
   it('contributes exactly the settings of the Settings table; restricted settings match', () => {
     const contributed = Object.keys(pkg.contributes.configuration.properties).sort();
-    const table = Object.entries(Settings).filter(([k]) => k !== 'section').map(([, v]) => v).sort();
+    const table = Object.entries(Settings)
+      .filter(([k]) => k !== 'section')
+      .map(([, v]) => v)
+      .sort();
     assert.deepEqual(contributed, table);
-    assert.deepEqual([...(pkg.capabilities?.untrustedWorkspaces?.restrictedConfigurations ?? [])].sort(), [...RESTRICTED_SETTINGS].sort());
+    assert.deepEqual(
+      [...(pkg.capabilities?.untrustedWorkspaces?.restrictedConfigurations ?? [])].sort(),
+      [...RESTRICTED_SETTINGS].sort(),
+    );
     assert.equal(pkg.capabilities?.untrustedWorkspaces?.supported, 'limited');
   });
 
@@ -107,10 +160,14 @@ describe('extension manifest vs constant tables', () => {
   });
 
   it('packages from an allowlist that contains the bundle', () => {
-    const lines = readFileSync(path.join(ROOT, '.vscodeignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    const lines = readFileSync(path.join(ROOT, '.vscodeignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'));
     assert.equal(lines[0], '**');
     // dist/bridge.js is the program VS Code runs for every gateway definition (issue 8).
-    for (const needed of ['!dist/extension.js', '!dist/bridge.js', '!package.json', '!media/**']) assert.ok(lines.includes(needed), needed);
+    for (const needed of ['!dist/extension.js', '!dist/bridge.js', '!package.json', '!media/**'])
+      assert.ok(lines.includes(needed), needed);
     assert.match(readFileSync(path.join(ROOT, 'esbuild.config.mjs'), 'utf8'), /outfile: 'dist\/bridge\.js'/);
     assert.equal(pkg.main, './dist/extension.js');
   });
@@ -119,10 +176,15 @@ describe('extension manifest vs constant tables', () => {
 describe('Get Started walkthrough', () => {
   const walkthroughs = pkg.contributes.walkthroughs ?? [];
   /** Commands VS Code generates for contributed views (`<view id>.focus`). */
-  const viewFocus = Object.values(pkg.contributes.views).flat().map((v) => `${v.id}.focus`);
+  const viewFocus = Object.values(pkg.contributes.views)
+    .flat()
+    .map((v) => `${v.id}.focus`);
 
   it('is contributed under the id the code opens', () => {
-    assert.deepEqual(walkthroughs.map((w) => `${EXTENSION_ID}#${w.id}`), [WALKTHROUGH_ID]);
+    assert.deepEqual(
+      walkthroughs.map((w) => `${EXTENSION_ID}#${w.id}`),
+      [WALKTHROUGH_ID],
+    );
   });
 
   it('gives every step a command button whose command exists, and an image that exists', () => {
@@ -131,16 +193,24 @@ describe('Get Started walkthrough', () => {
     for (const step of steps) {
       const commands = [...step.description.matchAll(/\]\(command:([\w.]+)\)/g)].map((m) => m[1] as string);
       assert.ok(commands.length > 0, `step ${step.id} has no command button`);
-      for (const c of commands) assert.ok(contributedCommands.includes(c) || viewFocus.includes(c), `step ${step.id} runs unknown command ${c}`);
+      for (const c of commands)
+        assert.ok(
+          contributedCommands.includes(c) || viewFocus.includes(c),
+          `step ${step.id} runs unknown command ${c}`,
+        );
       for (const event of step.completionEvents ?? []) {
         const command = /^onCommand:(.+)$/.exec(event)?.[1];
-        if (command) assert.ok(contributedCommands.includes(command), `step ${step.id} completes on unknown command ${command}`);
+        if (command)
+          assert.ok(contributedCommands.includes(command), `step ${step.id} completes on unknown command ${command}`);
       }
       const media = step.media.svg ?? step.media.image ?? '';
       assert.ok(media && existsSync(path.join(ROOT, media)), `step ${step.id}: missing media ${media}`);
       assert.ok(step.media.altText.length > 10, `step ${step.id}: alt text`);
     }
-    assert.deepEqual(steps.slice(0, 5).map((s) => s.id), ['addServer', 'signIn', 'connect', 'callTool', 'reviewAudit']);
+    assert.deepEqual(
+      steps.slice(0, 5).map((s) => s.id),
+      ['addServer', 'signIn', 'connect', 'callTool', 'reviewAudit'],
+    );
   });
 });
 
@@ -165,7 +235,11 @@ describe('layering', () => {
   it('src/core never imports vscode', () => {
     const offenders = filesUnder(path.join(ROOT, 'src', 'core'))
       .filter((f) => f.endsWith('.ts'))
-      .filter((f) => /(from\s+['"]vscode['"]|require\(\s*['"]vscode['"]\s*\)|import\(\s*['"]vscode['"]\s*\))/.test(readFileSync(f, 'utf8')));
+      .filter((f) =>
+        /(from\s+['"]vscode['"]|require\(\s*['"]vscode['"]\s*\)|import\(\s*['"]vscode['"]\s*\))/.test(
+          readFileSync(f, 'utf8'),
+        ),
+      );
     assert.deepEqual(offenders, []);
   });
 

@@ -14,7 +14,12 @@ export interface AuditActor {
   readonly human?: AuditHuman;
 }
 
-export const AUDIT_EVENT_SERVER = { id: 'mcp-secure.audit', name: 'Audit log', transport: 'local', target: 'audit log' } as const;
+export const AUDIT_EVENT_SERVER = {
+  id: 'mcp-secure.audit',
+  name: 'Audit log',
+  transport: 'local',
+  target: 'audit log',
+} as const;
 
 /** The local account (`user@host`), for attributing a clear when no signed-in human is known. */
 export function localAccount(): string {
@@ -38,7 +43,11 @@ export function eventDraft(
     id: randomUUID(),
     time: new Date(now).toISOString(),
     durationMs: 0,
-    who: { human: actor ? (actor.human ?? { displayName: localAccount() }) : undefined, agent: { kind: 'none' }, caller: actor?.caller ?? 'audit-store' },
+    who: {
+      human: actor ? (actor.human ?? { displayName: localAccount() }) : undefined,
+      agent: { kind: 'none' },
+      caller: actor?.caller ?? 'audit-store',
+    },
     what: { server: { ...AUDIT_EVENT_SERVER }, tool: `audit.${type}`, arguments: details },
     outcome: integrity ? { kind: 'tool_error', code: 'audit_chain_broken', error: detail } : { kind: 'success' },
     scopes: [],

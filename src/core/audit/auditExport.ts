@@ -12,8 +12,29 @@ import type { Redactor } from '../common/redaction';
 export type ExportFormat = 'jsonl' | 'csv';
 
 export const CSV_COLUMNS = [
-  'time', 'id', 'durationMs', 'server', 'serverId', 'target', 'resource', 'tool', 'caller', 'humanIss', 'humanSub',
-  'humanName', 'agent', 'outcome', 'status', 'missingScope', 'code', 'error', 'resultSize', 'scopes', 'arguments', 'prev', 'hash',
+  'time',
+  'id',
+  'durationMs',
+  'server',
+  'serverId',
+  'target',
+  'resource',
+  'tool',
+  'caller',
+  'humanIss',
+  'humanSub',
+  'humanName',
+  'agent',
+  'outcome',
+  'status',
+  'missingScope',
+  'code',
+  'error',
+  'resultSize',
+  'scopes',
+  'arguments',
+  'prev',
+  'hash',
 ] as const;
 
 /** One CSV cell: formula-neutralised, then quoted when needed (RFC 4180 §2). */
@@ -34,18 +55,41 @@ export function redactForExport(r: AuditRecord, redactor: Redactor): AuditRecord
 
 export function csvRow(r: AuditRecord): string {
   const cells: Record<(typeof CSV_COLUMNS)[number], unknown> = {
-    time: r.time, id: r.id, durationMs: r.durationMs, server: r.what.server.name, serverId: r.what.server.id,
-    target: r.what.server.target, resource: r.what.server.resource, tool: r.what.tool, caller: r.who.caller,
-    humanIss: r.who.human?.iss, humanSub: r.who.human?.sub, humanName: r.who.human?.displayName, agent: agentLabel(r.who.agent),
-    outcome: r.outcome.kind, status: r.outcome.status, missingScope: r.outcome.missingScope, code: r.outcome.code,
-    error: r.outcome.error, resultSize: r.outcome.resultSize, scopes: (r.scopes ?? []).join(' '),
-    arguments: JSON.stringify(r.what.arguments ?? null), prev: r.prev, hash: r.hash,
+    time: r.time,
+    id: r.id,
+    durationMs: r.durationMs,
+    server: r.what.server.name,
+    serverId: r.what.server.id,
+    target: r.what.server.target,
+    resource: r.what.server.resource,
+    tool: r.what.tool,
+    caller: r.who.caller,
+    humanIss: r.who.human?.iss,
+    humanSub: r.who.human?.sub,
+    humanName: r.who.human?.displayName,
+    agent: agentLabel(r.who.agent),
+    outcome: r.outcome.kind,
+    status: r.outcome.status,
+    missingScope: r.outcome.missingScope,
+    code: r.outcome.code,
+    error: r.outcome.error,
+    resultSize: r.outcome.resultSize,
+    scopes: (r.scopes ?? []).join(' '),
+    arguments: JSON.stringify(r.what.arguments ?? null),
+    prev: r.prev,
+    hash: r.hash,
   };
   return CSV_COLUMNS.map((c) => csvCell(cells[c])).join(',');
 }
 
 /** Writes matching records (chronological) to `path`; returns how many were written. */
-export async function exportAudit(index: AuditIndex, filter: AuditFilter, format: ExportFormat, path: string, redactor: Redactor): Promise<number> {
+export async function exportAudit(
+  index: AuditIndex,
+  filter: AuditFilter,
+  format: ExportFormat,
+  path: string,
+  redactor: Redactor,
+): Promise<number> {
   const fh = await fsp.open(path, 'w', 0o600);
   let count = 0;
   let chunk: string[] = format === 'csv' ? [`${CSV_COLUMNS.join(',')}\r\n`] : [];

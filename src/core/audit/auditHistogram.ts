@@ -17,10 +17,30 @@ const DAY = 24 * HOUR;
  * hours, a week). Every width divides the next larger day multiple, so buckets align to UTC midnight.
  */
 export const BUCKET_WIDTHS_MS: readonly number[] = [
-  SECOND, 2 * SECOND, 5 * SECOND, 10 * SECOND, 15 * SECOND, 30 * SECOND,
-  MINUTE, 2 * MINUTE, 5 * MINUTE, 10 * MINUTE, 15 * MINUTE, 30 * MINUTE,
-  HOUR, 2 * HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR,
-  DAY, 2 * DAY, 7 * DAY, 14 * DAY, 28 * DAY, 91 * DAY, 364 * DAY,
+  SECOND,
+  2 * SECOND,
+  5 * SECOND,
+  10 * SECOND,
+  15 * SECOND,
+  30 * SECOND,
+  MINUTE,
+  2 * MINUTE,
+  5 * MINUTE,
+  10 * MINUTE,
+  15 * MINUTE,
+  30 * MINUTE,
+  HOUR,
+  2 * HOUR,
+  3 * HOUR,
+  6 * HOUR,
+  12 * HOUR,
+  DAY,
+  2 * DAY,
+  7 * DAY,
+  14 * DAY,
+  28 * DAY,
+  91 * DAY,
+  364 * DAY,
 ];
 
 /** Upper bound on buckets per answer (what the panel may ask for). */
@@ -121,7 +141,10 @@ export function auditHistogram(index: AuditIndex, filter: AuditFilter, options: 
     start: nBuckets > 0 ? start : from,
     bucketMs,
     counts,
-    outcomes: Object.fromEntries(AUDIT_OUTCOME_KINDS.map((kind, o) => [kind, perOutcome[o] as number])) as Record<AuditOutcomeKind, number>,
+    outcomes: Object.fromEntries(AUDIT_OUTCOME_KINDS.map((kind, o) => [kind, perOutcome[o] as number])) as Record<
+      AuditOutcomeKind,
+      number
+    >,
     servers: breakdown(servers, c.servers, top),
     tools: breakdown(tools, c.tools, top),
     callers: breakdown(callers, c.callers, top),

@@ -74,7 +74,9 @@ class Dict {
   /** Mask of entries containing `needle` (already lower case). */
   mask(needle: string): Uint8Array {
     const m = new Uint8Array(this.values.length);
-    this.values.forEach((v, i) => { if (v.toLowerCase().includes(needle)) m[i] = 1; });
+    this.values.forEach((v, i) => {
+      if (v.toLowerCase().includes(needle)) m[i] = 1;
+    });
     return m;
   }
 }
@@ -131,7 +133,10 @@ export class AuditIndex {
   generation = 0;
 
   /** `options` tunes the free-text trigram postings (see textHaystack.ts). */
-  constructor(readonly dir: string, options: TextHaystackOptions = {}) {
+  constructor(
+    readonly dir: string,
+    options: TextHaystackOptions = {},
+  ) {
     this.hay = new TextHaystack(options);
   }
 
@@ -164,10 +169,14 @@ export class AuditIndex {
       let lines = done.lines;
       // Small reads, and the text index of each finished segment built before the next one is read:
       // the extension host gets its event loop back every few milliseconds during a first build.
-      const end = await scanLines(s.path, (l) => {
-        lines = l.line;
-        this.addLine(s.number, s.name, l.line, l.offset, l.length, l.text);
-      }, { from: done.bytes, to: s.size, firstLine: done.lines + 1, chunkBytes: INDEX_READ_BYTES });
+      const end = await scanLines(
+        s.path,
+        (l) => {
+          lines = l.line;
+          this.addLine(s.number, s.name, l.line, l.offset, l.length, l.text);
+        },
+        { from: done.bytes, to: s.size, firstLine: done.lines + 1, chunkBytes: INDEX_READ_BYTES },
+      );
       this.indexedTo.set(s.number, { bytes: end, lines });
       this.hay.seal();
       await new Promise<void>((resolve) => setImmediate(resolve));
@@ -191,7 +200,20 @@ export class AuditIndex {
     const goneSet = new Set(gone);
     const keep: number[] = [];
     for (let i = 0; i < this.seg.length; i++) if (!goneSet.has(this.seg[i] as number)) keep.push(i);
-    for (const col of ['time', 'dur', 'server', 'serverId', 'tool', 'user', 'userSub', 'outcome', 'caller', 'seg', 'offset', 'length'] as const) {
+    for (const col of [
+      'time',
+      'dur',
+      'server',
+      'serverId',
+      'tool',
+      'user',
+      'userSub',
+      'outcome',
+      'caller',
+      'seg',
+      'offset',
+      'length',
+    ] as const) {
       const src = this[col];
       this[col] = keep.map((i) => src[i] as number);
     }
@@ -231,11 +253,11 @@ export class AuditIndex {
 
   private scan(f: AuditFilter): Int32Array {
     const n = this.size;
-    const srv = f.server ? this.servers.lookup(f.server) ?? -2 : -1;
-    const tool = f.tool ? this.tools.lookup(f.tool) ?? -2 : -1;
-    const user = f.user ? this.users.lookup(f.user) ?? -2 : -1;
-    const caller = f.caller ? this.callers.lookup(f.caller) ?? -2 : -1;
-    const kinds = f.outcome === undefined ? undefined : (Array.isArray(f.outcome) ? f.outcome : [f.outcome]);
+    const srv = f.server ? (this.servers.lookup(f.server) ?? -2) : -1;
+    const tool = f.tool ? (this.tools.lookup(f.tool) ?? -2) : -1;
+    const user = f.user ? (this.users.lookup(f.user) ?? -2) : -1;
+    const caller = f.caller ? (this.callers.lookup(f.caller) ?? -2) : -1;
+    const kinds = f.outcome === undefined ? undefined : Array.isArray(f.outcome) ? f.outcome : [f.outcome];
     const outMask = kinds ? AUDIT_OUTCOME_KINDS.map((k) => kinds.includes(k)) : undefined;
     const needle = f.text?.trim().toLowerCase();
     const textOk = needle ? this.textMatches(needle) : undefined;
@@ -278,7 +300,10 @@ export class AuditIndex {
     add(this.tools.mask(needle), this.tool);
     add(this.users.mask(needle), this.user, this.userSub);
     add(this.callers.mask(needle), this.caller);
-    add(AUDIT_OUTCOME_KINDS.map((k) => k.includes(needle)), this.outcome);
+    add(
+      AUDIT_OUTCOME_KINDS.map((k) => k.includes(needle)),
+      this.outcome,
+    );
     for (const [mask, col] of cols) for (let i = 0; i < col.length; i++) if (mask[col[i] as number]) hits[i] = 1;
     return hits;
   }
@@ -286,7 +311,11 @@ export class AuditIndex {
   /** Per-record hits of a free-text search over error text and arguments. */
   private textHits(needle: string): Uint8Array {
     const hits = new Uint8Array(this.size);
-    this.hay.search(needle, [...this.indexedTo.keys()].sort((a, b) => a - b), hits);
+    this.hay.search(
+      needle,
+      [...this.indexedTo.keys()].sort((a, b) => a - b),
+      hits,
+    );
     return hits;
   }
 
@@ -320,7 +349,12 @@ export class AuditIndex {
       for (const v of col) seen[v] = 1;
       return d.values.filter((v, i) => seen[i] && v !== '').sort();
     };
-    return { servers: used(this.servers, this.server), tools: used(this.tools, this.tool), users: used(this.users, this.user), callers: used(this.callers, this.caller) };
+    return {
+      servers: used(this.servers, this.server),
+      tools: used(this.tools, this.tool),
+      users: used(this.users, this.user),
+      callers: used(this.callers, this.caller),
+    };
   }
 
   /** The full stored record behind a row reference (undefined when the ref is malformed or gone). */
@@ -344,7 +378,8 @@ export class AuditIndex {
     while (k < pos.length) {
       const segNo = this.seg[pos[k] as number] as number;
       const wanted = new Map<number, true>();
-      for (; k < pos.length && this.seg[pos[k] as number] === segNo; k++) wanted.set(this.offset[pos[k] as number] as number, true);
+      for (; k < pos.length && this.seg[pos[k] as number] === segNo; k++)
+        wanted.set(this.offset[pos[k] as number] as number, true);
       const batch: AuditRecord[] = [];
       await scanLines(join(this.dir, segmentName(segNo)), (l) => {
         if (!wanted.has(l.offset)) return;
@@ -362,8 +397,14 @@ export class AuditIndex {
    */
   columns(): AuditColumns {
     return {
-      time: this.time, outcome: this.outcome, server: this.server, tool: this.tool, caller: this.caller,
-      servers: this.servers.values, tools: this.tools.values, callers: this.callers.values,
+      time: this.time,
+      outcome: this.outcome,
+      server: this.server,
+      tool: this.tool,
+      caller: this.caller,
+      servers: this.servers.values,
+      tools: this.tools.values,
+      callers: this.callers.values,
     };
   }
 }

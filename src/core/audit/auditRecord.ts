@@ -156,7 +156,8 @@ function canonicalJsonSlow(value: unknown): string {
     case 'object': {
       if (Array.isArray(value)) {
         let out = '[';
-        for (let i = 0; i < value.length; i++) out += `${i ? ',' : ''}${value[i] === undefined ? 'null' : canonicalJsonSlow(value[i])}`;
+        for (let i = 0; i < value.length; i++)
+          out += `${i ? ',' : ''}${value[i] === undefined ? 'null' : canonicalJsonSlow(value[i])}`;
         return `${out}]`;
       }
       const obj = value as Record<string, unknown>;
@@ -195,9 +196,10 @@ export function sealRecordLine(draft: AuditDraft, prev: string): { record: Audit
   const hash = createHash('sha256').update(canon).digest('hex');
   const record = { ...unsealed, hash };
   const comma = canon.indexOf(',');
-  const line = canon.startsWith('{"durationMs":') && comma > 0 && draft.event === undefined
-    ? `${canon.slice(0, comma)},"hash":"${hash}"${canon.slice(comma)}`
-    : canonicalJson(record);
+  const line =
+    canon.startsWith('{"durationMs":') && comma > 0 && draft.event === undefined
+      ? `${canon.slice(0, comma)},"hash":"${hash}"${canon.slice(comma)}`
+      : canonicalJson(record);
   return { record, line };
 }
 

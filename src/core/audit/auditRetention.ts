@@ -33,7 +33,10 @@ export function toWitnessed(a: ChainAnchor | undefined): WitnessedAnchor {
 export function diskMatches(disk: ChainAnchor | undefined, w: WitnessedAnchor | undefined): boolean {
   if (!w) return false;
   if (!disk) return w.records === 0 && w.prevHash === GENESIS_HASH && w.firstSegment === 1;
-  return sameAnchor(toWitnessed(disk), w) || (disk.records === undefined && disk.firstSegment === w.firstSegment && disk.prevHash === w.prevHash);
+  return (
+    sameAnchor(toWitnessed(disk), w) ||
+    (disk.records === undefined && disk.firstSegment === w.firstSegment && disk.prevHash === w.prevHash)
+  );
 }
 
 /**
@@ -41,7 +44,12 @@ export function diskMatches(disk: ChainAnchor | undefined, w: WitnessedAnchor | 
  * will start from, and the `retention` event to chain first in that segment.
  */
 export async function planRetention(at: {
-  dir: string; anchor: ChainAnchor | undefined; active: number; lastHash: string; policy: RetentionPolicy | undefined; now: number;
+  dir: string;
+  anchor: ChainAnchor | undefined;
+  active: number;
+  lastHash: string;
+  policy: RetentionPolicy | undefined;
+  now: number;
 }): Promise<RetentionPlan | undefined> {
   const { maxBytes, maxAgeMs } = at.policy ?? {};
   if (maxBytes === undefined && maxAgeMs === undefined) return undefined;
@@ -65,9 +73,18 @@ export async function planRetention(at: {
   }
   if (removed.length === 0) return undefined;
   const count = await sumLines(removed);
-  const anchor: WitnessedAnchor = { firstSegment: segs[0]?.number ?? at.active, prevHash, records: toWitnessed(at.anchor).records + count };
+  const anchor: WitnessedAnchor = {
+    firstSegment: segs[0]?.number ?? at.active,
+    prevHash,
+    records: toWitnessed(at.anchor).records + count,
+  };
   const detail = `retention removed ${count} record(s) in ${removed.length} segment(s)`;
-  const draft = eventDraft('retention', detail, { removedRecords: count, removedSegments: removed.map((s) => s.name), maxBytes, maxAgeMs }, now);
+  const draft = eventDraft(
+    'retention',
+    detail,
+    { removedRecords: count, removedSegments: removed.map((s) => s.name), maxBytes, maxAgeMs },
+    now,
+  );
   return { draft, anchor, removed };
 }
 
@@ -81,7 +98,9 @@ export async function sumLines(segs: readonly SegmentInfo[]): Promise<number> {
 /** Removes temp files of lock attempts by processes killed mid-acquire (older than a minute). */
 export async function removeLockLitter(dir: string): Promise<void> {
   const names = await fsp.readdir(dir).catch(() => [] as string[]);
-  for (const name of names.filter((n) => n.startsWith(`${LOCK_FILE}.`) && (n.endsWith('.tmp') || n.includes('.stale-')))) {
+  for (const name of names.filter(
+    (n) => n.startsWith(`${LOCK_FILE}.`) && (n.endsWith('.tmp') || n.includes('.stale-')),
+  )) {
     const st = await fsp.stat(join(dir, name)).catch(() => undefined);
     if (st && Date.now() - st.mtimeMs > 60_000) await fsp.unlink(join(dir, name)).catch(() => undefined);
   }

@@ -33,14 +33,28 @@ import { systemClock, type Clock } from '../ports';
 import { eventDraft, type AuditActor } from './auditEvents';
 import { GENESIS_HASH, sealRecordLine, type AuditDraft, type AuditRecord } from './auditRecord';
 import { witnessedHead, type AuditHead, type AuditWitness, type WitnessedAnchor } from './auditWitness';
-import { diskMatches, planRetention, removeLockLitter, sumLines, toWitnessed, type RetentionPolicy } from './auditRetention';
+import {
+  diskMatches,
+  planRetention,
+  removeLockLitter,
+  sumLines,
+  toWitnessed,
+  type RetentionPolicy,
+} from './auditRetention';
 import { followHead, readSegmentHead } from './chainTail';
 import { verifyChain, type VerifyResult } from './chainVerifier';
 import { Emitter } from './emitter';
 import { acquireFileLock, type FileLockOptions } from './fileLock';
 import {
-  ensurePrivateDir, FILE_MODE, listSegments, LOCK_FILE, readAnchor, segmentName, writeAnchor,
-  type ChainAnchor, type SegmentInfo,
+  ensurePrivateDir,
+  FILE_MODE,
+  listSegments,
+  LOCK_FILE,
+  readAnchor,
+  segmentName,
+  writeAnchor,
+  type ChainAnchor,
+  type SegmentInfo,
 } from './segmentFiles';
 
 export type { RetentionPolicy } from './auditRetention';
@@ -65,8 +79,13 @@ export interface AuditStoreOptions {
 /** Something the store repaired, removed or found, reported to the user (never silent). */
 export interface StoreReport {
   readonly kind:
-    | 'torn_line_quarantined' | 'torn_line_completed' | 'segment_removed' | 'unreadable_head'
-    | 'integrity_violation' | 'witness_started' | 'witness_write_failed';
+    | 'torn_line_quarantined'
+    | 'torn_line_completed'
+    | 'segment_removed'
+    | 'unreadable_head'
+    | 'integrity_violation'
+    | 'witness_started'
+    | 'witness_write_failed';
   readonly segment: string;
   readonly message: string;
 }
@@ -159,7 +178,9 @@ export class AuditStore {
     try {
       await ensurePrivateDir(this.dir);
     } catch (err) {
-      throw new McpSecureError('audit_write_failed', `cannot create the audit folder (${errnoCode(err)})`, { cause: err });
+      throw new McpSecureError('audit_write_failed', `cannot create the audit folder (${errnoCode(err)})`, {
+        cause: err,
+      });
     }
     await removeLockLitter(this.dir);
     await this.locked(() => this.resync(true));
@@ -171,7 +192,11 @@ export class AuditStore {
       this.pending.push({ draft, resolve, reject });
       const delay = this.options.commitDelayMs ?? 0;
       if (this.pending.length === 1 && delay > 0) this.commitTimer = setTimeout(() => this.commit(), delay);
-      else if (this.pending.length === 1 || (this.commitTimer && this.pending.length === (this.options.maxBatch ?? 512))) this.commit();
+      else if (
+        this.pending.length === 1 ||
+        (this.commitTimer && this.pending.length === (this.options.maxBatch ?? 512))
+      )
+        this.commit();
     });
   }
 
@@ -208,7 +233,10 @@ export class AuditStore {
         return { anchor: this.anchor, segments: await listSegments(this.dir, this.anchor), head: this.head };
       }),
     );
-    return verifyChain(snap.segments, snap.anchor?.prevHash ?? GENESIS_HASH, { head: snap.head, firstRecord: snap.anchor?.records ?? 0 });
+    return verifyChain(snap.segments, snap.anchor?.prevHash ?? GENESIS_HASH, {
+      head: snap.head,
+      firstRecord: snap.anchor?.records ?? 0,
+    });
   }
 
   /**
@@ -227,7 +255,18 @@ export class AuditStore {
         const before = this.head?.records ?? (this.anchor?.records ?? 0) + removed;
         const next: WitnessedAnchor = { firstSegment: this.active, prevHash: this.lastHash, records: before };
         const detail = `the audit log was cleared: ${removed} record(s) in ${old.length} segment(s) removed`;
-        await this.writeDrafts([eventDraft('clear', detail, { removedRecords: removed, removedSegments: old.map((s) => s.name) }, this.clock.now(), actor)], next);
+        await this.writeDrafts(
+          [
+            eventDraft(
+              'clear',
+              detail,
+              { removedRecords: removed, removedSegments: old.map((s) => s.name) },
+              this.clock.now(),
+              actor,
+            ),
+          ],
+          next,
+        );
         await this.moveAnchor(next, 'clear', old);
       }),
     );
@@ -247,7 +286,10 @@ export class AuditStore {
       await this.whenOpen();
       return fn();
     });
-    this.queue = run.then(() => undefined, () => undefined);
+    this.queue = run.then(
+      () => undefined,
+      () => undefined,
+    );
     return run;
   }
 
@@ -273,7 +315,12 @@ export class AuditStore {
         const records = await this.locked(() => this.writeBatch(batch.map((p) => p.draft)));
         batch.forEach((p, i) => p.resolve(records[i] as AuditRecord));
       } catch (err) {
-        const e = err instanceof McpSecureError ? err : new McpSecureError('audit_write_failed', `cannot write the audit log (${errnoCode(err)})`, { cause: err });
+        const e =
+          err instanceof McpSecureError
+            ? err
+            : new McpSecureError('audit_write_failed', `cannot write the audit log (${errnoCode(err)})`, {
+                cause: err,
+              });
         for (const p of batch) p.reject(e);
       }
     }
@@ -288,9 +335,17 @@ export class AuditStore {
       this.active += 1;
       this.activeSize = 0;
     }
-    const retention = this.activeSize === 0
-      ? await planRetention({ dir: this.dir, anchor: this.anchor, active: this.active, lastHash: this.lastHash, policy: this.options.retention, now: this.clock.now() })
-      : undefined;
+    const retention =
+      this.activeSize === 0
+        ? await planRetention({
+            dir: this.dir,
+            anchor: this.anchor,
+            active: this.active,
+            lastHash: this.lastHash,
+            policy: this.options.retention,
+            now: this.clock.now(),
+          })
+        : undefined;
     const all = retention ? [retention.draft, ...drafts] : drafts;
     const records = await this.writeDrafts(all, retention?.anchor);
     if (retention) await this.moveAnchor(retention.anchor, 'retention', retention.removed);
@@ -328,8 +383,13 @@ export class AuditStore {
     if (this.head) {
       const h = this.head;
       this.head = {
-        v: 1, records: h.records + records.length, hash: prev, segment: this.active, end: this.activeSize,
-        anchor: nextAnchor ?? h.anchor, prevAnchor: nextAnchor ? h.anchor : h.prevAnchor,
+        v: 1,
+        records: h.records + records.length,
+        hash: prev,
+        segment: this.active,
+        end: this.activeSize,
+        anchor: nextAnchor ?? h.anchor,
+        prevAnchor: nextAnchor ? h.anchor : h.prevAnchor,
       };
       await this.saveHead();
     }
@@ -344,12 +404,20 @@ export class AuditStore {
     } catch (err) {
       // The log is durable; the head lags until the next successful save (reported, not thrown:
       // failing the batch would make the trail write its records twice).
-      this.report('witness_write_failed', '', `the audit head could not be witnessed (${errnoCode(err)}); truncation of the newest records is not detectable until it can`);
+      this.report(
+        'witness_write_failed',
+        '',
+        `the audit head could not be witnessed (${errnoCode(err)}); truncation of the newest records is not detectable until it can`,
+      );
     }
   }
 
   /** Moves `anchor.json` to the (already witnessed) anchor and unlinks the segments before it. */
-  private async moveAnchor(next: WitnessedAnchor, reason: ChainAnchor['reason'], removed: readonly SegmentInfo[]): Promise<void> {
+  private async moveAnchor(
+    next: WitnessedAnchor,
+    reason: ChainAnchor['reason'],
+    removed: readonly SegmentInfo[],
+  ): Promise<void> {
     this.anchor = { ...next, reason, at: new Date(this.clock.now()).toISOString() };
     await writeAnchor(this.dir, this.anchor);
     for (const seg of removed) {
@@ -407,7 +475,8 @@ export class AuditStore {
         if (tip.records !== witnessed.records) await this.saveHead();
       }
     }
-    if (this.options.witness && (findings.length > 0 || !witnessed)) await this.rewitness(findings, !witnessed && findings.length === 0);
+    if (this.options.witness && (findings.length > 0 || !witnessed))
+      await this.rewitness(findings, !witnessed && findings.length === 0);
   }
 
   /**
@@ -420,7 +489,9 @@ export class AuditStore {
       // The witness is written before anchor.json: a disk anchor equal to the previous witnessed one
       // is a move interrupted by a crash; anything else was put there by someone else.
       if (!diskMatches(disk, witnessed.prevAnchor)) {
-        findings.push(`anchor.json (first segment ${disk?.firstSegment ?? 1}) did not match the witnessed anchor (first segment ${witnessed.anchor.firstSegment})`);
+        findings.push(
+          `anchor.json (first segment ${disk?.firstSegment ?? 1}) did not match the witnessed anchor (first segment ${witnessed.anchor.firstSegment})`,
+        );
       }
       const stale = (await listSegments(this.dir)).filter((s) => s.number < witnessed.anchor.firstSegment);
       await this.moveAnchor(witnessed.anchor, disk?.reason === 'clear' ? 'clear' : 'retention', stale);
@@ -428,7 +499,9 @@ export class AuditStore {
     }
     this.anchor = disk;
     // segments a crash left behind after their anchor moved (already outside the chain)
-    if (witnessed) for (const s of await listSegments(this.dir)) if (s.number < witnessed.anchor.firstSegment) await fsp.unlink(s.path).catch(() => undefined);
+    if (witnessed)
+      for (const s of await listSegments(this.dir))
+        if (s.number < witnessed.anchor.firstSegment) await fsp.unlink(s.path).catch(() => undefined);
   }
 
   /** The chain end on disk (repairing a torn tail): active segment, its size, the last hash. */
@@ -440,7 +513,9 @@ export class AuditStore {
     this.lastHash = this.anchor?.prevHash ?? GENESIS_HASH;
     for (let i = segs.length - 1; i >= 0; i--) {
       const seg = segs[i] as SegmentInfo;
-      const head = await readSegmentHead(this.dir, seg, this.clock.now(), (r) => this.report(r.kind, seg.name, r.message));
+      const head = await readSegmentHead(this.dir, seg, this.clock.now(), (r) =>
+        this.report(r.kind, seg.name, r.message),
+      );
       if (seg === last) this.activeSize = head.size;
       if (head.hash) {
         this.lastHash = head.hash;
@@ -457,7 +532,11 @@ export class AuditStore {
       return await witnessedHead(witness, this.head, findings);
     } catch (err) {
       // secret storage or the head file is unreadable right now: keep auditing, say so, check later
-      this.report('witness_write_failed', '', `the audit head could not be read (${errnoCode(err)}); it is checked again with the next change`);
+      this.report(
+        'witness_write_failed',
+        '',
+        `the audit head could not be read (${errnoCode(err)}); it is checked again with the next change`,
+      );
       return this.head ?? HEAD_UNAVAILABLE;
     }
   }
@@ -478,9 +557,21 @@ export class AuditStore {
       return;
     }
     const drafts = firstUse
-      ? [eventDraft('witness_started', `witnessing of the audit head started at record #${records}; earlier records cannot be checked for removal`, { records }, now)]
+      ? [
+          eventDraft(
+            'witness_started',
+            `witnessing of the audit head started at record #${records}; earlier records cannot be checked for removal`,
+            { records },
+            now,
+          ),
+        ]
       : findings.map((f) => eventDraft('integrity', f, { witnessedFrom: records }, now));
-    for (const d of drafts) this.report(firstUse ? 'witness_started' : 'integrity_violation', segmentName(this.active), d.event?.detail ?? '');
+    for (const d of drafts)
+      this.report(
+        firstUse ? 'witness_started' : 'integrity_violation',
+        segmentName(this.active),
+        d.event?.detail ?? '',
+      );
     await this.writeDrafts(drafts);
   }
 }

@@ -66,7 +66,12 @@ export class AuditTrail implements ToolCallObserver {
     onWriteError?: (failure: AuditWriteFailure) => void;
   }): Promise<AuditTrail> {
     const store = await AuditStore.open({ dir: opts.dir, retention: opts.retention });
-    const trail = new AuditTrail({ store, logger: opts.logger, redactor: new Redactor(opts.redaction), onWriteError: opts.onWriteError });
+    const trail = new AuditTrail({
+      store,
+      logger: opts.logger,
+      redactor: new Redactor(opts.redaction),
+      onWriteError: opts.onWriteError,
+    });
     for (const r of store.recovery) trail.logger.warn(r.message);
     return trail;
   }
@@ -87,7 +92,9 @@ export class AuditTrail implements ToolCallObserver {
     try {
       draft = this.toDraft(context, outcome, durationMs);
     } catch (err) {
-      this.logger.error(`could not build the audit record for a call to ${this.redactor.redactText(context.tool)}: ${err instanceof Error ? err.message : 'unknown'}`);
+      this.logger.error(
+        `could not build the audit record for a call to ${this.redactor.redactText(context.tool)}: ${err instanceof Error ? err.message : 'unknown'}`,
+      );
       return;
     }
     this.write(draft);
@@ -115,13 +122,22 @@ export class AuditTrail implements ToolCallObserver {
   toDraft(context: ToolCallContext, outcome: ToolCallOutcome, durationMs: number): AuditDraft {
     const r = this.redactor;
     const human = context.human
-      ? { iss: context.human.issuer, sub: context.human.subject, displayName: context.human.displayName && r.redactText(context.human.displayName) }
+      ? {
+          iss: context.human.issuer,
+          sub: context.human.subject,
+          displayName: context.human.displayName && r.redactText(context.human.displayName),
+        }
       : undefined;
     return {
       id: context.callId || randomUUID(),
       time: new Date(context.startedAt).toISOString(),
       durationMs: Math.max(0, Math.round(durationMs * 1000) / 1000),
-      who: { human, agent: { ...context.agent }, caller: context.caller, ...(context.conversationId !== undefined ? { conversationId: context.conversationId } : {}) },
+      who: {
+        human,
+        agent: { ...context.agent },
+        caller: context.caller,
+        ...(context.conversationId !== undefined ? { conversationId: context.conversationId } : {}),
+      },
       what: {
         server: {
           id: context.server.id,
@@ -146,7 +162,12 @@ export class AuditTrail implements ToolCallObserver {
       case 'tool_error':
         return { kind: 'tool_error', error: r.redactText(outcome.message), resultSize: outcome.resultSize };
       case 'denied':
-        return { kind: 'denied', status: outcome.status, error: r.redactText(outcome.message), missingScope: outcome.missingScope };
+        return {
+          kind: 'denied',
+          status: outcome.status,
+          error: r.redactText(outcome.message),
+          missingScope: outcome.missingScope,
+        };
       case 'transport_error':
         return { kind: 'transport_error', code: outcome.code, error: r.redactText(outcome.message) };
     }
@@ -155,7 +176,9 @@ export class AuditTrail implements ToolCallObserver {
   private write(draft: AuditDraft): void {
     const retry = this.unwritten.splice(0);
     for (const d of [...retry, draft]) {
-      const p: Promise<AuditRecord | undefined> = this.options.store.append(d).catch((err: unknown) => this.onFailure(d, err));
+      const p: Promise<AuditRecord | undefined> = this.options.store
+        .append(d)
+        .catch((err: unknown) => this.onFailure(d, err));
       this.inFlight.add(p);
       void p.finally(() => this.inFlight.delete(p));
     }
@@ -164,8 +187,13 @@ export class AuditTrail implements ToolCallObserver {
   private onFailure(draft: AuditDraft, err: unknown): undefined {
     if (this.unwritten.length >= MAX_UNWRITTEN) this.dropped++;
     else this.unwritten.push(draft);
-    const error = err instanceof McpSecureError ? err : new McpSecureError('audit_write_failed', 'cannot write the audit log', { cause: err });
-    this.logger.error(`audit write failed (${error.code}): ${error.message}; ${this.unwritten.length} record(s) kept in memory`);
+    const error =
+      err instanceof McpSecureError
+        ? err
+        : new McpSecureError('audit_write_failed', 'cannot write the audit log', { cause: err });
+    this.logger.error(
+      `audit write failed (${error.code}): ${error.message}; ${this.unwritten.length} record(s) kept in memory`,
+    );
     const failure = { error, unwritten: this.unwritten.length, dropped: this.dropped };
     try {
       this.options.onWriteError?.(failure);

@@ -70,7 +70,10 @@ export function witnessKeyName(auditDir: string): string {
 
 /** A head store over one file, written atomically (temp file, fsync, rename) with mode 0600. */
 export class FileHeadStore implements AuditHeadStore {
-  constructor(readonly path: string, private readonly durable = true) {}
+  constructor(
+    readonly path: string,
+    private readonly durable = true,
+  ) {}
 
   async read(): Promise<string | undefined> {
     try {
@@ -107,13 +110,28 @@ export class MemoryHeadStore implements AuditHeadStore {
 
 function isAnchor(v: unknown): v is WitnessedAnchor {
   const a = v as Partial<WitnessedAnchor> | undefined;
-  return typeof a === 'object' && a !== null && Number.isSafeInteger(a.firstSegment) && typeof a.prevHash === 'string' && Number.isSafeInteger(a.records);
+  return (
+    typeof a === 'object' &&
+    a !== null &&
+    Number.isSafeInteger(a.firstSegment) &&
+    typeof a.prevHash === 'string' &&
+    Number.isSafeInteger(a.records)
+  );
 }
 
 function isHead(v: unknown): v is AuditHead {
   const h = v as Partial<AuditHead> | undefined;
-  return typeof h === 'object' && h !== null && h.v === 1 && Number.isSafeInteger(h.records) && typeof h.hash === 'string'
-    && Number.isSafeInteger(h.segment) && Number.isSafeInteger(h.end) && isAnchor(h.anchor) && (h.prevAnchor === undefined || isAnchor(h.prevAnchor));
+  return (
+    typeof h === 'object' &&
+    h !== null &&
+    h.v === 1 &&
+    Number.isSafeInteger(h.records) &&
+    typeof h.hash === 'string' &&
+    Number.isSafeInteger(h.segment) &&
+    Number.isSafeInteger(h.end) &&
+    isAnchor(h.anchor) &&
+    (h.prevAnchor === undefined || isAnchor(h.prevAnchor))
+  );
 }
 
 /** Loads and saves the MAC-authenticated head. */
@@ -126,7 +144,9 @@ export class AuditWitness {
     private readonly keyName = WITNESS_KEY_NAME,
   ) {
     // another window may create or replace the key: read it again next time
-    secrets.onDidChange?.((changed) => { if (changed === keyName) this.key = undefined; });
+    secrets.onDidChange?.((changed) => {
+      if (changed === keyName) this.key = undefined;
+    });
   }
 
   /**
@@ -186,7 +206,9 @@ export class AuditWitness {
 }
 
 function mac(key: Buffer, head: AuditHead): string {
-  return createHmac('sha256', key).update(`mcp-secure-audit-head\n${canonicalJson(head)}`).digest('hex');
+  return createHmac('sha256', key)
+    .update(`mcp-secure-audit-head\n${canonicalJson(head)}`)
+    .digest('hex');
 }
 
 /** True when two anchors name the same chain start. */
@@ -200,12 +222,18 @@ export function sameAnchor(a: WitnessedAnchor | undefined, b: WitnessedAnchor | 
  * wrote (`memory`); every reason not to trust the stored head is pushed to `findings`. Undefined means
  * "re-witness the log as it is" (first use, or after a finding that leaves no usable head).
  */
-export async function witnessedHead(witness: AuditWitness, memory: AuditHead | undefined, findings: string[]): Promise<AuditHead | undefined> {
+export async function witnessedHead(
+  witness: AuditWitness,
+  memory: AuditHead | undefined,
+  findings: string[],
+): Promise<AuditHead | undefined> {
   const state = await witness.load();
   switch (state.kind) {
     case 'ok':
       if (memory && memory.records > state.head.records) {
-        findings.push(`the witnessed head went back from record #${memory.records} to #${state.head.records} (an older head was restored)`);
+        findings.push(
+          `the witnessed head went back from record #${memory.records} to #${state.head.records} (an older head was restored)`,
+        );
         return memory;
       }
       return state.head;

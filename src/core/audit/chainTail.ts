@@ -37,16 +37,26 @@ export function hashField(line: string, field: 'hash' | 'prev'): string | undefi
 /** The `prev` of a segment's first record. */
 export async function firstPrev(seg: SegmentInfo): Promise<string | undefined> {
   let prev: string | undefined;
-  await scanLines(seg.path, (l) => {
-    if (prev === undefined) prev = hashField(l.text, 'prev') ?? '';
-  }, { to: Math.min(seg.size, 4 * 1024 * 1024) });
+  await scanLines(
+    seg.path,
+    (l) => {
+      if (prev === undefined) prev = hashField(l.text, 'prev') ?? '';
+    },
+    { to: Math.min(seg.size, 4 * 1024 * 1024) },
+  );
   return prev || undefined;
 }
 
 /** Complete lines (records) in a segment. */
 export async function countLines(seg: SegmentInfo): Promise<number> {
   let n = 0;
-  await scanLines(seg.path, () => { n++; }, { to: seg.size });
+  await scanLines(
+    seg.path,
+    () => {
+      n++;
+    },
+    { to: seg.size },
+  );
   return n;
 }
 
@@ -66,7 +76,10 @@ function completable(torn: Buffer, previousLine: string | undefined): boolean {
  * its newline is completed; anything else after the last newline moves to the quarantine file.
  */
 export async function readSegmentHead(
-  dir: string, seg: SegmentInfo, now: number, report: (r: TailRepair) => void,
+  dir: string,
+  seg: SegmentInfo,
+  now: number,
+  report: (r: TailRepair) => void,
 ): Promise<{ hash?: string; size: number }> {
   const tail = await readTail(seg.path, seg.size);
   let size = seg.size;
@@ -76,16 +89,26 @@ export async function readSegmentHead(
       await fsp.appendFile(seg.path, '\n');
       size += 1;
       line = tail.torn.toString('utf8');
-      report({ kind: 'torn_line_completed', message: `the last record of ${seg.name} lacked its line end and was completed` });
+      report({
+        kind: 'torn_line_completed',
+        message: `the last record of ${seg.name} lacked its line end and was completed`,
+      });
     } else {
       await quarantine(dir, seg, tail.tornOffset, tail.torn, now);
       size = tail.tornOffset;
-      report({ kind: 'torn_line_quarantined', message: `an incomplete last line of ${seg.name} (${tail.torn.length} bytes at offset ${tail.tornOffset}) was moved to ${QUARANTINE_FILE}` });
+      report({
+        kind: 'torn_line_quarantined',
+        message: `an incomplete last line of ${seg.name} (${tail.torn.length} bytes at offset ${tail.tornOffset}) was moved to ${QUARANTINE_FILE}`,
+      });
     }
   }
   if (line === undefined) return { size };
   const hash = hashField(line, 'hash');
-  if (!hash) report({ kind: 'unreadable_head', message: `the last line of ${seg.name} is not a valid record; the chain continues after it` });
+  if (!hash)
+    report({
+      kind: 'unreadable_head',
+      message: `the last line of ${seg.name} is not a valid record; the chain continues after it`,
+    });
   return { hash: hash ?? createHash('sha256').update(line).digest('hex'), size };
 }
 
@@ -117,7 +140,8 @@ async function headRecordProblem(head: AuditHead, seg: SegmentInfo | undefined):
   }
   const tail = await readTail(seg.path, head.end);
   const hash = tail.torn.length === 0 && tail.lastLine ? hashField(tail.lastLine.text, 'hash') : undefined;
-  if (hash !== head.hash) return `${seg.name} no longer holds the witnessed head (${at}) at byte ${head.end}: the log was rewritten or re-hashed`;
+  if (hash !== head.hash)
+    return `${seg.name} no longer holds the witnessed head (${at}) at byte ${head.end}: the log was rewritten or re-hashed`;
   return undefined;
 }
 
@@ -126,7 +150,10 @@ async function headRecordProblem(head: AuditHead, seg: SegmentInfo | undefined):
  * written just before a crash, or by another process) are accepted only when each one is a valid
  * record chaining from the one before; returns the new tip, or why the log does not match the head.
  */
-export async function followHead(head: AuditHead, segs: readonly SegmentInfo[]): Promise<ChainTip | { problem: string }> {
+export async function followHead(
+  head: AuditHead,
+  segs: readonly SegmentInfo[],
+): Promise<ChainTip | { problem: string }> {
   const headSeg = segs.find((s) => s.number === head.segment);
   if (head.records > head.anchor.records) {
     const problem = await headRecordProblem(head, headSeg);
@@ -137,16 +164,20 @@ export async function followHead(head: AuditHead, segs: readonly SegmentInfo[]):
   for (const seg of segs.filter((s) => s.number >= head.segment)) {
     const from = seg.number === head.segment ? head.end : 0;
     if (seg.size <= from || problem) continue;
-    const end = await scanLines(seg.path, (l) => {
-      if (problem) return;
-      const parsed = parseRecordLine(l.text);
-      const r = 'record' in parsed ? parsed.record : undefined;
-      if (!r || computeRecordHash(r) !== r.hash || r.prev !== tip.hash) {
-        problem = `the records after the witnessed head (record #${head.records}) do not chain from it (${seg.name}, byte ${l.offset})`;
-        return;
-      }
-      tip = { records: tip.records + 1, hash: r.hash, segment: seg.number, end: l.offset + l.length + 1 };
-    }, { from, to: seg.size });
+    const end = await scanLines(
+      seg.path,
+      (l) => {
+        if (problem) return;
+        const parsed = parseRecordLine(l.text);
+        const r = 'record' in parsed ? parsed.record : undefined;
+        if (!r || computeRecordHash(r) !== r.hash || r.prev !== tip.hash) {
+          problem = `the records after the witnessed head (record #${head.records}) do not chain from it (${seg.name}, byte ${l.offset})`;
+          return;
+        }
+        tip = { records: tip.records + 1, hash: r.hash, segment: seg.number, end: l.offset + l.length + 1 };
+      },
+      { from, to: seg.size },
+    );
     if (!problem && end < seg.size) problem = `${seg.name} ends with an incomplete line after the witnessed head`;
   }
   return problem ? { problem } : tip;

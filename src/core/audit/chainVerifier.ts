@@ -57,41 +57,62 @@ export interface VerifyOptions {
 }
 
 /** Walks the segments in order (each up to its snapshot size). */
-export async function verifyChain(segments: readonly SegmentInfo[], anchorHash: string, options: VerifyOptions = {}): Promise<VerifyResult> {
+export async function verifyChain(
+  segments: readonly SegmentInfo[],
+  anchorHash: string,
+  options: VerifyOptions = {},
+): Promise<VerifyResult> {
   const problems: BrokenLink[] = [];
   const { head, firstRecord = 0 } = options;
   let expectedPrev: string | undefined = anchorHash;
   let records = 0;
   for (const seg of segments) {
-    const end = await scanLines(seg.path, (l) => {
-      records++;
-      const parsed = parseRecordLine(l.text);
-      const at = { segment: seg.name, line: l.line, record: firstRecord + records };
-      if ('problem' in parsed) {
-        if (problems.length < MAX_PROBLEMS) problems.push({ ...at, reason: parsed.problem });
-        expectedPrev = undefined;
-        return;
-      }
-      const r = parsed.record;
-      let reason: string | undefined;
-      if (computeRecordHash(r) !== r.hash) reason = 'record content does not match its hash (edited)';
-      else if (expectedPrev !== undefined && r.prev !== expectedPrev) {
-        reason = 'prev does not link to the previous record (a record was deleted, inserted or reordered)';
-      } else if (head && at.record === head.records && r.hash !== head.hash) {
-        reason = 'the record at the witnessed head does not carry the witnessed hash (the log was rewritten or re-hashed)';
-      } else if (isIntegrityEvent(r)) {
-        reason = `integrity check failed at ${r.time}: ${r.event?.detail ?? 'the log did not match its witnessed head'}`;
-      }
-      if (reason && problems.length < MAX_PROBLEMS) problems.push({ ...at, recordId: r.id, reason });
-      expectedPrev = r.hash;
-    }, { to: seg.size });
+    const end = await scanLines(
+      seg.path,
+      (l) => {
+        records++;
+        const parsed = parseRecordLine(l.text);
+        const at = { segment: seg.name, line: l.line, record: firstRecord + records };
+        if ('problem' in parsed) {
+          if (problems.length < MAX_PROBLEMS) problems.push({ ...at, reason: parsed.problem });
+          expectedPrev = undefined;
+          return;
+        }
+        const r = parsed.record;
+        let reason: string | undefined;
+        if (computeRecordHash(r) !== r.hash) reason = 'record content does not match its hash (edited)';
+        else if (expectedPrev !== undefined && r.prev !== expectedPrev) {
+          reason = 'prev does not link to the previous record (a record was deleted, inserted or reordered)';
+        } else if (head && at.record === head.records && r.hash !== head.hash) {
+          reason =
+            'the record at the witnessed head does not carry the witnessed hash (the log was rewritten or re-hashed)';
+        } else if (isIntegrityEvent(r)) {
+          reason = `integrity check failed at ${r.time}: ${r.event?.detail ?? 'the log did not match its witnessed head'}`;
+        }
+        if (reason && problems.length < MAX_PROBLEMS) problems.push({ ...at, recordId: r.id, reason });
+        expectedPrev = r.hash;
+      },
+      { to: seg.size },
+    );
     if (end < seg.size && problems.length < MAX_PROBLEMS) {
       problems.push({ segment: seg.name, line: 0, record: firstRecord + records + 1, reason: 'incomplete last line' });
     }
   }
   if (head && firstRecord + records < head.records && problems.length < MAX_PROBLEMS) {
     const missing = head.records - firstRecord - records;
-    problems.push({ segment: segments[segments.length - 1]?.name ?? '', line: 0, record: firstRecord + records + 1, reason: `the log ends ${missing} record(s) before its witnessed head (record #${head.records}): the newest records were removed` });
+    problems.push({
+      segment: segments[segments.length - 1]?.name ?? '',
+      line: 0,
+      record: firstRecord + records + 1,
+      reason: `the log ends ${missing} record(s) before its witnessed head (record #${head.records}): the newest records were removed`,
+    });
   }
-  return { ok: problems.length === 0, records, segments: segments.length, firstBroken: problems[0], problems, witnessedHead: head?.records };
+  return {
+    ok: problems.length === 0,
+    records,
+    segments: segments.length,
+    firstBroken: problems[0],
+    problems,
+    witnessedHead: head?.records,
+  };
 }

@@ -26,7 +26,12 @@ interface LockOwner {
 function parseOwner(text: string): LockOwner | undefined {
   try {
     const o = JSON.parse(text) as Partial<LockOwner>;
-    if (typeof o.pid === 'number' && typeof o.host === 'string' && typeof o.at === 'number' && typeof o.nonce === 'string') {
+    if (
+      typeof o.pid === 'number' &&
+      typeof o.host === 'string' &&
+      typeof o.at === 'number' &&
+      typeof o.nonce === 'string'
+    ) {
       return o as LockOwner;
     }
   } catch {
@@ -75,15 +80,20 @@ export async function acquireFileLock(path: string, options: FileLockOptions = {
       if (wanted) await fsp.unlink(wantPath).catch(() => undefined);
       const acquiredAt = Date.now();
       // Nobody breaks a lock younger than staleMs: release it without re-reading the owner then.
-      return () => (Date.now() - acquiredAt < staleMs / 2 ? fsp.unlink(path).catch(() => undefined) : releaseFileLock(path, me.nonce));
+      return () =>
+        Date.now() - acquiredAt < staleMs / 2
+          ? fsp.unlink(path).catch(() => undefined)
+          : releaseFileLock(path, me.nonce);
     }
-    if (code !== 'EEXIST') throw new McpSecureError('audit_write_failed', `cannot create the audit lock file (${code})`);
+    if (code !== 'EEXIST')
+      throw new McpSecureError('audit_write_failed', `cannot create the audit lock file (${code})`);
     if (!wanted && Date.now() - started > 10) {
       wanted = true;
       await fsp.writeFile(wantPath, me.nonce, { mode: 0o600 }).catch(() => undefined);
     }
     await breakIfStale(path, staleMs);
-    if (Date.now() > deadline) throw new McpSecureError('audit_write_failed', 'the audit log is locked by another process');
+    if (Date.now() > deadline)
+      throw new McpSecureError('audit_write_failed', 'the audit log is locked by another process');
     await delay(wait);
     wait = Math.min(wait * 2, 8);
   }

@@ -70,20 +70,33 @@ export function parseOtlpHeaders(text: string): Record<string, string> {
       value = ''; // malformed percent-encoding
     }
     if (!HEADER_NAME.test(name) || FORBIDDEN_HEADERS.has(name.toLowerCase())) {
-      throw new McpSecureError('invalid_header', `collector header ${i + 1} has no valid name (expected name=value, comma-separated)`);
+      throw new McpSecureError(
+        'invalid_header',
+        `collector header ${i + 1} has no valid name (expected name=value, comma-separated)`,
+      );
     }
     // eslint-disable-next-line no-control-regex
-    if (value === '' || /[\u0000-\u001f\u007f]/.test(value)) throw new McpSecureError('invalid_header', `collector header "${name}" has an empty or invalid value`);
+    if (value === '' || /[\u0000-\u001f\u007f]/.test(value))
+      throw new McpSecureError('invalid_header', `collector header "${name}" has an empty or invalid value`);
     out[name.toLowerCase()] = value;
   }
   return out;
 }
 
-type AnyValue = { stringValue: string } | { intValue: string } | { doubleValue: number } | { arrayValue: { values: AnyValue[] } };
-interface KeyValue { key: string; value: AnyValue }
+type AnyValue =
+  { stringValue: string } | { intValue: string } | { doubleValue: number } | { arrayValue: { values: AnyValue[] } };
+interface KeyValue {
+  key: string;
+  value: AnyValue;
+}
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
-const SEVERITY = { success: [9, 'INFO'], tool_error: [13, 'WARN'], denied: [13, 'WARN'], transport_error: [17, 'ERROR'] } as const;
+const SEVERITY = {
+  success: [9, 'INFO'],
+  tool_error: [13, 'WARN'],
+  denied: [13, 'WARN'],
+  transport_error: [17, 'ERROR'],
+} as const;
 
 /** Validates the collector URL (https, or http on loopback only). */
 export function parseCollectorUrl(raw: string): URL {
@@ -94,15 +107,20 @@ export function parseCollectorUrl(raw: string): URL {
     throw new McpSecureError('invalid_url', 'the OTLP collector URL is not a valid URL');
   }
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.has(url.hostname))) {
-    throw new McpSecureError('insecure_url', 'the OTLP collector URL must use https (http is allowed for loopback only)');
+    throw new McpSecureError(
+      'insecure_url',
+      'the OTLP collector URL must use https (http is allowed for loopback only)',
+    );
   }
-  if (url.username || url.password) throw new McpSecureError('invalid_url', 'put collector credentials in headers, not in the URL');
+  if (url.username || url.password)
+    throw new McpSecureError('invalid_url', 'put collector credentials in headers, not in the URL');
   return url;
 }
 
 function attr(key: string, value: string | number | readonly string[] | undefined): KeyValue[] {
   if (value === undefined || value === '') return [];
-  if (typeof value === 'number') return [{ key, value: Number.isInteger(value) ? { intValue: String(value) } : { doubleValue: value } }];
+  if (typeof value === 'number')
+    return [{ key, value: Number.isInteger(value) ? { intValue: String(value) } : { doubleValue: value } }];
   if (typeof value === 'string') return [{ key, value: { stringValue: value } }];
   return [{ key, value: { arrayValue: { values: value.map((v) => ({ stringValue: v })) } } }];
 }
@@ -119,15 +137,26 @@ export function toLogRecord(r: AuditRecord, observedMs: number): Record<string, 
     eventName: r.event ? `mcp.audit.${r.event.type}` : 'mcp.tool.call',
     body: { stringValue: `tools/call ${r.what.tool} on ${r.what.server.name}: ${r.outcome.kind}` },
     attributes: [
-      ...attr('audit.record.id', r.id), ...attr('audit.record.hash', r.hash), ...attr('audit.record.prev', r.prev),
+      ...attr('audit.record.id', r.id),
+      ...attr('audit.record.hash', r.hash),
+      ...attr('audit.record.prev', r.prev),
       ...attr('audit.event', r.event?.type),
-      ...attr('mcp.server.name', r.what.server.name), ...attr('mcp.server.target', r.what.server.target),
-      ...attr('mcp.server.resource', r.what.server.resource), ...attr('mcp.tool.name', r.what.tool),
-      ...attr('mcp.tool.arguments', JSON.stringify(r.what.arguments ?? null)), ...attr('mcp.caller', r.who.caller),
-      ...attr('enduser.id', r.who.human?.sub), ...attr('enduser.issuer', r.who.human?.iss), ...attr('enduser.name', r.who.human?.displayName),
-      ...attr('mcp.agent', agentLabel(r.who.agent)), ...attr('mcp.outcome', r.outcome.kind), ...attr('error.message', r.outcome.error),
-      ...attr('mcp.missing_scope', r.outcome.missingScope), ...attr('mcp.result_size', r.outcome.resultSize),
-      ...attr('mcp.duration_ms', r.durationMs), ...attr('mcp.granted_scopes', r.scopes ?? []),
+      ...attr('mcp.server.name', r.what.server.name),
+      ...attr('mcp.server.target', r.what.server.target),
+      ...attr('mcp.server.resource', r.what.server.resource),
+      ...attr('mcp.tool.name', r.what.tool),
+      ...attr('mcp.tool.arguments', JSON.stringify(r.what.arguments ?? null)),
+      ...attr('mcp.caller', r.who.caller),
+      ...attr('enduser.id', r.who.human?.sub),
+      ...attr('enduser.issuer', r.who.human?.iss),
+      ...attr('enduser.name', r.who.human?.displayName),
+      ...attr('mcp.agent', agentLabel(r.who.agent)),
+      ...attr('mcp.outcome', r.outcome.kind),
+      ...attr('error.message', r.outcome.error),
+      ...attr('mcp.missing_scope', r.outcome.missingScope),
+      ...attr('mcp.result_size', r.outcome.resultSize),
+      ...attr('mcp.duration_ms', r.durationMs),
+      ...attr('mcp.granted_scopes', r.scopes ?? []),
     ],
   };
 }
@@ -161,8 +190,12 @@ export class OtlpForwarder implements Disposable {
   /** The export status as the user sees it. */
   get status(): OtlpExportStatus {
     return {
-      state: this.state, lastOkAt: this.lastOkAt, lastError: this.lastError,
-      pending: this.queue.length + this.inFlight, sent: this.stats.sent, dropped: this.stats.dropped,
+      state: this.state,
+      lastOkAt: this.lastOkAt,
+      lastError: this.lastError,
+      pending: this.queue.length + this.inFlight,
+      sent: this.stats.sent,
+      dropped: this.stats.dropped,
     };
   }
 
@@ -230,10 +263,14 @@ export class OtlpForwarder implements Disposable {
   private body(batch: readonly AuditRecord[]): string {
     const now = Date.now();
     return JSON.stringify({
-      resourceLogs: [{
-        resource: { attributes: attr('service.name', this.options.serviceName ?? 'mcp-secure-connections') },
-        scopeLogs: [{ scope: { name: 'mcp-secure.audit', version: '1' }, logRecords: batch.map((r) => toLogRecord(r, now)) }],
-      }],
+      resourceLogs: [
+        {
+          resource: { attributes: attr('service.name', this.options.serviceName ?? 'mcp-secure-connections') },
+          scopeLogs: [
+            { scope: { name: 'mcp-secure.audit', version: '1' }, logRecords: batch.map((r) => toLogRecord(r, now)) },
+          ],
+        },
+      ],
     });
   }
 
@@ -245,7 +282,10 @@ export class OtlpForwarder implements Disposable {
       let retryAfterMs: number | undefined;
       try {
         const res = await doFetch(this.url, {
-          method: 'POST', body, signal: this.abort.signal, redirect: 'error',
+          method: 'POST',
+          body,
+          signal: this.abort.signal,
+          redirect: 'error',
           headers: { ...this.options.headers, 'content-type': 'application/json' },
         });
         await res.arrayBuffer().catch(() => undefined);
@@ -261,7 +301,9 @@ export class OtlpForwarder implements Disposable {
         this.logger.debug(`collector answered HTTP ${res.status}; retrying`);
       } catch (err) {
         if (this.abort.signal.aborted) return false;
-        const code = String((err as { cause?: { code?: string } }).cause?.code ?? 'network error').replace(/[^A-Za-z0-9_ -]/g, '').slice(0, 40);
+        const code = String((err as { cause?: { code?: string } }).cause?.code ?? 'network error')
+          .replace(/[^A-Za-z0-9_ -]/g, '')
+          .slice(0, 40);
         this.lastError = `the collector is unreachable (${code})`;
         this.logger.debug(`collector unreachable (${code}); retrying`);
       }
@@ -278,7 +320,14 @@ export class OtlpForwarder implements Disposable {
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const t = setTimeout(resolve, ms);
-      this.abort.signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+      this.abort.signal.addEventListener(
+        'abort',
+        () => {
+          clearTimeout(t);
+          resolve();
+        },
+        { once: true },
+      );
     });
   }
 }

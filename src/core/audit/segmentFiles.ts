@@ -125,7 +125,12 @@ export async function scanLines(
       const data = carry.length ? Buffer.concat([carry, buf.subarray(0, bytesRead)]) : buf.subarray(0, bytesRead);
       let start = 0;
       for (let nl = data.indexOf(10, start); nl !== -1; nl = data.indexOf(10, start)) {
-        visit({ line: lineNo++, offset: carryStart + start, length: nl - start, text: data.toString('utf8', start, nl) });
+        visit({
+          line: lineNo++,
+          offset: carryStart + start,
+          length: nl - start,
+          text: data.toString('utf8', start, nl),
+        });
         start = nl + 1;
       }
       carry = Buffer.from(data.subarray(start));
@@ -150,7 +155,10 @@ export async function readSlice(path: string, offset: number, length: number): P
 }
 
 /** The last complete line of a file and what trails it (a torn line), reading only the tail. */
-export async function readTail(path: string, size: number): Promise<{ lastLine?: LineVisit; tornOffset: number; torn: Buffer }> {
+export async function readTail(
+  path: string,
+  size: number,
+): Promise<{ lastLine?: LineVisit; tornOffset: number; torn: Buffer }> {
   const fh = await fsp.open(path, 'r');
   try {
     let window = 64 * 1024;

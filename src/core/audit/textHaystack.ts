@@ -116,7 +116,8 @@ export class TextHaystack {
 function verifyCandidates(s: SegmentHay, n: string, ids: readonly number[], base: number, hits: Uint8Array): void {
   const { hay, starts } = s;
   if (ids.length * 8 <= starts.length) {
-    for (const k of ids) if (hay.slice(starts[k] as number, (starts[k + 1] ?? hay.length) - 1).includes(n)) hits[base + k] = 1;
+    for (const k of ids)
+      if (hay.slice(starts[k] as number, (starts[k + 1] ?? hay.length) - 1).includes(n)) hits[base + k] = 1;
     return;
   }
   let p = -1;

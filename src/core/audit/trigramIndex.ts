@@ -24,7 +24,8 @@ function fold(c: number): number {
 /** Distinct trigram keys of `s` (empty when shorter than 3 code units). */
 export function trigramKeys(s: string): number[] {
   const seen = new Set<number>();
-  for (let i = 0; i + 2 < s.length; i++) seen.add((fold(s.charCodeAt(i)) << 14) | (fold(s.charCodeAt(i + 1)) << 7) | fold(s.charCodeAt(i + 2)));
+  for (let i = 0; i + 2 < s.length; i++)
+    seen.add((fold(s.charCodeAt(i)) << 14) | (fold(s.charCodeAt(i + 1)) << 7) | fold(s.charCodeAt(i + 2)));
   return [...seen];
 }
 
@@ -34,8 +35,16 @@ export function trigramKeys(s: string): number[] {
  * into `count` and collects first-seen keys into `seen`. With `fill`: writes ids into the postings.
  * One loop, no callbacks: this runs ~50 times per record while a million records are indexed.
  */
-function pass(hay: string, end: number, count: Int32Array, last: Int32Array, seen: number[] | undefined,
-  fill: Int32Array | undefined, bitmaps: Uint8Array, lists: Uint16Array | Int32Array): void {
+function pass(
+  hay: string,
+  end: number,
+  count: Int32Array,
+  last: Int32Array,
+  seen: number[] | undefined,
+  fill: Int32Array | undefined,
+  bitmaps: Uint8Array,
+  lists: Uint16Array | Int32Array,
+): void {
   last.fill(-1);
   let id = 0;
   let run = 0;
@@ -79,12 +88,24 @@ export class TrigramPostings {
     private readonly lists: Uint16Array | Int32Array,
   ) {}
 
-  static readonly EMPTY = new TrigramPostings(0, new Int32Array(0), new Int32Array(0), new Int32Array(0), new Uint8Array(0), new Uint8Array(0), new Uint16Array(0));
+  static readonly EMPTY = new TrigramPostings(
+    0,
+    new Int32Array(0),
+    new Int32Array(0),
+    new Int32Array(0),
+    new Uint8Array(0),
+    new Uint8Array(0),
+    new Uint16Array(0),
+  );
 
   /** Postings of the first `n` records of a haystack (`end` = where record n starts). */
   static build(hay: string, n: number, end: number): TrigramPostings {
     if (n === 0) return TrigramPostings.EMPTY;
-    scratch ??= { count: new Int32Array(1 << KEY_BITS), last: new Int32Array(1 << KEY_BITS), fill: new Int32Array(1 << KEY_BITS) };
+    scratch ??= {
+      count: new Int32Array(1 << KEY_BITS),
+      last: new Int32Array(1 << KEY_BITS),
+      fill: new Int32Array(1 << KEY_BITS),
+    };
     const { count, last, fill } = scratch;
     const seen: number[] = [];
     pass(hay, end, count, last, seen, undefined, new Uint8Array(0), new Uint16Array(0));
@@ -120,7 +141,14 @@ export class TrigramPostings {
 
   /** Bytes held (all typed arrays). */
   memoryBytes(): number {
-    return this.keys.byteLength + this.counts.byteLength + this.offsets.byteLength + this.isBitmap.byteLength + this.bitmaps.byteLength + this.lists.byteLength;
+    return (
+      this.keys.byteLength +
+      this.counts.byteLength +
+      this.offsets.byteLength +
+      this.isBitmap.byteLength +
+      this.bitmaps.byteLength +
+      this.lists.byteLength
+    );
   }
 
   /** Ascending local ids (< n) of records that may contain a text with these trigram keys (non-empty). */
@@ -129,7 +157,11 @@ export class TrigramPostings {
     for (const k of keys) {
       const j = binarySearch(this.keys, k);
       if (j < 0) return [];
-      found.push({ count: this.counts[j] as number, bitmap: this.isBitmap[j] === 1, offset: this.offsets[j] as number });
+      found.push({
+        count: this.counts[j] as number,
+        bitmap: this.isBitmap[j] === 1,
+        offset: this.offsets[j] as number,
+      });
     }
     found.sort((a, b) => a.count - b.count);
     const bitmapOffsets = found.filter((p) => p.bitmap).map((p) => p.offset);
@@ -143,9 +175,11 @@ export class TrigramPostings {
     const lists = found.filter((p) => !p.bitmap);
     if (lists.length === 0) return this.bitmapAnd(bitmapOffsets);
     let ids: number[];
-    const list = (p: { count: number; offset: number }): number[] => Array.from(this.lists.subarray(p.offset, p.offset + p.count));
+    const list = (p: { count: number; offset: number }): number[] =>
+      Array.from(this.lists.subarray(p.offset, p.offset + p.count));
     ids = list(lists[0] as { count: number; offset: number }).filter(inAllBitmaps);
-    for (let j = 1; j < lists.length && ids.length > 0; j++) ids = intersect(ids, list(lists[j] as { count: number; offset: number }));
+    for (let j = 1; j < lists.length && ids.length > 0; j++)
+      ids = intersect(ids, list(lists[j] as { count: number; offset: number }));
     return ids;
   }
 
@@ -155,7 +189,8 @@ export class TrigramPostings {
     const bits = this.bitmaps;
     const first = offsets[0] as number;
     const acc = bits.slice(first, first + bytes);
-    for (const off of offsets.slice(1)) for (let b = 0; b < bytes; b++) acc[b] = (acc[b] as number) & (bits[off + b] as number);
+    for (const off of offsets.slice(1))
+      for (let b = 0; b < bytes; b++) acc[b] = (acc[b] as number) & (bits[off + b] as number);
     const ids: number[] = [];
     for (let b = 0; b < bytes; b++) {
       const v = acc[b] as number;

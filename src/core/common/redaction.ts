@@ -20,15 +20,54 @@ export const REDACTED = '[REDACTED]';
 
 /** Key names (normalised: lower case, without `-`, `_`, `.` and spaces) whose values are always redacted. */
 export const DEFAULT_SECRET_KEYS: readonly string[] = [
-  'password', 'passwd', 'pwd', 'pass', 'passphrase', 'token', 'secret', 'authorization', 'auth', 'proxyauthorization',
-  'apikey', 'xapikey', 'clientsecret', 'cookie', 'setcookie', 'accesstoken', 'refreshtoken', 'idtoken',
-  'privatekey', 'sessionid', 'sessiontoken', 'credential', 'credentials', 'bearer', 'jwt', 'otp', 'pin',
-  'codeverifier', 'sharedsecret', 'signature', 'dpop', 'assertion', 'clientassertion', 'subjecttoken',
+  'password',
+  'passwd',
+  'pwd',
+  'pass',
+  'passphrase',
+  'token',
+  'secret',
+  'authorization',
+  'auth',
+  'proxyauthorization',
+  'apikey',
+  'xapikey',
+  'clientsecret',
+  'cookie',
+  'setcookie',
+  'accesstoken',
+  'refreshtoken',
+  'idtoken',
+  'privatekey',
+  'sessionid',
+  'sessiontoken',
+  'credential',
+  'credentials',
+  'bearer',
+  'jwt',
+  'otp',
+  'pin',
+  'codeverifier',
+  'sharedsecret',
+  'signature',
+  'dpop',
+  'assertion',
+  'clientassertion',
+  'subjecttoken',
 ];
 
 /** Substrings that make any key secret (`dbPassword`, `github_token`, `x-api-key`). */
 export const DEFAULT_SECRET_KEY_PARTS: readonly string[] = [
-  'password', 'passwd', 'passphrase', 'secret', 'token', 'apikey', 'privatekey', 'credential', 'authorization', 'cookie',
+  'password',
+  'passwd',
+  'passphrase',
+  'secret',
+  'token',
+  'apikey',
+  'privatekey',
+  'credential',
+  'authorization',
+  'cookie',
 ];
 
 /** `db_pass`, `STRIPE_KEY`, `deploy-key`, `signingKey`, `idp_id_jwt`: a separated or camel-case secret suffix. */
@@ -37,9 +76,30 @@ const SECRET_CAMEL_SUFFIX_RE = /[a-z0-9](?:Key|Pass|Jwt)$/;
 
 /** Keys that look secret by the rules above but are counts, types or public identifiers. */
 const NOT_SECRET_KEYS = new Set([
-  'maxtokens', 'maxoutputtokens', 'numtokens', 'totaltokens', 'tokencount', 'tokenlimit', 'tokentype', 'tokensused',
-  'publickey', 'primarykey', 'foreignkey', 'sortkey', 'partitionkey', 'hashkey', 'rangekey', 'keyid', 'idempotencykey', 'cachekey',
-  'tokenendpoint', 'tokenurl', 'authorizationendpoint', 'authorizationserver', 'authorizationservers', 'tokenendpointauthmethod',
+  'maxtokens',
+  'maxoutputtokens',
+  'numtokens',
+  'totaltokens',
+  'tokencount',
+  'tokenlimit',
+  'tokentype',
+  'tokensused',
+  'publickey',
+  'primarykey',
+  'foreignkey',
+  'sortkey',
+  'partitionkey',
+  'hashkey',
+  'rangekey',
+  'keyid',
+  'idempotencykey',
+  'cachekey',
+  'tokenendpoint',
+  'tokenurl',
+  'authorizationendpoint',
+  'authorizationserver',
+  'authorizationservers',
+  'tokenendpointauthmethod',
 ]);
 
 /** Field names that label the value of a `{name, value}` entry. */
@@ -50,7 +110,8 @@ const VALUE_FIELDS = ['value', 'Value'] as const;
 /** JSON fields whose string leaves are secret when a JSON document is registered (RFC 7517 §9.1 private JWK members too). */
 const SECRET_JSON_FIELD = /token|secret|verifier|password|private|^d$|^k$|^p$|^q$|^dp$|^dq$|^qi$/i;
 /** Public identifiers in a registered grant or client record: never registered (they must stay readable in audit records). */
-const PUBLIC_JSON_FIELD = /^(client_?id|sub|subject|iss|issuer|resource|server_?id|server_?url|display_?name|token_?type|grant|client_?kind|kind|scopes?|granted_?scopes|requested_?scopes|version|kty|crv|alg|use|kid|x|y|n|e)$/i;
+const PUBLIC_JSON_FIELD =
+  /^(client_?id|sub|subject|iss|issuer|resource|server_?id|server_?url|display_?name|token_?type|grant|client_?kind|kind|scopes?|granted_?scopes|requested_?scopes|version|kty|crv|alg|use|kid|x|y|n|e)$/i;
 /** An opaque credential-like leaf in a registered JSON document. */
 const OPAQUE_VALUE = /^[A-Za-z0-9._~+/=-]{24,}$/;
 /** Registered values shorter than this are ignored (they would redact ordinary words). */
@@ -78,13 +139,16 @@ const USERINFO_RE = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#@:]*):([^\s/?#@]+)@/gi;
 /** `?code=…` in a redirect URL (RFC 6749 §4.1.2). */
 const AUTH_CODE_RE = /([?&]code=)[^&#\s"']+/g;
 /** `{"name": "DB_PASSWORD", "value": "…"}` inside printed JSON, also JSON inside a JSON string (either member order). */
-const NAMED_ENTRY_RE = /(\\?"(?:name|key)\\?"\s*:\s*\\?"([^"\\]{1,128})\\?"\s*,\s*\\?"value\\?"\s*:\s*\\?")((?:[^"\\]|\\[^"])*)(\\?")/gi;
-const NAMED_ENTRY_REVERSED_RE = /(\\?"value\\?"\s*:\s*\\?")((?:[^"\\]|\\[^"])*)(\\?"\s*,\s*\\?"(?:name|key)\\?"\s*:\s*\\?"([^"\\]{1,128})\\?")/gi;
+const NAMED_ENTRY_RE =
+  /(\\?"(?:name|key)\\?"\s*:\s*\\?"([^"\\]{1,128})\\?"\s*,\s*\\?"value\\?"\s*:\s*\\?")((?:[^"\\]|\\[^"])*)(\\?")/gi;
+const NAMED_ENTRY_REVERSED_RE =
+  /(\\?"value\\?"\s*:\s*\\?")((?:[^"\\]|\\[^"])*)(\\?"\s*,\s*\\?"(?:name|key)\\?"\s*:\s*\\?"([^"\\]{1,128})\\?")/gi;
 /** Any `name=value`, `name: value` or `"name": "value"`; the replacer decides by the name. */
 const NAMED_VALUE_RE = /(["']?)([A-Za-z][A-Za-z0-9_.-]{0,63})\1(\s*[:=]\s*)(["']?)([^\s"'&,;}]+)/g;
 const CANDIDATE_RE = /[A-Za-z0-9+=_\-.~]{20,}/g;
 /** Well-known token formats (GitHub, AWS access key ids, Slack, OpenAI/Anthropic-style `sk-`, Google API keys). */
-const KNOWN_TOKEN_RE = /\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}|AKIA[0-9A-Z]{16}|xox[abposr]-[A-Za-z0-9-]{10,}|sk-[A-Za-z0-9_-]{20,}|AIza[0-9A-Za-z_-]{35})\b/g;
+const KNOWN_TOKEN_RE =
+  /\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}|AKIA[0-9A-Z]{16}|xox[abposr]-[A-Za-z0-9-]{10,}|sk-[A-Za-z0-9_-]{20,}|AIza[0-9A-Za-z_-]{35})\b/g;
 const AUTH_SCHEME_WORD = /^(Bearer|DPoP|Basic|Token)$/i;
 /** Flags, not secrets (`"hasRefreshToken": true`). */
 const NOT_A_SECRET_VALUE = /^(true|false|null|undefined)$/;
@@ -173,8 +237,12 @@ export class Redactor {
     out = out.replace(JWT_RE, REDACTED);
     out = out.replace(KNOWN_TOKEN_RE, REDACTED);
     out = out.replace(USERINFO_RE, (_m, scheme: string, user: string) => `${scheme}${user}:${REDACTED}@`);
-    out = out.replace(NAMED_ENTRY_RE, (m, head: string, name: string, value: string, close: string) => (this.isSecretKey(name) && value ? `${head}${REDACTED}${close}` : m));
-    out = out.replace(NAMED_ENTRY_REVERSED_RE, (m, head: string, value: string, tail: string, name: string) => (this.isSecretKey(name) && value ? `${head}${REDACTED}${tail}` : m));
+    out = out.replace(NAMED_ENTRY_RE, (m, head: string, name: string, value: string, close: string) =>
+      this.isSecretKey(name) && value ? `${head}${REDACTED}${close}` : m,
+    );
+    out = out.replace(NAMED_ENTRY_REVERSED_RE, (m, head: string, value: string, tail: string, name: string) =>
+      this.isSecretKey(name) && value ? `${head}${REDACTED}${tail}` : m,
+    );
     out = out.replace(AUTH_CODE_RE, (_m, prefix: string) => `${prefix}${REDACTED}`);
     out = out.replace(AUTH_SCHEME_RE, (_m, scheme: string, ws: string) => `${scheme}${ws}${REDACTED}`);
     out = this.redactNamedValues(out);
@@ -192,7 +260,12 @@ export class Redactor {
     let last = 0;
     for (let m = re.exec(text); m; m = re.exec(text)) {
       const [whole, q = '', key = '', sep = '', vq = '', val = ''] = m;
-      const keep = !this.isSecretKey(key) || val.startsWith(REDACTED) || AUTH_SCHEME_WORD.test(val) || val.startsWith('//') || NOT_A_SECRET_VALUE.test(val);
+      const keep =
+        !this.isSecretKey(key) ||
+        val.startsWith(REDACTED) ||
+        AUTH_SCHEME_WORD.test(val) ||
+        val.startsWith('//') ||
+        NOT_A_SECRET_VALUE.test(val);
       if (keep) {
         re.lastIndex = m.index + q.length * 2 + key.length + sep.length + vq.length;
         continue;
@@ -235,7 +308,11 @@ export class Redactor {
   private walk(value: unknown, depth: number, seen: WeakSet<object>): unknown {
     if (typeof value === 'string') return this.redactText(value);
     if (value === null || typeof value !== 'object') {
-      return typeof value === 'bigint' ? value.toString() : typeof value === 'function' || typeof value === 'symbol' ? undefined : value;
+      return typeof value === 'bigint'
+        ? value.toString()
+        : typeof value === 'function' || typeof value === 'symbol'
+          ? undefined
+          : value;
     }
     if (depth >= this.maxDepth) return '[…]';
     if (seen.has(value)) return '[Circular]';
@@ -246,7 +323,10 @@ export class Redactor {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(record)) {
       const secret = this.isSecretKey(k) || (namedSecret && (VALUE_FIELDS as readonly string[]).includes(k));
-      out[this.redactText(k)] = secret && v !== null && v !== undefined && v !== '' && typeof v !== 'boolean' ? REDACTED : this.walk(v, depth + 1, seen);
+      out[this.redactText(k)] =
+        secret && v !== null && v !== undefined && v !== '' && typeof v !== 'boolean'
+          ? REDACTED
+          : this.walk(v, depth + 1, seen);
     }
     return out;
   }

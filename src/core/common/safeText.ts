@@ -90,7 +90,9 @@ export function safeText(untrusted: unknown, max = SAFE_TEXT_MAX): string {
  * each line goes through `safeText`, empty lines are kept, at most `maxLines` lines.
  */
 export function safeLines(untrusted: unknown, max = SAFE_TEXT_MAX, maxLines = 40): string {
-  const lines = describe(untrusted).slice(0, max * 4 + 256).split(/\r\n|[\n\r\u2028\u2029]/);
+  const lines = describe(untrusted)
+    .slice(0, max * 4 + 256)
+    .split(/\r\n|[\n\r\u2028\u2029]/);
   const kept = lines.slice(0, maxLines).map((line) => safeText(line, max));
   return lines.length > maxLines ? [...kept, '\u2026'].join('\n') : kept.join('\n');
 }
@@ -114,7 +116,8 @@ export interface Inert {
 }
 
 /** Inside a JSON string literal: link, code-span, HTML and codicon syntax plus invisible characters. */
-const JSON_UNSAFE = /[[\]()<>$`\u0080-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb\ud800-\udfff]/g;
+const JSON_UNSAFE =
+  /[[\]()<>$`\u0080-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb\ud800-\udfff]/g;
 const JSON_STRING = /"(?:[^"\\]|\\.)*"/g;
 
 /**
@@ -132,8 +135,16 @@ export function safeJson(value: unknown, max = 4000): Inert {
     json = '"(not serialisable)"';
   }
   const escape = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
-  const escaped = json.replace(JSON_STRING, (literal) => literal.replace(ACTIVE_SCHEME_COLON, (_m, scheme: string) => `${scheme}${escape(':')}`).replace(JSON_UNSAFE, escape));
-  return inert(escaped.length > max ? `${escaped.slice(0, max)}\n\u2026 (${escaped.length - max} more characters not shown)` : escaped);
+  const escaped = json.replace(JSON_STRING, (literal) =>
+    literal
+      .replace(ACTIVE_SCHEME_COLON, (_m, scheme: string) => `${scheme}${escape(':')}`)
+      .replace(JSON_UNSAFE, escape),
+  );
+  return inert(
+    escaped.length > max
+      ? `${escaped.slice(0, max)}\n\u2026 (${escaped.length - max} more characters not shown)`
+      : escaped,
+  );
 }
 
 /** Backslash escapes for everything that could build a link, a tag, a code span or a codicon. */
@@ -141,8 +152,9 @@ const VERBATIM_SYNTAX = /[\\[\]()<>`$]/g;
 /** The colon of an active URI scheme (`command:`, `file:` …), so that no such URI survives even bare. */
 const ACTIVE_SCHEME_COLON = /\b(command|vscode(?:-[a-z]+)?|code-oss|file|javascript|vbscript|data|ms-[a-z-]+):/gi;
 /** Characters shown as `\u{…}`: controls (also line breaks), bidi, zero-width, tag characters. */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const VERBATIM_INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]|\udb40[\udc00-\udc7f]/g;
+const VERBATIM_INVISIBLE =
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]|\udb40[\udc00-\udc7f]/g;
 
 /**
  * Exact but inert text, for a confirmation that must show precisely what will run (a stdio command

@@ -55,11 +55,21 @@ export function checkHello(line: string, expectedSecret: string): HelloVerdict {
   }
   if (typeof parsed !== 'object' || parsed === null) return { ok: false, reason: 'malformed' };
   const hello = parsed as Partial<Record<keyof BridgeHello, unknown>>;
-  if (hello.mcpSecureBridge !== 1 || typeof hello.server !== 'string' || hello.server.length === 0 || hello.server.length > 64) {
+  if (
+    hello.mcpSecureBridge !== 1 ||
+    typeof hello.server !== 'string' ||
+    hello.server.length === 0 ||
+    hello.server.length > 64
+  ) {
     return { ok: false, reason: 'malformed' };
   }
   const given = typeof hello.secret === 'string' ? hello.secret : '';
   const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
-  if (!timingSafeEqual(digest(given), digest(expectedSecret)) || given.length === 0) return { ok: false, reason: 'secret' };
-  return { ok: true, server: hello.server, ...(Number.isSafeInteger(hello.pid) && (hello.pid as number) > 0 ? { pid: hello.pid as number } : {}) };
+  if (!timingSafeEqual(digest(given), digest(expectedSecret)) || given.length === 0)
+    return { ok: false, reason: 'secret' };
+  return {
+    ok: true,
+    server: hello.server,
+    ...(Number.isSafeInteger(hello.pid) && (hello.pid as number) > 0 ? { pid: hello.pid as number } : {}),
+  };
 }

@@ -19,8 +19,26 @@ export interface BridgeLaunch {
 
 /** Inherited variables the bridge keeps (compared case-insensitively: Windows names are). */
 export const KEPT_VARIABLES: readonly string[] = [
-  'PATH', 'HOME', 'USER', 'USERNAME', 'LOGNAME', 'SHELL', 'LANG', 'LANGUAGE', 'TZ', 'TMPDIR', 'TMP', 'TEMP',
-  'SYSTEMROOT', 'WINDIR', 'COMSPEC', 'PATHEXT', 'USERPROFILE', 'HOMEDRIVE', 'HOMEPATH', 'SYSTEMDRIVE',
+  'PATH',
+  'HOME',
+  'USER',
+  'USERNAME',
+  'LOGNAME',
+  'SHELL',
+  'LANG',
+  'LANGUAGE',
+  'TZ',
+  'TMPDIR',
+  'TMP',
+  'TEMP',
+  'SYSTEMROOT',
+  'WINDIR',
+  'COMSPEC',
+  'PATHEXT',
+  'USERPROFILE',
+  'HOMEDRIVE',
+  'HOMEPATH',
+  'SYSTEMDRIVE',
 ];
 const KEPT = new Set(KEPT_VARIABLES);
 
@@ -62,7 +80,10 @@ export function chatAliases(ids: readonly string[]): Map<string, string> {
   const out = new Map<string, string>();
   const used = new Set<string>();
   for (const id of ids) {
-    const base = id.toLowerCase().replace(/[^a-z0-9_.-]+/g, '_').slice(0, TOOL_PREFIX_CHARS);
+    const base = id
+      .toLowerCase()
+      .replace(/[^a-z0-9_.-]+/g, '_')
+      .slice(0, TOOL_PREFIX_CHARS);
     let alias = base;
     for (let n = 2; used.has(alias); n++) alias = `${base.slice(0, TOOL_PREFIX_CHARS - String(n).length - 1)}-${n}`;
     used.add(alias);
@@ -73,5 +94,8 @@ export function chatAliases(ids: readonly string[]): Map<string, string> {
 
 /** A version string for the definition that changes when the server's configuration changes (never includes secrets). */
 export function definitionVersion(material: unknown): string {
-  return createHash('sha256').update(JSON.stringify(material) ?? '', 'utf8').digest('hex').slice(0, 12);
+  return createHash('sha256')
+    .update(JSON.stringify(material) ?? '', 'utf8')
+    .digest('hex')
+    .slice(0, 12);
 }

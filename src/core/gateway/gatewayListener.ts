@@ -5,7 +5,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Logger } from '../ports';
 import { BRIDGE_OK, HELLO_MAX_BYTES, HELLO_TIMEOUT_MS, checkHello } from './bridgeHandshake';
-import { SOCKET_DIR_PREFIX, socketParent, socketPathIn, windowsPipeName, type GatewayPlatform } from './gatewayEndpoint';
+import {
+  SOCKET_DIR_PREFIX,
+  socketParent,
+  socketPathIn,
+  windowsPipeName,
+  type GatewayPlatform,
+} from './gatewayEndpoint';
 import type { JsonRpcChannel } from './jsonRpcChannel';
 import { LineDecoder } from './lineDecoder';
 

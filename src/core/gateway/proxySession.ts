@@ -82,23 +82,28 @@ export class ProxySession {
     if (this.closed) return;
     this.closed = true;
     this.subscription.dispose();
-    for (const f of this.inflight.values()) f.controller.abort(new McpSecureError('cancelled', 'The chat session ended.'));
+    for (const f of this.inflight.values())
+      f.controller.abort(new McpSecureError('cancelled', 'The chat session ended.'));
     this.inflight.clear();
     this.opts.channel.close();
   }
 
   private forward(n: ForwardedNotification): void {
-    if (!this.closed) this.opts.channel.send({ jsonrpc: '2.0', method: n.method, ...(n.params ? { params: n.params } : {}) });
+    if (!this.closed)
+      this.opts.channel.send({ jsonrpc: '2.0', method: n.method, ...(n.params ? { params: n.params } : {}) });
   }
 
   private async onMessage(message: unknown): Promise<void> {
-    if (message === PARSE_ERROR) return this.reply(null, { error: { code: RpcCodes.parseError, message: 'Parse error' } });
-    if (!isRecord(message) || message.jsonrpc !== '2.0') return this.reply(null, { error: { code: RpcCodes.invalidRequest, message: 'Invalid Request' } });
+    if (message === PARSE_ERROR)
+      return this.reply(null, { error: { code: RpcCodes.parseError, message: 'Parse error' } });
+    if (!isRecord(message) || message.jsonrpc !== '2.0')
+      return this.reply(null, { error: { code: RpcCodes.invalidRequest, message: 'Invalid Request' } });
     if (typeof message.method !== 'string') return; // a response: the gateway sends VS Code no requests
     const params = isRecord(message.params) ? message.params : {};
     const id = message.id;
     if (id === undefined || id === null) return this.onNotification(message.method, params);
-    if (typeof id !== 'string' && typeof id !== 'number') return this.reply(null, { error: { code: RpcCodes.invalidRequest, message: 'Invalid Request' } });
+    if (typeof id !== 'string' && typeof id !== 'number')
+      return this.reply(null, { error: { code: RpcCodes.invalidRequest, message: 'Invalid Request' } });
     await this.onRequest(id, message.method, params);
   }
 
@@ -125,7 +130,11 @@ export class ProxySession {
     }
   }
 
-  private async handle(method: string, params: Record<string, unknown>, signal: AbortSignal): Promise<Record<string, unknown>> {
+  private async handle(
+    method: string,
+    params: Record<string, unknown>,
+    signal: AbortSignal,
+  ): Promise<Record<string, unknown>> {
     switch (method) {
       case 'ping':
         return {};
@@ -136,7 +145,8 @@ export class ProxySession {
       case 'tools/call':
         return this.callTool(params, signal);
       default: {
-        if (!FORWARDED_REQUESTS.has(method)) throw new RpcFailure(RpcCodes.methodNotFound, `Method not found: ${method.slice(0, 100)}`);
+        if (!FORWARDED_REQUESTS.has(method))
+          throw new RpcFailure(RpcCodes.methodNotFound, `Method not found: ${method.slice(0, 100)}`);
         const connection = await this.connection(signal);
         return forwardRequest(connection.sdkClient, method, params, { signal, timeout: this.opts.requestTimeoutMs });
       }
@@ -173,13 +183,20 @@ export class ProxySession {
   private async callTool(params: Record<string, unknown>, signal: AbortSignal): Promise<Record<string, unknown>> {
     if (typeof params.name !== 'string') throw new RpcFailure(RpcCodes.invalidParams, 'tools/call needs a tool name.');
     const args = params.arguments === undefined ? undefined : params.arguments;
-    if (args !== undefined && !isRecord(args)) throw new RpcFailure(RpcCodes.invalidParams, 'Tool arguments must be a JSON object.');
+    if (args !== undefined && !isRecord(args))
+      throw new RpcFailure(RpcCodes.invalidParams, 'Tool arguments must be a JSON object.');
     const meta = isRecord(params._meta) ? params._meta : {};
-    const conversationId = typeof meta['vscode.conversationId'] === 'string' ? meta['vscode.conversationId'].slice(0, 500) : undefined;
-    const progressToken = typeof meta.progressToken === 'string' || typeof meta.progressToken === 'number' ? meta.progressToken : undefined;
+    const conversationId =
+      typeof meta['vscode.conversationId'] === 'string' ? meta['vscode.conversationId'].slice(0, 500) : undefined;
+    const progressToken =
+      typeof meta.progressToken === 'string' || typeof meta.progressToken === 'number' ? meta.progressToken : undefined;
     const startedAt = (this.opts.clock ?? systemClock).now();
     const connection = await this.connection(signal).catch(async (err: unknown) => {
-      await reportUnreachableCall({ ...this.opts, clock: this.opts.clock ?? systemClock }, { tool: params.name as string, args, conversationId, startedAt }, err);
+      await reportUnreachableCall(
+        { ...this.opts, clock: this.opts.clock ?? systemClock },
+        { tool: params.name as string, args, conversationId, startedAt },
+        err,
+      );
       throw err;
     });
     this.opts.onToolCall?.(this.serverId);
@@ -189,22 +206,37 @@ export class ProxySession {
       signal,
       ...(conversationId !== undefined ? { conversationId } : {}),
       precheck: async (tool: ToolInfo) => gate?.(this.serverId, tool) ?? (await preflight?.(this.serverId, tool)),
-      ...(progressToken !== undefined ? {
-        onProgress: (p: { progress: number; total?: number; message?: string }) => this.forwardProgress(progressToken, p),
-      } : {}),
+      ...(progressToken !== undefined
+        ? {
+            onProgress: (p: { progress: number; total?: number; message?: string }) =>
+              this.forwardProgress(progressToken, p),
+          }
+        : {}),
     });
     return result.raw;
   }
 
-  private forwardProgress(progressToken: string | number, p: { progress: number; total?: number; message?: string }): void {
+  private forwardProgress(
+    progressToken: string | number,
+    p: { progress: number; total?: number; message?: string },
+  ): void {
     if (this.closed) return;
     this.opts.channel.send({
-      jsonrpc: '2.0', method: 'notifications/progress',
-      params: { progressToken, progress: p.progress, ...(p.total !== undefined ? { total: p.total } : {}), ...(p.message !== undefined ? { message: p.message } : {}) },
+      jsonrpc: '2.0',
+      method: 'notifications/progress',
+      params: {
+        progressToken,
+        progress: p.progress,
+        ...(p.total !== undefined ? { total: p.total } : {}),
+        ...(p.message !== undefined ? { message: p.message } : {}),
+      },
     });
   }
 
-  private reply(id: string | number | null, body: { result: unknown } | { error: { code: number; message: string } }): void {
+  private reply(
+    id: string | number | null,
+    body: { result: unknown } | { error: { code: number; message: string } },
+  ): void {
     if (!this.closed) this.opts.channel.send({ jsonrpc: '2.0', id, ...body });
   }
 }

@@ -26,17 +26,21 @@ export function pinnedForm(tool: ToolInfo): Record<string, unknown> {
 
 /** SHA-256 (hex) over the canonical JSON of {@link pinnedForm}. */
 export function toolDigest(tool: ToolInfo): string {
-  return createHash('sha256').update(canonicalJson(pinnedForm(tool)), 'utf8').digest('hex');
+  return createHash('sha256')
+    .update(canonicalJson(pinnedForm(tool)), 'utf8')
+    .digest('hex');
 }
 
 /** Unicode tag characters, bidi embeddings/overrides/isolates/marks, zero-width and invisible separators. */
-const HIDDEN = /[\u{E0000}-\u{E007F}\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C\u200B-\u200D\u2060-\u2064\uFEFF\u180E]/gu;
+const HIDDEN =
+  /[\u{E0000}-\u{E007F}\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C\u200B-\u200D\u2060-\u2064\uFEFF\u180E]/gu;
 
 /** The hidden characters in a tool's definition, as `U+XXXX` code points (unique, in order of appearance). */
 export function hiddenCharacters(tool: ToolInfo): string[] {
   const text = canonicalJson(pinnedForm(tool));
   const found = new Set<string>();
-  for (const m of text.matchAll(HIDDEN)) found.add(`U+${(m[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`);
+  for (const m of text.matchAll(HIDDEN))
+    found.add(`U+${(m[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`);
   return [...found];
 }
 
@@ -63,7 +67,10 @@ export interface HeldBackTool {
  * tools never seen before are pinned (unless they carry hidden characters); changed ones keep their
  * old pin until accepted.
  */
-export function reviewTools(pins: Readonly<Record<string, ToolPin>>, tools: readonly ToolInfo[]): { verdicts: Map<string, PinVerdict>; pins: Record<string, ToolPin> } {
+export function reviewTools(
+  pins: Readonly<Record<string, ToolPin>>,
+  tools: readonly ToolInfo[],
+): { verdicts: Map<string, PinVerdict>; pins: Record<string, ToolPin> } {
   const next: Record<string, ToolPin> = { ...pins };
   const verdicts = new Map<string, PinVerdict>();
   for (const tool of tools) {
@@ -84,6 +91,7 @@ export function reviewTools(pins: Readonly<Record<string, ToolPin>>, tools: read
 /** Tool names offered by more than one server (shown as a conflict, never resolved silently). */
 export function nameConflicts(listed: ReadonlyMap<string, readonly ToolInfo[]>): Map<string, string[]> {
   const owners = new Map<string, string[]>();
-  for (const [serverId, tools] of listed) for (const t of tools) owners.set(t.name, [...(owners.get(t.name) ?? []), serverId]);
+  for (const [serverId, tools] of listed)
+    for (const t of tools) owners.set(t.name, [...(owners.get(t.name) ?? []), serverId]);
   return new Map([...owners].filter(([, ids]) => ids.length > 1));
 }

@@ -25,7 +25,11 @@ export async function reportUnreachableCall(
 ): Promise<void> {
   const e = err instanceof McpSecureError ? err : toMcpSecureError(err);
   const outcome: ToolCallOutcome = ACTION_REQUIRED_CODES.has(e.code)
-    ? { kind: 'denied', status: e.code === 'forbidden' || e.code === 'insufficient_scope' ? 403 : 401, message: e.message }
+    ? {
+        kind: 'denied',
+        status: e.code === 'forbidden' || e.code === 'insufficient_scope' ? 403 : 401,
+        message: e.message,
+      }
     : e.code === 'cancelled' || e.code === 'policy_denied'
       ? { kind: 'denied', status: 'local', message: e.message }
       : { kind: 'transport_error', code: e.code, message: e.message };
@@ -54,11 +58,13 @@ export async function recordGatewayEvent(
     ...(call.conversationId !== undefined ? { conversationId: call.conversationId } : {}),
   };
   const duration = Math.max(0, deps.clock.now() - call.startedAt);
-  await Promise.all(deps.observers.map(async (o) => {
-    try {
-      await o.onToolCallEnd(context, outcome, duration);
-    } catch (failure) {
-      deps.logger.error(`tool-call observer failed: ${failure instanceof Error ? failure.name : 'error'}`);
-    }
-  }));
+  await Promise.all(
+    deps.observers.map(async (o) => {
+      try {
+        await o.onToolCallEnd(context, outcome, duration);
+      } catch (failure) {
+        deps.logger.error(`tool-call observer failed: ${failure instanceof Error ? failure.name : 'error'}`);
+      }
+    }),
+  );
 }

@@ -35,7 +35,10 @@ export class UpstreamEvents {
     if (this.attached.has(client)) return;
     this.attached.add(client);
     for (const method of FORWARDED_NOTIFICATIONS) {
-      const set = client.setNotificationHandler.bind(client) as (m: string, h: (n: { params?: Record<string, unknown> }) => void) => void;
+      const set = client.setNotificationHandler.bind(client) as (
+        m: string,
+        h: (n: { params?: Record<string, unknown> }) => void,
+      ) => void;
       set(method, (n) => this.emit(serverId, { method, ...(n.params ? { params: n.params } : {}) }));
     }
     if (client.getProtocolEra() === 'modern') void this.listen(serverId, client);
@@ -55,7 +58,9 @@ export class UpstreamEvents {
       const how = await subscription.closed;
       this.logger?.debug(`gateway: ${serverId} change subscription ended (${how})`);
     } catch (err) {
-      this.logger?.warn(`gateway: ${serverId} change subscription failed: ${err instanceof Error ? err.name : 'error'}`);
+      this.logger?.warn(
+        `gateway: ${serverId} change subscription failed: ${err instanceof Error ? err.name : 'error'}`,
+      );
     }
   }
 

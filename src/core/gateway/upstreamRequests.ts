@@ -6,8 +6,15 @@ import type { Client, ServerCapabilities } from '@modelcontextprotocol/client';
  * by the proxy session itself.
  */
 export const FORWARDED_REQUESTS: ReadonlySet<string> = new Set([
-  'resources/list', 'resources/templates/list', 'resources/read', 'resources/subscribe', 'resources/unsubscribe',
-  'prompts/list', 'prompts/get', 'completion/complete', 'logging/setLevel',
+  'resources/list',
+  'resources/templates/list',
+  'resources/read',
+  'resources/subscribe',
+  'resources/unsubscribe',
+  'prompts/list',
+  'prompts/get',
+  'completion/complete',
+  'logging/setLevel',
 ]);
 
 export interface ForwardOptions {
@@ -19,7 +26,12 @@ export interface ForwardOptions {
  * Send one forwarded request through the SDK client's typed method (so both upstream wires,
  * 2025-11-25 and 2026-07-28, work the same), bypassing the client's response cache.
  */
-export async function forwardRequest(client: Client, method: string, params: Record<string, unknown>, options: ForwardOptions): Promise<Record<string, unknown>> {
+export async function forwardRequest(
+  client: Client,
+  method: string,
+  params: Record<string, unknown>,
+  options: ForwardOptions,
+): Promise<Record<string, unknown>> {
   const o = { signal: options.signal, timeout: options.timeout };
   const fresh = { ...o, cacheMode: 'bypass' as const };
   // The SDK validates the params against the spec schemas; the casts only hand them over.
@@ -28,7 +40,10 @@ export async function forwardRequest(client: Client, method: string, params: Rec
     case 'resources/list':
       return (await client.listResources(params as P<'listResources'>, fresh)) as Record<string, unknown>;
     case 'resources/templates/list':
-      return (await client.listResourceTemplates(params as P<'listResourceTemplates'>, fresh)) as Record<string, unknown>;
+      return (await client.listResourceTemplates(params as P<'listResourceTemplates'>, fresh)) as Record<
+        string,
+        unknown
+      >;
     case 'resources/read':
       return (await client.readResource(params as P<'readResource'>, fresh)) as Record<string, unknown>;
     case 'resources/subscribe':
@@ -42,7 +57,10 @@ export async function forwardRequest(client: Client, method: string, params: Rec
     case 'completion/complete':
       return (await client.complete(params as P<'complete'>, o)) as Record<string, unknown>;
     case 'logging/setLevel':
-      return (await client.setLoggingLevel(params.level as Parameters<Client['setLoggingLevel']>[0], o)) as Record<string, unknown>;
+      return (await client.setLoggingLevel(params.level as Parameters<Client['setLoggingLevel']>[0], o)) as Record<
+        string,
+        unknown
+      >;
     default:
       throw new Error(`not a forwarded method: ${method}`);
   }
@@ -55,7 +73,11 @@ export async function forwardRequest(client: Client, method: string, params: Rec
  */
 export function toServerCapabilities(upstream: ServerCapabilities | undefined): Record<string, unknown> {
   const caps: Record<string, unknown> = { tools: { listChanged: true } };
-  if (upstream?.resources) caps.resources = { listChanged: upstream.resources.listChanged === true, subscribe: upstream.resources.subscribe === true };
+  if (upstream?.resources)
+    caps.resources = {
+      listChanged: upstream.resources.listChanged === true,
+      subscribe: upstream.resources.subscribe === true,
+    };
   if (upstream?.prompts) caps.prompts = { listChanged: upstream.prompts.listChanged === true };
   if (upstream?.completions) caps.completions = {};
   if (upstream?.logging) caps.logging = {};

@@ -16,7 +16,12 @@ export class AccessDeniedError extends McpSecureError {
     authorizerError?: McpSecureError,
   ) {
     super(
-      authorizerError?.code ?? (status === 401 ? 'unauthorized' : challengeError === 'insufficient_scope' ? 'insufficient_scope' : 'forbidden'),
+      authorizerError?.code ??
+        (status === 401
+          ? 'unauthorized'
+          : challengeError === 'insufficient_scope'
+            ? 'insufficient_scope'
+            : 'forbidden'),
       authorizerError?.message ?? defaultMessage(status, challengeScope, challengeError),
       authorizerError ? { cause: authorizerError } : undefined,
     );
@@ -25,7 +30,8 @@ export class AccessDeniedError extends McpSecureError {
 
 function defaultMessage(status: 401 | 403, scope: string | undefined, error: string | undefined): string {
   if (status === 401) return 'The server rejected the request as unauthorized (HTTP 401).';
-  if (error === 'insufficient_scope') return `The server requires more scope${scope ? ` (${sanitizeScope(scope)})` : ''} (HTTP 403).`;
+  if (error === 'insufficient_scope')
+    return `The server requires more scope${scope ? ` (${sanitizeScope(scope)})` : ''} (HTTP 403).`;
   return 'The server denied the request (HTTP 403).';
 }
 

@@ -44,22 +44,34 @@ export function createAuthorizedFetch(opts: AuthorizedFetchOptions): FetchLike {
     let url = new URL(typeof input === 'string' ? input : input.href);
     const method = (init.method ?? 'GET').toUpperCase();
     assertSameOrigin(url, opts.endpoint);
-    for (let attempt = 1, redirects = 0; ; ) {
+    for (let attempt = 1, redirects = 0; ;) {
       const headers = new Headers(init.headers);
       for (const [k, v] of Object.entries(opts.staticHeaders ?? {})) if (!headers.has(k)) headers.set(k, v);
       headers.delete('authorization');
-      const auth = await during(opts.activity, () => opts.authorizer.headersFor({ url, method }, init.signal ?? undefined));
+      const auth = await during(opts.activity, () =>
+        opts.authorizer.headersFor({ url, method }, init.signal ?? undefined),
+      );
       for (const [k, v] of Object.entries(auth)) headers.set(k, v);
       assertNoCredentialInUrl(url, Object.values(auth));
-      const response = await base(url, { ...init, method, headers, redirect: 'manual', signal: perRequestSignal(init.signal) });
+      const response = await base(url, {
+        ...init,
+        method,
+        headers,
+        redirect: 'manual',
+        signal: perRequestSignal(init.signal),
+      });
       opts.onStatus?.(method, response.status);
       if (response.status >= 300 && response.status < 400 && response.headers.has('location')) {
         await response.body?.cancel().catch(() => undefined);
         const next = new URL(response.headers.get('location') ?? '', url);
         assertSameOrigin(next, opts.endpoint);
-        if (++redirects > MAX_REDIRECTS) throw new McpSecureError('protocol_error', 'Too many redirects from the MCP server.');
+        if (++redirects > MAX_REDIRECTS)
+          throw new McpSecureError('protocol_error', 'Too many redirects from the MCP server.');
         if (method !== 'GET' && response.status !== 307 && response.status !== 308) {
-          throw new McpSecureError('protocol_error', `The MCP server redirected a ${method} request (HTTP ${response.status}).`);
+          throw new McpSecureError(
+            'protocol_error',
+            `The MCP server redirected a ${method} request (HTTP ${response.status}).`,
+          );
         }
         url = next;
         continue;
@@ -68,14 +80,17 @@ export function createAuthorizedFetch(opts: AuthorizedFetchOptions): FetchLike {
         const challenge = parseBearerChallenge(response.headers.get('www-authenticate'));
         let verdict: 'retry' | 'fail';
         try {
-          verdict = await during(opts.activity, () => opts.authorizer.handleRejection(
-            { url, method, status: response.status, headers: response.headers, attempt },
-            init.signal ?? undefined,
-          ));
+          verdict = await during(opts.activity, () =>
+            opts.authorizer.handleRejection(
+              { url, method, status: response.status, headers: response.headers, attempt },
+              init.signal ?? undefined,
+            ),
+          );
         } catch (err) {
           await response.body?.cancel().catch(() => undefined);
           // The authorizer gave up loudly (e.g. step-up refused): keep its code, but record it as a denial.
-          if (err instanceof McpSecureError) throw new AccessDeniedError(response.status, challenge.scope, challenge.error, err);
+          if (err instanceof McpSecureError)
+            throw new AccessDeniedError(response.status, challenge.scope, challenge.error, err);
           throw err;
         }
         await response.body?.cancel().catch(() => undefined);
@@ -83,7 +98,9 @@ export function createAuthorizedFetch(opts: AuthorizedFetchOptions): FetchLike {
           attempt++;
           continue;
         }
-        opts.logger.debug(`HTTP ${response.status} from MCP server (${challenge.error ?? 'no error code'}), authorizer gave up`);
+        opts.logger.debug(
+          `HTTP ${response.status} from MCP server (${challenge.error ?? 'no error code'}), authorizer gave up`,
+        );
         throw new AccessDeniedError(response.status, challenge.scope, challenge.error);
       }
       return limitResponseBody(response, opts.maxResponseBytes);
@@ -118,7 +135,10 @@ function assertNoCredentialInUrl(url: URL, headerValues: string[]): void {
 
 function assertSameOrigin(url: URL, endpoint: URL): void {
   if (url.origin !== endpoint.origin) {
-    throw new McpSecureError('insecure_url', 'Refused a request to a different origin than the MCP server (credentials are never sent elsewhere).');
+    throw new McpSecureError(
+      'insecure_url',
+      'Refused a request to a different origin than the MCP server (credentials are never sent elsewhere).',
+    );
   }
   if (url.username || url.password) throw new McpSecureError('insecure_url', 'Refused a URL carrying credentials.');
 }

@@ -93,9 +93,10 @@ export class ConnectionManager {
     this.setState(def.id, STARTING);
     const logger = this.opts.logger.child(`mcp:${def.id}`);
     try {
-      const connection = def.transport === 'http'
-        ? await this.openHttp(def, logger, options.signal)
-        : await this.openStdio(def, logger, options.signal);
+      const connection =
+        def.transport === 'http'
+          ? await this.openHttp(def, logger, options.signal)
+          : await this.openStdio(def, logger, options.signal);
       if (entry.generation !== generation) {
         await connection.close();
         throw new McpSecureError('cancelled', 'The connection attempt was superseded.');
@@ -105,8 +106,12 @@ export class ConnectionManager {
       logger.info(`connected (${connection.wire}, protocol ${connection.protocolVersion ?? 'unknown'})`);
       return connection;
     } catch (err) {
-      const typed = err instanceof McpSecureError ? err : new McpSecureError('connection_failed', 'Could not connect.', { cause: err });
-      if (entry.generation === generation) this.setState(def.id, { kind: 'error', code: typed.code, message: typed.message });
+      const typed =
+        err instanceof McpSecureError
+          ? err
+          : new McpSecureError('connection_failed', 'Could not connect.', { cause: err });
+      if (entry.generation === generation)
+        this.setState(def.id, { kind: 'error', code: typed.code, message: typed.message });
       logger.warn(`connect failed: ${typed.code}: ${typed.message}`);
       throw typed;
     }
@@ -171,22 +176,47 @@ export class ConnectionManager {
       signal,
     });
     const fingerprint = secret ? secretFingerprint(secret) : undefined;
-    const connection = this.wrap(sdk, def, client, transport, 'stdio', logger, () => ({ exited: transport.exitInfo }), fingerprint, undefined, () => transport.stderrTail());
+    const connection = this.wrap(
+      sdk,
+      def,
+      client,
+      transport,
+      'stdio',
+      logger,
+      () => ({ exited: transport.exitInfo }),
+      fingerprint,
+      undefined,
+      () => transport.stderrTail(),
+    );
     return connection;
   }
 
   private wrap(
-    sdk: SdkRuntime, def: ServerDefinition, client: Client, transport: Transport,
-    wire: 'streamable-http' | 'sse' | 'stdio', logger: Logger, errorContext: () => ErrorContext,
-    fingerprint?: string, activity?: AuthActivity, stderrTail?: () => string[],
+    sdk: SdkRuntime,
+    def: ServerDefinition,
+    client: Client,
+    transport: Transport,
+    wire: 'streamable-http' | 'sse' | 'stdio',
+    logger: Logger,
+    errorContext: () => ErrorContext,
+    fingerprint?: string,
+    activity?: AuthActivity,
+    stderrTail?: () => string[],
   ): McpConnection {
     const timeoutMs = (): number => this.timeoutMs;
     const connection = new sdk.McpConnection({
-      definition: def, client, transport, wire, logger, clock: this.clock,
+      definition: def,
+      client,
+      transport,
+      wire,
+      logger,
+      clock: this.clock,
       observers: this.observers,
       identity: () => this.identity(def, fingerprint),
       // A getter, so a changed deadline applies to calls on connections that are already open.
-      get requestTimeoutMs(): number { return timeoutMs(); },
+      get requestTimeoutMs(): number {
+        return timeoutMs();
+      },
       activity,
       stderrTail,
       errorContext,
@@ -201,26 +231,46 @@ export class ConnectionManager {
   }
 
   /** The transport closed under us (stdio child died, HTTP stream ended): record it as an error state. */
-  private handleClosed(id: string, connection: McpConnection, exited?: { code: number | null; signal: string | null }): void {
+  private handleClosed(
+    id: string,
+    connection: McpConnection,
+    exited?: { code: number | null; signal: string | null },
+  ): void {
     const entry = this.entries.get(id);
     if (!entry || entry.connection !== connection || connection.isClosed) return;
     entry.connection = undefined;
     void connection.close();
     const how = exited ? (exited.signal ? `signal ${exited.signal}` : `exit code ${exited.code}`) : undefined;
-    this.setState(id, how
-      ? { kind: 'error', code: 'server_exited', message: `The MCP server process exited (${how}).` }
-      : { kind: 'error', code: 'connection_failed', message: 'The connection to the MCP server was closed.' });
+    this.setState(
+      id,
+      how
+        ? { kind: 'error', code: 'server_exited', message: `The MCP server process exited (${how}).` }
+        : { kind: 'error', code: 'connection_failed', message: 'The connection to the MCP server was closed.' },
+    );
   }
 
-  private createClient(sdk: SdkRuntime, def: ServerDefinition, protocol: ProtocolChoice, handshakeSecret: string | undefined, logger: Logger): Client {
+  private createClient(
+    sdk: SdkRuntime,
+    def: ServerDefinition,
+    protocol: ProtocolChoice,
+    handshakeSecret: string | undefined,
+    logger: Logger,
+  ): Client {
     const info = this.opts.clientInfo ?? { name: 'mcp-secure-connections', version: '0.1.0' };
-    const capabilities: ClientCapabilities = this.opts.elicitation ? { elicitation: { form: { applyDefaults: true } } } : {};
+    const capabilities: ClientCapabilities = this.opts.elicitation
+      ? { elicitation: { form: { applyDefaults: true } } }
+      : {};
     const client = new sdk.Client(
       // MCP clients identify themselves in `initialize`; a stdio server written like the seed's checks `clientInfo.secret`.
-      handshakeSecret ? { ...info, secret: handshakeSecret } as typeof info : { ...info },
+      handshakeSecret ? ({ ...info, secret: handshakeSecret } as typeof info) : { ...info },
       {
         capabilities,
-        versionNegotiation: protocol === 'auto' ? { mode: 'auto' } : protocol === '2026-07-28' ? { mode: { pin: '2026-07-28' } } : { mode: 'legacy' },
+        versionNegotiation:
+          protocol === 'auto'
+            ? { mode: 'auto' }
+            : protocol === '2026-07-28'
+              ? { mode: { pin: '2026-07-28' } }
+              : { mode: 'legacy' },
       },
     );
     client.onerror = (err) => logger.debug(`transport: ${err instanceof Error ? err.name : 'error'}`);

@@ -21,7 +21,12 @@ export function schemaDefaults(schema: Record<string, unknown>): Record<string, 
 }
 
 /** Register the host's form-elicitation handler (MCP 2025-11-25 §Client Features / Elicitation). */
-export function installElicitationHandler(client: Client, serverId: string, handler: ElicitationHandler, logger: Logger): void {
+export function installElicitationHandler(
+  client: Client,
+  serverId: string,
+  handler: ElicitationHandler,
+  logger: Logger,
+): void {
   client.setRequestHandler('elicitation/create', async (request, ctx) => {
     const params = request.params as { mode?: string; message?: string; requestedSchema?: Record<string, unknown> };
     if (params.mode === 'url' || !params.requestedSchema) {
@@ -33,6 +38,8 @@ export function installElicitationHandler(client: Client, serverId: string, hand
       { serverId, message: String(params.message ?? ''), requestedSchema, defaults: schemaDefaults(requestedSchema) },
       ctx.mcpReq.signal,
     );
-    return answer.action === 'accept' ? { action: 'accept', content: { ...answer.content } as Record<string, string> } : { action: answer.action };
+    return answer.action === 'accept'
+      ? { action: 'accept', content: { ...answer.content } as Record<string, string> }
+      : { action: answer.action };
   });
 }

@@ -13,7 +13,13 @@ export interface ErrorContext {
 function systemErrorCode(err: unknown, depth = 0): string | undefined {
   if (depth > 6 || typeof err !== 'object' || err === null) return undefined;
   const code = (err as { code?: unknown }).code;
-  if (typeof code === 'string' && /^(E[A-Z]+|UND_ERR_[A-Z_]+|CERT_[A-Z_]+|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_[A-Z_]+|ERR_TLS_[A-Z_]+)$/.test(code)) return code;
+  if (
+    typeof code === 'string' &&
+    /^(E[A-Z]+|UND_ERR_[A-Z_]+|CERT_[A-Z_]+|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_[A-Z_]+|ERR_TLS_[A-Z_]+)$/.test(
+      code,
+    )
+  )
+    return code;
   return systemErrorCode((err as { cause?: unknown }).cause, depth + 1);
 }
 
@@ -27,10 +33,13 @@ export function networkError(err: unknown, endpoint: URL): McpSecureError | unde
   const host = endpoint.hostname;
   const where = `${host}:${endpoint.port || (endpoint.protocol === 'https:' ? '443' : '80')}`;
   const say = (text: string): McpSecureError => new McpSecureError('connection_failed', text, { cause: err });
-  if (code === 'ECONNREFUSED') return say(`Nothing is listening at ${where} (connection refused): is the MCP server running, on that port?`);
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return say(`The host ${host} was not found (${code}): check the server URL.`);
+  if (code === 'ECONNREFUSED')
+    return say(`Nothing is listening at ${where} (connection refused): is the MCP server running, on that port?`);
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+    return say(`The host ${host} was not found (${code}): check the server URL.`);
   if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return say(`The connection to ${where} was reset (${code}).`);
-  if (/^(CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_|ERR_TLS_)/.test(code)) return say(`The TLS certificate of ${host} was not accepted (${code}).`);
+  if (/^(CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_|ERR_TLS_)/.test(code))
+    return say(`The TLS certificate of ${host} was not accepted (${code}).`);
   return say(`Could not reach ${where} (${code}).`);
 }
 
@@ -63,18 +72,33 @@ export function toMcpSecureError(err: unknown, ctx: ErrorContext = {}): McpSecur
   const network = ctx.endpoint ? networkError(err, ctx.endpoint) : undefined;
   if (network) return network;
   if (err instanceof SdkHttpError) {
-    if (err.status === 401) return new McpSecureError('unauthorized', 'The server rejected the request as unauthorized (HTTP 401).', { cause: err });
-    if (err.status === 403) return new McpSecureError('forbidden', 'The server denied the request (HTTP 403).', { cause: err });
+    if (err.status === 401)
+      return new McpSecureError('unauthorized', 'The server rejected the request as unauthorized (HTTP 401).', {
+        cause: err,
+      });
+    if (err.status === 403)
+      return new McpSecureError('forbidden', 'The server denied the request (HTTP 403).', { cause: err });
     return new McpSecureError('connection_failed', `The MCP server answered HTTP ${err.status}.`, { cause: err });
   }
   if (err instanceof SdkError) return fromSdkError(err);
   if (err instanceof ProtocolError) {
-    return new McpSecureError('protocol_error', `The MCP server returned error ${err.code}: ${sanitizeServerText(err.message)}`, { cause: err });
+    return new McpSecureError(
+      'protocol_error',
+      `The MCP server returned error ${err.code}: ${sanitizeServerText(err.message)}`,
+      { cause: err },
+    );
   }
-  if (err instanceof Error && err.name === 'AbortError') return new McpSecureError('cancelled', 'The request was cancelled.', { cause: err });
-  if (err instanceof SyntaxError) return new McpSecureError('protocol_error', 'The MCP server sent malformed JSON.', { cause: err });
-  if (err instanceof TypeError && /fetch failed|ECONNREFUSED|ECONNRESET|socket|terminated/i.test(`${err.message} ${String(err.cause)}`)) {
-    return new McpSecureError('connection_failed', 'Could not reach the MCP server (connection failed).', { cause: err });
+  if (err instanceof Error && err.name === 'AbortError')
+    return new McpSecureError('cancelled', 'The request was cancelled.', { cause: err });
+  if (err instanceof SyntaxError)
+    return new McpSecureError('protocol_error', 'The MCP server sent malformed JSON.', { cause: err });
+  if (
+    err instanceof TypeError &&
+    /fetch failed|ECONNREFUSED|ECONNRESET|socket|terminated/i.test(`${err.message} ${String(err.cause)}`)
+  ) {
+    return new McpSecureError('connection_failed', 'Could not reach the MCP server (connection failed).', {
+      cause: err,
+    });
   }
   if (err instanceof Error && /ZodError|invalid_type|Invalid input/.test(`${err.name} ${err.message}`)) {
     return new McpSecureError('protocol_error', 'The MCP server sent a message that is not valid MCP.', { cause: err });
@@ -92,7 +116,9 @@ function fromSdkError(err: SdkError): McpSecureError {
     case SdkErrorCode.SendFailed:
       return new McpSecureError('connection_failed', 'The connection to the MCP server was closed.', { cause: err });
     case SdkErrorCode.ClientHttpAuthentication:
-      return new McpSecureError('unauthorized', 'The server rejected the request as unauthorized (HTTP 401).', { cause: err });
+      return new McpSecureError('unauthorized', 'The server rejected the request as unauthorized (HTTP 401).', {
+        cause: err,
+      });
     case SdkErrorCode.ClientHttpForbidden:
       return new McpSecureError('forbidden', 'The server denied the request (HTTP 403).', { cause: err });
     case SdkErrorCode.InvalidResult:
@@ -102,7 +128,11 @@ function fromSdkError(err: SdkError): McpSecureError {
     case SdkErrorCode.InputRequiredRoundsExceeded:
       return new McpSecureError('protocol_error', `The MCP server broke the protocol (${err.code}).`, { cause: err });
     default:
-      return new McpSecureError('connection_failed', `MCP connection error (${err.code}): ${sanitizeServerText(err.message)}`, { cause: err });
+      return new McpSecureError(
+        'connection_failed',
+        `MCP connection error (${err.code}): ${sanitizeServerText(err.message)}`,
+        { cause: err },
+      );
   }
 }
 
@@ -110,7 +140,11 @@ function fromSdkError(err: SdkError): McpSecureError {
 export function toConnectError(err: unknown, ctx: ErrorContext = {}): McpSecureError {
   const typed = toMcpSecureError(err, ctx);
   if (typed.code === 'protocol_error' && err instanceof ProtocolError) {
-    return new McpSecureError('handshake_rejected', `The MCP server rejected the handshake: ${sanitizeServerText(err.message)}`, { cause: err });
+    return new McpSecureError(
+      'handshake_rejected',
+      `The MCP server rejected the handshake: ${sanitizeServerText(err.message)}`,
+      { cause: err },
+    );
   }
   return typed;
 }

@@ -1,4 +1,9 @@
-import { Client, SSEClientTransport, StreamableHTTPClientTransport, type Transport } from '@modelcontextprotocol/client';
+import {
+  Client,
+  SSEClientTransport,
+  StreamableHTTPClientTransport,
+  type Transport,
+} from '@modelcontextprotocol/client';
 import { McpSecureError, isMcpSecureError } from '../errors';
 import type { Logger } from '../ports';
 import type { RequestAuthorizer } from '../requestAuthorizer';
@@ -54,15 +59,31 @@ export async function connectHttp(def: HttpServerDefinition, deps: HttpConnectDe
   const transport = new StreamableHTTPClientTransport(endpoint, { fetch: fetchFn, redirectPolicy: 'follow' });
   defaultResultTypeToComplete(transport, () => client.getProtocolEra() === 'modern');
   try {
-    await withDeadline(deps.requestTimeoutMs, deps.activity, deps.signal, (signal) => client.connect(transport, { timeout: NO_SDK_TIMEOUT, signal }));
+    await withDeadline(deps.requestTimeoutMs, deps.activity, deps.signal, (signal) =>
+      client.connect(transport, { timeout: NO_SDK_TIMEOUT, signal }),
+    );
     return { client, transport, wire: 'streamable-http' };
   } catch (err) {
     await transport.close().catch(() => undefined);
     const typed = toConnectError(err, { endpoint });
-    const fallback = protocol !== '2026-07-28' && postStatus !== undefined && postStatus >= 400 && postStatus < 500 && postStatus !== 401 && postStatus !== 403;
+    const fallback =
+      protocol !== '2026-07-28' &&
+      postStatus !== undefined &&
+      postStatus >= 400 &&
+      postStatus < 500 &&
+      postStatus !== 401 &&
+      postStatus !== 403;
     if (!fallback || isMcpSecureError(err)) {
       // A 4xx other than 401/403 without a fallback (the 2026-07-28 wire is pinned): say what answered.
-      if (!fallback && typed.code === 'connection_failed' && postStatus !== undefined && postStatus >= 400 && postStatus < 500 && postStatus !== 401 && postStatus !== 403) {
+      if (
+        !fallback &&
+        typed.code === 'connection_failed' &&
+        postStatus !== undefined &&
+        postStatus >= 400 &&
+        postStatus < 500 &&
+        postStatus !== 401 &&
+        postStatus !== 403
+      ) {
         throw neitherTransport(endpoint, postStatus, undefined, err);
       }
       throw typed;
@@ -72,19 +93,32 @@ export async function connectHttp(def: HttpServerDefinition, deps: HttpConnectDe
   const legacyClient = deps.createClient('2025-11-25');
   const sse = new SSEClientTransport(endpoint, { fetch: fetchFn, redirectPolicy: 'follow' });
   try {
-    await withDeadline(deps.requestTimeoutMs, deps.activity, deps.signal, (signal) => legacyClient.connect(sse, { timeout: NO_SDK_TIMEOUT, signal }));
+    await withDeadline(deps.requestTimeoutMs, deps.activity, deps.signal, (signal) =>
+      legacyClient.connect(sse, { timeout: NO_SDK_TIMEOUT, signal }),
+    );
     return { client: legacyClient, transport: sse, wire: 'sse' };
   } catch (err) {
     await sse.close().catch(() => undefined);
     const typed = toConnectError(err, { endpoint });
-    throw typed.code === 'connection_failed' && !isMcpSecureError(err) ? neitherTransport(endpoint, postStatus, getStatus, err) : typed;
+    throw typed.code === 'connection_failed' && !isMcpSecureError(err)
+      ? neitherTransport(endpoint, postStatus, getStatus, err)
+      : typed;
   }
 }
 
 /** The endpoint answered neither transport: say what it answered, where, and what to check. */
-function neitherTransport(endpoint: URL, postStatus: number | undefined, getStatus: number | undefined, cause: unknown): McpSecureError {
-  const answers = [postStatus !== undefined ? `POST answered HTTP ${postStatus}` : '', getStatus !== undefined ? `GET answered HTTP ${getStatus}` : ''].filter(Boolean);
-  const hint = postStatus === 404 || getStatus === 404 ? ' Check the path of the MCP endpoint in the URL (often /mcp).' : '';
+function neitherTransport(
+  endpoint: URL,
+  postStatus: number | undefined,
+  getStatus: number | undefined,
+  cause: unknown,
+): McpSecureError {
+  const answers = [
+    postStatus !== undefined ? `POST answered HTTP ${postStatus}` : '',
+    getStatus !== undefined ? `GET answered HTTP ${getStatus}` : '',
+  ].filter(Boolean);
+  const hint =
+    postStatus === 404 || getStatus === 404 ? ' Check the path of the MCP endpoint in the URL (often /mcp).' : '';
   return new McpSecureError(
     'connection_failed',
     `${endpoint.href} speaks neither Streamable HTTP nor the legacy HTTP+SSE transport${answers.length ? ` (${answers.join(', ')})` : ''}.${hint}`,

@@ -31,5 +31,7 @@ export function launchSpec(def: StdioServerDefinition): Record<string, unknown> 
  * to e.g. `NODE_OPTIONS` — asks again and never hands the old secret to the new command line.
  */
 export function launchSpecKey(def: StdioServerDefinition): string {
-  return createHash('sha256').update(canonicalJson(launchSpec(def)), 'utf8').digest('hex');
+  return createHash('sha256')
+    .update(canonicalJson(launchSpec(def)), 'utf8')
+    .digest('hex');
 }

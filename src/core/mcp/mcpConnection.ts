@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { ProtocolError, type Client, type Tool, type Transport } from '@modelcontextprotocol/client';
 import { McpSecureError } from '../errors';
 import type { Clock, Logger } from '../ports';
-import type { AgentIdentity, HumanIdentity, ToolCallContext, ToolCallObserver, ToolCallOutcome } from '../toolCallObserver';
+import type {
+  AgentIdentity,
+  HumanIdentity,
+  ToolCallContext,
+  ToolCallObserver,
+  ToolCallOutcome,
+} from '../toolCallObserver';
 import { AccessDeniedError } from './accessDeniedError';
 import type { ConnectionState } from './connectionState';
 import { sanitizeServerText, toMcpSecureError, type ErrorContext } from './errorMapping';
@@ -64,11 +70,18 @@ export class McpConnection {
   }
   get serverInfo(): { name: string; version: string } | undefined {
     const v = this.opts.client.getServerVersion();
-    return v ? { name: sanitizeServerText(String(v.name), 100), version: sanitizeServerText(String(v.version), 50) } : undefined;
+    return v
+      ? { name: sanitizeServerText(String(v.name), 100), version: sanitizeServerText(String(v.version), 50) }
+      : undefined;
   }
   /** The `running` state this connection represents. */
   runningState(): ConnectionState {
-    return { kind: 'running', protocolVersion: this.protocolVersion ?? 'unknown', wire: this.wire, serverInfo: this.serverInfo };
+    return {
+      kind: 'running',
+      protocolVersion: this.protocolVersion ?? 'unknown',
+      wire: this.wire,
+      serverInfo: this.serverInfo,
+    };
   }
   /** The last lines a stdio server wrote to stderr (bounded, secrets masked); empty for HTTP servers. */
   stderrTail(): string[] {
@@ -84,7 +97,8 @@ export class McpConnection {
   async listTools(signal?: AbortSignal): Promise<ToolInfo[]> {
     try {
       const result = await withDeadline(this.opts.requestTimeoutMs, this.opts.activity, signal, (s) =>
-        this.opts.client.listTools(undefined, { timeout: NO_SDK_TIMEOUT, signal: s, cacheMode: 'refresh' }));
+        this.opts.client.listTools(undefined, { timeout: NO_SDK_TIMEOUT, signal: s, cacheMode: 'refresh' }),
+      );
       this.tools = new Map(result.tools.map((t) => [t.name, t]));
       return result.tools.map(toToolInfo);
     } catch (err) {
@@ -95,7 +109,9 @@ export class McpConnection {
   /** `skills/list` (SEP-2640): names, digests and sizes only; nothing is prefetched. */
   async listSkills(signal?: AbortSignal): Promise<SkillInfo[]> {
     try {
-      return await withDeadline(this.opts.requestTimeoutMs, this.opts.activity, signal, (s) => listSkills(this.opts.client, { timeout: NO_SDK_TIMEOUT, signal: s }));
+      return await withDeadline(this.opts.requestTimeoutMs, this.opts.activity, signal, (s) =>
+        listSkills(this.opts.client, { timeout: NO_SDK_TIMEOUT, signal: s }),
+      );
     } catch (err) {
       throw toMcpSecureError(err, this.opts.errorContext());
     }
@@ -105,7 +121,11 @@ export class McpConnection {
    * `tools/call` (MCP §Tools/Calling Tools). Resolves with the result, including tool-level errors
    * (`isError: true`); rejects with a typed `McpSecureError` for denials and transport failures.
    */
-  async callTool(name: string, args: Record<string, unknown> | undefined, options: CallToolOptions): Promise<ToolCallResult> {
+  async callTool(
+    name: string,
+    args: Record<string, unknown> | undefined,
+    options: CallToolOptions,
+  ): Promise<ToolCallResult> {
     const identity = await this.resolveIdentity();
     const context = this.buildContext(name, args, options, identity);
     this.notifyStart(context);
@@ -117,8 +137,15 @@ export class McpConnection {
       const refusal = await options.precheck?.(toToolInfo(tool));
       if (refusal) throw new LocalRefusal(refusal);
       const onprogress = options.onProgress;
-      const raw = (await withDeadline(options.timeoutMs ?? this.opts.requestTimeoutMs, this.opts.activity, options.signal, (signal) =>
-        this.opts.client.callTool({ name, arguments: args ?? {} }, { timeout: NO_SDK_TIMEOUT, signal, toolDefinition: tool, ...(onprogress ? { onprogress } : {}) }),
+      const raw = (await withDeadline(
+        options.timeoutMs ?? this.opts.requestTimeoutMs,
+        this.opts.activity,
+        options.signal,
+        (signal) =>
+          this.opts.client.callTool(
+            { name, arguments: args ?? {} },
+            { timeout: NO_SDK_TIMEOUT, signal, toolDefinition: tool, ...(onprogress ? { onprogress } : {}) },
+          ),
       )) as Record<string, unknown>;
       result = toResult(raw);
       outcome = result.isError
@@ -158,7 +185,12 @@ export class McpConnection {
     if (!this.tools?.has(name)) await this.listTools(signal);
     const tool = this.tools?.get(name);
     if (!tool) {
-      throw new LocalRefusal(new McpSecureError('tool_not_found', `The server does not offer a tool named ${JSON.stringify(sanitizeServerText(name, 100))} (or it was refused as invalid).`));
+      throw new LocalRefusal(
+        new McpSecureError(
+          'tool_not_found',
+          `The server does not offer a tool named ${JSON.stringify(sanitizeServerText(name, 100))} (or it was refused as invalid).`,
+        ),
+      );
     }
     return tool;
   }
@@ -172,11 +204,23 @@ export class McpConnection {
     }
   }
 
-  private buildContext(name: string, args: unknown, options: CallToolOptions, identity: ConnectionIdentity): ToolCallContext {
+  private buildContext(
+    name: string,
+    args: unknown,
+    options: CallToolOptions,
+    identity: ConnectionIdentity,
+  ): ToolCallContext {
     const def = this.opts.definition;
     return {
       callId: randomUUID(),
-      server: { id: def.id, name: def.name, transport: def.transport, target: describeTarget(def), resource: identity.resource, issuer: identity.issuer },
+      server: {
+        id: def.id,
+        name: def.name,
+        transport: def.transport,
+        target: describeTarget(def),
+        resource: identity.resource,
+        issuer: identity.issuer,
+      },
       tool: name,
       arguments: args ?? {},
       caller: options.caller,
@@ -231,10 +275,12 @@ function toFailureOutcome(error: McpSecureError, local: boolean, granted: readon
     };
   }
   if (error.code === 'unauthorized') return { kind: 'denied', status: 401, message: error.message };
-  if (error.code === 'forbidden' || error.code === 'insufficient_scope') return { kind: 'denied', status: 403, message: error.message };
+  if (error.code === 'forbidden' || error.code === 'insufficient_scope')
+    return { kind: 'denied', status: 403, message: error.message };
   if (local && error.code !== 'connection_failed') return { kind: 'denied', status: 'local', message: error.message };
   // A JSON-RPC error answer to tools/call: the server (or the SDK on its behalf) refused the call itself.
-  if (error.code === 'protocol_error' && error.cause instanceof ProtocolError) return { kind: 'tool_error', message: error.message, resultSize: 0 };
+  if (error.code === 'protocol_error' && error.cause instanceof ProtocolError)
+    return { kind: 'tool_error', message: error.message, resultSize: 0 };
   return { kind: 'transport_error', code: error.code, message: error.message };
 }
 
@@ -256,7 +302,8 @@ function toResult(raw: Record<string, unknown>): ToolCallResult {
   const structured = raw.structuredContent;
   return {
     content,
-    structuredContent: typeof structured === 'object' && structured !== null ? (structured as Record<string, unknown>) : undefined,
+    structuredContent:
+      typeof structured === 'object' && structured !== null ? (structured as Record<string, unknown>) : undefined,
     isError: raw.isError === true,
     resultSize: Buffer.byteLength(JSON.stringify(raw), 'utf8'),
     raw,
@@ -264,6 +311,9 @@ function toResult(raw: Record<string, unknown>): ToolCallResult {
 }
 
 function errorText(result: ToolCallResult): string {
-  const text = result.content.filter((c) => c.type === 'text' && typeof c.text === 'string').map((c) => c.text as string).join('\n');
+  const text = result.content
+    .filter((c) => c.type === 'text' && typeof c.text === 'string')
+    .map((c) => c.text as string)
+    .join('\n');
   return sanitizeServerText(text || 'The tool reported an error.', 500);
 }

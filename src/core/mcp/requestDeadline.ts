@@ -84,6 +84,7 @@ export async function withDeadline<T>(
  */
 export function outerAbortReason(reason: unknown, signingIn: boolean): McpSecureError {
   if (!(reason instanceof McpSecureError)) return new McpSecureError('cancelled', 'The request was cancelled.');
-  if (reason.code === 'request_timeout' && signingIn) return new McpSecureError('authorization_timeout', `${reason.message} The sign-in was not completed.`);
+  if (reason.code === 'request_timeout' && signingIn)
+    return new McpSecureError('authorization_timeout', `${reason.message} The sign-in was not completed.`);
   return reason;
 }

@@ -15,7 +15,10 @@ export function defaultResultTypeToComplete(transport: Transport, isModern: () =
     get: () => wrapped,
     set: (h: Transport['onmessage']) => {
       handler = h;
-      wrapped = h && ((message: JSONRPCMessage, extra?: Parameters<NonNullable<Transport['onmessage']>>[1]) => handler?.(patch(message, isModern), extra));
+      wrapped =
+        h &&
+        ((message: JSONRPCMessage, extra?: Parameters<NonNullable<Transport['onmessage']>>[1]) =>
+          handler?.(patch(message, isModern), extra));
     },
   });
 }

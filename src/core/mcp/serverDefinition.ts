@@ -85,15 +85,40 @@ export type ServerDefinition = HttpServerDefinition | StdioServerDefinition;
 
 const HTTP_KEYS = new Set(['id', 'name', 'transport', 'url', 'oauth', 'protocol', 'headers', 'exposeToChat']);
 const STDIO_KEYS = new Set(['id', 'name', 'transport', 'command', 'args', 'cwd', 'env', 'secret', 'exposeToChat']);
-const OAUTH_KEYS = new Set(['clientId', 'issuer', 'clientSecret', 'scopes', 'pkce', 'resourceParameter', 'audience', 'dpop', 'grant']);
+const OAUTH_KEYS = new Set([
+  'clientId',
+  'issuer',
+  'clientSecret',
+  'scopes',
+  'pkce',
+  'resourceParameter',
+  'audience',
+  'dpop',
+  'grant',
+]);
 const SECRET_KEYS = new Set(['mode', 'envVar']);
 /** Every engine grant kind; a Record, so a kind added to `OAuthGrantKind` but not here fails to compile. */
-const GRANT_KINDS: Readonly<Record<OAuthGrantKind, true>> = { authorization_code: true, client_credentials: true, token_exchange: true, jwt_bearer: true };
+const GRANT_KINDS: Readonly<Record<OAuthGrantKind, true>> = {
+  authorization_code: true,
+  client_credentials: true,
+  token_exchange: true,
+  jwt_bearer: true,
+};
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 const HEADER_NAME_PATTERN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** Headers the transport owns; a definition may not set them. */
-const RESERVED_HEADERS = new Set(['authorization', 'dpop', 'host', 'content-length', 'content-type', 'accept', 'mcp-session-id', 'mcp-protocol-version', 'cookie']);
+const RESERVED_HEADERS = new Set([
+  'authorization',
+  'dpop',
+  'host',
+  'content-length',
+  'content-type',
+  'accept',
+  'mcp-session-id',
+  'mcp-protocol-version',
+  'cookie',
+]);
 
 function invalid(field: string, why: string): McpSecureError {
   return new McpSecureError('invalid_server_definition', `Invalid server definition: "${field}" ${why}.`);
@@ -138,8 +163,10 @@ export function validateEndpointUrl(value: string, field = 'url'): URL {
   } catch {
     throw invalid(field, 'is not a valid absolute URL');
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw invalid(field, `must use https (got ${url.protocol})`);
-  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) throw invalid(field, 'must use https unless the host is loopback');
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw invalid(field, `must use https (got ${url.protocol})`);
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname))
+    throw invalid(field, 'must use https unless the host is loopback');
   if (url.username || url.password) throw invalid(field, 'must not contain credentials');
   if (url.hash) throw invalid(field, 'must not contain a fragment');
   return url;
@@ -169,23 +196,33 @@ function parseOAuth(raw: unknown): HttpOAuthOptions {
     const issuer = str(o, 'issuer', 'oauth.issuer');
     const url = validateEndpointUrl(issuer, 'oauth.issuer');
     if (url.search) throw invalid('oauth.issuer', 'must not contain a query (RFC 8414 §2)');
-    if (out.clientId === undefined) throw invalid('oauth.issuer', 'pins a pre-registered client and needs "oauth.clientId"');
+    if (out.clientId === undefined)
+      throw invalid('oauth.issuer', 'pins a pre-registered client and needs "oauth.clientId"');
     out.issuer = issuer;
   }
   if (o.grant !== undefined) {
     if (typeof o.grant !== 'string' || !Object.hasOwn(GRANT_KINDS, o.grant)) {
-      throw invalid('oauth.grant', `must be one of ${Object.keys(GRANT_KINDS).map((k) => `"${k}"`).join(', ')}`);
+      throw invalid(
+        'oauth.grant',
+        `must be one of ${Object.keys(GRANT_KINDS)
+          .map((k) => `"${k}"`)
+          .join(', ')}`,
+      );
     }
     out.grant = o.grant as OAuthGrantKind;
   }
   if (o.scopes !== undefined) {
-    if (!Array.isArray(o.scopes) || o.scopes.some((s) => typeof s !== 'string' || !/^[\x21\x23-\x5B\x5D-\x7E]+$/.test(s))) {
+    if (
+      !Array.isArray(o.scopes) ||
+      o.scopes.some((s) => typeof s !== 'string' || !/^[\x21\x23-\x5B\x5D-\x7E]+$/.test(s))
+    ) {
       throw invalid('oauth.scopes', 'must be a list of scope tokens (RFC 6749 §3.3)');
     }
     out.scopes = [...(o.scopes as string[])];
   }
   if (o.pkce !== undefined) {
-    if (o.pkce !== 'require' && o.pkce !== 'assume-s256') throw invalid('oauth.pkce', 'must be "require" or "assume-s256"');
+    if (o.pkce !== 'require' && o.pkce !== 'assume-s256')
+      throw invalid('oauth.pkce', 'must be "require" or "assume-s256"');
     out.pkce = o.pkce;
   }
   if (o.resourceParameter !== undefined) {
@@ -204,16 +241,23 @@ function parseOAuth(raw: unknown): HttpOAuthOptions {
 function parseHttp(obj: Record<string, unknown>, id: string, name: string): HttpServerDefinition {
   checkKeys(obj, HTTP_KEYS, '');
   const url = validateEndpointUrl(str(obj, 'url'));
-  const def: { -readonly [K in keyof HttpServerDefinition]: HttpServerDefinition[K] } = { id, name, transport: 'http', url: url.href };
+  const def: { -readonly [K in keyof HttpServerDefinition]: HttpServerDefinition[K] } = {
+    id,
+    name,
+    transport: 'http',
+    url: url.href,
+  };
   if (obj.protocol !== undefined) {
-    if (!PROTOCOL_CHOICES.includes(obj.protocol as ProtocolChoice)) throw invalid('protocol', `must be one of ${PROTOCOL_CHOICES.join(', ')}`);
+    if (!PROTOCOL_CHOICES.includes(obj.protocol as ProtocolChoice))
+      throw invalid('protocol', `must be one of ${PROTOCOL_CHOICES.join(', ')}`);
     def.protocol = obj.protocol as ProtocolChoice;
   }
   if (obj.oauth !== undefined) def.oauth = parseOAuth(obj.oauth);
   if (obj.headers !== undefined) {
     const headers = parseStringMap(obj.headers, 'headers', HEADER_NAME_PATTERN, 'header');
     for (const [k, v] of Object.entries(headers)) {
-      if (RESERVED_HEADERS.has(k.toLowerCase())) throw invalid(`headers.${k}`, 'is managed by the connection and cannot be set');
+      if (RESERVED_HEADERS.has(k.toLowerCase()))
+        throw invalid(`headers.${k}`, 'is managed by the connection and cannot be set');
       if (/[\r\n\0]/.test(v)) throw invalid(`headers.${k}`, 'must not contain control characters');
     }
     def.headers = headers;
@@ -229,7 +273,8 @@ function parseCommand(obj: Record<string, unknown>): string {
   const command = str(obj, 'command');
   if (/[\0\r\n]/.test(command)) throw invalid('command', 'must not contain control characters');
   const bare = !/[\\/]/.test(command);
-  if (!bare && !isAbsolutePath(command)) throw invalid('command', 'must be an absolute path or a program name on PATH, not a relative path');
+  if (!bare && !isAbsolutePath(command))
+    throw invalid('command', 'must be an absolute path or a program name on PATH, not a relative path');
   if (bare && (command === '.' || command === '..')) throw invalid('command', 'is not a program');
   return command;
 }
@@ -239,7 +284,8 @@ function parseSecret(raw: unknown): StdioSecretOptions {
   const o = asRecord(raw, 'secret');
   checkKeys(o, SECRET_KEYS, 'secret');
   const mode = o.mode === undefined ? 'both' : o.mode;
-  if (!STDIO_SECRET_MODES.includes(mode as StdioSecretMode)) throw invalid('secret.mode', `must be one of ${STDIO_SECRET_MODES.join(', ')}`);
+  if (!STDIO_SECRET_MODES.includes(mode as StdioSecretMode))
+    throw invalid('secret.mode', `must be one of ${STDIO_SECRET_MODES.join(', ')}`);
   const envVar = o.envVar === undefined ? DEFAULT_SECRET_ENV_VAR : str(o, 'envVar', 'secret.envVar');
   if (!ENV_NAME_PATTERN.test(envVar)) throw invalid('secret.envVar', 'is not a valid environment variable name');
   return { mode: mode as StdioSecretMode, envVar };
@@ -254,7 +300,12 @@ function parseStdio(obj: Record<string, unknown>, id: string, name: string): Std
   }
   const secret = parseSecret(obj.secret);
   const def: { -readonly [K in keyof StdioServerDefinition]: StdioServerDefinition[K] } = {
-    id, name, transport: 'stdio', command, args: [...(rawArgs as string[])], secret,
+    id,
+    name,
+    transport: 'stdio',
+    command,
+    args: [...(rawArgs as string[])],
+    secret,
   };
   if (obj.cwd !== undefined) {
     const cwd = str(obj, 'cwd');
@@ -281,7 +332,8 @@ export function parseServerDefinition(raw: unknown): ServerDefinition {
   const id = str(obj, 'id');
   if (!ID_PATTERN.test(id)) throw invalid('id', 'must be 1-64 letters, digits, ".", "_" or "-"');
   const name = obj.name === undefined ? id : str(obj, 'name');
-  if (obj.exposeToChat !== undefined && typeof obj.exposeToChat !== 'boolean') throw invalid('exposeToChat', 'must be a boolean');
+  if (obj.exposeToChat !== undefined && typeof obj.exposeToChat !== 'boolean')
+    throw invalid('exposeToChat', 'must be a boolean');
   const chat = obj.exposeToChat === false ? { exposeToChat: false } : {};
   if (obj.transport === 'http') return { ...parseHttp(obj, id, name), ...chat };
   if (obj.transport === 'stdio') return { ...parseStdio(obj, id, name), ...chat };

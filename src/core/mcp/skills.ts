@@ -13,7 +13,12 @@ export async function listSkills(client: Client, options?: RequestOptions): Prom
 }
 
 /** Read and verify one file of a listed skill (default: its `SKILL.md`). Throws `SkillVerificationError` on mismatch. */
-export async function readSkill(client: Client, skill: SkillInfo, ref?: string, options?: RequestOptions): Promise<SkillFile> {
+export async function readSkill(
+  client: Client,
+  skill: SkillInfo,
+  ref?: string,
+  options?: RequestOptions,
+): Promise<SkillFile> {
   return new SkillsClient(client).read(skill as unknown as Skill, ref, options);
 }
 

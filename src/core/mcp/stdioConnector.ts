@@ -33,10 +33,16 @@ export async function connectStdio(def: StdioServerDefinition, deps: StdioConnec
     definitionEnv: def.env,
     secret: inEnv && deps.secret ? { name: def.secret.envVar, value: deps.secret } : undefined,
   });
-  const transport = new StdioTransport({ command: def.command, args: def.args, cwd: def.cwd, env }, deps.logger, deps.secret ? [deps.secret] : []);
+  const transport = new StdioTransport(
+    { command: def.command, args: def.args, cwd: def.cwd, env },
+    deps.logger,
+    deps.secret ? [deps.secret] : [],
+  );
   const client = deps.createClient(inHandshake ? deps.secret : undefined);
   try {
-    await withDeadline(deps.requestTimeoutMs, undefined, deps.signal, (signal) => client.connect(transport, { timeout: NO_SDK_TIMEOUT, signal }));
+    await withDeadline(deps.requestTimeoutMs, undefined, deps.signal, (signal) =>
+      client.connect(transport, { timeout: NO_SDK_TIMEOUT, signal }),
+    );
     return { client, transport };
   } catch (err) {
     await transport.close().catch(() => undefined);

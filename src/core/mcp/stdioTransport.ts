@@ -35,7 +35,9 @@ export function spawnError(command: string, err: NodeJS.ErrnoException): McpSecu
   };
   const code = err.code ?? 'spawn error';
   const reason = reasons[code] ? `${code}, ${reasons[code]}` : code;
-  return new McpSecureError('connection_failed', `Could not start the MCP server command "${command}" (${reason}).`, { cause: err });
+  return new McpSecureError('connection_failed', `Could not start the MCP server command "${command}" (${reason}).`, {
+    cause: err,
+  });
 }
 
 /**
@@ -91,7 +93,11 @@ export class StdioTransport implements Transport {
       this.child = child;
       child.once('error', (err: NodeJS.ErrnoException) => {
         if (child.pid) {
-          this.onerror?.(new McpSecureError('connection_failed', `The MCP server process failed (${err.code ?? 'error'}).`, { cause: err }));
+          this.onerror?.(
+            new McpSecureError('connection_failed', `The MCP server process failed (${err.code ?? 'error'}).`, {
+              cause: err,
+            }),
+          );
           return;
         }
         // The spawn itself failed: Node never emits 'exit' for a process that never ran, so settle here.
@@ -142,7 +148,11 @@ export class StdioTransport implements Transport {
     if (!pid) return;
     try {
       if (process.platform !== 'win32') process.kill(-pid, sig);
-      else if (sig === 'SIGKILL') spawn('taskkill', ['/pid', String(pid), '/T', '/F'], { stdio: 'ignore', windowsHide: true }).on('error', () => undefined);
+      else if (sig === 'SIGKILL')
+        spawn('taskkill', ['/pid', String(pid), '/T', '/F'], { stdio: 'ignore', windowsHide: true }).on(
+          'error',
+          () => undefined,
+        );
       else this.child?.kill(sig);
     } catch {
       // ESRCH: already gone.
@@ -154,7 +164,13 @@ export class StdioTransport implements Transport {
       this.readBuffer.append(chunk);
     } catch (err) {
       // One message larger than the cap: the stream cannot be resynchronised, so end the connection.
-      this.onerror?.(new McpSecureError('protocol_error', `The MCP server sent a message larger than ${STDIO_MAX_MESSAGE_BYTES} bytes.`, { cause: err }));
+      this.onerror?.(
+        new McpSecureError(
+          'protocol_error',
+          `The MCP server sent a message larger than ${STDIO_MAX_MESSAGE_BYTES} bytes.`,
+          { cause: err },
+        ),
+      );
       void this.close();
       return;
     }
@@ -164,7 +180,11 @@ export class StdioTransport implements Transport {
         message = this.readBuffer.readMessage();
       } catch (err) {
         // The offending line is already consumed (non-JSON lines are skipped silently by the SDK).
-        this.onerror?.(new McpSecureError('protocol_error', 'The MCP server wrote a line that is not valid JSON-RPC.', { cause: err }));
+        this.onerror?.(
+          new McpSecureError('protocol_error', 'The MCP server wrote a line that is not valid JSON-RPC.', {
+            cause: err,
+          }),
+        );
         continue;
       }
       if (!message) return;

@@ -70,7 +70,11 @@ function canonicalServerUri(url: URL): string {
  * Discover PRM (or use the known issuer), AS metadata and the client, and build the openid-client
  * Configuration (MCP 2025-11-25 §Authorization Server Discovery, §Client Registration Approaches).
  */
-export async function resolveAuthContext(deps: AuthContextDeps, server: OAuthServer, opts: ResolveOptions = {}): Promise<AuthContext> {
+export async function resolveAuthContext(
+  deps: AuthContextDeps,
+  server: OAuthServer,
+  opts: ResolveOptions = {},
+): Promise<AuthContext> {
   const policy = urlPolicyFor(server.url);
   const serverUrl = new URL(server.url);
   const options = server.options ?? {};
@@ -85,12 +89,18 @@ export async function resolveAuthContext(deps: AuthContextDeps, server: OAuthSer
     resource = opts.knownIssuer.resource;
     metadata = legacy
       ? (await discoverLegacyAuthServer(deps.fetch, serverUrl, { signal: opts.signal, logger: log })).metadata
-      : (await discoverAuthServer(deps.fetch, opts.knownIssuer.issuer, { policy, signal: opts.signal, logger: log })).metadata;
+      : (await discoverAuthServer(deps.fetch, opts.knownIssuer.issuer, { policy, signal: opts.signal, logger: log }))
+          .metadata;
   } else {
-    prm = await discoverProtectedResource(deps.fetch, serverUrl, { resourceMetadataUrl: opts.resourceMetadataUrl, signal: opts.signal, logger: log });
+    prm = await discoverProtectedResource(deps.fetch, serverUrl, {
+      resourceMetadataUrl: opts.resourceMetadataUrl,
+      signal: opts.signal,
+      logger: log,
+    });
     if (prm) {
       const issuer = chooseIssuer(server, prm.authorizationServers, pinned);
-      if (!issuer) throw new McpSecureError('discovery_failed', 'The protected resource metadata lists no authorization server.');
+      if (!issuer)
+        throw new McpSecureError('discovery_failed', 'The protected resource metadata lists no authorization server.');
       metadata = (await discoverAuthServer(deps.fetch, issuer, { policy, signal: opts.signal, logger: log })).metadata;
       resource = prm.resource;
     } else {
@@ -103,15 +113,40 @@ export async function resolveAuthContext(deps: AuthContextDeps, server: OAuthSer
   // A known grant is only ever used with the issuer that issued it (a 2025-03-26 server is rediscovered
   // at its origin, which must still be that issuer), and a pre-registered client only with its own AS.
   if (opts.knownIssuer && metadata.issuer !== opts.knownIssuer.issuer) {
-    throw new McpSecureError('issuer_mismatch', `The authorization server found for this sign-in (${metadata.issuer}) is not the one that issued it (${opts.knownIssuer.issuer}); sign in again.`);
+    throw new McpSecureError(
+      'issuer_mismatch',
+      `The authorization server found for this sign-in (${metadata.issuer}) is not the one that issued it (${opts.knownIssuer.issuer}); sign in again.`,
+    );
   }
   assertPinnedIssuer(server, metadata.issuer, pinned);
   const client = await obtainClient({
-    metadata, options, secrets: deps.secrets, fetch: boundedFetch(deps.fetch, { what: 'registration response', policy, timeoutMs: deps.requestTimeoutMs }), logger: log, redirectUri: opts.redirectUri,
-    clientName: deps.clientName, clientMetadataUrl: deps.clientMetadataUrl, signal: opts.signal,
+    metadata,
+    options,
+    secrets: deps.secrets,
+    fetch: boundedFetch(deps.fetch, { what: 'registration response', policy, timeoutMs: deps.requestTimeoutMs }),
+    logger: log,
+    redirectUri: opts.redirectUri,
+    clientName: deps.clientName,
+    clientMetadataUrl: deps.clientMetadataUrl,
+    signal: opts.signal,
   });
   // Token, refresh and revocation requests go to endpoints the metadata named: same policy, and
   // bounded in size and time like every other authorization-server exchange.
-  const config = await buildConfiguration(metadata, client, options, boundedFetch(deps.fetch, { what: 'authorization server response', policy, timeoutMs: deps.requestTimeoutMs }));
-  return { serverUrl, prm, resource, metadata, legacy, client, config, dpopAlg: chooseDpopAlg(metadata, options), requestTimeoutMs: deps.requestTimeoutMs };
+  const config = await buildConfiguration(
+    metadata,
+    client,
+    options,
+    boundedFetch(deps.fetch, { what: 'authorization server response', policy, timeoutMs: deps.requestTimeoutMs }),
+  );
+  return {
+    serverUrl,
+    prm,
+    resource,
+    metadata,
+    legacy,
+    client,
+    config,
+    dpopAlg: chooseDpopAlg(metadata, options),
+    requestTimeoutMs: deps.requestTimeoutMs,
+  };
 }

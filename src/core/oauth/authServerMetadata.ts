@@ -38,7 +38,10 @@ export function asMetadataCandidateUrls(issuer: URL): URL[] {
   const path = issuer.pathname.replace(/\/$/, '');
   const origin = issuer.origin;
   if (!path) {
-    return [new URL('/.well-known/oauth-authorization-server', origin), new URL('/.well-known/openid-configuration', origin)];
+    return [
+      new URL('/.well-known/oauth-authorization-server', origin),
+      new URL('/.well-known/openid-configuration', origin),
+    ];
   }
   return [
     new URL(`/.well-known/oauth-authorization-server${path}`, origin),
@@ -47,28 +50,46 @@ export function asMetadataCandidateUrls(issuer: URL): URL[] {
   ];
 }
 
-const URL_MEMBERS = ['authorization_endpoint', 'token_endpoint', 'registration_endpoint', 'revocation_endpoint', 'jwks_uri'];
+const URL_MEMBERS = [
+  'authorization_endpoint',
+  'token_endpoint',
+  'registration_endpoint',
+  'revocation_endpoint',
+  'jwks_uri',
+];
 
 /**
  * Validate a metadata document: types, exact issuer (RFC 8414 §3.3), and every endpoint URL against
  * the MCP server's URL policy (scheme; no loopback endpoints behind a remote server).
  */
-export function validateAuthServerMetadata(doc: Record<string, unknown>, expectedIssuer: string, policy: UrlPolicy): AuthServerMetadata {
+export function validateAuthServerMetadata(
+  doc: Record<string, unknown>,
+  expectedIssuer: string,
+  policy: UrlPolicy,
+): AuthServerMetadata {
   const what = 'authorization server metadata';
   const issuer = optionalString(doc, 'issuer', what);
   if (!issuer) throw new McpSecureError('invalid_metadata', 'The authorization server metadata has no "issuer".');
   // RFC 8414 §3.3: "The issuer value returned MUST be identical to the authorization server's issuer
   // identifier value" — simple string comparison, no normalisation.
   if (issuer !== expectedIssuer) {
-    throw new McpSecureError('issuer_mismatch',
-      `The authorization server metadata at ${expectedIssuer} names the issuer "${sanitizeServerText(issuer, 200)}" instead (RFC 8414 §3.3 requires them to be identical); `
-        + 'the server is misconfigured (or the metadata was replaced), so sign-in is refused.');
+    throw new McpSecureError(
+      'issuer_mismatch',
+      `The authorization server metadata at ${expectedIssuer} names the issuer "${sanitizeServerText(issuer, 200)}" instead (RFC 8414 §3.3 requires them to be identical); ` +
+        'the server is misconfigured (or the metadata was replaced), so sign-in is refused.',
+    );
   }
   for (const key of URL_MEMBERS) {
     const v = optionalString(doc, key, what);
     if (v !== undefined) policy.check(v, `authorization server ${key.replace(/_/g, ' ')}`);
   }
-  for (const key of ['scopes_supported', 'code_challenge_methods_supported', 'token_endpoint_auth_methods_supported', 'grant_types_supported', 'dpop_signing_alg_values_supported']) {
+  for (const key of [
+    'scopes_supported',
+    'code_challenge_methods_supported',
+    'token_endpoint_auth_methods_supported',
+    'grant_types_supported',
+    'dpop_signing_alg_values_supported',
+  ]) {
     optionalStringArray(doc, key, what);
   }
   return doc as AuthServerMetadata;
@@ -87,7 +108,10 @@ export async function discoverAuthServer(
   const { policy } = opts;
   const issuerUrl = policy.check(issuer, 'authorization server issuer');
   for (const url of asMetadataCandidateUrls(issuerUrl)) {
-    const res = await fetchJsonDocument(fetchImpl, url, 'authorization server metadata', { policy, signal: opts.signal });
+    const res = await fetchJsonDocument(fetchImpl, url, 'authorization server metadata', {
+      policy,
+      signal: opts.signal,
+    });
     opts.logger?.debug(`AS metadata ${url.href} -> ${res.status}`);
     if (res.body) return { metadata: validateAuthServerMetadata(res.body, issuer, policy), source: url.href };
   }
@@ -106,7 +130,10 @@ export async function discoverLegacyAuthServer(
   const issuer = serverUrl.origin;
   const policy = urlPolicyFor(serverUrl);
   for (const url of asMetadataCandidateUrls(new URL(issuer))) {
-    const res = await fetchJsonDocument(fetchImpl, url, 'authorization server metadata', { policy, signal: opts.signal });
+    const res = await fetchJsonDocument(fetchImpl, url, 'authorization server metadata', {
+      policy,
+      signal: opts.signal,
+    });
     opts.logger?.debug(`legacy AS metadata ${url.href} -> ${res.status}`);
     if (res.body) return { metadata: validateAuthServerMetadata(res.body, issuer, policy), source: url.href };
   }

@@ -20,8 +20,11 @@ export function assertPkceS256(metadata: AuthServerMetadata, mode: 'require' | '
   const methods = metadata.code_challenge_methods_supported;
   if (methods === undefined) {
     if (mode === 'assume-s256') return;
-    throw new McpSecureError('pkce_unsupported', 'The authorization server does not advertise PKCE support (code_challenge_methods_supported is missing), so sign-in is refused. '
-      + PKCE_OVERRIDE_HINT);
+    throw new McpSecureError(
+      'pkce_unsupported',
+      'The authorization server does not advertise PKCE support (code_challenge_methods_supported is missing), so sign-in is refused. ' +
+        PKCE_OVERRIDE_HINT,
+    );
   }
   if (!methods.includes('S256')) {
     throw new McpSecureError('pkce_unsupported', 'The authorization server does not support the PKCE S256 method.');
@@ -29,13 +32,18 @@ export function assertPkceS256(metadata: AuthServerMetadata, mode: 'require' | '
 }
 
 /** How to proceed when an AS does not advertise PKCE, and what it costs. */
-export const PKCE_OVERRIDE_HINT = 'If you trust this authorization server to support S256 anyway, set "oauth.pkce": "assume-s256" for this server '
-  + '(CLI: --pkce assume-s256). The risk: if it ignores PKCE, an intercepted authorization code can be redeemed by whoever intercepted it.';
+export const PKCE_OVERRIDE_HINT =
+  'If you trust this authorization server to support S256 anyway, set "oauth.pkce": "assume-s256" for this server ' +
+  '(CLI: --pkce assume-s256). The risk: if it ignores PKCE, an intercepted authorization code can be redeemed by whoever intercepted it.';
 
 /** Printable, bounded text from an untrusted error field (no control characters, no markup meaning). */
 export function sanitizeServerText(text: string | null, max = 200): string {
   if (!text) return '';
-  return text.replace(/[^\x20-\x7E]/g, ' ').replace(/[<>`[\]]/g, '').slice(0, max).trim();
+  return text
+    .replace(/[^\x20-\x7E]/g, ' ')
+    .replace(/[<>`[\]]/g, '')
+    .slice(0, max)
+    .trim();
 }
 
 /**
@@ -50,16 +58,25 @@ export function checkAuthorizationResponse(callback: URL, metadata: AuthServerMe
   }
   const iss = p.get('iss');
   if (iss === null && metadata.authorization_response_iss_parameter_supported === true) {
-    throw new McpSecureError('iss_mismatch', 'The authorization response is missing the iss parameter the authorization server promised (RFC 9207).');
+    throw new McpSecureError(
+      'iss_mismatch',
+      'The authorization response is missing the iss parameter the authorization server promised (RFC 9207).',
+    );
   }
   if (iss !== null && iss !== metadata.issuer) {
-    throw new McpSecureError('iss_mismatch', 'The authorization response came from a different issuer than expected (RFC 9207). It was discarded.');
+    throw new McpSecureError(
+      'iss_mismatch',
+      'The authorization response came from a different issuer than expected (RFC 9207). It was discarded.',
+    );
   }
   const error = p.get('error');
   if (error !== null) {
     const description = sanitizeServerText(p.get('error_description'));
     const code = sanitizeServerText(error, 64);
-    throw new McpSecureError('authorization_denied', `The authorization server refused the request (${code})${description ? `: ${description}` : ''}.`);
+    throw new McpSecureError(
+      'authorization_denied',
+      `The authorization server refused the request (${code})${description ? `: ${description}` : ''}.`,
+    );
   }
   const code = p.get('code');
   if (!code) throw new McpSecureError('authorization_denied', 'The authorization response carried no code.');

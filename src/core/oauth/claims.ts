@@ -30,20 +30,31 @@ export function tokenFacts(
   } catch {
     // Opaque token: fall back to the token response only.
   }
-  const jwtScope = str(claims.scope) ?? (Array.isArray(claims.scp) ? claims.scp.filter((x) => typeof x === 'string').join(' ') : str(claims.scp));
+  const jwtScope =
+    str(claims.scope) ??
+    (Array.isArray(claims.scp) ? claims.scp.filter((x) => typeof x === 'string').join(' ') : str(claims.scp));
   // What the token itself carries wins; then the token response; RFC 6749 §5.1: an omitted `scope`
   // means "identical to the scope requested".
-  const grantedScopes = jwtScope !== undefined ? Scopes.of(jwtScope) : response.scope !== undefined ? Scopes.of(response.scope) : requested;
-  const expiresAt = typeof response.expires_in === 'number'
-    ? now + response.expires_in * 1000
-    : typeof claims.exp === 'number' ? claims.exp * 1000 : undefined;
+  const grantedScopes =
+    jwtScope !== undefined ? Scopes.of(jwtScope) : response.scope !== undefined ? Scopes.of(response.scope) : requested;
+  const expiresAt =
+    typeof response.expires_in === 'number'
+      ? now + response.expires_in * 1000
+      : typeof claims.exp === 'number'
+        ? claims.exp * 1000
+        : undefined;
   const aud = claims.aud;
   return {
     subject: str(claims.sub),
     displayName: str(claims.preferred_username) ?? str(claims.email) ?? str(claims.name) ?? str(claims.sub),
     grantedScopes,
     expiresAt,
-    audience: typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud.filter((a): a is string => typeof a === 'string') : undefined,
+    audience:
+      typeof aud === 'string'
+        ? [aud]
+        : Array.isArray(aud)
+          ? aud.filter((a): a is string => typeof a === 'string')
+          : undefined,
     clientId: str(claims.client_id) ?? str(claims.azp),
   };
 }

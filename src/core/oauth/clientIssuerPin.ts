@@ -31,11 +31,17 @@ export async function pinnedIssuer(secrets: SecretStore, server: OAuthServer): P
   if (!options.clientId) return undefined;
   if (options.issuer) return options.issuer;
   const pin = await loadPin(secrets, server.id);
-  return pin && pin.clientId === options.clientId && pin.serverUrl === canonicalUrl(server.url) ? pin.issuer : undefined;
+  return pin && pin.clientId === options.clientId && pin.serverUrl === canonicalUrl(server.url)
+    ? pin.issuer
+    : undefined;
 }
 
 /** The issuer to use among the resource's `authorization_servers`: the pinned one when listed, else refuse. */
-export function chooseIssuer(server: OAuthServer, listed: readonly string[], pinned: string | undefined): string | undefined {
+export function chooseIssuer(
+  server: OAuthServer,
+  listed: readonly string[],
+  pinned: string | undefined,
+): string | undefined {
   if (pinned === undefined) return listed[0];
   if (listed.includes(pinned)) return pinned;
   throw mismatch(server, pinned);
@@ -56,7 +62,11 @@ export async function recordPin(secrets: SecretStore, server: OAuthServer, issue
   try {
     await secrets.store(clientPinKey(server.id), JSON.stringify(record));
   } catch (cause) {
-    throw new McpSecureError('secret_store_failed', 'Could not save the authorization server of the configured client.', { cause });
+    throw new McpSecureError(
+      'secret_store_failed',
+      'Could not save the authorization server of the configured client.',
+      { cause },
+    );
   }
 }
 
@@ -65,12 +75,18 @@ async function loadPin(secrets: SecretStore, serverId: string): Promise<PinRecor
   try {
     raw = await secrets.get(clientPinKey(serverId));
   } catch (cause) {
-    throw new McpSecureError('secret_store_failed', 'Could not read the authorization server of the configured client.', { cause });
+    throw new McpSecureError(
+      'secret_store_failed',
+      'Could not read the authorization server of the configured client.',
+      { cause },
+    );
   }
   if (!raw) return undefined;
   try {
     const p = JSON.parse(raw) as Partial<PinRecord>;
-    return typeof p.clientId === 'string' && typeof p.serverUrl === 'string' && typeof p.issuer === 'string' ? (p as PinRecord) : undefined;
+    return typeof p.clientId === 'string' && typeof p.serverUrl === 'string' && typeof p.issuer === 'string'
+      ? (p as PinRecord)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -79,7 +95,7 @@ async function loadPin(secrets: SecretStore, serverId: string): Promise<PinRecor
 function mismatch(server: OAuthServer, pinned: string): McpSecureError {
   return new McpSecureError(
     'client_issuer_mismatch',
-    `The configured OAuth client of "${server.id}" belongs to the authorization server ${pinned}, but the server now names another one; `
-      + 'its credentials were not sent. If the server really moved, set "oauth.issuer" to the new issuer (and its client id and secret).',
+    `The configured OAuth client of "${server.id}" belongs to the authorization server ${pinned}, but the server now names another one; ` +
+      'its credentials were not sent. If the server really moved, set "oauth.issuer" to the new issuer (and its client id and secret).',
   );
 }

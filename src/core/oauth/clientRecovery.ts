@@ -39,15 +39,26 @@ export function checkedOpener(opener: BrowserOpener, fetchImpl: FetchLike, issue
   return {
     open: async (url: URL) => {
       // A network problem is not a refusal: the browser opens as usual.
-      const status = await fetchImpl(url.href, { method: 'GET', redirect: 'manual', headers: { accept: 'text/html' }, signal: AbortSignal.timeout(CHECK_TIMEOUT_MS) })
-        .then(async (response) => {
+      const status = await fetchImpl(url.href, {
+        method: 'GET',
+        redirect: 'manual',
+        headers: { accept: 'text/html' },
+        signal: AbortSignal.timeout(CHECK_TIMEOUT_MS),
+      }).then(
+        async (response) => {
           await response.body?.cancel().catch(() => undefined);
           return response.status;
-        }, () => 0);
+        },
+        () => 0,
+      );
       if (status === 400) {
         const cause = new Error('RefusedRegistration');
         refusals.set(cause, issuer);
-        throw new McpSecureError('registration_failed', `The authorization server ${issuer} refused the stored client registration (HTTP ${status}).`, { cause });
+        throw new McpSecureError(
+          'registration_failed',
+          `The authorization server ${issuer} refused the stored client registration (HTTP ${status}).`,
+          { cause },
+        );
       }
       await opener.open(url);
     },
@@ -66,15 +77,16 @@ export function refusedRegistrationIssuer(err: unknown): string | undefined {
 export const LOOPBACK_REDIRECT_URI = `http://127.0.0.1${CALLBACK_PATH}`;
 
 /** How to configure a client the user registered at the authorization server themselves. */
-export const CONFIGURE_CLIENT_HINT = 'configure its client id ("oauth.clientId" in the server\'s settings, or --client-id on the command line; '
-  + 'a confidential client also needs its secret, given with Add Server or --client-secret-env)';
+export const CONFIGURE_CLIENT_HINT =
+  'configure its client id ("oauth.clientId" in the server\'s settings, or --client-id on the command line; ' +
+  'a confidential client also needs its secret, given with Add Server or --client-secret-env)';
 
 /** The refusal of a pre-registered client at the token endpoint: the grant is kept, the message says what to change. */
 export function preregisteredClientRefused(clientId: string, issuer: string): McpSecureError {
   return new McpSecureError(
     'token_request_failed',
-    `The authorization server ${issuer} refused the client "${clientId}" (invalid_client); the sign-in is kept. `
-      + `Check that the client still exists there and ${CONFIGURE_CLIENT_HINT}.`,
+    `The authorization server ${issuer} refused the client "${clientId}" (invalid_client); the sign-in is kept. ` +
+      `Check that the client still exists there and ${CONFIGURE_CLIENT_HINT}.`,
   );
 }
 

@@ -45,7 +45,8 @@ function preregisteredAuthMethod(options: OAuthServerOptions, metadata: AuthServ
   if (options.privateKeyPem) return 'private_key_jwt';
   if (!options.clientSecret) return 'none';
   const supported = metadata.token_endpoint_auth_methods_supported;
-  if (supported && !supported.includes('client_secret_basic') && supported.includes('client_secret_post')) return 'client_secret_post';
+  if (supported && !supported.includes('client_secret_basic') && supported.includes('client_secret_post'))
+    return 'client_secret_post';
   return 'client_secret_basic';
 }
 
@@ -55,8 +56,11 @@ export async function obtainClient(input: ObtainClientInput): Promise<Registered
   const issuer = metadata.issuer;
   if (options.clientId) {
     return {
-      issuer, clientId: options.clientId, clientSecret: options.clientSecret,
-      tokenEndpointAuthMethod: preregisteredAuthMethod(options, metadata), kind: 'preregistered',
+      issuer,
+      clientId: options.clientId,
+      clientSecret: options.clientSecret,
+      tokenEndpointAuthMethod: preregisteredAuthMethod(options, metadata),
+      kind: 'preregistered',
     };
   }
   if (metadata.client_id_metadata_document_supported === true && isValidCimdUrl(input.clientMetadataUrl)) {
@@ -96,8 +100,11 @@ async function loadStoredClient(secrets: SecretStore, issuer: string): Promise<R
 async function registerDynamically(input: ObtainClientInput): Promise<RegisteredClient> {
   const endpoint = input.metadata.registration_endpoint;
   if (!endpoint) {
-    throw new McpSecureError('registration_failed', `The authorization server ${input.metadata.issuer} offers no dynamic client registration and no client id is configured: `
-      + `register a client there (a public native client with redirect URI ${LOOPBACK_REDIRECT_URI}, any port) and ${CONFIGURE_CLIENT_HINT}.`);
+    throw new McpSecureError(
+      'registration_failed',
+      `The authorization server ${input.metadata.issuer} offers no dynamic client registration and no client id is configured: ` +
+        `register a client there (a public native client with redirect URI ${LOOPBACK_REDIRECT_URI}, any port) and ${CONFIGURE_CLIENT_HINT}.`,
+    );
   }
   const body = {
     client_name: input.clientName ?? 'MCP Secure Connections',
@@ -122,7 +129,10 @@ async function registerDynamically(input: ObtainClientInput): Promise<Registered
   }
   const text = await response.text();
   if (response.status !== 201 && response.status !== 200) {
-    throw new McpSecureError('registration_failed', `Dynamic client registration was refused (HTTP ${response.status}).`);
+    throw new McpSecureError(
+      'registration_failed',
+      `Dynamic client registration was refused (HTTP ${response.status}).`,
+    );
   }
   let doc: Record<string, unknown>;
   try {
@@ -136,10 +146,20 @@ async function registerDynamically(input: ObtainClientInput): Promise<Registered
   const secret = typeof doc.client_secret === 'string' && doc.client_secret ? doc.client_secret : undefined;
   const method = registeredAuthMethod(doc.token_endpoint_auth_method, secret, input.metadata);
   input.logger.info(`registered client at ${input.metadata.issuer} (auth: ${method})`);
-  return { issuer: input.metadata.issuer, clientId: doc.client_id, clientSecret: secret, tokenEndpointAuthMethod: method, kind: 'dynamic' };
+  return {
+    issuer: input.metadata.issuer,
+    clientId: doc.client_id,
+    clientSecret: secret,
+    tokenEndpointAuthMethod: method,
+    kind: 'dynamic',
+  };
 }
 
-function registeredAuthMethod(returned: unknown, secret: string | undefined, metadata: AuthServerMetadata): TokenEndpointAuthMethod {
+function registeredAuthMethod(
+  returned: unknown,
+  secret: string | undefined,
+  metadata: AuthServerMetadata,
+): TokenEndpointAuthMethod {
   if (returned === 'client_secret_basic' || returned === 'client_secret_post' || returned === 'none') {
     return returned === 'none' || secret ? returned : 'none';
   }

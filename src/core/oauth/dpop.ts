@@ -17,10 +17,13 @@ export interface DpopKey {
 }
 
 const importParams = (alg: string): EcKeyImportParams | RsaHashedImportParams | Algorithm =>
-  alg === 'ES256' ? { name: 'ECDSA', namedCurve: 'P-256' }
-    : alg === 'EdDSA' ? { name: 'Ed25519' }
-      : alg === 'PS256' ? { name: 'RSA-PSS', hash: 'SHA-256' } as RsaHashedImportParams
-        : { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } as RsaHashedImportParams;
+  alg === 'ES256'
+    ? { name: 'ECDSA', namedCurve: 'P-256' }
+    : alg === 'EdDSA'
+      ? { name: 'Ed25519' }
+      : alg === 'PS256'
+        ? ({ name: 'RSA-PSS', hash: 'SHA-256' } as RsaHashedImportParams)
+        : ({ name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } as RsaHashedImportParams);
 
 /** Fresh key pair for `alg`. */
 export async function createDpopKey(config: oidc.Configuration, alg: string): Promise<DpopKey> {
@@ -34,7 +37,8 @@ export async function createDpopKey(config: oidc.Configuration, alg: string): Pr
 
 /** Restore a persisted key pair. */
 export async function restoreDpopKey(config: oidc.Configuration, jwk: DpopKey['jwk']): Promise<DpopKey> {
-  const alg = jwk.privateKey.kty === 'EC' ? 'ES256' : jwk.privateKey.kty === 'OKP' ? 'EdDSA' : (jwk.privateKey.alg ?? 'RS256');
+  const alg =
+    jwk.privateKey.kty === 'EC' ? 'ES256' : jwk.privateKey.kty === 'OKP' ? 'EdDSA' : (jwk.privateKey.alg ?? 'RS256');
   try {
     const privateKey = await crypto.subtle.importKey('jwk', jwk.privateKey, importParams(alg), false, ['sign']);
     const publicKey = await crypto.subtle.importKey('jwk', jwk.publicKey, importParams(alg), true, ['verify']);
@@ -45,7 +49,12 @@ export async function restoreDpopKey(config: oidc.Configuration, jwk: DpopKey['j
 }
 
 /** RFC 9449 §7.1: the `DPoP` proof header for a resource request bound to `accessToken` (`ath`). */
-export async function dpopProofFor(handle: oidc.DPoPHandle, url: URL, method: string, accessToken: string): Promise<string> {
+export async function dpopProofFor(
+  handle: oidc.DPoPHandle,
+  url: URL,
+  method: string,
+  accessToken: string,
+): Promise<string> {
   const headers = new Headers();
   try {
     await (handle as unknown as DpopHandleInternals).addProof(url, headers, method.toUpperCase(), accessToken);

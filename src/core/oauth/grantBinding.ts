@@ -28,6 +28,7 @@ export function grantMatchesServer(grant: StoredGrant, server: OAuthServer): boo
   if (options.issuer !== undefined && grant.issuer !== options.issuer) return false;
   // A pre-registered client is part of the definition: a grant of another client (or of a dynamic /
   // CIMD client when one is now configured, and vice versa) was not issued to this client.
-  if (options.clientId !== undefined) return grant.clientKind === 'preregistered' && grant.clientId === options.clientId;
+  if (options.clientId !== undefined)
+    return grant.clientKind === 'preregistered' && grant.clientId === options.clientId;
   return grant.clientKind !== 'preregistered';
 }

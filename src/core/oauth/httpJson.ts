@@ -55,7 +55,10 @@ export function boundedFetch(fetchImpl: FetchLike, bounds: FetchBounds): FetchLi
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
     const timedOut = (): McpSecureError =>
-      new McpSecureError('request_timeout', `The ${bounds.what} did not arrive within ${Math.round(timeoutMs / 1000)} s.`);
+      new McpSecureError(
+        'request_timeout',
+        `The ${bounds.what} did not arrive within ${Math.round(timeoutMs / 1000)} s.`,
+      );
     let response: Response;
     try {
       response = await fetchImpl(input, { ...init, signal });
@@ -86,7 +89,11 @@ export function boundedFetch(fetchImpl: FetchLike, bounds: FetchBounds): FetchLi
         if (onTimeout) timeout.removeEventListener('abort', onTimeout);
       },
     });
-    return new Response(response.body.pipeThrough(limiter), { status: response.status, statusText: response.statusText, headers: response.headers });
+    return new Response(response.body.pipeThrough(limiter), {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
   };
 }
 
@@ -101,10 +108,20 @@ export async function fetchJsonDocument(
   what: string,
   init: { policy: UrlPolicy; signal?: AbortSignal; headers?: Record<string, string> },
 ): Promise<JsonResponse> {
-  const bounded = boundedFetch(fetchImpl, { what, policy: init.policy, timeoutMs: METADATA_TIMEOUT_MS, maxBytes: MAX_METADATA_BYTES, tooLargeCode: 'metadata_too_large' });
+  const bounded = boundedFetch(fetchImpl, {
+    what,
+    policy: init.policy,
+    timeoutMs: METADATA_TIMEOUT_MS,
+    maxBytes: MAX_METADATA_BYTES,
+    tooLargeCode: 'metadata_too_large',
+  });
   let response: Response;
   try {
-    response = await bounded(url, { headers: { accept: 'application/json', ...init.headers }, redirect: 'manual', signal: init.signal });
+    response = await bounded(url, {
+      headers: { accept: 'application/json', ...init.headers },
+      redirect: 'manual',
+      signal: init.signal,
+    });
   } catch (cause) {
     if (isMcpSecureError(cause)) throw cause;
     throw new McpSecureError('discovery_failed', `Could not fetch the ${what} from ${url.origin}.`, { cause });
@@ -130,7 +147,8 @@ export async function fetchJsonDocument(
 export function optionalString(doc: Record<string, unknown>, key: string, what: string): string | undefined {
   const v = doc[key];
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'string') throw new McpSecureError('invalid_metadata', `The ${what} member "${key}" must be a string.`);
+  if (typeof v !== 'string')
+    throw new McpSecureError('invalid_metadata', `The ${what} member "${key}" must be a string.`);
   return v;
 }
 

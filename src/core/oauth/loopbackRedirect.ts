@@ -17,7 +17,11 @@ const PAGE = (title: string, body: string): string =>
   `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">` +
   `<style>body{font:16px system-ui,sans-serif;margin:4rem auto;max-width:32rem;text-align:center}</style>` +
   `</head><body><h1>${title}</h1><p>${body}</p></body></html>`;
-const PAGE_HEADERS = { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' };
+const PAGE_HEADERS = {
+  'content-type': 'text/html; charset=utf-8',
+  'cache-control': 'no-store',
+  'referrer-policy': 'no-referrer',
+};
 const SUCCESS_PAGE = PAGE('Signed in', 'You can close this window and return to your editor.');
 const FAILURE_PAGE = PAGE('Sign-in failed', 'Return to your editor for details.');
 
@@ -128,7 +132,9 @@ export class LoopbackRedirect {
     }
     if (url.searchParams.get('state') !== this.expectedState) {
       res.writeHead(400, headers).end(FAILURE_PAGE);
-      this.fail(new McpSecureError('state_mismatch', 'The authorization response carried a missing or unexpected state.'));
+      this.fail(
+        new McpSecureError('state_mismatch', 'The authorization response carried a missing or unexpected state.'),
+      );
       return;
     }
     // Hold the browser until the flow has checked iss/error and exchanged the code (respond()).

@@ -36,7 +36,11 @@ const withScope = (scopes: Scopes, params: Record<string, string>): Record<strin
 /** OAuth 2.1 §4.2 client credentials grant (client auth per the registered method). */
 export async function runClientCredentials(input: GrantInput): Promise<oidc.TokenEndpointResponse> {
   try {
-    return await oidc.clientCredentialsGrant(input.ctx.config, withScope(input.scopes, input.resourceParams), input.dpop ? { DPoP: input.dpop } : undefined);
+    return await oidc.clientCredentialsGrant(
+      input.ctx.config,
+      withScope(input.scopes, input.resourceParams),
+      input.dpop ? { DPoP: input.dpop } : undefined,
+    );
   } catch (err) {
     throw toTokenError(err, 'token_request_failed', 'The client credentials grant failed');
   }
@@ -45,8 +49,12 @@ export async function runClientCredentials(input: GrantInput): Promise<oidc.Toke
 /** RFC 7523 §2.1 JWT bearer grant with `assertion`. */
 export async function runJwtBearer(input: GrantInput, assertion: string): Promise<oidc.TokenEndpointResponse> {
   try {
-    return await oidc.genericGrantRequest(input.ctx.config, JWT_BEARER, { ...withScope(input.scopes, input.resourceParams), assertion },
-      input.dpop ? { DPoP: input.dpop } : undefined);
+    return await oidc.genericGrantRequest(
+      input.ctx.config,
+      JWT_BEARER,
+      { ...withScope(input.scopes, input.resourceParams), assertion },
+      input.dpop ? { DPoP: input.dpop } : undefined,
+    );
   } catch (err) {
     throw toTokenError(err, 'token_request_failed', 'The JWT bearer grant failed');
   }
@@ -55,7 +63,8 @@ export async function runJwtBearer(input: GrantInput, assertion: string): Promis
 /** SEP-990 step 1: RFC 8693 token exchange at the IdP for an Identity Assertion JWT Authorization Grant. */
 export async function exchangeForIdJag(input: GrantInput): Promise<string> {
   const idp = input.options.enterprise;
-  if (!idp) throw new McpSecureError('token_request_failed', 'Enterprise-managed authorization needs the IdP settings.');
+  if (!idp)
+    throw new McpSecureError('token_request_failed', 'Enterprise-managed authorization needs the IdP settings.');
   const endpoint = assertSafeUrl(idp.tokenEndpoint, 'IdP token endpoint');
   const body = new URLSearchParams({
     grant_type: TOKEN_EXCHANGE,
@@ -66,7 +75,10 @@ export async function exchangeForIdJag(input: GrantInput): Promise<string> {
     subject_token_type: ID_TOKEN_TYPE,
   });
   if (!input.scopes.isEmpty) body.set('scope', input.scopes.toString());
-  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
+  const headers: Record<string, string> = {
+    'content-type': 'application/x-www-form-urlencoded',
+    accept: 'application/json',
+  };
   if (idp.clientSecret) {
     headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(idp.clientId)}:${encodeURIComponent(idp.clientSecret)}`).toString('base64')}`;
   } else {
@@ -89,7 +101,8 @@ export async function exchangeForIdJag(input: GrantInput): Promise<string> {
     // handled below
   }
   if (!response.ok || typeof doc.access_token !== 'string') {
-    const code = typeof doc.error === 'string' ? doc.error.replace(/[^\w.-]/g, '').slice(0, 64) : `HTTP ${response.status}`;
+    const code =
+      typeof doc.error === 'string' ? doc.error.replace(/[^\w.-]/g, '').slice(0, 64) : `HTTP ${response.status}`;
     throw new McpSecureError('token_request_failed', `The IdP token exchange failed (${code}).`);
   }
   if (doc.issued_token_type !== undefined && doc.issued_token_type !== ID_JAG_TYPE) {

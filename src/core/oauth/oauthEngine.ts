@@ -68,7 +68,12 @@ import type { AuthContext, AuthContextDeps } from './authContext';
 import type { DpopKey } from './dpop';
 import { recordPin } from './clientIssuerPin';
 import { forgetClient, forgetClients } from './clientRegistration';
-import { isClientRejected, preregisteredClientRefused, refusedRegistrationIssuer, registrationForgotten } from './clientRecovery';
+import {
+  isClientRejected,
+  preregisteredClientRefused,
+  refusedRegistrationIssuer,
+  registrationForgotten,
+} from './clientRecovery';
 import { canonicalUrl, grantMatchesServer } from './grantBinding';
 import { LoopbackRedirect } from './loopbackRedirect';
 import { discoverProtectedResource } from './protectedResourceMetadata';
@@ -177,7 +182,9 @@ export class OAuthEngine {
     if (!grant) return { serverId: server.id, hadGrant: false, refreshToken: 'not_held', accessToken: 'not_held' };
     const base = { serverId: server.id, issuer: grant.issuer, hadGrant: true, accessTokenExpiresAt: grant.expiresAt };
     if (!grantMatchesServer(grant, server)) {
-      this.logger.warn(`forgot the sign-in of ${server.id} issued for its previous definition (${grant.issuer}) without revoking it`);
+      this.logger.warn(
+        `forgot the sign-in of ${server.id} issued for its previous definition (${grant.issuer}) without revoking it`,
+      );
       await this.forget(server.id);
       return { ...base, refreshToken: grant.refreshToken ? 'not_sent' : 'not_held', accessToken: 'not_sent' };
     }
@@ -209,10 +216,15 @@ export class OAuthEngine {
     const cached = this.cachedContext(server);
     if (cached?.client.kind === 'dynamic') issuers.add(cached.metadata.issuer);
     if (!grant) {
-      const prm = await discoverProtectedResource(this.fetchImpl, new URL(server.url), { logger: this.logger }).catch(() => undefined);
+      const prm = await discoverProtectedResource(this.fetchImpl, new URL(server.url), { logger: this.logger }).catch(
+        () => undefined,
+      );
       for (const issuer of prm?.authorizationServers ?? []) issuers.add(issuer);
     }
-    const failure = await this.signOut(server).then(() => undefined, (err: unknown) => err);
+    const failure = await this.signOut(server).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     this.contexts.delete(server.id);
     const removed = await forgetClients(this.options.secrets, [...issuers]);
     if (failure) throw failure;
@@ -270,7 +282,12 @@ export class OAuthEngine {
   async dpopFor(grant: StoredGrant, server: OAuthServer): Promise<oidc.DPoPHandle | undefined> {
     if (grant.tokenType !== 'DPoP' || !grant.dpopJwk) return undefined;
     const cached = this.dpopKeys.get(grant.serverId);
-    if (cached && cached.jwk.publicKey.x === grant.dpopJwk.publicKey.x && cached.jwk.publicKey.n === grant.dpopJwk.publicKey.n) return cached.handle;
+    if (
+      cached &&
+      cached.jwk.publicKey.x === grant.dpopJwk.publicKey.x &&
+      cached.jwk.publicKey.n === grant.dpopJwk.publicKey.n
+    )
+      return cached.handle;
     const ctx = await this.contextForGrant(grant, server);
     const key = await (await this.protocol()).restoreDpopKey(ctx.config, grant.dpopJwk);
     this.dpopKeys.set(grant.serverId, key);
@@ -281,9 +298,16 @@ export class OAuthEngine {
    * Whether the server's PRM (RFC 9728) now names an authorization server other than the grant's
    * issuer (MCP SEP-2352 authorization-server migration): then refreshing at the old AS is pointless.
    */
-  async authorizationServerChanged(server: OAuthServer, grant: StoredGrant, resourceMetadataUrl?: string): Promise<boolean> {
+  async authorizationServerChanged(
+    server: OAuthServer,
+    grant: StoredGrant,
+    resourceMetadataUrl?: string,
+  ): Promise<boolean> {
     try {
-      const prm = await discoverProtectedResource(this.fetchImpl, new URL(server.url), { resourceMetadataUrl, logger: this.logger });
+      const prm = await discoverProtectedResource(this.fetchImpl, new URL(server.url), {
+        resourceMetadataUrl,
+        logger: this.logger,
+      });
       return prm !== undefined && !prm.authorizationServers.includes(grant.issuer);
     } catch {
       // Let the sign-in path report the discovery problem with its typed error.
@@ -313,8 +337,12 @@ export class OAuthEngine {
 
   private deps(): AuthContextDeps {
     return {
-      fetch: this.fetchImpl, secrets: this.options.secrets, logger: this.logger,
-      clientName: this.options.clientName, clientMetadataUrl: this.options.clientMetadataUrl, requestTimeoutMs: this.options.requestTimeoutMs,
+      fetch: this.fetchImpl,
+      secrets: this.options.secrets,
+      logger: this.logger,
+      clientName: this.options.clientName,
+      clientMetadataUrl: this.options.clientMetadataUrl,
+      requestTimeoutMs: this.options.requestTimeoutMs,
     };
   }
 
@@ -337,10 +365,13 @@ export class OAuthEngine {
     }
     try {
       const interactive = redirect && state ? { redirect, state } : undefined;
-      const attempt = (recheck: boolean): Promise<Attempt> => protocol.attemptSignIn(
-        { auth: this.deps(), opener: this.options.opener, remember: (ctx) => void this.contexts.set(server.id, ctx) },
-        server, opts, { signal, interactive, recheck },
-      );
+      const attempt = (recheck: boolean): Promise<Attempt> =>
+        protocol.attemptSignIn(
+          { auth: this.deps(), opener: this.options.opener, remember: (ctx) => void this.contexts.set(server.id, ctx) },
+          server,
+          opts,
+          { signal, interactive, recheck },
+        );
       // A stored registration the AS refuses is dropped and registered again, once, before the browser is used.
       const { ctx, response, scopes, dpop } = await attempt(true).catch(async (err: unknown) => {
         const issuer = refusedRegistrationIssuer(err);
@@ -350,11 +381,14 @@ export class OAuthEngine {
         return attempt(false);
       });
       const grant = grantFromResponse({ server, ctx, response, requested: scopes, kind, dpop, now: this.clock.now() });
-      if (dpop && grant.tokenType !== 'DPoP') this.logger.warn(`${ctx.metadata.issuer} returned a Bearer token although DPoP was requested`);
+      if (dpop && grant.tokenType !== 'DPoP')
+        this.logger.warn(`${ctx.metadata.issuer} returned a Bearer token although DPoP was requested`);
       if (ctx.client.kind === 'preregistered') await recordPin(this.options.secrets, server, ctx.metadata.issuer);
       await this.store.save(grant);
       if (dpop) this.dpopKeys.set(server.id, dpop);
-      this.logger.info(`signed in to ${server.id} at ${ctx.metadata.issuer}; granted scopes: ${Scopes.of(grant.grantedScopes).display()}`);
+      this.logger.info(
+        `signed in to ${server.id} at ${ctx.metadata.issuer}; granted scopes: ${Scopes.of(grant.grantedScopes).display()}`,
+      );
       this.emitLocal(server.id);
       return summarize(grant);
     } finally {
@@ -376,7 +410,9 @@ export class OAuthEngine {
     if (!grantMatchesServer(grant, server)) throw new McpSecureError('not_signed_in', 'Not signed in to this server.');
     const cached = this.cachedContext(server);
     if (cached && cached.metadata.issuer === grant.issuer && cached.client.clientId === grant.clientId) return cached;
-    const ctx = await (await this.protocol()).resolveAuthContext(this.deps(), server, {
+    const ctx = await (
+      await this.protocol()
+    ).resolveAuthContext(this.deps(), server, {
       knownIssuer: { issuer: grant.issuer, legacy: grant.legacyDiscovery ?? false, resource: grant.resource },
     });
     this.contexts.set(server.id, ctx);
@@ -394,7 +430,13 @@ export class OAuthEngine {
       const ctx = await this.contextForGrant(grant, server);
       const dpop = await this.dpopFor(grant, server);
       const { refreshStoredGrant, resourceParamsFor } = await this.protocol();
-      const next = await refreshStoredGrant(ctx, grant, resourceParamsFor(server.options ?? {}, grant.resource), () => this.clock.now(), dpop);
+      const next = await refreshStoredGrant(
+        ctx,
+        grant,
+        resourceParamsFor(server.options ?? {}, grant.resource),
+        () => this.clock.now(),
+        dpop,
+      );
       await this.store.save(next);
       this.logger.info(`refreshed the token for ${serverId}`);
       this.emitLocal(serverId);
@@ -419,7 +461,11 @@ export class OAuthEngine {
    * configuration needs fixing, see clientRecovery.ts); a forgotten dynamic registration is dropped
    * together with the grant it issued, so the next sign-in registers again.
    */
-  private async clientRefused(server: OAuthServer, grant: StoredGrant, err: unknown): Promise<McpSecureError | undefined> {
+  private async clientRefused(
+    server: OAuthServer,
+    grant: StoredGrant,
+    err: unknown,
+  ): Promise<McpSecureError | undefined> {
     if (!isClientRejected(err)) return undefined;
     if (grant.clientKind === 'preregistered') return preregisteredClientRefused(grant.clientId, grant.issuer);
     if (grant.clientKind !== 'dynamic') return undefined;

@@ -20,7 +20,8 @@ export async function clientAuthFor(client: RegisteredClient, options: OAuthServ
     case 'client_secret_post':
       return oidc.ClientSecretPost(client.clientSecret);
     case 'private_key_jwt': {
-      if (!options.privateKeyPem) throw new McpSecureError('token_request_failed', 'private_key_jwt needs a private key.');
+      if (!options.privateKeyPem)
+        throw new McpSecureError('token_request_failed', 'private_key_jwt needs a private key.');
       let key: CryptoKey;
       try {
         const alg = options.signingAlgorithm ?? inferAlg(options.privateKeyPem);
@@ -68,7 +69,12 @@ export async function buildConfiguration(
   config[oidc.customFetch] = (url, init) => fetchImpl(url, init as RequestInit);
   // Every endpoint already passed the URL allowlist (https, or http on loopback only), so plain
   // http here can only be a loopback AS (local development and the test fixtures).
-  const endpoints = [metadata.token_endpoint, metadata.authorization_endpoint, metadata.revocation_endpoint, metadata.issuer];
+  const endpoints = [
+    metadata.token_endpoint,
+    metadata.authorization_endpoint,
+    metadata.revocation_endpoint,
+    metadata.issuer,
+  ];
   if (endpoints.some((e) => typeof e === 'string' && e.startsWith('http:'))) oidc.allowInsecureRequests(config);
   return config;
 }
@@ -87,9 +93,12 @@ export function chooseDpopAlg(metadata: AuthServerMetadata, options: OAuthServer
   const advertised = metadata.dpop_signing_alg_values_supported ?? [];
   const alg = DPOP_ALGS.find((a) => advertised.includes(a));
   if (alg || options.dpop === 'auto') return alg;
-  throw new McpSecureError('dpop_failed', advertised.length
-    ? 'The authorization server advertises no DPoP algorithm this client supports.'
-    : 'DPoP was requested but the authorization server does not advertise it.');
+  throw new McpSecureError(
+    'dpop_failed',
+    advertised.length
+      ? 'The authorization server advertises no DPoP algorithm this client supports.'
+      : 'DPoP was requested but the authorization server does not advertise it.',
+  );
 }
 
 /** RFC 7518 §3.1 alg for a PEM private key when none is configured. */

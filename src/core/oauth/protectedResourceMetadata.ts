@@ -58,14 +58,18 @@ export function assertResourceMatches(resource: string, serverUrl: URL): void {
 function loopbackAlias(resource: URL, serverUrl: URL): string {
   const loopback = (h: string): boolean => h === 'localhost' || h === '[::1]' || /^127(\.\d{1,3}){3}$/.test(h);
   if (resource.protocol !== serverUrl.protocol || resource.port !== serverUrl.port) return '';
-  if (!loopback(resource.hostname) || !loopback(serverUrl.hostname) || resource.hostname === serverUrl.hostname) return '';
+  if (!loopback(resource.hostname) || !loopback(serverUrl.hostname) || resource.hostname === serverUrl.hostname)
+    return '';
   const suggested = new URL(serverUrl.href);
   suggested.hostname = resource.hostname;
   return ` Both are this machine: use the URL ${suggested.href} (the host the server's metadata names).`;
 }
 
 /** Validate a PRM JSON document (RFC 9728 §2). */
-export function parseProtectedResourceMetadata(doc: Record<string, unknown>, metadataUrl: URL): ProtectedResourceMetadata {
+export function parseProtectedResourceMetadata(
+  doc: Record<string, unknown>,
+  metadataUrl: URL,
+): ProtectedResourceMetadata {
   const what = 'protected resource metadata';
   const resource = optionalString(doc, 'resource', what);
   if (!resource) throw new McpSecureError('invalid_metadata', 'The protected resource metadata has no "resource".');

@@ -27,27 +27,41 @@ export async function refreshStoredGrant(
   if (!scope.isEmpty) params.scope = scope.toString();
   let response: oidc.TokenEndpointResponse;
   try {
-    response = await oidc.refreshTokenGrant(ctx.config, grant.refreshToken, params, dpop ? { DPoP: dpop } : undefined).catch((err: unknown) => {
-      // RFC 6749 §6: an AS that granted less than we asked may refuse the explicit scope; omitting it
-      // means "the scope originally granted", so retry once without it.
-      if (oauthErrorCode(err) !== 'invalid_scope' || params.scope === undefined || !grant.refreshToken) throw err;
-      const { scope: _omitted, ...rest } = params;
-      return oidc.refreshTokenGrant(ctx.config, grant.refreshToken, rest, dpop ? { DPoP: dpop } : undefined);
-    });
+    response = await oidc
+      .refreshTokenGrant(ctx.config, grant.refreshToken, params, dpop ? { DPoP: dpop } : undefined)
+      .catch((err: unknown) => {
+        // RFC 6749 §6: an AS that granted less than we asked may refuse the explicit scope; omitting it
+        // means "the scope originally granted", so retry once without it.
+        if (oauthErrorCode(err) !== 'invalid_scope' || params.scope === undefined || !grant.refreshToken) throw err;
+        const { scope: _omitted, ...rest } = params;
+        return oidc.refreshTokenGrant(ctx.config, grant.refreshToken, rest, dpop ? { DPoP: dpop } : undefined);
+      });
   } catch (err) {
     // A silent or oversized answer is the server's malfunction, not a verdict on the grant: keep it.
     const bounded = boundedFetchError(err);
     if (bounded && bounded.code !== 'insecure_url' && bounded.code !== 'invalid_url') {
-      throw new McpSecureError('refresh_failed_transient', `Refreshing the token failed temporarily (${bounded.message}); the sign-in is kept.`, { cause: bounded });
+      throw new McpSecureError(
+        'refresh_failed_transient',
+        `Refreshing the token failed temporarily (${bounded.message}); the sign-in is kept.`,
+        { cause: bounded },
+      );
     }
     if (bounded) throw bounded;
-    const oauth = oauthErrorCode(err)?.replace(/[^\w.-]/g, '').slice(0, 64);
+    const oauth = oauthErrorCode(err)
+      ?.replace(/[^\w.-]/g, '')
+      .slice(0, 64);
     if (isTransient(err)) {
-      throw new McpSecureError('refresh_failed_transient', 'Refreshing the token failed temporarily; the sign-in is kept.');
+      throw new McpSecureError(
+        'refresh_failed_transient',
+        'Refreshing the token failed temporarily; the sign-in is kept.',
+      );
     }
     // The cause carries only the OAuth error code (never the body), so the engine can tell invalid_client apart.
-    throw new McpSecureError('refresh_failed_permanent', `The authorization server refused the refresh${oauth ? ` (${oauth})` : ''}; sign in again.`,
-      { cause: Object.assign(new Error('OAuthError'), { error: oauth }) });
+    throw new McpSecureError(
+      'refresh_failed_permanent',
+      `The authorization server refused the refresh${oauth ? ` (${oauth})` : ''}; sign in again.`,
+      { cause: Object.assign(new Error('OAuthError'), { error: oauth }) },
+    );
   }
   const facts = tokenFacts(response, Scopes.of(grant.grantedScopes), now());
   return {
@@ -73,6 +87,7 @@ export async function refreshStoredGrant(
 export function refreshScope(grant: StoredGrant): Scopes {
   const granted = Scopes.of(grant.grantedScopes);
   if (granted.isEmpty) return granted;
-  return grant.refreshToken && grant.requestedScopes.includes('offline_access') ? granted.with('offline_access') : granted;
+  return grant.refreshToken && grant.requestedScopes.includes('offline_access')
+    ? granted.with('offline_access')
+    : granted;
 }
-

@@ -21,20 +21,29 @@ export interface RevocationResult {
  * (RFC 7009 §2.2.1; e.g. self-contained JWT access tokens, which only expire): that is not a failure
  * of sign-out, but the token stays valid, and the result says so.
  */
-export async function revokeGrantTokens(ctx: AuthContext, grant: StoredGrant, logger: Logger): Promise<RevocationResult> {
+export async function revokeGrantTokens(
+  ctx: AuthContext,
+  grant: StoredGrant,
+  logger: Logger,
+): Promise<RevocationResult> {
   if (!ctx.metadata.revocation_endpoint) {
     logger.info(`${ctx.metadata.issuer} has no revocation endpoint; forgetting the tokens locally`);
     return { refreshToken: grant.refreshToken ? 'no_endpoint' : 'not_held', accessToken: 'no_endpoint', failures: [] };
   }
   const failures: string[] = [];
-  const revoke = async (token: string | undefined, hint: 'refresh_token' | 'access_token'): Promise<TokenRevocation> => {
+  const revoke = async (
+    token: string | undefined,
+    hint: 'refresh_token' | 'access_token',
+  ): Promise<TokenRevocation> => {
     if (!token) return 'not_held';
     try {
       await oidc.tokenRevocation(ctx.config, token, { token_type_hint: hint });
       return 'revoked';
     } catch (err) {
       if (oauthErrorCode(err) === 'unsupported_token_type') {
-        logger.info(`${ctx.metadata.issuer} does not revoke ${hint.replace('_', ' ')}s (RFC 7009 unsupported_token_type); it stays valid until it expires`);
+        logger.info(
+          `${ctx.metadata.issuer} does not revoke ${hint.replace('_', ' ')}s (RFC 7009 unsupported_token_type); it stays valid until it expires`,
+        );
         return 'not_supported';
       }
       const e = toTokenError(err, 'revocation_failed', `Revoking the ${hint.replace('_', ' ')} failed`);

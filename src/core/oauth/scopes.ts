@@ -12,19 +12,39 @@ export class Scopes {
   }
   static readonly empty = Scopes.of(undefined);
 
-  get isEmpty(): boolean { return this.values.length === 0; }
-  has(scope: string): boolean { return this.values.includes(scope); }
-  union(other: Scopes): Scopes { return Scopes.of([...this.values, ...other.values]); }
-  with(scope: string): Scopes { return Scopes.of([...this.values, scope]); }
-  without(scope: string): Scopes { return Scopes.of(this.values.filter((s) => s !== scope)); }
+  get isEmpty(): boolean {
+    return this.values.length === 0;
+  }
+  has(scope: string): boolean {
+    return this.values.includes(scope);
+  }
+  union(other: Scopes): Scopes {
+    return Scopes.of([...this.values, ...other.values]);
+  }
+  with(scope: string): Scopes {
+    return Scopes.of([...this.values, scope]);
+  }
+  without(scope: string): Scopes {
+    return Scopes.of(this.values.filter((s) => s !== scope));
+  }
   /** True when every scope of `other` is in this set. */
-  covers(other: Scopes): boolean { return other.values.every((s) => this.has(s)); }
-  equals(other: Scopes): boolean { return this.toString() === other.toString(); }
+  covers(other: Scopes): boolean {
+    return other.values.every((s) => this.has(s));
+  }
+  equals(other: Scopes): boolean {
+    return this.toString() === other.toString();
+  }
   /** The space-separated wire form (RFC 6749 §3.3). */
-  toString(): string { return this.values.join(' '); }
+  toString(): string {
+    return this.values.join(' ');
+  }
   /** For display: `(none)` when empty. */
-  display(): string { return this.isEmpty ? '(none)' : this.values.join(', '); }
-  toArray(): string[] { return [...this.values]; }
+  display(): string {
+    return this.isEmpty ? '(none)' : this.values.join(', ');
+  }
+  toArray(): string[] {
+    return [...this.values];
+  }
 }
 
 export interface ScopeSelectionInput {

@@ -43,7 +43,10 @@ export class ServerAuthorizer implements RequestAuthorizer {
     const dpop = await this.engine.dpopFor(grant, this.server);
     if (grant.tokenType === 'DPoP' && dpop) {
       const { dpopProofFor } = await this.engine.protocol();
-      return { authorization: `DPoP ${grant.accessToken}`, dpop: await dpopProofFor(dpop, request.url, request.method, grant.accessToken) };
+      return {
+        authorization: `DPoP ${grant.accessToken}`,
+        dpop: await dpopProofFor(dpop, request.url, request.method, grant.accessToken),
+      };
     }
     return { authorization: `Bearer ${grant.accessToken}` };
   }
@@ -52,16 +55,26 @@ export class ServerAuthorizer implements RequestAuthorizer {
     if (!(await this.inResource(rejection.url))) return 'fail';
     const params = challengeParams(rejection.headers);
     if (rejection.status === 401) return this.onUnauthorized(rejection, params, signal);
-    if (rejection.status === 403 && params.error === 'insufficient_scope') return this.onInsufficientScope(rejection, params, signal);
+    if (rejection.status === 403 && params.error === 'insufficient_scope')
+      return this.onInsufficientScope(rejection, params, signal);
     return 'fail';
   }
 
-  private async onUnauthorized(rejection: RejectedRequest, params: Record<string, string>, signal?: AbortSignal): Promise<RejectionVerdict> {
+  private async onUnauthorized(
+    rejection: RejectedRequest,
+    params: Record<string, string>,
+    signal?: AbortSignal,
+  ): Promise<RejectionVerdict> {
     const grant = await this.engine.currentGrantWithoutRefresh(this.server);
     // RFC 9449 §9: the resource server wants a fresh nonce in the proof — retry once with it.
-    if (grant?.tokenType === 'DPoP' && isDpopNonceChallenge(rejection.headers) && rejection.attempt <= this.engine.maxAuthRetries + 1) {
+    if (
+      grant?.tokenType === 'DPoP' &&
+      isDpopNonceChallenge(rejection.headers) &&
+      rejection.attempt <= this.engine.maxAuthRetries + 1
+    ) {
       const dpop = await this.engine.dpopFor(grant, this.server);
-      if (dpop && (await this.engine.protocol()).rememberDpopNonce(dpop, rejection.url, rejection.headers)) return 'retry';
+      if (dpop && (await this.engine.protocol()).rememberDpopNonce(dpop, rejection.url, rejection.headers))
+        return 'retry';
     }
     if (rejection.attempt > this.engine.maxAuthRetries) return 'fail';
     const options = this.server.options ?? {};
@@ -71,7 +84,11 @@ export class ServerAuthorizer implements RequestAuthorizer {
       if (rejection.attempt > 1) return 'fail';
     }
     // A token was rejected: try the refresh token first, unless the server now names another AS.
-    if (grant?.refreshToken && rejection.attempt === 1 && !(await this.engine.authorizationServerChanged(this.server, grant, params.resource_metadata))) {
+    if (
+      grant?.refreshToken &&
+      rejection.attempt === 1 &&
+      !(await this.engine.authorizationServerChanged(this.server, grant, params.resource_metadata))
+    ) {
       try {
         await this.engine.refresh(this.server, grant.accessToken);
         return 'retry';
@@ -80,7 +97,11 @@ export class ServerAuthorizer implements RequestAuthorizer {
       }
     }
     if (!grant) {
-      await this.engine.signIn(this.server, { signal, challengeScope: params.scope, resourceMetadataUrl: params.resource_metadata });
+      await this.engine.signIn(this.server, {
+        signal,
+        challengeScope: params.scope,
+        resourceMetadataUrl: params.resource_metadata,
+      });
       return 'retry';
     }
     // Re-authorizing while holding a grant: never for more than the grant and the challenge together,
@@ -88,11 +109,19 @@ export class ServerAuthorizer implements RequestAuthorizer {
     const granted = Scopes.of(grant.grantedScopes);
     const requested = granted.union(Scopes.of(params.scope));
     if (!granted.covers(requested)) await this.askConsent(granted, requested);
-    await this.engine.signIn(this.server, { signal, ...(requested.isEmpty ? {} : { scopes: requested.toArray() }), resourceMetadataUrl: params.resource_metadata });
+    await this.engine.signIn(this.server, {
+      signal,
+      ...(requested.isEmpty ? {} : { scopes: requested.toArray() }),
+      resourceMetadataUrl: params.resource_metadata,
+    });
     return 'retry';
   }
 
-  private async onInsufficientScope(rejection: RejectedRequest, params: Record<string, string>, signal?: AbortSignal): Promise<RejectionVerdict> {
+  private async onInsufficientScope(
+    rejection: RejectedRequest,
+    params: Record<string, string>,
+    signal?: AbortSignal,
+  ): Promise<RejectionVerdict> {
     const grant = await this.engine.currentGrantWithoutRefresh(this.server);
     const granted = Scopes.of(grant?.grantedScopes);
     // MCP §Scope Challenge Handling: ask for the union of what we hold and what the challenge names.
@@ -100,18 +129,28 @@ export class ServerAuthorizer implements RequestAuthorizer {
     const key = requested.toString();
     const count = this.lastStepUp?.scopes === key ? this.lastStepUp.count + 1 : 1;
     if (rejection.attempt > this.engine.maxAuthRetries || count > this.engine.maxAuthRetries) {
-      throw new McpSecureError('step_up_limit', `The server still refuses after ${this.engine.maxAuthRetries} attempts to obtain scopes ${requested.display()}.`);
+      throw new McpSecureError(
+        'step_up_limit',
+        `The server still refuses after ${this.engine.maxAuthRetries} attempts to obtain scopes ${requested.display()}.`,
+      );
     }
     this.lastStepUp = { scopes: key, count };
     await this.askConsent(granted, requested);
-    await this.engine.signIn(this.server, { signal, scopes: requested.toArray(), resourceMetadataUrl: params.resource_metadata });
+    await this.engine.signIn(this.server, {
+      signal,
+      scopes: requested.toArray(),
+      resourceMetadataUrl: params.resource_metadata,
+    });
     return 'retry';
   }
 
   /** MCP §Scope Challenge Handling: widening the grant needs the user's consent (none given = refused). */
   private async askConsent(granted: Scopes, requested: Scopes): Promise<void> {
-    const ok = this.consent ? await this.consent({ serverId: this.server.id, granted: granted.toArray(), requested: requested.toArray() }) : false;
-    if (!ok) throw new McpSecureError('step_up_refused', `Additional permissions (${requested.display()}) were not approved.`);
+    const ok = this.consent
+      ? await this.consent({ serverId: this.server.id, granted: granted.toArray(), requested: requested.toArray() })
+      : false;
+    if (!ok)
+      throw new McpSecureError('step_up_refused', `Additional permissions (${requested.display()}) were not approved.`);
     this.engine.logger.info(`step-up for ${this.server.id}: requesting ${requested.display()}`);
   }
 

@@ -48,25 +48,44 @@ export interface AttemptOptions {
 }
 
 /** One sign-in attempt: discovery, client, scopes, then the grant named by the server's options. */
-export async function attemptSignIn(deps: AttemptDeps, server: OAuthServer, opts: AttemptOptions, run: AttemptRun): Promise<Attempt> {
+export async function attemptSignIn(
+  deps: AttemptDeps,
+  server: OAuthServer,
+  opts: AttemptOptions,
+  run: AttemptRun,
+): Promise<Attempt> {
   const options = server.options ?? {};
   const kind = options.grant ?? 'authorization_code';
   const ctx = await resolveAuthContext(deps.auth, server, {
-    resourceMetadataUrl: opts.resourceMetadataUrl, redirectUri: run.interactive?.redirect.redirectUri, signal: run.signal,
+    resourceMetadataUrl: opts.resourceMetadataUrl,
+    redirectUri: run.interactive?.redirect.redirectUri,
+    signal: run.signal,
   });
   deps.remember(ctx);
   const scopes = selectScopes({
-    configured: opts.scopes ?? options.scopes, challengeScope: opts.challengeScope, prmScopesSupported: ctx.prm?.scopesSupported,
-    asScopesSupported: ctx.metadata.scopes_supported, offlineAccess: options.offlineAccess ?? kind === 'authorization_code',
+    configured: opts.scopes ?? options.scopes,
+    challengeScope: opts.challengeScope,
+    prmScopesSupported: ctx.prm?.scopesSupported,
+    asScopesSupported: ctx.metadata.scopes_supported,
+    offlineAccess: options.offlineAccess ?? kind === 'authorization_code',
   });
   const dpop = ctx.dpopAlg ? await createDpopKey(ctx.config, ctx.dpopAlg) : undefined;
   const resourceParams = resourceParamsFor(options, ctx.resource);
-  const input: GrantInput = { ctx, options, scopes, resourceParams, dpop: dpop?.handle, fetch: deps.auth.fetch, signal: run.signal };
+  const input: GrantInput = {
+    ctx,
+    options,
+    scopes,
+    resourceParams,
+    dpop: dpop?.handle,
+    fetch: deps.auth.fetch,
+    signal: run.signal,
+  };
   const recheck = run.recheck && ctx.client.kind === 'dynamic' && ctx.client.reused === true;
   const opener = recheck ? checkedOpener(deps.opener, deps.auth.fetch, ctx.metadata.issuer) : deps.opener;
   const response = await requestTokens(input, run.interactive, opener, deps).catch(async (err: unknown) => {
     // RFC 6749 §5.2 invalid_client: the AS forgot our registration — register afresh next time.
-    if (ctx.client.kind === 'dynamic' && oauthErrorCodeOf(err) === 'invalid_client') await forgetClient(deps.auth.secrets, ctx.metadata.issuer);
+    if (ctx.client.kind === 'dynamic' && oauthErrorCodeOf(err) === 'invalid_client')
+      await forgetClient(deps.auth.secrets, ctx.metadata.issuer);
     throw err;
   });
   return { ctx, response, scopes, dpop };
@@ -74,22 +93,34 @@ export async function attemptSignIn(deps: AttemptDeps, server: OAuthServer, opts
 
 /** Run the grant named by the server's options to a token response. */
 async function requestTokens(
-  input: GrantInput, interactive: AttemptRun['interactive'], opener: BrowserOpener, deps: AttemptDeps,
+  input: GrantInput,
+  interactive: AttemptRun['interactive'],
+  opener: BrowserOpener,
+  deps: AttemptDeps,
 ): Promise<oidc.TokenEndpointResponse> {
   const { ctx, options } = input;
   switch (options.grant ?? 'authorization_code') {
     case 'client_credentials':
       return runClientCredentials(input);
     case 'jwt_bearer':
-      if (!options.assertion) throw new McpSecureError('token_request_failed', 'The JWT bearer grant needs an assertion.');
+      if (!options.assertion)
+        throw new McpSecureError('token_request_failed', 'The JWT bearer grant needs an assertion.');
       return runJwtBearer(input, options.assertion);
     case 'token_exchange':
       return runEnterpriseGrant(input);
     default:
       if (!interactive) throw new McpSecureError('internal', 'The authorization code grant needs a redirect listener.');
       return runAuthorizationCodeFlow({
-        config: ctx.config, metadata: ctx.metadata, redirect: interactive.redirect, state: interactive.state, opener,
-        scopes: input.scopes, resourceParams: input.resourceParams, pkce: options.pkce, dpop: input.dpop, logger: deps.auth.logger,
+        config: ctx.config,
+        metadata: ctx.metadata,
+        redirect: interactive.redirect,
+        state: interactive.state,
+        opener,
+        scopes: input.scopes,
+        resourceParams: input.resourceParams,
+        pkce: options.pkce,
+        dpop: input.dpop,
+        logger: deps.auth.logger,
       });
   }
 }

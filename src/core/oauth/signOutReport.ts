@@ -36,12 +36,19 @@ export interface SignOutReport {
 export function describeSignOut(r: SignOutReport): string {
   if (!r.hadGrant) return 'Not signed in: nothing to revoke.';
   const at = r.issuer ? ` at ${r.issuer}` : '';
-  const revoked = [r.refreshToken === 'revoked' ? 'the refresh token' : '', r.accessToken === 'revoked' ? 'the access token' : ''].filter(Boolean);
+  const revoked = [
+    r.refreshToken === 'revoked' ? 'the refresh token' : '',
+    r.accessToken === 'revoked' ? 'the access token' : '',
+  ].filter(Boolean);
   const parts = [`Signed out: the tokens were removed from this machine.`];
   if (revoked.length) parts.push(`Revoked${at}: ${revoked.join(' and ')}.`);
-  if (r.refreshToken !== 'revoked' && r.refreshToken !== 'not_held') parts.push(`The refresh token was not revoked (${reason(r.refreshToken)}).`);
+  if (r.refreshToken !== 'revoked' && r.refreshToken !== 'not_held')
+    parts.push(`The refresh token was not revoked (${reason(r.refreshToken)}).`);
   if (r.accessToken !== 'revoked' && r.accessToken !== 'not_held') {
-    const until = r.accessTokenExpiresAt !== undefined ? ` and stays valid until ${new Date(r.accessTokenExpiresAt).toISOString()}` : ' and stays valid until it expires';
+    const until =
+      r.accessTokenExpiresAt !== undefined
+        ? ` and stays valid until ${new Date(r.accessTokenExpiresAt).toISOString()}`
+        : ' and stays valid until it expires';
     parts.push(`The access token was not revoked (${reason(r.accessToken)})${until}.`);
   }
   return parts.join(' ');

@@ -32,7 +32,11 @@ export function isTransient(err: unknown): boolean {
     const code = (err as { code?: string }).code;
     return code === 'OAUTH_RESPONSE_IS_NOT_CONFORM' ? false : !!code && code.includes('NETWORK');
   }
-  return err instanceof TypeError || (err as { name?: string } | undefined)?.name === 'AbortError' || (err as { name?: string } | undefined)?.name === 'TimeoutError';
+  return (
+    err instanceof TypeError ||
+    (err as { name?: string } | undefined)?.name === 'AbortError' ||
+    (err as { name?: string } | undefined)?.name === 'TimeoutError'
+  );
 }
 
 /**
@@ -52,7 +56,11 @@ export function toTokenError(err: unknown, code: McpSecureErrorCode, what: strin
   if (own) return own;
   const oauth = oauthErrorCode(err);
   const status = oauthErrorStatus(err);
-  const detail = oauth ? ` (${oauth.replace(/[^\w.-]/g, '').slice(0, 64)}${status ? `, HTTP ${status}` : ''})` : status ? ` (HTTP ${status})` : '';
+  const detail = oauth
+    ? ` (${oauth.replace(/[^\w.-]/g, '').slice(0, 64)}${status ? `, HTTP ${status}` : ''})`
+    : status
+      ? ` (HTTP ${status})`
+      : '';
   return new McpSecureError(code, `${what}${detail}.`, { cause: scrubCause(err) });
 }
 
@@ -68,5 +76,7 @@ function scrubCause(err: unknown): Error {
 
 /** The OAuth `error` code of a raw or already-translated token error. */
 export function oauthErrorCodeOf(err: unknown): string | undefined {
-  return oauthErrorCode(err) ?? ((err as { cause?: { error?: unknown } } | undefined)?.cause?.error as string | undefined);
+  return (
+    oauthErrorCode(err) ?? ((err as { cause?: { error?: unknown } } | undefined)?.cause?.error as string | undefined)
+  );
 }

@@ -102,7 +102,11 @@ export class TokenStore {
    * The grant another writer (window) stored with a refresh token other than `usedRefreshToken`,
    * waiting up to `settleMs` for that write to land when the store reports changes.
    */
-  async rotatedElsewhere(serverId: string, usedRefreshToken: string | undefined, settleMs: number): Promise<StoredGrant | undefined> {
+  async rotatedElsewhere(
+    serverId: string,
+    usedRefreshToken: string | undefined,
+    settleMs: number,
+  ): Promise<StoredGrant | undefined> {
     const check = async (): Promise<StoredGrant | undefined> => {
       const latest = await this.load(serverId, true);
       return latest && latest.refreshToken !== usedRefreshToken ? latest : undefined;
@@ -111,8 +115,14 @@ export class TokenStore {
     if (now || !this.secrets.onDidChange) return now;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(done, settleMs);
-      const sub = this.secrets.onDidChange?.((key) => { if (TokenStore.serverIdOf(key) === serverId) done(); });
-      function done(): void { clearTimeout(timer); sub?.dispose(); resolve(); }
+      const sub = this.secrets.onDidChange?.((key) => {
+        if (TokenStore.serverIdOf(key) === serverId) done();
+      });
+      function done(): void {
+        clearTimeout(timer);
+        sub?.dispose();
+        resolve();
+      }
     });
     return check();
   }
@@ -127,9 +137,19 @@ export class TokenStore {
 /** The public view of a grant — never token values. */
 export function summarize(g: StoredGrant): GrantSummary {
   return {
-    serverId: g.serverId, issuer: g.issuer, resource: g.resource, clientId: g.clientId, clientKind: g.clientKind,
-    subject: g.subject, displayName: g.displayName, grantedScopes: [...g.grantedScopes], requestedScopes: [...g.requestedScopes],
-    expiresAt: g.expiresAt, tokenType: g.tokenType, hasRefreshToken: !!g.refreshToken, grant: g.grant,
+    serverId: g.serverId,
+    issuer: g.issuer,
+    resource: g.resource,
+    clientId: g.clientId,
+    clientKind: g.clientKind,
+    subject: g.subject,
+    displayName: g.displayName,
+    grantedScopes: [...g.grantedScopes],
+    requestedScopes: [...g.requestedScopes],
+    expiresAt: g.expiresAt,
+    tokenType: g.tokenType,
+    hasRefreshToken: !!g.refreshToken,
+    grant: g.grant,
   };
 }
 
@@ -149,10 +169,24 @@ export function grantFromResponse({ server, ctx, response, requested, kind, dpop
   const facts = tokenFacts(response, requested, now);
   const tokenType = response.token_type?.toLowerCase() === 'dpop' ? 'DPoP' : 'Bearer';
   return {
-    version: 1, serverId: server.id, serverUrl: server.url, issuer: ctx.metadata.issuer, resource: ctx.resource,
-    legacyDiscovery: ctx.legacy, clientId: ctx.client.clientId, clientKind: ctx.client.kind, grant: kind,
-    accessToken: response.access_token, refreshToken: response.refresh_token, tokenType,
-    expiresAt: facts.expiresAt, issuedAt: now, grantedScopes: facts.grantedScopes.toArray(), requestedScopes: requested.toArray(),
-    subject: facts.subject, displayName: facts.displayName, dpopJwk: tokenType === 'DPoP' ? dpop?.jwk : undefined,
+    version: 1,
+    serverId: server.id,
+    serverUrl: server.url,
+    issuer: ctx.metadata.issuer,
+    resource: ctx.resource,
+    legacyDiscovery: ctx.legacy,
+    clientId: ctx.client.clientId,
+    clientKind: ctx.client.kind,
+    grant: kind,
+    accessToken: response.access_token,
+    refreshToken: response.refresh_token,
+    tokenType,
+    expiresAt: facts.expiresAt,
+    issuedAt: now,
+    grantedScopes: facts.grantedScopes.toArray(),
+    requestedScopes: requested.toArray(),
+    subject: facts.subject,
+    displayName: facts.displayName,
+    dpopJwk: tokenType === 'DPoP' ? dpop?.jwk : undefined,
   };
 }

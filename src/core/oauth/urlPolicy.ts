@@ -20,7 +20,13 @@ export function isLoopbackHost(hostname: string): boolean {
  */
 export function isLocalTarget(hostname: string): boolean {
   const h = hostname.toLowerCase().replace(/\.$/, '');
-  return isLoopbackHost(h) || h === '0.0.0.0' || h === '[::]' || /^\[::ffff:(7f[0-9a-f]{2}:|127\.)/.test(h) || h.endsWith('.localhost');
+  return (
+    isLoopbackHost(h) ||
+    h === '0.0.0.0' ||
+    h === '[::]' ||
+    /^\[::ffff:(7f[0-9a-f]{2}:|127\.)/.test(h) ||
+    h.endsWith('.localhost')
+  );
 }
 
 /**
@@ -37,7 +43,10 @@ export function assertSafeUrl(raw: string | URL, what: string, base?: string | U
   if (url.protocol === 'https:') return url;
   if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return url;
   if (url.protocol === 'http:') {
-    throw new McpSecureError('insecure_url', `The ${what} must use https (http is allowed only for loopback): ${url.origin}`);
+    throw new McpSecureError(
+      'insecure_url',
+      `The ${what} must use https (http is allowed only for loopback): ${url.origin}`,
+    );
   }
   // Never echo the rest of a javascript:/data: URL — it is attacker-controlled content.
   throw new McpSecureError('insecure_url', `The ${what} uses a forbidden scheme "${url.protocol}".`);
@@ -67,7 +76,10 @@ export function urlPolicyFor(serverUrl: string | URL): UrlPolicy {
     check(raw, what, base) {
       const url = assertSafeUrl(raw, what, base);
       if (!serverOnLoopback && isLocalTarget(url.hostname)) {
-        throw new McpSecureError('insecure_url', `The ${what} points at this machine (${url.origin}), but the MCP server ${server.origin} is not local; refused.`);
+        throw new McpSecureError(
+          'insecure_url',
+          `The ${what} points at this machine (${url.origin}), but the MCP server ${server.origin} is not local; refused.`,
+        );
       }
       return url;
     },

@@ -8,8 +8,20 @@
 export type Verdict = 'pass' | 'warn' | 'fail' | 'skip';
 
 export type CheckId =
-  | 'tls' | 'challenge' | 'prm' | 'resource' | 'asMetadata' | 'issuer' | 'pkce' | 'iss'
-  | 'registration' | 'dpop' | 'revocation' | 'refresh' | 'audience' | 'scopes';
+  | 'tls'
+  | 'challenge'
+  | 'prm'
+  | 'resource'
+  | 'asMetadata'
+  | 'issuer'
+  | 'pkce'
+  | 'iss'
+  | 'registration'
+  | 'dpop'
+  | 'revocation'
+  | 'refresh'
+  | 'audience'
+  | 'scopes';
 
 /** An observed value (server-supplied or read from the stored grant): renderers show it verbatim as code, never as markup. */
 export interface Observation {
@@ -40,16 +52,32 @@ export interface SecurityReport {
   readonly counts: Readonly<VerdictCounts>;
 }
 
-export interface VerdictCounts { passed: number; warned: number; failed: number; skipped: number }
-const COUNT_KEY: Record<Verdict, keyof VerdictCounts> = { pass: 'passed', warn: 'warned', fail: 'failed', skip: 'skipped' };
+export interface VerdictCounts {
+  passed: number;
+  warned: number;
+  failed: number;
+  skipped: number;
+}
+const COUNT_KEY: Record<Verdict, keyof VerdictCounts> = {
+  pass: 'passed',
+  warn: 'warned',
+  fail: 'failed',
+  skip: 'skipped',
+};
 
 /** Title and spec section of every check, in report order. */
 export const CHECKS: Readonly<Record<CheckId, { readonly title: string; readonly spec: string }>> = {
   tls: { title: 'Transport security (TLS)', spec: 'MCP 2025-11-25 §Communication Security; OAuth 2.1 §1.5' },
-  challenge: { title: 'WWW-Authenticate challenge', spec: 'MCP 2025-11-25 §Protected Resource Metadata Discovery Requirements; RFC 9728 §5.1' },
+  challenge: {
+    title: 'WWW-Authenticate challenge',
+    spec: 'MCP 2025-11-25 §Protected Resource Metadata Discovery Requirements; RFC 9728 §5.1',
+  },
   prm: { title: 'Protected resource metadata', spec: 'RFC 9728 §3; MCP 2025-11-25 §Authorization Server Discovery' },
   resource: { title: 'Resource binding', spec: 'RFC 9728 §3.3; MCP 2025-11-25 §Canonical Server URI' },
-  asMetadata: { title: 'Authorization server metadata', spec: 'RFC 8414 §3; MCP 2025-11-25 §Authorization Server Metadata Discovery' },
+  asMetadata: {
+    title: 'Authorization server metadata',
+    spec: 'RFC 8414 §3; MCP 2025-11-25 §Authorization Server Metadata Discovery',
+  },
   issuer: { title: 'Issuer equality', spec: 'RFC 8414 §3.3' },
   pkce: { title: 'PKCE S256', spec: 'RFC 7636 §4.2; OAuth 2.1 §4.1.1; MCP 2025-11-25 §Authorization Code Protection' },
   iss: { title: 'Authorization response issuer (iss)', spec: 'RFC 9207 §2–3' },
@@ -57,12 +85,21 @@ export const CHECKS: Readonly<Record<CheckId, { readonly title: string; readonly
   dpop: { title: 'Sender-constrained tokens (DPoP)', spec: 'RFC 9449 §5.1; RFC 9700 §2.2.1' },
   revocation: { title: 'Revocation endpoint', spec: 'RFC 7009 §2; RFC 8414 §2' },
   refresh: { title: 'Refresh policy', spec: 'OAuth 2.1 §4.3; RFC 9700 §4.14' },
-  audience: { title: 'Audience binding', spec: 'RFC 8707 §2; MCP 2025-11-25 §Security Considerations (audience binding and validation)' },
+  audience: {
+    title: 'Audience binding',
+    spec: 'RFC 8707 §2; MCP 2025-11-25 §Security Considerations (audience binding and validation)',
+  },
   scopes: { title: 'Scopes granted', spec: 'RFC 6749 §3.3; MCP 2025-11-25 §Scope Selection Strategy' },
 };
 
 /** A finding for check `id`. */
-export function finding(id: CheckId, verdict: Verdict, summary: string, observed: Observation[] = [], advice?: string): Finding {
+export function finding(
+  id: CheckId,
+  verdict: Verdict,
+  summary: string,
+  observed: Observation[] = [],
+  advice?: string,
+): Finding {
   const { title, spec } = CHECKS[id];
   return { id, title, verdict, summary, observed, spec, ...(advice ? { advice } : {}) };
 }
@@ -73,7 +110,12 @@ export function skipped(id: CheckId, reason: string): Finding {
 }
 
 /** Assemble the report, in {@link CHECKS} order, with verdict counts. */
-export function buildReport(serverId: string, serverUrl: string, checkedAt: Date, findings: readonly Finding[]): SecurityReport {
+export function buildReport(
+  serverId: string,
+  serverUrl: string,
+  checkedAt: Date,
+  findings: readonly Finding[],
+): SecurityReport {
   const order = Object.keys(CHECKS) as CheckId[];
   const sorted = [...findings].sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
   const counts: VerdictCounts = { passed: 0, warned: 0, failed: 0, skipped: 0 };

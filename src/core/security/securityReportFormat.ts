@@ -50,7 +50,14 @@ export function securityReportMarkdown(report: SecurityReport, opts: MarkdownOpt
     '',
   ];
   for (const f of report.findings) lines.push(...findingMarkdown(f, clean));
-  lines.push('---', '', prose('No token, secret or code was sent or shown: the check reads public metadata and the stored grant\'s claims only.'), '');
+  lines.push(
+    '---',
+    '',
+    prose(
+      "No token, secret or code was sent or shown: the check reads public metadata and the stored grant's claims only.",
+    ),
+    '',
+  );
   return lines.join('\n');
 }
 
@@ -65,13 +72,17 @@ function findingMarkdown(f: Finding, clean: (s: string) => string): string[] {
 
 /** "13 passed · 1 warning · 0 failed · 0 not checked". */
 function countLine({ counts }: SecurityReport, separator: string): string {
-  return [`${counts.passed} passed`, `${counts.warned} warning${counts.warned === 1 ? '' : 's'}`, `${counts.failed} failed`, `${counts.skipped} not checked`].join(separator);
+  return [
+    `${counts.passed} passed`,
+    `${counts.warned} warning${counts.warned === 1 ? '' : 's'}`,
+    `${counts.failed} failed`,
+    `${counts.skipped} not checked`,
+  ].join(separator);
 }
 
 /** The report as terminal text (the CLI strips control sequences on output). */
 export function securityReportText(report: SecurityReport): string {
-  const lines = [`Security report for ${report.serverUrl} (${report.checkedAt})`,
-    countLine(report, ', '), ''];
+  const lines = [`Security report for ${report.serverUrl} (${report.checkedAt})`, countLine(report, ', '), ''];
   for (const f of report.findings) {
     lines.push(`[${WORD[f.verdict]}] ${f.title}: ${f.summary}`);
     for (const o of f.observed) lines.push(`       ${o.label}: ${o.value}`);

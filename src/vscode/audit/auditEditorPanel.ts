@@ -29,9 +29,17 @@ export class AuditEditorPanel implements vscode.Disposable {
       this.panel.reveal();
       return;
     }
-    const panel = vscode.window.createWebviewPanel(AUDIT_EDITOR_VIEW_TYPE, Strings.auditEditorTitle, vscode.ViewColumn.Active, {
-      enableScripts: true, enableCommandUris: false, localResourceRoots: this.roots(), retainContextWhenHidden: false,
-    });
+    const panel = vscode.window.createWebviewPanel(
+      AUDIT_EDITOR_VIEW_TYPE,
+      Strings.auditEditorTitle,
+      vscode.ViewColumn.Active,
+      {
+        enableScripts: true,
+        enableCommandUris: false,
+        localResourceRoots: this.roots(),
+        retainContextWhenHidden: false,
+      },
+    );
     this.adopt(panel);
   }
 

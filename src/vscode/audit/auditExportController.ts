@@ -16,9 +16,7 @@ export const OTLP_HEADERS_KEY = 'mcpSecure.audit.otlpHeaders';
 
 /** The export as the panel shows it. */
 export type AuditExportStatus =
-  | { readonly state: 'off' }
-  | { readonly state: 'misconfigured'; readonly error: string }
-  | OtlpExportStatus;
+  { readonly state: 'off' } | { readonly state: 'misconfigured'; readonly error: string } | OtlpExportStatus;
 
 export interface AuditExportOptions {
   readonly trail: AuditTrail;
@@ -47,7 +45,10 @@ export class AuditExportController implements Disposable {
 
   /** (Re)builds the forwarder from the setting and the stored headers; call after either changes. */
   apply(): Promise<void> {
-    this.applying = this.applying.then(() => this.rebuild(), () => this.rebuild());
+    this.applying = this.applying.then(
+      () => this.rebuild(),
+      () => this.rebuild(),
+    );
     return this.applying;
   }
 
@@ -86,9 +87,17 @@ export class AuditExportController implements Disposable {
     try {
       const stored = await this.options.secrets.get(OTLP_HEADERS_KEY);
       const headers = stored ? parseOtlpHeaders(stored) : {};
-      const forwarder = new OtlpForwarder({ url: endpoint, headers, logger: this.options.logger, ...this.options.forwarder });
+      const forwarder = new OtlpForwarder({
+        url: endpoint,
+        headers,
+        logger: this.options.logger,
+        ...this.options.forwarder,
+      });
       this.forwarder = forwarder;
-      this.subscriptions.push(forwarder.attach(this.options.trail.onDidAppend), forwarder.onDidChangeStatus((s) => this.set(s)));
+      this.subscriptions.push(
+        forwarder.attach(this.options.trail.onDidAppend),
+        forwarder.onDidChangeStatus((s) => this.set(s)),
+      );
       this.set(forwarder.status);
     } catch (err) {
       const error = err instanceof McpSecureError ? err.message : 'the audit export could not be started';

@@ -11,8 +11,18 @@ import type { AuditTrail } from '../../core/audit/auditTrail';
 import { Emitter, type Disposable, type Event } from '../../core/audit/emitter';
 import type { Logger } from '../../core/ports';
 import {
-  isWebviewToHost, type BreakdownDto, type ExportStatusDto, type FilterState, type HistogramDto, type HostEvent, type HostToWebview, type RecordDto, type RequestMap,
-  type RequestMessage, type RequestType, type RowDto,
+  isWebviewToHost,
+  type BreakdownDto,
+  type ExportStatusDto,
+  type FilterState,
+  type HistogramDto,
+  type HostEvent,
+  type HostToWebview,
+  type RecordDto,
+  type RequestMap,
+  type RequestMessage,
+  type RequestType,
+  type RowDto,
 } from '../../webview/protocol';
 
 /** What the backend needs from the editor UI. */
@@ -64,7 +74,12 @@ export class AuditPanelBackend implements Disposable {
   private liveTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly sessions = new Set<SessionState>();
   /** The session behind {@link handle} / {@link onDidPost} (one webview, or a test). */
-  private readonly direct: SessionState = { surface: 'view', post: (m) => this.posted.fire(m), ready: false, answered: new Set() };
+  private readonly direct: SessionState = {
+    surface: 'view',
+    post: (m) => this.posted.fire(m),
+    ready: false,
+    answered: new Set(),
+  };
   /** Messages for the webview (the view provider forwards them with postMessage). */
   readonly onDidPost = this.posted.event;
 
@@ -75,11 +90,27 @@ export class AuditPanelBackend implements Disposable {
     private readonly exportStatus?: ExportStatusSource,
   ) {
     this.subscriptions.push(trail.onDidAppend(() => this.scheduleLiveUpdate()));
-    this.subscriptions.push(trail.onDidFail((f) => this.pushEvent({ type: 'status', level: 'error', text: `Audit log write failed: ${f.error.message} (${f.unwritten} record(s) waiting)` })));
-    this.subscriptions.push(trail.store.onDidReport((r) => {
-      if (r.kind === 'integrity_violation') this.pushEvent({ type: 'status', level: 'error', text: `Audit log integrity: ${this.trail.redactor.redactText(r.message)}` });
-    }));
-    if (exportStatus) this.subscriptions.push(exportStatus.onDidChangeStatus((s) => this.pushEvent({ type: 'export', status: s })));
+    this.subscriptions.push(
+      trail.onDidFail((f) =>
+        this.pushEvent({
+          type: 'status',
+          level: 'error',
+          text: `Audit log write failed: ${f.error.message} (${f.unwritten} record(s) waiting)`,
+        }),
+      ),
+    );
+    this.subscriptions.push(
+      trail.store.onDidReport((r) => {
+        if (r.kind === 'integrity_violation')
+          this.pushEvent({
+            type: 'status',
+            level: 'error',
+            text: `Audit log integrity: ${this.trail.redactor.redactText(r.message)}`,
+          });
+      }),
+    );
+    if (exportStatus)
+      this.subscriptions.push(exportStatus.onDidChangeStatus((s) => this.pushEvent({ type: 'export', status: s })));
     this.sessions.add(this.direct);
   }
 
@@ -91,13 +122,17 @@ export class AuditPanelBackend implements Disposable {
       surface,
       handle: (raw) => this.handleFrom(raw, state),
       snapshot: () => ({ surface, ready: state.ready, answered: [...state.answered] }),
-      dispose: () => { this.sessions.delete(state); },
+      dispose: () => {
+        this.sessions.delete(state);
+      },
     };
   }
 
   /** The sessions of the webviews open now (not the direct one). */
   openSessions(): { surface: AuditSurface; ready: boolean; answered: RequestType[] }[] {
-    return [...this.sessions].filter((s) => s !== this.direct).map((s) => ({ surface: s.surface, ready: s.ready, answered: [...s.answered] }));
+    return [...this.sessions]
+      .filter((s) => s !== this.direct)
+      .map((s) => ({ surface: s.surface, ready: s.ready, answered: [...s.answered] }));
   }
 
   /** The index, built on first use and refreshed incrementally afterwards. */
@@ -118,7 +153,8 @@ export class AuditPanelBackend implements Disposable {
     }
     if (raw.kind === 'ready') {
       session.ready = true;
-      if (this.exportStatus) session.post({ kind: 'event', event: { type: 'export', status: this.exportStatus.status } });
+      if (this.exportStatus)
+        session.post({ kind: 'event', event: { type: 'export', status: this.exportStatus.status } });
       return;
     }
     try {
@@ -126,8 +162,15 @@ export class AuditPanelBackend implements Disposable {
       session.answered.add(raw.type);
       session.post({ kind: 'reply', id: raw.id, ok: true, result });
     } catch (err) {
-      this.logger.warn(`audit panel request ${raw.type} failed: ${err instanceof Error ? err.message : 'unknown error'}`);
-      session.post({ kind: 'reply', id: raw.id, ok: false, error: this.trail.redactor.redactText(err instanceof Error ? err.message : 'request failed') });
+      this.logger.warn(
+        `audit panel request ${raw.type} failed: ${err instanceof Error ? err.message : 'unknown error'}`,
+      );
+      session.post({
+        kind: 'reply',
+        id: raw.id,
+        ok: false,
+        error: this.trail.redactor.redactText(err instanceof Error ? err.message : 'request failed'),
+      });
     }
   }
 
@@ -137,7 +180,12 @@ export class AuditPanelBackend implements Disposable {
         const p = m.params as RequestMap['query']['params'];
         const ix = await this.index();
         const page = ix.query(toFilter(p.filter), p.offset, Math.min(p.limit, 1000));
-        return { total: page.total, offset: page.offset, rows: page.rows.map((r) => this.row(r)), generation: ix.generation };
+        return {
+          total: page.total,
+          offset: page.offset,
+          rows: page.rows.map((r) => this.row(r)),
+          generation: ix.generation,
+        };
       }
       case 'record': {
         const rec = await (await this.index()).getRecord((m.params as RequestMap['record']['params']).ref);
@@ -166,8 +214,14 @@ export class AuditPanelBackend implements Disposable {
   /** Calls over time by outcome and the server / tool / caller breakdowns: numbers and redacted names only. */
   private async histogram(filter: FilterState, maxBuckets: number): Promise<HistogramDto> {
     const max = Math.max(1, Math.min(MAX_BUCKETS, maxBuckets));
-    const h = auditHistogram(await this.index(), toFilter(filter), { maxBuckets: max, minBuckets: Math.min(MIN_CHART_BUCKETS, max) });
-    const names = (b: BreakdownDto): BreakdownDto => ({ ...b, top: b.top.map((e) => ({ value: this.trail.redactor.redactText(e.value), count: e.count })) });
+    const h = auditHistogram(await this.index(), toFilter(filter), {
+      maxBuckets: max,
+      minBuckets: Math.min(MIN_CHART_BUCKETS, max),
+    });
+    const names = (b: BreakdownDto): BreakdownDto => ({
+      ...b,
+      top: b.top.map((e) => ({ value: this.trail.redactor.redactText(e.value), count: e.count })),
+    });
     return { ...h, servers: names(h.servers), tools: names(h.tools), callers: names(h.callers) };
   }
 
@@ -179,7 +233,10 @@ export class AuditPanelBackend implements Disposable {
     await ix.refresh();
     const b = v.firstBroken;
     const where = b && b.line > 0 ? `record ${b.record} (${b.segment}, line ${b.line})` : `record ${b?.record}`;
-    const head = v.witnessedHead === undefined ? '' : `, up to the witnessed head (record ${v.witnessedHead.toLocaleString('en-US')})`;
+    const head =
+      v.witnessedHead === undefined
+        ? ''
+        : `, up to the witnessed head (record ${v.witnessedHead.toLocaleString('en-US')})`;
     const message = v.ok
       ? `Audit log intact: ${v.records.toLocaleString('en-US')} record(s) in ${v.segments} segment(s) verified${head}.`
       : `Audit log check failed at ${where}: ${b?.reason}.${v.problems.length > 1 ? ` ${v.problems.length} problem(s) in total.` : ''}`;
@@ -226,7 +283,9 @@ export class AuditPanelBackend implements Disposable {
     if (this.liveTimer) return;
     this.liveTimer = setTimeout(() => {
       this.liveTimer = undefined;
-      this.refresh().catch((err: unknown) => this.logger.warn(`audit panel refresh failed: ${err instanceof Error ? err.message : 'unknown'}`));
+      this.refresh().catch((err: unknown) =>
+        this.logger.warn(`audit panel refresh failed: ${err instanceof Error ? err.message : 'unknown'}`),
+      );
     }, LIVE_UPDATE_DELAY_MS);
   }
 
@@ -243,19 +302,28 @@ export class AuditPanelBackend implements Disposable {
     const r = redactForExport(raw, this.trail.redactor);
     const x = (s: string | undefined): string => this.trail.redactor.redactText(s ?? '');
     return {
-      id: r.id, time: r.time, durationMs: r.durationMs,
+      id: r.id,
+      time: r.time,
+      durationMs: r.durationMs,
       // Identities are public identifiers (issuer URL, subject, OAuth client_id, secret fingerprint), not
       // secrets: value-shape redaction would hide a random client_id or subject as "high entropy" and
       // leave the record without its "who". The stored record holds no secret in these fields.
       human: { iss: r.who.human?.iss ?? '', sub: r.who.human?.sub ?? '', displayName: x(r.who.human?.displayName) },
       // A chat call (gateway) names VS Code's conversation: an identifier like the client_id, shown as text.
-      agent: agentLabel(r.who.agent) || 'none', caller: r.who.conversationId ? `${r.who.caller} · conversation ${r.who.conversationId}` : r.who.caller,
+      agent: agentLabel(r.who.agent) || 'none',
+      caller: r.who.conversationId ? `${r.who.caller} · conversation ${r.who.conversationId}` : r.who.caller,
       server: { name: x(r.what.server.name), target: x(r.what.server.target), resource: x(r.what.server.resource) },
-      tool: r.what.tool, arguments: JSON.stringify(r.what.arguments ?? null, null, 2),
-      outcome: r.outcome.kind, status: r.outcome.status === undefined ? '' : String(r.outcome.status),
-      missingScope: x(r.outcome.missingScope), code: x(r.outcome.code), error: r.outcome.error ?? '',
+      tool: r.what.tool,
+      arguments: JSON.stringify(r.what.arguments ?? null, null, 2),
+      outcome: r.outcome.kind,
+      status: r.outcome.status === undefined ? '' : String(r.outcome.status),
+      missingScope: x(r.outcome.missingScope),
+      code: x(r.outcome.code),
+      error: r.outcome.error ?? '',
       resultSize: r.outcome.resultSize === undefined ? '' : String(r.outcome.resultSize),
-      scopes: (r.scopes ?? []).map(x), hash: r.hash, prev: r.prev,
+      scopes: (r.scopes ?? []).map(x),
+      hash: r.hash,
+      prev: r.prev,
     };
   }
 }

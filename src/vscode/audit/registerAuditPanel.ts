@@ -42,7 +42,8 @@ export const AUDIT_COMMANDS = {
 
 /** User-visible strings (one place, ready for l10n). */
 const STRINGS = {
-  clearConfirm: 'Delete every audit record? The hash chain continues from an anchor, but the records themselves cannot be recovered.',
+  clearConfirm:
+    'Delete every audit record? The hash chain continues from an anchor, but the records themselves cannot be recovered.',
   clearButton: 'Clear Audit Log',
   exportPick: 'Export the audit log as',
 } as const;
@@ -74,7 +75,10 @@ function editorUi(): AuditPanelUi {
 /** Asks for the collector headers in a password box and stores them (validated) in SecretStorage. */
 async function setExportHeaders(exporter: AuditExportController): Promise<void> {
   const text = await vscode.window.showInputBox({
-    prompt: Strings.exportHeadersPrompt, placeHolder: Strings.exportHeadersPlaceholder, password: true, ignoreFocusOut: true,
+    prompt: Strings.exportHeadersPrompt,
+    placeHolder: Strings.exportHeadersPlaceholder,
+    password: true,
+    ignoreFocusOut: true,
   });
   if (text === undefined) return;
   await exporter.setHeaders(text);
@@ -82,7 +86,12 @@ async function setExportHeaders(exporter: AuditExportController): Promise<void> 
 }
 
 /** Registers the view provider and the audit commands; everything is pushed to `context.subscriptions`. */
-export function registerAuditPanel(context: vscode.ExtensionContext, trail: AuditTrail, logger: Logger, exporter: AuditExportController): AuditPanelBackend {
+export function registerAuditPanel(
+  context: vscode.ExtensionContext,
+  trail: AuditTrail,
+  logger: Logger,
+  exporter: AuditExportController,
+): AuditPanelBackend {
   const log = logger.child('audit-panel');
   const backend = new AuditPanelBackend(trail, log, editorUi(), exporter);
   const provider = new AuditViewProvider(context.extensionUri, backend, log);
@@ -98,7 +107,9 @@ export function registerAuditPanel(context: vscode.ExtensionContext, trail: Audi
     editorPanel,
     editorPanel.registerSerializer(),
     vscode.commands.registerCommand(AUDIT_COMMANDS.openInEditor, () => editorPanel.show()),
-    vscode.window.registerWebviewViewProvider(AUDIT_VIEW_ID, provider, { webviewOptions: { retainContextWhenHidden: false } }),
+    vscode.window.registerWebviewViewProvider(AUDIT_VIEW_ID, provider, {
+      webviewOptions: { retainContextWhenHidden: false },
+    }),
     vscode.commands.registerCommand(AUDIT_COMMANDS.refresh, () => backend.refresh().catch(report)),
     vscode.commands.registerCommand(AUDIT_COMMANDS.verify, async () => {
       try {
@@ -112,7 +123,8 @@ export function registerAuditPanel(context: vscode.ExtensionContext, trail: Audi
       }
     }),
     vscode.commands.registerCommand(AUDIT_COMMANDS.export, async (format?: 'csv' | 'jsonl') => {
-      const picked = format ?? (await vscode.window.showQuickPick(['csv', 'jsonl'], { placeHolder: STRINGS.exportPick }));
+      const picked =
+        format ?? (await vscode.window.showQuickPick(['csv', 'jsonl'], { placeHolder: STRINGS.exportPick }));
       if (picked !== 'csv' && picked !== 'jsonl') return undefined;
       return backend.export(picked).catch(report);
     }),

@@ -10,11 +10,17 @@ import type { Logger } from '../../core/ports';
 import type { AuditPanelBackend, AuditSurface } from './auditPanelBackend';
 import { auditPanelHtml } from './auditPanelHtml';
 
-interface Disposable { dispose(): void }
+interface Disposable {
+  dispose(): void;
+}
 
 /** The members of `vscode.Webview` the audit panel uses. */
 export interface AuditWebviewLike {
-  options: { enableScripts?: boolean; enableCommandUris?: boolean | readonly string[]; localResourceRoots?: readonly unknown[] };
+  options: {
+    enableScripts?: boolean;
+    enableCommandUris?: boolean | readonly string[];
+    localResourceRoots?: readonly unknown[];
+  };
   html: string;
   readonly cspSource: string;
   onDidReceiveMessage(listener: (message: unknown) => void): Disposable;
@@ -32,7 +38,12 @@ export interface AuditWebviewResources {
 }
 
 /** Wires `webview` to `backend`: listener first, then options and HTML. Dispose to detach. */
-export function wireAuditWebview(webview: AuditWebviewLike, backend: AuditPanelBackend, logger: Logger, res: AuditWebviewResources): Disposable {
+export function wireAuditWebview(
+  webview: AuditWebviewLike,
+  backend: AuditPanelBackend,
+  logger: Logger,
+  res: AuditWebviewResources,
+): Disposable {
   const surface = res.surface ?? 'view';
   // Replies to this webview's requests go to this webview only (see AuditPanelSession).
   const session = backend.connect((m) => {
@@ -41,10 +52,23 @@ export function wireAuditWebview(webview: AuditWebviewLike, backend: AuditPanelB
   const subscriptions: Disposable[] = [
     session,
     webview.onDidReceiveMessage((m: unknown) => {
-      session.handle(m).catch((err: unknown) => logger.warn(`audit panel message failed: ${err instanceof Error ? err.message : 'unknown'}`));
+      session
+        .handle(m)
+        .catch((err: unknown) =>
+          logger.warn(`audit panel message failed: ${err instanceof Error ? err.message : 'unknown'}`),
+        );
     }),
   ];
   webview.options = { enableScripts: true, enableCommandUris: false, localResourceRoots: res.roots };
-  webview.html = auditPanelHtml({ cspSource: webview.cspSource, scriptUri: res.scriptUri, styleUri: res.styleUri, surface });
-  return { dispose: () => { for (const s of subscriptions.splice(0)) s.dispose(); } };
+  webview.html = auditPanelHtml({
+    cspSource: webview.cspSource,
+    scriptUri: res.scriptUri,
+    styleUri: res.styleUri,
+    surface,
+  });
+  return {
+    dispose: () => {
+      for (const s of subscriptions.splice(0)) s.dispose();
+    },
+  };
 }

@@ -28,7 +28,10 @@ export async function addServerCommand(s: CommandServices): Promise<ServerDefini
 }
 
 /** Moves `oauth.clientSecret` out of the entry: client secrets belong in SecretStorage only. */
-function withoutClientSecret(entry: Record<string, unknown>, given: string | undefined): { entry: Record<string, unknown>; clientSecret?: string } {
+function withoutClientSecret(
+  entry: Record<string, unknown>,
+  given: string | undefined,
+): { entry: Record<string, unknown>; clientSecret?: string } {
   const oauth = isRecord(entry.oauth) ? { ...entry.oauth } : undefined;
   const inline = typeof oauth?.clientSecret === 'string' ? oauth.clientSecret : undefined;
   if (oauth) delete oauth.clientSecret;
@@ -37,7 +40,9 @@ function withoutClientSecret(entry: Record<string, unknown>, given: string | und
   return clientSecret ? { entry: clean, clientSecret } : { entry: clean };
 }
 
-async function wizard(s: CommandServices): Promise<{ entry: Record<string, unknown>; clientSecret?: string | undefined }> {
+async function wizard(
+  s: CommandServices,
+): Promise<{ entry: Record<string, unknown>; clientSecret?: string | undefined }> {
   const transport = await vscode.window.showQuickPick(
     [
       { label: Strings.transportHttp, detail: Strings.transportHttpDetail, value: 'http' as const },
@@ -48,7 +53,11 @@ async function wizard(s: CommandServices): Promise<{ entry: Record<string, unkno
   if (!transport) throw cancelled();
   const target = transport.value === 'http' ? await askHttp() : await askStdio();
   const name = await ask({ prompt: Strings.enterName, value: suggestName(target) });
-  const id = await ask({ prompt: Strings.enterId, value: uniqueId(s, slug(name)), validateInput: (v) => (ID_PATTERN.test(v) ? undefined : Strings.idInvalid) });
+  const id = await ask({
+    prompt: Strings.enterId,
+    value: uniqueId(s, slug(name)),
+    validateInput: (v) => (ID_PATTERN.test(v) ? undefined : Strings.idInvalid),
+  });
   const entry: Record<string, unknown> = { id, name, transport: transport.value, ...target };
   if (transport.value !== 'http') return { entry };
   const { oauth, clientSecret } = await askOAuthOptions();
@@ -57,13 +66,23 @@ async function wizard(s: CommandServices): Promise<{ entry: Record<string, unkno
 }
 
 async function askHttp(): Promise<Record<string, unknown>> {
-  const url = await ask({ prompt: Strings.enterUrl, placeHolder: 'https://mcp.example.com/mcp', validateInput: (v) => validate(() => validateEndpointUrl(v)) });
+  const url = await ask({
+    prompt: Strings.enterUrl,
+    placeHolder: 'https://mcp.example.com/mcp',
+    validateInput: (v) => validate(() => validateEndpointUrl(v)),
+  });
   return { url };
 }
 
 async function askStdio(): Promise<Record<string, unknown>> {
-  const command = await ask({ prompt: Strings.enterCommand, validateInput: (v) => validate(() => parseServerDefinition({ id: 'x', transport: 'stdio', command: v })) });
-  const argsText = await ask({ prompt: Strings.enterArgs, value: '', validateInput: (v) => (parseArgs(v) ? undefined : Strings.argsInvalid) }, true);
+  const command = await ask({
+    prompt: Strings.enterCommand,
+    validateInput: (v) => validate(() => parseServerDefinition({ id: 'x', transport: 'stdio', command: v })),
+  });
+  const argsText = await ask(
+    { prompt: Strings.enterArgs, value: '', validateInput: (v) => (parseArgs(v) ? undefined : Strings.argsInvalid) },
+    true,
+  );
   const args = parseArgs(argsText) ?? [];
   return args.length ? { command, args } : { command };
 }
@@ -90,7 +109,10 @@ async function askOAuthOptions(): Promise<{ oauth: Record<string, unknown>; clie
     } else if (key === 'pkce') {
       oauth.pkce = 'assume-s256';
     } else if (key === 'resourceParameter') {
-      const mode = await vscode.window.showQuickPick(['resource', 'audience', 'omit'], { placeHolder: Strings.pickResourceMode, ignoreFocusOut: true });
+      const mode = await vscode.window.showQuickPick(['resource', 'audience', 'omit'], {
+        placeHolder: Strings.pickResourceMode,
+        ignoreFocusOut: true,
+      });
       if (!mode) throw cancelled();
       oauth.resourceParameter = mode;
     }
@@ -129,7 +151,12 @@ function suggestName(target: Record<string, unknown>): string {
 }
 
 function slug(name: string): string {
-  return name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 60) || 'server';
+  return (
+    name
+      .replace(/[^A-Za-z0-9._-]+/g, '-')
+      .replace(/^[^A-Za-z0-9]+/, '')
+      .slice(0, 60) || 'server'
+  );
 }
 
 function uniqueId(s: CommandServices, base: string): string {

@@ -17,9 +17,13 @@ import { collectArguments } from './toolArguments';
  */
 export async function callToolCommand(s: CommandServices, pre: Preselection): Promise<ToolCallResult> {
   const def = await pickServer(s.registry, pre.serverId);
-  const tools = await withCancellableProgress(Strings.listingTools(def.name), (signal) => s.actions.listTools(def.id, signal));
+  const tools = await withCancellableProgress(Strings.listingTools(def.name), (signal) =>
+    s.actions.listTools(def.id, signal),
+  );
   const tool = await pickTool(tools, pre.tool);
-  const args = pre.toolArguments ? await confirmSupplied(s, def.id, def.name, tool.name, pre.toolArguments) : await collectArguments(tool);
+  const args = pre.toolArguments
+    ? await confirmSupplied(s, def.id, def.name, tool.name, pre.toolArguments)
+    : await collectArguments(tool);
   const result = await withCancellableProgress(Strings.callingTool(tool.name, def.name), (signal) =>
     s.actions.callTool(def.id, tool.name, args, 'palette', signal),
   );
@@ -36,17 +40,31 @@ async function pickTool(tools: readonly ToolInfo[], name: string | undefined): P
     return found;
   }
   const picked = await vscode.window.showQuickPick(
-    tools.map((t) => ({ label: safeText(t.title ?? t.name, 80), description: safeText(t.name, 80), detail: safeText(t.description ?? '', 200), tool: t })),
+    tools.map((t) => ({
+      label: safeText(t.title ?? t.name, 80),
+      description: safeText(t.name, 80),
+      detail: safeText(t.description ?? '', 200),
+      tool: t,
+    })),
     { placeHolder: Strings.pickTool, matchOnDetail: true },
   );
   if (!picked) throw new McpSecureError('cancelled', Strings.cancelled);
   return picked.tool;
 }
 
-async function confirmSupplied(s: CommandServices, serverId: string, server: string, tool: string, args: Readonly<Record<string, unknown>>): Promise<Record<string, unknown>> {
+async function confirmSupplied(
+  s: CommandServices,
+  serverId: string,
+  server: string,
+  tool: string,
+  args: Readonly<Record<string, unknown>>,
+): Promise<Record<string, unknown>> {
   const copy = structuredClone(args) as Record<string, unknown>;
   const confirmed = await s.confirm({
-    kind: 'callTool', serverId, tool, args: copy,
+    kind: 'callTool',
+    serverId,
+    tool,
+    args: copy,
     message: Strings.callToolConfirm(tool, server),
     detail: Strings.callToolDetail(safeJson(copy)),
     action: Strings.callToolAction,

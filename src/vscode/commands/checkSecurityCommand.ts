@@ -18,7 +18,12 @@ const MAX_VALUE_LENGTH = 2_000;
  * document. Every server-supplied value goes through the safe-text function before it is placed in a
  * code span. Returns the report (tests, scripting).
  */
-export async function checkSecurityCommand(s: CommandServices, reports: SecurityReportDocuments, clientMetadataUrl: () => string | undefined, serverId?: string): Promise<SecurityReport> {
+export async function checkSecurityCommand(
+  s: CommandServices,
+  reports: SecurityReportDocuments,
+  clientMetadataUrl: () => string | undefined,
+  serverId?: string,
+): Promise<SecurityReport> {
   const def = (await pickServer(s.registry, serverId, (d) => d.transport === 'http')) as HttpServerDefinition;
   const server = await s.secrets.oauthServerFor(def);
   const report = await withCancellableProgress(Strings.checkingSecurity(safeText(def.name)), async (signal) => {
@@ -28,8 +33,13 @@ export async function checkSecurityCommand(s: CommandServices, reports: Security
     const { checkServerSecurity } = await import('../../core/security/securityCheck');
     return checkServerSecurity({ server, grant: evidence, clientMetadataUrl: clientMetadataUrl(), signal });
   });
-  const markdown = securityReportMarkdown(report, { serverName: safeText(def.name), clean: (v) => safeText(v, MAX_VALUE_LENGTH) });
+  const markdown = securityReportMarkdown(report, {
+    serverName: safeText(def.name),
+    clean: (v) => safeText(v, MAX_VALUE_LENGTH),
+  });
   await reports.show(def.id, markdown);
-  s.logger.info(`security check of ${def.id}: ${report.counts.passed} passed, ${report.counts.warned} warnings, ${report.counts.failed} failed`);
+  s.logger.info(
+    `security check of ${def.id}: ${report.counts.passed} passed, ${report.counts.warned} warnings, ${report.counts.failed} failed`,
+  );
   return report;
 }

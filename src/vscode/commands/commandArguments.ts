@@ -24,8 +24,18 @@ const ID_MAX = 256;
  */
 export function preselection(args: readonly unknown[]): Preselection {
   const [first, second, third] = args;
-  const serverId = typeof first === 'string' ? first : isRecord(first) && typeof first.serverId === 'string' ? first.serverId : undefined;
-  const tool = typeof second === 'string' ? second : isRecord(first) && isRecord(first.tool) && typeof first.tool.name === 'string' ? first.tool.name : undefined;
+  const serverId =
+    typeof first === 'string'
+      ? first
+      : isRecord(first) && typeof first.serverId === 'string'
+        ? first.serverId
+        : undefined;
+  const tool =
+    typeof second === 'string'
+      ? second
+      : isRecord(first) && isRecord(first.tool) && typeof first.tool.name === 'string'
+        ? first.tool.name
+        : undefined;
   const invalidEntry = invalidEntryFrom(first);
   return {
     ...(serverId !== undefined && serverId.length <= ID_MAX ? { serverId } : {}),
@@ -39,7 +49,13 @@ export function preselection(args: readonly unknown[]): Preselection {
 function invalidEntryFrom(arg: unknown): Preselection['invalidEntry'] {
   if (!isRecord(arg) || !isRecord(arg.entry)) return undefined;
   const { origin, index } = arg.entry;
-  if ((origin !== 'user' && origin !== 'workspace') || typeof index !== 'number' || !Number.isInteger(index) || index < 0) return undefined;
+  if (
+    (origin !== 'user' && origin !== 'workspace') ||
+    typeof index !== 'number' ||
+    !Number.isInteger(index) ||
+    index < 0
+  )
+    return undefined;
   return { origin, index };
 }
 

@@ -14,10 +14,14 @@ export async function forgetRegistrationCommand(s: CommandServices, serverId: st
   const def = (await pickServer(s.registry, serverId, (d) => d.transport === 'http')) as HttpServerDefinition;
   await s.actions.disconnect(def.id);
   const issuers = await s.engine.forgetRegistration(await s.secrets.oauthServerFor(def));
-  s.logger.info(`forgot the client registration of ${def.id}${issuers.length ? ` at ${issuers.join(', ')}` : ' (none stored)'}`);
+  s.logger.info(
+    `forgot the client registration of ${def.id}${issuers.length ? ` at ${issuers.join(', ')}` : ' (none stored)'}`,
+  );
   s.tree.refresh();
-  void vscode.window.showInformationMessage(issuers.length
-    ? Strings.registrationForgotten(def.name, issuers.join(', '))
-    : Strings.noRegistrationStored(def.name));
+  void vscode.window.showInformationMessage(
+    issuers.length
+      ? Strings.registrationForgotten(def.name, issuers.join(', '))
+      : Strings.noRegistrationStored(def.name),
+  );
   return issuers;
 }

@@ -48,7 +48,13 @@ export async function importServersCommand(s: CommandServices): Promise<number> 
   }
   // The command is reachable from `command:` links: it writes settings only after the user said so.
   const names = valid.map((e) => `${String(e.name ?? e.id)} (${String(e.transport)}: ${String(e.url ?? e.command)})`);
-  const confirmed = await s.confirm({ kind: 'importServers', names, message: Strings.importConfirm(valid.length), detail: Strings.importDetail(names), action: Strings.importAction });
+  const confirmed = await s.confirm({
+    kind: 'importServers',
+    names,
+    message: Strings.importConfirm(valid.length),
+    detail: Strings.importDetail(names),
+    action: Strings.importAction,
+  });
   if (!confirmed) throw new McpSecureError('cancelled', Strings.cancelled);
   await s.registry.add(valid, 'workspace');
   s.logger.info(`imported ${valid.length} server(s) from .vscode/mcp.json; skipped ${skipped.length}`);

@@ -13,21 +13,31 @@ import { pickServer } from './pickServer';
 export async function rotateSecretCommand(s: CommandServices, pre: Preselection): Promise<string> {
   const def = (await pickServer(s.registry, pre.serverId, (d) => d.transport === 'stdio')) as StdioServerDefinition;
   // Always asked: a preselected server only says which one the question is about.
-  const confirmed = await s.confirm({ kind: 'rotateSecret', serverId: def.id, message: Strings.rotateConfirm(def.name), action: Strings.rotate });
+  const confirmed = await s.confirm({
+    kind: 'rotateSecret',
+    serverId: def.id,
+    message: Strings.rotateConfirm(def.name),
+    action: Strings.rotate,
+  });
   if (!confirmed) return '';
   const wasRunning = s.manager.state(def.id).kind === 'running';
   const fingerprint = await s.secrets.rotateStdioSecret(def);
   s.logger.info(`rotated the shared secret of ${def.id} (${fingerprint})`);
   if (wasRunning) await s.actions.connect(def.id);
   s.tree.refresh();
-  void vscode.window.showInformationMessage(Strings.rotated(def.name, fingerprint), Strings.showSnippet).then(async (pick) => {
-    if (pick === Strings.showSnippet) await showSnippet(def);
-  });
+  void vscode.window
+    .showInformationMessage(Strings.rotated(def.name, fingerprint), Strings.showSnippet)
+    .then(async (pick) => {
+      if (pick === Strings.showSnippet) await showSnippet(def);
+    });
   return fingerprint;
 }
 
 async function showSnippet(def: StdioServerDefinition): Promise<void> {
-  const document = await vscode.workspace.openTextDocument({ language: 'typescript', content: serverSnippet(def.secret.envVar) });
+  const document = await vscode.workspace.openTextDocument({
+    language: 'typescript',
+    content: serverSnippet(def.secret.envVar),
+  });
   await vscode.window.showTextDocument(document, { preview: true });
 }
 

@@ -16,7 +16,10 @@ export async function collectArguments(tool: ToolInfo): Promise<Record<string, u
 }
 
 /** One quick input per property, prefilled from `defaults` (tool calls and form elicitation). */
-export async function askEach(props: readonly FlatProperty[], defaults: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
+export async function askEach(
+  props: readonly FlatProperty[],
+  defaults: Record<string, unknown> = {},
+): Promise<Record<string, unknown>> {
   const args: Record<string, unknown> = {};
   for (const prop of props) {
     const value = await askOne(prop, defaults[prop.name]);
@@ -33,16 +36,24 @@ async function askOne(prop: FlatProperty, preset: unknown): Promise<unknown> {
     const options = preset === undefined ? base : [String(preset), ...base.filter((o) => o !== String(preset))];
     const items = prop.required ? options : [...options, '(omit)'];
     // Enum values come from the server's schema: shown as plain text, answered with the real value.
-    const choice = await vscode.window.showQuickPick(items.map((value) => ({ label: safeText(value, 200), value })), { title, ...(placeHolder ? { placeHolder } : {}), ignoreFocusOut: true });
+    const choice = await vscode.window.showQuickPick(
+      items.map((value) => ({ label: safeText(value, 200), value })),
+      { title, ...(placeHolder ? { placeHolder } : {}), ignoreFocusOut: true },
+    );
     if (choice === undefined) throw new McpSecureError('cancelled', Strings.cancelled);
     const picked = choice.value;
     if (picked === '(omit)') return undefined;
     return prop.type === 'boolean' ? picked === 'true' : picked;
   }
   const text = await vscode.window.showInputBox({
-    title, ...(placeHolder ? { prompt: placeHolder } : {}), ignoreFocusOut: true,
+    title,
+    ...(placeHolder ? { prompt: placeHolder } : {}),
+    ignoreFocusOut: true,
     ...(preset !== undefined && typeof preset !== 'object' ? { value: String(preset) } : {}),
-    validateInput: (v) => (v === '' && !prop.required) || parsePrimitive(prop.type, v) !== undefined ? undefined : Strings.argInvalid(prop.type),
+    validateInput: (v) =>
+      (v === '' && !prop.required) || parsePrimitive(prop.type, v) !== undefined
+        ? undefined
+        : Strings.argInvalid(prop.type),
   });
   if (text === undefined) throw new McpSecureError('cancelled', Strings.cancelled);
   return text === '' && !prop.required ? undefined : parsePrimitive(prop.type, text);
@@ -60,7 +71,7 @@ async function editAsJson(tool: ToolInfo): Promise<Record<string, unknown>> {
   } catch {
     throw new McpSecureError('invalid_tool', Strings.argsNotJson);
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new McpSecureError('invalid_tool', Strings.argsNotJson);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new McpSecureError('invalid_tool', Strings.argsNotJson);
   return parsed as Record<string, unknown>;
 }
-

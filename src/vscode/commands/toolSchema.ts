@@ -15,14 +15,23 @@ export function flatProperties(schema: Record<string, unknown>): FlatProperty[] 
   const props = schema.properties;
   if (props === undefined) return [];
   if (typeof props !== 'object' || props === null) return undefined;
-  const required = Array.isArray(schema.required) ? schema.required.filter((r): r is string => typeof r === 'string') : [];
+  const required = Array.isArray(schema.required)
+    ? schema.required.filter((r): r is string => typeof r === 'string')
+    : [];
   const out: FlatProperty[] = [];
   for (const [name, raw] of Object.entries(props as Record<string, unknown>)) {
     const p = (raw ?? {}) as Record<string, unknown>;
-    const enumValues = Array.isArray(p.enum) && p.enum.every((v) => typeof v === 'string') ? (p.enum as string[]) : undefined;
+    const enumValues =
+      Array.isArray(p.enum) && p.enum.every((v) => typeof v === 'string') ? (p.enum as string[]) : undefined;
     const type = p.type ?? (enumValues ? 'string' : undefined);
     if (type !== 'string' && type !== 'number' && type !== 'integer' && type !== 'boolean') return undefined;
-    out.push({ name, type, required: required.includes(name), ...(typeof p.description === 'string' ? { description: p.description } : {}), ...(enumValues ? { enumValues } : {}) });
+    out.push({
+      name,
+      type,
+      required: required.includes(name),
+      ...(typeof p.description === 'string' ? { description: p.description } : {}),
+      ...(enumValues ? { enumValues } : {}),
+    });
   }
   return out;
 }

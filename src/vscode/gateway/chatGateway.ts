@@ -75,8 +75,17 @@ export class ChatGateway implements vscode.Disposable {
     this.policy = new GatewayPolicy(deps.registry, deps.logger, () => {
       for (const o of definitions.current()) this.toolsChanged(o.def.id);
     });
-    this.pins = new ToolPinning(deps.state, (serverId, tool, args, caller, outcome) => this.recordPinEvent(serverId, tool, args, caller, outcome));
-    this.disposables.push(this.pins, this.pins.onDidChange(() => this.callsChanged.fire()), this.policy, definitions, deps.registry.onDidChange(() => this.closeUnoffered()), definitions.onDidChange(() => this.closeUnoffered()));
+    this.pins = new ToolPinning(deps.state, (serverId, tool, args, caller, outcome) =>
+      this.recordPinEvent(serverId, tool, args, caller, outcome),
+    );
+    this.disposables.push(
+      this.pins,
+      this.pins.onDidChange(() => this.callsChanged.fire()),
+      this.policy,
+      definitions,
+      deps.registry.onDidChange(() => this.closeUnoffered()),
+      definitions.onDidChange(() => this.closeUnoffered()),
+    );
   }
 
   static async start(deps: ChatGatewayDeps): Promise<ChatGateway> {
@@ -91,11 +100,17 @@ export class ChatGateway implements vscode.Disposable {
       onSession: (channel) => ref.gateway?.openSession(channel),
     });
     const definitions = new GatewayDefinitions({
-      registry: deps.registry, secret, endpoint: listener.endpoint, bridgeScript: deps.bridgeScript, changes: deps.changes,
+      registry: deps.registry,
+      secret,
+      endpoint: listener.endpoint,
+      bridgeScript: deps.bridgeScript,
+      changes: deps.changes,
     });
     const gateway = new ChatGateway(deps, listener, definitions);
     ref.gateway = gateway;
-    deps.logger.info(`gateway listening (${listener.dir ? 'unix socket' : 'named pipe'}); ${definitions.current().length} server(s) offered to chat`);
+    deps.logger.info(
+      `gateway listening (${listener.dir ? 'unix socket' : 'named pipe'}); ${definitions.current().length} server(s) offered to chat`,
+    );
     return gateway;
   }
 
@@ -169,7 +184,9 @@ export class ChatGateway implements vscode.Disposable {
       observers: this.deps.observers,
     });
     this.sessions.set(session, { serverId: channel.serverId, pid: channel.peerPid });
-    this.deps.logger.info(`gateway: chat session opened for ${channel.serverId}${channel.peerPid ? ` (bridge pid ${channel.peerPid})` : ''}`);
+    this.deps.logger.info(
+      `gateway: chat session opened for ${channel.serverId}${channel.peerPid ? ` (bridge pid ${channel.peerPid})` : ''}`,
+    );
     channel.onClose(() => {
       this.sessions.delete(session);
       this.deps.logger.info(`gateway: chat session closed for ${channel.serverId}`);
@@ -199,15 +216,28 @@ export class ChatGateway implements vscode.Disposable {
   }
 
   private async noticeHeldBack(serverName: string, count: number): Promise<void> {
-    const pick = await vscode.window.showWarningMessage(Strings.toolsHeldBackNotice(safeText(serverName), count), Strings.reviewTools);
+    const pick = await vscode.window.showWarningMessage(
+      Strings.toolsHeldBackNotice(safeText(serverName), count),
+      Strings.reviewTools,
+    );
     if (pick) await vscode.commands.executeCommand(GatewayCommands.reviewTools);
   }
 
-  private async recordPinEvent(serverId: string, tool: string, args: Record<string, unknown>, caller: 'chat' | 'palette', outcome: ToolCallOutcome): Promise<void> {
+  private async recordPinEvent(
+    serverId: string,
+    tool: string,
+    args: Record<string, unknown>,
+    caller: 'chat' | 'palette',
+    outcome: ToolCallOutcome,
+  ): Promise<void> {
     const definition = this.deps.registry.get(serverId);
     if (!definition) return;
     const { recordGatewayEvent } = await import('../../core/gateway/unreachableCall');
-    await recordGatewayEvent({ definition, observers: this.deps.observers, clock: systemClock, logger: this.deps.logger }, { tool, args, caller, startedAt: Date.now() }, outcome);
+    await recordGatewayEvent(
+      { definition, observers: this.deps.observers, clock: systemClock, logger: this.deps.logger },
+      { tool, args, caller, startedAt: Date.now() },
+      outcome,
+    );
   }
 
   private closeUnoffered(): void {

@@ -24,7 +24,9 @@ export interface GatewayDefinitionsDeps {
  * per configured server with `exposeToChat` not false, while `mcpSecure.gateway.enabled` is on. Fires
  * its change event when servers, sign-in state or the gateway settings change, so VS Code re-reads them.
  */
-export class GatewayDefinitions implements vscode.McpServerDefinitionProvider<vscode.McpStdioServerDefinition>, vscode.Disposable {
+export class GatewayDefinitions
+  implements vscode.McpServerDefinitionProvider<vscode.McpStdioServerDefinition>, vscode.Disposable
+{
   private readonly emitter = new vscode.EventEmitter<void>();
   readonly onDidChangeMcpServerDefinitions = this.emitter.event;
   readonly onDidChange = this.emitter.event;
@@ -83,7 +85,13 @@ export class GatewayDefinitions implements vscode.McpServerDefinitionProvider<vs
       serverId: o.def.id,
       hostEnv: process.env,
     });
-    return new vscode.McpStdioServerDefinition(o.label, launch.command, launch.args, launch.env, definitionVersion([o.def, o.alias]));
+    return new vscode.McpStdioServerDefinition(
+      o.label,
+      launch.command,
+      launch.args,
+      launch.env,
+      definitionVersion([o.def, o.alias]),
+    );
   }
 
   dispose(): void {

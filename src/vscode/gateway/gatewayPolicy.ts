@@ -26,15 +26,19 @@ export class GatewayPolicy implements vscode.Disposable {
     });
   }
 
-  readonly gate: ToolGate = (serverId, tool) => checkToolPolicy(this.policy.get(serverId), this.registry.get(serverId)?.name ?? serverId, tool.name);
+  readonly gate: ToolGate = (serverId, tool) =>
+    checkToolPolicy(this.policy.get(serverId), this.registry.get(serverId)?.name ?? serverId, tool.name);
 
   dispose(): void {
     this.subscription.dispose();
   }
 
   private reload(): void {
-    const { policy, problems } = parseToolPolicy(vscode.workspace.getConfiguration().get<unknown>(Settings.gatewayTools));
+    const { policy, problems } = parseToolPolicy(
+      vscode.workspace.getConfiguration().get<unknown>(Settings.gatewayTools),
+    );
     this.policy = policy;
-    for (const p of problems) this.logger.warn(`${Settings.gatewayTools}: ${p}; chat may use none of that server's tools until it is fixed`);
+    for (const p of problems)
+      this.logger.warn(`${Settings.gatewayTools}: ${p}; chat may use none of that server's tools until it is fixed`);
   }
 }

@@ -15,9 +15,15 @@ const PIN_SCHEME = 'mcp-secure-pin';
  * definition with the one the server offers now in a diff editor (VS Code highlights invisible
  * characters there), then accept it for chat or leave it held back.
  */
-export function registerReviewToolsCommand(pins: () => ToolPinning | undefined, registry: ServerRegistry, released: (serverId: string) => void): vscode.Disposable {
+export function registerReviewToolsCommand(
+  pins: () => ToolPinning | undefined,
+  registry: ServerRegistry,
+  released: (serverId: string) => void,
+): vscode.Disposable {
   const documents = new Map<string, string>();
-  const provider: vscode.TextDocumentContentProvider = { provideTextDocumentContent: (uri) => documents.get(uri.toString()) ?? '' };
+  const provider: vscode.TextDocumentContentProvider = {
+    provideTextDocumentContent: (uri) => documents.get(uri.toString()) ?? '',
+  };
   return vscode.Disposable.from(
     vscode.workspace.registerTextDocumentContentProvider(PIN_SCHEME, provider),
     vscode.commands.registerCommand(GatewayCommands.reviewTools, async () => {
@@ -36,7 +42,12 @@ export function registerReviewToolsCommand(pins: () => ToolPinning | undefined, 
       const right = vscode.Uri.from({ scheme: PIN_SCHEME, path: `/${h.serverId}/offered/${stamp}.json` });
       documents.set(left.toString(), JSON.stringify(pinning.pinned(h.serverId, h.tool.name) ?? {}, null, 2));
       documents.set(right.toString(), JSON.stringify(pinnedForm(h.tool), null, 2));
-      await vscode.commands.executeCommand('vscode.diff', left, right, Strings.pinDiffTitle(name(h.serverId), safeText(h.tool.name, 80)));
+      await vscode.commands.executeCommand(
+        'vscode.diff',
+        left,
+        right,
+        Strings.pinDiffTitle(name(h.serverId), safeText(h.tool.name, 80)),
+      );
       const answer = await vscode.window.showWarningMessage(
         Strings.acceptToolTitle(name(h.serverId), safeText(h.tool.name, 80)),
         { modal: true, detail: Strings.acceptToolDetail(h.verdict.hidden.join(' ')) },

@@ -34,7 +34,10 @@ export function scopePreflight(deps: ScopePreflightDeps): CallPreflight {
     if (missing.length === 0) return undefined;
     const requested = [...new Set([...grant.grantedScopes, ...missing])];
     if (!(await deps.consent({ serverId, granted: [...grant.grantedScopes], requested }))) {
-      return new McpSecureError('policy_denied', `The tool ${JSON.stringify(tool.name.slice(0, 100))} needs ${missing.join(' ')}, which is not granted; the wider access was not approved.`);
+      return new McpSecureError(
+        'policy_denied',
+        `The tool ${JSON.stringify(tool.name.slice(0, 100))} needs ${missing.join(' ')}, which is not granted; the wider access was not approved.`,
+      );
     }
     await deps.signIn(def, requested);
     return undefined;

@@ -1,7 +1,15 @@
 import * as vscode from 'vscode';
 import { McpSecureError } from '../../core/errors';
 import type { ToolGate } from '../../core/gateway/proxySession';
-import { hiddenCharacters, nameConflicts, pinnedForm, reviewTools, toolDigest, type HeldBackTool, type ToolPin } from '../../core/gateway/toolPins';
+import {
+  hiddenCharacters,
+  nameConflicts,
+  pinnedForm,
+  reviewTools,
+  toolDigest,
+  type HeldBackTool,
+  type ToolPin,
+} from '../../core/gateway/toolPins';
 import type { ToolInfo } from '../../core/mcp/types';
 import type { ToolCallOutcome } from '../../core/toolCallObserver';
 import { StateKeys } from '../constants';
@@ -10,7 +18,13 @@ import { Strings } from '../strings';
 type PinTable = Record<string, Record<string, ToolPin>>;
 
 /** What the audit gets about a definition change (held back) or acceptance. */
-export type PinEvent = (serverId: string, tool: string, args: Record<string, unknown>, caller: 'chat' | 'palette', outcome: ToolCallOutcome) => Promise<void>;
+export type PinEvent = (
+  serverId: string,
+  tool: string,
+  args: Record<string, unknown>,
+  caller: 'chat' | 'palette',
+  outcome: ToolCallOutcome,
+) => Promise<void>;
 
 /**
  * Tool pins of the gateway, kept in `globalState` (digests and accepted definitions: public server
@@ -34,7 +48,8 @@ export class ToolPinning implements vscode.Disposable {
   readonly observe = async (serverId: string, tools: readonly ToolInfo[]): Promise<void> => {
     const table = this.table();
     const { verdicts, pins } = reviewTools(table[serverId] ?? {}, tools);
-    if (JSON.stringify(pins) !== JSON.stringify(table[serverId] ?? {})) await this.state.update(StateKeys.gatewayToolPins, { ...table, [serverId]: pins });
+    if (JSON.stringify(pins) !== JSON.stringify(table[serverId] ?? {}))
+      await this.state.update(StateKeys.gatewayToolPins, { ...table, [serverId]: pins });
     const before = this.held.get(serverId) ?? new Map<string, HeldBackTool>();
     const now = new Map<string, HeldBackTool>();
     for (const tool of tools) {
@@ -42,7 +57,11 @@ export class ToolPinning implements vscode.Disposable {
       if (!verdict || verdict.kind === 'pinned') continue;
       now.set(tool.name, { serverId, tool, verdict });
       if (before.get(tool.name)?.verdict.digest !== verdict.digest) {
-        await this.record(serverId, tool.name, heldArgs(verdict), 'chat', { kind: 'denied', status: 'local', message: Strings.toolHeldBackAudit });
+        await this.record(serverId, tool.name, heldArgs(verdict), 'chat', {
+          kind: 'denied',
+          status: 'local',
+          message: Strings.toolHeldBackAudit,
+        });
       }
     }
     this.held.set(serverId, now);
@@ -79,9 +98,22 @@ export class ToolPinning implements vscode.Disposable {
     if (!h) return false;
     const table = this.table();
     const pin: ToolPin = { digest: h.verdict.digest, definition: pinnedForm(h.tool) };
-    await this.state.update(StateKeys.gatewayToolPins, { ...table, [serverId]: { ...(table[serverId] ?? {}), [toolName]: pin } });
+    await this.state.update(StateKeys.gatewayToolPins, {
+      ...table,
+      [serverId]: { ...(table[serverId] ?? {}), [toolName]: pin },
+    });
     this.held.get(serverId)?.delete(toolName);
-    await this.record(serverId, toolName, { event: 'tool_definition_accepted', digest: h.verdict.digest, ...(h.verdict.hidden.length ? { hiddenCharacters: [...h.verdict.hidden] } : {}) }, 'palette', { kind: 'success', resultSize: 0 });
+    await this.record(
+      serverId,
+      toolName,
+      {
+        event: 'tool_definition_accepted',
+        digest: h.verdict.digest,
+        ...(h.verdict.hidden.length ? { hiddenCharacters: [...h.verdict.hidden] } : {}),
+      },
+      'palette',
+      { kind: 'success', resultSize: 0 },
+    );
     this.emitter.fire(serverId);
     return true;
   }

@@ -13,7 +13,13 @@ declare module 'vscode' {
     args: string[];
     env: Record<string, string | number | null>;
     version?: string;
-    constructor(label: string, command: string, args?: string[], env?: Record<string, string | number | null>, version?: string);
+    constructor(
+      label: string,
+      command: string,
+      args?: string[],
+      env?: Record<string, string | number | null>,
+      version?: string,
+    );
   }
 
   export class McpHttpServerDefinition {

@@ -23,16 +23,31 @@ export class LiveSettings implements vscode.Disposable {
   readonly onDidChange = this.emitter.event;
   private values = LiveSettings.read();
   private readonly subscription = vscode.workspace.onDidChangeConfiguration((e) => {
-    if (![Settings.requestTimeoutSeconds, Settings.redirectTimeoutSeconds, Settings.clientMetadataUrl].some((k) => e.affectsConfiguration(k))) return;
+    if (
+      ![Settings.requestTimeoutSeconds, Settings.redirectTimeoutSeconds, Settings.clientMetadataUrl].some((k) =>
+        e.affectsConfiguration(k),
+      )
+    )
+      return;
     this.values = LiveSettings.read();
     this.emitter.fire();
   });
 
-  get requestTimeoutMs(): number { return this.values.requestTimeoutMs; }
-  get redirectTimeoutMs(): number { return this.values.redirectTimeoutMs; }
-  get clientMetadataUrl(): string | undefined { return this.values.clientMetadataUrl; }
+  get requestTimeoutMs(): number {
+    return this.values.requestTimeoutMs;
+  }
+  get redirectTimeoutMs(): number {
+    return this.values.redirectTimeoutMs;
+  }
+  get clientMetadataUrl(): string | undefined {
+    return this.values.clientMetadataUrl;
+  }
 
-  private static read(): { requestTimeoutMs: number; redirectTimeoutMs: number; clientMetadataUrl: string | undefined } {
+  private static read(): {
+    requestTimeoutMs: number;
+    redirectTimeoutMs: number;
+    clientMetadataUrl: string | undefined;
+  } {
     const config = vscode.workspace.getConfiguration();
     const cimd = config.get<unknown>(Settings.clientMetadataUrl);
     return {

@@ -22,17 +22,24 @@ export interface NativeFeatures {
  * The "native feel" features of issue 12 that stand on their own: the "Check Server Security…" command
  * with its read-only report documents, and the status bar item.
  */
-export function registerNativeFeatures(s: CommandServices, settings: LiveSettings, statusSources: StatusBarSources): NativeFeatures {
+export function registerNativeFeatures(
+  s: CommandServices,
+  settings: LiveSettings,
+  statusSources: StatusBarSources,
+): NativeFeatures {
   const reports = new SecurityReportDocuments();
   const statusBar = new ServerStatusBar(statusSources);
-  const check = vscode.commands.registerCommand(NATIVE_COMMANDS.checkSecurity satisfies typeof NativeCommands.checkSecurity, async (...args: unknown[]) => {
-    try {
-      // Arguments (a tree node, an id) only preselect the server, as for every command.
-      return await checkSecurityCommand(s, reports, () => settings.clientMetadataUrl, preselection(args).serverId);
-    } catch (e) {
-      reportFailure(s.logger, 'Check server security', e);
-      throw e;
-    }
-  });
+  const check = vscode.commands.registerCommand(
+    NATIVE_COMMANDS.checkSecurity satisfies typeof NativeCommands.checkSecurity,
+    async (...args: unknown[]) => {
+      try {
+        // Arguments (a tree node, an id) only preselect the server, as for every command.
+        return await checkSecurityCommand(s, reports, () => settings.clientMetadataUrl, preselection(args).serverId);
+      } catch (e) {
+        reportFailure(s.logger, 'Check server security', e);
+        throw e;
+      }
+    },
+  );
   return { statusBar, disposables: [reports, statusBar, check] };
 }

@@ -9,7 +9,9 @@ import { type AuditHealth, type ServerStatusInput, type StatusSummary, summarize
 /** Expiry is time-based: re-check once a minute even when nothing else changes. */
 const TICK_MS = 60_000;
 
-interface Subscribable { dispose(): void }
+interface Subscribable {
+  dispose(): void;
+}
 
 /** The audit trail's health events (structural: any trail with these two events). */
 export interface AuditHealthSource {
@@ -46,11 +48,23 @@ export class ServerStatusBar implements vscode.Disposable {
     this.audit = sources.audit ? { kind: 'ok' } : { kind: 'unavailable' };
     const update = (): void => void this.update();
     this.subscriptions.push(
-      sources.onDidChangeServers(update), sources.onDidChangeState(update), sources.onDidChangeGrants(update),
-      ...(sources.audit ? [
-        sources.audit.onDidFail((f) => { this.audit = { kind: 'failing', unwritten: f.unwritten }; update(); }),
-        sources.audit.onDidAppend(() => { if (this.audit.kind !== 'ok') { this.audit = { kind: 'ok' }; update(); } }),
-      ] : []),
+      sources.onDidChangeServers(update),
+      sources.onDidChangeState(update),
+      sources.onDidChangeGrants(update),
+      ...(sources.audit
+        ? [
+            sources.audit.onDidFail((f) => {
+              this.audit = { kind: 'failing', unwritten: f.unwritten };
+              update();
+            }),
+            sources.audit.onDidAppend(() => {
+              if (this.audit.kind !== 'ok') {
+                this.audit = { kind: 'ok' };
+                update();
+              }
+            }),
+          ]
+        : []),
     );
     const tick = setInterval(update, TICK_MS);
     this.subscriptions.push({ dispose: () => clearInterval(tick) });
@@ -60,22 +74,32 @@ export class ServerStatusBar implements vscode.Disposable {
 
   /** Recomputes and renders; concurrent triggers are serialised so the last state wins. */
   update(): Promise<void> {
-    this.pending = this.pending.then(() => this.render(), () => this.render());
+    this.pending = this.pending.then(
+      () => this.render(),
+      () => this.render(),
+    );
     return this.pending;
   }
 
   /** What the item shows now (tests). */
   snapshot(): { text: string; tooltip: string; warning: boolean; command: string } {
-    return { text: this.item.text, tooltip: String(this.item.tooltip ?? ''), warning: this.current?.warning ?? false, command: String(this.item.command ?? '') };
+    return {
+      text: this.item.text,
+      tooltip: String(this.item.tooltip ?? ''),
+      warning: this.current?.warning ?? false,
+      command: String(this.item.command ?? ''),
+    };
   }
 
   private async render(): Promise<void> {
-    const inputs: ServerStatusInput[] = await Promise.all(this.sources.servers().map(async (def) => ({
-      name: safeText(def.name, 80),
-      transport: def.transport,
-      state: this.sources.state(def.id).kind,
-      grant: def.transport === 'http' ? await this.sources.grant(def).catch(() => undefined) : undefined,
-    })));
+    const inputs: ServerStatusInput[] = await Promise.all(
+      this.sources.servers().map(async (def) => ({
+        name: safeText(def.name, 80),
+        transport: def.transport,
+        state: this.sources.state(def.id).kind,
+        grant: def.transport === 'http' ? await this.sources.grant(def).catch(() => undefined) : undefined,
+      })),
+    );
     const summary = summarizeStatus(inputs, this.audit, this.sources.now());
     this.current = summary;
     this.item.text = summary.text;

@@ -15,7 +15,8 @@ export interface ServerStatusInput {
 }
 
 /** `ok`, `unavailable` (the trail could not be opened) or `failing` (records waiting in memory). */
-export type AuditHealth = { readonly kind: 'ok' } | { readonly kind: 'unavailable' } | { readonly kind: 'failing'; readonly unwritten: number };
+export type AuditHealth =
+  { readonly kind: 'ok' } | { readonly kind: 'unavailable' } | { readonly kind: 'failing'; readonly unwritten: number };
 
 export interface StatusSummary {
   readonly text: string;
@@ -35,7 +36,12 @@ export function isExpired(grant: ServerStatusInput['grant'], now: number): boole
 export function summarizeStatus(servers: readonly ServerStatusInput[], audit: AuditHealth, now: number): StatusSummary {
   const connected = servers.filter((s) => s.state === 'running').length;
   const expired = servers.filter((s) => s.transport === 'http' && isExpired(s.grant, now)).map((s) => s.name);
-  const auditProblem = audit.kind === 'unavailable' ? Strings.statusAuditUnavailable : audit.kind === 'failing' ? Strings.statusAuditFailing(audit.unwritten) : undefined;
+  const auditProblem =
+    audit.kind === 'unavailable'
+      ? Strings.statusAuditUnavailable
+      : audit.kind === 'failing'
+        ? Strings.statusAuditFailing(audit.unwritten)
+        : undefined;
   const warning = expired.length > 0 || auditProblem !== undefined;
   const count = servers.length === 0 ? '' : ` ${connected}/${servers.length}`;
   const lines = [
@@ -47,5 +53,12 @@ export function summarizeStatus(servers: readonly ServerStatusInput[], audit: Au
     '',
     Strings.statusClick,
   ];
-  return { text: `${warning ? '$(warning)' : '$(shield)'} ${Strings.statusLabel}${count}`, tooltip: lines.join('\n'), warning, connected, total: servers.length, expired };
+  return {
+    text: `${warning ? '$(warning)' : '$(shield)'} ${Strings.statusLabel}${count}`,
+    tooltip: lines.join('\n'),
+    warning,
+    connected,
+    total: servers.length,
+    expired,
+  };
 }

@@ -15,7 +15,9 @@ export interface ScopeStatus {
  * token's `scope` claim (RFC 9068 §2.2.3), so it counts as granted exactly when the grant holds a
  * refresh token, and as not granted otherwise.
  */
-export function scopeStatus(grant: Pick<GrantView, 'grantedScopes' | 'requestedScopes' | 'hasRefreshToken'>): ScopeStatus {
+export function scopeStatus(
+  grant: Pick<GrantView, 'grantedScopes' | 'requestedScopes' | 'hasRefreshToken'>,
+): ScopeStatus {
   const granted = grant.grantedScopes.filter((s) => s !== OFFLINE_ACCESS);
   if (grant.hasRefreshToken === true && grant.requestedScopes.includes(OFFLINE_ACCESS)) granted.push(OFFLINE_ACCESS);
   const missing = grant.requestedScopes.filter((s) => !granted.includes(s));

@@ -36,7 +36,8 @@ export function withSafeText<T extends Pick<vscode.TreeItem, 'label' | 'descript
   const label = typeof item.label === 'string' ? item.label : item.label?.label;
   if (label !== undefined) item.label = safeText(label, LABEL_MAX);
   if (typeof item.description === 'string') item.description = safeText(item.description, DESCRIPTION_MAX);
-  if (item.tooltip !== undefined) item.tooltip = safeLines(typeof item.tooltip === 'string' ? item.tooltip : item.tooltip.value);
+  if (item.tooltip !== undefined)
+    item.tooltip = safeLines(typeof item.tooltip === 'string' ? item.tooltip : item.tooltip.value);
   return item;
 }
 
@@ -66,7 +67,8 @@ async function render(sources: TreeSources, node: TreeNode): Promise<vscode.Tree
     }
     case 'scopes': {
       const item = new vscode.TreeItem(Strings.grantedScopes, Collapsed);
-      item.description = node.granted.join(' ') + (node.missing.length ? ` (${node.missing.length} ${Strings.notGranted})` : '');
+      item.description =
+        node.granted.join(' ') + (node.missing.length ? ` (${node.missing.length} ${Strings.notGranted})` : '');
       item.iconPath = new vscode.ThemeIcon('shield');
       item.contextValue = `${ItemContext.scope}s`;
       return item;
@@ -74,12 +76,17 @@ async function render(sources: TreeSources, node: TreeNode): Promise<vscode.Tree
     case 'scope': {
       const item = new vscode.TreeItem(node.scope, None);
       item.description = node.granted ? Strings.granted : Strings.notGranted;
-      item.iconPath = node.granted ? new vscode.ThemeIcon('check') : new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('problemsWarningIcon.foreground'));
+      item.iconPath = node.granted
+        ? new vscode.ThemeIcon('check')
+        : new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('problemsWarningIcon.foreground'));
       item.contextValue = `${ItemContext.scope}:${node.granted ? 'granted' : 'missing'}`;
       return item;
     }
     case 'tools': {
-      const item = new vscode.TreeItem(node.tools ? Strings.tools(node.tools.length) : Strings.toolsUnknown, node.tools?.length ? Collapsed : None);
+      const item = new vscode.TreeItem(
+        node.tools ? Strings.tools(node.tools.length) : Strings.toolsUnknown,
+        node.tools?.length ? Collapsed : None,
+      );
       item.iconPath = new vscode.ThemeIcon('tools');
       item.contextValue = ItemContext.toolsGroup;
       return item;
@@ -87,7 +94,9 @@ async function render(sources: TreeSources, node: TreeNode): Promise<vscode.Tree
     case 'tool': {
       const item = new vscode.TreeItem(safeText(node.tool.name, 80), None);
       const locked = node.missingScopes.length > 0;
-      item.description = locked ? Strings.toolLocked(node.missingScopes.join(' ')) : safeText(node.tool.title ?? node.tool.description ?? '', 120);
+      item.description = locked
+        ? Strings.toolLocked(node.missingScopes.join(' '))
+        : safeText(node.tool.title ?? node.tool.description ?? '', 120);
       item.tooltip = safeText(`${node.tool.title ?? node.tool.name}: ${node.tool.description ?? ''}`, 500);
       item.iconPath = new vscode.ThemeIcon(locked ? 'lock' : 'symbol-method');
       item.contextValue = `${ItemContext.tool}:${locked ? 'locked' : 'available'}`;

@@ -1,5 +1,10 @@
 import type { ConnectionState } from '../../core/mcp/connectionState';
-import { describeTarget, type HttpServerDefinition, type ServerDefinition, type StdioServerDefinition } from '../../core/mcp/serverDefinition';
+import {
+  describeTarget,
+  type HttpServerDefinition,
+  type ServerDefinition,
+  type StdioServerDefinition,
+} from '../../core/mcp/serverDefinition';
 import type { GrantView } from '../engineContract';
 import type { ServerRegistry } from '../serverRegistry';
 import { safeText } from '../../core/common/safeText';
@@ -20,7 +25,15 @@ export interface TreeSources {
   clientMetadataUrl(): string | undefined;
   now(): number;
   /** The gateway's view of a server (issue 8): offered to chat, and chat calls served since activation. */
-  chat?(serverId: string): { readonly offered: boolean; readonly calls: number; readonly held: number; readonly hidden: number; readonly conflicts: readonly string[] } | undefined;
+  chat?(serverId: string):
+    | {
+        readonly offered: boolean;
+        readonly calls: number;
+        readonly held: number;
+        readonly hidden: number;
+        readonly conflicts: readonly string[];
+      }
+    | undefined;
 }
 
 /** Computes the children of a node. */
@@ -48,9 +61,13 @@ export async function childrenOf(sources: TreeSources, node: TreeNode | undefine
 }
 
 function rootNodes(sources: TreeSources): TreeNode[] {
-  return sources.registry.entries().map((entry) =>
-    entry.kind === 'valid' ? ({ kind: 'server', serverId: entry.def.id } as const) : ({ kind: 'invalid', entry } as const),
-  );
+  return sources.registry
+    .entries()
+    .map((entry) =>
+      entry.kind === 'valid'
+        ? ({ kind: 'server', serverId: entry.def.id } as const)
+        : ({ kind: 'invalid', entry } as const),
+    );
 }
 
 async function httpChildren(sources: TreeSources, def: HttpServerDefinition): Promise<TreeNode[]> {
@@ -59,9 +76,22 @@ async function httpChildren(sources: TreeSources, def: HttpServerDefinition): Pr
   const nodes: TreeNode[] = [
     stateNode(id, sources.state(id)),
     { kind: 'detail', serverId: id, role: 'transport', label: Strings.transportLabel('http'), description: def.url },
-    { kind: 'detail', serverId: id, role: 'human', label: Strings.human, description: grant ? humanLabel(grant) : Strings.notSignedIn, ...(grant?.subject ? { tooltip: `sub: ${grant.subject}\niss: ${grant.issuer}` } : {}) },
+    {
+      kind: 'detail',
+      serverId: id,
+      role: 'human',
+      label: Strings.human,
+      description: grant ? humanLabel(grant) : Strings.notSignedIn,
+      ...(grant?.subject ? { tooltip: `sub: ${grant.subject}\niss: ${grant.issuer}` } : {}),
+    },
     { kind: 'detail', serverId: id, role: 'agent', label: Strings.agent, description: agentLabel(sources, def, grant) },
-    { kind: 'detail', serverId: id, role: 'server', label: Strings.server, description: grant ? Strings.resourceLabel(grant.resource, grant.issuer) : def.url },
+    {
+      kind: 'detail',
+      serverId: id,
+      role: 'server',
+      label: Strings.server,
+      description: grant ? Strings.resourceLabel(grant.resource, grant.issuer) : def.url,
+    },
   ];
   if (grant) {
     if (grant.expiresAt !== undefined) nodes.push(expiryNode(id, grant.expiresAt, sources.now()));
@@ -75,22 +105,44 @@ async function httpChildren(sources: TreeSources, def: HttpServerDefinition): Pr
 async function stdioChildren(sources: TreeSources, def: StdioServerDefinition): Promise<TreeNode[]> {
   const id = def.id;
   const fingerprint = def.secret.mode === 'none' ? undefined : await sources.fingerprint(id);
-  const agent = def.secret.mode === 'none' ? Strings.sharedSecretNone : fingerprint ? Strings.sharedSecret(fingerprint) : Strings.sharedSecretPending;
+  const agent =
+    def.secret.mode === 'none'
+      ? Strings.sharedSecretNone
+      : fingerprint
+        ? Strings.sharedSecret(fingerprint)
+        : Strings.sharedSecretPending;
   return [
     stateNode(id, sources.state(id)),
-    { kind: 'detail', serverId: id, role: 'transport', label: Strings.transportLabel('stdio'), description: describeTarget(def) },
+    {
+      kind: 'detail',
+      serverId: id,
+      role: 'transport',
+      label: Strings.transportLabel('stdio'),
+      description: describeTarget(def),
+    },
     { kind: 'detail', serverId: id, role: 'human', label: Strings.human, description: Strings.notApplicable },
     { kind: 'detail', serverId: id, role: 'agent', label: Strings.agent, description: agent },
-    { kind: 'detail', serverId: id, role: 'server', label: Strings.server, description: `${def.secret.mode} (${def.secret.envVar})`, tooltip: describeTarget(def) },
+    {
+      kind: 'detail',
+      serverId: id,
+      role: 'server',
+      label: Strings.server,
+      description: `${def.secret.mode} (${def.secret.envVar})`,
+      tooltip: describeTarget(def),
+    },
     ...chatNode(sources, id),
     { kind: 'tools', serverId: id, tools: sources.tools.get(id) },
   ];
 }
 
-function toolNodes(sources: TreeSources, serverId: string, tools: NonNullable<Extract<TreeNode, { kind: 'tools' }>['tools']>): Promise<TreeNode[]> {
+function toolNodes(
+  sources: TreeSources,
+  serverId: string,
+  tools: NonNullable<Extract<TreeNode, { kind: 'tools' }>['tools']>,
+): Promise<TreeNode[]> {
   const def = sources.registry.get(serverId);
   return (async () => {
-    const granted = def?.transport === 'http' ? (await sources.grant(serverId))?.grantedScopes ?? [] : undefined;
+    const granted = def?.transport === 'http' ? ((await sources.grant(serverId))?.grantedScopes ?? []) : undefined;
     return tools.map((tool) => {
       const required = sources.scopes.requiredScopes(serverId, tool);
       const missingScopes = granted === undefined ? [] : required.filter((s) => !granted.includes(s));
@@ -103,17 +155,22 @@ function toolNodes(sources: TreeSources, serverId: string, tools: NonNullable<Ex
 function chatNode(sources: TreeSources, serverId: string): TreeNode[] {
   const chat = sources.chat?.(serverId);
   if (!chat) return [];
-  return [{
-    kind: 'detail', serverId, role: 'chat', label: Strings.chatLabel,
-    description: [
-      chat.offered ? Strings.chatOffered(chat.calls) : Strings.chatNotOffered,
-      ...(chat.held ? [Strings.chatHeldBack(chat.held)] : []),
-      ...(chat.hidden ? [Strings.chatHidden(chat.hidden)] : []),
-      ...(chat.conflicts.length ? [Strings.chatConflicts(safeText(chat.conflicts.join(', '), 200))] : []),
-    ].join(' · '),
-    tooltip: Strings.chatTooltip,
-    warning: chat.held > 0 || chat.conflicts.length > 0,
-  }];
+  return [
+    {
+      kind: 'detail',
+      serverId,
+      role: 'chat',
+      label: Strings.chatLabel,
+      description: [
+        chat.offered ? Strings.chatOffered(chat.calls) : Strings.chatNotOffered,
+        ...(chat.held ? [Strings.chatHeldBack(chat.held)] : []),
+        ...(chat.hidden ? [Strings.chatHidden(chat.hidden)] : []),
+        ...(chat.conflicts.length ? [Strings.chatConflicts(safeText(chat.conflicts.join(', '), 200))] : []),
+      ].join(' · '),
+      tooltip: Strings.chatTooltip,
+      warning: chat.held > 0 || chat.conflicts.length > 0,
+    },
+  ];
 }
 
 function stateNode(serverId: string, state: ConnectionState): TreeNode {
@@ -138,7 +195,9 @@ function expiryNode(serverId: string, expiresAt: number, now: number): TreeNode 
   const minutes = Math.round((expiresAt - now) / 60_000);
   const relative = minutes >= 0 ? `${when} (in ${minutes} min)` : `${when}`;
   return {
-    kind: 'detail', serverId, role: 'expiry',
+    kind: 'detail',
+    serverId,
+    role: 'expiry',
     label: expiresAt > now ? Strings.expires(relative) : Strings.expired(relative),
     tooltip: new Date(expiresAt).toISOString(),
     warning: expiresAt <= now,
@@ -149,7 +208,11 @@ function humanLabel(grant: GrantView): string {
   return grant.displayName || grant.subject || Strings.notSignedIn;
 }
 
-function agentLabel(sources: TreeSources, def: ServerDefinition & { transport: 'http' }, grant: GrantView | undefined): string {
+function agentLabel(
+  sources: TreeSources,
+  def: ServerDefinition & { transport: 'http' },
+  grant: GrantView | undefined,
+): string {
   const clientId = grant?.clientId ?? def.oauth?.clientId ?? sources.clientMetadataUrl();
   return clientId ? Strings.clientIdLabel(clientId) : Strings.notSignedIn;
 }

@@ -72,6 +72,10 @@ export class ServersTree implements vscode.TreeDataProvider<TreeNode>, vscode.Di
   private updateContext(): void {
     const entries = this.sources.registry.entries();
     void vscode.commands.executeCommand('setContext', ContextKeys.hasServers, entries.length > 0);
-    void vscode.commands.executeCommand('setContext', ContextKeys.hasInvalidServers, entries.some((e) => e.kind === 'invalid'));
+    void vscode.commands.executeCommand(
+      'setContext',
+      ContextKeys.hasInvalidServers,
+      entries.some((e) => e.kind === 'invalid'),
+    );
   }
 }

@@ -19,10 +19,20 @@ export type TreeNode =
       readonly tooltip?: string;
       readonly warning?: boolean;
     }
-  | { readonly kind: 'scopes'; readonly serverId: string; readonly granted: readonly string[]; readonly missing: readonly string[] }
+  | {
+      readonly kind: 'scopes';
+      readonly serverId: string;
+      readonly granted: readonly string[];
+      readonly missing: readonly string[];
+    }
   | { readonly kind: 'scope'; readonly serverId: string; readonly scope: string; readonly granted: boolean }
   | { readonly kind: 'tools'; readonly serverId: string; readonly tools: readonly ToolInfo[] | undefined }
-  | { readonly kind: 'tool'; readonly serverId: string; readonly tool: ToolInfo; readonly missingScopes: readonly string[] };
+  | {
+      readonly kind: 'tool';
+      readonly serverId: string;
+      readonly tool: ToolInfo;
+      readonly missingScopes: readonly string[];
+    };
 
 /** Stable id per node so VS Code keeps expansion state across refreshes. */
 export function nodeId(node: TreeNode): string {

@@ -7,8 +7,11 @@ import { z } from 'zod';
 
 function build() {
   const server = new McpServer({ name: 'bench-direct', version: '1.0.0' });
-  server.registerTool('echo', { description: 'Echo the text back', inputSchema: { text: z.string() }, annotations: { readOnlyHint: true } },
-    async ({ text }) => ({ content: [{ type: 'text', text }] }));
+  server.registerTool(
+    'echo',
+    { description: 'Echo the text back', inputSchema: { text: z.string() }, annotations: { readOnlyHint: true } },
+    async ({ text }) => ({ content: [{ type: 'text', text }] }),
+  );
   return server;
 }
 

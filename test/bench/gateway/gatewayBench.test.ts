@@ -36,7 +36,11 @@ describe('bench: gateway vs direct', function () {
   const lines: string[] = [];
 
   before(async () => {
-    upstream = spawn(process.execPath, [path.resolve(__dirname, '..', '..', '..', 'test', 'bench', 'gateway', 'echoUpstream.mjs')], { stdio: ['pipe', 'pipe', 'inherit'] });
+    upstream = spawn(
+      process.execPath,
+      [path.resolve(__dirname, '..', '..', '..', 'test', 'bench', 'gateway', 'echoUpstream.mjs')],
+      { stdio: ['pipe', 'pipe', 'inherit'] },
+    );
     const port = await new Promise<number>((resolve, reject) => {
       upstream.stdout?.on('data', (d: Buffer) => {
         const m = /PORT (\d+)/.exec(d.toString('utf8'));
@@ -48,20 +52,33 @@ describe('bench: gateway vs direct', function () {
     // The user profile's mcp.json of this code-server (its user-data folder is <scratch>/u).
     const root = path.dirname(vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '');
     mkdirSync(path.join(root, 'u', 'User'), { recursive: true });
-    writeFileSync(path.join(root, 'u', 'User', 'mcp.json'), JSON.stringify({ servers: { 'bench-direct': { type: 'http', url, headers: { 'x-bench': 'direct' } } } }));
+    writeFileSync(
+      path.join(root, 'u', 'User', 'mcp.json'),
+      JSON.stringify({ servers: { 'bench-direct': { type: 'http', url, headers: { 'x-bench': 'direct' } } } }),
+    );
     await activatedApi();
     await setServers([{ id: 'bench', name: 'Bench', transport: 'http', url }]);
-    directId = await waitFor(async () => {
-      for (const id of DIRECT_IDS) {
-        await vscode.commands.executeCommand('workbench.mcp.startServer', id, { waitForLiveTools: true, autoTrustChanges: true }).then(undefined, () => undefined);
-        if (vscode.lm.tools.some((t) => t.name === SHAPES.direct)) return id;
-      }
-      return undefined;
-    }, 'the direct server live', 60_000);
-    await waitFor(async () => {
-      await vscode.commands.executeCommand('workbench.mcp.startServer', GATEWAY_ID, { waitForLiveTools: true });
-      return vscode.lm.tools.some((t) => t.name === SHAPES.gateway);
-    }, 'the gateway server live', 60_000);
+    directId = await waitFor(
+      async () => {
+        for (const id of DIRECT_IDS) {
+          await vscode.commands
+            .executeCommand('workbench.mcp.startServer', id, { waitForLiveTools: true, autoTrustChanges: true })
+            .then(undefined, () => undefined);
+          if (vscode.lm.tools.some((t) => t.name === SHAPES.direct)) return id;
+        }
+        return undefined;
+      },
+      'the direct server live',
+      60_000,
+    );
+    await waitFor(
+      async () => {
+        await vscode.commands.executeCommand('workbench.mcp.startServer', GATEWAY_ID, { waitForLiveTools: true });
+        return vscode.lm.tools.some((t) => t.name === SHAPES.gateway);
+      },
+      'the gateway server live',
+      60_000,
+    );
   });
 
   after(async () => {
@@ -89,15 +106,19 @@ describe('bench: gateway vs direct', function () {
       const round = i % 2 === 0 ? order : [...order].reverse();
       for (const s of round) times[s].push(await call(s, i));
     }
-    lines.push(`lm.invokeTool latency (${ROUNDS} interleaved rounds after ${WARMUP} warm-up, upstream: separate process on 127.0.0.1)`);
+    lines.push(
+      `lm.invokeTool latency (${ROUNDS} interleaved rounds after ${WARMUP} warm-up, upstream: separate process on 127.0.0.1)`,
+    );
     for (const s of ['direct', 'gateway'] as const) {
-      lines.push(`  ${s.padEnd(8)} p50 ${ms(pct(times[s], 50))}  p90 ${ms(pct(times[s], 90))}  p99 ${ms(pct(times[s], 99))}`);
+      lines.push(
+        `  ${s.padEnd(8)} p50 ${ms(pct(times[s], 50))}  p90 ${ms(pct(times[s], 90))}  p99 ${ms(pct(times[s], 99))}`,
+      );
     }
     const added = pct(times.gateway, 50) - pct(times.direct, 50);
     lines.push(`  added p50 through the gateway: ${added >= 0 ? '+' : ''}${ms(added)} (target ≤ +1.30 ms)`);
   });
 
-  it('for reference: the extension\'s own call path (palette; no VS Code MCP client, no bridge)', async () => {
+  it("for reference: the extension's own call path (palette; no VS Code MCP client, no bridge)", async () => {
     const api = await activatedApi();
     const t: number[] = [];
     for (let i = 0; i < WARMUP + ROUNDS; i++) {
@@ -122,12 +143,20 @@ describe('bench: gateway vs direct', function () {
       for (const s of (i % 2 === 0 ? ['gateway', 'direct'] : ['direct', 'gateway']) as Shape[]) {
         await vscode.commands.executeCommand('workbench.mcp.stopServer', ids[s]);
         const t0 = performance.now();
-        await vscode.commands.executeCommand('workbench.mcp.startServer', ids[s], { waitForLiveTools: true, autoTrustChanges: true });
+        await vscode.commands.executeCommand('workbench.mcp.startServer', ids[s], {
+          waitForLiveTools: true,
+          autoTrustChanges: true,
+        });
         times[s].push(performance.now() - t0);
         await call(s, i); // really live
       }
     }
-    lines.push(`startServer → live tools (${STARTS} alternating starts; the gateway's upstream connection stays open in the extension)`);
-    for (const s of ['direct', 'gateway'] as const) lines.push(`  ${s.padEnd(8)} p50 ${ms(pct(times[s], 50))}  min ${ms(Math.min(...times[s]))}  max ${ms(Math.max(...times[s]))}`);
+    lines.push(
+      `startServer → live tools (${STARTS} alternating starts; the gateway's upstream connection stays open in the extension)`,
+    );
+    for (const s of ['direct', 'gateway'] as const)
+      lines.push(
+        `  ${s.padEnd(8)} p50 ${ms(pct(times[s], 50))}  min ${ms(Math.min(...times[s]))}  max ${ms(Math.max(...times[s]))}`,
+      );
   });
 });

@@ -15,14 +15,18 @@ const STDIO_ID = 'gw-notes';
  * as stdio bridges into the extension host; VS Code's `lm.invokeTool` reaches the real servers through
  * the extension's connections, with its sign-in and audit.
  */
-describe('Gateway: VS Code\'s own MCP client through MCP Secure', () => {
+describe("Gateway: VS Code's own MCP client through MCP Secure", () => {
   let api: McpSecureApi;
   let f: Fixtures;
   let allowNotes: { dispose(): void } | undefined;
 
   const toolText = (result: vscode.LanguageModelToolResult): string =>
     result.content.map((p) => (p instanceof vscode.LanguageModelTextPart ? p.value : '')).join('');
-  const mcpTools = (): string[] => vscode.lm.tools.filter((t) => t.tags.includes('mcp')).map((t) => t.name).sort();
+  const mcpTools = (): string[] =>
+    vscode.lm.tools
+      .filter((t) => t.tags.includes('mcp'))
+      .map((t) => t.name)
+      .sort();
   const gateway = (): NonNullable<McpSecureApi['gateway']> => {
     assert.ok(api.gateway, 'the gateway started');
     return api.gateway;
@@ -36,7 +40,14 @@ describe('Gateway: VS Code\'s own MCP client through MCP Secure', () => {
     allowNotes = api.useLaunchConfirmer(async (def) => def.id === STDIO_ID);
     await setServers([
       { id: HTTP_ID, name: 'Gateway Tickets', transport: 'http', url: f.httpUrl },
-      { id: STDIO_ID, name: 'Gateway Notes', transport: 'stdio', command: f.stdio.command, args: f.stdio.args, env: { MCP_FIXTURE_GATEWAY_TOOLS: '1' } },
+      {
+        id: STDIO_ID,
+        name: 'Gateway Notes',
+        transport: 'stdio',
+        command: f.stdio.command,
+        args: f.stdio.args,
+        env: { MCP_FIXTURE_GATEWAY_TOOLS: '1' },
+      },
     ]);
     await waitFor(() => gateway().definitions().length === 2, 'both servers offered to chat');
     await api.signIn(HTTP_ID, formOpener(f.user), ['tickets:read']);
@@ -51,13 +62,20 @@ describe('Gateway: VS Code\'s own MCP client through MCP Secure', () => {
 
   it('offers each server as the editor runtime + dist/bridge.js with a scrubbed environment', () => {
     const defs = gateway().definitions();
-    assert.deepEqual(defs.map((d) => [d.serverId, d.alias]), [[HTTP_ID, 'gw-tickets'], [STDIO_ID, 'gw-notes']]);
+    assert.deepEqual(
+      defs.map((d) => [d.serverId, d.alias]),
+      [
+        [HTTP_ID, 'gw-tickets'],
+        [STDIO_ID, 'gw-notes'],
+      ],
+    );
     for (const d of defs) {
       assert.equal(d.command, process.execPath);
       assert.equal(path.basename(d.args[0] ?? ''), 'bridge.js');
       assert.equal(d.env.ELECTRON_RUN_AS_NODE, 'set');
       assert.equal(d.env.MCP_SECURE_GATEWAY_SECRET, 'set');
-      for (const name of Object.keys(process.env).filter((k) => k.startsWith('VSCODE_'))) assert.equal(d.env[name], 'removed', name);
+      for (const name of Object.keys(process.env).filter((k) => k.startsWith('VSCODE_')))
+        assert.equal(d.env[name], 'removed', name);
     }
   });
 
@@ -81,17 +99,35 @@ describe('Gateway: VS Code\'s own MCP client through MCP Secure', () => {
     assert.equal(Buffer.concat(received).length, 0, 'nothing is answered to a wrong secret');
   });
 
-  it('after workbench.mcp.startServer, vscode.lm.tools lists every server\'s tools under its alias', async () => {
-    const names = await waitFor(async () => {
-      // VS Code picks up changed definitions asynchronously: (re)start until both servers are live.
-      await vscode.commands.executeCommand('workbench.mcp.startServer', '*', { waitForLiveTools: true });
-      const t = mcpTools();
-      return t.includes('mcp_gw-tickets_whoami') && t.includes('mcp_gw-notes_echo') ? t : undefined;
-    }, 'the gateway tools in vscode.lm.tools', 20_000).catch((e: Error) => {
-      throw new Error(`${e.message}; tools: ${vscode.lm.tools.map((t) => t.name).join(' ')}; sessions: ${JSON.stringify(gateway().sessions())}`);
+  it("after workbench.mcp.startServer, vscode.lm.tools lists every server's tools under its alias", async () => {
+    const names = await waitFor(
+      async () => {
+        // VS Code picks up changed definitions asynchronously: (re)start until both servers are live.
+        await vscode.commands.executeCommand('workbench.mcp.startServer', '*', { waitForLiveTools: true });
+        const t = mcpTools();
+        return t.includes('mcp_gw-tickets_whoami') && t.includes('mcp_gw-notes_echo') ? t : undefined;
+      },
+      'the gateway tools in vscode.lm.tools',
+      20_000,
+    ).catch((e: Error) => {
+      throw new Error(
+        `${e.message}; tools: ${vscode.lm.tools.map((t) => t.name).join(' ')}; sessions: ${JSON.stringify(gateway().sessions())}`,
+      );
     });
-    for (const n of ['mcp_gw-tickets_list_tickets', 'mcp_gw-tickets_close_ticket', 'mcp_gw-notes_add', 'mcp_gw-notes_read_note']) assert.ok(names.includes(n), names.join(' '));
-    assert.deepEqual(gateway().sessions().map((s) => s.serverId).sort(), [STDIO_ID, HTTP_ID].sort());
+    for (const n of [
+      'mcp_gw-tickets_list_tickets',
+      'mcp_gw-tickets_close_ticket',
+      'mcp_gw-notes_add',
+      'mcp_gw-notes_read_note',
+    ])
+      assert.ok(names.includes(n), names.join(' '));
+    assert.deepEqual(
+      gateway()
+        .sessions()
+        .map((s) => s.serverId)
+        .sort(),
+      [STDIO_ID, HTTP_ID].sort(),
+    );
   });
 
   it('lm.invokeTool reaches the HTTP server with our Bearer token and is audited once with caller chat', async () => {
@@ -109,13 +145,21 @@ describe('Gateway: VS Code\'s own MCP client through MCP Secure', () => {
     assert.equal(gateway().callCount(HTTP_ID), 1);
     const tree = await waitFor(async () => {
       const lines = flatten(await api.tree());
-      return lines.some((l) => l.includes('Chat: — offered through MCP Secure · 1 chat call [identity:chat]')) ? lines : undefined;
+      return lines.some((l) => l.includes('Chat: — offered through MCP Secure · 1 chat call [identity:chat]'))
+        ? lines
+        : undefined;
     }, 'the chat call count in the Servers view');
-    assert.ok(tree.some((l) => l.includes('Chat: — offered through MCP Secure · 0 chat calls')), 'the notes server has served none yet');
+    assert.ok(
+      tree.some((l) => l.includes('Chat: — offered through MCP Secure · 0 chat calls')),
+      'the notes server has served none yet',
+    );
   });
 
   it('the stdio notes server (shared secret) works through the gateway', async () => {
-    const result = await vscode.lm.invokeTool('mcp_gw-notes_add', { input: { a: 20, b: 22 }, toolInvocationToken: undefined });
+    const result = await vscode.lm.invokeTool('mcp_gw-notes_add', {
+      input: { a: 20, b: 22 },
+      toolInvocationToken: undefined,
+    });
     assert.match(toolText(result), /42/);
     const last = (await api.auditRecords()).at(-1);
     assert.equal(last?.who.caller, 'chat');
@@ -126,21 +170,44 @@ describe('Gateway: VS Code\'s own MCP client through MCP Secure', () => {
     const before = (await api.auditRecords()).length;
     await vscode.lm.invokeTool('mcp_gw-notes_rug_pull', { input: { hidden: true }, toolInvocationToken: undefined });
     await waitFor(() => !mcpTools().includes('mcp_gw-notes_echo'), 'echo held back from vscode.lm.tools');
-    assert.deepEqual(gateway().heldBack(), [{ serverId: STDIO_ID, tool: 'echo', kind: 'changed', hidden: ['U+E0049', 'U+E0047'] }]);
+    assert.deepEqual(gateway().heldBack(), [
+      { serverId: STDIO_ID, tool: 'echo', kind: 'changed', hidden: ['U+E0049', 'U+E0047'] },
+    ]);
     const held = (await api.auditRecords()).slice(before).filter((r) => r.what.tool === 'echo');
-    assert.deepEqual(held.map((r) => [r.who.caller, r.outcome.kind, (r.what.arguments as { event?: string }).event]), [['chat', 'denied', 'tool_definition_changed']]);
+    assert.deepEqual(
+      held.map((r) => [r.who.caller, r.outcome.kind, (r.what.arguments as { event?: string }).event]),
+      [['chat', 'denied', 'tool_definition_changed']],
+    );
     const lines = flatten(await api.tree());
-    assert.ok(lines.some((l) => /Chat: — offered through MCP Secure .* · 1 held back · 1 with hidden characters \[identity:chat\]/.test(l)), lines.join('\n'));
+    assert.ok(
+      lines.some((l) =>
+        /Chat: — offered through MCP Secure .* · 1 held back · 1 with hidden characters \[identity:chat\]/.test(l),
+      ),
+      lines.join('\n'),
+    );
 
     assert.equal(await gateway().acceptTool(STDIO_ID, 'echo'), true);
     await waitFor(() => mcpTools().includes('mcp_gw-notes_echo'), 'echo back after acceptance');
     assert.deepEqual(gateway().heldBack(), []);
     const accepted = (await api.auditRecords()).at(-1);
-    assert.deepEqual([accepted?.who.caller, accepted?.what.tool, accepted?.outcome.kind, (accepted?.what.arguments as { event?: string }).event], ['palette', 'echo', 'success', 'tool_definition_accepted']);
-    assert.equal(toolText(await vscode.lm.invokeTool('mcp_gw-notes_echo', { input: { text: 'hi' }, toolInvocationToken: undefined })), 'hi');
+    assert.deepEqual(
+      [
+        accepted?.who.caller,
+        accepted?.what.tool,
+        accepted?.outcome.kind,
+        (accepted?.what.arguments as { event?: string }).event,
+      ],
+      ['palette', 'echo', 'success', 'tool_definition_accepted'],
+    );
+    assert.equal(
+      toolText(
+        await vscode.lm.invokeTool('mcp_gw-notes_echo', { input: { text: 'hi' }, toolInvocationToken: undefined }),
+      ),
+      'hi',
+    );
   });
 
-  it('close_ticket steps up through the extension\'s own consent and sign-in, then succeeds; one audit record', async () => {
+  it("close_ticket steps up through the extension's own consent and sign-in, then succeeds; one audit record", async () => {
     const asked: string[][] = [];
     const consent = api.useStepUpConsent(async (req) => {
       asked.push([...req.requested]);
@@ -149,12 +216,18 @@ describe('Gateway: VS Code\'s own MCP client through MCP Secure', () => {
     const opener = api.useOpener(formOpener(f.user));
     try {
       const before = (await api.auditRecords()).length;
-      const result = await vscode.lm.invokeTool('mcp_gw-tickets_close_ticket', { input: { id: 'T-1' }, toolInvocationToken: undefined });
+      const result = await vscode.lm.invokeTool('mcp_gw-tickets_close_ticket', {
+        input: { id: 'T-1' },
+        toolInvocationToken: undefined,
+      });
       assert.equal(toolText(result), 'Closed T-1');
       assert.equal(asked.length, 1);
       assert.ok(asked[0]?.includes('tickets:write'), asked[0]?.join(' '));
       const records = (await api.auditRecords()).slice(before);
-      assert.deepEqual(records.map((r) => [r.who.caller, r.what.tool, r.outcome.kind]), [['chat', 'close_ticket', 'success']]);
+      assert.deepEqual(
+        records.map((r) => [r.who.caller, r.what.tool, r.outcome.kind]),
+        [['chat', 'close_ticket', 'success']],
+      );
       assert.ok(records[0]?.scopes.includes('tickets:read'), 'scopes at call time are recorded');
     } finally {
       consent.dispose();
@@ -164,9 +237,16 @@ describe('Gateway: VS Code\'s own MCP client through MCP Secure', () => {
 
   it('the tool policy setting hides a denied tool from VS Code (tools/list_changed), and lifting it brings it back', async () => {
     const config = vscode.workspace.getConfiguration();
-    await config.update('mcpSecure.gateway.tools', { [HTTP_ID]: { deny: ['close_*'] } }, vscode.ConfigurationTarget.Global);
+    await config.update(
+      'mcpSecure.gateway.tools',
+      { [HTTP_ID]: { deny: ['close_*'] } },
+      vscode.ConfigurationTarget.Global,
+    );
     try {
-      await waitFor(() => !mcpTools().includes('mcp_gw-tickets_close_ticket') && mcpTools().includes('mcp_gw-tickets_list_tickets'), 'close_ticket hidden');
+      await waitFor(
+        () => !mcpTools().includes('mcp_gw-tickets_close_ticket') && mcpTools().includes('mcp_gw-tickets_list_tickets'),
+        'close_ticket hidden',
+      );
     } finally {
       await config.update('mcpSecure.gateway.tools', undefined, vscode.ConfigurationTarget.Global);
     }
@@ -185,13 +265,18 @@ describe('Gateway: VS Code\'s own MCP client through MCP Secure', () => {
     try {
       const before = (await api.auditRecords()).length;
       await assert.rejects(
-        Promise.resolve(vscode.lm.invokeTool('mcp_gw-tickets_close_ticket', { input: { id: 'T-2' }, toolInvocationToken: undefined })),
+        Promise.resolve(
+          vscode.lm.invokeTool('mcp_gw-tickets_close_ticket', { input: { id: 'T-2' }, toolInvocationToken: undefined }),
+        ),
         /needs tickets:write, which is not granted/,
       );
       assert.equal(asked.length, 1);
       assert.ok(asked[0]?.includes('tickets:write'));
       const records = (await api.auditRecords()).slice(before);
-      assert.deepEqual(records.map((r) => [r.who.caller, r.what.tool, r.outcome.kind, r.outcome.status]), [['chat', 'close_ticket', 'denied', 'local']]);
+      assert.deepEqual(
+        records.map((r) => [r.who.caller, r.what.tool, r.outcome.kind, r.outcome.status]),
+        [['chat', 'close_ticket', 'denied', 'local']],
+      );
     } finally {
       refuse.dispose();
     }
@@ -202,9 +287,14 @@ describe('Gateway: VS Code\'s own MCP client through MCP Secure', () => {
     const sessions = gateway().sessions();
     assert.ok(sessions.length > 0 && sessions.every((s) => s.pid), JSON.stringify(sessions));
     for (const s of sessions) {
-      const names = readFileSync(`/proc/${s.pid}/environ`, 'utf8').split('\0').map((kv) => kv.split('=')[0] ?? '');
+      const names = readFileSync(`/proc/${s.pid}/environ`, 'utf8')
+        .split('\0')
+        .map((kv) => kv.split('=')[0] ?? '');
       assert.ok(names.includes('MCP_SECURE_GATEWAY_SOCKET'), 'this is the bridge');
-      assert.deepEqual(names.filter((n) => n.startsWith('VSCODE_')), []);
+      assert.deepEqual(
+        names.filter((n) => n.startsWith('VSCODE_')),
+        [],
+      );
     }
   });
 
@@ -215,10 +305,30 @@ describe('Gateway: VS Code\'s own MCP client through MCP Secure', () => {
       return false;
     });
     try {
-      await setServers([{ id: 'gw-ws-notes', name: 'Gateway Workspace Notes', transport: 'stdio', command: f.stdio.command, args: f.stdio.args }], vscode.ConfigurationTarget.Workspace);
-      await waitFor(() => gateway().definitions().some((d) => d.serverId === 'gw-ws-notes'), 'the workspace server offered');
+      await setServers(
+        [
+          {
+            id: 'gw-ws-notes',
+            name: 'Gateway Workspace Notes',
+            transport: 'stdio',
+            command: f.stdio.command,
+            args: f.stdio.args,
+          },
+        ],
+        vscode.ConfigurationTarget.Workspace,
+      );
+      await waitFor(
+        () =>
+          gateway()
+            .definitions()
+            .some((d) => d.serverId === 'gw-ws-notes'),
+        'the workspace server offered',
+      );
       await waitFor(async () => {
-        await vscode.commands.executeCommand('workbench.mcp.startServer', 'mcp-secure.mcp-secure-connections/Gateway Workspace Notes');
+        await vscode.commands.executeCommand(
+          'workbench.mcp.startServer',
+          'mcp-secure.mcp-secure-connections/Gateway Workspace Notes',
+        );
         return asked.length > 0;
       }, 'the launch confirmation');
       assert.deepEqual(asked.slice(0, 1), ['gw-ws-notes']);
@@ -239,10 +349,14 @@ describe('Gateway: VS Code\'s own MCP client through MCP Secure', () => {
       const before = (await api.auditRecords()).length;
       await assert.rejects(
         Promise.resolve(vscode.lm.invokeTool('mcp_gw-tickets_whoami', { input: {}, toolInvocationToken: undefined })),
-        (e: Error) => /Sign in to Gateway Tickets from the Accounts menu/.test(e.message) && !/Bearer|eyJ/.test(e.message),
+        (e: Error) =>
+          /Sign in to Gateway Tickets from the Accounts menu/.test(e.message) && !/Bearer|eyJ/.test(e.message),
       );
       const records = (await api.auditRecords()).slice(before);
-      assert.deepEqual(records.map((r) => [r.who.caller, r.what.tool, r.outcome.kind]), [['chat', 'whoami', 'denied']]);
+      assert.deepEqual(
+        records.map((r) => [r.who.caller, r.what.tool, r.outcome.kind]),
+        [['chat', 'whoami', 'denied']],
+      );
     } finally {
       refuse.dispose();
     }
@@ -258,8 +372,12 @@ describe('Gateway: VS Code\'s own MCP client through MCP Secure', () => {
       }
     }
     const fds = socketInodes();
-    assert.ok(fds.length > 0, 'the extension host has sockets (the gateway\'s among them)');
-    assert.deepEqual(fds.filter((inode) => listening.has(inode)), [], 'a TCP listener is open in the extension host');
+    assert.ok(fds.length > 0, "the extension host has sockets (the gateway's among them)");
+    assert.deepEqual(
+      fds.filter((inode) => listening.has(inode)),
+      [],
+      'a TCP listener is open in the extension host',
+    );
   });
 });
 

@@ -8,8 +8,15 @@ const FIXTURE_ID = 'mcp-secure-test.chat-participant';
 const SERVER_ID = 'gwp-tickets';
 const TOOL = 'mcp_gwp-tickets_whoami';
 
-interface ParticipantOutcome { tool: string; ok: boolean; text: string }
-interface ParticipantFixture { outcomes(): ParticipantOutcome[]; nextOutcome(): Promise<ParticipantOutcome> }
+interface ParticipantOutcome {
+  tool: string;
+  ok: boolean;
+  text: string;
+}
+interface ParticipantFixture {
+  outcomes(): ParticipantOutcome[];
+  nextOutcome(): Promise<ParticipantOutcome>;
+}
 
 /**
  * Issue 8: a chat participant's request (what VS Code's agent does) reaches a gateway tool with the
@@ -17,7 +24,7 @@ interface ParticipantFixture { outcomes(): ParticipantOutcome[]; nextOutcome(): 
  * through MCP Secure and is audited once, with caller chat and the chat's conversation id. Chat itself
  * needs a Copilot sign-in; a participant with a fake language model works offline.
  */
-describe('Gateway: a chat participant\'s tool call, after VS Code\'s own confirmation', () => {
+describe("Gateway: a chat participant's tool call, after VS Code's own confirmation", () => {
   let api: McpSecureApi;
   let fixture: ParticipantFixture;
   const config = () => vscode.workspace.getConfiguration();
@@ -46,22 +53,31 @@ describe('Gateway: a chat participant\'s tool call, after VS Code\'s own confirm
   });
 
   /** Sends `@mcpsecuretest <tool>` in the chat view and answers VS Code's confirmation with `answer`. */
-  async function participantRequest(answer: 'workbench.action.chat.acceptTool' | 'workbench.action.chat.skipTool'): Promise<ParticipantOutcome> {
+  async function participantRequest(
+    answer: 'workbench.action.chat.acceptTool' | 'workbench.action.chat.skipTool',
+  ): Promise<ParticipantOutcome> {
     const outcome = fixture.nextOutcome();
     let settled = false;
     void outcome.then(() => (settled = true));
     // Not awaited: the request (and so the command) is pending until the confirmation is answered.
-    void vscode.commands.executeCommand('workbench.action.chat.open', { query: `@mcpsecuretest ${TOOL}`, modelSelector: { vendor: 'mcpsecuretest' } });
+    void vscode.commands.executeCommand('workbench.action.chat.open', {
+      query: `@mcpsecuretest ${TOOL}`,
+      modelSelector: { vendor: 'mcpsecuretest' },
+    });
     // The command answers the pending confirmation of the last focused chat; it does nothing while
     // none is pending, so it is repeated until the participant reports its outcome.
-    await waitFor(async () => {
-      if (!settled) await vscode.commands.executeCommand(answer);
-      return settled;
-    }, `the participant's outcome after ${answer}`, 30_000);
+    await waitFor(
+      async () => {
+        if (!settled) await vscode.commands.executeCommand(answer);
+        return settled;
+      },
+      `the participant's outcome after ${answer}`,
+      30_000,
+    );
     return outcome;
   }
 
-  it('skipping VS Code\'s confirmation runs nothing: no upstream call, no audit record', async () => {
+  it("skipping VS Code's confirmation runs nothing: no upstream call, no audit record", async () => {
     const before = (await api.auditRecords()).length;
     const calls = api.gateway?.callCount(SERVER_ID);
     const outcome = await participantRequest('workbench.action.chat.skipTool');
@@ -79,8 +95,15 @@ describe('Gateway: a chat participant\'s tool call, after VS Code\'s own confirm
     const who = JSON.parse(outcome.text) as { sub?: string; scopes: string[] };
     assert.ok(who.sub, 'the server verified our Bearer token');
     const records = (await api.auditRecords()).slice(before);
-    assert.deepEqual(records.map((r) => [r.who.caller, r.what.server.id, r.what.tool, r.outcome.kind]), [['chat', SERVER_ID, 'whoami', 'success']]);
-    assert.match(records[0]?.who.conversationId ?? '', /\S/, 'the chat conversation id (_meta["vscode.conversationId"]) is recorded');
+    assert.deepEqual(
+      records.map((r) => [r.who.caller, r.what.server.id, r.what.tool, r.outcome.kind]),
+      [['chat', SERVER_ID, 'whoami', 'success']],
+    );
+    assert.match(
+      records[0]?.who.conversationId ?? '',
+      /\S/,
+      'the chat conversation id (_meta["vscode.conversationId"]) is recorded',
+    );
     assert.equal(api.gateway?.callCount(SERVER_ID), calls + 1);
   });
 });

@@ -26,7 +26,13 @@ export interface Fixtures {
 /** The fixture coordinates, or undefined when the runner started no fixtures (suites then skip). */
 export function fixtures(): Fixtures | undefined {
   const env = process.env;
-  if (!env.MCP_SECURE_TEST_ISSUER || !env.MCP_SECURE_TEST_HTTP_URL || !env.MCP_SECURE_TEST_STDIO || !env.MCP_SECURE_TEST_USER) return undefined;
+  if (
+    !env.MCP_SECURE_TEST_ISSUER ||
+    !env.MCP_SECURE_TEST_HTTP_URL ||
+    !env.MCP_SECURE_TEST_STDIO ||
+    !env.MCP_SECURE_TEST_USER
+  )
+    return undefined;
   return {
     issuer: env.MCP_SECURE_TEST_ISSUER,
     httpUrl: env.MCP_SECURE_TEST_HTTP_URL,
@@ -56,12 +62,19 @@ export function serverEntries(f: Fixtures): Record<string, unknown>[] {
   ];
 }
 
-export async function setServers(entries: unknown[] | undefined, target = vscode.ConfigurationTarget.Global): Promise<void> {
+export async function setServers(
+  entries: unknown[] | undefined,
+  target = vscode.ConfigurationTarget.Global,
+): Promise<void> {
   await vscode.workspace.getConfiguration().update('mcpSecure.servers', entries, target);
 }
 
 /** Polls `probe` on every event-loop turn until it returns a truthy value (bounded by `timeoutMs`). */
-export async function waitFor<T>(probe: () => T | Promise<T>, what: string, timeoutMs = 20_000): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  probe: () => T | Promise<T>,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {

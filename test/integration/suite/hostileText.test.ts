@@ -28,10 +28,20 @@ describe('hostile names and commands reachable from links', () => {
     await setServers([
       { id: IDS.http, name: HOSTILE_NAME, transport: 'http', url: f.httpUrl },
       // Its own working directory: a launch confirmed by another suite for the same command must not count here.
-      { id: IDS.stdio, name: `$(alert) ${HOSTILE_TEXTS[0]}`, transport: 'stdio', command: f.stdio.command, args: f.stdio.args, cwd: '/' },
+      {
+        id: IDS.stdio,
+        name: `$(alert) ${HOSTILE_TEXTS[0]}`,
+        transport: 'stdio',
+        command: f.stdio.command,
+        args: f.stdio.args,
+        cwd: '/',
+      },
       { id: IDS.tools, name: 'Hostile tools', transport: 'http', url: hostile.url },
     ]);
-    await waitFor(() => Object.values(IDS).every((id) => api.servers().some((s) => s.id === id)), 'the hostile servers in the registry');
+    await waitFor(
+      () => Object.values(IDS).every((id) => api.servers().some((s) => s.id === id)),
+      'the hostile servers in the registry',
+    );
   });
 
   afterEach(() => {
@@ -45,10 +55,12 @@ describe('hostile names and commands reachable from links', () => {
   });
 
   function answer<K extends ConfirmRequest['kind']>(kind: K, yes: boolean, seen: ConfirmRequest[]): void {
-    leases.push(api.useConfirmation(kind, async (r) => {
-      seen.push(r);
-      return yes;
-    }));
+    leases.push(
+      api.useConfirmation(kind, async (r) => {
+        seen.push(r);
+        return yes;
+      }),
+    );
   }
 
   function assertPlain(texts: readonly (string | undefined)[]): void {
@@ -56,7 +68,8 @@ describe('hostile names and commands reachable from links', () => {
     assert.deepEqual(findings, []);
   }
 
-  const cancelled = (e: unknown): boolean => (e as { code?: string }).code === 'cancelled' || /Cancelled/.test(String((e as Error).message));
+  const cancelled = (e: unknown): boolean =>
+    (e as { code?: string }).code === 'cancelled' || /Cancelled/.test(String((e as Error).message));
 
   it('the Servers tree shows hostile server names, tool names and descriptions as plain text', async () => {
     assert.equal((await api.connect(IDS.tools)).kind, 'running');
@@ -72,16 +85,31 @@ describe('hostile names and commands reachable from links', () => {
       return all.some((t) => t?.includes('txt.exe')) ? all : undefined;
     }, 'the hostile tool in the tree');
     assertPlain(texts);
-    assert.ok(texts.some((t) => t?.startsWith('Open') && t.includes('evil')), 'the hostile server name is still readable');
-    assert.ok((await api.listTools(IDS.tools)).includes(HOSTILE_LINK_TOOL), 'tool names stay data: the real name is still called');
+    assert.ok(
+      texts.some((t) => t?.startsWith('Open') && t.includes('evil')),
+      'the hostile server name is still readable',
+    );
+    assert.ok(
+      (await api.listTools(IDS.tools)).includes(HOSTILE_LINK_TOOL),
+      'tool names stay data: the real name is still called',
+    );
   });
 
   it('mcpSecure.addServer ignores a definition argument: it writes no settings and starts the wizard instead', async () => {
     const before = JSON.stringify(vscode.workspace.getConfiguration().inspect('mcpSecure.servers'));
-    const planted = { id: 'planted', name: 'Planted', transport: 'stdio', command: f.stdio.command, args: f.stdio.args };
+    const planted = {
+      id: 'planted',
+      name: 'Planted',
+      transport: 'stdio',
+      command: f.stdio.command,
+      args: f.stdio.args,
+    };
     let settled = false;
     const run = Promise.resolve(vscode.commands.executeCommand('mcpSecure.addServer', planted, 'client-secret'));
-    run.then(() => (settled = true), () => (settled = true));
+    run.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
     // The wizard's first quick pick opens; dismiss it the way Escape does.
     await waitFor(async () => {
       if (!settled) await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
@@ -96,12 +124,22 @@ describe('hostile names and commands reachable from links', () => {
     const seen: ConfirmRequest[] = [];
     answer('removeServer', false, seen);
     assert.equal(await vscode.commands.executeCommand('mcpSecure.removeServer', IDS.http), false);
-    assert.deepEqual(seen.map((r) => r.kind === 'removeServer' && r.serverId), [IDS.http]);
+    assert.deepEqual(
+      seen.map((r) => r.kind === 'removeServer' && r.serverId),
+      [IDS.http],
+    );
     assertPlain([seen[0]?.message, seen[0]?.detail]);
     // The invalid-entry node shape cannot address a VALID entry (it used to remove by index, unasked).
-    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('mcpSecure.removeServer', { entry: { origin: 'user', index: 0 } })));
+    await assert.rejects(
+      Promise.resolve(
+        vscode.commands.executeCommand('mcpSecure.removeServer', { entry: { origin: 'user', index: 0 } }),
+      ),
+    );
     assert.equal(seen.length, 1);
-    assert.ok(api.servers().some((s) => s.id === IDS.http), 'still configured');
+    assert.ok(
+      api.servers().some((s) => s.id === IDS.http),
+      'still configured',
+    );
   });
 
   it('mcpSecure.rotateSecret with an id and the old "confirmed" flag still asks', async () => {
@@ -116,7 +154,10 @@ describe('hostile names and commands reachable from links', () => {
     const seen: ConfirmRequest[] = [];
     answer('callTool', false, seen);
     const args = { text: '[x](command:workbench.action.terminal.new) $(alert)' };
-    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('mcpSecure.callTool', IDS.tools, 'echo', args)), cancelled);
+    await assert.rejects(
+      Promise.resolve(vscode.commands.executeCommand('mcpSecure.callTool', IDS.tools, 'echo', args)),
+      cancelled,
+    );
     const [request] = seen;
     assert.equal(request?.kind, 'callTool');
     assert.deepEqual(request?.kind === 'callTool' && request.args, args);
@@ -137,7 +178,12 @@ describe('hostile names and commands reachable from links', () => {
     const folder = vscode.workspace.workspaceFolders?.[0];
     assert.ok(folder, 'the runner opens a folder');
     const file = vscode.Uri.joinPath(folder.uri, '.vscode', 'mcp.json');
-    const document = { servers: { [HOSTILE_NAME]: { type: 'http', url: hostile.url }, '$(alert) \u2066tool\u2069': { command: f.stdio.command, args: f.stdio.args } } };
+    const document = {
+      servers: {
+        [HOSTILE_NAME]: { type: 'http', url: hostile.url },
+        '$(alert) \u2066tool\u2069': { command: f.stdio.command, args: f.stdio.args },
+      },
+    };
     await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(JSON.stringify(document)));
     const before = JSON.stringify(vscode.workspace.getConfiguration().inspect('mcpSecure.servers')?.workspaceValue);
     try {
@@ -146,7 +192,10 @@ describe('hostile names and commands reachable from links', () => {
       await assert.rejects(Promise.resolve(vscode.commands.executeCommand('mcpSecure.importServers')), cancelled);
       assert.equal(seen.length, 1);
       assertPlain([seen[0]?.message, seen[0]?.detail]);
-      assert.equal(JSON.stringify(vscode.workspace.getConfiguration().inspect('mcpSecure.servers')?.workspaceValue), before);
+      assert.equal(
+        JSON.stringify(vscode.workspace.getConfiguration().inspect('mcpSecure.servers')?.workspaceValue),
+        before,
+      );
     } finally {
       await vscode.workspace.fs.delete(file);
     }

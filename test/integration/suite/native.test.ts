@@ -2,7 +2,18 @@ import { strict as assert } from 'node:assert';
 import * as vscode from 'vscode';
 import type { SecurityReport } from '../../../src/core/security/securityReport';
 import type { McpSecureApi } from '../../../src/vscode/testApi';
-import { HTTP_ID, STDIO_ID, activatedApi, flatten, formOpener, requireFixtures, serverEntries, setServers, waitFor, type Fixtures } from './helpers';
+import {
+  HTTP_ID,
+  STDIO_ID,
+  activatedApi,
+  flatten,
+  formOpener,
+  requireFixtures,
+  serverEntries,
+  setServers,
+  waitFor,
+  type Fixtures,
+} from './helpers';
 
 const REPORT_SCHEME = 'mcp-secure-report';
 
@@ -25,7 +36,11 @@ describe('Native feel: security report, status bar, live settings', () => {
     await api.signOut(HTTP_ID).catch(() => undefined);
     await api.disconnect(STDIO_ID).catch(() => undefined);
     const config = vscode.workspace.getConfiguration();
-    for (const key of ['mcpSecure.requestTimeoutSeconds', 'mcpSecure.redirectTimeoutSeconds', 'mcpSecure.clientMetadataUrl']) {
+    for (const key of [
+      'mcpSecure.requestTimeoutSeconds',
+      'mcpSecure.redirectTimeoutSeconds',
+      'mcpSecure.clientMetadataUrl',
+    ]) {
       await config.update(key, undefined, vscode.ConfigurationTarget.Global);
     }
     await setServers(undefined);
@@ -34,14 +49,19 @@ describe('Native feel: security report, status bar, live settings', () => {
 
   it('Check Server Security… reports a signed-in server in a read-only Markdown document, without its token', async () => {
     await api.signIn(HTTP_ID, formOpener(f.user), ['tickets:read']);
-    const report = await vscode.commands.executeCommand<SecurityReport>('mcpSecure.checkSecurity', { serverId: HTTP_ID });
+    const report = await vscode.commands.executeCommand<SecurityReport>('mcpSecure.checkSecurity', {
+      serverId: HTTP_ID,
+    });
     const verdicts = Object.fromEntries(report.findings.map((x) => [x.id, x.verdict]));
     assert.equal(report.counts.failed, 0, JSON.stringify(verdicts));
     assert.equal(verdicts.pkce, 'pass');
     assert.equal(verdicts.issuer, 'pass');
     assert.equal(verdicts.audience, 'pass');
     assert.equal(verdicts.scopes, 'pass');
-    const doc = await waitFor(() => vscode.workspace.textDocuments.find((d) => d.uri.scheme === REPORT_SCHEME), 'the report document');
+    const doc = await waitFor(
+      () => vscode.workspace.textDocuments.find((d) => d.uri.scheme === REPORT_SCHEME),
+      'the report document',
+    );
     assert.equal(doc.languageId, 'markdown');
     assert.equal(doc.isDirty, false);
     const text = doc.getText();
@@ -80,7 +100,10 @@ describe('Native feel: security report, status bar, live settings', () => {
 
   it('the status bar shows server names as plain text', async () => {
     const hostile = 'Evil [click](command:workbench.action.terminal.new) $(zap)';
-    await setServers([...serverEntries(f), { id: 'it-hostile', name: hostile, transport: 'http', url: `${f.httpUrl}?x=1` }]);
+    await setServers([
+      ...serverEntries(f),
+      { id: 'it-hostile', name: hostile, transport: 'http', url: `${f.httpUrl}?x=1` },
+    ]);
     const status = await waitFor(async () => {
       const s = await api.statusBar();
       return s.tooltip.includes('Evil') ? s : undefined;
@@ -92,18 +115,32 @@ describe('Native feel: security report, status bar, live settings', () => {
 
   it('a changed client metadata URL applies at once (shown as the OAuth client of a signed-out server)', async () => {
     const url = 'https://client.example.com/oauth/mcp-secure.json';
-    await vscode.workspace.getConfiguration().update('mcpSecure.clientMetadataUrl', url, vscode.ConfigurationTarget.Global);
-    await waitFor(async () => flatten(await api.tree()).some((l) => l.includes(`OAuth client ${url}`)), 'the tree to show the new client id');
-    await vscode.workspace.getConfiguration().update('mcpSecure.clientMetadataUrl', undefined, vscode.ConfigurationTarget.Global);
+    await vscode.workspace
+      .getConfiguration()
+      .update('mcpSecure.clientMetadataUrl', url, vscode.ConfigurationTarget.Global);
+    await waitFor(
+      async () => flatten(await api.tree()).some((l) => l.includes(`OAuth client ${url}`)),
+      'the tree to show the new client id',
+    );
+    await vscode.workspace
+      .getConfiguration()
+      .update('mcpSecure.clientMetadataUrl', undefined, vscode.ConfigurationTarget.Global);
     await waitFor(async () => !flatten(await api.tree()).some((l) => l.includes(url)), 'the tree to drop it');
   });
 
   it('a shortened request timeout applies to the next call on an open connection', async () => {
     // A stdio server of this suite's own (another launch spec), so that its first-launch confirmation,
     // answered here as the user would, leaves the stdio suite's "asks once" check untouched.
-    const notes = { id: 'it-native-notes', name: 'Native Notes', transport: 'stdio', command: f.stdio.command, args: f.stdio.args, env: { NATIVE_SUITE: '1' } };
+    const notes = {
+      id: 'it-native-notes',
+      name: 'Native Notes',
+      transport: 'stdio',
+      command: f.stdio.command,
+      args: f.stdio.args,
+      env: { NATIVE_SUITE: '1' },
+    };
     await setServers([...serverEntries(f), notes]);
-    await waitFor(() => api.servers().some((d) => d.id === notes.id), 'the suite\'s stdio server in the registry');
+    await waitFor(() => api.servers().some((d) => d.id === notes.id), "the suite's stdio server in the registry");
     const allow = api.useLaunchConfirmer(async (def) => def.id === notes.id);
     try {
       await api.connect(notes.id);
@@ -113,11 +150,15 @@ describe('Native feel: security report, status bar, live settings', () => {
     // `greet` waits for the user's answer, which never comes: only the deadline ends the call.
     const pending = api.useElicitation(() => new Promise(() => undefined));
     try {
-      await vscode.workspace.getConfiguration().update('mcpSecure.requestTimeoutSeconds', 1, vscode.ConfigurationTarget.Global);
+      await vscode.workspace
+        .getConfiguration()
+        .update('mcpSecure.requestTimeoutSeconds', 1, vscode.ConfigurationTarget.Global);
       await assert.rejects(api.callTool(notes.id, 'greet', {}), (e: { code?: string }) => e.code === 'request_timeout');
     } finally {
       pending.dispose();
-      await vscode.workspace.getConfiguration().update('mcpSecure.requestTimeoutSeconds', undefined, vscode.ConfigurationTarget.Global);
+      await vscode.workspace
+        .getConfiguration()
+        .update('mcpSecure.requestTimeoutSeconds', undefined, vscode.ConfigurationTarget.Global);
     }
     const ok = await api.callTool(notes.id, 'add', { a: 1, b: 2 });
     assert.deepEqual(ok.structuredContent, { sum: 3 });
@@ -126,12 +167,19 @@ describe('Native feel: security report, status bar, live settings', () => {
   });
 
   it('a shortened sign-in wait applies to the next sign-in', async () => {
-    await vscode.workspace.getConfiguration().update('mcpSecure.redirectTimeoutSeconds', 10, vscode.ConfigurationTarget.Global);
+    await vscode.workspace
+      .getConfiguration()
+      .update('mcpSecure.redirectTimeoutSeconds', 10, vscode.ConfigurationTarget.Global);
     try {
       // The browser never comes back: the sign-in ends when the (new) wait is over.
-      await assert.rejects(api.signIn(HTTP_ID, async () => undefined), (e: { code?: string }) => e.code === 'authorization_timeout');
+      await assert.rejects(
+        api.signIn(HTTP_ID, async () => undefined),
+        (e: { code?: string }) => e.code === 'authorization_timeout',
+      );
     } finally {
-      await vscode.workspace.getConfiguration().update('mcpSecure.redirectTimeoutSeconds', undefined, vscode.ConfigurationTarget.Global);
+      await vscode.workspace
+        .getConfiguration()
+        .update('mcpSecure.redirectTimeoutSeconds', undefined, vscode.ConfigurationTarget.Global);
     }
   });
 });

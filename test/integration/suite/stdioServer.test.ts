@@ -1,7 +1,16 @@
 import { strict as assert } from 'node:assert';
 import * as vscode from 'vscode';
 import type { McpSecureApi } from '../../../src/vscode/testApi';
-import { STDIO_ID, activatedApi, flatten, requireFixtures, serverEntries, setServers, waitFor, type Fixtures } from './helpers';
+import {
+  STDIO_ID,
+  activatedApi,
+  flatten,
+  requireFixtures,
+  serverEntries,
+  setServers,
+  waitFor,
+  type Fixtures,
+} from './helpers';
 
 describe('stdio MCP server with a shared secret', () => {
   let api: McpSecureApi;
@@ -41,7 +50,10 @@ describe('stdio MCP server with a shared secret', () => {
       const l = flatten(await api.tree());
       return l.some((x) => x.includes('[server:stdio:running:secret]')) ? l : undefined;
     }, 'the running stdio server in the tree');
-    assert.ok(lines.some((l) => /Agent: — shared secret sha256:[0-9a-f]{16} \[identity:agent\]/.test(l)), lines.join('\n'));
+    assert.ok(
+      lines.some((l) => /Agent: — shared secret sha256:[0-9a-f]{16} \[identity:agent\]/.test(l)),
+      lines.join('\n'),
+    );
     assert.ok(lines.some((l) => l.includes('[toolsGroup]')));
   });
 
@@ -68,15 +80,23 @@ describe('stdio MCP server with a shared secret', () => {
     assert.match(fingerprint, /^sha256:[0-9a-f]{16}$/);
     assert.ok(!before?.includes(fingerprint));
     assert.equal(api.state(STDIO_ID).kind, 'running');
-    await waitFor(async () => flatten(await api.tree()).some((l) => l.includes(fingerprint)), 'the new fingerprint in the tree');
+    await waitFor(
+      async () => flatten(await api.tree()).some((l) => l.includes(fingerprint)),
+      'the new fingerprint in the tree',
+    );
   });
 
   it('asks once before launching a stdio command from workspace settings', async () => {
     assert.ok(vscode.workspace.workspaceFolders?.length, 'the runner opens a folder');
     await api.disconnect(STDIO_ID);
-    const ws = [{ id: 'it-ws-notes', name: 'Workspace Notes', transport: 'stdio', command: f.stdio.command, args: f.stdio.args }];
+    const ws = [
+      { id: 'it-ws-notes', name: 'Workspace Notes', transport: 'stdio', command: f.stdio.command, args: f.stdio.args },
+    ];
     await setServers(ws, vscode.ConfigurationTarget.Workspace);
-    await waitFor(() => api.servers().some((s) => s.id === 'it-ws-notes' && s.origin === 'workspace'), 'the workspace server');
+    await waitFor(
+      () => api.servers().some((s) => s.id === 'it-ws-notes' && s.origin === 'workspace'),
+      'the workspace server',
+    );
     const asked: string[] = [];
     const refuse = api.useLaunchConfirmer(async (_def, commandLine) => {
       asked.push(commandLine);
@@ -109,7 +129,10 @@ describe('stdio MCP server with a shared secret', () => {
     // Allowed in the launch confirmation as the user would: the spawn itself must fail.
     const allow = api.useLaunchConfirmer(async (def) => def.id === 'it-typo');
     try {
-      await assert.rejects(api.connect('it-typo'), (e: { code?: string; message?: string }) => e.code === 'connection_failed' && named.test(e.message ?? ''));
+      await assert.rejects(
+        api.connect('it-typo'),
+        (e: { code?: string; message?: string }) => e.code === 'connection_failed' && named.test(e.message ?? ''),
+      );
     } finally {
       allow.dispose();
     }
@@ -124,11 +147,21 @@ describe('stdio MCP server with a shared secret', () => {
   });
 
   it('reports invalid definitions in the tree without breaking the valid ones', async () => {
-    await setServers([...serverEntries(f), { id: 'bad', transport: 'http', url: 'http://example.com/mcp' }, { id: 'rel', transport: 'stdio', command: './server' }]);
+    await setServers([
+      ...serverEntries(f),
+      { id: 'bad', transport: 'http', url: 'http://example.com/mcp' },
+      { id: 'rel', transport: 'stdio', command: './server' },
+    ]);
     await waitFor(() => api.invalidServers().length === 2, 'two invalid entries');
     const lines = flatten(await api.tree());
-    assert.ok(lines.some((l) => /bad — .*url.*https.*\[invalidServer\]/.test(l)), lines.join('\n'));
-    assert.ok(lines.some((l) => /rel — .*command.*\[invalidServer\]/.test(l)), lines.join('\n'));
+    assert.ok(
+      lines.some((l) => /bad — .*url.*https.*\[invalidServer\]/.test(l)),
+      lines.join('\n'),
+    );
+    assert.ok(
+      lines.some((l) => /rel — .*command.*\[invalidServer\]/.test(l)),
+      lines.join('\n'),
+    );
     assert.ok(api.servers().some((s) => s.id === STDIO_ID));
   });
 });

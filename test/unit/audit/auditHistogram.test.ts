@@ -11,7 +11,11 @@ const CALLERS = ['palette', 'panel', 'gateway'] as const;
 /** Records spread over 3 hours, every 7 s, with varied caller (helpers vary server/tool/outcome). */
 function draft(i: number): AuditDraft {
   const base = makeDraft(i);
-  return { ...base, time: new Date(T0 + i * 7000).toISOString(), who: { ...base.who, caller: CALLERS[i % 3] ?? 'palette' } };
+  return {
+    ...base,
+    time: new Date(T0 + i * 7000).toISOString(),
+    who: { ...base.who, caller: CALLERS[i % 3] ?? 'palette' },
+  };
 }
 
 /** The expected answer, computed the slow way from the records read back from disk. */
@@ -55,18 +59,37 @@ describe('audit histogram (calls over time by outcome; server, tool, caller brea
     assert.equal(h.start, T0);
     assert.ok(h.counts.length <= 60);
     assert.deepEqual(h.counts, naive(records, h.start, h.bucketMs, h.counts.length));
-    assert.equal(h.counts.flat().reduce((a, b) => a + b, 0), N, 'no record falls outside the buckets');
+    assert.equal(
+      h.counts.flat().reduce((a, b) => a + b, 0),
+      N,
+      'no record falls outside the buckets',
+    );
     assert.deepEqual(h.outcomes, { success: 375, tool_error: 375, denied: 375, transport_error: 375 });
   });
 
   it('counts per server, tool and caller, most frequent first, the rest summed in "other"', async () => {
     const h = auditHistogram(ix, {}, { top: 3 });
-    assert.deepEqual(h.servers, { top: [{ value: 'Server 0', count: 500 }, { value: 'Server 1', count: 500 }, { value: 'Server 2', count: 500 }], other: 0, distinct: 3 });
-    assert.deepEqual(h.callers.top.map((c) => c.value), ['gateway', 'palette', 'panel']);
+    assert.deepEqual(h.servers, {
+      top: [
+        { value: 'Server 0', count: 500 },
+        { value: 'Server 1', count: 500 },
+        { value: 'Server 2', count: 500 },
+      ],
+      other: 0,
+      distinct: 3,
+    });
+    assert.deepEqual(
+      h.callers.top.map((c) => c.value),
+      ['gateway', 'palette', 'panel'],
+    );
     assert.equal(h.tools.distinct, 11);
     assert.equal(h.tools.top.length, 3);
     assert.equal(h.tools.top.reduce((n, c) => n + c.count, 0) + h.tools.other, N);
-    assert.deepEqual(h.tools.top.map((c) => c.count), [137, 137, 137], 'tool_0…tool_2 carry one extra record each (1500 = 11·136 + 4)');
+    assert.deepEqual(
+      h.tools.top.map((c) => c.count),
+      [137, 137, 137],
+      'tool_0…tool_2 carry one extra record each (1500 = 11·136 + 4)',
+    );
   });
 
   it('honours the filter: outcome, server, caller and a time range that fixes the buckets', async () => {
@@ -76,7 +99,14 @@ describe('audit histogram (calls over time by outcome; server, tool, caller brea
     const h = auditHistogram(ix, f, { maxBuckets: 12 });
     const records = await all(ix, f);
     assert.ok(records.length > 0);
-    assert.ok(records.every((r) => r.what.server.name === 'Server 1' && r.who.caller === 'panel' && ['denied', 'success'].includes(r.outcome.kind)));
+    assert.ok(
+      records.every(
+        (r) =>
+          r.what.server.name === 'Server 1' &&
+          r.who.caller === 'panel' &&
+          ['denied', 'success'].includes(r.outcome.kind),
+      ),
+    );
     assert.equal(h.total, records.length);
     assert.equal(h.bucketMs, 5 * 60_000, 'one hour (less 1 ms) in at most 12 buckets: 5 minutes');
     assert.equal(h.start, from);
@@ -100,8 +130,14 @@ describe('audit histogram (calls over time by outcome; server, tool, caller brea
     assert.equal(h.bucketMs, 1000);
     assert.equal(h.counts.length, 30);
     assert.equal(h.start, T0 + 20_000 - 29_000, 'the last bucket holds the last call');
-    assert.equal(h.counts.flat().reduce((a, b) => a + b, 0), h.total);
-    assert.equal(auditHistogram(ix, { from: T0, to: T0 + 20_000 }, { maxBuckets: 100, minBuckets: 30 }).counts.length, 21);
+    assert.equal(
+      h.counts.flat().reduce((a, b) => a + b, 0),
+      h.total,
+    );
+    assert.equal(
+      auditHistogram(ix, { from: T0, to: T0 + 20_000 }, { maxBuckets: 100, minBuckets: 30 }).counts.length,
+      21,
+    );
   });
 
   it('sees records appended after the index was built (incremental refresh)', async () => {

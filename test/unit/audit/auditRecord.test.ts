@@ -5,9 +5,12 @@ import { makeDraft } from './helpers';
 
 describe('audit record', () => {
   it('serialises canonically: sorted keys (also integer-like keys), no whitespace, undefined omitted', () => {
-    assert.equal(canonicalJson({ b: 1, a: [true, null, undefined, 'x'], c: undefined }), '{"a":[true,null,null,"x"],"b":1}');
+    assert.equal(
+      canonicalJson({ b: 1, a: [true, null, undefined, 'x'], c: undefined }),
+      '{"a":[true,null,null,"x"],"b":1}',
+    );
     assert.equal(canonicalJson({ z: { '10': 1, '9': 2, a: 3 } }), '{"z":{"10":1,"9":2,"a":3}}');
-    assert.equal(canonicalJson({ 'é': 1, e: 2, E: 3 }), '{"E":3,"e":2,"é":1}');
+    assert.equal(canonicalJson({ é: 1, e: 2, E: 3 }), '{"E":3,"e":2,"é":1}');
     assert.throws(() => canonicalJson({ n: Number.NaN }), TypeError);
   });
 

@@ -15,8 +15,14 @@ function lines(path: string): string[] {
 describe('AuditStore', () => {
   let t: ReturnType<typeof tempDir>;
   let store: AuditStore | undefined;
-  beforeEach(() => { t = tempDir(); });
-  afterEach(async () => { await store?.close(); store = undefined; t.cleanup(); });
+  beforeEach(() => {
+    t = tempDir();
+  });
+  afterEach(async () => {
+    await store?.close();
+    store = undefined;
+    t.cleanup();
+  });
 
   it('appends chained canonical JSONL records and verifies them', async () => {
     store = await AuditStore.open({ dir: t.dir });
@@ -126,7 +132,12 @@ describe('AuditStore', () => {
 
   it('age retention removes old segments', async () => {
     let now = Date.now();
-    store = await AuditStore.open({ dir: t.dir, segmentMaxBytes: 2048, retention: { maxAgeMs: 60_000 }, clock: { now: () => now } });
+    store = await AuditStore.open({
+      dir: t.dir,
+      segmentMaxBytes: 2048,
+      retention: { maxAgeMs: 60_000 },
+      clock: { now: () => now },
+    });
     for (let i = 0; i < 10; i++) await store.append(makeDraft(i));
     const before = readdirSync(t.dir).filter((n) => n.startsWith('audit-')).length;
     now += 120_000;
@@ -144,7 +155,10 @@ describe('AuditStore', () => {
     const kept = readdirSync(t.dir).filter((n) => n.startsWith('audit-'));
     assert.deepEqual(kept, ['audit-00000002.jsonl']);
     const [clearEvent] = lines(join(t.dir, kept[0]!)).map((l) => JSON.parse(l));
-    assert.deepEqual([clearEvent.event.type, clearEvent.prev, clearEvent.who.caller, clearEvent.who.human.displayName], ['clear', a.hash, 'panel', 'Alice']);
+    assert.deepEqual(
+      [clearEvent.event.type, clearEvent.prev, clearEvent.who.caller, clearEvent.who.human.displayName],
+      ['clear', a.hash, 'panel', 'Alice'],
+    );
     assert.match(clearEvent.event.detail, /1 record\(s\) in 1 segment\(s\) removed/);
     assert.equal(b.prev, clearEvent.hash);
     const v = await store.verify();
@@ -153,7 +167,9 @@ describe('AuditStore', () => {
 
   it('reports an unwritable directory as audit_write_failed', async () => {
     writeFileSync(join(t.dir, 'file'), 'x');
-    await assert.rejects(AuditStore.open({ dir: join(t.dir, 'file', 'sub') }), (e) => isMcpSecureError(e, 'audit_write_failed'));
+    await assert.rejects(AuditStore.open({ dir: join(t.dir, 'file', 'sub') }), (e) =>
+      isMcpSecureError(e, 'audit_write_failed'),
+    );
   });
 
   it('reports a full disk without losing what is already written', async () => {
@@ -163,7 +179,10 @@ describe('AuditStore', () => {
     // The next segment is /dev/full: every write fails with ENOSPC.
     await fsp.symlink('/dev/full', join(t.dir, 'audit-00000002.jsonl'));
     store = await AuditStore.open({ dir: t.dir });
-    await assert.rejects(store.append(makeDraft(2)), (e) => isMcpSecureError(e, 'audit_write_failed') && /ENOSPC/.test((e as Error).message));
+    await assert.rejects(
+      store.append(makeDraft(2)),
+      (e) => isMcpSecureError(e, 'audit_write_failed') && /ENOSPC/.test((e as Error).message),
+    );
     await fsp.unlink(join(t.dir, 'audit-00000002.jsonl'));
     assert.equal(lines(join(t.dir, seg1)).length, 1);
   });

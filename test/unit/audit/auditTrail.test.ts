@@ -11,7 +11,10 @@ import { makeContext, tempDir, waitFor } from './helpers';
 
 /** Everything the trail wrote or exported, as one string. */
 function allText(dir: string): string {
-  return readdirSync(dir).filter((n) => !n.startsWith('.')).map((n) => readFileSync(join(dir, n), 'utf8')).join('\n');
+  return readdirSync(dir)
+    .filter((n) => !n.startsWith('.'))
+    .map((n) => readFileSync(join(dir, n), 'utf8'))
+    .join('\n');
 }
 
 describe('AuditTrail', () => {
@@ -23,7 +26,10 @@ describe('AuditTrail', () => {
     store = await AuditStore.open({ dir: join(t.dir, 'log') });
     logger = new MemoryLogger();
   });
-  afterEach(async () => { await store.close(); t.cleanup(); });
+  afterEach(async () => {
+    await store.close();
+    t.cleanup();
+  });
 
   it('writes one redacted record per call with the three identities; a canary never reaches the file or exports', async () => {
     const canary = `canary-${randomBytes(18).toString('base64url')}`;
@@ -31,23 +37,48 @@ describe('AuditTrail', () => {
     trail.redactor.registerSecret(canary);
     const appended: number[] = [];
     trail.onDidAppend((b) => appended.push(b.records.length));
-    trail.onToolCallEnd(makeContext({
-      arguments: { note: `see ${canary}`, password: canary, headers: { Authorization: `Bearer ${canary}` } },
-      agent: { kind: 'shared-secret', fingerprint: 'sha256:abcd' }, caller: 'panel',
-    }), { kind: 'tool_error', message: `failed with token=${canary}`, resultSize: 12 }, 12.5);
-    trail.onToolCallEnd(makeContext({ tool: 'create_ticket' }), { kind: 'denied', status: 403, message: 'insufficient_scope', missingScope: 'tickets:write' }, 3);
-    trail.onToolCallEnd(makeContext({ tool: 'x' }), { kind: 'transport_error', code: 'request_timeout', message: 'timed out' }, 30_000);
+    trail.onToolCallEnd(
+      makeContext({
+        arguments: { note: `see ${canary}`, password: canary, headers: { Authorization: `Bearer ${canary}` } },
+        agent: { kind: 'shared-secret', fingerprint: 'sha256:abcd' },
+        caller: 'panel',
+      }),
+      { kind: 'tool_error', message: `failed with token=${canary}`, resultSize: 12 },
+      12.5,
+    );
+    trail.onToolCallEnd(
+      makeContext({ tool: 'create_ticket' }),
+      { kind: 'denied', status: 403, message: 'insufficient_scope', missingScope: 'tickets:write' },
+      3,
+    );
+    trail.onToolCallEnd(
+      makeContext({ tool: 'x' }),
+      { kind: 'transport_error', code: 'request_timeout', message: 'timed out' },
+      30_000,
+    );
     await trail.flush();
-    assert.equal(appended.reduce((a, b) => a + b, 0), 3);
+    assert.equal(
+      appended.reduce((a, b) => a + b, 0),
+      3,
+    );
     const index = await AuditIndex.build(store.dir);
     const page = index.query({}, 0, 10);
     assert.equal(page.total, 3);
     const rec = await index.getRecord(page.rows[2]!.ref);
-    assert.deepEqual(rec?.who, { human: { iss: 'http://127.0.0.1:2', sub: 'alice-sub', displayName: 'Alice' }, agent: { kind: 'shared-secret', fingerprint: 'sha256:abcd' }, caller: 'panel' });
+    assert.deepEqual(rec?.who, {
+      human: { iss: 'http://127.0.0.1:2', sub: 'alice-sub', displayName: 'Alice' },
+      agent: { kind: 'shared-secret', fingerprint: 'sha256:abcd' },
+      caller: 'panel',
+    });
     assert.deepEqual(rec?.outcome.kind, 'tool_error');
     assert.deepEqual(rec?.scopes, ['tickets:read']);
     const denied = await index.getRecord(page.rows[1]!.ref);
-    assert.deepEqual(denied?.outcome, { kind: 'denied', status: 403, error: 'insufficient_scope', missingScope: 'tickets:write' });
+    assert.deepEqual(denied?.outcome, {
+      kind: 'denied',
+      status: 403,
+      error: 'insufficient_scope',
+      missingScope: 'tickets:write',
+    });
     const out = join(t.dir, 'export');
     await fsp.mkdir(out);
     assert.equal(await exportAudit(index, {}, 'jsonl', join(out, 'a.jsonl'), trail.redactor), 3);
@@ -80,7 +111,9 @@ describe('AuditTrail', () => {
     const kept = readFileSync(seg1, 'utf8');
     await fsp.mkdir(next);
     writeFileSync(seg1, kept + 'x'.repeat(17 * 1024 * 1024 - kept.length - 1) + '\n'); // force rotation
-    assert.doesNotThrow(() => trail.onToolCallEnd(makeContext({ tool: 'later' }), { kind: 'success', resultSize: 1 }, 1));
+    assert.doesNotThrow(() =>
+      trail.onToolCallEnd(makeContext({ tool: 'later' }), { kind: 'success', resultSize: 1 }, 1),
+    );
     await waitFor(() => failures.length > 0, 10_000, 'write failure report');
     assert.equal(failures[0]!.error.code, 'audit_write_failed');
     assert.equal(trail.pendingCount, 1);
@@ -104,7 +137,10 @@ describe('AuditIndex queries and export', () => {
     const { makeDraft } = await import('./helpers');
     await Promise.all(Array.from({ length: 1000 }, (_, i) => store.append(makeDraft(i))));
   });
-  after(async () => { await store.close(); t.cleanup(); });
+  after(async () => {
+    await store.close();
+    t.cleanup();
+  });
 
   it('filters by time range, server, tool, user, outcome and text, newest first', async () => {
     const ix = await AuditIndex.build(t.dir);
@@ -118,7 +154,11 @@ describe('AuditIndex queries and export', () => {
     assert.equal(ix.query({ user: 'user-2' }).total, 143, 'by sub too');
     assert.equal(ix.query({ outcome: 'denied' }).total, 250);
     assert.equal(ix.query({ outcome: ['denied', 'success'], server: 'Server 0' }).total, 167);
-    assert.equal(ix.query({ text: 'FAILURE 77' }).total, 9, 'error text, case-insensitive (77, 770-779 minus successes)');
+    assert.equal(
+      ix.query({ text: 'FAILURE 77' }).total,
+      9,
+      'error text, case-insensitive (77, 770-779 minus successes)',
+    );
     assert.equal(ix.query({ text: 'find ticket 999' }).total, 1, 'arguments');
     assert.equal(ix.query({ server: 'nope' }).total, 0);
     const page = ix.query({ tool: 'tool_3' }, 5, 10);
@@ -137,7 +177,9 @@ describe('AuditIndex queries and export', () => {
     ls[2] = '<<garbage>>';
     writeFileSync(first, ls.join('\n'));
     const ix2 = await AuditIndex.build(t.dir);
-    assert.deepEqual(ix2.unreadable, [{ segment: 'audit-00000001.jsonl', line: 3, reason: 'not valid JSON (hand-edited or corrupted)' }]);
+    assert.deepEqual(ix2.unreadable, [
+      { segment: 'audit-00000001.jsonl', line: 3, reason: 'not valid JSON (hand-edited or corrupted)' },
+    ]);
     assert.equal(ix2.size, 1000);
     assert.equal(await ix2.getRecord('../../etc/passwd'), undefined);
   });
@@ -145,10 +187,23 @@ describe('AuditIndex queries and export', () => {
   it('exports CSV with RFC 4180 escaping and formula neutralisation', async () => {
     const { makeDraft } = await import('./helpers');
     const d = makeDraft(1);
-    await store.append({ ...d, what: { ...d.what, tool: '=HYPERLINK("http://evil")' }, outcome: { kind: 'tool_error', error: 'line1\n"quoted", comma' } });
+    await store.append({
+      ...d,
+      what: { ...d.what, tool: '=HYPERLINK("http://evil")' },
+      outcome: { kind: 'tool_error', error: 'line1\n"quoted", comma' },
+    });
     const ix = await AuditIndex.build(t.dir);
     const out = join(t.dir, 'x.csv');
-    assert.equal(await exportAudit(ix, { tool: '=HYPERLINK("http://evil")' }, 'csv', out, new (await import('../../../src/core/common/redaction')).Redactor()), 1);
+    assert.equal(
+      await exportAudit(
+        ix,
+        { tool: '=HYPERLINK("http://evil")' },
+        'csv',
+        out,
+        new (await import('../../../src/core/common/redaction')).Redactor(),
+      ),
+      1,
+    );
     const csv = readFileSync(out, 'utf8');
     assert.ok(csv.includes(`"'=HYPERLINK(""http://evil"")"`), csv);
     assert.ok(csv.includes('"line1\n""quoted"", comma"'));
@@ -156,7 +211,16 @@ describe('AuditIndex queries and export', () => {
     const jsonl = join(t.dir, 'x.jsonl');
     const denied = ix.query({ outcome: 'denied' }).total;
     assert.ok(denied >= 249);
-    assert.equal(await exportAudit(ix, { outcome: 'denied' }, 'jsonl', jsonl, new (await import('../../../src/core/common/redaction')).Redactor()), denied);
+    assert.equal(
+      await exportAudit(
+        ix,
+        { outcome: 'denied' },
+        'jsonl',
+        jsonl,
+        new (await import('../../../src/core/common/redaction')).Redactor(),
+      ),
+      denied,
+    );
     assert.equal(readFileSync(jsonl, 'utf8').trim().split('\n').length, denied);
   });
 });

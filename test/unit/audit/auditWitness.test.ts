@@ -15,7 +15,9 @@ function lines(path: string): string[] {
 }
 
 function segments(dir: string): string[] {
-  return readdirSync(dir).filter((n) => /^audit-\d{8}\.jsonl$/.test(n)).sort();
+  return readdirSync(dir)
+    .filter((n) => /^audit-\d{8}\.jsonl$/.test(n))
+    .sort();
 }
 
 describe('AuditStore with a witnessed head (tampering beyond in-place edits)', () => {
@@ -34,8 +36,15 @@ describe('AuditStore with a witnessed head (tampering beyond in-place edits)', (
     store = undefined;
     return segments(dir);
   };
-  beforeEach(() => { t = tempDir(); dir = join(t.dir, 'audit'); });
-  afterEach(async () => { await store?.close(); store = undefined; t.cleanup(); });
+  beforeEach(() => {
+    t = tempDir();
+    dir = join(t.dir, 'audit');
+  });
+  afterEach(async () => {
+    await store?.close();
+    store = undefined;
+    t.cleanup();
+  });
 
   it('an untouched log verifies, also across reopen, rotation, retention and clear', async () => {
     await seed(60, { segmentMaxBytes: 4096, retention: { maxBytes: 12_000 }, maxBatch: 4 });
@@ -55,7 +64,10 @@ describe('AuditStore with a witnessed head (tampering beyond in-place edits)', (
     const ls = lines(join(dir, seg!));
     writeFileSync(join(dir, seg!), `${ls.slice(0, 4).join('\n')}\n`);
     const s = await open();
-    assert.ok(s.recovery.some((r) => r.kind === 'integrity_violation' && /newest records were removed/.test(r.message)), JSON.stringify(s.recovery));
+    assert.ok(
+      s.recovery.some((r) => r.kind === 'integrity_violation' && /newest records were removed/.test(r.message)),
+      JSON.stringify(s.recovery),
+    );
     const v = await s.verify();
     assert.equal(v.ok, false);
     assert.match(v.firstBroken!.reason, /integrity check failed .*newest records were removed/);
@@ -66,7 +78,10 @@ describe('AuditStore with a witnessed head (tampering beyond in-place edits)', (
     assert.ok(segs.length >= 3);
     const second = JSON.parse(lines(join(dir, segs[1]!))[0]!) as AuditRecord;
     unlinkSync(join(dir, segs[0]!));
-    writeFileSync(join(dir, 'anchor.json'), JSON.stringify({ firstSegment: 2, prevHash: second.prev, reason: 'retention', at: new Date().toISOString() }));
+    writeFileSync(
+      join(dir, 'anchor.json'),
+      JSON.stringify({ firstSegment: 2, prevHash: second.prev, reason: 'retention', at: new Date().toISOString() }),
+    );
     const v = await (await open({ segmentMaxBytes: 2048 })).verify();
     assert.equal(v.ok, false);
     const reasons = v.problems.map((p) => p.reason).join('\n');
@@ -76,7 +91,10 @@ describe('AuditStore with a witnessed head (tampering beyond in-place edits)', (
 
   it('detects every segment hidden behind an anchor, and shows the records again', async () => {
     const segs = await seed(20, { segmentMaxBytes: 2048 });
-    writeFileSync(join(dir, 'anchor.json'), JSON.stringify({ firstSegment: 99, prevHash: 'f'.repeat(64), reason: 'clear', at: new Date().toISOString() }));
+    writeFileSync(
+      join(dir, 'anchor.json'),
+      JSON.stringify({ firstSegment: 99, prevHash: 'f'.repeat(64), reason: 'clear', at: new Date().toISOString() }),
+    );
     const s = await open({ segmentMaxBytes: 2048 });
     const v = await s.verify();
     assert.equal(v.ok, false);
@@ -109,7 +127,10 @@ describe('AuditStore with a witnessed head (tampering beyond in-place edits)', (
     const v = await s.verify();
     assert.equal(v.ok, false);
     assert.match(v.firstBroken!.reason, /newest records were removed/);
-    assert.ok(readFileSync(join(dir, 'quarantine.jsonl'), 'utf8').includes('"hash\\":\\"ab'), 'the fake torn line was still quarantined');
+    assert.ok(
+      readFileSync(join(dir, 'quarantine.jsonl'), 'utf8').includes('"hash\\":\\"ab'),
+      'the fake torn line was still quarantined',
+    );
   });
 
   it('an integrity finding stays in the chain across reopen until the log is cleared', async () => {
@@ -158,22 +179,40 @@ describe('AuditStore with a witnessed head (tampering beyond in-place edits)', (
     await seed(40, { segmentMaxBytes: 2048, retention: { maxBytes: 6000 } });
     const anchor = JSON.parse(readFileSync(join(dir, 'anchor.json'), 'utf8')) as { firstSegment: number };
     const { headPath } = fileWitness(t.dir);
-    const head = (JSON.parse(readFileSync(headPath, 'utf8')) as { head: { prevAnchor: { firstSegment: number; prevHash: string; records: number } } }).head;
+    const head = (
+      JSON.parse(readFileSync(headPath, 'utf8')) as {
+        head: { prevAnchor: { firstSegment: number; prevHash: string; records: number } };
+      }
+    ).head;
     // the previous anchor is still on disk and the segment it names was not unlinked yet
-    writeFileSync(join(dir, 'anchor.json'), JSON.stringify({ ...head.prevAnchor, reason: 'retention', at: new Date().toISOString() }));
+    writeFileSync(
+      join(dir, 'anchor.json'),
+      JSON.stringify({ ...head.prevAnchor, reason: 'retention', at: new Date().toISOString() }),
+    );
     const leftover = `audit-${String(anchor.firstSegment - 1).padStart(8, '0')}.jsonl`;
     writeFileSync(join(dir, leftover), 'leftover\n');
     const s = await open({ segmentMaxBytes: 2048, retention: { maxBytes: 6000 } });
-    assert.ok(s.recovery.every((r) => r.kind !== 'integrity_violation'), JSON.stringify(s.recovery));
+    assert.ok(
+      s.recovery.every((r) => r.kind !== 'integrity_violation'),
+      JSON.stringify(s.recovery),
+    );
     assert.equal((await s.verify()).ok, true);
-    assert.equal((JSON.parse(readFileSync(join(dir, 'anchor.json'), 'utf8')) as { firstSegment: number }).firstSegment, anchor.firstSegment);
+    assert.equal(
+      (JSON.parse(readFileSync(join(dir, 'anchor.json'), 'utf8')) as { firstSegment: number }).firstSegment,
+      anchor.firstSegment,
+    );
     assert.ok(!segments(dir).includes(leftover), 'the interrupted retention was finished');
   });
 
   it('records retention in the chain', async () => {
     await seed(40, { segmentMaxBytes: 2048, retention: { maxBytes: 6000 } });
-    const events = segments(dir).flatMap((n) => lines(join(dir, n))).map((l) => JSON.parse(l) as AuditRecord).filter((r) => r.event);
-    assert.ok(events.length > 0 && events.every((e) => e.event?.type === 'retention' && e.who.caller === 'audit-store'));
+    const events = segments(dir)
+      .flatMap((n) => lines(join(dir, n)))
+      .map((l) => JSON.parse(l) as AuditRecord)
+      .filter((r) => r.event);
+    assert.ok(
+      events.length > 0 && events.every((e) => e.event?.type === 'retention' && e.who.caller === 'audit-store'),
+    );
     assert.match(events[0]!.event!.detail, /retention removed \d+ record\(s\) in 1 segment\(s\)/);
   });
 
@@ -190,20 +229,40 @@ describe('AuditStore with a witnessed head (tampering beyond in-place edits)', (
   it('the panel says what was checked and what failed, and shows integrity findings as they are found', async () => {
     const s = await open();
     for (let i = 0; i < 3; i++) await s.append(makeDraft(i));
-    const backend = new AuditPanelBackend(new AuditTrail({ store: s, logger: new MemoryLogger() }), new MemoryLogger(), {
-      pickExportTarget: async () => undefined, confirmClear: async () => false, notify: () => undefined,
-    });
+    const backend = new AuditPanelBackend(
+      new AuditTrail({ store: s, logger: new MemoryLogger() }),
+      new MemoryLogger(),
+      {
+        pickExportTarget: async () => undefined,
+        confirmClear: async () => false,
+        notify: () => undefined,
+      },
+    );
     const posted: HostToWebview[] = [];
     backend.onDidPost((m) => posted.push(m));
     try {
       await backend.handle({ kind: 'ready' });
-      assert.equal((await backend.verify()).message, 'Audit log intact: 3 record(s) in 1 segment(s) verified, up to the witnessed head (record 3).');
+      assert.equal(
+        (await backend.verify()).message,
+        'Audit log intact: 3 record(s) in 1 segment(s) verified, up to the witnessed head (record 3).',
+      );
       const seg = join(dir, segments(dir)[0]!);
       writeFileSync(seg, `${lines(seg).slice(0, 2).join('\n')}\n`);
       const v = await backend.verify();
       assert.equal(v.ok, false);
-      assert.match(v.message, /^Audit log check failed at record 3 \(audit-00000001\.jsonl, line 3\): integrity check failed at .*: audit-00000001\.jsonl ends at byte \d+ but the witnessed head \(record #3\) ends at byte \d+: the newest records were removed\.$/);
-      assert.ok(posted.some((m) => m.kind === 'event' && m.event.type === 'status' && m.event.level === 'error' && /^Audit log integrity: .*newest records were removed$/.test(m.event.text)));
+      assert.match(
+        v.message,
+        /^Audit log check failed at record 3 \(audit-00000001\.jsonl, line 3\): integrity check failed at .*: audit-00000001\.jsonl ends at byte \d+ but the witnessed head \(record #3\) ends at byte \d+: the newest records were removed\.$/,
+      );
+      assert.ok(
+        posted.some(
+          (m) =>
+            m.kind === 'event' &&
+            m.event.type === 'status' &&
+            m.event.level === 'error' &&
+            /^Audit log integrity: .*newest records were removed$/.test(m.event.text),
+        ),
+      );
     } finally {
       backend.dispose();
     }
@@ -212,7 +271,11 @@ describe('AuditStore with a witnessed head (tampering beyond in-place edits)', (
   it('keeps auditing when secret storage fails, and witnesses once it works again', async () => {
     const secrets = new MemorySecretStore();
     let broken = true;
-    const flaky = { get: (k: string) => (broken ? Promise.reject(new Error('keychain locked')) : secrets.get(k)), store: (k: string, v: string) => secrets.store(k, v), delete: (k: string) => secrets.delete(k) };
+    const flaky = {
+      get: (k: string) => (broken ? Promise.reject(new Error('keychain locked')) : secrets.get(k)),
+      store: (k: string, v: string) => secrets.store(k, v),
+      delete: (k: string) => secrets.delete(k),
+    };
     const heads = new MemoryHeadStore();
     const s = await open({ witness: new AuditWitness(heads, flaky) });
     assert.match(s.recovery.map((r) => r.message).join('\n'), /audit head could not be read/);

@@ -13,11 +13,21 @@ const NEVER_MS = 10 * 60_000;
 describe('AuditStore group commit', () => {
   let t: ReturnType<typeof tempDir>;
   let store: AuditStore | undefined;
-  beforeEach(() => { t = tempDir(); });
-  afterEach(async () => { await store?.close(); store = undefined; t.cleanup(); });
+  beforeEach(() => {
+    t = tempDir();
+  });
+  afterEach(async () => {
+    await store?.close();
+    store = undefined;
+    t.cleanup();
+  });
 
   it('writes records queued one by one during the delay as one batch; verify writes them first', async () => {
-    store = await AuditStore.open({ dir: join(t.dir, 'audit'), commitDelayMs: NEVER_MS, witness: fileWitness(t.dir).witness });
+    store = await AuditStore.open({
+      dir: join(t.dir, 'audit'),
+      commitDelayMs: NEVER_MS,
+      witness: fileWitness(t.dir).witness,
+    });
     const batches: number[] = [];
     store.onDidAppend((b) => batches.push(b.records.length));
     const written: Promise<unknown>[] = [];
@@ -58,6 +68,9 @@ describe('AuditStore group commit', () => {
     store.onDidReport((r) => reports.push(r));
     const b = store.append(makeDraft(2)); // a tool call ends while the store is still opening
     const v = await store.verify();
-    assert.deepEqual([(await b).prev, v.ok, v.records, reports.map((r) => r.kind)], [a.hash, true, 2, ['torn_line_quarantined']]);
+    assert.deepEqual(
+      [(await b).prev, v.ok, v.records, reports.map((r) => r.kind)],
+      [a.hash, true, 2, ['torn_line_quarantined']],
+    );
   });
 });

@@ -28,7 +28,13 @@ export function makeDraft(i = n++, over: Partial<AuditDraft> = {}): AuditDraft {
       caller: 'palette',
     },
     what: {
-      server: { id: `srv${i % 3}`, name: `Server ${i % 3}`, transport: 'http', target: `https://mcp${i % 3}.example/mcp`, resource: `https://mcp${i % 3}.example/mcp` },
+      server: {
+        id: `srv${i % 3}`,
+        name: `Server ${i % 3}`,
+        transport: 'http',
+        target: `https://mcp${i % 3}.example/mcp`,
+        resource: `https://mcp${i % 3}.example/mcp`,
+      },
       tool: `tool_${i % 11}`,
       arguments: { ticket: i, query: `find ticket ${i}` },
     },
@@ -41,7 +47,14 @@ export function makeDraft(i = n++, over: Partial<AuditDraft> = {}): AuditDraft {
 export function makeContext(over: Partial<ToolCallContext> = {}): ToolCallContext {
   return {
     callId: randomUUID(),
-    server: { id: 'tickets', name: 'Tickets', transport: 'http', target: 'http://127.0.0.1:1/mcp', resource: 'http://127.0.0.1:1/mcp', issuer: 'http://127.0.0.1:2' },
+    server: {
+      id: 'tickets',
+      name: 'Tickets',
+      transport: 'http',
+      target: 'http://127.0.0.1:1/mcp',
+      resource: 'http://127.0.0.1:1/mcp',
+      issuer: 'http://127.0.0.1:2',
+    },
     tool: 'list_tickets',
     arguments: { status: 'open' },
     caller: 'palette',
@@ -92,5 +105,9 @@ export class JsonFileSecretStore implements SecretStore {
 export function fileWitness(outside: string): { witness: AuditWitness; headPath: string; keyPath: string } {
   const headPath = join(outside, 'audit-head.json');
   const keyPath = join(outside, 'secrets.json');
-  return { witness: new AuditWitness(new FileHeadStore(headPath), new JsonFileSecretStore(keyPath)), headPath, keyPath };
+  return {
+    witness: new AuditWitness(new FileHeadStore(headPath), new JsonFileSecretStore(keyPath)),
+    headPath,
+    keyPath,
+  };
 }

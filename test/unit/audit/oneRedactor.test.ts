@@ -27,8 +27,23 @@ const SECRETS = {
 /** One payload with every shape, as a tool's arguments. */
 function hostileArguments(canary: string): Record<string, unknown> {
   return {
-    spec: { containers: [{ env: [{ name: 'DB_PASSWORD', value: SECRETS.k8sEnv }, { name: 'LOG_LEVEL', value: 'debug' }] }] },
-    har: { headers: [{ name: 'Cookie', value: SECRETS.harCookie }, { name: 'X-Api-Key', value: SECRETS.harApiKey }, { name: 'Accept', value: 'text/html' }] },
+    spec: {
+      containers: [
+        {
+          env: [
+            { name: 'DB_PASSWORD', value: SECRETS.k8sEnv },
+            { name: 'LOG_LEVEL', value: 'debug' },
+          ],
+        },
+      ],
+    },
+    har: {
+      headers: [
+        { name: 'Cookie', value: SECRETS.harCookie },
+        { name: 'X-Api-Key', value: SECRETS.harApiKey },
+        { name: 'Accept', value: 'text/html' },
+      ],
+    },
     login: { user: 'alice', pass: SECRETS.pass },
     config: { stripe_key: SECRETS.underscoreKey, region: 'eu' },
     script: `DEPLOY_KEY=${SECRETS.envKey} ./deploy.sh`,
@@ -39,13 +54,16 @@ function hostileArguments(canary: string): Record<string, unknown> {
 
 /** The same shapes as a log line or a printed message. */
 function hostileLine(canary: string): string {
-  return `pass=${SECRETS.pass} stripe_key: ${SECRETS.underscoreKey} DEPLOY_KEY=${SECRETS.envKey} ` +
+  return (
+    `pass=${SECRETS.pass} stripe_key: ${SECRETS.underscoreKey} DEPLOY_KEY=${SECRETS.envKey} ` +
     `url postgres://app:${SECRETS.userinfo}@db.internal:5432/app env ${JSON.stringify(hostileArguments(canary).spec)} ` +
-    `har ${JSON.stringify(hostileArguments(canary).har)} canary ${canary} level LOG_LEVEL=debug`;
+    `har ${JSON.stringify(hostileArguments(canary).har)} canary ${canary} level LOG_LEVEL=debug`
+  );
 }
 
 function assertClean(text: string, canary: string, where: string): void {
-  for (const [shape, secret] of Object.entries({ ...SECRETS, canary })) assert.ok(!text.includes(secret), `${shape} leaked into ${where}: ${text}`);
+  for (const [shape, secret] of Object.entries({ ...SECRETS, canary }))
+    assert.ok(!text.includes(secret), `${shape} leaked into ${where}: ${text}`);
   assert.ok(text.includes(REDACTED), `${where} shows the one marker`);
   assert.ok(text.includes('db.internal:5432') && text.includes('debug'), `${where} keeps ordinary text`);
 }
@@ -60,11 +78,21 @@ describe('one Redactor for audit, logs and CLI (issue 7 item 10)', () => {
       const redactor = new Redactor();
       redactor.registerSecret(canary);
       const trail = new AuditTrail({ store, logger: new MemoryLogger(), redactor });
-      trail.onToolCallEnd(makeContext({ arguments: hostileArguments(canary) }), { kind: 'tool_error', message: hostileLine(canary), resultSize: 1 }, 1);
+      trail.onToolCallEnd(
+        makeContext({ arguments: hostileArguments(canary) }),
+        { kind: 'tool_error', message: hostileLine(canary), resultSize: 1 },
+        1,
+      );
       await trail.flush();
-      const onDisk = readdirSync(store.dir).filter((n) => !n.startsWith('.')).map((n) => readFileSync(join(store.dir, n), 'utf8')).join('\n');
+      const onDisk = readdirSync(store.dir)
+        .filter((n) => !n.startsWith('.'))
+        .map((n) => readFileSync(join(store.dir, n), 'utf8'))
+        .join('\n');
       assertClean(onDisk, canary, 'the audit file');
-      assert.ok(onDisk.includes('"name":"DB_PASSWORD"') && onDisk.includes('"user":"alice"'), 'names and non-secret fields stay');
+      assert.ok(
+        onDisk.includes('"name":"DB_PASSWORD"') && onDisk.includes('"user":"alice"'),
+        'names and non-secret fields stay',
+      );
     } finally {
       await store.close();
       t.cleanup();
@@ -73,21 +101,36 @@ describe('one Redactor for audit, logs and CLI (issue 7 item 10)', () => {
 
   it('redacts them in an editor log line, and registers every SecretStorage value (tokens, stdio secret) on the way', async () => {
     const lines: string[] = [];
-    const channel = { info: (l: string) => lines.push(l), warn: (l: string) => lines.push(l) } as unknown as ConstructorParameters<typeof OutputLogger>[0];
+    const channel = {
+      info: (l: string) => lines.push(l),
+      warn: (l: string) => lines.push(l),
+    } as unknown as ConstructorParameters<typeof OutputLogger>[0];
     const redactor = new Redactor();
     const memory = new Map<string, string>();
     const storage = {
-      get: async (k: string) => memory.get(k), store: async (k: string, v: string) => { memory.set(k, v); },
-      delete: async (k: string) => { memory.delete(k); }, onDidChange: () => ({ dispose: () => undefined }),
+      get: async (k: string) => memory.get(k),
+      store: async (k: string, v: string) => {
+        memory.set(k, v);
+      },
+      delete: async (k: string) => {
+        memory.delete(k);
+      },
+      onDidChange: () => ({ dispose: () => undefined }),
     } as unknown as ConstructorParameters<typeof SecretStorageAdapter>[0];
     const adapter = new SecretStorageAdapter(storage, (v) => redactor.registerSecret(v));
     const accessToken = `at-${randomBytes(6).toString('hex')}`;
-    await adapter.store('mcpSecure.oauth.grant.srv', JSON.stringify({ accessToken, refreshToken: canary, clientId: 'public-client', issuer: 'https://as.example' }));
+    await adapter.store(
+      'mcpSecure.oauth.grant.srv',
+      JSON.stringify({ accessToken, refreshToken: canary, clientId: 'public-client', issuer: 'https://as.example' }),
+    );
     const log = new OutputLogger(channel, redactor).child('oauth');
     log.info(hostileLine(canary));
     log.warn(`sent ${accessToken} to public-client at https://as.example`);
     assertClean(lines.join('\n'), canary, 'the output channel');
-    assert.ok(!lines.join('\n').includes(accessToken) && lines.join('\n').includes('public-client'), 'tokens registered, public ids kept');
+    assert.ok(
+      !lines.join('\n').includes(accessToken) && lines.join('\n').includes('public-client'),
+      'tokens registered, public ids kept',
+    );
   });
 
   it('redacts them in CLI stderr log lines and printed output, with tokens from the CLI store registered', async () => {
@@ -96,7 +139,12 @@ describe('one Redactor for audit, logs and CLI (issue 7 item 10)', () => {
     const store = await openSecretStore({ kind: 'memory' }, undefined, redactor);
     await store.store('mcpSecure.oauth.grant.srv', JSON.stringify({ accessToken: canary, serverId: 'srv' }));
     new StderrLogger(redactor, 'info', '', (l) => printed.push(l)).info(hostileLine('x'), hostileArguments('x'));
-    const output = new Output(true, redactor, (t) => printed.push(t), (t) => printed.push(t));
+    const output = new Output(
+      true,
+      redactor,
+      (t) => printed.push(t),
+      (t) => printed.push(t),
+    );
     output.result(hostileArguments(canary), '');
     output.failure(new Error(hostileLine(canary)));
     assertClean(printed.join('\n'), canary, 'CLI output');

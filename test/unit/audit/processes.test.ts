@@ -8,15 +8,36 @@ import { fileWitness, tempDir } from './helpers';
 
 const writer = join(__dirname, 'fixtures', 'appendLoop.ts');
 
-interface Writer { child: ChildProcess; ready: Promise<void>; progress(n: number): Promise<void>; exited: Promise<number | null> }
+interface Writer {
+  child: ChildProcess;
+  ready: Promise<void>;
+  progress(n: number): Promise<void>;
+  exited: Promise<number | null>;
+}
 
-function startWriter(dir: string, count: string, tag: string, argBytes = 0, waitGo = false, segmentBytes = 0, commitMs = 0): Writer {
+function startWriter(
+  dir: string,
+  count: string,
+  tag: string,
+  argBytes = 0,
+  waitGo = false,
+  segmentBytes = 0,
+  commitMs = 0,
+): Writer {
   const child = spawn(process.execPath, ['--import', 'tsx', writer, join(dir, 'audit'), count, tag, String(argBytes)], {
     stdio: ['pipe', 'pipe', 'pipe'],
-    env: { ...process.env, AUDIT_WAIT_GO: waitGo ? '1' : '0', AUDIT_WITNESS_DIR: dir, AUDIT_SEGMENT_BYTES: String(segmentBytes), AUDIT_COMMIT_MS: String(commitMs) },
+    env: {
+      ...process.env,
+      AUDIT_WAIT_GO: waitGo ? '1' : '0',
+      AUDIT_WITNESS_DIR: dir,
+      AUDIT_SEGMENT_BYTES: String(segmentBytes),
+      AUDIT_COMMIT_MS: String(commitMs),
+    },
   });
   let markReady: () => void = () => undefined;
-  const ready = new Promise<void>((r) => { markReady = r; });
+  const ready = new Promise<void>((r) => {
+    markReady = r;
+  });
   let out = '';
   let err = '';
   const waiters: { n: number; resolve(): void }[] = [];
@@ -28,17 +49,23 @@ function startWriter(dir: string, count: string, tag: string, argBytes = 0, wait
     out = out.slice(out.lastIndexOf('\n') + 1);
     for (const w of waiters.filter((x) => last >= x.n)) w.resolve();
   });
-  child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
+  child.stderr!.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return {
     child,
     ready,
-    exited: exited.then((c) => { if (c !== 0 && c !== null) throw new Error(`writer failed: ${err}`); return c; }),
-    progress: (n) => new Promise<void>((resolve, reject) => {
-      if (last >= n) return resolve();
-      waiters.push({ n, resolve });
-      child.on('exit', () => (last >= n ? resolve() : reject(new Error(`writer exited before ${n}: ${err}`))));
+    exited: exited.then((c) => {
+      if (c !== 0 && c !== null) throw new Error(`writer failed: ${err}`);
+      return c;
     }),
+    progress: (n) =>
+      new Promise<void>((resolve, reject) => {
+        if (last >= n) return resolve();
+        waiters.push({ n, resolve });
+        child.on('exit', () => (last >= n ? resolve() : reject(new Error(`writer exited before ${n}: ${err}`))));
+      }),
   };
 }
 
@@ -46,7 +73,9 @@ describe('AuditStore with real processes', function () {
   this.timeout(120_000);
   let t: ReturnType<typeof tempDir>;
   const children: ChildProcess[] = [];
-  beforeEach(() => { t = tempDir(); });
+  beforeEach(() => {
+    t = tempDir();
+  });
   afterEach(() => {
     for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     t.cleanup();
@@ -63,9 +92,16 @@ describe('AuditStore with real processes', function () {
       await w.exited;
       // the head is witnessed outside the folder: a kill between the log write and the head write
       // must never read as tampering (no integrity event, verification intact)
-      const store = await AuditStore.open({ dir: join(t.dir, 'audit'), lock: { staleMs: 60_000 }, witness: fileWitness(t.dir).witness });
+      const store = await AuditStore.open({
+        dir: join(t.dir, 'audit'),
+        lock: { staleMs: 60_000 },
+        witness: fileWitness(t.dir).witness,
+      });
       assert.ok(store.recovery.length <= 1, JSON.stringify(store.recovery));
-      assert.ok(store.recovery.every((r) => r.kind !== 'integrity_violation' && r.kind !== 'witness_started'), JSON.stringify(store.recovery));
+      assert.ok(
+        store.recovery.every((r) => r.kind !== 'integrity_violation' && r.kind !== 'witness_started'),
+        JSON.stringify(store.recovery),
+      );
       quarantined += store.recovery.filter((r) => r.kind === 'torn_line_quarantined').length;
       const v = await store.verify();
       await store.close();
@@ -77,7 +113,7 @@ describe('AuditStore with real processes', function () {
     assert.ok(existsSync(join(t.dir, 'audit', 'anchor.json')), 'retention moved the anchor during the loop');
   });
 
-  it('with group commit (the editor\'s 25 ms), SIGKILL loses no acknowledged record and the chain verifies', async () => {
+  it("with group commit (the editor's 25 ms), SIGKILL loses no acknowledged record and the chain verifies", async () => {
     let acknowledged = 0;
     for (let iter = 0; iter < 4; iter++) {
       const w = startWriter(t.dir, 'forever', `g${iter}`, 500, false, 0, GROUP_COMMIT_MS);
@@ -87,11 +123,18 @@ describe('AuditStore with real processes', function () {
       w.child.kill('SIGKILL');
       await w.exited;
       acknowledged += n;
-      const store = await AuditStore.open({ dir: join(t.dir, 'audit'), lock: { staleMs: 60_000 }, witness: fileWitness(t.dir).witness });
+      const store = await AuditStore.open({
+        dir: join(t.dir, 'audit'),
+        lock: { staleMs: 60_000 },
+        witness: fileWitness(t.dir).witness,
+      });
       const v = await store.verify();
       await store.close();
       assert.equal(v.ok, true, `iteration ${iter}: ${JSON.stringify(v.firstBroken)}`);
-      assert.ok(v.records >= acknowledged, `iteration ${iter}: ${v.records} records on disk, ${acknowledged} acknowledged`);
+      assert.ok(
+        v.records >= acknowledged,
+        `iteration ${iter}: ${v.records} records on disk, ${acknowledged} acknowledged`,
+      );
     }
   });
 
@@ -109,7 +152,10 @@ describe('AuditStore with real processes', function () {
     await store.close();
     assert.equal(v.ok, true, JSON.stringify(v.firstBroken));
     assert.equal(v.records, 2000);
-    const tools = readFileSync(join(t.dir, 'audit', 'audit-00000001.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { what: { tool: string } }).what.tool[0]);
+    const tools = readFileSync(join(t.dir, 'audit', 'audit-00000001.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => (JSON.parse(l) as { what: { tool: string } }).what.tool[0]);
     const switches = tools.filter((x, i) => i > 0 && x !== tools[i - 1]).length;
     assert.ok(switches > 1, 'the writers actually interleaved');
   });

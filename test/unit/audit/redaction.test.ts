@@ -9,26 +9,72 @@ describe('Redactor', () => {
 
   it('redacts by key name, case-insensitive and nested, including arrays and non-string values', () => {
     const out = r.redactValue({
-      Password: 'hunter2', nested: { API_KEY: 'k', deeper: [{ 'Set-Cookie': 'sid=1' }, { client_secret: 42 }] },
-      Authorization: 'Basic abc', refresh_token: 'rt', accessToken: 'at', private_key: 'pk', githubToken: 'gh', dbPassword: 'x',
-      'x-api-key': 'y', cookie: 'c', maxTokens: 100, status: 'open',
+      Password: 'hunter2',
+      nested: { API_KEY: 'k', deeper: [{ 'Set-Cookie': 'sid=1' }, { client_secret: 42 }] },
+      Authorization: 'Basic abc',
+      refresh_token: 'rt',
+      accessToken: 'at',
+      private_key: 'pk',
+      githubToken: 'gh',
+      dbPassword: 'x',
+      'x-api-key': 'y',
+      cookie: 'c',
+      maxTokens: 100,
+      status: 'open',
     }) as Record<string, unknown>;
     assert.deepEqual(out, {
-      Password: REDACTED, nested: { API_KEY: REDACTED, deeper: [{ 'Set-Cookie': REDACTED }, { client_secret: REDACTED }] },
-      Authorization: REDACTED, refresh_token: REDACTED, accessToken: REDACTED, private_key: REDACTED, githubToken: REDACTED, dbPassword: REDACTED,
-      'x-api-key': REDACTED, cookie: REDACTED, maxTokens: 100, status: 'open',
+      Password: REDACTED,
+      nested: { API_KEY: REDACTED, deeper: [{ 'Set-Cookie': REDACTED }, { client_secret: REDACTED }] },
+      Authorization: REDACTED,
+      refresh_token: REDACTED,
+      accessToken: REDACTED,
+      private_key: REDACTED,
+      githubToken: REDACTED,
+      dbPassword: REDACTED,
+      'x-api-key': REDACTED,
+      cookie: REDACTED,
+      maxTokens: 100,
+      status: 'open',
     });
   });
 
   it('redacts pass, *_key, camelCase keys, name/value lists and URL userinfo; keeps public keys and labels', () => {
-    assert.deepEqual(r.redactValue({
-      pass: 'p1', db_pass: 'p2', STRIPE_KEY: 'k1', signingKey: 'k2', public_key: 'pub', primaryKey: 'id', key: 'label', monkey: 'm',
-      env: [{ name: 'API_TOKEN', value: 'v1' }, { name: 'HOME', value: '/root' }], params: [{ key: 'client_secret', value: 'v2' }],
-    }), {
-      pass: REDACTED, db_pass: REDACTED, STRIPE_KEY: REDACTED, signingKey: REDACTED, public_key: 'pub', primaryKey: 'id', key: 'label', monkey: 'm',
-      env: [{ name: 'API_TOKEN', value: REDACTED }, { name: 'HOME', value: '/root' }], params: [{ key: 'client_secret', value: REDACTED }],
-    });
-    assert.equal(r.redactText('postgres://app:s3cr3t@db:5432/x and https://example.com/a?b=c'), `postgres://app:${REDACTED}@db:5432/x and https://example.com/a?b=c`);
+    assert.deepEqual(
+      r.redactValue({
+        pass: 'p1',
+        db_pass: 'p2',
+        STRIPE_KEY: 'k1',
+        signingKey: 'k2',
+        public_key: 'pub',
+        primaryKey: 'id',
+        key: 'label',
+        monkey: 'm',
+        env: [
+          { name: 'API_TOKEN', value: 'v1' },
+          { name: 'HOME', value: '/root' },
+        ],
+        params: [{ key: 'client_secret', value: 'v2' }],
+      }),
+      {
+        pass: REDACTED,
+        db_pass: REDACTED,
+        STRIPE_KEY: REDACTED,
+        signingKey: REDACTED,
+        public_key: 'pub',
+        primaryKey: 'id',
+        key: 'label',
+        monkey: 'm',
+        env: [
+          { name: 'API_TOKEN', value: REDACTED },
+          { name: 'HOME', value: '/root' },
+        ],
+        params: [{ key: 'client_secret', value: REDACTED }],
+      },
+    );
+    assert.equal(
+      r.redactText('postgres://app:s3cr3t@db:5432/x and https://example.com/a?b=c'),
+      `postgres://app:${REDACTED}@db:5432/x and https://example.com/a?b=c`,
+    );
   });
 
   it('supports a configurable key list', () => {
@@ -53,14 +99,21 @@ describe('Redactor', () => {
   });
 
   it('redacts well-known token formats', () => {
-    const out = r.redactText('gh ghp_0123456789abcdefABCDEF0123456789abcd aws AKIAIOSFODNN7EXAMPLE key sk-proj-abcdefghijklmnop1234');
+    const out = r.redactText(
+      'gh ghp_0123456789abcdefABCDEF0123456789abcd aws AKIAIOSFODNN7EXAMPLE key sk-proj-abcdefghijklmnop1234',
+    );
     assert.equal(out, `gh ${REDACTED} aws ${REDACTED} key ${REDACTED}`);
   });
 
   it('redacts long high-entropy tokens but not words, paths, UUIDs, hashes or code', () => {
-    assert.equal(r.redactText('globalThis.__pwned=1 someVeryLongFunctionName2()'), 'globalThis.__pwned=1 someVeryLongFunctionName2()');
+    assert.equal(
+      r.redactText('globalThis.__pwned=1 someVeryLongFunctionName2()'),
+      'globalThis.__pwned=1 someVeryLongFunctionName2()',
+    );
     const secret = randomBytes(24).toString('base64url');
-    const out = r.redactText(`key ${secret} path /home/user/projects/mcp-secure-connections/src/core commit 3f786850e387550fdab836ed7e6dc881de23001b id 123e4567-e89b-12d3-a456-426614174000 internationalization`);
+    const out = r.redactText(
+      `key ${secret} path /home/user/projects/mcp-secure-connections/src/core commit 3f786850e387550fdab836ed7e6dc881de23001b id 123e4567-e89b-12d3-a456-426614174000 internationalization`,
+    );
     assert.ok(!out.includes(secret));
     assert.match(out, /\/home\/user\/projects\/mcp-secure-connections\/src\/core/);
     assert.match(out, /3f786850e387550fdab836ed7e6dc881de23001b/);
@@ -73,7 +126,10 @@ describe('Redactor', () => {
     const rr = new Redactor();
     const shared = 'plain-words-secret';
     const reg = rr.registerSecret(shared);
-    assert.deepEqual(rr.redactValue({ note: `use ${shared} now`, list: [shared] }), { note: `use ${REDACTED} now`, list: [REDACTED] });
+    assert.deepEqual(rr.redactValue({ note: `use ${shared} now`, list: [shared] }), {
+      note: `use ${REDACTED} now`,
+      list: [REDACTED],
+    });
     reg.dispose();
     assert.equal(rr.redactText(shared), shared);
   });

@@ -7,7 +7,26 @@ import { trigramKeys, TrigramPostings } from '../../../src/core/audit/trigramInd
 import { makeDraft, tempDir } from './helpers';
 
 /** Texts deliberately mixing case, token boundaries, non-ASCII (incl. case folding that changes length) and astral characters. */
-const WORDS = ['Customer', 'cannot', 'LOG', 'in', 'Ticket-17', 'ticket_170', 'ÉCOLE', 'straße', 'İstanbul', 'ΣΊΣΥΦΟΣ', '東京都', '😀ok', 'a', 'x\u0001y', '17', '  ', 'naïve', 'ǅemal'];
+const WORDS = [
+  'Customer',
+  'cannot',
+  'LOG',
+  'in',
+  'Ticket-17',
+  'ticket_170',
+  'ÉCOLE',
+  'straße',
+  'İstanbul',
+  'ΣΊΣΥΦΟΣ',
+  '東京都',
+  '😀ok',
+  'a',
+  'x\u0001y',
+  '17',
+  '  ',
+  'naïve',
+  'ǅemal',
+];
 
 function randomText(): string {
   const parts: string[] = [];
@@ -16,8 +35,36 @@ function randomText(): string {
   return parts.join(randomInt(3) === 0 ? '' : ' ');
 }
 
-const NEEDLES = ['customer cannot', 'omer can', 'r 17', 'ticket-1', 'et_17', 'école', 'ÉCOLE', 'straße', 'STRASSE', 'i̇stanbul', 'istanbul', 'σίσυφος', 'ίσυφ',
-  '京都', '東京都 ', '😀o', 'ok\u0001', 'log in', 'g i', 'ïve', 'ǆemal', 'ǅe', 'a', '17', ' ', 'xyz-not-there', 'cannotcannot', 'in😀'];
+const NEEDLES = [
+  'customer cannot',
+  'omer can',
+  'r 17',
+  'ticket-1',
+  'et_17',
+  'école',
+  'ÉCOLE',
+  'straße',
+  'STRASSE',
+  'i̇stanbul',
+  'istanbul',
+  'σίσυφος',
+  'ίσυφ',
+  '京都',
+  '東京都 ',
+  '😀o',
+  'ok\u0001',
+  'log in',
+  'g i',
+  'ïve',
+  'ǆemal',
+  'ǅe',
+  'a',
+  '17',
+  ' ',
+  'xyz-not-there',
+  'cannotcannot',
+  'in😀',
+];
 
 /** What search must return: exactly a case-insensitive substring test per record (the semantics before the index). */
 function naive(texts: readonly string[], needle: string): number[] {
@@ -45,14 +92,20 @@ describe('free-text index (trigram postings)', () => {
     }
     h.seal();
     assert.ok(h.memoryBytes().postings > 0, 'postings were built');
-    for (const needle of NEEDLES) assert.deepEqual(searchAll(h, order, texts.length, needle), naive(texts, needle), `needle ${JSON.stringify(needle)}`);
+    for (const needle of NEEDLES)
+      assert.deepEqual(
+        searchAll(h, order, texts.length, needle),
+        naive(texts, needle),
+        `needle ${JSON.stringify(needle)}`,
+      );
   });
 
   it('finds records appended live after the postings were built (unindexed tail, then a rebuild)', () => {
     const h = new TextHaystack({ maxTail: 4 });
     const texts: string[] = [];
     const check = (): void => {
-      for (const needle of ['omer 1', 'customer 7', 'straße 3', 'tomer']) assert.deepEqual(searchAll(h, [1], texts.length, needle), naive(texts, needle), needle);
+      for (const needle of ['omer 1', 'customer 7', 'straße 3', 'tomer'])
+        assert.deepEqual(searchAll(h, [1], texts.length, needle), naive(texts, needle), needle);
     };
     const add = (k: number): void => {
       const t = k % 2 ? `Customer ${k} STRASSE` : `customer ${k} Straße ${k}`;
@@ -107,18 +160,35 @@ describe('free-text index (trigram postings)', () => {
     const p = TrigramPostings.build(hay, texts.length, hay.length);
     const r6999x = Array.from({ length: 10 }, (_, k) => 69_990 + k);
     assert.deepEqual(p.candidates(trigramKeys('r69999')), [6999, ...r6999x], 'every record holding r69, 699 and 999');
-    assert.deepEqual(p.candidates(trigramKeys('6999')).filter((id) => id > 65_535), [66_999, ...r6999x]);
+    assert.deepEqual(
+      p.candidates(trigramKeys('6999')).filter((id) => id > 65_535),
+      [66_999, ...r6999x],
+    );
   });
 
   describe('through AuditIndex over a real store', () => {
     let t: ReturnType<typeof tempDir>;
     let store: AuditStore | undefined;
-    beforeEach(() => { t = tempDir(); });
-    afterEach(async () => { await store?.close(); store = undefined; t.cleanup(); });
+    beforeEach(() => {
+      t = tempDir();
+    });
+    afterEach(async () => {
+      await store?.close();
+      store = undefined;
+      t.cleanup();
+    });
 
     it('indexes rotated segments, picks up live appends, follows retention and clear', async () => {
-      store = await AuditStore.open({ dir: t.dir, segmentMaxBytes: 4096, retention: { maxBytes: 40_000 }, durable: false });
-      for (let i = 0; i < 40; i++) await store.append(makeDraft(i, { what: { ...makeDraft(i).what, arguments: { note: `Größe ${i} Ticket-${i}` } } }));
+      store = await AuditStore.open({
+        dir: t.dir,
+        segmentMaxBytes: 4096,
+        retention: { maxBytes: 40_000 },
+        durable: false,
+      });
+      for (let i = 0; i < 40; i++)
+        await store.append(
+          makeDraft(i, { what: { ...makeDraft(i).what, arguments: { note: `Größe ${i} Ticket-${i}` } } }),
+        );
       const ix = await AuditIndex.build(t.dir, { maxTail: 2 });
       assert.ok(ix.textMemoryBytes().postings > 0);
       assert.equal(ix.query({ text: 'GRÖSSE' }).total, 0, 'ß does not fold to ss (same semantics as toLowerCase)');
@@ -128,8 +198,15 @@ describe('free-text index (trigram postings)', () => {
       assert.equal(ix.query({ text: 'denie' }).total, 10, 'outcome kind');
       assert.equal(ix.query({ text: 'PALET' }).total, 40, 'caller');
       assert.equal(ix.query({ text: 'srv2' }).total, 13, 'server id');
-      assert.equal(ix.query({ text: 'user-6', outcome: 'success' }).total, 1, 'user sub with a structured filter (6, 13, 20, 27, 34; only 20 is a success)');
-      for (let i = 40; i < 120; i++) await store.append(makeDraft(i, { what: { ...makeDraft(i).what, arguments: { note: `Größe ${i} Ticket-${i}` } } }));
+      assert.equal(
+        ix.query({ text: 'user-6', outcome: 'success' }).total,
+        1,
+        'user sub with a structured filter (6, 13, 20, 27, 34; only 20 is a success)',
+      );
+      for (let i = 40; i < 120; i++)
+        await store.append(
+          makeDraft(i, { what: { ...makeDraft(i).what, arguments: { note: `Größe ${i} Ticket-${i}` } } }),
+        );
       await ix.refresh();
       assert.equal(ix.query({ text: 'ticket-119' }).total, 1, 'live append after the index was built');
       const firstKept = ix.query({}, 0, 1000).rows.at(-1);
@@ -138,7 +215,11 @@ describe('free-text index (trigram postings)', () => {
       assert.ok(kept < 120);
       const retentionEvents = ix.query({ tool: 'audit.retention' }).total;
       assert.ok(retentionEvents > 0, 'retention is recorded in the chain');
-      assert.equal(ix.query({ text: 'größe' }).total, kept - retentionEvents, 'removed segments are gone from text search too');
+      assert.equal(
+        ix.query({ text: 'größe' }).total,
+        kept - retentionEvents,
+        'removed segments are gone from text search too',
+      );
       assert.equal(ix.query({ text: 'ticket-0' }).total, 0);
       await store.clear();
       await ix.refresh();

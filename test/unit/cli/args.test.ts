@@ -6,7 +6,17 @@ const usage = (e: unknown): boolean => e instanceof UsageError;
 
 describe('cli argument parsing', () => {
   it('parses an HTTP call with JSON arguments and options', () => {
-    const p = parseCliArgs(['call', 'https://mcp.example/mcp', 'close_ticket', '--args', '{"id":7}', '--json', '--scope', 'tickets:write', '--store=file:/tmp/s']);
+    const p = parseCliArgs([
+      'call',
+      'https://mcp.example/mcp',
+      'close_ticket',
+      '--args',
+      '{"id":7}',
+      '--json',
+      '--scope',
+      'tickets:write',
+      '--store=file:/tmp/s',
+    ]);
     assert.equal(p.command, 'call');
     assert.equal(p.tool, 'close_ticket');
     assert.deepEqual(p.options.toolArgs, { id: 7 });
@@ -17,7 +27,18 @@ describe('cli argument parsing', () => {
   });
 
   it('parses stdio targets after "--" without interpreting them', () => {
-    const p = parseCliArgs(['call', 'echo', '--stdio', '--args', '{}', '--', 'node', 'server.js', '--flag', '$(rm -rf /)']);
+    const p = parseCliArgs([
+      'call',
+      'echo',
+      '--stdio',
+      '--args',
+      '{}',
+      '--',
+      'node',
+      'server.js',
+      '--flag',
+      '$(rm -rf /)',
+    ]);
     assert.deepEqual(p.target, { kind: 'stdio', command: 'node', args: ['server.js', '--flag', '$(rm -rf /)'] });
     assert.equal(p.tool, 'echo');
   });

@@ -8,7 +8,11 @@ import { startDemoServers, type DemoServers } from '../../fixtures/demoServers';
 import { completeAuthorizationWithForms } from '../../fixtures/auth/formLogin';
 import { bundleCli } from './support/cliBundle';
 
-interface Result { code: number | null; stdout: string; stderr: string }
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 /**
  * The CLI's OAuth commands end to end, as real child processes against the fixture authorization
@@ -36,13 +40,17 @@ describe('mcp-secure CLI OAuth flow (real AS, real MCP server, real processes)',
   });
 
   function start(args: string[]): { child: ChildProcess; done: Promise<Result>; authorizationUrl: () => Promise<URL> } {
-    const child = spawn(process.execPath, [cli, ...args, '--store', `file:${storePath}`],
-      { env: { ...process.env, BROWSER: '', MCP_SECURE_STORE_KEY: storeKey }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli, ...args, '--store', `file:${storePath}`], {
+      env: { ...process.env, BROWSER: '', MCP_SECURE_STORE_KEY: storeKey },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     const urlWaiters: ((u: URL) => void)[] = [];
     let seenUrl: URL | undefined;
-    child.stdout?.on('data', (d) => { stdout += d; });
+    child.stdout?.on('data', (d) => {
+      stdout += d;
+    });
     child.stderr?.on('data', (d) => {
       stderr += d;
       const m = /^\s+(http:\/\/127\.0\.0\.1:\d+\/\S+)$/m.exec(stderr);
@@ -51,15 +59,20 @@ describe('mcp-secure CLI OAuth flow (real AS, real MCP server, real processes)',
         for (const w of urlWaiters.splice(0)) w(seenUrl);
       }
     });
-    const done = new Promise<Result>((resolve) => child.once('close', (code) => {
-      outputs.push(stdout, stderr);
-      resolve({ code, stdout, stderr });
-    }));
-    const authorizationUrl = (): Promise<URL> => new Promise((resolve, reject) => {
-      if (seenUrl) return resolve(seenUrl);
-      urlWaiters.push(resolve);
-      void done.then((r) => reject(new Error(`the CLI exited (${r.code}) without printing an authorization URL: ${r.stderr}`)));
-    });
+    const done = new Promise<Result>((resolve) =>
+      child.once('close', (code) => {
+        outputs.push(stdout, stderr);
+        resolve({ code, stdout, stderr });
+      }),
+    );
+    const authorizationUrl = (): Promise<URL> =>
+      new Promise((resolve, reject) => {
+        if (seenUrl) return resolve(seenUrl);
+        urlWaiters.push(resolve);
+        void done.then((r) =>
+          reject(new Error(`the CLI exited (${r.code}) without printing an authorization URL: ${r.stderr}`)),
+        );
+      });
     return { child, done, authorizationUrl };
   }
   const run = (args: string[]): Promise<Result> => start(args).done;
@@ -110,12 +123,24 @@ describe('mcp-secure CLI OAuth flow (real AS, real MCP server, real processes)',
     const opened = join(dir, 'step-up-url.txt');
     const recorder = join(dir, 'record-url.js');
     await fs.writeFile(recorder, `require('fs').writeFileSync(${JSON.stringify(opened)}, process.argv[2]);\n`);
-    const stepUp = start(['call', demo.httpMcpUrl, 'close_ticket', '--args', '{"id":"T-2"}', '--allow-step-up', '--open-with', `${process.execPath} ${recorder}`]);
+    const stepUp = start([
+      'call',
+      demo.httpMcpUrl,
+      'close_ticket',
+      '--args',
+      '{"id":"T-2"}',
+      '--allow-step-up',
+      '--open-with',
+      `${process.execPath} ${recorder}`,
+    ]);
     await completeAuthorizationWithForms(new URL(await readWhenWritten(opened)), user());
     const r = await stepUp.done;
     assert.equal(r.code, 0, r.stderr);
     const who = await run(['whoami', demo.httpMcpUrl, '--json']);
-    assert.deepEqual((JSON.parse(who.stdout) as { grantedScopes: string[] }).grantedScopes.sort(), ['tickets:read', 'tickets:write']);
+    assert.deepEqual((JSON.parse(who.stdout) as { grantedScopes: string[] }).grantedScopes.sort(), [
+      'tickets:read',
+      'tickets:write',
+    ]);
   });
 
   it('never prints token values, and logout revokes and forgets the grant', async () => {
@@ -124,8 +149,9 @@ describe('mcp-secure CLI OAuth flow (real AS, real MCP server, real processes)',
     let refreshToken: string | undefined;
     for (const key of await store.keys()) {
       const value = await store.get(key);
-      const parsed = value?.startsWith('{') ? JSON.parse(value) as Record<string, unknown> : {};
-      for (const field of ['accessToken', 'refreshToken']) if (typeof parsed[field] === 'string') tokenValues.push(parsed[field] as string);
+      const parsed = value?.startsWith('{') ? (JSON.parse(value) as Record<string, unknown>) : {};
+      for (const field of ['accessToken', 'refreshToken'])
+        if (typeof parsed[field] === 'string') tokenValues.push(parsed[field] as string);
       if (typeof parsed.refreshToken === 'string') refreshToken = parsed.refreshToken;
     }
     assert.ok(tokenValues.length > 0 && refreshToken, 'the grant holds an access and a refresh token');
@@ -134,7 +160,11 @@ describe('mcp-secure CLI OAuth flow (real AS, real MCP server, real processes)',
     // The fixture AS answers unsupported_token_type for its (JWT) access tokens (RFC 7009 §2.2.1); the
     // refresh token carries the grant and is revoked, so sign-out succeeds.
     assert.equal(out.code, 0, out.stderr);
-    assert.equal(await demo.authServer.refreshTokenStatus(refreshToken), 'unknown', 'the refresh token was revoked at the AS');
+    assert.equal(
+      await demo.authServer.refreshTokenStatus(refreshToken),
+      'unknown',
+      'the refresh token was revoked at the AS',
+    );
     const after = await run(['whoami', demo.httpMcpUrl]);
     assert.equal(after.code, 2);
     const all = outputs.join('\n');

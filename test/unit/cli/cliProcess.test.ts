@@ -102,8 +102,10 @@ describe('mcp-secure CLI as a child process', function () {
     const noKey = await run(['tools', httpUrl, '--store', `file:${storePath}`], { MCP_SECURE_STORE_KEY: '' });
     assert.equal(noKey.code, 2);
     await assert.rejects(fs.stat(storePath));
-    const withKey = await run(['tools', httpUrl, '--verbose', '--store', `file:${storePath}`, '--client-secret-env', 'CANARY_SECRET'],
-      { MCP_SECURE_STORE_KEY: `${CANARY}-store-key`, CANARY_SECRET: `${CANARY}-client-secret` });
+    const withKey = await run(
+      ['tools', httpUrl, '--verbose', '--store', `file:${storePath}`, '--client-secret-env', 'CANARY_SECRET'],
+      { MCP_SECURE_STORE_KEY: `${CANARY}-store-key`, CANARY_SECRET: `${CANARY}-client-secret` },
+    );
     assert.equal(withKey.code, 0, withKey.stderr);
     assert.ok(!`${withKey.stdout}${withKey.stderr}`.includes(CANARY), 'canary leaked into CLI output');
   });
@@ -120,15 +122,27 @@ describe('mcp-secure CLI as a child process', function () {
 async function startPlainHttpMcpServer(): Promise<Server> {
   const server = createServer((req, res) => {
     let body = '';
-    req.on('data', (d) => { body += d; });
+    req.on('data', (d) => {
+      body += d;
+    });
     req.on('end', () => {
       void (async () => {
         const mcp = new McpServer({ name: 'cli-test', version: '1.0.0' });
-        mcp.registerTool('greet', { description: 'Say hello', inputSchema: { name: z.string() } }, async ({ name }) => ({
-          content: [{ type: 'text', text: `Hello, ${name}!` }],
-        }));
-        const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
-        res.on('close', () => { void transport.close(); void mcp.close(); });
+        mcp.registerTool(
+          'greet',
+          { description: 'Say hello', inputSchema: { name: z.string() } },
+          async ({ name }) => ({
+            content: [{ type: 'text', text: `Hello, ${name}!` }],
+          }),
+        );
+        const transport = new StreamableHTTPServerTransport({
+          sessionIdGenerator: undefined,
+          enableJsonResponse: true,
+        });
+        res.on('close', () => {
+          void transport.close();
+          void mcp.close();
+        });
         await mcp.connect(transport);
         await transport.handleRequest(req, res, body ? JSON.parse(body) : undefined);
       })().catch(() => {

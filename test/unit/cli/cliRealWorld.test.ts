@@ -14,8 +14,16 @@ import { startSessionServer } from '../../fixtures/mcp/sessionServer';
 import { stdioServerCommand } from '../../fixtures/mcp/stdioServerCommand';
 import { bundleCli } from './support/cliBundle';
 
-interface Result { code: number | null; stdout: string; stderr: string }
-interface Started { child: ChildProcess; done: Promise<Result>; authorizationUrl: () => Promise<URL> }
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+interface Started {
+  child: ChildProcess;
+  done: Promise<Result>;
+  authorizationUrl: () => Promise<URL>;
+}
 
 const PUBLIC_CLIENT = 'mcp-cli-preregistered';
 const CI_CLIENT = 'mcp-ci-machine';
@@ -41,13 +49,17 @@ describe('mcp-secure CLI in the real world (real AS, real MCP server, real proce
   });
 
   function start(args: string[], storePath: string, env: Record<string, string> = {}): Started {
-    const child = spawn(process.execPath, [cli, ...args, '--store', `file:${storePath}`],
-      { env: { ...process.env, BROWSER: '', ...env, MCP_SECURE_STORE_KEY: storeKey }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli, ...args, '--store', `file:${storePath}`], {
+      env: { ...process.env, BROWSER: '', ...env, MCP_SECURE_STORE_KEY: storeKey },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     const urlWaiters: ((u: URL) => void)[] = [];
     let seenUrl: URL | undefined;
-    child.stdout?.on('data', (d) => { stdout += d; });
+    child.stdout?.on('data', (d) => {
+      stdout += d;
+    });
     child.stderr?.on('data', (d) => {
       stderr += d;
       const m = /^\s+(http:\/\/127\.0\.0\.1:\d+\/\S+)$/m.exec(stderr);
@@ -57,15 +69,22 @@ describe('mcp-secure CLI in the real world (real AS, real MCP server, real proce
       }
     });
     const done = new Promise<Result>((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
-    const authorizationUrl = (): Promise<URL> => new Promise((resolve, reject) => {
-      if (seenUrl) return resolve(seenUrl);
-      urlWaiters.push(resolve);
-      void done.then((r) => reject(new Error(`the CLI exited (${r.code}) without printing an authorization URL: ${r.stderr}`)));
-    });
+    const authorizationUrl = (): Promise<URL> =>
+      new Promise((resolve, reject) => {
+        if (seenUrl) return resolve(seenUrl);
+        urlWaiters.push(resolve);
+        void done.then((r) =>
+          reject(new Error(`the CLI exited (${r.code}) without printing an authorization URL: ${r.stderr}`)),
+        );
+      });
     return { child, done, authorizationUrl };
   }
 
-  async function login(demo: DemoServers, storePath: string, extra: string[] = []): Promise<{ result: Result; url: URL }> {
+  async function login(
+    demo: DemoServers,
+    storePath: string,
+    extra: string[] = [],
+  ): Promise<{ result: Result; url: URL }> {
     const run = start(['login', demo.httpMcpUrl, '--scope', 'tickets:read', ...extra], storePath);
     const url = await run.authorizationUrl();
     await completeAuthorizationWithForms(url, demo.users[0] as { username: string; password: string });
@@ -91,13 +110,24 @@ describe('mcp-secure CLI in the real world (real AS, real MCP server, real proce
       demo = await startDemoServers({
         auth: {
           dynamicRegistration: false,
-          clients: [{
-            client_id: PUBLIC_CLIENT, token_endpoint_auth_method: 'none', application_type: 'native',
-            redirect_uris: ['http://127.0.0.1/callback'], grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'],
-          }, {
-            client_id: CI_CLIENT, client_secret: CI_SECRET, token_endpoint_auth_method: 'client_secret_basic',
-            redirect_uris: [], grant_types: ['client_credentials'], response_types: [],
-          }],
+          clients: [
+            {
+              client_id: PUBLIC_CLIENT,
+              token_endpoint_auth_method: 'none',
+              application_type: 'native',
+              redirect_uris: ['http://127.0.0.1/callback'],
+              grant_types: ['authorization_code', 'refresh_token'],
+              response_types: ['code'],
+            },
+            {
+              client_id: CI_CLIENT,
+              client_secret: CI_SECRET,
+              token_endpoint_auth_method: 'client_secret_basic',
+              redirect_uris: [],
+              grant_types: ['client_credentials'],
+              response_types: [],
+            },
+          ],
         },
       });
     });
@@ -113,16 +143,37 @@ describe('mcp-secure CLI in the real world (real AS, real MCP server, real proce
     });
 
     it('--grant client_credentials signs a script in without a browser; the secret comes from the environment and is never printed', async () => {
-      const r = await start(['call', demo.httpMcpUrl, 'list_tickets', '--args', '{}', '--grant', 'client_credentials', '--client-id', CI_CLIENT,
-        '--client-secret-env', 'CI_SECRET', '--scope', 'tickets:read', '--verbose'], join(dir, 'ci.store'), { CI_SECRET }).done;
+      const r = await start(
+        [
+          'call',
+          demo.httpMcpUrl,
+          'list_tickets',
+          '--args',
+          '{}',
+          '--grant',
+          'client_credentials',
+          '--client-id',
+          CI_CLIENT,
+          '--client-secret-env',
+          'CI_SECRET',
+          '--scope',
+          'tickets:read',
+          '--verbose',
+        ],
+        join(dir, 'ci.store'),
+        { CI_SECRET },
+      ).done;
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /T-2/);
       assert.ok(!`${r.stdout}${r.stderr}`.includes(CI_SECRET), 'the client secret was printed');
       const grants = demo.authServer.requestLog.filter((x) => x.grantType === 'client_credentials');
-      assert.ok(grants.length === 1 && grants[0]?.clientId === CI_CLIENT && grants[0].status === 200, JSON.stringify(grants));
+      assert.ok(
+        grants.length === 1 && grants[0]?.clientId === CI_CLIENT && grants[0].status === 200,
+        JSON.stringify(grants),
+      );
     });
 
-    it('after sign-in with --client-id, refresh and revocation use the grant\'s own client without repeating it', async () => {
+    it("after sign-in with --client-id, refresh and revocation use the grant's own client without repeating it", async () => {
       const { result } = await login(demo, storePath(), ['--client-id', PUBLIC_CLIENT]);
       assert.equal(result.code, 0, result.stderr);
       const refreshToken = await expireStoredGrant(storePath());
@@ -130,16 +181,30 @@ describe('mcp-secure CLI in the real world (real AS, real MCP server, real proce
       assert.equal(tools.code, 0, tools.stderr);
       assert.match(tools.stdout, /list_tickets/);
       const refreshes = demo.authServer.requestLog.filter((r) => r.grantType === 'refresh_token');
-      assert.ok(refreshes.length > 0 && refreshes.every((r) => r.clientId === PUBLIC_CLIENT && r.status === 200), JSON.stringify(refreshes));
-      assert.equal(await demo.authServer.refreshTokenStatus(refreshToken), 'consumed', 'the old refresh token was rotated');
+      assert.ok(
+        refreshes.length > 0 && refreshes.every((r) => r.clientId === PUBLIC_CLIENT && r.status === 200),
+        JSON.stringify(refreshes),
+      );
+      assert.equal(
+        await demo.authServer.refreshTokenStatus(refreshToken),
+        'consumed',
+        'the old refresh token was rotated',
+      );
       const store = await FileSecretStore.open(storePath(), storeKey);
       const key = (await store.keys()).find((k) => k.startsWith('mcpSecure.oauth.grant.')) as string;
       const current = (JSON.parse((await store.get(key)) as string) as { refreshToken: string }).refreshToken;
       const out = await start(['logout', demo.httpMcpUrl], storePath()).done;
       assert.equal(out.code, 0, out.stderr);
-      assert.equal(await demo.authServer.refreshTokenStatus(current), 'unknown', 'the refresh token was revoked at the AS');
+      assert.equal(
+        await demo.authServer.refreshTokenStatus(current),
+        'unknown',
+        'the refresh token was revoked at the AS',
+      );
       const revocations = demo.authServer.requestLog.filter((r) => r.route === 'revocation');
-      assert.ok(revocations.length > 0 && revocations.every((r) => r.clientId === PUBLIC_CLIENT), JSON.stringify(revocations));
+      assert.ok(
+        revocations.length > 0 && revocations.every((r) => r.clientId === PUBLIC_CLIENT),
+        JSON.stringify(revocations),
+      );
     });
   });
 
@@ -169,7 +234,8 @@ describe('mcp-secure CLI in the real world (real AS, real MCP server, real proce
     it('ends its HTTP session with DELETE when the command finishes', async () => {
       const server = await startSessionServer();
       try {
-        const r = await start(['call', server.url, 'greet', '--args', '{"name":"Ada"}'], join(dir, 'session.store')).done;
+        const r = await start(['call', server.url, 'greet', '--args', '{"name":"Ada"}'], join(dir, 'session.store'))
+          .done;
         assert.equal(r.code, 0, r.stderr);
         const sessionIds = new Set(server.requests.map((x) => x.split(' ')[1]).filter((id) => id && id !== '-'));
         assert.equal(sessionIds.size, 1, server.requests.join('\n'));
@@ -192,19 +258,27 @@ describe('mcp-secure CLI in the real world (real AS, real MCP server, real proce
       for (const protocol of ['auto', '2025-11-25']) {
         const r = await json(['tools', `http://127.0.0.1:${port}/mcp`, '--protocol', protocol]);
         assert.equal(r.code, 3);
-        assert.ok(r.error.message.includes(`Nothing is listening at 127.0.0.1:${port} (connection refused)`), r.error.message);
+        assert.ok(
+          r.error.message.includes(`Nothing is listening at 127.0.0.1:${port} (connection refused)`),
+          r.error.message,
+        );
       }
     });
 
     it('a wrong path gives the status and the URL', async () => {
-      const server = createServer((_req, res) => void res.writeHead(404, { 'content-type': 'text/plain' }).end('not found'));
+      const server = createServer(
+        (_req, res) => void res.writeHead(404, { 'content-type': 'text/plain' }).end('not found'),
+      );
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/wrong`;
       try {
         for (const protocol of ['auto', '2026-07-28']) {
           const r = await json(['tools', url, '--protocol', protocol]);
           assert.equal(r.code, 3);
-          assert.ok(r.error.message.includes(url) && r.error.message.includes('HTTP 404') && r.error.message.includes('path'), r.error.message);
+          assert.ok(
+            r.error.message.includes(url) && r.error.message.includes('HTTP 404') && r.error.message.includes('path'),
+            r.error.message,
+          );
         }
       } finally {
         server.closeAllConnections();
@@ -221,24 +295,35 @@ describe('mcp-secure CLI in the real world (real AS, real MCP server, real proce
         server.mode = 'no-pkce';
         const pkce = await json(['tools', server.url]);
         assert.equal(pkce.error.code, 'pkce_unsupported');
-        assert.ok(pkce.error.message.includes('--pkce assume-s256') && pkce.error.message.includes('"oauth.pkce": "assume-s256"') && /risk/.test(pkce.error.message), pkce.error.message);
+        assert.ok(
+          pkce.error.message.includes('--pkce assume-s256') &&
+            pkce.error.message.includes('"oauth.pkce": "assume-s256"') &&
+            /risk/.test(pkce.error.message),
+          pkce.error.message,
+        );
         server.mode = 'resource-localhost';
         const resource = await json(['tools', server.url]);
         assert.equal(resource.error.code, 'resource_mismatch');
-        assert.ok(resource.error.message.includes(`use the URL ${server.url.replace('127.0.0.1', 'localhost')}`), resource.error.message);
+        assert.ok(
+          resource.error.message.includes(`use the URL ${server.url.replace('127.0.0.1', 'localhost')}`),
+          resource.error.message,
+        );
       } finally {
         await server.close();
       }
     });
   });
 
-  describe('parity with the extension\'s per-server settings', () => {
+  describe("parity with the extension's per-server settings", () => {
     it('--env gives a stdio server its own configuration (here: which variable holds the secret)', async () => {
       const { command, args } = stdioServerCommand();
       const stdio = ['--secret-env', 'NOTES_SECRET', '--stdio', '--', command, ...args];
       const without = await start(['tools', ...stdio], join(dir, 'env.store')).done;
       assert.equal(without.code, 3, 'the server looks for MCP_SHARED_SECRET unless configured');
-      const configured = await start(['tools', '--env', 'MCP_SECRET_ENV_VAR=NOTES_SECRET', ...stdio], join(dir, 'env.store')).done;
+      const configured = await start(
+        ['tools', '--env', 'MCP_SECRET_ENV_VAR=NOTES_SECRET', ...stdio],
+        join(dir, 'env.store'),
+      ).done;
       assert.equal(configured.code, 0, configured.stderr);
       assert.match(configured.stdout, /^echo/m);
     });
@@ -247,7 +332,10 @@ describe('mcp-secure CLI in the real world (real AS, real MCP server, real proce
       const { command, args } = stdioServerCommand();
       const r = await start(['call', 'picture', '--stdio', '--', command, ...args], join(dir, 'picture.store')).done;
       assert.equal(r.code, 0, r.stderr);
-      assert.deepEqual(r.stdout.trim().split('\n'), ['[image image/png, 70 bytes]', '[link] pixel.png: https://example.com/pictures/pixel.png (image/png)']);
+      assert.deepEqual(r.stdout.trim().split('\n'), [
+        '[image image/png, 70 bytes]',
+        '[link] pixel.png: https://example.com/pictures/pixel.png (image/png)',
+      ]);
     });
 
     it('--pkce assume-s256 passes an AS that does not advertise PKCE (the refusal names the flag)', async () => {
@@ -255,9 +343,14 @@ describe('mcp-secure CLI in the real world (real AS, real MCP server, real proce
       try {
         const refused = await start(['tools', server.url, '--json'], join(dir, 'pkce.store')).done;
         assert.equal((JSON.parse(refused.stdout) as { error: { code: string } }).error.code, 'pkce_unsupported');
-        const assumed = await start(['tools', server.url, '--json', '--pkce', 'assume-s256'], join(dir, 'pkce.store')).done;
+        const assumed = await start(['tools', server.url, '--json', '--pkce', 'assume-s256'], join(dir, 'pkce.store'))
+          .done;
         // Past the PKCE check, the sign-in needs a browser, which this run does not have.
-        assert.equal((JSON.parse(assumed.stdout) as { error: { code: string } }).error.code, 'not_signed_in', assumed.stdout);
+        assert.equal(
+          (JSON.parse(assumed.stdout) as { error: { code: string } }).error.code,
+          'not_signed_in',
+          assumed.stdout,
+        );
       } finally {
         await server.close();
       }
@@ -269,7 +362,9 @@ describe('mcp-secure CLI in the real world (real AS, real MCP server, real proce
         const { result, url } = await login(demo, join(dir, 'omit.store'), ['--resource-parameter', 'omit']);
         assert.equal(result.code, 0, result.stderr);
         assert.equal(url.searchParams.get('resource'), null);
-        const token = demo.authServer.requestLog.filter((r) => r.route === 'token' && r.grantType === 'authorization_code');
+        const token = demo.authServer.requestLog.filter(
+          (r) => r.route === 'token' && r.grantType === 'authorization_code',
+        );
         assert.ok(token.length === 1 && token[0]?.resource === undefined, JSON.stringify(token));
       } finally {
         await demo.close();
@@ -288,11 +383,21 @@ describe('mcp-secure CLI in the real world (real AS, real MCP server, real proce
       const storePath = join(dir, 'short.store');
       const { result } = await login(demo, storePath, ['--scope', 'tickets:admin']);
       assert.equal(result.code, 0, result.stderr);
-      const who = JSON.parse((await start(['whoami', demo.httpMcpUrl, '--json'], storePath).done).stdout) as { grantedScopes: string[]; requestedScopes: string[] };
-      assert.ok(who.requestedScopes.includes('tickets:admin') && !who.grantedScopes.includes('tickets:admin'), JSON.stringify(who));
+      const who = JSON.parse((await start(['whoami', demo.httpMcpUrl, '--json'], storePath).done).stdout) as {
+        grantedScopes: string[];
+        requestedScopes: string[];
+      };
+      assert.ok(
+        who.requestedScopes.includes('tickets:admin') && !who.grantedScopes.includes('tickets:admin'),
+        JSON.stringify(who),
+      );
       const tools = await start(['tools', demo.httpMcpUrl], storePath).done;
       assert.equal(tools.code, 0, tools.stderr);
-      assert.equal(demo.authServer.requestLog.filter((r) => r.grantType === 'refresh_token').length, 0, 'a fresh 40 s token was used as is');
+      assert.equal(
+        demo.authServer.requestLog.filter((r) => r.grantType === 'refresh_token').length,
+        0,
+        'a fresh 40 s token was used as is',
+      );
       await expireStoredGrant(storePath);
       const again = await start(['tools', demo.httpMcpUrl], storePath).done;
       assert.equal(again.code, 0, again.stderr);
@@ -316,12 +421,19 @@ describe('mcp-secure CLI in the real world (real AS, real MCP server, real proce
       const error = (JSON.parse(r.stdout) as { error: { code: string; message: string } }).error;
       assert.equal(error.code, 'not_signed_in');
       assert.ok(error.message.includes(`mcp-secure login ${demo.httpMcpUrl}`), error.message);
-      assert.equal(demo.authServer.requestLog.filter((x) => x.route === 'authorization').length, 0, 'no authorization request was left pending');
+      assert.equal(
+        demo.authServer.requestLog.filter((x) => x.route === 'authorization').length,
+        0,
+        'no authorization request was left pending',
+      );
     });
 
     it('a deadline that expires during sign-in says "timed out after N s" and exits 2 as documented', async () => {
       // An opener that opens nothing: the sign-in is started and never completed.
-      const r = await start(['tools', demo.httpMcpUrl, '--json', '--timeout', '3000', '--open-with', `${process.execPath} -e 0`], join(dir, 'deadline.store')).done;
+      const r = await start(
+        ['tools', demo.httpMcpUrl, '--json', '--timeout', '3000', '--open-with', `${process.execPath} -e 0`],
+        join(dir, 'deadline.store'),
+      ).done;
       assert.equal(r.code, 2, r.stderr);
       const error = (JSON.parse(r.stdout) as { error: { code: string; message: string } }).error;
       assert.equal(error.code, 'authorization_timeout');
@@ -332,7 +444,9 @@ describe('mcp-secure CLI in the real world (real AS, real MCP server, real proce
       const opened = join(dir, 'opened.txt');
       const script = join(dir, 'record-url.js');
       await fs.writeFile(script, `require('fs').writeFileSync(${JSON.stringify(opened)}, process.argv[2]);\n`);
-      const run = start(['tools', demo.httpMcpUrl, '--timeout', '60000'], join(dir, 'browser.store'), { BROWSER: `${process.execPath} ${script}` });
+      const run = start(['tools', demo.httpMcpUrl, '--timeout', '60000'], join(dir, 'browser.store'), {
+        BROWSER: `${process.execPath} ${script}`,
+      });
       const url = await waitForFile(opened);
       await completeAuthorizationWithForms(new URL(url), demo.users[0] as { username: string; password: string });
       const r = await run.done;
@@ -348,7 +462,11 @@ describe('mcp-secure CLI in the real world (real AS, real MCP server, real proce
       assert.equal(url.searchParams.get('prompt'), 'consent');
       const who = await start(['whoami', demo.httpMcpUrl, '--json'], storePath).done;
       assert.equal(who.code, 0, who.stderr);
-      assert.equal((JSON.parse(who.stdout) as { hasRefreshToken: boolean }).hasRefreshToken, true, 'the grant can be refreshed after the hour');
+      assert.equal(
+        (JSON.parse(who.stdout) as { hasRefreshToken: boolean }).hasRefreshToken,
+        true,
+        'the grant can be refreshed after the hour',
+      );
     });
 
     it('logout says exactly what was revoked and until when the unrevocable JWT access token stays valid', async () => {
@@ -356,7 +474,10 @@ describe('mcp-secure CLI in the real world (real AS, real MCP server, real proce
       const out = await start(['logout', demo.httpMcpUrl], storePath).done;
       assert.equal(out.code, 0, out.stderr);
       assert.ok(out.stdout.includes(`Revoked at ${demo.issuer}: the refresh token.`), out.stdout);
-      assert.match(out.stdout, /The access token was not revoked \(the authorization server does not revoke this kind of token\) and stays valid until \d{4}-\d\d-\d\dT/);
+      assert.match(
+        out.stdout,
+        /The access token was not revoked \(the authorization server does not revoke this kind of token\) and stays valid until \d{4}-\d\d-\d\dT/,
+      );
       assert.doesNotMatch(out.stdout, /access token\.? was revoked|revoked: .*access token/i);
     });
 
@@ -372,11 +493,16 @@ describe('mcp-secure CLI in the real world (real AS, real MCP server, real proce
       assert.notEqual(newClient, oldClient, 'the sign-in used a new registration');
       const forget = await start(['logout', demo.httpMcpUrl, '--forget-client', '--json'], storePath).done;
       assert.equal(forget.code, 0, forget.stderr);
-      assert.deepEqual((JSON.parse(forget.stdout) as { forgottenRegistrations: string[] }).forgottenRegistrations, [demo.issuer]);
+      assert.deepEqual((JSON.parse(forget.stdout) as { forgottenRegistrations: string[] }).forgottenRegistrations, [
+        demo.issuer,
+      ]);
       const third = await login(demo, storePath);
       assert.equal(third.result.code, 0, third.result.stderr);
       const thirdClient = third.url.searchParams.get('client_id') as string;
-      assert.ok(thirdClient !== newClient && thirdClient !== oldClient, 'after --forget-client the next sign-in registers again');
+      assert.ok(
+        thirdClient !== newClient && thirdClient !== oldClient,
+        'after --forget-client the next sign-in registers again',
+      );
     });
   });
 });

@@ -4,17 +4,27 @@ import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-interface Run { code: number | null; stdout: string; stderr: string }
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 let dir: string;
 
 function runScript(args: string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['scripts/conformance.mjs', '--results', join(dir, 'results'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['scripts/conformance.mjs', '--results', join(dir, 'results'), ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     child.once('error', reject);
     child.once('close', (code) => resolve({ code, stdout, stderr }));
   });
@@ -23,11 +33,22 @@ function runScript(args: string[]): Promise<Run> {
 /** scripts/conformance.mjs judged with a client that does nothing (`true`), against the real suite. */
 describe('conformance runner script', function () {
   this.timeout(90_000);
-  before(async () => { dir = await fs.mkdtemp(join(tmpdir(), 'mcp-secure-conf-')); });
-  after(async () => { await fs.rm(dir, { recursive: true, force: true }); });
+  before(async () => {
+    dir = await fs.mkdtemp(join(tmpdir(), 'mcp-secure-conf-'));
+  });
+  after(async () => {
+    await fs.rm(dir, { recursive: true, force: true });
+  });
 
   it('fails a scenario whose checks fail, marks a no-op pass as vacuous, and ends with "N passed, M failed"', async () => {
-    const r = await runScript(['--command', 'true', '--scenario', 'tools_call', '--scenario', 'sep-2640-client-no-prefetch']);
+    const r = await runScript([
+      '--command',
+      'true',
+      '--scenario',
+      'tools_call',
+      '--scenario',
+      'sep-2640-client-no-prefetch',
+    ]);
     assert.equal(r.code, 1, r.stderr);
     const lines = r.stdout.trimEnd().split('\n');
     assert.equal(lines.at(-1), '1 passed, 1 failed');
@@ -38,7 +59,15 @@ describe('conformance runner script', function () {
   it('--check exits non-zero only for scenarios that passed in the baseline', async () => {
     const baseline = join(dir, 'baseline.json');
     await fs.writeFile(baseline, JSON.stringify({ passed: ['tools_call'] }));
-    const regression = await runScript(['--command', 'true', '--scenario', 'tools_call', '--check', '--baseline', baseline]);
+    const regression = await runScript([
+      '--command',
+      'true',
+      '--scenario',
+      'tools_call',
+      '--check',
+      '--baseline',
+      baseline,
+    ]);
     assert.equal(regression.code, 1);
     assert.match(regression.stdout, /REGRESSIONS against the baseline: tools_call/);
     await fs.writeFile(baseline, JSON.stringify({ passed: [] }));

@@ -6,15 +6,23 @@ describe('cli redaction', () => {
   it('removes registered secrets and secret-shaped values, keeps ordinary text', () => {
     const r = new Redactor();
     r.registerSecret('s3cr3t-client-secret-value');
-    const text = r.redactText([
-      'client_secret=s3cr3t-client-secret-value',
-      'Authorization: Bearer abcdefghijklmnop',
-      'token eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl',
-      'http://127.0.0.1:5555/callback?code=AUTHCODE123&state=xyz',
-      '{"refresh_token":"rt-1234567890"}',
-      'error code insecure_url at https://mcp.example/mcp',
-    ].join('\n'));
-    for (const leaked of ['s3cr3t-client-secret-value', 'abcdefghijklmnop', 'eyJhbGciOiJFUzI1NiJ9', 'AUTHCODE123', 'rt-1234567890']) {
+    const text = r.redactText(
+      [
+        'client_secret=s3cr3t-client-secret-value',
+        'Authorization: Bearer abcdefghijklmnop',
+        'token eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl',
+        'http://127.0.0.1:5555/callback?code=AUTHCODE123&state=xyz',
+        '{"refresh_token":"rt-1234567890"}',
+        'error code insecure_url at https://mcp.example/mcp',
+      ].join('\n'),
+    );
+    for (const leaked of [
+      's3cr3t-client-secret-value',
+      'abcdefghijklmnop',
+      'eyJhbGciOiJFUzI1NiJ9',
+      'AUTHCODE123',
+      'rt-1234567890',
+    ]) {
       assert.ok(!text.includes(leaked), `${leaked} leaked: ${text}`);
     }
     assert.ok(text.includes('state=xyz'));

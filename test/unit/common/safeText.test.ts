@@ -11,7 +11,12 @@ describe('safeText', () => {
   });
 
   it('keeps the label of a markdown link and drops its target', () => {
-    assert.equal(safeText('Denied [click here](command:workbench.action.terminal.new) $(alert) see command:evil.run?%5B%5D **now**\u0007'), 'Denied click here see **now**\uFFFD');
+    assert.equal(
+      safeText(
+        'Denied [click here](command:workbench.action.terminal.new) $(alert) see command:evil.run?%5B%5D **now**\u0007',
+      ),
+      'Denied click here see **now**\uFFFD',
+    );
   });
 
   it('removes reference-style definitions, autolinks and bare active URIs but keeps https URLs', () => {
@@ -32,14 +37,23 @@ describe('safeText', () => {
   });
 
   it('does not let a removal join its neighbours into a new URI or codicon', () => {
-    for (const joined of ['comm[and:evil.run', 'comma$(x)nd:evil.run', '[comm](x)and:evil.run', '$[(alert)', '[$](x)(alert)']) {
+    for (const joined of [
+      'comm[and:evil.run',
+      'comma$(x)nd:evil.run',
+      '[comm](x)and:evil.run',
+      '$[(alert)',
+      '[$](x)(alert)',
+    ]) {
       const out = safeText(joined);
       assert.ok(!/command:|\$\(/i.test(out), `${joined} -> ${out}`);
     }
   });
 
   it('keeps identifiers, scopes and ordinary punctuation intact', () => {
-    assert.equal(safeText('close_ticket needs tickets:write (scope) — 100% done: ok'), 'close_ticket needs tickets:write (scope) — 100% done: ok');
+    assert.equal(
+      safeText('close_ticket needs tickets:write (scope) — 100% done: ok'),
+      'close_ticket needs tickets:write (scope) — 100% done: ok',
+    );
     assert.equal(safeText('invalid data: missing field; file: none'), 'invalid data: missing field; file: none');
     assert.equal(safeText('Zoë 👩‍💻'.normalize('NFC')).startsWith('Zoë'), true);
   });
@@ -73,7 +87,10 @@ describe('safeText', () => {
   });
 
   it('safeLogLine keeps log text but neutralises invisible characters and line breaks', () => {
-    assert.equal(safeLogLine('GET [x](y) \u202Eok\nforged [info] line'), 'GET [x](y) \uFFFDok \u21B5 forged [info] line');
+    assert.equal(
+      safeLogLine('GET [x](y) \u202Eok\nforged [info] line'),
+      'GET [x](y) \uFFFDok \u21B5 forged [info] line',
+    );
   });
 
   describe('safeJson', () => {
@@ -97,7 +114,10 @@ describe('safeText', () => {
 
   describe('safeVerbatim', () => {
     /** The inverse of safeVerbatim's escapes: proves nothing was removed or changed. */
-    const unescape = (t: string): string => t.replace(/\\u\{([0-9A-F]+)\}|\\(.)/g, (_m, hex: string | undefined, c: string) => (hex ? String.fromCodePoint(parseInt(hex, 16)) : c));
+    const unescape = (t: string): string =>
+      t.replace(/\\u\{([0-9A-F]+)\}|\\(.)/g, (_m, hex: string | undefined, c: string) =>
+        hex ? String.fromCodePoint(parseInt(hex, 16)) : c,
+      );
 
     it('keeps every character of a command line, shell syntax included, recoverably', () => {
       const commandLines = [
@@ -112,7 +132,10 @@ describe('safeText', () => {
       for (const hostile of [...HOSTILE_TEXTS, 'sh -c "$(curl x)"']) {
         const shown = safeVerbatim(hostile).text;
         // Brackets survive only escaped (`\]` is a literal bracket in markdown, never link syntax).
-        assert.ok(!/(?<!\\)\][([:]|\$\(|(?<!\\)[`<>[\]]|\b(?:command|vscode|file|javascript|data):/i.test(shown), shown);
+        assert.ok(
+          !/(?<!\\)\][([:]|\$\(|(?<!\\)[`<>[\]]|\b(?:command|vscode|file|javascript|data):/i.test(shown),
+          shown,
+        );
         assert.deepEqual(unsafeParts(shown.replace(/\\[\\[\]()<>`$:]/g, ' ')), [], shown);
       }
     });

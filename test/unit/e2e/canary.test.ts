@@ -50,10 +50,19 @@ describe('e2e canary: planted secrets never leak into logs or errors', function 
     assert.ok(planted > 0, 'the refresh token lives in the SecretStore');
     const grant = (await w.engine.getGrant(w.httpServer))!;
     w.clock.advance((grant.expiresAt ?? w.clock.now()) - w.clock.now() + 1);
-    const err = await w.engine.getAccessToken(w.httpServer).then(() => undefined, (e: unknown) => e);
+    const err = await w.engine.getAccessToken(w.httpServer).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     errors.push(err);
-    assert.ok(isMcpSecureError(err, 'refresh_failed_permanent'), `expected refresh_failed_permanent, got ${errorText(err).slice(0, 200)}`);
-    assert.ok(w.demo.authServer.requestLog.some((r) => r.grantType === 'refresh_token' && r.status >= 400), 'the AS saw and refused the planted token');
+    assert.ok(
+      isMcpSecureError(err, 'refresh_failed_permanent'),
+      `expected refresh_failed_permanent, got ${errorText(err).slice(0, 200)}`,
+    );
+    assert.ok(
+      w.demo.authServer.requestLog.some((r) => r.grantType === 'refresh_token' && r.status >= 400),
+      'the AS saw and refused the planted token',
+    );
   });
 
   it('a wrong client secret for a pre-registered client fails the token request without being echoed', async () => {
@@ -61,40 +70,73 @@ describe('e2e canary: planted secrets never leak into logs or errors', function 
       token_endpoint_auth_method: 'client_secret_post',
       redirect_uris: CANDIDATE_REDIRECTS,
     });
-    const server = { ...w.httpServer, id: 'tickets-confidential', options: { clientId: registered.clientMetadata().client_id, clientSecret: CANARY_CLIENT_SECRET } };
-    const err = await w.engine.signIn(server, { scopes: ['tickets:read'] }).then(() => assert.fail('must fail'), (e: unknown) => e);
+    const server = {
+      ...w.httpServer,
+      id: 'tickets-confidential',
+      options: { clientId: registered.clientMetadata().client_id, clientSecret: CANARY_CLIENT_SECRET },
+    };
+    const err = await w.engine.signIn(server, { scopes: ['tickets:read'] }).then(
+      () => assert.fail('must fail'),
+      (e: unknown) => e,
+    );
     errors.push(err);
-    assert.ok(isMcpSecureError(err, 'token_request_failed'), `expected token_request_failed, got ${errorText(err).slice(0, 200)}`);
-    assert.ok(w.demo.authServer.requestLog.some((r) => r.route === 'token' && r.status === 401), 'the AS refused the client');
+    assert.ok(
+      isMcpSecureError(err, 'token_request_failed'),
+      `expected token_request_failed, got ${errorText(err).slice(0, 200)}`,
+    );
+    assert.ok(
+      w.demo.authServer.requestLog.some((r) => r.route === 'token' && r.status === 401),
+      'the AS refused the client',
+    );
   });
 
   it('a client secret planted in the stored registration is sent, refused, and never echoed', async () => {
     // The engine keeps dynamically registered clients in the SecretStore by issuer (RegisteredClient JSON).
-    const confidential = await registerNativeClient(w.demo.issuer, { token_endpoint_auth_method: 'client_secret_post', redirect_uris: CANDIDATE_REDIRECTS });
+    const confidential = await registerNativeClient(w.demo.issuer, {
+      token_endpoint_auth_method: 'client_secret_post',
+      redirect_uris: CANDIDATE_REDIRECTS,
+    });
     const key = w.secrets.keys().find((k) => k.includes('client') && k.includes(encodeURIComponent(w.demo.issuer)));
     assert.ok(key, 'the registered client is in the SecretStore');
     const stored = JSON.parse((await w.secrets.get(key))!) as Record<string, unknown>;
-    await w.secrets.store(key, JSON.stringify({
-      ...stored,
-      clientId: confidential.clientMetadata().client_id,
-      clientSecret: CANARY_STORED_SECRET,
-      tokenEndpointAuthMethod: 'client_secret_post',
-    }));
+    await w.secrets.store(
+      key,
+      JSON.stringify({
+        ...stored,
+        clientId: confidential.clientMetadata().client_id,
+        clientSecret: CANARY_STORED_SECRET,
+        tokenEndpointAuthMethod: 'client_secret_post',
+      }),
+    );
     const before = w.demo.authServer.requestLog.length;
-    const err = await w.engine.signIn({ ...w.httpServer, id: 'tickets-again' }, { scopes: ['tickets:read'] }).then(() => assert.fail('must fail'), (e: unknown) => e);
+    const err = await w.engine.signIn({ ...w.httpServer, id: 'tickets-again' }, { scopes: ['tickets:read'] }).then(
+      () => assert.fail('must fail'),
+      (e: unknown) => e,
+    );
     errors.push(err);
-    assert.ok(isMcpSecureError(err, 'token_request_failed'), `expected token_request_failed, got ${errorText(err).slice(0, 200)}`);
-    assert.ok(w.demo.authServer.requestLog.slice(before).some((r) => r.route === 'token' && r.status === 401), 'the AS refused the planted secret');
+    assert.ok(
+      isMcpSecureError(err, 'token_request_failed'),
+      `expected token_request_failed, got ${errorText(err).slice(0, 200)}`,
+    );
+    assert.ok(
+      w.demo.authServer.requestLog.slice(before).some((r) => r.route === 'token' && r.status === 401),
+      'the AS refused the planted secret',
+    );
   });
 
   it('the stdio secret stays out of logs on success and on refusal', async () => {
     const conn = await w.manager.connect(w.stdio('both'));
     await conn.callTool('echo', { text: 'hi' }, { caller: 'test' });
-    const err = await w.manager.connect(w.stdio('env')).then(() => undefined, (e: unknown) => e);
+    const err = await w.manager.connect(w.stdio('env')).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(err, 'refused without the handshake secret');
     errors.push(err);
   });
 });
 
 /** Loopback redirect paths a native client may use (RFC 8252 §7.3; the port varies at runtime). */
-const CANDIDATE_REDIRECTS = ['/callback', '/oauth/callback', '/oauth2/callback', '/auth/callback', '/'].map((p) => `http://127.0.0.1${p}`);
+const CANDIDATE_REDIRECTS = ['/callback', '/oauth/callback', '/oauth2/callback', '/auth/callback', '/'].map(
+  (p) => `http://127.0.0.1${p}`,
+);

@@ -9,7 +9,12 @@ import { McpSecureError } from '../../../src/core/errors';
 import { ManualClock, MemoryLogger, MemorySecretStore } from '../../../src/core/memoryPorts';
 import { ConnectionManager } from '../../../src/core/mcp/connectionManager';
 import type { ConnectionIdentity } from '../../../src/core/mcp/mcpConnection';
-import { parseServerDefinition, type HttpServerDefinition, type ServerDefinition, type StdioServerDefinition } from '../../../src/core/mcp/serverDefinition';
+import {
+  parseServerDefinition,
+  type HttpServerDefinition,
+  type ServerDefinition,
+  type StdioServerDefinition,
+} from '../../../src/core/mcp/serverDefinition';
 import { generateSharedSecret, secretFingerprint } from '../../../src/core/mcp/stdioSecret';
 import { OAuthEngine, type OAuthServer, type StepUpConsent } from '../../../src/core/oauth/oauthEngine';
 import type { BrowserOpener } from '../../../src/core/ports';
@@ -125,7 +130,13 @@ export async function startE2eWorld(opts: E2eWorldOptions = {}): Promise<E2eWorl
     redirectTimeoutMs: 60_000,
     clientName: 'MCP Secure e2e',
   });
-  const http = parseServerDefinition({ id: 'tickets', name: 'Tickets', transport: 'http', url: demo.httpMcpUrl, ...(opts.oauth ? { oauth: opts.oauth } : {}) }) as HttpServerDefinition;
+  const http = parseServerDefinition({
+    id: 'tickets',
+    name: 'Tickets',
+    transport: 'http',
+    url: demo.httpMcpUrl,
+    ...(opts.oauth ? { oauth: opts.oauth } : {}),
+  }) as HttpServerDefinition;
   const toOAuthServer = (def: HttpServerDefinition): OAuthServer => ({
     id: def.id,
     url: def.url,
@@ -144,12 +155,28 @@ export async function startE2eWorld(opts: E2eWorldOptions = {}): Promise<E2eWorl
   });
   const stdio = (mode: StdioServerDefinition['secret']['mode'] = 'both'): StdioServerDefinition =>
     parseServerDefinition({
-      id: `notes-${mode}`, name: 'Notes', transport: 'stdio', command: demo.stdio.command, args: demo.stdio.args,
+      id: `notes-${mode}`,
+      name: 'Notes',
+      transport: 'stdio',
+      command: demo.stdio.command,
+      args: demo.stdio.args,
       secret: { mode, envVar: demo.stdio.secretEnvVar },
     }) as StdioServerDefinition;
   return Object.assign(world, {
-    demo, secrets, logger, clock, opener, observer, engine, manager, tokenResponses, consentRequests,
-    http, httpServer: toOAuthServer(http), stdioSecret, stdio,
+    demo,
+    secrets,
+    logger,
+    clock,
+    opener,
+    observer,
+    engine,
+    manager,
+    tokenResponses,
+    consentRequests,
+    http,
+    httpServer: toOAuthServer(http),
+    stdioSecret,
+    stdio,
     close: async () => {
       await manager.disposeAll();
       await opener.settled();
@@ -159,7 +186,11 @@ export async function startE2eWorld(opts: E2eWorldOptions = {}): Promise<E2eWorl
   });
 }
 
-async function identityFor(engine: OAuthEngine, def: ServerDefinition, stdioSecret: string): Promise<ConnectionIdentity> {
+async function identityFor(
+  engine: OAuthEngine,
+  def: ServerDefinition,
+  stdioSecret: string,
+): Promise<ConnectionIdentity> {
   if (def.transport === 'stdio') {
     return { agent: { kind: 'shared-secret', fingerprint: secretFingerprint(stdioSecret) }, grantedScopes: [] };
   }
@@ -191,7 +222,7 @@ export function errorText(err: unknown): string {
       }
       cur = cur.cause;
     } else {
-      parts.push(typeof cur === 'string' ? cur : JSON.stringify(cur) ?? String(cur));
+      parts.push(typeof cur === 'string' ? cur : (JSON.stringify(cur) ?? String(cur)));
       break;
     }
   }

@@ -27,7 +27,7 @@ describe('e2e: a server id pointed at another server is a new server (real AS)',
     await demoB?.close();
   });
 
-  it('never presents, refreshes or revokes server A\'s grant at server B or its AS; B signs in afresh', async () => {
+  it("never presents, refreshes or revokes server A's grant at server B or its AS; B signs in afresh", async () => {
     const a = await startE2eWorld({ driver: 'forms', demo: demoA });
     worlds.push(a);
     await a.engine.signIn(a.httpServer, { scopes: ['tickets:read'] });
@@ -49,22 +49,27 @@ describe('e2e: a server id pointed at another server is a new server (real AS)',
 
     const oldHash = credentialHash(oldTokens.access_token!);
     const asB = demoB.authServer.requestLog;
-    assert.deepEqual({
-      before,
-      isError: result.isError === true,
-      issuer: grant?.issuer,
-      oldTokenAtB: demoB.ticketsServer.requests.filter((r) => r.credentialSha256 === oldHash).length,
-      refreshesAtAsB: asB.filter((r) => r.grantType === 'refresh_token').length,
-      revocationsAtAsB: asB.filter((r) => r.route === 'revocation').length,
-      oldGrantTouchedAtAsA: demoA.authServer.requestLog.slice(aLogBefore).filter((r) => r.grantType === 'refresh_token' || r.route === 'revocation').length,
-    }, {
-      before: { grant: undefined, token: undefined },
-      isError: false,
-      issuer: demoB.issuer,
-      oldTokenAtB: 0,
-      refreshesAtAsB: 0,
-      revocationsAtAsB: 2, // B's own grant, revoked at sign-out (refresh token, then access token)
-      oldGrantTouchedAtAsA: 0,
-    });
+    assert.deepEqual(
+      {
+        before,
+        isError: result.isError === true,
+        issuer: grant?.issuer,
+        oldTokenAtB: demoB.ticketsServer.requests.filter((r) => r.credentialSha256 === oldHash).length,
+        refreshesAtAsB: asB.filter((r) => r.grantType === 'refresh_token').length,
+        revocationsAtAsB: asB.filter((r) => r.route === 'revocation').length,
+        oldGrantTouchedAtAsA: demoA.authServer.requestLog
+          .slice(aLogBefore)
+          .filter((r) => r.grantType === 'refresh_token' || r.route === 'revocation').length,
+      },
+      {
+        before: { grant: undefined, token: undefined },
+        isError: false,
+        issuer: demoB.issuer,
+        oldTokenAtB: 0,
+        refreshesAtAsB: 0,
+        revocationsAtAsB: 2, // B's own grant, revoked at sign-out (refresh token, then access token)
+        oldGrantTouchedAtAsA: 0,
+      },
+    );
   });
 });

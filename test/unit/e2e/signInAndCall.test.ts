@@ -63,7 +63,10 @@ describe('e2e: OAuth sign-in, tool calls, step-up, refresh and sign-out (headles
     assert.equal(record.context.human?.subject, 'alice');
     assert.deepEqual(record.context.agent, { kind: 'oauth-client', clientId: grant.clientId });
     assert.equal(record.context.server.resource, w.demo.httpResource);
-    assert.ok(w.demo.ticketsServer.requests.every((r) => !r.tokenInUrl), 'tokens never in URLs');
+    assert.ok(
+      w.demo.ticketsServer.requests.every((r) => !r.tokenInUrl),
+      'tokens never in URLs',
+    );
     assert.ok(w.demo.ticketsServer.requests.some((r) => r.tool === 'list_tickets' && r.authScheme === 'Bearer'));
   });
 
@@ -73,7 +76,10 @@ describe('e2e: OAuth sign-in, tool calls, step-up, refresh and sign-out (headles
       () => assert.fail('close_ticket must be refused'),
       (e: unknown) => e,
     );
-    assert.ok(isMcpSecureError(err, 'step_up_refused'), `expected step_up_refused, got ${errorText(err).slice(0, 300)}`);
+    assert.ok(
+      isMcpSecureError(err, 'step_up_refused'),
+      `expected step_up_refused, got ${errorText(err).slice(0, 300)}`,
+    );
     assert.equal(w.consentRequests.length, 1);
     assert.ok(w.consentRequests[0]!.requested.includes('tickets:write'));
     assert.ok(!w.consentRequests[0]!.granted.includes('tickets:write'));
@@ -82,10 +88,13 @@ describe('e2e: OAuth sign-in, tool calls, step-up, refresh and sign-out (headles
     assert.equal(outcome.kind, 'denied', JSON.stringify(outcome));
     assert.equal(outcome.kind === 'denied' ? outcome.status : undefined, 403);
     assert.equal(outcome.kind === 'denied' ? outcome.missingScope : undefined, 'tickets:write');
-    assert.ok(w.demo.ticketsServer.requests.some((r) => r.tool === 'close_ticket'), 'the 403 came from the server');
+    assert.ok(
+      w.demo.ticketsServer.requests.some((r) => r.tool === 'close_ticket'),
+      'the 403 came from the server',
+    );
   });
 
-  it('steps up with the user\'s consent, re-authorizes for the union of scopes and closes the ticket', async () => {
+  it("steps up with the user's consent, re-authorizes for the union of scopes and closes the ticket", async () => {
     w.allowStepUp = true;
     const result = await conn.callTool('close_ticket', { id: 'T-1' }, { caller: 'test' });
     assert.notEqual(result.isError, true);
@@ -124,14 +133,22 @@ describe('e2e: OAuth sign-in, tool calls, step-up, refresh and sign-out (headles
     // revoked, only expire); that is no failure: the refresh token — and with it the grant — is revoked.
     await w.engine.signOut(w.httpServer);
     assert.equal(await w.engine.getGrant(w.httpServer), undefined);
-    assert.ok(w.demo.authServer.requestLog.some((r) => r.route === 'revocation' && r.status === 200), 'refresh token revoked');
+    assert.ok(
+      w.demo.authServer.requestLog.some((r) => r.route === 'revocation' && r.status === 200),
+      'refresh token revoked',
+    );
     assert.ok(w.demo.authServer.revokedGrants.length > 0, 'the grant is revoked at the AS');
     assert.equal(await w.demo.authServer.refreshTokenStatus(rt), 'unknown', 'revoked at the AS');
     // And the AS refuses it on the wire (public client: client_id in the body, RFC 6749 §6).
     const res = await fetch(`${w.demo.issuer}/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: rt, client_id: clientId, resource: w.demo.httpResource }),
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: rt,
+        client_id: clientId,
+        resource: w.demo.httpResource,
+      }),
     });
     assert.equal(res.status, 400);
     assert.equal(((await res.json()) as { error?: string }).error, 'invalid_grant');

@@ -31,10 +31,16 @@ describe('e2e: sign-in refusals and DPoP on the real engine', function () {
   it('consent denied at the AS -> authorization_denied, nothing stored', async () => {
     const w = await world();
     w.opener.consent = false;
-    const err = await w.engine.signIn(w.httpServer, { scopes: ['tickets:read'] }).then(() => assert.fail('must be denied'), (e: unknown) => e);
+    const err = await w.engine.signIn(w.httpServer, { scopes: ['tickets:read'] }).then(
+      () => assert.fail('must be denied'),
+      (e: unknown) => e,
+    );
     assert.ok(isMcpSecureError(err, 'authorization_denied'), errorText(err).slice(0, 300));
     assert.equal(await w.engine.getGrant(w.httpServer), undefined);
-    assert.deepEqual(w.secrets.keys().filter((k) => k.includes('grant')), []);
+    assert.deepEqual(
+      w.secrets.keys().filter((k) => k.includes('grant')),
+      [],
+    );
   });
 
   it('a wrong password keeps the user on the login page; cancelling the sign-in ends it cleanly', async () => {
@@ -42,11 +48,17 @@ describe('e2e: sign-in refusals and DPoP on the real engine', function () {
     w.opener.user = { username: 'alice', password: 'wrong-password' };
     const abort = new AbortController();
     const failure = w.opener.nextFailure();
-    const signIn = w.engine.signIn(w.httpServer, { scopes: ['tickets:read'], signal: abort.signal }).then(() => assert.fail('must not sign in'), (e: unknown) => e);
+    const signIn = w.engine.signIn(w.httpServer, { scopes: ['tickets:read'], signal: abort.signal }).then(
+      () => assert.fail('must not sign in'),
+      (e: unknown) => e,
+    );
     assert.match(String(await failure), /login rejected for alice/);
     abort.abort();
     const err = await signIn;
-    assert.ok(isMcpSecureError(err) && ['authorization_cancelled', 'cancelled'].includes(err.code), errorText(err).slice(0, 300));
+    assert.ok(
+      isMcpSecureError(err) && ['authorization_cancelled', 'cancelled'].includes(err.code),
+      errorText(err).slice(0, 300),
+    );
     assert.equal(await w.engine.getGrant(w.httpServer), undefined);
     assert.ok(demo.authServer.interactionEvents.some((e) => e.kind === 'login' && !e.ok));
   });
@@ -59,13 +71,20 @@ describe('e2e: sign-in refusals and DPoP on the real engine', function () {
     const jkt = (decodeJwt(first.access_token!) as { cnf?: { jkt?: string } }).cnf?.jkt;
     assert.ok(jkt, 'cnf.jkt in the access token');
     const tokenCalls = demo.authServer.requestLog.filter((r) => r.route === 'token' && r.dpop);
-    assert.ok(tokenCalls.some((r) => r.status === 400) && tokenCalls.some((r) => r.status === 200), 'nonce challenge, then success');
+    assert.ok(
+      tokenCalls.some((r) => r.status === 400) && tokenCalls.some((r) => r.status === 200),
+      'nonce challenge, then success',
+    );
 
     w.clock.advance((grant.expiresAt ?? w.clock.now()) - w.clock.now());
     assert.ok(await w.engine.getAccessToken(w.httpServer));
     const second = w.tokenResponses.at(-1)!;
     assert.notEqual(second.refresh_token, first.refresh_token, 'rotated');
-    assert.equal((decodeJwt(second.access_token!) as { cnf?: { jkt?: string } }).cnf?.jkt, jkt, 'same key after refresh');
+    assert.equal(
+      (decodeJwt(second.access_token!) as { cnf?: { jkt?: string } }).cnf?.jkt,
+      jkt,
+      'same key after refresh',
+    );
     assert.equal(await demo.authServer.refreshTokenStatus(first.refresh_token!), 'consumed');
 
     // JWT access tokens are not revocable at oidc-provider (RFC 7009 unsupported_token_type): sign-out still succeeds.
@@ -76,7 +95,12 @@ describe('e2e: sign-in refusals and DPoP on the real engine', function () {
     const res = await fetch(`${demo.issuer}/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: second.refresh_token!, client_id: grant.clientId, resource: demo.httpResource }),
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: second.refresh_token!,
+        client_id: grant.clientId,
+        resource: demo.httpResource,
+      }),
     });
     assert.equal(res.status, 400);
     assert.equal(((await res.json()) as { error?: string }).error, 'invalid_grant');

@@ -34,7 +34,10 @@ describe('e2e: stdio server with a shared secret', function () {
   it('refuses when the server gets no secret, or the handshake does not present it', async () => {
     for (const mode of ['none', 'env'] as const) {
       const def = w.stdio(mode);
-      const err = await w.manager.connect(def).then(() => assert.fail(`mode ${mode} must not connect`), (e: unknown) => e);
+      const err = await w.manager.connect(def).then(
+        () => assert.fail(`mode ${mode} must not connect`),
+        (e: unknown) => e,
+      );
       assert.ok(isMcpSecureError(err), `mode ${mode}: a typed error`);
       assert.equal(w.manager.state(def.id).kind, 'error');
     }

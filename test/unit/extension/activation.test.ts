@@ -15,10 +15,16 @@ describe('activate() exports', () => {
   const dirs: string[] = [];
   after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-  async function activateIn(mode: 'Production' | 'Development' | 'Test'): Promise<{ exports: unknown; commands: string[] }> {
+  async function activateIn(
+    mode: 'Production' | 'Development' | 'Test',
+  ): Promise<{ exports: unknown; commands: string[] }> {
     const { module: vscode, record } = createEditorStandIn();
     const src = join(__dirname, '../../../src');
-    const ext = await loadWithEditorStandIn<{ activate: Activate; deactivate: () => Promise<void> }>(join(src, 'extension.ts'), vscode, src);
+    const ext = await loadWithEditorStandIn<{ activate: Activate; deactivate: () => Promise<void> }>(
+      join(src, 'extension.ts'),
+      vscode,
+      src,
+    );
     const dir = mkdtempSync(join(tmpdir(), 'mcp-secure-activate-'));
     dirs.push(dir);
     const secrets = new Map<string, string>();
@@ -32,7 +38,11 @@ describe('activate() exports', () => {
         delete: async (k: string) => void secrets.delete(k),
         onDidChange: new (vscode.EventEmitter as new () => { event: unknown })().event,
       },
-      globalState: { get: (k: string, d?: unknown) => (state.has(k) ? state.get(k) : d), update: async (k: string, v: unknown) => void state.set(k, v), keys: () => [...state.keys()] },
+      globalState: {
+        get: (k: string, d?: unknown) => (state.has(k) ? state.get(k) : d),
+        update: async (k: string, v: unknown) => void state.set(k, v),
+        keys: () => [...state.keys()],
+      },
       globalStorageUri: (vscode.Uri as { file(p: string): unknown }).file(dir),
       extensionUri: (vscode.Uri as { file(p: string): unknown }).file(dir),
       extension: { packageJSON: { version: '0.0.0-test' } },

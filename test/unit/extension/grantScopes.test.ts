@@ -10,14 +10,22 @@ describe('scopeStatus (Servers tree: granted vs. requested scopes)', () => {
   });
 
   it('offline_access is not granted without a refresh token, even if a token lists it', () => {
-    assert.deepEqual(scopeStatus({ grantedScopes: ['tickets:read'], requestedScopes, hasRefreshToken: false }),
-      { granted: ['tickets:read'], missing: ['offline_access'] });
-    assert.deepEqual(scopeStatus({ grantedScopes: ['tickets:read', 'offline_access'], requestedScopes }),
-      { granted: ['tickets:read'], missing: ['offline_access'] });
+    assert.deepEqual(scopeStatus({ grantedScopes: ['tickets:read'], requestedScopes, hasRefreshToken: false }), {
+      granted: ['tickets:read'],
+      missing: ['offline_access'],
+    });
+    assert.deepEqual(scopeStatus({ grantedScopes: ['tickets:read', 'offline_access'], requestedScopes }), {
+      granted: ['tickets:read'],
+      missing: ['offline_access'],
+    });
   });
 
   it('a refresh token does not invent offline_access when it was not requested; other scopes are compared as they are', () => {
-    const s = scopeStatus({ grantedScopes: ['tickets:read'], requestedScopes: ['tickets:read', 'tickets:write'], hasRefreshToken: true });
+    const s = scopeStatus({
+      grantedScopes: ['tickets:read'],
+      requestedScopes: ['tickets:read', 'tickets:write'],
+      hasRefreshToken: true,
+    });
     assert.deepEqual(s, { granted: ['tickets:read'], missing: ['tickets:write'] });
   });
 });

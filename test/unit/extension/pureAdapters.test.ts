@@ -10,14 +10,29 @@ describe('extension adapters (pure parts)', () => {
     it('removes registered secrets and credential-shaped values, keeps ordinary text', () => {
       const canary = `canary-${randomBytes(24).toString('base64url')}`;
       const r = new Redactor();
-      r.registerSecret(JSON.stringify({ accessToken: canary, refreshToken: 'rt-0123456789abcdef', issuer: 'http://127.0.0.1:1234', scope: 'tickets:read' }));
+      r.registerSecret(
+        JSON.stringify({
+          accessToken: canary,
+          refreshToken: 'rt-0123456789abcdef',
+          issuer: 'http://127.0.0.1:1234',
+          scope: 'tickets:read',
+        }),
+      );
       const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl';
       const line = r.redactText(
         `token ${canary} refresh rt-0123456789abcdef Authorization: Bearer abcdefgh12345678 jwt ${jwt} ` +
           `body access_token=opaque-value&client_secret=s3cr3t-value redirect http://127.0.0.1:5/cb?code=AUTHCODE123&state=x ` +
           `MCP_SHARED_SECRET=${randomBytes(32).toString('base64url')} issuer http://127.0.0.1:1234 scope tickets:read code: insufficient_scope`,
       );
-      for (const leaked of [canary, 'rt-0123456789abcdef', 'abcdefgh12345678', jwt, 'opaque-value', 's3cr3t-value', 'AUTHCODE123']) {
+      for (const leaked of [
+        canary,
+        'rt-0123456789abcdef',
+        'abcdefgh12345678',
+        jwt,
+        'opaque-value',
+        's3cr3t-value',
+        'AUTHCODE123',
+      ]) {
         assert.ok(!line.includes(leaked), `${leaked} leaked: ${line}`);
       }
       assert.match(line, /issuer http:\/\/127\.0\.0\.1:1234 scope tickets:read code: insufficient_scope/);
@@ -43,7 +58,10 @@ describe('extension adapters (pure parts)', () => {
       ];
       const workspace = [{ id: 'w', transport: 'stdio', command: '/usr/bin/env', args: ['node'] }];
       const trusted = readServerEntries({ user, workspace }, true);
-      assert.deepEqual(trusted.filter((e) => e.kind === 'valid').map((e) => e.kind === 'valid' && `${e.def.id}:${e.origin}`), ['a:user', 'w:workspace']);
+      assert.deepEqual(
+        trusted.filter((e) => e.kind === 'valid').map((e) => e.kind === 'valid' && `${e.def.id}:${e.origin}`),
+        ['a:user', 'w:workspace'],
+      );
       const invalid = trusted.filter((e) => e.kind === 'invalid');
       assert.equal(invalid.length, 5);
       assert.ok(invalid.every((e) => e.kind === 'invalid' && e.message.length > 0));
@@ -55,7 +73,8 @@ describe('extension adapters (pure parts)', () => {
 
   describe('.vscode/mcp.json import', () => {
     it('converts stdio and http servers, skips input variables and the secret variable', () => {
-      const doc = JSON.parse(stripJsonComments(`{
+      const doc = JSON.parse(
+        stripJsonComments(`{
         // comment
         "servers": {
           "My Server": { "type": "stdio", "command": "/usr/bin/node", "args": ["s.js"], },
@@ -64,17 +83,36 @@ describe('extension adapters (pure parts)', () => {
           "withSecret": { "command": "/bin/x", "env": { "MCP_SHARED_SECRET": "abc" } },
           "a": { "url": "https://a.example.com/mcp" } /* block */
         }
-      }`));
+      }`),
+      );
       const { entries, skipped } = convertMcpJson(doc, new Set(['a']));
-      assert.deepEqual(entries.map((e) => [e.id, e.transport]), [['My-Server', 'stdio'], ['remote', 'http'], ['a-2', 'http']]);
+      assert.deepEqual(
+        entries.map((e) => [e.id, e.transport]),
+        [
+          ['My-Server', 'stdio'],
+          ['remote', 'http'],
+          ['a-2', 'http'],
+        ],
+      );
       assert.deepEqual(skipped.sort(), ['withInput', 'withSecret']);
     });
   });
 
   describe('tool argument schema', () => {
     it('treats primitives and string enums as flat, nested objects as complex', () => {
-      const flat = flatProperties({ type: 'object', properties: { id: { type: 'string' }, n: { type: 'integer' }, s: { enum: ['a', 'b'] } }, required: ['id'] });
-      assert.deepEqual(flat?.map((p) => [p.name, p.type, p.required]), [['id', 'string', true], ['n', 'integer', false], ['s', 'string', false]]);
+      const flat = flatProperties({
+        type: 'object',
+        properties: { id: { type: 'string' }, n: { type: 'integer' }, s: { enum: ['a', 'b'] } },
+        required: ['id'],
+      });
+      assert.deepEqual(
+        flat?.map((p) => [p.name, p.type, p.required]),
+        [
+          ['id', 'string', true],
+          ['n', 'integer', false],
+          ['s', 'string', false],
+        ],
+      );
       assert.equal(flatProperties({ type: 'object', properties: { o: { type: 'object' } } }), undefined);
       assert.deepEqual(flatProperties({ type: 'object' }), []);
     });
@@ -82,7 +120,17 @@ describe('extension adapters (pure parts)', () => {
       assert.equal(parsePrimitive('integer', '3'), 3);
       assert.equal(parsePrimitive('integer', '3.5'), undefined);
       assert.equal(parsePrimitive('boolean', 'true'), true);
-      assert.deepEqual(skeleton({ properties: { a: { type: 'object', properties: { b: { type: 'number' } }, required: ['b'] }, c: { type: 'string', default: 'x' }, d: { type: 'string' } }, required: ['a'] }), { a: { b: 0 }, c: 'x' });
+      assert.deepEqual(
+        skeleton({
+          properties: {
+            a: { type: 'object', properties: { b: { type: 'number' } }, required: ['b'] },
+            c: { type: 'string', default: 'x' },
+            d: { type: 'string' },
+          },
+          required: ['a'],
+        }),
+        { a: { b: 0 }, c: 'x' },
+      );
     });
   });
 });

@@ -7,7 +7,12 @@ import { isExpired, type ServerStatusInput, summarizeStatus } from '../../../src
 
 describe('status bar summary', () => {
   const now = 1_000_000;
-  const tickets: ServerStatusInput = { name: 'Tickets', transport: 'http', state: 'running', grant: { expiresAt: now + 60_000, hasRefreshToken: true } };
+  const tickets: ServerStatusInput = {
+    name: 'Tickets',
+    transport: 'http',
+    state: 'running',
+    grant: { expiresAt: now + 60_000, hasRefreshToken: true },
+  };
   const notes: ServerStatusInput = { name: 'Notes', transport: 'stdio', state: 'stopped' };
 
   it('counts connected servers and lists each state', () => {

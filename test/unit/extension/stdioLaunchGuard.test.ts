@@ -4,7 +4,11 @@ import type { ConfirmRequest } from '../../../src/vscode/prompts';
 import { StdioLaunchGuard } from '../../../src/vscode/stdioLaunchGuard';
 
 /** A Memento like the editor's globalState (in memory). */
-function memento(): { get<T>(key: string, fallback: T): T; update(key: string, value: unknown): Promise<void>; keys(): readonly string[] } {
+function memento(): {
+  get<T>(key: string, fallback: T): T;
+  update(key: string, value: unknown): Promise<void>;
+  keys(): readonly string[];
+} {
   const values = new Map<string, unknown>();
   return {
     get: <T>(key: string, fallback: T) => (values.has(key) ? (values.get(key) as T) : fallback),
@@ -14,7 +18,15 @@ function memento(): { get<T>(key: string, fallback: T): T; update(key: string, v
 }
 
 function stdio(overrides: Partial<StdioServerDefinition> = {}): StdioServerDefinition {
-  return { id: 'notes', name: 'Notes', transport: 'stdio', command: '/usr/bin/node', args: ['server.js'], secret: { mode: 'generated', envVar: 'MCP_SHARED_SECRET' }, ...overrides } as StdioServerDefinition;
+  return {
+    id: 'notes',
+    name: 'Notes',
+    transport: 'stdio',
+    command: '/usr/bin/node',
+    args: ['server.js'],
+    secret: { mode: 'generated', envVar: 'MCP_SHARED_SECRET' },
+    ...overrides,
+  } as StdioServerDefinition;
 }
 
 describe('StdioLaunchGuard', () => {
@@ -62,7 +74,10 @@ describe('StdioLaunchGuard', () => {
 
   it('sanitises the server name and the command line in the question', async () => {
     const { guard: g, asked } = guard(true);
-    await g.ensureAllowed(stdio({ name: '[ok](command:mcpSecure.addServer) $(pass)\u202E', args: ['a\u200Bb'] }), 'workspace');
+    await g.ensureAllowed(
+      stdio({ name: '[ok](command:mcpSecure.addServer) $(pass)\u202E', args: ['a\u200Bb'] }),
+      'workspace',
+    );
     const text = `${asked[0]?.message}\n${asked[0]?.detail}`;
     assert.ok(!/\]\(|command:|\$\(|[\u202E\u200B]/.test(text), text);
   });
@@ -72,7 +87,10 @@ describe('StdioLaunchGuard', () => {
     await g.ensureAllowed(stdio(), 'user');
     await g.ensureAllowed(stdio(), 'workspace');
     await g.ensureAllowed(stdio(), 'user');
-    assert.deepEqual(asked.map((r) => r.kind === 'stdioLaunch' && r.origin), ['user', 'workspace']);
+    assert.deepEqual(
+      asked.map((r) => r.kind === 'stdioLaunch' && r.origin),
+      ['user', 'workspace'],
+    );
   });
 
   it('shows the command line exactly: shell substitution is escaped, never dropped', async () => {

@@ -37,7 +37,7 @@ describe('Strings', () => {
     assert.deepEqual(findings, []);
   });
 
-  it('the issue\'s examples: a hostile tool name, server name and account label stay plain text', () => {
+  it("the issue's examples: a hostile tool name, server name and account label stay plain text", () => {
     const link = '[Open](command:mcpSecure.addServer?%7B%7D)';
     assert.equal(Strings.callingTool(link, '$(alert) srv'), 'Calling Open on srv…');
     assert.equal(Strings.signedIn('srv\u202E', `${link}\u200B`), 'Signed in to srv\uFFFD as Open\uFFFD.');
@@ -45,12 +45,18 @@ describe('Strings', () => {
   });
 
   it('keeps numbers and ordinary names unchanged', () => {
-    assert.equal(Strings.invalidServers(3), '3 MCP server definition(s) in settings are invalid. See the MCP Secure Servers view.');
+    assert.equal(
+      Strings.invalidServers(3),
+      '3 MCP server definition(s) in settings are invalid. See the MCP Secure Servers view.',
+    );
     assert.equal(Strings.callingTool('close_ticket', 'Acme Tickets'), 'Calling close_ticket on Acme Tickets…');
   });
 
   it('withSafeArguments cleans list arguments and honours per-function limits', () => {
-    const t = withSafeArguments({ list: (xs: readonly string[]) => xs.join('|'), short: (x: string) => x }, { short: 5 });
+    const t = withSafeArguments(
+      { list: (xs: readonly string[]) => xs.join('|'), short: (x: string) => x },
+      { short: 5 },
+    );
     assert.equal(t.list(['[a](command:b)', '$(c)d']), 'a|d');
     assert.equal(t.short('abcdefgh'), 'abcd\u2026');
   });

@@ -37,7 +37,10 @@ describe('TestSeams (ExtensionMode.Test only)', () => {
     assert.equal(await seams.prompts.confirm(rotateRequest), false);
     lease.dispose();
     assert.equal(await seams.prompts.confirm(removeRequest), false);
-    assert.deepEqual(seams.asked.map((r) => r.kind), ['removeServer', 'rotateSecret', 'removeServer']);
+    assert.deepEqual(
+      seams.asked.map((r) => r.kind),
+      ['removeServer', 'rotateSecret', 'removeServer'],
+    );
     assert.deepEqual(log, ['confirm rotateSecret', 'confirm removeServer']);
   });
 

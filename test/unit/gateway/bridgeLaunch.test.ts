@@ -1,6 +1,11 @@
 import { strict as assert } from 'node:assert';
 import { bridgeLaunch, chatAliases, definitionVersion } from '../../../src/core/gateway/bridgeLaunch';
-import { maxSocketPathBytes, socketParent, socketPathIn, windowsPipeName } from '../../../src/core/gateway/gatewayEndpoint';
+import {
+  maxSocketPathBytes,
+  socketParent,
+  socketPathIn,
+  windowsPipeName,
+} from '../../../src/core/gateway/gatewayEndpoint';
 
 describe('gateway definitions (Linux, macOS, Windows)', () => {
   describe('endpoint', () => {
@@ -18,7 +23,7 @@ describe('gateway definitions (Linux, macOS, Windows)', () => {
       assert.equal(socketParent('linux', long), '/tmp');
       const edge = `/${'y'.repeat(107 - '/mcps-xxxxxx/gw.sock'.length - 1)}`;
       assert.equal(socketParent('linux', edge), edge, 'exactly 107 bytes fits on Linux');
-      assert.equal(socketParent('darwin', edge), '/tmp', 'but not in macOS\'s 104');
+      assert.equal(socketParent('darwin', edge), '/tmp', "but not in macOS's 104");
     });
 
     it('a named pipe with a random part on Windows', () => {
@@ -27,33 +32,66 @@ describe('gateway definitions (Linux, macOS, Windows)', () => {
   });
 
   describe('bridge launch', () => {
-    const base = { execPath: '/opt/vscode/code', bridgeScript: '/ext/dist/bridge.js', endpoint: '/tmp/mcps-a/gw.sock', secret: 's3cr3t', serverId: 'tickets' };
+    const base = {
+      execPath: '/opt/vscode/code',
+      bridgeScript: '/ext/dist/bridge.js',
+      endpoint: '/tmp/mcps-a/gw.sock',
+      secret: 's3cr3t',
+      serverId: 'tickets',
+    };
 
     it('runs the editor runtime as Node on the bundled bridge, with the gateway variables set', () => {
       const l = bridgeLaunch({ ...base, hostEnv: {} });
       assert.equal(l.command, '/opt/vscode/code');
       assert.deepEqual(l.args, ['/ext/dist/bridge.js']);
       assert.deepEqual(l.env, {
-        ELECTRON_RUN_AS_NODE: '1', MCP_SECURE_GATEWAY_SOCKET: '/tmp/mcps-a/gw.sock', MCP_SECURE_GATEWAY_SECRET: 's3cr3t', MCP_SECURE_GATEWAY_SERVER: 'tickets',
+        ELECTRON_RUN_AS_NODE: '1',
+        MCP_SECURE_GATEWAY_SOCKET: '/tmp/mcps-a/gw.sock',
+        MCP_SECURE_GATEWAY_SECRET: 's3cr3t',
+        MCP_SECURE_GATEWAY_SERVER: 'tickets',
       });
     });
 
     it('removes every inherited variable but the basic ones (VS Code merges the host environment)', () => {
       const hostEnv = {
-        PATH: '/usr/bin', HOME: '/home/u', LANG: 'C.UTF-8', LC_ALL: 'C', TMPDIR: '/tmp',
-        VSCODE_IPC_HOOK_CLI: '/run/vscode-ipc.sock', VSCODE_NLS_CONFIG: '{}', CODE_SERVER_SESSION_SOCKET: '/x', ELECTRON_NO_ATTACH_CONSOLE: '1',
-        GITHUB_TOKEN: 'ghp_x', MCP_SECURE_TEST_ISSUER: 'http://127.0.0.1:1',
+        PATH: '/usr/bin',
+        HOME: '/home/u',
+        LANG: 'C.UTF-8',
+        LC_ALL: 'C',
+        TMPDIR: '/tmp',
+        VSCODE_IPC_HOOK_CLI: '/run/vscode-ipc.sock',
+        VSCODE_NLS_CONFIG: '{}',
+        CODE_SERVER_SESSION_SOCKET: '/x',
+        ELECTRON_NO_ATTACH_CONSOLE: '1',
+        GITHUB_TOKEN: 'ghp_x',
+        MCP_SECURE_TEST_ISSUER: 'http://127.0.0.1:1',
       };
       const l = bridgeLaunch({ ...base, hostEnv });
-      for (const k of ['VSCODE_IPC_HOOK_CLI', 'VSCODE_NLS_CONFIG', 'CODE_SERVER_SESSION_SOCKET', 'ELECTRON_NO_ATTACH_CONSOLE', 'GITHUB_TOKEN', 'MCP_SECURE_TEST_ISSUER']) {
+      for (const k of [
+        'VSCODE_IPC_HOOK_CLI',
+        'VSCODE_NLS_CONFIG',
+        'CODE_SERVER_SESSION_SOCKET',
+        'ELECTRON_NO_ATTACH_CONSOLE',
+        'GITHUB_TOKEN',
+        'MCP_SECURE_TEST_ISSUER',
+      ]) {
         assert.equal(l.env[k], null, k);
       }
       for (const k of ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TMPDIR']) assert.equal(k in l.env, false, k);
     });
 
     it('keeps Windows basics whatever their case, on a pipe endpoint', () => {
-      const l = bridgeLaunch({ ...base, endpoint: windowsPipeName('ab'), hostEnv: { Path: 'C:\\Windows', SystemRoot: 'C:\\Windows', ComSpec: 'cmd.exe', VSCODE_PID: '1' } });
-      assert.deepEqual(Object.entries(l.env).filter(([, v]) => v === null).map(([k]) => k), ['VSCODE_PID']);
+      const l = bridgeLaunch({
+        ...base,
+        endpoint: windowsPipeName('ab'),
+        hostEnv: { Path: 'C:\\Windows', SystemRoot: 'C:\\Windows', ComSpec: 'cmd.exe', VSCODE_PID: '1' },
+      });
+      assert.deepEqual(
+        Object.entries(l.env)
+          .filter(([, v]) => v === null)
+          .map(([k]) => k),
+        ['VSCODE_PID'],
+      );
       assert.equal(l.env.MCP_SECURE_GATEWAY_SOCKET, '\\\\.\\pipe\\mcp-secure-gateway-ab');
     });
   });

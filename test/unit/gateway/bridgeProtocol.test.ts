@@ -12,7 +12,11 @@ describe('gateway bridge protocol', () => {
   });
 
   it('accepts a hello with the right secret and names the server and pid', () => {
-    assert.deepEqual(checkHello(helloLine('tickets', secret, 4242), secret), { ok: true, server: 'tickets', pid: 4242 });
+    assert.deepEqual(checkHello(helloLine('tickets', secret, 4242), secret), {
+      ok: true,
+      server: 'tickets',
+      pid: 4242,
+    });
     assert.deepEqual(checkHello(helloLine('tickets', secret), secret), { ok: true, server: 'tickets' });
   });
 
@@ -21,15 +25,32 @@ describe('gateway bridge protocol', () => {
     assert.deepEqual(checkHello(helloLine('tickets', secret.slice(0, 10)), secret), { ok: false, reason: 'secret' });
     assert.deepEqual(checkHello(helloLine('tickets', ''), secret), { ok: false, reason: 'secret' });
     assert.deepEqual(checkHello(helloLine('tickets', ''), ''), { ok: false, reason: 'secret' });
-    assert.deepEqual(checkHello(JSON.stringify({ mcpSecureBridge: 1, server: 'tickets' }), secret), { ok: false, reason: 'secret' });
-    for (const bad of ['', 'hello', '[]', 'null', JSON.stringify({ mcpSecureBridge: 2, server: 'x', secret }), JSON.stringify({ mcpSecureBridge: 1, secret }), JSON.stringify({ mcpSecureBridge: 1, server: 'x'.repeat(65), secret })]) {
+    assert.deepEqual(checkHello(JSON.stringify({ mcpSecureBridge: 1, server: 'tickets' }), secret), {
+      ok: false,
+      reason: 'secret',
+    });
+    for (const bad of [
+      '',
+      'hello',
+      '[]',
+      'null',
+      JSON.stringify({ mcpSecureBridge: 2, server: 'x', secret }),
+      JSON.stringify({ mcpSecureBridge: 1, secret }),
+      JSON.stringify({ mcpSecureBridge: 1, server: 'x'.repeat(65), secret }),
+    ]) {
       assert.deepEqual(checkHello(bad, secret), { ok: false, reason: 'malformed' }, bad);
     }
   });
 
   it('ignores a pid that is not a positive integer', () => {
-    assert.deepEqual(checkHello(JSON.stringify({ mcpSecureBridge: 1, server: 's', secret, pid: -1 }), secret), { ok: true, server: 's' });
-    assert.deepEqual(checkHello(JSON.stringify({ mcpSecureBridge: 1, server: 's', secret, pid: '12' }), secret), { ok: true, server: 's' });
+    assert.deepEqual(checkHello(JSON.stringify({ mcpSecureBridge: 1, server: 's', secret, pid: -1 }), secret), {
+      ok: true,
+      server: 's',
+    });
+    assert.deepEqual(checkHello(JSON.stringify({ mcpSecureBridge: 1, server: 's', secret, pid: '12' }), secret), {
+      ok: true,
+      server: 's',
+    });
   });
 
   it('the OK line is one line of JSON', () => {
@@ -49,7 +70,10 @@ describe('gateway bridge protocol', () => {
     it('refuses a line longer than the limit instead of buffering without bound', () => {
       const d = new LineDecoder(16);
       d.push(Buffer.from('0123456789'));
-      assert.throws(() => d.push(Buffer.from('0123456789')), (e) => isMcpSecureError(e, 'protocol_error'));
+      assert.throws(
+        () => d.push(Buffer.from('0123456789')),
+        (e) => isMcpSecureError(e, 'protocol_error'),
+      );
       assert.deepEqual(d.push(Buffer.from('ok\n')), ['ok'], 'the decoder starts afresh');
     });
   });

@@ -14,6 +14,9 @@ describe('server definitions: exposeToChat', () => {
   });
 
   it('refuses a value that is not a boolean', () => {
-    assert.throws(() => parseServerDefinition({ ...http, exposeToChat: 'no' }), (e) => isMcpSecureError(e, 'invalid_server_definition') && /exposeToChat/.test(e.message));
+    assert.throws(
+      () => parseServerDefinition({ ...http, exposeToChat: 'no' }),
+      (e) => isMcpSecureError(e, 'invalid_server_definition') && /exposeToChat/.test(e.message),
+    );
   });
 });

@@ -7,7 +7,11 @@ import type { JsonRpcChannel } from '../../../src/core/gateway/jsonRpcChannel';
 import { MemoryLogger } from '../../../src/core/memoryPorts';
 
 /** Connects, writes `lines`, and resolves with everything received once the gateway closes or `until` matches. */
-function talk(endpoint: string, lines: string[], until?: (text: string) => boolean): Promise<{ text: string; closed: boolean; socket: net.Socket }> {
+function talk(
+  endpoint: string,
+  lines: string[],
+  until?: (text: string) => boolean,
+): Promise<{ text: string; closed: boolean; socket: net.Socket }> {
   return new Promise((resolve, reject) => {
     let text = '';
     const socket = net.createConnection({ path: endpoint }, () => socket.write(lines.map((l) => `${l}\n`).join('')));
@@ -30,7 +34,12 @@ describe('GatewayListener (real Unix socket)', function () {
   beforeEach(async () => {
     logger = new MemoryLogger();
     sessions = [];
-    listener = await GatewayListener.start({ secret, logger, accepts: (id) => id === 'tickets', onSession: (c) => sessions.push(c) });
+    listener = await GatewayListener.start({
+      secret,
+      logger,
+      accepts: (id) => id === 'tickets',
+      onSession: (c) => sessions.push(c),
+    });
   });
   afterEach(async () => {
     await listener.close();
@@ -47,7 +56,10 @@ describe('GatewayListener (real Unix socket)', function () {
   });
 
   it('a wrong or missing secret closes the connection without an answer, and is logged', async () => {
-    const wrong = await talk(listener.endpoint, [helloLine('tickets', newGatewaySecret()), '{"jsonrpc":"2.0","id":1,"method":"ping"}']);
+    const wrong = await talk(listener.endpoint, [
+      helloLine('tickets', newGatewaySecret()),
+      '{"jsonrpc":"2.0","id":1,"method":"ping"}',
+    ]);
     assert.deepEqual([wrong.text, wrong.closed], ['', true]);
     const missing = await talk(listener.endpoint, ['{"jsonrpc":"2.0","id":1,"method":"ping"}']);
     assert.deepEqual([missing.text, missing.closed], ['', true]);
@@ -64,7 +76,11 @@ describe('GatewayListener (real Unix socket)', function () {
 
   it('a valid hello gets OK, then lines flow both ways as JSON-RPC messages (also those sent with the hello)', async () => {
     const got: unknown[] = [];
-    const done = talk(listener.endpoint, [helloLine('tickets', secret, 77), '{"jsonrpc":"2.0","id":1,"method":"ping"}', 'not json'], (t) => t.includes('"id":1,'));
+    const done = talk(
+      listener.endpoint,
+      [helloLine('tickets', secret, 77), '{"jsonrpc":"2.0","id":1,"method":"ping"}', 'not json'],
+      (t) => t.includes('"id":1,'),
+    );
     await waitUntil(() => sessions.length === 1);
     const channel = sessions[0] as JsonRpcChannel;
     assert.equal(channel.serverId, 'tickets');

@@ -4,16 +4,26 @@ import { parseServerDefinition } from '../../../src/core/mcp/serverDefinition';
 import { scopePreflight, type ScopePreflightDeps } from '../../../src/vscode/gateway/scopePreflight';
 
 describe('gateway scope preflight (step-up before the server)', () => {
-  const tickets = parseServerDefinition({ id: 'tickets', name: 'Tickets', transport: 'http', url: 'https://mcp.example.com/mcp' });
+  const tickets = parseServerDefinition({
+    id: 'tickets',
+    name: 'Tickets',
+    transport: 'http',
+    url: 'https://mcp.example.com/mcp',
+  });
   const notes = parseServerDefinition({ id: 'notes', transport: 'stdio', command: '/usr/bin/node' });
   const tool: ToolInfo = { name: 'close_ticket', inputSchema: { type: 'object' } };
 
   function deps(over: { granted?: string[] | undefined; required?: string[]; consent?: boolean } = {}) {
     const log: string[] = [];
     const d: ScopePreflightDeps = {
-      registry: { get: (id: string) => [tickets, notes].find((x) => x.id === id) } as unknown as ScopePreflightDeps['registry'],
+      registry: {
+        get: (id: string) => [tickets, notes].find((x) => x.id === id),
+      } as unknown as ScopePreflightDeps['registry'],
       scopes: { requiredScopes: () => over.required ?? ['tickets:write'] } as unknown as ScopePreflightDeps['scopes'],
-      grant: async () => ('granted' in over && over.granted === undefined ? undefined : ({ grantedScopes: over.granted ?? ['tickets:read'] } as never)),
+      grant: async () =>
+        'granted' in over && over.granted === undefined
+          ? undefined
+          : ({ grantedScopes: over.granted ?? ['tickets:read'] } as never),
       consent: async (r) => {
         log.push(`consent ${r.granted.join(',')} -> ${r.requested.join(',')}`);
         return over.consent ?? true;
@@ -26,7 +36,10 @@ describe('gateway scope preflight (step-up before the server)', () => {
   it('a missing known scope: consent, then sign-in with the union, then the call may go', async () => {
     const { d, log } = deps();
     assert.equal(await scopePreflight(d)('tickets', tool), undefined);
-    assert.deepEqual(log, ['consent tickets:read -> tickets:read,tickets:write', 'signIn tickets tickets:read,tickets:write']);
+    assert.deepEqual(log, [
+      'consent tickets:read -> tickets:read,tickets:write',
+      'signIn tickets tickets:read,tickets:write',
+    ]);
   });
 
   it('a refused consent denies the call locally, without signing in', async () => {

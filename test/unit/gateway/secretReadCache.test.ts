@@ -51,7 +51,10 @@ describe('SecretStorageAdapter read cache (one IPC round trip per key, not per t
 
   it('reads a key once, then serves it from memory (absent keys too)', async () => {
     storage.values.set('grant', 'g1');
-    assert.deepEqual([await adapter.get('grant'), await adapter.get('grant'), await adapter.get('none'), await adapter.get('none')], ['g1', 'g1', undefined, undefined]);
+    assert.deepEqual(
+      [await adapter.get('grant'), await adapter.get('grant'), await adapter.get('none'), await adapter.get('none')],
+      ['g1', 'g1', undefined, undefined],
+    );
     assert.equal(storage.reads, 2);
   });
 

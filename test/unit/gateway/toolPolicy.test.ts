@@ -16,7 +16,10 @@ describe('gateway tool policy (allow/deny globs per server)', () => {
   it('deny wins over allow; a non-empty allow list admits only what it matches', () => {
     const rules = { allow: ['list_*', 'close_*'], deny: ['close_*'] };
     assert.equal(checkToolPolicy(rules, 'Tickets', 'list_tickets'), undefined);
-    assert.match(checkToolPolicy(rules, 'Tickets', 'close_ticket')?.message ?? '', /denied for chat by the MCP Secure tool policy \(deny: "close_\*"\)/);
+    assert.match(
+      checkToolPolicy(rules, 'Tickets', 'close_ticket')?.message ?? '',
+      /denied for chat by the MCP Secure tool policy \(deny: "close_\*"\)/,
+    );
     assert.match(checkToolPolicy(rules, 'Tickets', 'whoami')?.message ?? '', /not in the MCP Secure allow list/);
     assert.equal(checkToolPolicy(rules, 'Tickets', 'whoami')?.code, 'policy_denied');
     assert.equal(checkToolPolicy({ allow: [] }, 'T', 'whoami'), undefined, 'an empty allow list restricts nothing');
@@ -24,11 +27,18 @@ describe('gateway tool policy (allow/deny globs per server)', () => {
   });
 
   it('parses the setting; invalid rules deny everything for that server and are reported without values', () => {
-    const { policy, problems } = parseToolPolicy({ tickets: { deny: ['close_*'] }, notes: { allow: 'echo' }, other: { alow: ['x'] } });
+    const { policy, problems } = parseToolPolicy({
+      tickets: { deny: ['close_*'] },
+      notes: { allow: 'echo' },
+      other: { alow: ['x'] },
+    });
     assert.deepEqual(policy.get('tickets'), { deny: ['close_*'] });
     assert.deepEqual(policy.get('notes'), { deny: ['*'] });
     assert.deepEqual(policy.get('other'), { deny: ['*'] });
-    assert.deepEqual(problems, ['notes: "allow" must be a list of non-empty tool-name globs', 'other: "alow" is not a known field']);
+    assert.deepEqual(problems, [
+      'notes: "allow" must be a list of non-empty tool-name globs',
+      'other: "alow" is not a known field',
+    ]);
     assert.deepEqual(parseToolPolicy(undefined), { policy: new Map(), problems: [] });
     assert.equal(parseToolPolicy([]).problems.length, 1);
   });

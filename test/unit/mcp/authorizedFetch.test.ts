@@ -8,7 +8,7 @@ import { MemoryLogger } from '../../../src/core/memoryPorts';
 import { createAuthorizedFetch } from '../../../src/core/mcp/authorizedFetch';
 import { anonymousAuthorizer } from '../../../src/core/requestAuthorizer';
 
-describe('authorizedFetch and the transport\'s long-lived abort signal', () => {
+describe("authorizedFetch and the transport's long-lived abort signal", () => {
   let server: Server;
   let endpoint: URL;
   before(async () => {
@@ -26,18 +26,28 @@ describe('authorizedFetch and the transport\'s long-lived abort signal', () => {
   });
 
   const authorizedFetch = (): ReturnType<typeof createAuthorizedFetch> =>
-    createAuthorizedFetch({ endpoint, authorizer: anonymousAuthorizer, logger: new MemoryLogger(), maxResponseBytes: 1024 * 1024 });
+    createAuthorizedFetch({
+      endpoint,
+      authorizer: anonymousAuthorizer,
+      logger: new MemoryLogger(),
+      maxResponseBytes: 1024 * 1024,
+    });
 
   it('leaves no abort listener on the signal it was given once each response is read', async () => {
     const transport = new AbortController(); // the SDK passes one signal for the transport's lifetime
     const f = authorizedFetch();
-    for (let i = 0; i < 20; i++) await (await f(endpoint, { method: 'POST', body: '{}', signal: transport.signal })).json();
+    for (let i = 0; i < 20; i++)
+      await (await f(endpoint, { method: 'POST', body: '{}', signal: transport.signal })).json();
     assert.equal(getEventListeners(transport.signal, 'abort').length, 0);
   });
 
   it('still aborts an in-flight request when that signal aborts', async () => {
     const transport = new AbortController();
-    const pending = authorizedFetch()(new URL('/hang', endpoint), { method: 'POST', body: '{}', signal: transport.signal });
+    const pending = authorizedFetch()(new URL('/hang', endpoint), {
+      method: 'POST',
+      body: '{}',
+      signal: transport.signal,
+    });
     transport.abort(new Error('transport closed'));
     await assert.rejects(pending, /transport closed/);
   });
@@ -69,10 +79,17 @@ describe('authorizedFetch response bounds', () => {
     await new Promise<void>((r) => server.close(() => r()));
   });
   const f = (): ReturnType<typeof createAuthorizedFetch> =>
-    createAuthorizedFetch({ endpoint, authorizer: anonymousAuthorizer, logger: new MemoryLogger(), maxResponseBytes: limit });
+    createAuthorizedFetch({
+      endpoint,
+      authorizer: anonymousAuthorizer,
+      logger: new MemoryLogger(),
+      maxResponseBytes: limit,
+    });
 
   it('refuses a body whose declared length exceeds the limit', async () => {
-    await assert.rejects(f()(endpoint, { method: 'POST', body: '{}' }), (e: unknown) => isMcpSecureError(e, 'protocol_error'));
+    await assert.rejects(f()(endpoint, { method: 'POST', body: '{}' }), (e: unknown) =>
+      isMcpSecureError(e, 'protocol_error'),
+    );
   });
 
   it('counts a compressed body as it expands, whatever its declared length', async () => {

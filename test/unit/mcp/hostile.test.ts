@@ -7,7 +7,12 @@ import type { RequestAuthorizer } from '../../../src/core/requestAuthorizer';
 import type { ToolCallContext, ToolCallObserver, ToolCallOutcome } from '../../../src/core/toolCallObserver';
 import { ConnectionManager } from '../../../src/core/mcp/connectionManager';
 import { parseServerDefinition, type HttpServerDefinition } from '../../../src/core/mcp/serverDefinition';
-import { HOSTILE_HTML_TOOL, startHostileServer, type HostileMode, type HostileServer } from '../../fixtures/mcp/hostileServer';
+import {
+  HOSTILE_HTML_TOOL,
+  startHostileServer,
+  type HostileMode,
+  type HostileServer,
+} from '../../fixtures/mcp/hostileServer';
 
 const CANARY = 'canary-token-7f3a9c2e-do-not-leak';
 
@@ -64,12 +69,18 @@ describe('hostile HTTP MCP servers', () => {
   afterEach(async () => {
     await manager.disposeAll();
     assert.ok(!logger.text().includes(CANARY), 'canary never logged');
-    for (const e of errors.splice(0)) assert.ok(!String((e as Error).message).includes(CANARY), 'canary never in an error');
+    for (const e of errors.splice(0))
+      assert.ok(!String((e as Error).message).includes(CANARY), 'canary never in an error');
     assert.deepEqual(elsewhereHits, [], 'nothing ever reached the other origin');
   });
 
   function def(protocol = '2025-11-25'): HttpServerDefinition {
-    return parseServerDefinition({ id: 'hostile', transport: 'http', url: hostile.url, protocol }) as HttpServerDefinition;
+    return parseServerDefinition({
+      id: 'hostile',
+      transport: 'http',
+      url: hostile.url,
+      protocol,
+    }) as HttpServerDefinition;
   }
 
   async function callIn(mode: HostileMode, timeoutMs?: number): Promise<McpSecureError> {
@@ -90,7 +101,11 @@ describe('hostile HTTP MCP servers', () => {
   it('a server that hangs mid-call -> request_timeout, reported as transport_error', async () => {
     const err = await callIn('hang', 800);
     assert.equal(err.code, 'request_timeout');
-    assert.deepEqual(observer.records[0]!.outcome, { kind: 'transport_error', code: 'request_timeout', message: err.message });
+    assert.deepEqual(observer.records[0]!.outcome, {
+      kind: 'transport_error',
+      code: 'request_timeout',
+      message: err.message,
+    });
   });
 
   it('a server that dies mid-response -> connection_failed, reported as transport_error', async () => {
@@ -112,7 +127,10 @@ describe('hostile HTTP MCP servers', () => {
 
   it('a redirect to another origin is refused and the token never leaves', async () => {
     hostile.mode = 'redirect-cross-origin';
-    await assert.rejects(manager.connect(def()), (e) => { errors.push(e); return isMcpSecureError(e, 'insecure_url'); });
+    await assert.rejects(manager.connect(def()), (e) => {
+      errors.push(e);
+      return isMcpSecureError(e, 'insecure_url');
+    });
     assert.equal(manager.state('hostile').kind, 'error');
   });
 
@@ -130,7 +148,10 @@ describe('hostile HTTP MCP servers', () => {
 
   it('refuses a legacy SSE endpoint event that points at another origin (token-in-URL bait)', async () => {
     hostile.mode = 'legacy-sse-foreign-endpoint';
-    await assert.rejects(manager.connect(def()), (e) => { errors.push(e); return e instanceof McpSecureError && ['insecure_url', 'connection_failed'].includes(e.code); });
+    await assert.rejects(manager.connect(def()), (e) => {
+      errors.push(e);
+      return e instanceof McpSecureError && ['insecure_url', 'connection_failed'].includes(e.code);
+    });
   });
 
   it('passes HTML/script tool names through as data and strips control/bidi characters from error text', async () => {
@@ -147,15 +168,29 @@ describe('hostile HTTP MCP servers', () => {
 
   it('refuses a same-origin endpoint that would put the token in the URL', async () => {
     hostile.mode = 'legacy-sse-token-bait';
-    await assert.rejects(manager.connect(def()), (e) => { errors.push(e); return isMcpSecureError(e, 'insecure_url'); });
-    assert.ok(hostile.requests.every((q) => !q.url.startsWith('/messages')), 'no request was sent to the baited URL');
+    await assert.rejects(manager.connect(def()), (e) => {
+      errors.push(e);
+      return isMcpSecureError(e, 'insecure_url');
+    });
+    assert.ok(
+      hostile.requests.every((q) => !q.url.startsWith('/messages')),
+      'no request was sent to the baited URL',
+    );
   });
 
   it('a server that never answers initialize -> request_timeout on connect', async () => {
     hostile.mode = 'hang-initialize';
     await manager.disposeAll();
-    manager = new ConnectionManager({ logger, authorizerFor: () => carelessAuthorizer, stdioSecretFor: async () => 'x', requestTimeoutMs: 800 });
-    await assert.rejects(manager.connect(def()), (e) => { errors.push(e); return isMcpSecureError(e, 'request_timeout'); });
+    manager = new ConnectionManager({
+      logger,
+      authorizerFor: () => carelessAuthorizer,
+      stdioSecretFor: async () => 'x',
+      requestTimeoutMs: 800,
+    });
+    await assert.rejects(manager.connect(def()), (e) => {
+      errors.push(e);
+      return isMcpSecureError(e, 'request_timeout');
+    });
     const state = manager.state('hostile');
     assert.ok(state.kind === 'error' && state.code === 'request_timeout');
   });
@@ -168,7 +203,15 @@ describe('hostile HTTP MCP servers', () => {
   });
 
   it('a server that is not listening -> connection_failed', async () => {
-    const closed = parseServerDefinition({ id: 'hostile', transport: 'http', url: 'http://127.0.0.1:9/mcp', protocol: '2025-11-25' }) as HttpServerDefinition;
-    await assert.rejects(manager.connect(closed), (e) => { errors.push(e); return isMcpSecureError(e, 'connection_failed'); });
+    const closed = parseServerDefinition({
+      id: 'hostile',
+      transport: 'http',
+      url: 'http://127.0.0.1:9/mcp',
+      protocol: '2025-11-25',
+    }) as HttpServerDefinition;
+    await assert.rejects(manager.connect(closed), (e) => {
+      errors.push(e);
+      return isMcpSecureError(e, 'connection_failed');
+    });
   });
 });

@@ -42,13 +42,28 @@ describe('HTTP MCP connections to the tickets fixture (real JWTs, real HTTP)', (
     for (const token of minted) assert.ok(!logger.text().includes(token), 'no token in the log');
   });
 
-  function setup(consent = false, protocol = '2025-11-25', refuseLoudly = false): { authorizer: TestAuthorizer; def: HttpServerDefinition } {
-    const authorizer = new TestAuthorizer(tickets.resource, async (scope) => {
-      const t = await issuer.sign({ aud: tickets.resource, scope });
-      minted.push(t);
-      return t;
-    }, () => consent, refuseLoudly);
-    const def = parseServerDefinition({ id: 'tickets', name: 'Tickets', transport: 'http', url: tickets.url, protocol }) as HttpServerDefinition;
+  function setup(
+    consent = false,
+    protocol = '2025-11-25',
+    refuseLoudly = false,
+  ): { authorizer: TestAuthorizer; def: HttpServerDefinition } {
+    const authorizer = new TestAuthorizer(
+      tickets.resource,
+      async (scope) => {
+        const t = await issuer.sign({ aud: tickets.resource, scope });
+        minted.push(t);
+        return t;
+      },
+      () => consent,
+      refuseLoudly,
+    );
+    const def = parseServerDefinition({
+      id: 'tickets',
+      name: 'Tickets',
+      transport: 'http',
+      url: tickets.url,
+      protocol,
+    }) as HttpServerDefinition;
     manager = new ConnectionManager({
       logger,
       authorizerFor: () => authorizer,
@@ -77,9 +92,15 @@ describe('HTTP MCP connections to the tickets fixture (real JWTs, real HTTP)', (
     assert.equal(authorizer.rejections[0]?.status, 401);
     const seen = tickets.requests;
     assert.equal(seen[0]?.authScheme, undefined, 'first request had no token yet');
-    assert.ok(seen.slice(1).every((r) => r.authScheme === 'Bearer'), 'every later request carried the token');
+    assert.ok(
+      seen.slice(1).every((r) => r.authScheme === 'Bearer'),
+      'every later request carried the token',
+    );
     assert.ok(seen.every((r) => !r.tokenInUrl));
-    assert.ok(authorizer.asked.every((u) => u.startsWith(tickets.url)), 'the authorizer was only asked about the resource');
+    assert.ok(
+      authorizer.asked.every((u) => u.startsWith(tickets.url)),
+      'the authorizer was only asked about the resource',
+    );
     assert.equal(observer.records.length, 1);
     const rec = observer.records[0]!;
     assert.equal(rec.outcome.kind, 'success');
@@ -92,7 +113,9 @@ describe('HTTP MCP connections to the tickets fixture (real JWTs, real HTTP)', (
     const { def } = setup(false);
     const conn = await manager!.connect(def);
     await conn.listTools();
-    await assert.rejects(conn.callTool('close_ticket', { id: 'T-1' }, { caller: 'palette' }), (e) => isMcpSecureError(e, 'insufficient_scope'));
+    await assert.rejects(conn.callTool('close_ticket', { id: 'T-1' }, { caller: 'palette' }), (e) =>
+      isMcpSecureError(e, 'insufficient_scope'),
+    );
     assert.equal(observer.records.length, 1);
     const outcome = observer.records[0]!.outcome;
     assert.equal(outcome.kind, 'denied');
@@ -100,12 +123,17 @@ describe('HTTP MCP connections to the tickets fixture (real JWTs, real HTTP)', (
     assert.equal(observer.records[0]!.context.caller, 'palette');
   });
 
-  it('keeps the authorizer\'s own error code (step_up_refused) but records the call as denied with the missing scope', async () => {
+  it("keeps the authorizer's own error code (step_up_refused) but records the call as denied with the missing scope", async () => {
     const { def } = setup(false, '2025-11-25', true);
     const conn = await manager!.connect(def);
-    await assert.rejects(conn.callTool('close_ticket', { id: 'T-1' }, { caller: 'test' }), (e) => isMcpSecureError(e, 'step_up_refused'));
+    await assert.rejects(conn.callTool('close_ticket', { id: 'T-1' }, { caller: 'test' }), (e) =>
+      isMcpSecureError(e, 'step_up_refused'),
+    );
     const outcome = observer.records[0]!.outcome;
-    assert.ok(outcome.kind === 'denied' && outcome.status === 403 && outcome.missingScope === 'tickets:write', JSON.stringify(outcome));
+    assert.ok(
+      outcome.kind === 'denied' && outcome.status === 403 && outcome.missingScope === 'tickets:write',
+      JSON.stringify(outcome),
+    );
   });
 
   it('steps up with consent and retries the call once the wider token is granted', async () => {
@@ -117,13 +145,18 @@ describe('HTTP MCP connections to the tickets fixture (real JWTs, real HTTP)', (
     assert.deepEqual(authorizer.scopes.sort(), ['tickets:read', 'tickets:write']);
     const who = await conn.callTool('whoami', {}, { caller: 'test' });
     assert.deepEqual((who.structuredContent as { scopes: string[] }).scopes.sort(), ['tickets:read', 'tickets:write']);
-    assert.deepEqual(observer.records.map((r) => r.outcome.kind), ['success', 'success']);
+    assert.deepEqual(
+      observer.records.map((r) => r.outcome.kind),
+      ['success', 'success'],
+    );
   });
 
   it('refuses a tool the server does not list locally, and reports it as denied (local)', async () => {
     const { def } = setup();
     const conn = await manager!.connect(def);
-    await assert.rejects(conn.callTool('drop_database', {}, { caller: 'test' }), (e) => isMcpSecureError(e, 'tool_not_found'));
+    await assert.rejects(conn.callTool('drop_database', {}, { caller: 'test' }), (e) =>
+      isMcpSecureError(e, 'tool_not_found'),
+    );
     assert.equal(observer.records.length, 1);
     assert.deepEqual(observer.records[0]!.outcome.kind, 'denied');
     assert.ok(observer.records[0]!.outcome.kind === 'denied' && observer.records[0]!.outcome.status === 'local');
@@ -133,9 +166,22 @@ describe('HTTP MCP connections to the tickets fixture (real JWTs, real HTTP)', (
     const { def } = setup();
     manager = new ConnectionManager({
       logger,
-      authorizerFor: () => new TestAuthorizer(tickets.resource, (scope) => issuer.sign({ aud: tickets.resource, scope })),
+      authorizerFor: () =>
+        new TestAuthorizer(tickets.resource, (scope) => issuer.sign({ aud: tickets.resource, scope })),
       stdioSecretFor: async () => 'unused',
-      observers: [{ onToolCallEnd: () => { throw new Error('observer broke'); } }, { onToolCallEnd: async () => { throw new Error('async observer broke'); } }, observer],
+      observers: [
+        {
+          onToolCallEnd: () => {
+            throw new Error('observer broke');
+          },
+        },
+        {
+          onToolCallEnd: async () => {
+            throw new Error('async observer broke');
+          },
+        },
+        observer,
+      ],
     });
     const conn = await manager.connect(def);
     const r = await conn.callTool('whoami', {}, { caller: 'test' });
@@ -145,14 +191,28 @@ describe('HTTP MCP connections to the tickets fixture (real JWTs, real HTTP)', (
   });
 
   it('fails with unauthorized (and a 401 denied record) when the authorizer gives up', async () => {
-    const def = parseServerDefinition({ id: 'tickets', transport: 'http', url: tickets.url, protocol: '2025-11-25' }) as HttpServerDefinition;
-    manager = new ConnectionManager({ logger, authorizerFor: () => ({ headersFor: async () => ({}), handleRejection: async () => 'fail' }), stdioSecretFor: async () => 'x' });
+    const def = parseServerDefinition({
+      id: 'tickets',
+      transport: 'http',
+      url: tickets.url,
+      protocol: '2025-11-25',
+    }) as HttpServerDefinition;
+    manager = new ConnectionManager({
+      logger,
+      authorizerFor: () => ({ headersFor: async () => ({}), handleRejection: async () => 'fail' }),
+      stdioSecretFor: async () => 'x',
+    });
     await assert.rejects(manager.connect(def), (e) => isMcpSecureError(e, 'unauthorized'));
     assert.equal(manager.state('tickets').kind, 'error');
   });
 
   it('does not time out while the user is still signing in (deadlines pause during authorizer work)', async () => {
-    const def = parseServerDefinition({ id: 'tickets', transport: 'http', url: tickets.url, protocol: 'auto' }) as HttpServerDefinition;
+    const def = parseServerDefinition({
+      id: 'tickets',
+      transport: 'http',
+      url: tickets.url,
+      protocol: 'auto',
+    }) as HttpServerDefinition;
     const inner = new TestAuthorizer(tickets.resource, (scope) => issuer.sign({ aud: tickets.resource, scope }));
     manager = new ConnectionManager({
       logger,

@@ -5,10 +5,17 @@ import { parseServerDefinition, type StdioServerDefinition } from '../../../src/
 /** Issue 7 item 14: the launch confirmation (and the stdio secret) are bound to everything that changes what runs. */
 describe('stdio launch spec key', () => {
   const base = {
-    id: 'notes', name: 'Notes', transport: 'stdio', command: '/usr/bin/node', args: ['server.mjs', '--port', '1'],
-    cwd: '/srv/notes', env: { LOG_LEVEL: 'info' }, secret: { mode: 'env', envVar: 'MCP_SHARED_SECRET' },
+    id: 'notes',
+    name: 'Notes',
+    transport: 'stdio',
+    command: '/usr/bin/node',
+    args: ['server.mjs', '--port', '1'],
+    cwd: '/srv/notes',
+    env: { LOG_LEVEL: 'info' },
+    secret: { mode: 'env', envVar: 'MCP_SHARED_SECRET' },
   };
-  const parse = (raw: Record<string, unknown>): StdioServerDefinition => parseServerDefinition(raw) as StdioServerDefinition;
+  const parse = (raw: Record<string, unknown>): StdioServerDefinition =>
+    parseServerDefinition(raw) as StdioServerDefinition;
   const key = (raw: Record<string, unknown>): string => launchSpecKey(parse(raw));
 
   it('changes when anything that changes what runs changes, including the secret variable and mode', () => {
@@ -31,7 +38,12 @@ describe('stdio launch spec key', () => {
 
   it('is derived from the whole parsed definition: every field but the labels (id, name) is in the spec', () => {
     const def = parse(base);
-    assert.deepEqual(Object.keys(launchSpec(def)).sort(), Object.keys(def).filter((k) => k !== 'id' && k !== 'name').sort());
+    assert.deepEqual(
+      Object.keys(launchSpec(def)).sort(),
+      Object.keys(def)
+        .filter((k) => k !== 'id' && k !== 'name')
+        .sort(),
+    );
     // A field added to the definition later is covered without touching the key function.
     const future = { ...def, sandbox: 'strict' } as unknown as StdioServerDefinition;
     assert.notEqual(launchSpecKey(future), launchSpecKey(def));

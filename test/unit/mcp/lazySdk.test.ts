@@ -9,11 +9,16 @@ type Load = (request: string, parent: unknown, isMain: boolean) => unknown;
 
 /** A stand-in for any package: every property, call and `new` yields another stand-in. */
 function standIn(): unknown {
-  return new Proxy(function () { /* stand-in */ }, {
-    get: (_t, key) => (key === 'prototype' ? {} : key === Symbol.toPrimitive ? undefined : standIn()),
-    construct: () => standIn() as object,
-    apply: () => standIn(),
-  });
+  return new Proxy(
+    function () {
+      /* stand-in */
+    },
+    {
+      get: (_t, key) => (key === 'prototype' ? {} : key === Symbol.toPrimitive ? undefined : standIn()),
+      construct: () => standIn() as object,
+      apply: () => standIn(),
+    },
+  );
 }
 
 /**
@@ -27,7 +32,16 @@ async function packagesRequiredAtLoad(heavy: string[]): Promise<string[]> {
   const original = mod._load;
   const required = new Set<string>();
   try {
-    await esbuild.build({ entryPoints: ['src/extension.ts'], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile, logLevel: 'silent', external: ['vscode', ...heavy] });
+    await esbuild.build({
+      entryPoints: ['src/extension.ts'],
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      outfile,
+      logLevel: 'silent',
+      external: ['vscode', ...heavy],
+    });
     mod._load = function (request, parent, isMain) {
       if (request === 'vscode') return standIn();
       if (heavy.some((h) => request === h || request.startsWith(`${h}/`))) {

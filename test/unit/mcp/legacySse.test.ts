@@ -18,8 +18,16 @@ describe('legacy HTTP+SSE fallback against an SDK 1.x SSEServerTransport server'
   after(() => server.close());
   beforeEach(() => {
     logger = new MemoryLogger();
-    const authorizer: RequestAuthorizer = { headersFor: async () => ({ Authorization: `Bearer ${TOKEN}` }), handleRejection: async () => 'fail' };
-    manager = new ConnectionManager({ logger, authorizerFor: () => authorizer, stdioSecretFor: async () => 'x', requestTimeoutMs: 10_000 });
+    const authorizer: RequestAuthorizer = {
+      headersFor: async () => ({ Authorization: `Bearer ${TOKEN}` }),
+      handleRejection: async () => 'fail',
+    };
+    manager = new ConnectionManager({
+      logger,
+      authorizerFor: () => authorizer,
+      stdioSecretFor: async () => 'x',
+      requestTimeoutMs: 10_000,
+    });
   });
   afterEach(async () => {
     await manager.disposeAll();
@@ -28,7 +36,9 @@ describe('legacy HTTP+SSE fallback against an SDK 1.x SSEServerTransport server'
 
   for (const protocol of ['auto', '2025-11-25'] as const) {
     it(`protocol ${protocol}: falls back after the 405, and the token rides on the stream and every POST`, async () => {
-      const conn = await manager.connect(parseServerDefinition({ id: 'old', transport: 'http', url: server.url, protocol }));
+      const conn = await manager.connect(
+        parseServerDefinition({ id: 'old', transport: 'http', url: server.url, protocol }),
+      );
       assert.equal(conn.wire, 'sse');
       assert.equal(manager.state('old').kind, 'running');
       const r = await conn.callTool('echo', { text: 'still here' }, { caller: 'test' });
@@ -40,7 +50,9 @@ describe('legacy HTTP+SSE fallback against an SDK 1.x SSEServerTransport server'
   }
 
   it('refuses the fallback when the definition pins 2026-07-28', async () => {
-    await assert.rejects(manager.connect(parseServerDefinition({ id: 'old', transport: 'http', url: server.url, protocol: '2026-07-28' })));
+    await assert.rejects(
+      manager.connect(parseServerDefinition({ id: 'old', transport: 'http', url: server.url, protocol: '2026-07-28' })),
+    );
     assert.equal(manager.state('old').kind, 'error');
   });
 });

@@ -14,7 +14,13 @@ import { stdioServerCommand } from '../../fixtures/mcp/stdioServerCommand';
 describe('ConnectionManager: a live request deadline', () => {
   it('applies a shortened deadline to the next call on an open connection', async () => {
     const { command, args } = stdioServerCommand();
-    const def = parseServerDefinition({ id: 'notes', name: 'Notes', transport: 'stdio', command, args }) as StdioServerDefinition;
+    const def = parseServerDefinition({
+      id: 'notes',
+      name: 'Notes',
+      transport: 'stdio',
+      command,
+      args,
+    }) as StdioServerDefinition;
     let deadlineMs = 60_000;
     let answer: ((v: { action: 'accept'; content: Record<string, unknown> }) => void) | undefined;
     const asked: string[] = [];
@@ -24,10 +30,11 @@ describe('ConnectionManager: a live request deadline', () => {
       stdioSecretFor: async () => generateSharedSecret(),
       requestTimeoutMs: () => deadlineMs,
       // `greet` waits for the user's answer: the call is only as long as the deadline lets it be.
-      elicitation: () => new Promise((resolve) => {
-        asked.push('greet');
-        answer = resolve;
-      }),
+      elicitation: () =>
+        new Promise((resolve) => {
+          asked.push('greet');
+          answer = resolve;
+        }),
     });
     try {
       const conn = await manager.connect(def);

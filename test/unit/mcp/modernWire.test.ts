@@ -23,7 +23,8 @@ describe('the stateless 2026-07-28 wire (SDK v2 server)', () => {
     server.requests.length = 0;
     let signedIn = false;
     const authorizer: RequestAuthorizer = {
-      headersFor: async ({ url }): Promise<Record<string, string>> => (signedIn && url.href.startsWith(server.url) ? { Authorization: `Bearer ${TOKEN}` } : {}),
+      headersFor: async ({ url }): Promise<Record<string, string>> =>
+        signedIn && url.href.startsWith(server.url) ? { Authorization: `Bearer ${TOKEN}` } : {},
       handleRejection: async ({ status }) => {
         rejections++;
         if (status !== 401 || signedIn) return 'fail';
@@ -31,7 +32,12 @@ describe('the stateless 2026-07-28 wire (SDK v2 server)', () => {
         return 'retry';
       },
     };
-    manager = new ConnectionManager({ logger, authorizerFor: () => authorizer, stdioSecretFor: async () => 'x', requestTimeoutMs: 10_000 });
+    manager = new ConnectionManager({
+      logger,
+      authorizerFor: () => authorizer,
+      stdioSecretFor: async () => 'x',
+      requestTimeoutMs: 10_000,
+    });
   });
   afterEach(async () => {
     await manager.disposeAll();
@@ -40,9 +46,14 @@ describe('the stateless 2026-07-28 wire (SDK v2 server)', () => {
 
   for (const protocol of ['auto', '2026-07-28'] as const) {
     it(`protocol ${protocol}: negotiates 2026-07-28, sends the version header and the token on every request`, async () => {
-      const conn = await manager.connect(parseServerDefinition({ id: 'modern', transport: 'http', url: server.url, protocol }));
+      const conn = await manager.connect(
+        parseServerDefinition({ id: 'modern', transport: 'http', url: server.url, protocol }),
+      );
       assert.equal(conn.protocolVersion, '2026-07-28');
-      assert.deepEqual((await conn.listTools()).map((t) => t.name), ['echo']);
+      assert.deepEqual(
+        (await conn.listTools()).map((t) => t.name),
+        ['echo'],
+      );
       const r = await conn.callTool('echo', { text: 'hi' }, { caller: 'test' });
       assert.equal(r.content[0]?.text, 'hi');
       assert.equal(rejections, 1);
@@ -54,7 +65,9 @@ describe('the stateless 2026-07-28 wire (SDK v2 server)', () => {
   }
 
   it('protocol 2025-11-25: speaks initialize to the same server through its legacy leg', async () => {
-    const conn = await manager.connect(parseServerDefinition({ id: 'modern', transport: 'http', url: server.url, protocol: '2025-11-25' }));
+    const conn = await manager.connect(
+      parseServerDefinition({ id: 'modern', transport: 'http', url: server.url, protocol: '2025-11-25' }),
+    );
     assert.equal(conn.protocolVersion, '2025-11-25');
     const r = await conn.callTool('echo', { text: 'old' }, { caller: 'test' });
     assert.equal(r.content[0]?.text, 'old');

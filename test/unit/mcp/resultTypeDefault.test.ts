@@ -4,7 +4,11 @@ import { defaultResultTypeToComplete } from '../../../src/core/mcp/resultTypeDef
 
 describe('SEP-2322 resultType default', () => {
   function setup(modern: boolean): { transport: Transport; seen: JSONRPCMessage[] } {
-    const transport: Transport = { start: async () => undefined, send: async () => undefined, close: async () => undefined };
+    const transport: Transport = {
+      start: async () => undefined,
+      send: async () => undefined,
+      close: async () => undefined,
+    };
     defaultResultTypeToComplete(transport, () => modern);
     const seen: JSONRPCMessage[] = [];
     transport.onmessage = (m) => void seen.push(m);

@@ -8,12 +8,15 @@ import type { OAuthServer } from '../../../src/core/oauth/types';
 import { generateSharedSecret, secretFingerprint, secretsEqual } from '../../../src/core/mcp/stdioSecret';
 
 function rejects(raw: unknown, field: string): void {
-  assert.throws(() => parseServerDefinition(raw), (e: unknown) => {
-    assert.ok(e instanceof McpSecureError, String(e));
-    assert.equal(e.code, 'invalid_server_definition');
-    assert.ok(e.message.includes(`"${field}"`), `message names ${field}: ${e.message}`);
-    return true;
-  });
+  assert.throws(
+    () => parseServerDefinition(raw),
+    (e: unknown) => {
+      assert.ok(e instanceof McpSecureError, String(e));
+      assert.equal(e.code, 'invalid_server_definition');
+      assert.ok(e.message.includes(`"${field}"`), `message names ${field}: ${e.message}`);
+      return true;
+    },
+  );
 }
 
 describe('server definitions', () => {
@@ -22,13 +25,37 @@ describe('server definitions', () => {
 
   it('accepts valid HTTP and stdio definitions and fills defaults', () => {
     assert.deepEqual(parseServerDefinition(http), { ...http });
-    assert.deepEqual(parseServerDefinition({ ...http, url: 'http://127.0.0.1:8080/mcp', protocol: '2026-07-28', oauth: { scopes: ['tickets:read'], pkce: 'require' } }), {
-      ...http, url: 'http://127.0.0.1:8080/mcp', protocol: '2026-07-28', oauth: { scopes: ['tickets:read'], pkce: 'require' },
-    });
+    assert.deepEqual(
+      parseServerDefinition({
+        ...http,
+        url: 'http://127.0.0.1:8080/mcp',
+        protocol: '2026-07-28',
+        oauth: { scopes: ['tickets:read'], pkce: 'require' },
+      }),
+      {
+        ...http,
+        url: 'http://127.0.0.1:8080/mcp',
+        protocol: '2026-07-28',
+        oauth: { scopes: ['tickets:read'], pkce: 'require' },
+      },
+    );
     assert.deepEqual(parseServerDefinition(stdio), { ...stdio, secret: { mode: 'both', envVar: 'MCP_SHARED_SECRET' } });
-    assert.deepEqual(parseServerDefinition({ ...stdio, command: 'npx', secret: { mode: 'env', envVar: 'NOTES_KEY' }, env: { DEBUG: '1' }, cwd: '/tmp' }), {
-      ...stdio, command: 'npx', secret: { mode: 'env', envVar: 'NOTES_KEY' }, env: { DEBUG: '1' }, cwd: '/tmp',
-    });
+    assert.deepEqual(
+      parseServerDefinition({
+        ...stdio,
+        command: 'npx',
+        secret: { mode: 'env', envVar: 'NOTES_KEY' },
+        env: { DEBUG: '1' },
+        cwd: '/tmp',
+      }),
+      {
+        ...stdio,
+        command: 'npx',
+        secret: { mode: 'env', envVar: 'NOTES_KEY' },
+        env: { DEBUG: '1' },
+        cwd: '/tmp',
+      },
+    );
     assert.equal(describeTarget(parseServerDefinition({ ...stdio, args: ['a b', 'c'] })), '/usr/bin/node "a b" c');
   });
 
@@ -63,14 +90,22 @@ describe('server definitions', () => {
       const server: OAuthServer = { id: def.id, url: def.url, options: def.oauth };
       assert.equal(server.options?.grant, grant);
     }
-    for (const grant of ['password', 'implicit', 'Client_Credentials', '', 7, 'toString', '__proto__']) rejects({ ...http, oauth: { grant } }, 'oauth.grant');
-    assert.throws(() => parseServerDefinition({ ...http, oauth: { grant: 'password' } }), /"authorization_code", "client_credentials"/);
+    for (const grant of ['password', 'implicit', 'Client_Credentials', '', 7, 'toString', '__proto__'])
+      rejects({ ...http, oauth: { grant } }, 'oauth.grant');
+    assert.throws(
+      () => parseServerDefinition({ ...http, oauth: { grant: 'password' } }),
+      /"authorization_code", "client_credentials"/,
+    );
   });
 
   it('accepts oauth.issuer next to a clientId, exactly as written, and refuses it alone or malformed', () => {
     const def = parseServerDefinition({ ...http, oauth: { clientId: 'pre-1', issuer: 'https://login.example.com' } });
     assert.ok(def.transport === 'http');
-    assert.equal(def.oauth?.issuer, 'https://login.example.com', 'no trailing slash added: issuers compare as exact strings');
+    assert.equal(
+      def.oauth?.issuer,
+      'https://login.example.com',
+      'no trailing slash added: issuers compare as exact strings',
+    );
     rejects({ ...http, oauth: { issuer: 'https://login.example.com' } }, 'oauth.issuer');
     for (const issuer of ['http://login.example.com', 'https://login.example.com?x=1', 'not a url', '']) {
       rejects({ ...http, oauth: { clientId: 'pre-1', issuer } }, 'oauth.issuer');
@@ -102,13 +137,23 @@ describe('stdio shared secrets', () => {
 
   it('the child environment is an allowlist plus the definition env plus the secret', () => {
     const env = buildChildEnvironment({
-      parentEnv: { PATH: '/bin', HOME: '/home/u', AWS_SECRET_ACCESS_KEY: 'leak', GITHUB_TOKEN: 'leak', LANG: 'C.UTF-8', BASH_FUNC_x: '() { :; }' },
+      parentEnv: {
+        PATH: '/bin',
+        HOME: '/home/u',
+        AWS_SECRET_ACCESS_KEY: 'leak',
+        GITHUB_TOKEN: 'leak',
+        LANG: 'C.UTF-8',
+        BASH_FUNC_x: '() { :; }',
+      },
       definitionEnv: { DEBUG: '1' },
       secret: { name: 'MCP_SHARED_SECRET', value: 's' },
       platform: 'linux',
     });
     assert.deepEqual(env, { PATH: '/bin', HOME: '/home/u', LANG: 'C.UTF-8', DEBUG: '1', MCP_SHARED_SECRET: 's' });
-    const win = buildChildEnvironment({ parentEnv: { Path: 'C:\\Windows', SystemRoot: 'C:\\Windows', SECRET: 'x' }, platform: 'win32' });
+    const win = buildChildEnvironment({
+      parentEnv: { Path: 'C:\\Windows', SystemRoot: 'C:\\Windows', SECRET: 'x' },
+      platform: 'win32',
+    });
     assert.deepEqual(win, { PATH: 'C:\\Windows', SYSTEMROOT: 'C:\\Windows' });
   });
 });
@@ -116,7 +161,8 @@ describe('stdio shared secrets', () => {
 describe('connection state and stderr buffer', () => {
   it('describes every state', () => {
     const states: ConnectionState[] = [
-      { kind: 'stopped' }, { kind: 'starting' },
+      { kind: 'stopped' },
+      { kind: 'starting' },
       { kind: 'running', protocolVersion: '2025-11-25', wire: 'stdio' },
       { kind: 'error', code: 'server_exited', message: 'gone' },
     ];

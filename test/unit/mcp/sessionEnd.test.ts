@@ -18,8 +18,10 @@ describe('HTTP sessions end on close (real stateful SDK server)', () => {
 
   it('disconnect and disposeAll send DELETE with the session id; the server holds no session afterwards', async () => {
     const manager = new ConnectionManager({
-      logger: new MemoryLogger(), authorizerFor: () => ({ headersFor: async () => ({}), handleRejection: async () => 'fail' }),
-      stdioSecretFor: async () => 'unused', requestTimeoutMs: 10_000,
+      logger: new MemoryLogger(),
+      authorizerFor: () => ({ headersFor: async () => ({}), handleRejection: async () => 'fail' }),
+      stdioSecretFor: async () => 'unused',
+      requestTimeoutMs: 10_000,
     });
     const def = (id: string) => parseServerDefinition({ id, name: id, transport: 'http', url: server.url });
     await manager.connect(def('first'));

@@ -18,7 +18,14 @@ class RecordingObserver implements ToolCallObserver {
 
 function stdioDef(extra: Record<string, unknown> = {}): StdioServerDefinition {
   const { command, args } = stdioServerCommand();
-  return parseServerDefinition({ id: 'notes', name: 'Notes', transport: 'stdio', command, args, ...extra }) as StdioServerDefinition;
+  return parseServerDefinition({
+    id: 'notes',
+    name: 'Notes',
+    transport: 'stdio',
+    command,
+    args,
+    ...extra,
+  }) as StdioServerDefinition;
 }
 
 describe('stdio MCP connections (real child processes)', () => {
@@ -59,7 +66,10 @@ describe('stdio MCP connections (real child processes)', () => {
     assert.equal(observer.records.length, 2);
     assert.equal(observer.records[0]?.outcome.kind, 'success');
     assert.equal(observer.records[1]?.outcome.kind, 'tool_error');
-    assert.deepEqual(observer.records[0]?.context.agent, { kind: 'shared-secret', fingerprint: secretFingerprint(secret) });
+    assert.deepEqual(observer.records[0]?.context.agent, {
+      kind: 'shared-secret',
+      fingerprint: secretFingerprint(secret),
+    });
     assert.ok(!JSON.stringify(observer.records).includes(secret));
   });
 
@@ -81,11 +91,31 @@ describe('stdio MCP connections (real child processes)', () => {
       const pid = (conn as unknown as { opts: { transport: { pid: number } } }).opts.transport.pid;
       const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
       assert.ok(!cmdline.includes(secret), 'secret not in /proc/<pid>/cmdline');
-      const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean).map((l) => l.split('=')[0] ?? '');
+      const environ = readFileSync(`/proc/${pid}/environ`, 'utf8')
+        .split('\0')
+        .filter(Boolean)
+        .map((l) => l.split('=')[0] ?? '');
       assert.ok(environ.includes('MCP_SHARED_SECRET') && environ.includes('NOTES_MODE') && environ.includes('PATH'));
       assert.ok(!environ.includes('MCP_SECURE_TEST_LEAK'));
-      const allowed = new Set(['PATH', 'HOME', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TERM', 'TMPDIR', 'USER', 'LOGNAME', 'SHELL', 'TZ', 'MCP_SHARED_SECRET', 'NOTES_MODE']);
-      assert.deepEqual(environ.filter((n) => !allowed.has(n)), []);
+      const allowed = new Set([
+        'PATH',
+        'HOME',
+        'LANG',
+        'LC_ALL',
+        'LC_CTYPE',
+        'TERM',
+        'TMPDIR',
+        'USER',
+        'LOGNAME',
+        'SHELL',
+        'TZ',
+        'MCP_SHARED_SECRET',
+        'NOTES_MODE',
+      ]);
+      assert.deepEqual(
+        environ.filter((n) => !allowed.has(n)),
+        [],
+      );
     } finally {
       delete process.env.MCP_SECURE_TEST_LEAK;
     }
@@ -94,7 +124,10 @@ describe('stdio MCP connections (real child processes)', () => {
   it('is refused when the handshake presents a wrong secret', async () => {
     // Env gets the right secret, but the handshake-only mode hides it from the env: the server cannot start.
     const wrong = makeManager(async () => generateSharedSecret());
-    const def = stdioDef({ secret: { mode: 'handshake' }, env: { MCP_SECRET_ENV_VAR: 'NOTES_SECRET', NOTES_SECRET: secret } });
+    const def = stdioDef({
+      secret: { mode: 'handshake' },
+      env: { MCP_SECRET_ENV_VAR: 'NOTES_SECRET', NOTES_SECRET: secret },
+    });
     await assert.rejects(wrong.connect(def), (e) => isMcpSecureError(e, 'handshake_rejected'));
     assert.equal(wrong.state('notes').kind, 'error');
     await wrong.disposeAll();
@@ -102,7 +135,10 @@ describe('stdio MCP connections (real child processes)', () => {
 
   it('is refused without the secret: the server exits and the error carries its exit code', async () => {
     const def = stdioDef({ secret: { mode: 'none' } });
-    await assert.rejects(manager.connect(def), (e) => isMcpSecureError(e, 'server_exited') && /exit code 3/.test((e as Error).message));
+    await assert.rejects(
+      manager.connect(def),
+      (e) => isMcpSecureError(e, 'server_exited') && /exit code 3/.test((e as Error).message),
+    );
     assert.ok(logger.text().includes('refusing to start'), 'stderr is captured into the log');
   });
 
@@ -123,29 +159,42 @@ describe('stdio MCP connections (real child processes)', () => {
 
   it('a child that dies mid-call -> server_exited with its exit code, one transport_error record', async () => {
     const conn = await manager.connect(stdioDef({ env: { MCP_FIXTURE_CRASH_TOOL: '1' } }));
-    await assert.rejects(conn.callTool('crash', {}, { caller: 'test' }), (e) => isMcpSecureError(e, 'server_exited') && /exit code 7/.test((e as Error).message));
+    await assert.rejects(
+      conn.callTool('crash', {}, { caller: 'test' }),
+      (e) => isMcpSecureError(e, 'server_exited') && /exit code 7/.test((e as Error).message),
+    );
     assert.equal(observer.records.length, 1);
     const outcome = observer.records[0]!.outcome;
     assert.ok(outcome.kind === 'transport_error' && outcome.code === 'server_exited');
   });
 
   it('env-only mode works with a server that only checks its environment, and fails against one that checks the handshake', async () => {
-    const envOnly = await manager.connect(stdioDef({ secret: { mode: 'env' }, env: { MCP_FIXTURE_SECRET_MODE: 'env' } }));
+    const envOnly = await manager.connect(
+      stdioDef({ secret: { mode: 'env' }, env: { MCP_FIXTURE_SECRET_MODE: 'env' } }),
+    );
     assert.equal((await envOnly.callTool('echo', { text: 'x' }, { caller: 'test' })).isError, false);
     await manager.disconnect('notes');
-    await assert.rejects(manager.connect(stdioDef({ secret: { mode: 'env' } })), (e) => isMcpSecureError(e, 'handshake_rejected'));
+    await assert.rejects(manager.connect(stdioDef({ secret: { mode: 'env' } })), (e) =>
+      isMcpSecureError(e, 'handshake_rejected'),
+    );
   });
 
   it('uses a configurable secret variable name', async () => {
-    const conn = await manager.connect(stdioDef({ secret: { mode: 'both', envVar: 'NOTES_KEY' }, env: { MCP_SECRET_ENV_VAR: 'NOTES_KEY' } }));
-    const names = JSON.parse(String((await conn.callTool('env_report', {}, { caller: 'test' })).content[0]?.text)) as string[];
+    const conn = await manager.connect(
+      stdioDef({ secret: { mode: 'both', envVar: 'NOTES_KEY' }, env: { MCP_SECRET_ENV_VAR: 'NOTES_KEY' } }),
+    );
+    const names = JSON.parse(
+      String((await conn.callTool('env_report', {}, { caller: 'test' })).content[0]?.text),
+    ) as string[];
     assert.ok(names.includes('NOTES_KEY') && !names.includes('MCP_SHARED_SECRET'));
   });
 
   it('answers form elicitation, filling schema defaults (SEP-1034)', async () => {
     const asked: unknown[] = [];
     const m = new ConnectionManager({
-      logger, authorizerFor: () => anonymousAuthorizer, stdioSecretFor: async () => secret,
+      logger,
+      authorizerFor: () => anonymousAuthorizer,
+      stdioSecretFor: async () => secret,
       elicitation: async (req) => {
         asked.push(req.defaults);
         return { action: 'accept', content: {} };
@@ -172,7 +221,9 @@ describe('stdio MCP connections (real child processes)', () => {
   it('kills the whole process tree on close', async () => {
     const { command, args } = stdioServerCommand();
     const script = `sleep 300 & echo "grandchild $!" >&2; exec "${command}" "${args[0]}"`;
-    const conn = await manager.connect(parseServerDefinition({ id: 'notes', transport: 'stdio', command: '/bin/sh', args: ['-c', script] }));
+    const conn = await manager.connect(
+      parseServerDefinition({ id: 'notes', transport: 'stdio', command: '/bin/sh', args: ['-c', script] }),
+    );
     await waitFor(() => conn.stderrTail().some((l) => l.startsWith('grandchild ')), 5000);
     const line = conn.stderrTail().find((l) => l.startsWith('grandchild '));
     const grandchild = Number(line?.split(' ')[1]);

@@ -16,11 +16,18 @@ describe('OAuth responses are bounded in size and time (real hostile endpoints)'
   let secrets: MemorySecretStore;
   let clock: ManualClock;
 
-  async function setup(config: FakeAsConfig = {}): Promise<{ as: FakeAuthServer; engine: OAuthEngine; server: OAuthServer }> {
+  async function setup(
+    config: FakeAsConfig = {},
+  ): Promise<{ as: FakeAuthServer; engine: OAuthEngine; server: OAuthServer }> {
     const as = await new FakeAuthServer(config).start();
     servers.push(as);
     const engine = new OAuthEngine({
-      secrets, logger: new MemoryLogger(), clock, opener: headlessOpener(), redirectTimeoutMs: 5000, requestTimeoutMs: 400,
+      secrets,
+      logger: new MemoryLogger(),
+      clock,
+      opener: headlessOpener(),
+      redirectTimeoutMs: 5000,
+      requestTimeoutMs: 400,
     });
     engines.push(engine);
     return { as, engine, server: { id: 'srv', url: as.mcpUrl } };
@@ -42,15 +49,19 @@ describe('OAuth responses are bounded in size and time (real hostile endpoints)'
   it('an endless or oversized registration response is refused (response_too_large)', async () => {
     const endless = await setup({ misbehave: { '/register': 'endless' }, endlessStatus: 201 });
     const huge = await setup({ misbehave: { '/register': 'huge' }, endlessStatus: 201 });
-    assert.deepEqual([await codeOf(endless.engine.signIn(endless.server)), await codeOf(huge.engine.signIn(huge.server))],
-      ['response_too_large', 'response_too_large']);
+    assert.deepEqual(
+      [await codeOf(endless.engine.signIn(endless.server)), await codeOf(huge.engine.signIn(huge.server))],
+      ['response_too_large', 'response_too_large'],
+    );
   });
 
   it('an endless token response and a silent token endpoint fail the code exchange with typed errors', async () => {
     const endless = await setup({ misbehave: { '/token': 'endless' } });
     const silent = await setup({ misbehave: { '/token': 'silent' } });
-    assert.deepEqual([await codeOf(endless.engine.signIn(endless.server)), await codeOf(silent.engine.signIn(silent.server))],
-      ['response_too_large', 'request_timeout']);
+    assert.deepEqual(
+      [await codeOf(endless.engine.signIn(endless.server)), await codeOf(silent.engine.signIn(silent.server))],
+      ['response_too_large', 'request_timeout'],
+    );
     assert.equal(await endless.engine.getGrant(endless.server), undefined);
   });
 
@@ -72,8 +83,14 @@ describe('OAuth responses are bounded in size and time (real hostile endpoints)'
     const endless = await setup({ misbehave: { '/revoke': 'endless' }, endlessStatus: 400 });
     const endlessServer = { ...endless.server, id: 'endless' };
     await endless.engine.signIn(endlessServer);
-    assert.deepEqual([await codeOf(silent.engine.signOut(silentServer)), await codeOf(endless.engine.signOut(endlessServer))], ['revocation_failed', 'revocation_failed']);
-    assert.deepEqual([await silent.engine.getGrant(silentServer), await endless.engine.getGrant(endlessServer)], [undefined, undefined]);
+    assert.deepEqual(
+      [await codeOf(silent.engine.signOut(silentServer)), await codeOf(endless.engine.signOut(endlessServer))],
+      ['revocation_failed', 'revocation_failed'],
+    );
+    assert.deepEqual(
+      [await silent.engine.getGrant(silentServer), await endless.engine.getGrant(endlessServer)],
+      [undefined, undefined],
+    );
   });
 
   it('an endless or silent IdP token-exchange response fails the enterprise grant with typed errors', async () => {
@@ -81,10 +98,18 @@ describe('OAuth responses are bounded in size and time (real hostile endpoints)'
     const endlessIdp = await new FakeAuthServer({ misbehave: { '/token': 'endless' } }).start();
     const silentIdp = await new FakeAuthServer({ misbehave: { '/token': 'silent' } }).start();
     servers.push(endlessIdp, silentIdp);
-    const viaIdp = (idp: FakeAuthServer, id: string): OAuthServer => ({ id, url: as.mcpUrl, options: {
-      grant: 'token_exchange', clientId: 'app', enterprise: { tokenEndpoint: `${idp.origin}/token`, clientId: 'idp-app', idToken: 'id-token-1' },
-    } });
-    assert.deepEqual([await codeOf(engine.signIn(viaIdp(endlessIdp, 'e1'))), await codeOf(engine.signIn(viaIdp(silentIdp, 'e2')))],
-      ['response_too_large', 'request_timeout']);
+    const viaIdp = (idp: FakeAuthServer, id: string): OAuthServer => ({
+      id,
+      url: as.mcpUrl,
+      options: {
+        grant: 'token_exchange',
+        clientId: 'app',
+        enterprise: { tokenEndpoint: `${idp.origin}/token`, clientId: 'idp-app', idToken: 'id-token-1' },
+      },
+    });
+    assert.deepEqual(
+      [await codeOf(engine.signIn(viaIdp(endlessIdp, 'e1'))), await codeOf(engine.signIn(viaIdp(silentIdp, 'e2')))],
+      ['response_too_large', 'request_timeout'],
+    );
   });
 });

@@ -25,7 +25,14 @@ describe('OAuthEngine: credentials stay with what they were issued for', () => {
   }
   /** A new engine over the same SecretStore: what a restart of the editor (or another CLI run) is. */
   function engine(extra: Partial<OAuthEngineOptions> = {}): OAuthEngine {
-    const e = new OAuthEngine({ secrets, logger: new MemoryLogger(), clock, opener: headlessOpener(), redirectTimeoutMs: 5000, ...extra });
+    const e = new OAuthEngine({
+      secrets,
+      logger: new MemoryLogger(),
+      clock,
+      opener: headlessOpener(),
+      redirectTimeoutMs: 5000,
+      ...extra,
+    });
     engines.push(e);
     return e;
   }
@@ -56,8 +63,13 @@ describe('OAuthEngine: credentials stay with what they were issued for', () => {
       const seen = { grant: await e.getGrant(moved), token: await e.getAccessToken(moved) };
       const call = await callThrough(e.authorizerFor(moved), b.mcpUrl);
       assert.deepEqual(
-        { seen, call: call.status, issuer: (await e.getGrant(moved))?.issuer, atB: b.requestsCarrying([old.accessToken, old.refreshToken!]).length,
-          refreshedAtA: a.requestsTo('/token').filter((r) => r.body.grant_type === 'refresh_token').length },
+        {
+          seen,
+          call: call.status,
+          issuer: (await e.getGrant(moved))?.issuer,
+          atB: b.requestsCarrying([old.accessToken, old.refreshToken!]).length,
+          refreshedAtA: a.requestsTo('/token').filter((r) => r.body.grant_type === 'refresh_token').length,
+        },
         { seen: { grant: undefined, token: undefined }, call: 200, issuer: b.issuer, atB: 0, refreshedAtA: 0 },
       );
     });
@@ -69,7 +81,10 @@ describe('OAuthEngine: credentials stay with what they were issued for', () => {
       const e = engine();
       const before = a.requests.length;
       await e.signOut({ id: 'srv', url: b.mcpUrl });
-      assert.deepEqual({ b: b.requests.length, a: a.requests.length - before, stored: await storedGrant('srv') }, { b: 0, a: 0, stored: undefined });
+      assert.deepEqual(
+        { b: b.requests.length, a: a.requests.length - before, stored: await storedGrant('srv') },
+        { b: 0, a: 0, stored: undefined },
+      );
     });
 
     it('a grant of another client (clientId changed in the definition) is not used', async () => {
@@ -94,16 +109,25 @@ describe('OAuthEngine: credentials stay with what they were issued for', () => {
       assert.ok(a.requestsCarrying([secret]).length > 0, 'the secret was used at its own AS');
       a.config.authorizationServers = [b.issuer];
       a.rejectTokens.add((await e.getAccessToken(server))!);
-      const outcomes = [await codeOf(e.signIn(server)), await codeOf(callThrough(engine().authorizerFor(server), a.mcpUrl))];
-      assert.deepEqual({ outcomes, atB: b.requestsCarrying([secret]).length, tokenAtB: b.requestsTo('/token').length },
-        { outcomes: ['client_issuer_mismatch', 'client_issuer_mismatch'], atB: 0, tokenAtB: 0 });
+      const outcomes = [
+        await codeOf(e.signIn(server)),
+        await codeOf(callThrough(engine().authorizerFor(server), a.mcpUrl)),
+      ];
+      assert.deepEqual(
+        { outcomes, atB: b.requestsCarrying([secret]).length, tokenAtB: b.requestsTo('/token').length },
+        { outcomes: ['client_issuer_mismatch', 'client_issuer_mismatch'], atB: 0, tokenAtB: 0 },
+      );
     });
 
     it('an explicit oauth.issuer refuses any other issuer from the first use, and picks itself among several', async () => {
       const a = await startAs();
       const b = await startAs();
       const e = engine();
-      const pinnedToB = { id: 'srv', url: a.mcpUrl, options: { clientId: 'pre-1', clientSecret: secret, issuer: b.issuer } };
+      const pinnedToB = {
+        id: 'srv',
+        url: a.mcpUrl,
+        options: { clientId: 'pre-1', clientSecret: secret, issuer: b.issuer },
+      };
       assert.equal(await codeOf(e.signIn(pinnedToB)), 'client_issuer_mismatch');
       assert.equal(a.requestsCarrying([secret]).length, 0);
       a.config.authorizationServers = [a.issuer, b.issuer];
@@ -122,7 +146,10 @@ describe('OAuthEngine: credentials stay with what they were issued for', () => {
       assert.ok(await restarted.getAccessToken(server));
       const refresh = as.requestsTo('/token').find((r) => r.body.grant_type === 'refresh_token');
       const basic = Buffer.from(String(refresh?.headers.authorization).replace(/^Basic /, ''), 'base64').toString();
-      assert.deepEqual({ basic, registrations: as.registrations.length }, { basic: 'pre-1:pre-secret', registrations: 0 });
+      assert.deepEqual(
+        { basic, registrations: as.registrations.length },
+        { basic: 'pre-1:pre-secret', registrations: 0 },
+      );
     });
 
     it("keeps resourceParameter 'omit' on the first refresh after a restart", async () => {
@@ -131,7 +158,9 @@ describe('OAuthEngine: credentials stay with what they were issued for', () => {
       await engine().signIn(server);
       clock.advance(90_000);
       assert.ok(await engine().getAccessToken(server));
-      const bodies = as.requestsTo('/token').map((r) => ({ grant: r.body.grant_type, resource: r.body.resource, audience: r.body.audience }));
+      const bodies = as
+        .requestsTo('/token')
+        .map((r) => ({ grant: r.body.grant_type, resource: r.body.resource, audience: r.body.audience }));
       assert.deepEqual(bodies, [
         { grant: 'authorization_code', resource: undefined, audience: undefined },
         { grant: 'refresh_token', resource: undefined, audience: undefined },
@@ -144,7 +173,12 @@ describe('OAuthEngine: credentials stay with what they were issued for', () => {
       const as = await startAs({ prmScopes: ['tickets:read'] });
       const asked: { granted: string[]; requested: string[] }[] = [];
       let answer = false;
-      const e = engine({ consent: async (r) => { asked.push({ granted: r.granted, requested: r.requested }); return answer; } });
+      const e = engine({
+        consent: async (r) => {
+          asked.push({ granted: r.granted, requested: r.requested });
+          return answer;
+        },
+      });
       const server = { id: 'srv', url: as.mcpUrl };
       await e.signIn(server);
       as.config.unauthorizedScopes = ['tickets:read', 'tickets:write'];
@@ -153,9 +187,23 @@ describe('OAuthEngine: credentials stay with what they were issued for', () => {
       answer = true;
       const granted = await callThrough(e.authorizerFor(server), as.mcpUrl);
       assert.deepEqual(
-        { refused, authorizeAfterRefusal, asked, status: granted.status, scope: as.requestsTo('/authorize').at(-1)?.query.scope },
-        { refused: 'step_up_refused', authorizeAfterRefusal: 1, status: 200, scope: 'tickets:read tickets:write',
-          asked: [{ granted: ['tickets:read'], requested: ['tickets:read', 'tickets:write'] }, { granted: ['tickets:read'], requested: ['tickets:read', 'tickets:write'] }] },
+        {
+          refused,
+          authorizeAfterRefusal,
+          asked,
+          status: granted.status,
+          scope: as.requestsTo('/authorize').at(-1)?.query.scope,
+        },
+        {
+          refused: 'step_up_refused',
+          authorizeAfterRefusal: 1,
+          status: 200,
+          scope: 'tickets:read tickets:write',
+          asked: [
+            { granted: ['tickets:read'], requested: ['tickets:read', 'tickets:write'] },
+            { granted: ['tickets:read'], requested: ['tickets:read', 'tickets:write'] },
+          ],
+        },
       );
     });
   });

@@ -24,12 +24,22 @@ describe('OAuthEngine against a real local authorization server', () => {
   let clock: ManualClock;
   let engines: OAuthEngine[] = [];
 
-  async function setup(config: FakeAsConfig = {}, extra: Partial<OAuthEngineOptions> = {}): Promise<{ engine: OAuthEngine; server: OAuthServer }> {
+  async function setup(
+    config: FakeAsConfig = {},
+    extra: Partial<OAuthEngineOptions> = {},
+  ): Promise<{ engine: OAuthEngine; server: OAuthServer }> {
     as = await new FakeAuthServer(config).start();
     secrets = new MemorySecretStore();
     logger = new MemoryLogger();
     clock = new ManualClock(Date.now());
-    const engine = new OAuthEngine({ secrets, logger, clock, opener: headlessOpener(), redirectTimeoutMs: 5000, ...extra });
+    const engine = new OAuthEngine({
+      secrets,
+      logger,
+      clock,
+      opener: headlessOpener(),
+      redirectTimeoutMs: 5000,
+      ...extra,
+    });
     engines.push(engine);
     return { engine, server: { id: 'srv', url: as.mcpUrl } };
   }
@@ -41,16 +51,42 @@ describe('OAuthEngine against a real local authorization server', () => {
   });
 
   it('signs in lazily on the first 401 with PKCE S256, state, iss and the exact PRM resource', async () => {
-    const { engine, server } = await setup({ issSupported: true, prmScopes: ['tickets:read'], asScopes: ['tickets:read', 'admin', 'offline_access'] });
+    const { engine, server } = await setup({
+      issSupported: true,
+      prmScopes: ['tickets:read'],
+      asScopes: ['tickets:read', 'admin', 'offline_access'],
+    });
     const result = await callThrough(engine.authorizerFor(server), as.mcpUrl);
     assert.deepEqual(result, { status: 200, attempts: 2 });
     const authorize = as.requestsTo('/authorize')[0]!;
     const token = as.requestsTo('/token')[0]!;
-    const sent = { method: authorize.query.code_challenge_method, resource: authorize.query.resource, tokenResource: token.body.resource, scope: authorize.query.scope, app: as.registrations[0]?.application_type, redirect: authorize.query.redirect_uri?.startsWith('http://127.0.0.1:') };
-    assert.deepEqual(sent, { method: 'S256', resource: as.mcpUrl, tokenResource: as.mcpUrl, scope: 'offline_access tickets:read', app: 'native', redirect: true });
+    const sent = {
+      method: authorize.query.code_challenge_method,
+      resource: authorize.query.resource,
+      tokenResource: token.body.resource,
+      scope: authorize.query.scope,
+      app: as.registrations[0]?.application_type,
+      redirect: authorize.query.redirect_uri?.startsWith('http://127.0.0.1:'),
+    };
+    assert.deepEqual(sent, {
+      method: 'S256',
+      resource: as.mcpUrl,
+      tokenResource: as.mcpUrl,
+      scope: 'offline_access tickets:read',
+      app: 'native',
+      redirect: true,
+    });
     const grant = await engine.getGrant(server);
-    assert.deepEqual({ scopes: grant?.grantedScopes, sub: grant?.subject, name: grant?.displayName, kind: grant?.clientKind, type: grant?.tokenType },
-      { scopes: ['offline_access', 'tickets:read'], sub: 'user-1', name: 'alice', kind: 'dynamic', type: 'Bearer' });
+    assert.deepEqual(
+      {
+        scopes: grant?.grantedScopes,
+        sub: grant?.subject,
+        name: grant?.displayName,
+        kind: grant?.clientKind,
+        type: grant?.tokenType,
+      },
+      { scopes: ['offline_access', 'tickets:read'], sub: 'user-1', name: 'alice', kind: 'dynamic', type: 'Bearer' },
+    );
   });
 
   it('uses the challenge scope first and omits scope when nothing names one (never AS scopes_supported)', async () => {
@@ -67,7 +103,10 @@ describe('OAuthEngine against a real local authorization server', () => {
     const { engine, server } = await setup({ prmPath: '/.well-known/oauth-protected-resource' });
     as.config.prmResource = as.origin; // pathless
     await engine.signIn(server);
-    assert.deepEqual([as.requestsTo('/authorize')[0]?.query.resource, as.requestsTo('/token')[0]?.body.resource], [as.origin, as.origin]);
+    assert.deepEqual(
+      [as.requestsTo('/authorize')[0]?.query.resource, as.requestsTo('/token')[0]?.body.resource],
+      [as.origin, as.origin],
+    );
   });
 
   for (const [name, config, code] of [
@@ -80,7 +119,11 @@ describe('OAuthEngine against a real local authorization server', () => {
     ['no code_challenge_methods_supported', { codeChallengeMethods: null }, 'pkce_unsupported'],
     ['plain-only PKCE', { codeChallengeMethods: ['plain'] }, 'pkce_unsupported'],
     ['malformed metadata JSON', { metadataBody: '{"issuer": ' }, 'invalid_metadata'],
-    ['oversized metadata', { metadataBody: JSON.stringify({ issuer: 'x', pad: 'a'.repeat(300_000) }) }, 'metadata_too_large'],
+    [
+      'oversized metadata',
+      { metadataBody: JSON.stringify({ issuer: 'x', pad: 'a'.repeat(300_000) }) },
+      'metadata_too_large',
+    ],
   ] as [string, FakeAsConfig, string][]) {
     it(`refuses: ${name} -> ${code}, and never reaches the token endpoint`, async () => {
       const { engine, server } = await setup(config);
@@ -96,7 +139,10 @@ describe('OAuthEngine against a real local authorization server', () => {
   });
 
   it('on iss mismatch never surfaces the error_description', async () => {
-    const { engine, server } = await setup({ issInRedirect: 'wrong', authorizeError: { error: 'access_denied', description: 'click-here-evil-text' } });
+    const { engine, server } = await setup({
+      issInRedirect: 'wrong',
+      authorizeError: { error: 'access_denied', description: 'click-here-evil-text' },
+    });
     const err = await rejectsWith(engine.signIn(server), 'iss_mismatch');
     assert.ok(!err.message.includes('click-here-evil-text'));
     assert.ok(!logger.text().includes('click-here-evil-text'));
@@ -114,7 +160,10 @@ describe('OAuthEngine against a real local authorization server', () => {
     assert.equal((await engine.signIn(server)).clientId, cimd);
     assert.equal(as.registrations.length, 0);
     const pre = await engine.signIn({ ...server, options: { clientId: 'pre-1' } });
-    assert.deepEqual([pre.clientId, pre.clientKind, as.requestsTo('/authorize')[1]?.query.client_id], ['pre-1', 'preregistered', 'pre-1']);
+    assert.deepEqual(
+      [pre.clientId, pre.clientKind, as.requestsTo('/authorize')[1]?.query.client_id],
+      ['pre-1', 'preregistered', 'pre-1'],
+    );
   });
 
   it('reuses a dynamically registered client only with the same issuer', async () => {
@@ -133,10 +182,17 @@ describe('OAuthEngine against a real local authorization server', () => {
 
   it('supports resourceParameter audience and omit', async () => {
     const { engine } = await setup();
-    await engine.signIn({ id: 'a', url: as.mcpUrl, options: { resourceParameter: 'audience', audience: 'api://tickets' } });
+    await engine.signIn({
+      id: 'a',
+      url: as.mcpUrl,
+      options: { resourceParameter: 'audience', audience: 'api://tickets' },
+    });
     await engine.signIn({ id: 'b', url: as.mcpUrl, options: { resourceParameter: 'omit' } });
     const [a, b] = as.requestsTo('/authorize');
-    assert.deepEqual([a?.query.audience, a?.query.resource, b?.query.audience, b?.query.resource], ['api://tickets', undefined, undefined, undefined]);
+    assert.deepEqual(
+      [a?.query.audience, a?.query.resource, b?.query.audience, b?.query.resource],
+      ['api://tickets', undefined, undefined, undefined],
+    );
   });
 
   it('refreshes proactively before expiry, once for concurrent callers, with resource and rotation', async () => {
@@ -144,10 +200,16 @@ describe('OAuthEngine against a real local authorization server', () => {
     await engine.signIn(server);
     const first = await engine.getAccessToken(server);
     clock.advance(90_000);
-    const [a, b, c] = await Promise.all([engine.getAccessToken(server), engine.getAccessToken(server), engine.getAccessToken(server)]);
+    const [a, b, c] = await Promise.all([
+      engine.getAccessToken(server),
+      engine.getAccessToken(server),
+      engine.getAccessToken(server),
+    ]);
     const refreshes = as.requestsTo('/token').filter((r) => r.body.grant_type === 'refresh_token');
-    assert.deepEqual({ n: refreshes.length, same: a === b && b === c, changed: a !== first, resource: refreshes[0]?.body.resource },
-      { n: 1, same: true, changed: true, resource: as.mcpUrl });
+    assert.deepEqual(
+      { n: refreshes.length, same: a === b && b === c, changed: a !== first, resource: refreshes[0]?.body.resource },
+      { n: 1, same: true, changed: true, resource: as.mcpUrl },
+    );
     clock.advance(90_000);
     await engine.getAccessToken(server); // the rotated refresh token must work
     assert.equal(as.requestsTo('/token').filter((r) => r.body.grant_type === 'refresh_token').length, 2);
@@ -171,7 +233,10 @@ describe('OAuthEngine against a real local authorization server', () => {
     const { engine, server } = await setup();
     await engine.signIn(server);
     await engine.signOut(server);
-    assert.deepEqual([as.revoked.length, as.revoked[0]?.startsWith('rt-'), await engine.getGrant(server)], [2, true, undefined]);
+    assert.deepEqual(
+      [as.revoked.length, as.revoked[0]?.startsWith('rt-'), await engine.getGrant(server)],
+      [2, true, undefined],
+    );
     await engine.signIn(server);
     as.config.revokeFailure = true;
     await rejectsWith(engine.signOut(server), 'revocation_failed');
@@ -183,24 +248,47 @@ describe('OAuthEngine against a real local authorization server', () => {
     await engine.signIn(server);
     const token = (await engine.getAccessToken(server))!;
     await engine.signOut(server);
-    assert.deepEqual([as.revoked.length, as.revoked[0]?.startsWith('rt-'), await engine.getGrant(server)], [1, true, undefined]);
+    assert.deepEqual(
+      [as.revoked.length, as.revoked[0]?.startsWith('rt-'), await engine.getGrant(server)],
+      [1, true, undefined],
+    );
     assert.equal(as.requestsTo('/revoke').length, 2, 'both tokens were offered for revocation');
-    assert.ok(logger.lines.some((l) => l.level === 'info' && l.text.includes('unsupported_token_type')), logger.text());
+    assert.ok(
+      logger.lines.some((l) => l.level === 'info' && l.text.includes('unsupported_token_type')),
+      logger.text(),
+    );
     assert.ok(!logger.lines.some((l) => l.level === 'warn' || l.level === 'error'), logger.text());
     assert.ok(!logger.text().includes(token), 'no token value in the log');
   });
 
   it('steps up on 403 insufficient_scope with consent, requesting the union', async () => {
     const asked: { granted: string[]; requested: string[] }[] = [];
-    const { engine, server } = await setup({ prmScopes: ['tickets:read'], requiredScopes: ['tickets:read', 'tickets:write'] },
-      { consent: async (r) => { asked.push({ granted: r.granted, requested: r.requested }); return true; } });
+    const { engine, server } = await setup(
+      { prmScopes: ['tickets:read'], requiredScopes: ['tickets:read', 'tickets:write'] },
+      {
+        consent: async (r) => {
+          asked.push({ granted: r.granted, requested: r.requested });
+          return true;
+        },
+      },
+    );
     const res = await callThrough(engine.authorizerFor(server), as.mcpUrl);
-    assert.deepEqual({ res, asked, last: as.requestsTo('/authorize').at(-1)?.query.scope },
-      { res: { status: 200, attempts: 3 }, asked: [{ granted: ['tickets:read'], requested: ['tickets:read', 'tickets:write'] }], last: 'tickets:read tickets:write' });
+    assert.deepEqual(
+      { res, asked, last: as.requestsTo('/authorize').at(-1)?.query.scope },
+      {
+        res: { status: 200, attempts: 3 },
+        asked: [{ granted: ['tickets:read'], requested: ['tickets:read', 'tickets:write'] }],
+        last: 'tickets:read tickets:write',
+      },
+    );
   });
 
   it('refuses step-up without consent, and stops with step_up_limit when scopes are never granted', async () => {
-    const { engine, server } = await setup({ requiredScopes: ['mcp:admin'], challengeScope: 'mcp:admin', grantOnly: ['mcp:basic'] });
+    const { engine, server } = await setup({
+      requiredScopes: ['mcp:admin'],
+      challengeScope: 'mcp:admin',
+      grantOnly: ['mcp:basic'],
+    });
     await rejectsWith(callThrough(engine.authorizerFor(server), as.mcpUrl), 'step_up_refused');
     const e2 = new OAuthEngine({ secrets, logger, clock, opener: headlessOpener(), consent: async () => true });
     engines.push(e2);
@@ -225,8 +313,15 @@ describe('OAuthEngine against a real local authorization server', () => {
     const server = { ...plain, options: { dpop: true } };
     const res = await callThrough(engine.authorizerFor(server), as.mcpUrl);
     const mcp = as.requestsTo('/mcp').filter((r) => r.headers.authorization);
-    assert.deepEqual({ status: res.status, type: (await engine.getGrant(server))?.tokenType, scheme: String(mcp[0]?.headers.authorization).split(' ')[0], proof: !!mcp.at(-1)?.headers.dpop },
-      { status: 200, type: 'DPoP', scheme: 'DPoP', proof: true });
+    assert.deepEqual(
+      {
+        status: res.status,
+        type: (await engine.getGrant(server))?.tokenType,
+        scheme: String(mcp[0]?.headers.authorization).split(' ')[0],
+        proof: !!mcp.at(-1)?.headers.dpop,
+      },
+      { status: 200, type: 'DPoP', scheme: 'DPoP', proof: true },
+    );
     assert.ok(as.requestsTo('/token').length >= 2, 'token request retried with the nonce');
   });
 
@@ -244,9 +339,15 @@ describe('OAuthEngine against a real local authorization server', () => {
 
   it('runs client credentials with client_secret_basic', async () => {
     const { engine, server } = await setup();
-    const g = await engine.signIn({ ...server, options: { grant: 'client_credentials', clientId: 'm2m', clientSecret: 'sekret' } });
+    const g = await engine.signIn({
+      ...server,
+      options: { grant: 'client_credentials', clientId: 'm2m', clientSecret: 'sekret' },
+    });
     const tokenReq = as.requestsTo('/token')[0]!;
-    assert.deepEqual([g.grant, String(tokenReq.headers.authorization).startsWith('Basic '), tokenReq.body.resource], ['client_credentials', true, as.mcpUrl]);
+    assert.deepEqual(
+      [g.grant, String(tokenReq.headers.authorization).startsWith('Basic '), tokenReq.body.resource],
+      ['client_credentials', true, as.mcpUrl],
+    );
   });
 
   it('falls back to 2025-03-26 discovery (AS at the server origin) when there is no PRM', async () => {
@@ -261,14 +362,34 @@ describe('OAuthEngine against a real local authorization server', () => {
     const messages: string[] = [];
     const preregistered = { ...server, options: { clientId: 'c', clientSecret: canary } };
     await engine.signIn(preregistered);
-    const stored = JSON.parse((await secrets.get('mcpSecure.oauth.grant.srv'))!) as { refreshToken: string; accessToken: string };
+    const stored = JSON.parse((await secrets.get('mcpSecure.oauth.grant.srv'))!) as {
+      refreshToken: string;
+      accessToken: string;
+    };
     clock.advance(90_000);
-    try { await engine.getAccessToken(preregistered); } catch (e) { messages.push(String(e), JSON.stringify(e)); }
-    try { await engine.signIn({ id: 'x', url: `${as.origin}/mcp`, options: { clientId: 'c', clientSecret: canary, grant: 'client_credentials', resourceParameter: 'omit' } }); } catch (e) { messages.push(String(e)); }
+    try {
+      await engine.getAccessToken(preregistered);
+    } catch (e) {
+      messages.push(String(e), JSON.stringify(e));
+    }
+    try {
+      await engine.signIn({
+        id: 'x',
+        url: `${as.origin}/mcp`,
+        options: { clientId: 'c', clientSecret: canary, grant: 'client_credentials', resourceParameter: 'omit' },
+      });
+    } catch (e) {
+      messages.push(String(e));
+    }
     as.config.metadataIssuer = 'https://evil.example';
-    try { await engine.signIn({ ...server, options: { clientSecret: canary, clientId: 'c' } }); } catch (e) { messages.push(String(e)); }
+    try {
+      await engine.signIn({ ...server, options: { clientSecret: canary, clientId: 'c' } });
+    } catch (e) {
+      messages.push(String(e));
+    }
     const all = `${logger.text()}\n${messages.join('\n')}`;
-    for (const secret of [canary, stored.refreshToken, stored.accessToken]) assert.ok(!all.includes(secret), 'secret leaked');
+    for (const secret of [canary, stored.refreshToken, stored.accessToken])
+      assert.ok(!all.includes(secret), 'secret leaked');
   });
   it('reports registration_failed when the AS offers no DCR and no client is configured', async () => {
     const { engine, server } = await setup({ dcr: false });
@@ -276,7 +397,9 @@ describe('OAuthEngine against a real local authorization server', () => {
   });
 
   it('maps an authorization error to authorization_denied with sanitised text', async () => {
-    const { engine, server } = await setup({ authorizeError: { error: 'access_denied', description: 'User said no <b>[link](command:x)</b>' } });
+    const { engine, server } = await setup({
+      authorizeError: { error: 'access_denied', description: 'User said no <b>[link](command:x)</b>' },
+    });
     const err = await rejectsWith(engine.signIn(server), 'authorization_denied');
     assert.ok(!/[<>[\]]/.test(err.message), err.message);
   });
@@ -305,7 +428,16 @@ describe('OAuthEngine against a real local authorization server', () => {
   });
   it('reports an opener failure as authorization_cancelled and closes the listener', async () => {
     const { server } = await setup();
-    const broken = new OAuthEngine({ secrets, logger, clock, opener: { open: async () => { throw new Error('no browser'); } } });
+    const broken = new OAuthEngine({
+      secrets,
+      logger,
+      clock,
+      opener: {
+        open: async () => {
+          throw new Error('no browser');
+        },
+      },
+    });
     engines.push(broken);
     await rejectsWith(broken.signIn(server), 'authorization_cancelled');
     assert.equal(as.requestsTo('/token').length, 0);
@@ -326,16 +458,37 @@ describe('OAuthEngine against a real local authorization server', () => {
     const errors: string[] = [];
     await engine.signIn(server);
     clock.advance(90_000);
-    try { await engine.getAccessToken(server); } catch (e) { errors.push(String(e), JSON.stringify(e)); }
+    try {
+      await engine.getAccessToken(server);
+    } catch (e) {
+      errors.push(String(e), JSON.stringify(e));
+    }
     as.config.invalidClient = true;
-    try { await engine.signIn(server); } catch (e) { errors.push(String(e), JSON.stringify(e)); }
-    const verifiers = as.requestsTo('/token').map((r) => r.body.code_verifier).filter((v): v is string => !!v);
-    const grant = JSON.parse((await secrets.get('mcpSecure.oauth.grant.srv'))!) as { accessToken: string; refreshToken: string };
+    try {
+      await engine.signIn(server);
+    } catch (e) {
+      errors.push(String(e), JSON.stringify(e));
+    }
+    const verifiers = as
+      .requestsTo('/token')
+      .map((r) => r.body.code_verifier)
+      .filter((v): v is string => !!v);
+    const grant = JSON.parse((await secrets.get('mcpSecure.oauth.grant.srv'))!) as {
+      accessToken: string;
+      refreshToken: string;
+    };
     const text = `${logger.text()}\n${errors.join('\n')}`;
     assert.ok(verifiers.length >= 2 && errors.length === 4);
-    for (const secret of [canary, grant.accessToken, grant.refreshToken, ...verifiers]) assert.ok(!text.includes(secret), 'secret leaked');
+    for (const secret of [canary, grant.accessToken, grant.refreshToken, ...verifiers])
+      assert.ok(!text.includes(secret), 'secret leaked');
   });
-  for (const hostile of ['javascript:alert(1)', 'file:///etc/passwd', 'data:text/html,<script>1</script>', 'ms-settings:privacy', 'http://as.example/authorize']) {
+  for (const hostile of [
+    'javascript:alert(1)',
+    'file:///etc/passwd',
+    'data:text/html,<script>1</script>',
+    'ms-settings:privacy',
+    'http://as.example/authorize',
+  ]) {
     it(`never opens a hostile authorization endpoint: ${hostile.slice(0, 24)}`, async () => {
       const opener = headlessOpener();
       const { server } = await setup({ authorizationEndpoint: hostile });
@@ -362,11 +515,18 @@ describe('OAuthEngine against a real local authorization server', () => {
     assert.ok(await engine.getGrant(server));
   });
   it('retries a refresh without scope when the AS refuses the explicit scope (invalid_scope)', async () => {
-    const { engine, server } = await setup({ expiresIn: 120, prmScopes: ['tickets:read'], refreshFailure: 'scope_refused' });
+    const { engine, server } = await setup({
+      expiresIn: 120,
+      prmScopes: ['tickets:read'],
+      refreshFailure: 'scope_refused',
+    });
     await engine.signIn(server);
     clock.advance(90_000);
     assert.ok(await engine.getAccessToken(server));
     const refreshes = as.requestsTo('/token').filter((r) => r.body.grant_type === 'refresh_token');
-    assert.deepEqual(refreshes.map((r) => r.body.scope), ['tickets:read', undefined]);
+    assert.deepEqual(
+      refreshes.map((r) => r.body.scope),
+      ['tickets:read', undefined],
+    );
   });
 });

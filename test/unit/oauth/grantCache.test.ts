@@ -10,15 +10,22 @@ class CountingStore implements SecretStore {
   reads = 0;
   /** While set, reads wait for it (lets a test change the store during a read). */
   gate: Promise<void> | undefined;
-  constructor(readonly inner = new MemorySecretStore(), private readonly events = true) {}
+  constructor(
+    readonly inner = new MemorySecretStore(),
+    private readonly events = true,
+  ) {}
   async get(key: string): Promise<string | undefined> {
     this.reads++;
     const value = await this.inner.get(key);
     await this.gate;
     return value;
   }
-  store(key: string, value: string): Promise<void> { return this.inner.store(key, value); }
-  delete(key: string): Promise<void> { return this.inner.delete(key); }
+  store(key: string, value: string): Promise<void> {
+    return this.inner.store(key, value);
+  }
+  delete(key: string): Promise<void> {
+    return this.inner.delete(key);
+  }
   get onDidChange(): SecretStore['onDidChange'] {
     return this.events ? (l) => this.inner.onDidChange(l) : undefined;
   }
@@ -27,12 +34,24 @@ class CountingStore implements SecretStore {
 describe('OAuthEngine grant cache (no secret-storage read per request)', () => {
   let as: FakeAuthServer;
   const engines: OAuthEngine[] = [];
-  before(async () => { as = await new FakeAuthServer({ expiresIn: 120 }).start(); });
-  after(async () => { await as.close(); });
-  afterEach(() => { for (const e of engines.splice(0)) e.dispose(); });
+  before(async () => {
+    as = await new FakeAuthServer({ expiresIn: 120 }).start();
+  });
+  after(async () => {
+    await as.close();
+  });
+  afterEach(() => {
+    for (const e of engines.splice(0)) e.dispose();
+  });
 
   function engine(secrets: SecretStore, clock = new ManualClock(Date.now())): OAuthEngine {
-    const e = new OAuthEngine({ secrets, logger: new MemoryLogger(), clock, opener: headlessOpener(), redirectTimeoutMs: 5000 });
+    const e = new OAuthEngine({
+      secrets,
+      logger: new MemoryLogger(),
+      clock,
+      opener: headlessOpener(),
+      redirectTimeoutMs: 5000,
+    });
     engines.push(e);
     return e;
   }
@@ -75,7 +94,9 @@ describe('OAuthEngine grant cache (no secret-storage read per request)', () => {
     const grant = (token: string): string => JSON.stringify({ version: 1, serverId: 's', accessToken: token });
     await secrets.inner.store(grantStoreKey('s'), grant('old'));
     let open: () => void = () => undefined;
-    secrets.gate = new Promise((r) => { open = r; });
+    secrets.gate = new Promise((r) => {
+      open = r;
+    });
     const slow = store.load('s');
     await secrets.inner.store(grantStoreKey('s'), grant('new')); // another window writes during the read
     open();

@@ -20,8 +20,13 @@ describe('OAuthEngine: options read at every sign-in', () => {
   it('uses a client metadata URL set after construction for the next sign-in', async () => {
     const live = { clientMetadataUrl: undefined as string | undefined };
     const engine = new OAuthEngine({
-      secrets: new MemorySecretStore(), logger: new MemoryLogger(), opener: headlessOpener(), redirectTimeoutMs: 5000,
-      get clientMetadataUrl() { return live.clientMetadataUrl; },
+      secrets: new MemorySecretStore(),
+      logger: new MemoryLogger(),
+      opener: headlessOpener(),
+      redirectTimeoutMs: 5000,
+      get clientMetadataUrl() {
+        return live.clientMetadataUrl;
+      },
     } satisfies OAuthEngineOptions);
     const server = { id: 'mcp', url: as.mcpUrl };
     assert.equal((await engine.signIn(server)).clientKind, 'dynamic');
@@ -36,8 +41,12 @@ describe('OAuthEngine: options read at every sign-in', () => {
   it('uses a shortened redirect wait for the next sign-in', async () => {
     const live = { redirectTimeoutMs: 60_000 };
     const engine = new OAuthEngine({
-      secrets: new MemorySecretStore(), logger: new MemoryLogger(), opener: { open: async () => undefined },
-      get redirectTimeoutMs() { return live.redirectTimeoutMs; },
+      secrets: new MemorySecretStore(),
+      logger: new MemoryLogger(),
+      opener: { open: async () => undefined },
+      get redirectTimeoutMs() {
+        return live.redirectTimeoutMs;
+      },
     } satisfies OAuthEngineOptions);
     live.redirectTimeoutMs = 200;
     assert.equal(await codeOf(engine.signIn({ id: 'mcp', url: as.mcpUrl })), 'authorization_timeout');

@@ -9,7 +9,10 @@ async function get(url: string): Promise<{ status: number; body: string; locatio
 
 describe('loopback redirect listener (RFC 8252 §7.3) over real HTTP', () => {
   let listeners: LoopbackRedirect[] = [];
-  async function listen(state = 'st-123', opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<LoopbackRedirect> {
+  async function listen(
+    state = 'st-123',
+    opts: { timeoutMs?: number; signal?: AbortSignal } = {},
+  ): Promise<LoopbackRedirect> {
     const l = new LoopbackRedirect(state, opts);
     listeners.push(l);
     await l.start();
@@ -27,8 +30,15 @@ describe('loopback redirect listener (RFC 8252 §7.3) over real HTTP', () => {
     const url = await l.wait();
     l.respond('success');
     const res = await answer;
-    assert.deepEqual({ status: res.status, location: res.location, code: url.searchParams.get('code'), state: url.searchParams.get('state') },
-      { status: 200, location: null, code: 'abc', state: 'st-123' });
+    assert.deepEqual(
+      {
+        status: res.status,
+        location: res.location,
+        code: url.searchParams.get('code'),
+        state: url.searchParams.get('state'),
+      },
+      { status: 200, location: null, code: 'abc', state: 'st-123' },
+    );
   });
 
   it('refuses a second callback', async () => {
@@ -53,11 +63,16 @@ describe('loopback redirect listener (RFC 8252 §7.3) over real HTTP', () => {
   it('answers 404 to other paths without consuming the flow, and never reflects input', async () => {
     const l = await listen();
     const other = await get(`${l.redirectUri.replace('/callback', '/favicon.ico')}?x=<script>`);
-    const pending = get(`${l.redirectUri}?state=st-123&error=access_denied&error_description=%3Cscript%3Ealert(1)%3C%2Fscript%3E`);
+    const pending = get(
+      `${l.redirectUri}?state=st-123&error=access_denied&error_description=%3Cscript%3Ealert(1)%3C%2Fscript%3E`,
+    );
     await l.wait();
     l.respond('failure');
     const denied = await pending;
-    assert.deepEqual([other.status, denied.status, denied.body.includes('<script>'), denied.body.includes('alert')], [404, 400, false, false]);
+    assert.deepEqual(
+      [other.status, denied.status, denied.body.includes('<script>'), denied.body.includes('alert')],
+      [404, 400, false, false],
+    );
     assert.equal((await l.wait()).searchParams.get('error'), 'access_denied');
   });
 
@@ -68,7 +83,10 @@ describe('loopback redirect listener (RFC 8252 §7.3) over real HTTP', () => {
     l.respond('failure');
     l.respond('success'); // too late: the browser already has its answer
     const res = await answer;
-    assert.deepEqual([res.status, res.body.includes('Signed in'), res.body.includes('Sign-in failed')], [400, false, true]);
+    assert.deepEqual(
+      [res.status, res.body.includes('Signed in'), res.body.includes('Sign-in failed')],
+      [400, false, true],
+    );
     const l2 = await listen();
     const unanswered = get(`${l2.redirectUri}?code=abc&state=st-123`);
     await l2.wait();

@@ -28,7 +28,9 @@ describe('loopback SSRF: URLs from a remote server never reach this machine', ()
     await new Promise<void>((resolve) => victim.listen(0, '127.0.0.1', resolve));
     victimOrigin = `http://127.0.0.1:${(victim.address() as AddressInfo).port}`;
   });
-  beforeEach(() => { hits = []; });
+  beforeEach(() => {
+    hits = [];
+  });
   after(async () => new Promise<void>((resolve) => victim.close(() => resolve())));
 
   /** The remote world: documents by URL for *.example.test, the real network for anything else. */
@@ -41,16 +43,30 @@ describe('loopback SSRF: URLs from a remote server never reach this machine', ()
     };
   }
   const prm = (servers: string[]): Record<string, unknown> => ({
-    'https://mcp.example.test/.well-known/oauth-protected-resource/mcp': { resource: MCP, authorization_servers: servers },
+    'https://mcp.example.test/.well-known/oauth-protected-resource/mcp': {
+      resource: MCP,
+      authorization_servers: servers,
+    },
   });
   const asMetadata = (overrides: Record<string, string>): Record<string, unknown> => ({
     [`${AS}/.well-known/oauth-authorization-server`]: {
-      issuer: AS, authorization_endpoint: `${AS}/authorize`, token_endpoint: `${AS}/token`, registration_endpoint: `${AS}/register`,
-      code_challenge_methods_supported: ['S256'], response_types_supported: ['code'], ...overrides,
+      issuer: AS,
+      authorization_endpoint: `${AS}/authorize`,
+      token_endpoint: `${AS}/token`,
+      registration_endpoint: `${AS}/register`,
+      code_challenge_methods_supported: ['S256'],
+      response_types_supported: ['code'],
+      ...overrides,
     },
   });
   async function signIn(docs: Record<string, unknown>, resourceMetadataUrl?: string): Promise<string> {
-    const engine = new OAuthEngine({ secrets: new MemorySecretStore(), logger: new MemoryLogger(), opener: headlessOpener(), fetch: remoteFetch(docs), redirectTimeoutMs: 2000 });
+    const engine = new OAuthEngine({
+      secrets: new MemorySecretStore(),
+      logger: new MemoryLogger(),
+      opener: headlessOpener(),
+      fetch: remoteFetch(docs),
+      redirectTimeoutMs: 2000,
+    });
     try {
       return await codeOf(engine.signIn({ id: 'remote', url: MCP }, { resourceMetadataUrl }));
     } finally {
@@ -62,11 +78,17 @@ describe('loopback SSRF: URLs from a remote server never reach this machine', ()
     assert.deepEqual([await signIn(prm([AS]), `${victimOrigin}/admin/delete`), hits], ['insecure_url', []]);
   });
 
-  it('refuses a loopback authorization server named by a remote server\'s PRM', async () => {
+  it("refuses a loopback authorization server named by a remote server's PRM", async () => {
     assert.deepEqual([await signIn(prm([victimOrigin])), hits], ['insecure_url', []]);
   });
 
-  for (const member of ['token_endpoint', 'registration_endpoint', 'revocation_endpoint', 'jwks_uri', 'authorization_endpoint']) {
+  for (const member of [
+    'token_endpoint',
+    'registration_endpoint',
+    'revocation_endpoint',
+    'jwks_uri',
+    'authorization_endpoint',
+  ]) {
     it(`refuses a loopback ${member} in a remote authorization server's metadata`, async () => {
       const docs = { ...prm([AS]), ...asMetadata({ [member]: `${victimOrigin}/internal` }) };
       assert.deepEqual([await signIn(docs), hits], ['insecure_url', []]);

@@ -7,7 +7,13 @@ import assert from 'node:assert/strict';
 import { Redactor } from '../../../src/core/common/redaction';
 import { checkServerSecurity } from '../../../src/core/security/securityCheck';
 import { type GrantEvidence, grantEvidence, grantFindings } from '../../../src/core/security/grantChecks';
-import { type CheckId, type SecurityReport, type Verdict, buildReport, finding } from '../../../src/core/security/securityReport';
+import {
+  type CheckId,
+  type SecurityReport,
+  type Verdict,
+  buildReport,
+  finding,
+} from '../../../src/core/security/securityReport';
 import { codeSpan, securityReportMarkdown, securityReportText } from '../../../src/core/security/securityReportFormat';
 import { startE2eWorld, type E2eWorld } from '../e2e/e2eWorld';
 import { startWeakServer, type WeakServer } from './support/weakServer';
@@ -15,7 +21,8 @@ import { startWeakServer, type WeakServer } from './support/weakServer';
 /** The CLI prints through the redactor: the report's own words must come out as written (nothing secret-shaped). */
 function assertSurvivesRedaction(report: SecurityReport): void {
   const redactor = new Redactor();
-  for (const text of [securityReportText(report), JSON.stringify(report, null, 2)]) assert.equal(redactor.redactText(text), text);
+  for (const text of [securityReportText(report), JSON.stringify(report, null, 2)])
+    assert.equal(redactor.redactText(text), text);
 }
 
 function verdicts(report: SecurityReport): Partial<Record<CheckId, Verdict>> {
@@ -33,8 +40,20 @@ describe('checkServerSecurity: the fixture authorization server and tickets serv
   it('passes every metadata check before sign-in and leaves the grant checks for later', async () => {
     const report = await checkServerSecurity({ server: world.httpServer });
     assert.deepEqual(verdicts(report), {
-      tls: 'warn', challenge: 'pass', prm: 'pass', resource: 'pass', asMetadata: 'pass', issuer: 'pass', pkce: 'pass', iss: 'pass',
-      registration: 'pass', dpop: 'pass', revocation: 'pass', refresh: 'pass', audience: 'skip', scopes: 'skip',
+      tls: 'warn',
+      challenge: 'pass',
+      prm: 'pass',
+      resource: 'pass',
+      asMetadata: 'pass',
+      issuer: 'pass',
+      pkce: 'pass',
+      iss: 'pass',
+      registration: 'pass',
+      dpop: 'pass',
+      revocation: 'pass',
+      refresh: 'pass',
+      audience: 'skip',
+      scopes: 'skip',
     });
     const prm = report.findings.find((f) => f.id === 'prm')!;
     assert.match(prm.summary, /WWW-Authenticate challenge/);
@@ -78,20 +97,37 @@ describe('checkServerSecurity: a deliberately weak server', () => {
     const s = await weak();
     const report = await checkServerSecurity({ server: { id: 'weak', url: s.mcpUrl } });
     assert.deepEqual(verdicts(report), {
-      tls: 'warn', challenge: 'warn', prm: 'pass', resource: 'pass', asMetadata: 'pass', issuer: 'pass', pkce: 'fail', iss: 'warn',
-      registration: 'pass', dpop: 'warn', revocation: 'warn', refresh: 'skip', audience: 'skip', scopes: 'skip',
+      tls: 'warn',
+      challenge: 'warn',
+      prm: 'pass',
+      resource: 'pass',
+      asMetadata: 'pass',
+      issuer: 'pass',
+      pkce: 'fail',
+      iss: 'warn',
+      registration: 'pass',
+      dpop: 'warn',
+      revocation: 'warn',
+      refresh: 'skip',
+      audience: 'skip',
+      scopes: 'skip',
     });
     const pkce = report.findings.find((f) => f.id === 'pkce')!;
     assert.match(pkce.advice ?? '', /code_challenge_methods_supported/);
     assert.match(pkce.spec, /RFC 7636/);
-    assert.ok(s.requests.every((r) => r.authorization === undefined), 'the check sends no credentials');
+    assert.ok(
+      s.requests.every((r) => r.authorization === undefined),
+      'the check sends no credentials',
+    );
     assert.ok(!s.requests.some((r) => r.path === '/register'), 'the check registers nothing');
     assertSurvivesRedaction(report);
   });
 
   it('turns PKCE into a warning when the server definition overrides it', async () => {
     const s = await weak();
-    const report = await checkServerSecurity({ server: { id: 'weak', url: s.mcpUrl, options: { pkce: 'assume-s256' } } });
+    const report = await checkServerSecurity({
+      server: { id: 'weak', url: s.mcpUrl, options: { pkce: 'assume-s256' } },
+    });
     assert.equal(verdicts(report).pkce, 'warn');
   });
 
@@ -113,7 +149,9 @@ describe('checkServerSecurity: a deliberately weak server', () => {
     const s = await weak({ noRegistration: true });
     const report = await checkServerSecurity({ server: { id: 'weak', url: s.mcpUrl } });
     assert.equal(verdicts(report).registration, 'fail');
-    const configured = await checkServerSecurity({ server: { id: 'weak', url: s.mcpUrl, options: { clientId: 'pre-registered' } } });
+    const configured = await checkServerSecurity({
+      server: { id: 'weak', url: s.mcpUrl, options: { clientId: 'pre-registered' } },
+    });
     assert.equal(verdicts(configured).registration, 'pass');
   });
 
@@ -134,14 +172,21 @@ describe('checkServerSecurity: a deliberately weak server', () => {
 });
 
 describe('grant checks', () => {
-  const base = { resource: 'https://mcp.example.com/mcp', grantedScopes: ['read'], requestedScopes: ['read'], tokenType: 'Bearer', hasRefreshToken: true };
+  const base = {
+    resource: 'https://mcp.example.com/mcp',
+    grantedScopes: ['read'],
+    requestedScopes: ['read'],
+    tokenType: 'Bearer',
+    hasRefreshToken: true,
+  };
   const unsignedJwt = (claims: Record<string, unknown>): string =>
     `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.`;
   const now = Date.now();
   const ctx = { resource: base.resource, now };
 
   it('fails a token whose audience is another server, warns on an opaque one, passes its own', () => {
-    const evidence = (aud: unknown): GrantEvidence => grantEvidence({ ...base, expiresAt: now + 3_600_000 }, aud === undefined ? 'opaque-token' : unsignedJwt({ aud }));
+    const evidence = (aud: unknown): GrantEvidence =>
+      grantEvidence({ ...base, expiresAt: now + 3_600_000 }, aud === undefined ? 'opaque-token' : unsignedJwt({ aud }));
     assert.deepEqual(evidence('https://other.example.com/').audience, ['https://other.example.com/']);
     assert.equal(evidence(undefined).audience, undefined);
     const v = (aud: unknown): Verdict => grantFindings(evidence(aud), ctx).find((f) => f.id === 'audience')!.verdict;
@@ -153,7 +198,9 @@ describe('grant checks', () => {
 
   it('warns on scopes beyond the request, a long-lived token and a missing refresh token', () => {
     const v = (over: Partial<typeof base> & { expiresAt?: number }, id: CheckId): Verdict =>
-      grantFindings(grantEvidence({ ...base, expiresAt: now + 600_000, ...over }, undefined), ctx).find((f) => f.id === id)!.verdict;
+      grantFindings(grantEvidence({ ...base, expiresAt: now + 600_000, ...over }, undefined), ctx).find(
+        (f) => f.id === id,
+      )!.verdict;
     assert.equal(v({ grantedScopes: ['read', 'admin'] }, 'scopes'), 'warn');
     assert.equal(v({ grantedScopes: [], requestedScopes: ['read', 'write'] }, 'scopes'), 'pass');
     assert.equal(v({ expiresAt: now + 7 * 24 * 3_600_000 }, 'refresh'), 'warn');
@@ -164,8 +211,11 @@ describe('grant checks', () => {
 
 describe('security report formats', () => {
   it('puts hostile server values in code spans: no link, no HTML, no command URI survives as markup', () => {
-    const hostile = '<img src=x onerror=alert(1)> [click](command:workbench.action.terminal.new) ``tick`` https://evil.example.com';
-    const report = buildReport('s', 'https://mcp.example.com/mcp', new Date(0), [finding('prm', 'pass', 'Found.', [{ label: 'URL', value: hostile }])]);
+    const hostile =
+      '<img src=x onerror=alert(1)> [click](command:workbench.action.terminal.new) ``tick`` https://evil.example.com';
+    const report = buildReport('s', 'https://mcp.example.com/mcp', new Date(0), [
+      finding('prm', 'pass', 'Found.', [{ label: 'URL', value: hostile }]),
+    ]);
     const md = securityReportMarkdown(report);
     const line = md.split('\n').find((l) => l.startsWith('- URL:'))!;
     assert.equal(line, `- URL: \`\`\`${hostile}\`\`\``);

@@ -11,7 +11,10 @@ async function main(): Promise<void> {
   for (let i = 0; i < Number(count); i++) await store.store(`${prefix}-${i}`, `value-${prefix}-${i}`);
 }
 
-main().then(() => process.exit(0), (err: unknown) => {
-  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -34,7 +34,10 @@ class EventEmitter<T> {
 }
 
 class Uri {
-  private constructor(readonly scheme: string, readonly path: string) {}
+  private constructor(
+    readonly scheme: string,
+    readonly path: string,
+  ) {}
   get fsPath(): string {
     return this.path;
   }
@@ -67,27 +70,57 @@ export interface StandInRecord {
 /** Builds a fresh stand-in module and the record of what the extension did with it. */
 export function createEditorStandIn(): { module: Record<string, unknown>; record: StandInRecord } {
   const record: StandInRecord = { commands: [], shown: [] };
-  const channel = { trace: noop, debug: noop, info: noop, warn: noop, error: noop, append: noop, appendLine: noop, show: noop, hide: noop, clear: noop, dispose: noop, logLevel: 2, onDidChangeLogLevel: new EventEmitter().event };
+  const channel = {
+    trace: noop,
+    debug: noop,
+    info: noop,
+    warn: noop,
+    error: noop,
+    append: noop,
+    appendLine: noop,
+    show: noop,
+    hide: noop,
+    clear: noop,
+    dispose: noop,
+    logLevel: 2,
+    onDidChangeLogLevel: new EventEmitter().event,
+  };
   const show = async (message: string): Promise<undefined> => void record.shown.push(message);
   const module = {
-    Disposable, EventEmitter, Uri,
+    Disposable,
+    EventEmitter,
+    Uri,
     ExtensionMode: { Production: 1, Development: 2, Test: 3 },
     ConfigurationTarget: { Global: 1, Workspace: 2, WorkspaceFolder: 3 },
     ProgressLocation: { SourceControl: 1, Window: 10, Notification: 15 },
     TreeItemCollapsibleState: { None: 0, Collapsed: 1, Expanded: 2 },
     StatusBarAlignment: { Left: 1, Right: 2 },
-    ThemeIcon: class { constructor(readonly id: string) {} },
-    ThemeColor: class { constructor(readonly id: string) {} },
-    TreeItem: class { constructor(readonly label: unknown, readonly collapsibleState?: number) {} },
+    ThemeIcon: class {
+      constructor(readonly id: string) {}
+    },
+    ThemeColor: class {
+      constructor(readonly id: string) {}
+    },
+    TreeItem: class {
+      constructor(
+        readonly label: unknown,
+        readonly collapsibleState?: number,
+      ) {}
+    },
     window: {
       createOutputChannel: () => channel,
       createTreeView: () => ({ dispose: noop }),
       createStatusBarItem: () => ({ show: noop, hide: noop, dispose: noop }),
       registerWebviewViewProvider: noop,
       registerWebviewPanelSerializer: noop,
-      showInformationMessage: show, showWarningMessage: show, showErrorMessage: show,
-      showQuickPick: dismissed, showInputBox: dismissed, showSaveDialog: dismissed,
-      withProgress: async (_o: unknown, task: (p: unknown, t: unknown) => Promise<unknown>) => task({ report: noop }, { onCancellationRequested: noop }),
+      showInformationMessage: show,
+      showWarningMessage: show,
+      showErrorMessage: show,
+      showQuickPick: dismissed,
+      showInputBox: dismissed,
+      showSaveDialog: dismissed,
+      withProgress: async (_o: unknown, task: (p: unknown, t: unknown) => Promise<unknown>) =>
+        task({ report: noop }, { onCancellationRequested: noop }),
     },
     workspace: {
       isTrusted: true,
@@ -120,7 +153,11 @@ export function createEditorStandIn(): { module: Record<string, unknown>; record
  * Modules under `sourceRoot` are dropped from the require cache first, so each call binds its own
  * stand-in instead of the one an earlier call left behind.
  */
-export async function loadWithEditorStandIn<T>(modulePath: string, standIn: Record<string, unknown>, sourceRoot: string): Promise<T> {
+export async function loadWithEditorStandIn<T>(
+  modulePath: string,
+  standIn: Record<string, unknown>,
+  sourceRoot: string,
+): Promise<T> {
   const cache = (Module as unknown as { _cache: Record<string, unknown> })._cache;
   for (const file of Object.keys(cache)) if (file.startsWith(sourceRoot)) delete cache[file];
   const loader = Module as unknown as { _load: (request: string, ...rest: unknown[]) => unknown };

@@ -37,9 +37,10 @@ export async function startLocalIssuer(): Promise<LocalIssuer> {
         .setIssuedAt()
         .setExpirationTime(c.expiresIn ?? '5m')
         .sign(key),
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -1,4 +1,9 @@
-import type { AuthorizedRequest, RejectedRequest, RejectionVerdict, RequestAuthorizer } from '../../../../src/core/requestAuthorizer';
+import type {
+  AuthorizedRequest,
+  RejectedRequest,
+  RejectionVerdict,
+  RequestAuthorizer,
+} from '../../../../src/core/requestAuthorizer';
 import { McpSecureError } from '../../../../src/core/errors';
 import { parseBearerChallenge } from '../../../../src/core/mcp/accessDeniedError';
 

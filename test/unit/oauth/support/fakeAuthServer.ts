@@ -6,7 +6,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHash, randomBytes } from 'node:crypto';
-import { SignJWT, jwtVerify, decodeJwt, calculateJwkThumbprint, decodeProtectedHeader, importJWK, type JWK } from 'jose';
+import {
+  SignJWT,
+  jwtVerify,
+  decodeJwt,
+  calculateJwkThumbprint,
+  decodeProtectedHeader,
+  importJWK,
+  type JWK,
+} from 'jose';
 
 export interface FakeAsConfig {
   /** Override the metadata `issuer`. */
@@ -70,7 +78,10 @@ export class FakeAuthServer {
   config: FakeAsConfig;
   private server: Server | undefined;
   private port = 0;
-  private codes = new Map<string, { challenge: string; scope: string; clientId: string; resource?: string; jkt?: string }>();
+  private codes = new Map<
+    string,
+    { challenge: string; scope: string; clientId: string; resource?: string; jkt?: string }
+  >();
   private refreshTokens = new Map<string, { scope: string; clientId: string }>();
   private nonce = randomBytes(8).toString('hex');
   tokenCount = 0;
@@ -82,9 +93,15 @@ export class FakeAuthServer {
     this.config = config;
   }
 
-  get origin(): string { return `http://127.0.0.1:${this.port}`; }
-  get issuer(): string { return this.origin; }
-  get mcpUrl(): string { return `${this.origin}/mcp`; }
+  get origin(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+  get issuer(): string {
+    return this.origin;
+  }
+  get mcpUrl(): string {
+    return `${this.origin}/mcp`;
+  }
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => {
@@ -100,7 +117,10 @@ export class FakeAuthServer {
   async close(): Promise<void> {
     const s = this.server;
     if (!s) return;
-    await new Promise<void>((resolve) => { s.close(() => resolve()); s.closeAllConnections(); });
+    await new Promise<void>((resolve) => {
+      s.close(() => resolve());
+      s.closeAllConnections();
+    });
   }
 
   requestsTo(path: string): LoggedRequest[] {
@@ -111,8 +131,12 @@ export class FakeAuthServer {
   requestsCarrying(values: readonly string[]): LoggedRequest[] {
     const wanted = values.filter(Boolean);
     return this.requests.filter((r) => {
-      const headers = Object.values(r.headers).flat().filter((h): h is string => typeof h === 'string');
-      const basic = headers.filter((h) => h.startsWith('Basic ')).map((h) => Buffer.from(h.slice(6), 'base64').toString());
+      const headers = Object.values(r.headers)
+        .flat()
+        .filter((h): h is string => typeof h === 'string');
+      const basic = headers
+        .filter((h) => h.startsWith('Basic '))
+        .map((h) => Buffer.from(h.slice(6), 'base64').toString());
       const seen = [...Object.values(r.query), ...Object.values(r.body).map(String), ...headers, ...basic].join('\n');
       return wanted.some((v) => seen.includes(v));
     });
@@ -125,8 +149,18 @@ export class FakeAuthServer {
       req.on('data', (c: Buffer) => (b += c.toString()));
       req.on('end', () => resolve(b));
     });
-    const body = req.headers['content-type']?.includes('json') ? (raw ? JSON.parse(raw) as Record<string, string> : {}) : Object.fromEntries(new URLSearchParams(raw));
-    this.requests.push({ method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), body, headers: req.headers });
+    const body = req.headers['content-type']?.includes('json')
+      ? raw
+        ? (JSON.parse(raw) as Record<string, string>)
+        : {}
+      : Object.fromEntries(new URLSearchParams(raw));
+    this.requests.push({
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      body,
+      headers: req.headers,
+    });
     const c = this.config;
     const hostile = c.misbehave?.[url.pathname];
     if (hostile) return misbehave(hostile, res, c.endlessStatus ?? 200);
@@ -135,7 +169,11 @@ export class FakeAuthServer {
     };
     const prmPath = c.prmPath === undefined ? '/.well-known/oauth-protected-resource/mcp' : c.prmPath;
     if (prmPath !== null && url.pathname === prmPath) {
-      return json(200, { resource: c.prmResource ?? this.mcpUrl, authorization_servers: c.authorizationServers ?? [this.issuer], ...(c.prmScopes ? { scopes_supported: c.prmScopes } : {}) });
+      return json(200, {
+        resource: c.prmResource ?? this.mcpUrl,
+        authorization_servers: c.authorizationServers ?? [this.issuer],
+        ...(c.prmScopes ? { scopes_supported: c.prmScopes } : {}),
+      });
     }
     if (url.pathname === '/.well-known/oauth-authorization-server') {
       if (c.metadataBody !== undefined) {
@@ -145,23 +183,33 @@ export class FakeAuthServer {
       return json(200, this.metadata());
     }
     switch (url.pathname) {
-      case '/authorize': return this.authorize(url, res);
-      case '/token': return this.token(req, body, res, json);
+      case '/authorize':
+        return this.authorize(url, res);
+      case '/token':
+        return this.token(req, body, res, json);
       case '/register': {
         if (c.dcr === false) return json(404, {});
         this.registrations.push(body);
-        return json(201, { client_id: `dyn-${this.port}-${this.registrations.length}`, redirect_uris: body.redirect_uris,
-          ...(c.dcrSecret ? { client_secret: c.dcrSecret, token_endpoint_auth_method: 'client_secret_basic' } : { token_endpoint_auth_method: 'none' }) });
+        return json(201, {
+          client_id: `dyn-${this.port}-${this.registrations.length}`,
+          redirect_uris: body.redirect_uris,
+          ...(c.dcrSecret
+            ? { client_secret: c.dcrSecret, token_endpoint_auth_method: 'client_secret_basic' }
+            : { token_endpoint_auth_method: 'none' }),
+        });
       }
       case '/revoke': {
         if (c.revokeFailure) return json(503, { error: 'temporarily_unavailable' });
-        if (c.revokeAccessUnsupported && !body.token?.startsWith('rt-')) return json(400, { error: 'unsupported_token_type' });
+        if (c.revokeAccessUnsupported && !body.token?.startsWith('rt-'))
+          return json(400, { error: 'unsupported_token_type' });
         this.revoked.push(body.token ?? '');
         res.writeHead(200).end();
         return;
       }
-      case '/mcp': return this.mcp(req, res, json);
-      default: return json(404, { error: 'not_found' });
+      case '/mcp':
+        return this.mcp(req, res, json);
+      default:
+        return json(404, { error: 'not_found' });
     }
   }
 
@@ -170,10 +218,17 @@ export class FakeAuthServer {
     const o = this.origin;
     return {
       issuer: c.metadataIssuer ?? this.issuer,
-      authorization_endpoint: c.authorizationEndpoint ?? `${o}/authorize`, token_endpoint: `${o}/token`, registration_endpoint: `${o}/register`,
-      revocation_endpoint: `${o}/revoke`, response_types_supported: ['code'],
-      ...(c.codeChallengeMethods === null ? {} : { code_challenge_methods_supported: c.codeChallengeMethods ?? ['S256'] }),
-      ...(c.issSupported === null || c.issSupported === undefined ? {} : { authorization_response_iss_parameter_supported: c.issSupported }),
+      authorization_endpoint: c.authorizationEndpoint ?? `${o}/authorize`,
+      token_endpoint: `${o}/token`,
+      registration_endpoint: `${o}/register`,
+      revocation_endpoint: `${o}/revoke`,
+      response_types_supported: ['code'],
+      ...(c.codeChallengeMethods === null
+        ? {}
+        : { code_challenge_methods_supported: c.codeChallengeMethods ?? ['S256'] }),
+      ...(c.issSupported === null || c.issSupported === undefined
+        ? {}
+        : { authorization_response_iss_parameter_supported: c.issSupported }),
       ...(c.asScopes ? { scopes_supported: c.asScopes } : {}),
       ...(c.cimd ? { client_id_metadata_document_supported: true } : {}),
       ...(c.dpopAlgs ? { dpop_signing_alg_values_supported: c.dpopAlgs } : {}),
@@ -190,7 +245,13 @@ export class FakeAuthServer {
       redirect.searchParams.set('error_description', c.authorizeError.description);
     } else {
       const code = randomBytes(12).toString('hex');
-      this.codes.set(code, { challenge: q.get('code_challenge') ?? '', scope: q.get('scope') ?? '', clientId: q.get('client_id') ?? '', resource: q.get('resource') ?? undefined, jkt: q.get('dpop_jkt') ?? undefined });
+      this.codes.set(code, {
+        challenge: q.get('code_challenge') ?? '',
+        scope: q.get('scope') ?? '',
+        clientId: q.get('client_id') ?? '',
+        resource: q.get('resource') ?? undefined,
+        jkt: q.get('dpop_jkt') ?? undefined,
+      });
       redirect.searchParams.set('code', code);
     }
     redirect.searchParams.set('state', q.get('state') ?? '');
@@ -201,7 +262,12 @@ export class FakeAuthServer {
     res.writeHead(302, { location: redirect.href }).end();
   }
 
-  private async token(req: IncomingMessage, body: Record<string, string>, res: ServerResponse, json: (s: number, d: unknown, h?: Record<string, string>) => void): Promise<void> {
+  private async token(
+    req: IncomingMessage,
+    body: Record<string, string>,
+    res: ServerResponse,
+    json: (s: number, d: unknown, h?: Record<string, string>) => void,
+  ): Promise<void> {
     const c = this.config;
     let jkt: string | undefined;
     if (c.dpopAlgs) {
@@ -221,14 +287,17 @@ export class FakeAuthServer {
     if (body.grant_type === 'authorization_code') {
       const entry = this.codes.get(body.code ?? '');
       this.codes.delete(body.code ?? '');
-      const computed = createHash('sha256').update(body.code_verifier ?? '').digest('base64url');
+      const computed = createHash('sha256')
+        .update(body.code_verifier ?? '')
+        .digest('base64url');
       if (!entry || computed !== entry.challenge) return json(400, { error: 'invalid_grant' });
       scope = entry.scope;
       clientId = entry.clientId;
     } else if (body.grant_type === 'refresh_token') {
       if (c.refreshFailure === 'server_error') return json(503, { error: 'temporarily_unavailable' });
       const entry = this.refreshTokens.get(body.refresh_token ?? '');
-      if (!entry || c.refreshFailure === 'invalid_grant') return json(400, { error: 'invalid_grant', error_description: 'refresh token revoked' });
+      if (!entry || c.refreshFailure === 'invalid_grant')
+        return json(400, { error: 'invalid_grant', error_description: 'refresh token revoked' });
       if (c.refreshFailure === 'scope_refused' && body.scope) return json(400, { error: 'invalid_scope' });
       this.refreshTokens.delete(body.refresh_token ?? '');
       scope = body.scope ?? entry.scope;
@@ -241,24 +310,53 @@ export class FakeAuthServer {
       scope = body.scope ?? '';
       clientId = body.client_id ?? basicUser(req.headers.authorization) ?? 'unknown';
     } else if (body.grant_type === 'urn:ietf:params:oauth:grant-type:token-exchange') {
-      const ok = body.subject_token === 'id-token-1' && body.subject_token_type === 'urn:ietf:params:oauth:token-type:id_token'
-        && body.requested_token_type === 'urn:ietf:params:oauth:token-type:id-jag' && !!body.audience && !!body.resource;
+      const ok =
+        body.subject_token === 'id-token-1' &&
+        body.subject_token_type === 'urn:ietf:params:oauth:token-type:id_token' &&
+        body.requested_token_type === 'urn:ietf:params:oauth:token-type:id-jag' &&
+        !!body.audience &&
+        !!body.resource;
       if (!ok) return json(400, { error: 'invalid_request' });
-      return json(200, { access_token: `id-jag-for-${body.audience}`, issued_token_type: 'urn:ietf:params:oauth:token-type:id-jag', token_type: 'N_A' });
+      return json(200, {
+        access_token: `id-jag-for-${body.audience}`,
+        issued_token_type: 'urn:ietf:params:oauth:token-type:id-jag',
+        token_type: 'N_A',
+      });
     } else {
       return json(400, { error: 'unsupported_grant_type' });
     }
     if (c.grantOnly) scope = c.grantOnly.join(' ');
     this.tokenCount++;
-    const accessToken = await new SignJWT({ scope, client_id: clientId, preferred_username: 'alice', ...(jkt ? { cnf: { jkt } } : {}) })
-      .setProtectedHeader({ alg: 'HS256' }).setSubject('user-1').setIssuer(this.issuer).setAudience(body.resource ?? this.mcpUrl)
-      .setIssuedAt().setExpirationTime('1h').setJti(randomBytes(8).toString('hex')).sign(KEY);
+    const accessToken = await new SignJWT({
+      scope,
+      client_id: clientId,
+      preferred_username: 'alice',
+      ...(jkt ? { cnf: { jkt } } : {}),
+    })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('user-1')
+      .setIssuer(this.issuer)
+      .setAudience(body.resource ?? this.mcpUrl)
+      .setIssuedAt()
+      .setExpirationTime('1h')
+      .setJti(randomBytes(8).toString('hex'))
+      .sign(KEY);
     const refreshToken = `rt-${randomBytes(12).toString('hex')}`;
     this.refreshTokens.set(refreshToken, { scope, clientId });
-    json(200, { access_token: accessToken, token_type: jkt ? 'DPoP' : 'Bearer', expires_in: c.expiresIn ?? 3600, refresh_token: refreshToken, scope });
+    json(200, {
+      access_token: accessToken,
+      token_type: jkt ? 'DPoP' : 'Bearer',
+      expires_in: c.expiresIn ?? 3600,
+      refresh_token: refreshToken,
+      scope,
+    });
   }
 
-  private async mcp(req: IncomingMessage, res: ServerResponse, json: (s: number, d: unknown, h?: Record<string, string>) => void): Promise<void> {
+  private async mcp(
+    req: IncomingMessage,
+    res: ServerResponse,
+    json: (s: number, d: unknown, h?: Record<string, string>) => void,
+  ): Promise<void> {
     const c = this.config;
     this.mcpCalls++;
     const rm = `resource_metadata="${this.origin}/.well-known/oauth-protected-resource/mcp"`;
@@ -274,18 +372,35 @@ export class FakeAuthServer {
       return json(401, { error: 'invalid_token' }, { 'www-authenticate': `Bearer error="invalid_token", ${rm}` });
     }
     if ((claims.cnf as { jkt?: string } | undefined)?.jkt) {
-      if (scheme !== 'DPoP' || !req.headers.dpop) return json(401, { error: 'invalid_token' }, { 'www-authenticate': 'DPoP error="invalid_token"' });
+      if (scheme !== 'DPoP' || !req.headers.dpop)
+        return json(401, { error: 'invalid_token' }, { 'www-authenticate': 'DPoP error="invalid_token"' });
       if (c.dpopNonce && decodeJwt(req.headers.dpop as string).nonce !== this.nonce) {
-        return json(401, { error: 'use_dpop_nonce' }, { 'www-authenticate': 'DPoP error="use_dpop_nonce"', 'dpop-nonce': this.nonce });
+        return json(
+          401,
+          { error: 'use_dpop_nonce' },
+          { 'www-authenticate': 'DPoP error="use_dpop_nonce"', 'dpop-nonce': this.nonce },
+        );
       }
     }
     const have = String(claims.scope ?? '').split(' ');
     if ((c.unauthorizedScopes ?? []).some((s) => !have.includes(s))) {
-      return json(401, { error: 'invalid_token' }, { 'www-authenticate': `Bearer error="invalid_token", scope="${(c.unauthorizedScopes ?? []).join(' ')}", ${rm}` });
+      return json(
+        401,
+        { error: 'invalid_token' },
+        {
+          'www-authenticate': `Bearer error="invalid_token", scope="${(c.unauthorizedScopes ?? []).join(' ')}", ${rm}`,
+        },
+      );
     }
     const missing = (c.requiredScopes ?? []).filter((s) => !have.includes(s));
     if (missing.length) {
-      return json(403, { error: 'insufficient_scope' }, { 'www-authenticate': `Bearer error="insufficient_scope", scope="${(c.requiredScopes ?? []).join(' ')}", ${rm}` });
+      return json(
+        403,
+        { error: 'insufficient_scope' },
+        {
+          'www-authenticate': `Bearer error="insufficient_scope", scope="${(c.requiredScopes ?? []).join(' ')}", ${rm}`,
+        },
+      );
     }
     json(200, { ok: true, sub: claims.sub });
   }

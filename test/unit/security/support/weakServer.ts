@@ -31,7 +31,8 @@ export async function startWeakServer(config: WeakServerConfig = {}): Promise<We
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     requests.push({ method: req.method ?? 'GET', path, authorization: req.headers.authorization });
-    const json = (status: number, doc: unknown): void => void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(doc));
+    const json = (status: number, doc: unknown): void =>
+      void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(doc));
     req.resume();
     if (path === '/mcp') {
       res.writeHead(401, { 'www-authenticate': 'Bearer realm="weak"' }).end();
@@ -39,8 +40,11 @@ export async function startWeakServer(config: WeakServerConfig = {}): Promise<We
       json(200, { resource: config.prmResource ?? `${origin}/mcp`, authorization_servers: [origin] });
     } else if (path === '/.well-known/oauth-authorization-server') {
       json(200, {
-        issuer: config.metadataIssuer ?? origin, authorization_endpoint: `${origin}/authorize`, token_endpoint: `${origin}/token`,
-        ...(config.noRegistration ? {} : { registration_endpoint: `${origin}/register` }), response_types_supported: ['code'],
+        issuer: config.metadataIssuer ?? origin,
+        authorization_endpoint: `${origin}/authorize`,
+        token_endpoint: `${origin}/token`,
+        ...(config.noRegistration ? {} : { registration_endpoint: `${origin}/register` }),
+        response_types_supported: ['code'],
       });
     } else {
       json(404, { error: 'not_found' });
@@ -49,7 +53,13 @@ export async function startWeakServer(config: WeakServerConfig = {}): Promise<We
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
-    origin, mcpUrl: `${origin}/mcp`, requests,
-    close: () => new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); }),
+    origin,
+    mcpUrl: `${origin}/mcp`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
