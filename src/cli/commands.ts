@@ -57,7 +57,13 @@ async function callTool(ctx: CommandContext): Promise<ExitCode> {
   const connection = await connect(ctx);
   const name = ctx.parsed.tool as string;
   const result = await connection
-    .callTool(name, ctx.parsed.options.toolArgs, { caller: 'cli', signal: ctx.signal })
+    .callTool(name, ctx.parsed.options.toolArgs, {
+      caller: 'cli',
+      signal: ctx.signal,
+      // MCP 2025-11-25 §Utilities/Tasks: a task's status changes go to stderr, the result to stdout.
+      preferTask: ctx.parsed.options.preferTask === true,
+      onTaskStatus: (s) => ctx.output.notice(describeTaskStatus(s)),
+    })
     .catch((err: unknown) => {
       // A JSON-RPC error answer to tools/call (MCP §Tools/Error Handling "protocol errors": unknown
       // tool, invalid arguments, server error) is the tool call failing, like isError: exit 4, not 3.
@@ -72,6 +78,13 @@ async function callTool(ctx: CommandContext): Promise<ExitCode> {
     });
   ctx.output.result(result.raw, formatResult(result));
   return result.isError ? ExitCode.toolError : ExitCode.ok;
+}
+
+/** One stderr line per task status change: `task 3f2a…: working (step 2 of 5)`. */
+export function describeTaskStatus(s: { taskId: string; status: string; statusMessage?: string }): string {
+  const id = printable(s.taskId, 200);
+  const short = id.length > 12 ? `${id.slice(0, 12)}…` : id;
+  return `task ${short}: ${printable(s.status, 40)}${s.statusMessage ? ` (${printable(s.statusMessage, 200)})` : ''}`;
 }
 
 function formatResult(result: ToolCallResult): string {
