@@ -241,7 +241,12 @@ export class ProxySession {
   }
 }
 
-/** The tool as VS Code receives it: the server's own fields, annotations passed through unchanged. */
+/**
+ * The tool as VS Code receives it: the server's own fields, annotations passed through unchanged.
+ * `execution.taskSupport` is left out on purpose: the gateway declares no `tasks` capability, so VS
+ * Code calls a task tool like any other and the extension runs the task upstream (MCP 2025-11-25
+ * §Utilities/Tasks; `McpConnection.callTool`).
+ */
 function toWireTool(t: ToolInfo): Record<string, unknown> {
   return {
     name: t.name,
