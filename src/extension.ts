@@ -109,6 +109,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpSec
     channel,
     results,
     confirm: core.prompts.confirm,
+    watchTask: core.prompts.watchTask,
   };
   context.subscriptions.push(
     auth,

@@ -1,3 +1,4 @@
+import type { TaskWatcher } from './taskProgress';
 import * as vscode from 'vscode';
 import type { StdioServerDefinition } from '../core/mcp/serverDefinition';
 import type { ElicitationHandler } from '../core/mcp/types';
@@ -54,6 +55,8 @@ export interface Prompts {
   readonly opener: BrowserOpener;
   readonly confirm: Confirm;
   readonly elicit: ElicitationHandler;
+  /** Sees a task tool's progress notification (test mode only; production has none). */
+  readonly watchTask?: TaskWatcher;
 }
 
 /** A modal warning with the one action button; Cancel is added by the editor. */

@@ -10,6 +10,7 @@ import type { ServerRegistry } from './serverRegistry';
 import type { ServerSecrets } from './serverSecrets';
 import type { StdioLaunchGuard } from './stdioLaunchGuard';
 import type { ServersTree } from './tree/serversTree';
+import type { TaskWatcher } from './taskProgress';
 
 /** What the commands need; built once in `extension.ts`. */
 export interface CommandServices {
@@ -27,4 +28,6 @@ export interface CommandServices {
   /** Every confirmation a command asks for (injected: modal in production, answerable in tests). */
   readonly confirm: Confirm;
   readonly guard: StdioLaunchGuard;
+  /** Sees task tools' progress notifications (test mode only). */
+  readonly watchTask?: TaskWatcher;
 }

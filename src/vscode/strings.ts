@@ -234,6 +234,13 @@ const TEXT = {
   toolReturnedLink: (name: string, uri: string) => `The tool returned a link: ${name} (${uri})`,
   openLink: 'Open Link',
   noRegistrationStored: (server: string) => `Signed out of ${server}; it has no stored client registration to forget.`,
+
+  // --- task-augmented tools (issue 11, MCP 2025-11-25 tasks) ---
+  runningTask: (tool: string, server: string) => `Running ${tool} on ${server} as a task…`,
+  taskStatus: (status: string, message: string) => {
+    const state = status === 'input_required' ? 'waiting for input' : status;
+    return message ? `task ${state}: ${message}` : `task ${state}`;
+  },
 } as const;
 
 /** Per-function bound for each interpolated argument; the stdio launch confirmation shows the full command. */

@@ -1,3 +1,4 @@
+import type { TaskWatcher } from './taskProgress';
 import type * as vscode from 'vscode';
 import type { AuditRecord } from '../core/audit/auditRecord';
 import type { ConnectionState } from '../core/mcp/connectionState';
@@ -78,6 +79,8 @@ export interface McpSecureApi {
   useElicitation(handler: ElicitationHandler): Lease;
   /** Answers every confirmation of one kind (remove server, rotate secret, import, launch, step-up). */
   useConfirmation<K extends ConfirmKind>(kind: K, handler: ConfirmHandler<K>): Lease;
+  /** Sees each status a task tool's progress notification shows, with that notification's cancel. */
+  useTaskWatcher(watcher: TaskWatcher): Lease;
   /** Every confirmation asked since activation, oldest first. */
   confirmationsAsked(): readonly ConfirmRequest[];
   /** Audit records appended since activation (most recent last, bounded). */
@@ -222,6 +225,7 @@ export function createTestApi(p: ApiParts): McpSecureApi {
     useLaunchConfirmer: (confirmer) => seams.useConfirmation('stdioLaunch', (r) => confirmer(r.def, r.commandLine)),
     useElicitation: (handler) => seams.useElicitation(handler),
     useConfirmation: (kind, handler) => seams.useConfirmation(kind, handler),
+    useTaskWatcher: (watcher) => seams.useTaskWatcher(watcher),
     confirmationsAsked: () => [...seams.asked],
     auditRecords: p.auditRecords,
     gateway: p.gateway ? gatewayView(p.gateway) : undefined,

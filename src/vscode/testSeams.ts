@@ -1,6 +1,7 @@
 import type { ElicitationAnswer, ElicitationHandler, ElicitationRequest } from '../core/mcp/types';
 import type { BrowserOpener } from '../core/ports';
 import type { Confirm, ConfirmKind, ConfirmRequest, Prompts } from './prompts';
+import type { TaskWatcher } from './taskProgress';
 
 /** What `use…` returns: disposing it removes the double again. */
 export interface Lease {
@@ -18,6 +19,7 @@ export type ConfirmHandler<K extends ConfirmKind> = (request: Extract<ConfirmReq
 export class TestSeams {
   private opener: BrowserOpener['open'] | undefined;
   private elicitation: ElicitationHandler | undefined;
+  private taskWatcher: TaskWatcher | undefined;
   private readonly confirmations = new Map<ConfirmKind, ConfirmHandler<ConfirmKind>>();
   /** Every confirmation asked since activation (answered by a double or not), oldest first. */
   readonly asked: ConfirmRequest[] = [];
@@ -34,7 +36,14 @@ export class TestSeams {
     }) satisfies Confirm,
     elicit: (request: ElicitationRequest, signal: AbortSignal): Promise<ElicitationAnswer> =>
       (this.elicitation ?? this.real.elicit)(request, signal),
+    watchTask: (status, cancel) => this.taskWatcher?.(status, cancel),
   };
+
+  /** Sees each status a task tool's progress notification shows, with that notification's cancel. */
+  useTaskWatcher(watcher: TaskWatcher): Lease {
+    this.taskWatcher = watcher;
+    return lease(() => this.taskWatcher === watcher && (this.taskWatcher = undefined));
+  }
 
   useOpener(open: (url: URL) => Promise<void>): Lease {
     this.opener = open;

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { McpSecureError } from '../../core/errors';
 import type { ToolCallResult, ToolInfo } from '../../core/mcp/types';
 import { withCancellableProgress } from '../progress';
+import { withTaskProgress } from '../taskProgress';
 import { safeJson, safeText } from '../../core/common/safeText';
 import type { CommandServices } from '../services';
 import { Strings } from '../strings';
@@ -24,9 +25,17 @@ export async function callToolCommand(s: CommandServices, pre: Preselection): Pr
   const args = pre.toolArguments
     ? await confirmSupplied(s, def.id, def.name, tool.name, pre.toolArguments)
     : await collectArguments(tool);
-  const result = await withCancellableProgress(Strings.callingTool(tool.name, def.name), (signal) =>
-    s.actions.callTool(def.id, tool.name, args, 'palette', signal),
-  );
+  // A tool that must run as a task (MCP 2025-11-25 §Utilities/Tasks) shows the task's status instead.
+  const result =
+    tool.taskSupport === 'required'
+      ? await withTaskProgress(
+          Strings.runningTask(tool.name, def.name),
+          (signal, onTaskStatus) => s.actions.callTool(def.id, tool.name, args, 'palette', signal, { onTaskStatus }),
+          s.watchTask,
+        )
+      : await withCancellableProgress(Strings.callingTool(tool.name, def.name), (signal) =>
+          s.actions.callTool(def.id, tool.name, args, 'palette', signal),
+        );
   await s.results.show(`${def.id}-${tool.name}`, result.raw);
   await s.results.media.present(result.content);
   if (result.isError) void vscode.window.showWarningMessage(Strings.toolError(safeText(tool.name, 80)));

@@ -1,0 +1,111 @@
+import { strict as assert } from 'node:assert';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { ToolCallResult } from '../../../src/core/mcp/types';
+import type { McpSecureApi } from '../../../src/vscode/testApi';
+import { activatedApi, requireFixtures, serverEntries, setServers, waitFor, type Fixtures } from './helpers';
+
+const TASKS_ID = 'it-tasks';
+
+/**
+ * Task-augmented tools (MCP 2025-11-25 §Utilities/Tasks) in the real editor: the SDK 1.x task server
+ * (test/fixtures/mcp/taskServer.mjs) as this suite's own stdio server, called through the Call Tool
+ * command with its cancellable progress notification.
+ */
+describe('task-augmented tools (extension, real task server)', () => {
+  let api: McpSecureApi;
+  let f: Fixtures;
+
+  before(async () => {
+    f = requireFixtures();
+    api = await activatedApi();
+    const taskServer = path.join(path.dirname(f.stdio.args[0] ?? ''), 'taskServer.mjs');
+    // Its own launch spec (and env), so the stdio suite's "asks once" check is unaffected.
+    await setServers([
+      ...serverEntries(f),
+      {
+        id: TASKS_ID,
+        name: 'Task Reports',
+        transport: 'stdio',
+        command: f.stdio.command,
+        args: [taskServer],
+        env: { TASKS_SUITE: '1' },
+      },
+    ]);
+    await waitFor(() => api.servers().some((d) => d.id === TASKS_ID), 'the task server in the registry');
+  });
+
+  after(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await api.disconnect(TASKS_ID).catch(() => undefined);
+    await setServers(serverEntries(f));
+  });
+
+  /** Runs Call Tool with supplied arguments (confirmed), the launch allowed, and `watch` on the task's notification. */
+  async function callTool(
+    tool: string,
+    args: Record<string, unknown>,
+    watch: Parameters<McpSecureApi['useTaskWatcher']>[0],
+  ): Promise<ToolCallResult> {
+    const leases = [
+      api.useLaunchConfirmer(async (def) => def.id === TASKS_ID),
+      api.useConfirmation('callTool', async (r) => r.serverId === TASKS_ID),
+      api.useTaskWatcher(watch),
+    ];
+    try {
+      return (await vscode.commands.executeCommand('mcpSecure.callTool', TASKS_ID, tool, args)) as ToolCallResult;
+    } finally {
+      leases.forEach((l) => l.dispose());
+    }
+  }
+
+  async function taskRecords(): Promise<{ status?: string; kind: string; code?: string; caller: string }[]> {
+    return (await api.auditRecords())
+      .filter((r) => r.what.server.id === TASKS_ID && r.what.tool === 'report')
+      .map((r) => ({
+        status: r.outcome.task?.status,
+        kind: r.outcome.kind,
+        code: r.outcome.code,
+        caller: r.who.caller,
+      }));
+  }
+
+  it('Call Tool runs a task-required tool with its status in the notification, opens the result, audits one "completed" call', async () => {
+    const before = (await taskRecords()).length;
+    const shown: string[] = [];
+    const result = await callTool('report', { steps: 3, stepMs: 30, fail: false }, (s) =>
+      shown.push(`${s.status}${s.statusMessage ? `: ${s.statusMessage}` : ''}`),
+    );
+    assert.deepEqual(result.content, [{ type: 'text', text: 'report done: 3 steps' }]);
+    assert.ok(shown.includes('working: step 3 of 3'), shown.join(' | '));
+    assert.equal(shown.at(-1)?.split(':')[0], 'completed');
+    await waitFor(
+      () => vscode.workspace.textDocuments.some((d) => d.getText().includes('report done: 3 steps')),
+      'the result in an editor',
+    );
+    const records = await waitFor(async () => {
+      const all = await taskRecords();
+      return all.length > before ? all.slice(before) : undefined;
+    }, 'the audit record');
+    assert.deepEqual(records, [{ status: 'completed', kind: 'success', code: undefined, caller: 'palette' }]);
+  });
+
+  it('cancelling the notification sends tasks/cancel to the server; the call is audited once as cancelled', async () => {
+    const before = (await taskRecords()).length;
+    await assert.rejects(
+      callTool('report', { steps: 10_000, stepMs: 20, fail: false }, (s, cancel) => {
+        if (s.statusMessage === 'step 2 of 10000') cancel();
+      }),
+      (e: Error) => /cancelled/i.test(e.message),
+    );
+    const events = await api.callTool(TASKS_ID, 'task_events', {});
+    const seen = JSON.parse(String(events.content[0]?.text)) as { created: string[]; cancelled: string[] };
+    assert.equal(seen.cancelled.length, 1, 'the server received tasks/cancel');
+    assert.equal(seen.cancelled[0], seen.created.at(-1), 'for the task the call created');
+    const records = await waitFor(async () => {
+      const all = await taskRecords();
+      return all.length > before ? all.slice(before) : undefined;
+    }, 'the audit record');
+    assert.deepEqual(records, [{ status: 'cancelled', kind: 'transport_error', code: 'cancelled', caller: 'palette' }]);
+  });
+});
