@@ -210,10 +210,21 @@ export class ProxySession {
         ? {
             onProgress: (p: { progress: number; total?: number; message?: string }) =>
               this.forwardProgress(progressToken, p),
+            onTaskStatus: this.taskProgress(progressToken),
           }
         : {}),
     });
     return result.raw;
+  }
+
+  /** An upstream task's status changes, as progress of the call VS Code made (one tick per change). */
+  private taskProgress(progressToken: string | number): (s: { status: string; statusMessage?: string }) => void {
+    let ticks = 0;
+    return (s) =>
+      this.forwardProgress(progressToken, {
+        progress: ++ticks,
+        message: `task ${s.status}${s.statusMessage ? `: ${s.statusMessage}` : ''}`,
+      });
   }
 
   private forwardProgress(

@@ -115,12 +115,22 @@ describe('gateway: task-augmented upstream tools (real bridge, real task server)
     const report = (await client.listTools()).tools.find((t) => t.name === 'report');
     assert.ok(report, 'the task-required tool is listed');
     assert.equal(report.execution, undefined, 'no taskSupport: VS Code calls it like any tool');
-    const result = await client.callTool({
-      name: 'report',
-      arguments: { steps: 2, stepMs: 10, fail: false },
-      _meta: { 'vscode.conversationId': 'conv-t' },
-    });
+    const progress: string[] = [];
+    const result = await client.callTool(
+      {
+        name: 'report',
+        arguments: { steps: 2, stepMs: 10, fail: false },
+        _meta: { 'vscode.conversationId': 'conv-t' },
+      },
+      undefined,
+      { onprogress: (p) => progress.push(`${p.progress} ${p.message}`) },
+    );
     assert.deepEqual(result.content, [{ type: 'text', text: 'report done: 2 steps' }]);
+    assert.deepEqual(
+      progress,
+      ['1 task working', '2 task working: step 1 of 2', '3 task working: step 2 of 2', '4 task completed: step 2 of 2'],
+      "the task's status reaches VS Code as progress of its call",
+    );
     const events = await serverEvents();
     const calls = audit.records.filter((r) => r.context.tool === 'report');
     assert.equal(calls.length, 1);

@@ -80,9 +80,16 @@ describe('task-augmented tool calls (real SDK task server)', function () {
     audit.cleanup();
   });
 
-  function connect(): Promise<McpConnection> {
+  function connect(env?: Record<string, string>): Promise<McpConnection> {
     const { command, args } = taskServerCommand();
-    const def = parseServerDefinition({ id: 'tasks', name: 'Tasks', transport: 'stdio', command, args });
+    const def = parseServerDefinition({
+      id: 'tasks',
+      name: 'Tasks',
+      transport: 'stdio',
+      command,
+      args,
+      ...(env ? { env } : {}),
+    });
     return manager.connect(def as StdioServerDefinition);
   }
 
@@ -193,5 +200,21 @@ describe('task-augmented tool calls (real SDK task server)', function () {
     assert.deepEqual(tasked.structuredContent, { sum: 9 });
     assert.equal(observer.records[1]!.outcome.task?.status, 'completed');
     assert.deepEqual((await serverEvents(conn)).tally, ['direct', 'task']);
+  });
+
+  it('refuses a task-required tool before sending anything when the server declares no tool tasks', async () => {
+    const conn = await connect({ TASK_SERVER_NO_TASKS: '1' });
+    const [tool] = await conn.listTools();
+    assert.equal(tool?.taskSupport, 'required');
+    await assert.rejects(
+      conn.callTool('report', {}, { caller: 'test' }),
+      (err: unknown) =>
+        isMcpSecureError(err, 'task_unsupported') &&
+        /must run as a task, but the server does not declare tasks for tools\/call/.test(err.message),
+    );
+    assert.deepEqual(
+      observer.records.map((r) => [r.outcome.kind, (r.outcome as { status?: unknown }).status, r.outcome.task]),
+      [['denied', 'local', undefined]],
+    );
   });
 });
