@@ -104,7 +104,20 @@ export interface RunToolTaskOptions {
   readonly tracker: { taskId?: string; status?: TaskStatusKind };
 }
 
-type WireTask = { taskId: string; status: TaskStatusKind; statusMessage?: string; pollInterval?: number };
+type WireTask = {
+  taskId: string;
+  status: TaskStatusKind;
+  statusMessage?: string;
+  pollInterval?: number;
+  lastUpdatedAt?: string;
+};
+
+/** Whether `a` was last updated before `b` (ISO 8601 timestamps, §Task: `lastUpdatedAt`). */
+function isOlder(a: WireTask, b: WireTask): boolean {
+  const ta = typeof a.lastUpdatedAt === 'string' ? Date.parse(a.lastUpdatedAt) : NaN;
+  const tb = typeof b.lastUpdatedAt === 'string' ? Date.parse(b.lastUpdatedAt) : NaN;
+  return Number.isFinite(ta) && Number.isFinite(tb) && ta < tb;
+}
 
 /**
  * Run one task-augmented `tools/call` to its end and return the raw `CallToolResult` that
@@ -268,8 +281,10 @@ class TaskWatch {
 
   report(task: WireTask): void {
     if (task.taskId !== this.taskId) return;
-    // Once terminal, a task stays so (§Task Status): a late non-terminal notification changes nothing.
+    // Once terminal, a task stays so (§Task Status): a late non-terminal notification changes nothing;
+    // nor does a status older than the one shown (a poll's answer and a notification can cross).
     if (this.latest && isTerminalTaskStatus(this.latest.status)) return;
+    if (this.latest && isOlder(task, this.latest)) return;
     this.latest = task;
     this.opts.tracker.status = task.status;
     const status: ToolTaskStatus = {

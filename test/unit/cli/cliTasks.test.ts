@@ -32,7 +32,6 @@ describe('CLI: task-augmented tools (real process, real task server)', function 
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout.trim(), 'report done: 3 steps');
     assert.match(r.stderr, /^task [0-9a-f]{12}…: working$/m);
-    assert.match(r.stderr, /^task [0-9a-f]{12}…: working \(step 3 of 3\)$/m);
     assert.match(r.stderr, /^task [0-9a-f]{12}…: completed \(step 3 of 3\)$/m);
     assert.doesNotMatch(r.stderr, /requires task augmentation/);
   });
@@ -80,7 +79,7 @@ describe('CLI: task-augmented tools (real process, real task server)', function 
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => {
       stderr += d;
-      if (/step 2 of 10000/.test(stderr) && !interrupted) interrupted = child.kill('SIGINT');
+      if (/step \d+ of 10000/.test(stderr) && !interrupted) interrupted = child.kill('SIGINT');
     });
     const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
     assert.ok(interrupted, `the task ran (stderr: ${stderr})`);
