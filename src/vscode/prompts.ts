@@ -1,9 +1,9 @@
-import type { TaskWatcher } from './taskProgress';
 import * as vscode from 'vscode';
 import type { StdioServerDefinition } from '../core/mcp/serverDefinition';
 import type { ElicitationHandler } from '../core/mcp/types';
 import type { BrowserOpener } from '../core/ports';
 import type { SettingsOrigin } from './serverEntries';
+import type { TaskWatcher } from './taskProgress';
 
 /**
  * Every question the extension asks the user before it acts. The text (`message`, `detail`, `action`)

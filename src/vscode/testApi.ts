@@ -1,4 +1,3 @@
-import type { TaskWatcher } from './taskProgress';
 import type * as vscode from 'vscode';
 import type { AuditRecord } from '../core/audit/auditRecord';
 import type { ConnectionState } from '../core/mcp/connectionState';
@@ -17,6 +16,7 @@ import type { StepUpAnswer } from './stepUpConsent';
 import type { ConfirmHandler, Lease, TestSeams } from './testSeams';
 import type { TreeSnapshot } from './tree/serversTree';
 import type { ChatGateway } from './gateway/chatGateway';
+import type { TaskWatcher } from './taskProgress';
 
 /** The only SecretStorage keys the test API reads or writes directly: never a real credential. */
 export const SCRATCH_SECRET_PREFIX = 'mcpSecure.test/';
