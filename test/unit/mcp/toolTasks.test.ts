@@ -50,10 +50,12 @@ describe('task-augmented tool calls (real SDK task server)', function () {
   let manager: ConnectionManager;
   let audit: { dir: string; cleanup(): void };
   let trail: AuditTrail;
+  let elicited: string[];
 
   beforeEach(async () => {
     logger = new MemoryLogger();
     observer = new RecordingObserver();
+    elicited = [];
     audit = tempDir('tasks-audit-');
     const redactor = new Redactor();
     redactor.registerSecret(secret);
@@ -63,6 +65,10 @@ describe('task-augmented tool calls (real SDK task server)', function () {
       authorizerFor: () => anonymousAuthorizer,
       stdioSecretFor: async () => secret,
       observers: [observer, trail],
+      elicitation: async (request) => {
+        elicited.push(request.message);
+        return { action: 'accept', content: { name: 'Ada' } };
+      },
       requestTimeoutMs: 10_000,
     });
   });
@@ -97,7 +103,12 @@ describe('task-augmented tool calls (real SDK task server)', function () {
     const conn = await connect();
     const tools = await conn.listTools();
     const support = Object.fromEntries(tools.map((t) => [t.name, t.taskSupport ?? 'forbidden']));
-    assert.deepEqual(support, { report: 'required', tally: 'optional', task_events: 'forbidden' });
+    assert.deepEqual(support, {
+      report: 'required',
+      interview: 'required',
+      tally: 'optional',
+      task_events: 'forbidden',
+    });
   });
 
   it('runs a task-required tool as a task: status updates, the result, one audit record "completed"', async () => {
@@ -220,5 +231,19 @@ describe('task-augmented tool calls (real SDK task server)', function () {
       observer.records.map((r) => [r.outcome.kind, (r.outcome as { status?: unknown }).status, r.outcome.task]),
       [['denied', 'local', undefined]],
     );
+  });
+
+  it('answers a request the task makes while input_required (elicitation on the tasks/result stream)', async () => {
+    const conn = await connect();
+    const statuses: string[] = [];
+    const result = await conn.callTool(
+      'interview',
+      {},
+      { caller: 'test', onTaskStatus: (s) => statuses.push(`${s.status}: ${s.statusMessage ?? ''}`) },
+    );
+    assert.deepEqual(result.content, [{ type: 'text', text: 'Interviewed Ada' }]);
+    assert.deepEqual(elicited, ['Who is being interviewed?']);
+    assert.ok(statuses.includes('input_required: waiting for a name'), statuses.join(' | '));
+    assert.equal(observer.records[0]!.outcome.task?.status, 'completed');
   });
 });
