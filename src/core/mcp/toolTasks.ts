@@ -144,10 +144,18 @@ export async function runToolTask(
           opts.deadlineMs,
         );
   const watch = new TaskWatch(client, opts);
+  const pending: { creating?: Promise<WireTask> } = {};
   try {
-    return await driveTask(client, call, opts, controller.signal, watch);
+    return await driveTask(client, call, opts, controller.signal, watch, pending);
   } catch (err) {
     if (!controller.signal.aborted) throw err;
+    if (opts.tracker.taskId === undefined && pending.creating) {
+      // Cancelled while the server was creating the task: learn its id (bounded), then cancel it too.
+      const created = await withDeadline(cancelTimeout(opts), undefined, undefined, () => pending.creating!).catch(
+        () => undefined,
+      );
+      if (created) Object.assign(opts.tracker, { taskId: created.taskId, status: created.status });
+    }
     await cancelTask(client, opts);
     throw controller.signal.reason;
   } finally {
@@ -163,17 +171,22 @@ async function driveTask(
   opts: RunToolTaskOptions,
   signal: AbortSignal,
   watch: TaskWatch,
+  pending: { creating?: Promise<WireTask> },
 ): Promise<Record<string, unknown>> {
   const step = <T>(work: (s: AbortSignal) => Promise<T>): Promise<T> =>
     withDeadline(opts.requestTimeoutMs, opts.activity, signal, work);
-  const created = await step((s) =>
+  if (signal.aborted) throw signal.reason; // nothing sent yet
+  // Once sent, the creation is not abandoned: a task the server creates after the caller gave up must
+  // still be cancelled, so the caller's abort only stops the waiting (runToolTask then awaits it).
+  pending.creating = withDeadline(opts.requestTimeoutMs, opts.activity, undefined, (s) =>
     client.request(
       { method: 'tools/call', params: { ...call, task: { ttl: opts.ttlMs ?? DEFAULT_TASK_TTL_MS } } },
       specTypeSchemas.CreateTaskResult,
       { signal: s, timeout: NO_SDK_TIMEOUT },
     ),
-  );
-  let task = created.task as WireTask;
+  ).then((created) => created.task as WireTask);
+  pending.creating.catch(() => undefined);
+  let task = await untilAborted(pending.creating, signal);
   watch.start(task.taskId);
   watch.report(task);
   // input_required: the server delivers its requests (elicitation) on the tasks/result stream.
@@ -209,7 +222,7 @@ async function cancelTask(client: Client, opts: RunToolTaskOptions): Promise<voi
   const { tracker } = opts;
   if (tracker.taskId === undefined || (tracker.status !== undefined && isTerminalTaskStatus(tracker.status))) return;
   try {
-    const answer = (await withDeadline(Math.min(opts.requestTimeoutMs, CANCEL_TIMEOUT_MS), undefined, undefined, (s) =>
+    const answer = (await withDeadline(cancelTimeout(opts), undefined, undefined, (s) =>
       client.request(
         { method: 'tasks/cancel', params: { taskId: tracker.taskId! } },
         specTypeSchemas.CancelTaskResult,
@@ -224,6 +237,29 @@ async function cancelTask(client: Client, opts: RunToolTaskOptions): Promise<voi
     // Already terminal on the server (-32602), or unreachable: the caller gave up on it either way.
     tracker.status = 'cancelled';
   }
+}
+
+function cancelTimeout(opts: RunToolTaskOptions): number {
+  return Math.min(opts.requestTimeoutMs, CANCEL_TIMEOUT_MS);
+}
+
+/** `work`, unless `signal` aborts first (then its reason); `work` itself goes on. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
 }
 
 function pollDelay(pollInterval: number | undefined): number {

@@ -246,4 +246,23 @@ describe('task-augmented tool calls (real SDK task server)', function () {
     assert.ok(statuses.includes('input_required: waiting for a name'), statuses.join(' | '));
     assert.equal(observer.records[0]!.outcome.task?.status, 'completed');
   });
+
+  it('a call cancelled while the server is still creating the task cancels that task too', async () => {
+    const conn = await connect();
+    const controller = new AbortController();
+    const call = conn.callTool(
+      'report',
+      { steps: 10_000, stepMs: 20, fail: false, holdMs: 1_000 },
+      { caller: 'test', signal: controller.signal },
+    );
+    call.catch(() => undefined);
+    // The server created the task and holds its answer to tools/call: give up now.
+    let events = await serverEvents(conn);
+    while (events.created.length === 0) events = await serverEvents(conn);
+    controller.abort();
+    await assert.rejects(call, (err: unknown) => isMcpSecureError(err, 'cancelled'));
+    assert.deepEqual((await serverEvents(conn)).cancelled, events.created, 'the task was cancelled on the server');
+    const report = observer.records.find((r) => r.context.tool === 'report');
+    assert.deepEqual(report?.outcome.task, { taskId: events.created[0], status: 'cancelled' });
+  });
 });
