@@ -18,6 +18,15 @@ export interface StdioLaunch {
   readonly env: Record<string, string>;
 }
 
+/**
+ * Optional message hooks of a {@link StdioTransport}: `outbound` may rewrite each message before it is
+ * written (the shared-secret presenter adds the secret there); `inbound` sees each message read.
+ */
+export interface StdioMessageHooks {
+  readonly outbound?: (message: JSONRPCMessage) => JSONRPCMessage;
+  readonly inbound?: (message: JSONRPCMessage) => void;
+}
+
 export interface ExitInfo {
   readonly code: number | null;
   readonly signal: string | null;
@@ -65,6 +74,7 @@ export class StdioTransport implements Transport {
     private readonly logger: Logger,
     /** Values masked in logged stderr (the shared secret). */
     private readonly masked: readonly string[] = [],
+    private readonly hooks: StdioMessageHooks = {},
   ) {
     this.exited = new Promise((r) => (this.resolveExited = r));
   }
@@ -121,7 +131,8 @@ export class StdioTransport implements Transport {
         reject(new McpSecureError('server_exited', 'The MCP server process is not running.'));
         return;
       }
-      if (stdin.write(serializeMessage(message))) resolve();
+      const outbound = this.hooks.outbound ? this.hooks.outbound(message) : message;
+      if (stdin.write(serializeMessage(outbound))) resolve();
       else stdin.once('drain', resolve);
     });
   }
@@ -188,6 +199,7 @@ export class StdioTransport implements Transport {
         continue;
       }
       if (!message) return;
+      this.hooks.inbound?.(message);
       this.onmessage?.(message);
     }
   }
