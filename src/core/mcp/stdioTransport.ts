@@ -7,6 +7,8 @@ import { REDACTED } from '../common/redaction';
 
 /** Cap on one JSON-RPC message read from a stdio server: 16 MiB. */
 export const STDIO_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+/** Grace period between closing the server's stdin and SIGTERM on close. */
+export const STDIO_EOF_GRACE_MS = 500;
 /** Grace period between SIGTERM and SIGKILL on close. */
 export const STDIO_KILL_GRACE_MS = 2000;
 
@@ -142,11 +144,14 @@ export class StdioTransport implements Transport {
     this.closed = true;
     const child = this.child;
     if (child && !this.exit && !this.spawnFailed) {
+      // MCP 2025-11-25 §Lifecycle/Shutdown (stdio): close the server's input first, then SIGTERM if it
+      // does not exit, then SIGKILL. Messages already written (a `notifications/cancelled`) are read first.
       child.stdin?.end();
-      this.signal('SIGTERM');
-      const timer = setTimeout(() => this.signal('SIGKILL'), STDIO_KILL_GRACE_MS);
+      const term = setTimeout(() => this.signal('SIGTERM'), STDIO_EOF_GRACE_MS);
+      const kill = setTimeout(() => this.signal('SIGKILL'), STDIO_EOF_GRACE_MS + STDIO_KILL_GRACE_MS);
       await this.exited;
-      clearTimeout(timer);
+      clearTimeout(term);
+      clearTimeout(kill);
     }
     // The group may still hold grandchildren after the leader exited.
     this.signal('SIGKILL');
