@@ -119,6 +119,13 @@ function isUnsupportedVersion(err: unknown): boolean {
 }
 
 function mismatch(what: string, protocol: ProtocolChoice, cause: unknown): McpSecureError {
+  if (protocol === 'auto') {
+    return new McpSecureError(
+      'protocol_mismatch',
+      'The MCP server speaks neither the 2026-07-28 wire nor the 2025-11-25 initialize handshake offered to it.',
+      { cause },
+    );
+  }
   const other = protocol === '2026-07-28' ? '"2025-11-25" or "auto"' : '"2026-07-28" or "auto"';
   return new McpSecureError('protocol_mismatch', `${what}. Set the server's protocol to ${other} (CLI: --protocol).`, {
     cause,
