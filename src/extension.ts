@@ -22,6 +22,7 @@ import { registerAuditPanel } from './vscode/audit/registerAuditPanel';
 import { McpAuthProvider } from './vscode/authProvider';
 import { EditorBrowserOpener } from './vscode/browserOpener';
 import { ElicitationPrompt } from './vscode/elicitationPrompt';
+import { withCancellableProgress } from './vscode/progress';
 import { modalConfirm, type Prompts } from './vscode/prompts';
 import { registerCommands } from './vscode/commands';
 import { ResultDocuments } from './vscode/resultDocuments';
@@ -70,6 +71,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpSec
     opener: new EditorBrowserOpener(),
     confirm: modalConfirm,
     elicit: new ElicitationPrompt(registry).handle,
+    progress: withCancellableProgress,
   };
   const seams = context.extensionMode === vscode.ExtensionMode.Test ? new TestSeams(editor) : undefined;
   const core = await buildCore(context, logger, store, registry, redactor, seams?.prompts ?? editor);
@@ -109,6 +111,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpSec
     channel,
     results,
     confirm: core.prompts.confirm,
+    progress: core.prompts.progress,
   };
   context.subscriptions.push(
     auth,

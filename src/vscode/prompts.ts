@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { StdioServerDefinition } from '../core/mcp/serverDefinition';
 import type { ElicitationHandler } from '../core/mcp/types';
 import type { BrowserOpener } from '../core/ports';
+import type { RunWithProgress } from './progress';
 import type { SettingsOrigin } from './serverEntries';
 
 /**
@@ -54,6 +55,8 @@ export interface Prompts {
   readonly opener: BrowserOpener;
   readonly confirm: Confirm;
   readonly elicit: ElicitationHandler;
+  /** A cancellable progress notification for a tool call (its Cancel button is the user's answer). */
+  readonly progress: RunWithProgress;
 }
 
 /** A modal warning with the one action button; Cancel is added by the editor. */

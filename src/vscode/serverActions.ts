@@ -1,7 +1,7 @@
 import type { ConnectionManager } from '../core/mcp/connectionManager';
 import type { McpConnection } from '../core/mcp/mcpConnection';
 import type { ServerDefinition } from '../core/mcp/serverDefinition';
-import type { ToolCallResult, ToolInfo } from '../core/mcp/types';
+import type { CallToolOptions, ToolCallResult, ToolInfo } from '../core/mcp/types';
 import { McpSecureError } from '../core/errors';
 import type { ToolCaller } from '../core/toolCallObserver';
 import type { ServerRegistry } from './serverRegistry';
@@ -63,8 +63,13 @@ export class ServerActions {
     args: Record<string, unknown> | undefined,
     caller: ToolCaller,
     signal?: AbortSignal,
+    onProgress?: CallToolOptions['onProgress'],
   ): Promise<ToolCallResult> {
     const connection = await this.connection(id, signal);
-    return connection.callTool(tool, args, { caller, ...(signal ? { signal } : {}) });
+    return connection.callTool(tool, args, {
+      caller,
+      ...(signal ? { signal } : {}),
+      ...(onProgress ? { onProgress } : {}),
+    });
   }
 }

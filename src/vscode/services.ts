@@ -2,6 +2,7 @@ import type * as vscode from 'vscode';
 import type { ConnectionManager } from '../core/mcp/connectionManager';
 import type { Logger } from '../core/ports';
 import type { McpAuthProvider } from './authProvider';
+import type { RunWithProgress } from './progress';
 import type { Confirm } from './prompts';
 import type { ResultDocuments } from './resultDocuments';
 import type { GrantEngine } from './engineContract';
@@ -26,5 +27,7 @@ export interface CommandServices {
   readonly results: ResultDocuments;
   /** Every confirmation a command asks for (injected: modal in production, answerable in tests). */
   readonly confirm: Confirm;
+  /** The cancellable progress notification of a tool call (injected like `confirm`). */
+  readonly progress: RunWithProgress;
   readonly guard: StdioLaunchGuard;
 }

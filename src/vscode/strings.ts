@@ -234,6 +234,10 @@ const TEXT = {
   toolReturnedLink: (name: string, uri: string) => `The tool returned a link: ${name} (${uri})`,
   openLink: 'Open Link',
   noRegistrationStored: (server: string) => `Signed out of ${server}; it has no stored client registration to forget.`,
+
+  // Tool-call progress (issue 11, protocol gaps): the server's message and how far along it is.
+  toolProgress: (message: string, percent: number | undefined) =>
+    percent === undefined ? message : message ? `${message} (${percent}%)` : `${percent}%`,
 } as const;
 
 /** Per-function bound for each interpolated argument; the stdio launch confirmation shows the full command. */
@@ -243,6 +247,7 @@ const ARGUMENT_LIMITS: Partial<Record<keyof typeof TEXT, number>> = {
   operationFailed: 600,
   signedOutNotRevoked: 600,
   signedOutReport: 1500,
+  toolProgress: 200,
 };
 
 export const Strings = withSafeArguments(TEXT, ARGUMENT_LIMITS);

@@ -13,7 +13,7 @@ import type { ConfirmKind, ConfirmRequest } from './prompts';
 import type { CommandServices } from './services';
 import type { LaunchConfirmer } from './stdioLaunchGuard';
 import type { StepUpAnswer } from './stepUpConsent';
-import type { ConfirmHandler, Lease, TestSeams } from './testSeams';
+import type { ConfirmHandler, Lease, ProgressRun, TestSeams } from './testSeams';
 import type { TreeSnapshot } from './tree/serversTree';
 import type { ChatGateway } from './gateway/chatGateway';
 
@@ -80,6 +80,8 @@ export interface McpSecureApi {
   useConfirmation<K extends ConfirmKind>(kind: K, handler: ConfirmHandler<K>): Lease;
   /** Every confirmation asked since activation, oldest first. */
   confirmationsAsked(): readonly ConfirmRequest[];
+  /** Sees each progress notification (e.g. Call Tool's) with its reports, and can press its Cancel. */
+  useProgress(watch: (run: ProgressRun) => void): Lease;
   /** Audit records appended since activation (most recent last, bounded). */
   auditRecords(): Promise<readonly AuditRecord[]>;
   /** The chat gateway (issue 8), when it started. */
@@ -223,6 +225,7 @@ export function createTestApi(p: ApiParts): McpSecureApi {
     useElicitation: (handler) => seams.useElicitation(handler),
     useConfirmation: (kind, handler) => seams.useConfirmation(kind, handler),
     confirmationsAsked: () => [...seams.asked],
+    useProgress: (watch) => seams.useProgress(watch),
     auditRecords: p.auditRecords,
     gateway: p.gateway ? gatewayView(p.gateway) : undefined,
     statusBar: p.statusBar,

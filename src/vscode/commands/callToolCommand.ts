@@ -8,10 +8,12 @@ import { Strings } from '../strings';
 import type { Preselection } from './commandArguments';
 import { pickServer } from './pickServer';
 import { collectArguments } from './toolArguments';
+import { toolProgressReporter } from '../toolProgress';
 
 /**
  * `mcpSecure.callTool`: pick server and tool, collect arguments from the tool's schema, call it
- * (caller `palette`, so the audit trail records who asked) and open the result in a JSON editor.
+ * (caller `palette`, so the audit trail records who asked) under a cancellable notification showing
+ * the server's progress, and open the result in a JSON editor.
  * A server and a tool may be preselected (tree node, keybinding, link). Arguments handed to the command
  * are never sent as they are: the user sees them in full (`safeJson`) and confirms the call first.
  */
@@ -24,8 +26,9 @@ export async function callToolCommand(s: CommandServices, pre: Preselection): Pr
   const args = pre.toolArguments
     ? await confirmSupplied(s, def.id, def.name, tool.name, pre.toolArguments)
     : await collectArguments(tool);
-  const result = await withCancellableProgress(Strings.callingTool(tool.name, def.name), (signal) =>
-    s.actions.callTool(def.id, tool.name, args, 'palette', signal),
+  // Cancel in the notification aborts the call: the SDK sends `notifications/cancelled` for it.
+  const result = await s.progress(Strings.callingTool(tool.name, def.name), (signal, report) =>
+    s.actions.callTool(def.id, tool.name, args, 'palette', signal, toolProgressReporter(report)),
   );
   await s.results.show(`${def.id}-${tool.name}`, result.raw);
   await s.results.media.present(result.content);
