@@ -27,3 +27,21 @@ export function useTranslator(translate: Translator): void {
 export function t(message: string, ...args: (string | number | boolean)[]): string {
   return translator(message, ...args);
 }
+
+/**
+ * Translates one constant of a string table (`Strings`' constants, read through a getter). Not `t`:
+ * its message is not a literal here, and scripts/l10nBundle.ts reads it from the table instead.
+ */
+export function translateConstant(message: string): string {
+  return translator(message);
+}
+
+/**
+ * Translates every entry of a table of constant messages (the audit webview's `WEBVIEW_STRINGS`, whose
+ * English literals scripts/l10nBundle.ts reads from the table itself).
+ */
+export function translateTable<K extends string>(table: Readonly<Record<K, string>>): Record<K, string> {
+  const out = {} as Record<K, string>;
+  for (const key of Object.keys(table) as K[]) out[key] = translator(table[key]);
+  return out;
+}

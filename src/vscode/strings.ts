@@ -1,5 +1,5 @@
 import { SAFE_TEXT_MAX, safeText, type Inert } from '../core/common/safeText';
-import { t } from './localize';
+import { t, translateConstant } from './localize';
 
 /**
  * Every user-visible string of the extension layer, in one place, localised through `vscode.l10n.t`
@@ -283,6 +283,62 @@ const TEXT = {
   openLink: 'Open Link',
   noRegistrationStored: (server: string) =>
     t('Signed out of {0}; it has no stored client registration to forget.', server),
+  // --- localisation (issue 12, item 5): texts that were written in place before ---
+  taskAddServer: 'Add server',
+  taskImportServers: 'Import servers',
+  taskRemoveServer: 'Remove server',
+  taskConnect: 'Connect',
+  taskDisconnect: 'Disconnect',
+  taskSignIn: 'Sign in',
+  taskSignOut: 'Sign out',
+  taskListTools: 'List tools',
+  taskCallTool: 'Call tool',
+  taskRotateSecret: 'Rotate shared secret',
+  taskShowLog: 'Show log',
+  taskRefresh: 'Refresh',
+  taskOpenSettings: 'Open settings',
+  taskForgetRegistration: 'Forget client registration',
+  auditClearConfirm:
+    'Delete every audit record? The hash chain continues from an anchor, but the records themselves cannot be recovered.',
+  auditClearButton: 'Clear Audit Log',
+  auditExportPick: 'Export the audit log as',
+  auditCommandFailed: (why: string) => t('Audit log: {0}', why),
+  auditWriteFailedStatus: (why: string, waiting: number) =>
+    t('Audit log write failed: {0} ({1} record(s) waiting)', why, waiting),
+  auditIntegrityStatus: (why: string) => t('Audit log integrity: {0}', why),
+  browserNotOpened: 'The browser could not be opened for sign-in.',
+  noToolNamed: (name: string) => t('No tool named "{0}".', name),
+  mcpJsonInvalid: '.vscode/mcp.json is not valid JSON.',
+  requestCancelled: 'The request was cancelled.',
+  scopeNotApproved: (tool: string, missing: string) =>
+    t('The tool "{0}" needs {1}, which is not granted; the wider access was not approved.', tool, missing),
+  secretReadFailed: (key: string) => t('Reading secret storage failed ({0}).', key),
+  secretWriteFailed: (key: string) => t('Writing secret storage failed ({0}).', key),
+  secretDeleteFailed: (key: string) => t('Deleting from secret storage failed ({0}).', key),
+  invalidEntryTooltip: (message: string, origin: string, index: number) =>
+    t('{0}\n({1} settings, entry #{2})', message, origin, index + 1),
+  subjectTooltip: (subject: string, issuer: string) => t('sub: {0}\niss: {1}', subject, issuer),
+  taskCheckSecurity: 'Check server security',
+  unknownError: 'unknown error',
+  requestFailed: 'request failed',
+  auditExportNotStarted: 'the audit export could not be started',
+  auditExported: (written: number) => t('Exported {0} audit record(s).', written),
+  jsonLinesFilter: 'JSON Lines',
+  auditIntact: (records: string, segments: number) =>
+    t('Audit log intact: {0} record(s) in {1} segment(s) verified.', records, segments),
+  auditIntactWitnessed: (records: string, segments: number, head: string) =>
+    t(
+      'Audit log intact: {0} record(s) in {1} segment(s) verified, up to the witnessed head (record {2}).',
+      records,
+      segments,
+      head,
+    ),
+  auditBrokenAt: (record: string, segment: string, line: number) =>
+    t('record {0} ({1}, line {2})', record, segment, line),
+  auditBrokenAtRecord: (record: string) => t('record {0}', record),
+  auditCheckFailed: (where: string, reason: string) => t('Audit log check failed at {0}: {1}.', where, reason),
+  auditCheckFailedMany: (where: string, reason: string, problems: number) =>
+    t('Audit log check failed at {0}: {1}. {2} problem(s) in total.', where, reason, problems),
 } as const;
 
 /** Per-function bound for each interpolated argument; the stdio launch confirmation shows the full command. */
@@ -292,6 +348,12 @@ const ARGUMENT_LIMITS: Partial<Record<keyof typeof TEXT, number>> = {
   operationFailed: 600,
   signedOutNotRevoked: 600,
   signedOutReport: 1500,
+  auditCommandFailed: 600,
+  auditWriteFailedStatus: 600,
+  auditIntegrityStatus: 600,
+  invalidEntryTooltip: 600,
+  auditCheckFailed: 1500,
+  auditCheckFailedMany: 1500,
 };
 
 export const Strings = withSafeArguments(TEXT, ARGUMENT_LIMITS);
@@ -309,7 +371,7 @@ export function withSafeArguments<T extends StringTable>(table: T, limits: Parti
   for (const [key, entry] of Object.entries(table)) {
     if (typeof entry !== 'function') {
       // A getter, not a value: the message is translated when it is shown, not when this module loads.
-      Object.defineProperty(wrapped, key, { enumerable: true, get: () => t(entry) });
+      Object.defineProperty(wrapped, key, { enumerable: true, get: () => translateConstant(entry) });
       continue;
     }
     const max = limits[key as keyof T] ?? SAFE_TEXT_MAX;

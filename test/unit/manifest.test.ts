@@ -43,7 +43,13 @@ interface Manifest {
     }[];
   };
 }
-const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as Manifest;
+/** The manifest as the editor reads it: each `%key%` replaced by its English text from package.nls.json. */
+const nls = JSON.parse(readFileSync(path.join(ROOT, 'package.nls.json'), 'utf8')) as Record<string, string>;
+const pkg = JSON.parse(
+  readFileSync(path.join(ROOT, 'package.json'), 'utf8').replace(/"%([^%"]+)%"/g, (m, key: string) =>
+    key in nls ? JSON.stringify(nls[key]) : m,
+  ),
+) as Manifest;
 const contributedCommands = pkg.contributes.commands.map((c) => c.command);
 
 function filesUnder(dir: string): string[] {

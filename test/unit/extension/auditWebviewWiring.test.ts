@@ -105,7 +105,7 @@ describe('audit webview wiring (host side of the ready handshake)', () => {
     assert.equal(wv.dropped, 0, 'no message from the page was dropped');
     assert.match(
       wv.lastHtml,
-      /<div id="root"><p class="loading">Loading the audit log…<\/p><\/div>/,
+      /<div id="root" data-l10n="[^"]*"><p class="loading">Loading the audit log…<\/p><\/div>/,
       'a page whose script never runs is not blank',
     );
     assert.ok(
