@@ -80,7 +80,7 @@ export class AuditApp {
     setOptions(this.controls.server, ws('allServers'), []);
     setOptions(this.controls.tool, ws('allTools'), []);
     setOptions(this.controls.user, ws('allUsers'), []);
-    setOptions(this.controls.outcome, ws('allOutcomes'), OUTCOME_KINDS);
+    setOptions(this.controls.outcome, ws('allOutcomes'), OUTCOME_KINDS, (v) => outcomeLabel(v as OutcomeKind));
     setOptions(this.controls.caller, ws('allCallers'), []);
     this.status = el(d, 'div', { cls: 'status', attrs: { role: 'status', 'aria-live': 'polite' } });
     this.exportLine = el(d, 'div', { cls: 'status export', attrs: { 'aria-label': ws('exportLineLabel') } });

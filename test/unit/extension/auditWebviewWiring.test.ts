@@ -134,6 +134,8 @@ describe('audit webview wiring (host side of the ready handshake)', () => {
       assert.match(wv.lastHtml, /<p class="loading">«Loading the audit log…»<\/p>/);
       assert.equal(doc.querySelector('button[data-action="refresh"]')?.textContent, '«Refresh»');
       assert.equal(doc.querySelector('.chart h2')?.textContent, '«Calls over time»');
+      const outcomes = [...doc.querySelectorAll('select[aria-label="«Outcome»"] option')].map((o) => o.textContent);
+      assert.deepEqual(outcomes, ['«All outcomes»', '«success»', '«tool error»', '«denied»', '«transport error»']);
       assert.equal(
         doc.querySelector('input.search')?.getAttribute('placeholder'),
         '«Search tool, server, user, error, arguments»',
