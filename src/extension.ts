@@ -38,6 +38,7 @@ import { ServerSecrets } from './vscode/serverSecrets';
 import { StdioLaunchGuard } from './vscode/stdioLaunchGuard';
 import { StepUpConsentPrompt } from './vscode/stepUpConsent';
 import { Strings } from './vscode/strings';
+import { useTranslator } from './vscode/localize';
 import { createTestApi, type McpSecureApi } from './vscode/testApi';
 import { TestSeams } from './vscode/testSeams';
 import { ChatGateway } from './vscode/gateway/chatGateway';
@@ -60,6 +61,8 @@ let shutdown: (() => Promise<void>) | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<McpSecureApi | undefined> {
   const started = performance.now();
+  // Every message from here on is translated (l10n/bundle.l10n.<language>.json; English is the source).
+  useTranslator(vscode.l10n.t);
   const channel = vscode.window.createOutputChannel(LOG_CHANNEL_NAME, { log: true });
   const redactor = new Redactor();
   const logger = new OutputLogger(channel, redactor);

@@ -1,4 +1,5 @@
 import { McpSecureError } from '../core/errors';
+import { Strings } from './strings';
 import type { ElicitationAnswer, ElicitationHandler, ElicitationRequest } from '../core/mcp/types';
 import type { BrowserOpener } from '../core/ports';
 import type { ProgressReport, ProgressWork } from './progress';
@@ -55,7 +56,7 @@ export class TestSeams {
         watch({
           title,
           reports,
-          cancel: () => cancel.abort(new McpSecureError('cancelled', 'The request was cancelled.')),
+          cancel: () => cancel.abort(new McpSecureError('cancelled', Strings.requestCancelled)),
         });
         return work(AbortSignal.any([signal, cancel.signal]), (update) => {
           reports.push(update);

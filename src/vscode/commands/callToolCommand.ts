@@ -39,7 +39,7 @@ export async function callToolCommand(s: CommandServices, pre: Preselection): Pr
 async function pickTool(tools: readonly ToolInfo[], name: string | undefined): Promise<ToolInfo> {
   if (name !== undefined) {
     const found = tools.find((t) => t.name === name);
-    if (!found) throw new McpSecureError('tool_not_found', `No tool named "${safeText(name, 80)}".`);
+    if (!found) throw new McpSecureError('tool_not_found', Strings.noToolNamed(name));
     return found;
   }
   const picked = await vscode.window.showQuickPick(
