@@ -166,9 +166,25 @@ def check_security():
     return frame('A server security report', body)
 
 
+def chat_gateway():
+    body = sidebar_header('CHAT')
+    body += [rect(16, 44, 448, 30, SIDE, BORDER, 6), text(30, 64, 'Which tickets are still open?', FG, 13)]
+    body += [rect(16, 86, 448, 54, WIDGET, BORDER, 6), verdict(34, 104, 'pass'),
+             text(50, 108, 'Ran list_tickets', FG, 13, 'bold'),
+             text(166, 108, '— MCP Secure Connections: Tickets', MUTED, 12),
+             text(50, 128, '{ "status": "open" }', BLUE, 12, family=MONO)]
+    body += [text(20, 164, 'Two tickets are open: #1 Login fails and #4 Slow export.', FG, 13)]
+    body += [rect(16, 184, 448, 58, SIDE, BORDER, 6), text(30, 206, 'MCP Secure Connections', FG, 12, 'bold'),
+             dot(36, 224, GREEN), text(48, 228, 'Tickets — signed in as alice', FG, 12),
+             dot(260, 224, GREEN), text(272, 228, 'Notes — shared secret', FG, 12)]
+    body += [text(16, 266, 'Chat reaches your servers only through MCP Secure:', MUTED, 12),
+             text(16, 284, 'same sign-in, tool policy and audit log (caller: chat).', MUTED, 12)]
+    return frame('Chat using a server through MCP Secure', body)
+
+
 if __name__ == '__main__':
     OUT.mkdir(parents=True, exist_ok=True)
     for name, draw in [('addServer', add_server), ('signIn', sign_in), ('connect', connect), ('callTool', call_tool),
-                       ('reviewAudit', review_audit), ('checkSecurity', check_security)]:
+                       ('reviewAudit', review_audit), ('checkSecurity', check_security), ('chatGateway', chat_gateway)]:
         (OUT / f'{name}.svg').write_text(draw(), encoding='utf-8')
         print(f'wrote media/walkthrough/{name}.svg')

@@ -22,6 +22,7 @@ import { registerAuditPanel } from './vscode/audit/registerAuditPanel';
 import { McpAuthProvider } from './vscode/authProvider';
 import { EditorBrowserOpener } from './vscode/browserOpener';
 import { ElicitationPrompt } from './vscode/elicitationPrompt';
+import { withCancellableProgress } from './vscode/progress';
 import { modalConfirm, type Prompts } from './vscode/prompts';
 import { registerCommands } from './vscode/commands';
 import { ResultDocuments } from './vscode/resultDocuments';
@@ -37,6 +38,7 @@ import { ServerSecrets } from './vscode/serverSecrets';
 import { StdioLaunchGuard } from './vscode/stdioLaunchGuard';
 import { StepUpConsentPrompt } from './vscode/stepUpConsent';
 import { Strings } from './vscode/strings';
+import { useTranslator } from './vscode/localize';
 import { createTestApi, type McpSecureApi } from './vscode/testApi';
 import { TestSeams } from './vscode/testSeams';
 import { ChatGateway } from './vscode/gateway/chatGateway';
@@ -59,6 +61,8 @@ let shutdown: (() => Promise<void>) | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<McpSecureApi | undefined> {
   const started = performance.now();
+  // Every message from here on is translated (l10n/bundle.l10n.<language>.json; English is the source).
+  useTranslator(vscode.l10n.t);
   const channel = vscode.window.createOutputChannel(LOG_CHANNEL_NAME, { log: true });
   const redactor = new Redactor();
   const logger = new OutputLogger(channel, redactor);
@@ -70,6 +74,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpSec
     opener: new EditorBrowserOpener(),
     confirm: modalConfirm,
     elicit: new ElicitationPrompt(registry).handle,
+    progress: withCancellableProgress,
   };
   const seams = context.extensionMode === vscode.ExtensionMode.Test ? new TestSeams(editor) : undefined;
   const core = await buildCore(context, logger, store, registry, redactor, seams?.prompts ?? editor);
@@ -109,7 +114,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpSec
     channel,
     results,
     confirm: core.prompts.confirm,
-    watchTask: core.prompts.watchTask,
+    progress: core.prompts.progress,
   };
   context.subscriptions.push(
     auth,

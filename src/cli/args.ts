@@ -36,7 +36,8 @@ export interface CliOptions {
   clientSecretEnv?: string;
   scopes: string[];
   timeoutMs: number;
-  protocol: ProtocolChoice;
+  /** `--protocol`; absent: the transport's default (HTTP `auto`, stdio `2025-11-25`). */
+  protocol?: ProtocolChoice;
   secretMode: SecretMode;
   secretEnvVar: string;
   /** DPoP-bound tokens (RFC 9449): `off` (default, Bearer, as in the extension), `on` (required), `auto` (when the AS advertises it). */
@@ -111,7 +112,6 @@ function defaults(): CliOptions {
     store: { kind: 'memory' },
     scopes: [],
     timeoutMs: DEFAULT_TIMEOUT_MS,
-    protocol: 'auto',
     secretMode: 'both',
     secretEnvVar: 'MCP_SHARED_SECRET',
     allowStepUp: false,

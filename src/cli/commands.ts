@@ -10,6 +10,7 @@ import { ExitCode } from './exitCodes';
 import type { Output } from './output';
 import type { CliRuntime } from './runtime';
 import { checkCommand } from './checkCommand';
+import type { ProgressLine } from './progressLine';
 
 export interface CommandContext {
   readonly parsed: ParsedCommand;
@@ -17,6 +18,8 @@ export interface CommandContext {
   readonly runtime: CliRuntime;
   readonly output: Output;
   readonly signal: AbortSignal;
+  /** Where `call` draws the server's progress (a no-op unless stderr is a terminal). */
+  readonly progress?: ProgressLine;
 }
 
 /** Strips terminal control sequences and control characters from server-supplied text before it reaches a terminal. */
@@ -56,14 +59,21 @@ function formatTools(tools: readonly ToolInfo[]): string {
 async function callTool(ctx: CommandContext): Promise<ExitCode> {
   const connection = await connect(ctx);
   const name = ctx.parsed.tool as string;
+  const onProgress = ctx.progress?.update;
   const result = await connection
     .callTool(name, ctx.parsed.options.toolArgs, {
       caller: 'cli',
       signal: ctx.signal,
-      // MCP 2025-11-25 §Utilities/Tasks: a task's status changes go to stderr, the result to stdout.
+      ...(onProgress ? { onProgress } : {}),
+      // MCP 2025-11-25 §Utilities/Tasks: each status change of a task is a line on stderr (any progress
+      // line is erased first), the result goes to stdout.
       preferTask: ctx.parsed.options.preferTask === true,
-      onTaskStatus: (s) => ctx.output.notice(describeTaskStatus(s)),
+      onTaskStatus: (s) => {
+        ctx.progress?.done();
+        ctx.output.notice(describeTaskStatus(s));
+      },
     })
+    .finally(() => ctx.progress?.done())
     .catch((err: unknown) => {
       // A JSON-RPC error answer to tools/call (MCP §Tools/Error Handling "protocol errors": unknown
       // tool, invalid arguments, server error) is the tool call failing, like isError: exit 4, not 3.

@@ -51,10 +51,14 @@ Options:
                           403 insufficient_scope (otherwise the call fails with exit code 2)
   --scope <scope>         scope to request (repeatable); default: what the server's challenge or
                           metadata names
-  --protocol <version>    auto (default), 2025-11-25 or 2026-07-28
+  --protocol <version>    auto, 2025-11-25 or 2026-07-28. HTTP default auto; stdio default 2025-11-25
+                          (the initialize handshake). On 2026-07-28 a stdio secret travels in every
+                          request's _meta "io.mcp-secure/secret"; no wire in common: exit 3
+                          [protocol_mismatch]
   --timeout <ms>          overall deadline (default 120000); expiry says "Timed out after N s" (exit 2
                           while a sign-in is pending, else 3)
-  --secret-mode <mode>    stdio: how the shared secret reaches the server: env, handshake, both (default), none
+  --secret-mode <mode>    stdio: how the shared secret reaches the server: env, handshake (in the protocol:
+                          clientInfo.secret, or _meta on 2026-07-28), both (default), none
   --secret-env <NAME>     stdio: environment variable for the shared secret (default MCP_SHARED_SECRET)
   --env NAME=VALUE        stdio: environment for the server (repeatable; not for secrets). A server that
                           checks no shared secret takes --secret-mode none

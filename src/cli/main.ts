@@ -15,6 +15,7 @@ import { helpText } from './help';
 import { browserFromEnv, canCompleteSignIn, deadlineSignal, interactionFacts, NoSignInOpener } from './interaction';
 import { CommandOpener, HeadlessOpener, PrintOpener } from './openers';
 import { Output } from './output';
+import { ProgressLine } from './progressLine';
 import { Redactor } from '../core/common/redaction';
 import { CliRuntime } from './runtime';
 import { definitionFor, oauthOptionsFrom } from './serverDefinitions';
@@ -77,7 +78,13 @@ async function execute(parsed: ParsedCommand, output: Output, redactor: Redactor
       await runConformanceActions(connection, conformance, logger.child('conformance'), deadline);
       return ExitCode.ok;
     }
-    return await runCommand({ parsed, definition, runtime, output, signal: deadline });
+    const progress = new ProgressLine({
+      isTTY: process.stderr.isTTY === true,
+      columns: process.stderr.columns,
+      write: (text) => process.stderr.write(text),
+      redactor,
+    });
+    return await runCommand({ parsed, definition, runtime, output, signal: deadline, progress });
   } finally {
     process.removeListener('SIGINT', onSigint);
     await runtime.dispose().catch(() => undefined);

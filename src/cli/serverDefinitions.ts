@@ -25,7 +25,11 @@ function hostSlug(hostname: string): string {
 }
 
 /** Builds and validates (through the MCP area's parser) the definition of the server named on the command line. */
-export function definitionFor(target: Target, options: CliOptions, protocol: ProtocolChoice): ServerDefinition {
+export function definitionFor(
+  target: Target,
+  options: CliOptions,
+  protocol: ProtocolChoice | undefined,
+): ServerDefinition {
   const id = serverIdFor(target);
   if (target.kind === 'http') {
     return parseServerDefinition({ id, name: target.url.host, transport: 'http', url: target.url.href, protocol });
@@ -37,6 +41,7 @@ export function definitionFor(target: Target, options: CliOptions, protocol: Pro
     command: target.command,
     args: target.args,
     secret: { mode: options.secretMode, envVar: options.secretEnvVar },
+    ...(protocol !== undefined ? { protocol } : {}),
     ...(Object.keys(options.env).length > 0 ? { env: options.env } : {}),
   });
 }

@@ -35,6 +35,8 @@ export type McpSecureErrorCode =
   | 'invalid_server_definition'
   | 'connection_failed'
   | 'handshake_rejected'
+  /** The server and the chosen protocol revision (2025-11-25 / 2026-07-28) have no wire in common. */
+  | 'protocol_mismatch'
   | 'server_exited'
   | 'request_timeout'
   | 'protocol_error'

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { McpSecureError } from '../core/errors';
 import type { BrowserOpener } from '../core/ports';
+import { Strings } from './strings';
 
 /**
  * Opens authorization URLs through the editor (`env.openExternal`), never a shell. Before opening, the
@@ -19,7 +20,7 @@ export class EditorBrowserOpener implements BrowserOpener {
   async open(url: URL): Promise<void> {
     await forwardLoopbackRedirect(url);
     const opened = await vscode.env.openExternal(vscode.Uri.parse(url.toString(), true));
-    if (!opened) throw new McpSecureError('authorization_cancelled', 'The browser could not be opened for sign-in.');
+    if (!opened) throw new McpSecureError('authorization_cancelled', Strings.browserNotOpened);
   }
 }
 

@@ -18,25 +18,26 @@ import { Strings } from './strings';
 type Handler = (s: CommandServices, pre: Preselection) => Promise<unknown>;
 
 /** Every command of the extension; `test/unit/manifest.test.ts` checks this table against package.json. */
-const HANDLERS: Record<CommandId, { readonly title: string; readonly run: Handler }> = {
-  [Commands.addServer]: { title: 'Add server', run: (s) => addServerCommand(s) },
-  [Commands.importServers]: { title: 'Import servers', run: (s) => importServersCommand(s) },
-  [Commands.removeServer]: { title: 'Remove server', run: removeServer },
-  [Commands.connect]: { title: 'Connect', run: connect },
-  [Commands.disconnect]: { title: 'Disconnect', run: disconnect },
-  [Commands.signIn]: { title: 'Sign in', run: signIn },
-  [Commands.signOut]: { title: 'Sign out', run: signOut },
-  [Commands.listTools]: { title: 'List tools', run: listTools },
-  [Commands.callTool]: { title: 'Call tool', run: callToolCommand },
-  [Commands.rotateSecret]: { title: 'Rotate shared secret', run: rotateSecretCommand },
-  [Commands.showLog]: { title: 'Show log', run: async (s) => s.channel.show(true) },
-  [Commands.refresh]: { title: 'Refresh', run: async (s) => s.tree.refresh() },
+/** `title` names the task in a failure notification (read when it is shown, so it is in the user's language). */
+const HANDLERS: Record<CommandId, { readonly title: () => string; readonly run: Handler }> = {
+  [Commands.addServer]: { title: () => Strings.taskAddServer, run: (s) => addServerCommand(s) },
+  [Commands.importServers]: { title: () => Strings.taskImportServers, run: (s) => importServersCommand(s) },
+  [Commands.removeServer]: { title: () => Strings.taskRemoveServer, run: removeServer },
+  [Commands.connect]: { title: () => Strings.taskConnect, run: connect },
+  [Commands.disconnect]: { title: () => Strings.taskDisconnect, run: disconnect },
+  [Commands.signIn]: { title: () => Strings.taskSignIn, run: signIn },
+  [Commands.signOut]: { title: () => Strings.taskSignOut, run: signOut },
+  [Commands.listTools]: { title: () => Strings.taskListTools, run: listTools },
+  [Commands.callTool]: { title: () => Strings.taskCallTool, run: callToolCommand },
+  [Commands.rotateSecret]: { title: () => Strings.taskRotateSecret, run: rotateSecretCommand },
+  [Commands.showLog]: { title: () => Strings.taskShowLog, run: async (s) => s.channel.show(true) },
+  [Commands.refresh]: { title: () => Strings.taskRefresh, run: async (s) => s.tree.refresh() },
   [Commands.openSettings]: {
-    title: 'Open settings',
+    title: () => Strings.taskOpenSettings,
     run: () => Promise.resolve(vscode.commands.executeCommand('workbench.action.openSettings', Settings.servers)),
   },
   [Commands.forgetClientRegistration]: {
-    title: 'Forget client registration',
+    title: () => Strings.taskForgetRegistration,
     run: (s, pre) => forgetRegistrationCommand(s, pre.serverId),
   },
 };
@@ -54,7 +55,7 @@ export function registerCommands(s: CommandServices): vscode.Disposable[] {
       try {
         return await run(s, preselection(args));
       } catch (e) {
-        reportFailure(s.logger, title, e);
+        reportFailure(s.logger, title(), e);
         throw e;
       }
     }),

@@ -2,8 +2,8 @@ import * as vscode from 'vscode';
 import type { StdioServerDefinition } from '../core/mcp/serverDefinition';
 import type { ElicitationHandler } from '../core/mcp/types';
 import type { BrowserOpener } from '../core/ports';
+import type { RunWithProgress } from './progress';
 import type { SettingsOrigin } from './serverEntries';
-import type { TaskWatcher } from './taskProgress';
 
 /**
  * Every question the extension asks the user before it acts. The text (`message`, `detail`, `action`)
@@ -55,8 +55,8 @@ export interface Prompts {
   readonly opener: BrowserOpener;
   readonly confirm: Confirm;
   readonly elicit: ElicitationHandler;
-  /** Sees a task tool's progress notification (test mode only; production has none). */
-  readonly watchTask?: TaskWatcher;
+  /** A cancellable progress notification for a tool call (its Cancel button is the user's answer). */
+  readonly progress: RunWithProgress;
 }
 
 /** A modal warning with the one action button; Cancel is added by the editor. */

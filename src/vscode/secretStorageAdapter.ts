@@ -1,6 +1,7 @@
 import type * as vscode from 'vscode';
 import { McpSecureError } from '../core/errors';
 import type { SecretStore } from '../core/ports';
+import { Strings } from './strings';
 
 /** Told about every secret value that passes through, so the logger can redact it verbatim. */
 export type SecretSink = (value: string) => void;
@@ -37,7 +38,7 @@ export class SecretStorageAdapter implements SecretStore {
       value = await read;
     } catch (cause) {
       if (this.cache.get(key) === read) this.cache.delete(key);
-      throw new McpSecureError('secret_store_failed', `Reading secret storage failed (${key}).`, { cause });
+      throw new McpSecureError('secret_store_failed', Strings.secretReadFailed(key), { cause });
     }
     if (value !== undefined) this.sink(value);
     return value;
@@ -49,7 +50,7 @@ export class SecretStorageAdapter implements SecretStore {
     try {
       await this.storage.store(key, value);
     } catch (cause) {
-      throw new McpSecureError('secret_store_failed', `Writing secret storage failed (${key}).`, { cause });
+      throw new McpSecureError('secret_store_failed', Strings.secretWriteFailed(key), { cause });
     }
     this.cache.set(key, Promise.resolve(value));
   }
@@ -59,7 +60,7 @@ export class SecretStorageAdapter implements SecretStore {
     try {
       await this.storage.delete(key);
     } catch (cause) {
-      throw new McpSecureError('secret_store_failed', `Deleting from secret storage failed (${key}).`, { cause });
+      throw new McpSecureError('secret_store_failed', Strings.secretDeleteFailed(key), { cause });
     }
     this.cache.set(key, Promise.resolve(undefined));
   }

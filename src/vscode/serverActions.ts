@@ -63,9 +63,15 @@ export class ServerActions {
     args: Record<string, unknown> | undefined,
     caller: ToolCaller,
     signal?: AbortSignal,
-    task?: Pick<CallToolOptions, 'onTaskStatus'>,
+    onProgress?: CallToolOptions['onProgress'],
+    onTaskStatus?: CallToolOptions['onTaskStatus'],
   ): Promise<ToolCallResult> {
     const connection = await this.connection(id, signal);
-    return connection.callTool(tool, args, { caller, ...(signal ? { signal } : {}), ...task });
+    return connection.callTool(tool, args, {
+      caller,
+      ...(signal ? { signal } : {}),
+      ...(onProgress ? { onProgress } : {}),
+      ...(onTaskStatus ? { onTaskStatus } : {}),
+    });
   }
 }

@@ -2,6 +2,7 @@ import type * as vscode from 'vscode';
 import type { ConnectionManager } from '../core/mcp/connectionManager';
 import type { Logger } from '../core/ports';
 import type { McpAuthProvider } from './authProvider';
+import type { RunWithProgress } from './progress';
 import type { Confirm } from './prompts';
 import type { ResultDocuments } from './resultDocuments';
 import type { GrantEngine } from './engineContract';
@@ -10,7 +11,6 @@ import type { ServerRegistry } from './serverRegistry';
 import type { ServerSecrets } from './serverSecrets';
 import type { StdioLaunchGuard } from './stdioLaunchGuard';
 import type { ServersTree } from './tree/serversTree';
-import type { TaskWatcher } from './taskProgress';
 
 /** What the commands need; built once in `extension.ts`. */
 export interface CommandServices {
@@ -27,7 +27,7 @@ export interface CommandServices {
   readonly results: ResultDocuments;
   /** Every confirmation a command asks for (injected: modal in production, answerable in tests). */
   readonly confirm: Confirm;
+  /** The cancellable progress notification of a tool call (injected like `confirm`). */
+  readonly progress: RunWithProgress;
   readonly guard: StdioLaunchGuard;
-  /** Sees task tools' progress notifications (test mode only). */
-  readonly watchTask?: TaskWatcher;
 }

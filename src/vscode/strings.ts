@@ -1,78 +1,97 @@
 import { SAFE_TEXT_MAX, safeText, type Inert } from '../core/common/safeText';
+import { t, translateConstant } from './localize';
 
 /**
- * Every user-visible string of the extension layer, in one place (ready for l10n). Every argument a
- * function here interpolates goes through `safeText` (see `withSafeArguments` at the end), so a server
- * name, tool name, account label or error text can never become a `command:` link, a codicon or
- * reordered text in a notification, progress title, modal, quick pick or tree item — whatever the caller
- * passed. Entries added here are covered automatically.
+ * Every user-visible string of the extension layer, in one place, localised through `vscode.l10n.t`
+ * (see ./localize.ts): functions build their message with `t('… {0} …', arg)`, constants are English
+ * literals that `Strings` translates each time they are read (they are read after activation, when the
+ * translator is set). scripts/l10nBundle.ts collects both kinds into l10n/bundle.l10n.json.
+ *
+ * Every argument a function here interpolates goes through `safeText` first (see `withSafeArguments`
+ * at the end), so a server name, tool name, account label or error text can never become a `command:`
+ * link, a codicon or reordered text in a notification, progress title, modal, quick pick or tree item —
+ * whatever the caller passed, and whatever the translation. Entries added here are covered automatically.
+ *
+ * Messages from src/core (error texts, verification results) are English and reach the user only as an
+ * argument of an entry here (e.g. `operationFailed(what, why)`), sanitised like any other argument: the
+ * core stays editor-free, and its messages are also the CLI's and the logs' words.
  */
 const TEXT = {
   // progress and notifications
-  signingIn: (server: string) => `Signing in to ${server}…`,
-  signedIn: (server: string, account: string) => `Signed in to ${server} as ${account}.`,
+  signingIn: (server: string) => t('Signing in to {0}…', server),
+  signedIn: (server: string, account: string) => t('Signed in to {0} as {1}.', server, account),
   signedOutNotRevoked: (server: string, why: string) =>
-    `Signed out of ${server} on this machine, but the server did not confirm revocation: ${why}`,
-  connecting: (server: string) => `Connecting to ${server}…`,
-  connected: (server: string) => `Connected to ${server}.`,
-  disconnected: (server: string) => `Disconnected from ${server}.`,
-  callingTool: (tool: string, server: string) => `Calling ${tool} on ${server}…`,
-  listingTools: (server: string) => `Listing tools of ${server}…`,
-  noTools: (server: string) => `${server} offers no tools.`,
-  operationFailed: (what: string, why: string) => `${what} failed: ${why}`,
+    t('Signed out of {0} on this machine, but the server did not confirm revocation: {1}', server, why),
+  connecting: (server: string) => t('Connecting to {0}…', server),
+  connected: (server: string) => t('Connected to {0}.', server),
+  disconnected: (server: string) => t('Disconnected from {0}.', server),
+  callingTool: (tool: string, server: string) => t('Calling {0} on {1}…', tool, server),
+  listingTools: (server: string) => t('Listing tools of {0}…', server),
+  noTools: (server: string) => t('{0} offers no tools.', server),
+  operationFailed: (what: string, why: string) => t('{0} failed: {1}', what, why),
   cancelled: 'Cancelled.',
   auditWriteFailed: (pending: number) =>
-    `Audit records could not be written (${pending} waiting in memory). Check disk space and permissions.`,
+    t('Audit records could not be written ({0} waiting in memory). Check disk space and permissions.', pending),
   auditUnavailable: 'The audit trail could not be opened; tool calls are not being recorded. See the MCP Secure log.',
   secretStoreFailed: "Could not save to the editor's secret storage. Nothing was changed.",
 
   // server registry
   invalidServers: (count: number) =>
-    `${count} MCP server definition(s) in settings are invalid. See the MCP Secure Servers view.`,
+    t('{0} MCP server definition(s) in settings are invalid. See the MCP Secure Servers view.', count),
   openSettings: 'Open Settings',
-  duplicateId: (id: string) => `Another server already uses the id "${id}".`,
+  duplicateId: (id: string) => t('Another server already uses the id "{0}".', id),
   clientSecretInSettings:
     'oauth.clientSecret must not be stored in settings; add the server with the Add Server command so the secret goes to secret storage.',
   untrustedIgnored: (count: number) =>
-    `${count} server(s) from workspace settings are ignored until the workspace is trusted.`,
-  serverAdded: (name: string) => `Added MCP server ${name}.`,
-  serverRemoved: (name: string) => `Removed MCP server ${name}.`,
-  removeConfirm: (name: string) => `Remove MCP server "${name}"? Its sign-in grant and shared secret are deleted too.`,
+    t('{0} server(s) from workspace settings are ignored until the workspace is trusted.', count),
+  serverAdded: (name: string) => t('Added MCP server {0}.', name),
+  serverRemoved: (name: string) => t('Removed MCP server {0}.', name),
+  removeConfirm: (name: string) =>
+    t('Remove MCP server "{0}"? Its sign-in grant and shared secret are deleted too.', name),
   remove: 'Remove',
-  importedServers: (count: number) => `Imported ${count} server(s) from .vscode/mcp.json.`,
+  importedServers: (count: number) => t('Imported {0} server(s) from .vscode/mcp.json.', count),
   importNothing: 'No importable servers found in .vscode/mcp.json.',
   importNoFile: 'No .vscode/mcp.json in this workspace.',
-  importSkipped: (count: number) => `${count} entr(ies) were skipped (unsupported or already present).`,
+  importSkipped: (count: number) => t('{0} entr(ies) were skipped (unsupported or already present).', count),
   noServers: 'No MCP servers are configured. Add one first.',
 
   // stdio launch confirmation
   confirmStdioLaunch: (name: string, origin: string) =>
-    `The ${origin} settings define the MCP server "${name}", which starts a local program. Run it?`,
+    t('The {0} settings define the MCP server "{1}", which starts a local program. Run it?', origin, name),
   confirmStdioDetail: (
     commandLine: Inert | string,
     cwd: Inert | string | undefined,
     env: readonly (Inert | string)[],
   ) =>
-    `Command line:\n${commandLine}${cwd ? `\n\nWorking directory:\n${cwd}` : ''}${env.length ? `\n\nEnvironment:\n${env.join('\n')}` : ''}\n\nOnly allow programs you trust. You are asked again if any of this changes.`,
+    [
+      t('Command line:\n{0}', String(commandLine)),
+      ...(cwd ? [t('Working directory:\n{0}', String(cwd))] : []),
+      ...(env.length ? [t('Environment:\n{0}', env.join('\n'))] : []),
+      t('Only allow programs you trust. You are asked again if any of this changes.'),
+    ].join('\n\n'),
   allowRun: 'Run',
   launchRefused: 'The stdio server was not started.',
 
   // step-up
-  stepUpTitle: (server: string) => `${server} asks for more access`,
+  stepUpTitle: (server: string) => t('{0} asks for more access', server),
   stepUpDetail: (granted: string, requested: string) =>
-    `Currently granted: ${granted || '(none)'}\nRequested: ${requested}\n\nAllow signing in again with the wider scope?`,
+    t(
+      'Currently granted: {0}\nRequested: {1}\n\nAllow signing in again with the wider scope?',
+      granted || t('(none)'),
+      requested,
+    ),
   allowStepUp: 'Allow',
 
   // elicitation
-  elicitTitle: (server: string) => `${server} asks for information`,
+  elicitTitle: (server: string) => t('{0} asks for information', server),
   elicitRespond: 'Respond…',
   elicitDecline: 'Decline',
 
   // rotate secret
   rotateConfirm: (name: string) =>
-    `Rotate the shared secret of "${name}"? The server is restarted with the new secret.`,
+    t('Rotate the shared secret of "{0}"? The server is restarted with the new secret.', name),
   rotate: 'Rotate',
-  rotated: (name: string, fingerprint: string) => `New shared secret for ${name} (${fingerprint}).`,
+  rotated: (name: string, fingerprint: string) => t('New shared secret for {0} ({1}).', name, fingerprint),
   showSnippet: 'Show Server Snippet',
 
   // add server wizard
@@ -102,54 +121,55 @@ const TEXT = {
   // pickers and tool calls
   pickServer: 'Choose an MCP server',
   pickTool: 'Choose a tool',
-  toolArg: (name: string, required: boolean, type: string) => `${name} (${type}${required ? ', required' : ''})`,
-  argInvalid: (type: string) => `Enter a valid ${type}.`,
+  toolArg: (name: string, required: boolean, type: string) =>
+    required ? t('{0} ({1}, required)', name, type) : t('{0} ({1})', name, type),
+  argInvalid: (type: string) => t('Enter a valid {0}.', type),
   jsonArgsEditor: 'Edit the arguments as JSON, then choose "Call Tool" in the notification.',
   callWithArgs: 'Call Tool',
   argsNotJson: 'The arguments are not a JSON object.',
-  toolError: (tool: string) => `The tool ${tool} reported an error; its result is open in an editor.`,
+  toolError: (tool: string) => t('The tool {0} reported an error; its result is open in an editor.', tool),
 
   // tree
   stateStopped: 'Disconnected',
   stateStarting: 'Connecting…',
-  stateRunning: (wire: string, version: string) => `Connected (${wire}, ${version})`,
-  stateError: (message: string) => `Error: ${message}`,
+  stateRunning: (wire: string, version: string) => t('Connected ({0}, {1})', wire, version),
+  stateError: (message: string) => t('Error: {0}', message),
   transportLabel: (transport: string) => (transport === 'http' ? 'HTTP' : 'stdio'),
   human: 'Human',
   agent: 'Agent',
   server: 'Server',
   notSignedIn: 'not signed in',
   notApplicable: 'local process (no account)',
-  sharedSecret: (fingerprint: string) => `shared secret ${fingerprint}`,
+  sharedSecret: (fingerprint: string) => t('shared secret {0}', fingerprint),
   sharedSecretNone: 'no shared secret',
   sharedSecretPending: 'shared secret (created on first connect)',
-  clientIdLabel: (clientId: string) => `OAuth client ${clientId}`,
-  resourceLabel: (resource: string, issuer: string) => `${resource} — issuer ${issuer}`,
+  clientIdLabel: (clientId: string) => t('OAuth client {0}', clientId),
+  resourceLabel: (resource: string, issuer: string) => t('{0} — issuer {1}', resource, issuer),
   grantedScopes: 'Granted scopes',
   notGranted: 'requested, not granted',
   granted: 'granted',
-  expires: (when: string) => `Token expires ${when}`,
-  expired: (when: string) => `Token expired ${when}`,
-  tools: (count: number) => `Tools (${count})`,
+  expires: (when: string) => t('Token expires {0}', when),
+  expired: (when: string) => t('Token expired {0}', when),
+  tools: (count: number) => t('Tools ({0})', count),
   toolsUnknown: 'Tools (connect to list)',
-  toolLocked: (scope: string) => `Needs scope ${scope}, which is not granted`,
-  invalidEntry: (index: number) => `Invalid server #${index + 1}`,
+  toolLocked: (scope: string) => t('Needs scope {0}, which is not granted', scope),
+  invalidEntry: (index: number) => t('Invalid server #{0}', index + 1),
   fromWorkspace: 'workspace',
   fromUser: 'user',
   commandLine: 'Command',
 
   // auth provider
-  accountFallback: (serverName: string) => `${serverName} account`,
+  accountFallback: (serverName: string) => t('{0} account', serverName),
   noServerScope: 'Sign-in needs a server:<id> scope naming an MCP server.',
-  unknownServer: (id: string) => `No MCP server with id "${id}".`,
+  unknownServer: (id: string) => t('No MCP server with id "{0}".', id),
   httpOnly: 'Only HTTP servers use sign-in; stdio servers use a shared secret.',
 
   // credentials bound to what they were issued for (sec-creds)
-  secretEnvLine: (envVar: string) => `${envVar}=(the server's shared secret, set at launch)`,
+  secretEnvLine: (envVar: string) => t("{0}=(the server's shared secret, set at launch)", envVar),
 
   // audit integrity and off-machine export (sec-audit)
   auditIntegrity: (message: string) =>
-    `Audit log integrity check failed: ${message}. Run "Verify Audit Log Integrity" for details.`,
+    t('Audit log integrity check failed: {0}. Run "Verify Audit Log Integrity" for details.', message),
   auditWitnessStarted:
     'The audit log is now protected against removed records; records written before now cannot be checked for removal.',
   exportHeadersPrompt:
@@ -159,87 +179,174 @@ const TEXT = {
   exportHeadersRemoved: 'Audit export headers removed.',
 
   // --- sec-ui (issue 7, items 1-2): confirmations for commands reachable from links ---
-  commandNotApplicable: (name: string) => `This command does not apply to ${name}.`,
+  commandNotApplicable: (name: string) => t('This command does not apply to {0}.', name),
   removeInvalidConfirm: (label: string, origin: string) =>
-    `Remove the invalid server entry "${label}" from the ${origin} settings?`,
-  importConfirm: (count: number) => `Add ${count} server(s) from .vscode/mcp.json to the workspace settings?`,
+    t('Remove the invalid server entry "{0}" from the {1} settings?', label, origin),
+  importConfirm: (count: number) => t('Add {0} server(s) from .vscode/mcp.json to the workspace settings?', count),
   importDetail: (names: readonly string[]) =>
-    `${names.join('\n')}\n\nLocal programs among them are shown in full and confirmed before their first start.`,
+    t('{0}\n\nLocal programs among them are shown in full and confirmed before their first start.', names.join('\n')),
   importAction: 'Import',
-  callToolConfirm: (tool: string, server: string) => `Call the tool "${tool}" on ${server} with these arguments?`,
+  callToolConfirm: (tool: string, server: string) =>
+    t('Call the tool "{0}" on {1} with these arguments?', tool, server),
   callToolDetail: (args: Inert) =>
-    `${args}\n\nThe call was requested by a link, a keybinding or another extension, not from the tool picker.`,
+    t(
+      '{0}\n\nThe call was requested by a link, a keybinding or another extension, not from the tool picker.',
+      String(args),
+    ),
   callToolAction: 'Call Tool',
 
   // gateway (VS Code's chat and agent through MCP Secure) — issue 8
   gatewayNeedsSignIn: (server: string) =>
-    `Sign in to ${server} from the Accounts menu (MCP Secure Connections), then try again.`,
+    t('Sign in to {0} from the Accounts menu (MCP Secure Connections), then try again.', server),
   gatewayNeedsStepUp: (server: string, why: string) =>
-    `${server} needs more access than is granted (${why}). Allow it when MCP Secure asks, or sign in to ${server} again from the Accounts menu with the wider scope.`,
-  gatewayServerFailed: (server: string, why: string) => `${server} is not available through MCP Secure: ${why}`,
+    t(
+      '{0} needs more access than is granted ({1}). Allow it when MCP Secure asks, or sign in to {0} again from the Accounts menu with the wider scope.',
+      server,
+      why,
+    ),
+  gatewayServerFailed: (server: string, why: string) => t('{0} is not available through MCP Secure: {1}', server, why),
   chatLabel: 'Chat',
-  chatOffered: (calls: number) => `offered through MCP Secure · ${calls} chat call${calls === 1 ? '' : 's'}`,
+  chatOffered: (calls: number) =>
+    calls === 1
+      ? t('offered through MCP Secure · 1 chat call')
+      : t('offered through MCP Secure · {0} chat calls', calls),
   chatNotOffered: 'not offered (exposeToChat or mcpSecure.gateway.enabled is off)',
   chatTooltip:
     "VS Code's chat and agent reach this server only through MCP Secure, with its sign-in, policy and audit.",
   toolHeldBack: (tool: string) =>
-    `The definition of the tool "${tool}" changed since it was approved for chat (or carries hidden characters), so MCP Secure holds it back. Review it with "MCP Secure: Review Changed Tool Definitions".`,
+    t(
+      'The definition of the tool "{0}" changed since it was approved for chat (or carries hidden characters), so MCP Secure holds it back. Review it with "MCP Secure: Review Changed Tool Definitions".',
+      tool,
+    ),
   toolHeldBackAudit: 'Tool definition changed or carries hidden characters: held back from chat until reviewed.',
   toolsHeldBackNotice: (server: string, count: number) =>
-    `${count} tool definition(s) of ${server} changed or carry hidden characters; they are held back from chat until you review them.`,
+    t(
+      '{0} tool definition(s) of {1} changed or carry hidden characters; they are held back from chat until you review them.',
+      count,
+      server,
+    ),
   reviewTools: 'Review',
   noToolsHeldBack: 'No tool definitions are held back from chat.',
   pickHeldBackTool: 'Tool definitions held back from chat',
   heldBackChanged: 'definition changed since it was approved',
-  heldBackHidden: (chars: string) => `hidden characters: ${chars}`,
+  heldBackHidden: (chars: string) => t('hidden characters: {0}', chars),
   heldBackNew: 'new tool',
-  pinDiffTitle: (server: string, tool: string) => `${server}: ${tool} (approved ↔ offered now)`,
-  acceptToolTitle: (server: string, tool: string) => `Let chat use the new definition of "${tool}" from ${server}?`,
+  pinDiffTitle: (server: string, tool: string) => t('{0}: {1} (approved ↔ offered now)', server, tool),
+  acceptToolTitle: (server: string, tool: string) =>
+    t('Let chat use the new definition of "{0}" from {1}?', tool, server),
   acceptToolDetail: (hidden: string) =>
-    `Compare both versions in the diff editor first: a server can hide instructions for the agent in a description or schema.${hidden ? `\n\nIt contains hidden characters: ${hidden}.` : ''}`,
+    [
+      t(
+        'Compare both versions in the diff editor first: a server can hide instructions for the agent in a description or schema.',
+      ),
+      ...(hidden ? [t('It contains hidden characters: {0}.', hidden)] : []),
+    ].join('\n\n'),
   acceptTool: 'Accept for Chat',
-  chatHeldBack: (n: number) => `${n} held back`,
-  chatHidden: (n: number) => `${n} with hidden characters`,
-  chatConflicts: (names: string) => `name conflict: ${names}`,
+  chatHeldBack: (n: number) => t('{0} held back', n),
+  chatHidden: (n: number) => t('{0} with hidden characters', n),
+  chatConflicts: (names: string) => t('name conflict: {0}', names),
   gatewayNotOffered:
     "This server is not offered to chat (MCP Secure: mcpSecure.gateway.enabled or the server's exposeToChat is off).",
 
   // native feel (issue 12): security report, status bar, live settings
-  checkingSecurity: (server: string) => `Checking the security of ${server}…`,
+  checkingSecurity: (server: string) => t('Checking the security of {0}…', server),
   statusLabel: 'MCP',
   statusTitle: 'MCP Secure Connections',
   statusNoServers: 'No MCP servers yet.',
-  statusConnected: (connected: number, total: number) => `${connected} of ${total} server(s) connected`,
+  statusConnected: (connected: number, total: number) => t('{0} of {1} server(s) connected', connected, total),
   statusState: (kind: 'stopped' | 'starting' | 'running' | 'error') =>
     (
       ({
-        stopped: 'not connected',
-        starting: 'connecting…',
-        running: 'connected',
-        error: 'connection failed',
+        stopped: t('not connected'),
+        starting: t('connecting…'),
+        running: t('connected'),
+        error: t('connection failed'),
       }) as Record<string, string>
     )[kind] ?? kind,
-  statusExpired: (server: string) => `⚠ The sign-in to ${server} expired: sign in again.`,
+  statusExpired: (server: string) => t('⚠ The sign-in to {0} expired: sign in again.', server),
   statusAuditUnavailable: '⚠ The audit log could not be opened: tool calls are not being recorded.',
   statusAuditFailing: (pending: number) =>
-    `⚠ The audit log cannot be written (${pending} record(s) waiting in memory).`,
+    t('⚠ The audit log cannot be written ({0} record(s) waiting in memory).', pending),
   statusClick: 'Click to open the Servers view.',
   // --- audit log in the editor area (issue 12, item 1) ---
   auditEditorTitle: 'Audit Log',
 
   // real-world readiness (issue 11)
   registrationForgotten: (server: string, issuers: string) =>
-    `Signed out of ${server} and forgot its client registration at ${issuers}. The next sign-in registers a new client.`,
-  signedOutReport: (server: string, report: string) => `${server}: ${report}`,
-  toolReturnedLink: (name: string, uri: string) => `The tool returned a link: ${name} (${uri})`,
+    t(
+      'Signed out of {0} and forgot its client registration at {1}. The next sign-in registers a new client.',
+      server,
+      issuers,
+    ),
+  signedOutReport: (server: string, report: string) => t('{0}: {1}', server, report),
+  toolReturnedLink: (name: string, uri: string) => t('The tool returned a link: {0} ({1})', name, uri),
   openLink: 'Open Link',
-  noRegistrationStored: (server: string) => `Signed out of ${server}; it has no stored client registration to forget.`,
-
+  noRegistrationStored: (server: string) =>
+    t('Signed out of {0}; it has no stored client registration to forget.', server),
+  // Tool-call progress (issue 11, protocol gaps): the server's message and how far along it is.
+  toolProgress: (message: string, percent: number | undefined) =>
+    percent === undefined ? message : message ? t('{0} ({1}%)', message, percent) : t('{0}%', percent),
+  // --- localisation (issue 12, item 5): texts that were written in place before ---
+  taskAddServer: 'Add server',
+  taskImportServers: 'Import servers',
+  taskRemoveServer: 'Remove server',
+  taskConnect: 'Connect',
+  taskDisconnect: 'Disconnect',
+  taskSignIn: 'Sign in',
+  taskSignOut: 'Sign out',
+  taskListTools: 'List tools',
+  taskCallTool: 'Call tool',
+  taskRotateSecret: 'Rotate shared secret',
+  taskShowLog: 'Show log',
+  taskRefresh: 'Refresh',
+  taskOpenSettings: 'Open settings',
+  taskForgetRegistration: 'Forget client registration',
+  auditClearConfirm:
+    'Delete every audit record? The hash chain continues from an anchor, but the records themselves cannot be recovered.',
+  auditClearButton: 'Clear Audit Log',
+  auditExportPick: 'Export the audit log as',
+  auditCommandFailed: (why: string) => t('Audit log: {0}', why),
+  auditWriteFailedStatus: (why: string, waiting: number) =>
+    t('Audit log write failed: {0} ({1} record(s) waiting)', why, waiting),
+  auditIntegrityStatus: (why: string) => t('Audit log integrity: {0}', why),
+  browserNotOpened: 'The browser could not be opened for sign-in.',
+  noToolNamed: (name: string) => t('No tool named "{0}".', name),
+  mcpJsonInvalid: '.vscode/mcp.json is not valid JSON.',
+  requestCancelled: 'The request was cancelled.',
+  scopeNotApproved: (tool: string, missing: string) =>
+    t('The tool "{0}" needs {1}, which is not granted; the wider access was not approved.', tool, missing),
+  secretReadFailed: (key: string) => t('Reading secret storage failed ({0}).', key),
+  secretWriteFailed: (key: string) => t('Writing secret storage failed ({0}).', key),
+  secretDeleteFailed: (key: string) => t('Deleting from secret storage failed ({0}).', key),
+  invalidEntryTooltip: (message: string, origin: string, index: number) =>
+    t('{0}\n({1} settings, entry #{2})', message, origin, index + 1),
+  subjectTooltip: (subject: string, issuer: string) => t('sub: {0}\niss: {1}', subject, issuer),
+  taskCheckSecurity: 'Check server security',
+  unknownError: 'unknown error',
+  requestFailed: 'request failed',
+  auditExportNotStarted: 'the audit export could not be started',
+  auditExported: (written: number) => t('Exported {0} audit record(s).', written),
+  jsonLinesFilter: 'JSON Lines',
+  auditIntact: (records: string, segments: number) =>
+    t('Audit log intact: {0} record(s) in {1} segment(s) verified.', records, segments),
+  auditIntactWitnessed: (records: string, segments: number, head: string) =>
+    t(
+      'Audit log intact: {0} record(s) in {1} segment(s) verified, up to the witnessed head (record {2}).',
+      records,
+      segments,
+      head,
+    ),
+  auditBrokenAt: (record: string, segment: string, line: number) =>
+    t('record {0} ({1}, line {2})', record, segment, line),
+  auditBrokenAtRecord: (record: string) => t('record {0}', record),
+  auditCheckFailed: (where: string, reason: string) => t('Audit log check failed at {0}: {1}.', where, reason),
+  auditCheckFailedMany: (where: string, reason: string, problems: number) =>
+    t('Audit log check failed at {0}: {1}. {2} problem(s) in total.', where, reason, problems),
   // --- task-augmented tools (issue 11, MCP 2025-11-25 tasks) ---
-  runningTask: (tool: string, server: string) => `Running ${tool} on ${server} as a task…`,
-  taskStatus: (status: string, message: string) => {
-    const state = status === 'input_required' ? 'waiting for input' : status;
-    return message ? `task ${state}: ${message}` : `task ${state}`;
+  runningToolTask: (tool: string, server: string) => t('Running {0} on {1} as a task…', tool, server),
+  toolTaskStatus: (status: string, message: string) => {
+    const state = status === 'input_required' ? t('waiting for input') : status;
+    return message ? t('task {0}: {1}', state, message) : t('task {0}', state);
   },
 } as const;
 
@@ -250,6 +357,13 @@ const ARGUMENT_LIMITS: Partial<Record<keyof typeof TEXT, number>> = {
   operationFailed: 600,
   signedOutNotRevoked: 600,
   signedOutReport: 1500,
+  toolProgress: 200,
+  auditCommandFailed: 600,
+  auditWriteFailedStatus: 600,
+  auditIntegrityStatus: 600,
+  invalidEntryTooltip: 600,
+  auditCheckFailed: 1500,
+  auditCheckFailedMany: 1500,
 };
 
 export const Strings = withSafeArguments(TEXT, ARGUMENT_LIMITS);
@@ -258,14 +372,16 @@ type StringTable = Record<string, string | ((...args: never[]) => string)>;
 
 /**
  * The same table, with every function wrapped so that each string argument (and each string in an
- * array argument) is passed through `safeText` before it is interpolated. Numbers and booleans pass
- * unchanged; constant strings are ours and stay as they are.
+ * array argument) is passed through `safeText` before it is interpolated, and every constant read
+ * through the translator. Numbers and booleans pass unchanged; constant strings are ours and stay
+ * plain text.
  */
 export function withSafeArguments<T extends StringTable>(table: T, limits: Partial<Record<keyof T, number>> = {}): T {
   const wrapped: Record<string, unknown> = {};
   for (const [key, entry] of Object.entries(table)) {
     if (typeof entry !== 'function') {
-      wrapped[key] = entry;
+      // A getter, not a value: the message is translated when it is shown, not when this module loads.
+      Object.defineProperty(wrapped, key, { enumerable: true, get: () => translateConstant(entry) });
       continue;
     }
     const max = limits[key as keyof T] ?? SAFE_TEXT_MAX;

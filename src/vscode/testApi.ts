@@ -13,10 +13,9 @@ import type { ConfirmKind, ConfirmRequest } from './prompts';
 import type { CommandServices } from './services';
 import type { LaunchConfirmer } from './stdioLaunchGuard';
 import type { StepUpAnswer } from './stepUpConsent';
-import type { ConfirmHandler, Lease, TestSeams } from './testSeams';
+import type { ConfirmHandler, Lease, ProgressRun, TestSeams } from './testSeams';
 import type { TreeSnapshot } from './tree/serversTree';
 import type { ChatGateway } from './gateway/chatGateway';
-import type { TaskWatcher } from './taskProgress';
 
 /** The only SecretStorage keys the test API reads or writes directly: never a real credential. */
 export const SCRATCH_SECRET_PREFIX = 'mcpSecure.test/';
@@ -79,10 +78,10 @@ export interface McpSecureApi {
   useElicitation(handler: ElicitationHandler): Lease;
   /** Answers every confirmation of one kind (remove server, rotate secret, import, launch, step-up). */
   useConfirmation<K extends ConfirmKind>(kind: K, handler: ConfirmHandler<K>): Lease;
-  /** Sees each status a task tool's progress notification shows, with that notification's cancel. */
-  useTaskWatcher(watcher: TaskWatcher): Lease;
   /** Every confirmation asked since activation, oldest first. */
   confirmationsAsked(): readonly ConfirmRequest[];
+  /** Sees each progress notification (e.g. Call Tool's) with its reports, and can press its Cancel. */
+  useProgress(watch: (run: ProgressRun) => void): Lease;
   /** Audit records appended since activation (most recent last, bounded). */
   auditRecords(): Promise<readonly AuditRecord[]>;
   /** The chat gateway (issue 8), when it started. */
@@ -225,8 +224,8 @@ export function createTestApi(p: ApiParts): McpSecureApi {
     useLaunchConfirmer: (confirmer) => seams.useConfirmation('stdioLaunch', (r) => confirmer(r.def, r.commandLine)),
     useElicitation: (handler) => seams.useElicitation(handler),
     useConfirmation: (kind, handler) => seams.useConfirmation(kind, handler),
-    useTaskWatcher: (watcher) => seams.useTaskWatcher(watcher),
     confirmationsAsked: () => [...seams.asked],
+    useProgress: (watch) => seams.useProgress(watch),
     auditRecords: p.auditRecords,
     gateway: p.gateway ? gatewayView(p.gateway) : undefined,
     statusBar: p.statusBar,

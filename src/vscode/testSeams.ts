@@ -1,11 +1,21 @@
+import { McpSecureError } from '../core/errors';
+import { Strings } from './strings';
 import type { ElicitationAnswer, ElicitationHandler, ElicitationRequest } from '../core/mcp/types';
 import type { BrowserOpener } from '../core/ports';
+import type { ProgressReport, ProgressWork } from './progress';
 import type { Confirm, ConfirmKind, ConfirmRequest, Prompts } from './prompts';
-import type { TaskWatcher } from './taskProgress';
 
 /** What `use…` returns: disposing it removes the double again. */
 export interface Lease {
   dispose(): void;
+}
+
+/** A progress notification as a test sees it: its title, what it reported so far, and its Cancel button. */
+export interface ProgressRun {
+  readonly title: string;
+  readonly reports: readonly ProgressReport[];
+  /** What the notification's Cancel button does: aborts the work's signal with `cancelled`. */
+  cancel(): void;
 }
 
 export type ConfirmHandler<K extends ConfirmKind> = (request: Extract<ConfirmRequest, { kind: K }>) => Promise<boolean>;
@@ -19,7 +29,7 @@ export type ConfirmHandler<K extends ConfirmKind> = (request: Extract<ConfirmReq
 export class TestSeams {
   private opener: BrowserOpener['open'] | undefined;
   private elicitation: ElicitationHandler | undefined;
-  private taskWatcher: TaskWatcher | undefined;
+  private progressWatch: ((run: ProgressRun) => void) | undefined;
   private readonly confirmations = new Map<ConfirmKind, ConfirmHandler<ConfirmKind>>();
   /** Every confirmation asked since activation (answered by a double or not), oldest first. */
   readonly asked: ConfirmRequest[] = [];
@@ -36,14 +46,25 @@ export class TestSeams {
     }) satisfies Confirm,
     elicit: (request: ElicitationRequest, signal: AbortSignal): Promise<ElicitationAnswer> =>
       (this.elicitation ?? this.real.elicit)(request, signal),
-    watchTask: (status, cancel) => this.taskWatcher?.(status, cancel),
+    progress: <T>(title: string, work: ProgressWork<T>): Promise<T> => {
+      const watch = this.progressWatch;
+      if (!watch) return this.real.progress(title, work);
+      // The real notification still shows; the test sees its reports and can press its Cancel.
+      return this.real.progress(title, (signal, report) => {
+        const cancel = new AbortController();
+        const reports: ProgressReport[] = [];
+        watch({
+          title,
+          reports,
+          cancel: () => cancel.abort(new McpSecureError('cancelled', Strings.requestCancelled)),
+        });
+        return work(AbortSignal.any([signal, cancel.signal]), (update) => {
+          reports.push(update);
+          report(update);
+        });
+      });
+    },
   };
-
-  /** Sees each status a task tool's progress notification shows, with that notification's cancel. */
-  useTaskWatcher(watcher: TaskWatcher): Lease {
-    this.taskWatcher = watcher;
-    return lease(() => this.taskWatcher === watcher && (this.taskWatcher = undefined));
-  }
 
   useOpener(open: (url: URL) => Promise<void>): Lease {
     this.opener = open;
@@ -53,6 +74,12 @@ export class TestSeams {
   useElicitation(handler: ElicitationHandler): Lease {
     this.elicitation = handler;
     return lease(() => this.elicitation === handler && (this.elicitation = undefined));
+  }
+
+  /** Sees every progress notification started while leased (the real one still shows). */
+  useProgress(watch: (run: ProgressRun) => void): Lease {
+    this.progressWatch = watch;
+    return lease(() => this.progressWatch === watch && (this.progressWatch = undefined));
   }
 
   useConfirmation<K extends ConfirmKind>(kind: K, handler: ConfirmHandler<K>): Lease {

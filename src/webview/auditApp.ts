@@ -6,6 +6,7 @@
 import type { BreakdownDimension } from './breakdownChart';
 import { ChartPanel } from './chartPanel';
 import { displayText, el, formatDuration, formatTime, setOptions } from './dom';
+import { outcomeLabel } from './timelineChart';
 import {
   OUTCOME_KINDS,
   type ExportStatusDto,
@@ -17,6 +18,7 @@ import {
 } from './protocol';
 import type { RpcClient } from './rpcClient';
 import { VirtualTable } from './virtualTable';
+import { plural, ws } from './webviewStrings';
 
 const SEARCH_DEBOUNCE_MS = 200;
 
@@ -59,15 +61,15 @@ export class AuditApp {
     this.controls = {
       search: el(d, 'input', {
         cls: 'search',
-        attrs: { type: 'search', placeholder: 'Search tool, server, user, error, arguments', 'aria-label': 'Search' },
+        attrs: { type: 'search', placeholder: ws('searchPlaceholder'), 'aria-label': ws('search') },
       }),
-      server: el(d, 'select', { attrs: { 'aria-label': 'Server' } }),
-      tool: el(d, 'select', { attrs: { 'aria-label': 'Tool' } }),
-      user: el(d, 'select', { attrs: { 'aria-label': 'User' } }),
-      outcome: el(d, 'select', { attrs: { 'aria-label': 'Outcome' } }),
-      caller: el(d, 'select', { attrs: { 'aria-label': 'Caller' } }),
-      from: el(d, 'input', { attrs: { type: 'datetime-local', step: '1', 'aria-label': 'From' } }),
-      to: el(d, 'input', { attrs: { type: 'datetime-local', step: '1', 'aria-label': 'To' } }),
+      server: el(d, 'select', { attrs: { 'aria-label': ws('server') } }),
+      tool: el(d, 'select', { attrs: { 'aria-label': ws('tool') } }),
+      user: el(d, 'select', { attrs: { 'aria-label': ws('user') } }),
+      outcome: el(d, 'select', { attrs: { 'aria-label': ws('outcome') } }),
+      caller: el(d, 'select', { attrs: { 'aria-label': ws('caller') } }),
+      from: el(d, 'input', { attrs: { type: 'datetime-local', step: '1', 'aria-label': ws('from') } }),
+      to: el(d, 'input', { attrs: { type: 'datetime-local', step: '1', 'aria-label': ws('to') } }),
     };
     this.chart = new ChartPanel(d, {
       zoom: (from, to) => this.zoomTo(from, to),
@@ -75,15 +77,15 @@ export class AuditApp {
       toggleOutcome: (kind) => this.choose(this.controls.outcome, this.controls.outcome.value === kind ? '' : kind),
       pick: (dim, value) => this.pick(dim, value),
     });
-    setOptions(this.controls.server, 'All servers', []);
-    setOptions(this.controls.tool, 'All tools', []);
-    setOptions(this.controls.user, 'All users', []);
-    setOptions(this.controls.outcome, 'All outcomes', OUTCOME_KINDS);
-    setOptions(this.controls.caller, 'All callers', []);
+    setOptions(this.controls.server, ws('allServers'), []);
+    setOptions(this.controls.tool, ws('allTools'), []);
+    setOptions(this.controls.user, ws('allUsers'), []);
+    setOptions(this.controls.outcome, ws('allOutcomes'), OUTCOME_KINDS, (v) => outcomeLabel(v as OutcomeKind));
+    setOptions(this.controls.caller, ws('allCallers'), []);
     this.status = el(d, 'div', { cls: 'status', attrs: { role: 'status', 'aria-live': 'polite' } });
-    this.exportLine = el(d, 'div', { cls: 'status export', attrs: { 'aria-label': 'Export to collector' } });
+    this.exportLine = el(d, 'div', { cls: 'status export', attrs: { 'aria-label': ws('exportLineLabel') } });
     this.count = el(d, 'span', { cls: 'count' });
-    this.details = el(d, 'div', { cls: 'details', attrs: { 'aria-label': 'Record details' } });
+    this.details = el(d, 'div', { cls: 'details', attrs: { 'aria-label': ws('recordDetails') } });
     this.layout();
     this.wire();
   }
@@ -110,19 +112,19 @@ export class AuditApp {
       c.user,
       c.outcome,
       c.caller,
-      el(d, 'label', { text: 'From' }, c.from),
-      el(d, 'label', { text: 'To' }, c.to),
+      el(d, 'label', { text: ws('from') }, c.from),
+      el(d, 'label', { text: ws('to') }, c.to),
     );
     const actions = el(
       d,
       'div',
       { cls: 'actions' },
       this.count,
-      button('Refresh', 'refresh', 'Reload the records'),
-      button('Verify', 'verify', 'Verify the hash chain'),
-      button('Export CSV', 'export-csv', 'Export the filtered records as CSV'),
-      button('Export JSONL', 'export-jsonl', 'Export the filtered records as JSONL'),
-      button('Clear', 'clear', 'Delete all records (asks first)'),
+      button(ws('refresh'), 'refresh', ws('refreshTitle')),
+      button(ws('verify'), 'verify', ws('verifyTitle')),
+      button(ws('exportCsv'), 'export-csv', ws('exportCsvTitle')),
+      button(ws('exportJsonl'), 'export-jsonl', ws('exportJsonlTitle')),
+      button(ws('clear'), 'clear', ws('clearTitle')),
     );
     this.root.textContent = ''; // the static "Loading…" line of auditPanelHtml
     this.root.appendChild(
@@ -221,9 +223,9 @@ export class AuditApp {
       const page = await this.rpc.request('query', { filter, offset: 0, limit: 200 });
       if (filter !== this.filter) return; // a newer filter is on its way
       this.table.reset(page.total);
-      this.count.textContent = `${page.total.toLocaleString('en-US')} record${page.total === 1 ? '' : 's'}`;
+      this.count.textContent = plural(page.total, 'recordsOne', 'recordsOther', page.total.toLocaleString('en-US'));
     } catch (err) {
-      this.setStatus('error', `Could not load records: ${(err as Error).message}`);
+      this.setStatus('error', ws('loadFailed', (err as Error).message));
     }
   }
 
@@ -234,17 +236,17 @@ export class AuditApp {
       if (filter !== this.filter) return;
       this.chart.render(histogram, filter, this.zoom !== undefined);
     } catch (err) {
-      this.setStatus('error', `Could not draw the chart: ${(err as Error).message}`);
+      this.setStatus('error', ws('chartFailed', (err as Error).message));
     }
   }
 
   private async loadFacets(): Promise<void> {
     const f = await this.rpc.request('facets', {}).catch(() => undefined);
     if (!f) return;
-    setOptions(this.controls.server, 'All servers', f.servers);
-    setOptions(this.controls.tool, 'All tools', f.tools);
-    setOptions(this.controls.user, 'All users', f.users);
-    setOptions(this.controls.caller, 'All callers', f.callers);
+    setOptions(this.controls.server, ws('allServers'), f.servers);
+    setOptions(this.controls.tool, ws('allTools'), f.tools);
+    setOptions(this.controls.user, ws('allUsers'), f.users);
+    setOptions(this.controls.caller, ws('allCallers'), f.callers);
   }
 
   private async runAction(action: string): Promise<void> {
@@ -254,7 +256,7 @@ export class AuditApp {
           await Promise.all([this.reload(), this.loadFacets()]);
           break;
         case 'verify': {
-          this.setStatus('info', 'Verifying the hash chain…');
+          this.setStatus('info', ws('verifying'));
           const v = await this.rpc.request('verify', {});
           this.setStatus(v.ok ? 'info' : 'error', v.message);
           break;
@@ -265,7 +267,7 @@ export class AuditApp {
             format: action === 'export-csv' ? 'csv' : 'jsonl',
             filter: this.filter,
           });
-          if (r) this.setStatus('info', `Exported ${r.written.toLocaleString('en-US')} record(s).`);
+          if (r) this.setStatus('info', ws('exported', r.written.toLocaleString('en-US')));
           break;
         }
         case 'clear': {
@@ -301,7 +303,7 @@ export class AuditApp {
 
   /** One line about the off-machine export (hidden when it is off). */
   private showExport(s: ExportStatusDto): void {
-    const pending = (n: number): string => `${n.toLocaleString('en-US')} record${n === 1 ? '' : 's'} pending`;
+    const pending = (n: number): string => plural(n, 'pendingOne', 'pendingOther', n.toLocaleString('en-US'));
     let level = 'info';
     let text = '';
     switch (s.state) {
@@ -309,17 +311,20 @@ export class AuditApp {
         break;
       case 'misconfigured':
         level = 'warning';
-        text = `Export to collector: not running (${s.error})`;
+        text = ws('exportMisconfigured', s.error);
         break;
       case 'idle':
-        text = `Export to collector: waiting for records, ${pending(s.pending)}`;
+        text = ws('exportIdle', pending(s.pending));
         break;
       case 'ok':
-        text = `Export to collector: ok, last sent ${s.lastOkAt === undefined ? '' : formatTime(s.lastOkAt)}, ${pending(s.pending)}`;
+        text = ws('exportOk', s.lastOkAt === undefined ? '' : formatTime(s.lastOkAt), pending(s.pending));
         break;
       case 'failing':
         level = 'error';
-        text = `Export to collector: failing (${s.lastError ?? 'unknown error'}), ${pending(s.pending)}${s.dropped > 0 ? `, ${s.dropped} not exported` : ''}`;
+        text =
+          s.dropped > 0
+            ? ws('exportFailingDropped', s.lastError ?? ws('unknownError'), pending(s.pending), s.dropped)
+            : ws('exportFailing', s.lastError ?? ws('unknownError'), pending(s.pending));
         break;
     }
     this.exportLine.className = `status export ${level}`;
@@ -342,7 +347,7 @@ export class AuditApp {
     this.clearDetails();
     this.table.select(row.ref);
     if (!rec) {
-      this.details.appendChild(el(this.doc, 'p', { text: 'This record is no longer available.' }));
+      this.details.appendChild(el(this.doc, 'p', { text: ws('recordGone') }));
       return;
     }
     this.details.appendChild(this.renderRecord(rec));
@@ -356,36 +361,36 @@ export class AuditApp {
       dl.appendChild(el(d, 'dt', { text: label }));
       dl.appendChild(el(d, 'dd', { text: displayText(value) }));
     };
-    add('Time', `${formatTime(Date.parse(r.time))} (${formatDuration(r.durationMs)})`);
-    add('Outcome', r.outcome.replace('_', ' '));
-    add('Status', r.status);
-    add('Missing scope', r.missingScope);
-    add('Error code', r.code);
-    add('Error', r.error);
-    add('Result size', r.resultSize ? `${r.resultSize} bytes` : '');
+    add(ws('time'), `${formatTime(Date.parse(r.time))} (${formatDuration(r.durationMs)})`);
+    add(ws('outcome'), outcomeLabel(r.outcome));
+    add(ws('status'), r.status);
+    add(ws('missingScope'), r.missingScope);
+    add(ws('errorCode'), r.code);
+    add(ws('error'), r.error);
+    add(ws('resultSize'), r.resultSize ? ws('bytes', r.resultSize) : '');
     add(
-      'Human',
+      ws('human'),
       [r.human.displayName, r.human.sub && `sub ${r.human.sub}`, r.human.iss && `iss ${r.human.iss}`]
         .filter(Boolean)
         .join(' · '),
     );
-    add('Agent', r.agent);
-    add('Caller', r.caller);
-    add('Server', r.server.name);
-    add('Target', r.server.target);
-    add('Resource', r.server.resource);
-    add('Tool', r.tool);
-    add('Granted scopes', r.scopes.join(' '));
-    add('Record id', r.id);
-    add('Hash', r.hash);
-    add('Previous hash', r.prev);
+    add(ws('agent'), r.agent);
+    add(ws('caller'), r.caller);
+    add(ws('server'), r.server.name);
+    add(ws('target'), r.server.target);
+    add(ws('resource'), r.server.resource);
+    add(ws('tool'), r.tool);
+    add(ws('grantedScopes'), r.scopes.join(' '));
+    add(ws('recordId'), r.id);
+    add(ws('hash'), r.hash);
+    add(ws('previousHash'), r.prev);
     return el(
       d,
       'div',
       { cls: 'record' },
       el(d, 'h3', { text: displayText(r.tool) }),
       dl,
-      el(d, 'h4', { text: 'Arguments (redacted)' }),
+      el(d, 'h4', { text: ws('argumentsRedacted') }),
       el(d, 'pre', { cls: 'arguments', text: displayText(r.arguments) }),
     );
   }

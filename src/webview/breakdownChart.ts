@@ -8,14 +8,24 @@
 import { safeLogLine } from '../core/common/safeText';
 import { el } from './dom';
 import type { BreakdownDto, HistogramDto } from './protocol';
-import { formatCount } from './timelineChart';
+import { callsText, formatCount } from './timelineChart';
+import { ws, type WebviewStringKey } from './webviewStrings';
 
 export type BreakdownDimension = 'server' | 'tool' | 'caller';
 
-const DIMENSIONS: readonly { key: BreakdownDimension; title: string; pick(h: HistogramDto): BreakdownDto }[] = [
-  { key: 'server', title: 'Servers', pick: (h) => h.servers },
-  { key: 'tool', title: 'Tools', pick: (h) => h.tools },
-  { key: 'caller', title: 'Callers', pick: (h) => h.callers },
+interface Dimension {
+  readonly key: BreakdownDimension;
+  /** The list's heading, its group label and the title of an entry that removes the filter. */
+  readonly title: WebviewStringKey;
+  readonly group: WebviewStringKey;
+  readonly showEvery: WebviewStringKey;
+  pick(h: HistogramDto): BreakdownDto;
+}
+
+const DIMENSIONS: readonly Dimension[] = [
+  { key: 'server', title: 'servers', group: 'callsByServer', showEvery: 'showEveryServer', pick: (h) => h.servers },
+  { key: 'tool', title: 'tools', group: 'callsByTool', showEvery: 'showEveryTool', pick: (h) => h.tools },
+  { key: 'caller', title: 'callers', group: 'callsByCaller', showEvery: 'showEveryCaller', pick: (h) => h.callers },
 ];
 
 export class BreakdownChart {
@@ -44,21 +54,21 @@ export class BreakdownChart {
     for (const dim of DIMENSIONS) {
       const b = dim.pick(h);
       const max = Math.max(1, ...b.top.map((e) => e.count));
-      const list = el(d, 'div', { cls: 'slices', attrs: { role: 'group', 'aria-label': `Calls by ${dim.key}` } });
+      const list = el(d, 'div', { cls: 'slices', attrs: { role: 'group', 'aria-label': ws(dim.group) } });
       for (const entry of b.top)
-        list.appendChild(this.slice(dim.key, entry.value, entry.count, max, active[dim.key] === entry.value));
+        list.appendChild(this.slice(dim, entry.value, entry.count, max, active[dim.key] === entry.value));
       if (b.other > 0) {
         const rest = b.distinct - b.top.length;
         list.appendChild(
           el(d, 'div', {
             cls: 'slice other',
-            text: `${rest > 0 ? `${rest} more` : 'no name'}: ${formatCount(b.other)}`,
+            text: ws('othersCount', rest > 0 ? ws('moreNames', rest) : ws('noName'), formatCount(b.other)),
           }),
         );
       }
-      if (b.top.length === 0 && b.other === 0) list.appendChild(el(d, 'div', { cls: 'slice other', text: 'none' }));
+      if (b.top.length === 0 && b.other === 0) list.appendChild(el(d, 'div', { cls: 'slice other', text: ws('none') }));
       this.element.appendChild(
-        el(d, 'section', { cls: `dimension ${dim.key}` }, el(d, 'h3', { text: dim.title }), list),
+        el(d, 'section', { cls: `dimension ${dim.key}` }, el(d, 'h3', { text: ws(dim.title) }), list),
       );
     }
     if (refocus) {
@@ -69,13 +79,7 @@ export class BreakdownChart {
     }
   }
 
-  private slice(
-    dim: BreakdownDimension,
-    value: string,
-    count: number,
-    max: number,
-    pressed: boolean,
-  ): HTMLButtonElement {
+  private slice(dim: Dimension, value: string, count: number, max: number, pressed: boolean): HTMLButtonElement {
     const d = this.doc;
     const name = safeLogLine(value);
     const fill = el(d, 'span', { cls: 'fill' });
@@ -88,15 +92,15 @@ export class BreakdownChart {
         attrs: {
           type: 'button',
           'aria-pressed': String(pressed),
-          'aria-label': `${name}: ${formatCount(count)} call${count === 1 ? '' : 's'}`,
-          title: pressed ? `Show every ${dim}` : `Show only ${name}`,
+          'aria-label': ws('sliceLabel', name, callsText(count)),
+          title: pressed ? ws(dim.showEvery) : ws('showOnly', name),
         },
       },
       el(d, 'span', { cls: 'name', text: name }),
       el(d, 'span', { cls: 'n', text: formatCount(count) }),
       el(d, 'span', { cls: 'meter' }, fill),
     );
-    b.dataset.dim = dim;
+    b.dataset.dim = dim.key;
     b.dataset.value = value;
     return b;
   }

@@ -7,7 +7,8 @@
 import { BreakdownChart, type BreakdownDimension } from './breakdownChart';
 import { el } from './dom';
 import { OUTCOME_KINDS, type FilterState, type HistogramDto, type OutcomeKind } from './protocol';
-import { durationText, formatCount, OUTCOME_LABELS, TimelineChart } from './timelineChart';
+import { callsText, durationText, outcomeLabel, TimelineChart } from './timelineChart';
+import { ws } from './webviewStrings';
 
 export interface ChartPanelHandlers {
   zoom(from: number, to: number): void;
@@ -38,17 +39,17 @@ export class ChartPanel {
     this.timeline = new TimelineChart(d, { zoom: (a, b) => handlers.zoom(a, b), reset: () => handlers.resetZoom() });
     this.breakdown = new BreakdownChart(d, (dim, value) => handlers.pick(dim, value));
     this.caption = el(d, 'span', { cls: 'caption' });
-    this.legend = el(d, 'div', { cls: 'legend', attrs: { role: 'group', 'aria-label': 'Outcomes (toggle a filter)' } });
+    this.legend = el(d, 'div', { cls: 'legend', attrs: { role: 'group', 'aria-label': ws('legendLabel') } });
     for (const kind of OUTCOME_KINDS) {
       const b = el(
         d,
         'button',
         {
           cls: `key outcome-${kind}`,
-          attrs: { type: 'button', 'aria-pressed': 'false', title: `Show only ${OUTCOME_LABELS[kind]}` },
+          attrs: { type: 'button', 'aria-pressed': 'false', title: ws('showOnly', outcomeLabel(kind)) },
         },
         el(d, 'span', { cls: 'swatch', attrs: { 'aria-hidden': 'true' } }),
-        el(d, 'span', { cls: 'label', text: OUTCOME_LABELS[kind] }),
+        el(d, 'span', { cls: 'label', text: outcomeLabel(kind) }),
       );
       b.dataset.outcome = kind;
       b.addEventListener('click', () => handlers.toggleOutcome(kind));
@@ -56,27 +57,27 @@ export class ChartPanel {
     }
     this.reset = el(d, 'button', {
       cls: 'reset',
-      text: 'Reset zoom',
-      attrs: { type: 'button', 'data-chart': 'reset', title: 'Show the whole time range again (Escape on the chart)' },
+      text: ws('resetZoom'),
+      attrs: { type: 'button', 'data-chart': 'reset', title: ws('resetZoomTitle') },
     });
     this.reset.addEventListener('click', () => handlers.resetZoom());
     const header = el(
       d,
       'div',
       { cls: 'chart-header' },
-      el(d, 'h2', { text: 'Calls over time' }),
+      el(d, 'h2', { text: ws('chartTitle') }),
       this.caption,
       this.legend,
       this.reset,
     );
     const hint = el(d, 'p', {
       cls: 'hint',
-      text: 'Drag across the chart to zoom into a time range; click a bar or press Enter on it to zoom into it; click a name to filter by it.',
+      text: ws('chartHint'),
     });
     this.element = el(
       d,
       'section',
-      { cls: 'chart', attrs: { 'aria-label': 'Audit history chart' } },
+      { cls: 'chart', attrs: { 'aria-label': ws('chartLabel') } },
       header,
       el(d, 'div', { cls: 'chart-body' }, this.timeline.element, this.breakdown.element),
       hint,
@@ -103,10 +104,7 @@ export class ChartPanel {
     const { h, filter, zoomed } = this.last;
     this.timeline.render(h);
     this.breakdown.render(h, { server: filter.server, tool: filter.tool, caller: filter.caller });
-    this.caption.textContent =
-      h.counts.length === 0
-        ? ''
-        : `${formatCount(h.total)} call${h.total === 1 ? '' : 's'}, ${durationText(h.bucketMs)} per bar (UTC)`;
+    this.caption.textContent = h.counts.length === 0 ? '' : ws('caption', callsText(h.total), durationText(h.bucketMs));
     for (const b of this.legend.querySelectorAll<HTMLElement>('button.key')) {
       b.setAttribute('aria-pressed', String(filter.outcome?.length === 1 && filter.outcome[0] === b.dataset.outcome));
     }

@@ -18,8 +18,13 @@ export function el<K extends keyof HTMLElementTagNameMap>(
   return e;
 }
 
-/** Replaces a select's options (text set via textContent/value properties). */
-export function setOptions(select: HTMLSelectElement, allLabel: string, values: readonly string[]): void {
+/** Replaces a select's options (text set via textContent/value properties; `label` words a value). */
+export function setOptions(
+  select: HTMLSelectElement,
+  allLabel: string,
+  values: readonly string[],
+  label: (value: string) => string = safeLogLine,
+): void {
   const current = select.value;
   while (select.firstChild) select.removeChild(select.firstChild);
   const all = select.ownerDocument.createElement('option');
@@ -29,7 +34,7 @@ export function setOptions(select: HTMLSelectElement, allLabel: string, values: 
   for (const v of values) {
     const o = select.ownerDocument.createElement('option');
     o.value = v;
-    o.textContent = safeLogLine(v);
+    o.textContent = label(v);
     select.appendChild(o);
   }
   select.value = values.includes(current) ? current : '';

@@ -4,6 +4,7 @@
 import { AuditApp } from './auditApp';
 import type { WebviewToHost } from './protocol';
 import { RpcClient } from './rpcClient';
+import { useWebviewStrings } from './webviewStrings';
 
 declare function acquireVsCodeApi(): { postMessage(message: WebviewToHost): void };
 
@@ -13,4 +14,6 @@ const rpc = new RpcClient({
   onMessage: (listener) => window.addEventListener('message', (e: MessageEvent) => listener(e.data)),
 });
 const root = document.getElementById('root');
+// The host wrote the texts in the user's language into the page (auditPanelHtml): take them first.
+useWebviewStrings(root?.dataset.l10n);
 if (root) void new AuditApp(root, rpc).start();

@@ -9,6 +9,7 @@
  * its time range and counts; the chart's label summarises the whole picture.
  */
 import { OUTCOME_KINDS, type HistogramDto, type OutcomeKind } from './protocol';
+import { plural, ws, type WebviewStringKey } from './webviewStrings';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const HEIGHT = 150;
@@ -20,12 +21,17 @@ const MARGIN = { top: 8, right: 10, bottom: 20, left: 44 };
 const MIN_BRUSH_PX = 4;
 const FALLBACK_WIDTH = 640;
 
-export const OUTCOME_LABELS: Readonly<Record<OutcomeKind, string>> = {
-  success: 'success',
-  tool_error: 'tool error',
-  denied: 'denied',
-  transport_error: 'transport error',
+const OUTCOME_LABEL_KEYS: Readonly<Record<OutcomeKind, WebviewStringKey>> = {
+  success: 'outcomeSuccess',
+  tool_error: 'outcomeToolError',
+  denied: 'outcomeDenied',
+  transport_error: 'outcomeTransportError',
 };
+
+/** How an outcome reads in the panel ("tool error"). */
+export function outcomeLabel(kind: OutcomeKind): string {
+  return ws(OUTCOME_LABEL_KEYS[kind]);
+}
 
 export interface TimelineHandlers {
   /** A time range was chosen (brush, bar click, Enter on a bar): `to` is inclusive. */
@@ -56,17 +62,16 @@ export function timeLabel(ms: number, bucketMs: number): string {
 const NUMBER = new Intl.NumberFormat('en-US');
 export const formatCount = (n: number): string => NUMBER.format(n);
 
-function plural(n: number, what: string): string {
-  return `${formatCount(n)} ${what}${n === 1 ? '' : 's'}`;
-}
+/** "1 call", "12 calls". */
+export const callsText = (n: number): string => plural(n, 'callsOne', 'callsOther', formatCount(n));
 
 /** "12 calls: 10 success, 2 denied" (zero outcomes left out). */
 export function countsText(counts: readonly number[]): string {
   const total = counts.reduce((a, b) => a + b, 0);
   const parts = OUTCOME_KINDS.flatMap((k, o) =>
-    (counts[o] ?? 0) > 0 ? [`${formatCount(counts[o] ?? 0)} ${OUTCOME_LABELS[k]}`] : [],
+    (counts[o] ?? 0) > 0 ? [ws('outcomeCount', formatCount(counts[o] ?? 0), outcomeLabel(k))] : [],
   );
-  return `${plural(total, 'call')}${parts.length ? `: ${parts.join(', ')}` : ''}`;
+  return parts.length ? ws('countsWithOutcomes', callsText(total), parts.join(', ')) : callsText(total);
 }
 
 export class TimelineChart {
@@ -88,7 +93,7 @@ export class TimelineChart {
     this.svgEl = svg(doc, 'svg', {
       class: 'timeline-svg',
       role: 'group',
-      'aria-roledescription': 'bar chart',
+      'aria-roledescription': ws('barsRole'),
       height: HEIGHT,
     });
     this.element.appendChild(this.svgEl);
@@ -119,7 +124,7 @@ export class TimelineChart {
     if (n === 0) {
       s.appendChild(
         svg(this.doc, 'text', { class: 'empty', x: this.width / 2, y: this.height / 2, 'text-anchor': 'middle' }),
-      ).textContent = 'No calls to show.';
+      ).textContent = ws('noCalls');
       return;
     }
     const max = Math.max(1, ...h.counts.map((c) => c.reduce((a, b) => a + b, 0)));
@@ -147,19 +152,22 @@ export class TimelineChart {
   }
 
   private summary(h: HistogramDto): string {
-    if (h.counts.length === 0) return 'Calls over time: no calls match the filter.';
+    if (h.counts.length === 0) return ws('summaryEmpty');
     const end = h.start + h.counts.length * h.bucketMs;
     const busiest = h.counts.reduce(
       (best, c, k) => (c.reduce((a, b) => a + b, 0) > (h.counts[best] ?? []).reduce((a, b) => a + b, 0) ? k : best),
       0,
     );
     const outcomes = countsText(OUTCOME_KINDS.map((k) => h.outcomes[k]));
-    return (
-      `Calls over time, stacked by outcome, ${timeLabel(h.start, h.bucketMs)} to ${timeLabel(end, h.bucketMs)} UTC in ${plural(h.counts.length, 'bar')} of ${durationText(h.bucketMs)}: ${outcomes}. ` +
-      `Busiest: ${timeLabel(h.start + busiest * h.bucketMs, h.bucketMs)} with ${plural(
-        (h.counts[busiest] ?? []).reduce((a, b) => a + b, 0),
-        'call',
-      )}.`
+    return ws(
+      'summary',
+      timeLabel(h.start, h.bucketMs),
+      timeLabel(end, h.bucketMs),
+      plural(h.counts.length, 'barsOne', 'barsOther', formatCount(h.counts.length)),
+      durationText(h.bucketMs),
+      outcomes,
+      timeLabel(h.start + busiest * h.bucketMs, h.bucketMs),
+      callsText((h.counts[busiest] ?? []).reduce((a, b) => a + b, 0)),
     );
   }
 
@@ -201,7 +209,12 @@ export class TimelineChart {
     const w = Math.max(1, slot - (slot > 4 ? 1 : 0));
     const ph = this.plotHeight();
     const start = h.start + k * h.bucketMs;
-    const label = `${timeLabel(start, h.bucketMs)} to ${timeLabel(start + h.bucketMs, h.bucketMs)} UTC, ${countsText(counts)}`;
+    const label = ws(
+      'barLabel',
+      timeLabel(start, h.bucketMs),
+      timeLabel(start + h.bucketMs, h.bucketMs),
+      countsText(counts),
+    );
     const g = svg(d, 'g', {
       class: 'bucket',
       role: 'button',
@@ -311,14 +324,15 @@ export class TimelineChart {
 
 /** "5 minutes", "1 day". */
 export function durationText(ms: number): string {
-  const units: [number, string][] = [
-    [86_400_000, 'day'],
-    [3_600_000, 'hour'],
-    [60_000, 'minute'],
-    [1000, 'second'],
+  const units: [number, WebviewStringKey, WebviewStringKey][] = [
+    [86_400_000, 'daysOne', 'daysOther'],
+    [3_600_000, 'hoursOne', 'hoursOther'],
+    [60_000, 'minutesOne', 'minutesOther'],
+    [1000, 'secondsOne', 'secondsOther'],
   ];
-  for (const [size, name] of units) if (ms >= size && ms % size === 0) return plural(ms / size, name);
-  return `${ms} ms`;
+  for (const [size, one, other] of units)
+    if (ms >= size && ms % size === 0) return plural(ms / size, one, other, formatCount(ms / size));
+  return ws('milliseconds', ms);
 }
 
 /** Index of the last bucket holding any call (0 when none does). */

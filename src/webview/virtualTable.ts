@@ -6,19 +6,21 @@
 import { safeLogLine } from '../core/common/safeText';
 import { el, formatDuration, formatTime } from './dom';
 import type { RowDto } from './protocol';
+import { outcomeLabel } from './timelineChart';
+import { ws, type WebviewStringKey } from './webviewStrings';
 
 export const ROW_HEIGHT = 22;
 const PAGE = 200;
 const OVERSCAN = 8;
 const MIN_ROWS = 30;
 
-export const COLUMNS: readonly { key: string; label: string; value(r: RowDto): string }[] = [
-  { key: 'time', label: 'Time', value: (r) => formatTime(r.time) },
-  { key: 'server', label: 'Server', value: (r) => r.server },
-  { key: 'tool', label: 'Tool', value: (r) => r.tool },
-  { key: 'user', label: 'User', value: (r) => r.user },
-  { key: 'outcome', label: 'Outcome', value: (r) => r.outcome.replace('_', ' ') },
-  { key: 'duration', label: 'Duration', value: (r) => formatDuration(r.durationMs) },
+export const COLUMNS: readonly { key: string; label: WebviewStringKey; value(r: RowDto): string }[] = [
+  { key: 'time', label: 'time', value: (r) => formatTime(r.time) },
+  { key: 'server', label: 'server', value: (r) => r.server },
+  { key: 'tool', label: 'tool', value: (r) => r.tool },
+  { key: 'user', label: 'user', value: (r) => r.user },
+  { key: 'outcome', label: 'outcome', value: (r) => outcomeLabel(r.outcome) },
+  { key: 'duration', label: 'duration', value: (r) => formatDuration(r.durationMs) },
 ];
 
 export type RowFetcher = (offset: number, limit: number) => Promise<{ total: number; rows: readonly RowDto[] }>;
@@ -47,7 +49,7 @@ export class VirtualTable {
     this.element = el(
       doc,
       'div',
-      { cls: 'viewport', attrs: { tabindex: '0', 'aria-label': 'Audit records, newest first' } },
+      { cls: 'viewport', attrs: { tabindex: '0', 'aria-label': ws('recordsViewport') } },
       this.spacer,
       this.layer,
     );
@@ -56,7 +58,7 @@ export class VirtualTable {
       'div',
       {
         cls: 'table',
-        attrs: { role: 'grid', 'aria-label': 'Audit records', 'aria-rowcount': '1', 'aria-readonly': 'true' },
+        attrs: { role: 'grid', 'aria-label': ws('recordsGrid'), 'aria-rowcount': '1', 'aria-readonly': 'true' },
       },
       el(doc, 'div', { attrs: { role: 'rowgroup' } }, this.header()),
       this.element,
@@ -75,7 +77,7 @@ export class VirtualTable {
       ...COLUMNS.map((c) =>
         el(this.doc, 'span', {
           cls: `cell ${c.key}`,
-          text: c.label,
+          text: ws(c.label),
           attrs: c.key === 'time' ? { role: 'columnheader', 'aria-sort': 'descending' } : { role: 'columnheader' },
         }),
       ),

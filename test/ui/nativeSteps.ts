@@ -175,5 +175,7 @@ export async function getStarted(page: Page, dir: string): Promise<void> {
   await inEveryTheme(page, dir, 'get-started', () => selectStep('Sign in from the Accounts menu'));
   await selectStep('Check a server');
   await page.screenshot({ path: path.join(dir, 'get-started-check-security.png') });
+  await selectStep('Let chat use your servers');
+  await page.screenshot({ path: path.join(dir, 'get-started-chat.png') });
   await selectStep('Add or import a server');
 }

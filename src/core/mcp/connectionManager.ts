@@ -156,7 +156,7 @@ export class ConnectionManager {
       activity,
       authorizer: this.opts.authorizerFor(def),
       logger,
-      createClient: (protocol) => this.createClient(sdk, def, protocol, undefined, logger),
+      createClient: (protocol) => this.createClient(sdk, def, protocol, logger),
       requestTimeoutMs: this.timeoutMs,
       maxResponseBytes: this.opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
       signal,
@@ -170,7 +170,7 @@ export class ConnectionManager {
     const sdk = await this.sdk();
     const { client, transport } = await sdk.connectStdio(def, {
       logger,
-      createClient: (handshakeSecret) => this.createClient(sdk, def, '2025-11-25', handshakeSecret, logger),
+      createClient: (protocol) => this.createClient(sdk, def, protocol, logger),
       secret,
       requestTimeoutMs: this.timeoutMs,
       signal,
@@ -249,20 +249,14 @@ export class ConnectionManager {
     );
   }
 
-  private createClient(
-    sdk: SdkRuntime,
-    def: ServerDefinition,
-    protocol: ProtocolChoice,
-    handshakeSecret: string | undefined,
-    logger: Logger,
-  ): Client {
+  private createClient(sdk: SdkRuntime, def: ServerDefinition, protocol: ProtocolChoice, logger: Logger): Client {
     const info = this.opts.clientInfo ?? { name: 'mcp-secure-connections', version: '0.1.0' };
     const capabilities: ClientCapabilities = this.opts.elicitation
       ? { elicitation: { form: { applyDefaults: true } } }
       : {};
+    // A stdio shared secret is never part of `clientInfo` here: the transport presents it (stdioSecretPresenter.ts).
     const client = new sdk.Client(
-      // MCP clients identify themselves in `initialize`; a stdio server written like the seed's checks `clientInfo.secret`.
-      handshakeSecret ? ({ ...info, secret: handshakeSecret } as typeof info) : { ...info },
+      { ...info },
       {
         capabilities,
         versionNegotiation:

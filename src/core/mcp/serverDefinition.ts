@@ -9,6 +9,12 @@ import type { OAuthGrantKind } from '../oauth/types';
 /** Which MCP wire to speak. `auto` lets the SDK negotiate (2026-07-28 probe, falling back to 2025-11-25 `initialize`). */
 export type ProtocolChoice = 'auto' | '2025-11-25' | '2026-07-28';
 export const PROTOCOL_CHOICES: readonly ProtocolChoice[] = ['auto', '2025-11-25', '2026-07-28'];
+/**
+ * The wire of a stdio server without a `protocol`: the 2025-11-25 `initialize` handshake, which every
+ * stdio server spoke before 2026-07-28. `auto` is opt-in on stdio because its `server/discover` probe
+ * runs in the server's only process, and some older servers exit on any request before `initialize`.
+ */
+export const STDIO_DEFAULT_PROTOCOL: ProtocolChoice = '2025-11-25';
 
 /**
  * Per-server OAuth options: the subset of `OAuthServerOptions` (src/core/oauth/types.ts) a definition
@@ -77,14 +83,32 @@ export interface StdioServerDefinition {
   /** Non-secret environment variables added to the minimal inherited environment. */
   readonly env?: Readonly<Record<string, string>>;
   readonly secret: StdioSecretOptions;
+  /** Which MCP wire to speak over stdio (default {@link STDIO_DEFAULT_PROTOCOL}). */
+  readonly protocol?: ProtocolChoice;
   /** Offered to VS Code's chat through the gateway (default true). */
   readonly exposeToChat?: boolean;
+}
+
+/** The wire a stdio definition speaks: its `protocol`, else {@link STDIO_DEFAULT_PROTOCOL}. */
+export function stdioProtocol(def: StdioServerDefinition): ProtocolChoice {
+  return def.protocol ?? STDIO_DEFAULT_PROTOCOL;
 }
 
 export type ServerDefinition = HttpServerDefinition | StdioServerDefinition;
 
 const HTTP_KEYS = new Set(['id', 'name', 'transport', 'url', 'oauth', 'protocol', 'headers', 'exposeToChat']);
-const STDIO_KEYS = new Set(['id', 'name', 'transport', 'command', 'args', 'cwd', 'env', 'secret', 'exposeToChat']);
+const STDIO_KEYS = new Set([
+  'id',
+  'name',
+  'transport',
+  'command',
+  'args',
+  'cwd',
+  'env',
+  'secret',
+  'protocol',
+  'exposeToChat',
+]);
 const OAUTH_KEYS = new Set([
   'clientId',
   'issuer',
@@ -238,6 +262,12 @@ function parseOAuth(raw: unknown): HttpOAuthOptions {
   return out;
 }
 
+function parseProtocol(raw: unknown): ProtocolChoice {
+  if (!PROTOCOL_CHOICES.includes(raw as ProtocolChoice))
+    throw invalid('protocol', `must be one of ${PROTOCOL_CHOICES.join(', ')}`);
+  return raw as ProtocolChoice;
+}
+
 function parseHttp(obj: Record<string, unknown>, id: string, name: string): HttpServerDefinition {
   checkKeys(obj, HTTP_KEYS, '');
   const url = validateEndpointUrl(str(obj, 'url'));
@@ -247,11 +277,7 @@ function parseHttp(obj: Record<string, unknown>, id: string, name: string): Http
     transport: 'http',
     url: url.href,
   };
-  if (obj.protocol !== undefined) {
-    if (!PROTOCOL_CHOICES.includes(obj.protocol as ProtocolChoice))
-      throw invalid('protocol', `must be one of ${PROTOCOL_CHOICES.join(', ')}`);
-    def.protocol = obj.protocol as ProtocolChoice;
-  }
+  if (obj.protocol !== undefined) def.protocol = parseProtocol(obj.protocol);
   if (obj.oauth !== undefined) def.oauth = parseOAuth(obj.oauth);
   if (obj.headers !== undefined) {
     const headers = parseStringMap(obj.headers, 'headers', HEADER_NAME_PATTERN, 'header');
@@ -307,6 +333,7 @@ function parseStdio(obj: Record<string, unknown>, id: string, name: string): Std
     args: [...(rawArgs as string[])],
     secret,
   };
+  if (obj.protocol !== undefined) def.protocol = parseProtocol(obj.protocol);
   if (obj.cwd !== undefined) {
     const cwd = str(obj, 'cwd');
     if (!isAbsolutePath(cwd)) throw invalid('cwd', 'must be an absolute path');

@@ -7,6 +7,8 @@ import { REDACTED } from '../common/redaction';
 
 /** Cap on one JSON-RPC message read from a stdio server: 16 MiB. */
 export const STDIO_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+/** Grace period between closing the server's stdin and SIGTERM on close. */
+export const STDIO_EOF_GRACE_MS = 500;
 /** Grace period between SIGTERM and SIGKILL on close. */
 export const STDIO_KILL_GRACE_MS = 2000;
 
@@ -16,6 +18,15 @@ export interface StdioLaunch {
   readonly cwd?: string;
   /** The complete environment of the child (already minimal: see buildChildEnvironment). */
   readonly env: Record<string, string>;
+}
+
+/**
+ * Optional message hooks of a {@link StdioTransport}: `outbound` may rewrite each message before it is
+ * written (the shared-secret presenter adds the secret there); `inbound` sees each message read.
+ */
+export interface StdioMessageHooks {
+  readonly outbound?: (message: JSONRPCMessage) => JSONRPCMessage;
+  readonly inbound?: (message: JSONRPCMessage) => void;
 }
 
 export interface ExitInfo {
@@ -65,6 +76,7 @@ export class StdioTransport implements Transport {
     private readonly logger: Logger,
     /** Values masked in logged stderr (the shared secret). */
     private readonly masked: readonly string[] = [],
+    private readonly hooks: StdioMessageHooks = {},
   ) {
     this.exited = new Promise((r) => (this.resolveExited = r));
   }
@@ -121,7 +133,8 @@ export class StdioTransport implements Transport {
         reject(new McpSecureError('server_exited', 'The MCP server process is not running.'));
         return;
       }
-      if (stdin.write(serializeMessage(message))) resolve();
+      const outbound = this.hooks.outbound ? this.hooks.outbound(message) : message;
+      if (stdin.write(serializeMessage(outbound))) resolve();
       else stdin.once('drain', resolve);
     });
   }
@@ -131,11 +144,14 @@ export class StdioTransport implements Transport {
     this.closed = true;
     const child = this.child;
     if (child && !this.exit && !this.spawnFailed) {
+      // MCP 2025-11-25 §Lifecycle/Shutdown (stdio): close the server's input first, then SIGTERM if it
+      // does not exit, then SIGKILL. Messages already written (a `notifications/cancelled`) are read first.
       child.stdin?.end();
-      this.signal('SIGTERM');
-      const timer = setTimeout(() => this.signal('SIGKILL'), STDIO_KILL_GRACE_MS);
+      const term = setTimeout(() => this.signal('SIGTERM'), STDIO_EOF_GRACE_MS);
+      const kill = setTimeout(() => this.signal('SIGKILL'), STDIO_EOF_GRACE_MS + STDIO_KILL_GRACE_MS);
       await this.exited;
-      clearTimeout(timer);
+      clearTimeout(term);
+      clearTimeout(kill);
     }
     // The group may still hold grandchildren after the leader exited.
     this.signal('SIGKILL');
@@ -188,6 +204,7 @@ export class StdioTransport implements Transport {
         continue;
       }
       if (!message) return;
+      this.hooks.inbound?.(message);
       this.onmessage?.(message);
     }
   }

@@ -10,6 +10,7 @@ import { Emitter, type Disposable } from '../../core/audit/emitter';
 import { OtlpForwarder, parseOtlpHeaders, type OtlpExportStatus } from '../../core/audit/otlpForwarder';
 import { McpSecureError } from '../../core/errors';
 import type { Logger, SecretStore } from '../../core/ports';
+import { Strings } from '../strings';
 
 /** SecretStorage key of the collector headers (`name=value,name=value`). */
 export const OTLP_HEADERS_KEY = 'mcpSecure.audit.otlpHeaders';
@@ -100,7 +101,7 @@ export class AuditExportController implements Disposable {
       );
       this.set(forwarder.status);
     } catch (err) {
-      const error = err instanceof McpSecureError ? err.message : 'the audit export could not be started';
+      const error = err instanceof McpSecureError ? err.message : Strings.auditExportNotStarted;
       this.options.logger.warn(`audit export is off: ${error}`);
       this.set({ state: 'misconfigured', error });
     }

@@ -24,6 +24,7 @@ import {
   type RequestType,
   type RowDto,
 } from '../../webview/protocol';
+import { Strings } from '../strings';
 
 /** What the backend needs from the editor UI. */
 export interface AuditPanelUi {
@@ -95,7 +96,7 @@ export class AuditPanelBackend implements Disposable {
         this.pushEvent({
           type: 'status',
           level: 'error',
-          text: `Audit log write failed: ${f.error.message} (${f.unwritten} record(s) waiting)`,
+          text: Strings.auditWriteFailedStatus(f.error.message, f.unwritten),
         }),
       ),
     );
@@ -105,7 +106,7 @@ export class AuditPanelBackend implements Disposable {
           this.pushEvent({
             type: 'status',
             level: 'error',
-            text: `Audit log integrity: ${this.trail.redactor.redactText(r.message)}`,
+            text: Strings.auditIntegrityStatus(this.trail.redactor.redactText(r.message)),
           });
       }),
     );
@@ -169,7 +170,7 @@ export class AuditPanelBackend implements Disposable {
         kind: 'reply',
         id: raw.id,
         ok: false,
-        error: this.trail.redactor.redactText(err instanceof Error ? err.message : 'request failed'),
+        error: this.trail.redactor.redactText(err instanceof Error ? err.message : Strings.requestFailed),
       });
     }
   }
@@ -232,14 +233,18 @@ export class AuditPanelBackend implements Disposable {
     const ix = await this.index();
     await ix.refresh();
     const b = v.firstBroken;
-    const where = b && b.line > 0 ? `record ${b.record} (${b.segment}, line ${b.line})` : `record ${b?.record}`;
-    const head =
-      v.witnessedHead === undefined
-        ? ''
-        : `, up to the witnessed head (record ${v.witnessedHead.toLocaleString('en-US')})`;
+    const where =
+      b && b.line > 0
+        ? Strings.auditBrokenAt(String(b.record), b.segment, b.line)
+        : Strings.auditBrokenAtRecord(String(b?.record));
+    const records = v.records.toLocaleString('en-US');
     const message = v.ok
-      ? `Audit log intact: ${v.records.toLocaleString('en-US')} record(s) in ${v.segments} segment(s) verified${head}.`
-      : `Audit log check failed at ${where}: ${b?.reason}.${v.problems.length > 1 ? ` ${v.problems.length} problem(s) in total.` : ''}`;
+      ? v.witnessedHead === undefined
+        ? Strings.auditIntact(records, v.segments)
+        : Strings.auditIntactWitnessed(records, v.segments, v.witnessedHead.toLocaleString('en-US'))
+      : v.problems.length > 1
+        ? Strings.auditCheckFailedMany(where, String(b?.reason), v.problems.length)
+        : Strings.auditCheckFailed(where, String(b?.reason));
     return { ok: v.ok, records: v.records, message };
   }
 
@@ -251,7 +256,7 @@ export class AuditPanelBackend implements Disposable {
     const ix = await this.index();
     await ix.refresh();
     const written = await exportAudit(ix, toFilter(filter), format, target, this.trail.redactor);
-    this.ui.notify('info', `Exported ${written} audit record(s).`);
+    this.ui.notify('info', Strings.auditExported(written));
     return { written };
   }
 

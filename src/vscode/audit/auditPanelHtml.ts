@@ -5,6 +5,7 @@
  * staying blank. No vscode import, so it is unit-testable.
  */
 import { randomBytes } from 'node:crypto';
+import { WEBVIEW_STRINGS, type WebviewStringTable } from '../../webview/webviewStrings';
 
 export interface AuditPanelHtmlInput {
   /** `webview.cspSource`. */
@@ -14,6 +15,11 @@ export interface AuditPanelHtmlInput {
   readonly styleUri: string;
   /** `editor` gives the page the editor's background instead of the side bar's. */
   readonly surface?: 'view' | 'editor';
+  /**
+   * The webview's texts in the user's language (`translateTable(WEBVIEW_STRINGS)`): the page's title and
+   * loading line use them, and the script reads the rest from `data-l10n`. English when absent.
+   */
+  readonly strings?: WebviewStringTable;
   /** Injected for tests; a fresh 128-bit CSPRNG nonce otherwise. */
   readonly nonce?: string;
 }
@@ -29,6 +35,7 @@ function attr(value: string): string {
 
 export function auditPanelHtml(input: AuditPanelHtmlInput): string {
   const nonce = input.nonce ?? createNonce();
+  const strings = input.strings ?? WEBVIEW_STRINGS;
   const csp = [
     "default-src 'none'",
     `style-src ${input.cspSource}`,
@@ -39,16 +46,16 @@ export function auditPanelHtml(input: AuditPanelHtmlInput): string {
     "form-action 'none'",
   ].join('; ');
   return `<!DOCTYPE html>
-<html lang="en">
+<html>
 <head>
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${attr(csp)}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${attr(input.styleUri)}">
-<title>Audit Log</title>
+<title>${attr(strings.pageTitle)}</title>
 </head>
 <body class="surface-${input.surface === 'editor' ? 'editor' : 'view'}">
-<div id="root"><p class="loading">Loading the audit log…</p></div>
+<div id="root" data-l10n="${attr(JSON.stringify(strings))}"><p class="loading">${attr(strings.loading)}</p></div>
 <script nonce="${attr(nonce)}" src="${attr(input.scriptUri)}"></script>
 </body>
 </html>`;

@@ -40,14 +40,6 @@ export const AUDIT_COMMANDS = {
   openInEditor: 'mcpSecure.audit.openInEditor',
 } as const;
 
-/** User-visible strings (one place, ready for l10n). */
-const STRINGS = {
-  clearConfirm:
-    'Delete every audit record? The hash chain continues from an anchor, but the records themselves cannot be recovered.',
-  clearButton: 'Clear Audit Log',
-  exportPick: 'Export the audit log as',
-} as const;
-
 function editorUi(): AuditPanelUi {
   return {
     async pickExportTarget(format) {
@@ -55,13 +47,17 @@ function editorUi(): AuditPanelUi {
       const base = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(process.env.HOME ?? '/');
       const uri = await vscode.window.showSaveDialog({
         defaultUri: vscode.Uri.joinPath(base, `mcp-audit-${stamp}.${format}`),
-        filters: format === 'csv' ? { CSV: ['csv'] } : { 'JSON Lines': ['jsonl'] },
+        filters: format === 'csv' ? { CSV: ['csv'] } : { [Strings.jsonLinesFilter]: ['jsonl'] },
       });
       return uri?.scheme === 'file' ? uri.fsPath : undefined;
     },
     async confirmClear() {
-      const answer = await vscode.window.showWarningMessage(STRINGS.clearConfirm, { modal: true }, STRINGS.clearButton);
-      return answer === STRINGS.clearButton;
+      const answer = await vscode.window.showWarningMessage(
+        Strings.auditClearConfirm,
+        { modal: true },
+        Strings.auditClearButton,
+      );
+      return answer === Strings.auditClearButton;
     },
     notify(level, message) {
       const text = safeText(message, 600);
@@ -97,9 +93,9 @@ export function registerAuditPanel(
   const provider = new AuditViewProvider(context.extensionUri, backend, log);
   const editorPanel = new AuditEditorPanel(context.extensionUri, backend, log);
   const report = (err: unknown): void => {
-    const text = trail.redactor.redactText(err instanceof Error ? err.message : 'unknown error');
+    const text = trail.redactor.redactText(err instanceof Error ? err.message : Strings.unknownError);
     log.error(`audit command failed: ${text}`);
-    void vscode.window.showErrorMessage(`Audit log: ${safeText(text, 600)}`);
+    void vscode.window.showErrorMessage(Strings.auditCommandFailed(text));
   };
   context.subscriptions.push(
     backend,
@@ -124,7 +120,7 @@ export function registerAuditPanel(
     }),
     vscode.commands.registerCommand(AUDIT_COMMANDS.export, async (format?: 'csv' | 'jsonl') => {
       const picked =
-        format ?? (await vscode.window.showQuickPick(['csv', 'jsonl'], { placeHolder: STRINGS.exportPick }));
+        format ?? (await vscode.window.showQuickPick(['csv', 'jsonl'], { placeHolder: Strings.auditExportPick }));
       if (picked !== 'csv' && picked !== 'jsonl') return undefined;
       return backend.export(picked).catch(report);
     }),

@@ -8,6 +8,8 @@
  */
 import type { Logger } from '../../core/ports';
 import type { AuditPanelBackend, AuditSurface } from './auditPanelBackend';
+import { WEBVIEW_STRINGS } from '../../webview/webviewStrings';
+import { translateTable } from '../localize';
 import { auditPanelHtml } from './auditPanelHtml';
 
 interface Disposable {
@@ -65,6 +67,7 @@ export function wireAuditWebview(
     scriptUri: res.scriptUri,
     styleUri: res.styleUri,
     surface,
+    strings: translateTable(WEBVIEW_STRINGS),
   });
   return {
     dispose: () => {

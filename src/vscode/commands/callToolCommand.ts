@@ -2,17 +2,18 @@ import * as vscode from 'vscode';
 import { McpSecureError } from '../../core/errors';
 import type { ToolCallResult, ToolInfo } from '../../core/mcp/types';
 import { withCancellableProgress } from '../progress';
-import { withTaskProgress } from '../taskProgress';
 import { safeJson, safeText } from '../../core/common/safeText';
 import type { CommandServices } from '../services';
 import { Strings } from '../strings';
 import type { Preselection } from './commandArguments';
 import { pickServer } from './pickServer';
 import { collectArguments } from './toolArguments';
+import { toolProgressReporter } from '../toolProgress';
 
 /**
  * `mcpSecure.callTool`: pick server and tool, collect arguments from the tool's schema, call it
- * (caller `palette`, so the audit trail records who asked) and open the result in a JSON editor.
+ * (caller `palette`, so the audit trail records who asked) under a cancellable notification showing
+ * the server's progress, and open the result in a JSON editor.
  * A server and a tool may be preselected (tree node, keybinding, link). Arguments handed to the command
  * are never sent as they are: the user sees them in full (`safeJson`) and confirms the call first.
  */
@@ -25,17 +26,18 @@ export async function callToolCommand(s: CommandServices, pre: Preselection): Pr
   const args = pre.toolArguments
     ? await confirmSupplied(s, def.id, def.name, tool.name, pre.toolArguments)
     : await collectArguments(tool);
-  // A tool that must run as a task (MCP 2025-11-25 §Utilities/Tasks) shows the task's status instead.
-  const result =
+  // Cancel in the notification aborts the call: the SDK sends `notifications/cancelled` for it, or, for
+  // a tool that runs as a task (MCP 2025-11-25 §Utilities/Tasks), `tasks/cancel`; the notification then
+  // shows the task's status.
+  const title =
     tool.taskSupport === 'required'
-      ? await withTaskProgress(
-          Strings.runningTask(tool.name, def.name),
-          (signal, onTaskStatus) => s.actions.callTool(def.id, tool.name, args, 'palette', signal, { onTaskStatus }),
-          s.watchTask,
-        )
-      : await withCancellableProgress(Strings.callingTool(tool.name, def.name), (signal) =>
-          s.actions.callTool(def.id, tool.name, args, 'palette', signal),
-        );
+      ? Strings.runningToolTask(tool.name, def.name)
+      : Strings.callingTool(tool.name, def.name);
+  const result = await s.progress(title, (signal, report) =>
+    s.actions.callTool(def.id, tool.name, args, 'palette', signal, toolProgressReporter(report), (task) =>
+      report({ message: Strings.toolTaskStatus(task.status, task.statusMessage ?? '') }),
+    ),
+  );
   await s.results.show(`${def.id}-${tool.name}`, result.raw);
   await s.results.media.present(result.content);
   if (result.isError) void vscode.window.showWarningMessage(Strings.toolError(safeText(tool.name, 80)));
@@ -45,7 +47,7 @@ export async function callToolCommand(s: CommandServices, pre: Preselection): Pr
 async function pickTool(tools: readonly ToolInfo[], name: string | undefined): Promise<ToolInfo> {
   if (name !== undefined) {
     const found = tools.find((t) => t.name === name);
-    if (!found) throw new McpSecureError('tool_not_found', `No tool named "${safeText(name, 80)}".`);
+    if (!found) throw new McpSecureError('tool_not_found', Strings.noToolNamed(name));
     return found;
   }
   const picked = await vscode.window.showQuickPick(

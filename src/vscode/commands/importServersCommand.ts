@@ -29,7 +29,7 @@ export async function importServersCommand(s: CommandServices): Promise<number> 
   try {
     document = JSON.parse(stripJsonComments(text));
   } catch (cause) {
-    throw new McpSecureError('invalid_server_definition', '.vscode/mcp.json is not valid JSON.', { cause });
+    throw new McpSecureError('invalid_server_definition', Strings.mcpJsonInvalid, { cause });
   }
   const existing = new Set(s.registry.servers().map((d) => d.id));
   const { entries, skipped } = convertMcpJson(document, existing);

@@ -195,7 +195,7 @@ export class ChatGateway implements vscode.Disposable {
 
   /** The extension's own connection (one connect at a time per server; the launch confirmation runs first). */
   private async upstream(id: string, signal: AbortSignal): Promise<McpConnection> {
-    if (signal.aborted) throw new McpSecureError('cancelled', 'The request was cancelled.');
+    if (signal.aborted) throw new McpSecureError('cancelled', Strings.requestCancelled);
     if (!this.definitions.offered(id)) throw new McpSecureError('policy_denied', Strings.gatewayNotOffered);
     let pending = this.connecting.get(id);
     if (!pending) {

@@ -5,6 +5,7 @@ import type { GrantView } from '../engineContract';
 import type { ServerRegistry } from '../serverRegistry';
 import type { StepUpRequest } from '../stepUpConsent';
 import type { ToolScopeKnowledge } from '../toolScopes';
+import { Strings } from '../strings';
 
 export interface ScopePreflightDeps {
   readonly registry: ServerRegistry;
@@ -34,10 +35,7 @@ export function scopePreflight(deps: ScopePreflightDeps): CallPreflight {
     if (missing.length === 0) return undefined;
     const requested = [...new Set([...grant.grantedScopes, ...missing])];
     if (!(await deps.consent({ serverId, granted: [...grant.grantedScopes], requested }))) {
-      return new McpSecureError(
-        'policy_denied',
-        `The tool ${JSON.stringify(tool.name.slice(0, 100))} needs ${missing.join(' ')}, which is not granted; the wider access was not approved.`,
-      );
+      return new McpSecureError('policy_denied', Strings.scopeNotApproved(tool.name, missing.join(' ')));
     }
     await deps.signIn(def, requested);
     return undefined;

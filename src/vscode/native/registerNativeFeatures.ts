@@ -7,6 +7,7 @@ import { SecurityReportDocuments } from '../securityReportDocuments';
 import type { CommandServices } from '../services';
 import type { LiveSettings } from './liveSettings';
 import { ServerStatusBar, type StatusBarSources } from './statusBar';
+import { Strings } from '../strings';
 
 /** Ids registered here; `test/unit/manifest.test.ts` checks them against package.json and the NativeCommands table. */
 const NATIVE_COMMANDS = {
@@ -36,7 +37,7 @@ export function registerNativeFeatures(
         // Arguments (a tree node, an id) only preselect the server, as for every command.
         return await checkSecurityCommand(s, reports, () => settings.clientMetadataUrl, preselection(args).serverId);
       } catch (e) {
-        reportFailure(s.logger, 'Check server security', e);
+        reportFailure(s.logger, Strings.taskCheckSecurity, e);
         throw e;
       }
     },

@@ -5,6 +5,7 @@ import { Views } from '../constants';
 import type { GrantView } from '../engineContract';
 import { safeText } from '../../core/common/safeText';
 import { type AuditHealth, type ServerStatusInput, type StatusSummary, summarizeStatus } from './statusSummary';
+import { Strings } from '../strings';
 
 /** Expiry is time-based: re-check once a minute even when nothing else changes. */
 const TICK_MS = 60_000;
@@ -43,7 +44,7 @@ export class ServerStatusBar implements vscode.Disposable {
   private pending: Promise<void> = Promise.resolve();
 
   constructor(private readonly sources: StatusBarSources) {
-    this.item.name = 'MCP Secure Connections';
+    this.item.name = Strings.statusTitle;
     this.item.command = `${Views.servers}.focus`;
     this.audit = sources.audit ? { kind: 'ok' } : { kind: 'unavailable' };
     const update = (): void => void this.update();

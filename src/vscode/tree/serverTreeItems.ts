@@ -49,7 +49,11 @@ async function render(sources: TreeSources, node: TreeNode): Promise<vscode.Tree
     case 'invalid': {
       const item = new vscode.TreeItem(node.entry.label ?? Strings.invalidEntry(node.entry.index), None);
       item.description = node.entry.message;
-      item.tooltip = `${node.entry.message}\n(${node.entry.origin === 'user' ? Strings.fromUser : Strings.fromWorkspace} settings, entry #${node.entry.index + 1})`;
+      item.tooltip = Strings.invalidEntryTooltip(
+        node.entry.message,
+        node.entry.origin === 'user' ? Strings.fromUser : Strings.fromWorkspace,
+        node.entry.index,
+      );
       item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
       item.contextValue = ItemContext.invalidServer;
       item.command = { command: Commands.openSettings, title: Strings.openSettings };

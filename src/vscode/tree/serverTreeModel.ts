@@ -82,7 +82,7 @@ async function httpChildren(sources: TreeSources, def: HttpServerDefinition): Pr
       role: 'human',
       label: Strings.human,
       description: grant ? humanLabel(grant) : Strings.notSignedIn,
-      ...(grant?.subject ? { tooltip: `sub: ${grant.subject}\niss: ${grant.issuer}` } : {}),
+      ...(grant?.subject ? { tooltip: Strings.subjectTooltip(grant.subject, grant.issuer) } : {}),
     },
     { kind: 'detail', serverId: id, role: 'agent', label: Strings.agent, description: agentLabel(sources, def, grant) },
     {

@@ -41,19 +41,53 @@ describe('task-augmented tools (extension, real task server)', () => {
     await setServers(serverEntries(f));
   });
 
-  /** Runs Call Tool with supplied arguments (confirmed), the launch allowed, and `watch` on the task's notification. */
+  type ProgressRun = Parameters<Parameters<McpSecureApi['useProgress']>[0]>[0];
+
+  /**
+   * Runs Call Tool with supplied arguments (confirmed) and the launch allowed; `watch` sees its progress
+   * notification each time it reports (the notification's messages, and its Cancel).
+   */
   async function callTool(
     tool: string,
     args: Record<string, unknown>,
-    watch: Parameters<McpSecureApi['useTaskWatcher']>[0],
+    watch: (messages: readonly string[], run: ProgressRun) => void,
   ): Promise<ToolCallResult> {
+    const runs: ProgressRun[] = [];
     const leases = [
       api.useLaunchConfirmer(async (def) => def.id === TASKS_ID),
       api.useConfirmation('callTool', async (r) => r.serverId === TASKS_ID),
-      api.useTaskWatcher(watch),
+      api.useProgress((run) => runs.push(run)),
     ];
+    const command = Promise.resolve(
+      vscode.commands.executeCommand('mcpSecure.callTool', TASKS_ID, tool, args),
+    ) as Promise<ToolCallResult>;
+    let settled = false;
+    void command.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
     try {
-      return (await vscode.commands.executeCommand('mcpSecure.callTool', TASKS_ID, tool, args)) as ToolCallResult;
+      // Follow the notification's reports while the command runs (state, not time: every event-loop turn).
+      let seen = 0;
+      while (!settled) {
+        const run = runs.find((r) => r.title.includes(tool));
+        if (run && run.reports.length > seen) {
+          seen = run.reports.length;
+          watch(
+            run.reports.map((r) => r.message ?? ''),
+            run,
+          );
+        }
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      const run = runs.find((r) => r.title.includes(tool));
+      if (run && run.reports.length > seen)
+        watch(
+          run.reports.map((r) => r.message ?? ''),
+          run,
+        );
+      assert.match(run?.title ?? '', /^Running .+ on Task Reports as a task…$/, 'the notification names the task');
+      return await command;
     } finally {
       leases.forEach((l) => l.dispose());
     }
@@ -72,15 +106,14 @@ describe('task-augmented tools (extension, real task server)', () => {
 
   it('Call Tool runs a task-required tool with its status in the notification, opens the result, audits one "completed" call', async () => {
     const before = (await taskRecords()).length;
-    const shown: string[] = [];
-    const result = await callTool('report', { steps: 3, stepMs: 30, fail: false }, (s) =>
-      shown.push(`${s.status}${s.statusMessage ? `: ${s.statusMessage}` : ''}`),
-    );
+    let shown: readonly string[] = [];
+    const result = await callTool('report', { steps: 3, stepMs: 30, fail: false }, (messages) => (shown = messages));
     assert.deepEqual(result.content, [{ type: 'text', text: 'report done: 3 steps' }]);
-    assert.equal(shown[0], 'working');
-    assert.equal(shown.at(-1), 'completed: step 3 of 3');
+    // Status changes in order (a poll's answer and a notification may cross: either may report one).
+    assert.equal(shown[0], 'task working');
+    assert.equal(shown.at(-1), 'task completed: step 3 of 3');
     assert.ok(
-      shown.slice(1, -1).every((s) => /^working: step [1-3] of 3$/.test(s)),
+      shown.slice(1, -1).every((m) => /^task working: step [1-3] of 3$/.test(m)),
       shown.join(' | '),
     );
     await waitFor(
@@ -97,8 +130,8 @@ describe('task-augmented tools (extension, real task server)', () => {
   it('cancelling the notification sends tasks/cancel to the server; the call is audited once as cancelled', async () => {
     const before = (await taskRecords()).length;
     await assert.rejects(
-      callTool('report', { steps: 10_000, stepMs: 20, fail: false }, (s, cancel) => {
-        if (s.statusMessage?.endsWith(' of 10000')) cancel();
+      callTool('report', { steps: 10_000, stepMs: 20, fail: false }, (messages, run) => {
+        if (messages.some((m) => m.endsWith(' of 10000'))) run.cancel();
       }),
       (e: Error) => /cancelled/i.test(e.message),
     );

@@ -10,6 +10,9 @@ import { AuditPanelBackend } from '../../../src/vscode/audit/auditPanelBackend';
 import { wireAuditWebview, type AuditWebviewLike } from '../../../src/vscode/audit/webviewWiring';
 import { AuditApp } from '../../../src/webview/auditApp';
 import { RpcClient } from '../../../src/webview/rpcClient';
+import { useWebviewStrings } from '../../../src/webview/webviewStrings';
+import { formatMessage } from '../../../src/core/common/formatMessage';
+import { useTranslator } from '../../../src/vscode/localize';
 
 /**
  * A webview like the editor's: assigning `html` starts the page at once (the real AuditApp in
@@ -31,9 +34,13 @@ function eagerWebview(window: Window): AuditWebviewLike & { dropped: number; las
     set html(value: string) {
       wv.lastHtml = value;
       // The page as served, minus the script tag (the bundle's stand-in is the AuditApp below).
-      doc.body.innerHTML = (/<body>([\s\S]*)<\/body>/.exec(value)?.[1] ?? '').replace(/<script[\s\S]*?<\/script>/g, '');
+      doc.body.innerHTML = (/<body[^>]*>([\s\S]*)<\/body>/.exec(value)?.[1] ?? '').replace(
+        /<script[\s\S]*?<\/script>/g,
+        '',
+      );
       const root = (doc.getElementById('root') ??
         doc.body.appendChild(doc.createElement('div'))) as unknown as HTMLElement;
+      useWebviewStrings(root.dataset.l10n); // as src/webview/main.ts does
       const rpc = new RpcClient({
         postMessage: (m) => {
           const copy: unknown = JSON.parse(JSON.stringify(m));
@@ -105,7 +112,7 @@ describe('audit webview wiring (host side of the ready handshake)', () => {
     assert.equal(wv.dropped, 0, 'no message from the page was dropped');
     assert.match(
       wv.lastHtml,
-      /<div id="root"><p class="loading">Loading the audit log…<\/p><\/div>/,
+      /<div id="root" data-l10n="[^"]*"><p class="loading">Loading the audit log…<\/p><\/div>/,
       'a page whose script never runs is not blank',
     );
     assert.ok(
@@ -114,6 +121,30 @@ describe('audit webview wiring (host side of the ready handshake)', () => {
     );
     assert.deepEqual(wv.options, { enableScripts: true, enableCommandUris: false, localResourceRoots: [] });
     wiring.dispose();
+  });
+
+  it("shows the panel in the user's language: the host translates the webview's texts and the page takes them over", async () => {
+    useTranslator((message, ...args) => formatMessage(`«${message}»`, ...args));
+    try {
+      const wv = eagerWebview(window);
+      const wiring = wireAuditWebview(wv, backend, new MemoryLogger(), { roots: [], scriptUri: 'x', styleUri: 'y' });
+      const doc = window.document;
+      await waitFor(() => doc.querySelector('.count')?.textContent === '«0 records»', 'the translated record count');
+      assert.match(wv.lastHtml, /<title>«Audit Log»<\/title>/);
+      assert.match(wv.lastHtml, /<p class="loading">«Loading the audit log…»<\/p>/);
+      assert.equal(doc.querySelector('button[data-action="refresh"]')?.textContent, '«Refresh»');
+      assert.equal(doc.querySelector('.chart h2')?.textContent, '«Calls over time»');
+      const outcomes = [...doc.querySelectorAll('select[aria-label="«Outcome»"] option')].map((o) => o.textContent);
+      assert.deepEqual(outcomes, ['«All outcomes»', '«success»', '«tool error»', '«denied»', '«transport error»']);
+      assert.equal(
+        doc.querySelector('input.search')?.getAttribute('placeholder'),
+        '«Search tool, server, user, error, arguments»',
+      );
+      wiring.dispose();
+    } finally {
+      useTranslator(formatMessage);
+      useWebviewStrings(undefined);
+    }
   });
 
   it('detaches on dispose: later messages are neither handled nor answered', async () => {

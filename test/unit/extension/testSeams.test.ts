@@ -15,6 +15,10 @@ describe('TestSeams (ExtensionMode.Test only)', () => {
         log.push('elicit');
         return { action: 'decline' };
       },
+      progress: (title, work) => {
+        log.push(`progress ${title}`);
+        return work(new AbortController().signal, (r) => void log.push(`report ${r.message ?? ''}`));
+      },
     };
   }
   const removeRequest: ConfirmRequest = { kind: 'removeServer', serverId: 's', message: 'Remove?', action: 'Remove' };
@@ -54,5 +58,23 @@ describe('TestSeams (ExtensionMode.Test only)', () => {
     await seams.prompts.opener.open(new URL('https://as.example/b'));
     assert.deepEqual(opened, ['https://as.example/a']);
     assert.deepEqual(log, ['open https://as.example/b']);
+  });
+
+  it('a progress watch sees the reports of the real notification and presses its Cancel', async () => {
+    const log: string[] = [];
+    const seams = new TestSeams(realPrompts(log));
+    const runs: { title: string; cancel(): void; reports: readonly { message?: string }[] }[] = [];
+    const lease = seams.useProgress((r) => runs.push(r));
+    const outcome = await seams.prompts.progress('Calling', (signal, report) => {
+      report({ message: 'step 1', increment: 25 });
+      runs[0]?.cancel();
+      return Promise.resolve(signal.reason as Error);
+    });
+    assert.equal((outcome as { code?: string }).code, 'cancelled');
+    assert.deepEqual(runs[0]?.reports, [{ message: 'step 1', increment: 25 }]);
+    assert.deepEqual(log, ['progress Calling', 'report step 1'], 'the real notification still shows');
+    lease.dispose();
+    await seams.prompts.progress('Again', async () => undefined);
+    assert.equal(runs.length, 1, 'no watch after dispose');
   });
 });

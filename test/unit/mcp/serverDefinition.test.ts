@@ -3,7 +3,7 @@ import { McpSecureError } from '../../../src/core/errors';
 import { buildChildEnvironment } from '../../../src/core/mcp/childEnvironment';
 import { describeState, type ConnectionState } from '../../../src/core/mcp/connectionState';
 import { LineRingBuffer } from '../../../src/core/mcp/ringBuffer';
-import { describeTarget, parseServerDefinition } from '../../../src/core/mcp/serverDefinition';
+import { describeTarget, parseServerDefinition, stdioProtocol } from '../../../src/core/mcp/serverDefinition';
 import type { OAuthServer } from '../../../src/core/oauth/types';
 import { generateSharedSecret, secretFingerprint, secretsEqual } from '../../../src/core/mcp/stdioSecret';
 
@@ -22,6 +22,14 @@ function rejects(raw: unknown, field: string): void {
 describe('server definitions', () => {
   const http = { id: 'tickets', name: 'Tickets', transport: 'http', url: 'https://mcp.example.com/mcp' };
   const stdio = { id: 'notes', name: 'Notes', transport: 'stdio', command: '/usr/bin/node', args: ['server.mjs'] };
+
+  it('a stdio definition takes a protocol (default 2025-11-25, the initialize handshake) and refuses unknown ones', () => {
+    const parsed = parseServerDefinition({ ...stdio, protocol: '2026-07-28' });
+    assert.equal(parsed.transport === 'stdio' && parsed.protocol, '2026-07-28');
+    const plain = parseServerDefinition(stdio);
+    assert.equal(plain.transport === 'stdio' && stdioProtocol(plain), '2025-11-25');
+    rejects({ ...stdio, protocol: '2024-11-05' }, 'protocol');
+  });
 
   it('accepts valid HTTP and stdio definitions and fills defaults', () => {
     assert.deepEqual(parseServerDefinition(http), { ...http });

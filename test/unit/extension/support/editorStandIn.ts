@@ -4,6 +4,7 @@
  * working events and disposables; UI calls that would wait for a user resolve as "dismissed".
  * Loaded in place of `vscode` by `loadWithEditorStandIn`.
  */
+import { formatMessage } from '../../../../src/core/common/formatMessage';
 import Module from 'node:module';
 import { pathToFileURL } from 'node:url';
 
@@ -144,6 +145,7 @@ export function createEditorStandIn(): { module: Record<string, unknown>; record
     },
     env: { openExternal: async () => false, asExternalUri: async (u: Uri) => u },
     languages: { setTextDocumentLanguage: async () => undefined },
+    l10n: { t: formatMessage },
   };
   return { module, record };
 }
