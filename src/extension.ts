@@ -13,6 +13,7 @@ import { AuditTrail } from './core/audit/auditTrail';
 import { AuditWitness, FileHeadStore, witnessKeyName } from './core/audit/auditWitness';
 import type { AuditRecord } from './core/audit/auditRecord';
 import { ConnectionManager } from './core/mcp/connectionManager';
+import { EXTENSION_CLIENT_INFO } from './core/mcp/protocolVersions';
 import { OAuthEngine } from './core/oauth/oauthEngine';
 import type { Logger } from './core/ports';
 import type { ToolCallObserver } from './core/toolCallObserver';
@@ -285,7 +286,7 @@ async function buildCore(
     observers,
     elicitation: prompts.elicit,
     requestTimeoutMs: () => settings.requestTimeoutMs,
-    clientInfo: { name: 'mcp-secure-connections', version: String(context.extension.packageJSON.version ?? '0.0.0') },
+    clientInfo: EXTENSION_CLIENT_INFO,
   });
   const guard = new StdioLaunchGuard(context.globalState, prompts.confirm);
   const actions = new ServerActions(registry, manager, guard, tools);

@@ -1,4 +1,5 @@
 import { McpSecureError } from '../core/errors';
+import { PROTOCOL_CHOICES, isProtocolChoice, type ProtocolChoice } from '../core/mcp/protocolVersions';
 
 /** A command-line mistake: exit code 1 with the message and a pointer to `--help`. */
 export class UsageError extends Error {
@@ -21,7 +22,6 @@ export type CommandName = (typeof commandNames)[number];
 /** Where tokens live: nothing persisted (default), or an encrypted file the user names. */
 export type StoreSpec = { kind: 'memory' } | { kind: 'file'; path: string };
 export type SecretMode = 'env' | 'handshake' | 'both' | 'none';
-export type ProtocolChoice = 'auto' | '2025-11-25' | '2026-07-28';
 
 export type Target = { kind: 'http'; url: URL } | { kind: 'stdio'; command: string; args: string[] };
 
@@ -243,8 +243,7 @@ function parseOptions(raw: RawArgs): CliOptions {
   }
   const protocol = single(raw, '--protocol');
   if (protocol !== undefined) {
-    if (protocol !== 'auto' && protocol !== '2025-11-25' && protocol !== '2026-07-28')
-      throw new UsageError('--protocol must be auto, 2025-11-25 or 2026-07-28');
+    if (!isProtocolChoice(protocol)) throw new UsageError(`--protocol must be ${PROTOCOL_CHOICES.join(', ')}`);
     o.protocol = protocol;
   }
   const mode = single(raw, '--secret-mode');

@@ -16,12 +16,12 @@ import { browserFromEnv, canCompleteSignIn, deadlineSignal, interactionFacts, No
 import { CommandOpener, HeadlessOpener, PrintOpener } from './openers';
 import { Output } from './output';
 import { Redactor } from '../core/common/redaction';
+import { PRODUCT_VERSION } from '../core/mcp/protocolVersions';
 import { CliRuntime } from './runtime';
 import { definitionFor, oauthOptionsFrom } from './serverDefinitions';
 import { StderrLogger } from './stderrLogger';
 import { openSecretStore } from './storeFactory';
 
-const VERSION = '0.1.0';
 /** The conformance runner kills the client at 30 s; finish (and report) before that. */
 const CONFORMANCE_DEADLINE_MS = 25_000;
 
@@ -96,7 +96,7 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
       return ExitCode.ok;
     }
     if (parsed.command === 'version') {
-      output.result({ version: VERSION }, VERSION);
+      output.result({ version: PRODUCT_VERSION }, PRODUCT_VERSION);
       return ExitCode.ok;
     }
     return await execute(parsed, output, redactor);

@@ -1,4 +1,5 @@
 import { ConnectionManager } from '../core/mcp/connectionManager';
+import { CLI_CLIENT_INFO } from '../core/mcp/protocolVersions';
 import type { HttpServerDefinition } from '../core/mcp/serverDefinition';
 import { generateSharedSecret, secretFingerprint } from '../core/mcp/stdioSecret';
 import type { ElicitationHandler } from '../core/mcp/types';
@@ -64,7 +65,7 @@ export class CliRuntime {
       observers: opts.observers ?? [],
       elicitation: opts.elicitation,
       requestTimeoutMs: opts.requestTimeoutMs,
-      clientInfo: { name: 'mcp-secure-cli', version: '0.1.0' },
+      clientInfo: CLI_CLIENT_INFO,
     });
   }
 

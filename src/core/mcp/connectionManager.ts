@@ -8,7 +8,14 @@ import { STARTING, STOPPED, type ConnectionState } from './connectionState';
 import type { ConnectionIdentity, McpConnection } from './mcpConnection';
 import { AuthActivity } from './requestDeadline';
 import { DEFAULT_MAX_RESPONSE_BYTES } from './responseLimit';
-import type { HttpServerDefinition, ProtocolChoice, ServerDefinition, StdioServerDefinition } from './serverDefinition';
+import {
+  EXTENSION_CLIENT_INFO,
+  STATEFUL_PROTOCOL_VERSION,
+  STATELESS_PROTOCOL_VERSION,
+  type ClientInfo,
+  type ProtocolChoice,
+} from './protocolVersions';
+import type { HttpServerDefinition, ServerDefinition, StdioServerDefinition } from './serverDefinition';
 import { secretFingerprint } from './stdioSecret';
 import type { ElicitationHandler } from './types';
 
@@ -34,9 +41,26 @@ export interface ConnectionManagerOptions {
   readonly requestTimeoutMs?: number | (() => number);
   readonly maxResponseBytes?: number;
   /** `clientInfo` name/version sent to servers. */
-  readonly clientInfo?: { readonly name: string; readonly version: string };
+  readonly clientInfo?: ClientInfo;
   /** Network seam for tests and the CLI. */
   readonly fetch?: typeof fetch;
+}
+
+/** A connected SDK client and its transport, as `openHttp`/`openStdio` hand them to `wrap`. */
+interface OpenedTransport {
+  readonly def: ServerDefinition;
+  readonly client: Client;
+  readonly transport: Transport;
+  readonly wire: McpConnection['wire'];
+  readonly logger: Logger;
+  /** Facts about the transport an error message may cite (e.g. the stdio child's exit). */
+  readonly errorContext: () => ErrorContext;
+  /** Fingerprint of the stdio shared secret (the default caller identity). */
+  readonly fingerprint?: string;
+  /** HTTP only: sign-in activity that pauses the request deadline. */
+  readonly activity?: AuthActivity;
+  /** stdio only: the child's last stderr lines. */
+  readonly stderrTail?: () => string[];
 }
 
 /** The SDK-dependent half of the connection layer (see sdkRuntime.ts). */
@@ -162,7 +186,7 @@ export class ConnectionManager {
       signal,
       baseFetch: this.opts.fetch,
     });
-    return this.wrap(sdk, def, client, transport, wire, logger, () => ({}), undefined, activity);
+    return this.wrap(sdk, { def, client, transport, wire, logger, errorContext: () => ({}), activity });
   }
 
   private async openStdio(def: StdioServerDefinition, logger: Logger, signal?: AbortSignal): Promise<McpConnection> {
@@ -170,39 +194,26 @@ export class ConnectionManager {
     const sdk = await this.sdk();
     const { client, transport } = await sdk.connectStdio(def, {
       logger,
-      createClient: (handshakeSecret) => this.createClient(sdk, def, '2025-11-25', handshakeSecret, logger),
+      createClient: (handshakeSecret) =>
+        this.createClient(sdk, def, STATEFUL_PROTOCOL_VERSION, handshakeSecret, logger),
       secret,
       requestTimeoutMs: this.timeoutMs,
       signal,
     });
-    const fingerprint = secret ? secretFingerprint(secret) : undefined;
-    const connection = this.wrap(
-      sdk,
+    return this.wrap(sdk, {
       def,
       client,
       transport,
-      'stdio',
+      wire: 'stdio',
       logger,
-      () => ({ exited: transport.exitInfo }),
-      fingerprint,
-      undefined,
-      () => transport.stderrTail(),
-    );
-    return connection;
+      errorContext: () => ({ exited: transport.exitInfo }),
+      fingerprint: secret ? secretFingerprint(secret) : undefined,
+      stderrTail: () => transport.stderrTail(),
+    });
   }
 
-  private wrap(
-    sdk: SdkRuntime,
-    def: ServerDefinition,
-    client: Client,
-    transport: Transport,
-    wire: 'streamable-http' | 'sse' | 'stdio',
-    logger: Logger,
-    errorContext: () => ErrorContext,
-    fingerprint?: string,
-    activity?: AuthActivity,
-    stderrTail?: () => string[],
-  ): McpConnection {
+  private wrap(sdk: SdkRuntime, opened: OpenedTransport): McpConnection {
+    const { def, client, transport, wire, logger, errorContext, fingerprint, activity, stderrTail } = opened;
     const timeoutMs = (): number => this.timeoutMs;
     const connection = new sdk.McpConnection({
       definition: def,
@@ -256,7 +267,7 @@ export class ConnectionManager {
     handshakeSecret: string | undefined,
     logger: Logger,
   ): Client {
-    const info = this.opts.clientInfo ?? { name: 'mcp-secure-connections', version: '0.1.0' };
+    const info = this.opts.clientInfo ?? EXTENSION_CLIENT_INFO;
     const capabilities: ClientCapabilities = this.opts.elicitation
       ? { elicitation: { form: { applyDefaults: true } } }
       : {};
@@ -268,8 +279,8 @@ export class ConnectionManager {
         versionNegotiation:
           protocol === 'auto'
             ? { mode: 'auto' }
-            : protocol === '2026-07-28'
-              ? { mode: { pin: '2026-07-28' } }
+            : protocol === STATELESS_PROTOCOL_VERSION
+              ? { mode: { pin: STATELESS_PROTOCOL_VERSION } }
               : { mode: 'legacy' },
       },
     );

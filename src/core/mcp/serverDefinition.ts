@@ -6,9 +6,8 @@ import type { OAuthGrantKind } from '../oauth/types';
  * flags). Everything here is untrusted input until `parseServerDefinition` has accepted it.
  */
 
-/** Which MCP wire to speak. `auto` lets the SDK negotiate (2026-07-28 probe, falling back to 2025-11-25 `initialize`). */
-export type ProtocolChoice = 'auto' | '2025-11-25' | '2026-07-28';
-export const PROTOCOL_CHOICES: readonly ProtocolChoice[] = ['auto', '2025-11-25', '2026-07-28'];
+import { PROTOCOL_CHOICES, isProtocolChoice, type ProtocolChoice } from './protocolVersions';
+export { PROTOCOL_CHOICES, type ProtocolChoice } from './protocolVersions';
 
 /**
  * Per-server OAuth options: the subset of `OAuthServerOptions` (src/core/oauth/types.ts) a definition
@@ -248,9 +247,8 @@ function parseHttp(obj: Record<string, unknown>, id: string, name: string): Http
     url: url.href,
   };
   if (obj.protocol !== undefined) {
-    if (!PROTOCOL_CHOICES.includes(obj.protocol as ProtocolChoice))
-      throw invalid('protocol', `must be one of ${PROTOCOL_CHOICES.join(', ')}`);
-    def.protocol = obj.protocol as ProtocolChoice;
+    if (!isProtocolChoice(obj.protocol)) throw invalid('protocol', `must be one of ${PROTOCOL_CHOICES.join(', ')}`);
+    def.protocol = obj.protocol;
   }
   if (obj.oauth !== undefined) def.oauth = parseOAuth(obj.oauth);
   if (obj.headers !== undefined) {

@@ -12,6 +12,7 @@ import {
   discoverAuthServer,
   discoverLegacyAuthServer,
 } from '../oauth/authServerMetadata';
+import { SECURITY_CHECK_CLIENT_INFO, STATEFUL_PROTOCOL_VERSION } from '../mcp/protocolVersions';
 import { assertPkceS256 } from '../oauth/authorizationCodeFlow';
 import { chooseIssuer } from '../oauth/clientIssuerPin';
 import { type FetchLike, METADATA_TIMEOUT_MS, boundedFetch } from '../oauth/httpJson';
@@ -114,7 +115,11 @@ async function probeChallenge(
     jsonrpc: '2.0',
     id: 1,
     method: 'initialize',
-    params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'mcp-secure-check', version: '1' } },
+    params: {
+      protocolVersion: STATEFUL_PROTOCOL_VERSION,
+      capabilities: {},
+      clientInfo: SECURITY_CHECK_CLIENT_INFO,
+    },
   });
   let response: Response;
   try {
