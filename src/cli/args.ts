@@ -1,4 +1,4 @@
-import { McpSecureError } from '../core/errors';
+import { parseEndpointUrl } from '../core/common/urlPolicy';
 import { PROTOCOL_CHOICES, isProtocolChoice, type ProtocolChoice } from '../core/mcp/protocolVersions';
 
 /** A command-line mistake: exit code 1 with the message and a pointer to `--help`. */
@@ -171,24 +171,7 @@ export function parseStoreSpec(value: string): StoreSpec {
  * Security: "All authorization server endpoints MUST be served over HTTPS" (loopback excepted for development).
  */
 export function parseServerUrl(value: string): URL {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new UsageError(`not a URL: "${value}"`);
-  }
-  if (url.username || url.password) throw new McpSecureError('insecure_url', 'server URL must not carry credentials');
-  if (url.protocol === 'https:') return url;
-  if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return url;
-  throw new McpSecureError(
-    'insecure_url',
-    `refusing ${url.protocol}// server URL: only https, or http on a loopback address`,
-  );
-}
-
-export function isLoopbackHost(hostname: string): boolean {
-  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
+  return parseEndpointUrl(value, 'server URL');
 }
 
 function parseToolArgs(text: string | undefined): Record<string, unknown> {

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { McpSecureError } from '../core/errors';
 import type { BrowserOpener } from '../core/ports';
-import { isLoopbackHost } from './args';
+import { isLoopbackHost } from '../core/common/urlPolicy';
 import { toTerminalText } from './terminalText';
 
 /** Prints the authorization URL on stderr for the human to open (the default for `login`). */

@@ -6,6 +6,7 @@
  * and never blocks or throws into the call path. Records arrive already redacted.
  */
 import { McpSecureError } from '../errors';
+import { parseEndpointUrl } from '../common/urlPolicy';
 import type { Logger } from '../ports';
 import { agentLabel, type AuditRecord } from './auditRecord';
 import type { AppendedBatch } from './auditStore';
@@ -90,7 +91,6 @@ interface KeyValue {
   value: AnyValue;
 }
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 const SEVERITY = {
   success: [9, 'INFO'],
   tool_error: [13, 'WARN'],
@@ -100,21 +100,7 @@ const SEVERITY = {
 
 /** Validates the collector URL (https, or http on loopback only). */
 export function parseCollectorUrl(raw: string): URL {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new McpSecureError('invalid_url', 'the OTLP collector URL is not a valid URL');
-  }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.has(url.hostname))) {
-    throw new McpSecureError(
-      'insecure_url',
-      'the OTLP collector URL must use https (http is allowed for loopback only)',
-    );
-  }
-  if (url.username || url.password)
-    throw new McpSecureError('invalid_url', 'put collector credentials in headers, not in the URL');
-  return url;
+  return parseEndpointUrl(raw, 'OTLP collector URL (credentials belong in the export headers)');
 }
 
 function attr(key: string, value: string | number | readonly string[] | undefined): KeyValue[] {

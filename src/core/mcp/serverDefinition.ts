@@ -1,3 +1,4 @@
+import { parseEndpointUrl } from '../common/urlPolicy';
 import { McpSecureError } from '../errors';
 import type { OAuthGrantKind } from '../oauth/types';
 
@@ -144,31 +145,23 @@ function optStr(obj: Record<string, unknown>, key: string, field = key): string 
   return obj[key] === undefined ? undefined : str(obj, key, field);
 }
 
-/** True for hosts that never leave the machine (RFC 8252 §8.3 loopback). */
-export function isLoopbackHost(hostname: string): boolean {
-  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
-}
-
 /**
- * Parse and validate an MCP endpoint URL: `https:`, or `http:` only for loopback (MCP authorization
- * 2025-11-25 §Communication Security: "All authorization server endpoints MUST be served over HTTPS").
- * No credentials and no fragment in the URL.
+ * Parse and validate an MCP endpoint URL with the one URL policy (`parseEndpointUrl`: `https:`, or
+ * `http:` only for loopback, MCP authorization 2025-11-25 §Communication Security; no credentials, no
+ * fragment). Inside a definition the mistake is reported as `invalid_server_definition` naming the
+ * field (the editor lists such an entry as invalid), with the policy's `invalid_url`/`insecure_url`
+ * error as its `cause`.
  */
 export function validateEndpointUrl(value: string, field = 'url'): URL {
-  let url: URL;
   try {
-    url = new URL(value);
-  } catch {
-    throw invalid(field, 'is not a valid absolute URL');
+    return parseEndpointUrl(value, `"${field}"`);
+  } catch (cause) {
+    throw new McpSecureError(
+      'invalid_server_definition',
+      `Invalid server definition: ${cause instanceof Error ? cause.message : `"${field}" is not a valid URL.`}`,
+      { cause },
+    );
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:')
-    throw invalid(field, `must use https (got ${url.protocol})`);
-  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname))
-    throw invalid(field, 'must use https unless the host is loopback');
-  if (url.username || url.password) throw invalid(field, 'must not contain credentials');
-  if (url.hash) throw invalid(field, 'must not contain a fragment');
-  return url;
 }
 
 function parseStringMap(raw: unknown, field: string, keyPattern: RegExp, what: string): Record<string, string> {

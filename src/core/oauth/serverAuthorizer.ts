@@ -13,7 +13,7 @@ import type { AuthorizedRequest, RejectedRequest, RejectionVerdict, RequestAutho
 import type { OAuthEngine } from './oauthEngine';
 import { Scopes } from './scopes';
 import type { OAuthServer, StepUpConsent, StoredGrant } from './types';
-import { isWithinResource } from './urlPolicy';
+import { isWithinResource } from '../common/urlPolicy';
 import { challengeParams, isDpopNonceChallenge } from './wwwAuthenticate';
 
 /** Per-server RequestAuthorizer (see the file comment). */

@@ -19,7 +19,7 @@ import { type FetchLike, METADATA_TIMEOUT_MS, boundedFetch } from '../oauth/http
 import { chooseDpopAlg } from '../oauth/openidConfig';
 import { type ProtectedResourceMetadata, discoverProtectedResource } from '../oauth/protectedResourceMetadata';
 import type { OAuthServer } from '../oauth/types';
-import { type UrlPolicy, isLoopbackHost, urlPolicyFor } from '../oauth/urlPolicy';
+import { type UrlPolicy, isLoopbackHost, urlPolicyFor } from '../common/urlPolicy';
 import { challengeParams } from '../oauth/wwwAuthenticate';
 import { type Finding, type Observation, type SecurityReport, buildReport, finding, skipped } from './securityReport';
 import { type GrantEvidence, grantFindings } from './grantChecks';
