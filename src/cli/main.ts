@@ -21,6 +21,7 @@ import { CliRuntime } from './runtime';
 import { definitionFor, oauthOptionsFrom } from './serverDefinitions';
 import { StderrLogger } from './stderrLogger';
 import { openSecretStore } from './storeFactory';
+import { logListenerError, setListenerErrorHandler } from '../core/common/event';
 
 /** The conformance runner kills the client at 30 s; finish (and report) before that. */
 const CONFORMANCE_DEADLINE_MS = 25_000;
@@ -71,6 +72,7 @@ async function execute(parsed: ParsedCommand, output: Output, redactor: Redactor
     oauth,
     allowStepUp: conformance !== undefined || options.allowStepUp,
   });
+  const listenerErrors = setListenerErrorHandler(logListenerError(logger));
   try {
     if (conformance) {
       const connection = await runtime.manager.connect(definition, { signal: deadline });
@@ -81,6 +83,7 @@ async function execute(parsed: ParsedCommand, output: Output, redactor: Redactor
   } finally {
     process.removeListener('SIGINT', onSigint);
     await runtime.dispose().catch(() => undefined);
+    listenerErrors.dispose();
   }
 }
 

@@ -10,7 +10,7 @@ import { parseEndpointUrl } from '../common/urlPolicy';
 import type { Logger } from '../ports';
 import { agentLabel, type AuditRecord } from './auditRecord';
 import type { AppendedBatch } from './auditStore';
-import { Emitter, type Disposable, type Event } from './emitter';
+import { Emitter, type Disposable, type Event } from '../common/event';
 
 export interface OtlpForwarderOptions {
   /** Full logs endpoint, e.g. `http://127.0.0.1:4318/v1/logs`; `http:` only for loopback hosts. */

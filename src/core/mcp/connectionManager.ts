@@ -18,6 +18,8 @@ import {
 import type { HttpServerDefinition, ServerDefinition, StdioServerDefinition } from './serverDefinition';
 import { secretFingerprint } from './stdioSecret';
 import type { ElicitationHandler } from './types';
+import { Emitter, type Event } from '../common/event';
+import { toDisposable, type Disposable } from '../common/lifecycle';
 
 /** Default per-request timeout (tools/list, tools/call, the handshake): 60 s. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
@@ -66,7 +68,11 @@ interface OpenedTransport {
 /** The SDK-dependent half of the connection layer (see sdkRuntime.ts). */
 type SdkRuntime = typeof import('./sdkRuntime');
 
-export type StateListener = (event: { readonly id: string; readonly state: ConnectionState }) => void;
+/** A server's connection state changed. */
+export interface StateChange {
+  readonly id: string;
+  readonly state: ConnectionState;
+}
 
 interface Entry {
   state: ConnectionState;
@@ -81,7 +87,8 @@ interface Entry {
  */
 export class ConnectionManager {
   private readonly entries = new Map<string, Entry>();
-  private readonly listeners = new Set<StateListener>();
+  private readonly stateChanged = new Emitter<StateChange>();
+  readonly onDidChangeState: Event<StateChange> = this.stateChanged.event;
   /** Live list shared with every connection, so observers added later see later calls. */
   private readonly observers: ToolCallObserver[];
   private readonly clock: Clock;
@@ -99,14 +106,12 @@ export class ConnectionManager {
   }
 
   /** Add a tool-call observer (e.g. the audit trail once its store is open); applies to existing connections too. */
-  addObserver(observer: ToolCallObserver): { dispose(): void } {
+  addObserver(observer: ToolCallObserver): Disposable {
     this.observers.push(observer);
-    return {
-      dispose: () => {
-        const i = this.observers.indexOf(observer);
-        if (i >= 0) this.observers.splice(i, 1);
-      },
-    };
+    return toDisposable(() => {
+      const i = this.observers.indexOf(observer);
+      if (i >= 0) this.observers.splice(i, 1);
+    });
   }
 
   /** Connect (or reconnect) a server. Rejects with a typed `McpSecureError`; the state becomes `error`. */
@@ -161,11 +166,6 @@ export class ConnectionManager {
 
   state(id: string): ConnectionState {
     return this.entries.get(id)?.state ?? STOPPED;
-  }
-
-  onDidChangeState(listener: StateListener): { dispose(): void } {
-    this.listeners.add(listener);
-    return { dispose: () => this.listeners.delete(listener) };
   }
 
   /** Loads the MCP SDK on the first connect, not with the extension (activation connects nothing). */
@@ -300,12 +300,6 @@ export class ConnectionManager {
 
   private setState(id: string, state: ConnectionState): void {
     this.entry(id).state = state;
-    for (const l of this.listeners) {
-      try {
-        l({ id, state });
-      } catch (err) {
-        this.opts.logger.error(`state listener failed: ${err instanceof Error ? err.name : 'error'}`);
-      }
-    }
+    this.stateChanged.fire({ id, state });
   }
 }

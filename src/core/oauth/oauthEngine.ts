@@ -85,6 +85,8 @@ import { ServerAuthorizer } from './serverAuthorizer';
 import type { Attempt } from './signInAttempt';
 import { grantFromResponse, summarize, TokenStore } from './tokenStore';
 import type { GrantSummary, OAuthEngineOptions, OAuthServer, StoredGrant } from './types';
+import { SingleFlight } from '../common/async';
+import { Emitter } from '../common/event';
 
 export type { GrantSummary, OAuthEngineOptions, OAuthServer, OAuthServerOptions, StepUpConsent } from './types';
 export type { SignOutReport } from './signOutReport';
@@ -116,11 +118,13 @@ export class OAuthEngine {
   readonly maxAuthRetries: number;
   private readonly store: TokenStore;
   private readonly fetchImpl: typeof fetch;
-  private readonly listeners = new Set<(serverId: string) => void>();
+  private readonly grantsChanged = new Emitter<string>();
+  /** Fires with the server id whenever a grant is written or removed (this window or, via the store, another). */
+  readonly onDidChangeGrants = this.grantsChanged.event;
   private readonly contexts = new Map<string, AuthContext>();
   private readonly dpopKeys = new Map<string, DpopKey>();
-  private readonly refreshing = new Map<string, Promise<StoredGrant>>();
-  private readonly signingIn = new Map<string, Promise<GrantSummary>>();
+  private readonly refreshing = new SingleFlight<string, StoredGrant>();
+  private readonly signingIn = new SingleFlight<string, GrantSummary>();
   private readonly storeSubscription?: { dispose(): void };
   private protocolModule: Promise<OAuthProtocol> | undefined;
 
@@ -149,11 +153,7 @@ export class OAuthEngine {
    * server share one flow. Returns the grant summary (never tokens).
    */
   signIn(server: OAuthServer, opts: SignInOptions = {}): Promise<GrantSummary> {
-    const pending = this.signingIn.get(server.id);
-    if (pending) return pending;
-    const run = this.runSignIn(server, opts).finally(() => this.signingIn.delete(server.id));
-    this.signingIn.set(server.id, run);
-    return run;
+    return this.signingIn.run(server.id, () => this.runSignIn(server, opts));
   }
 
   /** The grant issued for this definition of the server (none when the definition changed since). */
@@ -231,15 +231,10 @@ export class OAuthEngine {
     return removed;
   }
 
-  onDidChangeGrants(listener: (serverId: string) => void): { dispose(): void } {
-    this.listeners.add(listener);
-    return { dispose: () => this.listeners.delete(listener) };
-  }
-
   dispose(): void {
     this.storeSubscription?.dispose();
     this.store.dispose();
-    this.listeners.clear();
+    this.grantsChanged.dispose();
   }
 
   // ---- used by ServerAuthorizer -------------------------------------------------------------
@@ -271,11 +266,7 @@ export class OAuthEngine {
    * (another caller or window refreshed), that one is used instead.
    */
   refresh(server: OAuthServer, staleToken?: string): Promise<StoredGrant> {
-    const pending = this.refreshing.get(server.id);
-    if (pending) return pending;
-    const run = this.runRefresh(server, staleToken).finally(() => this.refreshing.delete(server.id));
-    this.refreshing.set(server.id, run);
-    return run;
+    return this.refreshing.run(server.id, () => this.runRefresh(server, staleToken));
   }
 
   /** The DPoP handle bound to this server's grant, if its token is DPoP-bound. */
@@ -480,12 +471,6 @@ export class OAuthEngine {
   }
 
   private emit(serverId: string): void {
-    for (const l of this.listeners) {
-      try {
-        l(serverId);
-      } catch (err) {
-        this.logger.error(err instanceof Error ? err : String(err));
-      }
-    }
+    this.grantsChanged.fire(serverId);
   }
 }

@@ -6,7 +6,7 @@
  * composition root feeds it the setting and the secret store, and re-applies on changes.
  */
 import type { AuditTrail } from '../../core/audit/auditTrail';
-import { Emitter, type Disposable } from '../../core/audit/emitter';
+import { Emitter, type Disposable } from '../../core/common/event';
 import { OtlpForwarder, parseOtlpHeaders, type OtlpExportStatus } from '../../core/audit/otlpForwarder';
 import { McpSecureError } from '../../core/errors';
 import type { Logger, SecretStore } from '../../core/ports';

@@ -9,10 +9,7 @@
 import type { Logger } from '../../core/ports';
 import type { AuditPanelBackend, AuditSurface } from './auditPanelBackend';
 import { auditPanelHtml } from './auditPanelHtml';
-
-interface Disposable {
-  dispose(): void;
-}
+import type { Disposable } from '../../core/common/lifecycle';
 
 /** The members of `vscode.Webview` the audit panel uses. */
 export interface AuditWebviewLike {
