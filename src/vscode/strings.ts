@@ -234,6 +234,13 @@ const TEXT = {
   toolReturnedLink: (name: string, uri: string) => `The tool returned a link: ${name} (${uri})`,
   openLink: 'Open Link',
   noRegistrationStored: (server: string) => `Signed out of ${server}; it has no stored client registration to forget.`,
+
+  // ---- audit panel commands (issue 10: moved here from registerAuditPanel.ts) ----
+  auditClearConfirm:
+    'Delete every audit record? The hash chain continues from an anchor, but the records themselves cannot be recovered.',
+  auditClearButton: 'Clear Audit Log',
+  auditExportPick: 'Export the audit log as',
+  auditCommandFailed: (message: string) => `Audit log: ${message}`,
 } as const;
 
 /** Per-function bound for each interpolated argument; the stdio launch confirmation shows the full command. */
@@ -243,6 +250,7 @@ const ARGUMENT_LIMITS: Partial<Record<keyof typeof TEXT, number>> = {
   operationFailed: 600,
   signedOutNotRevoked: 600,
   signedOutReport: 1500,
+  auditCommandFailed: 600,
 };
 
 export const Strings = withSafeArguments(TEXT, ARGUMENT_LIMITS);
