@@ -1,3 +1,4 @@
+import { identityFromStdioSecret } from '../core/grantIdentity';
 import { ConnectionManager } from '../core/mcp/connectionManager';
 import { CLI_CLIENT_INFO } from '../core/mcp/protocolVersions';
 import type { HttpServerDefinition } from '../core/mcp/serverDefinition';
@@ -59,8 +60,7 @@ export class CliRuntime {
       },
       identityFor: async (def) => {
         if (def.transport === 'http') return this.auth.identityFor(def);
-        const fingerprint = this.stdioFingerprints.get(def.id);
-        return { agent: fingerprint ? { kind: 'shared-secret', fingerprint } : { kind: 'none' }, grantedScopes: [] };
+        return identityFromStdioSecret(this.stdioFingerprints.get(def.id));
       },
       observers: opts.observers ?? [],
       elicitation: opts.elicitation,

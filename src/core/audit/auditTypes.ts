@@ -3,17 +3,14 @@
  * so that the webview bundle shares them with the host instead of declaring them again. Hashing and
  * sealing live in auditRecord.ts (node:crypto), which re-exports these types.
  */
-import type { ToolCaller } from '../toolCallObserver';
+import type { AgentIdentity, ToolCaller } from '../toolCallObserver';
 
 export type AuditOutcomeKind = 'success' | 'tool_error' | 'denied' | 'transport_error';
 
 export const AUDIT_OUTCOME_KINDS: readonly AuditOutcomeKind[] = ['success', 'tool_error', 'denied', 'transport_error'];
 
 /** The agent acting for the human: an OAuth client (`client_id` or CIMD URL) or a stdio shared secret. */
-export type AuditAgent =
-  | { readonly kind: 'oauth-client'; readonly clientId: string }
-  | { readonly kind: 'shared-secret'; readonly fingerprint: string }
-  | { readonly kind: 'none' };
+export type AuditAgent = AgentIdentity;
 
 export interface AuditHuman {
   readonly iss?: string;

@@ -1,6 +1,7 @@
 import type { Client, ClientCapabilities, Transport } from '@modelcontextprotocol/client';
 import type { ErrorContext } from './errorMapping';
 import { McpSecureError } from '../errors';
+import { identityFromStdioSecret } from '../grantIdentity';
 import { systemClock, type Clock, type Logger } from '../ports';
 import type { RequestAuthorizer } from '../requestAuthorizer';
 import type { ToolCallObserver } from '../toolCallObserver';
@@ -238,7 +239,7 @@ export class ConnectionManager {
 
   private async identity(def: ServerDefinition, fingerprint?: string): Promise<ConnectionIdentity> {
     if (this.opts.identityFor) return this.opts.identityFor(def);
-    return { agent: fingerprint ? { kind: 'shared-secret', fingerprint } : { kind: 'none' }, grantedScopes: [] };
+    return identityFromStdioSecret(fingerprint);
   }
 
   /** The transport closed under us (stdio child died, HTTP stream ended): record it as an error state. */
