@@ -14,7 +14,6 @@ import type * as oidc from 'openid-client';
 import { McpSecureError, isMcpSecureError } from '../errors';
 import { type Clock, type Logger, systemClock } from '../ports';
 import type { AuthContext, AuthContextDeps } from './authContext';
-import type { DpopKey } from './dpop';
 import { recordPin } from './clientIssuerPin';
 import { forgetClient, forgetClients } from './clientRegistration';
 import {
@@ -23,13 +22,14 @@ import {
   refusedRegistrationIssuer,
   registrationForgotten,
 } from './clientRecovery';
-import { canonicalUrl, grantMatchesServer } from './grantBinding';
+import { grantMatchesServer } from './grantBinding';
 import { LoopbackRedirect } from './loopbackRedirect';
 import { discoverProtectedResource } from './protectedResourceMetadata';
 import { refreshSkewFor } from './refreshSkew';
 import type { RevocationResult } from './revocation';
 import { describeSignOut, type SignOutReport } from './signOutReport';
 import { Scopes } from './scopes';
+import { ServerSessionCache } from './serverSessionCache';
 import type { Attempt } from './signInAttempt';
 import { grantFromResponse, summarize, TokenStore } from './tokenStore';
 import type { GrantSummary, OAuthEngineOptions, OAuthServer, StoredGrant } from './types';
@@ -63,8 +63,8 @@ export class GrantLifecycle {
   private readonly grantsChanged = new Emitter<string>();
   /** Fires with the server id whenever a grant is written or removed (this window or, via the store, another). */
   readonly onDidChangeGrants = this.grantsChanged.event;
-  private readonly contexts = new Map<string, AuthContext>();
-  private readonly dpopKeys = new Map<string, DpopKey>();
+  /** The per-server discovery context and DPoP key learnt during this run. */
+  private readonly sessions = new ServerSessionCache();
   private readonly refreshing = new SingleFlight<string, StoredGrant>();
   private readonly signingIn = new SingleFlight<string, GrantSummary>();
   private readonly storeSubscription?: { dispose(): void };
@@ -80,7 +80,7 @@ export class GrantLifecycle {
     this.storeSubscription = options.secrets.onDidChange?.((key) => {
       const id = TokenStore.serverIdOf(key);
       if (id === undefined) return;
-      this.emit(id);
+      this.grantsChanged.fire(id);
     });
   }
 
@@ -154,7 +154,7 @@ export class GrantLifecycle {
     const issuers = new Set<string>();
     const grant = await this.store.load(server.id);
     if (grant?.clientKind === 'dynamic') issuers.add(grant.issuer);
-    const cached = this.cachedContext(server);
+    const cached = this.sessions.context(server);
     if (cached?.client.kind === 'dynamic') issuers.add(cached.metadata.issuer);
     if (!grant) {
       const prm = await discoverProtectedResource(this.fetchImpl, new URL(server.url), { logger: this.logger }).catch(
@@ -166,7 +166,7 @@ export class GrantLifecycle {
       () => undefined,
       (err: unknown) => err,
     );
-    this.contexts.delete(server.id);
+    this.sessions.forgetContext(server.id);
     const removed = await forgetClients(this.options.secrets, [...issuers]);
     if (failure) throw failure;
     return removed;
@@ -211,16 +211,11 @@ export class GrantLifecycle {
   /** The DPoP handle bound to this server's grant, if its token is DPoP-bound. */
   async dpopFor(grant: StoredGrant, server: OAuthServer): Promise<oidc.DPoPHandle | undefined> {
     if (grant.tokenType !== 'DPoP' || !grant.dpopJwk) return undefined;
-    const cached = this.dpopKeys.get(grant.serverId);
-    if (
-      cached &&
-      cached.jwk.publicKey.x === grant.dpopJwk.publicKey.x &&
-      cached.jwk.publicKey.n === grant.dpopJwk.publicKey.n
-    )
-      return cached.handle;
+    const cached = this.sessions.dpopKey(grant);
+    if (cached) return cached.handle;
     const ctx = await this.contextForGrant(grant, server);
     const key = await (await this.protocol()).restoreDpopKey(ctx.config, grant.dpopJwk);
-    this.dpopKeys.set(grant.serverId, key);
+    this.sessions.rememberDpopKey(grant.serverId, key);
     return key.handle;
   }
 
@@ -248,12 +243,11 @@ export class GrantLifecycle {
   /** The resource URL a server's tokens are bound to (falls back to the server URL before sign-in). */
   async resourceOf(server: OAuthServer): Promise<string> {
     const grant = await this.currentGrantWithoutRefresh(server);
-    return grant?.resource ?? this.cachedContext(server)?.resource ?? server.url;
+    return grant?.resource ?? this.sessions.context(server)?.resource ?? server.url;
   }
 
   async forget(serverId: string): Promise<void> {
-    this.contexts.delete(serverId);
-    this.dpopKeys.delete(serverId);
+    this.sessions.forget(serverId);
     await this.store.delete(serverId);
     this.emitLocal(serverId);
   }
@@ -297,7 +291,11 @@ export class GrantLifecycle {
       const interactive = redirect && state ? { redirect, state } : undefined;
       const attempt = (recheck: boolean): Promise<Attempt> =>
         protocol.attemptSignIn(
-          { auth: this.deps(), opener: this.options.opener, remember: (ctx) => void this.contexts.set(server.id, ctx) },
+          {
+            auth: this.deps(),
+            opener: this.options.opener,
+            remember: (ctx) => this.sessions.rememberContext(server.id, ctx),
+          },
           server,
           opts,
           { signal, interactive, recheck },
@@ -315,7 +313,7 @@ export class GrantLifecycle {
         this.logger.warn(`${ctx.metadata.issuer} returned a Bearer token although DPoP was requested`);
       if (ctx.client.kind === 'preregistered') await recordPin(this.options.secrets, server, ctx.metadata.issuer);
       await this.store.save(grant);
-      if (dpop) this.dpopKeys.set(server.id, dpop);
+      if (dpop) this.sessions.rememberDpopKey(server.id, dpop);
       this.logger.info(
         `signed in to ${server.id} at ${ctx.metadata.issuer}; granted scopes: ${Scopes.of(grant.grantedScopes).display()}`,
       );
@@ -326,26 +324,20 @@ export class GrantLifecycle {
     }
   }
 
-  /** The cached context of this definition of the server (a context of an earlier URL is not reused). */
-  private cachedContext(server: OAuthServer): AuthContext | undefined {
-    const cached = this.contexts.get(server.id);
-    return cached && cached.serverUrl.href === canonicalUrl(server.url) ? cached : undefined;
-  }
-
   /**
    * Context for an existing grant (already matched to `server`): its own issuer, rediscovered and
    * compared exactly with `grant.issuer`, and the server's own client — never another AS's credentials.
    */
   private async contextForGrant(grant: StoredGrant, server: OAuthServer): Promise<AuthContext> {
     if (!grantMatchesServer(grant, server)) throw new McpSecureError('not_signed_in', 'Not signed in to this server.');
-    const cached = this.cachedContext(server);
-    if (cached && cached.metadata.issuer === grant.issuer && cached.client.clientId === grant.clientId) return cached;
+    const cached = this.sessions.contextForGrant(server, grant);
+    if (cached) return cached;
     const ctx = await (
       await this.protocol()
     ).resolveAuthContext(this.deps(), server, {
       knownIssuer: { issuer: grant.issuer, legacy: grant.legacyDiscovery ?? false, resource: grant.resource },
     });
-    this.contexts.set(server.id, ctx);
+    this.sessions.rememberContext(server.id, ctx);
     return ctx;
   }
 
@@ -406,10 +398,6 @@ export class GrantLifecycle {
 
   /** Emit for our own write unless the store already reports it. */
   private emitLocal(serverId: string): void {
-    if (!this.storeSubscription) this.emit(serverId);
-  }
-
-  private emit(serverId: string): void {
-    this.grantsChanged.fire(serverId);
+    if (!this.storeSubscription) this.grantsChanged.fire(serverId);
   }
 }
