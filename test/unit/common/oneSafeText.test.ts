@@ -5,6 +5,7 @@ import { safeText } from '../../../src/core/common/safeText';
 import { toMcpSecureError } from '../../../src/core/mcp/errorMapping';
 import type { AuthServerMetadata } from '../../../src/core/oauth/authServerMetadata';
 import { checkAuthorizationResponse } from '../../../src/core/oauth/authorizationCodeFlow';
+import { codeSpan } from '../../../src/core/security/securityReportFormat';
 
 /**
  * Issue 10: one untrusted-text → safe-text rule. The CLI's terminal text and the typed errors built
@@ -36,6 +37,10 @@ describe('one safe-text rule for every surface', () => {
     }
     assert.equal(toTerminalText('\u{E0041}'), '\\udb40\\udc41');
     assert.equal(toTerminalText('a\tb\nc\rd'), 'a\tb\nc\\u000dd');
+  });
+
+  it("the security report's code spans drop every character safeText neutralises", () => {
+    for (const c of HIDDEN) assert.equal(codeSpan(`a${c}b`), '`a b`', `U+${c.codePointAt(0)!.toString(16)}`);
   });
 
   it('an MCP server error quoted in a typed error carries no link, command URI or bidi override', () => {
