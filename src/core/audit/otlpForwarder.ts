@@ -11,6 +11,7 @@ import type { Logger } from '../ports';
 import { agentLabel, type AuditRecord } from './auditRecord';
 import type { AppendedBatch } from './auditStore';
 import { Emitter, type Disposable, type Event } from '../common/event';
+import { Sequencer } from '../common/async';
 
 export interface OtlpForwarderOptions {
   /** Full logs endpoint, e.g. `http://127.0.0.1:4318/v1/logs`; `http:` only for loopback hosts. */
@@ -157,7 +158,8 @@ export class OtlpForwarder implements Disposable {
   private readonly changed = new Emitter<OtlpExportStatus>();
   /** Fires whenever the export status changes (queued, delivered, failing). */
   readonly onDidChangeStatus = this.changed.event;
-  private pump: Promise<void> = Promise.resolve();
+  /** Sends run one at a time; a failed send does not stop later ones. */
+  private readonly sends = new Sequencer();
   private timer: NodeJS.Timeout | undefined;
   private readonly abort = new AbortController();
   private readonly logger: Logger;
@@ -203,8 +205,7 @@ export class OtlpForwarder implements Disposable {
   flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    this.pump = this.pump.then(() => this.sendAll());
-    return this.pump;
+    return this.sends.queue(() => this.sendAll());
   }
 
   dispose(): void {
