@@ -1,4 +1,4 @@
-import { parseEndpointUrl } from '../core/common/urlPolicy';
+import { isClientMetadataDocumentUrl, parseEndpointUrl } from '../core/common/urlPolicy';
 import {
   GRANT_KINDS,
   PKCE_CHOICES,
@@ -222,15 +222,9 @@ function parseOptions(raw: RawArgs): CliOptions {
   }
   const cimd = single(raw, '--client-metadata-url');
   if (cimd !== undefined) {
-    let url: URL | undefined;
-    try {
-      url = new URL(cimd);
-    } catch {
-      url = undefined;
-    }
-    if (!url || url.protocol !== 'https:' || url.pathname === '/')
+    if (!isClientMetadataDocumentUrl(cimd))
       throw new UsageError('--client-metadata-url must be an https URL with a path');
-    o.clientMetadataUrl = url.href;
+    o.clientMetadataUrl = new URL(cimd).href;
   }
   o.scopes = (raw.values.get('--scope') ?? []).flatMap((s) => s.split(/\s+/)).filter((s) => s.length > 0);
   const timeout = single(raw, '--timeout');

@@ -116,3 +116,17 @@ export function isWithinResource(url: URL, resource: URL): boolean {
   const base = resource.pathname.endsWith('/') ? resource.pathname : `${resource.pathname}/`;
   return url.pathname === resource.pathname || url.pathname.startsWith(base) || resource.pathname === '/';
 }
+
+/**
+ * Whether `url` can be a Client ID Metadata Document URL (OAuth Client ID Metadata Document draft §3:
+ * the `client_id` URL MUST use https and contain a path component; no fragment).
+ */
+export function isClientMetadataDocumentUrl(url: string | undefined): url is string {
+  if (!url) return false;
+  try {
+    const u = new URL(url);
+    return u.protocol === 'https:' && u.pathname !== '/' && !u.hash;
+  } catch {
+    return false;
+  }
+}

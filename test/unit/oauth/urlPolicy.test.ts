@@ -6,6 +6,7 @@ import { parseServerDefinition } from '../../../src/core/mcp/serverDefinition';
 import { Scopes, selectScopes } from '../../../src/core/oauth/scopes';
 import {
   assertSafeUrl,
+  isClientMetadataDocumentUrl,
   isLocalTarget,
   isLoopbackHost,
   isWithinResource,
@@ -254,6 +255,19 @@ describe('one URL policy for every layer', () => {
     );
     assert.equal(isLocalTarget('::1'), true);
     assert.equal(isLocalTarget('[::ffff:7f00:1]'), true);
+  });
+
+  it('judges a Client ID Metadata Document URL the same in the CLI and in registration', () => {
+    for (const url of [
+      'https://app.example/client.json',
+      'https://app.example/',
+      'http://app.example/c',
+      'https://app.example/c#x',
+    ]) {
+      const cli = codeOfAny(() => parseCliArgs(['tools', 'https://mcp.example/mcp', '--client-metadata-url', url]));
+      assert.equal(cli === 'ok', isClientMetadataDocumentUrl(url), url);
+    }
+    assert.equal(isClientMetadataDocumentUrl('https://app.example/c#x'), false);
   });
 
   it('gives the same error code for the same mistake in a definition, the CLI and the OTLP collector', () => {
