@@ -44,20 +44,41 @@ export type StdioServerDefinition = Readonly<Named<z.output<typeof schema.stdioS
 export type ServerDefinition = HttpServerDefinition | StdioServerDefinition;
 type Named<T extends { name?: string }> = Omit<T, 'name'> & { name: string };
 
-const HTTP_KEYS = new Set(['id', 'name', 'transport', 'url', 'oauth', 'protocol', 'headers', 'exposeToChat']);
-const STDIO_KEYS = new Set(['id', 'name', 'transport', 'command', 'args', 'cwd', 'env', 'secret', 'exposeToChat']);
-const OAUTH_KEYS = new Set([
-  'clientId',
-  'issuer',
-  'clientSecret',
-  'scopes',
-  'pkce',
-  'resourceParameter',
-  'audience',
-  'dpop',
-  'grant',
-]);
-const SECRET_KEYS = new Set(['mode', 'envVar']);
+/**
+ * The fields each object may carry: every key of the schema's inferred type, so a field added to the
+ * zod schema (serverDefinitionSchema.ts) but not to the parser fails to compile here.
+ */
+function fieldsOf<T>(fields: Record<keyof T, true>): ReadonlySet<string> {
+  return new Set(Object.keys(fields));
+}
+const COMMON_FIELDS = { id: true, name: true, transport: true, exposeToChat: true } as const;
+const HTTP_KEYS = fieldsOf<HttpServerDefinition>({
+  ...COMMON_FIELDS,
+  url: true,
+  oauth: true,
+  protocol: true,
+  headers: true,
+});
+const STDIO_KEYS = fieldsOf<StdioServerDefinition>({
+  ...COMMON_FIELDS,
+  command: true,
+  args: true,
+  cwd: true,
+  env: true,
+  secret: true,
+});
+const OAUTH_KEYS = fieldsOf<HttpOAuthOptions>({
+  clientId: true,
+  issuer: true,
+  clientSecret: true,
+  scopes: true,
+  pkce: true,
+  resourceParameter: true,
+  audience: true,
+  dpop: true,
+  grant: true,
+});
+const SECRET_KEYS = fieldsOf<StdioSecretOptions>({ mode: true, envVar: true });
 /** Headers the transport owns; a definition may not set them. */
 const RESERVED_HEADERS = new Set([
   'authorization',
@@ -84,7 +105,7 @@ function asRecord(raw: unknown, field: string): Record<string, unknown> {
   return raw as Record<string, unknown>;
 }
 
-function checkKeys(obj: Record<string, unknown>, allowed: Set<string>, prefix: string): void {
+function checkKeys(obj: Record<string, unknown>, allowed: ReadonlySet<string>, prefix: string): void {
   for (const key of Object.keys(obj)) {
     if (!allowed.has(key)) throw invalid(prefix ? `${prefix}.${key}` : key, 'is not a known field');
   }
