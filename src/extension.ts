@@ -13,6 +13,7 @@ import { AuditTrail } from './core/audit/auditTrail';
 import { AuditWitness, FileHeadStore, witnessKeyName } from './core/audit/auditWitness';
 import type { AuditRecord } from './core/audit/auditRecord';
 import { ConnectionManager } from './core/mcp/connectionManager';
+import { EXTENSION_CLIENT_INFO } from './core/mcp/protocolVersions';
 import { OAuthEngine } from './core/oauth/oauthEngine';
 import type { Logger } from './core/ports';
 import type { ToolCallObserver } from './core/toolCallObserver';
@@ -49,6 +50,7 @@ import { ToolScopeKnowledge } from './vscode/toolScopes';
 import { ServersTree } from './vscode/tree/serversTree';
 import { LiveSettings } from './vscode/native/liveSettings';
 import { registerNativeFeatures } from './vscode/native/registerNativeFeatures';
+import { logListenerError, setListenerErrorHandler } from './core/common/event';
 
 /** Set by the bundle's first line (esbuild.config.mjs banner): when evaluating the bundle began. */
 declare const __mcpSecureLoadStart: number | undefined;
@@ -68,7 +70,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpSec
   const logger = new OutputLogger(channel, redactor);
   const store = new SecretStorageAdapter(context.secrets, (value) => redactor.registerSecret(value));
   const registry = new ServerRegistry();
-  context.subscriptions.push(channel, registry, store);
+  context.subscriptions.push(channel, registry, store, setListenerErrorHandler(logListenerError(logger)));
 
   const editor: Prompts = {
     opener: new EditorBrowserOpener(),
@@ -211,7 +213,7 @@ async function startGateway(
       bridgeScript: context.asAbsolutePath(path.join('dist', 'bridge.js')),
       version: String(context.extension.packageJSON.version ?? '0.0.0'),
       requestTimeoutMs: core.settings.requestTimeoutMs,
-      changes: [(l) => toDisposable(core.engine.onDidChangeGrants(l))],
+      changes: [(l) => core.engine.onDidChangeGrants(l)],
       observers: core.audit ? [core.audit.trail] : [],
       state: context.globalState,
       preflight: scopePreflight({
@@ -291,7 +293,7 @@ async function buildCore(
     observers,
     elicitation: prompts.elicit,
     requestTimeoutMs: () => settings.requestTimeoutMs,
-    clientInfo: { name: 'mcp-secure-connections', version: String(context.extension.packageJSON.version ?? '0.0.0') },
+    clientInfo: EXTENSION_CLIENT_INFO,
   });
   const guard = new StdioLaunchGuard(context.globalState, prompts.confirm);
   const actions = new ServerActions(registry, manager, guard, tools);
@@ -316,11 +318,11 @@ function wireRefreshes(s: CommandServices, store: SecretStorageAdapter, core: Co
   // Token expiry is shown relative to now ("in 5 min"): re-render once a minute.
   const clockTick = setInterval(refresh, EXPIRY_REFRESH_MS);
   return [
-    toDisposable(core.manager.onDidChangeState(refresh)),
-    toDisposable(core.engine.onDidChangeGrants(refresh)),
-    toDisposable(core.tools.onDidChange(refresh)),
-    toDisposable(core.scopes.onDidLearn(refresh)),
-    toDisposable(store.onDidChange(refresh)),
+    core.manager.onDidChangeState(refresh),
+    core.engine.onDidChangeGrants(refresh),
+    core.tools.onDidChange(refresh),
+    core.scopes.onDidLearn(refresh),
+    store.onDidChange(refresh),
     s.registry.onDidChange(() => void onRegistryChange()),
     new vscode.Disposable(() => clearInterval(clockTick)),
   ];
@@ -378,7 +380,7 @@ async function openAudit(
       if (r.kind === 'integrity_violation') void vscode.window.showErrorMessage(Strings.auditIntegrity(r.message));
       if (r.kind === 'witness_started') void vscode.window.showInformationMessage(Strings.auditWitnessStarted);
     };
-    context.subscriptions.push(toDisposable(store.onDidReport(onReport)));
+    context.subscriptions.push(store.onDidReport(onReport));
     store.whenOpen().catch((e: unknown) => {
       logger.error('the audit trail could not be opened', e);
       void vscode.window.showErrorMessage(Strings.auditUnavailable);
@@ -392,20 +394,19 @@ async function openAudit(
     await exporter.apply();
     const recent: AuditRecord[] = [];
     context.subscriptions.push(
-      toDisposable(exporter),
+      exporter,
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration(Settings.auditOtlpEndpoint)) void exporter.apply();
       }),
       context.secrets.onDidChange((e) => {
         if (e.key === OTLP_HEADERS_KEY) void exporter.apply();
       }),
-      toDisposable(
-        trail.onDidAppend((batch) => {
-          recent.push(...batch.records);
-          recent.splice(0, Math.max(0, recent.length - RECENT_AUDIT_RECORDS));
-        }),
-      ),
-      toDisposable(trail.onDidFail((f) => void vscode.window.showErrorMessage(Strings.auditWriteFailed(f.unwritten)))),
+
+      trail.onDidAppend((batch) => {
+        recent.push(...batch.records);
+        recent.splice(0, Math.max(0, recent.length - RECENT_AUDIT_RECORDS));
+      }),
+      trail.onDidFail((f) => void vscode.window.showErrorMessage(Strings.auditWriteFailed(f.unwritten))),
     );
     return { store, trail, exporter, recent };
   } catch (e) {
@@ -424,8 +425,4 @@ function reportInvalid(registry: ServerRegistry): void {
   }
   const ignored = registry.ignoredCount();
   if (ignored > 0) void vscode.window.showInformationMessage(Strings.untrustedIgnored(ignored));
-}
-
-function toDisposable(d: { dispose(): void }): vscode.Disposable {
-  return new vscode.Disposable(() => d.dispose());
 }

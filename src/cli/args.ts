@@ -1,4 +1,13 @@
-import { McpSecureError } from '../core/errors';
+import { isClientMetadataDocumentUrl, parseEndpointUrl } from '../core/common/urlPolicy';
+import {
+  GRANT_KINDS,
+  PKCE_CHOICES,
+  RESOURCE_PARAMETER_CHOICES,
+  STDIO_SECRET_MODES,
+  type HttpOAuthOptions,
+  type StdioSecretMode,
+} from '../core/mcp/serverDefinition';
+import { PROTOCOL_CHOICES, isProtocolChoice, type ProtocolChoice } from '../core/mcp/protocolVersions';
 
 /** A command-line mistake: exit code 1 with the message and a pointer to `--help`. */
 export class UsageError extends Error {
@@ -20,8 +29,14 @@ export type CommandName = (typeof commandNames)[number];
 
 /** Where tokens live: nothing persisted (default), or an encrypted file the user names. */
 export type StoreSpec = { kind: 'memory' } | { kind: 'file'; path: string };
-export type SecretMode = 'env' | 'handshake' | 'both' | 'none';
-export type ProtocolChoice = 'auto' | '2025-11-25' | '2026-07-28';
+/** `--secret-mode`: the definition's own `secret.mode`. */
+export type SecretMode = StdioSecretMode;
+
+/** The grants the CLI offers (token exchange needs an IdP configuration the flags do not carry). */
+const CLI_GRANTS = GRANT_KINDS.filter(
+  (g): g is Exclude<(typeof GRANT_KINDS)[number], 'token_exchange'> => g !== 'token_exchange',
+);
+type CliGrant = (typeof CLI_GRANTS)[number];
 
 export type Target = { kind: 'http'; url: URL } | { kind: 'stdio'; command: string; args: string[] };
 
@@ -53,11 +68,11 @@ export interface CliOptions {
   /** `call --task`: run a tool whose task support is "optional" as a task (MCP 2025-11-25 §Utilities/Tasks). */
   preferTask?: boolean;
   /** `--pkce assume-s256`: the per-server override for an AS that does not advertise PKCE (default `require`). */
-  pkce?: 'require' | 'assume-s256';
+  pkce?: HttpOAuthOptions['pkce'];
   /** `--resource-parameter`: how the RFC 8707 resource is sent (`resource`, `audience`, `omit`). */
-  resourceParameter?: 'resource' | 'audience' | 'omit';
+  resourceParameter?: HttpOAuthOptions['resourceParameter'];
   /** `--grant`: the OAuth grant (default `authorization_code`; machine grants for scripts and CI). */
-  grant?: 'authorization_code' | 'client_credentials' | 'jwt_bearer';
+  grant?: CliGrant;
   /** `--assertion-env VAR`: the environment variable holding the JWT bearer assertion (never argv). */
   assertionEnv?: string;
   /** `--env NAME=VALUE` (stdio, repeatable): extra environment for the server (not for secrets). */
@@ -174,24 +189,7 @@ export function parseStoreSpec(value: string): StoreSpec {
  * Security: "All authorization server endpoints MUST be served over HTTPS" (loopback excepted for development).
  */
 export function parseServerUrl(value: string): URL {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new UsageError(`not a URL: "${value}"`);
-  }
-  if (url.username || url.password) throw new McpSecureError('insecure_url', 'server URL must not carry credentials');
-  if (url.protocol === 'https:') return url;
-  if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return url;
-  throw new McpSecureError(
-    'insecure_url',
-    `refusing ${url.protocol}// server URL: only https, or http on a loopback address`,
-  );
-}
-
-export function isLoopbackHost(hostname: string): boolean {
-  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
+  return parseEndpointUrl(value, 'server URL');
 }
 
 function parseToolArgs(text: string | undefined): Record<string, unknown> {
@@ -227,15 +225,9 @@ function parseOptions(raw: RawArgs): CliOptions {
   }
   const cimd = single(raw, '--client-metadata-url');
   if (cimd !== undefined) {
-    let url: URL | undefined;
-    try {
-      url = new URL(cimd);
-    } catch {
-      url = undefined;
-    }
-    if (!url || url.protocol !== 'https:' || url.pathname === '/')
+    if (!isClientMetadataDocumentUrl(cimd))
       throw new UsageError('--client-metadata-url must be an https URL with a path');
-    o.clientMetadataUrl = url.href;
+    o.clientMetadataUrl = new URL(cimd).href;
   }
   o.scopes = (raw.values.get('--scope') ?? []).flatMap((s) => s.split(/\s+/)).filter((s) => s.length > 0);
   const timeout = single(raw, '--timeout');
@@ -246,16 +238,10 @@ function parseOptions(raw: RawArgs): CliOptions {
   }
   const protocol = single(raw, '--protocol');
   if (protocol !== undefined) {
-    if (protocol !== 'auto' && protocol !== '2025-11-25' && protocol !== '2026-07-28')
-      throw new UsageError('--protocol must be auto, 2025-11-25 or 2026-07-28');
+    if (!isProtocolChoice(protocol)) throw new UsageError(`--protocol must be ${PROTOCOL_CHOICES.join(', ')}`);
     o.protocol = protocol;
   }
-  const mode = single(raw, '--secret-mode');
-  if (mode !== undefined) {
-    if (mode !== 'env' && mode !== 'handshake' && mode !== 'both' && mode !== 'none')
-      throw new UsageError('--secret-mode must be env, handshake, both or none');
-    o.secretMode = mode;
-  }
+  o.secretMode = oneOf(raw, '--secret-mode', STDIO_SECRET_MODES) ?? o.secretMode;
   const envVar = single(raw, '--secret-env');
   if (envVar !== undefined) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(envVar))
@@ -276,9 +262,9 @@ function oneOf<T extends string>(raw: RawArgs, name: string, allowed: readonly T
 
 /** The per-server settings the extension has, as flags: PKCE override, resource parameter, machine grants, stdio environment. */
 function parseParityOptions(raw: RawArgs, o: CliOptions): void {
-  o.pkce = oneOf(raw, '--pkce', ['require', 'assume-s256'] as const);
-  o.resourceParameter = oneOf(raw, '--resource-parameter', ['resource', 'audience', 'omit'] as const);
-  o.grant = oneOf(raw, '--grant', ['authorization_code', 'client_credentials', 'jwt_bearer'] as const);
+  o.pkce = oneOf(raw, '--pkce', PKCE_CHOICES);
+  o.resourceParameter = oneOf(raw, '--resource-parameter', RESOURCE_PARAMETER_CHOICES);
+  o.grant = oneOf(raw, '--grant', CLI_GRANTS);
   o.assertionEnv = single(raw, '--assertion-env');
   if (o.assertionEnv !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(o.assertionEnv))
     throw new UsageError('--assertion-env must be an environment variable name');

@@ -11,6 +11,7 @@ import type { Output } from './output';
 import type { CliRuntime } from './runtime';
 import { checkCommand } from './checkCommand';
 import type { ProgressLine } from './progressLine';
+import { boundedTerminalText } from './terminalText';
 
 export interface CommandContext {
   readonly parsed: ParsedCommand;
@@ -20,16 +21,6 @@ export interface CommandContext {
   readonly signal: AbortSignal;
   /** Where `call` draws the server's progress (a no-op unless stderr is a terminal). */
   readonly progress?: ProgressLine;
-}
-
-/** Strips terminal control sequences and control characters from server-supplied text before it reaches a terminal. */
-export function printable(text: string, max = 4000): string {
-  /* eslint-disable no-control-regex -- stripping control characters is the point */
-  const clean = text
-    .replace(/\u001b\[[0-9;?]*[ -/]*[@-~]/g, '')
-    .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '');
-  /* eslint-enable no-control-regex */
-  return clean.length > max ? `${clean.slice(0, max)}…` : clean;
 }
 
 function requireHttp(ctx: CommandContext): HttpServerDefinition {
@@ -52,7 +43,10 @@ async function listTools(ctx: CommandContext): Promise<ExitCode> {
 function formatTools(tools: readonly ToolInfo[]): string {
   if (tools.length === 0) return '(no tools)';
   return tools
-    .map((t) => `${printable(t.name, 200)}${t.description ? `  ${printable(t.description, 300).split('\n')[0]}` : ''}`)
+    .map(
+      (t) =>
+        `${boundedTerminalText(t.name, 200)}${t.description ? `  ${boundedTerminalText(t.description, 300).split('\n')[0]}` : ''}`,
+    )
     .join('\n');
 }
 
@@ -80,7 +74,7 @@ async function callTool(ctx: CommandContext): Promise<ExitCode> {
       if (isMcpSecureError(err, 'protocol_error') && err.cause instanceof ProtocolError) {
         throw new McpSecureError(
           'tool_call_rejected',
-          `The server refused the call to ${printable(name, 100)}: ${err.message}`,
+          `The server refused the call to ${boundedTerminalText(name, 100)}: ${err.message}`,
           { cause: err },
         );
       }
@@ -92,25 +86,25 @@ async function callTool(ctx: CommandContext): Promise<ExitCode> {
 
 /** One stderr line per task status change: `task 3f2a…: working (step 2 of 5)`. */
 export function describeTaskStatus(s: { taskId: string; status: string; statusMessage?: string }): string {
-  const id = printable(s.taskId, 200);
+  const id = boundedTerminalText(s.taskId, 200);
   const short = id.length > 12 ? `${id.slice(0, 12)}…` : id;
-  return `task ${short}: ${printable(s.status, 40)}${s.statusMessage ? ` (${printable(s.statusMessage, 200)})` : ''}`;
+  return `task ${short}: ${boundedTerminalText(s.status, 40)}${s.statusMessage ? ` (${boundedTerminalText(s.statusMessage, 200)})` : ''}`;
 }
 
 function formatResult(result: ToolCallResult): string {
   const parts = result.content.map(formatContent);
   if (parts.length === 0 && result.structuredContent)
-    parts.push(printable(JSON.stringify(result.structuredContent, null, 2)));
+    parts.push(boundedTerminalText(JSON.stringify(result.structuredContent, null, 2)));
   return `${result.isError ? 'Tool error:\n' : ''}${parts.join('\n')}`;
 }
 
 /** One content block as text (MCP 2025-11-25 §Tool Result): what it is, its MIME type, size or URI. */
 function formatContent(c: ToolCallResult['content'][number]): string {
-  const str = (v: unknown, max = 300): string => (typeof v === 'string' ? printable(v, max) : '');
+  const str = (v: unknown, max = 300): string => (typeof v === 'string' ? boundedTerminalText(v, max) : '');
   const mime = str(c.mimeType, 100) || 'unknown type';
   switch (c.type) {
     case 'text':
-      return typeof c.text === 'string' ? printable(c.text) : '[text content]';
+      return typeof c.text === 'string' ? boundedTerminalText(c.text) : '[text content]';
     case 'image':
     case 'audio':
       return `[${c.type} ${mime}, ${typeof c.data === 'string' ? Buffer.byteLength(c.data, 'base64') : 0} bytes]`;
@@ -119,10 +113,10 @@ function formatContent(c: ToolCallResult['content'][number]): string {
     case 'resource': {
       const r = (typeof c.resource === 'object' && c.resource !== null ? c.resource : {}) as Record<string, unknown>;
       const head = `[resource] ${str(r.uri, 2000)} (${str(r.mimeType, 100) || 'unknown type'})`;
-      return typeof r.text === 'string' ? `${head}\n${printable(r.text)}` : head;
+      return typeof r.text === 'string' ? `${head}\n${boundedTerminalText(r.text)}` : head;
     }
     default:
-      return `[${printable(String(c.type), 40)} content]`;
+      return `[${boundedTerminalText(String(c.type), 40)} content]`;
   }
 }
 
@@ -139,7 +133,7 @@ function formatGrant(g: GrantView): string {
   if (missing.length > 0) lines.push(`requested but not granted: ${missing.join(' ')}`);
   lines.push(`expires:   ${g.expiresAt ? new Date(g.expiresAt).toISOString() : '(no expiry given)'}`);
   if (g.tokenType) lines.push(`binding:   ${g.tokenType} (token values are never shown)`);
-  return lines.map((l) => printable(l, 1000)).join('\n');
+  return lines.map((l) => boundedTerminalText(l, 1000)).join('\n');
 }
 
 async function login(ctx: CommandContext): Promise<ExitCode> {

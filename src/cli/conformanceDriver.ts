@@ -1,7 +1,7 @@
 import { SkillVerificationError } from '@modelcontextprotocol/client/ext/skills';
 import { McpSecureError } from '../core/errors';
 import type { McpConnection } from '../core/mcp/mcpConnection';
-import type { ProtocolChoice } from '../core/mcp/serverDefinition';
+import { isProtocolChoice, type ProtocolChoice } from '../core/mcp/protocolVersions';
 import type { OAuthServerOptions } from '../core/oauth/oauthEngine';
 import { readSkill } from '../core/mcp/skills';
 import type { SkillInfo, ToolInfo } from '../core/mcp/types';
@@ -26,7 +26,7 @@ export interface ConformanceEnv {
 export function readConformanceEnv(env: NodeJS.ProcessEnv = process.env): ConformanceEnv {
   const scenario = env.MCP_CONFORMANCE_SCENARIO ?? '';
   const v = env.MCP_CONFORMANCE_PROTOCOL_VERSION;
-  const protocol: ProtocolChoice = v === '2025-11-25' || v === '2026-07-28' ? v : 'auto';
+  const protocol: ProtocolChoice = isProtocolChoice(v) ? v : 'auto';
   let context: Record<string, unknown> = {};
   if (env.MCP_CONFORMANCE_CONTEXT) {
     try {

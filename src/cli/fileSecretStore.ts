@@ -4,6 +4,8 @@ import { dirname, basename, join } from 'node:path';
 import { withFileLock } from '../core/audit/fileLock';
 import { McpSecureError, isMcpSecureError } from '../core/errors';
 import type { SecretStore } from '../core/ports';
+import { Sequencer } from '../core/common/async';
+import { Emitter } from '../core/common/event';
 
 /**
  * An encrypted secret store in one file, for the CLI's `--store file:<path>`.
@@ -23,8 +25,9 @@ import type { SecretStore } from '../core/ports';
  *   rotated refresh token stored by one run survives another run's write of a different entry).
  */
 export class FileSecretStore implements SecretStore {
-  private queue: Promise<unknown> = Promise.resolve();
-  private readonly listeners = new Set<(key: string) => void>();
+  private readonly operations = new Sequencer();
+  private readonly changed = new Emitter<string>();
+  readonly onDidChange = this.changed.event;
   /** The last derived key, so a passphrase is stretched once per salt, not on every operation. */
   private derived?: { kdf: Kdf; salt: Buffer; key: Buffer };
 
@@ -52,7 +55,7 @@ export class FileSecretStore implements SecretStore {
         await this.writeAll(all);
       }),
     );
-    this.emit(key);
+    this.changed.fire(key);
   }
 
   async delete(key: string): Promise<void> {
@@ -64,7 +67,7 @@ export class FileSecretStore implements SecretStore {
         return true;
       }),
     );
-    if (changed) this.emit(key);
+    if (changed) this.changed.fire(key);
   }
 
   /** Read-modify-write under the cross-process lock; a lock that cannot be taken is a store failure. */
@@ -83,19 +86,8 @@ export class FileSecretStore implements SecretStore {
     return this.enqueue(async () => [...(await this.readAll()).keys()]);
   }
 
-  onDidChange(listener: (key: string) => void): { dispose(): void } {
-    this.listeners.add(listener);
-    return { dispose: () => this.listeners.delete(listener) };
-  }
-
-  private emit(key: string): void {
-    for (const l of this.listeners) l(key);
-  }
-
   private enqueue<T>(op: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(op, op);
-    this.queue = run.catch(() => undefined);
-    return run;
+    return this.operations.queue(op);
   }
 
   private async readAll(): Promise<Map<string, string>> {

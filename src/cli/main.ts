@@ -17,12 +17,13 @@ import { CommandOpener, HeadlessOpener, PrintOpener } from './openers';
 import { Output } from './output';
 import { ProgressLine } from './progressLine';
 import { Redactor } from '../core/common/redaction';
+import { PRODUCT_VERSION } from '../core/mcp/protocolVersions';
 import { CliRuntime } from './runtime';
 import { definitionFor, oauthOptionsFrom } from './serverDefinitions';
 import { StderrLogger } from './stderrLogger';
 import { openSecretStore } from './storeFactory';
+import { logListenerError, setListenerErrorHandler } from '../core/common/event';
 
-const VERSION = '0.1.0';
 /** The conformance runner kills the client at 30 s; finish (and report) before that. */
 const CONFORMANCE_DEADLINE_MS = 25_000;
 
@@ -72,6 +73,7 @@ async function execute(parsed: ParsedCommand, output: Output, redactor: Redactor
     oauth,
     allowStepUp: conformance !== undefined || options.allowStepUp,
   });
+  const listenerErrors = setListenerErrorHandler(logListenerError(logger));
   try {
     if (conformance) {
       const connection = await runtime.manager.connect(definition, { signal: deadline });
@@ -88,6 +90,7 @@ async function execute(parsed: ParsedCommand, output: Output, redactor: Redactor
   } finally {
     process.removeListener('SIGINT', onSigint);
     await runtime.dispose().catch(() => undefined);
+    listenerErrors.dispose();
   }
 }
 
@@ -103,7 +106,7 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
       return ExitCode.ok;
     }
     if (parsed.command === 'version') {
-      output.result({ version: VERSION }, VERSION);
+      output.result({ version: PRODUCT_VERSION }, PRODUCT_VERSION);
       return ExitCode.ok;
     }
     return await execute(parsed, output, redactor);

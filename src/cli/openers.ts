@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { McpSecureError } from '../core/errors';
 import type { BrowserOpener } from '../core/ports';
-import { isLoopbackHost } from './args';
+import { assertSafeUrl } from '../core/common/urlPolicy';
 import { toTerminalText } from './terminalText';
 
 /** Prints the authorization URL on stderr for the human to open (the default for `login`). */
@@ -129,7 +129,5 @@ export class HeadlessOpener implements BrowserOpener {
 }
 
 function assertFetchable(url: URL): void {
-  if (url.protocol === 'https:') return;
-  if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return;
-  throw new McpSecureError('insecure_url', `refusing to follow a redirect to a ${url.protocol}// URL`);
+  assertSafeUrl(url, 'redirect target of the authorization server');
 }

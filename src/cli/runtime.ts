@@ -1,4 +1,6 @@
+import { identityFromStdioSecret } from '../core/grantIdentity';
 import { ConnectionManager } from '../core/mcp/connectionManager';
+import { CLI_CLIENT_INFO } from '../core/mcp/protocolVersions';
 import type { HttpServerDefinition } from '../core/mcp/serverDefinition';
 import { generateSharedSecret, secretFingerprint } from '../core/mcp/stdioSecret';
 import type { ElicitationHandler } from '../core/mcp/types';
@@ -58,13 +60,12 @@ export class CliRuntime {
       },
       identityFor: async (def) => {
         if (def.transport === 'http') return this.auth.identityFor(def);
-        const fingerprint = this.stdioFingerprints.get(def.id);
-        return { agent: fingerprint ? { kind: 'shared-secret', fingerprint } : { kind: 'none' }, grantedScopes: [] };
+        return identityFromStdioSecret(this.stdioFingerprints.get(def.id));
       },
       observers: opts.observers ?? [],
       elicitation: opts.elicitation,
       requestTimeoutMs: opts.requestTimeoutMs,
-      clientInfo: { name: 'mcp-secure-cli', version: '0.1.0' },
+      clientInfo: CLI_CLIENT_INFO,
     });
   }
 

@@ -24,3 +24,11 @@ export function identityFromGrant(grant: GrantIdentityFields | undefined): Conne
     issuer: grant.issuer,
   };
 }
+
+/**
+ * Who is behind a call to a stdio server: the agent is the shared secret the server checks (by its
+ * fingerprint, never the secret), or `none` for a server launched without one; no human, no scopes.
+ */
+export function identityFromStdioSecret(fingerprint: string | undefined): ConnectionIdentity {
+  return { agent: fingerprint ? { kind: 'shared-secret', fingerprint } : { kind: 'none' }, grantedScopes: [] };
+}

@@ -1,30 +1,25 @@
 import type { Clock, Logger, LogLevel, SecretStore } from './ports';
+import { Emitter } from './common/event';
 
 /** A working in-memory SecretStore (tests, and the CLI's explicit `--store memory`). */
 export class MemorySecretStore implements SecretStore {
   private readonly values = new Map<string, string>();
-  private readonly listeners = new Set<(key: string) => void>();
+  private readonly changed = new Emitter<string>();
+  readonly onDidChange = this.changed.event;
 
   async get(key: string): Promise<string | undefined> {
     return this.values.get(key);
   }
   async store(key: string, value: string): Promise<void> {
     this.values.set(key, value);
-    this.emit(key);
+    this.changed.fire(key);
   }
   async delete(key: string): Promise<void> {
     this.values.delete(key);
-    this.emit(key);
-  }
-  onDidChange(listener: (key: string) => void): { dispose(): void } {
-    this.listeners.add(listener);
-    return { dispose: () => this.listeners.delete(listener) };
+    this.changed.fire(key);
   }
   keys(): string[] {
     return [...this.values.keys()];
-  }
-  private emit(key: string): void {
-    for (const l of this.listeners) l(key);
   }
 }
 

@@ -25,6 +25,31 @@ export interface RejectedRequest extends AuthorizedRequest {
 
 export type RejectionVerdict = 'retry' | 'fail';
 
+/**
+ * The retry rule of one logical request, in one place (MCP authorization 2025-11-25 §Scope Challenge
+ * Handling: clients "SHOULD implement retry limits"). The authorizer re-authorizes (refresh, sign-in,
+ * step-up) for at most `MAX_AUTH_RETRIES` rejections of the same request and answers `fail` (401) or
+ * throws `step_up_limit` (403) after that; one more re-send is allowed only to answer a DPoP nonce
+ * challenge (RFC 9449 §9), which needs no new grant.
+ */
+export const MAX_AUTH_RETRIES = 2;
+
+/** Whether the authorizer may still re-authorize for the rejection numbered `attempt` (1-based). */
+export function mayReauthorize(attempt: number): boolean {
+  return attempt <= MAX_AUTH_RETRIES;
+}
+
+/** Whether the rejection numbered `attempt` may still be answered with a fresh DPoP nonce. */
+export function mayRetryDpopNonce(attempt: number): boolean {
+  return attempt <= MAX_AUTH_RETRIES + 1;
+}
+
+/**
+ * Re-sends of one logical request the transport allows at most, whatever the authorizer answers: the
+ * re-authorizations plus the DPoP nonce retry (a safety net against an authorizer that never stops).
+ */
+export const MAX_RESENDS_PER_REQUEST = MAX_AUTH_RETRIES + 1;
+
 export interface RequestAuthorizer {
   /** Headers to add to this request; empty when no credential applies (or the URL is foreign). */
   headersFor(request: AuthorizedRequest, signal?: AbortSignal): Promise<Record<string, string>>;

@@ -9,6 +9,8 @@ import type { ServerRegistry } from './serverRegistry';
 import type { ServerSecrets } from './serverSecrets';
 import { safeText } from '../core/common/safeText';
 import { Strings } from './strings';
+import { Sequencer } from '../core/common/async';
+import type { Disposable } from '../core/common/lifecycle';
 
 type Session = vscode.AuthenticationSession;
 
@@ -23,10 +25,10 @@ type Session = vscode.AuthenticationSession;
 export class McpAuthProvider implements vscode.AuthenticationProvider, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<vscode.AuthenticationProviderAuthenticationSessionsChangeEvent>();
   readonly onDidChangeSessions = this.emitter.event;
-  private readonly disposables: vscode.Disposable[] = [this.emitter];
+  private readonly disposables: Disposable[] = [this.emitter];
   private snapshot = new Map<string, Session>();
-  private queue: Promise<void> = Promise.resolve();
-  private queued = false;
+  private readonly diffs = new Sequencer();
+  private pendingDiff: Promise<void> | undefined;
   /** What the last sign-out revoked, as told to the user (core describeSignOut; for the log and tests). */
   lastSignOut: string | undefined;
 
@@ -37,10 +39,10 @@ export class McpAuthProvider implements vscode.AuthenticationProvider, vscode.Di
     store: SecretStore,
     private readonly logger: Logger,
   ) {
-    const changed = (): void => this.scheduleDiff();
-    this.disposables.push(toDisposable(engine.onDidChangeGrants(changed)), registry.onDidChange(changed));
-    if (store.onDidChange) this.disposables.push(toDisposable(store.onDidChange(changed)));
-    this.scheduleDiff();
+    const changed = (): void => void this.scheduleDiff();
+    this.disposables.push(engine.onDidChangeGrants(changed), registry.onDidChange(changed));
+    if (store.onDidChange) this.disposables.push(store.onDidChange(changed));
+    void this.scheduleDiff();
   }
 
   async getSessions(scopes: readonly string[] | undefined): Promise<Session[]> {
@@ -167,18 +169,17 @@ export class McpAuthProvider implements vscode.AuthenticationProvider, vscode.Di
     };
   }
 
-  private scheduleDiff(): void {
-    if (this.queued) return;
-    this.queued = true;
-    this.queue = this.queue.then(() => {
-      this.queued = false;
+  /** Queues one diff; changes arriving before it starts join it instead of queuing another. */
+  private scheduleDiff(): Promise<void> {
+    this.pendingDiff ??= this.diffs.queue(() => {
+      this.pendingDiff = undefined;
       return this.diff();
     });
+    return this.pendingDiff;
   }
 
   private diffNow(): Promise<void> {
-    this.scheduleDiff();
-    return this.queue;
+    return this.scheduleDiff();
   }
 
   private async diff(): Promise<void> {
@@ -217,8 +218,4 @@ function viewFor(session: Session, requested: readonly string[] | undefined): Se
 
 function sessionKey(s: Session): string {
   return JSON.stringify([s.account.id, s.account.label, [...s.scopes].sort(), s.accessToken]);
-}
-
-function toDisposable(d: { dispose(): void }): vscode.Disposable {
-  return new vscode.Disposable(() => d.dispose());
 }

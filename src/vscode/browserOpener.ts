@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { McpSecureError } from '../core/errors';
 import type { BrowserOpener } from '../core/ports';
 import { Strings } from './strings';
+import { isLoopbackHost } from '../core/common/urlPolicy';
 
 /**
  * Opens authorization URLs through the editor (`env.openExternal`), never a shell. Before opening, the
@@ -33,10 +34,6 @@ async function forwardLoopbackRedirect(authorizationUrl: URL): Promise<void> {
   } catch {
     return;
   }
-  if (target.protocol !== 'http:' || !isLoopback(target)) return;
+  if (target.protocol !== 'http:' || !isLoopbackHost(target.hostname)) return;
   await vscode.env.asExternalUri(vscode.Uri.parse(target.toString(), true));
-}
-
-function isLoopback(url: URL): boolean {
-  return url.hostname === 'localhost' || url.hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(url.hostname);
 }

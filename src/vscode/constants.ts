@@ -28,7 +28,7 @@ export const Commands = {
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 
-/** Registered by the audit panel (`src/vscode/audit/registerAuditPanel.ts`, AUDIT_COMMANDS); contributed here. */
+/** Registered by the audit panel (`src/vscode/audit/registerAuditPanel.ts`); contributed here. */
 export const AuditCommands = {
   refresh: 'mcpSecure.audit.refresh',
   verify: 'mcpSecure.audit.verify',
@@ -55,6 +55,8 @@ export const Views = {
   container: 'mcpSecure',
   servers: 'mcpSecure.servers',
   auditLog: 'mcpSecure.auditLog',
+  /** The audit log's editor tab (a webview panel type; `onWebviewPanel:` activation event). */
+  auditLogEditor: 'mcpSecure.auditLogEditor',
 } as const;
 
 export const ContextKeys = {

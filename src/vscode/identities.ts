@@ -1,4 +1,4 @@
-import { identityFromGrant } from '../core/grantIdentity';
+import { identityFromGrant, identityFromStdioSecret } from '../core/grantIdentity';
 import type { ConnectionIdentity } from '../core/mcp/mcpConnection';
 import type { ServerDefinition } from '../core/mcp/serverDefinition';
 import type { GrantEngine } from './engineContract';
@@ -15,7 +15,7 @@ export function identityResolver(
   return async (def) => {
     if (def.transport === 'stdio') {
       const fingerprint = def.secret.mode === 'none' ? undefined : await secrets.stdioFingerprint(def);
-      return { agent: fingerprint ? { kind: 'shared-secret', fingerprint } : { kind: 'none' }, grantedScopes: [] };
+      return identityFromStdioSecret(fingerprint);
     }
     // Which grant applies depends on the URL, client id and issuer, never on the client secret: the
     // definition alone names it, without a secret-storage read (an IPC round trip) on every call.

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { assertSafeUrl } from '../core/oauth/urlPolicy';
+import { assertSafeUrl } from '../core/common/urlPolicy';
 import { safeText } from '../core/common/safeText';
 import { Strings } from './strings';
 

@@ -1,9 +1,11 @@
 import type { ToolInfo } from '../core/mcp/types';
+import { Emitter } from '../core/common/event';
 
 /** The last `tools/list` answer per server (cleared on disconnect), so the tree never calls the network. */
 export class ToolCache {
   private readonly tools = new Map<string, readonly ToolInfo[]>();
-  private readonly listeners = new Set<() => void>();
+  private readonly changed = new Emitter<void>();
+  readonly onDidChange = this.changed.event;
 
   get(serverId: string): readonly ToolInfo[] | undefined {
     return this.tools.get(serverId);
@@ -11,19 +13,10 @@ export class ToolCache {
 
   set(serverId: string, tools: readonly ToolInfo[]): void {
     this.tools.set(serverId, tools);
-    this.emit();
+    this.changed.fire();
   }
 
   clear(serverId: string): void {
-    if (this.tools.delete(serverId)) this.emit();
-  }
-
-  onDidChange(listener: () => void): { dispose(): void } {
-    this.listeners.add(listener);
-    return { dispose: () => this.listeners.delete(listener) };
-  }
-
-  private emit(): void {
-    for (const l of this.listeners) l();
+    if (this.tools.delete(serverId)) this.changed.fire();
   }
 }

@@ -1,5 +1,6 @@
 import type { ToolInfo } from '../core/mcp/types';
 import type { ToolCallContext, ToolCallObserver, ToolCallOutcome } from '../core/toolCallObserver';
+import { Emitter } from '../core/common/event';
 
 /**
  * What the extension knows about the scope each tool needs: declared by the server in the tool's
@@ -9,7 +10,8 @@ import type { ToolCallContext, ToolCallObserver, ToolCallOutcome } from '../core
  */
 export class ToolScopeKnowledge implements ToolCallObserver {
   private readonly learned = new Map<string, Set<string>>();
-  private readonly listeners = new Set<() => void>();
+  private readonly learnedChanged = new Emitter<void>();
+  readonly onDidLearn = this.learnedChanged.event;
   /** Calls in flight, so a step-up request can be attributed to the one call that caused it. */
   private readonly inFlight = new Map<string, ToolCallContext>();
   private readonly stepUps = new Map<string, string[]>();
@@ -46,18 +48,13 @@ export class ToolScopeKnowledge implements ToolCallObserver {
     const set = this.learned.get(key) ?? new Set<string>();
     for (const s of scopes) set.add(s);
     this.learned.set(key, set);
-    for (const l of this.listeners) l();
+    this.learnedChanged.fire();
   }
 
   requiredScopes(serverId: string, tool: ToolInfo): string[] {
     const declared = declaredScopes(tool);
     const learned = this.learned.get(`${serverId}\u0000${tool.name}`) ?? new Set<string>();
     return [...new Set([...declared, ...learned])].sort();
-  }
-
-  onDidLearn(listener: () => void): { dispose(): void } {
-    this.listeners.add(listener);
-    return { dispose: () => this.listeners.delete(listener) };
   }
 }
 

@@ -7,8 +7,11 @@
 import type { AuditBreakdown, AuditHistogram } from '../core/audit/auditHistogram';
 import type { OtlpExportStatus } from '../core/audit/otlpForwarder';
 
-export type OutcomeKind = 'success' | 'tool_error' | 'denied' | 'transport_error';
-export const OUTCOME_KINDS: readonly OutcomeKind[] = ['success', 'tool_error', 'denied', 'transport_error'];
+import { AUDIT_OUTCOME_KINDS, type AuditOutcomeKind, type AuditRow } from '../core/audit/auditTypes';
+
+/** The outcome kinds of core's audit record (src/core/audit/auditTypes.ts), in the chart's stacking order. */
+export type OutcomeKind = AuditOutcomeKind;
+export const OUTCOME_KINDS: readonly OutcomeKind[] = AUDIT_OUTCOME_KINDS;
 
 export interface FilterState {
   readonly from?: number;
@@ -22,16 +25,8 @@ export interface FilterState {
   readonly text?: string;
 }
 
-export interface RowDto {
-  readonly ref: string;
-  readonly time: number;
-  readonly server: string;
-  readonly tool: string;
-  readonly user: string;
-  readonly outcome: OutcomeKind;
-  readonly durationMs: number;
-  readonly caller: string;
-}
+/** One table row: core's own row shape. */
+export type RowDto = AuditRow;
 
 /** A full record, flattened for display. */
 export interface RecordDto {

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { identityFromGrant } from '../../src/core/grantIdentity';
+import { identityFromGrant, identityFromStdioSecret } from '../../src/core/grantIdentity';
 
 describe('identityFromGrant', () => {
   it('names the human, the OAuth client and the granted scopes of a grant', () => {
@@ -31,5 +31,15 @@ describe('identityFromGrant', () => {
     });
     assert.deepEqual(identity.human, { issuer: 'https://as.example' });
     assert.deepEqual(identityFromGrant(undefined), { agent: { kind: 'none' }, grantedScopes: [] });
+  });
+});
+
+describe('identityFromStdioSecret', () => {
+  it('names the shared secret by its fingerprint, or no agent without one; never a human or scopes', () => {
+    assert.deepEqual(identityFromStdioSecret('fp-1'), {
+      agent: { kind: 'shared-secret', fingerprint: 'fp-1' },
+      grantedScopes: [],
+    });
+    assert.deepEqual(identityFromStdioSecret(undefined), { agent: { kind: 'none' }, grantedScopes: [] });
   });
 });

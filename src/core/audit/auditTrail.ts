@@ -12,7 +12,7 @@ import type { Logger } from '../ports';
 import type { ToolCallContext, ToolCallObserver, ToolCallOutcome } from '../toolCallObserver';
 import type { AuditDraft, AuditOutcome, AuditRecord } from './auditRecord';
 import { AuditStore, type AppendedBatch, type RetentionPolicy } from './auditStore';
-import { Emitter } from './emitter';
+import { Emitter } from '../common/event';
 import { Redactor, type RedactionOptions } from '../common/redaction';
 
 /** Redacted arguments larger than this (serialised) are stored as a truncated preview. */

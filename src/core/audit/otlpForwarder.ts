@@ -6,10 +6,12 @@
  * and never blocks or throws into the call path. Records arrive already redacted.
  */
 import { McpSecureError } from '../errors';
+import { parseEndpointUrl } from '../common/urlPolicy';
 import type { Logger } from '../ports';
 import { agentLabel, type AuditRecord } from './auditRecord';
 import type { AppendedBatch } from './auditStore';
-import { Emitter, type Disposable, type Event } from './emitter';
+import { Emitter, type Disposable, type Event } from '../common/event';
+import { Sequencer } from '../common/async';
 
 export interface OtlpForwarderOptions {
   /** Full logs endpoint, e.g. `http://127.0.0.1:4318/v1/logs`; `http:` only for loopback hosts. */
@@ -90,7 +92,6 @@ interface KeyValue {
   value: AnyValue;
 }
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 const SEVERITY = {
   success: [9, 'INFO'],
   tool_error: [13, 'WARN'],
@@ -100,21 +101,7 @@ const SEVERITY = {
 
 /** Validates the collector URL (https, or http on loopback only). */
 export function parseCollectorUrl(raw: string): URL {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new McpSecureError('invalid_url', 'the OTLP collector URL is not a valid URL');
-  }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.has(url.hostname))) {
-    throw new McpSecureError(
-      'insecure_url',
-      'the OTLP collector URL must use https (http is allowed for loopback only)',
-    );
-  }
-  if (url.username || url.password)
-    throw new McpSecureError('invalid_url', 'put collector credentials in headers, not in the URL');
-  return url;
+  return parseEndpointUrl(raw, 'OTLP collector URL (credentials belong in the export headers)');
 }
 
 function attr(key: string, value: string | number | readonly string[] | undefined): KeyValue[] {
@@ -171,7 +158,8 @@ export class OtlpForwarder implements Disposable {
   private readonly changed = new Emitter<OtlpExportStatus>();
   /** Fires whenever the export status changes (queued, delivered, failing). */
   readonly onDidChangeStatus = this.changed.event;
-  private pump: Promise<void> = Promise.resolve();
+  /** Sends run one at a time; a failed send does not stop later ones. */
+  private readonly sends = new Sequencer();
   private timer: NodeJS.Timeout | undefined;
   private readonly abort = new AbortController();
   private readonly logger: Logger;
@@ -217,8 +205,7 @@ export class OtlpForwarder implements Disposable {
   flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    this.pump = this.pump.then(() => this.sendAll());
-    return this.pump;
+    return this.sends.queue(() => this.sendAll());
   }
 
   dispose(): void {

@@ -26,9 +26,22 @@ const WHITESPACE = /[\t\n\v\f\r\u0085\u2028\u2029\s]+/g;
  * joiner and the invisible operators, the BOM / zero-width no-break space, the interlinear annotation
  * characters, and the Unicode tag characters U+E0000–U+E007F (invisible "ASCII smuggling").
  */
-const INVISIBLE =
-  // eslint-disable-next-line no-control-regex -- matching control characters is the point
-  /(?:[\u0000-\u0008\u000e-\u001f\u007f-\u0084\u0086-\u009f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]|\udb40[\udc00-\udc7f])+/g;
+const INVISIBLE_CHARACTER = String.raw`[\u0000-\u0008\u000e-\u001f\u007f-\u0084\u0086-\u009f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]|\udb40[\udc00-\udc7f]`;
+const INVISIBLE = new RegExp(`(?:${INVISIBLE_CHARACTER})+`, 'g');
+/** Line breaks and the other whitespace controls that `INVISIBLE` leaves to `WHITESPACE`. */
+const LINE_CONTROL = String.raw`[\t\n\v\f\r\u0085\u2028\u2029]`;
+/** One control, invisible or reordering character: `INVISIBLE` plus the line controls. */
+const CONTROL_CHARACTER = new RegExp(`${INVISIBLE_CHARACTER}|${LINE_CONTROL}`, 'g');
+
+/**
+ * Every control, invisible or reordering character of `text` (C0/C1 controls including line breaks,
+ * bidi marks/overrides/isolates, zero-width and tag characters — the `safeText` set plus line
+ * controls) written by `escape`, except the characters in `keep`. For surfaces that must show such a
+ * character instead of dropping it: confirmations (`safeVerbatim`) and the CLI's terminal output.
+ */
+export function escapeControls(text: string, escape: (character: string) => string, keep = ''): string {
+  return text.replace(CONTROL_CHARACTER, (c) => (keep.includes(c) ? c : escape(c)));
+}
 
 /** Markdown inline links and images: `[label](target)` and `![alt](src)` keep only their label. */
 const INLINE_LINK = /!?\[([^\]]*)\]\([^)]*\)/g;
@@ -151,10 +164,6 @@ export function safeJson(value: unknown, max = 4000): Inert {
 const VERBATIM_SYNTAX = /[\\[\]()<>`$]/g;
 /** The colon of an active URI scheme (`command:`, `file:` …), so that no such URI survives even bare. */
 const ACTIVE_SCHEME_COLON = /\b(command|vscode(?:-[a-z]+)?|code-oss|file|javascript|vbscript|data|ms-[a-z-]+):/gi;
-/** Characters shown as `\u{…}`: controls (also line breaks), bidi, zero-width, tag characters. */
-const VERBATIM_INVISIBLE =
-  // eslint-disable-next-line no-control-regex -- matching control characters is the point
-  /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]|\udb40[\udc00-\udc7f]/g;
 
 /**
  * Exact but inert text, for a confirmation that must show precisely what will run (a stdio command
@@ -169,9 +178,9 @@ export function safeVerbatim(untrusted: unknown, max = 4000): Inert {
   const escaped = source
     .slice(0, max)
     .replace(VERBATIM_SYNTAX, (c) => `\\${c}`)
-    .replace(ACTIVE_SCHEME_COLON, '$1\\:')
-    .replace(VERBATIM_INVISIBLE, (c) => `\\u{${(c.codePointAt(0) ?? 0).toString(16).toUpperCase()}}`);
-  return inert(source.length > max ? `${escaped} \u2026 (${source.length - max} more characters not shown)` : escaped);
+    .replace(ACTIVE_SCHEME_COLON, '$1\\:');
+  const shown = escapeControls(escaped, (c) => `\\u{${(c.codePointAt(0) ?? 0).toString(16).toUpperCase()}}`);
+  return inert(source.length > max ? `${shown} \u2026 (${source.length - max} more characters not shown)` : shown);
 }
 
 function inert(text: string): Inert {

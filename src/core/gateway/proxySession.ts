@@ -2,6 +2,7 @@ import { McpSecureError } from '../errors';
 import type { McpConnection } from '../mcp/mcpConnection';
 import type { ToolInfo } from '../mcp/types';
 import { systemClock, type Clock, type Logger } from '../ports';
+import { DOWNSTREAM_PROTOCOL_VERSIONS, STATEFUL_PROTOCOL_VERSION } from '../mcp/protocolVersions';
 import type { ServerDefinition } from '../mcp/serverDefinition';
 import type { ToolCallObserver } from '../toolCallObserver';
 import { reportUnreachableCall } from './unreachableCall';
@@ -10,9 +11,6 @@ import { PARSE_ERROR } from './gatewayListener';
 import { RpcCodes, isRecord, type JsonRpcChannel } from './jsonRpcChannel';
 import { forwardRequest, FORWARDED_REQUESTS, toServerCapabilities } from './upstreamRequests';
 import type { ForwardedNotification, UpstreamEvents } from './upstreamEvents';
-
-/** Protocol revisions the gateway speaks towards VS Code (stateful stdio sessions with `initialize`). */
-export const DOWNSTREAM_VERSIONS: readonly string[] = ['2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'];
 
 /** Tool policy: an error refuses a tool (it is hidden from `tools/list` and its calls are denied). */
 export type ToolGate = (serverId: string, tool: ToolInfo) => McpSecureError | undefined;
@@ -164,7 +162,7 @@ export class ProxySession {
     const asked = typeof params.protocolVersion === 'string' ? params.protocolVersion : '';
     const instructions = connection.sdkClient.getInstructions();
     return {
-      protocolVersion: DOWNSTREAM_VERSIONS.includes(asked) ? asked : DOWNSTREAM_VERSIONS[0],
+      protocolVersion: DOWNSTREAM_PROTOCOL_VERSIONS.includes(asked) ? asked : STATEFUL_PROTOCOL_VERSION,
       capabilities: toServerCapabilities(connection.sdkClient.getServerCapabilities()),
       // No `title`: VS Code builds tool names from `title || name`, and the alias is what keeps them short and unique.
       serverInfo: { name: this.opts.alias, version: this.opts.version },

@@ -1,5 +1,6 @@
 import type { Client } from '@modelcontextprotocol/client';
 import type { Logger } from '../ports';
+import { Emitter, type Disposable } from '../common/event';
 
 /** Server → client notifications the gateway forwards to every bridge session of that server. */
 export const FORWARDED_NOTIFICATIONS = [
@@ -27,7 +28,7 @@ type Listener = (notification: ForwardedNotification) => void;
  */
 export class UpstreamEvents {
   private readonly attached = new WeakSet<Client>();
-  private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly emitters = new Map<string, Emitter<ForwardedNotification>>();
 
   constructor(private readonly logger?: Logger) {}
 
@@ -64,15 +65,14 @@ export class UpstreamEvents {
     }
   }
 
-  subscribe(serverId: string, listener: Listener): { dispose(): void } {
-    let set = this.listeners.get(serverId);
-    if (!set) this.listeners.set(serverId, (set = new Set()));
-    set.add(listener);
-    return { dispose: () => set.delete(listener) };
+  subscribe(serverId: string, listener: Listener): Disposable {
+    let emitter = this.emitters.get(serverId);
+    if (!emitter) this.emitters.set(serverId, (emitter = new Emitter()));
+    return emitter.event(listener);
   }
 
   /** Also used by the gateway itself, e.g. `tools/list_changed` when the tool policy changes. */
   emit(serverId: string, notification: ForwardedNotification): void {
-    for (const l of [...(this.listeners.get(serverId) ?? [])]) l(notification);
+    this.emitters.get(serverId)?.fire(notification);
   }
 }

@@ -1,12 +1,10 @@
 import { McpSecureError } from '../errors';
 import type { Logger } from '../ports';
-import type { RequestAuthorizer } from '../requestAuthorizer';
+import { MAX_RESENDS_PER_REQUEST, type RequestAuthorizer } from '../requestAuthorizer';
 import { AccessDeniedError, parseBearerChallenge } from './accessDeniedError';
 import type { AuthActivity } from './requestDeadline';
 import { limitResponseBody } from './responseLimit';
 
-/** How many times one logical request may be re-sent after the authorizer said `retry`. */
-export const MAX_AUTH_RETRIES = 3;
 /** Same-origin redirects followed per request. */
 export const MAX_REDIRECTS = 3;
 
@@ -28,6 +26,13 @@ export interface AuthorizedFetchOptions {
 
 type FetchLike = (url: string | URL, init?: RequestInit) => Promise<Response>;
 
+/** One logical request: what stays the same across its redirects and re-sends. */
+interface LogicalRequest {
+  readonly method: string;
+  readonly init: RequestInit;
+  readonly signal: AbortSignal | undefined;
+}
+
 /**
  * The fetch every MCP HTTP request goes through. It:
  * - refuses any URL outside the endpoint's origin, so a credential can never reach another origin
@@ -35,77 +40,111 @@ type FetchLike = (url: string | URL, init?: RequestInit) => Promise<Response>;
  *   than ones issued by the MCP server's authorization server"; redirects are followed same-origin only);
  * - asks the `RequestAuthorizer` for headers on every request and never puts a token in the URL
  *   (§Access Token Usage: "Access tokens MUST NOT be included in the URI query string");
- * - hands 401/403 to the authorizer and re-sends when it says `retry`, else throws `AccessDeniedError`;
+ * - hands 401/403 to the authorizer and re-sends when it says `retry` (within the one retry rule of
+ *   requestAuthorizer.ts, `MAX_RESENDS_PER_REQUEST`), else throws `AccessDeniedError`;
  * - bounds response bodies.
  */
 export function createAuthorizedFetch(opts: AuthorizedFetchOptions): FetchLike {
-  const base = opts.baseFetch ?? fetch;
   return async (input, init = {}) => {
     let url = new URL(typeof input === 'string' ? input : input.href);
-    const method = (init.method ?? 'GET').toUpperCase();
+    const request: LogicalRequest = {
+      method: (init.method ?? 'GET').toUpperCase(),
+      init,
+      signal: init.signal ?? undefined,
+    };
     assertSameOrigin(url, opts.endpoint);
-    for (let attempt = 1, redirects = 0; ;) {
-      const headers = new Headers(init.headers);
-      for (const [k, v] of Object.entries(opts.staticHeaders ?? {})) if (!headers.has(k)) headers.set(k, v);
-      headers.delete('authorization');
-      const auth = await during(opts.activity, () =>
-        opts.authorizer.headersFor({ url, method }, init.signal ?? undefined),
-      );
-      for (const [k, v] of Object.entries(auth)) headers.set(k, v);
-      assertNoCredentialInUrl(url, Object.values(auth));
-      const response = await base(url, {
-        ...init,
-        method,
-        headers,
-        redirect: 'manual',
-        signal: perRequestSignal(init.signal),
-      });
-      opts.onStatus?.(method, response.status);
-      if (response.status >= 300 && response.status < 400 && response.headers.has('location')) {
-        await response.body?.cancel().catch(() => undefined);
-        const next = new URL(response.headers.get('location') ?? '', url);
-        assertSameOrigin(next, opts.endpoint);
-        if (++redirects > MAX_REDIRECTS)
-          throw new McpSecureError('protocol_error', 'Too many redirects from the MCP server.');
-        if (method !== 'GET' && response.status !== 307 && response.status !== 308) {
-          throw new McpSecureError(
-            'protocol_error',
-            `The MCP server redirected a ${method} request (HTTP ${response.status}).`,
-          );
-        }
-        url = next;
+    // `rejections` numbers the 401/403 answers of this logical request (the authorizer's `attempt`).
+    for (let rejections = 1, redirects = 0; ;) {
+      const response = await send(opts, request, url);
+      opts.onStatus?.(request.method, response.status);
+      if (isRedirect(response)) {
+        url = await redirectTarget(opts, request, url, response, ++redirects);
         continue;
       }
-      if (response.status === 401 || response.status === 403) {
-        const challenge = parseBearerChallenge(response.headers.get('www-authenticate'));
-        let verdict: 'retry' | 'fail';
-        try {
-          verdict = await during(opts.activity, () =>
-            opts.authorizer.handleRejection(
-              { url, method, status: response.status, headers: response.headers, attempt },
-              init.signal ?? undefined,
-            ),
-          );
-        } catch (err) {
-          await response.body?.cancel().catch(() => undefined);
-          // The authorizer gave up loudly (e.g. step-up refused): keep its code, but record it as a denial.
-          if (err instanceof McpSecureError)
-            throw new AccessDeniedError(response.status, challenge.scope, challenge.error, err);
-          throw err;
-        }
-        await response.body?.cancel().catch(() => undefined);
-        if (verdict === 'retry' && attempt < MAX_AUTH_RETRIES + 1) {
-          attempt++;
-          continue;
-        }
-        opts.logger.debug(
-          `HTTP ${response.status} from MCP server (${challenge.error ?? 'no error code'}), authorizer gave up`,
-        );
-        throw new AccessDeniedError(response.status, challenge.scope, challenge.error);
-      }
-      return limitResponseBody(response, opts.maxResponseBytes);
+      if (response.status !== 401 && response.status !== 403) return limitResponseBody(response, opts.maxResponseBytes);
+      await resolveRejection(opts, request, url, response, rejections);
+      rejections++;
     }
   };
+}
+
+/** Sends one HTTP request with the static headers and the authorizer's credentials (never in the URL). */
+async function send(opts: AuthorizedFetchOptions, request: LogicalRequest, url: URL): Promise<Response> {
+  const headers = new Headers(request.init.headers);
+  for (const [k, v] of Object.entries(opts.staticHeaders ?? {})) if (!headers.has(k)) headers.set(k, v);
+  headers.delete('authorization');
+  const auth = await during(opts.activity, () =>
+    opts.authorizer.headersFor({ url, method: request.method }, request.signal),
+  );
+  for (const [k, v] of Object.entries(auth)) headers.set(k, v);
+  assertNoCredentialInUrl(url, Object.values(auth));
+  return (opts.baseFetch ?? fetch)(url, {
+    ...request.init,
+    method: request.method,
+    headers,
+    redirect: 'manual',
+    signal: perRequestSignal(request.signal),
+  });
+}
+
+function isRedirect(response: Response): boolean {
+  return response.status >= 300 && response.status < 400 && response.headers.has('location');
+}
+
+/** The same-origin target of a redirect (only GET, or 307/308 which keep the method and body). */
+async function redirectTarget(
+  opts: AuthorizedFetchOptions,
+  request: LogicalRequest,
+  url: URL,
+  response: Response,
+  redirects: number,
+): Promise<URL> {
+  await response.body?.cancel().catch(() => undefined);
+  const next = new URL(response.headers.get('location') ?? '', url);
+  assertSameOrigin(next, opts.endpoint);
+  if (redirects > MAX_REDIRECTS) throw new McpSecureError('protocol_error', 'Too many redirects from the MCP server.');
+  if (request.method !== 'GET' && response.status !== 307 && response.status !== 308) {
+    throw new McpSecureError(
+      'protocol_error',
+      `The MCP server redirected a ${request.method} request (HTTP ${response.status}).`,
+    );
+  }
+  return next;
+}
+
+/**
+ * A 401/403: returns when the authorizer fixed it and the request may be re-sent, otherwise throws
+ * `AccessDeniedError` (carrying the authorizer's own typed error when it gave up loudly).
+ */
+async function resolveRejection(
+  opts: AuthorizedFetchOptions,
+  request: LogicalRequest,
+  url: URL,
+  response: Response,
+  attempt: number,
+): Promise<void> {
+  const status = response.status as 401 | 403;
+  const challenge = parseBearerChallenge(response.headers.get('www-authenticate'));
+  let verdict: 'retry' | 'fail';
+  try {
+    verdict = await during(opts.activity, () =>
+      opts.authorizer.handleRejection(
+        { url, method: request.method, status: response.status, headers: response.headers, attempt },
+        request.signal,
+      ),
+    );
+  } catch (err) {
+    await response.body?.cancel().catch(() => undefined);
+    // The authorizer gave up loudly (e.g. step-up refused): keep its code, but record it as a denial.
+    if (err instanceof McpSecureError) throw new AccessDeniedError(status, challenge.scope, challenge.error, err);
+    throw err;
+  }
+  await response.body?.cancel().catch(() => undefined);
+  if (verdict === 'retry' && attempt <= MAX_RESENDS_PER_REQUEST) return;
+  opts.logger.debug(
+    `HTTP ${response.status} from MCP server (${challenge.error ?? 'no error code'}), authorizer gave up`,
+  );
+  throw new AccessDeniedError(status, challenge.scope, challenge.error);
 }
 
 /**

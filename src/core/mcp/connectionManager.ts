@@ -1,6 +1,7 @@
 import type { Client, ClientCapabilities, Transport } from '@modelcontextprotocol/client';
 import type { ErrorContext } from './errorMapping';
 import { McpSecureError } from '../errors';
+import { identityFromStdioSecret } from '../grantIdentity';
 import { systemClock, type Clock, type Logger } from '../ports';
 import type { RequestAuthorizer } from '../requestAuthorizer';
 import type { ToolCallObserver } from '../toolCallObserver';
@@ -8,9 +9,17 @@ import { STARTING, STOPPED, type ConnectionState } from './connectionState';
 import type { ConnectionIdentity, McpConnection } from './mcpConnection';
 import { AuthActivity } from './requestDeadline';
 import { DEFAULT_MAX_RESPONSE_BYTES } from './responseLimit';
-import type { HttpServerDefinition, ProtocolChoice, ServerDefinition, StdioServerDefinition } from './serverDefinition';
+import {
+  EXTENSION_CLIENT_INFO,
+  STATELESS_PROTOCOL_VERSION,
+  type ClientInfo,
+  type ProtocolChoice,
+} from './protocolVersions';
+import type { HttpServerDefinition, ServerDefinition, StdioServerDefinition } from './serverDefinition';
 import { secretFingerprint } from './stdioSecret';
 import type { ElicitationHandler } from './types';
+import { Emitter, type Event } from '../common/event';
+import { toDisposable, type Disposable } from '../common/lifecycle';
 
 /** Default per-request timeout (tools/list, tools/call, the handshake): 60 s. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
@@ -34,15 +43,36 @@ export interface ConnectionManagerOptions {
   readonly requestTimeoutMs?: number | (() => number);
   readonly maxResponseBytes?: number;
   /** `clientInfo` name/version sent to servers. */
-  readonly clientInfo?: { readonly name: string; readonly version: string };
+  readonly clientInfo?: ClientInfo;
   /** Network seam for tests and the CLI. */
   readonly fetch?: typeof fetch;
+}
+
+/** A connected SDK client and its transport, as `openHttp`/`openStdio` hand them to `wrap`. */
+interface OpenedTransport {
+  readonly def: ServerDefinition;
+  readonly client: Client;
+  readonly transport: Transport;
+  readonly wire: McpConnection['wire'];
+  readonly logger: Logger;
+  /** Facts about the transport an error message may cite (e.g. the stdio child's exit). */
+  readonly errorContext: () => ErrorContext;
+  /** Fingerprint of the stdio shared secret (the default caller identity). */
+  readonly fingerprint?: string;
+  /** HTTP only: sign-in activity that pauses the request deadline. */
+  readonly activity?: AuthActivity;
+  /** stdio only: the child's last stderr lines. */
+  readonly stderrTail?: () => string[];
 }
 
 /** The SDK-dependent half of the connection layer (see sdkRuntime.ts). */
 type SdkRuntime = typeof import('./sdkRuntime');
 
-export type StateListener = (event: { readonly id: string; readonly state: ConnectionState }) => void;
+/** A server's connection state changed. */
+export interface StateChange {
+  readonly id: string;
+  readonly state: ConnectionState;
+}
 
 interface Entry {
   state: ConnectionState;
@@ -57,7 +87,8 @@ interface Entry {
  */
 export class ConnectionManager {
   private readonly entries = new Map<string, Entry>();
-  private readonly listeners = new Set<StateListener>();
+  private readonly stateChanged = new Emitter<StateChange>();
+  readonly onDidChangeState: Event<StateChange> = this.stateChanged.event;
   /** Live list shared with every connection, so observers added later see later calls. */
   private readonly observers: ToolCallObserver[];
   private readonly clock: Clock;
@@ -75,14 +106,12 @@ export class ConnectionManager {
   }
 
   /** Add a tool-call observer (e.g. the audit trail once its store is open); applies to existing connections too. */
-  addObserver(observer: ToolCallObserver): { dispose(): void } {
+  addObserver(observer: ToolCallObserver): Disposable {
     this.observers.push(observer);
-    return {
-      dispose: () => {
-        const i = this.observers.indexOf(observer);
-        if (i >= 0) this.observers.splice(i, 1);
-      },
-    };
+    return toDisposable(() => {
+      const i = this.observers.indexOf(observer);
+      if (i >= 0) this.observers.splice(i, 1);
+    });
   }
 
   /** Connect (or reconnect) a server. Rejects with a typed `McpSecureError`; the state becomes `error`. */
@@ -139,11 +168,6 @@ export class ConnectionManager {
     return this.entries.get(id)?.state ?? STOPPED;
   }
 
-  onDidChangeState(listener: StateListener): { dispose(): void } {
-    this.listeners.add(listener);
-    return { dispose: () => this.listeners.delete(listener) };
-  }
-
   /** Loads the MCP SDK on the first connect, not with the extension (activation connects nothing). */
   private sdk(): Promise<SdkRuntime> {
     return (this.sdkRuntime ??= import('./sdkRuntime'));
@@ -162,7 +186,7 @@ export class ConnectionManager {
       signal,
       baseFetch: this.opts.fetch,
     });
-    return this.wrap(sdk, def, client, transport, wire, logger, () => ({}), undefined, activity);
+    return this.wrap(sdk, { def, client, transport, wire, logger, errorContext: () => ({}), activity });
   }
 
   private async openStdio(def: StdioServerDefinition, logger: Logger, signal?: AbortSignal): Promise<McpConnection> {
@@ -175,34 +199,20 @@ export class ConnectionManager {
       requestTimeoutMs: this.timeoutMs,
       signal,
     });
-    const fingerprint = secret ? secretFingerprint(secret) : undefined;
-    const connection = this.wrap(
-      sdk,
+    return this.wrap(sdk, {
       def,
       client,
       transport,
-      'stdio',
+      wire: 'stdio',
       logger,
-      () => ({ exited: transport.exitInfo }),
-      fingerprint,
-      undefined,
-      () => transport.stderrTail(),
-    );
-    return connection;
+      errorContext: () => ({ exited: transport.exitInfo }),
+      fingerprint: secret ? secretFingerprint(secret) : undefined,
+      stderrTail: () => transport.stderrTail(),
+    });
   }
 
-  private wrap(
-    sdk: SdkRuntime,
-    def: ServerDefinition,
-    client: Client,
-    transport: Transport,
-    wire: 'streamable-http' | 'sse' | 'stdio',
-    logger: Logger,
-    errorContext: () => ErrorContext,
-    fingerprint?: string,
-    activity?: AuthActivity,
-    stderrTail?: () => string[],
-  ): McpConnection {
+  private wrap(sdk: SdkRuntime, opened: OpenedTransport): McpConnection {
+    const { def, client, transport, wire, logger, errorContext, fingerprint, activity, stderrTail } = opened;
     const timeoutMs = (): number => this.timeoutMs;
     const connection = new sdk.McpConnection({
       definition: def,
@@ -227,7 +237,7 @@ export class ConnectionManager {
 
   private async identity(def: ServerDefinition, fingerprint?: string): Promise<ConnectionIdentity> {
     if (this.opts.identityFor) return this.opts.identityFor(def);
-    return { agent: fingerprint ? { kind: 'shared-secret', fingerprint } : { kind: 'none' }, grantedScopes: [] };
+    return identityFromStdioSecret(fingerprint);
   }
 
   /** The transport closed under us (stdio child died, HTTP stream ended): record it as an error state. */
@@ -250,7 +260,7 @@ export class ConnectionManager {
   }
 
   private createClient(sdk: SdkRuntime, def: ServerDefinition, protocol: ProtocolChoice, logger: Logger): Client {
-    const info = this.opts.clientInfo ?? { name: 'mcp-secure-connections', version: '0.1.0' };
+    const info = this.opts.clientInfo ?? EXTENSION_CLIENT_INFO;
     const capabilities: ClientCapabilities = this.opts.elicitation
       ? { elicitation: { form: { applyDefaults: true } } }
       : {};
@@ -262,8 +272,8 @@ export class ConnectionManager {
         versionNegotiation:
           protocol === 'auto'
             ? { mode: 'auto' }
-            : protocol === '2026-07-28'
-              ? { mode: { pin: '2026-07-28' } }
+            : protocol === STATELESS_PROTOCOL_VERSION
+              ? { mode: { pin: STATELESS_PROTOCOL_VERSION } }
               : { mode: 'legacy' },
       },
     );
@@ -283,12 +293,6 @@ export class ConnectionManager {
 
   private setState(id: string, state: ConnectionState): void {
     this.entry(id).state = state;
-    for (const l of this.listeners) {
-      try {
-        l({ id, state });
-      } catch (err) {
-        this.opts.logger.error(`state listener failed: ${err instanceof Error ? err.name : 'error'}`);
-      }
-    }
+    this.stateChanged.fire({ id, state });
   }
 }

@@ -1,5 +1,9 @@
 import { ProtocolError, SdkError, SdkErrorCode, SdkHttpError } from '@modelcontextprotocol/client';
 import { McpSecureError, isMcpSecureError } from '../errors';
+import { safeText } from '../common/safeText';
+
+/** Bound on server-supplied text quoted in an error message. */
+const SERVER_TEXT_MAX = 300;
 
 /** What the connection knows when mapping an error (e.g. a stdio child's exit). */
 export interface ErrorContext {
@@ -43,13 +47,6 @@ export function networkError(err: unknown, endpoint: URL): McpSecureError | unde
   return say(`Could not reach ${where} (${code}).`);
 }
 
-/** Strip control characters and cap length: server-supplied text is untrusted. */
-export function sanitizeServerText(text: string, max = 300): string {
-  // eslint-disable-next-line no-control-regex
-  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, ' ').trim();
-  return clean.length > max ? `${clean.slice(0, max)}…` : clean;
-}
-
 function findCause(err: unknown, depth = 0): McpSecureError | undefined {
   if (depth > 5 || !(err instanceof Error)) return undefined;
   if (isMcpSecureError(err)) return err;
@@ -84,7 +81,7 @@ export function toMcpSecureError(err: unknown, ctx: ErrorContext = {}): McpSecur
   if (err instanceof ProtocolError) {
     return new McpSecureError(
       'protocol_error',
-      `The MCP server returned error ${err.code}: ${sanitizeServerText(err.message)}`,
+      `The MCP server returned error ${err.code}: ${safeText(err.message, SERVER_TEXT_MAX)}`,
       { cause: err },
     );
   }
@@ -104,7 +101,9 @@ export function toMcpSecureError(err: unknown, ctx: ErrorContext = {}): McpSecur
     return new McpSecureError('protocol_error', 'The MCP server sent a message that is not valid MCP.', { cause: err });
   }
   const text = err instanceof Error ? err.message : String(err);
-  return new McpSecureError('connection_failed', `MCP connection error: ${sanitizeServerText(text)}`, { cause: err });
+  return new McpSecureError('connection_failed', `MCP connection error: ${safeText(text, SERVER_TEXT_MAX)}`, {
+    cause: err,
+  });
 }
 
 function fromSdkError(err: SdkError): McpSecureError {
@@ -130,7 +129,7 @@ function fromSdkError(err: SdkError): McpSecureError {
     default:
       return new McpSecureError(
         'connection_failed',
-        `MCP connection error (${err.code}): ${sanitizeServerText(err.message)}`,
+        `MCP connection error (${err.code}): ${safeText(err.message, SERVER_TEXT_MAX)}`,
         { cause: err },
       );
   }
@@ -142,7 +141,7 @@ export function toConnectError(err: unknown, ctx: ErrorContext = {}): McpSecureE
   if (typed.code === 'protocol_error' && err instanceof ProtocolError) {
     return new McpSecureError(
       'handshake_rejected',
-      `The MCP server rejected the handshake: ${sanitizeServerText(err.message)}`,
+      `The MCP server rejected the handshake: ${safeText(err.message, SERVER_TEXT_MAX)}`,
       { cause: err },
     );
   }

@@ -11,7 +11,8 @@ import { createAuthorizedFetch } from './authorizedFetch';
 import { toConnectError } from './errorMapping';
 import { NO_SDK_TIMEOUT, withDeadline, type AuthActivity } from './requestDeadline';
 import { defaultResultTypeToComplete } from './resultTypeDefault';
-import { validateEndpointUrl, type HttpServerDefinition, type ProtocolChoice } from './serverDefinition';
+import { STATEFUL_PROTOCOL_VERSION, STATELESS_PROTOCOL_VERSION, type ProtocolChoice } from './protocolVersions';
+import { validateEndpointUrl, type HttpServerDefinition } from './serverDefinition';
 
 export interface HttpConnectDeps {
   readonly authorizer: RequestAuthorizer;
@@ -67,7 +68,7 @@ export async function connectHttp(def: HttpServerDefinition, deps: HttpConnectDe
     await transport.close().catch(() => undefined);
     const typed = toConnectError(err, { endpoint });
     const fallback =
-      protocol !== '2026-07-28' &&
+      protocol !== STATELESS_PROTOCOL_VERSION &&
       postStatus !== undefined &&
       postStatus >= 400 &&
       postStatus < 500 &&
@@ -90,7 +91,7 @@ export async function connectHttp(def: HttpServerDefinition, deps: HttpConnectDe
     }
     deps.logger.info(`Streamable HTTP POST answered ${postStatus}; trying the legacy HTTP+SSE transport`);
   }
-  const legacyClient = deps.createClient('2025-11-25');
+  const legacyClient = deps.createClient(STATEFUL_PROTOCOL_VERSION);
   const sse = new SSEClientTransport(endpoint, { fetch: fetchFn, redirectPolicy: 'follow' });
   try {
     await withDeadline(deps.requestTimeoutMs, deps.activity, deps.signal, (signal) =>

@@ -11,7 +11,8 @@ import type {
 } from '../toolCallObserver';
 import { AccessDeniedError } from './accessDeniedError';
 import type { ConnectionState } from './connectionState';
-import { sanitizeServerText, toMcpSecureError, type ErrorContext } from './errorMapping';
+import { safeText } from '../common/safeText';
+import { toMcpSecureError, type ErrorContext } from './errorMapping';
 import { endHttpSession } from './httpConnector';
 import { describeTarget, type ServerDefinition } from './serverDefinition';
 import { NO_SDK_TIMEOUT, withDeadline, type AuthActivity } from './requestDeadline';
@@ -71,9 +72,7 @@ export class McpConnection {
   }
   get serverInfo(): { name: string; version: string } | undefined {
     const v = this.opts.client.getServerVersion();
-    return v
-      ? { name: sanitizeServerText(String(v.name), 100), version: sanitizeServerText(String(v.version), 50) }
-      : undefined;
+    return v ? { name: safeText(String(v.name), 100), version: safeText(String(v.version), 50) } : undefined;
   }
   /** The `running` state this connection represents. */
   runningState(): ConnectionState {
@@ -223,7 +222,7 @@ export class McpConnection {
       throw new LocalRefusal(
         new McpSecureError(
           'tool_not_found',
-          `The server does not offer a tool named ${JSON.stringify(sanitizeServerText(name, 100))} (or it was refused as invalid).`,
+          `The server does not offer a tool named ${JSON.stringify(safeText(name, 100))} (or it was refused as invalid).`,
         ),
       );
     }
@@ -351,5 +350,5 @@ function errorText(result: ToolCallResult): string {
     .filter((c) => c.type === 'text' && typeof c.text === 'string')
     .map((c) => c.text as string)
     .join('\n');
-  return sanitizeServerText(text || 'The tool reported an error.', 500);
+  return safeText(text || 'The tool reported an error.', 500);
 }

@@ -1,14 +1,17 @@
+import { parseEndpointUrl } from '../common/urlPolicy';
 import { McpSecureError } from '../errors';
+import type { z } from 'zod';
 import type { OAuthGrantKind } from '../oauth/types';
+import type * as schema from './serverDefinitionSchema';
 
 /**
  * Server definitions: what the user configures for one MCP server (settings, `.vscode/mcp.json`, CLI
  * flags). Everything here is untrusted input until `parseServerDefinition` has accepted it.
  */
 
-/** Which MCP wire to speak. `auto` lets the SDK negotiate (2026-07-28 probe, falling back to 2025-11-25 `initialize`). */
-export type ProtocolChoice = 'auto' | '2025-11-25' | '2026-07-28';
-export const PROTOCOL_CHOICES: readonly ProtocolChoice[] = ['auto', '2025-11-25', '2026-07-28'];
+import { PROTOCOL_CHOICES, isProtocolChoice, type ProtocolChoice } from './protocolVersions';
+export { PROTOCOL_CHOICES, type ProtocolChoice } from './protocolVersions';
+
 /**
  * The wire of a stdio server without a `protocol`: the 2025-11-25 `initialize` handshake, which every
  * stdio server spoke before 2026-07-28. `auto` is opt-in on stdio because its `server/discover` probe
@@ -16,121 +19,73 @@ export const PROTOCOL_CHOICES: readonly ProtocolChoice[] = ['auto', '2025-11-25'
  */
 export const STDIO_DEFAULT_PROTOCOL: ProtocolChoice = '2025-11-25';
 
+/** A server id: stable key of grants, secrets and audit records. */
+export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** An environment variable name (POSIX portable, bounded). */
+export const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+/** An HTTP header field name (RFC 9110 §5.1 token). */
+export const HEADER_NAME_PATTERN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** A scope token (RFC 6749 §3.3). */
+export const SCOPE_TOKEN_PATTERN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+export const PKCE_CHOICES = ['require', 'assume-s256'] as const;
+export const RESOURCE_PARAMETER_CHOICES = ['resource', 'audience', 'omit'] as const;
+/** Every engine grant kind, and nothing else (a kind added to `OAuthGrantKind` only fails to compile). */
+export const GRANT_KINDS = ['authorization_code', 'client_credentials', 'token_exchange', 'jwt_bearer'] as const;
+const GRANT_KINDS_COMPLETE: [OAuthGrantKind] extends [(typeof GRANT_KINDS)[number]] ? true : false = true;
+void GRANT_KINDS_COMPLETE;
 /**
- * Per-server OAuth options: the subset of `OAuthServerOptions` (src/core/oauth/types.ts) a definition
- * may set, with the engine's own types so a parsed definition can be handed to the engine as is
- * (type-only import: no runtime dependency on the engine).
+ * How a stdio server gets and checks its shared secret: `env` only in the child's environment
+ * (`envVar`), `handshake` only as `clientInfo.secret` in `initialize`, `both`, or `none`.
  */
-export interface HttpOAuthOptions {
-  clientId?: string;
-  /**
-   * Issuer (RFC 8414 §2) the pre-registered `clientId` belongs to: its credentials go to this
-   * authorization server only. Without it, the issuer of the first successful sign-in is pinned.
-   */
-  issuer?: string;
-  clientSecret?: string;
-  scopes?: string[];
-  pkce?: 'require' | 'assume-s256';
-  resourceParameter?: 'resource' | 'audience' | 'omit';
-  audience?: string;
-  dpop?: boolean;
-  /** The engine's grant (default `authorization_code`). */
-  grant?: OAuthGrantKind;
-}
-
-/** A Streamable HTTP (or legacy HTTP+SSE) server. MCP transports 2025-11-25 §Streamable HTTP. */
-export interface HttpServerDefinition {
-  readonly id: string;
-  readonly name: string;
-  readonly transport: 'http';
-  /** The MCP endpoint. `https:`, or `http:` on a loopback host only. */
-  readonly url: string;
-  readonly oauth?: HttpOAuthOptions;
-  readonly protocol?: ProtocolChoice;
-  /** Extra static, non-secret headers sent on every request (e.g. `X-Tenant`). */
-  readonly headers?: Readonly<Record<string, string>>;
-  /** Offered to VS Code's chat through the gateway (default true). */
-  readonly exposeToChat?: boolean;
-}
-
-/**
- * How a stdio server gets and checks its shared secret:
- * - `env`: only in the child's environment (`envVar`);
- * - `handshake`: only presented by the client as `clientInfo.secret` in `initialize`;
- * - `both`: the server reads it from its environment and the client presents it in the handshake;
- * - `none`: no secret at all.
- */
-export type StdioSecretMode = 'env' | 'handshake' | 'both' | 'none';
-export const STDIO_SECRET_MODES: readonly StdioSecretMode[] = ['env', 'handshake', 'both', 'none'];
+export const STDIO_SECRET_MODES = ['env', 'handshake', 'both', 'none'] as const;
 export const DEFAULT_SECRET_ENV_VAR = 'MCP_SHARED_SECRET';
 
-export interface StdioSecretOptions {
-  readonly mode: StdioSecretMode;
-  /** Environment variable carrying the secret (default `MCP_SHARED_SECRET`). */
-  readonly envVar: string;
-}
-
-/** A local server started as a child process speaking MCP over stdio (MCP transports §stdio). */
-export interface StdioServerDefinition {
-  readonly id: string;
-  readonly name: string;
-  readonly transport: 'stdio';
-  /** Absolute path of the executable, or a bare program name looked up on PATH (never a relative path). */
-  readonly command: string;
-  readonly args: readonly string[];
-  /** Absolute working directory. */
-  readonly cwd?: string;
-  /** Non-secret environment variables added to the minimal inherited environment. */
-  readonly env?: Readonly<Record<string, string>>;
-  readonly secret: StdioSecretOptions;
-  /** Which MCP wire to speak over stdio (default {@link STDIO_DEFAULT_PROTOCOL}). */
-  readonly protocol?: ProtocolChoice;
-  /** Offered to VS Code's chat through the gateway (default true). */
-  readonly exposeToChat?: boolean;
-}
-
-/** The wire a stdio definition speaks: its `protocol`, else {@link STDIO_DEFAULT_PROTOCOL}. */
-export function stdioProtocol(def: StdioServerDefinition): ProtocolChoice {
-  return def.protocol ?? STDIO_DEFAULT_PROTOCOL;
-}
-
+/** Per-server OAuth options: the subset of the engine's `OAuthServerOptions` a definition may set. */
+export type HttpOAuthOptions = z.output<typeof schema.oauthOptionsSchema>;
+/** A Streamable HTTP (or legacy HTTP+SSE) server; `name` defaults to the id. */
+export type HttpServerDefinition = Readonly<Named<z.output<typeof schema.httpServerDefinitionSchema>>>;
+export type StdioSecretMode = (typeof STDIO_SECRET_MODES)[number];
+export type StdioSecretOptions = Readonly<z.output<typeof schema.stdioSecretSchema>>;
+/** A local server started as a child process speaking MCP over stdio; `name` defaults to the id. */
+export type StdioServerDefinition = Readonly<Named<z.output<typeof schema.stdioServerDefinitionSchema>>>;
 export type ServerDefinition = HttpServerDefinition | StdioServerDefinition;
+type Named<T extends { name?: string }> = Omit<T, 'name'> & { name: string };
 
-const HTTP_KEYS = new Set(['id', 'name', 'transport', 'url', 'oauth', 'protocol', 'headers', 'exposeToChat']);
-const STDIO_KEYS = new Set([
-  'id',
-  'name',
-  'transport',
-  'command',
-  'args',
-  'cwd',
-  'env',
-  'secret',
-  'protocol',
-  'exposeToChat',
-]);
-const OAUTH_KEYS = new Set([
-  'clientId',
-  'issuer',
-  'clientSecret',
-  'scopes',
-  'pkce',
-  'resourceParameter',
-  'audience',
-  'dpop',
-  'grant',
-]);
-const SECRET_KEYS = new Set(['mode', 'envVar']);
-/** Every engine grant kind; a Record, so a kind added to `OAuthGrantKind` but not here fails to compile. */
-const GRANT_KINDS: Readonly<Record<OAuthGrantKind, true>> = {
-  authorization_code: true,
-  client_credentials: true,
-  token_exchange: true,
-  jwt_bearer: true,
-};
-const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
-const HEADER_NAME_PATTERN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/**
+ * The fields each object may carry: every key of the schema's inferred type, so a field added to the
+ * zod schema (serverDefinitionSchema.ts) but not to the parser fails to compile here.
+ */
+function fieldsOf<T>(fields: Record<keyof T, true>): ReadonlySet<string> {
+  return new Set(Object.keys(fields));
+}
+const COMMON_FIELDS = { id: true, name: true, transport: true, protocol: true, exposeToChat: true } as const;
+const HTTP_KEYS = fieldsOf<HttpServerDefinition>({
+  ...COMMON_FIELDS,
+  url: true,
+  oauth: true,
+  protocol: true,
+  headers: true,
+});
+const STDIO_KEYS = fieldsOf<StdioServerDefinition>({
+  ...COMMON_FIELDS,
+  command: true,
+  args: true,
+  cwd: true,
+  env: true,
+  secret: true,
+});
+const OAUTH_KEYS = fieldsOf<HttpOAuthOptions>({
+  clientId: true,
+  issuer: true,
+  clientSecret: true,
+  scopes: true,
+  pkce: true,
+  resourceParameter: true,
+  audience: true,
+  dpop: true,
+  grant: true,
+});
+const SECRET_KEYS = fieldsOf<StdioSecretOptions>({ mode: true, envVar: true });
 /** Headers the transport owns; a definition may not set them. */
 const RESERVED_HEADERS = new Set([
   'authorization',
@@ -148,12 +103,16 @@ function invalid(field: string, why: string): McpSecureError {
   return new McpSecureError('invalid_server_definition', `Invalid server definition: "${field}" ${why}.`);
 }
 
+function isOneOf<T extends string>(value: unknown, choices: readonly T[]): value is T {
+  return typeof value === 'string' && (choices as readonly string[]).includes(value);
+}
+
 function asRecord(raw: unknown, field: string): Record<string, unknown> {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw invalid(field, 'must be an object');
   return raw as Record<string, unknown>;
 }
 
-function checkKeys(obj: Record<string, unknown>, allowed: Set<string>, prefix: string): void {
+function checkKeys(obj: Record<string, unknown>, allowed: ReadonlySet<string>, prefix: string): void {
   for (const key of Object.keys(obj)) {
     if (!allowed.has(key)) throw invalid(prefix ? `${prefix}.${key}` : key, 'is not a known field');
   }
@@ -169,31 +128,23 @@ function optStr(obj: Record<string, unknown>, key: string, field = key): string 
   return obj[key] === undefined ? undefined : str(obj, key, field);
 }
 
-/** True for hosts that never leave the machine (RFC 8252 §8.3 loopback). */
-export function isLoopbackHost(hostname: string): boolean {
-  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
-}
-
 /**
- * Parse and validate an MCP endpoint URL: `https:`, or `http:` only for loopback (MCP authorization
- * 2025-11-25 §Communication Security: "All authorization server endpoints MUST be served over HTTPS").
- * No credentials and no fragment in the URL.
+ * Parse and validate an MCP endpoint URL with the one URL policy (`parseEndpointUrl`: `https:`, or
+ * `http:` only for loopback, MCP authorization 2025-11-25 §Communication Security; no credentials, no
+ * fragment). Inside a definition the mistake is reported as `invalid_server_definition` naming the
+ * field (the editor lists such an entry as invalid), with the policy's `invalid_url`/`insecure_url`
+ * error as its `cause`.
  */
 export function validateEndpointUrl(value: string, field = 'url'): URL {
-  let url: URL;
   try {
-    url = new URL(value);
-  } catch {
-    throw invalid(field, 'is not a valid absolute URL');
+    return parseEndpointUrl(value, `"${field}"`);
+  } catch (cause) {
+    throw new McpSecureError(
+      'invalid_server_definition',
+      `Invalid server definition: ${cause instanceof Error ? cause.message : `"${field}" is not a valid URL.`}`,
+      { cause },
+    );
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:')
-    throw invalid(field, `must use https (got ${url.protocol})`);
-  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname))
-    throw invalid(field, 'must use https unless the host is loopback');
-  if (url.username || url.password) throw invalid(field, 'must not contain credentials');
-  if (url.hash) throw invalid(field, 'must not contain a fragment');
-  return url;
 }
 
 function parseStringMap(raw: unknown, field: string, keyPattern: RegExp, what: string): Record<string, string> {
@@ -225,47 +176,30 @@ function parseOAuth(raw: unknown): HttpOAuthOptions {
     out.issuer = issuer;
   }
   if (o.grant !== undefined) {
-    if (typeof o.grant !== 'string' || !Object.hasOwn(GRANT_KINDS, o.grant)) {
-      throw invalid(
-        'oauth.grant',
-        `must be one of ${Object.keys(GRANT_KINDS)
-          .map((k) => `"${k}"`)
-          .join(', ')}`,
-      );
-    }
-    out.grant = o.grant as OAuthGrantKind;
+    if (!isOneOf(o.grant, GRANT_KINDS))
+      throw invalid('oauth.grant', `must be one of ${GRANT_KINDS.map((k) => `"${k}"`).join(', ')}`);
+    out.grant = o.grant;
   }
   if (o.scopes !== undefined) {
-    if (
-      !Array.isArray(o.scopes) ||
-      o.scopes.some((s) => typeof s !== 'string' || !/^[\x21\x23-\x5B\x5D-\x7E]+$/.test(s))
-    ) {
+    if (!Array.isArray(o.scopes) || o.scopes.some((s) => typeof s !== 'string' || !SCOPE_TOKEN_PATTERN.test(s))) {
       throw invalid('oauth.scopes', 'must be a list of scope tokens (RFC 6749 §3.3)');
     }
     out.scopes = [...(o.scopes as string[])];
   }
   if (o.pkce !== undefined) {
-    if (o.pkce !== 'require' && o.pkce !== 'assume-s256')
-      throw invalid('oauth.pkce', 'must be "require" or "assume-s256"');
+    if (!isOneOf(o.pkce, PKCE_CHOICES)) throw invalid('oauth.pkce', 'must be "require" or "assume-s256"');
     out.pkce = o.pkce;
   }
   if (o.resourceParameter !== undefined) {
-    if (!['resource', 'audience', 'omit'].includes(o.resourceParameter as string)) {
+    if (!isOneOf(o.resourceParameter, RESOURCE_PARAMETER_CHOICES))
       throw invalid('oauth.resourceParameter', 'must be "resource", "audience" or "omit"');
-    }
-    out.resourceParameter = o.resourceParameter as HttpOAuthOptions['resourceParameter'];
+    out.resourceParameter = o.resourceParameter;
   }
   if (o.dpop !== undefined) {
     if (typeof o.dpop !== 'boolean') throw invalid('oauth.dpop', 'must be a boolean');
     out.dpop = o.dpop;
   }
   return out;
-}
-
-function parseProtocol(raw: unknown): ProtocolChoice {
-  if (!PROTOCOL_CHOICES.includes(raw as ProtocolChoice))
-    throw invalid('protocol', `must be one of ${PROTOCOL_CHOICES.join(', ')}`);
-  return raw as ProtocolChoice;
 }
 
 function parseHttp(obj: Record<string, unknown>, id: string, name: string): HttpServerDefinition {
@@ -291,6 +225,16 @@ function parseHttp(obj: Record<string, unknown>, id: string, name: string): Http
   return def;
 }
 
+function parseProtocol(raw: unknown): ProtocolChoice {
+  if (!isProtocolChoice(raw)) throw invalid('protocol', `must be one of ${PROTOCOL_CHOICES.join(', ')}`);
+  return raw;
+}
+
+/** The wire a stdio definition speaks: its `protocol`, else {@link STDIO_DEFAULT_PROTOCOL}. */
+export function stdioProtocol(def: StdioServerDefinition): ProtocolChoice {
+  return def.protocol ?? STDIO_DEFAULT_PROTOCOL;
+}
+
 function isAbsolutePath(p: string): boolean {
   return p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p) || p.startsWith('\\\\');
 }
@@ -310,11 +254,11 @@ function parseSecret(raw: unknown): StdioSecretOptions {
   const o = asRecord(raw, 'secret');
   checkKeys(o, SECRET_KEYS, 'secret');
   const mode = o.mode === undefined ? 'both' : o.mode;
-  if (!STDIO_SECRET_MODES.includes(mode as StdioSecretMode))
+  if (!isOneOf(mode, STDIO_SECRET_MODES))
     throw invalid('secret.mode', `must be one of ${STDIO_SECRET_MODES.join(', ')}`);
   const envVar = o.envVar === undefined ? DEFAULT_SECRET_ENV_VAR : str(o, 'envVar', 'secret.envVar');
   if (!ENV_NAME_PATTERN.test(envVar)) throw invalid('secret.envVar', 'is not a valid environment variable name');
-  return { mode: mode as StdioSecretMode, envVar };
+  return { mode, envVar };
 }
 
 function parseStdio(obj: Record<string, unknown>, id: string, name: string): StdioServerDefinition {

@@ -4,7 +4,7 @@ import {
   isJSONRPCRequest,
   type JSONRPCMessage,
 } from '@modelcontextprotocol/client';
-import { sanitizeServerText } from './errorMapping';
+import { safeText } from '../common/safeText';
 import type { StdioMessageHooks } from './stdioTransport';
 
 /**
@@ -71,7 +71,7 @@ export class SecretPresenter implements StdioMessageHooks {
     if (method === undefined) return;
     this.pending.delete(message.id);
     if (isJSONRPCErrorResponse(message) && !this.rejected) {
-      this.rejected = { method, code: message.error.code, message: sanitizeServerText(message.error.message, 200) };
+      this.rejected = { method, code: message.error.code, message: safeText(message.error.message, 200) };
     }
   };
 

@@ -12,7 +12,7 @@
  */
 import { specTypeSchemas, type Client, type Tool } from '@modelcontextprotocol/client';
 import { McpSecureError } from '../errors';
-import { sanitizeServerText } from './errorMapping';
+import { safeText } from '../common/safeText';
 import { NO_SDK_TIMEOUT, outerAbortReason, withDeadline, type AuthActivity } from './requestDeadline';
 
 /** `execution.taskSupport` of a tool (MCP 2025-11-25 §Tools/Tool): `"forbidden"` when absent. */
@@ -80,10 +80,10 @@ export function planTaskCall(tool: Tool, client: Client, preferTask: boolean): b
     const version = client.getNegotiatedProtocolVersion() ?? 'unknown';
     throw new McpSecureError(
       'task_unsupported',
-      `The tool ${JSON.stringify(sanitizeServerText(tool.name, 100))} must run as a task, but ${
+      `The tool ${JSON.stringify(safeText(tool.name, 100))} must run as a task, but ${
         version === TASK_PROTOCOL_VERSION
           ? 'the server does not declare tasks for tools/call (capabilities.tasks.requests.tools.call)'
-          : `tasks need protocol 2025-11-25 and this connection speaks ${sanitizeServerText(version, 40)}`
+          : `tasks need protocol 2025-11-25 and this connection speaks ${safeText(version, 40)}`
       }.`,
     );
   }
@@ -326,7 +326,7 @@ class TaskWatch {
     const status: ToolTaskStatus = {
       taskId: task.taskId,
       status: task.status,
-      ...(typeof task.statusMessage === 'string' ? { statusMessage: sanitizeServerText(task.statusMessage, 200) } : {}),
+      ...(typeof task.statusMessage === 'string' ? { statusMessage: safeText(task.statusMessage, 200) } : {}),
     };
     const key = `${status.status}\u0000${status.statusMessage ?? ''}`;
     if (key === this.lastShown) return;

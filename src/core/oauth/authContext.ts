@@ -12,7 +12,7 @@ import { boundedFetch, type FetchLike } from './httpJson';
 import { buildConfiguration, chooseDpopAlg } from './openidConfig';
 import { discoverProtectedResource, type ProtectedResourceMetadata } from './protectedResourceMetadata';
 import type { OAuthServer, OAuthServerOptions } from './types';
-import { urlPolicyFor } from './urlPolicy';
+import { urlPolicyFor } from '../common/urlPolicy';
 
 export interface AuthContext {
   serverUrl: URL;

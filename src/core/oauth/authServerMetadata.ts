@@ -5,10 +5,10 @@
  * back-compat rules (metadata at the MCP server's origin; default `/authorize` `/token` `/register`).
  */
 import { McpSecureError } from '../errors';
-import { sanitizeServerText } from './authorizationCodeFlow';
+import { safeText } from '../common/safeText';
 import type { Logger } from '../ports';
 import { type FetchLike, fetchJsonDocument, optionalString, optionalStringArray } from './httpJson';
-import { type UrlPolicy, urlPolicyFor } from './urlPolicy';
+import { type UrlPolicy, urlPolicyFor } from '../common/urlPolicy';
 
 /** The RFC 8414 §2 members the engine uses (the raw document is kept for openid-client). */
 export interface AuthServerMetadata {
@@ -75,7 +75,7 @@ export function validateAuthServerMetadata(
   if (issuer !== expectedIssuer) {
     throw new McpSecureError(
       'issuer_mismatch',
-      `The authorization server metadata at ${expectedIssuer} names the issuer "${sanitizeServerText(issuer, 200)}" instead (RFC 8414 §3.3 requires them to be identical); ` +
+      `The authorization server metadata at ${expectedIssuer} names the issuer "${safeText(issuer, 200)}" instead (RFC 8414 §3.3 requires them to be identical); ` +
         'the server is misconfigured (or the metadata was replaced), so sign-in is refused.',
     );
   }

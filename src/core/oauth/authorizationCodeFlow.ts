@@ -4,12 +4,13 @@
  */
 import * as oidc from 'openid-client';
 import { McpSecureError, isMcpSecureError } from '../errors';
+import { safeText } from '../common/safeText';
 import type { BrowserOpener, Logger } from '../ports';
 import type { AuthServerMetadata } from './authServerMetadata';
 import type { LoopbackRedirect } from './loopbackRedirect';
 import type { Scopes } from './scopes';
 import { toTokenError } from './tokenErrors';
-import { assertSafeUrl } from './urlPolicy';
+import { assertSafeUrl } from '../common/urlPolicy';
 
 /**
  * MCP §Authorization Code Protection: clients "MUST use the S256 code challenge method when
@@ -36,16 +37,6 @@ export const PKCE_OVERRIDE_HINT =
   'If you trust this authorization server to support S256 anyway, set "oauth.pkce": "assume-s256" for this server ' +
   '(CLI: --pkce assume-s256). The risk: if it ignores PKCE, an intercepted authorization code can be redeemed by whoever intercepted it.';
 
-/** Printable, bounded text from an untrusted error field (no control characters, no markup meaning). */
-export function sanitizeServerText(text: string | null, max = 200): string {
-  if (!text) return '';
-  return text
-    .replace(/[^\x20-\x7E]/g, ' ')
-    .replace(/[<>`[\]]/g, '')
-    .slice(0, max)
-    .trim();
-}
-
 /**
  * RFC 9207 §2.4: if the AS advertises `authorization_response_iss_parameter_supported`, `iss` must be
  * present; when present it must equal the recorded issuer by simple string comparison. This runs
@@ -71,8 +62,8 @@ export function checkAuthorizationResponse(callback: URL, metadata: AuthServerMe
   }
   const error = p.get('error');
   if (error !== null) {
-    const description = sanitizeServerText(p.get('error_description'));
-    const code = sanitizeServerText(error, 64);
+    const description = safeText(p.get('error_description'), 200);
+    const code = safeText(error, 64);
     throw new McpSecureError(
       'authorization_denied',
       `The authorization server refused the request (${code})${description ? `: ${description}` : ''}.`,

@@ -9,6 +9,7 @@ import type { Logger, SecretStore } from '../ports';
 import type { AuthServerMetadata } from './authServerMetadata';
 import { CONFIGURE_CLIENT_HINT, LOOPBACK_REDIRECT_URI } from './clientRecovery';
 import type { FetchLike } from './httpJson';
+import { isClientMetadataDocumentUrl } from '../common/urlPolicy';
 import type { OAuthServerOptions, TokenEndpointAuthMethod } from './types';
 
 export interface RegisteredClient {
@@ -63,7 +64,7 @@ export async function obtainClient(input: ObtainClientInput): Promise<Registered
       kind: 'preregistered',
     };
   }
-  if (metadata.client_id_metadata_document_supported === true && isValidCimdUrl(input.clientMetadataUrl)) {
+  if (metadata.client_id_metadata_document_supported === true && isClientMetadataDocumentUrl(input.clientMetadataUrl)) {
     return { issuer, clientId: input.clientMetadataUrl, tokenEndpointAuthMethod: 'none', kind: 'cimd' };
   }
   const stored = await loadStoredClient(input.secrets, issuer);
@@ -71,17 +72,6 @@ export async function obtainClient(input: ObtainClientInput): Promise<Registered
   const client = await registerDynamically(input);
   await input.secrets.store(clientStoreKey(issuer), JSON.stringify(client));
   return client;
-}
-
-/** CIMD draft §3: the client_id URL MUST use https and contain a path component. */
-function isValidCimdUrl(url: string | undefined): url is string {
-  if (!url) return false;
-  try {
-    const u = new URL(url);
-    return u.protocol === 'https:' && u.pathname !== '/' && !u.hash;
-  } catch {
-    return false;
-  }
 }
 
 async function loadStoredClient(secrets: SecretStore, issuer: string): Promise<RegisteredClient | undefined> {

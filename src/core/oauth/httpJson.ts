@@ -4,7 +4,7 @@
  * time bound for every other authorization-server exchange too.
  */
 import { McpSecureError, isMcpSecureError } from '../errors';
-import type { UrlPolicy } from './urlPolicy';
+import type { UrlPolicy } from '../common/urlPolicy';
 
 /** Metadata documents larger than this are refused (`metadata_too_large`). */
 export const MAX_METADATA_BYTES = 256 * 1024;

@@ -13,7 +13,7 @@ import { boundedFetch, type FetchLike } from './httpJson';
 import type { Scopes } from './scopes';
 import { toTokenError } from './tokenErrors';
 import type { OAuthServerOptions } from './types';
-import { assertSafeUrl } from './urlPolicy';
+import { assertSafeUrl } from '../common/urlPolicy';
 
 export const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';

@@ -1,491 +1,84 @@
 /**
  * OAuthEngine — the client side of MCP authorization (MCP 2025-11-25 / 2026-07-28 §Authorization),
- * built on openid-client v6 for the protocol and jose for decoding access-token claims.
+ * one per host (the extension or a CLI run), built on openid-client v6 for the protocol and jose for
+ * access-token claims. Options, server options and the grant summary are documented on their types
+ * (./types.ts); every failure is an `McpSecureError` with a stable code (src/core/errors.ts), and no
+ * result or message carries a token. Every operation takes the whole `OAuthServer` (id, URL, options):
+ * a grant is used only while it matches the definition it was issued for (grantBinding.ts).
  *
- * ## API summary (other areas code against this)
- * ```ts
- * import { OAuthEngine } from './core/oauth/oauthEngine';
- * const engine = new OAuthEngine({ secrets, logger, opener, clock?, fetch?, consent?, redirectTimeoutMs?,
- *   clientName?, clientMetadataUrl? /* CIMD, https with a path *\/, signal?, refreshSkewMs?, maxAuthRetries? });
- * const server: OAuthServer = { id: 'tickets', url: 'https://mcp.example.com/mcp', options?: OAuthServerOptions };
- * engine.authorizerFor(server): RequestAuthorizer   // lazy: discovers + signs in on the first 401
- * engine.signIn(server, { signal?, scopes?, challengeScope?, resourceMetadataUrl? }): Promise<GrantSummary>
- *     // interactive (BrowserOpener + loopback) for grant 'authorization_code' (default), otherwise the
- *     // machine grant named by options.grant; concurrent calls for one server share one flow
- * engine.getGrant(server): Promise<GrantSummary | undefined>          // never token values
- * engine.storedAccessToken(server): Promise<string | undefined>     // as stored: no refresh, no network
- * engine.getAccessToken(server): Promise<string | undefined>        // refreshed (single-flight) if near expiry
- * engine.signOut(server): Promise<SignOutReport>  // RFC 7009 revoke refresh then access token, then delete
- *                                             // locally; says per token what was revoked (signOutReport.ts);
- *                                             // throws revocation_failed AFTER deleting if the AS refused
- * Every operation takes the whole `OAuthServer` (id, URL and per-server options): nothing depends on
- * which call registered the server first, so the first refresh after a restart uses the server's own
- * client and `resourceParameter`. A stored grant is used only while it matches the definition it was
- * issued for (grantBinding.ts: same URL, client and issuer); otherwise the server counts as signed out.
- * engine.forgetRegistration(server): Promise<string[]>  // signOut + drop the stored DCR client (issuers removed)
- * engine.onDidChangeGrants(listener: (serverId) => void): { dispose() }   // also fires for other windows' writes
- * engine.dispose()
- * ```
- * OAuthServerOptions (./types): clientId, clientSecret, tokenEndpointAuthMethod, privateKeyPem,
- * signingAlgorithm, scopes, pkce ('require' | 'assume-s256'), resourceParameter ('resource' |
- * 'audience' | 'omit'), audience, dpop (opt-in: default off = Bearer; true requires DPoP, dpop_failed
- * when the AS does not advertise it; 'auto' uses it when advertised), offlineAccess, grant ('authorization_code' |
- * 'client_credentials' | 'jwt_bearer' | 'token_exchange'), assertion (jwt_bearer),
- * enterprise { tokenEndpoint, issuer?, clientId, clientSecret?, idToken } (token_exchange).
- * GrantSummary: serverId, issuer, resource, clientId, clientKind ('preregistered' | 'cimd' |
- * 'dynamic'), subject?, displayName?, grantedScopes, requestedScopes, expiresAt?, tokenType
- * ('Bearer' | 'DPoP'), hasRefreshToken, grant.
- * Storage: grants under `mcpSecure.oauth.grant.<serverId>`, DCR clients under
- * `mcpSecure.oauth.client.<issuer>`, the issuer of a pre-registered client under
- * `mcpSecure.oauth.clientIssuer.<serverId>` (all JSON, all secret).
- *
- * Errors: every failure is an `McpSecureError` (src/core/errors.ts) with a stable code:
- * insecure_url, invalid_url, invalid_metadata, metadata_too_large, issuer_mismatch, resource_mismatch,
- * discovery_failed, pkce_unsupported, registration_failed, state_mismatch, iss_mismatch,
- * authorization_denied, authorization_timeout, authorization_cancelled, token_request_failed,
- * refresh_failed_transient (grant kept), refresh_failed_permanent (grant dropped), step_up_refused,
- * step_up_limit, not_signed_in, revocation_failed, dpop_failed, client_issuer_mismatch, secret_store_failed.
- * Messages never contain secrets or unsanitised server text.
- *
- * RequestAuthorizer behaviour (src/core/requestAuthorizer.ts): `headersFor` adds
- * `Authorization: Bearer|DPoP <token>` (+ a fresh `DPoP` proof) only for URLs inside the protected
- * resource (same origin, path under the PRM `resource`); `handleRejection` on 401 records a
- * `DPoP-Nonce` and retries, else refreshes (unless the PRM now names another AS), else discovers +
- * signs in, answering 'retry'; on 403 `insufficient_scope` — and on a 401 whose challenge names scopes
- * beyond the current grant — asks `consent` (none = refuse: step_up_refused) and re-authorizes for the
- * union of granted + challenged scopes; after
- * `maxAuthRetries` (default 2) attempts for one request it answers 'fail' (401) or throws
- * step_up_limit (403).
- *
- * Headless use (CLI / conformance): pass an opener whose `open(url)` fetches the authorization URL
- * with `redirect: 'manual'` and then requests the `Location` (the loopback redirect) itself.
+ * The lifecycle itself (store, refresh, revocation, DPoP, discovery context) is `GrantLifecycle`
+ * (grantLifecycle.ts); the per-request 401/403 handling is `ServerAuthorizer` (serverAuthorizer.ts).
  */
-import type * as oidc from 'openid-client';
-import { McpSecureError, isMcpSecureError } from '../errors';
-import { type Clock, type Logger, systemClock } from '../ports';
+import type { Event } from '../common/event';
 import type { RequestAuthorizer } from '../requestAuthorizer';
-import type { AuthContext, AuthContextDeps } from './authContext';
-import type { DpopKey } from './dpop';
-import { recordPin } from './clientIssuerPin';
-import { forgetClient, forgetClients } from './clientRegistration';
-import {
-  isClientRejected,
-  preregisteredClientRefused,
-  refusedRegistrationIssuer,
-  registrationForgotten,
-} from './clientRecovery';
-import { canonicalUrl, grantMatchesServer } from './grantBinding';
-import { LoopbackRedirect } from './loopbackRedirect';
-import { discoverProtectedResource } from './protectedResourceMetadata';
-import { refreshSkewFor } from './refreshSkew';
-import type { RevocationResult } from './revocation';
-import { describeSignOut, type SignOutReport } from './signOutReport';
-import { Scopes } from './scopes';
+import { GrantLifecycle, type SignInOptions } from './grantLifecycle';
 import { ServerAuthorizer } from './serverAuthorizer';
-import type { Attempt } from './signInAttempt';
-import { grantFromResponse, summarize, TokenStore } from './tokenStore';
-import type { GrantSummary, OAuthEngineOptions, OAuthServer, StoredGrant } from './types';
+import type { SignOutReport } from './signOutReport';
+import type { GrantSummary, OAuthEngineOptions, OAuthServer } from './types';
 
 export type { GrantSummary, OAuthEngineOptions, OAuthServer, OAuthServerOptions, StepUpConsent } from './types';
 export type { SignOutReport } from './signOutReport';
+export { DEFAULT_REFRESH_SKEW_MS, ROTATION_SETTLE_MS, type SignInOptions } from './grantLifecycle';
 
-/** The openid-client half of the engine (see oauthProtocol.ts), loaded on first use. */
-type OAuthProtocol = typeof import('./oauthProtocol');
-
-/** Refresh this long before `expiresAt` (proactive refresh), at most a quarter of the token's lifetime. */
-export const DEFAULT_REFRESH_SKEW_MS = 60_000;
-/** Authorization attempts per logical request before giving up (MCP scope-retry-limit). */
-export const DEFAULT_MAX_AUTH_RETRIES = 2;
-/** How long a refused refresh waits for another window's rotated grant before dropping the grant. */
-export const ROTATION_SETTLE_MS = 1_500;
-
-/** What a sign-in may carry beyond the server: the 401/403 challenge and explicit scopes. */
-export interface SignInOptions {
-  signal?: AbortSignal;
-  scopes?: string[];
-  /** `scope` from the WWW-Authenticate challenge. */
-  challengeScope?: string;
-  /** `resource_metadata` from the WWW-Authenticate challenge (RFC 9728 §5.1). */
-  resourceMetadataUrl?: string;
-}
-
-/** The OAuth engine: one per host (extension or CLI run); see the API summary above. */
+/** The OAuth engine's public API (see the file comment). */
 export class OAuthEngine {
-  readonly logger: Logger;
-  readonly clock: Clock;
-  readonly maxAuthRetries: number;
-  private readonly store: TokenStore;
-  private readonly fetchImpl: typeof fetch;
-  private readonly listeners = new Set<(serverId: string) => void>();
-  private readonly contexts = new Map<string, AuthContext>();
-  private readonly dpopKeys = new Map<string, DpopKey>();
-  private readonly refreshing = new Map<string, Promise<StoredGrant>>();
-  private readonly signingIn = new Map<string, Promise<GrantSummary>>();
-  private readonly storeSubscription?: { dispose(): void };
-  private protocolModule: Promise<OAuthProtocol> | undefined;
+  private readonly lifecycle: GrantLifecycle;
+  /** Fires with the server id whenever a grant is written or removed (this window or, via the store, another). */
+  readonly onDidChangeGrants: Event<string>;
 
-  constructor(private readonly options: OAuthEngineOptions) {
-    this.logger = options.logger.child('oauth');
-    this.clock = options.clock ?? systemClock;
-    this.maxAuthRetries = options.maxAuthRetries ?? DEFAULT_MAX_AUTH_RETRIES;
-    this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
-    this.store = new TokenStore(options.secrets);
-    // Grants change here or in another window: when the store reports changes, it is the single
-    // source of change events (so listeners hear each write once); otherwise we emit ourselves.
-    this.storeSubscription = options.secrets.onDidChange?.((key) => {
-      const id = TokenStore.serverIdOf(key);
-      if (id === undefined) return;
-      this.emit(id);
-    });
+  constructor(options: OAuthEngineOptions) {
+    this.lifecycle = new GrantLifecycle(options);
+    this.onDidChangeGrants = this.lifecycle.onDidChangeGrants;
   }
 
   /** A RequestAuthorizer for the MCP transport of `server` (lazy: discovers and signs in on the first 401). */
   authorizerFor(server: OAuthServer): RequestAuthorizer {
-    return new ServerAuthorizer(this, server, this.options.consent);
+    return new ServerAuthorizer(this.lifecycle, server);
   }
 
   /**
-   * Sign in to `server` (MCP 2025-11-25 §Authorization Flow Steps). Concurrent calls for the same
-   * server share one flow. Returns the grant summary (never tokens).
+   * Sign in to `server` (MCP 2025-11-25 §Authorization Flow Steps): interactive (browser + loopback
+   * redirect) for `authorization_code`, otherwise the machine grant `server.options.grant` names.
+   * Concurrent calls for one server share one flow. Returns the grant summary (never tokens).
    */
   signIn(server: OAuthServer, opts: SignInOptions = {}): Promise<GrantSummary> {
-    const pending = this.signingIn.get(server.id);
-    if (pending) return pending;
-    const run = this.runSignIn(server, opts).finally(() => this.signingIn.delete(server.id));
-    this.signingIn.set(server.id, run);
-    return run;
+    return this.lifecycle.signIn(server, opts);
   }
 
   /** The grant issued for this definition of the server (none when the definition changed since). */
-  async getGrant(server: OAuthServer): Promise<GrantSummary | undefined> {
-    const g = await this.currentGrantWithoutRefresh(server);
-    return g ? summarize(g) : undefined;
+  getGrant(server: OAuthServer): Promise<GrantSummary | undefined> {
+    return this.lifecycle.getGrant(server);
   }
 
   /** The stored access token as is: no refresh, no network (read-only views such as the editor's session list). */
-  async storedAccessToken(server: OAuthServer): Promise<string | undefined> {
-    return (await this.currentGrantWithoutRefresh(server))?.accessToken;
+  storedAccessToken(server: OAuthServer): Promise<string | undefined> {
+    return this.lifecycle.storedAccessToken(server);
   }
 
   /** The current access token, refreshed first (single-flight) when it expires within the skew. */
-  async getAccessToken(server: OAuthServer): Promise<string | undefined> {
-    return (await this.currentGrant(server))?.accessToken;
+  getAccessToken(server: OAuthServer): Promise<string | undefined> {
+    return this.lifecycle.getAccessToken(server);
+  }
+
+  /** Refresh the server's grant now (RFC 6749 §6, once per server at a time); resolves when stored. */
+  async refresh(server: OAuthServer): Promise<void> {
+    await this.lifecycle.refresh(server);
   }
 
   /**
-   * RFC 7009 revoke (refresh token, then access token), then delete locally. Reports revocation failure
-   * after deleting. A grant issued for an earlier definition of the server is deleted without any
-   * request: its tokens are never sent to the server or authorization server the definition names now.
+   * RFC 7009: revoke the refresh token, then the access token, then delete locally. Says per token
+   * what was revoked (signOutReport.ts); throws `revocation_failed` AFTER deleting if the AS refused.
    */
-  async signOut(server: OAuthServer): Promise<SignOutReport> {
-    const grant = await this.store.load(server.id);
-    if (!grant) return { serverId: server.id, hadGrant: false, refreshToken: 'not_held', accessToken: 'not_held' };
-    const base = { serverId: server.id, issuer: grant.issuer, hadGrant: true, accessTokenExpiresAt: grant.expiresAt };
-    if (!grantMatchesServer(grant, server)) {
-      this.logger.warn(
-        `forgot the sign-in of ${server.id} issued for its previous definition (${grant.issuer}) without revoking it`,
-      );
-      await this.forget(server.id);
-      return { ...base, refreshToken: grant.refreshToken ? 'not_sent' : 'not_held', accessToken: 'not_sent' };
-    }
-    let result: RevocationResult;
-    try {
-      const ctx = await this.contextForGrant(grant, server);
-      result = await (await this.protocol()).revokeGrantTokens(ctx, grant, this.logger);
-    } catch (err) {
-      const failure = isMcpSecureError(err) ? err.message : 'Could not reach the authorization server.';
-      result = { refreshToken: grant.refreshToken ? 'failed' : 'not_held', accessToken: 'failed', failures: [failure] };
-    } finally {
-      await this.forget(server.id);
-    }
-    const report: SignOutReport = { ...base, refreshToken: result.refreshToken, accessToken: result.accessToken };
-    if (result.failures.length) {
-      throw new McpSecureError('revocation_failed', `${describeSignOut(report)} ${result.failures.join(' ')}`);
-    }
-    return report;
+  signOut(server: OAuthServer): Promise<SignOutReport> {
+    return this.lifecycle.signOut(server);
   }
 
-  /**
-   * Sign out, then forget the dynamic client registration (RFC 7591) the server's sign-ins use, so the
-   * next sign-in registers afresh. Returns the issuers whose stored registration was removed.
-   */
-  async forgetRegistration(server: OAuthServer): Promise<string[]> {
-    const issuers = new Set<string>();
-    const grant = await this.store.load(server.id);
-    if (grant?.clientKind === 'dynamic') issuers.add(grant.issuer);
-    const cached = this.cachedContext(server);
-    if (cached?.client.kind === 'dynamic') issuers.add(cached.metadata.issuer);
-    if (!grant) {
-      const prm = await discoverProtectedResource(this.fetchImpl, new URL(server.url), { logger: this.logger }).catch(
-        () => undefined,
-      );
-      for (const issuer of prm?.authorizationServers ?? []) issuers.add(issuer);
-    }
-    const failure = await this.signOut(server).then(
-      () => undefined,
-      (err: unknown) => err,
-    );
-    this.contexts.delete(server.id);
-    const removed = await forgetClients(this.options.secrets, [...issuers]);
-    if (failure) throw failure;
-    return removed;
-  }
-
-  onDidChangeGrants(listener: (serverId: string) => void): { dispose(): void } {
-    this.listeners.add(listener);
-    return { dispose: () => this.listeners.delete(listener) };
+  /** Sign out, then forget the dynamic client registration (RFC 7591); returns the issuers removed. */
+  forgetRegistration(server: OAuthServer): Promise<string[]> {
+    return this.lifecycle.forgetRegistration(server);
   }
 
   dispose(): void {
-    this.storeSubscription?.dispose();
-    this.store.dispose();
-    this.listeners.clear();
-  }
-
-  // ---- used by ServerAuthorizer -------------------------------------------------------------
-
-  /** The server's grant, proactively refreshed when near expiry. Permanent refresh failure drops it. */
-  async currentGrant(server: OAuthServer): Promise<StoredGrant | undefined> {
-    const grant = await this.currentGrantWithoutRefresh(server);
-    if (!grant) return undefined;
-    const skew = refreshSkewFor(grant, this.options.refreshSkewMs ?? DEFAULT_REFRESH_SKEW_MS);
-    if (grant.expiresAt === undefined || grant.expiresAt - skew > this.clock.now()) return grant;
-    if (grant.refreshToken) return this.refresh(server, grant.accessToken);
-    // Machine grants (client credentials, JWT bearer) have no refresh token: obtain a fresh token.
-    if (grant.grant !== 'authorization_code') {
-      await this.signIn(server);
-      return this.currentGrantWithoutRefresh(server);
-    }
-    return grant;
-  }
-
-  /** The server's grant as stored (no refresh), if it was issued for this definition of the server. */
-  async currentGrantWithoutRefresh(server: OAuthServer): Promise<StoredGrant | undefined> {
-    const grant = await this.store.load(server.id);
-    return grant && grantMatchesServer(grant, server) ? grant : undefined;
-  }
-
-  /**
-   * Refresh once per server at a time, with the server's own options (client, `resourceParameter`).
-   * `staleToken` is the access token the caller saw; if the store already holds a different one
-   * (another caller or window refreshed), that one is used instead.
-   */
-  refresh(server: OAuthServer, staleToken?: string): Promise<StoredGrant> {
-    const pending = this.refreshing.get(server.id);
-    if (pending) return pending;
-    const run = this.runRefresh(server, staleToken).finally(() => this.refreshing.delete(server.id));
-    this.refreshing.set(server.id, run);
-    return run;
-  }
-
-  /** The DPoP handle bound to this server's grant, if its token is DPoP-bound. */
-  async dpopFor(grant: StoredGrant, server: OAuthServer): Promise<oidc.DPoPHandle | undefined> {
-    if (grant.tokenType !== 'DPoP' || !grant.dpopJwk) return undefined;
-    const cached = this.dpopKeys.get(grant.serverId);
-    if (
-      cached &&
-      cached.jwk.publicKey.x === grant.dpopJwk.publicKey.x &&
-      cached.jwk.publicKey.n === grant.dpopJwk.publicKey.n
-    )
-      return cached.handle;
-    const ctx = await this.contextForGrant(grant, server);
-    const key = await (await this.protocol()).restoreDpopKey(ctx.config, grant.dpopJwk);
-    this.dpopKeys.set(grant.serverId, key);
-    return key.handle;
-  }
-
-  /**
-   * Whether the server's PRM (RFC 9728) now names an authorization server other than the grant's
-   * issuer (MCP SEP-2352 authorization-server migration): then refreshing at the old AS is pointless.
-   */
-  async authorizationServerChanged(
-    server: OAuthServer,
-    grant: StoredGrant,
-    resourceMetadataUrl?: string,
-  ): Promise<boolean> {
-    try {
-      const prm = await discoverProtectedResource(this.fetchImpl, new URL(server.url), {
-        resourceMetadataUrl,
-        logger: this.logger,
-      });
-      return prm !== undefined && !prm.authorizationServers.includes(grant.issuer);
-    } catch {
-      // Let the sign-in path report the discovery problem with its typed error.
-      return true;
-    }
-  }
-
-  /** The resource URL a server's tokens are bound to (falls back to the server URL before sign-in). */
-  async resourceOf(server: OAuthServer): Promise<string> {
-    const grant = await this.currentGrantWithoutRefresh(server);
-    return grant?.resource ?? this.cachedContext(server)?.resource ?? server.url;
-  }
-
-  async forget(serverId: string): Promise<void> {
-    this.contexts.delete(serverId);
-    this.dpopKeys.delete(serverId);
-    await this.store.delete(serverId);
-    this.emitLocal(serverId);
-  }
-
-  /** The protocol functions: openid-client is evaluated on the first sign-in, refresh or revocation, not at start-up. */
-  protocol(): Promise<OAuthProtocol> {
-    return (this.protocolModule ??= import('./oauthProtocol'));
-  }
-
-  // ---- internals ------------------------------------------------------------------------------
-
-  private deps(): AuthContextDeps {
-    return {
-      fetch: this.fetchImpl,
-      secrets: this.options.secrets,
-      logger: this.logger,
-      clientName: this.options.clientName,
-      clientMetadataUrl: this.options.clientMetadataUrl,
-      requestTimeoutMs: this.options.requestTimeoutMs,
-    };
-  }
-
-  private linkedSignal(signal?: AbortSignal): AbortSignal | undefined {
-    const all = [signal, this.options.signal].filter((s): s is AbortSignal => !!s);
-    return all.length ? AbortSignal.any(all) : undefined;
-  }
-
-  private async runSignIn(server: OAuthServer, opts: SignInOptions): Promise<GrantSummary> {
-    const options = server.options ?? {};
-    const kind = options.grant ?? 'authorization_code';
-    const signal = this.linkedSignal(opts.signal);
-    const protocol = await this.protocol();
-    let redirect: LoopbackRedirect | undefined;
-    let state: string | undefined;
-    if (kind === 'authorization_code') {
-      state = protocol.randomState();
-      redirect = new LoopbackRedirect(state, { timeoutMs: this.options.redirectTimeoutMs, signal });
-      await redirect.start();
-    }
-    try {
-      const interactive = redirect && state ? { redirect, state } : undefined;
-      const attempt = (recheck: boolean): Promise<Attempt> =>
-        protocol.attemptSignIn(
-          { auth: this.deps(), opener: this.options.opener, remember: (ctx) => void this.contexts.set(server.id, ctx) },
-          server,
-          opts,
-          { signal, interactive, recheck },
-        );
-      // A stored registration the AS refuses is dropped and registered again, once, before the browser is used.
-      const { ctx, response, scopes, dpop } = await attempt(true).catch(async (err: unknown) => {
-        const issuer = refusedRegistrationIssuer(err);
-        if (issuer === undefined) throw err;
-        this.logger.warn(`${issuer} refuses the stored client registration; registering again`);
-        await forgetClient(this.options.secrets, issuer);
-        return attempt(false);
-      });
-      const grant = grantFromResponse({ server, ctx, response, requested: scopes, kind, dpop, now: this.clock.now() });
-      if (dpop && grant.tokenType !== 'DPoP')
-        this.logger.warn(`${ctx.metadata.issuer} returned a Bearer token although DPoP was requested`);
-      if (ctx.client.kind === 'preregistered') await recordPin(this.options.secrets, server, ctx.metadata.issuer);
-      await this.store.save(grant);
-      if (dpop) this.dpopKeys.set(server.id, dpop);
-      this.logger.info(
-        `signed in to ${server.id} at ${ctx.metadata.issuer}; granted scopes: ${Scopes.of(grant.grantedScopes).display()}`,
-      );
-      this.emitLocal(server.id);
-      return summarize(grant);
-    } finally {
-      await redirect?.close();
-    }
-  }
-
-  /** The cached context of this definition of the server (a context of an earlier URL is not reused). */
-  private cachedContext(server: OAuthServer): AuthContext | undefined {
-    const cached = this.contexts.get(server.id);
-    return cached && cached.serverUrl.href === canonicalUrl(server.url) ? cached : undefined;
-  }
-
-  /**
-   * Context for an existing grant (already matched to `server`): its own issuer, rediscovered and
-   * compared exactly with `grant.issuer`, and the server's own client — never another AS's credentials.
-   */
-  private async contextForGrant(grant: StoredGrant, server: OAuthServer): Promise<AuthContext> {
-    if (!grantMatchesServer(grant, server)) throw new McpSecureError('not_signed_in', 'Not signed in to this server.');
-    const cached = this.cachedContext(server);
-    if (cached && cached.metadata.issuer === grant.issuer && cached.client.clientId === grant.clientId) return cached;
-    const ctx = await (
-      await this.protocol()
-    ).resolveAuthContext(this.deps(), server, {
-      knownIssuer: { issuer: grant.issuer, legacy: grant.legacyDiscovery ?? false, resource: grant.resource },
-    });
-    this.contexts.set(server.id, ctx);
-    return ctx;
-  }
-
-  private async runRefresh(server: OAuthServer, staleToken?: string): Promise<StoredGrant> {
-    const serverId = server.id;
-    const grant = await this.currentGrantWithoutRefresh(server);
-    if (!grant) throw new McpSecureError('not_signed_in', 'Not signed in to this server.');
-    const skew = refreshSkewFor(grant, this.options.refreshSkewMs ?? DEFAULT_REFRESH_SKEW_MS);
-    const fresh = grant.expiresAt === undefined || grant.expiresAt - skew > this.clock.now();
-    if (staleToken !== undefined && grant.accessToken !== staleToken && fresh) return grant;
-    try {
-      const ctx = await this.contextForGrant(grant, server);
-      const dpop = await this.dpopFor(grant, server);
-      const { refreshStoredGrant, resourceParamsFor } = await this.protocol();
-      const next = await refreshStoredGrant(
-        ctx,
-        grant,
-        resourceParamsFor(server.options ?? {}, grant.resource),
-        () => this.clock.now(),
-        dpop,
-      );
-      await this.store.save(next);
-      this.logger.info(`refreshed the token for ${serverId}`);
-      this.emitLocal(serverId);
-      return next;
-    } catch (err) {
-      const refused = await this.clientRefused(server, grant, err);
-      if (refused) throw refused;
-      if (isMcpSecureError(err, 'refresh_failed_permanent')) {
-        // Another window may have rotated the refresh token under us (RFC 9700 §4.14.2 rotation
-        // invalidates the old one): its grant is the valid one. Give its write a moment to land.
-        const latest = await this.store.rotatedElsewhere(serverId, grant.refreshToken, ROTATION_SETTLE_MS);
-        if (latest && grantMatchesServer(latest, server)) return latest;
-        this.logger.warn(`refresh for ${serverId} was refused; the sign-in was removed`);
-        await this.forget(serverId);
-      }
-      throw err;
-    }
-  }
-
-  /**
-   * RFC 6749 §5.2 `invalid_client` on refresh: a pre-registered client keeps its grant (the
-   * configuration needs fixing, see clientRecovery.ts); a forgotten dynamic registration is dropped
-   * together with the grant it issued, so the next sign-in registers again.
-   */
-  private async clientRefused(
-    server: OAuthServer,
-    grant: StoredGrant,
-    err: unknown,
-  ): Promise<McpSecureError | undefined> {
-    if (!isClientRejected(err)) return undefined;
-    if (grant.clientKind === 'preregistered') return preregisteredClientRefused(grant.clientId, grant.issuer);
-    if (grant.clientKind !== 'dynamic') return undefined;
-    await forgetClient(this.options.secrets, grant.issuer);
-    await this.forget(server.id);
-    return registrationForgotten(grant.issuer);
-  }
-
-  /** Emit for our own write unless the store already reports it. */
-  private emitLocal(serverId: string): void {
-    if (!this.storeSubscription) this.emit(serverId);
-  }
-
-  private emit(serverId: string): void {
-    for (const l of this.listeners) {
-      try {
-        l(serverId);
-      } catch (err) {
-        this.logger.error(err instanceof Error ? err : String(err));
-      }
-    }
+    this.lifecycle.dispose();
   }
 }

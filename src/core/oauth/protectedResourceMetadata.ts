@@ -6,7 +6,7 @@
 import { McpSecureError } from '../errors';
 import type { Logger } from '../ports';
 import { type FetchLike, fetchJsonDocument, optionalString, optionalStringArray } from './httpJson';
-import { urlPolicyFor } from './urlPolicy';
+import { isLoopbackHost, urlPolicyFor } from '../common/urlPolicy';
 
 /** RFC 9728 §2 — the members the client uses. */
 export interface ProtectedResourceMetadata {
@@ -56,9 +56,12 @@ export function assertResourceMatches(resource: string, serverUrl: URL): void {
  * compares exactly): when only the loopback spelling differs, suggest the URL the metadata names.
  */
 function loopbackAlias(resource: URL, serverUrl: URL): string {
-  const loopback = (h: string): boolean => h === 'localhost' || h === '[::1]' || /^127(\.\d{1,3}){3}$/.test(h);
   if (resource.protocol !== serverUrl.protocol || resource.port !== serverUrl.port) return '';
-  if (!loopback(resource.hostname) || !loopback(serverUrl.hostname) || resource.hostname === serverUrl.hostname)
+  if (
+    !isLoopbackHost(resource.hostname) ||
+    !isLoopbackHost(serverUrl.hostname) ||
+    resource.hostname === serverUrl.hostname
+  )
     return '';
   const suggested = new URL(serverUrl.href);
   suggested.hostname = resource.hostname;

@@ -9,11 +9,19 @@
  * or a 401 whose challenge names scopes the grant does not hold — asks the user's consent first.
  */
 import { McpSecureError, isMcpSecureError } from '../errors';
-import type { AuthorizedRequest, RejectedRequest, RejectionVerdict, RequestAuthorizer } from '../requestAuthorizer';
-import type { OAuthEngine } from './oauthEngine';
+import {
+  MAX_AUTH_RETRIES,
+  mayReauthorize,
+  mayRetryDpopNonce,
+  type AuthorizedRequest,
+  type RejectedRequest,
+  type RejectionVerdict,
+  type RequestAuthorizer,
+} from '../requestAuthorizer';
+import type { GrantLifecycle } from './grantLifecycle';
 import { Scopes } from './scopes';
-import type { OAuthServer, StepUpConsent, StoredGrant } from './types';
-import { isWithinResource } from './urlPolicy';
+import type { OAuthServer, StoredGrant } from './types';
+import { isWithinResource } from '../common/urlPolicy';
 import { challengeParams, isDpopNonceChallenge } from './wwwAuthenticate';
 
 /** Per-server RequestAuthorizer (see the file comment). */
@@ -22,27 +30,26 @@ export class ServerAuthorizer implements RequestAuthorizer {
   private lastStepUp: { scopes: string; count: number } | undefined;
 
   constructor(
-    private readonly engine: OAuthEngine,
+    private readonly grants: GrantLifecycle,
     private readonly server: OAuthServer,
-    private readonly consent: StepUpConsent | undefined,
   ) {}
 
   async headersFor(request: AuthorizedRequest): Promise<Record<string, string>> {
     if (!(await this.inResource(request.url))) return {};
     let grant: StoredGrant | undefined;
     try {
-      grant = await this.engine.currentGrant(this.server);
+      grant = await this.grants.currentGrant(this.server);
     } catch (err) {
       // A dead grant was dropped: send nothing, the 401 path signs in again. A transient failure
       // keeps the grant: present the current token and let the server decide.
       if (isMcpSecureError(err, 'refresh_failed_permanent')) return {};
       if (!isMcpSecureError(err, 'refresh_failed_transient')) throw err;
-      grant = await this.engine.currentGrantWithoutRefresh(this.server);
+      grant = await this.grants.currentGrantWithoutRefresh(this.server);
     }
     if (!grant) return {};
-    const dpop = await this.engine.dpopFor(grant, this.server);
+    const dpop = await this.grants.dpopFor(grant, this.server);
     if (grant.tokenType === 'DPoP' && dpop) {
-      const { dpopProofFor } = await this.engine.protocol();
+      const { dpopProofFor } = await this.grants.protocol();
       return {
         authorization: `DPoP ${grant.accessToken}`,
         dpop: await dpopProofFor(dpop, request.url, request.method, grant.accessToken),
@@ -65,18 +72,18 @@ export class ServerAuthorizer implements RequestAuthorizer {
     params: Record<string, string>,
     signal?: AbortSignal,
   ): Promise<RejectionVerdict> {
-    const grant = await this.engine.currentGrantWithoutRefresh(this.server);
+    const grant = await this.grants.currentGrantWithoutRefresh(this.server);
     // RFC 9449 §9: the resource server wants a fresh nonce in the proof — retry once with it.
     if (
       grant?.tokenType === 'DPoP' &&
       isDpopNonceChallenge(rejection.headers) &&
-      rejection.attempt <= this.engine.maxAuthRetries + 1
+      mayRetryDpopNonce(rejection.attempt)
     ) {
-      const dpop = await this.engine.dpopFor(grant, this.server);
-      if (dpop && (await this.engine.protocol()).rememberDpopNonce(dpop, rejection.url, rejection.headers))
+      const dpop = await this.grants.dpopFor(grant, this.server);
+      if (dpop && (await this.grants.protocol()).rememberDpopNonce(dpop, rejection.url, rejection.headers))
         return 'retry';
     }
-    if (rejection.attempt > this.engine.maxAuthRetries) return 'fail';
+    if (!mayReauthorize(rejection.attempt)) return 'fail';
     const options = this.server.options ?? {};
     const interactive = (options.grant ?? 'authorization_code') === 'authorization_code';
     if (!interactive && grant) {
@@ -87,17 +94,17 @@ export class ServerAuthorizer implements RequestAuthorizer {
     if (
       grant?.refreshToken &&
       rejection.attempt === 1 &&
-      !(await this.engine.authorizationServerChanged(this.server, grant, params.resource_metadata))
+      !(await this.grants.authorizationServerChanged(this.server, grant, params.resource_metadata))
     ) {
       try {
-        await this.engine.refresh(this.server, grant.accessToken);
+        await this.grants.refresh(this.server, grant.accessToken);
         return 'retry';
       } catch (err) {
         if (!isMcpSecureError(err, 'refresh_failed_permanent')) throw err;
       }
     }
     if (!grant) {
-      await this.engine.signIn(this.server, {
+      await this.grants.signIn(this.server, {
         signal,
         challengeScope: params.scope,
         resourceMetadataUrl: params.resource_metadata,
@@ -109,7 +116,7 @@ export class ServerAuthorizer implements RequestAuthorizer {
     const granted = Scopes.of(grant.grantedScopes);
     const requested = granted.union(Scopes.of(params.scope));
     if (!granted.covers(requested)) await this.askConsent(granted, requested);
-    await this.engine.signIn(this.server, {
+    await this.grants.signIn(this.server, {
       signal,
       ...(requested.isEmpty ? {} : { scopes: requested.toArray() }),
       resourceMetadataUrl: params.resource_metadata,
@@ -122,21 +129,21 @@ export class ServerAuthorizer implements RequestAuthorizer {
     params: Record<string, string>,
     signal?: AbortSignal,
   ): Promise<RejectionVerdict> {
-    const grant = await this.engine.currentGrantWithoutRefresh(this.server);
+    const grant = await this.grants.currentGrantWithoutRefresh(this.server);
     const granted = Scopes.of(grant?.grantedScopes);
     // MCP §Scope Challenge Handling: ask for the union of what we hold and what the challenge names.
     const requested = granted.union(Scopes.of(params.scope));
     const key = requested.toString();
     const count = this.lastStepUp?.scopes === key ? this.lastStepUp.count + 1 : 1;
-    if (rejection.attempt > this.engine.maxAuthRetries || count > this.engine.maxAuthRetries) {
+    if (!mayReauthorize(rejection.attempt) || !mayReauthorize(count)) {
       throw new McpSecureError(
         'step_up_limit',
-        `The server still refuses after ${this.engine.maxAuthRetries} attempts to obtain scopes ${requested.display()}.`,
+        `The server still refuses after ${MAX_AUTH_RETRIES} attempts to obtain scopes ${requested.display()}.`,
       );
     }
     this.lastStepUp = { scopes: key, count };
     await this.askConsent(granted, requested);
-    await this.engine.signIn(this.server, {
+    await this.grants.signIn(this.server, {
       signal,
       scopes: requested.toArray(),
       resourceMetadataUrl: params.resource_metadata,
@@ -146,16 +153,17 @@ export class ServerAuthorizer implements RequestAuthorizer {
 
   /** MCP §Scope Challenge Handling: widening the grant needs the user's consent (none given = refused). */
   private async askConsent(granted: Scopes, requested: Scopes): Promise<void> {
-    const ok = this.consent
-      ? await this.consent({ serverId: this.server.id, granted: granted.toArray(), requested: requested.toArray() })
+    const consent = this.grants.consent;
+    const ok = consent
+      ? await consent({ serverId: this.server.id, granted: granted.toArray(), requested: requested.toArray() })
       : false;
     if (!ok)
       throw new McpSecureError('step_up_refused', `Additional permissions (${requested.display()}) were not approved.`);
-    this.engine.logger.info(`step-up for ${this.server.id}: requesting ${requested.display()}`);
+    this.grants.logger.info(`step-up for ${this.server.id}: requesting ${requested.display()}`);
   }
 
   private async inResource(url: URL): Promise<boolean> {
-    const resource = await this.engine.resourceOf(this.server);
+    const resource = await this.grants.resourceOf(this.server);
     let r: URL;
     try {
       r = new URL(resource);

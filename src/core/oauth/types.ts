@@ -125,8 +125,6 @@ export interface OAuthEngineOptions {
   signal?: AbortSignal;
   /** Refresh this long before expiry. Default 60 s. */
   refreshSkewMs?: number;
-  /** Max authorization attempts per logical request on 401/403 (MCP scope-retry-limit). Default 2. */
-  maxAuthRetries?: number;
   /** Time bound of each token, refresh, revocation, registration and token-exchange exchange. Default 30 s. */
   requestTimeoutMs?: number;
 }

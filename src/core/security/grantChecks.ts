@@ -6,7 +6,7 @@
 import type { AuthServerMetadata } from '../oauth/authServerMetadata';
 import { tokenFacts } from '../oauth/claims';
 import { Scopes } from '../oauth/scopes';
-import { isWithinResource } from '../oauth/urlPolicy';
+import { isWithinResource } from '../common/urlPolicy';
 import { type Finding, finding, skipped } from './securityReport';
 
 /** What a signed-in grant shows about the server's token policy. Never a token value. */

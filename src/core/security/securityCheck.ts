@@ -12,13 +12,14 @@ import {
   discoverAuthServer,
   discoverLegacyAuthServer,
 } from '../oauth/authServerMetadata';
+import { SECURITY_CHECK_CLIENT_INFO, STATEFUL_PROTOCOL_VERSION } from '../mcp/protocolVersions';
 import { assertPkceS256 } from '../oauth/authorizationCodeFlow';
 import { chooseIssuer } from '../oauth/clientIssuerPin';
 import { type FetchLike, METADATA_TIMEOUT_MS, boundedFetch } from '../oauth/httpJson';
 import { chooseDpopAlg } from '../oauth/openidConfig';
 import { type ProtectedResourceMetadata, discoverProtectedResource } from '../oauth/protectedResourceMetadata';
 import type { OAuthServer } from '../oauth/types';
-import { type UrlPolicy, isLoopbackHost, urlPolicyFor } from '../oauth/urlPolicy';
+import { type UrlPolicy, isLoopbackHost, urlPolicyFor } from '../common/urlPolicy';
 import { challengeParams } from '../oauth/wwwAuthenticate';
 import { type Finding, type Observation, type SecurityReport, buildReport, finding, skipped } from './securityReport';
 import { type GrantEvidence, grantFindings } from './grantChecks';
@@ -114,7 +115,11 @@ async function probeChallenge(
     jsonrpc: '2.0',
     id: 1,
     method: 'initialize',
-    params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'mcp-secure-check', version: '1' } },
+    params: {
+      protocolVersion: STATEFUL_PROTOCOL_VERSION,
+      capabilities: {},
+      clientInfo: SECURITY_CHECK_CLIENT_INFO,
+    },
   });
   let response: Response;
   try {

@@ -3,19 +3,17 @@
  * Every observed value is server-supplied: in Markdown it becomes an inline code span (no link, no HTML,
  * no autolink) after `clean` — the host's safe-text function — has removed control characters.
  */
+import { escapeControls } from '../common/safeText';
 import type { Finding, SecurityReport, Verdict } from './securityReport';
 
 /** Symbols every common UI font has (emoji fonts are not everywhere: headless and minimal Linux desktops). */
 const BADGE: Record<Verdict, string> = { pass: '✓ Pass', warn: '⚠ Warn', fail: '✗ Fail', skip: '– Not checked' };
 const WORD: Record<Verdict, string> = { pass: 'PASS', warn: 'WARN', fail: 'FAIL', skip: 'SKIP' };
 
-/** Control characters and bidi overrides that could make a value read differently than it is. */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-
 /** A CommonMark code span holding `value` verbatim: the fence is longer than any backtick run inside. */
 export function codeSpan(value: string): string {
-  const text = value.replace(CONTROL, ' ');
+  // Controls, bidi and invisible characters (core's one safe-text set) could make a value read differently.
+  const text = escapeControls(value, () => ' ');
   const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
   const fence = '`'.repeat(longest + 1);
   const pad = text.startsWith('`') || text.endsWith('`') || text.trim() === '' ? ' ' : '';

@@ -7,12 +7,12 @@
  */
 import * as vscode from 'vscode';
 import type { Logger } from '../../core/ports';
+import { Views } from '../constants';
 import { Strings } from '../strings';
 import type { AuditPanelBackend } from './auditPanelBackend';
 import { wireAuditWebview } from './webviewWiring';
 
 /** `viewType` of the editor panel (also its serializer's and activation event's id). */
-export const AUDIT_EDITOR_VIEW_TYPE = 'mcpSecure.auditLogEditor';
 
 export class AuditEditorPanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
@@ -30,7 +30,7 @@ export class AuditEditorPanel implements vscode.Disposable {
       return;
     }
     const panel = vscode.window.createWebviewPanel(
-      AUDIT_EDITOR_VIEW_TYPE,
+      Views.auditLogEditor,
       Strings.auditEditorTitle,
       vscode.ViewColumn.Active,
       {
@@ -45,7 +45,7 @@ export class AuditEditorPanel implements vscode.Disposable {
 
   /** Restores the panel after a window reload. */
   registerSerializer(): vscode.Disposable {
-    return vscode.window.registerWebviewPanelSerializer(AUDIT_EDITOR_VIEW_TYPE, {
+    return vscode.window.registerWebviewPanelSerializer(Views.auditLogEditor, {
       deserializeWebviewPanel: async (panel) => {
         if (this.panel) panel.dispose();
         else this.adopt(panel);

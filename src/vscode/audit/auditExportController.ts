@@ -6,11 +6,12 @@
  * composition root feeds it the setting and the secret store, and re-applies on changes.
  */
 import type { AuditTrail } from '../../core/audit/auditTrail';
-import { Emitter, type Disposable } from '../../core/audit/emitter';
+import { Emitter, type Disposable } from '../../core/common/event';
 import { OtlpForwarder, parseOtlpHeaders, type OtlpExportStatus } from '../../core/audit/otlpForwarder';
 import { McpSecureError } from '../../core/errors';
 import type { Logger, SecretStore } from '../../core/ports';
 import { Strings } from '../strings';
+import { Sequencer } from '../../core/common/async';
 
 /** SecretStorage key of the collector headers (`name=value,name=value`). */
 export const OTLP_HEADERS_KEY = 'mcpSecure.audit.otlpHeaders';
@@ -34,7 +35,8 @@ export class AuditExportController implements Disposable {
   private subscriptions: Disposable[] = [];
   private current: AuditExportStatus = { state: 'off' };
   private readonly changed = new Emitter<AuditExportStatus>();
-  private applying: Promise<void> = Promise.resolve();
+  /** Rebuilds run one at a time, in order. */
+  private readonly rebuilds = new Sequencer();
   /** Fires whenever the export status changes. */
   readonly onDidChangeStatus = this.changed.event;
 
@@ -46,11 +48,7 @@ export class AuditExportController implements Disposable {
 
   /** (Re)builds the forwarder from the setting and the stored headers; call after either changes. */
   apply(): Promise<void> {
-    this.applying = this.applying.then(
-      () => this.rebuild(),
-      () => this.rebuild(),
-    );
-    return this.applying;
+    return this.rebuilds.queue(() => this.rebuild());
   }
 
   /** Stores the headers (validated first) or removes them when `text` is empty, then re-applies. */
@@ -65,7 +63,7 @@ export class AuditExportController implements Disposable {
 
   /** Sends what is queued now (tests, deactivate). */
   async flush(): Promise<void> {
-    await this.applying;
+    await this.rebuilds.idle();
     await this.forwarder?.flush();
   }
 

@@ -8,7 +8,7 @@ import { redactForExport, exportAudit } from '../../core/audit/auditExport';
 import { auditHistogram, MAX_BUCKETS } from '../../core/audit/auditHistogram';
 import { AuditIndex, type AuditFilter } from '../../core/audit/auditQuery';
 import type { AuditTrail } from '../../core/audit/auditTrail';
-import { Emitter, type Disposable, type Event } from '../../core/audit/emitter';
+import { Emitter, type Disposable, type Event } from '../../core/common/event';
 import type { Logger } from '../../core/ports';
 import {
   isWebviewToHost,

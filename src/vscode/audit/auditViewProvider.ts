@@ -7,8 +7,6 @@ import type { Logger } from '../../core/ports';
 import type { AuditPanelBackend } from './auditPanelBackend';
 import { wireAuditWebview } from './webviewWiring';
 
-export const AUDIT_VIEW_ID = 'mcpSecure.auditLog';
-
 export class AuditViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
   private view: vscode.WebviewView | undefined;
   /** The wiring of the current view (a view resolved again replaces it). */

@@ -1,44 +1,14 @@
-/**
- * Registers the audit side panel and its commands.
- *
- * EXTENSION: call `registerAuditPanel(context, trail, logger)` from activate() and contribute in
- * package.json (the view container id `mcpSecure` is a proposal; use yours if it already exists):
- *
- * "viewsContainers": { "activitybar": [ { "id": "mcpSecure", "title": "MCP Secure", "icon": "media/mcp-secure.svg" } ] },
- * "views": { "mcpSecure": [ { "type": "webview", "id": "mcpSecure.auditLog", "name": "Audit Log" } ] },
- * "commands": [
- *   { "command": "mcpSecure.audit.refresh", "title": "Refresh Audit Log", "category": "MCP Secure", "icon": "$(refresh)" },
- *   { "command": "mcpSecure.audit.verify", "title": "Verify Audit Log Integrity", "category": "MCP Secure", "icon": "$(verified)" },
- *   { "command": "mcpSecure.audit.export", "title": "Export Audit Log…", "category": "MCP Secure", "icon": "$(export)" },
- *   { "command": "mcpSecure.audit.clear", "title": "Clear Audit Log…", "category": "MCP Secure", "icon": "$(clear-all)" }
- * ],
- * "menus": { "view/title": [
- *   { "command": "mcpSecure.audit.refresh", "when": "view == mcpSecure.auditLog", "group": "navigation@1" },
- *   { "command": "mcpSecure.audit.verify", "when": "view == mcpSecure.auditLog", "group": "navigation@2" },
- *   { "command": "mcpSecure.audit.export", "when": "view == mcpSecure.auditLog", "group": "navigation@3" },
- *   { "command": "mcpSecure.audit.clear", "when": "view == mcpSecure.auditLog", "group": "9_danger@1" }
- * ] },
- * "activationEvents": [ "onView:mcpSecure.auditLog" ]   (implicit since VS Code 1.74; harmless)
- */
+/** Registers the audit side panel, the audit editor tab and the audit commands. */
 import * as vscode from 'vscode';
 import type { AuditTrail } from '../../core/audit/auditTrail';
 import type { Logger } from '../../core/ports';
 import { safeText } from '../../core/common/safeText';
+import { AuditCommands, Views } from '../constants';
 import { Strings } from '../strings';
 import type { AuditExportController } from './auditExportController';
 import { AuditEditorPanel } from './auditEditorPanel';
 import { AuditPanelBackend, type AuditPanelUi } from './auditPanelBackend';
-import { AUDIT_VIEW_ID, AuditViewProvider } from './auditViewProvider';
-
-/** Command ids (one table). */
-export const AUDIT_COMMANDS = {
-  refresh: 'mcpSecure.audit.refresh',
-  verify: 'mcpSecure.audit.verify',
-  export: 'mcpSecure.audit.export',
-  clear: 'mcpSecure.audit.clear',
-  setExportHeaders: 'mcpSecure.audit.setExportHeaders',
-  openInEditor: 'mcpSecure.audit.openInEditor',
-} as const;
+import { AuditViewProvider } from './auditViewProvider';
 
 function editorUi(): AuditPanelUi {
   return {
@@ -102,12 +72,12 @@ export function registerAuditPanel(
     provider,
     editorPanel,
     editorPanel.registerSerializer(),
-    vscode.commands.registerCommand(AUDIT_COMMANDS.openInEditor, () => editorPanel.show()),
-    vscode.window.registerWebviewViewProvider(AUDIT_VIEW_ID, provider, {
+    vscode.commands.registerCommand(AuditCommands.openInEditor, () => editorPanel.show()),
+    vscode.window.registerWebviewViewProvider(Views.auditLog, provider, {
       webviewOptions: { retainContextWhenHidden: false },
     }),
-    vscode.commands.registerCommand(AUDIT_COMMANDS.refresh, () => backend.refresh().catch(report)),
-    vscode.commands.registerCommand(AUDIT_COMMANDS.verify, async () => {
+    vscode.commands.registerCommand(AuditCommands.refresh, () => backend.refresh().catch(report)),
+    vscode.commands.registerCommand(AuditCommands.verify, async () => {
       try {
         const v = await backend.verify();
         if (v.ok) void vscode.window.showInformationMessage(safeText(v.message, 600));
@@ -118,15 +88,15 @@ export function registerAuditPanel(
         return undefined;
       }
     }),
-    vscode.commands.registerCommand(AUDIT_COMMANDS.export, async (format?: 'csv' | 'jsonl') => {
+    vscode.commands.registerCommand(AuditCommands.export, async (format?: 'csv' | 'jsonl') => {
       const picked =
         format ?? (await vscode.window.showQuickPick(['csv', 'jsonl'], { placeHolder: Strings.auditExportPick }));
       if (picked !== 'csv' && picked !== 'jsonl') return undefined;
       return backend.export(picked).catch(report);
     }),
-    vscode.commands.registerCommand(AUDIT_COMMANDS.clear, () => backend.clear().catch(report)),
+    vscode.commands.registerCommand(AuditCommands.clear, () => backend.clear().catch(report)),
     // takes no arguments: a command link cannot set the headers without the input box
-    vscode.commands.registerCommand(AUDIT_COMMANDS.setExportHeaders, () => setExportHeaders(exporter).catch(report)),
+    vscode.commands.registerCommand(AuditCommands.setExportHeaders, () => setExportHeaders(exporter).catch(report)),
   );
   return backend;
 }

@@ -11,10 +11,7 @@ import type { AuditPanelBackend, AuditSurface } from './auditPanelBackend';
 import { WEBVIEW_STRINGS } from '../../webview/webviewStrings';
 import { translateTable } from '../localize';
 import { auditPanelHtml } from './auditPanelHtml';
-
-interface Disposable {
-  dispose(): void;
-}
+import type { Disposable } from '../../core/common/lifecycle';
 
 /** The members of `vscode.Webview` the audit panel uses. */
 export interface AuditWebviewLike {

@@ -18,6 +18,7 @@ import { safeText } from '../../core/common/safeText';
 import { Strings } from '../strings';
 import { GatewayDefinitions, type OfferedDefinition } from './gatewayDefinitions';
 import { GatewayPolicy } from './gatewayPolicy';
+import { SingleFlight } from '../../core/common/async';
 
 /** Coalescing window for re-rendering chat call counts in the Servers view. */
 const COUNT_REFRESH_MS = 250;
@@ -57,7 +58,7 @@ export interface GatewaySessionInfo {
 export class ChatGateway implements vscode.Disposable {
   private readonly sessions = new Map<ProxySession, GatewaySessionInfo>();
   private readonly events: UpstreamEvents;
-  private readonly connecting = new Map<string, Promise<McpConnection>>();
+  private readonly connecting = new SingleFlight<string, McpConnection>();
   private readonly calls = new Map<string, number>();
   private readonly callsChanged = new vscode.EventEmitter<void>();
   readonly onDidChangeCalls = this.callsChanged.event;
@@ -197,13 +198,8 @@ export class ChatGateway implements vscode.Disposable {
   private async upstream(id: string, signal: AbortSignal): Promise<McpConnection> {
     if (signal.aborted) throw new McpSecureError('cancelled', Strings.requestCancelled);
     if (!this.definitions.offered(id)) throw new McpSecureError('policy_denied', Strings.gatewayNotOffered);
-    let pending = this.connecting.get(id);
-    if (!pending) {
-      // Shared by every waiting request: one request's cancellation must not abort the others' connect.
-      pending = this.deps.actions.connection(id).finally(() => this.connecting.delete(id));
-      this.connecting.set(id, pending);
-    }
-    return pending;
+    // Shared by every waiting request: one request's cancellation must not abort the others' connect.
+    return this.connecting.run(id, () => this.deps.actions.connection(id));
   }
 
   /** An agent can make many calls in a row: the Servers view re-renders the counts at most every 250 ms. */

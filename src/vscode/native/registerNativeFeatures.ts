@@ -10,10 +10,6 @@ import { ServerStatusBar, type StatusBarSources } from './statusBar';
 import { Strings } from '../strings';
 
 /** Ids registered here; `test/unit/manifest.test.ts` checks them against package.json and the NativeCommands table. */
-const NATIVE_COMMANDS = {
-  checkSecurity: 'mcpSecure.checkSecurity',
-} as const;
-
 export interface NativeFeatures {
   readonly statusBar: ServerStatusBar;
   readonly disposables: vscode.Disposable[];
@@ -30,17 +26,14 @@ export function registerNativeFeatures(
 ): NativeFeatures {
   const reports = new SecurityReportDocuments();
   const statusBar = new ServerStatusBar(statusSources);
-  const check = vscode.commands.registerCommand(
-    NATIVE_COMMANDS.checkSecurity satisfies typeof NativeCommands.checkSecurity,
-    async (...args: unknown[]) => {
-      try {
-        // Arguments (a tree node, an id) only preselect the server, as for every command.
-        return await checkSecurityCommand(s, reports, () => settings.clientMetadataUrl, preselection(args).serverId);
-      } catch (e) {
-        reportFailure(s.logger, Strings.taskCheckSecurity, e);
-        throw e;
-      }
-    },
-  );
+  const check = vscode.commands.registerCommand(NativeCommands.checkSecurity, async (...args: unknown[]) => {
+    try {
+      // Arguments (a tree node, an id) only preselect the server, as for every command.
+      return await checkSecurityCommand(s, reports, () => settings.clientMetadataUrl, preselection(args).serverId);
+    } catch (e) {
+      reportFailure(s.logger, Strings.taskCheckSecurity, e);
+      throw e;
+    }
+  });
   return { statusBar, disposables: [reports, statusBar, check] };
 }

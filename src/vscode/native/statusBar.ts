@@ -6,6 +6,7 @@ import type { GrantView } from '../engineContract';
 import { safeText } from '../../core/common/safeText';
 import { type AuditHealth, type ServerStatusInput, type StatusSummary, summarizeStatus } from './statusSummary';
 import { Strings } from '../strings';
+import { Sequencer } from '../../core/common/async';
 
 /** Expiry is time-based: re-check once a minute even when nothing else changes. */
 const TICK_MS = 60_000;
@@ -41,7 +42,8 @@ export class ServerStatusBar implements vscode.Disposable {
   private readonly subscriptions: Subscribable[] = [];
   private audit: AuditHealth;
   private current: StatusSummary | undefined;
-  private pending: Promise<void> = Promise.resolve();
+  /** Renders run one at a time, in order. */
+  private readonly renders = new Sequencer();
 
   constructor(private readonly sources: StatusBarSources) {
     this.item.name = Strings.statusTitle;
@@ -75,11 +77,7 @@ export class ServerStatusBar implements vscode.Disposable {
 
   /** Recomputes and renders; concurrent triggers are serialised so the last state wins. */
   update(): Promise<void> {
-    this.pending = this.pending.then(
-      () => this.render(),
-      () => this.render(),
-    );
-    return this.pending;
+    return this.renders.queue(() => this.render());
   }
 
   /** What the item shows now (tests). */

@@ -145,7 +145,7 @@ describe('OtlpForwarder', () => {
     );
     assert.throws(
       () => parseCollectorUrl('https://u:p@otel.example.com/v1/logs'),
-      (e) => isMcpSecureError(e, 'invalid_url'),
+      (e) => isMcpSecureError(e, 'insecure_url'),
     );
     assert.throws(
       () => parseCollectorUrl('not a url'),

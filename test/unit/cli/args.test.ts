@@ -61,11 +61,14 @@ describe('cli argument parsing', () => {
     assert.throws(() => parseCliArgs(['tools', 'https://a.example', '--timeout', 'soon']), usage);
     assert.throws(() => parseCliArgs(['login', '--stdio', '--', 'node', 's.js']), usage);
     assert.throws(() => parseCliArgs(['tools', '--stdio']), usage);
-    assert.throws(() => parseCliArgs(['tools', 'not a url']), usage);
     assert.throws(() => parseCliArgs(['tools', 'https://a.example', '--args', '{}']), usage);
   });
 
-  it('refuses unsafe server URLs as insecure_url (not a usage error)', () => {
+  it('refuses unsafe server URLs as insecure_url and non-URLs as invalid_url (not a usage error)', () => {
+    assert.throws(
+      () => parseCliArgs(['tools', 'not a url']),
+      (e: unknown) => isMcpSecureError(e, 'invalid_url'),
+    );
     const insecure = (e: unknown): boolean => isMcpSecureError(e, 'insecure_url');
     assert.throws(() => parseCliArgs(['tools', 'http://mcp.example/mcp']), insecure);
     assert.throws(() => parseCliArgs(['tools', 'file:///etc/passwd']), insecure);

@@ -1,7 +1,18 @@
 import assert from 'node:assert/strict';
-import { McpSecureError } from '../../../src/core/errors';
+import { McpSecureError, isMcpSecureError } from '../../../src/core/errors';
+import { parseCliArgs } from '../../../src/cli/args';
+import { parseCollectorUrl } from '../../../src/core/audit/otlpForwarder';
+import { parseServerDefinition } from '../../../src/core/mcp/serverDefinition';
 import { Scopes, selectScopes } from '../../../src/core/oauth/scopes';
-import { assertSafeUrl, isWithinResource, urlPolicyFor } from '../../../src/core/oauth/urlPolicy';
+import {
+  assertSafeUrl,
+  isClientMetadataDocumentUrl,
+  isLocalTarget,
+  isLoopbackHost,
+  isWithinResource,
+  parseEndpointUrl,
+  urlPolicyFor,
+} from '../../../src/core/common/urlPolicy';
 import { challengeParams, parseWwwAuthenticate } from '../../../src/core/oauth/wwwAuthenticate';
 import { asMetadataCandidateUrls, validateAuthServerMetadata } from '../../../src/core/oauth/authServerMetadata';
 import { assertResourceMatches, prmCandidateUrls } from '../../../src/core/oauth/protectedResourceMetadata';
@@ -221,5 +232,63 @@ describe('oauth URL policy, challenges, scopes and metadata rules', () => {
       ],
       ['ok', 'state_mismatch', 'iss_mismatch', 'iss_mismatch', 'authorization_denied', 'ok'],
     );
+  });
+});
+
+/** Issue 10: one loopback check and one endpoint validator, whichever layer asks. */
+describe('one URL policy for every layer', () => {
+  const codeOfAny = (fn: () => unknown): string => {
+    try {
+      fn();
+      return 'ok';
+    } catch (e) {
+      if (!isMcpSecureError(e)) return `untyped ${String(e)}`;
+      // A definition names its own field but carries the policy's error as its cause.
+      return isMcpSecureError(e.cause) ? e.cause.code : e.code;
+    }
+  };
+
+  it('treats ::1 with and without brackets, and any letter case, as loopback', () => {
+    assert.deepEqual(
+      ['::1', '[::1]', 'LOCALHOST', '127.8.9.10', '[::2]', 'localhost.example', '128.0.0.1'].map(isLoopbackHost),
+      [true, true, true, true, false, false, false],
+    );
+    assert.equal(isLocalTarget('::1'), true);
+    assert.equal(isLocalTarget('[::ffff:7f00:1]'), true);
+  });
+
+  it('judges a Client ID Metadata Document URL the same in the CLI and in registration', () => {
+    for (const url of [
+      'https://app.example/client.json',
+      'https://app.example/',
+      'http://app.example/c',
+      'https://app.example/c#x',
+    ]) {
+      const cli = codeOfAny(() => parseCliArgs(['tools', 'https://mcp.example/mcp', '--client-metadata-url', url]));
+      assert.equal(cli === 'ok', isClientMetadataDocumentUrl(url), url);
+    }
+    assert.equal(isClientMetadataDocumentUrl('https://app.example/c#x'), false);
+  });
+
+  it('gives the same error code for the same mistake in a definition, the CLI and the OTLP collector', () => {
+    const cases: Record<string, string> = {
+      'https://mcp.example/mcp': 'ok',
+      'http://127.0.0.1:3000/mcp': 'ok',
+      'http://[::1]:3000/mcp': 'ok',
+      'http://mcp.example/mcp': 'insecure_url',
+      'ftp://mcp.example/mcp': 'insecure_url',
+      'https://user:pw@mcp.example/mcp': 'insecure_url',
+      'https://mcp.example/mcp#frag': 'invalid_url',
+      'not a url': 'invalid_url',
+    };
+    for (const [url, expected] of Object.entries(cases)) {
+      const codes = [
+        codeOfAny(() => parseServerDefinition({ id: 'x', name: 'X', transport: 'http', url })),
+        codeOfAny(() => parseCliArgs(['tools', url])),
+        codeOfAny(() => parseCollectorUrl(url)),
+        codeOfAny(() => parseEndpointUrl(url, 'test URL')),
+      ];
+      assert.deepEqual(codes, [expected, expected, expected, expected], url);
+    }
   });
 });

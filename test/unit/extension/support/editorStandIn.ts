@@ -161,7 +161,10 @@ export async function loadWithEditorStandIn<T>(
   sourceRoot: string,
 ): Promise<T> {
   const cache = (Module as unknown as { _cache: Record<string, unknown> })._cache;
-  for (const file of Object.keys(cache)) if (file.startsWith(sourceRoot)) delete cache[file];
+  // Put the earlier instances back afterwards: other test files must keep seeing the same module
+  // instances (one McpSecureError class, one Strings table) as the code they import directly.
+  const earlier = Object.entries(cache).filter(([file]) => file.startsWith(sourceRoot));
+  for (const [file] of earlier) delete cache[file];
   const loader = Module as unknown as { _load: (request: string, ...rest: unknown[]) => unknown };
   const original = loader._load;
   loader._load = function (request: string, ...rest: unknown[]) {
@@ -171,5 +174,7 @@ export async function loadWithEditorStandIn<T>(
     return (await import(`${pathToFileURL(modulePath).href}?standIn=${Date.now()}`)) as T;
   } finally {
     loader._load = original;
+    for (const file of Object.keys(cache)) if (file.startsWith(sourceRoot)) delete cache[file];
+    for (const [file, mod] of earlier) cache[file] = mod;
   }
 }

@@ -1,16 +1,24 @@
 /**
- * URL allowlist for every server-supplied URL before it is fetched, opened or shown.
+ * The one URL policy: the loopback-host check and the URL validators every layer uses (server
+ * definitions, the CLI's server argument, the OTLP collector, every server-supplied URL before it is
+ * fetched, opened or shown). One error code per mistake: `invalid_url` (not a URL, or a fragment
+ * where an endpoint is expected), `insecure_url` (scheme, http off loopback, credentials in the URL).
+ * No `node:` imports.
+ *
  * MCP 2025-11-25 §Communication Security: "All authorization server endpoints MUST be served over
  * HTTPS"; RFC 8252 §7.3 permits `http:` only for loopback redirect URIs, which we extend to loopback
  * test servers. Anything else (`javascript:`, `file:`, `data:`, custom schemes) is refused.
  */
 import { McpSecureError } from '../errors';
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
-
-/** True for hosts that resolve to this machine without DNS (RFC 8252 §8.3; `localhost` by RFC 6761). */
+/**
+ * True for hosts that resolve to this machine without DNS (RFC 8252 §8.3 loopback; `localhost` by
+ * RFC 6761 §6.3): `localhost`, `127.0.0.0/8` and `::1`, the IPv6 address with or without the brackets
+ * `URL.hostname` keeps (`[::1]` and `::1` alike), in any letter case.
+ */
 export function isLoopbackHost(hostname: string): boolean {
-  return LOOPBACK_HOSTS.has(hostname.toLowerCase()) || /^127(\.\d{1,3}){3}$/.test(hostname);
+  const h = hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
 }
 
 /**
@@ -19,12 +27,15 @@ export function isLoopbackHost(hostname: string): boolean {
  * parser already folds decimal/hex IPv4 spellings (`2130706433`, `0x7f.1`) into dotted form.
  */
 export function isLocalTarget(hostname: string): boolean {
-  const h = hostname.toLowerCase().replace(/\.$/, '');
+  const h = hostname
+    .toLowerCase()
+    .replace(/\.$/, '')
+    .replace(/^\[(.*)\]$/, '$1');
   return (
     isLoopbackHost(h) ||
     h === '0.0.0.0' ||
-    h === '[::]' ||
-    /^\[::ffff:(7f[0-9a-f]{2}:|127\.)/.test(h) ||
+    h === '::' ||
+    /^::ffff:(7f[0-9a-f]{2}:|127\.)/.test(h) ||
     h.endsWith('.localhost')
   );
 }
@@ -50,6 +61,19 @@ export function assertSafeUrl(raw: string | URL, what: string, base?: string | U
   }
   // Never echo the rest of a javascript:/data: URL — it is attacker-controlled content.
   throw new McpSecureError('insecure_url', `The ${what} uses a forbidden scheme "${url.protocol}".`);
+}
+
+/**
+ * Parse and check the URL of an endpoint the user configures (an MCP server, an issuer, the OTLP
+ * collector): {@link assertSafeUrl}, and no credentials (`insecure_url`: userinfo ends up in logs and
+ * history, RFC 3986 §3.2.1 deprecates it) and no fragment (`invalid_url`: never sent to a server).
+ */
+export function parseEndpointUrl(raw: string, what: string): URL {
+  const url = assertSafeUrl(raw, what);
+  if (url.username || url.password)
+    throw new McpSecureError('insecure_url', `The ${what} must not carry credentials (user:password@).`);
+  if (url.hash) throw new McpSecureError('invalid_url', `The ${what} must not contain a fragment (#…).`);
+  return url;
 }
 
 /**
@@ -91,4 +115,18 @@ export function isWithinResource(url: URL, resource: URL): boolean {
   if (url.origin !== resource.origin) return false;
   const base = resource.pathname.endsWith('/') ? resource.pathname : `${resource.pathname}/`;
   return url.pathname === resource.pathname || url.pathname.startsWith(base) || resource.pathname === '/';
+}
+
+/**
+ * Whether `url` can be a Client ID Metadata Document URL (OAuth Client ID Metadata Document draft §3:
+ * the `client_id` URL MUST use https and contain a path component; no fragment).
+ */
+export function isClientMetadataDocumentUrl(url: string | undefined): url is string {
+  if (!url) return false;
+  try {
+    const u = new URL(url);
+    return u.protocol === 'https:' && u.pathname !== '/' && !u.hash;
+  } catch {
+    return false;
+  }
 }
