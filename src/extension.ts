@@ -109,6 +109,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpSec
     channel,
     results,
     confirm: core.prompts.confirm,
+    ...(seams && { importRootsOverride: () => seams.importRoots }),
   };
   context.subscriptions.push(
     auth,
@@ -281,6 +282,7 @@ async function buildCore(
     logger: logger.child('mcp'),
     authorizerFor: (def) => lazyAuthorizer(engine, secrets, def),
     stdioSecretFor: (def) => secrets.stdioSecret(def),
+    definitionSecretsFor: (def) => secrets.definitionSecrets(def),
     identityFor: identityResolver(engine, secrets),
     observers,
     elicitation: prompts.elicit,

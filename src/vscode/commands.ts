@@ -20,7 +20,7 @@ type Handler = (s: CommandServices, pre: Preselection) => Promise<unknown>;
 /** Every command of the extension; `test/unit/manifest.test.ts` checks this table against package.json. */
 const HANDLERS: Record<CommandId, { readonly title: string; readonly run: Handler }> = {
   [Commands.addServer]: { title: 'Add server', run: (s) => addServerCommand(s) },
-  [Commands.importServers]: { title: 'Import servers', run: (s) => importServersCommand(s) },
+  [Commands.importServers]: { title: 'Import servers', run: (s, pre) => importServersCommand(s, pre.importSource) },
   [Commands.removeServer]: { title: 'Remove server', run: removeServer },
   [Commands.connect]: { title: 'Connect', run: connect },
   [Commands.disconnect]: { title: 'Disconnect', run: disconnect },

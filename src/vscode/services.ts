@@ -1,4 +1,5 @@
 import type * as vscode from 'vscode';
+import type { ImportRoots } from '../core/import/importSources';
 import type { ConnectionManager } from '../core/mcp/connectionManager';
 import type { Logger } from '../core/ports';
 import type { McpAuthProvider } from './authProvider';
@@ -27,4 +28,6 @@ export interface CommandServices {
   /** Every confirmation a command asks for (injected: modal in production, answerable in tests). */
   readonly confirm: Confirm;
   readonly guard: StdioLaunchGuard;
+  /** Test mode only: overrides of the folders "Import Servers…" looks in (see `TestSeams.useImportRoots`). */
+  readonly importRootsOverride?: () => Partial<ImportRoots> | undefined;
 }

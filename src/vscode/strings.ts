@@ -39,10 +39,6 @@ const TEXT = {
   serverRemoved: (name: string) => `Removed MCP server ${name}.`,
   removeConfirm: (name: string) => `Remove MCP server "${name}"? Its sign-in grant and shared secret are deleted too.`,
   remove: 'Remove',
-  importedServers: (count: number) => `Imported ${count} server(s) from .vscode/mcp.json.`,
-  importNothing: 'No importable servers found in .vscode/mcp.json.',
-  importNoFile: 'No .vscode/mcp.json in this workspace.',
-  importSkipped: (count: number) => `${count} entr(ies) were skipped (unsupported or already present).`,
   noServers: 'No MCP servers are configured. Add one first.',
 
   // stdio launch confirmation
@@ -162,9 +158,6 @@ const TEXT = {
   commandNotApplicable: (name: string) => `This command does not apply to ${name}.`,
   removeInvalidConfirm: (label: string, origin: string) =>
     `Remove the invalid server entry "${label}" from the ${origin} settings?`,
-  importConfirm: (count: number) => `Add ${count} server(s) from .vscode/mcp.json to the workspace settings?`,
-  importDetail: (names: readonly string[]) =>
-    `${names.join('\n')}\n\nLocal programs among them are shown in full and confirmed before their first start.`,
   importAction: 'Import',
   callToolConfirm: (tool: string, server: string) => `Call the tool "${tool}" on ${server} with these arguments?`,
   callToolDetail: (args: Inert) =>
@@ -234,7 +227,66 @@ const TEXT = {
   toolReturnedLink: (name: string, uri: string) => `The tool returned a link: ${name} (${uri})`,
   openLink: 'Open Link',
   noRegistrationStored: (server: string) => `Signed out of ${server}; it has no stored client registration to forget.`,
+
+  // --- import from other MCP clients (issue 12, item 7) ---
+  importStoredSecretEnvLine: (name: string) => `${name}=(a stored secret, set at launch)`,
+  importPickTitle: 'Import MCP Servers',
+  importPickPlaceholder: 'Where are the servers to import?',
+  importSourceCount: (count: number) => `${count} server(s)`,
+  importSourceUnreadable: (why: string) => `cannot be read: ${why}`,
+  importSourcePath: (file: string) => file,
+  importNoSources:
+    'No MCP configuration of VS Code, Claude Desktop, Cursor or Claude Code was found (user-level files, and workspace files in a trusted folder).',
+  importUntrustedWorkspace:
+    'Workspace files are not imported in Restricted Mode: their servers could launch programs. Trust the folder first.',
+  importSourceMissing: (source: string) => `No ${source} configuration file was found.`,
+  importSourceEmpty: (source: string) => `${source} defines no MCP servers.`,
+  importPreviewMessage: (count: number, source: string, target: string) =>
+    `Add ${count} server(s) from ${source} to the ${target} settings?`,
+  importPreviewNothing: (source: string) => `Nothing to import from ${source}.`,
+  importAddLine: (name: string, id: string, target: string) => `+ ${name} (as "${id}"): ${target}`,
+  importSkipLine: (name: string, why: string) => `- ${name}: skipped, ${why}`,
+  importSecretsNote: (count: number) =>
+    `${count} credential(s) found in env or headers go to the editor's secret storage; the settings only name them.`,
+  importLaunchNote: 'Local programs among them are shown in full and confirmed before their first start.',
+  importSkippedHeading: 'Skipped:',
+  importAddedHeading: 'Will be added:',
+  importDone: (count: number, source: string) => `Imported ${count} server(s) from ${source}.`,
+  importRetireMessage: (count: number, file: string) =>
+    `Remove the ${count} imported server(s) from ${file}, so that chat does not see their tools twice?`,
+  importRetireDetail: (backup: string) =>
+    `The file is copied to ${backup} first. Comments in the file are not kept (the copy has them).`,
+  importRetireAction: 'Remove from Original',
+  importRetired: (count: number, backup: string) =>
+    `Removed ${count} server(s) from the original file; backup: ${backup}.`,
+  importRetireOtherApp: (source: string, names: readonly string[]) =>
+    `${source} still defines ${names.join(', ')}. Remove them there if its agent and VS Code's chat should not both see their tools. MCP Secure does not edit other apps' settings.`,
+  importSourceLabel: (id: string) => (Object.hasOwn(IMPORT_SOURCE_LABELS, id) ? IMPORT_SOURCE_LABELS[id] : id) ?? id,
+  importSkipReason: (reason: string) =>
+    (Object.hasOwn(IMPORT_SKIP_REASONS, reason) ? IMPORT_SKIP_REASONS[reason] : reason) ?? reason,
+  importSkipWhy: (reason: string, detail: string) => `${reason} (${detail})`,
 } as const;
+
+/** Names of the import sources (`ImportSourceId` in src/core/import/importSources.ts). */
+const IMPORT_SOURCE_LABELS: Readonly<Record<string, string>> = {
+  vscodeWorkspace: "VS Code (this workspace's .vscode/mcp.json)",
+  vscodeUser: 'VS Code (user mcp.json)',
+  claudeDesktop: 'Claude Desktop',
+  cursorUser: 'Cursor (user mcp.json)',
+  cursorWorkspace: "Cursor (this workspace's .cursor/mcp.json)",
+  claudeCodeWorkspace: "Claude Code (this workspace's .mcp.json)",
+  claudeCodeUser: 'Claude Code (~/.claude.json)',
+};
+
+/** Short names of `ImportSkipReason` (src/core/import/importPlan.ts). */
+const IMPORT_SKIP_REASONS: Readonly<Record<string, string>> = {
+  duplicate_id: 'duplicate id',
+  unsupported_transport: 'unsupported transport',
+  invalid_url: 'invalid URL',
+  invalid_definition: 'invalid definition',
+  already_present: 'already present',
+  uses_variables: 'uses variables',
+};
 
 /** Per-function bound for each interpolated argument; the stdio launch confirmation shows the full command. */
 const ARGUMENT_LIMITS: Partial<Record<keyof typeof TEXT, number>> = {

@@ -1,4 +1,5 @@
 import type { ElicitationAnswer, ElicitationHandler, ElicitationRequest } from '../core/mcp/types';
+import type { ImportRoots } from '../core/import/importSources';
 import type { BrowserOpener } from '../core/ports';
 import type { Confirm, ConfirmKind, ConfirmRequest, Prompts } from './prompts';
 
@@ -19,6 +20,8 @@ export class TestSeams {
   private opener: BrowserOpener['open'] | undefined;
   private elicitation: ElicitationHandler | undefined;
   private readonly confirmations = new Map<ConfirmKind, ConfirmHandler<ConfirmKind>>();
+  /** Where "Import Servers…" looks instead of the real home / config folders (a temporary HOME in tests). */
+  importRoots: Partial<ImportRoots> | undefined;
   /** Every confirmation asked since activation (answered by a double or not), oldest first. */
   readonly asked: ConfirmRequest[] = [];
 
@@ -44,6 +47,11 @@ export class TestSeams {
   useElicitation(handler: ElicitationHandler): Lease {
     this.elicitation = handler;
     return lease(() => this.elicitation === handler && (this.elicitation = undefined));
+  }
+
+  useImportRoots(roots: Partial<ImportRoots>): Lease {
+    this.importRoots = roots;
+    return lease(() => this.importRoots === roots && (this.importRoots = undefined));
   }
 
   useConfirmation<K extends ConfirmKind>(kind: K, handler: ConfirmHandler<K>): Lease {

@@ -43,6 +43,11 @@ export interface HttpServerDefinition {
   readonly protocol?: ProtocolChoice;
   /** Extra static, non-secret headers sent on every request (e.g. `X-Tenant`). */
   readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * Names of headers whose values live in secret storage (an API key, or a static `Authorization`
+   * that an imported definition carried): the definition holds the name only, never the value.
+   */
+  readonly secretHeaders?: readonly string[];
   /** Offered to VS Code's chat through the gateway (default true). */
   readonly exposeToChat?: boolean;
 }
@@ -76,6 +81,8 @@ export interface StdioServerDefinition {
   readonly cwd?: string;
   /** Non-secret environment variables added to the minimal inherited environment. */
   readonly env?: Readonly<Record<string, string>>;
+  /** Names of environment variables whose values live in secret storage (the definition holds the name only). */
+  readonly secretEnv?: readonly string[];
   readonly secret: StdioSecretOptions;
   /** Offered to VS Code's chat through the gateway (default true). */
   readonly exposeToChat?: boolean;
@@ -83,8 +90,29 @@ export interface StdioServerDefinition {
 
 export type ServerDefinition = HttpServerDefinition | StdioServerDefinition;
 
-const HTTP_KEYS = new Set(['id', 'name', 'transport', 'url', 'oauth', 'protocol', 'headers', 'exposeToChat']);
-const STDIO_KEYS = new Set(['id', 'name', 'transport', 'command', 'args', 'cwd', 'env', 'secret', 'exposeToChat']);
+const HTTP_KEYS = new Set([
+  'id',
+  'name',
+  'transport',
+  'url',
+  'oauth',
+  'protocol',
+  'headers',
+  'secretHeaders',
+  'exposeToChat',
+]);
+const STDIO_KEYS = new Set([
+  'id',
+  'name',
+  'transport',
+  'command',
+  'args',
+  'cwd',
+  'env',
+  'secretEnv',
+  'secret',
+  'exposeToChat',
+]);
 const OAUTH_KEYS = new Set([
   'clientId',
   'issuer',
@@ -262,7 +290,27 @@ function parseHttp(obj: Record<string, unknown>, id: string, name: string): Http
     }
     def.headers = headers;
   }
+  if (obj.secretHeaders !== undefined) {
+    const names = parseNameList(obj.secretHeaders, 'secretHeaders', HEADER_NAME_PATTERN);
+    for (const k of names) {
+      // A stored static credential may be an `Authorization` header; the transport's own headers stay off limits.
+      if (k.toLowerCase() !== 'authorization' && RESERVED_HEADERS.has(k.toLowerCase()))
+        throw invalid(`secretHeaders.${k}`, 'is managed by the connection and cannot be set');
+      if (Object.keys(def.headers ?? {}).some((h) => h.toLowerCase() === k.toLowerCase()))
+        throw invalid(`secretHeaders.${k}`, 'is also set in "headers"');
+    }
+    def.secretHeaders = names;
+  }
   return def;
+}
+
+/** A list of distinct names matching `pattern` (case-insensitively distinct for header names). */
+function parseNameList(raw: unknown, field: string, pattern: RegExp): string[] {
+  if (!Array.isArray(raw) || raw.some((n) => typeof n !== 'string' || !pattern.test(n)))
+    throw invalid(field, 'must be a list of valid names');
+  const names = raw as string[];
+  if (new Set(names.map((n) => n.toLowerCase())).size !== names.length) throw invalid(field, 'has duplicate names');
+  return [...names];
 }
 
 function isAbsolutePath(p: string): boolean {
@@ -319,6 +367,15 @@ function parseStdio(obj: Record<string, unknown>, id: string, name: string): Std
     }
     for (const [k, v] of Object.entries(env)) if (v.includes('\0')) throw invalid(`env.${k}`, 'must not contain NUL');
     def.env = env;
+  }
+  if (obj.secretEnv !== undefined) {
+    const names = parseNameList(obj.secretEnv, 'secretEnv', ENV_NAME_PATTERN);
+    for (const k of names) {
+      if (secret.mode !== 'none' && k === secret.envVar)
+        throw invalid(`secretEnv.${k}`, 'is reserved for the generated shared secret');
+      if (def.env && Object.hasOwn(def.env, k)) throw invalid(`secretEnv.${k}`, 'is also set in "env"');
+    }
+    def.secretEnv = names;
   }
   return def;
 }

@@ -11,6 +11,8 @@ export interface StdioConnectDeps {
   /** Builds the SDK client; `secret` goes into `clientInfo.secret` when the mode presents it in the handshake. */
   readonly createClient: (handshakeSecret: string | undefined) => Client;
   readonly secret: string | undefined;
+  /** Values of the definition's `secretEnv`, from secret storage: into the child's environment only. */
+  readonly secretEnv?: Readonly<Record<string, string>>;
   readonly requestTimeoutMs: number;
   readonly signal?: AbortSignal;
 }
@@ -30,14 +32,13 @@ export async function connectStdio(def: StdioServerDefinition, deps: StdioConnec
   const inEnv = deps.secret !== undefined && (mode === 'env' || mode === 'both');
   const inHandshake = deps.secret !== undefined && (mode === 'handshake' || mode === 'both');
   const env = buildChildEnvironment({
-    definitionEnv: def.env,
+    definitionEnv: { ...def.env, ...deps.secretEnv },
     secret: inEnv && deps.secret ? { name: def.secret.envVar, value: deps.secret } : undefined,
   });
-  const transport = new StdioTransport(
-    { command: def.command, args: def.args, cwd: def.cwd, env },
-    deps.logger,
-    deps.secret ? [deps.secret] : [],
-  );
+  const transport = new StdioTransport({ command: def.command, args: def.args, cwd: def.cwd, env }, deps.logger, [
+    ...(deps.secret ? [deps.secret] : []),
+    ...Object.values(deps.secretEnv ?? {}),
+  ]);
   const client = deps.createClient(inHandshake ? deps.secret : undefined);
   try {
     await withDeadline(deps.requestTimeoutMs, undefined, deps.signal, (signal) =>

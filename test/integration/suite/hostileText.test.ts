@@ -189,7 +189,10 @@ describe('hostile names and commands reachable from links', () => {
     try {
       const seen: ConfirmRequest[] = [];
       answer('importServers', false, seen);
-      await assert.rejects(Promise.resolve(vscode.commands.executeCommand('mcpSecure.importServers')), cancelled);
+      await assert.rejects(
+        Promise.resolve(vscode.commands.executeCommand('mcpSecure.importServers', { importSource: 'vscodeWorkspace' })),
+        cancelled,
+      );
       assert.equal(seen.length, 1);
       assertPlain([seen[0]?.message, seen[0]?.detail]);
       assert.equal(
