@@ -1,6 +1,6 @@
 import type * as vscode from 'vscode';
 import type { AuditRecord } from '../core/audit/auditRecord';
-import type { ImportRoots } from '../core/import/importSources';
+import { importSources, type ImportRoots } from '../core/import/importSources';
 import type { ConnectionState } from '../core/mcp/connectionState';
 import type { HttpServerDefinition } from '../core/mcp/serverDefinition';
 import type { ElicitationHandler, ToolCallResult } from '../core/mcp/types';
@@ -10,6 +10,7 @@ import type { SecretStore } from '../core/ports';
 import type { ToolCaller } from '../core/toolCallObserver';
 import type { McpAuthProvider } from './authProvider';
 import type { GrantView } from './engineContract';
+import { importRoots } from './importFiles';
 import type { ConfirmKind, ConfirmRequest } from './prompts';
 import type { CommandServices } from './services';
 import type { LaunchConfirmer } from './stdioLaunchGuard';
@@ -73,6 +74,10 @@ export interface McpSecureApi {
   definitionSecretMatches(serverId: string, name: string, value: string): Promise<boolean>;
   /** Points "Import Servers…" at other folders (a temporary HOME) until the lease is disposed. */
   useImportRoots(roots: Partial<ImportRoots>): Lease;
+  /** How many workspace-settings servers are ignored because the folder is not trusted. */
+  ignoredWorkspaceServers(): number;
+  /** The files "Import Servers…" looks at now (real derivation, plus any `useImportRoots` override). */
+  importSourceFiles(): { id: string; file: string }[];
   /** Stores a dynamic registration the authorization server does not know (as after its restart). */
   plantForgottenRegistration(issuer: string, clientId: string): Promise<void>;
   /** SecretStorage round trips, limited to keys under `SCRATCH_SECRET_PREFIX`. */
@@ -185,6 +190,8 @@ export function createTestApi(p: ApiParts): McpSecureApi {
       return def !== undefined && (await p.services.secrets.definitionSecrets(def))[name] === value;
     },
     useImportRoots: (roots) => seams.useImportRoots(roots),
+    ignoredWorkspaceServers: () => registry.ignoredCount(),
+    importSourceFiles: () => importSources(importRoots(p.services)).map((s) => ({ id: s.id, file: s.file })),
     hasStoredGrant: async (serverId) => (await p.store.get(grantStoreKey(serverId))) !== undefined,
     detachStoredGrant: async (serverId) => {
       const key = grantStoreKey(serverId);
