@@ -286,6 +286,7 @@ const IMPORT_SKIP_REASONS: Readonly<Record<string, string>> = {
   invalid_definition: 'invalid definition',
   already_present: 'already present',
   uses_variables: 'uses variables',
+  secret_in_args: 'credential in arguments',
 };
 
 /** Per-function bound for each interpolated argument; the stdio launch confirmation shows the full command. */

@@ -2,7 +2,7 @@ import { isMcpSecureError } from '../errors';
 import { canonicalUrl } from '../oauth/grantBinding';
 import { parseServerDefinition, validateEndpointUrl, type ServerDefinition } from '../mcp/serverDefinition';
 import { isRecord, type ClientConfigEntry } from './clientConfigs';
-import { isSecretValue } from './secretValues';
+import { isSecretArgument, isSecretValue } from './secretValues';
 
 /**
  * Why a server of another client's file is not imported:
@@ -11,7 +11,8 @@ import { isSecretValue } from './secretValues';
  * - `invalid_url`: the URL fails the endpoint policy (`https:`, `http:` only on loopback, no credentials);
  * - `invalid_definition`: anything else `parseServerDefinition` refuses (a relative command, a bad name…);
  * - `already_present`: a configured server already has the same URL or the same command line;
- * - `uses_variables`: it uses `${…}` variables only the original client resolves (`${input:…}`, `${env:…}`).
+ * - `uses_variables`: it uses `${…}` variables only the original client resolves (`${input:…}`, `${env:…}`);
+ * - `secret_in_args`: a credential in its command-line arguments, which would have to be written to settings.
  */
 export type ImportSkipReason =
   | 'duplicate_id'
@@ -19,7 +20,8 @@ export type ImportSkipReason =
   | 'invalid_url'
   | 'invalid_definition'
   | 'already_present'
-  | 'uses_variables';
+  | 'uses_variables'
+  | 'secret_in_args';
 
 /** A server that will be added: the settings entry (secret values replaced by names) and the values to store. */
 export interface ImportAddition {
@@ -97,6 +99,16 @@ function mapEntry(name: string, raw: unknown): Mapped {
     type === 'streamable-http' ||
     type === 'streamablehttp' ||
     (type === undefined && typeof raw.url === 'string');
+  if (
+    stdio &&
+    Array.isArray(raw.args) &&
+    raw.args.some((a, i) => typeof a === 'string' && isSecretArgument(str(raw.args, i - 1), a))
+  )
+    return skip(
+      name,
+      'secret_in_args',
+      'A credential in its arguments would end up in settings; move it to "env" in the original file, then import.',
+    );
   if (stdio) return mapStdio(raw);
   if (http) return mapHttp(name, raw);
   return skip(
@@ -147,6 +159,11 @@ function splitSecrets(
     else plain[k] = v;
   }
   return { plain: Object.keys(plain).length ? plain : undefined, secrets };
+}
+
+function str(list: unknown, index: number): string | undefined {
+  const v = Array.isArray(list) ? (list as unknown[])[index] : undefined;
+  return typeof v === 'string' ? v : undefined;
 }
 
 function sameTarget(a: ServerDefinition, b: ServerDefinition): boolean {

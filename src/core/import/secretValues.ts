@@ -30,6 +30,20 @@ export function isSecretValue(name: string, value: string): boolean {
   return looksRandom(value);
 }
 
+/**
+ * True when a command-line argument carries a credential: `--token=…`, `KEY=…` or `Header: …` whose
+ * name says so, an argument after a flag named like one (`--api-key …`), or a value shaped like one.
+ * Arguments stay in settings, so such a server cannot be imported without leaking the credential.
+ * Random-looking values with `/` are taken for paths and image names here.
+ */
+export function isSecretArgument(previous: string | undefined, arg: string): boolean {
+  const pair = /^-{0,2}([A-Za-z_][A-Za-z0-9_.-]*)\s*[=:]\s*(.+)$/.exec(arg);
+  if (pair?.[1] && pair[2] && !/^\/\//.test(pair[2]) && isSecretValue(pair[1], pair[2])) return true;
+  if (previous && /^--?[A-Za-z]/.test(previous) && SECRET_NAME.test(previous.replace(/^-+/, ''))) return true;
+  if (SECRET_VALUE_PREFIX.test(arg) || urlWithPassword(arg)) return true;
+  return looksRandom(arg) && !arg.includes('/');
+}
+
 function urlWithPassword(value: string): boolean {
   try {
     return new URL(value).password !== '';

@@ -103,6 +103,38 @@ describe('import: hostile input', () => {
     }
   });
 
+  it('skips a server whose arguments carry a credential (it would land in settings)', () => {
+    const secret = canary();
+    const doc = {
+      mcpServers: {
+        flag: { command: 'npx', args: ['-y', 'some-server', '--api-key', secret] },
+        inline: { command: 'npx', args: ['some-server', `--token=${secret}`] },
+        header: {
+          command: 'npx',
+          args: ['mcp-remote', 'https://mcp.example.com/mcp', '--header', `Authorization: Bearer ${secret}`],
+        },
+        dockerEnv: {
+          command: 'docker',
+          args: ['run', '-e', `GITHUB_TOKEN=${secret}`, 'ghcr.io/github/github-mcp-server'],
+        },
+        fine: {
+          command: 'docker',
+          args: ['run', '-i', '--rm', '-e', 'GITHUB_PERSONAL_ACCESS_TOKEN', 'ghcr.io/github/github-mcp-server:v0.12.1'],
+        },
+      },
+    };
+    const plan = planImport(readClientConfig('claudeDesktop', JSON.stringify(doc)), []);
+    assert.deepEqual(
+      plan.skipped.map((k) => [k.name, k.reason]),
+      ['flag', 'inline', 'header', 'dockerEnv'].map((n) => [n, 'secret_in_args']),
+    );
+    assert.deepEqual(
+      plan.additions.map((a) => a.name),
+      ['fine'],
+    );
+    assert.ok(!JSON.stringify(plan).includes(secret));
+  });
+
   it('classifies credentials by name and by value shape', () => {
     for (const [name, value] of <[string, string][]>[
       ['GITHUB_TOKEN', 'abc'],
