@@ -3,6 +3,7 @@ import { McpSecureError } from '../../core/errors';
 import { planImport, type ImportPlan } from '../../core/import/importPlan';
 import type { ImportSourceId } from '../../core/import/importSources';
 import { backupPathFor, findSources, importRoots, retireFromOriginal, type FoundSource } from '../importFiles';
+import { previewText, skipLine, sourceItems } from '../importPreview';
 import type { CommandServices } from '../services';
 import { Strings } from '../strings';
 
@@ -49,13 +50,7 @@ export async function importServersCommand(s: CommandServices, preselected?: str
 
 async function pickSource(found: readonly FoundSource[]): Promise<FoundSource | undefined> {
   if (found.length === 0) return undefined;
-  const items = found.map((f) => ({
-    label: label(f.source.id),
-    description: 'error' in f ? Strings.importSourceUnreadable(f.error) : Strings.importSourceCount(f.entries.length),
-    detail: Strings.importSourcePath(f.source.file),
-    found: f,
-  }));
-  const picked = await vscode.window.showQuickPick(items, {
+  const picked = await vscode.window.showQuickPick(sourceItems(found), {
     title: Strings.importPickTitle,
     placeHolder: Strings.importPickPlaceholder,
     matchOnDescription: true,
@@ -63,30 +58,15 @@ async function pickSource(found: readonly FoundSource[]): Promise<FoundSource | 
   return picked?.found;
 }
 
-/** The preview: every server to add (with its id and target) and every one skipped with the reason. */
+/** The preview lists every server to add and every one skipped with the reason; adding needs the user's yes. */
 async function confirmPreview(s: CommandServices, chosen: FoundSource, plan: ImportPlan): Promise<void> {
-  const source = label(chosen.source.id);
-  const target = chosen.source.scope === 'workspace' ? 'workspace' : 'user';
-  const added = plan.additions.map((a) =>
-    Strings.importAddLine(a.name, a.def.id, a.def.transport === 'http' ? a.def.url : `${a.def.command}`),
-  );
-  const secretCount = plan.additions.reduce((n, a) => n + Object.keys(a.secrets).length, 0);
-  const detail = [
-    Strings.importAddedHeading,
-    ...added,
-    ...(plan.skipped.length
-      ? ['', Strings.importSkippedHeading, ...plan.skipped.map((k) => skipLine(k.name, k.reason, k.detail))]
-      : []),
-    '',
-    ...(secretCount ? [Strings.importSecretsNote(secretCount)] : []),
-    Strings.importLaunchNote,
-  ].join('\n');
+  const { message, detail } = previewText(chosen.source, plan);
   const confirmed = await s.confirm({
     kind: 'importServers',
     names: plan.additions.map((a) => a.name),
     source: chosen.source.id,
     skipped: plan.skipped.map((k) => ({ name: k.name, reason: k.reason })),
-    message: Strings.importPreviewMessage(plan.additions.length, source, target),
+    message,
     detail,
     action: Strings.importAction,
   });
@@ -132,10 +112,6 @@ async function offerToRetire(s: CommandServices, chosen: FoundSource, names: rea
   await retireFromOriginal(chosen, names, backup);
   s.logger.info(`removed ${names.length} imported server(s) from ${source.id}; backup written`);
   void vscode.window.showInformationMessage(Strings.importRetired(names.length, backup));
-}
-
-function skipLine(name: string, reason: string, detail: string): string {
-  return Strings.importSkipLine(name, Strings.importSkipWhy(Strings.importSkipReason(reason), detail));
 }
 
 function label(id: ImportSourceId | string): string {
