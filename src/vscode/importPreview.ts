@@ -1,4 +1,5 @@
 import type { ImportPlan, ImportSkipReason } from '../core/import/importPlan';
+import { describeTarget } from '../core/mcp/serverDefinition';
 import type { FoundSource } from './importFiles';
 import { Strings } from './strings';
 
@@ -29,9 +30,7 @@ export function previewText(
   source: FoundSource['source'],
   plan: ImportPlan,
 ): { readonly message: string; readonly detail: string } {
-  const added = plan.additions.map((a) =>
-    Strings.importAddLine(a.name, a.def.id, a.def.transport === 'http' ? a.def.url : a.def.command),
-  );
+  const added = plan.additions.map((a) => Strings.importAddLine(a.name, a.def.id, describeTarget(a.def)));
   const secretCount = plan.additions.reduce((n, a) => n + Object.keys(a.secrets).length, 0);
   const detail = [
     Strings.importAddedHeading,

@@ -133,7 +133,9 @@ function mapHttp(name: string, raw: Record<string, unknown>): Mapped {
   try {
     validateEndpointUrl(raw.url);
   } catch (err) {
-    return skip(name, 'invalid_url', isMcpSecureError(err) ? err.message : 'The URL is not valid.');
+    // The policy's message names the field and the rule, never the URL (it may hold credentials).
+    const why = isMcpSecureError(err) ? err.message.replace(/^Invalid server definition: /, '') : '';
+    return skip(name, 'invalid_url', why || 'The URL is not valid.');
   }
   const entry: Record<string, unknown> = { transport: 'http', url: raw.url };
   const { plain, secrets } = splitSecrets(raw.headers, (k) => k.toLowerCase() === 'authorization');
