@@ -274,7 +274,7 @@ const IMPORT_SOURCE_LABELS: Readonly<Record<string, string>> = {
   claudeDesktop: 'Claude Desktop',
   cursorUser: 'Cursor (user mcp.json)',
   cursorWorkspace: "Cursor (this workspace's .cursor/mcp.json)",
-  claudeCodeWorkspace: "Claude Code (this workspace's .mcp.json)",
+  claudeCodeWorkspace: "Claude Code / Copilot (this workspace's .mcp.json)",
   claudeCodeUser: 'Claude Code (~/.claude.json)',
 };
 

@@ -91,7 +91,13 @@ async function addServers(s: CommandServices, chosen: FoundSource, plan: ImportP
   );
 }
 
-/** Chat should not see the same tools twice: VS Code's own file may be edited (asked, backed up); others are only named. */
+/**
+ * Chat should not see the same tools twice. VS Code's mcp.json has no "disabled" field (a server's
+ * enabled state is the editor's own state, toggled in its MCP UI, not in the file), so the imported
+ * entries can only be removed from it: asked first, the file copied beside itself first. Other apps'
+ * files (also the workspace `.mcp.json`, which Claude Code and VS Code's Copilot format share) are
+ * never edited, only named.
+ */
 async function offerToRetire(s: CommandServices, chosen: FoundSource, names: readonly string[]): Promise<void> {
   const source = chosen.source;
   if (source.format !== 'vscode') {
