@@ -117,6 +117,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpSec
     results,
     confirm: core.prompts.confirm,
     progress: core.prompts.progress,
+    ...(seams && { importRootsOverride: () => seams.importRoots }),
   };
   context.subscriptions.push(
     auth,
@@ -289,6 +290,7 @@ async function buildCore(
     logger: logger.child('mcp'),
     authorizerFor: (def) => lazyAuthorizer(engine, secrets, def),
     stdioSecretFor: (def) => secrets.stdioSecret(def),
+    definitionSecretsFor: (def) => secrets.definitionSecrets(def),
     identityFor: identityResolver(engine, secrets),
     observers,
     elicitation: prompts.elicit,

@@ -33,6 +33,17 @@ export const BASE_SETTINGS = Object.freeze({
   'workbench.layoutControl.enabled': false,
 });
 
+/**
+ * Workspace trust as a user has it by default: enabled, and a folder not yet trusted opens in
+ * Restricted Mode. The startup modal is turned off so the workbench can load unattended (the folder
+ * stays untrusted; nothing answers the prompt for the user).
+ */
+export const TRUST_SETTINGS = Object.freeze({
+  'security.workspace.trust.enabled': true,
+  'security.workspace.trust.startupPrompt': 'never',
+  'security.workspace.trust.banner': 'never',
+});
+
 /** Asks the OS for a free TCP port on 127.0.0.1. */
 export async function freePort() {
   const srv = net.createServer();
@@ -126,7 +137,8 @@ async function waitHealthy(url, child, timeoutMs) {
  * Starts code-server. Options: `settings` (merged over BASE_SETTINGS), `smokeTestDriver` (adds
  * `--vscode-option enable-smoke-test-driver`, needed for extension tests; it also suppresses toasts),
  * `vsix` (installed before start), `extraVsix` (more to install: test-only fixture extensions), `proxyUri` (VSCODE_PROXY_URI, see loopbackRedirector.mjs), `port` (default: a free one), `env` (extra environment for the
- * server and hence the extension host), `log` (line sink for server output), `scratch` (reuse a layout).
+ * server and hence the extension host), `log` (line sink for server output), `scratch` (reuse a layout),
+ * `workspaceTrust` (trust enabled: TRUST_SETTINGS, and no `--disable-workspace-trust`).
  */
 export async function startCodeServer(opts = {}) {
   const scratch = opts.scratch ?? (await makeScratch());
@@ -134,7 +146,7 @@ export async function startCodeServer(opts = {}) {
   await mkdir(settingsDir, { recursive: true });
   await writeFile(
     path.join(settingsDir, 'settings.json'),
-    JSON.stringify({ ...BASE_SETTINGS, ...opts.settings }, null, 2),
+    JSON.stringify({ ...BASE_SETTINGS, ...(opts.workspaceTrust && TRUST_SETTINGS), ...opts.settings }, null, 2),
   );
   for (const vsix of [opts.vsix, ...(opts.extraVsix ?? [])]) if (vsix) await installExtension(scratch, vsix);
   const port = opts.port ?? (await freePort());
@@ -149,7 +161,7 @@ export async function startCodeServer(opts = {}) {
     'none',
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    ...(opts.workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
     ...commonArgs(scratch),
     '--ignore-last-opened',

@@ -29,9 +29,10 @@ export function testWorkbenchUrl(serverUrl, { extensionDevelopmentPath, extensio
 
 /**
  * Runs the tests; resolves with the exit code the test module reported (0 pass, 1 fail), or 1 on
- * timeout. Always tears down the browser and the server.
+ * timeout. Always tears down the browser and the server. `workspaceTrust`: run with workspace trust
+ * enabled, so `folder` opens untrusted (Restricted Mode).
  * @param {{ extensionDevelopmentPath: string, extensionTestsPath: string, extraVsix?: string[], folder?: string,
- *   env?: Record<string,string>, timeoutMs?: number, verbose?: boolean,
+ *   env?: Record<string,string>, timeoutMs?: number, verbose?: boolean, workspaceTrust?: boolean,
  *   defer?: (cleanup: () => Promise<void>) => void }} opts   defer: register teardown for Ctrl+C
  */
 export async function runExtensionTests(opts) {
@@ -44,6 +45,7 @@ export async function runExtensionTests(opts) {
   const server = await startCodeServer({
     smokeTestDriver: true,
     extraVsix: opts.extraVsix,
+    workspaceTrust: opts.workspaceTrust,
     log: (line) => {
       serverLog.push(line);
       if (opts.verbose) say(`[code-server] ${line}`);

@@ -6,7 +6,12 @@
 // Ctrl+C and on the global timeout.
 // Options: --verbose (server + page logs), --skip-build, --extension <dir> and --suite-dir <dir>
 // (run another extension/suite, used to test the harness itself), --folder <dir>, --timeout <seconds>.
+// After the main suite, a short second pass runs test/integration/untrusted in a fresh editor with
+// workspace trust ON and a copy of test/fixtures/untrustedWorkspace opened UNTRUSTED (Restricted
+// Mode); --untrusted-only runs just that pass, --no-untrusted skips it.
 import { existsSync } from 'node:fs';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { bundleIntegration } from './bundleIntegration.mjs';
@@ -26,14 +31,19 @@ const { values: opts } = parseArgs({
     'suite-dir': { type: 'string' },
     folder: { type: 'string' },
     timeout: { type: 'string', default: '900' },
+    'untrusted-only': { type: 'boolean', default: false },
+    'no-untrusted': { type: 'boolean', default: false },
   },
 });
 
+const UNTRUSTED_SUITE = path.join(REPO_ROOT, 'test', 'integration', 'untrusted');
+const UNTRUSTED_FOLDER = path.join(REPO_ROOT, 'test', 'fixtures', 'untrustedWorkspace');
+
 const { cleanups, finish } = createTeardown({ say });
+const secs = (t) => `${((Date.now() - t) / 1000).toFixed(1)} s`;
 
 async function main() {
   const t0 = Date.now();
-  const secs = (t) => `${((Date.now() - t) / 1000).toFixed(1)} s`;
   const globalTimer = setTimeout(
     () => {
       say(`FAILED: global timeout of ${opts.timeout} s reached`);
@@ -77,17 +87,49 @@ async function main() {
   // Test-only extensions installed next to ours (not for --extension runs, which test the harness itself).
   const extraVsix = opts.extension ? [] : [await packageChatParticipant()];
   const t = Date.now();
+  const code = opts['untrusted-only']
+    ? 0
+    : await runExtensionTests({
+        extensionDevelopmentPath,
+        extraVsix,
+        extensionTestsPath: bundle.outfile,
+        folder: opts.folder,
+        env,
+        verbose: opts.verbose,
+        timeoutMs: Number(opts.timeout) * 1000,
+        defer: (fn) => cleanups.push(fn),
+      });
+  const untrusted =
+    opts.extension || opts['suite-dir'] || opts['no-untrusted']
+      ? 0
+      : await runUntrusted({ extensionDevelopmentPath, extraVsix, env });
+  say(`${code === 0 && untrusted === 0 ? 'PASSED' : 'FAILED'} — editor run ${secs(t)}, total ${secs(t0)}`);
+  return code || untrusted;
+}
+
+/** The untrusted-workspace pass: its own suite, a fresh editor with trust on, the fixture folder untrusted. */
+async function runUntrusted({ extensionDevelopmentPath, extraVsix, env }) {
+  const t = Date.now();
+  const bundle = await bundleIntegration({
+    suiteDir: UNTRUSTED_SUITE,
+    outfile: path.join(REPO_ROOT, 'out', 'integration', 'untrusted', 'index.js'),
+  });
+  const folder = await mkdtemp(path.join(os.tmpdir(), 'mcs-untrusted-'));
+  cleanups.push(() => rm(folder, { recursive: true, force: true }));
+  await cp(UNTRUSTED_FOLDER, folder, { recursive: true });
+  say(`untrusted workspace pass: ${bundle.files.length} suite file(s), folder ${folder} (not trusted)`);
   const code = await runExtensionTests({
     extensionDevelopmentPath,
     extraVsix,
     extensionTestsPath: bundle.outfile,
-    folder: opts.folder,
+    folder,
     env,
+    workspaceTrust: true,
     verbose: opts.verbose,
     timeoutMs: Number(opts.timeout) * 1000,
     defer: (fn) => cleanups.push(fn),
   });
-  say(`${code === 0 ? 'PASSED' : 'FAILED'} — editor run ${secs(t)}, total ${secs(t0)}`);
+  say(`untrusted workspace pass ${code === 0 ? 'PASSED' : 'FAILED'} in ${secs(t)}`);
   return code;
 }
 

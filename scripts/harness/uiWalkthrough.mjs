@@ -12,7 +12,8 @@ import { parseArgs } from 'node:util';
 import { tsImport } from 'tsx/esm/api';
 import { launchBrowser } from './browser.mjs';
 import { createTeardown, npmRun } from './lifecycle.mjs';
-import { startCodeServer } from './codeServer.mjs';
+import { makeScratch, startCodeServer } from './codeServer.mjs';
+import { scratchHome, writeImportSamples } from './importSamples.mjs';
 import { startLoopbackRedirector } from './loopbackRedirector.mjs';
 import { startDemoServersProcess } from './demoServers.mjs';
 import { DEMO_HTTP_SERVER, demoServerSettings } from './demoSettings.mjs';
@@ -57,7 +58,12 @@ async function main() {
 
   const redirector = await startLoopbackRedirector();
   cleanups.push(() => redirector.close());
+  // Other MCP clients' files for the import steps; the editor's HOME is a scratch folder holding them.
+  const scratch = await makeScratch();
+  await writeImportSamples(scratch);
   const server = await startCodeServer({
+    scratch,
+    env: { HOME: scratchHome(scratch) },
     vsix: VSIX,
     // Test-only: a chat participant + fake model for the gateway steps (not part of the .vsix).
     extraVsix: [await packageChatParticipant()],

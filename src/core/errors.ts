@@ -33,6 +33,8 @@ export type McpSecureErrorCode =
   | 'client_issuer_mismatch'
   // MCP connection
   | 'invalid_server_definition'
+  /** An MCP configuration file of another client (to import from) that cannot be read as one. */
+  | 'invalid_import_file'
   | 'connection_failed'
   | 'handshake_rejected'
   /** The server and the chosen protocol revision (2025-11-25 / 2026-07-28) have no wire in common. */

@@ -21,7 +21,10 @@ type Handler = (s: CommandServices, pre: Preselection) => Promise<unknown>;
 /** `title` names the task in a failure notification (read when it is shown, so it is in the user's language). */
 const HANDLERS: Record<CommandId, { readonly title: () => string; readonly run: Handler }> = {
   [Commands.addServer]: { title: () => Strings.taskAddServer, run: (s) => addServerCommand(s) },
-  [Commands.importServers]: { title: () => Strings.taskImportServers, run: (s) => importServersCommand(s) },
+  [Commands.importServers]: {
+    title: () => Strings.taskImportServers,
+    run: (s, pre) => importServersCommand(s, pre.importSource),
+  },
   [Commands.removeServer]: { title: () => Strings.taskRemoveServer, run: removeServer },
   [Commands.connect]: { title: () => Strings.taskConnect, run: connect },
   [Commands.disconnect]: { title: () => Strings.taskDisconnect, run: disconnect },

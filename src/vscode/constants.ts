@@ -94,6 +94,8 @@ export const StateKeys = {
 export const SecretKeys = {
   stdioSecret: (serverId: string): string => `mcpSecure.stdioSecret/${serverId}`,
   clientSecret: (serverId: string): string => `mcpSecure.clientSecret/${serverId}`,
+  /** Values of a definition's `secretEnv` / `secretHeaders` (e.g. moved here by an import). */
+  definitionSecrets: (serverId: string): string => `mcpSecure.definitionSecrets/${serverId}`,
 } as const;
 
 /** Tree item context values (menus match on them with `viewItem =~ /^server:/` etc.). */

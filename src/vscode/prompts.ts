@@ -14,7 +14,19 @@ export type ConfirmRequest = ConfirmText &
   (
     | { readonly kind: 'removeServer'; readonly serverId: string }
     | { readonly kind: 'rotateSecret'; readonly serverId: string }
-    | { readonly kind: 'importServers'; readonly names: readonly string[] }
+    | {
+        readonly kind: 'importServers';
+        readonly names: readonly string[];
+        /** Where from (`ImportSourceId`) and what the preview listed as skipped, with the reason code. */
+        readonly source?: string;
+        readonly skipped?: readonly { readonly name: string; readonly reason: string }[];
+      }
+    | {
+        readonly kind: 'importRetireOriginal';
+        readonly source: string;
+        readonly file: string;
+        readonly names: readonly string[];
+      }
     | {
         readonly kind: 'stdioLaunch';
         readonly def: StdioServerDefinition;

@@ -1,6 +1,6 @@
 import { canonicalUrl } from '../core/oauth/grantBinding';
 import { launchSpecKey } from '../core/mcp/launchSpec';
-import type { HttpServerDefinition, StdioServerDefinition } from '../core/mcp/serverDefinition';
+import type { HttpServerDefinition, ServerDefinition, StdioServerDefinition } from '../core/mcp/serverDefinition';
 import { generateSharedSecret, secretFingerprint } from '../core/mcp/stdioSecret';
 import type { SecretStore } from '../core/ports';
 import { SecretKeys } from './constants';
@@ -17,6 +17,20 @@ interface ClientSecretRecord {
   readonly secret: string;
   readonly url: string;
   readonly clientId: string;
+}
+
+/** Secret header / environment values with the definition they were stored for (`definitionBinding`). */
+interface DefinitionSecretsRecord {
+  readonly binding: string;
+  readonly values: Record<string, string>;
+}
+
+/**
+ * What definition secrets are bound to: a stdio server's exact launch spec, an HTTP server's URL.
+ * A definition pointed elsewhere never receives the values stored for the old one.
+ */
+function definitionBinding(def: ServerDefinition): string {
+  return def.transport === 'stdio' ? `stdio:${launchSpecKey(def)}` : `http:${canonicalUrl(def.url) ?? def.url}`;
 }
 
 /**
@@ -67,8 +81,26 @@ export class ServerSecrets {
     return { id: def.id, url: def.url, options };
   }
 
+  /** Store the values of `def`'s `secretEnv` / `secretHeaders` (only the names the definition lists). */
+  async setDefinitionSecrets(def: ServerDefinition, values: Readonly<Record<string, string>>): Promise<void> {
+    const names = (def.transport === 'stdio' ? def.secretEnv : def.secretHeaders) ?? [];
+    const kept = Object.fromEntries(names.flatMap((n) => (values[n] === undefined ? [] : [[n, values[n]]])));
+    const record: DefinitionSecretsRecord = { binding: definitionBinding(def), values: kept };
+    await this.store.store(SecretKeys.definitionSecrets(def.id), JSON.stringify(record));
+  }
+
+  /** The stored values for `def`, or none when the definition changed since they were stored. */
+  async definitionSecrets(def: ServerDefinition): Promise<Readonly<Record<string, string>>> {
+    const raw = await this.store.get(SecretKeys.definitionSecrets(def.id));
+    const record = parseRecord<DefinitionSecretsRecord>(raw, ['binding']);
+    if (!record || record.binding !== definitionBinding(def) || typeof record.values !== 'object' || !record.values)
+      return {};
+    return Object.fromEntries(Object.entries(record.values).filter(([, v]) => typeof v === 'string'));
+  }
+
   /** Forget everything stored for a removed server. */
   async forget(serverId: string): Promise<void> {
+    await this.store.delete(SecretKeys.definitionSecrets(serverId));
     await this.store.delete(SecretKeys.stdioSecret(serverId));
     await this.store.delete(SecretKeys.clientSecret(serverId));
   }

@@ -1,4 +1,5 @@
 import type * as vscode from 'vscode';
+import type { ImportRoots } from '../core/import/importSources';
 import type { ConnectionManager } from '../core/mcp/connectionManager';
 import type { Logger } from '../core/ports';
 import type { McpAuthProvider } from './authProvider';
@@ -30,4 +31,6 @@ export interface CommandServices {
   /** The cancellable progress notification of a tool call (injected like `confirm`). */
   readonly progress: RunWithProgress;
   readonly guard: StdioLaunchGuard;
+  /** Test mode only: overrides of the folders "Import Servers…" looks in (see `TestSeams.useImportRoots`). */
+  readonly importRootsOverride?: () => Partial<ImportRoots> | undefined;
 }

@@ -78,5 +78,6 @@ function confirmationKey(def: StdioServerDefinition, origin: SettingsOrigin): st
 function envLines(def: StdioServerDefinition): string[] {
   const lines = Object.entries(def.env ?? {}).map(([k, v]) => `${k}=${v}`);
   if (def.secret.mode === 'env' || def.secret.mode === 'both') lines.push(Strings.secretEnvLine(def.secret.envVar));
+  for (const name of def.secretEnv ?? []) lines.push(Strings.importStoredSecretEnvLine(name));
   return lines;
 }

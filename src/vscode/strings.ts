@@ -49,10 +49,6 @@ const TEXT = {
   removeConfirm: (name: string) =>
     t('Remove MCP server "{0}"? Its sign-in grant and shared secret are deleted too.', name),
   remove: 'Remove',
-  importedServers: (count: number) => t('Imported {0} server(s) from .vscode/mcp.json.', count),
-  importNothing: 'No importable servers found in .vscode/mcp.json.',
-  importNoFile: 'No .vscode/mcp.json in this workspace.',
-  importSkipped: (count: number) => t('{0} entr(ies) were skipped (unsupported or already present).', count),
   noServers: 'No MCP servers are configured. Add one first.',
 
   // stdio launch confirmation
@@ -182,9 +178,6 @@ const TEXT = {
   commandNotApplicable: (name: string) => t('This command does not apply to {0}.', name),
   removeInvalidConfirm: (label: string, origin: string) =>
     t('Remove the invalid server entry "{0}" from the {1} settings?', label, origin),
-  importConfirm: (count: number) => t('Add {0} server(s) from .vscode/mcp.json to the workspace settings?', count),
-  importDetail: (names: readonly string[]) =>
-    t('{0}\n\nLocal programs among them are shown in full and confirmed before their first start.', names.join('\n')),
   importAction: 'Import',
   callToolConfirm: (tool: string, server: string) =>
     t('Call the tool "{0}" on {1} with these arguments?', tool, server),
@@ -342,6 +335,52 @@ const TEXT = {
   auditCheckFailed: (where: string, reason: string) => t('Audit log check failed at {0}: {1}.', where, reason),
   auditCheckFailedMany: (where: string, reason: string, problems: number) =>
     t('Audit log check failed at {0}: {1}. {2} problem(s) in total.', where, reason, problems),
+  // --- import from other MCP clients (issue 12, item 7) ---
+  importStoredSecretEnvLine: (name: string) => t('{0}=(a stored secret, set at launch)', name),
+  importPickTitle: 'Import MCP Servers',
+  importPickPlaceholder: 'Where are the servers to import?',
+  importSourceCount: (count: number) => t('{0} server(s)', count),
+  importSourceUnreadable: (why: string) => t('cannot be read: {0}', why),
+  importSourcePath: (file: string) => t('{0}', file),
+  importNoSources:
+    'No MCP configuration of VS Code, Claude Desktop, Cursor or Claude Code was found (user-level files, and workspace files in a trusted folder).',
+  importUntrustedWorkspace:
+    'Workspace files are not imported in Restricted Mode: their servers could launch programs. Trust the folder first.',
+  importSourceMissing: (source: string) => t('No {0} configuration file was found.', source),
+  importSourceEmpty: (source: string) => t('{0} defines no MCP servers.', source),
+  importPreviewMessage: (count: number, source: string, target: string) =>
+    t('Add {0} server(s) from {1} to the {2} settings?', count, source, target),
+  importPreviewNothing: (source: string) => t('Nothing to import from {0}.', source),
+  importAddLine: (name: string, id: string, target: string) => t('+ {0} (as "{1}"): {2}', name, id, target),
+  importSkipLine: (name: string, why: string) => t('- {0}: skipped, {1}', name, why),
+  importSecretsNote: (count: number) =>
+    t(
+      "{0} credential(s) found in env or headers go to the editor's secret storage; the settings only name them.",
+      count,
+    ),
+  importLaunchNote: 'Local programs among them are shown in full and confirmed before their first start.',
+  importSkippedHeading: 'Skipped:',
+  importAddedHeading: 'Will be added:',
+  importDone: (count: number, source: string) => t('Imported {0} server(s) from {1}.', count, source),
+  importRetireMessage: (count: number, file: string) =>
+    t('Remove the {0} imported server(s) from {1}, so that chat does not see their tools twice?', count, file),
+  importRetireDetail: (backup: string) =>
+    t('The file is copied to {0} first. Comments in the file are not kept (the copy has them).', backup),
+  importRetireAction: 'Remove from Original',
+  importRetired: (count: number, backup: string) =>
+    t('Removed {0} server(s) from the original file; backup: {1}.', count, backup),
+  importRetireOtherApp: (source: string, names: readonly string[]) =>
+    t(
+      "{0} still defines {1}. Remove them there if its agent and VS Code's chat should not both see their tools. MCP Secure does not edit other apps' settings.",
+      source,
+      names.join(', '),
+    ),
+  importSourceLabel: (id: string) =>
+    (Object.hasOwn(IMPORT_SOURCE_LABELS, id) ? IMPORT_SOURCE_LABELS[id]?.() : id) ?? id,
+  importSkipReason: (reason: string) =>
+    (Object.hasOwn(IMPORT_SKIP_REASONS, reason) ? IMPORT_SKIP_REASONS[reason]?.() : reason) ?? reason,
+  importSkipWhy: (reason: string, detail: string) => t('{0} ({1})', reason, detail),
+
   // --- task-augmented tools (issue 11, MCP 2025-11-25 tasks) ---
   runningToolTask: (tool: string, server: string) => t('Running {0} on {1} as a task…', tool, server),
   toolTaskStatus: (status: string, message: string) => {
@@ -349,6 +388,28 @@ const TEXT = {
     return message ? t('task {0}: {1}', state, message) : t('task {0}', state);
   },
 } as const;
+
+/** Names of the import sources (`ImportSourceId` in src/core/import/importSources.ts). */
+const IMPORT_SOURCE_LABELS: Readonly<Record<string, () => string>> = {
+  vscodeWorkspace: () => t("VS Code (this workspace's .vscode/mcp.json)"),
+  vscodeUser: () => t('VS Code (user mcp.json)'),
+  claudeDesktop: () => t('Claude Desktop'),
+  cursorUser: () => t('Cursor (user mcp.json)'),
+  cursorWorkspace: () => t("Cursor (this workspace's .cursor/mcp.json)"),
+  claudeCodeWorkspace: () => t("Claude Code / Copilot (this workspace's .mcp.json)"),
+  claudeCodeUser: () => t('Claude Code (~/.claude.json)'),
+};
+
+/** Short names of `ImportSkipReason` (src/core/import/importPlan.ts). */
+const IMPORT_SKIP_REASONS: Readonly<Record<string, () => string>> = {
+  duplicate_id: () => t('duplicate id'),
+  unsupported_transport: () => t('unsupported transport'),
+  invalid_url: () => t('invalid URL'),
+  invalid_definition: () => t('invalid definition'),
+  already_present: () => t('already present'),
+  uses_variables: () => t('uses variables'),
+  secret_in_args: () => t('credential in arguments'),
+};
 
 /** Per-function bound for each interpolated argument; the stdio launch confirmation shows the full command. */
 const ARGUMENT_LIMITS: Partial<Record<keyof typeof TEXT, number>> = {

@@ -1,5 +1,6 @@
 import type * as vscode from 'vscode';
 import type { AuditRecord } from '../core/audit/auditRecord';
+import { importSources, type ImportRoots } from '../core/import/importSources';
 import type { ConnectionState } from '../core/mcp/connectionState';
 import type { HttpServerDefinition } from '../core/mcp/serverDefinition';
 import type { ElicitationHandler, ToolCallResult } from '../core/mcp/types';
@@ -9,6 +10,7 @@ import type { SecretStore } from '../core/ports';
 import type { ToolCaller } from '../core/toolCallObserver';
 import type { McpAuthProvider } from './authProvider';
 import type { GrantView } from './engineContract';
+import { importRoots } from './importFiles';
 import type { ConfirmKind, ConfirmRequest } from './prompts';
 import type { CommandServices } from './services';
 import type { LaunchConfirmer } from './stdioLaunchGuard';
@@ -68,6 +70,14 @@ export interface McpSecureApi {
   expireStoredGrant(serverId: string): Promise<void>;
   /** The client id of the dynamic registration stored for an issuer (a public identifier), if any. */
   storedRegistrationClientId(issuer: string): Promise<string | undefined>;
+  /** Whether secret storage holds `value` for the definition's `secretEnv`/`secretHeaders` entry `name` (the value never leaves). */
+  definitionSecretMatches(serverId: string, name: string, value: string): Promise<boolean>;
+  /** Points "Import Servers…" at other folders (a temporary HOME) until the lease is disposed. */
+  useImportRoots(roots: Partial<ImportRoots>): Lease;
+  /** How many workspace-settings servers are ignored because the folder is not trusted. */
+  ignoredWorkspaceServers(): number;
+  /** The files "Import Servers…" looks at now (real derivation, plus any `useImportRoots` override). */
+  importSourceFiles(): { id: string; file: string }[];
   /** Stores a dynamic registration the authorization server does not know (as after its restart). */
   plantForgottenRegistration(issuer: string, clientId: string): Promise<void>;
   /** SecretStorage round trips, limited to keys under `SCRATCH_SECRET_PREFIX`. */
@@ -177,6 +187,13 @@ export function createTestApi(p: ApiParts): McpSecureApi {
     listTools: async (serverId) => (await actions.listTools(serverId)).map((t) => t.name),
     callTool: (serverId, tool, args, caller = 'test') => actions.callTool(serverId, tool, args, caller),
     tree: () => tree.snapshot(),
+    definitionSecretMatches: async (serverId, name, value) => {
+      const def = registry.get(serverId);
+      return def !== undefined && (await p.services.secrets.definitionSecrets(def))[name] === value;
+    },
+    useImportRoots: (roots) => seams.useImportRoots(roots),
+    ignoredWorkspaceServers: () => registry.ignoredCount(),
+    importSourceFiles: () => importSources(importRoots(p.services)).map((s) => ({ id: s.id, file: s.file })),
     hasStoredGrant: async (serverId) => (await p.store.get(grantStoreKey(serverId))) !== undefined,
     detachStoredGrant: async (serverId) => {
       const key = grantStoreKey(serverId);

@@ -1,6 +1,7 @@
 import { McpSecureError } from '../core/errors';
 import { Strings } from './strings';
 import type { ElicitationAnswer, ElicitationHandler, ElicitationRequest } from '../core/mcp/types';
+import type { ImportRoots } from '../core/import/importSources';
 import type { BrowserOpener } from '../core/ports';
 import type { ProgressReport, ProgressWork } from './progress';
 import type { Confirm, ConfirmKind, ConfirmRequest, Prompts } from './prompts';
@@ -31,6 +32,8 @@ export class TestSeams {
   private elicitation: ElicitationHandler | undefined;
   private progressWatch: ((run: ProgressRun) => void) | undefined;
   private readonly confirmations = new Map<ConfirmKind, ConfirmHandler<ConfirmKind>>();
+  /** Where "Import Servers…" looks instead of the real home / config folders (a temporary HOME in tests). */
+  importRoots: Partial<ImportRoots> | undefined;
   /** Every confirmation asked since activation (answered by a double or not), oldest first. */
   readonly asked: ConfirmRequest[] = [];
 
@@ -80,6 +83,11 @@ export class TestSeams {
   useProgress(watch: (run: ProgressRun) => void): Lease {
     this.progressWatch = watch;
     return lease(() => this.progressWatch === watch && (this.progressWatch = undefined));
+  }
+
+  useImportRoots(roots: Partial<ImportRoots>): Lease {
+    this.importRoots = roots;
+    return lease(() => this.importRoots === roots && (this.importRoots = undefined));
   }
 
   useConfirmation<K extends ConfirmKind>(kind: K, handler: ConfirmHandler<K>): Lease {

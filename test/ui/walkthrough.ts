@@ -8,6 +8,7 @@
  */
 import path from 'node:path';
 import type { BrowserContext, Frame, Locator, Page } from 'playwright-core';
+import { importPreview, importSources } from './importSteps';
 import { getStarted, pickTheme, securityReport, statusBar } from './nativeSteps';
 
 export interface WalkthroughOptions {
@@ -84,9 +85,17 @@ export async function runWalkthrough(o: WalkthroughOptions): Promise<StepResult[
     ['audit-editor-zoomed', () => zoomAuditChart(p, o.log)],
     // Issue 8 (the gateway): MCP: List Servers, a participant call with VS Code's confirmation, the chat call audited.
     ...gatewaySteps(o),
+    // Issue 12, item 7: Import Servers… from the files other MCP clients keep (samples by the harness).
+    ['import-sources', () => importSources(p)],
+    ['import-preview-cancelled', () => importPreview(p, (name) => shot(o, name))],
   ];
   for (const [name, fn] of steps) if (!(await step(name, fn))) break;
   return results;
+}
+
+/** An extra screenshot inside a step (the step's own one is taken after it). */
+async function shot(o: WalkthroughOptions, name: string): Promise<void> {
+  await o.page.screenshot({ path: path.join(o.screenshotsDir, `${name}.png`) });
 }
 
 async function openWorkbench(page: Page, url: string): Promise<void> {

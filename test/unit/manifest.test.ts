@@ -169,6 +169,17 @@ describe('extension manifest vs constant tables', () => {
     assert.equal(pkg.capabilities?.untrustedWorkspaces?.supported, 'limited');
   });
 
+  it('every restricted setting says in its Settings UI description that an untrusted workspace cannot set it', () => {
+    const properties = pkg.contributes.configuration.properties as Record<
+      string,
+      { markdownDescription?: string; description?: string }
+    >;
+    for (const key of RESTRICTED_SETTINGS) {
+      const text = properties[key]?.markdownDescription ?? properties[key]?.description ?? '';
+      assert.match(text, /untrusted|Restricted Mode|ignored in workspace settings/i, key);
+    }
+  });
+
   it('contributes the authentication provider the code registers', () => {
     assert.deepEqual(pkg.contributes.authentication, [{ id: AUTH_PROVIDER_ID, label: AUTH_PROVIDER_LABEL }]);
   });

@@ -15,6 +15,11 @@ export interface AuthorizedFetchOptions {
   readonly logger: Logger;
   /** Static, non-secret headers from the server definition. */
   readonly staticHeaders?: Readonly<Record<string, string>>;
+  /**
+   * Stored header values (an API key, a static `Authorization`); an `Authorization` from the
+   * authorizer (an OAuth token) takes precedence over a stored one.
+   */
+  readonly secretHeaders?: Readonly<Record<string, string>>;
   /** Cap on a JSON body / on one SSE event. */
   readonly maxResponseBytes: number;
   readonly baseFetch?: typeof fetch;
@@ -73,6 +78,7 @@ async function send(opts: AuthorizedFetchOptions, request: LogicalRequest, url: 
   const headers = new Headers(request.init.headers);
   for (const [k, v] of Object.entries(opts.staticHeaders ?? {})) if (!headers.has(k)) headers.set(k, v);
   headers.delete('authorization');
+  for (const [k, v] of Object.entries(opts.secretHeaders ?? {})) headers.set(k, v);
   const auth = await during(opts.activity, () =>
     opts.authorizer.headersFor({ url, method: request.method }, request.signal),
   );

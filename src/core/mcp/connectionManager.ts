@@ -31,6 +31,11 @@ export interface ConnectionManagerOptions {
   readonly authorizerFor: (def: HttpServerDefinition) => RequestAuthorizer;
   /** The stored shared secret of a stdio server (generated and stored by the host on first use). */
   readonly stdioSecretFor: (def: StdioServerDefinition) => Promise<string>;
+  /**
+   * Values of the definition's `secretHeaders` / `secretEnv`, from secret storage (missing names are
+   * simply not sent). Without it such a definition connects without them.
+   */
+  readonly definitionSecretsFor?: (def: ServerDefinition) => Promise<Readonly<Record<string, string>>>;
   /** Who is calling, resolved per call. Defaults: stdio → shared-secret fingerprint; HTTP → none. */
   readonly identityFor?: (def: ServerDefinition) => Promise<ConnectionIdentity>;
   readonly observers?: readonly ToolCallObserver[];
@@ -168,6 +173,16 @@ export class ConnectionManager {
     return this.entries.get(id)?.state ?? STOPPED;
   }
 
+  /** The stored values of exactly the names the definition lists (nothing when it lists none). */
+  private async definitionSecrets(
+    def: ServerDefinition,
+    names: readonly string[] | undefined,
+  ): Promise<Readonly<Record<string, string>> | undefined> {
+    if (!names?.length || !this.opts.definitionSecretsFor) return undefined;
+    const values = await this.opts.definitionSecretsFor(def);
+    return Object.fromEntries(names.flatMap((n) => (typeof values[n] === 'string' ? [[n, values[n]]] : [])));
+  }
+
   /** Loads the MCP SDK on the first connect, not with the extension (activation connects nothing). */
   private sdk(): Promise<SdkRuntime> {
     return (this.sdkRuntime ??= import('./sdkRuntime'));
@@ -185,6 +200,7 @@ export class ConnectionManager {
       maxResponseBytes: this.opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
       signal,
       baseFetch: this.opts.fetch,
+      secretHeaders: await this.definitionSecrets(def, def.secretHeaders),
     });
     return this.wrap(sdk, { def, client, transport, wire, logger, errorContext: () => ({}), activity });
   }
@@ -196,6 +212,7 @@ export class ConnectionManager {
       logger,
       createClient: (protocol) => this.createClient(sdk, def, protocol, logger),
       secret,
+      secretEnv: await this.definitionSecrets(def, def.secretEnv),
       requestTimeoutMs: this.timeoutMs,
       signal,
     });

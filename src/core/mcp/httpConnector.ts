@@ -23,6 +23,8 @@ export interface HttpConnectDeps {
   readonly signal?: AbortSignal;
   readonly baseFetch?: typeof fetch;
   readonly activity: AuthActivity;
+  /** Values of the definition's `secretHeaders`, from secret storage. */
+  readonly secretHeaders?: Readonly<Record<string, string>>;
 }
 
 export interface HttpConnected {
@@ -48,6 +50,7 @@ export async function connectHttp(def: HttpServerDefinition, deps: HttpConnectDe
     authorizer: deps.authorizer,
     logger: deps.logger,
     staticHeaders: def.headers,
+    secretHeaders: deps.secretHeaders,
     maxResponseBytes: deps.maxResponseBytes,
     baseFetch: deps.baseFetch,
     activity: deps.activity,

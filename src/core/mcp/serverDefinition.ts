@@ -65,6 +65,7 @@ const HTTP_KEYS = fieldsOf<HttpServerDefinition>({
   oauth: true,
   protocol: true,
   headers: true,
+  secretHeaders: true,
 });
 const STDIO_KEYS = fieldsOf<StdioServerDefinition>({
   ...COMMON_FIELDS,
@@ -72,6 +73,7 @@ const STDIO_KEYS = fieldsOf<StdioServerDefinition>({
   args: true,
   cwd: true,
   env: true,
+  secretEnv: true,
   secret: true,
 });
 const OAUTH_KEYS = fieldsOf<HttpOAuthOptions>({
@@ -222,6 +224,17 @@ function parseHttp(obj: Record<string, unknown>, id: string, name: string): Http
     }
     def.headers = headers;
   }
+  if (obj.secretHeaders !== undefined) {
+    const names = parseNameList(obj.secretHeaders, 'secretHeaders', HEADER_NAME_PATTERN);
+    for (const k of names) {
+      // A stored static credential may be an `Authorization` header; the transport's own headers stay off limits.
+      if (k.toLowerCase() !== 'authorization' && RESERVED_HEADERS.has(k.toLowerCase()))
+        throw invalid(`secretHeaders.${k}`, 'is managed by the connection and cannot be set');
+      if (Object.keys(def.headers ?? {}).some((h) => h.toLowerCase() === k.toLowerCase()))
+        throw invalid(`secretHeaders.${k}`, 'is also set in "headers"');
+    }
+    def.secretHeaders = names;
+  }
   return def;
 }
 
@@ -233,6 +246,15 @@ function parseProtocol(raw: unknown): ProtocolChoice {
 /** The wire a stdio definition speaks: its `protocol`, else {@link STDIO_DEFAULT_PROTOCOL}. */
 export function stdioProtocol(def: StdioServerDefinition): ProtocolChoice {
   return def.protocol ?? STDIO_DEFAULT_PROTOCOL;
+}
+
+/** A list of distinct names matching `pattern` (case-insensitively distinct for header names). */
+function parseNameList(raw: unknown, field: string, pattern: RegExp): string[] {
+  if (!Array.isArray(raw) || raw.some((n) => typeof n !== 'string' || !pattern.test(n)))
+    throw invalid(field, 'must be a list of valid names');
+  const names = raw as string[];
+  if (new Set(names.map((n) => n.toLowerCase())).size !== names.length) throw invalid(field, 'has duplicate names');
+  return [...names];
 }
 
 function isAbsolutePath(p: string): boolean {
@@ -290,6 +312,15 @@ function parseStdio(obj: Record<string, unknown>, id: string, name: string): Std
     }
     for (const [k, v] of Object.entries(env)) if (v.includes('\0')) throw invalid(`env.${k}`, 'must not contain NUL');
     def.env = env;
+  }
+  if (obj.secretEnv !== undefined) {
+    const names = parseNameList(obj.secretEnv, 'secretEnv', ENV_NAME_PATTERN);
+    for (const k of names) {
+      if (secret.mode !== 'none' && k === secret.envVar)
+        throw invalid(`secretEnv.${k}`, 'is reserved for the generated shared secret');
+      if (def.env && Object.hasOwn(def.env, k)) throw invalid(`secretEnv.${k}`, 'is also set in "env"');
+    }
+    def.secretEnv = names;
   }
   return def;
 }

@@ -94,6 +94,10 @@ const httpFields = {
   headers: stringMap(HEADER_NAME_PATTERN)
     .optional()
     .describe('Extra static, non-secret headers sent on every request.'),
+  secretHeaders: z
+    .array(z.string().regex(HEADER_NAME_PATTERN))
+    .optional()
+    .describe('Names of headers whose values are kept in secret storage (set by Import Servers…); never the values.'),
 };
 
 const stdioFields = {
@@ -101,6 +105,12 @@ const stdioFields = {
   args: z.array(z.string()).default([]),
   cwd: nonEmpty.optional().describe('Absolute working directory.'),
   env: stringMap(ENV_NAME_PATTERN).optional().describe('Non-secret environment variables for the server.'),
+  secretEnv: z
+    .array(z.string().regex(ENV_NAME_PATTERN))
+    .optional()
+    .describe(
+      'Names of environment variables whose values are kept in secret storage (set by Import Servers…); never the values.',
+    ),
   secret: stdioSecretSchema.default({ mode: 'both', envVar: DEFAULT_SECRET_ENV_VAR }),
 };
 

@@ -14,6 +14,8 @@ export interface StdioConnectDeps {
   /** Builds the SDK client for the wire the definition chose (the secret is added on the wire, not here). */
   readonly createClient: (protocol: ProtocolChoice) => Client;
   readonly secret: string | undefined;
+  /** Values of the definition's `secretEnv`, from secret storage: into the child's environment only. */
+  readonly secretEnv?: Readonly<Record<string, string>>;
   readonly requestTimeoutMs: number;
   readonly signal?: AbortSignal;
 }
@@ -38,13 +40,13 @@ export async function connectStdio(def: StdioServerDefinition, deps: StdioConnec
   const inProtocol = deps.secret !== undefined && (mode === 'handshake' || mode === 'both');
   const presenter = new SecretPresenter(inProtocol ? deps.secret : undefined);
   const env = buildChildEnvironment({
-    definitionEnv: def.env,
+    definitionEnv: { ...def.env, ...deps.secretEnv },
     secret: inEnv && deps.secret ? { name: def.secret.envVar, value: deps.secret } : undefined,
   });
   const transport = new StdioTransport(
     { command: def.command, args: def.args, cwd: def.cwd, env },
     deps.logger,
-    deps.secret ? [deps.secret] : [],
+    [...(deps.secret ? [deps.secret] : []), ...Object.values(deps.secretEnv ?? {})],
     presenter,
   );
   const client = deps.createClient(protocol);

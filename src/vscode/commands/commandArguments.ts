@@ -14,6 +14,8 @@ export interface Preselection {
   readonly invalidEntry?: { readonly origin: SettingsOrigin; readonly index: number };
   /** Only for `callTool`; always confirmed by the user together with the tool and the server. */
   readonly toolArguments?: Readonly<Record<string, unknown>>;
+  /** Only for `importServers`: which source to preview (`{ importSource: 'vscodeUser' }`); the preview still asks. */
+  readonly importSource?: string;
 }
 
 const ID_MAX = 256;
@@ -43,6 +45,9 @@ export function preselection(args: readonly unknown[]): Preselection {
     ...(serverId !== undefined && tool !== undefined && tool.length <= ID_MAX ? { tool } : {}),
     ...(invalidEntry ? { invalidEntry } : {}),
     ...(isRecord(third) ? { toolArguments: third } : {}),
+    ...(isRecord(first) && typeof first.importSource === 'string' && first.importSource.length <= ID_MAX
+      ? { importSource: first.importSource }
+      : {}),
   };
 }
 

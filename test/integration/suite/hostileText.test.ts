@@ -180,8 +180,9 @@ describe('hostile names and commands reachable from links', () => {
     const file = vscode.Uri.joinPath(folder.uri, '.vscode', 'mcp.json');
     const document = {
       servers: {
-        [HOSTILE_NAME]: { type: 'http', url: hostile.url },
-        '$(alert) \u2066tool\u2069': { command: f.stdio.command, args: f.stdio.args },
+        // Not the suite's own servers (those would be skipped as already present, with nothing to confirm).
+        [HOSTILE_NAME]: { type: 'http', url: `${hostile.url}?imported` },
+        '$(alert) \u2066tool\u2069': { command: f.stdio.command, args: [...f.stdio.args, '--imported'] },
       },
     };
     await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(JSON.stringify(document)));
@@ -189,7 +190,10 @@ describe('hostile names and commands reachable from links', () => {
     try {
       const seen: ConfirmRequest[] = [];
       answer('importServers', false, seen);
-      await assert.rejects(Promise.resolve(vscode.commands.executeCommand('mcpSecure.importServers')), cancelled);
+      await assert.rejects(
+        Promise.resolve(vscode.commands.executeCommand('mcpSecure.importServers', { importSource: 'vscodeWorkspace' })),
+        cancelled,
+      );
       assert.equal(seen.length, 1);
       assertPlain([seen[0]?.message, seen[0]?.detail]);
       assert.equal(

@@ -1,7 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { randomBytes } from 'node:crypto';
 import { flatProperties, parsePrimitive, skeleton } from '../../../src/vscode/commands/toolSchema';
-import { convertMcpJson, stripJsonComments } from '../../../src/vscode/mcpJsonImport';
 import { Redactor } from '../../../src/core/common/redaction';
 import { readServerEntries } from '../../../src/vscode/serverEntries';
 
@@ -68,33 +67,6 @@ describe('extension adapters (pure parts)', () => {
       assert.ok(!JSON.stringify(invalid).includes('nope'), 'client secret value never echoed');
       const untrusted = readServerEntries({ user, workspace }, false);
       assert.ok(!untrusted.some((e) => e.origin === 'workspace'));
-    });
-  });
-
-  describe('.vscode/mcp.json import', () => {
-    it('converts stdio and http servers, skips input variables and the secret variable', () => {
-      const doc = JSON.parse(
-        stripJsonComments(`{
-        // comment
-        "servers": {
-          "My Server": { "type": "stdio", "command": "/usr/bin/node", "args": ["s.js"], },
-          "remote": { "type": "http", "url": "https://mcp.example.com/mcp" },
-          "withInput": { "type": "stdio", "command": "x", "env": { "TOKEN": "\${input:token}" } },
-          "withSecret": { "command": "/bin/x", "env": { "MCP_SHARED_SECRET": "abc" } },
-          "a": { "url": "https://a.example.com/mcp" } /* block */
-        }
-      }`),
-      );
-      const { entries, skipped } = convertMcpJson(doc, new Set(['a']));
-      assert.deepEqual(
-        entries.map((e) => [e.id, e.transport]),
-        [
-          ['My-Server', 'stdio'],
-          ['remote', 'http'],
-          ['a-2', 'http'],
-        ],
-      );
-      assert.deepEqual(skipped.sort(), ['withInput', 'withSecret']);
     });
   });
 
