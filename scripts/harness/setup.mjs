@@ -83,9 +83,9 @@ async function installPinned({ name, dest, probe, env, force }) {
 
 /**
  * npm puts every ancestor's `node_modules/.bin` in front of PATH when it runs an install script, and the
- * project's own `node_modules/.bin/node` (Node 22, for the conformance suite) is an ancestor of
- * `.cache/harness/code-server`: code-server's postinstall would find Node 22 before the Node 24 on
- * PATH and refuse. A `node` link in `.cache/harness/node_modules/.bin`, a nearer ancestor, wins.
+ * project's `node_modules` is an ancestor of `.cache/harness/code-server`: any `node` a dependency puts in
+ * its `.bin` would be found before the Node 24 on PATH and code-server's postinstall would refuse it.
+ * A `node` link in `.cache/harness/node_modules/.bin`, a nearer ancestor, wins.
  */
 async function shadowAncestorNode() {
   const binDir = path.join(HARNESS_DIR, 'node_modules', '.bin');
