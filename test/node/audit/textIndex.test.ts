@@ -4,7 +4,7 @@ import { AuditIndex } from '../../../src/core/audit/auditQuery';
 import { AuditStore } from '../../../src/core/audit/auditStore';
 import { TextHaystack } from '../../../src/core/audit/textHaystack';
 import { trigramKeys, TrigramPostings } from '../../../src/core/audit/trigramIndex';
-import { makeDraft, tempDir } from './helpers';
+import { makeDraft, tempDir } from '../../support/auditHelpers';
 
 /** Texts deliberately mixing case, token boundaries, non-ASCII (incl. case folding that changes length) and astral characters. */
 const WORDS = [

@@ -293,9 +293,12 @@ describe('OAuthEngine against a real local authorization server', () => {
     const e2 = new OAuthEngine({ secrets, logger, clock, opener: headlessOpener(), consent: async () => true });
     engines.push(e2);
     await rejectsWith(callThrough(e2.authorizerFor({ id: 'srv2', url: as.mcpUrl }), as.mcpUrl), 'step_up_limit');
-    // Bounded: at most 4 sign-ins, each with a stored registration requesting its URL twice (the check
-    // that the AS accepts the registration, then the browser).
-    assert.ok(as.requestsTo('/authorize').length <= 8);
+    // Bounded, and exactly so (one client, fixed scopes): three requests for mcp:admin, two for the union
+    // mcp:admin + mcp:basic, then step_up_limit. A sixth would be an attempt past the limit.
+    assert.deepEqual(
+      as.requestsTo('/authorize').map((r) => r.query.scope),
+      ['mcp:admin', 'mcp:admin', 'mcp:admin', 'mcp:admin mcp:basic', 'mcp:admin mcp:basic'],
+    );
   });
 
   it('never attaches the token to a URL outside the protected resource', async () => {
@@ -322,7 +325,11 @@ describe('OAuthEngine against a real local authorization server', () => {
       },
       { status: 200, type: 'DPoP', scheme: 'DPoP', proof: true },
     );
-    assert.ok(as.requestsTo('/token').length >= 2, 'token request retried with the nonce');
+    assert.deepEqual(
+      as.requestsTo('/token').map((r) => r.headers.dpop !== undefined),
+      [true, true],
+      'one token request refused for want of the nonce, then exactly one retry with it',
+    );
   });
 
   it('DPoP is opt-in: Bearer by default even when the AS advertises it; "auto" uses it only when advertised', async () => {

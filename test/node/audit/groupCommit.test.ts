@@ -5,7 +5,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { AuditStore, type StoreReport } from '../../../src/core/audit/auditStore';
 import { AuditTrail } from '../../../src/core/audit/auditTrail';
 import { MemoryLogger } from '../../../src/core/memoryPorts';
-import { fileWitness, makeContext, makeDraft, tempDir } from './helpers';
+import { fileWitness, makeContext, makeDraft, tempDir } from '../../support/auditHelpers';
 
 /** A delay no test waits for: whatever is written, flush/verify/close wrote. */
 const NEVER_MS = 10 * 60_000;

@@ -58,7 +58,10 @@ describe('the stateless 2026-07-28 wire (SDK v2 server)', () => {
       assert.equal(r.content[0]?.text, 'hi');
       assert.equal(rejections, 1);
       const afterSignIn = server.requests.slice(1);
-      assert.ok(afterSignIn.length >= 3);
+      assert.deepEqual(
+        afterSignIn.map((q) => q.mcpMethod),
+        ['server/discover', 'tools/list', 'tools/call'],
+      );
       assert.ok(afterSignIn.every((q) => q.authorization === `Bearer ${TOKEN}` && q.protocolVersion === '2026-07-28'));
       assert.ok(afterSignIn.some((q) => q.mcpMethod === 'tools/call'));
     });

@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createEditorStandIn, loadWithEditorStandIn } from './support/editorStandIn';
+import { createEditorStandIn, loadWithEditorStandIn } from '../../support/editorStandIn';
 
 type Activate = (context: unknown) => Promise<unknown>;
 
@@ -62,6 +62,14 @@ describe('activate() exports', () => {
       assert.equal(exports, undefined, `${mode} mode exported ${typeof exports}`);
       assert.ok(commands.includes('mcpSecure.addServer'), 'activation did run to the end');
     }
+  });
+
+  it('registers exactly the commands package.json contributes (no contributed command without a handler, none unlisted)', async () => {
+    const manifest = JSON.parse(readFileSync(join(__dirname, '../../../package.json'), 'utf8')) as {
+      contributes: { commands: { command: string }[] };
+    };
+    const { commands } = await activateIn('Production');
+    assert.deepEqual([...commands].sort(), manifest.contributes.commands.map((c) => c.command).sort());
   });
 
   it('returns the test API only in ExtensionMode.Test, and even there without raw SecretStorage', async () => {

@@ -12,7 +12,7 @@ import { AuditPanelBackend } from '../../../src/vscode/audit/auditPanelBackend';
 import { AuditApp } from '../../../src/webview/auditApp';
 import type { FilterState, HistogramDto, WebviewToHost } from '../../../src/webview/protocol';
 import { RpcClient } from '../../../src/webview/rpcClient';
-import { makeDraft, tempDir, waitFor } from './helpers';
+import { makeDraft, tempDir, waitFor } from '../../support/auditHelpers';
 
 const T0 = Date.UTC(2026, 2, 1, 9);
 const N = 240;

@@ -2,10 +2,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { AuditDraft } from '../../../src/core/audit/auditRecord';
-import { AuditWitness, FileHeadStore } from '../../../src/core/audit/auditWitness';
-import type { SecretStore } from '../../../src/core/ports';
-import type { ToolCallContext } from '../../../src/core/toolCallObserver';
+import type { AuditDraft } from '../../src/core/audit/auditRecord';
+import { AuditWitness, FileHeadStore } from '../../src/core/audit/auditWitness';
+import type { SecretStore } from '../../src/core/ports';
+import type { ToolCallContext } from '../../src/core/toolCallObserver';
 
 /** A fresh temp dir, removed by the returned cleanup. */
 export function tempDir(prefix = 'audit-'): { dir: string; cleanup(): void } {

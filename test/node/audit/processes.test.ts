@@ -4,7 +4,7 @@ import { randomInt } from 'node:crypto';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuditStore, GROUP_COMMIT_MS } from '../../../src/core/audit/auditStore';
-import { fileWitness, tempDir } from './helpers';
+import { fileWitness, tempDir } from '../../support/auditHelpers';
 
 const writer = join(__dirname, 'fixtures', 'appendLoop.ts');
 

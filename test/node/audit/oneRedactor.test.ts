@@ -11,7 +11,7 @@ import { StderrLogger } from '../../../src/cli/stderrLogger';
 import { openSecretStore } from '../../../src/cli/storeFactory';
 import { OutputLogger } from '../../../src/vscode/outputLogger';
 import { SecretStorageAdapter } from '../../../src/vscode/secretStorageAdapter';
-import { makeContext, tempDir } from './helpers';
+import { makeContext, tempDir } from '../../support/auditHelpers';
 
 /** Values only the shapes issue 7 item 10 names can catch (no entropy, no JWT, no known prefix). */
 const SECRETS = {

@@ -3,7 +3,7 @@ import type { AuditRecord } from '../../../src/core/audit/auditRecord';
 import { AuditStore } from '../../../src/core/audit/auditStore';
 import { AuditTrail } from '../../../src/core/audit/auditTrail';
 import { MemoryLogger } from '../../../src/core/memoryPorts';
-import { makeContext, tempDir } from '../audit/helpers';
+import { makeContext, tempDir } from '../../support/auditHelpers';
 
 describe('audit records of chat calls (gateway)', () => {
   it("carry caller chat and VS Code's conversation id; other calls have none", async () => {

@@ -3,7 +3,7 @@ import { auditHistogram, bucketWidth, BUCKET_WIDTHS_MS } from '../../../src/core
 import { AuditIndex, type AuditFilter } from '../../../src/core/audit/auditQuery';
 import { AUDIT_OUTCOME_KINDS, type AuditDraft, type AuditRecord } from '../../../src/core/audit/auditRecord';
 import { AuditStore } from '../../../src/core/audit/auditStore';
-import { makeDraft, tempDir } from './helpers';
+import { makeDraft, tempDir } from '../../support/auditHelpers';
 
 const T0 = Date.UTC(2026, 0, 1);
 const CALLERS = ['palette', 'panel', 'gateway'] as const;

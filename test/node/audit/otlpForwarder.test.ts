@@ -12,7 +12,7 @@ import {
   OTLP_HEADERS_KEY,
   type AuditExportStatus,
 } from '../../../src/vscode/audit/auditExportController';
-import { makeContext, makeDraft, tempDir, waitFor } from './helpers';
+import { makeContext, makeDraft, tempDir, waitFor } from '../../support/auditHelpers';
 
 interface Received {
   raw: string;

@@ -14,7 +14,7 @@ import { auditPanelHtml } from '../../../src/vscode/audit/auditPanelHtml';
 import { AuditApp } from '../../../src/webview/auditApp';
 import type { HostToWebview, RowDto, WebviewToHost } from '../../../src/webview/protocol';
 import { RpcClient } from '../../../src/webview/rpcClient';
-import { makeContext, tempDir, waitFor } from './helpers';
+import { makeContext, tempDir, waitFor } from '../../support/auditHelpers';
 
 const HOSTILE = [
   '<img src=x onerror="globalThis.__pwned=1">',

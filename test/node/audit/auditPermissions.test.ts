@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { AuditStore } from '../../../src/core/audit/auditStore';
 import { acquireFileLock } from '../../../src/core/audit/fileLock';
-import { fileWitness, makeDraft, tempDir } from './helpers';
+import { fileWitness, makeDraft, tempDir } from '../../support/auditHelpers';
 
 const mode = (path: string): string => (statSync(path).mode & 0o777).toString(8);
 
