@@ -1,22 +1,38 @@
 #!/usr/bin/env node
-// `npm run test:integration`: the real-editor integration tests, offline. Installs the harness (idempotent),
-// builds the extension, bundles test/integration (runner + suites) into out/integration/index.js, starts
-// the demo servers, runs the suite inside code-server's extension host (headless Chromium as the
-// workbench), prints mocha's output and exits with its code. Everything started is torn down, also on
-// Ctrl+C and on the global timeout.
+// `npm run test:integration`: the real-editor integration tests. Builds the extension, bundles
+// test/integration (runner + suites) into out/integration/index.js, starts the demo servers and hands the
+// bundle to @vscode/test-electron's `runTests`, the standard VS Code test runner, which starts the editor:
+//   * code-server (offline, the default when Microsoft's update server cannot be reached):
+//     `vscodeExecutablePath` is scripts/harness/vscodeShim.mjs, which runs the same bundle in code-server's
+//     extension host (headless Chromium as the workbench; the harness is installed on first use);
+//   * desktop VS Code (with internet): test-electron downloads it, as for any extension.
+// `--editor code-server|desktop` (or MCP_SECURE_EDITOR) chooses explicitly. Prints mocha's output and exits
+// with its code. Everything started is torn down, also on Ctrl+C and on the global timeout.
 // Options: --verbose (server + page logs), --skip-build, --extension <dir> and --suite-dir <dir>
-// (run another extension/suite, used to test the harness itself), --folder <dir>, --timeout <seconds>.
+// (run another extension/suite, used to test the harness itself), --folder <dir>, --timeout <seconds>,
+// --editor code-server|desktop.
+import { lookup } from 'node:dns/promises';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { bundleIntegration } from './bundleIntegration.mjs';
 import { createTeardown, npmRun } from './lifecycle.mjs';
 import { startDemoServersProcess, testEnvironment, DEMO_SERVERS_TS } from './demoServers.mjs';
-import { runExtensionTests } from './extensionTests.mjs';
-import { packageChatParticipant } from './fixtureExtensions.mjs';
+import { CHAT_PARTICIPANT_DIR } from './fixtureExtensions.mjs';
 import { REPO_ROOT, ensureHarness } from './setup.mjs';
 
-const say = (msg) => process.stdout.write(`[test:integration] ${msg}\n`);
+/** The stand-in executable test-electron starts instead of desktop VS Code when offline. */
+export const VSCODE_SHIM = path.join(REPO_ROOT, 'scripts', 'harness', 'vscodeShim.mjs');
+/**
+ * The part of @vscode/test-electron's `TestOptions` used here.
+ * @typedef {{ extensionDevelopmentPath: string[], extensionTestsPath: string, extensionTestsEnv: Record<string, string>,
+ *   launchArgs: string[], vscodeExecutablePath?: string }} RunTestsOptions
+ */
+/** Where @vscode/test-electron downloads desktop VS Code from. */
+const UPDATE_HOST = 'update.code.visualstudio.com';
+
+const say = (/** @type {string} */ msg) => process.stdout.write(`[test:integration] ${msg}\n`);
 
 const { values: opts } = parseArgs({
   options: {
@@ -26,8 +42,28 @@ const { values: opts } = parseArgs({
     'suite-dir': { type: 'string' },
     folder: { type: 'string' },
     timeout: { type: 'string', default: '900' },
+    editor: { type: 'string' },
   },
 });
+
+/**
+ * Which editor runs the suite: explicit (--editor, MCP_SECURE_EDITOR), else desktop VS Code when its
+ * download host resolves, code-server otherwise.
+ * @returns {Promise<'code-server' | 'desktop'>}
+ */
+async function chooseEditor() {
+  const chosen = opts.editor ?? process.env.MCP_SECURE_EDITOR;
+  if (chosen === 'code-server' || chosen === 'desktop') return chosen;
+  if (chosen) throw new Error(`--editor must be code-server or desktop, not "${chosen}"`);
+  const resolves = await Promise.race([
+    lookup(UPDATE_HOST).then(
+      () => true,
+      () => false,
+    ),
+    new Promise((resolve) => setTimeout(resolve, 3000, false).unref()),
+  ]);
+  return resolves ? 'desktop' : 'code-server';
+}
 
 const { cleanups, finish } = createTeardown({ say });
 
@@ -43,7 +79,11 @@ async function main() {
   );
   globalTimer.unref();
 
-  await ensureHarness();
+  const editor = await chooseEditor();
+  say(
+    `editor: ${editor === 'desktop' ? 'desktop VS Code (downloaded by @vscode/test-electron)' : 'code-server (scripts/harness/vscodeShim.mjs)'}`,
+  );
+  if (editor === 'code-server') await ensureHarness();
   const extensionDevelopmentPath = path.resolve(opts.extension ?? REPO_ROOT);
   if (!opts['skip-build'] && !opts.extension) {
     const t = Date.now();
@@ -62,6 +102,7 @@ async function main() {
     `bundled ${bundle.files.length} suite file(s): ${bundle.files.map((f) => path.relative(REPO_ROOT, f)).join(', ')}`,
   );
 
+  /** @type {Record<string, string>} */
   let env = {};
   if (existsSync(DEMO_SERVERS_TS)) {
     const t = Date.now();
@@ -74,19 +115,28 @@ async function main() {
   }
   if (process.env.MCP_SECURE_TEST_GREP) env.MCP_SECURE_TEST_GREP = process.env.MCP_SECURE_TEST_GREP;
 
-  // Test-only extensions installed next to ours (not for --extension runs, which test the harness itself).
-  const extraVsix = opts.extension ? [] : [await packageChatParticipant()];
+  if (opts.verbose) env.MCP_SECURE_HARNESS_VERBOSE = '1';
+  env.MCP_SECURE_HARNESS_TIMEOUT_MS = String(Number(opts.timeout) * 1000);
+  // Test-only extensions loaded next to ours (not for --extension runs, which test the harness itself).
+  const developmentPaths = [extensionDevelopmentPath, ...(opts.extension ? [] : [CHAT_PARTICIPANT_DIR])];
   const t = Date.now();
-  const code = await runExtensionTests({
-    extensionDevelopmentPath,
-    extraVsix,
+  // CommonJS package; createRequire also honours NODE_PATH.
+  const { runTests } = /** @type {{ runTests(options: RunTestsOptions): Promise<number> }} */ (
+    createRequire(import.meta.url)('@vscode/test-electron')
+  );
+  const code = await runTests({
+    extensionDevelopmentPath: developmentPaths,
     extensionTestsPath: bundle.outfile,
-    folder: opts.folder,
-    env,
-    verbose: opts.verbose,
-    timeoutMs: Number(opts.timeout) * 1000,
-    defer: (fn) => cleanups.push(fn),
-  });
+    extensionTestsEnv: env,
+    launchArgs: [...(opts.folder ? [path.resolve(opts.folder)] : []), '--disable-extensions'],
+    ...(editor === 'code-server' && { vscodeExecutablePath: VSCODE_SHIM }),
+  }).then(
+    () => 0,
+    (/** @type {unknown} */ err) => {
+      say(`the editor run failed: ${err instanceof Error ? err.message : String(err)}`);
+      return 1;
+    },
+  );
   say(`${code === 0 ? 'PASSED' : 'FAILED'} — editor run ${secs(t)}, total ${secs(t0)}`);
   return code;
 }
