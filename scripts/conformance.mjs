@@ -90,6 +90,7 @@ function parseOptions(argv) {
   };
 }
 
+/** Prints the usage (and `error`) and exits: 2 on an error, 0 for --help. @param {string} [error] @returns {never} */
 function usage(error) {
   const text = readFileSync(fileURLToPath(import.meta.url), 'utf8')
     .split('\n')
@@ -138,6 +139,7 @@ function run(cmd, args, { timeoutMs, env, shell = false }) {
   return new Promise((resolvePromise) => {
     const started = Date.now();
     const child = spawn(cmd, args, { cwd: root, env, shell, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const pid = child.pid;
     let stdout = '';
     let stderr = '';
     let killed = false;
@@ -150,7 +152,7 @@ function run(cmd, args, { timeoutMs, env, shell = false }) {
     const timer = setTimeout(() => {
       killed = true;
       try {
-        process.kill(-child.pid, 'SIGKILL');
+        if (pid !== undefined) process.kill(-pid, 'SIGKILL');
       } catch {
         /* already gone */
       }
@@ -162,6 +164,8 @@ function run(cmd, args, { timeoutMs, env, shell = false }) {
   });
 }
 
+/** @typedef {{ name: string, versions: string[] }} Scenario */
+
 /** `conformance list --client` → [{ name, versions[] }] */
 /** @param {string} nodeBinary */
 async function listScenarios(nodeBinary) {
@@ -170,19 +174,22 @@ async function listScenarios(nodeBinary) {
     env: runnerEnv(nodeBinary),
   });
   if (r.code !== 0) throw new Error(`conformance list failed: ${r.stderr}`);
+  /** @type {Scenario[]} */
   const out = [];
   for (const line of r.stdout.split('\n')) {
     const m = /^\s+-\s+(\S+)\s+\[([^\]]*)\]/.exec(line);
-    if (m) out.push({ name: m[1], versions: m[2].split(',').map((s) => s.trim()) });
+    if (m?.[1] && m[2] !== undefined) out.push({ name: m[1], versions: m[2].split(',').map((s) => s.trim()) });
   }
   return out;
 }
 
 /** The wire the runner picks (no --spec-version): 2026-07-28 only for scenarios introduced there. */
+/** @param {string[]} versions */
 function wireOf(versions) {
   return versions.length === 1 && versions[0] === '2026-07-28' ? '2026-07-28' : '2025-11-25';
 }
 
+/** The first checks.json under `dir`, depth first. @param {string} dir @returns {string | undefined} */
 function findChecks(dir) {
   if (!existsSync(dir)) return undefined;
   for (const entry of readdirSync(dir)) {
@@ -195,6 +202,17 @@ function findChecks(dir) {
   return undefined;
 }
 
+/**
+ * @typedef {{ id: string, status: string, errorMessage?: string, description?: string }} Check
+ * @typedef {{ scenario: string, wire: string, passed: boolean, vacuous: boolean, durationMs: number,
+ *   successes: number, failures: number, reason: string }} ScenarioResult
+ */
+
+/**
+ * @param {Scenario} scenario @param {Options & { command: string }} opts @param {string} resultsDir
+ * @param {string} nodeBinary
+ * @returns {Promise<ScenarioResult>}
+ */
 async function runScenario(scenario, opts, resultsDir, nodeBinary) {
   const outDir = join(resultsDir, scenario.name.replace(/[^A-Za-z0-9._-]/g, '_'));
   const args = [
@@ -218,6 +236,7 @@ async function runScenario(scenario, opts, resultsDir, nodeBinary) {
     `${r.stdout}\n${r.stderr}`,
   );
   const checksFile = findChecks(outDir);
+  /** @type {Check[]} */
   let checks = [];
   if (checksFile) {
     try {
@@ -232,8 +251,8 @@ async function runScenario(scenario, opts, resultsDir, nodeBinary) {
   const clientExit = /Client exited with code (-?\d+)/.exec(r.stderr)?.[1];
   const passed = r.code === 0 && bad.length === 0 && !timedOut && checksFile !== undefined;
   let reason = '';
-  if (bad.length > 0) {
-    const c = bad[0];
+  const c = bad[0];
+  if (c) {
     reason = `${c.status} ${c.id}${c.errorMessage ? `: ${c.errorMessage}` : c.description ? `: ${c.description}` : ''}`;
   } else if (timedOut) reason = 'timeout';
   else if (!checksFile) reason = `no checks.json (runner exit ${r.code})`;
@@ -251,19 +270,27 @@ async function runScenario(scenario, opts, resultsDir, nodeBinary) {
   };
 }
 
+/**
+ * Runs `fn` over `items` with at most `jobs` at once, results in input order.
+ * @template T, R
+ * @param {T[]} items @param {number} jobs @param {(item: T, index: number) => Promise<R>} fn
+ * @returns {Promise<R[]>}
+ */
 async function pool(items, jobs, fn) {
+  /** @type {R[]} */
   const results = new Array(items.length);
   let next = 0;
   async function worker() {
     while (next < items.length) {
       const i = next++;
-      results[i] = await fn(items[i], i);
+      results[i] = await fn(/** @type {T} */ (items[i]), i);
     }
   }
   await Promise.all(Array.from({ length: Math.min(jobs, items.length) }, worker));
   return results;
 }
 
+/** @param {Scenario[]} all @param {string[]} filters */
 function selectScenarios(all, filters) {
   if (filters.length === 0) return all;
   const picked = all.filter((s) =>
@@ -291,6 +318,7 @@ async function buildCli() {
   });
 }
 
+/** @param {ScenarioResult[]} results */
 function printTable(results) {
   const rows = results.map((r) => [
     r.scenario,
@@ -300,11 +328,11 @@ function printTable(results) {
     r.passed ? '' : r.reason,
   ]);
   const head = ['scenario', 'wire', 'result', 'duration', 'first failing check'];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => (i === 4 ? 0 : row[i].length))));
-  widths[4] = head[4].length;
-  const fmt = (row) =>
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => (i === 4 ? 0 : (row[i] ?? '').length))));
+  widths[4] = head[4]?.length ?? 0;
+  const fmt = (/** @type {string[]} */ row) =>
     row
-      .map((c, i) => (i === 4 ? c : c.padEnd(widths[i])))
+      .map((c, i) => (i === 4 ? c : c.padEnd(widths[i] ?? 0)))
       .join('  ')
       .trimEnd();
   console.log(fmt(head));
@@ -312,6 +340,7 @@ function printTable(results) {
   for (const row of rows) console.log(fmt(row));
 }
 
+/** @param {string} path @returns {{ passed: string[] } | undefined} */
 function readBaseline(path) {
   if (!existsSync(path)) return undefined;
   return JSON.parse(readFileSync(path, 'utf8'));
@@ -320,18 +349,16 @@ function readBaseline(path) {
 async function main() {
   const opts = parseOptions(process.argv.slice(2));
   const started = Date.now();
-  if (!opts.command) {
-    if (opts.build) await buildCli();
-    opts.command = `node ${join(root, 'dist', 'cli.js')} conformance`;
-  }
+  if (!opts.command && opts.build) await buildCli();
+  const command = opts.command ?? `node ${join(root, 'dist', 'cli.js')} conformance`;
   const nodeBinary = await runnerNode();
   const all = await listScenarios(nodeBinary);
   const selected = selectScenarios(all, opts.scenarios);
   if (opts.results) mkdirSync(opts.results, { recursive: true });
   const resultsDir = mkdtempSync(join(opts.results ?? tmpdir(), 'mcp-secure-conformance-'));
-  console.error(`conformance: ${selected.length} scenario(s), ${opts.jobs} job(s), client: ${opts.command}`);
+  console.error(`conformance: ${selected.length} scenario(s), ${opts.jobs} job(s), client: ${command}`);
   const results = await pool(selected, opts.jobs, async (s) => {
-    const r = await runScenario(s, opts, resultsDir, nodeBinary);
+    const r = await runScenario(s, { ...opts, command }, resultsDir, nodeBinary);
     console.error(`  ${r.passed ? 'pass' : 'FAIL'} ${r.scenario} (${(r.durationMs / 1000).toFixed(1)}s)`);
     return r;
   });

@@ -11,9 +11,11 @@ import { REPO_ROOT } from './setup.mjs';
 export const INTEGRATION_OUT = path.join(REPO_ROOT, 'out', 'integration', 'index.js');
 
 /** Every `*.test.ts` under `dir`, sorted, as absolute paths. */
+/** @param {string} dir @returns {string[]} */
 export function findSuiteFiles(dir) {
+  /** @type {string[]} */
   const found = [];
-  const walk = (d) => {
+  const walk = (/** @type {string} */ d) => {
     for (const entry of readdirSync(d, { withFileTypes: true })) {
       const p = path.join(d, entry.name);
       if (entry.isDirectory()) walk(p);
@@ -25,6 +27,7 @@ export function findSuiteFiles(dir) {
 }
 
 /** esbuild plugin providing `mcp-secure:integration-suites` (lazy `require` per suite file). */
+/** @param {string[]} files @returns {esbuild.Plugin} */
 function suitesPlugin(files) {
   return {
     name: 'integration-suites',

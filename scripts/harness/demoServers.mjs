@@ -12,10 +12,14 @@ const READY = 'MCP_SECURE_DEMO_READY ';
 const FIXTURE_NODE = existsSync(NODE24) ? NODE24 : process.execPath;
 
 /**
- * @param {{ authPort?: number, httpPort?: number, log?: (line: string) => void, timeoutMs?: number }} [opts]
- * @returns {Promise<{ issuer: string, httpMcpUrl: string, httpResource: string,
+ * @typedef {{ issuer: string, httpMcpUrl: string, httpResource: string,
  *   stdio: { command: string, args: string[], secretEnvVar: string },
- *   users: { username: string, password: string }[], env: Record<string, string>, close: () => Promise<void> }>}
+ *   users: { username: string, password: string }[], env: Record<string, string>, close: () => Promise<void> }} DemoServers
+ */
+
+/**
+ * @param {{ authPort?: number, httpPort?: number, log?: (line: string) => void, timeoutMs?: number }} [opts]
+ * @returns {Promise<DemoServers>}
  */
 export async function startDemoServersProcess(opts = {}) {
   if (!existsSync(DEMO_SERVERS_TS))
@@ -73,6 +77,7 @@ export async function startDemoServersProcess(opts = {}) {
 }
 
 /** The extension-host environment the integration suite reads (MCP_SECURE_TEST_*; from the fixture's demoEnvironment). */
+/** @param {DemoServers} demo @returns {Record<string, string>} */
 export function testEnvironment(demo) {
   return { ...demo.env };
 }

