@@ -101,7 +101,7 @@ describe('mcp-secure CLI as a child process', function () {
     const storePath = join(dir, 'tokens.store');
     const noKey = await run(['tools', httpUrl, '--store', `file:${storePath}`], { MCP_SECURE_STORE_KEY: '' });
     assert.equal(noKey.code, 2);
-    await assert.rejects(fs.stat(storePath));
+    await assert.rejects(fs.stat(storePath), (e: { code?: string }) => e.code === 'ENOENT', 'no store was written');
     const withKey = await run(
       ['tools', httpUrl, '--verbose', '--store', `file:${storePath}`, '--client-secret-env', 'CANARY_SECRET'],
       { MCP_SECURE_STORE_KEY: `${CANARY}-store-key`, CANARY_SECRET: `${CANARY}-client-secret` },

@@ -264,7 +264,11 @@ describe('gateway proxy (real bridge process, real upstream servers)', function 
     const call = client.callTool({ name: 'greet', arguments: {} }, undefined, { signal: controller.signal });
     await started;
     controller.abort();
-    await assert.rejects(call);
+    // The SDK client ends its own request with RequestTimeout (-32001) carrying the abort.
+    await assert.rejects(
+      call,
+      (e: { code?: number; message?: string }) => e.code === -32001 && /AbortError/.test(e.message ?? ''),
+    );
     for (let i = 0; i < 200 && audit.records.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
     assert.equal(audit.records[0]?.outcome.kind, 'transport_error');
     assert.equal((audit.records[0]?.outcome as { code?: string }).code, 'cancelled');

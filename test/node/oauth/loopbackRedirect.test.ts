@@ -99,7 +99,11 @@ describe('loopback redirect listener (RFC 8252 §7.3) over real HTTP', () => {
     const l = await listen('s', { timeoutMs: 50 });
     assert.equal(await codeOf(l.wait()), 'authorization_timeout');
     await l.close();
-    await assert.rejects(fetch(`${l.redirectUri}?state=s&code=x`));
+    await assert.rejects(
+      fetch(`${l.redirectUri}?state=s&code=x`),
+      (e: { cause?: { code?: string } }) => e.cause?.code === 'ECONNREFUSED',
+      'nothing listens after close',
+    );
   });
 
   it('is cancelled by an AbortSignal', async () => {
