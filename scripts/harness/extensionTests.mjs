@@ -35,8 +35,9 @@ export function testWorkbenchUrl(serverUrl, { extensionDevelopmentPath, extensio
  * Runs the tests; resolves with the exit code the test module reported (0 pass, 1 fail), or 1 on
  * timeout. Always tears down the browser and the server.
  * @param {{ extensionDevelopmentPath: string, extensionTestsPath: string, extraVsix?: string[], folder?: string,
- *   env?: Record<string,string>, timeoutMs?: number, verbose?: boolean,
- *   defer?: (cleanup: () => Promise<void>) => void }} opts   defer: register teardown for Ctrl+C
+ *   env?: Record<string,string>, timeoutMs?: number, verbose?: boolean, untagged?: boolean,
+ *   defer?: (cleanup: () => Promise<void>) => void }} opts   defer: register teardown for Ctrl+C; untagged: print
+ *   the workbench's console even without the runner's tag (another runner, e.g. @vscode/test-cli's, does not tag)
  */
 export async function runExtensionTests(opts) {
   for (const p of [opts.extensionDevelopmentPath, opts.extensionTestsPath]) {
@@ -70,7 +71,7 @@ export async function runExtensionTests(opts) {
     /** @type {Promise<number>} */
     const result = new Promise((resolve) => (settle = resolve));
     await page.exposeFunction('codeAutomationLog', (/** @type {string} */ level, /** @type {unknown} */ args) => {
-      if (printLog(level, args, opts.verbose)) sawTestOutput = true;
+      if (printLog(level, args, opts.verbose || opts.untagged)) sawTestOutput = true;
     });
     await page.exposeFunction('codeAutomationExit', (/** @type {unknown} */ code) => settle(Number(code) || 0));
     page.on('crash', () => settle(fail('the workbench page crashed')));

@@ -11,7 +11,6 @@
 // Options: --verbose (server + page logs), --skip-build, --extension <dir> and --suite-dir <dir>
 // (run another extension/suite, used to test the harness itself), --folder <dir>, --timeout <seconds>,
 // --editor code-server|desktop.
-import { lookup } from 'node:dns/promises';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -19,19 +18,15 @@ import { parseArgs } from 'node:util';
 import { bundleIntegration } from './bundleIntegration.mjs';
 import { createTeardown, npmRun } from './lifecycle.mjs';
 import { startDemoServersProcess, testEnvironment, DEMO_SERVERS_TS } from './demoServers.mjs';
+import { VSCODE_SHIM, chooseEditor } from './editorChoice.mjs';
 import { CHAT_PARTICIPANT_DIR } from './fixtureExtensions.mjs';
 import { REPO_ROOT, ensureHarness } from './setup.mjs';
 
-/** The stand-in executable test-electron starts instead of desktop VS Code when offline. */
-export const VSCODE_SHIM = path.join(REPO_ROOT, 'scripts', 'harness', 'vscodeShim.mjs');
 /**
  * The part of @vscode/test-electron's `TestOptions` used here.
  * @typedef {{ extensionDevelopmentPath: string[], extensionTestsPath: string, extensionTestsEnv: Record<string, string>,
  *   launchArgs: string[], vscodeExecutablePath?: string }} RunTestsOptions
  */
-/** Where @vscode/test-electron downloads desktop VS Code from. */
-const UPDATE_HOST = 'update.code.visualstudio.com';
-
 const say = (/** @type {string} */ msg) => process.stdout.write(`[test:integration] ${msg}\n`);
 
 const { values: opts } = parseArgs({
@@ -45,25 +40,6 @@ const { values: opts } = parseArgs({
     editor: { type: 'string' },
   },
 });
-
-/**
- * Which editor runs the suite: explicit (--editor, MCP_SECURE_EDITOR), else desktop VS Code when its
- * download host resolves, code-server otherwise.
- * @returns {Promise<'code-server' | 'desktop'>}
- */
-async function chooseEditor() {
-  const chosen = opts.editor ?? process.env.MCP_SECURE_EDITOR;
-  if (chosen === 'code-server' || chosen === 'desktop') return chosen;
-  if (chosen) throw new Error(`--editor must be code-server or desktop, not "${chosen}"`);
-  const resolves = await Promise.race([
-    lookup(UPDATE_HOST).then(
-      () => true,
-      () => false,
-    ),
-    new Promise((resolve) => setTimeout(resolve, 3000, false).unref()),
-  ]);
-  return resolves ? 'desktop' : 'code-server';
-}
 
 const { cleanups, finish } = createTeardown({ say });
 
@@ -79,7 +55,7 @@ async function main() {
   );
   globalTimer.unref();
 
-  const editor = await chooseEditor();
+  const editor = await chooseEditor(opts.editor ?? process.env.MCP_SECURE_EDITOR);
   say(
     `editor: ${editor === 'desktop' ? 'desktop VS Code (downloaded by @vscode/test-electron)' : 'code-server (scripts/harness/vscodeShim.mjs)'}`,
   );

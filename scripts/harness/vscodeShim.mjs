@@ -100,6 +100,8 @@ async function main() {
     ...(args.folder && { folder: path.resolve(args.folder) }),
     env,
     verbose: Boolean(process.env.MCP_SECURE_HARNESS_VERBOSE),
+    // @vscode/test-cli's runner does not tag its output as ours does (test/integration/runner).
+    untagged: process.env.VSCODE_TEST_OPTIONS !== undefined,
     ...(process.env.MCP_SECURE_HARNESS_TIMEOUT_MS && { timeoutMs: Number(process.env.MCP_SECURE_HARNESS_TIMEOUT_MS) }),
     defer: (fn) => cleanups.push(fn),
   });
