@@ -13,6 +13,7 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = path.resolve(HERE, '..', '..');
@@ -137,7 +138,8 @@ export async function ensureHarness({ force = false } = {}) {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  ensureHarness({ force: process.argv.includes('--force') }).catch((err) => {
+  const { values } = parseArgs({ options: { force: { type: 'boolean', default: false } } });
+  ensureHarness({ force: values.force }).catch((err) => {
     process.stderr.write(`[harness:setup] FAILED: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(1);
   });
