@@ -1,72 +1,97 @@
-// Bundles the extension (CJS, `vscode` external), the headless CLI and the audit webview script.
+// Bundles the extension (CJS, `vscode` external), the headless CLI, the gateway bridge and the audit webview script.
 // Usage: node esbuild.config.mjs [--production] [--watch]
+// Every entry point must exist: a missing one fails the build (it is never skipped).
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import * as esbuild from 'esbuild';
 
-const production = process.argv.includes('--production');
-const watch = process.argv.includes('--watch');
+const ROOT = path.dirname(fileURLToPath(import.meta.url));
 
-const common = {
-  bundle: true,
-  minify: production,
-  sourcemap: !production,
-  sourcesContent: false,
-  logLevel: 'info',
-  legalComments: 'none',
-};
-
-/** @type {esbuild.BuildOptions[]} */
-const builds = [
-  {
-    ...common,
-    entryPoints: ['src/extension.ts'],
-    outfile: 'dist/extension.js',
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    external: ['vscode'],
-    // when evaluating the bundle began (extension.ts reports the load time; the bundle is CJS, so this is module-scoped)
-    // ("use strict" first: esbuild's own directive follows the banner, where it would no longer count)
-    banner: { js: '"use strict";\nvar __mcpSecureLoadStart = require("node:perf_hooks").performance.now();' },
-  },
-  {
-    ...common,
-    entryPoints: ['src/cli/main.ts'],
-    outfile: 'dist/cli.js',
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    banner: { js: '#!/usr/bin/env node' },
-  },
-  {
-    // The stdio bridge VS Code starts for each gateway definition (a separate, tiny program).
-    ...common,
-    entryPoints: ['src/bridge/main.ts'],
-    outfile: 'dist/bridge.js',
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-  },
-  {
-    ...common,
-    entryPoints: ['src/webview/main.ts'],
-    outfile: 'dist/webview.js',
-    platform: 'browser',
-    format: 'iife',
-    target: 'es2022',
-  },
-];
-
-const existing = [];
-for (const b of builds) {
-  const { existsSync } = await import('node:fs');
-  if (existsSync(b.entryPoints[0])) existing.push(b);
+/**
+ * The bundles `npm run build` produces (paths relative to the repository root).
+ * @param {{ production: boolean }} options
+ * @returns {(esbuild.BuildOptions & { entryPoints: [string], outfile: string })[]}
+ */
+export function buildOptions({ production }) {
+  /** @type {esbuild.BuildOptions} */
+  const common = {
+    bundle: true,
+    minify: production,
+    sourcemap: !production,
+    sourcesContent: false,
+    logLevel: 'info',
+    legalComments: 'none',
+    absWorkingDir: ROOT,
+  };
+  return [
+    {
+      ...common,
+      entryPoints: ['src/extension.ts'],
+      outfile: 'dist/extension.js',
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      external: ['vscode'],
+      // when evaluating the bundle began (extension.ts reports the load time; the bundle is CJS, so this is module-scoped)
+      // ("use strict" first: esbuild's own directive follows the banner, where it would no longer count)
+      banner: { js: '"use strict";\nvar __mcpSecureLoadStart = require("node:perf_hooks").performance.now();' },
+    },
+    {
+      ...common,
+      entryPoints: ['src/cli/main.ts'],
+      outfile: 'dist/cli.js',
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      banner: { js: '#!/usr/bin/env node' },
+    },
+    {
+      // The stdio bridge VS Code starts for each gateway definition (a separate, tiny program).
+      ...common,
+      entryPoints: ['src/bridge/main.ts'],
+      outfile: 'dist/bridge.js',
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+    },
+    {
+      ...common,
+      entryPoints: ['src/webview/main.ts'],
+      outfile: 'dist/webview.js',
+      platform: 'browser',
+      format: 'iife',
+      target: 'es2022',
+    },
+  ];
 }
 
-if (watch) {
-  for (const b of existing) {
-    const ctx = await esbuild.context(b);
-    await ctx.watch();
+/**
+ * Entry points of `builds` that do not exist (relative paths).
+ * @param {{ entryPoints: [string] }[]} builds
+ */
+export function missingEntryPoints(builds) {
+  return builds.map((b) => b.entryPoints[0]).filter((entry) => !existsSync(path.join(ROOT, entry)));
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: { production: { type: 'boolean', default: false }, watch: { type: 'boolean', default: false } },
+  });
+  const builds = buildOptions({ production: values.production });
+  const missing = missingEntryPoints(builds);
+  if (missing.length > 0) throw new Error(`missing entry point(s): ${missing.join(', ')}`);
+  if (values.watch) {
+    for (const b of builds) await (await esbuild.context(b)).watch();
+  } else {
+    await Promise.all(builds.map((b) => esbuild.build(b)));
   }
-} else {
-  await Promise.all(existing.map((b) => esbuild.build(b)));
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((/** @type {unknown} */ err) => {
+    process.stderr.write(`build failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  });
 }

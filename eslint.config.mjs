@@ -60,7 +60,16 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/core/**', 'src/cli/**', 'src/webview/**', 'test/unit/**', 'test/fixtures/**', 'scripts/**'],
+    files: [
+      'src/core/**',
+      'src/cli/**',
+      'src/webview/**',
+      'test/unit/**',
+      'test/node/**',
+      'test/support/**',
+      'test/fixtures/**',
+      'scripts/**',
+    ],
     rules: {
       'no-restricted-imports': ['error', noVscode],
     },

@@ -7,6 +7,7 @@
  * Targets: filtered query < 50 ms, auditing adds < 5 % to a loopback tool call.
  *   npm run bench -- --records 200000    # quicker run (or BENCH_RECORDS=200000)
  */
+import { parseArgs } from 'node:util';
 import { randomInt, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -30,8 +31,8 @@ import type { ToolCallContext } from '../src/core/toolCallObserver';
 
 /** `--records N` (or BENCH_RECORDS) — number of records to append and query. */
 function recordsArg(): number {
-  const i = process.argv.indexOf('--records');
-  const raw = i >= 0 ? process.argv[i + 1] : process.env.BENCH_RECORDS;
+  const { values } = parseArgs({ options: { records: { type: 'string' } } });
+  const raw = values.records ?? process.env.BENCH_RECORDS;
   const n = Number(raw ?? 1_000_000);
   if (!Number.isInteger(n) || n < 1000) throw new Error(`--records wants an integer >= 1000, got ${String(raw)}`);
   return n;

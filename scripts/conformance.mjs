@@ -27,55 +27,70 @@ import {
   statSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const node22Dir = join(root, 'node_modules', 'node22', 'bin');
 const runnerBin = join(root, 'node_modules', '@modelcontextprotocol', 'conformance', 'dist', 'index.js');
 const defaultBaselinePath = join(root, 'test', 'conformance', 'baseline.json');
 const SCENARIO_TIMEOUT_MS = 30_000;
 /** Hard cap on one runner process (runner start-up + client timeout + teardown). */
 const RUNNER_KILL_MS = 75_000;
+/**
+ * The runner needs Node >= 22 (fs.globSync). On an older Node the script fetches this exact version once
+ * with `npx node@…` (the cross-platform `node` package from the npm registry, cached by npm) and puts it
+ * first on PATH for the runner and the `node dist/cli.js` client it starts — for this script alone.
+ */
+const RUNNER_NODE_VERSION = '22.23.3';
 
-function parseArgs(argv) {
-  const opts = {
-    scenarios: [],
-    jobs: 2,
-    check: false,
-    updateBaseline: false,
-    timeout: SCENARIO_TIMEOUT_MS,
-    command: undefined,
-    build: true,
-    json: false,
-    keep: false,
-    baseline: defaultBaselinePath,
-    results: undefined,
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) usage(`${a} needs a value`);
-      return v;
-    };
-    if (a === '--scenario') opts.scenarios.push(value());
-    else if (a === '--jobs') opts.jobs = Math.max(1, Number.parseInt(value(), 10) || 1);
-    else if (a === '--timeout') opts.timeout = Number.parseInt(value(), 10) || SCENARIO_TIMEOUT_MS;
-    else if (a === '--check') opts.check = true;
-    else if (a === '--update-baseline') opts.updateBaseline = true;
-    else if (a === '--command') opts.command = value();
-    else if (a === '--no-build') opts.build = false;
-    else if (a === '--json') opts.json = true;
-    else if (a === '--keep') opts.keep = true;
-    else if (a === '--baseline') opts.baseline = resolve(value());
-    else if (a === '--results') opts.results = resolve(value());
-    else if (a === '--help' || a === '-h') usage();
-    else usage(`unknown option ${a}`);
+const OPTIONS = /** @type {const} */ ({
+  scenario: { type: 'string', multiple: true },
+  jobs: { type: 'string' },
+  check: { type: 'boolean' },
+  'update-baseline': { type: 'boolean' },
+  timeout: { type: 'string' },
+  command: { type: 'string' },
+  'no-build': { type: 'boolean' },
+  json: { type: 'boolean' },
+  keep: { type: 'boolean' },
+  baseline: { type: 'string' },
+  results: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+});
+
+/**
+ * @typedef {{ scenarios: string[], jobs: number, check: boolean, updateBaseline: boolean, timeout: number,
+ *   command: string | undefined, build: boolean, json: boolean, keep: boolean, baseline: string,
+ *   results: string | undefined }} Options
+ */
+
+/** @param {string[]} argv @returns {Options} */
+function parseOptions(argv) {
+  /** @type {ReturnType<typeof parseArgs<{ options: typeof OPTIONS, args: string[], strict: true }>>['values']} */
+  let v;
+  try {
+    v = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }).values;
+  } catch (e) {
+    return usage(e instanceof Error ? e.message : String(e));
   }
-  return opts;
+  if (v.help) usage();
+  return {
+    scenarios: v.scenario ?? [],
+    jobs: Math.max(1, Number.parseInt(v.jobs ?? '2', 10) || 1),
+    check: v.check ?? false,
+    updateBaseline: v['update-baseline'] ?? false,
+    timeout: Number.parseInt(v.timeout ?? '', 10) || SCENARIO_TIMEOUT_MS,
+    command: v.command,
+    build: !v['no-build'],
+    json: v.json ?? false,
+    keep: v.keep ?? false,
+    baseline: v.baseline ? resolve(v.baseline) : defaultBaselinePath,
+    results: v.results ? resolve(v.results) : undefined,
+  };
 }
 
+/** Prints the usage (and `error`) and exits: 2 on an error, 0 for --help. @param {string} [error] @returns {never} */
 function usage(error) {
   const text = readFileSync(fileURLToPath(import.meta.url), 'utf8')
     .split('\n')
@@ -86,15 +101,45 @@ function usage(error) {
   process.exit(error ? 2 : 0);
 }
 
-/** Environment for the runner: Node 22 first on PATH (the runner needs fs.globSync). */
-function runnerEnv() {
-  return { ...process.env, PATH: `${node22Dir}:${process.env.PATH ?? ''}`, FORCE_COLOR: '0', NO_COLOR: '1' };
+/**
+ * Path of a Node >= 22 binary for the runner: this process' own when it is new enough, else the pinned
+ * RUNNER_NODE_VERSION through `npx` (downloaded on first use, then served from npm's cache).
+ * @returns {Promise<string>}
+ */
+async function runnerNode() {
+  if (Number(process.versions.node.split('.')[0]) >= 22) return process.execPath;
+  const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
+  const r = await run(npx, ['-y', `node@${RUNNER_NODE_VERSION}`, '-p', 'process.execPath'], {
+    timeoutMs: 300_000,
+    env: { ...process.env, npm_config_loglevel: 'error' },
+    shell: process.platform === 'win32',
+  });
+  const binary = r.stdout.trim().split('\n').pop() ?? '';
+  if (r.code !== 0 || !existsSync(binary))
+    throw new Error(`could not get Node ${RUNNER_NODE_VERSION} for the conformance runner: ${r.stderr.trim()}`);
+  return binary;
 }
 
-function run(cmd, args, { timeoutMs, env }) {
+/** Environment for the runner: its Node first on PATH (the runner needs fs.globSync). @param {string} nodeBinary */
+function runnerEnv(nodeBinary) {
+  return {
+    ...process.env,
+    PATH: `${dirname(nodeBinary)}${delimiter}${process.env.PATH ?? ''}`,
+    FORCE_COLOR: '0',
+    NO_COLOR: '1',
+  };
+}
+
+/**
+ * @param {string} cmd @param {string[]} args
+ * @param {{ timeoutMs: number, env: NodeJS.ProcessEnv, shell?: boolean }} options
+ * @returns {Promise<{ code: number, stdout: string, stderr: string, killed: boolean, durationMs: number }>}
+ */
+function run(cmd, args, { timeoutMs, env, shell = false }) {
   return new Promise((resolvePromise) => {
     const started = Date.now();
-    const child = spawn(cmd, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(cmd, args, { cwd: root, env, shell, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const pid = child.pid;
     let stdout = '';
     let stderr = '';
     let killed = false;
@@ -107,7 +152,7 @@ function run(cmd, args, { timeoutMs, env }) {
     const timer = setTimeout(() => {
       killed = true;
       try {
-        process.kill(-child.pid, 'SIGKILL');
+        if (pid !== undefined) process.kill(-pid, 'SIGKILL');
       } catch {
         /* already gone */
       }
@@ -119,26 +164,32 @@ function run(cmd, args, { timeoutMs, env }) {
   });
 }
 
+/** @typedef {{ name: string, versions: string[] }} Scenario */
+
 /** `conformance list --client` → [{ name, versions[] }] */
-async function listScenarios() {
-  const r = await run(join(node22Dir, 'node'), [runnerBin, 'list', '--client'], {
+/** @param {string} nodeBinary */
+async function listScenarios(nodeBinary) {
+  const r = await run(nodeBinary, [runnerBin, 'list', '--client'], {
     timeoutMs: 30_000,
-    env: runnerEnv(),
+    env: runnerEnv(nodeBinary),
   });
   if (r.code !== 0) throw new Error(`conformance list failed: ${r.stderr}`);
+  /** @type {Scenario[]} */
   const out = [];
   for (const line of r.stdout.split('\n')) {
     const m = /^\s+-\s+(\S+)\s+\[([^\]]*)\]/.exec(line);
-    if (m) out.push({ name: m[1], versions: m[2].split(',').map((s) => s.trim()) });
+    if (m?.[1] && m[2] !== undefined) out.push({ name: m[1], versions: m[2].split(',').map((s) => s.trim()) });
   }
   return out;
 }
 
 /** The wire the runner picks (no --spec-version): 2026-07-28 only for scenarios introduced there. */
+/** @param {string[]} versions */
 function wireOf(versions) {
   return versions.length === 1 && versions[0] === '2026-07-28' ? '2026-07-28' : '2025-11-25';
 }
 
+/** The first checks.json under `dir`, depth first. @param {string} dir @returns {string | undefined} */
 function findChecks(dir) {
   if (!existsSync(dir)) return undefined;
   for (const entry of readdirSync(dir)) {
@@ -151,7 +202,18 @@ function findChecks(dir) {
   return undefined;
 }
 
-async function runScenario(scenario, opts, resultsDir) {
+/**
+ * @typedef {{ id: string, status: string, errorMessage?: string, description?: string }} Check
+ * @typedef {{ scenario: string, wire: string, passed: boolean, vacuous: boolean, durationMs: number,
+ *   successes: number, failures: number, reason: string }} ScenarioResult
+ */
+
+/**
+ * @param {Scenario} scenario @param {Options & { command: string }} opts @param {string} resultsDir
+ * @param {string} nodeBinary
+ * @returns {Promise<ScenarioResult>}
+ */
+async function runScenario(scenario, opts, resultsDir, nodeBinary) {
   const outDir = join(resultsDir, scenario.name.replace(/[^A-Za-z0-9._-]/g, '_'));
   const args = [
     runnerBin,
@@ -165,15 +227,16 @@ async function runScenario(scenario, opts, resultsDir) {
     '-o',
     outDir,
   ];
-  const r = await run(join(node22Dir, 'node'), args, {
+  const r = await run(nodeBinary, args, {
     timeoutMs: Math.max(RUNNER_KILL_MS, opts.timeout + 45_000),
-    env: runnerEnv(),
+    env: runnerEnv(nodeBinary),
   });
   writeFileSync(
     join(resultsDir, `${scenario.name.replace(/[^A-Za-z0-9._-]/g, '_')}.runner.log`),
     `${r.stdout}\n${r.stderr}`,
   );
   const checksFile = findChecks(outDir);
+  /** @type {Check[]} */
   let checks = [];
   if (checksFile) {
     try {
@@ -188,8 +251,8 @@ async function runScenario(scenario, opts, resultsDir) {
   const clientExit = /Client exited with code (-?\d+)/.exec(r.stderr)?.[1];
   const passed = r.code === 0 && bad.length === 0 && !timedOut && checksFile !== undefined;
   let reason = '';
-  if (bad.length > 0) {
-    const c = bad[0];
+  const c = bad[0];
+  if (c) {
     reason = `${c.status} ${c.id}${c.errorMessage ? `: ${c.errorMessage}` : c.description ? `: ${c.description}` : ''}`;
   } else if (timedOut) reason = 'timeout';
   else if (!checksFile) reason = `no checks.json (runner exit ${r.code})`;
@@ -207,19 +270,27 @@ async function runScenario(scenario, opts, resultsDir) {
   };
 }
 
+/**
+ * Runs `fn` over `items` with at most `jobs` at once, results in input order.
+ * @template T, R
+ * @param {T[]} items @param {number} jobs @param {(item: T, index: number) => Promise<R>} fn
+ * @returns {Promise<R[]>}
+ */
 async function pool(items, jobs, fn) {
+  /** @type {R[]} */
   const results = new Array(items.length);
   let next = 0;
   async function worker() {
     while (next < items.length) {
       const i = next++;
-      results[i] = await fn(items[i], i);
+      results[i] = await fn(/** @type {T} */ (items[i]), i);
     }
   }
   await Promise.all(Array.from({ length: Math.min(jobs, items.length) }, worker));
   return results;
 }
 
+/** @param {Scenario[]} all @param {string[]} filters */
 function selectScenarios(all, filters) {
   if (filters.length === 0) return all;
   const picked = all.filter((s) =>
@@ -247,6 +318,7 @@ async function buildCli() {
   });
 }
 
+/** @param {ScenarioResult[]} results */
 function printTable(results) {
   const rows = results.map((r) => [
     r.scenario,
@@ -256,11 +328,11 @@ function printTable(results) {
     r.passed ? '' : r.reason,
   ]);
   const head = ['scenario', 'wire', 'result', 'duration', 'first failing check'];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => (i === 4 ? 0 : row[i].length))));
-  widths[4] = head[4].length;
-  const fmt = (row) =>
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => (i === 4 ? 0 : (row[i] ?? '').length))));
+  widths[4] = head[4]?.length ?? 0;
+  const fmt = (/** @type {string[]} */ row) =>
     row
-      .map((c, i) => (i === 4 ? c : c.padEnd(widths[i])))
+      .map((c, i) => (i === 4 ? c : c.padEnd(widths[i] ?? 0)))
       .join('  ')
       .trimEnd();
   console.log(fmt(head));
@@ -268,25 +340,25 @@ function printTable(results) {
   for (const row of rows) console.log(fmt(row));
 }
 
+/** @param {string} path @returns {{ passed: string[] } | undefined} */
 function readBaseline(path) {
   if (!existsSync(path)) return undefined;
   return JSON.parse(readFileSync(path, 'utf8'));
 }
 
 async function main() {
-  const opts = parseArgs(process.argv.slice(2));
+  const opts = parseOptions(process.argv.slice(2));
   const started = Date.now();
-  if (!opts.command) {
-    if (opts.build) await buildCli();
-    opts.command = `node ${join(root, 'dist', 'cli.js')} conformance`;
-  }
-  const all = await listScenarios();
+  if (!opts.command && opts.build) await buildCli();
+  const command = opts.command ?? `node ${join(root, 'dist', 'cli.js')} conformance`;
+  const nodeBinary = await runnerNode();
+  const all = await listScenarios(nodeBinary);
   const selected = selectScenarios(all, opts.scenarios);
   if (opts.results) mkdirSync(opts.results, { recursive: true });
   const resultsDir = mkdtempSync(join(opts.results ?? tmpdir(), 'mcp-secure-conformance-'));
-  console.error(`conformance: ${selected.length} scenario(s), ${opts.jobs} job(s), client: ${opts.command}`);
+  console.error(`conformance: ${selected.length} scenario(s), ${opts.jobs} job(s), client: ${command}`);
   const results = await pool(selected, opts.jobs, async (s) => {
-    const r = await runScenario(s, opts, resultsDir);
+    const r = await runScenario(s, { ...opts, command }, resultsDir, nodeBinary);
     console.error(`  ${r.passed ? 'pass' : 'FAIL'} ${r.scenario} (${(r.durationMs / 1000).toFixed(1)}s)`);
     return r;
   });

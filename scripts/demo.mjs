@@ -21,7 +21,7 @@ import { DEMO_HTTP_SERVER, DEMO_STDIO_SERVER, demoServerSettings } from './harne
 import { REPO_ROOT, ensureHarness } from './harness/setup.mjs';
 
 const VSIX = path.join(REPO_ROOT, 'dist', 'mcp-secure-connections.vsix');
-const say = (msg) => process.stdout.write(`[demo] ${msg}\n`);
+const say = (/** @type {string} */ msg) => process.stdout.write(`[demo] ${msg}\n`);
 
 const { values: opts } = parseArgs({
   options: {
@@ -45,6 +45,7 @@ function hasDesktopCode() {
 }
 
 /** A workspace with the demo servers in .vscode/mcp.json too, so "Import Servers" has something to import. */
+/** @param {string} dir @param {import('./harness/demoServers.mjs').DemoServers} demo */
 async function writeDemoWorkspace(dir, demo) {
   await mkdir(path.join(dir, '.vscode'), { recursive: true });
   const mcp = { servers: { [DEMO_HTTP_SERVER.id]: { type: 'http', url: demo.httpMcpUrl } } };
@@ -56,6 +57,7 @@ async function writeDemoWorkspace(dir, demo) {
 }
 
 /** Desktop VS Code with the extension under development, in its own profile folder; exits with the window. */
+/** @param {import('./harness/codeServer.mjs').Scratch} scratch @param {Record<string, unknown>} settings */
 async function openDesktop(scratch, settings) {
   await mkdir(path.join(scratch.userData, 'User'), { recursive: true });
   await writeFile(
@@ -117,6 +119,7 @@ async function main() {
     editorUrl = `${server.url}?folder=${encodeURIComponent(scratch.workspace)}`;
   }
   const user = demo.users[0];
+  if (!user) throw new Error('the demo authorization server has no user');
   process.stdout.write(`
   MCP Secure Connections demo is running.
 

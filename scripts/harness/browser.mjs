@@ -16,6 +16,7 @@ const ARGS = [
 ];
 
 /** Launches Chromium with a fresh persistent profile (SecretStorage in code-server lives in it). */
+/** @param {string} profileDir @param {{ viewport?: { width: number, height: number } }} [options] */
 export async function launchBrowser(profileDir, { viewport = { width: 1600, height: 1000 } } = {}) {
   return chromium.launchPersistentContext(profileDir, {
     executablePath: CHROMIUM,

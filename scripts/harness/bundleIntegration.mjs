@@ -9,11 +9,18 @@ import * as esbuild from 'esbuild';
 import { REPO_ROOT } from './setup.mjs';
 
 export const INTEGRATION_OUT = path.join(REPO_ROOT, 'out', 'integration', 'index.js');
+/**
+ * The same suites without our runner, for @vscode/test-cli's own runner (.vscode-test.mjs `files`): loading it
+ * registers every suite with the mocha that loads it.
+ */
+export const SUITES_OUT = path.join(REPO_ROOT, 'out', 'integration', 'suites.js');
 
 /** Every `*.test.ts` under `dir`, sorted, as absolute paths. */
+/** @param {string} dir @returns {string[]} */
 export function findSuiteFiles(dir) {
+  /** @type {string[]} */
   const found = [];
-  const walk = (d) => {
+  const walk = (/** @type {string} */ d) => {
     for (const entry of readdirSync(d, { withFileTypes: true })) {
       const p = path.join(d, entry.name);
       if (entry.isDirectory()) walk(p);
@@ -25,6 +32,7 @@ export function findSuiteFiles(dir) {
 }
 
 /** esbuild plugin providing `mcp-secure:integration-suites` (lazy `require` per suite file). */
+/** @param {string[]} files @returns {esbuild.Plugin} */
 function suitesPlugin(files) {
   return {
     name: 'integration-suites',
@@ -42,6 +50,32 @@ function suitesPlugin(files) {
       }));
     },
   };
+}
+
+/**
+ * Bundles every suite file into one module that registers them all when loaded (mocha's globals must be
+ * set, as a mocha runner does before it requires a file).
+ * @param {{ suiteDir?: string, outfile?: string }} [options]
+ */
+export async function bundleSuites({
+  suiteDir = path.join(REPO_ROOT, 'test', 'integration', 'suite'),
+  outfile = SUITES_OUT,
+} = {}) {
+  const files = findSuiteFiles(suiteDir);
+  if (files.length === 0) throw new Error(`no *.test.ts under ${suiteDir}`);
+  await esbuild.build({
+    stdin: { contents: files.map((f) => `require(${JSON.stringify(f)});`).join('\n'), resolveDir: REPO_ROOT },
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    sourcemap: 'inline',
+    sourcesContent: false,
+    external: ['vscode', 'mocha'],
+    logLevel: 'warning',
+  });
+  return { outfile, files };
 }
 
 /** Bundles the runner + suites; returns the output path and the suite files included. */

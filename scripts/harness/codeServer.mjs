@@ -55,7 +55,15 @@ export async function freePort() {
   return port;
 }
 
-/** Creates the scratch folder layout; returns its paths. */
+/**
+ * @typedef {{ root: string, userData: string, extensions: string, xdgConfig: string, xdgData: string, tmp: string,
+ *   browserProfile: string, workspace: string }} Scratch
+ * @typedef {{ settings?: Record<string, unknown>, smokeTestDriver?: boolean, vsix?: string, extraVsix?: string[],
+ *   proxyUri?: string, port?: number, env?: Record<string, string>, log?: (line: string) => void, scratch?: Scratch,
+ *   keepScratch?: boolean, healthTimeoutMs?: number, workspaceTrust?: boolean }} CodeServerOptions
+ */
+
+/** Creates the scratch folder layout; returns its paths. @returns {Promise<Scratch>} */
 export async function makeScratch(prefix = 'mcs-') {
   // os.tmpdir() is short on Linux (/tmp); fall back to /tmp when TMPDIR is deep.
   const base = os.tmpdir().length <= 20 ? os.tmpdir() : '/tmp';
@@ -74,6 +82,7 @@ export async function makeScratch(prefix = 'mcs-') {
   return dirs;
 }
 
+/** @param {Scratch} scratch @param {Record<string, string>} [extra] @returns {NodeJS.ProcessEnv} */
 function serverEnv(scratch, extra) {
   const env = { ...process.env, ...extra };
   // Never let the harness' own npm/test context leak into the editor's processes.
@@ -88,11 +97,12 @@ function serverEnv(scratch, extra) {
   };
 }
 
+/** @param {Scratch} scratch */
 function commonArgs(scratch) {
   return ['--user-data-dir', scratch.userData, '--extensions-dir', scratch.extensions];
 }
 
-/** Installs a `.vsix` into the scratch extensions folder (offline, ~1 s). */
+/** Installs a `.vsix` into the scratch extensions folder (offline, ~1 s). @param {Scratch} scratch @param {string} vsix */
 export async function installExtension(scratch, vsix) {
   await runToEnd(
     NODE24,
@@ -101,6 +111,7 @@ export async function installExtension(scratch, vsix) {
   );
 }
 
+/** @param {string} cmd @param {string[]} args @param {NodeJS.ProcessEnv} env @returns {Promise<string>} */
 function runToEnd(cmd, args, env) {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -116,6 +127,7 @@ function runToEnd(cmd, args, env) {
   });
 }
 
+/** @param {string} url @param {import('node:child_process').ChildProcess} child @param {number} timeoutMs */
 async function waitHealthy(url, child, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
   let exited = false;
@@ -139,6 +151,7 @@ async function waitHealthy(url, child, timeoutMs) {
  * `vsix` (installed before start), `extraVsix` (more to install: test-only fixture extensions), `proxyUri` (VSCODE_PROXY_URI, see loopbackRedirector.mjs), `port` (default: a free one), `env` (extra environment for the
  * server and hence the extension host), `log` (line sink for server output), `scratch` (reuse a layout),
  * `workspaceTrust` (trust enabled: TRUST_SETTINGS, and no `--disable-workspace-trust`).
+ * @param {CodeServerOptions} [opts]
  */
 export async function startCodeServer(opts = {}) {
   const scratch = opts.scratch ?? (await makeScratch());
@@ -172,25 +185,29 @@ export async function startCodeServer(opts = {}) {
     ...(opts.smokeTestDriver ? ['--vscode-option', 'enable-smoke-test-driver'] : []),
   ];
   // `proxyUri`: where code-server maps localhost URLs that extensions open (see loopbackRedirector.mjs).
+  /** @type {Record<string, string>} */
   const proxyEnv = opts.proxyUri ? { VSCODE_PROXY_URI: opts.proxyUri } : {};
   const child = spawn(NODE24, args, {
     env: serverEnv(scratch, { ...proxyEnv, ...opts.env }),
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
-  live.set(child.pid, opts.keepScratch ? undefined : scratch.root);
-  child.once('exit', () => live.delete(child.pid));
+  const pid = child.pid;
+  if (pid === undefined) throw new Error('code-server did not start');
+  live.set(pid, opts.keepScratch ? undefined : scratch.root);
+  child.once('exit', () => live.delete(pid));
   const sink = opts.log ?? (() => {});
   let tail = '';
-  const onData = (d) => {
+  const onData = (/** @type {Buffer} */ d) => {
     const text = String(d);
     tail = (tail + text).slice(-4000);
     for (const line of text.split('\n')) if (line.trim()) sink(line);
   };
   child.stdout.on('data', onData);
   child.stderr.on('data', onData);
+  /** @type {Promise<void> | undefined} */
   let stopping;
-  const stop = () => (stopping ??= stopGroup(child, scratch, opts.keepScratch));
+  const stop = () => (stopping ??= stopGroup(child, pid, scratch, Boolean(opts.keepScratch)));
   try {
     await waitHealthy(url, child, opts.healthTimeoutMs ?? 60_000);
   } catch (err) {
@@ -201,6 +218,7 @@ export async function startCodeServer(opts = {}) {
 }
 
 /** Servers still running (pid -> scratch folder to remove), killed synchronously if this process exits. */
+/** @type {Map<number, string | undefined>} */
 const live = new Map();
 process.on('exit', () => {
   for (const [pid, root] of live) {
@@ -210,19 +228,24 @@ process.on('exit', () => {
 });
 
 /** SIGTERM to the whole process group, SIGKILL after a grace period, then remove the scratch folder. */
-async function stopGroup(child, scratch, keepScratch) {
+/**
+ * @param {import('node:child_process').ChildProcess} child @param {number} pid @param {Scratch} scratch
+ * @param {boolean} keepScratch
+ */
+async function stopGroup(child, pid, scratch, keepScratch) {
   if (child.exitCode === null && child.signalCode === null) {
     const exited = once(child, 'exit');
-    killGroup(child.pid, 'SIGTERM');
-    const timer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), 5000);
+    killGroup(pid, 'SIGTERM');
+    const timer = setTimeout(() => killGroup(pid, 'SIGKILL'), 5000);
     await exited;
     clearTimeout(timer);
   }
   // Children that outlived the leader (extension host, watchers) share its process group.
-  killGroup(child.pid, 'SIGKILL');
+  killGroup(pid, 'SIGKILL');
   if (!keepScratch) await rm(scratch.root, { recursive: true, force: true, maxRetries: 3 });
 }
 
+/** @param {number} pid @param {NodeJS.Signals} signal */
 function killGroup(pid, signal) {
   try {
     process.kill(-pid, signal);

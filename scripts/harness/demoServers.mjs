@@ -3,19 +3,23 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { REPO_ROOT } from './setup.mjs';
+import { NODE24, REPO_ROOT } from './setup.mjs';
 
 export const DEMO_SERVERS_TS = path.join(REPO_ROOT, 'test', 'fixtures', 'demoServers.ts');
 const READY = 'MCP_SECURE_DEMO_READY ';
-// oidc-provider wants Node >= 22; the project pins one (devDependency `node22`). Fall back to ours.
-const NODE22 = path.join(REPO_ROOT, 'node_modules', 'node22', 'bin', 'node');
-const FIXTURE_NODE = existsSync(NODE22) ? NODE22 : process.execPath;
+// oidc-provider wants Node >= 22: use the harness' own Node 24 (installed by ensureHarness before any run)
+// when it is there, else ours (oidc-provider then warns but works on Node 20).
+const FIXTURE_NODE = existsSync(NODE24) ? NODE24 : process.execPath;
+
+/**
+ * @typedef {{ issuer: string, httpMcpUrl: string, httpResource: string,
+ *   stdio: { command: string, args: string[], secretEnvVar: string },
+ *   users: { username: string, password: string }[], env: Record<string, string>, close: () => Promise<void> }} DemoServers
+ */
 
 /**
  * @param {{ authPort?: number, httpPort?: number, log?: (line: string) => void, timeoutMs?: number }} [opts]
- * @returns {Promise<{ issuer: string, httpMcpUrl: string, httpResource: string,
- *   stdio: { command: string, args: string[], secretEnvVar: string },
- *   users: { username: string, password: string }[], env: Record<string, string>, close: () => Promise<void> }>}
+ * @returns {Promise<DemoServers>}
  */
 export async function startDemoServersProcess(opts = {}) {
   if (!existsSync(DEMO_SERVERS_TS))
@@ -73,6 +77,7 @@ export async function startDemoServersProcess(opts = {}) {
 }
 
 /** The extension-host environment the integration suite reads (MCP_SECURE_TEST_*; from the fixture's demoEnvironment). */
+/** @param {DemoServers} demo @returns {Record<string, string>} */
 export function testEnvironment(demo) {
   return { ...demo.env };
 }

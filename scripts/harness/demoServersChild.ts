@@ -5,16 +5,13 @@
  * exits when its stdin ends (the parent died or let go) or on SIGTERM/SIGINT — no stray servers.
  * Usage: node --import tsx scripts/harness/demoServersChild.ts [--auth-port N] [--http-port N]
  */
+import { parseArgs } from 'node:util';
 import { demoEnvironment, startDemoServers } from '../../test/fixtures/demoServers';
 
-function portArg(name: string): number | undefined {
-  const i = process.argv.indexOf(name);
-  const raw = i >= 0 ? process.argv[i + 1] : undefined;
-  return raw ? Number(raw) : undefined;
-}
-
 async function main(): Promise<void> {
-  const servers = await startDemoServers({ authPort: portArg('--auth-port'), httpPort: portArg('--http-port') });
+  const { values } = parseArgs({ options: { 'auth-port': { type: 'string' }, 'http-port': { type: 'string' } } });
+  const port = (raw: string | undefined): number | undefined => (raw ? Number(raw) : undefined);
+  const servers = await startDemoServers({ authPort: port(values['auth-port']), httpPort: port(values['http-port']) });
   let closing: Promise<void> | undefined;
   const shutdown = (): Promise<void> =>
     (closing ??= servers.close().then(

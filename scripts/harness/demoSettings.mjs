@@ -4,6 +4,7 @@ export const DEMO_HTTP_SERVER = { id: 'demo-tickets', name: 'Demo Tickets (HTTP)
 export const DEMO_STDIO_SERVER = { id: 'demo-stdio', name: 'Demo Notes (stdio)' };
 
 /** `mcpSecure.servers` entries for the running demo servers (see demoServers.mjs). */
+/** @param {import('./demoServers.mjs').DemoServers} demo */
 export function demoServerSettings(demo) {
   return {
     'mcpSecure.servers': [

@@ -9,12 +9,16 @@ import { format } from 'node:util';
 import { launchBrowser } from './browser.mjs';
 import { startCodeServer } from './codeServer.mjs';
 
-const say = (msg) => process.stdout.write(`[harness] ${msg}\n`);
+const say = (/** @type {string} */ msg) => process.stdout.write(`[harness] ${msg}\n`);
 
-/** Builds the workbench URL whose payload makes the workbench run the tests. */
+/**
+ * Builds the workbench URL whose payload makes the workbench run the tests.
+ * @param {string} serverUrl
+ * @param {{ extensionDevelopmentPath: string, extensionTestsPath: string, folder?: string, env?: Record<string, string> }} paths
+ */
 export function testWorkbenchUrl(serverUrl, { extensionDevelopmentPath, extensionTestsPath, folder, env }) {
   const base = new URL(serverUrl);
-  const remote = (p) => `vscode-remote://${base.host}${path.resolve(p)}`;
+  const remote = (/** @type {string} */ p) => `vscode-remote://${base.host}${path.resolve(p)}`;
   const payload = [
     ['extensionDevelopmentPath', remote(extensionDevelopmentPath)],
     ['extensionTestsPath', remote(extensionTestsPath)],
@@ -32,8 +36,9 @@ export function testWorkbenchUrl(serverUrl, { extensionDevelopmentPath, extensio
  * timeout. Always tears down the browser and the server. `workspaceTrust`: run with workspace trust
  * enabled, so `folder` opens untrusted (Restricted Mode).
  * @param {{ extensionDevelopmentPath: string, extensionTestsPath: string, extraVsix?: string[], folder?: string,
- *   env?: Record<string,string>, timeoutMs?: number, verbose?: boolean, workspaceTrust?: boolean,
- *   defer?: (cleanup: () => Promise<void>) => void }} opts   defer: register teardown for Ctrl+C
+ *   env?: Record<string,string>, timeoutMs?: number, verbose?: boolean, untagged?: boolean, workspaceTrust?: boolean,
+ *   defer?: (cleanup: () => Promise<void>) => void }} opts   defer: register teardown for Ctrl+C; untagged: print
+ *   the workbench's console even without the runner's tag (another runner, e.g. @vscode/test-cli's, does not tag)
  */
 export async function runExtensionTests(opts) {
   for (const p of [opts.extensionDevelopmentPath, opts.extensionTestsPath]) {
@@ -41,6 +46,7 @@ export async function runExtensionTests(opts) {
   }
   const timeoutMs = opts.timeoutMs ?? 10 * 60_000;
   const started = Date.now();
+  /** @type {string[]} */
   const serverLog = [];
   const server = await startCodeServer({
     smokeTestDriver: true,
@@ -51,6 +57,7 @@ export async function runExtensionTests(opts) {
       if (opts.verbose) say(`[code-server] ${line}`);
     },
   });
+  /** @type {import('playwright-core').BrowserContext | undefined} */
   let context;
   opts.defer?.(async () => {
     await context?.close().catch(() => {});
@@ -60,16 +67,21 @@ export async function runExtensionTests(opts) {
     say(`code-server ${server.url} healthy after ${((Date.now() - started) / 1000).toFixed(1)} s`);
     context = await launchBrowser(server.scratch.browserProfile);
     const page = context.pages()[0] ?? (await context.newPage());
-    let settle;
+    /** @type {(code: number) => void} */
+    let settle = () => {};
     let sawTestOutput = false;
+    /** @type {Promise<number>} */
     const result = new Promise((resolve) => (settle = resolve));
-    await page.exposeFunction('codeAutomationLog', (level, args) => {
-      if (printLog(level, args, opts.verbose)) sawTestOutput = true;
+    await page.exposeFunction('codeAutomationLog', (/** @type {string} */ level, /** @type {unknown} */ args) => {
+      if (printLog(level, args, opts.verbose || opts.untagged)) sawTestOutput = true;
     });
-    await page.exposeFunction('codeAutomationExit', (code) => settle(Number(code) || 0));
+    await page.exposeFunction('codeAutomationExit', (/** @type {unknown} */ code) => settle(Number(code) || 0));
     page.on('crash', () => settle(fail('the workbench page crashed')));
     if (opts.verbose) page.on('console', (m) => say(`[page:${m.type()}] ${m.text()}`));
-    const url = testWorkbenchUrl(server.url, { ...opts, folder: opts.folder ?? server.scratch.workspace });
+    const url = testWorkbenchUrl(server.url, {
+      ...opts,
+      folder: opts.folder ?? server.scratch.workspace,
+    });
     await page.goto(url);
     const timer = setTimeout(() => settle(fail(`no result within ${timeoutMs / 1000} s`)), timeoutMs);
     const code = await result;
@@ -84,6 +96,7 @@ export async function runExtensionTests(opts) {
   }
 }
 
+/** @param {string} reason */
 function fail(reason) {
   say(`FAILED: ${reason}`);
   return 1;
@@ -96,6 +109,7 @@ function fail(reason) {
  * MCP_SECURE_HARNESS is set; only those are printed unless verbose.
  */
 export const EXT_HOST_MARK = '\u001e';
+/** @param {string} level @param {unknown} args @param {boolean | undefined} verbose */
 function printLog(level, args, verbose) {
   const list = Array.isArray(args) ? [...args] : [args];
   const marked = list[0] === EXT_HOST_MARK;

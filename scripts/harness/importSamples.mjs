@@ -6,10 +6,11 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 /** The scratch HOME the walk-through's editor runs with (see uiWalkthrough.mjs). */
-export const scratchHome = (scratch) => path.join(scratch.root, 'h');
+export const scratchHome = (/** @type {{ root: string }} */ scratch) => path.join(scratch.root, 'h');
 
+/** @param {{ root: string, userData: string, xdgConfig: string }} scratch */
 export async function writeImportSamples(scratch) {
-  const write = async (file, value) => {
+  const write = async (/** @type {string} */ file, /** @type {unknown} */ value) => {
     await mkdir(path.dirname(file), { recursive: true });
     await writeFile(file, typeof value === 'string' ? value : JSON.stringify(value, null, 2));
   };

@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { REPO_ROOT } from './setup.mjs';
 
-/** Runs an npm script of the repo; rejects when it exits non-zero. */
+/** Runs an npm script of the repo; rejects when it exits non-zero. @param {string} script @returns {Promise<void>} */
 export function npmRun(script) {
   return new Promise((resolve, reject) => {
     const child = spawn('npm', ['run', '--silent', script], { cwd: REPO_ROOT, stdio: 'inherit' });
@@ -15,15 +15,21 @@ export function npmRun(script) {
 /**
  * `cleanups` takes async functions (servers, browsers, temp dirs); `finish(code)` runs them once, newest
  * first, and exits. The given signals finish with `signalExitCode`.
+ * @param {{ say: (msg: string) => void, signals?: NodeJS.Signals[], signalExitCode?: number, announce?: boolean }} options
  */
 export function createTeardown({ say, signals = ['SIGINT', 'SIGTERM'], signalExitCode = 130, announce = false }) {
+  /** @type {(() => Promise<unknown>)[]} */
   const cleanups = [];
   let finishing = false;
+  /** @param {number} code */
   async function finish(code) {
     if (finishing) return;
     finishing = true;
     if (announce) say('stopping …');
-    for (const fn of cleanups.reverse()) await fn().catch((err) => say(`cleanup failed: ${err?.message ?? err}`));
+    for (const fn of cleanups.reverse())
+      await fn().catch((/** @type {unknown} */ err) =>
+        say(`cleanup failed: ${err instanceof Error ? err.message : String(err)}`),
+      );
     if (announce) say('stopped.');
     process.exit(code);
   }

@@ -27,6 +27,6 @@ export async function startLoopbackRedirector() {
   const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
   return {
     proxyUri: `http://127.0.0.1:${port}/{{port}}/`,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () => /** @type {Promise<void>} */ (new Promise((resolve) => server.close(() => resolve()))),
   };
 }

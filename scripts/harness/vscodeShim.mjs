@@ -10,95 +10,108 @@
 // (`--no-sandbox`, `--skip-welcome`, …) and exits with the suite's exit code. Variables whose names start
 // with MCP_SECURE_ (e.g. from test-electron's `extensionTestsEnv`) are handed to the extension host.
 //
-// With @vscode/test-electron (2.5.x on Node 20, 3.x on Node ≥ 22):
-//   import { runTests } from '@vscode/test-electron';
-//   await runTests({
-//     extensionDevelopmentPath: repoRoot,
-//     extensionTestsPath: `${repoRoot}/out/integration/index.js`,   // node scripts/harness/bundleIntegration.mjs
-//     extensionTestsEnv: { MCP_SECURE_TEST_ISSUER: '…', … },
-//     ...(process.env.MCP_SECURE_VSCODE_SHIM && { vscodeExecutablePath: `${repoRoot}/scripts/harness/vscodeShim.mjs` }),
-//   });
-// With @vscode/test-cli: `useInstallation: { fromPath: 'scripts/harness/vscodeShim.mjs' }`.
-// Leave MCP_SECURE_VSCODE_SHIM unset on a machine with internet and the same suite runs in desktop VS Code.
+// `npm run test:integration` (runIntegration.mjs) passes this file to @vscode/test-electron's `runTests` as
+// `vscodeExecutablePath` when the machine is offline (or MCP_SECURE_EDITOR=code-server); `.vscode-test.mjs`
+// does the same for @vscode/test-cli (`useInstallation: { fromPath }`). A second `--extensionDevelopmentPath`
+// (desktop VS Code loads several) is packaged with vsce and installed next to the first, because the
+// workbench payload takes one development path only. VSCODE_TEST_OPTIONS (@vscode/test-cli's runner) is
+// handed to the extension host too. MCP_SECURE_HARNESS_TIMEOUT_MS bounds the run (default 10 minutes).
 // Directly: scripts/harness/vscodeShim.mjs --extensionDevelopmentPath=. --extensionTestsPath=out/integration/index.js
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { runExtensionTests } from './extensionTests.mjs';
-import { ensureHarness } from './setup.mjs';
+import { packageExtension } from './fixtureExtensions.mjs';
+import { REPO_ROOT, ensureHarness } from './setup.mjs';
 
-/** Flags of the VS Code CLI that take a separate value we must skip over. */
-const VALUE_FLAGS = new Set([
-  '--user-data-dir',
-  '--extensions-dir',
-  '--locale',
-  '--log',
-  '--profile',
-  '--crash-reporter-directory',
-  '--inspect-extensions',
-  '--inspect-brk-extensions',
-  '--remote',
-]);
+/**
+ * VS Code's CLI arguments, the subset test runners pass. Flags that take a value are declared so that
+ * their value is not mistaken for the folder; anything else unknown (`--no-sandbox`, …) is ignored.
+ */
+const VSCODE_OPTIONS = /** @type {const} */ ({
+  extensionDevelopmentPath: { type: 'string', multiple: true },
+  extensionTestsPath: { type: 'string' },
+  'disable-extensions': { type: 'boolean' },
+  version: { type: 'boolean', short: 'v' },
+  'user-data-dir': { type: 'string' },
+  'extensions-dir': { type: 'string' },
+  locale: { type: 'string' },
+  log: { type: 'string' },
+  profile: { type: 'string' },
+  'crash-reporter-directory': { type: 'string' },
+  'inspect-extensions': { type: 'string' },
+  'inspect-brk-extensions': { type: 'string' },
+  remote: { type: 'string' },
+});
 
-/** Parses VS Code's CLI arguments (the subset test runners use). */
-function parseVscodeArgs(argv) {
-  const out = {
-    extensionDevelopmentPath: undefined,
-    extensionTestsPath: undefined,
-    folder: undefined,
-    disableExtensions: false,
-    version: false,
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const [flag, inline] =
-      arg.startsWith('--') && arg.includes('=')
-        ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
-        : [arg, undefined];
-    const value = () => inline ?? argv[++i];
-    if (flag === '--extensionDevelopmentPath') out.extensionDevelopmentPath ??= value();
-    else if (flag === '--extensionTestsPath') out.extensionTestsPath = value();
-    else if (flag === '--disable-extensions') out.disableExtensions = true;
-    else if (flag === '--version' || flag === '-v') out.version = true;
-    else if (VALUE_FLAGS.has(flag) && inline === undefined) i++;
-    else if (!flag.startsWith('-')) out.folder = arg;
-  }
-  return out;
-}
-
-const cleanups = [];
-for (const sig of ['SIGINT', 'SIGTERM']) {
-  process.on(sig, () => {
-    void Promise.allSettled(cleanups.map((fn) => fn())).then(() => process.exit(130));
+/**
+ * @param {string[]} argv
+ * @returns {{ developmentPaths: string[], extensionTestsPath?: string, folder?: string, version: boolean }}
+ */
+export function parseVscodeArgs(argv) {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: VSCODE_OPTIONS,
+    strict: false,
+    allowPositionals: true,
   });
+  const str = (/** @type {unknown} */ v) => (typeof v === 'string' ? v : undefined);
+  const dev = values.extensionDevelopmentPath;
+  return {
+    developmentPaths: (Array.isArray(dev) ? dev : []).filter((p) => typeof p === 'string'),
+    extensionTestsPath: str(values.extensionTestsPath),
+    folder: positionals.at(-1),
+    version: values.version === true,
+  };
 }
 
+/** @type {(() => Promise<void>)[]} */
+const cleanups = [];
 async function main() {
+  for (const sig of ['SIGINT', 'SIGTERM']) {
+    process.on(sig, () => {
+      void Promise.allSettled(cleanups.map((fn) => fn())).then(() => process.exit(130));
+    });
+  }
   const args = parseVscodeArgs(process.argv.slice(2));
   if (args.version) {
     process.stdout.write('1.139.1\ncode-server-shim\nx64\n');
     return 0;
   }
-  if (!args.extensionDevelopmentPath || !args.extensionTestsPath) {
+  const [extensionDevelopmentPath, ...extraDevelopmentPaths] = args.developmentPaths;
+  if (!extensionDevelopmentPath || !args.extensionTestsPath) {
     process.stderr.write('vscodeShim: needs --extensionDevelopmentPath and --extensionTestsPath\n');
     return 2;
   }
   await ensureHarness();
-  const env = Object.fromEntries(
-    Object.entries(process.env).filter(([k, v]) => k.startsWith('MCP_SECURE_') && v !== undefined),
-  );
+  /** @type {Record<string, string>} */
+  const env = {};
+  for (const [k, v] of Object.entries(process.env))
+    if (v !== undefined && (k.startsWith('MCP_SECURE_') || k === 'VSCODE_TEST_OPTIONS')) env[k] = v;
+  const extraVsix = [];
+  for (const dir of extraDevelopmentPaths)
+    extraVsix.push(
+      await packageExtension(path.resolve(dir), path.join(REPO_ROOT, 'out', 'fixtures', `${path.basename(dir)}.vsix`)),
+    );
   return runExtensionTests({
-    extensionDevelopmentPath: path.resolve(args.extensionDevelopmentPath),
+    extensionDevelopmentPath: path.resolve(extensionDevelopmentPath),
     extensionTestsPath: path.resolve(args.extensionTestsPath),
-    folder: args.folder && path.resolve(args.folder),
+    extraVsix,
+    ...(args.folder && { folder: path.resolve(args.folder) }),
     env,
     verbose: Boolean(process.env.MCP_SECURE_HARNESS_VERBOSE),
+    // @vscode/test-cli's runner does not tag its output as ours does (test/integration/runner).
+    untagged: process.env.VSCODE_TEST_OPTIONS !== undefined,
+    ...(process.env.MCP_SECURE_HARNESS_TIMEOUT_MS && { timeoutMs: Number(process.env.MCP_SECURE_HARNESS_TIMEOUT_MS) }),
     defer: (fn) => cleanups.push(fn),
   });
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err) => {
-    process.stderr.write(`vscodeShim: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  },
-);
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url))
+  main().then(
+    (code) => process.exit(code),
+    (err) => {
+      process.stderr.write(`vscodeShim: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(1);
+    },
+  );

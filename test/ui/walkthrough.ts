@@ -9,6 +9,7 @@
 import path from 'node:path';
 import type { BrowserContext, Frame, Locator, Page } from 'playwright-core';
 import { importPreview, importSources } from './importSteps';
+import { expectedPrompt, resultTabLabel, showsConnected } from './expectations';
 import { getStarted, pickTheme, securityReport, statusBar } from './nativeSteps';
 
 export interface WalkthroughOptions {
@@ -21,8 +22,8 @@ export interface WalkthroughOptions {
   /** Display name of the preconfigured HTTP server (what quick picks and the tree show). */
   httpServerName: string;
   log: (msg: string) => void;
-  /** Id of the preconfigured HTTP server (the gateway's name for it in VS Code's tool names). */
-  httpServerId?: string;
+  /** Id of the preconfigured HTTP server (the gateway's name for it in VS Code's tool names, the result tab's name). */
+  httpServerId: string;
 }
 
 export interface StepResult {
@@ -70,14 +71,14 @@ export async function runWalkthrough(o: WalkthroughOptions): Promise<StepResult[
     ['palette-connect', () => paletteConnect(p)],
     ['connected', () => pickServerAndWaitConnected(p, o.httpServerName)],
     ['servers-tree', () => expandServersTree(p, o.httpServerName)],
-    ['call-tool', () => paletteCallTool(p, o.httpServerName, 'whoami')],
+    ['call-tool', () => paletteCallTool(o, 'whoami', `"sub": "${o.user.username}"`)],
     ['audit-panel', () => openAuditPanel(p, 'whoami')],
     ['audit-record', () => filterAndOpenAuditRecord(p, 'whoami', o.user.username)],
     // Issue 12 (native feel): each also photographs the light, dark and high-contrast themes.
     ['security-report', () => securityReport(p, o.screenshotsDir)],
     ['status-bar', () => statusBar(p, o.screenshotsDir)],
     ['get-started', () => getStarted(p, o.screenshotsDir)],
-    ['more-calls', () => moreCalls(p, o.httpServerName)],
+    ['more-calls', () => moreCalls(o)],
     ['audit-editor', () => openAuditEditor(p, o.log)],
     ['audit-editor-light', () => auditEditorInTheme(p, 'Light Modern', 'vscode-light', o.log)],
     ['audit-editor-dark', () => auditEditorInTheme(p, 'Dark Modern', 'vscode-dark', o.log)],
@@ -191,16 +192,21 @@ async function signInFromAccountsMenu(o: WalkthroughOptions): Promise<void> {
   }
 }
 
-/** One pass over the modal prompts a sign-in can raise: consent dialog, open-link dialog, server pick. */
+/**
+ * One pass over the prompts a sign-in may raise: only the expected ones, by name (SIGN_IN_PROMPTS: the
+ * consent dialog, the open-link dialog), each with its one button, and the server pick. Any other dialog
+ * fails the run unanswered: an unexpected consent is a finding, not a step.
+ */
 async function answerPrompts(page: Page, o: WalkthroughOptions): Promise<void> {
   const dialog = page.locator('.monaco-dialog-box').first();
   if (await dialog.isVisible()) {
     const text = (await dialog.innerText()).replace(/\s+/g, ' ');
     o.log(`dialog: ${text}`);
-    const name = /wants to sign in/i.test(text) ? 'consent-dialog' : 'sign-in-dialog';
+    const prompt = expectedPrompt(text);
+    const name = prompt?.name ?? 'unexpected-dialog';
     await page.screenshot({ path: path.join(o.screenshotsDir, `${name}.png`) }).catch(() => undefined);
-    const button = dialog.getByRole('button', { name: /^(Allow|Open|Continue|Yes)$/ }).first();
-    await button.click();
+    if (!prompt) throw new Error(`an unexpected dialog during sign-in (left unanswered): ${text}`);
+    await dialog.getByRole('button', { name: prompt.button, exact: true }).click();
     return;
   }
   const quickInput = page.locator('.quick-input-widget').first();
@@ -306,7 +312,11 @@ async function pickServerAndWaitConnected(page: Page, serverName: string): Promi
   await row.click();
   const servers = pane(page, 'Servers');
   await servers.locator('.monaco-list-row', { hasText: serverName }).first().waitFor({ timeout: STEP_TIMEOUT_MS });
-  await retryUntil(async () => /connected|running/i.test(await servers.innerText()), 'the server to show as connected');
+  const serverRow = servers.locator('.monaco-list-row', { hasText: serverName }).first();
+  await retryUntil(
+    async () => showsConnected(await serverRow.innerText()),
+    `the ${serverName} row to read "Connected (…)"`,
+  );
 }
 
 async function expandServersTree(page: Page, serverName: string): Promise<void> {
@@ -344,11 +354,16 @@ export async function runPaletteCommand(page: Page, title: string): Promise<void
   }, `the palette to list "${title}"`);
 }
 
-/** "MCP Secure: Call Tool…": pick the server and the tool in the quick picks; the result opens in an editor. */
-async function paletteCallTool(page: Page, serverName: string, tool: string): Promise<void> {
+/**
+ * "MCP Secure: Call Tool…": pick the server and the tool in the quick picks; the result opens in its own
+ * tab (`<server id>-<tool>.json`) whose text holds `expected`.
+ */
+async function paletteCallTool(o: WalkthroughOptions, tool: string, expected: string): Promise<void> {
+  const { page, httpServerName: serverName } = o;
   await runPaletteCommand(page, 'MCP Secure: Call Tool');
+  const label = resultTabLabel(o.httpServerId, tool);
   await retryUntil(async () => {
-    const editorTab = page.locator('.tabs-container .tab', { hasText: /Untitled|\.json|result/i }).first();
+    const editorTab = page.locator('.tabs-container .tab', { hasText: label }).first();
     if (await editorTab.isVisible()) return true;
     const quickInput = page.locator('.quick-input-widget').first();
     if (await quickInput.isVisible()) {
@@ -363,7 +378,16 @@ async function paletteCallTool(page: Page, serverName: string, tool: string): Pr
       await page.keyboard.press('Enter');
     }
     return false;
-  }, `the ${tool} result to open in an editor`);
+  }, `the ${tool} result to open in a tab named ${label}`);
+  const editor = page.locator('.editor-instance .view-lines').first();
+  let shown = '';
+  await retryUntil(async () => {
+    shown = (await editor.innerText()).replace(/\u00a0/g, ' ');
+    return shown.includes(expected);
+  }, `the ${label} editor to show ${expected}`).catch((err: unknown) => {
+    diagnostics.push(`result editor showed: ${shown.slice(0, 300)}`);
+    throw err;
+  });
 }
 
 async function openAuditPanel(page: Page, tool: string): Promise<void> {
@@ -450,13 +474,15 @@ async function filterAndOpenAuditRecord(page: Page, tool: string, username: stri
 }
 
 /** A few more calls (another tool too), so the chart has more than one bar and the breakdown more than one tool. */
-async function moreCalls(page: Page, serverName: string): Promise<void> {
+async function moreCalls(o: WalkthroughOptions): Promise<void> {
+  const { page } = o;
+  const expected: Record<string, string> = { list_tickets: 'T-1', whoami: `"sub": "${o.user.username}"` };
   for (const tool of ['list_tickets', 'whoami', 'list_tickets']) {
     await page.keyboard.press('Escape');
     // The previous result editor must go: paletteCallTool waits for a result editor to appear.
     await runPaletteCommand(page, 'View: Close All Editors');
     await retryUntil(async () => (await page.locator('.tabs-container .tab').count()) === 0, 'no editor open');
-    await paletteCallTool(page, serverName, tool);
+    await paletteCallTool(o, tool, expected[tool] ?? tool);
   }
 }
 
@@ -623,7 +649,7 @@ const ENABLE_CHAT_COMMAND = 'MCP Secure Test: Turn On Chat (AI features) for the
 function gatewaySteps(o: WalkthroughOptions): [string, () => Promise<void>][] {
   const p = o.page;
   // VS Code names a tool mcp_<serverInfo.name>_<tool>; the gateway's serverInfo.name is the server id (≤ 13 chars here).
-  const tool = `mcp_${o.httpServerId ?? ''}_whoami`;
+  const tool = `mcp_${o.httpServerId}_whoami`;
   return [
     ['mcp-list-servers', () => listMcpServers(o)],
     ['mcp-server-running', () => startMcpServer(p, o.httpServerName)],

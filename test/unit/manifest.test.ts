@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { buildOptions, missingEntryPoints } from '../../esbuild.config.mjs';
 import {
   AUTH_PROVIDER_ID,
   AUTH_PROVIDER_LABEL,
@@ -73,42 +74,8 @@ describe('extension manifest vs constant tables', () => {
     assert.equal(new Set(contributedCommands).size, contributedCommands.length, 'duplicate command contribution');
   });
 
-  it('every command the extension registers has a handler in commands.ts (source scan)', () => {
-    const source = readFileSync(path.join(ROOT, 'src', 'vscode', 'commands.ts'), 'utf8');
-    for (const key of Object.keys(Commands))
-      assert.match(source, new RegExp(`\\[Commands\\.${key}\\]`), `no handler for Commands.${key}`);
-  });
-
-  it('the audit panel registers every AuditCommands id, through the constants table (source scan)', () => {
-    const source = readFileSync(path.join(ROOT, 'src', 'vscode', 'audit', 'registerAuditPanel.ts'), 'utf8');
-    for (const key of Object.keys(AuditCommands))
-      assert.match(
-        source,
-        new RegExp(`registerCommand\\(AuditCommands\\.${key},`),
-        `no handler for AuditCommands.${key}`,
-      );
-    assert.doesNotMatch(source, /'mcpSecure\./, 'no id is spelled out again');
-    assert.ok(
-      pkg.activationEvents?.includes(`onWebviewPanel:${Views.auditLogEditor}`),
-      'the audit editor tab restores',
-    );
-  });
-
-  it('the GatewayCommands table matches the ids the gateway registers (source scan)', () => {
-    const source = readFileSync(path.join(ROOT, 'src', 'vscode', 'gateway', 'reviewToolsCommand.ts'), 'utf8');
-    for (const key of Object.keys(GatewayCommands))
-      assert.match(
-        source,
-        new RegExp(`registerCommand\\(GatewayCommands\\.${key},`),
-        `no handler for GatewayCommands.${key}`,
-      );
-  });
-
-  it('the NativeCommands table matches the ids the native features register (source scan)', () => {
-    const source = readFileSync(path.join(ROOT, 'src', 'vscode', 'native', 'registerNativeFeatures.ts'), 'utf8');
-    for (const key of Object.keys(NativeCommands))
-      assert.match(source, new RegExp(`NativeCommands\\.${key},`), `no handler for NativeCommands.${key}`);
-    assert.doesNotMatch(source, /'mcpSecure\./, 'no id is spelled out again');
+  it('the audit editor tab restores after a reload (activation event)', () => {
+    assert.ok(pkg.activationEvents?.includes(`onWebviewPanel:${Views.auditLogEditor}`));
   });
 
   it('menus only reference contributed commands, and every command is reachable from a view menu', () => {
@@ -193,7 +160,10 @@ describe('extension manifest vs constant tables', () => {
     // dist/bridge.js is the program VS Code runs for every gateway definition (issue 8).
     for (const needed of ['!dist/extension.js', '!dist/bridge.js', '!package.json', '!media/**'])
       assert.ok(lines.includes(needed), needed);
-    assert.match(readFileSync(path.join(ROOT, 'esbuild.config.mjs'), 'utf8'), /outfile: 'dist\/bridge\.js'/);
+    const outfiles = buildOptions({ production: true }).map((b) => b.outfile);
+    for (const bundle of ['dist/extension.js', 'dist/bridge.js', 'dist/webview.js'])
+      assert.ok(outfiles.includes(bundle), `npm run build does not produce ${bundle}`);
+    assert.deepEqual(missingEntryPoints(buildOptions({ production: true })), []);
     assert.equal(pkg.main, './dist/extension.js');
   });
 });
@@ -219,7 +189,11 @@ describe('Get Started walkthrough', () => {
 
   it('gives every step a command button whose command exists, and an image that exists', () => {
     const steps = walkthroughs[0]?.steps ?? [];
-    assert.ok(steps.length >= 6, 'add, sign in, connect, call a tool, review the audit log, let chat use the server');
+    assert.equal(
+      steps.length,
+      7,
+      'add, sign in, connect, call a tool, review the audit log, let chat use the server, check security',
+    );
     for (const step of steps) {
       // a button may pass arguments (`command:id?<encoded JSON>`)
       const commands = [...step.description.matchAll(/\]\(command:([\w.]+)(?:\?[^)\s]*)?\)/g)].map(

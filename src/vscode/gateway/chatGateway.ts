@@ -238,6 +238,7 @@ export class ChatGateway implements vscode.Disposable {
 
   private closeUnoffered(): void {
     for (const [session, info] of this.sessions) if (!this.definitions.offered(info.serverId)) session.dispose();
+    this.pins.retain((id) => this.definitions.offered(id) !== undefined);
   }
 }
 

@@ -80,6 +80,19 @@ export class ToolPinning implements vscode.Disposable {
     return [...this.held.values()].flatMap((m) => [...m.values()]);
   }
 
+  /**
+   * Forgets the listings and held-back tools of servers no longer offered to chat, so a removed server's
+   * tool names stop counting as name conflicts of the servers that remain.
+   */
+  retain(isOffered: (serverId: string) => boolean): void {
+    for (const serverId of new Set([...this.listed.keys(), ...this.held.keys()])) {
+      if (isOffered(serverId)) continue;
+      this.listed.delete(serverId);
+      this.held.delete(serverId);
+      this.emitter.fire(serverId);
+    }
+  }
+
   /** Summary for the Servers view. */
   summary(serverId: string): { held: number; hidden: number; conflicts: string[] } {
     const held = [...(this.held.get(serverId)?.values() ?? [])];

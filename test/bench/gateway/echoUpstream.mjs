@@ -28,6 +28,8 @@ const http = createServer(async (req, res) => {
   await server.connect(transport);
   await transport.handleRequest(req, res, body);
 });
-http.listen(0, '127.0.0.1', () => process.stdout.write(`PORT ${http.address().port}\n`));
+http.listen(0, '127.0.0.1', () =>
+  process.stdout.write(`PORT ${/** @type {import('node:net').AddressInfo} */ (http.address()).port}\n`),
+);
 process.stdin.on('end', () => process.exit(0));
 process.stdin.resume();

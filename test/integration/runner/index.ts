@@ -7,6 +7,7 @@
  */
 import Mocha from 'mocha';
 import { suites } from 'mcp-secure:integration-suites';
+import { orderSuites } from './order';
 
 /** Per-test timeout: sign-in and stdio launches are real network/process work. */
 const TEST_TIMEOUT_MS = 60_000;
@@ -29,7 +30,11 @@ export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: TEST_TIMEOUT_MS, reporter: 'spec' });
   const grep = process.env.MCP_SECURE_TEST_GREP;
   if (grep) mocha.grep(grep);
-  for (const suite of suites) {
+  const order = process.env.MCP_SECURE_TEST_ORDER;
+  const ordered = orderSuites(suites, order);
+  if (order)
+    console.log(`${EXT_HOST_MARK} suite order (${order}): ${ordered.map((s) => s.file.split('/').pop()).join(', ')}`);
+  for (const suite of ordered) {
     // What mocha's own loadFiles does: expose describe/it for this file, then evaluate it.
     mocha.suite.emit('pre-require', globalThis, suite.file, mocha);
     mocha.suite.emit('require', suite.load(), suite.file, mocha);

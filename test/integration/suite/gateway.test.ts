@@ -313,6 +313,8 @@ describe("Gateway: VS Code's own MCP client through MCP Secure", () => {
             transport: 'stdio',
             command: f.stdio.command,
             args: f.stdio.args,
+            // Its own launch spec: the stdio suite's workspace server (same command) may already be allowed.
+            env: { MCP_FIXTURE_CASE: 'gateway-workspace' },
           },
         ],
         vscode.ConfigurationTarget.Workspace,

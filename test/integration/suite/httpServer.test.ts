@@ -52,11 +52,14 @@ describe('HTTP MCP server with OAuth', () => {
       api.signIn(HTTP_ID, async () => {
         throw new Error('the user closed the browser');
       }),
+      (e: { code?: string }) => e.code === 'authorization_cancelled',
     );
     await assert.rejects(
       api.signIn(HTTP_ID, async (url) => {
         await completeAuthorizationWithForms(url, f.user, { consent: false });
       }),
+      (e: { code?: string; message?: string }) =>
+        e.code === 'authorization_denied' && /access_denied/.test(e.message ?? ''),
     );
     assert.equal(await api.grant(HTTP_ID), undefined);
     assert.equal(await api.hasStoredGrant(HTTP_ID), false);
@@ -128,7 +131,10 @@ describe('HTTP MCP server with OAuth', () => {
       asked.push(req);
       return false;
     });
-    await assert.rejects(api.callTool(HTTP_ID, 'close_ticket', { id: 'T-1' }));
+    await assert.rejects(
+      api.callTool(HTTP_ID, 'close_ticket', { id: 'T-1' }),
+      (e: { code?: string }) => e.code === 'step_up_refused',
+    );
     refuse.dispose();
     assert.ok(asked[0]?.requested.includes('tickets:write'), JSON.stringify(asked));
     await waitFor(

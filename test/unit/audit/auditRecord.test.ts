@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { createHash } from 'node:crypto';
 import { canonicalJson, computeRecordHash, GENESIS_HASH, sealRecordLine } from '../../../src/core/audit/auditRecord';
-import { makeDraft } from './helpers';
+import { makeDraft } from '../../support/auditHelpers';
 
 describe('audit record', () => {
   it('serialises canonically: sorted keys (also integer-like keys), no whitespace, undefined omitted', () => {

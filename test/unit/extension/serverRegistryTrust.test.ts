@@ -7,7 +7,7 @@
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import type { ServerRegistry as Registry } from '../../../src/vscode/serverRegistry';
-import { createEditorStandIn, loadWithEditorStandIn } from './support/editorStandIn';
+import { createEditorStandIn, loadWithEditorStandIn } from '../../support/editorStandIn';
 
 describe('ServerRegistry and workspace trust', () => {
   it('ignores workspace servers until the folder is trusted, then takes them in and says so', async () => {

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import { HOSTILE_TEXTS, unsafeParts } from '../../fixtures/hostileText';
-import { createEditorStandIn, loadWithEditorStandIn } from './support/editorStandIn';
+import { createEditorStandIn, loadWithEditorStandIn } from '../../support/editorStandIn';
 
 type Item = {
   label?: string | { label: string };

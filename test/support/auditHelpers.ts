@@ -1,0 +1,113 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { AuditDraft } from '../../src/core/audit/auditRecord';
+import { AuditWitness, FileHeadStore } from '../../src/core/audit/auditWitness';
+import type { SecretStore } from '../../src/core/ports';
+import type { ToolCallContext } from '../../src/core/toolCallObserver';
+
+/** A fresh temp dir, removed by the returned cleanup. */
+export function tempDir(prefix = 'audit-'): { dir: string; cleanup(): void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+let n = 0;
+/** A plausible draft; `i` varies server/tool/outcome. */
+export function makeDraft(i = n++, over: Partial<AuditDraft> = {}): AuditDraft {
+  const outcomes = ['success', 'tool_error', 'denied', 'transport_error'] as const;
+  const kind = outcomes[i % 4] ?? 'success';
+  return {
+    id: randomUUID(),
+    time: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString(),
+    durationMs: 10 + (i % 50),
+    who: {
+      human: { iss: 'https://as.example', sub: `user-${i % 7}`, displayName: `User ${i % 7}` },
+      agent: { kind: 'oauth-client', clientId: 'mcp-secure-vscode' },
+      caller: 'palette',
+    },
+    what: {
+      server: {
+        id: `srv${i % 3}`,
+        name: `Server ${i % 3}`,
+        transport: 'http',
+        target: `https://mcp${i % 3}.example/mcp`,
+        resource: `https://mcp${i % 3}.example/mcp`,
+      },
+      tool: `tool_${i % 11}`,
+      arguments: { ticket: i, query: `find ticket ${i}` },
+    },
+    outcome: kind === 'success' ? { kind, resultSize: 100 + i } : { kind, error: `failure ${i}` },
+    scopes: ['tickets:read'],
+    ...over,
+  };
+}
+
+export function makeContext(over: Partial<ToolCallContext> = {}): ToolCallContext {
+  return {
+    callId: randomUUID(),
+    server: {
+      id: 'tickets',
+      name: 'Tickets',
+      transport: 'http',
+      target: 'http://127.0.0.1:1/mcp',
+      resource: 'http://127.0.0.1:1/mcp',
+      issuer: 'http://127.0.0.1:2',
+    },
+    tool: 'list_tickets',
+    arguments: { status: 'open' },
+    caller: 'palette',
+    human: { issuer: 'http://127.0.0.1:2', subject: 'alice-sub', displayName: 'Alice' },
+    agent: { kind: 'oauth-client', clientId: 'client-123' },
+    grantedScopes: ['tickets:read'],
+    startedAt: Date.UTC(2026, 0, 1),
+    ...over,
+  };
+}
+
+/** Waits until `pred` holds (polling on the event loop), or fails after `ms`. */
+export async function waitFor(pred: () => boolean | Promise<boolean>, ms = 10_000, what = 'condition'): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await pred())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+/**
+ * A SecretStore over a JSON file, so that writer processes and the test share the witness key the way
+ * editor windows share SecretStorage (test-only: the file is not encrypted).
+ */
+export class JsonFileSecretStore implements SecretStore {
+  constructor(private readonly path: string) {}
+  async get(key: string): Promise<string | undefined> {
+    return this.read()[key];
+  }
+  async store(key: string, value: string): Promise<void> {
+    writeFileSync(this.path, JSON.stringify({ ...this.read(), [key]: value }), { mode: 0o600 });
+  }
+  async delete(key: string): Promise<void> {
+    const all = this.read();
+    delete all[key];
+    writeFileSync(this.path, JSON.stringify(all), { mode: 0o600 });
+  }
+  private read(): Record<string, string> {
+    try {
+      return JSON.parse(readFileSync(this.path, 'utf8')) as Record<string, string>;
+    } catch {
+      return {};
+    }
+  }
+}
+
+/** A witness whose head and key files live in `outside` (never inside the audit folder). */
+export function fileWitness(outside: string): { witness: AuditWitness; headPath: string; keyPath: string } {
+  const headPath = join(outside, 'audit-head.json');
+  const keyPath = join(outside, 'secrets.json');
+  return {
+    witness: new AuditWitness(new FileHeadStore(headPath), new JsonFileSecretStore(keyPath)),
+    headPath,
+    keyPath,
+  };
+}
