@@ -13,7 +13,7 @@ import { MemoryLogger } from '../../../src/core/memoryPorts';
 import { anonymousAuthorizer } from '../../../src/core/requestAuthorizer';
 import type { ToolCallContext, ToolCallObserver, ToolCallOutcome } from '../../../src/core/toolCallObserver';
 import { taskServerCommand } from '../../fixtures/mcp/stdioServerCommand';
-import { tempDir } from '../audit/helpers';
+import { tempDir } from '../../support/auditHelpers';
 
 class RecordingObserver implements ToolCallObserver {
   readonly records: { context: ToolCallContext; outcome: ToolCallOutcome }[] = [];
