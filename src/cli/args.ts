@@ -65,6 +65,8 @@ export interface CliOptions {
   toolArgs: Record<string, unknown>;
   /** `logout --forget-client`: also forget the dynamic client registration at the authorization server. */
   forgetClient?: boolean;
+  /** `call --task`: run a tool whose task support is "optional" as a task (MCP 2025-11-25 §Utilities/Tasks). */
+  preferTask?: boolean;
   /** `--pkce assume-s256`: the per-server override for an AS that does not advertise PKCE (default `require`). */
   pkce?: HttpOAuthOptions['pkce'];
   /** `--resource-parameter`: how the RFC 8707 resource is sent (`resource`, `audience`, `omit`). */
@@ -114,6 +116,7 @@ const flagOptions = new Set([
   '--version',
   '--allow-step-up',
   '--forget-client',
+  '--task',
 ]);
 const DEFAULT_TIMEOUT_MS = 120_000;
 
@@ -322,6 +325,10 @@ export function parseCliArgs(argv: readonly string[]): ParsedCommand {
   if (raw.flags.has('--forget-client')) {
     if (command !== 'logout') throw new UsageError('--forget-client applies to "logout" only');
     options.forgetClient = true;
+  }
+  if (raw.flags.has('--task')) {
+    if (command !== 'call') throw new UsageError('--task applies to "call" only');
+    options.preferTask = true;
   }
   const { target, tool } = parseTarget(command, raw, rest);
   return { command, target, tool, options };

@@ -59,6 +59,13 @@ async function callTool(ctx: CommandContext): Promise<ExitCode> {
       caller: 'cli',
       signal: ctx.signal,
       ...(onProgress ? { onProgress } : {}),
+      // MCP 2025-11-25 §Utilities/Tasks: each status change of a task is a line on stderr (any progress
+      // line is erased first), the result goes to stdout.
+      preferTask: ctx.parsed.options.preferTask === true,
+      onTaskStatus: (s) => {
+        ctx.progress?.done();
+        ctx.output.notice(describeTaskStatus(s));
+      },
     })
     .finally(() => ctx.progress?.done())
     .catch((err: unknown) => {
@@ -75,6 +82,13 @@ async function callTool(ctx: CommandContext): Promise<ExitCode> {
     });
   ctx.output.result(result.raw, formatResult(result));
   return result.isError ? ExitCode.toolError : ExitCode.ok;
+}
+
+/** One stderr line per task status change: `task 3f2a…: working (step 2 of 5)`. */
+export function describeTaskStatus(s: { taskId: string; status: string; statusMessage?: string }): string {
+  const id = boundedTerminalText(s.taskId, 200);
+  const short = id.length > 12 ? `${id.slice(0, 12)}…` : id;
+  return `task ${short}: ${boundedTerminalText(s.status, 40)}${s.statusMessage ? ` (${boundedTerminalText(s.statusMessage, 200)})` : ''}`;
 }
 
 function formatResult(result: ToolCallResult): string {

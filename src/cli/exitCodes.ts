@@ -52,6 +52,7 @@ const toolCodes: ReadonlySet<McpSecureErrorCode> = new Set<McpSecureErrorCode>([
   'tool_not_found',
   'invalid_tool',
   'tool_call_rejected',
+  'task_unsupported',
 ]);
 
 /** The exit code for a typed core error. Unknown codes (added later by other areas) count as connection errors. */

@@ -44,6 +44,9 @@ Options:
   --dpop <off|on|auto>    DPoP-bound tokens (RFC 9449): off (default: Bearer, which every resource
                           server accepts), on (required), auto (whenever the authorization server
                           advertises DPoP; the conformance mode uses auto)
+  --task                  call: run a tool whose task support is "optional" as a task (MCP tasks). A tool
+                          that requires a task always runs as one: its status goes to stderr, the result
+                          is printed like any other; Ctrl+C cancels the task on the server (tasks/cancel)
   --allow-step-up         consent in advance to request wider scopes when the server answers
                           403 insufficient_scope (otherwise the call fails with exit code 2)
   --scope <scope>         scope to request (repeatable); default: what the server's challenge or

@@ -49,6 +49,8 @@ export type McpSecureErrorCode =
   /** The server answered `tools/call` with a JSON-RPC error instead of a result. */
   | 'tool_call_rejected'
   | 'skill_verification_failed'
+  /** A tool that must run as a task (MCP 2025-11-25 §Utilities/Tasks) on a server or wire without tool tasks. */
+  | 'task_unsupported'
   // gateway (VS Code's own MCP client through the extension)
   | 'policy_denied'
   // storage and audit

@@ -49,7 +49,16 @@ export interface ToolCallContext {
   readonly conversationId?: string;
 }
 
-export type ToolCallOutcome =
+/**
+ * A task-augmented call (MCP 2025-11-25 §Utilities/Tasks) is one call with one outcome: the task's id
+ * and its final status (completed / failed / cancelled) ride along, however many polls it took.
+ */
+export interface ToolCallTaskInfo {
+  readonly taskId: string;
+  readonly status: 'working' | 'input_required' | 'completed' | 'failed' | 'cancelled';
+}
+
+export type ToolCallOutcome = (
   | { readonly kind: 'success'; readonly resultSize: number }
   | { readonly kind: 'tool_error'; readonly message: string; readonly resultSize: number }
   | {
@@ -58,7 +67,8 @@ export type ToolCallOutcome =
       readonly message: string;
       readonly missingScope?: string;
     }
-  | { readonly kind: 'transport_error'; readonly code: string; readonly message: string };
+  | { readonly kind: 'transport_error'; readonly code: string; readonly message: string }
+) & { readonly task?: ToolCallTaskInfo };
 
 export interface ToolCallObserver {
   onToolCallStart?(context: ToolCallContext): void;

@@ -64,12 +64,14 @@ export class ServerActions {
     caller: ToolCaller,
     signal?: AbortSignal,
     onProgress?: CallToolOptions['onProgress'],
+    onTaskStatus?: CallToolOptions['onTaskStatus'],
   ): Promise<ToolCallResult> {
     const connection = await this.connection(id, signal);
     return connection.callTool(tool, args, {
       caller,
       ...(signal ? { signal } : {}),
       ...(onProgress ? { onProgress } : {}),
+      ...(onTaskStatus ? { onTaskStatus } : {}),
     });
   }
 }

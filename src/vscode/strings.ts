@@ -380,6 +380,13 @@ const TEXT = {
   importSkipReason: (reason: string) =>
     (Object.hasOwn(IMPORT_SKIP_REASONS, reason) ? IMPORT_SKIP_REASONS[reason]?.() : reason) ?? reason,
   importSkipWhy: (reason: string, detail: string) => t('{0} ({1})', reason, detail),
+
+  // --- task-augmented tools (issue 11, MCP 2025-11-25 tasks) ---
+  runningToolTask: (tool: string, server: string) => t('Running {0} on {1} as a task…', tool, server),
+  toolTaskStatus: (status: string, message: string) => {
+    const state = status === 'input_required' ? t('waiting for input') : status;
+    return message ? t('task {0}: {1}', state, message) : t('task {0}', state);
+  },
 } as const;
 
 /** Names of the import sources (`ImportSourceId` in src/core/import/importSources.ts). */

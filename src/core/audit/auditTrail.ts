@@ -155,6 +155,17 @@ export class AuditTrail implements ToolCallObserver {
   }
 
   private toOutcome(outcome: ToolCallOutcome): AuditOutcome {
+    const base = this.toOutcomeKind(outcome);
+    // A task-augmented call: the task's id (server-generated, not a secret) and its final status.
+    return outcome.task
+      ? {
+          ...base,
+          task: { id: this.redactor.redactText(outcome.task.taskId).slice(0, 200), status: outcome.task.status },
+        }
+      : base;
+  }
+
+  private toOutcomeKind(outcome: ToolCallOutcome): AuditOutcome {
     const r = this.redactor;
     switch (outcome.kind) {
       case 'success':

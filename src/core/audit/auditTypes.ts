@@ -69,6 +69,11 @@ export interface AuditOutcome {
   readonly error?: string;
   /** Size of the result in bytes (serialised JSON), when a result came back. */
   readonly resultSize?: number;
+  /**
+   * Present when the call ran as a task (MCP 2025-11-25 §Utilities/Tasks): the server's task id and the
+   * task's final status (`completed`, `failed`, `cancelled`). One record per call, not per poll.
+   */
+  readonly task?: { readonly id: string; readonly status: string };
 }
 
 /** Everything a record carries before it is chained (what the trail hands to the store). */

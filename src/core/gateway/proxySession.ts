@@ -208,10 +208,21 @@ export class ProxySession {
         ? {
             onProgress: (p: { progress: number; total?: number; message?: string }) =>
               this.forwardProgress(progressToken, p),
+            onTaskStatus: this.taskProgress(progressToken),
           }
         : {}),
     });
     return result.raw;
+  }
+
+  /** An upstream task's status changes, as progress of the call VS Code made (one tick per change). */
+  private taskProgress(progressToken: string | number): (s: { status: string; statusMessage?: string }) => void {
+    let ticks = 0;
+    return (s) =>
+      this.forwardProgress(progressToken, {
+        progress: ++ticks,
+        message: `task ${s.status}${s.statusMessage ? `: ${s.statusMessage}` : ''}`,
+      });
   }
 
   private forwardProgress(
@@ -239,7 +250,12 @@ export class ProxySession {
   }
 }
 
-/** The tool as VS Code receives it: the server's own fields, annotations passed through unchanged. */
+/**
+ * The tool as VS Code receives it: the server's own fields, annotations passed through unchanged.
+ * `execution.taskSupport` is left out on purpose: the gateway declares no `tasks` capability, so VS
+ * Code calls a task tool like any other and the extension runs the task upstream (MCP 2025-11-25
+ * §Utilities/Tasks; `McpConnection.callTool`).
+ */
 function toWireTool(t: ToolInfo): Record<string, unknown> {
   return {
     name: t.name,

@@ -17,6 +17,7 @@ import { endHttpSession } from './httpConnector';
 import { describeTarget, type ServerDefinition } from './serverDefinition';
 import { NO_SDK_TIMEOUT, withDeadline, type AuthActivity } from './requestDeadline';
 import { listSkills } from './skills';
+import { planTaskCall, runToolTask, taskSupportOf, type TaskStatusKind } from './toolTasks';
 import type { CallToolOptions, SkillInfo, ToolCallResult, ToolInfo } from './types';
 
 /** Who is behind a connection, resolved at call time (tokens refresh; grants change). */
@@ -131,21 +132,14 @@ export class McpConnection {
     let outcome: ToolCallOutcome;
     let result: ToolCallResult | undefined;
     let failure: McpSecureError | undefined;
+    const task: { taskId?: string; status?: TaskStatusKind } = {};
     try {
       const tool = await this.checkCall(name, args, options.signal);
       const refusal = await options.precheck?.(toToolInfo(tool));
       if (refusal) throw new LocalRefusal(refusal);
-      const onprogress = options.onProgress;
-      const raw = (await withDeadline(
-        options.timeoutMs ?? this.opts.requestTimeoutMs,
-        this.opts.activity,
-        options.signal,
-        (signal) =>
-          this.opts.client.callTool(
-            { name, arguments: args ?? {} },
-            { timeout: NO_SDK_TIMEOUT, signal, toolDefinition: tool, ...(onprogress ? { onprogress } : {}) },
-          ),
-      )) as Record<string, unknown>;
+      const raw = this.asTask(tool, options)
+        ? await runToolTask(this.opts.client, { name, arguments: args ?? {} }, this.taskOptions(options, task))
+        : await this.callDirect(name, args, tool, options);
       result = toResult(raw);
       outcome = result.isError
         ? { kind: 'tool_error', message: errorText(result), resultSize: result.resultSize }
@@ -154,9 +148,50 @@ export class McpConnection {
       failure = err instanceof LocalRefusal ? err.error : toMcpSecureError(err, this.opts.errorContext());
       outcome = toFailureOutcome(failure, err instanceof LocalRefusal, identity.grantedScopes);
     }
+    if (task.taskId !== undefined)
+      outcome = { ...outcome, task: { taskId: task.taskId, status: task.status ?? 'working' } };
     await this.notifyEnd(context, outcome);
     if (failure) throw failure;
     return result as ToolCallResult;
+  }
+
+  /** Whether this call runs as a task (MCP 2025-11-25 §Utilities/Tasks); refuses a task tool that cannot. */
+  private asTask(tool: Tool, options: CallToolOptions): boolean {
+    try {
+      return planTaskCall(tool, this.opts.client, options.preferTask === true);
+    } catch (err) {
+      throw new LocalRefusal(toMcpSecureError(err));
+    }
+  }
+
+  private taskOptions(options: CallToolOptions, tracker: { taskId?: string; status?: TaskStatusKind }) {
+    return {
+      signal: options.signal,
+      deadlineMs: options.timeoutMs,
+      requestTimeoutMs: this.opts.requestTimeoutMs,
+      activity: this.opts.activity,
+      tracker,
+      ...(options.onTaskStatus ? { onStatus: options.onTaskStatus } : {}),
+    };
+  }
+
+  private async callDirect(
+    name: string,
+    args: Record<string, unknown> | undefined,
+    tool: Tool,
+    options: CallToolOptions,
+  ): Promise<Record<string, unknown>> {
+    const onprogress = options.onProgress;
+    return (await withDeadline(
+      options.timeoutMs ?? this.opts.requestTimeoutMs,
+      this.opts.activity,
+      options.signal,
+      (signal) =>
+        this.opts.client.callTool(
+          { name, arguments: args ?? {} },
+          { timeout: NO_SDK_TIMEOUT, signal, toolDefinition: tool, ...(onprogress ? { onprogress } : {}) },
+        ),
+    )) as Record<string, unknown>;
   }
 
   async close(): Promise<void> {
@@ -293,6 +328,7 @@ function toToolInfo(t: Tool): ToolInfo {
     outputSchema: t.outputSchema as Record<string, unknown> | undefined,
     annotations: t.annotations as Record<string, unknown> | undefined,
     meta: x._meta,
+    ...(taskSupportOf(t) !== 'forbidden' ? { taskSupport: taskSupportOf(t) as 'optional' | 'required' } : {}),
   };
 }
 

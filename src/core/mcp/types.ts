@@ -17,6 +17,8 @@ export interface ToolInfo {
   readonly annotations?: Record<string, unknown>;
   /** `_meta` as sent by the server. */
   readonly meta?: Record<string, unknown>;
+  /** `execution.taskSupport` (MCP 2025-11-25 §Utilities/Tasks), when the tool may or must run as a task. */
+  readonly taskSupport?: 'optional' | 'required';
 }
 
 /** The result of `tools/call`. `isError: true` is a tool-level error (MCP §Tools/Error Handling), not a protocol error. */
@@ -44,6 +46,14 @@ export interface CallToolOptions {
    * known not to be granted): a returned error refuses the call, which is reported as `denied` (`local`).
    */
   readonly precheck?: (tool: ToolInfo) => McpSecureError | undefined | Promise<McpSecureError | undefined>;
+  /**
+   * Tasks (MCP 2025-11-25 §Utilities/Tasks): a tool with `taskSupport: "required"` always runs as a
+   * task; one with `"optional"` only when this is set. Without `timeoutMs`, a task runs until it ends
+   * or `signal` cancels it (then `tasks/cancel` is sent); each request has the usual deadline.
+   */
+  readonly preferTask?: boolean;
+  /** Status changes of the task, when the call runs as one (status message sanitised). */
+  readonly onTaskStatus?: (status: { taskId: string; status: string; statusMessage?: string }) => void;
 }
 
 /** A skill advertised through `skills/list` (SEP-2640). */

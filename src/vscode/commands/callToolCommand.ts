@@ -26,9 +26,17 @@ export async function callToolCommand(s: CommandServices, pre: Preselection): Pr
   const args = pre.toolArguments
     ? await confirmSupplied(s, def.id, def.name, tool.name, pre.toolArguments)
     : await collectArguments(tool);
-  // Cancel in the notification aborts the call: the SDK sends `notifications/cancelled` for it.
-  const result = await s.progress(Strings.callingTool(tool.name, def.name), (signal, report) =>
-    s.actions.callTool(def.id, tool.name, args, 'palette', signal, toolProgressReporter(report)),
+  // Cancel in the notification aborts the call: the SDK sends `notifications/cancelled` for it, or, for
+  // a tool that runs as a task (MCP 2025-11-25 §Utilities/Tasks), `tasks/cancel`; the notification then
+  // shows the task's status.
+  const title =
+    tool.taskSupport === 'required'
+      ? Strings.runningToolTask(tool.name, def.name)
+      : Strings.callingTool(tool.name, def.name);
+  const result = await s.progress(title, (signal, report) =>
+    s.actions.callTool(def.id, tool.name, args, 'palette', signal, toolProgressReporter(report), (task) =>
+      report({ message: Strings.toolTaskStatus(task.status, task.statusMessage ?? '') }),
+    ),
   );
   await s.results.show(`${def.id}-${tool.name}`, result.raw);
   await s.results.media.present(result.content);
