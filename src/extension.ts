@@ -8,9 +8,11 @@
 import { performance } from 'node:perf_hooks';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { AuditStore, GROUP_COMMIT_MS, type StoreReport } from './core/audit/auditStore';
+import { GROUP_COMMIT_MS, type StoreReport } from './core/audit/auditStore';
+import { AuditStoreThread } from './core/audit/auditStoreThread';
+import type { AuditWriter } from './core/audit/auditWriter';
 import { AuditTrail } from './core/audit/auditTrail';
-import { AuditWitness, FileHeadStore, witnessKeyName } from './core/audit/auditWitness';
+import { witnessKeyName } from './core/audit/auditWitness';
 import type { AuditRecord } from './core/audit/auditRecord';
 import { ConnectionManager } from './core/mcp/connectionManager';
 import { OAuthEngine } from './core/oauth/oauthEngine';
@@ -335,7 +337,7 @@ export async function deactivate(): Promise<void> {
 }
 
 interface OpenAudit {
-  readonly store: AuditStore;
+  readonly store: AuditWriter;
   readonly trail: AuditTrail;
   readonly exporter: AuditExportController;
   readonly recent: AuditRecord[];
@@ -357,14 +359,19 @@ async function openAudit(
 ): Promise<OpenAudit | undefined> {
   try {
     const dir = path.join(context.globalStorageUri.fsPath, 'audit');
-    const witness = new AuditWitness(
-      new FileHeadStore(path.join(context.globalStorageUri.fsPath, 'audit-head.json')),
-      secrets,
-      witnessKeyName(dir),
-    );
-    // Opened in the background (repair, witness check: ~90 ms of activation before): every store
-    // operation, and so every tool call's record, waits for the opening; nothing is lost meanwhile.
-    const store = AuditStore.create({ dir, witness, commitDelayMs: GROUP_COMMIT_MS });
+    // The store runs on its own thread (sealing, lock, fdatasync, witnessed head off the event loop the
+    // tool calls use); it opens in the background (repair, witness check) with the first operation, and
+    // every record handed over meanwhile waits for the opening: nothing is lost.
+    const store = new AuditStoreThread({
+      script: path.join(context.extensionPath, 'dist', 'auditWorker.js'),
+      store: { dir },
+      witness: {
+        headPath: path.join(context.globalStorageUri.fsPath, 'audit-head.json'),
+        keyName: witnessKeyName(dir),
+        secrets,
+      },
+      commitDelayMs: GROUP_COMMIT_MS,
+    });
     const trail = new AuditTrail({ store, logger, redactor });
     const log = logger.child('audit');
     const onReport = (r: StoreReport): void => {

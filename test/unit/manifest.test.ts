@@ -165,10 +165,19 @@ describe('extension manifest vs constant tables', () => {
       .map((l) => l.trim())
       .filter((l) => l && !l.startsWith('#'));
     assert.equal(lines[0], '**');
-    // dist/bridge.js is the program VS Code runs for every gateway definition (issue 8).
-    for (const needed of ['!dist/extension.js', '!dist/bridge.js', '!package.json', '!media/**'])
+    // dist/bridge.js is the program VS Code runs for every gateway definition (issue 8); dist/auditWorker.js
+    // the audit store's thread (issue 9): without it the packaged extension records no tool call.
+    for (const needed of [
+      '!dist/extension.js',
+      '!dist/bridge.js',
+      '!dist/auditWorker.js',
+      '!package.json',
+      '!media/**',
+    ])
       assert.ok(lines.includes(needed), needed);
-    assert.match(readFileSync(path.join(ROOT, 'esbuild.config.mjs'), 'utf8'), /outfile: 'dist\/bridge\.js'/);
+    const config = readFileSync(path.join(ROOT, 'esbuild.config.mjs'), 'utf8');
+    assert.match(config, /outfile: 'dist\/bridge\.js'/);
+    assert.match(config, /outfile: 'dist\/auditWorker\.js'/);
     assert.equal(pkg.main, './dist/extension.js');
   });
 });

@@ -44,6 +44,7 @@ import {
 import { followHead, readSegmentHead } from './chainTail';
 import { verifyChain, type VerifyResult } from './chainVerifier';
 import { Emitter } from './emitter';
+import type { AppendOutcome, AuditWriter } from './auditWriter';
 import { acquireFileLock, type FileLockOptions } from './fileLock';
 import {
   ensurePrivateDir,
@@ -114,7 +115,13 @@ function errnoCode(err: unknown): string {
   return (err as NodeJS.ErrnoException | undefined)?.code ?? 'unknown error';
 }
 
-export class AuditStore {
+function asWriteError(err: unknown): McpSecureError {
+  return err instanceof McpSecureError
+    ? err
+    : new McpSecureError('audit_write_failed', `cannot write the audit log (${errnoCode(err)})`, { cause: err });
+}
+
+export class AuditStore implements AuditWriter {
   private readonly pending: Pending[] = [];
   private queue: Promise<void> = Promise.resolve();
   private commitTimer: NodeJS.Timeout | undefined;
@@ -198,6 +205,14 @@ export class AuditStore {
       )
         this.commit();
     });
+  }
+
+  /** {@link AuditWriter.appendAll}: each draft is written whole or comes back in `failed`. */
+  async appendAll(drafts: readonly AuditDraft[]): Promise<AppendOutcome> {
+    const settled = await Promise.allSettled(drafts.map((d) => this.append(d)));
+    const failed = drafts.filter((_, i) => settled[i]?.status === 'rejected');
+    const rejected = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    return rejected ? { failed, error: asWriteError(rejected.reason) } : { failed };
   }
 
   /** Resolves when everything queued so far has been written (or failed). */
@@ -315,12 +330,7 @@ export class AuditStore {
         const records = await this.locked(() => this.writeBatch(batch.map((p) => p.draft)));
         batch.forEach((p, i) => p.resolve(records[i] as AuditRecord));
       } catch (err) {
-        const e =
-          err instanceof McpSecureError
-            ? err
-            : new McpSecureError('audit_write_failed', `cannot write the audit log (${errnoCode(err)})`, {
-                cause: err,
-              });
+        const e = asWriteError(err);
         for (const p of batch) p.reject(e);
       }
     }
