@@ -144,7 +144,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpSec
   const auditPanel = core.audit
     ? registerAuditPanel(context, core.audit.trail, logger, core.audit.exporter)
     : undefined;
-  const gateway = await startGateway(context, services, redactor, core);
+  // Registers the definition provider now; its socket starts listening after activation returns.
+  const gateway = startGateway(context, services, redactor, core);
   context.subscriptions.push(
     registerReviewToolsCommand(
       () => chatView.gateway?.pins,
@@ -192,14 +193,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpSec
 }
 
 /** VS Code's own MCP client (chat, agent) through the extension; a failure to start is logged, not fatal. */
-async function startGateway(
+function startGateway(
   context: vscode.ExtensionContext,
   s: CommandServices,
   redactor: Redactor,
   core: Core,
-): Promise<ChatGateway | undefined> {
+): ChatGateway | undefined {
   try {
-    return await ChatGateway.start({
+    return ChatGateway.start({
       registry: s.registry,
       actions: core.actions,
       logger: s.logger.child('gateway'),
@@ -363,7 +364,7 @@ async function openAudit(
     // tool calls use); it opens in the background (repair, witness check) with the first operation, and
     // every record handed over meanwhile waits for the opening: nothing is lost.
     const store = new AuditStoreThread({
-      script: path.join(context.extensionPath, 'dist', 'auditWorker.js'),
+      script: context.asAbsolutePath(path.join('dist', 'auditWorker.js')),
       store: { dir },
       witness: {
         headPath: path.join(context.globalStorageUri.fsPath, 'audit-head.json'),
@@ -380,10 +381,13 @@ async function openAudit(
       if (r.kind === 'witness_started') void vscode.window.showInformationMessage(Strings.auditWitnessStarted);
     };
     context.subscriptions.push(toDisposable(store.onDidReport(onReport)));
-    store.whenOpen().catch((e: unknown) => {
-      logger.error('the audit trail could not be opened', e);
-      void vscode.window.showErrorMessage(Strings.auditUnavailable);
-    });
+    // after activation: starting the thread is not part of rendering the first view
+    setImmediate(() =>
+      store.whenOpen().catch((e: unknown) => {
+        logger.error('the audit trail could not be opened', e);
+        void vscode.window.showErrorMessage(Strings.auditUnavailable);
+      }),
+    );
     const exporter = new AuditExportController({
       trail,
       secrets,
