@@ -21,7 +21,7 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { z } from 'zod';
 import type { AuditDraft } from '../src/core/audit/auditRecord';
 import { auditHistogram } from '../src/core/audit/auditHistogram';
-import { AuditIndex, type AuditFilter } from '../src/core/audit/auditQuery';
+import { AuditIndex, type AuditFilter } from '../src/core/audit/auditIndex';
 import { AuditStore } from '../src/core/audit/auditStore';
 import { AuditTrail } from '../src/core/audit/auditTrail';
 import { listSegments } from '../src/core/audit/segmentFiles';

@@ -1,5 +1,5 @@
 /**
- * One column of the audit index (auditQuery.ts): numbers in a growable typed array. A million records
+ * One column of the audit index (auditIndex.ts): numbers in a growable typed array. A million records
  * make twelve such columns; as typed arrays they live outside the JS heap, so the garbage collector
  * neither traces nor moves them (as `number[]` they made major collections of 100+ ms during the first
  * index build, each one blocking the extension host), and a filter loop over them is a tight scan.

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { randomInt } from 'node:crypto';
-import { AuditIndex } from '../../../src/core/audit/auditQuery';
+import { AuditIndex } from '../../../src/core/audit/auditIndex';
 import { AuditStore } from '../../../src/core/audit/auditStore';
 import { TextHaystack } from '../../../src/core/audit/textHaystack';
 import { trigramKeys, TrigramPostings } from '../../../src/core/audit/trigramIndex';

@@ -78,7 +78,7 @@ describe('extension bundle start-up (lazy loading)', function () {
   });
 
   it('does not evaluate the audit index (issue 9: a panel open, not activation, loads it)', async () => {
-    const required = await packagesRequiredAtLoad([], [/\/auditQuery$/]);
+    const required = await packagesRequiredAtLoad([], [/\/auditIndex$/]);
     assert.deepEqual(required, []);
   });
 
