@@ -57,6 +57,15 @@ export function buildOptions({ production }) {
       target: 'node20',
     },
     {
+      // The audit store's own thread (worker_threads): sealing and file-system work off the host's event loop.
+      ...common,
+      entryPoints: ['src/core/audit/auditThread.ts'],
+      outfile: 'dist/auditWorker.js',
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+    },
+    {
       ...common,
       entryPoints: ['src/webview/main.ts'],
       outfile: 'dist/webview.js',

@@ -22,7 +22,7 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { z } from 'zod';
 import type { AuditDraft } from '../src/core/audit/auditRecord';
 import { auditHistogram } from '../src/core/audit/auditHistogram';
-import { AuditIndex, type AuditFilter } from '../src/core/audit/auditQuery';
+import { AuditIndex, type AuditFilter } from '../src/core/audit/auditIndex';
 import { AuditStore } from '../src/core/audit/auditStore';
 import { AuditTrail } from '../src/core/audit/auditTrail';
 import { listSegments } from '../src/core/audit/segmentFiles';
@@ -124,23 +124,18 @@ async function benchStore(dir: string): Promise<{ store: AuditStore; index: Audi
 
   const b0 = performance.now();
   const cpu1 = process.cpuUsage();
-  // the longest time the event loop was held during the build (what the first panel open costs the host)
-  let last = performance.now();
-  let longest = 0;
-  const probe = setInterval(() => {
-    const now = performance.now();
-    longest = Math.max(longest, now - last);
-    last = now;
-  }, 1);
+  // The longest time the event loop was held during the build (what the first panel open costs the
+  // host), as wall time between 1 ms probe ticks and as the process CPU time spent between two ticks:
+  // on a loaded machine the wall figure also counts the time the OS ran other processes.
+  const gaps = eventLoopGaps();
   const index = await AuditIndex.build(dir);
-  clearInterval(probe);
-  longest = Math.max(longest, performance.now() - last);
+  const longest = gaps.stop();
   const buildCpu = process.cpuUsage(cpu1);
   console.log(
     `index build:       ${fmt((performance.now() - b0) / 1000)} s for ${fmt(index.size, 0)} records (${fmt((buildCpu.user + buildCpu.system) / index.size, 1)} µs CPU per record; once per segment, then incremental)`,
   );
   console.log(
-    `  longest event-loop block during the build: ${fmt(longest, 1)} ms (target <= 50 ms: ${longest <= 50 ? 'met' : 'MISSED'}; the first panel open runs this build in the extension host)`,
+    `  longest event-loop block during the build: ${fmt(longest.cpuMs, 1)} ms of CPU, ${fmt(longest.wallMs, 1)} ms wall (target <= 50 ms: ${verdict(longest.cpuMs, longest.wallMs, 50)}); the first panel open runs this build in the extension host`,
   );
 
   const mem = index.textMemoryBytes();
@@ -150,6 +145,39 @@ async function benchStore(dir: string): Promise<{ store: AuditStore; index: Audi
   queryLatency(index);
   histogramLatency(index);
   return { store, index };
+}
+
+/**
+ * Met or missed, judged on CPU time and on wall time: on a loaded machine (the load average is printed
+ * at the top) wall time also counts the turns the OS gave other processes.
+ */
+function verdict(cpuMs: number, wallMs: number, targetMs: number): string {
+  const says = (ms: number): string => (ms <= targetMs ? 'met' : 'MISSED');
+  return `${says(cpuMs)} in CPU time, ${says(wallMs)} in wall time at load average ${loadavg()[0]?.toFixed(1) ?? '?'}`;
+}
+
+/** Probes the event loop every 1 ms until `stop()`: the longest gap between two probes, in wall and in process CPU time. */
+function eventLoopGaps(): { stop(): { wallMs: number; cpuMs: number } } {
+  let wall = performance.now();
+  let cpu = process.cpuUsage();
+  let wallMs = 0;
+  let cpuMs = 0;
+  const tick = (): void => {
+    const now = performance.now();
+    const used = process.cpuUsage(cpu);
+    wallMs = Math.max(wallMs, now - wall);
+    cpuMs = Math.max(cpuMs, (used.user + used.system) / 1000);
+    wall = now;
+    cpu = process.cpuUsage();
+  };
+  const probe = setInterval(tick, 1);
+  return {
+    stop: () => {
+      clearInterval(probe);
+      tick();
+      return { wallMs, cpuMs };
+    },
+  };
 }
 
 /** Median latency of structured and free-text queries, each distinct query run once per round (the one-entry result cache never hits). */
@@ -207,7 +235,7 @@ function queryLatency(index: AuditIndex): void {
     `  free text:       median ${fmt(median(tx.all))} ms (CPU ${fmt(median(tx.cpu))} ms), max ${fmt(Math.max(...tx.all))} ms (${[...tx.byKind].map(([k, v]) => `${k} ${fmt(median(v))}`).join(', ')})`,
   );
   console.log(
-    `  free text matching every record ("cannot log", ${fmt(index.query(dense, 0, 1).total, 0)} hits): median ${fmt(median(dn.all))} ms (CPU ${fmt(median(dn.cpu))} ms) (target < 50 ms: ${median(dn.all) < 50 ? 'met' : 'MISSED'})`,
+    `  free text matching every record ("cannot log", ${fmt(index.query(dense, 0, 1).total, 0)} hits): median ${fmt(median(dn.all))} ms (CPU ${fmt(median(dn.cpu))} ms) (target < 50 ms: ${verdict(median(dn.cpu), median(dn.all), 50)})`,
   );
 }
 
@@ -363,6 +391,15 @@ async function main(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
   console.log(`total:             ${fmt((performance.now() - started) / 1000, 1)} s`);
+  console.log(
+    [
+      '',
+      'issue 9 figures that need the real editor (code-server), not measured by `npm run bench`:',
+      '  npm run bench:editor       tools/call through the extension (SecretStorage, audit in globalStorage) vs the raw SDK client in the same host (target p50 <= 1.05x)',
+      '  npm run bench:gateway      VS Code chat -> gateway -> upstream vs direct (target added p50 <= 1.3 ms)',
+      '  npm run test:integration   prints activate() time in the activation test title (target <= 10 ms)',
+    ].join('\n'),
+  );
 }
 
 main().catch((err: unknown) => {

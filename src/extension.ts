@@ -8,9 +8,11 @@
 import { performance } from 'node:perf_hooks';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { AuditStore, GROUP_COMMIT_MS, type StoreReport } from './core/audit/auditStore';
+import { GROUP_COMMIT_MS, type StoreReport } from './core/audit/auditStore';
+import { AuditStoreThread } from './core/audit/auditStoreThread';
+import type { AuditWriter } from './core/audit/auditWriter';
 import { AuditTrail } from './core/audit/auditTrail';
-import { AuditWitness, FileHeadStore, witnessKeyName } from './core/audit/auditWitness';
+import { witnessKeyName } from './core/audit/auditWitness';
 import type { AuditRecord } from './core/audit/auditRecord';
 import { ConnectionManager } from './core/mcp/connectionManager';
 import { EXTENSION_CLIENT_INFO } from './core/mcp/protocolVersions';
@@ -151,7 +153,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpSec
   const auditPanel = core.audit
     ? registerAuditPanel(context, core.audit.trail, logger, core.audit.exporter)
     : undefined;
-  const gateway = await startGateway(context, services, redactor, core);
+  // Registers the definition provider now; its socket starts listening after activation returns.
+  const gateway = startGateway(context, services, redactor, core);
   context.subscriptions.push(
     registerReviewToolsCommand(
       () => chatView.gateway?.pins,
@@ -199,14 +202,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<McpSec
 }
 
 /** VS Code's own MCP client (chat, agent) through the extension; a failure to start is logged, not fatal. */
-async function startGateway(
+function startGateway(
   context: vscode.ExtensionContext,
   s: CommandServices,
   redactor: Redactor,
   core: Core,
-): Promise<ChatGateway | undefined> {
+): ChatGateway | undefined {
   try {
-    return await ChatGateway.start({
+    return ChatGateway.start({
       registry: s.registry,
       actions: core.actions,
       logger: s.logger.child('gateway'),
@@ -345,7 +348,7 @@ export async function deactivate(): Promise<void> {
 }
 
 interface OpenAudit {
-  readonly store: AuditStore;
+  readonly store: AuditWriter;
   readonly trail: AuditTrail;
   readonly exporter: AuditExportController;
   readonly recent: AuditRecord[];
@@ -367,14 +370,19 @@ async function openAudit(
 ): Promise<OpenAudit | undefined> {
   try {
     const dir = path.join(context.globalStorageUri.fsPath, 'audit');
-    const witness = new AuditWitness(
-      new FileHeadStore(path.join(context.globalStorageUri.fsPath, 'audit-head.json')),
-      secrets,
-      witnessKeyName(dir),
-    );
-    // Opened in the background (repair, witness check: ~90 ms of activation before): every store
-    // operation, and so every tool call's record, waits for the opening; nothing is lost meanwhile.
-    const store = AuditStore.create({ dir, witness, commitDelayMs: GROUP_COMMIT_MS });
+    // The store runs on its own thread (sealing, lock, fdatasync, witnessed head off the event loop the
+    // tool calls use); it opens in the background (repair, witness check) with the first operation, and
+    // every record handed over meanwhile waits for the opening: nothing is lost.
+    const store = new AuditStoreThread({
+      script: context.asAbsolutePath(path.join('dist', 'auditWorker.js')),
+      store: { dir },
+      witness: {
+        headPath: path.join(context.globalStorageUri.fsPath, 'audit-head.json'),
+        keyName: witnessKeyName(dir),
+        secrets,
+      },
+      commitDelayMs: GROUP_COMMIT_MS,
+    });
     const trail = new AuditTrail({ store, logger, redactor });
     const log = logger.child('audit');
     const onReport = (r: StoreReport): void => {
@@ -383,10 +391,13 @@ async function openAudit(
       if (r.kind === 'witness_started') void vscode.window.showInformationMessage(Strings.auditWitnessStarted);
     };
     context.subscriptions.push(store.onDidReport(onReport));
-    store.whenOpen().catch((e: unknown) => {
-      logger.error('the audit trail could not be opened', e);
-      void vscode.window.showErrorMessage(Strings.auditUnavailable);
-    });
+    // after activation: starting the thread is not part of rendering the first view
+    setImmediate(() =>
+      store.whenOpen().catch((e: unknown) => {
+        logger.error('the audit trail could not be opened', e);
+        void vscode.window.showErrorMessage(Strings.auditUnavailable);
+      }),
+    );
     const exporter = new AuditExportController({
       trail,
       secrets,

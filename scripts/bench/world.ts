@@ -10,9 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import { AuditStore, GROUP_COMMIT_MS } from '../../src/core/audit/auditStore';
+import { GROUP_COMMIT_MS } from '../../src/core/audit/auditStore';
+import { AuditStoreThread } from '../../src/core/audit/auditStoreThread';
 import { AuditTrail } from '../../src/core/audit/auditTrail';
-import { AuditWitness, FileHeadStore, witnessKeyName } from '../../src/core/audit/auditWitness';
+import { witnessKeyName } from '../../src/core/audit/auditWitness';
 import { Redactor } from '../../src/core/common/redaction';
 import { identityFromGrant } from '../../src/core/grantIdentity';
 import { MemoryLogger, MemorySecretStore } from '../../src/core/memoryPorts';
@@ -155,12 +156,18 @@ export async function startWorld(): Promise<World> {
   const e = await managerVariant('+ OAuthEngine', def, engine.authorizerFor(server), [], identity, noop);
   const c = await managerVariant('+ OAuthEngine (A/A control)', def, engine.authorizerFor(server), [], identity, noop);
 
-  // The audit trail exactly as extension.ts opens it: witnessed head beside the folder, HMAC key in
-  // the SecretStore, the one redactor.
+  // The audit trail exactly as extension.ts opens it: the store on its own thread, witnessed head beside
+  // the folder, HMAC key in the SecretStore, the one redactor.
   const dir = join(auditDir, 'audit');
-  const witness = new AuditWitness(new FileHeadStore(join(auditDir, 'audit-head.json')), secrets, witnessKeyName(dir));
   const commitDelayMs = Number(process.env.BENCH_COMMIT_MS ?? GROUP_COMMIT_MS);
-  const store = await AuditStore.open({ dir, witness, commitDelayMs });
+  const store = new AuditStoreThread({
+    script: join(__dirname, '..', '..', 'src', 'core', 'audit', 'auditThread.ts'),
+    execArgv: ['--import', 'tsx'],
+    store: { dir },
+    witness: { headPath: join(auditDir, 'audit-head.json'), keyName: witnessKeyName(dir), secrets },
+    commitDelayMs,
+  });
+  await store.whenOpen();
   const trail = new AuditTrail({ store, logger: new MemoryLogger(), redactor: new Redactor() });
   const a = await managerVariant('+ AuditStore (audit on)', def, engine.authorizerFor(server), [trail], identity, () =>
     trail.flush(),

@@ -252,8 +252,13 @@ export function createTestApi(p: ApiParts): McpSecureApi {
 
 function gatewayView(g: ChatGateway): GatewayTestView {
   return {
-    endpoint: g.endpoint,
-    socketDir: g.socketDir,
+    // read when asked: the listener starts after activation
+    get endpoint() {
+      return g.endpoint;
+    },
+    get socketDir() {
+      return g.socketDir;
+    },
     sessions: () => g.liveSessions().map((s) => ({ ...s })),
     callCount: (id) => g.callCount(id),
     heldBack: () =>
@@ -267,7 +272,7 @@ function gatewayView(g: ChatGateway): GatewayTestView {
     },
     definitions: () =>
       g.definitions.current().map((o) => {
-        const d = g.definitions.toDefinition(o);
+        const d = g.definitions.toDefinition(o, g.endpoint);
         const env = Object.fromEntries(
           Object.entries(d.env).map(([k, v]) => [k, v === null ? ('removed' as const) : ('set' as const)]),
         );

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { AuditDraft } from '../../src/core/audit/auditRecord';
-import { AuditWitness, FileHeadStore } from '../../src/core/audit/auditWitness';
+import { AuditStoreThread } from '../../src/core/audit/auditStoreThread';
+import type { ThreadStoreOptions } from '../../src/core/audit/auditThreadProtocol';
+import { AuditWitness, FileHeadStore, WITNESS_KEY_NAME } from '../../src/core/audit/auditWitness';
 import type { SecretStore } from '../../src/core/ports';
 import type { ToolCallContext } from '../../src/core/toolCallObserver';
 
@@ -110,4 +112,23 @@ export function fileWitness(outside: string): { witness: AuditWitness; headPath:
     headPath,
     keyPath,
   };
+}
+
+/** The audit thread's program under tsx (the extension runs the bundled dist/auditWorker.js). */
+export const AUDIT_THREAD_SCRIPT = join(__dirname, '..', '..', '..', 'src', 'core', 'audit', 'auditThread.ts');
+
+/** The store on its own thread as the editor opens it, witnessed beside `outside` like {@link fileWitness}. */
+export function threadStore(
+  outside: string,
+  dir: string,
+  options: { commitDelayMs?: number; store?: Omit<ThreadStoreOptions, 'dir'>; secrets?: SecretStore } = {},
+): AuditStoreThread {
+  const { headPath, keyPath } = fileWitness(outside);
+  return new AuditStoreThread({
+    script: AUDIT_THREAD_SCRIPT,
+    execArgv: ['--import', 'tsx'],
+    store: { dir, ...options.store },
+    witness: { headPath, keyName: WITNESS_KEY_NAME, secrets: options.secrets ?? new JsonFileSecretStore(keyPath) },
+    commitDelayMs: options.commitDelayMs,
+  });
 }

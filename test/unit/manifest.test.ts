@@ -157,11 +157,18 @@ describe('extension manifest vs constant tables', () => {
       .map((l) => l.trim())
       .filter((l) => l && !l.startsWith('#'));
     assert.equal(lines[0], '**');
-    // dist/bridge.js is the program VS Code runs for every gateway definition (issue 8).
-    for (const needed of ['!dist/extension.js', '!dist/bridge.js', '!package.json', '!media/**'])
+    // dist/bridge.js is the program VS Code runs for every gateway definition (issue 8); dist/auditWorker.js
+    // the audit store's thread (issue 9): without it the packaged extension records no tool call.
+    for (const needed of [
+      '!dist/extension.js',
+      '!dist/bridge.js',
+      '!dist/auditWorker.js',
+      '!package.json',
+      '!media/**',
+    ])
       assert.ok(lines.includes(needed), needed);
     const outfiles = buildOptions({ production: true }).map((b) => b.outfile);
-    for (const bundle of ['dist/extension.js', 'dist/bridge.js', 'dist/webview.js'])
+    for (const bundle of ['dist/extension.js', 'dist/bridge.js', 'dist/auditWorker.js', 'dist/webview.js'])
       assert.ok(outfiles.includes(bundle), `npm run build does not produce ${bundle}`);
     assert.deepEqual(missingEntryPoints(buildOptions({ production: true })), []);
     assert.equal(pkg.main, './dist/extension.js');

@@ -6,7 +6,7 @@
  */
 import { promises as fsp } from 'node:fs';
 import { agentLabel, type AuditRecord } from './auditRecord';
-import type { AuditFilter, AuditIndex } from './auditQuery';
+import type { AuditFilter, AuditIndex } from './auditIndex';
 import type { Redactor } from '../common/redaction';
 
 export type ExportFormat = 'jsonl' | 'csv';

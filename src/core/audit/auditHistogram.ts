@@ -5,7 +5,7 @@
  * read from disk), so the webview receives a few hundred numbers instead of a million rows.
  */
 import { AUDIT_OUTCOME_KINDS, type AuditOutcomeKind } from './auditRecord';
-import type { AuditFilter, AuditIndex } from './auditQuery';
+import type { AuditFilter, AuditIndex } from './auditIndex';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;

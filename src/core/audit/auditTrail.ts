@@ -1,17 +1,22 @@
 /**
  * The audit trail: the {@link ToolCallObserver} that turns every MCP `tools/call` (MCP 2025-11-25,
- * "Tools" → "Calling Tools") into a redacted, hash-chained record in the {@link AuditStore}.
+ * "Tools" → "Calling Tools") into a redacted, hash-chained record in the audit store.
  *
- * It never blocks or throws into the call path: `onToolCallEnd` queues the record and returns; a failed
- * write (full disk, unwritable folder) is logged, fired on `onDidFail`, and the unwritten records are
- * kept (bounded) and retried with the next call — records already on disk are never touched.
+ * It costs the call almost nothing: `onToolCallEnd` only queues the call's context and outcome. Right
+ * after the call's turn of the event loop (`setImmediate`), the queued calls are turned into redacted
+ * drafts — redaction happens here, on the host, so nothing unredacted ever reaches the store, its
+ * thread or the disk — and handed to the store in one {@link AuditWriter.appendAll}; sealing (canonical
+ * JSON + SHA-256 chain) and the write happen in the store's batch (on its own thread in the editor). A
+ * failed write (full disk, unwritable folder) is logged, fired on `onDidFail`, and the unwritten
+ * records are kept (bounded) and retried with the next call — records already on disk are never touched.
  */
 import { randomUUID } from 'node:crypto';
 import { McpSecureError } from '../errors';
 import type { Logger } from '../ports';
 import type { ToolCallContext, ToolCallObserver, ToolCallOutcome } from '../toolCallObserver';
-import type { AuditDraft, AuditOutcome, AuditRecord } from './auditRecord';
+import type { AuditDraft, AuditOutcome } from './auditRecord';
 import { AuditStore, type AppendedBatch, type RetentionPolicy } from './auditStore';
+import type { AppendOutcome, AuditWriter } from './auditWriter';
 import { Emitter } from '../common/event';
 import { Redactor, type RedactionOptions } from '../common/redaction';
 
@@ -29,11 +34,17 @@ export interface AuditWriteFailure {
 }
 
 export interface AuditTrailOptions {
-  readonly store: AuditStore;
+  readonly store: AuditWriter;
   readonly logger: Logger;
   readonly redactor?: Redactor;
   /** Called on every write failure (in addition to `onDidFail`). */
   readonly onWriteError?: (failure: AuditWriteFailure) => void;
+}
+
+function asWriteError(err: unknown): McpSecureError {
+  return err instanceof McpSecureError
+    ? err
+    : new McpSecureError('audit_write_failed', 'cannot write the audit log', { cause: err });
 }
 
 function truncateArguments(value: unknown): unknown {
@@ -46,6 +57,9 @@ export class AuditTrail implements ToolCallObserver {
   readonly redactor: Redactor;
   private readonly logger: Logger;
   private readonly unwritten: AuditDraft[] = [];
+  /** Calls ended in this turn of the event loop, not yet turned into drafts. */
+  private ended: { context: ToolCallContext; outcome: ToolCallOutcome; durationMs: number }[] = [];
+  private handOver: NodeJS.Immediate | undefined;
   private dropped = 0;
   private inFlight = new Set<Promise<unknown>>();
   private readonly failed = new Emitter<AuditWriteFailure>();
@@ -82,26 +96,19 @@ export class AuditTrail implements ToolCallObserver {
     this.onDidAppend = options.store.onDidAppend;
   }
 
-  get store(): AuditStore {
+  get store(): AuditWriter {
     return this.options.store;
   }
 
-  /** Turns the call into a redacted record and queues it. Never throws, never awaits the disk. */
+  /** Queues the call for its record (built right after this turn). Never throws, never awaits. */
   onToolCallEnd(context: ToolCallContext, outcome: ToolCallOutcome, durationMs: number): void {
-    let draft: AuditDraft;
-    try {
-      draft = this.toDraft(context, outcome, durationMs);
-    } catch (err) {
-      this.logger.error(
-        `could not build the audit record for a call to ${this.redactor.redactText(context.tool)}: ${err instanceof Error ? err.message : 'unknown'}`,
-      );
-      return;
-    }
-    this.write(draft);
+    this.ended.push({ context, outcome, durationMs });
+    this.handOver ??= setImmediate(() => this.handOverEnded());
   }
 
   /** Resolves when every queued record has been written or has failed. */
   async flush(): Promise<void> {
+    this.handOverEnded();
     // the store's flush ends a group-commit wait: queued records are written now, not when the timer fires
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight, this.options.store.flush()]);
     await this.options.store.flush();
@@ -184,24 +191,44 @@ export class AuditTrail implements ToolCallObserver {
     }
   }
 
-  private write(draft: AuditDraft): void {
-    const retry = this.unwritten.splice(0);
-    for (const d of [...retry, draft]) {
-      const p: Promise<AuditRecord | undefined> = this.options.store
-        .append(d)
-        .catch((err: unknown) => this.onFailure(d, err));
-      this.inFlight.add(p);
-      void p.finally(() => this.inFlight.delete(p));
+  /** Redacts the calls ended so far into drafts and hands them, with any retries, to the store. */
+  private handOverEnded(): void {
+    if (this.handOver) clearImmediate(this.handOver);
+    this.handOver = undefined;
+    const ended = this.ended;
+    if (ended.length === 0) return;
+    this.ended = [];
+    const drafts: AuditDraft[] = [];
+    for (const e of ended) {
+      try {
+        drafts.push(this.toDraft(e.context, e.outcome, e.durationMs));
+      } catch (err) {
+        this.logger.error(
+          `could not build the audit record for a call to ${this.redactor.redactText(e.context.tool)}: ${err instanceof Error ? err.message : 'unknown'}`,
+        );
+      }
     }
+    this.write(drafts);
   }
 
-  private onFailure(draft: AuditDraft, err: unknown): undefined {
-    if (this.unwritten.length >= MAX_UNWRITTEN) this.dropped++;
-    else this.unwritten.push(draft);
-    const error =
-      err instanceof McpSecureError
-        ? err
-        : new McpSecureError('audit_write_failed', 'cannot write the audit log', { cause: err });
+  private write(drafts: readonly AuditDraft[]): void {
+    const all = [...this.unwritten.splice(0), ...drafts];
+    if (all.length === 0) return;
+    const p: Promise<void> = this.options.store.appendAll(all).then(
+      (outcome) => this.onWritten(outcome),
+      (err: unknown) => this.onWritten({ failed: all, error: asWriteError(err) }),
+    );
+    this.inFlight.add(p);
+    void p.finally(() => this.inFlight.delete(p));
+  }
+
+  private onWritten(outcome: AppendOutcome): void {
+    if (outcome.failed.length === 0) return;
+    for (const d of outcome.failed) {
+      if (this.unwritten.length >= MAX_UNWRITTEN) this.dropped++;
+      else this.unwritten.push(d);
+    }
+    const error = asWriteError(outcome.error);
     this.logger.error(
       `audit write failed (${error.code}): ${error.message}; ${this.unwritten.length} record(s) kept in memory`,
     );
@@ -212,6 +239,5 @@ export class AuditTrail implements ToolCallObserver {
       // a reporting callback must not break the trail
     }
     this.failed.fire(failure);
-    return undefined;
   }
 }

@@ -8,6 +8,8 @@
 import { trigramKeys, TrigramPostings } from './trigramIndex';
 
 const SEP = '\u0001';
+/** Work between two yields to the event loop while postings are built. */
+const SEAL_SLICE_MS = 8;
 
 interface SegmentHay {
   hay: string;
@@ -42,12 +44,14 @@ export class TextHaystack {
   }
 
   /**
-   * Appends pending texts to their haystacks and (re)builds postings: every older segment is indexed
+   * Appends pending texts to their haystacks and (re)builds postings (time-sliced): every older segment is indexed
    * completely; the newest (growing) one once its unindexed tail exceeds both `maxTail` and the
    * indexed part, so rebuilding costs O(1) amortised per record.
    */
-  seal(): void {
+  async seal(): Promise<void> {
     const newest = Math.max(...this.segs.keys());
+    const builds: [SegmentHay, number, number][] = [];
+    // texts first, all at once: a search meanwhile sees every record (unindexed ones are scanned)
     for (const [segNo, s] of this.segs) {
       if (s.pending.length > 0) {
         let pos = s.hay.length;
@@ -59,10 +63,11 @@ export class TextHaystack {
         s.pending = [];
       }
       const tail = s.starts.length - s.tri.n;
-      if (tail > 0 && (segNo !== newest || (tail > this.maxTail && tail > s.tri.n))) {
-        s.tri = TrigramPostings.build(s.hay, s.starts.length, s.hay.length);
-      }
+      if (tail > 0 && (segNo !== newest || (tail > this.maxTail && tail > s.tri.n)))
+        builds.push([s, s.starts.length, s.hay.length]);
     }
+    // then the postings, in slices of at most SEAL_SLICE_MS (a 16 MiB segment takes ~100 ms in one go)
+    for (const [s, n, end] of builds) s.tri = await TrigramPostings.buildSliced(s.hay, n, end, SEAL_SLICE_MS);
     TrigramPostings.releaseScratch();
   }
 

@@ -14,8 +14,37 @@ const KEY_BITS = 21;
 const KEY_MASK = (1 << KEY_BITS) - 1;
 const SEP = 1; // U+0001 joins record texts in the haystack
 
-/** Scratch tables (3 × 8 MiB) shared by the builds of one seal; released after it (see releaseScratch). */
-let scratch: { count: Int32Array; last: Int32Array; fill: Int32Array } | undefined;
+interface Scratch {
+  count: Int32Array;
+  last: Int32Array;
+  fill: Int32Array;
+}
+/**
+ * Scratch tables (3 × 8 MiB) reused by the builds of one seal; released after it (see releaseScratch).
+ * A build holds them while it runs (a time-sliced build yields in between): a second build meanwhile
+ * gets its own.
+ */
+let idleScratch: Scratch | undefined;
+
+function takeScratch(): Scratch {
+  const s = idleScratch ?? {
+    count: new Int32Array(1 << KEY_BITS),
+    last: new Int32Array(1 << KEY_BITS),
+    fill: new Int32Array(1 << KEY_BITS),
+  };
+  idleScratch = undefined;
+  return s;
+}
+
+/** Haystack characters per step of a build (~1-2 ms of work): a time-sliced build yields between steps. */
+const SLICE_CHARS = 1 << 18;
+
+/** Where a pass over the haystack stands between two slices. */
+interface PassState {
+  id: number;
+  run: number;
+  key: number;
+}
 
 function fold(c: number): number {
   return c < 128 ? c : (c ^ (c >>> 7) ^ (c >>> 14)) & 127;
@@ -37,7 +66,9 @@ export function trigramKeys(s: string): number[] {
  */
 function pass(
   hay: string,
-  end: number,
+  from: number,
+  to: number,
+  st: PassState,
   count: Int32Array,
   last: Int32Array,
   seen: number[] | undefined,
@@ -45,11 +76,8 @@ function pass(
   bitmaps: Uint8Array,
   lists: Uint16Array | Int32Array,
 ): void {
-  last.fill(-1);
-  let id = 0;
-  let run = 0;
-  let key = 0;
-  for (let i = 0; i < end; i++) {
+  let { id, run, key } = st;
+  for (let i = from; i < to; i++) {
     const c = hay.charCodeAt(i);
     if (c === SEP) {
       id++;
@@ -72,6 +100,28 @@ function pass(
       lists[f] = id;
       fill[key] = f + 1;
     }
+  }
+  st.id = id;
+  st.run = run;
+  st.key = key;
+}
+
+/** One pass over `hay[0, end)` in slices; yields after each slice. */
+function* slicedPass(
+  hay: string,
+  end: number,
+  count: Int32Array,
+  last: Int32Array,
+  seen: number[] | undefined,
+  fill: Int32Array | undefined,
+  bitmaps: Uint8Array,
+  lists: Uint16Array | Int32Array,
+): Generator<void, void> {
+  last.fill(-1);
+  const st: PassState = { id: 0, run: 0, key: 0 };
+  for (let from = 0; from < end; from += SLICE_CHARS) {
+    pass(hay, from, Math.min(end, from + SLICE_CHARS), st, count, last, seen, fill, bitmaps, lists);
+    yield;
   }
 }
 
@@ -98,17 +148,39 @@ export class TrigramPostings {
     new Uint16Array(0),
   );
 
-  /** Postings of the first `n` records of a haystack (`end` = where record n starts). */
+  /** Postings of the first `n` records of a haystack (`end` = where record n starts), in one go. */
   static build(hay: string, n: number, end: number): TrigramPostings {
+    const steps = TrigramPostings.steps(hay, n, end);
+    for (;;) {
+      const step = steps.next();
+      if (step.done) return step.value;
+    }
+  }
+
+  /**
+   * The same postings, built in slices that give the event loop back whenever `budgetMs` of work has
+   * run (the extension host stays responsive while the first panel open indexes a million records).
+   */
+  static async buildSliced(hay: string, n: number, end: number, budgetMs: number): Promise<TrigramPostings> {
+    const steps = TrigramPostings.steps(hay, n, end);
+    let since = performance.now();
+    for (;;) {
+      const step = steps.next();
+      if (step.done) return step.value;
+      if (performance.now() - since >= budgetMs) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        since = performance.now();
+      }
+    }
+  }
+
+  /** The build of {@link TrigramPostings.build}, one slice of work per step. */
+  private static *steps(hay: string, n: number, end: number): Generator<void, TrigramPostings> {
     if (n === 0) return TrigramPostings.EMPTY;
-    scratch ??= {
-      count: new Int32Array(1 << KEY_BITS),
-      last: new Int32Array(1 << KEY_BITS),
-      fill: new Int32Array(1 << KEY_BITS),
-    };
+    const scratch = takeScratch();
     const { count, last, fill } = scratch;
     const seen: number[] = [];
-    pass(hay, end, count, last, seen, undefined, new Uint8Array(0), new Uint16Array(0));
+    yield* slicedPass(hay, end, count, last, seen, undefined, new Uint8Array(0), new Uint16Array(0));
     const keys = Int32Array.from(seen).sort();
     const width = n <= 0x10000 ? 2 : 4;
     const bitmapBytes = (n + 7) >>> 3;
@@ -130,13 +202,14 @@ export class TrigramPostings {
     });
     const bitmaps = new Uint8Array(bitmapSize);
     const lists = width === 2 ? new Uint16Array(listSize) : new Int32Array(listSize);
-    pass(hay, end, count, last, undefined, fill, bitmaps, lists);
+    yield* slicedPass(hay, end, count, last, undefined, fill, bitmaps, lists);
+    idleScratch = scratch;
     return new TrigramPostings(n, keys, counts, offsets, isBitmap, bitmaps, lists);
   }
 
   /** Frees the build tables until the next build (call when a batch of builds is done). */
   static releaseScratch(): void {
-    scratch = undefined;
+    idleScratch = undefined;
   }
 
   /** Bytes held (all typed arrays). */

@@ -140,10 +140,22 @@ export class McpConnection {
       const raw = this.asTask(tool, options)
         ? await runToolTask(this.opts.client, { name, arguments: args ?? {} }, this.taskOptions(options, task))
         : await this.callDirect(name, args, tool, options);
-      result = toResult(raw);
-      outcome = result.isError
-        ? { kind: 'tool_error', message: errorText(result), resultSize: result.resultSize }
-        : { kind: 'success', resultSize: result.resultSize };
+      const r = (result = toResult(raw));
+      // the size is read by the audit record after the call returns: not measured on the call's path
+      outcome = r.isError
+        ? {
+            kind: 'tool_error',
+            message: errorText(r),
+            get resultSize() {
+              return r.resultSize;
+            },
+          }
+        : {
+            kind: 'success',
+            get resultSize() {
+              return r.resultSize;
+            },
+          };
     } catch (err) {
       failure = err instanceof LocalRefusal ? err.error : toMcpSecureError(err, this.opts.errorContext());
       outcome = toFailureOutcome(failure, err instanceof LocalRefusal, identity.grantedScopes);
@@ -335,12 +347,16 @@ function toToolInfo(t: Tool): ToolInfo {
 function toResult(raw: Record<string, unknown>): ToolCallResult {
   const content = Array.isArray(raw.content) ? (raw.content as Record<string, unknown>[]) : [];
   const structured = raw.structuredContent;
+  let size: number | undefined;
   return {
     content,
     structuredContent:
       typeof structured === 'object' && structured !== null ? (structured as Record<string, unknown>) : undefined,
     isError: raw.isError === true,
-    resultSize: Buffer.byteLength(JSON.stringify(raw), 'utf8'),
+    // serialising the whole result again is the dearest step of a large result: only when read
+    get resultSize() {
+      return (size ??= Buffer.byteLength(JSON.stringify(raw), 'utf8'));
+    },
     raw,
   };
 }

@@ -9,15 +9,24 @@
  */
 import type { OAuthServer, StoredGrant } from './types';
 
+/** Canonical forms already computed: every request compares the grant's URL with the definition's. */
+const canonicalForms = new Map<string, string | undefined>();
+const MAX_CANONICAL_FORMS = 256;
+
 /** The URL in the one form definitions are compared in (WHATWG serialisation, no fragment). */
 export function canonicalUrl(value: string): string | undefined {
+  if (canonicalForms.has(value)) return canonicalForms.get(value);
+  let form: string | undefined;
   try {
     const u = new URL(value);
     u.hash = '';
-    return u.href;
+    form = u.href;
   } catch {
-    return undefined;
+    form = undefined;
   }
+  if (canonicalForms.size >= MAX_CANONICAL_FORMS) canonicalForms.clear();
+  canonicalForms.set(value, form);
+  return form;
 }
 
 /** True when `grant` was issued for this definition of the server: same id, URL, client and (if pinned) issuer. */

@@ -67,6 +67,8 @@ export class GrantLifecycle {
   private readonly sessions = new ServerSessionCache();
   private readonly refreshing = new SingleFlight<string, StoredGrant>();
   private readonly signingIn = new SingleFlight<string, GrantSummary>();
+  /** Summaries handed out, per stored grant object (the store hands out the same object until it changes). */
+  private readonly summaries = new WeakMap<StoredGrant, GrantSummary>();
   private readonly storeSubscription?: { dispose(): void };
   private protocolModule: Promise<OAuthProtocol> | undefined;
 
@@ -100,7 +102,11 @@ export class GrantLifecycle {
   /** The grant issued for this definition of the server (none when the definition changed since). */
   async getGrant(server: OAuthServer): Promise<GrantSummary | undefined> {
     const g = await this.currentGrantWithoutRefresh(server);
-    return g ? summarize(g) : undefined;
+    if (!g) return undefined;
+    // every tool call asks (the audit's identity): one summary per stored grant, not one per call
+    let summary = this.summaries.get(g);
+    if (!summary) this.summaries.set(g, (summary = summarize(g)));
+    return summary;
   }
 
   /** The stored access token as is: no refresh, no network (read-only views such as the editor's session list). */

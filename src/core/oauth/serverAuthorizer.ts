@@ -28,6 +28,8 @@ import { challengeParams, isDpopNonceChallenge } from './wwwAuthenticate';
 export class ServerAuthorizer implements RequestAuthorizer {
   /** Step-ups asked for the same scope set in a row (guards against transports that reset `attempt`). */
   private lastStepUp: { scopes: string; count: number } | undefined;
+  /** The resource URI last parsed (it changes only with the grant): not parsed again per request. */
+  private parsedResource: { text: string; url: URL | undefined } | undefined;
 
   constructor(
     private readonly grants: GrantLifecycle,
@@ -164,12 +166,16 @@ export class ServerAuthorizer implements RequestAuthorizer {
 
   private async inResource(url: URL): Promise<boolean> {
     const resource = await this.grants.resourceOf(this.server);
-    let r: URL;
-    try {
-      r = new URL(resource);
-    } catch {
-      return false;
-    }
-    return isWithinResource(url, r);
+    if (this.parsedResource?.text !== resource) this.parsedResource = { text: resource, url: parseUrl(resource) };
+    const r = this.parsedResource.url;
+    return r !== undefined && isWithinResource(url, r);
+  }
+}
+
+function parseUrl(text: string): URL | undefined {
+  try {
+    return new URL(text);
+  } catch {
+    return undefined;
   }
 }

@@ -6,7 +6,7 @@
 import { agentLabel, type AuditRecord } from '../../core/audit/auditRecord';
 import { redactForExport, exportAudit } from '../../core/audit/auditExport';
 import { auditHistogram, MAX_BUCKETS } from '../../core/audit/auditHistogram';
-import { AuditIndex, type AuditFilter } from '../../core/audit/auditQuery';
+import type { AuditFilter, AuditIndex } from '../../core/audit/auditIndex';
 import type { AuditTrail } from '../../core/audit/auditTrail';
 import { Emitter, type Disposable, type Event } from '../../core/common/event';
 import type { Logger } from '../../core/ports';
@@ -138,7 +138,10 @@ export class AuditPanelBackend implements Disposable {
 
   /** The index, built on first use and refreshed incrementally afterwards. */
   index(): Promise<AuditIndex> {
-    this.indexPromise ??= AuditIndex.build(this.trail.store.dir);
+    // the index code (trigram index, haystack) is evaluated on the first query, not at activation
+    this.indexPromise ??= import('../../core/audit/auditIndex').then(({ AuditIndex: Index }) =>
+      Index.build(this.trail.store.dir),
+    );
     return this.indexPromise;
   }
 

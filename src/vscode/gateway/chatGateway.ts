@@ -67,11 +67,22 @@ export class ChatGateway implements vscode.Disposable {
   readonly pins: ToolPinning;
   private countTimer: NodeJS.Timeout | undefined;
 
+  private listener: GatewayListener | undefined;
+
   private constructor(
     private readonly deps: ChatGatewayDeps,
-    private readonly listener: GatewayListener,
+    private readonly listening: Promise<GatewayListener>,
     readonly definitions: GatewayDefinitions,
   ) {
+    listening.then(
+      (l) => {
+        this.listener = l;
+        deps.logger.info(
+          `gateway listening (${l.dir ? 'unix socket' : 'named pipe'}); ${definitions.current().length} server(s) offered to chat`,
+        );
+      },
+      (e: unknown) => deps.logger.error('the chat gateway could not start', e),
+    );
     this.events = new UpstreamEvents(deps.logger);
     this.policy = new GatewayPolicy(deps.registry, deps.logger, () => {
       for (const o of definitions.current()) this.toolsChanged(o.def.id);
@@ -89,12 +100,16 @@ export class ChatGateway implements vscode.Disposable {
     );
   }
 
-  static async start(deps: ChatGatewayDeps): Promise<ChatGateway> {
+  /**
+   * Registers the definition provider now (activation must) and starts the socket listener in the
+   * background: activation does not wait for the socket; VS Code's request for the definitions does.
+   */
+  static start(deps: ChatGatewayDeps): ChatGateway {
     const secret = newGatewaySecret();
     deps.redact(secret);
     // The listener's callbacks reach the gateway built just below.
     const ref: { gateway?: ChatGateway } = {};
-    const listener = await GatewayListener.start({
+    const listening = GatewayListener.start({
       secret,
       logger: deps.logger,
       accepts: (id) => ref.gateway?.definitions.offered(id) !== undefined,
@@ -103,23 +118,25 @@ export class ChatGateway implements vscode.Disposable {
     const definitions = new GatewayDefinitions({
       registry: deps.registry,
       secret,
-      endpoint: listener.endpoint,
+      endpoint: listening.then((l) => l.endpoint),
       bridgeScript: deps.bridgeScript,
       changes: deps.changes,
     });
-    const gateway = new ChatGateway(deps, listener, definitions);
+    const gateway = new ChatGateway(deps, listening, definitions);
     ref.gateway = gateway;
-    deps.logger.info(
-      `gateway listening (${listener.dir ? 'unix socket' : 'named pipe'}); ${definitions.current().length} server(s) offered to chat`,
-    );
     return gateway;
   }
 
+  /** Resolves once the socket listens (rejects when it cannot: nothing is offered to chat then). */
+  get ready(): Promise<void> {
+    return this.listening.then(() => undefined);
+  }
+  /** The socket (empty until {@link ready}). */
   get endpoint(): string {
-    return this.listener.endpoint;
+    return this.listener?.endpoint ?? '';
   }
   get socketDir(): string | undefined {
-    return this.listener.dir;
+    return this.listener?.dir;
   }
 
   liveSessions(): GatewaySessionInfo[] {
@@ -140,7 +157,10 @@ export class ChatGateway implements vscode.Disposable {
     clearTimeout(this.countTimer);
     for (const s of [...this.sessions.keys()]) s.dispose();
     vscode.Disposable.from(...this.disposables).dispose();
-    await this.listener.close();
+    await this.listening.then(
+      (l) => l.close(),
+      () => undefined,
+    );
   }
 
   dispose(): void {

@@ -14,7 +14,8 @@ export interface OfferedDefinition {
 export interface GatewayDefinitionsDeps {
   readonly registry: ServerRegistry;
   readonly secret: string;
-  readonly endpoint: string;
+  /** The listener's socket, once it listens (it starts after activation; a failed start offers nothing). */
+  readonly endpoint: Promise<string>;
   readonly bridgeScript: string;
   readonly changes: readonly vscode.Event<unknown>[];
 }
@@ -71,16 +72,21 @@ export class GatewayDefinitions
     return this.current().find((o) => o.def.id === serverId);
   }
 
-  provideMcpServerDefinitions(): vscode.McpStdioServerDefinition[] {
-    return this.current().map((o) => this.toDefinition(o));
+  /**
+   * Registered during activation (VS Code drops a contributed provider that activation did not
+   * register), answered once the listener, started after activation, listens.
+   */
+  async provideMcpServerDefinitions(): Promise<vscode.McpStdioServerDefinition[]> {
+    const endpoint = await this.deps.endpoint.catch(() => undefined);
+    return endpoint === undefined ? [] : this.current().map((o) => this.toDefinition(o, endpoint));
   }
 
   /** The stdio definition VS Code runs: the editor's runtime + dist/bridge.js, a scrubbed environment. */
-  toDefinition(o: OfferedDefinition): vscode.McpStdioServerDefinition {
+  toDefinition(o: OfferedDefinition, endpoint: string): vscode.McpStdioServerDefinition {
     const launch = bridgeLaunch({
       execPath: process.execPath,
       bridgeScript: this.deps.bridgeScript,
-      endpoint: this.deps.endpoint,
+      endpoint,
       secret: this.deps.secret,
       serverId: o.def.id,
       hostEnv: process.env,

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Window } from 'happy-dom';
 import { auditHistogram } from '../../../src/core/audit/auditHistogram';
-import { AuditIndex, type AuditFilter } from '../../../src/core/audit/auditQuery';
+import { AuditIndex, type AuditFilter } from '../../../src/core/audit/auditIndex';
 import type { AuditDraft } from '../../../src/core/audit/auditRecord';
 import { AuditStore } from '../../../src/core/audit/auditStore';
 import { AuditTrail } from '../../../src/core/audit/auditTrail';

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { auditHistogram, bucketWidth, BUCKET_WIDTHS_MS } from '../../../src/core/audit/auditHistogram';
-import { AuditIndex, type AuditFilter } from '../../../src/core/audit/auditQuery';
+import { AuditIndex, type AuditFilter } from '../../../src/core/audit/auditIndex';
 import { AUDIT_OUTCOME_KINDS, type AuditDraft, type AuditRecord } from '../../../src/core/audit/auditRecord';
 import { AuditStore } from '../../../src/core/audit/auditStore';
 import { makeDraft, tempDir } from '../../support/auditHelpers';

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { randomBytes } from 'node:crypto';
 import { promises as fsp, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AuditIndex } from '../../../src/core/audit/auditQuery';
+import { AuditIndex } from '../../../src/core/audit/auditIndex';
 import { exportAudit } from '../../../src/core/audit/auditExport';
 import { AuditStore } from '../../../src/core/audit/auditStore';
 import { AuditTrail, type AuditWriteFailure } from '../../../src/core/audit/auditTrail';

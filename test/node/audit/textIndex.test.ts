@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { randomInt } from 'node:crypto';
-import { AuditIndex } from '../../../src/core/audit/auditQuery';
+import { AuditIndex } from '../../../src/core/audit/auditIndex';
 import { AuditStore } from '../../../src/core/audit/auditStore';
 import { TextHaystack } from '../../../src/core/audit/textHaystack';
 import { trigramKeys, TrigramPostings } from '../../../src/core/audit/trigramIndex';
@@ -79,7 +79,7 @@ function searchAll(h: TextHaystack, order: number[], size: number, needle: strin
 }
 
 describe('free-text index (trigram postings)', () => {
-  it('finds exactly what a case-insensitive substring scan finds: across token boundaries, case folding, non-ASCII, short needles', () => {
+  it('finds exactly what a case-insensitive substring scan finds: across token boundaries, case folding, non-ASCII, short needles', async () => {
     const h = new TextHaystack({ maxTail: 3 });
     const texts: string[] = [];
     const order = [1, 2, 3, 4];
@@ -90,7 +90,7 @@ describe('free-text index (trigram postings)', () => {
         h.add(seg, t);
       }
     }
-    h.seal();
+    await h.seal();
     assert.ok(h.memoryBytes().postings > 0, 'postings were built');
     for (const needle of NEEDLES)
       assert.deepEqual(
@@ -100,7 +100,7 @@ describe('free-text index (trigram postings)', () => {
       );
   });
 
-  it('finds records appended live after the postings were built (unindexed tail, then a rebuild)', () => {
+  it('finds records appended live after the postings were built (unindexed tail, then a rebuild)', async () => {
     const h = new TextHaystack({ maxTail: 4 });
     const texts: string[] = [];
     const check = (): void => {
@@ -113,27 +113,27 @@ describe('free-text index (trigram postings)', () => {
       h.add(1, t);
     };
     for (let k = 0; k < 10; k++) add(k);
-    h.seal();
+    await h.seal();
     const built = h.memoryBytes().postings;
     assert.ok(built > 0);
     for (let k = 10; k < 13; k++) add(k); // a tail below maxTail: searched by scanning
-    h.seal();
+    await h.seal();
     assert.equal(h.memoryBytes().postings, built, 'small tail not indexed yet');
     check();
     for (let k = 13; k < 40; k++) {
       add(k);
-      h.seal();
+      await h.seal();
       check();
     }
     assert.ok(h.memoryBytes().postings > built, 'postings rebuilt once the tail outgrew the indexed part');
   });
 
-  it('forgets dropped segments and everything on clear', () => {
+  it('forgets dropped segments and everything on clear', async () => {
     const h = new TextHaystack({ maxTail: 0 });
     h.add(1, 'alpha beta');
     h.add(2, 'alpha gamma');
     h.add(3, 'beta alpha');
-    h.seal();
+    await h.seal();
     assert.deepEqual(searchAll(h, [1, 2, 3], 3, 'alpha'), [0, 1, 2]);
     h.drop(1);
     assert.deepEqual(searchAll(h, [2, 3], 2, 'alpha'), [0, 1]);
@@ -164,6 +164,26 @@ describe('free-text index (trigram postings)', () => {
       p.candidates(trigramKeys('6999')).filter((id) => id > 65_535),
       [66_999, ...r6999x],
     );
+  });
+
+  it('builds postings in slices that give the event loop back (issue 9), with the postings of a build in one go', async () => {
+    const texts = Array.from({ length: 20_000 }, (_, i) => `customer ${i} cannot log in ${randomText()}`);
+    const hay = `${texts.map((t) => t.toLowerCase()).join('\u0001')}\u0001`;
+    let turns = 0;
+    let building = true;
+    const spin = (): void => {
+      turns++;
+      if (building) setImmediate(spin);
+    };
+    setImmediate(spin);
+    // a zero budget yields after every slice: other work (here: the spinning callback) runs in between
+    const sliced = await TrigramPostings.buildSliced(hay, texts.length, hay.length, 0);
+    building = false;
+    const whole = TrigramPostings.build(hay, texts.length, hay.length);
+    assert.ok(turns > 2, `the event loop turned ${turns} time(s) during the build`);
+    for (const needle of ['customer 1999', 'cannot log', 'ticket-17', 'zzz', 'straße'])
+      assert.deepEqual(sliced.candidates(trigramKeys(needle)), whole.candidates(trigramKeys(needle)), needle);
+    assert.equal(sliced.memoryBytes(), whole.memoryBytes());
   });
 
   describe('through AuditIndex over a real store', () => {

@@ -25,7 +25,7 @@ function standIn(): unknown {
  * Builds the extension bundle as esbuild.config.mjs does, but with the heavy packages external, then
  * evaluates it (as the extension host does before `activate()`) and lists the packages it required.
  */
-async function packagesRequiredAtLoad(heavy: string[]): Promise<string[]> {
+async function packagesRequiredAtLoad(heavy: string[], lazyModules: RegExp[] = []): Promise<string[]> {
   const dir = mkdtempSync(join(tmpdir(), 'lazy-bundle-'));
   const outfile = join(dir, 'extension.js');
   const mod = Module as unknown as { _load: Load };
@@ -41,10 +41,21 @@ async function packagesRequiredAtLoad(heavy: string[]): Promise<string[]> {
       outfile,
       logLevel: 'silent',
       external: ['vscode', ...heavy],
+      // our own modules that must load lazily are made "packages" too, named after their file
+      plugins: [
+        {
+          name: 'lazy-probe',
+          setup(build) {
+            build.onResolve({ filter: /.*/ }, (args) =>
+              lazyModules.some((m) => m.test(args.path)) ? { path: `probe:${args.path}`, external: true } : undefined,
+            );
+          },
+        },
+      ],
     });
     mod._load = function (request, parent, isMain) {
       if (request === 'vscode') return standIn();
-      if (heavy.some((h) => request === h || request.startsWith(`${h}/`))) {
+      if (request.startsWith('probe:') || heavy.some((h) => request === h || request.startsWith(`${h}/`))) {
         required.add(request);
         return standIn();
       }
@@ -63,6 +74,11 @@ describe('extension bundle start-up (lazy loading)', function () {
 
   it('does not evaluate the MCP SDK (or zod) when the extension loads, only on the first connect', async () => {
     const required = await packagesRequiredAtLoad(['@modelcontextprotocol/client', 'zod']);
+    assert.deepEqual(required, []);
+  });
+
+  it('does not evaluate the audit index (issue 9: a panel open, not activation, loads it)', async () => {
+    const required = await packagesRequiredAtLoad([], [/\/auditIndex$/]);
     assert.deepEqual(required, []);
   });
 

@@ -4,14 +4,16 @@
  * query over a million records is a tight integer loop. Full records are read back from disk by
  * reference (`segment:offset:length`) only when shown or exported.
  */
+import type { AuditRow } from './auditTypes';
 import { join } from 'node:path';
 import { AUDIT_OUTCOME_KINDS, humanLabel, type AuditOutcomeKind, type AuditRecord } from './auditRecord';
 import { parseRecordLine } from './chainVerifier';
 import { listSegments, readAnchor, readSlice, scanLines, segmentName } from './segmentFiles';
+import { float64Column, int32Column, type IndexColumn } from './indexColumn';
 import { TextHaystack, type TextHaystackOptions } from './textHaystack';
 
-/** Bytes read (and indexed) per event-loop turn while building the index (~1,000 records). */
-const INDEX_READ_BYTES = 512 * 1024;
+/** Bytes read (and indexed) per event-loop turn while building the index (~300 records, a few ms). */
+const INDEX_READ_BYTES = 256 * 1024;
 
 export interface AuditFilter {
   /** Inclusive lower bound, epoch ms. */
@@ -30,18 +32,8 @@ export interface AuditFilter {
   readonly text?: string;
 }
 
-/** One table row (what the panel lists). */
-export interface AuditRow {
-  /** Stable reference to fetch the full record. */
-  readonly ref: string;
-  readonly time: number;
-  readonly server: string;
-  readonly tool: string;
-  readonly user: string;
-  readonly outcome: AuditOutcomeKind;
-  readonly durationMs: number;
-  readonly caller: string;
-}
+/** One table row (what the panel lists): the node-free type the webview shares. */
+export type { AuditRow };
 
 export interface QueryPage {
   readonly total: number;
@@ -112,18 +104,18 @@ export class AuditIndex {
   private readonly users = new Dict();
   private readonly callers = new Dict();
   private readonly hay: TextHaystack;
-  private time: number[] = [];
-  private dur: number[] = [];
-  private server: number[] = [];
-  private serverId: number[] = [];
-  private tool: number[] = [];
-  private user: number[] = [];
-  private userSub: number[] = [];
-  private outcome: number[] = [];
-  private caller: number[] = [];
-  private seg: number[] = [];
-  private offset: number[] = [];
-  private length: number[] = [];
+  private readonly time = float64Column();
+  private readonly dur = float64Column();
+  private readonly server = int32Column();
+  private readonly serverId = int32Column();
+  private readonly tool = int32Column();
+  private readonly user = int32Column();
+  private readonly userSub = int32Column();
+  private readonly outcome = int32Column();
+  private readonly caller = int32Column();
+  private readonly seg = int32Column();
+  private readonly offset = int32Column();
+  private readonly length = int32Column();
   private readonly indexedTo = new Map<number, { bytes: number; lines: number }>();
   private queue: Promise<unknown> = Promise.resolve();
   private cache: { key: string; positions: Int32Array } | undefined;
@@ -178,10 +170,10 @@ export class AuditIndex {
         { from: done.bytes, to: s.size, firstLine: done.lines + 1, chunkBytes: INDEX_READ_BYTES },
       );
       this.indexedTo.set(s.number, { bytes: end, lines });
-      this.hay.seal();
+      await this.hay.seal();
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    this.hay.seal();
+    await this.hay.seal();
     const changed = dropped || this.size !== before;
     if (changed) {
       this.generation++;
@@ -199,24 +191,22 @@ export class AuditIndex {
     }
     const goneSet = new Set(gone);
     const keep: number[] = [];
-    for (let i = 0; i < this.seg.length; i++) if (!goneSet.has(this.seg[i] as number)) keep.push(i);
+    for (let i = 0; i < this.seg.length; i++) if (!goneSet.has(this.seg.at(i))) keep.push(i);
     for (const col of [
-      'time',
-      'dur',
-      'server',
-      'serverId',
-      'tool',
-      'user',
-      'userSub',
-      'outcome',
-      'caller',
-      'seg',
-      'offset',
-      'length',
-    ] as const) {
-      const src = this[col];
-      this[col] = keep.map((i) => src[i] as number);
-    }
+      this.time,
+      this.dur,
+      this.server,
+      this.serverId,
+      this.tool,
+      this.user,
+      this.userSub,
+      this.outcome,
+      this.caller,
+      this.seg,
+      this.offset,
+      this.length,
+    ])
+      col.keep(keep);
     return true;
   }
 
@@ -265,7 +255,14 @@ export class AuditIndex {
     const to = f.to ?? Infinity;
     const out = new Int32Array(n);
     let m = 0;
-    const { time, server, serverId, tool: toolCol, user: userCol, userSub, outcome, caller: callerCol } = this;
+    const time = this.time.view();
+    const server = this.server.view();
+    const serverId = this.serverId.view();
+    const toolCol = this.tool.view();
+    const userCol = this.user.view();
+    const userSub = this.userSub.view();
+    const outcome = this.outcome.view();
+    const callerCol = this.caller.view();
     for (let i = 0; i < n; i++) {
       const t = time[i] as number;
       if (t < from || t > to) continue;
@@ -292,9 +289,9 @@ export class AuditIndex {
    */
   private textMatches(needle: string): Uint8Array {
     const hits = this.textHits(needle);
-    const cols: [Uint8Array | boolean[], number[]][] = [];
-    const add = (mask: Uint8Array | boolean[], ...columns: number[][]): void => {
-      if (mask.some(Boolean)) for (const c of columns) cols.push([mask, c]);
+    const cols: [Uint8Array | boolean[], Int32Array][] = [];
+    const add = (mask: Uint8Array | boolean[], ...columns: IndexColumn<Int32Array>[]): void => {
+      if (mask.some(Boolean)) for (const c of columns) cols.push([mask, c.view()]);
     };
     add(this.servers.mask(needle), this.server, this.serverId);
     add(this.tools.mask(needle), this.tool);
@@ -331,22 +328,22 @@ export class AuditIndex {
 
   private row(i: number): AuditRow {
     return {
-      ref: `${this.seg[i]}:${this.offset[i]}:${this.length[i]}`,
-      time: this.time[i] as number,
-      server: this.servers.values[this.server[i] as number] ?? '',
-      tool: this.tools.values[this.tool[i] as number] ?? '',
-      user: this.users.values[this.user[i] as number] ?? '',
-      outcome: AUDIT_OUTCOME_KINDS[this.outcome[i] as number] ?? 'success',
-      durationMs: this.dur[i] as number,
-      caller: this.callers.values[this.caller[i] as number] ?? '',
+      ref: `${this.seg.at(i)}:${this.offset.at(i)}:${this.length.at(i)}`,
+      time: this.time.at(i),
+      server: this.servers.values[this.server.at(i)] ?? '',
+      tool: this.tools.values[this.tool.at(i)] ?? '',
+      user: this.users.values[this.user.at(i)] ?? '',
+      outcome: AUDIT_OUTCOME_KINDS[this.outcome.at(i)] ?? 'success',
+      durationMs: this.dur.at(i),
+      caller: this.callers.values[this.caller.at(i)] ?? '',
     };
   }
 
   /** Distinct values for filter pickers. */
   facets(): { servers: string[]; tools: string[]; users: string[]; callers: string[] } {
-    const used = (d: Dict, col: number[]): string[] => {
+    const used = (d: Dict, col: IndexColumn<Int32Array>): string[] => {
       const seen = new Uint8Array(d.values.length);
-      for (const v of col) seen[v] = 1;
+      for (const v of col.view()) seen[v] = 1;
       return d.values.filter((v, i) => seen[i] && v !== '').sort();
     };
     return {
@@ -376,10 +373,10 @@ export class AuditIndex {
     const pos = this.matches(filter);
     let k = 0;
     while (k < pos.length) {
-      const segNo = this.seg[pos[k] as number] as number;
+      const segNo = this.seg.at(pos[k] as number);
       const wanted = new Map<number, true>();
-      for (; k < pos.length && this.seg[pos[k] as number] === segNo; k++)
-        wanted.set(this.offset[pos[k] as number] as number, true);
+      for (; k < pos.length && this.seg.at(pos[k] as number) === segNo; k++)
+        wanted.set(this.offset.at(pos[k] as number), true);
       const batch: AuditRecord[] = [];
       await scanLines(join(this.dir, segmentName(segNo)), (l) => {
         if (!wanted.has(l.offset)) return;
@@ -397,11 +394,11 @@ export class AuditIndex {
    */
   columns(): AuditColumns {
     return {
-      time: this.time,
-      outcome: this.outcome,
-      server: this.server,
-      tool: this.tool,
-      caller: this.caller,
+      time: this.time.view(),
+      outcome: this.outcome.view(),
+      server: this.server.view(),
+      tool: this.tool.view(),
+      caller: this.caller.view(),
       servers: this.servers.values,
       tools: this.tools.values,
       callers: this.callers.values,

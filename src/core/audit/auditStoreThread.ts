@@ -1,0 +1,231 @@
+/**
+ * The audit store on its own thread, seen from the extension host: an {@link AuditWriter} whose
+ * store (sealing, lock, write, fdatasync, witnessed head) runs in auditThread.ts, so a tool call never
+ * waits on, or competes for the event loop with, the audit log's work.
+ *
+ * Group commit happens here: the first drafts handed over start a `commitDelayMs` timer, and every
+ * draft handed over until it fires crosses to the thread in one message and is written there as one
+ * batch (one `write`, one `fdatasync`). Durability window: a record reaches the disk at most
+ * `commitDelayMs` plus one batch write after its call ended; a kill -9 or power loss inside that window
+ * loses it, exactly as with {@link AuditStore}'s own group commit. `flush()` and `close()` write at once.
+ *
+ * The thread starts with the first operation. If it ever dies, the operations waiting on it fail with
+ * `audit_write_failed` (the trail keeps those records and hands them over again: a batch the thread
+ * had written just before dying can then appear twice, never zero times) and the next operation starts
+ * a new thread, which re-reads the chain head from disk.
+ */
+import { Worker } from 'node:worker_threads';
+import { McpSecureError } from '../errors';
+import type { SecretStore } from '../ports';
+import type { AuditActor } from './auditEvents';
+import type { AuditDraft } from './auditRecord';
+import type { AppendedBatch, StoreReport } from './auditStore';
+import {
+  fromWire,
+  toWire,
+  type AppendReply,
+  type AuditThreadData,
+  type FromThread,
+  type StoreCall,
+  type ThreadStoreOptions,
+  type ToThread,
+} from './auditThreadProtocol';
+import type { AppendOutcome, AuditWriter } from './auditWriter';
+import type { VerifyResult } from './chainVerifier';
+import { Emitter } from '../common/event';
+
+export interface AuditStoreThreadOptions {
+  /** The thread's program: `dist/auditWorker.js` in the extension, auditThread.ts under tsx. */
+  readonly script: string;
+  /** Node options of the thread (default none; tests pass the TypeScript loader). */
+  readonly execArgv?: readonly string[];
+  readonly store: ThreadStoreOptions;
+  /** Witness the head in `headPath` under the HMAC key `keyName` of `secrets`. */
+  readonly witness?: { readonly headPath: string; readonly keyName: string; readonly secrets: SecretStore };
+  /** Group commit (see the file comment); 0 hands every set of drafts over at once. */
+  readonly commitDelayMs?: number;
+}
+
+interface Waiting {
+  resolve(value: unknown): void;
+  reject(err: McpSecureError): void;
+}
+
+export class AuditStoreThread implements AuditWriter {
+  private worker: Worker | undefined;
+  private nextId = 0;
+  private readonly waiting = new Map<number, Waiting>();
+  private outgoing: { drafts: AuditDraft[]; done: Promise<AppendOutcome>; send(): void } | undefined;
+  private commitTimer: NodeJS.Timeout | undefined;
+  private readonly appended = new Emitter<AppendedBatch>();
+  private readonly reported = new Emitter<StoreReport>();
+  private secretSub: { dispose(): void } | undefined;
+  private closed = false;
+  readonly onDidAppend = this.appended.event;
+  readonly onDidReport = this.reported.event;
+
+  constructor(private readonly options: AuditStoreThreadOptions) {}
+
+  get dir(): string {
+    return this.options.store.dir;
+  }
+
+  whenOpen(): Promise<void> {
+    return this.call({ op: 'open' }).then(() => undefined);
+  }
+
+  appendAll(drafts: readonly AuditDraft[]): Promise<AppendOutcome> {
+    if (drafts.length === 0) return Promise.resolve({ failed: [] });
+    const batch = (this.outgoing ??= this.newBatch());
+    batch.drafts.push(...drafts);
+    const delay = this.options.commitDelayMs ?? 0;
+    if (delay <= 0) this.commit();
+    else this.commitTimer ??= setTimeout(() => this.commit(), delay);
+    return batch.done;
+  }
+
+  async flush(): Promise<void> {
+    this.commit();
+    await this.call({ op: 'flush' });
+  }
+
+  async verify(): Promise<VerifyResult> {
+    this.commit();
+    return (await this.call({ op: 'verify' })) as VerifyResult;
+  }
+
+  async clear(actor?: AuditActor): Promise<void> {
+    this.commit();
+    await this.call({ op: 'clear', ...(actor ? { actor } : {}) });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.commit();
+    if (this.worker) await this.call({ op: 'close' }).catch(() => undefined);
+    this.closed = true;
+    this.secretSub?.dispose();
+    const w = this.worker;
+    this.worker = undefined;
+    await w?.terminate();
+    this.appended.dispose();
+    this.reported.dispose();
+  }
+
+  /** Hands the drafts waiting for the group commit over to the thread now. */
+  private commit(): void {
+    clearTimeout(this.commitTimer);
+    this.commitTimer = undefined;
+    const batch = this.outgoing;
+    this.outgoing = undefined;
+    batch?.send();
+  }
+
+  private newBatch(): { drafts: AuditDraft[]; done: Promise<AppendOutcome>; send(): void } {
+    const drafts: AuditDraft[] = [];
+    let send: () => void = () => undefined;
+    const done = new Promise<AppendOutcome>((resolve) => {
+      send = () =>
+        this.call({ op: 'append', drafts }).then(
+          (value) => {
+            const reply = value as AppendReply;
+            const failed = reply.failed.map((i) => drafts[i] as AuditDraft);
+            resolve(reply.error ? { failed, error: fromWire(reply.error) } : { failed });
+          },
+          (err: McpSecureError) => resolve({ failed: drafts, error: err }),
+        );
+    });
+    return { drafts, done, send: () => send() };
+  }
+
+  private call(call: StoreCall): Promise<unknown> {
+    if (this.closed) return Promise.reject(new McpSecureError('audit_write_failed', 'the audit log is closed'));
+    let worker: Worker;
+    try {
+      worker = this.ensureWorker();
+    } catch (err) {
+      return Promise.reject(new McpSecureError('audit_write_failed', 'cannot start the audit thread', { cause: err }));
+    }
+    const id = ++this.nextId;
+    // a thread with work in flight keeps the process alive; an idle one never does
+    if (this.waiting.size === 0) worker.ref();
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      worker.postMessage({ t: 'call', id, call } satisfies ToThread);
+    });
+  }
+
+  private ensureWorker(): Worker {
+    if (this.worker) return this.worker;
+    const o = this.options;
+    const data: AuditThreadData = {
+      store: o.store,
+      ...(o.witness ? { witness: { headPath: o.witness.headPath, keyName: o.witness.keyName } } : {}),
+    };
+    const worker = new Worker(o.script, { workerData: data, execArgv: [...(o.execArgv ?? [])] });
+    worker.unref();
+    worker.on('message', (m: FromThread) => this.onMessage(worker, m));
+    worker.on('error', (err) => this.onExit(worker, err));
+    worker.on('exit', (code) => this.onExit(worker, code));
+    if (o.witness && !this.secretSub) {
+      const keyName = o.witness.keyName;
+      this.secretSub = o.witness.secrets.onDidChange?.((key) => {
+        if (key === keyName) this.worker?.postMessage({ t: 'secretChanged', key } satisfies ToThread);
+      });
+    }
+    this.worker = worker;
+    return worker;
+  }
+
+  private onMessage(worker: Worker, m: FromThread): void {
+    switch (m.t) {
+      case 'reply': {
+        const w = this.waiting.get(m.id);
+        this.waiting.delete(m.id);
+        if (this.waiting.size === 0) worker.unref();
+        if (m.error) w?.reject(fromWire(m.error));
+        else w?.resolve(m.value);
+        return;
+      }
+      case 'appended':
+        this.appended.fire(m.batch);
+        return;
+      case 'report':
+        this.reported.fire(m.report);
+        return;
+      case 'secret':
+        void this.answerSecret(worker, m);
+        return;
+    }
+  }
+
+  private async answerSecret(worker: Worker, m: Extract<FromThread, { t: 'secret' }>): Promise<void> {
+    const secrets = this.options.witness?.secrets;
+    // only the witness key is ever read or written through the thread
+    if (!secrets || m.key !== this.options.witness?.keyName) {
+      worker.postMessage({ t: 'secretReply', id: m.id, error: toWire(new Error('not the witness key')) });
+      return;
+    }
+    try {
+      let value: string | undefined;
+      if (m.op === 'get') value = await secrets.get(m.key);
+      else if (m.op === 'store') await secrets.store(m.key, m.value ?? '');
+      else await secrets.delete(m.key);
+      worker.postMessage({ t: 'secretReply', id: m.id, value } satisfies ToThread);
+    } catch (err) {
+      worker.postMessage({ t: 'secretReply', id: m.id, error: toWire(err) } satisfies ToThread);
+    }
+  }
+
+  /** The thread died: what waited on it fails; the next operation starts a new one. */
+  private onExit(worker: Worker, why: unknown): void {
+    if (this.worker !== worker) return;
+    this.worker = undefined;
+    const error = new McpSecureError(
+      'audit_write_failed',
+      `the audit thread stopped (${typeof why === 'number' ? `exit code ${why}` : toWire(why).message})`,
+    );
+    for (const w of this.waiting.values()) w.reject(error);
+    this.waiting.clear();
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * One column of the audit index (auditIndex.ts): numbers in a growable typed array. A million records
+ * make twelve such columns; as typed arrays they live outside the JS heap, so the garbage collector
+ * neither traces nor moves them (as `number[]` they made major collections of 100+ ms during the first
+ * index build, each one blocking the extension host), and a filter loop over them is a tight scan.
+ */
+export class IndexColumn<T extends Float64Array | Int32Array> {
+  private data: T;
+  private count = 0;
+
+  constructor(
+    private readonly make: (length: number) => T,
+    capacity = 1024,
+  ) {
+    this.data = make(capacity);
+  }
+
+  get length(): number {
+    return this.count;
+  }
+
+  push(value: number): void {
+    if (this.count === this.data.length) {
+      const grown = this.make(this.data.length * 2);
+      grown.set(this.data);
+      this.data = grown;
+    }
+    this.data[this.count++] = value;
+  }
+
+  at(i: number): number {
+    return this.data[i] as number;
+  }
+
+  /** The values, as a view without a copy (valid until the next push or `keep`). */
+  view(): T {
+    return this.data.subarray(0, this.count) as T;
+  }
+
+  /** Keeps only the values at `positions` (ascending), in that order. */
+  keep(positions: readonly number[]): void {
+    const next = this.make(Math.max(1024, positions.length));
+    for (let k = 0; k < positions.length; k++) next[k] = this.data[positions[k] as number] as number;
+    this.data = next;
+    this.count = positions.length;
+  }
+}
+
+export const float64Column = (): IndexColumn<Float64Array> => new IndexColumn((n) => new Float64Array(n));
+export const int32Column = (): IndexColumn<Int32Array> => new IndexColumn((n) => new Int32Array(n));

@@ -1,0 +1,103 @@
+import { strict as assert } from 'node:assert';
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AuditStore } from '../../../src/core/audit/auditStore';
+import type { AuditStoreThread } from '../../../src/core/audit/auditStoreThread';
+import { AuditTrail, type AuditWriteFailure } from '../../../src/core/audit/auditTrail';
+import { WITNESS_KEY_NAME } from '../../../src/core/audit/auditWitness';
+import { MemoryLogger } from '../../../src/core/memoryPorts';
+import {
+  fileWitness,
+  JsonFileSecretStore,
+  makeContext,
+  tempDir,
+  threadStore,
+  waitFor,
+} from '../../support/auditHelpers';
+
+/** Every file of the audit folder and the witness beside it, as one string. */
+function allText(dir: string): string {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => readFileSync(join(e.parentPath, e.name), 'utf8'))
+    .join('\n');
+}
+
+/** A day no test waits for: whatever is written, flush/verify/close wrote. */
+const NEVER_MS = 24 * 3600_000;
+
+describe('AuditStoreThread (the audit store on its own thread, as the editor runs it)', function () {
+  this.timeout(30_000);
+  let t: ReturnType<typeof tempDir>;
+  let thread: AuditStoreThread | undefined;
+  beforeEach(() => {
+    t = tempDir();
+  });
+  afterEach(async () => {
+    await thread?.close();
+    thread = undefined;
+    t.cleanup();
+  });
+
+  it('writes each call once, redacted on the host, chained and witnessed with the key from the host SecretStore', async () => {
+    const dir = join(t.dir, 'audit');
+    const secrets = new JsonFileSecretStore(fileWitness(t.dir).keyPath);
+    thread = threadStore(t.dir, dir, { commitDelayMs: NEVER_MS, secrets });
+    const trail = new AuditTrail({ store: thread, logger: new MemoryLogger() });
+    const canary = `canary-${randomBytes(18).toString('base64url')}`;
+    trail.redactor.registerSecret(canary);
+    const live: string[] = [];
+    trail.onDidAppend((b) => live.push(...b.records.map((r) => r.what.tool)));
+    for (let i = 0; i < 5; i++)
+      trail.onToolCallEnd(
+        makeContext({ tool: `tool_${i}`, arguments: { note: `see ${canary}`, password: canary } }),
+        { kind: 'success', resultSize: 1 },
+        1,
+      );
+    await trail.flush();
+    const v = await thread.verify();
+    assert.deepEqual(
+      [v.ok, v.records, v.witnessedHead, live, (await secrets.get(WITNESS_KEY_NAME)) !== undefined],
+      [true, 5, 5, ['tool_0', 'tool_1', 'tool_2', 'tool_3', 'tool_4'], true],
+    );
+    assert.ok(!allText(t.dir).includes(canary), 'the canary reached the disk');
+    await thread.close();
+    thread = undefined;
+    // the same folder and witness, opened on this thread: nothing to repair, nothing missing
+    const store = await AuditStore.open({ dir, witness: fileWitness(t.dir).witness });
+    const again = await store.verify();
+    await store.close();
+    assert.deepEqual([store.recovery, again.ok, again.records], [[], true, 5]);
+  });
+
+  it('clears through the thread (the clear event is chained first) and keeps writing after it', async () => {
+    const dir = join(t.dir, 'audit');
+    thread = threadStore(t.dir, dir);
+    const trail = new AuditTrail({ store: thread, logger: new MemoryLogger() });
+    trail.onToolCallEnd(makeContext(), { kind: 'success', resultSize: 1 }, 1);
+    await trail.flush();
+    await thread.clear({ caller: 'panel' });
+    trail.onToolCallEnd(makeContext({ tool: 'after' }), { kind: 'success', resultSize: 1 }, 1);
+    await trail.flush();
+    const v = await thread.verify();
+    assert.deepEqual([v.ok, v.records], [true, 2]);
+  });
+
+  it('hands failed drafts back: the trail keeps them, reports, and writes them once the folder is usable', async () => {
+    const dir = join(t.dir, 'audit');
+    writeFileSync(dir, 'a file where the folder should be');
+    thread = threadStore(t.dir, dir);
+    const failures: AuditWriteFailure[] = [];
+    const trail = new AuditTrail({ store: thread, logger: new MemoryLogger(), onWriteError: (f) => failures.push(f) });
+    assert.doesNotThrow(() => trail.onToolCallEnd(makeContext(), { kind: 'success', resultSize: 1 }, 1));
+    await waitFor(() => failures.length > 0, 10_000, 'write failure report');
+    assert.deepEqual([failures[0]?.error.code, trail.pendingCount], ['audit_write_failed', 1]);
+    const { rmSync } = await import('node:fs');
+    rmSync(dir);
+    trail.onToolCallEnd(makeContext({ tool: 'later' }), { kind: 'success', resultSize: 1 }, 1);
+    await trail.flush();
+    const v = await thread.verify();
+    assert.deepEqual([trail.pendingCount, v.ok, v.records], [0, true, 2]);
+  });
+});
