@@ -1,6 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { buildSync } from 'esbuild';
+import { buildOptions } from '../../esbuild.config.mjs';
 import { randomUUID } from 'node:crypto';
 import type { AuditDraft } from '../../src/core/audit/auditRecord';
 import { AuditStoreThread } from '../../src/core/audit/auditStoreThread';
@@ -114,8 +116,22 @@ export function fileWitness(outside: string): { witness: AuditWitness; headPath:
   };
 }
 
-/** The audit thread's program under tsx (the extension runs the bundled dist/auditWorker.js). */
-export const AUDIT_THREAD_SCRIPT = join(__dirname, '..', '..', '..', 'src', 'core', 'audit', 'auditThread.ts');
+const ROOT = join(__dirname, '..', '..');
+let bundledThreadScript: string | undefined;
+
+/**
+ * The audit thread's program, bundled from src/core/audit/auditThread.ts the way `npm run build` bundles
+ * dist/auditWorker.js (a worker cannot load TypeScript through tsx on Node 20), once per test process.
+ */
+export function auditThreadScript(): string {
+  if (bundledThreadScript) return bundledThreadScript;
+  const options = buildOptions({ production: false }).find((b) => b.outfile === 'dist/auditWorker.js');
+  if (!options) throw new Error('npm run build has no dist/auditWorker.js bundle');
+  const outfile = join(ROOT, 'out', 'test', `auditWorker-${process.pid}.js`);
+  buildSync({ ...options, outfile, logLevel: 'silent', sourcemap: false });
+  process.once('exit', () => rmSync(outfile, { force: true }));
+  return (bundledThreadScript = outfile);
+}
 
 /** The store on its own thread as the editor opens it, witnessed beside `outside` like {@link fileWitness}. */
 export function threadStore(
@@ -125,8 +141,7 @@ export function threadStore(
 ): AuditStoreThread {
   const { headPath, keyPath } = fileWitness(outside);
   return new AuditStoreThread({
-    script: AUDIT_THREAD_SCRIPT,
-    execArgv: ['--import', 'tsx'],
+    script: auditThreadScript(),
     store: { dir, ...options.store },
     witness: { headPath, keyName: WITNESS_KEY_NAME, secrets: options.secrets ?? new JsonFileSecretStore(keyPath) },
     commitDelayMs: options.commitDelayMs,

@@ -45,6 +45,7 @@ describe('activate() exports', () => {
       },
       globalStorageUri: (vscode.Uri as { file(p: string): unknown }).file(dir),
       extensionUri: (vscode.Uri as { file(p: string): unknown }).file(dir),
+      asAbsolutePath: (relative: string) => join(__dirname, '..', '..', '..', relative),
       extension: { packageJSON: { version: '0.0.0-test' } },
     };
     try {
