@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildSync } from 'esbuild';
+import { buildSync, stop } from 'esbuild';
 import { buildOptions } from '../../esbuild.config.mjs';
 import { randomUUID } from 'node:crypto';
 import type { AuditDraft } from '../../src/core/audit/auditRecord';
@@ -129,6 +129,8 @@ export function auditThreadScript(): string {
   if (!options) throw new Error('npm run build has no dist/auditWorker.js bundle');
   const outfile = join(ROOT, 'out', 'test', `auditWorker-${process.pid}.js`);
   buildSync({ ...options, outfile, logLevel: 'silent', sourcemap: false });
+  // the sync API's helper thread and service would otherwise keep the test process alive
+  void stop();
   process.once('exit', () => rmSync(outfile, { force: true }));
   return (bundledThreadScript = outfile);
 }
