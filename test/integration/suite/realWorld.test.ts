@@ -6,10 +6,9 @@ import type { McpSecureApi } from '../../../src/vscode/testApi';
 import { startMisconfiguredServer } from '../../fixtures/auth/misconfiguredServer';
 import {
   HTTP_ID,
-  activatedApi,
+  fixtureServersReady,
   flatten,
   formOpener,
-  requireFixtures,
   serverEntries,
   setServers,
   waitFor,
@@ -25,10 +24,7 @@ describe('real-world failures lead somewhere (extension)', () => {
   let f: Fixtures;
 
   before(async () => {
-    f = requireFixtures();
-    api = await activatedApi();
-    await setServers(serverEntries(f));
-    await waitFor(() => api.servers().some((s) => s.id === HTTP_ID), 'the HTTP server in the registry');
+    ({ f, api } = await fixtureServersReady([HTTP_ID]));
   });
 
   after(async () => {
