@@ -12,6 +12,9 @@ async function until(done: () => boolean): Promise<void> {
   for (let i = 0; i < 400 && !done(); i++) await new Promise((r) => setTimeout(r, 25));
 }
 
+/** `tools` as JSON with the log on stderr, on the 2026-07-28 wire. */
+const VERBOSE_MODERN_TOOLS = ['tools', '--json', '-v', '--protocol', '2026-07-28'];
+
 const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /**
@@ -52,11 +55,7 @@ describe('mcp-secure CLI: stdio on the 2026-07-28 wire, progress and cancellatio
 
   it('--protocol 2026-07-28 lists the tools of a modern-only stdio server; the presented secret is printed nowhere', async () => {
     const r = await runCli(cli, [
-      'tools',
-      '--json',
-      '-v',
-      '--protocol',
-      '2026-07-28',
+      ...VERBOSE_MODERN_TOOLS,
       '--env',
       `MCP_FIXTURE_EVENT_LOG=${eventLog}`,
       '--env',
@@ -88,11 +87,7 @@ describe('mcp-secure CLI: stdio on the 2026-07-28 wire, progress and cancellatio
   it('a wrong secret on the 2026-07-28 wire: exit 3, handshake_rejected with the server’s refusal', async () => {
     const canary = `canary-${randomBytes(16).toString('hex')}`;
     const r = await runCli(cli, [
-      'tools',
-      '--json',
-      '-v',
-      '--protocol',
-      '2026-07-28',
+      ...VERBOSE_MODERN_TOOLS,
       '--secret-mode',
       'handshake',
       '--env',
