@@ -1,8 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as vscode from 'vscode';
 import type { McpSecureApi } from '../../../src/vscode/testApi';
+import { closedPort } from '../../fixtures/closedPort';
 import { startMisconfiguredServer } from '../../fixtures/auth/misconfiguredServer';
 import {
   HTTP_ID,
@@ -169,12 +168,3 @@ describe('real-world failures lead somewhere (extension)', () => {
     }
   });
 });
-
-/** A loopback port nothing listens on (bound once, then released). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}

@@ -5,6 +5,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { FileSecretStore } from '../../../src/cli/fileSecretStore';
+import { closedPort } from '../../fixtures/closedPort';
 import { startDemoServers, type DemoServers } from '../../fixtures/demoServers';
 import { completeAuthorizationWithForms } from '../../fixtures/auth/formLogin';
 import { startMisconfiguredServer } from '../../fixtures/auth/misconfiguredServer';
@@ -474,13 +475,4 @@ async function waitForFile(path: string): Promise<string> {
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`${path} was never written`);
-}
-
-/** A loopback port nothing listens on (bound once, then released). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
