@@ -1,19 +1,8 @@
 // Headless Debian Chromium driven by playwright-core (which downloads no browser of its own).
 import { chromium } from 'playwright-core';
-import { CHROMIUM } from './setup.mjs';
+import { CHROMIUM, CHROMIUM_ARGS } from './chromium.mjs';
 
-const ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-  '--disable-breakpad',
-  '--disable-crash-reporter',
-];
+const ARGS = [...CHROMIUM_ARGS, '--disable-breakpad', '--disable-crash-reporter'];
 
 /** Launches Chromium with a fresh persistent profile (SecretStorage in code-server lives in it). */
 /** @param {string} profileDir @param {{ viewport?: { width: number, height: number } }} [options] */

@@ -52,6 +52,16 @@ function suitesPlugin(files) {
   };
 }
 
+/** The esbuild options both bundles share: one CommonJS file for the extension host's Node, with inline source maps. */
+const NODE_TEST_BUNDLE = /** @type {const} */ ({
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: 'inline',
+  sourcesContent: false,
+});
+
 /**
  * Bundles every suite file into one module that registers them all when loaded (mocha's globals must be
  * set, as a mocha runner does before it requires a file).
@@ -66,12 +76,7 @@ export async function bundleSuites({
   await esbuild.build({
     stdin: { contents: files.map((f) => `require(${JSON.stringify(f)});`).join('\n'), resolveDir: REPO_ROOT },
     outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    sourcemap: 'inline',
-    sourcesContent: false,
+    ...NODE_TEST_BUNDLE,
     external: ['vscode', 'mocha'],
     logLevel: 'warning',
   });
@@ -89,12 +94,7 @@ export async function bundleIntegration({
   await esbuild.build({
     entryPoints: [runner],
     outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    sourcemap: 'inline',
-    sourcesContent: false,
+    ...NODE_TEST_BUNDLE,
     external: ['vscode'],
     logLevel: 'warning',
     // mocha's parallel mode (never used here) resolves its worker files lazily; silence that warning.

@@ -14,11 +14,12 @@ import { copyFile, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promi
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { CHROMIUM } from './chromium.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = path.resolve(HERE, '..', '..');
 export const HARNESS_DIR = path.join(REPO_ROOT, '.cache', 'harness');
-export const CHROMIUM = process.env.MCP_SECURE_CHROMIUM ?? '/usr/bin/chromium';
+export { CHROMIUM };
 
 const NODE_DIR = path.join(HARNESS_DIR, 'node24');
 const CS_DIR = path.join(HARNESS_DIR, 'code-server');

@@ -4,7 +4,7 @@
  * user: the command palette, the theme picker, hovering and clicking the status bar.
  */
 import path from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { STEP_TIMEOUT_MS, retryUntil, runPaletteCommand } from './walkthrough';
 
 /** The new views are photographed in each of these (theme picker labels). */
@@ -34,29 +34,26 @@ async function runExactPaletteCommand(page: Page, title: string): Promise<void> 
   }, `the palette to list "${title}"`);
 }
 
+/** The label of the focused row of a quick pick (empty while none is focused). */
+async function focusedLabel(widget: Locator): Promise<string> {
+  const label = await widget
+    .locator('.monaco-list-row.focused .label-name')
+    .first()
+    .innerText()
+    .catch(() => '');
+  return label.trim();
+}
+
 /** Picks a colour theme in "Preferences: Color Theme"; returns the label that was active before. */
 export async function pickTheme(page: Page, label: string): Promise<string> {
   await page.keyboard.press('Escape');
   await runExactPaletteCommand(page, 'Preferences: Color Theme');
   const widget = page.locator('.quick-input-widget').first();
   await widget.locator('.monaco-list-row').first().waitFor({ timeout: STEP_TIMEOUT_MS });
-  const before = (
-    await widget
-      .locator('.monaco-list-row.focused .label-name')
-      .first()
-      .innerText()
-      .catch(() => '')
-  ).trim();
+  const before = await focusedLabel(widget);
   await widget.locator('input').first().fill(label);
   await retryUntil(async () => {
-    const focused = (
-      await widget
-        .locator('.monaco-list-row.focused .label-name')
-        .first()
-        .innerText()
-        .catch(() => '')
-    ).trim();
-    return focused === label;
+    return (await focusedLabel(widget)) === label;
   }, `the theme picker to offer "${label}"`);
   await page.keyboard.press('Enter');
   await widget.waitFor({ state: 'hidden', timeout: STEP_TIMEOUT_MS });

@@ -96,3 +96,22 @@ export function flatten(nodes: Awaited<ReturnType<McpSecureApi['tree']>>, depth 
     ...flatten(n.children, depth + 1),
   ]);
 }
+
+/**
+ * The common start of a suite: the fixture coordinates, the activated API (handed to `onApi` before
+ * any setting changes), both fixture servers configured, and a wait until every id in `ids` is registered.
+ */
+export async function fixtureServersReady(
+  ids: readonly string[],
+  onApi: (api: McpSecureApi) => void = () => undefined,
+): Promise<{ f: Fixtures; api: McpSecureApi }> {
+  const f = requireFixtures();
+  const api = await activatedApi();
+  onApi(api);
+  await setServers(serverEntries(f));
+  await waitFor(
+    () => ids.every((id) => api.servers().some((s) => s.id === id)),
+    `${ids.join(' and ')} in the registry`,
+  );
+  return { f, api };
+}

@@ -4,10 +4,9 @@ import type { McpSecureApi } from '../../../src/vscode/testApi';
 import { completeAuthorizationWithForms } from '../../fixtures/auth/formLogin';
 import {
   HTTP_ID,
-  activatedApi,
+  fixtureServersReady,
   flatten,
   formOpener,
-  requireFixtures,
   serverEntries,
   setServers,
   waitFor,
@@ -26,11 +25,9 @@ describe('HTTP MCP server with OAuth', () => {
   const disposables: vscode.Disposable[] = [];
 
   before(async () => {
-    f = requireFixtures();
-    api = await activatedApi();
-    disposables.push(api.onDidChangeSessions((e) => events.push(e)));
-    await setServers(serverEntries(f));
-    await waitFor(() => api.servers().some((s) => s.id === HTTP_ID), 'the HTTP server in the registry');
+    ({ f, api } = await fixtureServersReady([HTTP_ID], (a) =>
+      disposables.push(a.onDidChangeSessions((e) => events.push(e))),
+    ));
   });
 
   after(async () => {

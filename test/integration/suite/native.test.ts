@@ -5,10 +5,9 @@ import type { McpSecureApi } from '../../../src/vscode/testApi';
 import {
   HTTP_ID,
   STDIO_ID,
-  activatedApi,
+  fixtureServersReady,
   flatten,
   formOpener,
-  requireFixtures,
   serverEntries,
   setServers,
   waitFor,
@@ -26,10 +25,7 @@ describe('Native feel: security report, status bar, live settings', () => {
   let f: Fixtures;
 
   before(async () => {
-    f = requireFixtures();
-    api = await activatedApi();
-    await setServers(serverEntries(f));
-    await waitFor(() => api.servers().length === 2, 'both servers in the registry');
+    ({ f, api } = await fixtureServersReady([HTTP_ID, STDIO_ID]));
   });
 
   after(async () => {

@@ -1,26 +1,12 @@
 import { strict as assert } from 'node:assert';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { McpSecureApi } from '../../../src/vscode/testApi';
 import type { Lease, ProgressRun } from '../../../src/vscode/testSeams';
+import { readEvents } from '../../fixtures/mcp/eventLog';
 import { activatedApi, flatten, requireFixtures, serverEntries, setServers, waitFor, type Fixtures } from './helpers';
-
-interface ServerEvent {
-  event: 'call' | 'cancelled' | 'secret';
-  requestId?: string | number;
-  progressToken?: string | number | null;
-  value?: string;
-}
-
-function readEvents(file: string): ServerEvent[] {
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as ServerEvent);
-}
 
 /**
  * Issue 11, protocol gaps, in the real editor: a stdio server that speaks only the stateless 2026-07-28

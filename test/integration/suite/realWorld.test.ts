@@ -1,15 +1,13 @@
 import { strict as assert } from 'node:assert';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as vscode from 'vscode';
 import type { McpSecureApi } from '../../../src/vscode/testApi';
+import { closedPort } from '../../fixtures/closedPort';
 import { startMisconfiguredServer } from '../../fixtures/auth/misconfiguredServer';
 import {
   HTTP_ID,
-  activatedApi,
+  fixtureServersReady,
   flatten,
   formOpener,
-  requireFixtures,
   serverEntries,
   setServers,
   waitFor,
@@ -25,10 +23,7 @@ describe('real-world failures lead somewhere (extension)', () => {
   let f: Fixtures;
 
   before(async () => {
-    f = requireFixtures();
-    api = await activatedApi();
-    await setServers(serverEntries(f));
-    await waitFor(() => api.servers().some((s) => s.id === HTTP_ID), 'the HTTP server in the registry');
+    ({ f, api } = await fixtureServersReady([HTTP_ID]));
   });
 
   after(async () => {
@@ -173,12 +168,3 @@ describe('real-world failures lead somewhere (extension)', () => {
     }
   });
 });
-
-/** A loopback port nothing listens on (bound once, then released). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}

@@ -1,26 +1,14 @@
 import { strict as assert } from 'node:assert';
 import * as vscode from 'vscode';
 import type { McpSecureApi } from '../../../src/vscode/testApi';
-import {
-  STDIO_ID,
-  activatedApi,
-  flatten,
-  requireFixtures,
-  serverEntries,
-  setServers,
-  waitFor,
-  type Fixtures,
-} from './helpers';
+import { STDIO_ID, fixtureServersReady, flatten, serverEntries, setServers, waitFor, type Fixtures } from './helpers';
 
 describe('stdio MCP server with a shared secret', () => {
   let api: McpSecureApi;
   let f: Fixtures;
 
   before(async () => {
-    f = requireFixtures();
-    api = await activatedApi();
-    await setServers(serverEntries(f));
-    await waitFor(() => api.servers().some((s) => s.id === STDIO_ID), 'the stdio server in the registry');
+    ({ f, api } = await fixtureServersReady([STDIO_ID]));
   });
 
   after(async () => {

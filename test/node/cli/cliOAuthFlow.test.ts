@@ -1,18 +1,11 @@
 import { strict as assert } from 'node:assert';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { FileSecretStore } from '../../../src/cli/fileSecretStore';
 import { startDemoServers, type DemoServers } from '../../fixtures/demoServers';
 import { completeAuthorizationWithForms } from '../../fixtures/auth/formLogin';
-import { bundleCli } from './support/cliBundle';
-
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+import { bundleCli, startCliSignIn, type CliRun, type CliSignIn } from './support/cliBundle';
 
 /**
  * The CLI's OAuth commands end to end, as real child processes against the fixture authorization
@@ -39,43 +32,12 @@ describe('mcp-secure CLI OAuth flow (real AS, real MCP server, real processes)',
     await fs.rm(dir, { recursive: true, force: true });
   });
 
-  function start(args: string[]): { child: ChildProcess; done: Promise<Result>; authorizationUrl: () => Promise<URL> } {
-    const child = spawn(process.execPath, [cli, ...args, '--store', `file:${storePath}`], {
-      env: { ...process.env, BROWSER: '', MCP_SECURE_STORE_KEY: storeKey },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    const urlWaiters: ((u: URL) => void)[] = [];
-    let seenUrl: URL | undefined;
-    child.stdout?.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr?.on('data', (d) => {
-      stderr += d;
-      const m = /^\s+(http:\/\/127\.0\.0\.1:\d+\/\S+)$/m.exec(stderr);
-      if (m && !seenUrl) {
-        seenUrl = new URL(m[1] as string);
-        for (const w of urlWaiters.splice(0)) w(seenUrl);
-      }
-    });
-    const done = new Promise<Result>((resolve) =>
-      child.once('close', (code) => {
-        outputs.push(stdout, stderr);
-        resolve({ code, stdout, stderr });
-      }),
-    );
-    const authorizationUrl = (): Promise<URL> =>
-      new Promise((resolve, reject) => {
-        if (seenUrl) return resolve(seenUrl);
-        urlWaiters.push(resolve);
-        void done.then((r) =>
-          reject(new Error(`the CLI exited (${r.code}) without printing an authorization URL: ${r.stderr}`)),
-        );
-      });
-    return { child, done, authorizationUrl };
+  function start(args: string[]): CliSignIn {
+    const started = startCliSignIn(cli, [...args, '--store', `file:${storePath}`], { MCP_SECURE_STORE_KEY: storeKey });
+    void started.done.then((r) => outputs.push(r.stdout, r.stderr));
+    return started;
   }
-  const run = (args: string[]): Promise<Result> => start(args).done;
+  const run = (args: string[]): Promise<CliRun> => start(args).done;
   const user = (): { username: string; password: string } => demo.users[0] as { username: string; password: string };
 
   it('Ctrl-C during sign-in cancels: exit 2 (authorization_cancelled), the loopback listener is closed, no grant is stored', async () => {

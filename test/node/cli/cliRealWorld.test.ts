@@ -1,29 +1,18 @@
 import { strict as assert } from 'node:assert';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { FileSecretStore } from '../../../src/cli/fileSecretStore';
+import { closedPort } from '../../fixtures/closedPort';
 import { startDemoServers, type DemoServers } from '../../fixtures/demoServers';
 import { completeAuthorizationWithForms } from '../../fixtures/auth/formLogin';
 import { startMisconfiguredServer } from '../../fixtures/auth/misconfiguredServer';
 import { startHostileServer } from '../../fixtures/mcp/hostileServer';
 import { startSessionServer } from '../../fixtures/mcp/sessionServer';
 import { stdioServerCommand } from '../../fixtures/mcp/stdioServerCommand';
-import { bundleCli } from './support/cliBundle';
-
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-interface Started {
-  child: ChildProcess;
-  done: Promise<Result>;
-  authorizationUrl: () => Promise<URL>;
-}
+import { bundleCli, startCliSignIn, type CliRun, type CliSignIn } from './support/cliBundle';
 
 const PUBLIC_CLIENT = 'mcp-cli-preregistered';
 const CI_CLIENT = 'mcp-ci-machine';
@@ -48,43 +37,15 @@ describe('mcp-secure CLI in the real world (real AS, real MCP server, real proce
     await fs.rm(dir, { recursive: true, force: true });
   });
 
-  function start(args: string[], storePath: string, env: Record<string, string> = {}): Started {
-    const child = spawn(process.execPath, [cli, ...args, '--store', `file:${storePath}`], {
-      env: { ...process.env, BROWSER: '', ...env, MCP_SECURE_STORE_KEY: storeKey },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    const urlWaiters: ((u: URL) => void)[] = [];
-    let seenUrl: URL | undefined;
-    child.stdout?.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr?.on('data', (d) => {
-      stderr += d;
-      const m = /^\s+(http:\/\/127\.0\.0\.1:\d+\/\S+)$/m.exec(stderr);
-      if (m && !seenUrl) {
-        seenUrl = new URL(m[1] as string);
-        for (const w of urlWaiters.splice(0)) w(seenUrl);
-      }
-    });
-    const done = new Promise<Result>((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
-    const authorizationUrl = (): Promise<URL> =>
-      new Promise((resolve, reject) => {
-        if (seenUrl) return resolve(seenUrl);
-        urlWaiters.push(resolve);
-        void done.then((r) =>
-          reject(new Error(`the CLI exited (${r.code}) without printing an authorization URL: ${r.stderr}`)),
-        );
-      });
-    return { child, done, authorizationUrl };
+  function start(args: string[], storePath: string, env: Record<string, string> = {}): CliSignIn {
+    return startCliSignIn(cli, [...args, '--store', `file:${storePath}`], { ...env, MCP_SECURE_STORE_KEY: storeKey });
   }
 
   async function login(
     demo: DemoServers,
     storePath: string,
     extra: string[] = [],
-  ): Promise<{ result: Result; url: URL }> {
+  ): Promise<{ result: CliRun; url: URL }> {
     const run = start(['login', demo.httpMcpUrl, '--scope', 'tickets:read', ...extra], storePath);
     const url = await run.authorizationUrl();
     await completeAuthorizationWithForms(url, demo.users[0] as { username: string; password: string });
@@ -514,13 +475,4 @@ async function waitForFile(path: string): Promise<string> {
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`${path} was never written`);
-}
-
-/** A loopback port nothing listens on (bound once, then released). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }

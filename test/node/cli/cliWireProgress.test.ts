@@ -1,30 +1,19 @@
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, promises as fs, readFileSync } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
+import { readEvents } from '../../fixtures/mcp/eventLog';
 import { modernStdioServerCommand, stdioServerCommand } from '../../fixtures/mcp/stdioServerCommand';
 import { bundleCli, runCli, type CliRun } from './support/cliBundle';
-
-interface ServerEvent {
-  event: 'call' | 'cancelled' | 'secret';
-  requestId?: string | number;
-  progressToken?: string | number | null;
-  value?: string;
-}
-
-function readEvents(file: string): ServerEvent[] {
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as ServerEvent);
-}
 
 /** Polls until `done` holds (bounded): the fixture and the CLI write as messages arrive. */
 async function until(done: () => boolean): Promise<void> {
   for (let i = 0; i < 400 && !done(); i++) await new Promise((r) => setTimeout(r, 25));
 }
+
+/** `tools` as JSON with the log on stderr, on the 2026-07-28 wire. */
+const VERBOSE_MODERN_TOOLS = ['tools', '--json', '-v', '--protocol', '2026-07-28'];
 
 const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
@@ -50,16 +39,23 @@ describe('mcp-secure CLI: stdio on the 2026-07-28 wire, progress and cancellatio
 
   const modern = (): string[] => ['--', ...Object.values(modernStdioServerCommand()).flat()];
   const legacy = (): string[] => ['--', ...Object.values(stdioServerCommand()).flat()];
+  /** `call wait_for_cancel` on the legacy fixture, with progress tools on and its events logged. */
+  const waitForCancel = (): string[] => [
+    'call',
+    'wait_for_cancel',
+    '--env',
+    'MCP_FIXTURE_PROGRESS_TOOLS=1',
+    '--env',
+    `MCP_FIXTURE_EVENT_LOG=${eventLog}`,
+    '--stdio',
+    ...legacy(),
+  ];
   const json = (r: CliRun): { error?: { code: string; message: string } } & Record<string, unknown> =>
     JSON.parse(r.stdout) as never;
 
   it('--protocol 2026-07-28 lists the tools of a modern-only stdio server; the presented secret is printed nowhere', async () => {
     const r = await runCli(cli, [
-      'tools',
-      '--json',
-      '-v',
-      '--protocol',
-      '2026-07-28',
+      ...VERBOSE_MODERN_TOOLS,
       '--env',
       `MCP_FIXTURE_EVENT_LOG=${eventLog}`,
       '--env',
@@ -91,11 +87,7 @@ describe('mcp-secure CLI: stdio on the 2026-07-28 wire, progress and cancellatio
   it('a wrong secret on the 2026-07-28 wire: exit 3, handshake_rejected with the server’s refusal', async () => {
     const canary = `canary-${randomBytes(16).toString('hex')}`;
     const r = await runCli(cli, [
-      'tools',
-      '--json',
-      '-v',
-      '--protocol',
-      '2026-07-28',
+      ...VERBOSE_MODERN_TOOLS,
       '--secret-mode',
       'handshake',
       '--env',
@@ -111,21 +103,7 @@ describe('mcp-secure CLI: stdio on the 2026-07-28 wire, progress and cancellatio
   });
 
   it('call: SIGINT sends notifications/cancelled for the call and exits 3; stderr that is not a terminal gets no progress line', async () => {
-    const child = spawn(
-      process.execPath,
-      [
-        cli,
-        'call',
-        'wait_for_cancel',
-        '--env',
-        'MCP_FIXTURE_PROGRESS_TOOLS=1',
-        '--env',
-        `MCP_FIXTURE_EVENT_LOG=${eventLog}`,
-        '--stdio',
-        ...legacy(),
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const child = spawn(process.execPath, [cli, ...waitForCancel()], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
@@ -146,20 +124,7 @@ describe('mcp-secure CLI: stdio on the 2026-07-28 wire, progress and cancellatio
   });
 
   it('call in a terminal (pseudo-TTY): draws "[ 50%] step 2 of 4" in place, and Ctrl+C cancels the call at the server', async () => {
-    const command = [
-      process.execPath,
-      cli,
-      'call',
-      'wait_for_cancel',
-      '--env',
-      'MCP_FIXTURE_PROGRESS_TOOLS=1',
-      '--env',
-      `MCP_FIXTURE_EVENT_LOG=${eventLog}`,
-      '--stdio',
-      ...legacy(),
-    ]
-      .map(quote)
-      .join(' ');
+    const command = [process.execPath, cli, ...waitForCancel()].map(quote).join(' ');
     // util-linux script(1) runs the CLI on a pseudo-terminal; a 0x03 byte typed into it is a real Ctrl+C.
     const child = spawn('script', ['-qfec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
     let screen = '';

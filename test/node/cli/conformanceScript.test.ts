@@ -1,33 +1,13 @@
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+import { runNodeScript, type CliRun } from './support/cliBundle';
 
 let dir: string;
 
-function runScript(args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['scripts/conformance.mjs', '--results', join(dir, 'results'), ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function runScript(args: string[]): Promise<CliRun> {
+  return runNodeScript('scripts/conformance.mjs', ['--results', join(dir, 'results'), ...args]);
 }
 
 /** scripts/conformance.mjs judged with a client that does nothing (`true`), against the real suite. */

@@ -75,15 +75,7 @@ describe('e2e canary: planted secrets never leak into logs or errors', function 
       id: 'tickets-confidential',
       options: { clientId: registered.clientMetadata().client_id, clientSecret: CANARY_CLIENT_SECRET },
     };
-    const err = await w.engine.signIn(server, { scopes: ['tickets:read'] }).then(
-      () => assert.fail('must fail'),
-      (e: unknown) => e,
-    );
-    errors.push(err);
-    assert.ok(
-      isMcpSecureError(err, 'token_request_failed'),
-      `expected token_request_failed, got ${errorText(err).slice(0, 200)}`,
-    );
+    await signInRefusedByTokenEndpoint(server);
     assert.ok(
       w.demo.authServer.requestLog.some((r) => r.route === 'token' && r.status === 401),
       'the AS refused the client',
@@ -109,7 +101,16 @@ describe('e2e canary: planted secrets never leak into logs or errors', function 
       }),
     );
     const before = w.demo.authServer.requestLog.length;
-    const err = await w.engine.signIn({ ...w.httpServer, id: 'tickets-again' }, { scopes: ['tickets:read'] }).then(
+    await signInRefusedByTokenEndpoint({ ...w.httpServer, id: 'tickets-again' });
+    assert.ok(
+      w.demo.authServer.requestLog.slice(before).some((r) => r.route === 'token' && r.status === 401),
+      'the AS refused the planted secret',
+    );
+  });
+
+  /** Signs in to `server`, expecting the token endpoint to refuse it; the error joins the canary check. */
+  async function signInRefusedByTokenEndpoint(server: typeof w.httpServer): Promise<void> {
+    const err = await w.engine.signIn(server, { scopes: ['tickets:read'] }).then(
       () => assert.fail('must fail'),
       (e: unknown) => e,
     );
@@ -118,11 +119,7 @@ describe('e2e canary: planted secrets never leak into logs or errors', function 
       isMcpSecureError(err, 'token_request_failed'),
       `expected token_request_failed, got ${errorText(err).slice(0, 200)}`,
     );
-    assert.ok(
-      w.demo.authServer.requestLog.slice(before).some((r) => r.route === 'token' && r.status === 401),
-      'the AS refused the planted secret',
-    );
-  });
+  }
 
   it('the stdio secret stays out of logs on success and on refusal', async () => {
     const conn = await w.manager.connect(w.stdio('both'));

@@ -1,9 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import * as path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import {
   EmptyResultSchema,
   ListResourcesResultSchema,
@@ -12,7 +10,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { McpSecureError } from '../../../src/core/errors';
 import { newGatewaySecret } from '../../../src/core/gateway/bridgeHandshake';
-import { bridgeLaunch, chatAliases } from '../../../src/core/gateway/bridgeLaunch';
+import { chatAliases } from '../../../src/core/gateway/bridgeLaunch';
 import { GatewayListener } from '../../../src/core/gateway/gatewayListener';
 import { ProxySession, type ToolGate } from '../../../src/core/gateway/proxySession';
 import { UpstreamEvents } from '../../../src/core/gateway/upstreamEvents';
@@ -21,28 +19,9 @@ import { parseServerDefinition, type ServerDefinition } from '../../../src/core/
 import { MemoryLogger } from '../../../src/core/memoryPorts';
 import type { ElicitationAnswer, ElicitationRequest } from '../../../src/core/mcp/types';
 import { anonymousAuthorizer } from '../../../src/core/requestAuthorizer';
-import type { ToolCallContext, ToolCallObserver, ToolCallOutcome } from '../../../src/core/toolCallObserver';
 import { startModernServer, type ModernServer } from '../../fixtures/mcp/modernServer';
 import { stdioServerCommand } from '../../fixtures/mcp/stdioServerCommand';
-
-const REPO = path.resolve(__dirname, '../../..');
-
-/** Polls `probe` on every event-loop turn until it holds (bounded). */
-async function waitUntil(probe: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-const BRIDGE = path.join(REPO, 'src', 'bridge', 'main.ts');
-
-class Audit implements ToolCallObserver {
-  readonly records: { context: ToolCallContext; outcome: ToolCallOutcome }[] = [];
-  onToolCallEnd(context: ToolCallContext, outcome: ToolCallOutcome): void {
-    this.records.push({ context, outcome });
-  }
-}
+import { RecordingAudit, bridgeTransport, waitUntil } from './support/bridgeClient';
 
 /**
  * The whole gateway path in plain Node: an MCP client (standing in for VS Code's) runs the real bridge
@@ -53,7 +32,7 @@ describe('gateway proxy (real bridge process, real upstream servers)', function 
   this.timeout(30_000);
   const secret = newGatewaySecret();
   let logger: MemoryLogger;
-  let audit: Audit;
+  let audit: RecordingAudit;
   let manager: ConnectionManager;
   let listener: GatewayListener;
   let defs: ServerDefinition[];
@@ -98,23 +77,7 @@ describe('gateway proxy (real bridge process, real upstream servers)', function 
     serverId: string,
     bridgeSecret = secret,
   ): Promise<{ client: Client; stderr: () => string }> {
-    const launch = bridgeLaunch({
-      execPath: process.execPath,
-      bridgeScript: BRIDGE,
-      endpoint: listener.endpoint,
-      secret: bridgeSecret,
-      serverId,
-      hostEnv: process.env,
-    });
-    const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries({ ...process.env, ...launch.env })) if (typeof v === 'string') env[k] = v;
-    const transport = new StdioClientTransport({
-      command: launch.command,
-      args: ['--import', 'tsx', ...launch.args],
-      env,
-      cwd: REPO,
-      stderr: 'pipe',
-    });
+    const transport = bridgeTransport({ endpoint: listener.endpoint, secret: bridgeSecret, serverId, stderr: 'pipe' });
     let stderr = '';
     transport.stderr?.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
     const client = new Client(
@@ -126,6 +89,23 @@ describe('gateway proxy (real bridge process, real upstream servers)', function 
     return { client, stderr: () => stderr };
   }
 
+  /** A 2026-07-28 upstream behind the gateway, reached through a bridge. */
+  async function modernBehindGateway(): Promise<{ modern: ModernServer; client: Client }> {
+    const modern = await startModernServer();
+    closers.push(() => modern.close());
+    await start([
+      parseServerDefinition({
+        id: 'modern',
+        name: 'Modern',
+        transport: 'http',
+        url: modern.url,
+        protocol: '2026-07-28',
+      }),
+    ]);
+    const { client } = await bridgeClient('modern');
+    return { modern, client };
+  }
+
   function notes(extra: Record<string, unknown> = {}): ServerDefinition {
     const { command, args } = stdioServerCommand();
     return parseServerDefinition({ id: 'notes', name: 'Notes', transport: 'stdio', command, args, ...extra });
@@ -133,7 +113,7 @@ describe('gateway proxy (real bridge process, real upstream servers)', function 
 
   beforeEach(() => {
     logger = new MemoryLogger();
-    audit = new Audit();
+    audit = new RecordingAudit();
     gate = undefined;
     upstreamFailure = undefined;
     elicit = undefined;
@@ -351,18 +331,7 @@ describe('gateway proxy (real bridge process, real upstream servers)', function 
   });
 
   it('the 2026-07-28 wire works behind the gateway', async () => {
-    const modern: ModernServer = await startModernServer();
-    closers.push(() => modern.close());
-    await start([
-      parseServerDefinition({
-        id: 'modern',
-        name: 'Modern',
-        transport: 'http',
-        url: modern.url,
-        protocol: '2026-07-28',
-      }),
-    ]);
-    const { client } = await bridgeClient('modern');
+    const { modern, client } = await modernBehindGateway();
     assert.equal(client.getServerVersion()?.name, 'modern');
     const echoed = await client.callTool({ name: 'echo', arguments: { text: 'through the gateway' } });
     assert.deepEqual(echoed.content, [{ type: 'text', text: 'through the gateway' }]);
@@ -374,18 +343,7 @@ describe('gateway proxy (real bridge process, real upstream servers)', function 
   });
 
   it("on the 2026-07-28 wire the upstream's tools/list_changed arrives through subscriptions/listen and is forwarded", async () => {
-    const modern: ModernServer = await startModernServer();
-    closers.push(() => modern.close());
-    await start([
-      parseServerDefinition({
-        id: 'modern',
-        name: 'Modern',
-        transport: 'http',
-        url: modern.url,
-        protocol: '2026-07-28',
-      }),
-    ]);
-    const { client } = await bridgeClient('modern');
+    const { modern, client } = await modernBehindGateway();
     const changed = new Promise<void>((resolve) =>
       client.setNotificationHandler(ToolListChangedNotificationSchema, () => resolve()),
     );

@@ -1,10 +1,7 @@
 import { strict as assert } from 'node:assert';
-import * as path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { CallToolResultSchema, ErrorCode, GetTaskResultSchema, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { newGatewaySecret } from '../../../src/core/gateway/bridgeHandshake';
-import { bridgeLaunch } from '../../../src/core/gateway/bridgeLaunch';
 import { GatewayListener } from '../../../src/core/gateway/gatewayListener';
 import { ProxySession } from '../../../src/core/gateway/proxySession';
 import { UpstreamEvents } from '../../../src/core/gateway/upstreamEvents';
@@ -12,18 +9,8 @@ import { ConnectionManager } from '../../../src/core/mcp/connectionManager';
 import { parseServerDefinition, type ServerDefinition } from '../../../src/core/mcp/serverDefinition';
 import { MemoryLogger } from '../../../src/core/memoryPorts';
 import { anonymousAuthorizer } from '../../../src/core/requestAuthorizer';
-import type { ToolCallContext, ToolCallObserver, ToolCallOutcome } from '../../../src/core/toolCallObserver';
 import { taskServerCommand } from '../../fixtures/mcp/stdioServerCommand';
-
-const REPO = path.resolve(__dirname, '../../..');
-const BRIDGE = path.join(REPO, 'src', 'bridge', 'main.ts');
-
-class Audit implements ToolCallObserver {
-  readonly records: { context: ToolCallContext; outcome: ToolCallOutcome }[] = [];
-  onToolCallEnd(context: ToolCallContext, outcome: ToolCallOutcome): void {
-    this.records.push({ context, outcome });
-  }
-}
+import { RecordingAudit, bridgeTransport } from './support/bridgeClient';
 
 /**
  * Task tools through the gateway (VS Code's own MCP client → bridge → proxy → the extension's
@@ -36,14 +23,14 @@ describe('gateway: task-augmented upstream tools (real bridge, real task server)
   this.timeout(30_000);
   const secret = newGatewaySecret();
   let logger: MemoryLogger;
-  let audit: Audit;
+  let audit: RecordingAudit;
   let manager: ConnectionManager;
   let listener: GatewayListener;
   let client: Client;
 
   beforeEach(async () => {
     logger = new MemoryLogger();
-    audit = new Audit();
+    audit = new RecordingAudit();
     manager = new ConnectionManager({
       logger,
       observers: [audit],
@@ -78,22 +65,7 @@ describe('gateway: task-augmented upstream tools (real bridge, real task server)
           observers: [audit],
         }),
     });
-    const launch = bridgeLaunch({
-      execPath: process.execPath,
-      bridgeScript: BRIDGE,
-      endpoint: listener.endpoint,
-      secret,
-      serverId: def.id,
-      hostEnv: process.env,
-    });
-    const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries({ ...process.env, ...launch.env })) if (typeof v === 'string') env[k] = v;
-    const transport = new StdioClientTransport({
-      command: launch.command,
-      args: ['--import', 'tsx', ...launch.args],
-      env,
-      cwd: REPO,
-    });
+    const transport = bridgeTransport({ endpoint: listener.endpoint, secret, serverId: def.id });
     client = new Client({ name: 'vscode-stand-in', version: '1.0.0' }, { capabilities: {} });
     await client.connect(transport);
   });

@@ -1,9 +1,10 @@
 import { strict as assert } from 'node:assert';
 import { MemoryLogger } from '../../../src/core/memoryPorts';
 import type { RequestAuthorizer } from '../../../src/core/requestAuthorizer';
-import { ConnectionManager } from '../../../src/core/mcp/connectionManager';
+import type { ConnectionManager } from '../../../src/core/mcp/connectionManager';
 import { parseServerDefinition } from '../../../src/core/mcp/serverDefinition';
 import { startLegacySseServer, type LegacySseServer } from '../../fixtures/mcp/legacySseServer';
+import { disposeWithoutLeak, httpManager } from './helpers/httpManager';
 
 const TOKEN = 'legacy-sse-canary-91c3';
 
@@ -22,17 +23,9 @@ describe('legacy HTTP+SSE fallback against an SDK 1.x SSEServerTransport server'
       headersFor: async () => ({ Authorization: `Bearer ${TOKEN}` }),
       handleRejection: async () => 'fail',
     };
-    manager = new ConnectionManager({
-      logger,
-      authorizerFor: () => authorizer,
-      stdioSecretFor: async () => 'x',
-      requestTimeoutMs: 10_000,
-    });
+    manager = httpManager(logger, authorizer);
   });
-  afterEach(async () => {
-    await manager.disposeAll();
-    assert.ok(!logger.text().includes(TOKEN));
-  });
+  afterEach(() => disposeWithoutLeak(manager, logger, TOKEN));
 
   for (const protocol of ['auto', '2025-11-25'] as const) {
     it(`protocol ${protocol}: falls back after the 405, and the token rides on the stream and every POST`, async () => {

@@ -1,9 +1,10 @@
 import { strict as assert } from 'node:assert';
 import { MemoryLogger } from '../../../src/core/memoryPorts';
 import type { RequestAuthorizer } from '../../../src/core/requestAuthorizer';
-import { ConnectionManager } from '../../../src/core/mcp/connectionManager';
+import type { ConnectionManager } from '../../../src/core/mcp/connectionManager';
 import { parseServerDefinition } from '../../../src/core/mcp/serverDefinition';
 import { startModernServer, type ModernServer } from '../../fixtures/mcp/modernServer';
+import { disposeWithoutLeak, httpManager } from './helpers/httpManager';
 
 const TOKEN = 'modern-canary-token-2a8d1e';
 
@@ -32,17 +33,9 @@ describe('the stateless 2026-07-28 wire (SDK v2 server)', () => {
         return 'retry';
       },
     };
-    manager = new ConnectionManager({
-      logger,
-      authorizerFor: () => authorizer,
-      stdioSecretFor: async () => 'x',
-      requestTimeoutMs: 10_000,
-    });
+    manager = httpManager(logger, authorizer);
   });
-  afterEach(async () => {
-    await manager.disposeAll();
-    assert.ok(!logger.text().includes(TOKEN));
-  });
+  afterEach(() => disposeWithoutLeak(manager, logger, TOKEN));
 
   for (const protocol of ['auto', '2026-07-28'] as const) {
     it(`protocol ${protocol}: negotiates 2026-07-28, sends the version header and the token on every request`, async () => {

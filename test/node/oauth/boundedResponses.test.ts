@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { ManualClock, MemoryLogger, MemorySecretStore } from '../../../src/core/memoryPorts';
-import { OAuthEngine } from '../../../src/core/oauth/oauthEngine';
+import { ManualClock, MemorySecretStore } from '../../../src/core/memoryPorts';
+import type { OAuthEngine } from '../../../src/core/oauth/oauthEngine';
 import type { OAuthServer } from '../../../src/core/oauth/types';
 import { codeOf } from './support/codeOf';
-import { FakeAuthServer, type FakeAsConfig, headlessOpener } from './support/fakeAuthServer';
+import { FakeAuthServer, type FakeAsConfig } from './support/fakeAuthServer';
+import { disposeEnginesAndServers, testEngine } from './support/testEngine';
 
 /**
  * Every authorization-server exchange is bounded in size and time (issue 7 item 8): real local HTTP
@@ -21,25 +22,14 @@ describe('OAuth responses are bounded in size and time (real hostile endpoints)'
   ): Promise<{ as: FakeAuthServer; engine: OAuthEngine; server: OAuthServer }> {
     const as = await new FakeAuthServer(config).start();
     servers.push(as);
-    const engine = new OAuthEngine({
-      secrets,
-      logger: new MemoryLogger(),
-      clock,
-      opener: headlessOpener(),
-      redirectTimeoutMs: 5000,
-      requestTimeoutMs: 400,
-    });
-    engines.push(engine);
+    const engine = testEngine(engines, secrets, clock, { requestTimeoutMs: 400 });
     return { as, engine, server: { id: 'srv', url: as.mcpUrl } };
   }
   beforeEach(() => {
     secrets = new MemorySecretStore();
     clock = new ManualClock(Date.now());
   });
-  afterEach(async () => {
-    for (const e of engines.splice(0)) e.dispose();
-    await Promise.all(servers.splice(0).map((s) => s.close()));
-  });
+  afterEach(() => disposeEnginesAndServers(engines, servers));
 
   it('a registration endpoint that never answers fails Connect with request_timeout instead of hanging', async () => {
     const { engine, server } = await setup({ misbehave: { '/register': 'silent' } });

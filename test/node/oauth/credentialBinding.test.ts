@@ -5,12 +5,13 @@
  * Every assertion about "never sent" is made at the receiving server's request log.
  */
 import assert from 'node:assert/strict';
-import { ManualClock, MemoryLogger, MemorySecretStore } from '../../../src/core/memoryPorts';
-import { OAuthEngine } from '../../../src/core/oauth/oauthEngine';
+import { ManualClock, MemorySecretStore } from '../../../src/core/memoryPorts';
+import type { OAuthEngine } from '../../../src/core/oauth/oauthEngine';
 import type { OAuthEngineOptions, OAuthServer, StoredGrant } from '../../../src/core/oauth/types';
 import { callThrough } from './support/callThrough';
 import { codeOf } from './support/codeOf';
-import { FakeAuthServer, type FakeAsConfig, headlessOpener } from './support/fakeAuthServer';
+import { FakeAuthServer, type FakeAsConfig } from './support/fakeAuthServer';
+import { disposeEnginesAndServers, testEngine } from './support/testEngine';
 
 describe('OAuthEngine: credentials stay with what they were issued for', () => {
   const servers: FakeAuthServer[] = [];
@@ -25,16 +26,7 @@ describe('OAuthEngine: credentials stay with what they were issued for', () => {
   }
   /** A new engine over the same SecretStore: what a restart of the editor (or another CLI run) is. */
   function engine(extra: Partial<OAuthEngineOptions> = {}): OAuthEngine {
-    const e = new OAuthEngine({
-      secrets,
-      logger: new MemoryLogger(),
-      clock,
-      opener: headlessOpener(),
-      redirectTimeoutMs: 5000,
-      ...extra,
-    });
-    engines.push(e);
-    return e;
+    return testEngine(engines, secrets, clock, extra);
   }
   async function storedGrant(id: string): Promise<StoredGrant | undefined> {
     const raw = await secrets.get(`mcpSecure.oauth.grant.${id}`);
@@ -44,10 +36,7 @@ describe('OAuthEngine: credentials stay with what they were issued for', () => {
     secrets = new MemorySecretStore();
     clock = new ManualClock(Date.now());
   });
-  afterEach(async () => {
-    for (const e of engines.splice(0)) e.dispose();
-    await Promise.all(servers.splice(0).map((s) => s.close()));
-  });
+  afterEach(() => disposeEnginesAndServers(engines, servers));
 
   describe('a grant belongs to its server URL and issuer (item 3)', () => {
     it('after the id is pointed at another server, refresh and requests never carry the old tokens there; the new server signs in afresh', async () => {

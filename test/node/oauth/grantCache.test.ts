@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { ManualClock, MemoryLogger, MemorySecretStore } from '../../../src/core/memoryPorts';
-import { OAuthEngine } from '../../../src/core/oauth/oauthEngine';
+import { ManualClock, MemorySecretStore } from '../../../src/core/memoryPorts';
+import type { OAuthEngine } from '../../../src/core/oauth/oauthEngine';
 import { grantStoreKey, TokenStore } from '../../../src/core/oauth/tokenStore';
 import type { SecretStore } from '../../../src/core/ports';
-import { FakeAuthServer, headlessOpener } from './support/fakeAuthServer';
+import { FakeAuthServer } from './support/fakeAuthServer';
+import { testEngine } from './support/testEngine';
 
 /** The in-memory store, counting reads (in the editor each read is an IPC round trip). */
 class CountingStore implements SecretStore {
@@ -45,15 +46,7 @@ describe('OAuthEngine grant cache (no secret-storage read per request)', () => {
   });
 
   function engine(secrets: SecretStore, clock = new ManualClock(Date.now())): OAuthEngine {
-    const e = new OAuthEngine({
-      secrets,
-      logger: new MemoryLogger(),
-      clock,
-      opener: headlessOpener(),
-      redirectTimeoutMs: 5000,
-    });
-    engines.push(e);
-    return e;
+    return testEngine(engines, secrets, clock);
   }
 
   it('serves the headers of every request after the first from memory', async () => {
