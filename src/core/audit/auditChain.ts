@@ -16,7 +16,7 @@ import { GENESIS_HASH, sealRecordLine, type AuditDraft, type AuditRecord } from 
 import { diskMatches, planRetention, sumLines, toWitnessed } from './auditRetention';
 import type { AppendedBatch, AuditStoreOptions, StoreReport } from './auditStore';
 import { witnessedHead, type AuditHead, type WitnessedAnchor } from './auditWitness';
-import { followHead, readSegmentHead } from './chainTail';
+import { followHead, readSegmentHead, recentRecords } from './chainTail';
 import type { Emitter } from '../common/event';
 import {
   FILE_MODE,
@@ -29,6 +29,11 @@ import {
 } from './segmentFiles';
 
 const DEFAULT_SEGMENT_BYTES = 16 * 1024 * 1024;
+/**
+ * Records beyond a retried batch's own that are checked for its ids: other windows may have written
+ * this many between the failed write and its retry (the records of a retry are never older).
+ */
+const RETRY_LOOKBACK = 1024;
 /** Marks "the witness could not be read": no check and no re-witnessing this time. */
 const HEAD_UNAVAILABLE = Symbol('head unavailable');
 
@@ -91,10 +96,32 @@ export class AuditChain {
     await this.moveAnchor(next, 'clear', old);
   }
 
-  /** Writes one batch of tool-call records (after a retention event when a new segment starts). */
-  async writeBatch(drafts: AuditDraft[]): Promise<AuditRecord[]> {
+  /**
+   * Writes one batch of tool-call records (after a retention event when a new segment starts), in the
+   * drafts' order. A `retry` batch (drafts handed over again after a failure, e.g. a thread that died
+   * after writing them but before replying) is first checked against the newest records of the chain,
+   * re-read from disk under the lock: a draft whose id is already there is not written again and its
+   * stored record is returned instead, so every call is recorded exactly once.
+   */
+  async writeBatch(drafts: AuditDraft[], retry = false): Promise<AuditRecord[]> {
     // a head that could not be read before is read again before each batch until it can
     await this.resync(this.options.witness !== undefined && this.head === undefined);
+    const present = retry ? await this.recentRecords(drafts.length) : undefined;
+    const fresh = present ? drafts.filter((d) => !present.has(d.id)) : drafts;
+    const written = fresh.length > 0 ? await this.writeFresh(fresh) : [];
+    let next = 0;
+    return drafts.map((d) => present?.get(d.id) ?? (written[next++] as AuditRecord));
+  }
+
+  /**
+   * The newest records of the chain by id: as many as a retried batch holds plus
+   * {@link RETRY_LOOKBACK}, for what other windows wrote between the failure and the retry. Lock held.
+   */
+  private async recentRecords(retried: number): Promise<Map<string, AuditRecord>> {
+    return recentRecords(await listSegments(this.dir, this.anchor), retried + RETRY_LOOKBACK);
+  }
+
+  private async writeFresh(drafts: readonly AuditDraft[]): Promise<AuditRecord[]> {
     if (this.activeSize >= this.segmentMaxBytes) {
       await this.closeHandle();
       this.active += 1;

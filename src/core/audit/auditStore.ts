@@ -33,7 +33,7 @@ import type { AuditActor } from './auditEvents';
 import { GENESIS_HASH, type AuditDraft, type AuditRecord } from './auditRecord';
 import { removeLockLitter, type RetentionPolicy } from './auditRetention';
 import type { AuditHead, AuditWitness } from './auditWitness';
-import type { AppendOutcome, AuditWriter } from './auditWriter';
+import type { AppendOptions, AppendOutcome, AuditWriter } from './auditWriter';
 import { verifyChain, type VerifyResult } from './chainVerifier';
 import { Emitter } from '../common/event';
 import { acquireFileLock, type FileLockOptions } from './fileLock';
@@ -79,6 +79,8 @@ export interface AppendedBatch {
 
 interface Pending {
   draft: AuditDraft;
+  /** Handed over again after a failure: checked against the chain before it is written. */
+  retry: boolean;
   resolve(record: AuditRecord): void;
   reject(err: unknown): void;
 }
@@ -164,10 +166,13 @@ export class AuditStore implements AuditWriter {
     await this.locked(() => this.chain.resync(true));
   }
 
-  /** Queues a record; resolves once it is sealed, written and synced. */
-  append(draft: AuditDraft): Promise<AuditRecord> {
+  /**
+   * Queues a record; resolves once it is sealed, written and synced (with `retry`, or once found
+   * already in the chain: see {@link AppendOptions.retry}).
+   */
+  append(draft: AuditDraft, options: AppendOptions = {}): Promise<AuditRecord> {
     return new Promise<AuditRecord>((resolve, reject) => {
-      this.pending.push({ draft, resolve, reject });
+      this.pending.push({ draft, retry: options.retry === true, resolve, reject });
       const delay = this.options.commitDelayMs ?? 0;
       if (this.pending.length === 1 && delay > 0) this.commitTimer = setTimeout(() => this.commit(), delay);
       else if (
@@ -179,8 +184,8 @@ export class AuditStore implements AuditWriter {
   }
 
   /** {@link AuditWriter.appendAll}: each draft is written whole or comes back in `failed`. */
-  async appendAll(drafts: readonly AuditDraft[]): Promise<AppendOutcome> {
-    const settled = await Promise.allSettled(drafts.map((d) => this.append(d)));
+  async appendAll(drafts: readonly AuditDraft[], options: AppendOptions = {}): Promise<AppendOutcome> {
+    const settled = await Promise.allSettled(drafts.map((d) => this.append(d, options)));
     const failed = drafts.filter((_, i) => settled[i]?.status === 'rejected');
     const rejected = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     return rejected ? { failed, error: asWriteError(rejected.reason) } : { failed };
@@ -263,7 +268,13 @@ export class AuditStore implements AuditWriter {
     while (this.pending.length > 0) {
       const batch = this.pending.splice(0, this.options.maxBatch ?? 512);
       try {
-        const records = await this.locked(() => this.chain.writeBatch(batch.map((p) => p.draft)));
+        const retry = batch.some((p) => p.retry);
+        const records = await this.locked(() =>
+          this.chain.writeBatch(
+            batch.map((p) => p.draft),
+            retry,
+          ),
+        );
         batch.forEach((p, i) => p.resolve(records[i] as AuditRecord));
       } catch (err) {
         const e = asWriteError(err);

@@ -10,9 +10,11 @@
  * loses it, exactly as with {@link AuditStore}'s own group commit. `flush()` and `close()` write at once.
  *
  * The thread starts with the first operation. If it ever dies, the operations waiting on it fail with
- * `audit_write_failed` (the trail keeps those records and hands them over again: a batch the thread
- * had written just before dying can then appear twice, never zero times) and the next operation starts
- * a new thread, which re-reads the chain head from disk.
+ * `audit_write_failed` and the next operation starts a new thread, which re-reads the chain head from
+ * disk. The trail keeps the failed records and hands them over again as a `retry` append: under its
+ * lock the store looks for their ids among the newest records of the chain and writes only those not
+ * there, so a batch the thread had written just before dying is recorded once, not twice (see
+ * AuditChain.writeBatch; the ids are looked for among the retried records' count plus 1024 newest).
  */
 import { Worker } from 'node:worker_threads';
 import { McpSecureError } from '../errors';
@@ -30,7 +32,7 @@ import {
   type ThreadStoreOptions,
   type ToThread,
 } from './auditThreadProtocol';
-import type { AppendOutcome, AuditWriter } from './auditWriter';
+import type { AppendOptions, AppendOutcome, AuditWriter } from './auditWriter';
 import type { VerifyResult } from './chainVerifier';
 import { Emitter } from '../common/event';
 
@@ -46,6 +48,14 @@ export interface AuditStoreThreadOptions {
   readonly commitDelayMs?: number;
 }
 
+/** Drafts waiting for the group commit, sent as one `append` (a `retry` one when any of them is). */
+interface OutgoingBatch {
+  readonly drafts: AuditDraft[];
+  retry: boolean;
+  readonly done: Promise<AppendOutcome>;
+  send(): void;
+}
+
 interface Waiting {
   resolve(value: unknown): void;
   reject(err: McpSecureError): void;
@@ -55,7 +65,7 @@ export class AuditStoreThread implements AuditWriter {
   private worker: Worker | undefined;
   private nextId = 0;
   private readonly waiting = new Map<number, Waiting>();
-  private outgoing: { drafts: AuditDraft[]; done: Promise<AppendOutcome>; send(): void } | undefined;
+  private outgoing: OutgoingBatch | undefined;
   private commitTimer: NodeJS.Timeout | undefined;
   private readonly appended = new Emitter<AppendedBatch>();
   private readonly reported = new Emitter<StoreReport>();
@@ -74,10 +84,11 @@ export class AuditStoreThread implements AuditWriter {
     return this.call({ op: 'open' }).then(() => undefined);
   }
 
-  appendAll(drafts: readonly AuditDraft[]): Promise<AppendOutcome> {
+  appendAll(drafts: readonly AuditDraft[], options: AppendOptions = {}): Promise<AppendOutcome> {
     if (drafts.length === 0) return Promise.resolve({ failed: [] });
     const batch = (this.outgoing ??= this.newBatch());
     batch.drafts.push(...drafts);
+    if (options.retry) batch.retry = true;
     const delay = this.options.commitDelayMs ?? 0;
     if (delay <= 0) this.commit();
     else this.commitTimer ??= setTimeout(() => this.commit(), delay);
@@ -121,12 +132,12 @@ export class AuditStoreThread implements AuditWriter {
     batch?.send();
   }
 
-  private newBatch(): { drafts: AuditDraft[]; done: Promise<AppendOutcome>; send(): void } {
+  private newBatch(): OutgoingBatch {
     const drafts: AuditDraft[] = [];
     let send: () => void = () => undefined;
     const done = new Promise<AppendOutcome>((resolve) => {
       send = () =>
-        this.call({ op: 'append', drafts }).then(
+        this.call({ op: 'append', drafts, ...(batch.retry ? { retry: true as const } : {}) }).then(
           (value) => {
             const reply = value as AppendReply;
             const failed = reply.failed.map((i) => drafts[i] as AuditDraft);
@@ -135,7 +146,8 @@ export class AuditStoreThread implements AuditWriter {
           (err: McpSecureError) => resolve({ failed: drafts, error: err }),
         );
     });
-    return { drafts, done, send: () => send() };
+    const batch: OutgoingBatch = { drafts, retry: false, done, send: () => send() };
+    return batch;
   }
 
   private call(call: StoreCall): Promise<unknown> {

@@ -65,7 +65,7 @@ async function run(store: AuditStore, call: StoreCall): Promise<unknown> {
     case 'open':
       return store.whenOpen();
     case 'append': {
-      const outcome = await store.appendAll(call.drafts);
+      const outcome = await store.appendAll(call.drafts, { retry: call.retry === true });
       const reply: AppendReply = {
         failed: outcome.failed.map((d) => call.drafts.indexOf(d)),
         error: outcome.error && toWire(outcome.error),

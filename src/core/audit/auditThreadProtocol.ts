@@ -25,7 +25,8 @@ export interface AuditThreadData {
 /** A store operation the host asks for (one reply each, matched by `id`). */
 export type StoreCall =
   | { readonly op: 'open' }
-  | { readonly op: 'append'; readonly drafts: readonly AuditDraft[] }
+  /** `retry`: see `AppendOptions.retry` in auditWriter.ts (absent on the normal path, which then reads nothing back). */
+  | { readonly op: 'append'; readonly drafts: readonly AuditDraft[]; readonly retry?: true }
   | { readonly op: 'flush' }
   | { readonly op: 'verify' }
   | { readonly op: 'clear'; readonly actor?: AuditActor }

@@ -212,9 +212,11 @@ export class AuditTrail implements ToolCallObserver {
   }
 
   private write(drafts: readonly AuditDraft[]): void {
+    // drafts handed back failed may still be on disk (a store thread that died after writing them)
+    const retry = this.unwritten.length > 0;
     const all = [...this.unwritten.splice(0), ...drafts];
     if (all.length === 0) return;
-    const p: Promise<void> = this.options.store.appendAll(all).then(
+    const p: Promise<void> = this.options.store.appendAll(all, retry ? { retry } : undefined).then(
       (outcome) => this.onWritten(outcome),
       (err: unknown) => this.onWritten({ failed: all, error: asWriteError(err) }),
     );

@@ -16,6 +16,16 @@ export interface AppendOutcome {
   readonly error?: McpSecureError;
 }
 
+/** How an {@link AuditWriter.appendAll} is made. */
+export interface AppendOptions {
+  /**
+   * The drafts (some or all) were handed over before and came back failed; a failure does not prove
+   * they are not on disk (a thread that dies after writing, before replying). Drafts whose id is
+   * already among the newest records of the chain are not written again and count as written.
+   */
+  readonly retry?: boolean;
+}
+
 export interface AuditWriter {
   /** The audit folder (the index reads the segments from here). */
   readonly dir: string;
@@ -29,7 +39,7 @@ export interface AuditWriter {
    * Seals (hash chain), writes and syncs `drafts` in order. Never rejects: the drafts not written
    * (each is written whole or not at all) come back in `failed` with the error.
    */
-  appendAll(drafts: readonly AuditDraft[]): Promise<AppendOutcome>;
+  appendAll(drafts: readonly AuditDraft[], options?: AppendOptions): Promise<AppendOutcome>;
   /** Resolves when everything queued so far has been written (or failed). */
   flush(): Promise<void>;
   /** Verifies the whole retained chain against the witnessed head. */

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { computeRecordHash, type AuditRecord } from './auditRecord';
 import type { AuditHead } from './auditWitness';
 import { parseRecordLine } from './chainVerifier';
-import { FILE_MODE, QUARANTINE_FILE, readTail, scanLines, type SegmentInfo } from './segmentFiles';
+import { FILE_MODE, QUARANTINE_FILE, readLastLines, readTail, scanLines, type SegmentInfo } from './segmentFiles';
 
 /** A repair made while reading a tail (reported by the store). */
 export interface TailRepair {
@@ -181,4 +181,24 @@ export async function followHead(
     if (!problem && end < seg.size) problem = `${seg.name} ends with an incomplete line after the witnessed head`;
   }
   return problem ? { problem } : tip;
+}
+
+/**
+ * The newest `count` records of the chain by id (a retried batch is checked against them, see
+ * {@link AuditChain.writeBatch}): segments are read backwards from the tip, each only from its tail.
+ * Lines that are not records (never the case in a verifying chain) are skipped.
+ */
+export async function recentRecords(segs: readonly SegmentInfo[], count: number): Promise<Map<string, AuditRecord>> {
+  const found = new Map<string, AuditRecord>();
+  let left = count;
+  for (let i = segs.length - 1; i >= 0 && left > 0; i--) {
+    const seg = segs[i] as SegmentInfo;
+    const lines = await readLastLines(seg.path, seg.size, left);
+    left -= lines.length;
+    for (const line of lines) {
+      const parsed = parseRecordLine(line);
+      if ('record' in parsed) found.set(parsed.record.id, parsed.record);
+    }
+  }
+  return found;
 }

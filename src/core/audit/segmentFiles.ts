@@ -185,3 +185,26 @@ export async function readTail(
     await fh.close();
   }
 }
+
+/**
+ * The last `count` complete lines of a file (oldest first), reading only its tail: the window grows
+ * until it holds them or reaches the start. A trailing partial (torn) line is not returned.
+ */
+export async function readLastLines(path: string, size: number, count: number): Promise<string[]> {
+  if (count <= 0 || size <= 0) return [];
+  const fh = await fsp.open(path, 'r');
+  try {
+    for (let window = 64 * 1024; ; window *= 4) {
+      const start = Math.max(0, size - window);
+      const buf = Buffer.allocUnsafe(size - start);
+      const { bytesRead } = await fh.read(buf, 0, buf.length, start);
+      const text = buf.toString('utf8', 0, bytesRead);
+      const end = text.lastIndexOf('\n');
+      // the first piece may be the cut end of a line before the window (unless the window starts the file)
+      const pieces = end === -1 ? [] : text.slice(0, end).split('\n');
+      if (pieces.length > count || start === 0) return pieces.slice(-count);
+    }
+  } finally {
+    await fh.close();
+  }
+}

@@ -187,4 +187,26 @@ describe('AuditStore', () => {
     await fsp.unlink(join(t.dir, 'audit-00000002.jsonl'));
     assert.equal(lines(join(t.dir, seg1)).length, 1);
   });
+
+  it('a retried append writes only the drafts not yet in the chain, also when a segment ended after them', async () => {
+    store = await AuditStore.open({ dir: t.dir, segmentMaxBytes: 2048 });
+    // long arguments: a few records fill a segment, so the written ones end up in an earlier segment
+    const draft = (i: number) => makeDraft(i, { what: { ...makeDraft(i).what, arguments: { pad: 'x'.repeat(600) } } });
+    const written = [0, 1, 2, 3, 4].map(draft);
+    assert.deepEqual((await store.appendAll(written)).failed, []);
+    const other = [5, 6, 7].map(draft); // another window writes on
+    await store.appendAll(other);
+    const fresh = draft(8);
+    const retried = [written[3]!, written[4]!, fresh];
+    const records = await Promise.all(retried.map((d) => store!.append(d, { retry: true })));
+    const ids = readdirSync(t.dir)
+      .filter((f) => /^audit-\d+\.jsonl$/.test(f))
+      .sort()
+      .flatMap((f) => lines(join(t.dir, f)).map((l) => (JSON.parse(l) as { id: string }).id));
+    const v = await store.verify();
+    assert.deepEqual(
+      [records.map((r) => r.id), ids, v.ok, readdirSync(t.dir).filter((f) => f.endsWith('.jsonl')).length > 1],
+      [retried.map((d) => d.id), [...written, ...other, fresh].map((d) => d.id), true, true],
+    );
+  });
 });

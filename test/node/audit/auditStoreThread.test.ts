@@ -2,11 +2,14 @@ import { strict as assert } from 'node:assert';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import { AuditStore } from '../../../src/core/audit/auditStore';
 import type { AuditStoreThread } from '../../../src/core/audit/auditStoreThread';
 import { AuditTrail, type AuditWriteFailure } from '../../../src/core/audit/auditTrail';
 import { WITNESS_KEY_NAME } from '../../../src/core/audit/auditWitness';
 import { MemoryLogger } from '../../../src/core/memoryPorts';
+import { Emitter } from '../../../src/core/common/event';
+import type { SecretStore } from '../../../src/core/ports';
 import {
   fileWitness,
   JsonFileSecretStore,
@@ -22,6 +25,38 @@ function allText(dir: string): string {
     .filter((e) => e.isFile())
     .map((e) => readFileSync(join(e.parentPath, e.name), 'utf8'))
     .join('\n');
+}
+
+/**
+ * The witness key's SecretStore, able to hold the thread mid-batch: once `stall()`ed, the next read of
+ * the key (the witnessed head is saved after the batch is written and synced) waits forever.
+ */
+class StallingSecretStore implements SecretStore {
+  private readonly changed = new Emitter<string>();
+  readonly onDidChange = this.changed.event;
+  private stalled = false;
+  /** Reads made while stalled. */
+  held = 0;
+  constructor(private readonly inner: SecretStore) {}
+  get(key: string): Promise<string | undefined> {
+    if (!this.stalled) return this.inner.get(key);
+    this.held++;
+    return new Promise(() => undefined);
+  }
+  store(key: string, value: string): Promise<void> {
+    return this.inner.store(key, value);
+  }
+  delete(key: string): Promise<void> {
+    return this.inner.delete(key);
+  }
+  /** Holds the next key read (the change makes the thread's witness read the key again). */
+  stall(): void {
+    this.stalled = true;
+    this.changed.fire(WITNESS_KEY_NAME);
+  }
+  release(): void {
+    this.stalled = false;
+  }
 }
 
 /** A day no test waits for: whatever is written, flush/verify/close wrote. */
@@ -99,5 +134,42 @@ describe('AuditStoreThread (the audit store on its own thread, as the editor run
     await trail.flush();
     const v = await thread.verify();
     assert.deepEqual([trail.pendingCount, v.ok, v.records], [0, true, 2]);
+  });
+
+  it('records each call exactly once when the thread dies after writing a batch and the trail hands it over again', async () => {
+    const dir = join(t.dir, 'audit');
+    const secrets = new StallingSecretStore(new JsonFileSecretStore(fileWitness(t.dir).keyPath));
+    // the dead thread leaves its lock behind (same pid as the host): taken over once stale
+    thread = threadStore(t.dir, dir, { secrets, store: { lock: { staleMs: 500 } } });
+    const failures: AuditWriteFailure[] = [];
+    const trail = new AuditTrail({ store: thread, logger: new MemoryLogger(), onWriteError: (f) => failures.push(f) });
+    const ids: string[] = [];
+    const call = (tool: string): void => {
+      const context = makeContext({ tool });
+      ids.push(context.callId);
+      trail.onToolCallEnd(context, { kind: 'success', resultSize: 1 }, 1);
+    };
+    call('first');
+    await trail.flush();
+    // the next batch is written and synced, then the thread waits for the key to witness the head ...
+    secrets.stall();
+    call('second');
+    call('third');
+    await waitFor(() => secrets.held > 0, 10_000, 'the thread to reach the witnessed head');
+    const onDisk = (): string[] =>
+      readdirSync(dir)
+        .filter((f) => f.endsWith('.jsonl') && f.startsWith('audit-'))
+        .flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean))
+        .map((line) => (JSON.parse(line) as { id: string }).id);
+    assert.deepEqual(onDisk(), ids, 'the batch is on disk before the thread dies');
+    // ... and dies there, before it replies: the host fails the batch and the trail keeps its drafts
+    await (thread as unknown as { worker: Worker }).worker.terminate();
+    await waitFor(() => failures.length > 0, 10_000, 'write failure report');
+    assert.deepEqual([failures[0]?.error.code, trail.pendingCount], ['audit_write_failed', 2]);
+    secrets.release();
+    call('fourth');
+    await trail.flush();
+    const v = await thread.verify();
+    assert.deepEqual([trail.pendingCount, onDisk(), v.ok, v.records, v.witnessedHead], [0, ids, true, 4, 4]);
   });
 });
