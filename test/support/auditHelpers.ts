@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildSync, stop } from 'esbuild';
+import { execFileSync } from 'node:child_process';
 import { buildOptions } from '../../esbuild.config.mjs';
 import { randomUUID } from 'node:crypto';
 import type { AuditDraft } from '../../src/core/audit/auditRecord';
@@ -128,9 +128,12 @@ export function auditThreadScript(): string {
   const options = buildOptions({ production: false }).find((b) => b.outfile === 'dist/auditWorker.js');
   if (!options) throw new Error('npm run build has no dist/auditWorker.js bundle');
   const outfile = join(ROOT, 'out', 'test', `auditWorker-${process.pid}.js`);
-  buildSync({ ...options, outfile, logLevel: 'silent', sourcemap: false });
-  // the sync API's helper thread and service would otherwise keep the test process alive
-  void stop();
+  // bundled in a child Node process: esbuild's in-process service would keep the test process alive
+  const build = { ...options, outfile, logLevel: 'warning', sourcemap: false };
+  execFileSync(process.execPath, ['-e', `require('esbuild').buildSync(${JSON.stringify(build)})`], {
+    cwd: ROOT,
+    stdio: 'pipe',
+  });
   process.once('exit', () => rmSync(outfile, { force: true }));
   return (bundledThreadScript = outfile);
 }
