@@ -115,16 +115,25 @@ export class ChatGateway implements vscode.Disposable {
       accepts: (id) => ref.gateway?.definitions.offered(id) !== undefined,
       onSession: (channel) => ref.gateway?.openSession(channel),
     });
-    const definitions = new GatewayDefinitions({
-      registry: deps.registry,
-      secret,
-      endpoint: listening.then((l) => l.endpoint),
-      bridgeScript: deps.bridgeScript,
-      changes: deps.changes,
-    });
-    const gateway = new ChatGateway(deps, listening, definitions);
-    ref.gateway = gateway;
-    return gateway;
+    try {
+      const definitions = new GatewayDefinitions({
+        registry: deps.registry,
+        secret,
+        endpoint: listening.then((l) => l.endpoint),
+        bridgeScript: deps.bridgeScript,
+        changes: deps.changes,
+      });
+      const gateway = new ChatGateway(deps, listening, definitions);
+      ref.gateway = gateway;
+      return gateway;
+    } catch (err) {
+      // the socket is already on its way: a gateway that could not be built must not leave it listening
+      void listening.then(
+        (l) => l.close(),
+        () => undefined,
+      );
+      throw err;
+    }
   }
 
   /** Resolves once the socket listens (rejects when it cannot: nothing is offered to chat then). */
