@@ -4,6 +4,7 @@
  * so the server's CPU never runs on the client's event loop; a real sign-in through the AS's login
  * and consent forms; and the client variants compared, each with its own connection.
  */
+import { auditThreadScript } from '../../test/support/auditHelpers';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -161,8 +162,8 @@ export async function startWorld(): Promise<World> {
   const dir = join(auditDir, 'audit');
   const commitDelayMs = Number(process.env.BENCH_COMMIT_MS ?? GROUP_COMMIT_MS);
   const store = new AuditStoreThread({
-    script: join(__dirname, '..', '..', 'src', 'core', 'audit', 'auditThread.ts'),
-    execArgv: ['--import', 'tsx'],
+    // the worker bundled as npm run build bundles dist/auditWorker.js (Node 20 cannot load a .ts worker)
+    script: auditThreadScript(),
     store: { dir },
     witness: { headPath: join(auditDir, 'audit-head.json'), keyName: witnessKeyName(dir), secrets },
     commitDelayMs,
