@@ -26,7 +26,10 @@ export async function importSources(page: Page): Promise<void> {
 /** The preview of VS Code's user mcp.json: two added, two skipped with their reasons; then Cancel. */
 export async function importPreview(page: Page, screenshot: (file: string) => Promise<void>): Promise<void> {
   const widget = page.locator('.quick-input-widget').first();
-  await widget.locator('.monaco-list-row', { hasText: USER_MCP_JSON }).first().click();
+  const row = widget.locator('.monaco-list-row', { hasText: USER_MCP_JSON }).first();
+  // the picker can lose focus and close between two steps (a chat notification): open it again then
+  if (!(await row.isVisible())) await importSources(page);
+  await row.click();
   const dialog = page.locator('.monaco-dialog-box').first();
   await dialog.waitFor({ timeout: STEP_TIMEOUT_MS });
   await retryUntil(async () => {

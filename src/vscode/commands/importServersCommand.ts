@@ -40,7 +40,8 @@ export async function importServersCommand(s: CommandServices, preselected?: str
     );
     return 0;
   }
-  await confirmPreview(s, chosen, plan);
+  // Declining the preview is a choice, not a failure: nothing is written and nothing is reported.
+  if (!(await confirmPreview(s, chosen, plan))) return 0;
   await addServers(s, chosen, plan);
   const names = plan.additions.map((a) => a.name);
   void vscode.window.showInformationMessage(Strings.importDone(names.length, label(chosen.source.id)));
@@ -59,7 +60,7 @@ async function pickSource(found: readonly FoundSource[]): Promise<FoundSource | 
 }
 
 /** The preview lists every server to add and every one skipped with the reason; adding needs the user's yes. */
-async function confirmPreview(s: CommandServices, chosen: FoundSource, plan: ImportPlan): Promise<void> {
+async function confirmPreview(s: CommandServices, chosen: FoundSource, plan: ImportPlan): Promise<boolean> {
   const { message, detail } = previewText(chosen.source, plan);
   const confirmed = await s.confirm({
     kind: 'importServers',
@@ -70,7 +71,7 @@ async function confirmPreview(s: CommandServices, chosen: FoundSource, plan: Imp
     detail,
     action: Strings.importAction,
   });
-  if (!confirmed) throw new McpSecureError('cancelled', Strings.cancelled);
+  return confirmed;
 }
 
 /** Secrets first (a failed secret write adds nothing), then the settings entries, which only name them. */

@@ -190,9 +190,10 @@ describe('hostile names and commands reachable from links', () => {
     try {
       const seen: ConfirmRequest[] = [];
       answer('importServers', false, seen);
-      await assert.rejects(
-        Promise.resolve(vscode.commands.executeCommand('mcpSecure.importServers', { importSource: 'vscodeWorkspace' })),
-        cancelled,
+      // declining the preview adds nothing and is not reported as a failure
+      assert.equal(
+        await vscode.commands.executeCommand('mcpSecure.importServers', { importSource: 'vscodeWorkspace' }),
+        0,
       );
       assert.equal(seen.length, 1);
       assertPlain([seen[0]?.message, seen[0]?.detail]);
