@@ -124,9 +124,14 @@ describe('mcp-secure CLI: stdio on the 2026-07-28 wire, progress and cancellatio
   });
 
   it('call in a terminal (pseudo-TTY): draws "[ 50%] step 2 of 4" in place, and Ctrl+C cancels the call at the server', async () => {
-    const command = [process.execPath, cli, ...waitForCancel()].map(quote).join(' ');
+    // `exec`: script(1) runs the command through $SHELL -c; dash (CI's /bin/sh) stays as the CLI's parent and
+    // dies of the same Ctrl+C, so script would report the shell's 130 instead of the CLI's exit code.
+    const command = `exec ${[process.execPath, cli, ...waitForCancel()].map(quote).join(' ')}`;
     // util-linux script(1) runs the CLI on a pseudo-terminal; a 0x03 byte typed into it is a real Ctrl+C.
-    const child = spawn('script', ['-qfec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('script', ['-qfec', command, '/dev/null'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, SHELL: '/bin/sh' },
+    });
     let screen = '';
     child.stdout.on('data', (d) => (screen += d));
     const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
