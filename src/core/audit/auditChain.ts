@@ -14,6 +14,7 @@ import { systemClock, type Clock } from '../ports';
 import { eventDraft, type AuditActor } from './auditEvents';
 import { GENESIS_HASH, sealRecordLine, type AuditDraft, type AuditRecord } from './auditRecord';
 import { diskMatches, planRetention, sumLines, toWitnessed } from './auditRetention';
+import { fileIoFor, type FileIo } from './fileIo';
 import type { AppendedBatch, AuditStoreOptions, StoreReport } from './auditStore';
 import { witnessedHead, type AuditHead, type WitnessedAnchor } from './auditWitness';
 import { followHead, readSegmentHead, recentRecords } from './chainTail';
@@ -50,6 +51,7 @@ export class AuditChain {
   private handle: { number: number; fh: FileHandle } | undefined;
   private readonly segmentMaxBytes: number;
   private readonly clock: Clock;
+  private readonly io: FileIo;
 
   constructor(
     private readonly options: AuditStoreOptions,
@@ -58,6 +60,7 @@ export class AuditChain {
   ) {
     this.segmentMaxBytes = options.segmentMaxBytes ?? DEFAULT_SEGMENT_BYTES;
     this.clock = options.clock ?? systemClock;
+    this.io = fileIoFor(options);
   }
 
   private get dir(): string {
@@ -162,9 +165,7 @@ export class AuditChain {
     const fh = await this.openActive();
     const before = this.activeSize;
     try {
-      let written = 0;
-      while (written < data.length) written += (await fh.write(data, written, data.length - written)).bytesWritten;
-      if (this.options.durable !== false) await fh.datasync();
+      await this.io.appendDurably(fh, data, this.options.durable !== false);
     } catch (err) {
       await fh.truncate(before).catch(() => undefined); // never leave a torn batch behind
       await this.closeHandle();
@@ -244,8 +245,8 @@ export class AuditChain {
   async resync(force: boolean): Promise<void> {
     if (!force && this.active > 0) {
       const [cur, next] = await Promise.all([
-        fsp.stat(join(this.dir, segmentName(this.active))).catch(() => undefined),
-        fsp.stat(join(this.dir, segmentName(this.active + 1))).catch(() => undefined),
+        this.io.statOrUndefined(join(this.dir, segmentName(this.active))),
+        this.io.statOrUndefined(join(this.dir, segmentName(this.active + 1))),
       ]);
       const unchanged = cur ? cur.size === this.activeSize : this.activeSize === 0;
       if (unchanged && !next) return;

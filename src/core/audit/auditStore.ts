@@ -36,6 +36,7 @@ import type { AuditHead, AuditWitness } from './auditWitness';
 import type { AppendOptions, AppendOutcome, AuditWriter } from './auditWriter';
 import { verifyChain, type VerifyResult } from './chainVerifier';
 import { Emitter } from '../common/event';
+import { fileIoFor } from './fileIo';
 import { acquireFileLock, type FileLockOptions } from './fileLock';
 import { ensurePrivateDir, LOCK_FILE, type ChainAnchor, type SegmentInfo } from './segmentFiles';
 
@@ -53,6 +54,11 @@ export interface AuditStoreOptions {
   /** Group commit: how long the first queued record waits for others before the batch is written (default 0). */
   readonly commitDelayMs?: number;
   readonly lock?: FileLockOptions;
+  /**
+   * Make the batch's file-system calls synchronously (see fileIo.ts): only for a store that has a
+   * thread of its own (auditThread.ts), never on an event loop that serves anything else.
+   */
+  readonly blockingIo?: boolean;
   readonly clock?: Clock;
   /** Witnesses the head outside the folder; without it only in-place edits are detected. */
   readonly witness?: AuditWitness;
@@ -110,6 +116,7 @@ export class AuditStore implements AuditWriter {
   private readonly reported = new Emitter<StoreReport>();
   /** The chain on disk (its tip, head and anchor); every use holds the cross-process lock. */
   private readonly chain: AuditChain;
+  private readonly lockOptions: FileLockOptions;
   /** Repairs made while opening. */
   readonly recovery: StoreReport[] = [];
   /** Fires after each durable batch (live UI, forwarder, index refresh). */
@@ -119,6 +126,7 @@ export class AuditStore implements AuditWriter {
 
   private constructor(readonly options: AuditStoreOptions) {
     this.chain = new AuditChain(options, this.appended, this.reported);
+    this.lockOptions = { ...options.lock, io: fileIoFor(options) };
   }
 
   get dir(): string {
@@ -250,7 +258,7 @@ export class AuditStore implements AuditWriter {
   }
 
   private async locked<T>(fn: () => Promise<T>): Promise<T> {
-    const release = await acquireFileLock(join(this.dir, LOCK_FILE), this.options.lock);
+    const release = await acquireFileLock(join(this.dir, LOCK_FILE), this.lockOptions);
     try {
       return await fn();
     } finally {

@@ -63,6 +63,9 @@ interface Waiting {
 
 export class AuditStoreThread implements AuditWriter {
   private worker: Worker | undefined;
+  /** `threadId` of the running thread, and of the threads that died (a lock they held is abandoned). */
+  private workerThreadId = -1;
+  private readonly deadThreads: number[] = [];
   private nextId = 0;
   private readonly waiting = new Map<number, Waiting>();
   private outgoing: OutgoingBatch | undefined;
@@ -170,11 +173,16 @@ export class AuditStoreThread implements AuditWriter {
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
     const o = this.options;
+    const lock = {
+      ...o.store.lock,
+      abandonedThreads: [...(o.store.lock?.abandonedThreads ?? []), ...this.deadThreads],
+    };
     const data: AuditThreadData = {
-      store: o.store,
+      store: { ...o.store, lock },
       ...(o.witness ? { witness: { headPath: o.witness.headPath, keyName: o.witness.keyName } } : {}),
     };
     const worker = new Worker(o.script, { workerData: data, execArgv: [...(o.execArgv ?? [])] });
+    this.workerThreadId = worker.threadId;
     worker.unref();
     worker.on('message', (m: FromThread) => this.onMessage(worker, m));
     worker.on('error', (err) => this.onExit(worker, err));
@@ -233,6 +241,9 @@ export class AuditStoreThread implements AuditWriter {
   private onExit(worker: Worker, why: unknown): void {
     if (this.worker !== worker) return;
     this.worker = undefined;
+    // a lock it held is released at once by the next thread, not after the stale period (fileLock.ts)
+    this.deadThreads.push(this.workerThreadId);
+    if (this.deadThreads.length > 64) this.deadThreads.shift();
     const error = new McpSecureError(
       'audit_write_failed',
       `the audit thread stopped (${typeof why === 'number' ? `exit code ${why}` : toWire(why).message})`,

@@ -10,6 +10,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { SecretStore } from '../ports';
 import { AuditStore } from './auditStore';
 import { AuditWitness, FileHeadStore } from './auditWitness';
+import { blockingFileIo } from './fileIo';
 import {
   toWire,
   type AppendReply,
@@ -90,9 +91,10 @@ function main(): void {
   const post = (m: FromThread): void => port.postMessage(m);
   const secrets = new PortSecretStore(post);
   const witness = data.witness
-    ? new AuditWitness(new FileHeadStore(data.witness.headPath), secrets, data.witness.keyName)
+    ? new AuditWitness(new FileHeadStore(data.witness.headPath, true, blockingFileIo), secrets, data.witness.keyName)
     : undefined;
-  const store = AuditStore.create({ ...data.store, witness });
+  // this thread does nothing but the store's work: its file-system calls block it, not the pool (fileIo.ts)
+  const store = AuditStore.create({ ...data.store, witness, blockingIo: true });
   store.onDidAppend((batch) => post({ t: 'appended', batch }));
   store.onDidReport((report) => post({ t: 'report', report }));
   port.on('message', (m: ToThread) => {

@@ -14,7 +14,7 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 import { promises as fsp } from 'node:fs';
 import type { SecretStore } from '../ports';
 import { canonicalJson } from './auditRecord';
-import { FILE_MODE } from './segmentFiles';
+import { promiseFileIo, type FileIo } from './fileIo';
 
 /** Where the retained chain starts (witnessed copy of `anchor.json`). */
 export interface WitnessedAnchor {
@@ -68,11 +68,12 @@ export function witnessKeyName(auditDir: string): string {
   return `${WITNESS_KEY_NAME}/${createHash('sha256').update(auditDir).digest('hex').slice(0, 16)}`;
 }
 
-/** A head store over one file, written atomically (temp file, fsync, rename) with mode 0600. */
+/** A head store over one file, written atomically (temp file, fdatasync, rename) with mode 0600. */
 export class FileHeadStore implements AuditHeadStore {
   constructor(
     readonly path: string,
     private readonly durable = true,
+    private readonly io: FileIo = promiseFileIo,
   ) {}
 
   async read(): Promise<string | undefined> {
@@ -84,16 +85,8 @@ export class FileHeadStore implements AuditHeadStore {
     }
   }
 
-  async write(value: string): Promise<void> {
-    const tmp = `${this.path}.tmp`;
-    const fh = await fsp.open(tmp, 'w', FILE_MODE);
-    try {
-      await fh.writeFile(value);
-      if (this.durable) await fh.datasync();
-    } finally {
-      await fh.close();
-    }
-    await fsp.rename(tmp, this.path);
+  write(value: string): Promise<void> {
+    return this.io.replaceAtomically(this.path, value, this.durable);
   }
 }
 

@@ -139,8 +139,9 @@ describe('AuditStoreThread (the audit store on its own thread, as the editor run
   it('records each call exactly once when the thread dies after writing a batch and the trail hands it over again', async () => {
     const dir = join(t.dir, 'audit');
     const secrets = new StallingSecretStore(new JsonFileSecretStore(fileWitness(t.dir).keyPath));
-    // the dead thread leaves its lock behind (same pid as the host): taken over once stale
-    thread = threadStore(t.dir, dir, { secrets, store: { lock: { staleMs: 500 } } });
+    // the dead thread leaves its lock behind (same pid as the host): the next thread knows that thread is
+    // gone and takes the lock over at once (it would give up after 5 s if it waited for a stale lock)
+    thread = threadStore(t.dir, dir, { secrets, store: { lock: { staleMs: 600_000, timeoutMs: 5_000 } } });
     const failures: AuditWriteFailure[] = [];
     const trail = new AuditTrail({ store: thread, logger: new MemoryLogger(), onWriteError: (f) => failures.push(f) });
     const ids: string[] = [];
