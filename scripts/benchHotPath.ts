@@ -53,7 +53,25 @@ async function concurrent(v: Variant, callers: number, total: number): Promise<n
   return total / seconds;
 }
 
+/**
+ * undici leaves an abort listener on the signal of every request until that request is collected, and
+ * the raw SDK client hands each POST its transport's one long-lived signal: past 1,500 listeners Node
+ * prints a MaxListenersExceededWarning per request. Printing them would slow the raw client (stderr
+ * writes on its event loop) and bury the figures; they are counted and reported once instead.
+ * (MCP Secure's fetch gives every request a signal of its own, see authorizedFetch.ts.)
+ */
+function countListenerWarnings(): () => number {
+  let count = 0;
+  process.removeAllListeners('warning');
+  process.on('warning', (w) => {
+    if (w.name === 'MaxListenersExceededWarning') count++;
+    else console.warn(w);
+  });
+  return () => count;
+}
+
 async function main(): Promise<void> {
+  const listenerWarnings = countListenerWarnings();
   console.log(
     `hot-path bench: node ${process.version}, ${cpus().length} CPUs, load average ${loadavg()
       .map((l) => l.toFixed(1))
@@ -143,6 +161,9 @@ async function main(): Promise<void> {
     );
     console.log(`${'whole stack vs raw client, paired p50'.padEnd(46)} ${fmt(paired(audited, raw), 3)}x`);
     console.log(`${'auditing on vs off, paired p50'.padEnd(46)} ${fmt(paired(audited, engine), 3)}x`);
+    console.log(
+      `\nMaxListenersExceededWarning (abort listeners piling up on the raw client's transport signal): ${listenerWarnings()}`,
+    );
   } finally {
     await world.close();
   }

@@ -3,6 +3,7 @@ import type { Logger } from '../ports';
 import { MAX_RESENDS_PER_REQUEST, type RequestAuthorizer } from '../requestAuthorizer';
 import { AccessDeniedError, parseBearerChallenge } from './accessDeniedError';
 import type { AuthActivity } from './requestDeadline';
+import { linkRequestSignal, type RequestSignal } from './requestSignal';
 import { limitResponseBody } from './responseLimit';
 
 /** Same-origin redirects followed per request. */
@@ -50,8 +51,13 @@ interface LogicalRequest {
  * - bounds response bodies.
  */
 export function createAuthorizedFetch(opts: AuthorizedFetchOptions): FetchLike {
+  // The SDK asks for the same endpoint every time: parse its text once (our own URL object, never mutated).
+  let parsed = { href: '', url: opts.endpoint };
+  const encoded = lastValueEncoder();
   return async (input, init = {}) => {
-    let url = new URL(typeof input === 'string' ? input : input.href);
+    const href = typeof input === 'string' ? input : input.href;
+    if (href !== parsed.href) parsed = { href, url: new URL(href) };
+    let url = parsed.url;
     const request: LogicalRequest = {
       method: (init.method ?? 'GET').toUpperCase(),
       init,
@@ -60,37 +66,60 @@ export function createAuthorizedFetch(opts: AuthorizedFetchOptions): FetchLike {
     assertSameOrigin(url, opts.endpoint);
     // `rejections` numbers the 401/403 answers of this logical request (the authorizer's `attempt`).
     for (let rejections = 1, redirects = 0; ;) {
-      const response = await send(opts, request, url);
+      const link = linkRequestSignal(request.signal);
+      const response = await send(opts, request, url, link, encoded);
       opts.onStatus?.(request.method, response.status);
-      if (isRedirect(response)) {
-        url = await redirectTarget(opts, request, url, response, ++redirects);
-        continue;
+      if (response.status !== 401 && response.status !== 403 && !isRedirect(response))
+        return limitResponseBody(response, opts.maxResponseBytes, link.release);
+      try {
+        if (isRedirect(response)) url = await redirectTarget(opts, request, url, response, ++redirects);
+        else await resolveRejection(opts, request, url, response, rejections++);
+      } finally {
+        link.release();
       }
-      if (response.status !== 401 && response.status !== 403) return limitResponseBody(response, opts.maxResponseBytes);
-      await resolveRejection(opts, request, url, response, rejections);
-      rejections++;
     }
   };
 }
 
+/** `encodeURIComponent`, remembering the last value (the same token goes out with every request). */
+type UriEncoder = (value: string) => string;
+function lastValueEncoder(): UriEncoder {
+  let last = { value: '', encoded: '' };
+  return (value) => {
+    if (last.value !== value) last = { value, encoded: encodeURIComponent(value) };
+    return last.encoded;
+  };
+}
+
 /** Sends one HTTP request with the static headers and the authorizer's credentials (never in the URL). */
-async function send(opts: AuthorizedFetchOptions, request: LogicalRequest, url: URL): Promise<Response> {
+async function send(
+  opts: AuthorizedFetchOptions,
+  request: LogicalRequest,
+  url: URL,
+  link: RequestSignal,
+  encoded: UriEncoder,
+): Promise<Response> {
   const headers = new Headers(request.init.headers);
   for (const [k, v] of Object.entries(opts.staticHeaders ?? {})) if (!headers.has(k)) headers.set(k, v);
   headers.delete('authorization');
   for (const [k, v] of Object.entries(opts.secretHeaders ?? {})) headers.set(k, v);
-  const auth = await during(opts.activity, () =>
-    opts.authorizer.headersFor({ url, method: request.method }, request.signal),
-  );
-  for (const [k, v] of Object.entries(auth)) headers.set(k, v);
-  assertNoCredentialInUrl(url, Object.values(auth));
-  return (opts.baseFetch ?? fetch)(url, {
-    ...request.init,
-    method: request.method,
-    headers,
-    redirect: 'manual',
-    signal: perRequestSignal(request.signal),
-  });
+  try {
+    const auth = await during(opts.activity, () =>
+      opts.authorizer.headersFor({ url, method: request.method }, request.signal),
+    );
+    for (const [k, v] of Object.entries(auth)) headers.set(k, v);
+    assertNoCredentialInUrl(url, Object.values(auth), encoded);
+    return await (opts.baseFetch ?? fetch)(url, {
+      ...request.init,
+      method: request.method,
+      headers,
+      redirect: 'manual',
+      signal: link.signal,
+    });
+  } catch (err) {
+    link.release();
+    throw err;
+  }
 }
 
 function isRedirect(response: Response): boolean {
@@ -153,26 +182,16 @@ async function resolveRejection(
   throw new AccessDeniedError(status, challenge.scope, challenge.error);
 }
 
-/**
- * A signal of this request only, aborted with `signal`. The SDK transport hands every POST its one
- * long-lived signal, and undici removes the abort listener it adds to a request's signal only when
- * that request is garbage-collected: the long-lived signal gathered hundreds of listeners, and undici
- * walks them on every request (`getEventListeners`). `AbortSignal.any` adds no listener to its source.
- */
-function perRequestSignal(signal: AbortSignal | null | undefined): AbortSignal | undefined {
-  return signal ? AbortSignal.any([signal]) : undefined;
-}
-
 function during<T>(activity: AuthActivity | undefined, work: () => Promise<T>): Promise<T> {
   return activity ? activity.run(work) : work();
 }
 
 /** MCP authorization §Access Token Usage: "Access tokens MUST NOT be included in the URI query string". */
-function assertNoCredentialInUrl(url: URL, headerValues: string[]): void {
+function assertNoCredentialInUrl(url: URL, headerValues: string[], encoded: UriEncoder): void {
   const href = url.href;
   for (const value of headerValues) {
     const credential = value.replace(/^(Bearer|DPoP)\s+/i, '');
-    if (credential.length >= 8 && (href.includes(credential) || href.includes(encodeURIComponent(credential)))) {
+    if (credential.length >= 8 && (href.includes(credential) || href.includes(encoded(credential)))) {
       throw new McpSecureError('insecure_url', 'Refused a request whose URL contains the access credential.');
     }
   }

@@ -41,13 +41,14 @@ export const NO_SDK_TIMEOUT = 2_147_483_647;
  * work ends, the request gets a fresh window). On expiry the work's signal is aborted with a
  * `request_timeout` error; the caller's own `signal` aborts it with `cancelled`.
  */
-export async function withDeadline<T>(
+export function withDeadline<T>(
   timeoutMs: number,
   activity: AuthActivity | undefined,
   outer: AbortSignal | undefined,
   work: (signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
   const controller = new AbortController();
+  const signal = controller.signal;
   let timer: NodeJS.Timeout | undefined;
   let unsubscribe: (() => void) | undefined;
   const arm = (): void => {
@@ -58,24 +59,30 @@ export async function withDeadline<T>(
     }, timeoutMs);
   };
   const onOuterAbort = (): void => controller.abort(outerAbortReason(outer?.reason, activity?.busy ?? false));
-  if (outer?.aborted) onOuterAbort();
-  outer?.addEventListener('abort', onOuterAbort, { once: true });
-  arm();
-  // Race the abort too: not every SDK step honours the signal (e.g. the version-negotiation probe).
-  const aborted = new Promise<never>((_, reject) => {
-    controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
+  return new Promise<T>((resolve, reject) => {
+    // Settle on the abort too: not every SDK step honours the signal (e.g. the version-negotiation probe).
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    const done = (): void => {
+      clearTimeout(timer);
+      unsubscribe?.();
+      outer?.removeEventListener('abort', onOuterAbort);
+      signal.removeEventListener('abort', onAbort);
+    };
+    if (outer?.aborted) onOuterAbort();
+    else outer?.addEventListener('abort', onOuterAbort, { once: true });
+    arm();
+    work(signal).then(
+      (value) => {
+        done();
+        resolve(value);
+      },
+      (err: unknown) => {
+        done();
+        reject(signal.aborted && signal.reason instanceof McpSecureError ? signal.reason : err);
+      },
+    );
   });
-  aborted.catch(() => undefined);
-  try {
-    return await Promise.race([work(controller.signal), aborted]);
-  } catch (err) {
-    if (controller.signal.aborted && controller.signal.reason instanceof McpSecureError) throw controller.signal.reason;
-    throw err;
-  } finally {
-    clearTimeout(timer);
-    unsubscribe?.();
-    outer?.removeEventListener('abort', onOuterAbort);
-  }
 }
 
 /**

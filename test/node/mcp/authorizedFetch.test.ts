@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { isMcpSecureError } from '../../../src/core/errors';
 import { MemoryLogger } from '../../../src/core/memoryPorts';
+import { AccessDeniedError } from '../../../src/core/mcp/accessDeniedError';
 import { createAuthorizedFetch } from '../../../src/core/mcp/authorizedFetch';
 import { anonymousAuthorizer } from '../../../src/core/requestAuthorizer';
 
@@ -14,8 +15,18 @@ describe("authorizedFetch and the transport's long-lived abort signal", () => {
   before(async () => {
     server = createServer((req, res) => {
       if (req.url === '/hang') return; // never answers: only an abort ends the request
+      if (req.url === '/401') return void res.writeHead(401, { 'www-authenticate': 'Bearer' }).end();
+      if (req.url === '/redirect') return void res.writeHead(307, { location: '/mcp' }).end();
+      if (req.url?.startsWith('/events')) {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write('data: {"jsonrpc":"2.0","id":1,"result":{}}\n\n');
+        if (req.url === '/events-end') res.end();
+        return; // '/events' stays open: an event stream that only an abort or the reader ends
+      }
+      const body = '{"jsonrpc":"2.0","id":1,"result":{}}';
+      if (req.url === '/declared') res.setHeader('content-length', Buffer.byteLength(body));
       res.setHeader('content-type', 'application/json');
-      res.end('{"jsonrpc":"2.0","id":1,"result":{}}');
+      res.end(body);
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     endpoint = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`);
@@ -39,6 +50,48 @@ describe("authorizedFetch and the transport's long-lived abort signal", () => {
     for (let i = 0; i < 20; i++)
       await (await f(endpoint, { method: 'POST', body: '{}', signal: transport.signal })).json();
     assert.equal(getEventListeners(transport.signal, 'abort').length, 0);
+  });
+
+  it('leaves no listener however the request ends: declared or chunked body, event stream read or cancelled, 401, redirect, refused connection', async () => {
+    const transport = new AbortController();
+    const f = authorizedFetch();
+    const post = (path: string): Promise<Response> =>
+      f(new URL(path, endpoint), { method: 'POST', body: '{}', signal: transport.signal });
+    for (let i = 0; i < 3; i++) {
+      await (await post('/declared')).json();
+      await (await post('/mcp')).json();
+      assert.match(await (await post('/events-end')).text(), /^data: /);
+      const open = (await post('/events')).body?.getReader();
+      await open?.read();
+      await open?.cancel();
+      await assert.rejects(post('/401'), (e: unknown) => e instanceof AccessDeniedError && e.status === 401);
+      await (await post('/redirect')).json();
+      const refused = createAuthorizedFetch({
+        endpoint: new URL('http://127.0.0.1:9/mcp'),
+        authorizer: anonymousAuthorizer,
+        logger: new MemoryLogger(),
+        maxResponseBytes: 1024,
+      });
+      await assert.rejects(
+        refused('http://127.0.0.1:9/mcp', { method: 'POST', body: '{}', signal: transport.signal }),
+        /fetch failed/,
+      );
+    }
+    await new Promise((r) => setImmediate(r)); // a cancelled stream's pipe settles in a later turn
+    assert.equal(getEventListeners(transport.signal, 'abort').length, 0);
+  });
+
+  it('aborts an event stream in the middle of its body when that signal aborts', async () => {
+    const transport = new AbortController();
+    const response = await authorizedFetch()(new URL('/events', endpoint), {
+      method: 'POST',
+      body: '{}',
+      signal: transport.signal,
+    });
+    const reader = response.body?.getReader();
+    await reader?.read();
+    transport.abort(new Error('transport closed'));
+    await assert.rejects(reader?.read() ?? Promise.resolve(), /transport closed/);
   });
 
   it('still aborts an in-flight request when that signal aborts', async () => {
