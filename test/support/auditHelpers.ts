@@ -17,6 +17,40 @@ export function tempDir(prefix = 'audit-'): { dir: string; cleanup(): void } {
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+/**
+ * A fresh temp dir for each test of the calling suite (a `beforeEach` makes it). After each test the
+ * store that `opened` returns is closed, unless it was closed here already (a suite keeps its last store
+ * in a variable across tests), and the dir is removed. Read `dir` inside a test or hook.
+ */
+export function tempDirEach(
+  opened: () => { close(): Promise<void> } | undefined = () => undefined,
+  prefix?: string,
+): { readonly dir: string } {
+  const closed = new WeakSet<object>();
+  let current: ReturnType<typeof tempDir> | undefined;
+  beforeEach(() => {
+    current = tempDir(prefix);
+  });
+  afterEach(async () => {
+    const store = opened();
+    try {
+      if (store && !closed.has(store)) {
+        closed.add(store);
+        await store.close();
+      }
+    } finally {
+      current?.cleanup();
+      current = undefined;
+    }
+  });
+  return {
+    get dir(): string {
+      if (!current) throw new Error('tempDirEach: the temp dir exists only while a test runs');
+      return current.dir;
+    },
+  };
+}
+
 let n = 0;
 /** A plausible draft; `i` varies server/tool/outcome. */
 export function makeDraft(i = n++, over: Partial<AuditDraft> = {}): AuditDraft {

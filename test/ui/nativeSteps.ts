@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
-import { STEP_TIMEOUT_MS, retryUntil, runPaletteCommand } from './walkthrough';
+import { STEP_TIMEOUT_MS, chooseListedRow, retryUntil, runPaletteCommand } from './walkthrough';
 
 /** The new views are photographed in each of these (theme picker labels). */
 export const THEMES = [
@@ -23,14 +23,7 @@ async function runExactPaletteCommand(page: Page, title: string): Promise<void> 
     const row = widget
       .locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${title}$`) }) })
       .first();
-    try {
-      await row.waitFor({ timeout: 3000 });
-    } catch {
-      await page.keyboard.press('Escape');
-      return false;
-    }
-    await row.click();
-    return true;
+    return chooseListedRow(page, row);
   }, `the palette to list "${title}"`);
 }
 

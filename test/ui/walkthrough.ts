@@ -343,15 +343,27 @@ export async function runPaletteCommand(page: Page, title: string): Promise<void
     await input.waitFor({ timeout: 5000 });
     await input.fill(`>${title}`);
     const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
-    try {
-      await row.waitFor({ timeout: 3000 });
-    } catch {
-      await page.keyboard.press('Escape');
-      return false;
-    }
-    await page.keyboard.press('Enter');
-    return true;
+    return chooseListedRow(page, row, () => page.keyboard.press('Enter'));
   }, `the palette to list "${title}"`);
+}
+
+/**
+ * One try for `retryUntil` at a quick-pick row: once `row` is listed (within 3 s), `choose` it (by default a
+ * click) and return true; otherwise close the quick pick and return false, so that the next try opens it again.
+ */
+export async function chooseListedRow(
+  page: Page,
+  row: Locator,
+  choose: () => Promise<void> = () => row.click(),
+): Promise<boolean> {
+  try {
+    await row.waitFor({ timeout: 3000 });
+  } catch {
+    await page.keyboard.press('Escape');
+    return false;
+  }
+  await choose();
+  return true;
 }
 
 /**
@@ -696,14 +708,7 @@ async function participantCall(page: Page, tool: string): Promise<void> {
   await retryUntil(async () => {
     await runPaletteCommand(page, PARTICIPANT_COMMAND);
     const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: tool }).first();
-    try {
-      await row.waitFor({ timeout: 3000 });
-    } catch {
-      await page.keyboard.press('Escape');
-      return false;
-    }
-    await row.click();
-    return true;
+    return chooseListedRow(page, row);
   }, `${tool} among VS Code's tools`);
   await allowButton(page).waitFor({ timeout: STEP_TIMEOUT_MS });
 }

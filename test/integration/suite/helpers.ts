@@ -115,3 +115,20 @@ export async function fixtureServersReady(
   );
   return { f, api };
 }
+
+/**
+ * Configures, beside the shared fixture servers, a stdio server of the calling suite's own: the fixture's
+ * command with an `env` of its own, so that the launch spec differs and a first launch confirmed here
+ * leaves the stdio suite's "asks once" check of the shared definition untouched. Resolves with the entry
+ * once the registry has it.
+ */
+export async function addOwnStdioServer(
+  api: McpSecureApi,
+  f: Fixtures,
+  own: { readonly id: string; readonly name: string; readonly env: Record<string, string> },
+): Promise<{ readonly id: string }> {
+  const entry = { ...own, transport: 'stdio', command: f.stdio.command, args: f.stdio.args };
+  await setServers([...serverEntries(f), entry]);
+  await waitFor(() => api.servers().some((d) => d.id === entry.id), "the suite's stdio server in the registry");
+  return entry;
+}

@@ -5,6 +5,7 @@ import type { McpSecureApi } from '../../../src/vscode/testApi';
 import {
   HTTP_ID,
   STDIO_ID,
+  addOwnStdioServer,
   fixtureServersReady,
   flatten,
   formOpener,
@@ -125,18 +126,12 @@ describe('Native feel: security report, status bar, live settings', () => {
   });
 
   it('a shortened request timeout applies to the next call on an open connection', async () => {
-    // A stdio server of this suite's own (another launch spec), so that its first-launch confirmation,
-    // answered here as the user would, leaves the stdio suite's "asks once" check untouched.
-    const notes = {
+    // A stdio server of this suite's own, whose first launch is confirmed here as the user would.
+    const notes = await addOwnStdioServer(api, f, {
       id: 'it-native-notes',
       name: 'Native Notes',
-      transport: 'stdio',
-      command: f.stdio.command,
-      args: f.stdio.args,
       env: { NATIVE_SUITE: '1' },
-    };
-    await setServers([...serverEntries(f), notes]);
-    await waitFor(() => api.servers().some((d) => d.id === notes.id), "the suite's stdio server in the registry");
+    });
     const allow = api.useLaunchConfirmer(async (def) => def.id === notes.id);
     try {
       await api.connect(notes.id);

@@ -5,6 +5,7 @@ import { closedPort } from '../../fixtures/closedPort';
 import { startMisconfiguredServer } from '../../fixtures/auth/misconfiguredServer';
 import {
   HTTP_ID,
+  addOwnStdioServer,
   fixtureServersReady,
   flatten,
   formOpener,
@@ -81,18 +82,12 @@ describe('real-world failures lead somewhere (extension)', () => {
   });
 
   it('a tool result with an image opens it in the image preview (served read-only from memory)', async () => {
-    // A stdio server of this suite's own launch spec: its first launch is allowed here as the user would
-    // in the modal, without touching the stdio suite's "asks once" check of the shared definition.
-    const media = {
+    // A stdio server of this suite's own, whose first launch is allowed here as the user would in the modal.
+    const media = await addOwnStdioServer(api, f, {
       id: 'it-rw-media',
       name: 'Media Notes',
-      transport: 'stdio',
-      command: f.stdio.command,
-      args: f.stdio.args,
       env: { REALWORLD_SUITE: '1' },
-    };
-    await setServers([...serverEntries(f), media]);
-    await waitFor(() => api.servers().some((d) => d.id === media.id), "the suite's stdio server in the registry");
+    });
     const leases = [
       api.useLaunchConfirmer(async (def) => def.id === media.id),
       // Arguments handed to Call Tool by a command (not typed into its form) are shown and confirmed.

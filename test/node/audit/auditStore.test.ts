@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { AuditStore } from '../../../src/core/audit/auditStore';
 import { GENESIS_HASH, computeRecordHash } from '../../../src/core/audit/auditRecord';
 import { isMcpSecureError } from '../../../src/core/errors';
-import { makeDraft, tempDir } from '../../support/auditHelpers';
+import { makeDraft, tempDirEach } from '../../support/auditHelpers';
 
 const seg1 = 'audit-00000001.jsonl';
 
@@ -13,16 +13,8 @@ function lines(path: string): string[] {
 }
 
 describe('AuditStore', () => {
-  let t: ReturnType<typeof tempDir>;
   let store: AuditStore | undefined;
-  beforeEach(() => {
-    t = tempDir();
-  });
-  afterEach(async () => {
-    await store?.close();
-    store = undefined;
-    t.cleanup();
-  });
+  const t = tempDirEach(() => store);
 
   it('appends chained canonical JSONL records and verifies them', async () => {
     store = await AuditStore.open({ dir: t.dir });

@@ -14,7 +14,7 @@ import {
   fileWitness,
   JsonFileSecretStore,
   makeContext,
-  tempDir,
+  tempDirEach,
   threadStore,
   waitFor,
 } from '../../support/auditHelpers';
@@ -64,16 +64,8 @@ const NEVER_MS = 24 * 3600_000;
 
 describe('AuditStoreThread (the audit store on its own thread, as the editor runs it)', function () {
   this.timeout(30_000);
-  let t: ReturnType<typeof tempDir>;
   let thread: AuditStoreThread | undefined;
-  beforeEach(() => {
-    t = tempDir();
-  });
-  afterEach(async () => {
-    await thread?.close();
-    thread = undefined;
-    t.cleanup();
-  });
+  const t = tempDirEach(() => thread);
 
   it('writes each call once, redacted on the host, chained and witnessed with the key from the host SecretStore', async () => {
     const dir = join(t.dir, 'audit');

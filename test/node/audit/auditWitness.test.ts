@@ -8,7 +8,7 @@ import { AuditTrail } from '../../../src/core/audit/auditTrail';
 import { MemoryLogger, MemorySecretStore } from '../../../src/core/memoryPorts';
 import { AuditPanelBackend } from '../../../src/vscode/audit/auditPanelBackend';
 import type { HostToWebview } from '../../../src/webview/protocol';
-import { fileWitness, makeDraft, tempDir } from '../../support/auditHelpers';
+import { fileWitness, makeDraft, tempDirEach } from '../../support/auditHelpers';
 
 function lines(path: string): string[] {
   return readFileSync(path, 'utf8').split('\n').filter(Boolean);
@@ -21,9 +21,9 @@ function segments(dir: string): string[] {
 }
 
 describe('AuditStore with a witnessed head (tampering beyond in-place edits)', () => {
-  let t: ReturnType<typeof tempDir>;
   let dir: string;
   let store: AuditStore | undefined;
+  const t = tempDirEach(() => store);
   const open = async (over: Partial<AuditStoreOptions> = {}): Promise<AuditStore> => {
     store = await AuditStore.open({ dir, witness: fileWitness(t.dir).witness, ...over });
     return store;
@@ -37,13 +37,7 @@ describe('AuditStore with a witnessed head (tampering beyond in-place edits)', (
     return segments(dir);
   };
   beforeEach(() => {
-    t = tempDir();
     dir = join(t.dir, 'audit');
-  });
-  afterEach(async () => {
-    await store?.close();
-    store = undefined;
-    t.cleanup();
   });
 
   it('an untouched log verifies, also across reopen, rotation, retention and clear', async () => {

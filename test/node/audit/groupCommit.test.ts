@@ -5,22 +5,14 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { AuditStore, type StoreReport } from '../../../src/core/audit/auditStore';
 import { AuditTrail } from '../../../src/core/audit/auditTrail';
 import { MemoryLogger } from '../../../src/core/memoryPorts';
-import { fileWitness, makeContext, makeDraft, tempDir } from '../../support/auditHelpers';
+import { fileWitness, makeContext, makeDraft, tempDirEach } from '../../support/auditHelpers';
 
 /** A delay no test waits for: whatever is written, flush/verify/close wrote. */
 const NEVER_MS = 10 * 60_000;
 
 describe('AuditStore group commit', () => {
-  let t: ReturnType<typeof tempDir>;
   let store: AuditStore | undefined;
-  beforeEach(() => {
-    t = tempDir();
-  });
-  afterEach(async () => {
-    await store?.close();
-    store = undefined;
-    t.cleanup();
-  });
+  const t = tempDirEach(() => store);
 
   it('writes records queued one by one during the delay as one batch; verify writes them first', async () => {
     store = await AuditStore.open({

@@ -4,7 +4,7 @@ import { AuditIndex } from '../../../src/core/audit/auditIndex';
 import { AuditStore } from '../../../src/core/audit/auditStore';
 import { TextHaystack } from '../../../src/core/audit/textHaystack';
 import { trigramKeys, TrigramPostings } from '../../../src/core/audit/trigramIndex';
-import { makeDraft, tempDir } from '../../support/auditHelpers';
+import { makeDraft, tempDirEach } from '../../support/auditHelpers';
 
 /** Texts deliberately mixing case, token boundaries, non-ASCII (incl. case folding that changes length) and astral characters. */
 const WORDS = [
@@ -187,16 +187,8 @@ describe('free-text index (trigram postings)', () => {
   });
 
   describe('through AuditIndex over a real store', () => {
-    let t: ReturnType<typeof tempDir>;
     let store: AuditStore | undefined;
-    beforeEach(() => {
-      t = tempDir();
-    });
-    afterEach(async () => {
-      await store?.close();
-      store = undefined;
-      t.cleanup();
-    });
+    const t = tempDirEach(() => store);
 
     it('indexes rotated segments, picks up live appends, follows retention and clear', async () => {
       store = await AuditStore.open({

@@ -10,10 +10,8 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { McpSecureError } from '../../../src/core/errors';
 import { newGatewaySecret } from '../../../src/core/gateway/bridgeHandshake';
-import { chatAliases } from '../../../src/core/gateway/bridgeLaunch';
 import { GatewayListener } from '../../../src/core/gateway/gatewayListener';
-import { ProxySession, type ToolGate } from '../../../src/core/gateway/proxySession';
-import { UpstreamEvents } from '../../../src/core/gateway/upstreamEvents';
+import type { ToolGate } from '../../../src/core/gateway/proxySession';
 import { ConnectionManager } from '../../../src/core/mcp/connectionManager';
 import { parseServerDefinition, type ServerDefinition } from '../../../src/core/mcp/serverDefinition';
 import { MemoryLogger } from '../../../src/core/memoryPorts';
@@ -21,6 +19,7 @@ import type { ElicitationAnswer, ElicitationRequest } from '../../../src/core/mc
 import { anonymousAuthorizer } from '../../../src/core/requestAuthorizer';
 import { startModernServer, type ModernServer } from '../../fixtures/mcp/modernServer';
 import { stdioServerCommand } from '../../fixtures/mcp/stdioServerCommand';
+import { startProxyGateway } from './support/proxyGateway';
 import { RecordingAudit, bridgeTransport, waitUntil } from './support/bridgeClient';
 
 /**
@@ -45,31 +44,14 @@ describe('gateway proxy (real bridge process, real upstream servers)', function 
 
   async function start(servers: ServerDefinition[]): Promise<void> {
     defs = servers;
-    const aliases = chatAliases(servers.map((d) => d.id));
-    const events = new UpstreamEvents();
-    listener = await GatewayListener.start({
+    listener = await startProxyGateway({
       secret,
       logger,
-      accepts: (id) => defs.some((d) => d.id === id),
-      onSession: (channel) => {
-        const def = defs.find((d) => d.id === channel.serverId) as ServerDefinition;
-        new ProxySession({
-          channel,
-          alias: aliases.get(def.id) ?? def.id,
-          version: '9.9.9',
-          events,
-          requestTimeoutMs: 10_000,
-          logger,
-          upstream: async (signal) => {
-            if (upstreamFailure) throw upstreamFailure;
-            return manager.get(def.id) ?? manager.connect(def, { signal });
-          },
-          explain: (e) => `Fix ${def.name}: ${e.code}`,
-          gate: (id, tool) => gate?.(id, tool),
-          definition: def,
-          observers: [audit],
-        });
-      },
+      manager,
+      audit,
+      servers: () => defs,
+      gate: (id, tool) => gate?.(id, tool),
+      upstreamFailure: () => upstreamFailure,
     });
   }
 

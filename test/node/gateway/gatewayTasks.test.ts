@@ -3,13 +3,12 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { CallToolResultSchema, ErrorCode, GetTaskResultSchema, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { newGatewaySecret } from '../../../src/core/gateway/bridgeHandshake';
 import { GatewayListener } from '../../../src/core/gateway/gatewayListener';
-import { ProxySession } from '../../../src/core/gateway/proxySession';
-import { UpstreamEvents } from '../../../src/core/gateway/upstreamEvents';
 import { ConnectionManager } from '../../../src/core/mcp/connectionManager';
 import { parseServerDefinition, type ServerDefinition } from '../../../src/core/mcp/serverDefinition';
 import { MemoryLogger } from '../../../src/core/memoryPorts';
 import { anonymousAuthorizer } from '../../../src/core/requestAuthorizer';
 import { taskServerCommand } from '../../fixtures/mcp/stdioServerCommand';
+import { startProxyGateway } from './support/proxyGateway';
 import { RecordingAudit, bridgeTransport } from './support/bridgeClient';
 
 /**
@@ -46,25 +45,7 @@ describe('gateway: task-augmented upstream tools (real bridge, real task server)
       command,
       args,
     });
-    const events = new UpstreamEvents();
-    listener = await GatewayListener.start({
-      secret,
-      logger,
-      accepts: (id) => id === def.id,
-      onSession: (channel) =>
-        new ProxySession({
-          channel,
-          alias: 'tasks',
-          version: '9.9.9',
-          events,
-          requestTimeoutMs: 10_000,
-          logger,
-          upstream: async (signal) => manager.get(def.id) ?? manager.connect(def, { signal }),
-          explain: (e) => `Fix Tasks: ${e.code}`,
-          definition: def,
-          observers: [audit],
-        }),
-    });
+    listener = await startProxyGateway({ secret, logger, manager, audit, servers: () => [def] });
     const transport = bridgeTransport({ endpoint: listener.endpoint, secret, serverId: def.id });
     client = new Client({ name: 'vscode-stand-in', version: '1.0.0' }, { capabilities: {} });
     await client.connect(transport);
