@@ -10,7 +10,8 @@ import { importServersCommand } from './commands/importServersCommand';
 import { pickServer } from './commands/pickServer';
 import { rotateSecretCommand } from './commands/rotateSecretCommand';
 import { Commands, Settings, Views, type CommandId } from './constants';
-import { reportFailure, withCancellableProgress } from './progress';
+import { runCommand } from './commandOutcome';
+import { editorFailureSink, withCancellableProgress } from './progress';
 import type { CommandServices } from './services';
 import { Strings } from './strings';
 
@@ -48,20 +49,17 @@ const HANDLERS: Record<CommandId, { readonly title: () => string; readonly run: 
 export const REGISTERED_COMMANDS: readonly string[] = Object.keys(HANDLERS);
 
 /**
- * Registers every command. Raw arguments are reduced to a `Preselection` before any handler runs. A
- * failure is reported once (plain text, secrets never shown) and rethrown, so programmatic callers
- * (`executeCommand`, tests) see the typed error too.
+ * Registers every command. Raw arguments are reduced to a `Preselection` before any handler runs. Each
+ * handler runs in `runCommand`: a failure is reported once (plain text, secrets never shown) and rethrown,
+ * so programmatic callers (`executeCommand`, tests) see the typed error too; a dismissed prompt resolves
+ * to `undefined`, quietly.
  */
 export function registerCommands(s: CommandServices): vscode.Disposable[] {
+  const sink = editorFailureSink(s.logger);
   return Object.entries(HANDLERS).map(([id, { title, run }]) =>
-    vscode.commands.registerCommand(id, async (...args: unknown[]) => {
-      try {
-        return await run(s, preselection(args));
-      } catch (e) {
-        reportFailure(s.logger, title(), e);
-        throw e;
-      }
-    }),
+    vscode.commands.registerCommand(id, (...args: unknown[]) =>
+      runCommand(sink, title, () => run(s, preselection(args))),
+    ),
   );
 }
 

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import { McpSecureError, isMcpSecureError } from '../core/errors';
+import { McpSecureError } from '../core/errors';
 import type { Logger } from '../core/ports';
-import { safeText } from '../core/common/safeText';
+import type { FailureSink } from './commandOutcome';
 import { Strings } from './strings';
 
 /** One update of a progress notification: its message (plain text) and how far the bar moves, in percent. */
@@ -36,25 +36,7 @@ export function withCancellableProgress<T>(title: string, work: ProgressWork<T>)
   );
 }
 
-/** True for the ways an operation ends because the user said no. */
-export function isCancellation(e: unknown): boolean {
-  return (
-    isMcpSecureError(e, 'cancelled') ||
-    isMcpSecureError(e, 'authorization_cancelled') ||
-    (e instanceof Error && e.name === 'AbortError')
-  );
-}
-
-/**
- * Reports a failed user action: cancellations are silent, secret-storage failures get their own
- * message, everything else is shown as plain text (no markdown links, no `command:` URIs) and logged.
- */
-export function reportFailure(logger: Logger, what: string, e: unknown): void {
-  if (isCancellation(e)) {
-    logger.debug(`${what}: cancelled`);
-    return;
-  }
-  logger.error(`${what} failed`, e);
-  const why = isMcpSecureError(e, 'secret_store_failed') ? Strings.secretStoreFailed : safeText(e);
-  void vscode.window.showErrorMessage(Strings.operationFailed(what, why));
+/** The editor side of `FailureSink`: failures are logged to `logger` and shown as an error notification. */
+export function editorFailureSink(logger: Logger): FailureSink {
+  return { logger, showError: (message) => void vscode.window.showErrorMessage(message) };
 }

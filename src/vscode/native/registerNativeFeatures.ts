@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import { preselection } from '../commands/commandArguments';
 import { checkSecurityCommand } from '../commands/checkSecurityCommand';
 import { NativeCommands } from '../constants';
-import { reportFailure } from '../progress';
+import { runCommand } from '../commandOutcome';
+import { editorFailureSink } from '../progress';
 import { SecurityReportDocuments } from '../securityReportDocuments';
 import type { CommandServices } from '../services';
 import type { LiveSettings } from './liveSettings';
@@ -26,14 +27,13 @@ export function registerNativeFeatures(
 ): NativeFeatures {
   const reports = new SecurityReportDocuments();
   const statusBar = new ServerStatusBar(statusSources);
-  const check = vscode.commands.registerCommand(NativeCommands.checkSecurity, async (...args: unknown[]) => {
-    try {
+  const check = vscode.commands.registerCommand(NativeCommands.checkSecurity, (...args: unknown[]) =>
+    runCommand(
+      editorFailureSink(s.logger),
+      () => Strings.taskCheckSecurity,
       // Arguments (a tree node, an id) only preselect the server, as for every command.
-      return await checkSecurityCommand(s, reports, () => settings.clientMetadataUrl, preselection(args).serverId);
-    } catch (e) {
-      reportFailure(s.logger, Strings.taskCheckSecurity, e);
-      throw e;
-    }
-  });
+      () => checkSecurityCommand(s, reports, () => settings.clientMetadataUrl, preselection(args).serverId),
+    ),
+  );
   return { statusBar, disposables: [reports, statusBar, check] };
 }

@@ -95,6 +95,21 @@ describe('hostile names and commands reachable from links', () => {
     );
   });
 
+  /** Runs a command and dismisses its quick picks the way Escape does, until the command settles. */
+  async function dismissing(command: string, ...args: unknown[]): Promise<unknown> {
+    let settled = false;
+    const run = Promise.resolve(vscode.commands.executeCommand(command, ...args));
+    run.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    await waitFor(async () => {
+      if (!settled) await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+      return settled;
+    }, `the quick picks of ${command} to be dismissed`);
+    return run;
+  }
+
   it('mcpSecure.addServer ignores a definition argument: it writes no settings and starts the wizard instead', async () => {
     const before = JSON.stringify(vscode.workspace.getConfiguration().inspect('mcpSecure.servers'));
     const planted = {
@@ -104,20 +119,51 @@ describe('hostile names and commands reachable from links', () => {
       command: f.stdio.command,
       args: f.stdio.args,
     };
-    let settled = false;
-    const run = Promise.resolve(vscode.commands.executeCommand('mcpSecure.addServer', planted, 'client-secret'));
-    run.then(
-      () => (settled = true),
-      () => (settled = true),
-    );
-    // The wizard's first quick pick opens; dismiss it the way Escape does.
-    await waitFor(async () => {
-      if (!settled) await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
-      return settled;
-    }, 'the wizard to be dismissed');
-    await assert.rejects(run, cancelled);
+    // The wizard's first quick pick opens and is dismissed: a normal outcome, the command resolves to
+    // undefined (no error), having written nothing.
+    assert.equal(await dismissing('mcpSecure.addServer', planted, 'client-secret'), undefined);
     assert.equal(JSON.stringify(vscode.workspace.getConfiguration().inspect('mcpSecure.servers')), before);
     assert.ok(!api.servers().some((s) => s.id === 'planted'));
+  });
+
+  it('dismissing the server picker of a palette command resolves to undefined (no error) and does nothing', async () => {
+    const settings = JSON.stringify(vscode.workspace.getConfiguration().inspect('mcpSecure.servers'));
+    const state = (): string => JSON.stringify(Object.values(IDS).map((id) => api.state(id).kind));
+    const states = state();
+    const opened: string[] = [];
+    const watch = vscode.workspace.onDidOpenTextDocument((d) => {
+      // The editor opens settings.json for its own reasons (settings are compared separately, below).
+      if (d.uri.scheme !== 'output' && !d.uri.path.endsWith('/settings.json')) opened.push(d.uri.toString());
+    });
+    const seen: ConfirmRequest[] = [];
+    for (const kind of ['removeServer', 'callTool', 'rotateSecret'] as const) answer(kind, false, seen);
+    // Each has two or more servers to pick from here (two HTTP, one stdio), so each opens the picker (with
+    // one it would take that server and go on). checkSecurity is registered apart from the others (with
+    // the native features) and must end the same way.
+    assert.ok(api.servers().filter((d) => d.transport === 'http').length >= 2, 'two HTTP servers to pick from');
+    const commands = [
+      'mcpSecure.connect',
+      'mcpSecure.listTools',
+      'mcpSecure.callTool',
+      'mcpSecure.removeServer',
+      'mcpSecure.signIn',
+      'mcpSecure.signOut',
+      'mcpSecure.forgetClientRegistration',
+      'mcpSecure.checkSecurity',
+    ];
+    const outcomes: Record<string, unknown> = {};
+    try {
+      for (const command of commands) {
+        outcomes[command] = await dismissing(command).catch((e: Error) => `rejected: ${e.message}`);
+      }
+    } finally {
+      watch.dispose();
+    }
+    assert.deepEqual(outcomes, Object.fromEntries(commands.map((c) => [c, undefined])));
+    assert.equal(JSON.stringify(vscode.workspace.getConfiguration().inspect('mcpSecure.servers')), settings);
+    assert.equal(state(), states, 'no server was connected or disconnected');
+    assert.deepEqual(seen, [], 'nothing went on to ask');
+    assert.deepEqual(opened, [], 'no report or result was opened');
   });
 
   it('mcpSecure.removeServer with an id argument still asks; refused, nothing is removed', async () => {
@@ -154,10 +200,8 @@ describe('hostile names and commands reachable from links', () => {
     const seen: ConfirmRequest[] = [];
     answer('callTool', false, seen);
     const args = { text: '[x](command:workbench.action.terminal.new) $(alert)' };
-    await assert.rejects(
-      Promise.resolve(vscode.commands.executeCommand('mcpSecure.callTool', IDS.tools, 'echo', args)),
-      cancelled,
-    );
+    // refusing is a normal outcome: the command resolves to undefined (no error)
+    assert.equal(await vscode.commands.executeCommand('mcpSecure.callTool', IDS.tools, 'echo', args), undefined);
     const [request] = seen;
     assert.equal(request?.kind, 'callTool');
     assert.deepEqual(request?.kind === 'callTool' && request.args, args);
