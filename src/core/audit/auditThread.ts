@@ -6,12 +6,14 @@
  * the MCP calls use. The host side is {@link AuditStoreThread}; the messages are in
  * auditThreadProtocol.ts. The witness key stays in the host's SecretStore and is read on demand.
  */
+import { getPriority, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { SecretStore } from '../ports';
 import { AuditStore } from './auditStore';
 import { AuditWitness, FileHeadStore } from './auditWitness';
 import { blockingFileIo } from './fileIo';
 import {
+  AUDIT_THREAD_NICE,
   toWire,
   type AppendReply,
   type AuditThreadData,
@@ -84,9 +86,26 @@ async function run(store: AuditStore, call: StoreCall): Promise<unknown> {
   }
 }
 
+/**
+ * Lowers this thread's CPU priority on Linux, where the nice value belongs to each thread
+ * (setpriority(2), "BUGS"; `os.setPriority(0, …)` acts on the calling thread): when the cores are busy
+ * the MCP calls and the servers run first and the audit batch waits its turn. It still gets its share
+ * (CFS weights by nice value), so records keep reaching the disk, a little later under load. Elsewhere
+ * the same call would lower the whole editor process, so it is not made.
+ */
+function yieldToTheCalls(): void {
+  if (process.platform !== 'linux') return;
+  try {
+    setPriority(0, Math.max(getPriority(0), AUDIT_THREAD_NICE));
+  } catch {
+    // not permitted (a sandbox): the thread runs at the host's priority, as before
+  }
+}
+
 function main(): void {
   const port = parentPort;
   if (!port) throw new Error('auditThread.ts runs only as a worker thread');
+  yieldToTheCalls();
   const data = workerData as AuditThreadData;
   const post = (m: FromThread): void => port.postMessage(m);
   const secrets = new PortSecretStore(post);

@@ -15,6 +15,9 @@ export type ThreadStoreOptions = Pick<
   'dir' | 'segmentMaxBytes' | 'retention' | 'durable' | 'maxBatch' | 'lock'
 >;
 
+/** Nice value of the audit thread on Linux (auditThread.ts): below the extension host's own threads. */
+export const AUDIT_THREAD_NICE = 10;
+
 /** `workerData` of the audit thread. */
 export interface AuditThreadData {
   readonly store: ThreadStoreOptions;

@@ -1,10 +1,12 @@
 import { strict as assert } from 'node:assert';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { getPriority } from 'node:os';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { AuditStore } from '../../../src/core/audit/auditStore';
 import type { AuditStoreThread } from '../../../src/core/audit/auditStoreThread';
+import { AUDIT_THREAD_NICE } from '../../../src/core/audit/auditThreadProtocol';
 import { AuditTrail, type AuditWriteFailure } from '../../../src/core/audit/auditTrail';
 import { WITNESS_KEY_NAME } from '../../../src/core/audit/auditWitness';
 import { MemoryLogger } from '../../../src/core/memoryPorts';
@@ -96,6 +98,30 @@ describe('AuditStoreThread (the audit store on its own thread, as the editor run
     const again = await store.verify();
     await store.close();
     assert.deepEqual([store.recovery, again.ok, again.records], [[], true, 5]);
+  });
+
+  it('runs below the host threads CPU priority on Linux (busy cores serve the calls first); the host keeps its own', async () => {
+    const linux = process.platform === 'linux';
+    /** Nice value of each thread of this process, by thread id (/proc/self/task/<tid>/stat, field 19). */
+    const nices = (): Map<number, number> =>
+      new Map(
+        linux
+          ? readdirSync('/proc/self/task').map((tid) => {
+              const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+              return [Number(tid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])];
+            })
+          : [[process.pid, getPriority(0)]],
+      );
+    const before = nices();
+    thread = threadStore(t.dir, join(t.dir, 'audit'));
+    await thread.whenOpen();
+    const after = nices();
+    const host = before.get(process.pid) as number;
+    assert.equal(after.get(process.pid), host, 'the host thread keeps its priority');
+    for (const [tid, nice] of before) if (after.has(tid)) assert.equal(after.get(tid), nice, `thread ${tid} unchanged`);
+    const started = [...after].filter(([tid]) => !before.has(tid)).map(([, nice]) => nice);
+    if (linux)
+      assert.ok(started.includes(Math.max(host, AUDIT_THREAD_NICE)), `new threads' nice values: ${started.join(' ')}`);
   });
 
   it('clears through the thread (the clear event is chained first) and keeps writing after it', async () => {
