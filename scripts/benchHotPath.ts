@@ -9,7 +9,7 @@
  * Then throughput with CONCURRENCY concurrent callers, raw vs the whole stack, interleaved the same way.
  * Figures only: nothing here asserts a time.
  *
- *   npm run bench:calls                                # 2,000 calls per variant, blocks of 100
+ *   npm run bench:calls                                # 3,000 calls per variant, blocks of 100
  *   BENCH_CALLS=4000 BENCH_BLOCK=100 npm run bench:calls
  */
 import { cpus, loadavg } from 'node:os';
@@ -24,11 +24,11 @@ function intEnv(name: string, fallback: number, min: number): number {
   return n;
 }
 
-const CALLS = intEnv('BENCH_CALLS', 2000, 100);
+const CALLS = intEnv('BENCH_CALLS', 3000, 100);
 const BLOCK = intEnv('BENCH_BLOCK', 100, 1);
 const WARMUP = intEnv('BENCH_WARMUP', 200, 0);
 const CONCURRENCY = intEnv('BENCH_CONCURRENCY', 8, 1);
-const CONCURRENT_CALLS = intEnv('BENCH_CONCURRENT_CALLS', 2000, CONCURRENCY);
+const CONCURRENT_CALLS = intEnv('BENCH_CONCURRENT_CALLS', 4000, CONCURRENCY);
 
 async function block(v: Variant, n: number, into: number[]): Promise<void> {
   for (let i = 0; i < n; i++) {
@@ -105,10 +105,11 @@ async function main(): Promise<void> {
     const perBlock = Math.max(CONCURRENCY, Math.floor(CONCURRENT_CALLS / 10));
     const tput = new Map<Variant, number[]>([
       [raw, []],
+      [engine, []],
       [audited, []],
     ]);
     for (let done = 0; done < CONCURRENT_CALLS; done += perBlock) {
-      for (const v of shuffled([raw, audited]))
+      for (const v of shuffled([raw, engine, audited]))
         (tput.get(v) as number[]).push(await concurrent(v, CONCURRENCY, perBlock));
     }
 
@@ -139,6 +140,10 @@ async function main(): Promise<void> {
         true,
         `(${fmt(tAud, 0)} vs ${fmt(tRaw, 0)} calls/s, median of ${(tput.get(raw) as number[]).length} blocks of ${perBlock})`,
       ),
+    );
+    const tEng = quantile(tput.get(engine) as number[], 0.5);
+    console.log(
+      `${`throughput, ${CONCURRENCY} concurrent callers, audit on vs off`.padEnd(46)} ${fmt(tAud / tEng, 3)}x  (${fmt(tEng, 0)} calls/s without the audit trail)`,
     );
     console.log(targetLine('auditing on vs off (p50, back-to-back)', p(audited, 0.5) / p(engine, 0.5), 1.03));
     console.log(targetLine('auditing on vs off (p99, back-to-back)', p(audited, 0.99) / p(engine, 0.99), 1.1));
