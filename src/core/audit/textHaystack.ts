@@ -5,7 +5,7 @@
  * substring test, so the result is exactly a case-insensitive `includes` over each record's text;
  * shorter needles fall back to a native `indexOf` scan of the haystacks.
  */
-import { trigramKeys, TrigramPostings } from './trigramIndex';
+import { NO_POSITION, trigramKeys, TrigramPostings } from './trigramIndex';
 
 const SEP = '\u0001';
 /** Work between two yields to the event loop while postings are built. */
@@ -103,7 +103,9 @@ export class TextHaystack {
       const s = this.segs.get(segNo);
       if (!s) continue;
       if (keys) {
-        verifyCandidates(s, n, s.tri.candidates(keys), base, hits);
+        const found = s.tri.candidateSet(keys);
+        if (found instanceof Uint8Array) verifyBitmap(s, n, found, s.tri.positions(n), base, hits);
+        else verifyCandidates(s, n, found, base, hits);
         scanRecords(s, n, s.tri.n, base, hits);
       } else scanRecords(s, n, 0, base, hits);
       base += s.starts.length;
@@ -134,6 +136,68 @@ function verifyCandidates(s: SegmentHay, n: string, ids: readonly number[], base
     }
     if (p < (starts[k + 1] ?? hay.length)) hits[base + k] = 1;
   }
+}
+
+/**
+ * Checks the candidates of a needle most records contain (a bitmap over local ids). A record whose
+ * trigram positions spell the needle (see {@link TrigramPostings.positions}) is a hit without reading
+ * its text; the others are checked with the forward `indexOf` cursor of {@link verifyCandidates}.
+ */
+function verifyBitmap(
+  s: SegmentHay,
+  n: string,
+  bits: Uint8Array,
+  at: readonly Uint8Array[] | undefined,
+  base: number,
+  hits: Uint8Array,
+): void {
+  const { hay, starts } = s;
+  const ok = at ? spelled(at) : undefined;
+  let p = -1;
+  for (let b = 0; b < bits.length; b++) {
+    for (let v = bits[b] as number; v !== 0; v &= v - 1) {
+      const k = (b << 3) | (31 - Math.clz32(v & -v));
+      if (ok !== undefined && ok[k] !== 0) {
+        hits[base + k] = 1;
+        continue;
+      }
+      const start = starts[k] as number;
+      if (p < start) {
+        p = hay.indexOf(n, start);
+        if (p === -1) return;
+      }
+      if (p < (starts[k + 1] ?? hay.length)) hits[base + k] = 1;
+    }
+  }
+}
+
+const HIGH = 0x80808080;
+const LOW = 0x7f7f7f7f;
+
+/**
+ * Per record (byte k, non-zero when proven), whether the needle's trigrams start at consecutive
+ * positions p, p+1, … in it. Four records per step: bytewise `at[j] - at[0]` (SWAR subtraction without
+ * borrows between bytes) compared with j; exact because positions are below 128 and j is below 128,
+ * so no sum wraps past 255, and an unknown first position (255, high bit set) is never proven.
+ */
+function spelled(at: readonly Uint8Array[]): Uint8Array {
+  const first = at[0] as Uint8Array;
+  const words = first.length >>> 2;
+  const f = new Uint32Array(first.buffer, first.byteOffset, words);
+  const miss = new Uint32Array(words);
+  for (let j = 1; j < at.length; j++) {
+    const aj = at[j] as Uint8Array;
+    const a = new Uint32Array(aj.buffer, aj.byteOffset, words);
+    const want = Math.imul(j, 0x01010101);
+    for (let w = 0; w < words; w++) {
+      const fw = f[w] as number;
+      const aw = a[w] as number;
+      const x = (((aw | HIGH) - (fw & LOW)) ^ ((aw ^ ~fw) & HIGH)) ^ want; // zero bytes where at[j] = at[0] + j
+      miss[w] = (miss[w] as number) | ((((x & LOW) + LOW) | x) & HIGH);
+    }
+  }
+  for (let w = 0; w < words; w++) miss[w] = ~((miss[w] as number) | (f[w] as number)) & HIGH;
+  return new Uint8Array(miss.buffer);
 }
 
 /** Native scan of a segment haystack from record `from` on (unindexed records, or needles under 3 code units). */
