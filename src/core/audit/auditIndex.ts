@@ -95,6 +95,11 @@ export function argumentText(value: unknown, max: number): string {
   return joined.length > max ? joined.slice(0, max) : joined;
 }
 
+/** The first `m` positions: a view when they fill most of `out` (no 4 MB copy at 1M hits), else a compact copy. */
+function fitted(out: Int32Array, m: number): Int32Array {
+  return m * 2 > out.length ? out.subarray(0, m) : out.slice(0, m);
+}
+
 const REF_RE = /^(\d{1,8}):(\d{1,15}):(\d{1,9})$/;
 const MAX_RECORD_BYTES = 4 * 1024 * 1024;
 
@@ -255,6 +260,19 @@ export class AuditIndex {
     const to = f.to ?? Infinity;
     const out = new Int32Array(n);
     let m = 0;
+    if (
+      textOk &&
+      srv === -1 &&
+      tool === -1 &&
+      user === -1 &&
+      caller === -1 &&
+      !outMask &&
+      f.from === undefined &&
+      f.to === undefined
+    ) {
+      for (let i = 0; i < n; i++) if (textOk[i]) out[m++] = i; // free text alone: no column to test
+      return fitted(out, m);
+    }
     const time = this.time.view();
     const server = this.server.view();
     const serverId = this.serverId.view();
@@ -274,7 +292,7 @@ export class AuditIndex {
       if (textOk && !textOk[i]) continue;
       out[m++] = i;
     }
-    return out.slice(0, m);
+    return fitted(out, m);
   }
 
   /** Approximate bytes the free-text search holds (haystack text and offsets; trigram postings). */

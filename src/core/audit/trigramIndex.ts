@@ -144,7 +144,12 @@ interface Built {
   readonly positions: Uint8Array;
 }
 
-const NOTHING: Built = { stride: 0, bitmaps: new Uint8Array(0), lists: new Uint16Array(0), positions: new Uint8Array(0) };
+const NOTHING: Built = {
+  stride: 0,
+  bitmaps: new Uint8Array(0),
+  lists: new Uint16Array(0),
+  positions: new Uint8Array(0),
+};
 
 /** One pass over `hay[0, end)` in slices; yields after each slice. */
 function* slicedPass(
@@ -265,7 +270,18 @@ export class TrigramPostings {
       if (slot !== 0) count[keys[j] as number] = 0;
     });
     idleScratch = scratch;
-    return new TrigramPostings(n, keys, counts, offsets, isBitmap, out.bitmaps, out.lists, slots, out.positions, stride);
+    return new TrigramPostings(
+      n,
+      keys,
+      counts,
+      offsets,
+      isBitmap,
+      out.bitmaps,
+      out.lists,
+      slots,
+      out.positions,
+      stride,
+    );
   }
 
   /** Frees the build tables until the next build (call when a batch of builds is done). */

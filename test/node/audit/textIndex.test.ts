@@ -158,6 +158,36 @@ describe('free-text index (trigram postings)', () => {
     assert.deepEqual(p.candidates(trigramKeys('zzz')), []);
   });
 
+  it('proves matches of a needle most records hold from trigram positions, and still verifies the rest (issue 9)', async () => {
+    // a non-ASCII code unit whose 7-bit fold collides with 'n': its trigrams share the keys of ASCII ones
+    const fold = (c: number): number => (c ^ (c >>> 7) ^ (c >>> 14)) & 127;
+    let wide = 0x100;
+    while (fold(wide) !== 'n'.charCodeAt(0) || String.fromCharCode(wide).toLowerCase() !== String.fromCharCode(wide))
+      wide++;
+    const variants = [
+      (i: number) => `cannot xyz t log ${i}`, // every trigram of 'cannot log', not the substring
+      (i: number) => `cannot lag ${i} cannot log`, // first occurrences misaligned, the needle further on
+      (i: number) => `${'x'.repeat(130)} cannot log ${i}`, // the needle beyond the kept positions
+      (i: number) => `can${String.fromCharCode(wide)}ot log ${i}`, // colliding keys, not the substring
+      (i: number) => `Customer ${i} CANNOT LOG in`, // case folded
+    ];
+    const texts = Array.from({ length: 3000 }, (_, i) =>
+      i % 10 < 5 ? `customer ${i} cannot log in` : (variants[(i % 10) - 5] as (i: number) => string)(i),
+    );
+    const h = new TextHaystack({ maxTail: 0 });
+    texts.forEach((t, i) => h.add(1 + Math.floor(i / 1000), t));
+    await h.seal();
+    const hay = `${texts
+      .slice(0, 1000)
+      .map((t) => t.toLowerCase())
+      .join('\u0001')}\u0001`;
+    const p = TrigramPostings.build(hay, 1000, hay.length);
+    assert.ok(p.positions('cannot log'), 'the needle is answered from positions');
+    assert.equal(p.positions('cannöt log'), undefined, 'non-ASCII needles are not');
+    for (const needle of ['cannot log', 'cannot lo', 'annot log in', 'cannot', 'log ', 'not xyz t log', 'customer 1'])
+      assert.deepEqual(searchAll(h, [1, 2, 3], texts.length, needle), naive(texts, needle), needle);
+  });
+
   it('segments of more than 65536 records use 32-bit id lists', () => {
     const texts = Array.from({ length: 70_000 }, (_, i) => `r${i}`);
     const hay = `${texts.join('\u0001')}\u0001`;
