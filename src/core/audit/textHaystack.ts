@@ -8,14 +8,20 @@
 import { NO_POSITION, trigramKeys, TrigramPostings } from './trigramIndex';
 
 const SEP = '\u0001';
-/** Work between two yields to the event loop while postings are built. */
-const SEAL_SLICE_MS = 8;
+/** Work between two yields to the event loop while postings are built (issue 9: no block over ~15 ms). */
+const SEAL_SLICE_MS = 4;
+/** Pending texts joined into one string at a time. */
+const PENDING_BLOCK = 256;
 
 interface SegmentHay {
   hay: string;
   /** Start offset of each record's text in `hay`. */
   starts: number[];
+  /** Texts added since the last seal, not yet visible to search. */
   pending: string[];
+  /** Earlier pending texts, joined (each followed by SEP) in blocks of {@link PENDING_BLOCK}, and their lengths. */
+  blocks: string[];
+  blockLengths: number[];
   /** Postings of the first `tri.n` records; later ones (live appends) are scanned. */
   tri: TrigramPostings;
 }
@@ -37,38 +43,54 @@ export class TextHaystack {
   add(segNo: number, text: string): void {
     let s = this.segs.get(segNo);
     if (!s) {
-      s = { hay: '', starts: [], pending: [], tri: TrigramPostings.EMPTY };
+      s = { hay: '', starts: [], pending: [], blocks: [], blockLengths: [], tri: TrigramPostings.EMPTY };
       this.segs.set(segNo, s);
     }
-    s.pending.push(text.toLowerCase().replaceAll(SEP, ' '));
+    const t = text.toLowerCase().replaceAll(SEP, ' ');
+    s.pending.push(t);
+    s.blockLengths.push(t.length);
+    // joined as they come: a first build does not hold a segment's worth of small strings (the
+    // collector traced them all) nor join them in one long turn at the seal
+    if (s.pending.length === PENDING_BLOCK) {
+      s.blocks.push(`${s.pending.join(SEP)}${SEP}`);
+      s.pending = [];
+    }
   }
 
   /**
    * Appends pending texts to their haystacks and (re)builds postings (time-sliced): every older segment is indexed
    * completely; the newest (growing) one once its unindexed tail exceeds both `maxTail` and the
-   * indexed part, so rebuilding costs O(1) amortised per record.
+   * indexed part, so rebuilding costs O(1) amortised per record. `keepScratch` keeps the build tables
+   * for a following seal (the last seal of a batch releases them).
    */
-  async seal(): Promise<void> {
+  async seal(options: { keepScratch?: boolean } = {}): Promise<void> {
     const newest = Math.max(...this.segs.keys());
     const builds: [SegmentHay, number, number][] = [];
     // texts first, all at once: a search meanwhile sees every record (unindexed ones are scanned)
     for (const [segNo, s] of this.segs) {
-      if (s.pending.length > 0) {
+      if (s.blockLengths.length > 0) {
         let pos = s.hay.length;
-        for (const t of s.pending) {
+        for (const length of s.blockLengths) {
           s.starts.push(pos);
-          pos += t.length + 1;
+          pos += length + 1;
         }
-        s.hay += `${s.pending.join(SEP)}${SEP}`;
+        if (s.pending.length > 0) s.blocks.push(`${s.pending.join(SEP)}${SEP}`);
+        s.hay += s.blocks.join('');
         s.pending = [];
+        s.blocks = [];
+        s.blockLengths = [];
       }
       const tail = s.starts.length - s.tri.n;
       if (tail > 0 && (segNo !== newest || (tail > this.maxTail && tail > s.tri.n)))
         builds.push([s, s.starts.length, s.hay.length]);
     }
-    // then the postings, in slices of at most SEAL_SLICE_MS (a 16 MiB segment takes ~100 ms in one go)
+    // then the postings, in slices of at most SEAL_SLICE_MS (a 16 MiB segment takes ~100 ms in one go),
+    // from a turn of their own: the texts above cost a few ms for a segment's worth of records
+    if (builds.length > 0) await new Promise<void>((resolve) => setImmediate(resolve));
     for (const [s, n, end] of builds) s.tri = await TrigramPostings.buildSliced(s.hay, n, end, SEAL_SLICE_MS);
-    TrigramPostings.releaseScratch();
+    // a first build seals segment after segment: 24 MiB of tables allocated (and paged in) for each
+    // one also made the collector run for the external memory
+    if (!options.keepScratch) TrigramPostings.releaseScratch();
   }
 
   drop(segNo: number): void {

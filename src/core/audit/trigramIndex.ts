@@ -52,8 +52,8 @@ function takeScratch(): Scratch {
   return s;
 }
 
-/** Haystack characters per step of a build (~1-2 ms of work): a time-sliced build yields between steps. */
-const SLICE_CHARS = 1 << 18;
+/** Haystack characters per step of a build (~1 ms of work): a time-sliced build yields between steps. */
+const SLICE_CHARS = 1 << 16;
 
 /** Where a pass over the haystack stands between two slices. */
 interface PassState {
