@@ -5,7 +5,7 @@
  * substring test, so the result is exactly a case-insensitive `includes` over each record's text;
  * shorter needles fall back to a native `indexOf` scan of the haystacks.
  */
-import { NO_POSITION, trigramKeys, TrigramPostings } from './trigramIndex';
+import { bitIds, trigramKeys, TrigramPostings } from './trigramIndex';
 
 const SEP = '\u0001';
 /** Work between two yields to the event loop while postings are built (issue 9: no block over ~15 ms). */
@@ -126,8 +126,10 @@ export class TextHaystack {
       if (!s) continue;
       if (keys) {
         const found = s.tri.candidateSet(keys);
-        if (found instanceof Uint8Array) verifyBitmap(s, n, found, s.tri.positions(n), base, hits);
-        else verifyCandidates(s, n, found, base, hits);
+        const at = found instanceof Uint8Array ? s.tri.positions(n) : undefined;
+        if (found instanceof Uint8Array && (at || bitCount(found) * 8 > s.starts.length))
+          verifyBitmap(s, n, found, at, base, hits);
+        else verifyCandidates(s, n, found instanceof Uint8Array ? bitIds(found) : found, base, hits);
         scanRecords(s, n, s.tri.n, base, hits);
       } else scanRecords(s, n, 0, base, hits);
       base += s.starts.length;
@@ -227,6 +229,13 @@ function spelled(at: readonly Uint8Array[]): Uint8Array {
   }
   for (let w = 0; w < words; w++) miss[w] = ~((miss[w] as number) | (f[w] as number)) & HIGH;
   return new Uint8Array(miss.buffer);
+}
+
+/** Bits set in a bitmap. */
+function bitCount(bits: Uint8Array): number {
+  let count = 0;
+  for (let b = 0; b < bits.length; b++) for (let v = bits[b] as number; v !== 0; v &= v - 1) count++;
+  return count;
 }
 
 /** Native scan of a segment haystack from record `from` on (unindexed records, or needles under 3 code units). */
