@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { AUDIT_OUTCOME_KINDS, humanLabel, type AuditOutcomeKind, type AuditRecord } from './auditRecord';
 import { parseRecordLine } from './chainVerifier';
 import { listSegments, readAnchor, readSlice, scanLines, segmentName } from './segmentFiles';
-import { float64Column, int32Column, type IndexColumn } from './indexColumn';
-import { TextHaystack, type TextHaystackOptions } from './textHaystack';
+import { Dict, float64Column, int32Column, type IndexColumn } from './indexColumn';
+import { argumentText, MAX_TEXT_CHARS, TextHaystack, type TextHaystackOptions } from './textHaystack';
 
 /** Bytes read (and indexed) per event-loop turn while building the index (~150 records, 1-2 ms). */
 const INDEX_READ_BYTES = 64 * 1024;
@@ -45,54 +45,6 @@ export interface UnreadableLine {
   readonly segment: string;
   readonly line: number;
   readonly reason: string;
-}
-
-/** String dictionary: each distinct value stored once, referenced by number. */
-class Dict {
-  private readonly ids = new Map<string, number>();
-  readonly values: string[] = [];
-  id(value: string): number {
-    let id = this.ids.get(value);
-    if (id === undefined) {
-      id = this.values.length;
-      this.values.push(value);
-      this.ids.set(value, id);
-    }
-    return id;
-  }
-  lookup(value: string): number | undefined {
-    return this.ids.get(value);
-  }
-  /** Mask of entries containing `needle` (already lower case). */
-  mask(needle: string): Uint8Array {
-    const m = new Uint8Array(this.values.length);
-    this.values.forEach((v, i) => {
-      if (v.toLowerCase().includes(needle)) m[i] = 1;
-    });
-    return m;
-  }
-}
-
-/** Argument text kept per record for free-text search (leaf values only: keys and JSON punctuation are noise). */
-const MAX_TEXT_CHARS = 384;
-
-/** Leaf values (strings, numbers, booleans) of a JSON value, space-separated, up to `max` chars. */
-export function argumentText(value: unknown, max: number): string {
-  const parts: string[] = [];
-  let len = 0;
-  const walk = (v: unknown): void => {
-    if (len >= max || v === null || v === undefined) return;
-    if (typeof v === 'object') {
-      for (const x of Array.isArray(v) ? v : Object.values(v as Record<string, unknown>)) walk(x);
-      return;
-    }
-    const text = String(v);
-    parts.push(text);
-    len += text.length + 1;
-  };
-  walk(value);
-  const joined = parts.join(' ');
-  return joined.length > max ? joined.slice(0, max) : joined;
 }
 
 /** The first `m` positions: a view when they fill most of `out` (no 4 MB copy at 1M hits), else a compact copy. */
@@ -296,7 +248,7 @@ export class AuditIndex {
   }
 
   /** Approximate bytes the free-text search holds (haystack text and offsets; trigram postings). */
-  textMemoryBytes(): { haystack: number; postings: number } {
+  textMemoryBytes(): { haystack: number; postings: number; positions: number } {
     return this.hay.memoryBytes();
   }
 

@@ -1,5 +1,8 @@
 /**
- * One column of the audit index (auditIndex.ts): numbers in a growable typed array. A million records
+ * Columns of the audit index (auditIndex.ts): numbers in typed arrays, and the string dictionaries
+ * that text columns hold ids of.
+ *
+ * One column: numbers in a growable typed array. A million records
  * make twelve such columns; as typed arrays they live outside the JS heap, so the garbage collector
  * neither traces nor moves them (as `number[]` they made major collections of 100+ ms during the first
  * index build, each one blocking the extension host), and a filter loop over them is a tight scan.
@@ -48,3 +51,29 @@ export class IndexColumn<T extends Float64Array | Int32Array> {
 
 export const float64Column = (): IndexColumn<Float64Array> => new IndexColumn((n) => new Float64Array(n));
 export const int32Column = (): IndexColumn<Int32Array> => new IndexColumn((n) => new Int32Array(n));
+
+/** String dictionary of a text column (server, tool, user, caller): each distinct value stored once, referenced by number. */
+export class Dict {
+  private readonly ids = new Map<string, number>();
+  readonly values: string[] = [];
+  id(value: string): number {
+    let id = this.ids.get(value);
+    if (id === undefined) {
+      id = this.values.length;
+      this.values.push(value);
+      this.ids.set(value, id);
+    }
+    return id;
+  }
+  lookup(value: string): number | undefined {
+    return this.ids.get(value);
+  }
+  /** Mask of entries containing `needle` (already lower case). */
+  mask(needle: string): Uint8Array {
+    const m = new Uint8Array(this.values.length);
+    this.values.forEach((v, i) => {
+      if (v.toLowerCase().includes(needle)) m[i] = 1;
+    });
+    return m;
+  }
+}

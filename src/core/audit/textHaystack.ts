@@ -5,7 +5,8 @@
  * substring test, so the result is exactly a case-insensitive `includes` over each record's text;
  * shorter needles fall back to a native `indexOf` scan of the haystacks.
  */
-import { bitIds, trigramKeys, TrigramPostings } from './trigramIndex';
+import { bitCount, bitIds, HIGH, spelled } from './postingBits';
+import { trigramKeys, TrigramPostings } from './trigramIndex';
 
 const SEP = '\u0001';
 /** Work between two yields to the event loop while postings are built (issue 9: no block over ~15 ms). */
@@ -24,6 +25,28 @@ interface SegmentHay {
   blockLengths: number[];
   /** Postings of the first `tri.n` records; later ones (live appends) are scanned. */
   tri: TrigramPostings;
+}
+
+/** Argument text kept per record for free-text search (leaf values only: keys and JSON punctuation are noise). */
+export const MAX_TEXT_CHARS = 384;
+
+/** Leaf values (strings, numbers, booleans) of a JSON value, space-separated, up to `max` chars. */
+export function argumentText(value: unknown, max: number): string {
+  const parts: string[] = [];
+  let len = 0;
+  const walk = (v: unknown): void => {
+    if (len >= max || v === null || v === undefined) return;
+    if (typeof v === 'object') {
+      for (const x of Array.isArray(v) ? v : Object.values(v as Record<string, unknown>)) walk(x);
+      return;
+    }
+    const text = String(v);
+    parts.push(text);
+    len += text.length + 1;
+  };
+  walk(value);
+  const joined = parts.join(' ');
+  return joined.length > max ? joined.slice(0, max) : joined;
 }
 
 export interface TextHaystackOptions {
@@ -101,15 +124,17 @@ export class TextHaystack {
     this.segs.clear();
   }
 
-  /** Approximate bytes held: haystack characters (one byte each when Latin-1) and offsets; postings. */
-  memoryBytes(): { haystack: number; postings: number } {
+  /** Approximate bytes held: haystack characters (one byte each when Latin-1) and offsets; postings, and the trigram positions they include. */
+  memoryBytes(): { haystack: number; postings: number; positions: number } {
     let haystack = 0;
     let postings = 0;
+    let positions = 0;
     for (const s of this.segs.values()) {
       haystack += s.hay.length + s.starts.length * 8;
       postings += s.tri.memoryBytes();
+      positions += s.tri.positionBytes();
     }
-    return { haystack, postings };
+    return { haystack, postings, positions };
   }
 
   /**
@@ -200,42 +225,6 @@ function verifyBitmap(
       if (p < (starts[k + 1] ?? hay.length)) hits[base + k] = 1;
     }
   }
-}
-
-const HIGH = 0x80808080;
-const LOW = 0x7f7f7f7f;
-
-/**
- * Per record (byte k, non-zero when proven), whether the needle's trigrams start at consecutive
- * positions p, p+1, … in it. Four records per step: bytewise `at[j] - at[0]` (SWAR subtraction without
- * borrows between bytes) compared with j; exact because positions are below 128 and j is below 128,
- * so no sum wraps past 255, and an unknown first position (255, high bit set) is never proven.
- */
-function spelled(at: readonly Uint8Array[]): Uint8Array {
-  const first = at[0] as Uint8Array;
-  const words = first.length >>> 2;
-  const f = new Uint32Array(first.buffer, first.byteOffset, words);
-  const miss = new Uint32Array(words);
-  for (let j = 1; j < at.length; j++) {
-    const aj = at[j] as Uint8Array;
-    const a = new Uint32Array(aj.buffer, aj.byteOffset, words);
-    const want = Math.imul(j, 0x01010101);
-    for (let w = 0; w < words; w++) {
-      const fw = f[w] as number;
-      const aw = a[w] as number;
-      const x = ((aw | HIGH) - (fw & LOW)) ^ ((aw ^ ~fw) & HIGH) ^ want; // zero bytes where at[j] = at[0] + j
-      miss[w] = (miss[w] as number) | ((((x & LOW) + LOW) | x) & HIGH);
-    }
-  }
-  for (let w = 0; w < words; w++) miss[w] = ~((miss[w] as number) | (f[w] as number)) & HIGH;
-  return new Uint8Array(miss.buffer);
-}
-
-/** Bits set in a bitmap. */
-function bitCount(bits: Uint8Array): number {
-  let count = 0;
-  for (let b = 0; b < bits.length; b++) for (let v = bits[b] as number; v !== 0; v &= v - 1) count++;
-  return count;
 }
 
 /** Native scan of a segment haystack from record `from` on (unindexed records, or needles under 3 code units). */

@@ -17,6 +17,8 @@
  * proven to match without reading its text (see {@link TrigramPostings.positions}). A needle that matches
  * every record is then answered from these bytes instead of a million substring searches.
  */
+import { binarySearch, bitIds, bitmapStride, intersect } from './postingBits';
+
 const KEY_BITS = 21;
 const KEY_MASK = (1 << KEY_BITS) - 1;
 const SEP = 1; // U+0001 joins record texts in the haystack
@@ -386,11 +388,6 @@ export class TrigramPostings {
   }
 }
 
-/** Bytes per bitmap: one bit per record, in whole 32-bit words (bitmaps are ANDed a word at a time). */
-function bitmapStride(n: number): number {
-  return ((n + 31) >>> 5) << 2;
-}
-
 /** Keys that keep positions: the most common ones held by more than half the records, 1-based slots per key. */
 function positionSlots(keys: Int32Array, counts: Int32Array, n: number): Uint8Array {
   const slots = new Uint8Array(keys.length);
@@ -398,46 +395,4 @@ function positionSlots(keys: Int32Array, counts: Int32Array, n: number): Uint8Ar
   common.sort((a, b) => (counts[b] as number) - (counts[a] as number));
   common.slice(0, MAX_POSITION_KEYS).forEach((j, k) => (slots[j] = k + 1));
   return slots;
-}
-
-/** Ascending ids of the bits set in a bitmap. */
-export function bitIds(bits: Uint8Array): number[] {
-  const ids: number[] = [];
-  for (let b = 0; b < bits.length; b++) {
-    const v = bits[b] as number;
-    if (v === 0) continue;
-    for (let bit = 0; bit < 8; bit++) if (v & (1 << bit)) ids.push((b << 3) | bit);
-  }
-  return ids;
-}
-
-function binarySearch(xs: Int32Array, x: number): number {
-  let lo = 0;
-  let hi = xs.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const v = xs[mid] as number;
-    if (v < x) lo = mid + 1;
-    else if (v > x) hi = mid - 1;
-    else return mid;
-  }
-  return -1;
-}
-
-/** Sorted intersection of two ascending id lists. */
-function intersect(a: readonly number[], b: readonly number[]): number[] {
-  const out: number[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length && j < b.length) {
-    const x = a[i] as number;
-    const y = b[j] as number;
-    if (x === y) {
-      out.push(x);
-      i++;
-      j++;
-    } else if (x < y) i++;
-    else j++;
-  }
-  return out;
 }

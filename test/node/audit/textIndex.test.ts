@@ -140,7 +140,7 @@ describe('free-text index (trigram postings)', () => {
     assert.deepEqual(searchAll(h, [2, 3], 2, 'beta'), [1]);
     h.clear();
     assert.deepEqual(searchAll(h, [2, 3], 2, 'alpha'), []);
-    assert.deepEqual(h.memoryBytes(), { haystack: 0, postings: 0 });
+    assert.deepEqual(h.memoryBytes(), { haystack: 0, postings: 0, positions: 0 });
   });
 
   it('postings keep common trigrams as bitmaps and rare ones as lists; candidates are a superset of true matches', () => {
