@@ -6,7 +6,7 @@
  * is the chart's aggregation (calls over time by outcome + server/tool/caller counts, auditHistogram.ts).
  * Targets (issue 9, with margin so that they hold on a busy machine): a free-text query matching every
  * record <= 25 ms, filtered queries <= 25 ms (median) and < 50 ms (max), the index build's longest
- * event-loop block <= 15 ms of CPU (and <= 50 ms wall); auditing adds < 5 % to a loopback tool call.
+ * event-loop block <= 15 ms of work (min of process CPU and wall time; and <= 50 ms wall); auditing adds < 5 % to a loopback tool call.
  * Each figure is printed with its target and met/MISSED; CPU time is the process's (process.cpuUsage).
  *   npm run bench -- --records 200000    # quicker run (or BENCH_RECORDS=200000)
  */
@@ -141,11 +141,14 @@ async function benchStore(dir: string): Promise<{ store: AuditStore; index: Audi
   // the first panel open runs this build in the extension host: how long it holds the event loop at a time
   console.log(
     msTargetLine(
-      '  build: longest block, CPU',
-      longest.cpuMs,
+      '  build: longest block, work',
+      longest.workMs,
       15,
-      `(its wall time ${fmt(longest.wallMs, 1)} ms; ${longest.over15} of ${longest.blocks} blocks over 15 ms CPU)`,
+      `(min of its process CPU ${fmt(longest.workCpuMs, 1)} ms and wall ${fmt(longest.workWallMs, 1)} ms; ${longest.over15} of ${longest.blocks} blocks over 15 ms)`,
     ),
+  );
+  console.log(
+    `  build: longest block by process CPU ${fmt(longest.cpuMs, 1)} ms (wall ${fmt(longest.wallMs, 1)} ms; process CPU also counts the collector's helper threads, which run beside the event loop)`,
   );
   console.log(
     msTargetLine(
@@ -177,6 +180,13 @@ interface Blocks {
   /** The block with the longest wall time: its wall and CPU time. */
   maxWallMs: number;
   maxWallCpuMs: number;
+  /**
+   * The block with the most work for the event loop's thread, bounded by min(process CPU, wall): the
+   * thread cannot run longer than the wall time, nor use more CPU than the whole process.
+   */
+  workMs: number;
+  workCpuMs: number;
+  workWallMs: number;
   blocks: number;
   over15: number;
 }
@@ -188,14 +198,26 @@ interface Blocks {
 function eventLoopGaps(): { stop(): Blocks } {
   let wall = performance.now();
   let cpu = process.cpuUsage();
-  const r: Blocks = { cpuMs: 0, wallMs: 0, maxWallMs: 0, maxWallCpuMs: 0, blocks: 0, over15: 0 };
+  const r: Blocks = {
+    cpuMs: 0,
+    wallMs: 0,
+    maxWallMs: 0,
+    maxWallCpuMs: 0,
+    workMs: 0,
+    workCpuMs: 0,
+    workWallMs: 0,
+    blocks: 0,
+    over15: 0,
+  };
   const tick = (): void => {
     const now = performance.now();
     const used = process.cpuUsage(cpu);
     const cpuMs = (used.user + used.system) / 1000;
     const wallMs = now - wall;
+    const workMs = Math.min(cpuMs, wallMs);
     r.blocks++;
-    if (cpuMs > 15) r.over15++;
+    if (workMs > 15) r.over15++;
+    if (workMs > r.workMs) Object.assign(r, { workMs, workCpuMs: cpuMs, workWallMs: wallMs });
     if (cpuMs > r.cpuMs) Object.assign(r, { cpuMs, wallMs });
     if (wallMs > r.maxWallMs) Object.assign(r, { maxWallMs: wallMs, maxWallCpuMs: cpuMs });
     wall = now;
