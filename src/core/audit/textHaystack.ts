@@ -3,7 +3,8 @@
  * texts joined by U+0001) plus trigram postings per segment (see trigramIndex.ts). A needle of 3+
  * code units is looked up in the postings and only the candidate records are checked with a bounded
  * substring test, so the result is exactly a case-insensitive `includes` over each record's text;
- * shorter needles fall back to a native `indexOf` scan of the haystacks.
+ * shorter needles fall back to a native `indexOf` scan of the haystacks. A needle most records hold
+ * is mostly answered from the postings' trigram positions, which prove a match without the text.
  */
 import { bitCount, bitIds, HIGH, spelled } from './postingBits';
 import { trigramKeys, TrigramPostings } from './trigramIndex';
@@ -20,9 +21,10 @@ interface SegmentHay {
   starts: number[];
   /** Texts added since the last seal, not yet visible to search. */
   pending: string[];
-  /** Earlier pending texts, joined (each followed by SEP) in blocks of {@link PENDING_BLOCK}, and their lengths. */
+  /** Earlier texts added since the last seal, joined (each followed by SEP) in blocks of {@link PENDING_BLOCK}. */
   blocks: string[];
-  blockLengths: number[];
+  /** The length of every text added since the last seal (in `blocks` or `pending`), in order. */
+  pendingLengths: number[];
   /** Postings of the first `tri.n` records; later ones (live appends) are scanned. */
   tri: TrigramPostings;
 }
@@ -66,12 +68,12 @@ export class TextHaystack {
   add(segNo: number, text: string): void {
     let s = this.segs.get(segNo);
     if (!s) {
-      s = { hay: '', starts: [], pending: [], blocks: [], blockLengths: [], tri: TrigramPostings.EMPTY };
+      s = { hay: '', starts: [], pending: [], blocks: [], pendingLengths: [], tri: TrigramPostings.EMPTY };
       this.segs.set(segNo, s);
     }
     const t = text.toLowerCase().replaceAll(SEP, ' ');
     s.pending.push(t);
-    s.blockLengths.push(t.length);
+    s.pendingLengths.push(t.length);
     // joined as they come: a first build does not hold a segment's worth of small strings (the
     // collector traced them all) nor join them in one long turn at the seal
     if (s.pending.length === PENDING_BLOCK) {
@@ -91,9 +93,9 @@ export class TextHaystack {
     const builds: [SegmentHay, number, number][] = [];
     // texts first, all at once: a search meanwhile sees every record (unindexed ones are scanned)
     for (const [segNo, s] of this.segs) {
-      if (s.blockLengths.length > 0) {
+      if (s.pendingLengths.length > 0) {
         let pos = s.hay.length;
-        for (const length of s.blockLengths) {
+        for (const length of s.pendingLengths) {
           s.starts.push(pos);
           pos += length + 1;
         }
@@ -101,7 +103,7 @@ export class TextHaystack {
         s.hay += s.blocks.join('');
         s.pending = [];
         s.blocks = [];
-        s.blockLengths = [];
+        s.pendingLengths = [];
       }
       const tail = s.starts.length - s.tri.n;
       if (tail > 0 && (segNo !== newest || (tail > this.maxTail && tail > s.tri.n)))

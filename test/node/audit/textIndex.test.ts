@@ -247,6 +247,11 @@ describe('free-text index (trigram postings)', () => {
       assert.ok(ix.textMemoryBytes().postings > 0);
       assert.equal(ix.query({ text: 'GRÖSSE' }).total, 0, 'ß does not fold to ss (same semantics as toLowerCase)');
       assert.equal(ix.query({ text: 'größe 1' }).total, 11);
+      assert.deepEqual(
+        ix.query({ text: 'ticket-1' }, 0, 50),
+        ix.query({ text: 'ticket-1', from: 0 }, 0, 50),
+        'a text-only filter (hit mask straight to positions) lists what the column scan lists',
+      );
       assert.equal(ix.query({ text: 'e 3 tick' }).total, 1, 'across token boundaries');
       assert.equal(ix.query({ text: 'TOOL_3' }).total, 4, 'tool name (tool_3 of 40 records: 3, 14, 25, 36)');
       assert.equal(ix.query({ text: 'denie' }).total, 10, 'outcome kind');
