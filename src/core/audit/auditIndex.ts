@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { AUDIT_OUTCOME_KINDS, humanLabel, type AuditOutcomeKind, type AuditRecord } from './auditRecord';
 import { parseRecordLine } from './chainVerifier';
 import { listSegments, readAnchor, readSlice, scanLines, segmentName } from './segmentFiles';
-import { Dict, float64Column, int32Column, type IndexColumn } from './indexColumn';
+import { Dict, float64Column, growAhead, int32Column, type IndexColumn } from './indexColumn';
 import { argumentText, MAX_TEXT_CHARS, TextHaystack, type TextHaystackOptions } from './textHaystack';
 
 /** Bytes read (and indexed) per event-loop turn while building the index (~150 records, 1-2 ms). */
@@ -149,7 +149,12 @@ export class AuditIndex {
     const goneSet = new Set(gone);
     const keep: number[] = [];
     for (let i = 0; i < this.seg.length; i++) if (!goneSet.has(this.seg.at(i))) keep.push(i);
-    for (const col of [
+    for (const col of this.allColumns()) col.keep(keep);
+    return true;
+  }
+
+  private allColumns(): IndexColumn<Float64Array | Int32Array>[] {
+    return [
       this.time,
       this.dur,
       this.server,
@@ -162,9 +167,7 @@ export class AuditIndex {
       this.seg,
       this.offset,
       this.length,
-    ])
-      col.keep(keep);
-    return true;
+    ];
   }
 
   private addLine(segNo: number, segName: string, line: number, offset: number, length: number, text: string): void {
@@ -187,6 +190,7 @@ export class AuditIndex {
     this.seg.push(segNo);
     this.offset.push(offset);
     this.length.push(length);
+    if ((this.size & 255) === 0) growAhead(this.allColumns());
   }
 
   /** Positions (ascending = chronological append order) matching the filter; cached per generation. */

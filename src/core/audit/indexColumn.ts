@@ -23,12 +23,20 @@ export class IndexColumn<T extends Float64Array | Int32Array> {
   }
 
   push(value: number): void {
-    if (this.count === this.data.length) {
-      const grown = this.make(this.data.length * 2);
-      grown.set(this.data);
-      this.data = grown;
-    }
+    if (this.count === this.data.length) this.grow();
     this.data[this.count++] = value;
+  }
+
+  /** Whether less than a quarter of the capacity is left (see {@link growAhead}). */
+  get nearlyFull(): boolean {
+    return this.data.length - this.count < this.data.length / 4;
+  }
+
+  /** Doubles the capacity (a copy of every value: ~4 ms for a million float64s). */
+  grow(): void {
+    const grown = this.make(this.data.length * 2);
+    grown.set(this.data.subarray(0, this.count));
+    this.data = grown;
   }
 
   at(i: number): number {
@@ -47,6 +55,15 @@ export class IndexColumn<T extends Float64Array | Int32Array> {
     this.data = next;
     this.count = positions.length;
   }
+}
+
+/**
+ * Grows at most one of these columns, the first that is nearly full. Called every few hundred
+ * records, it spreads the growth of columns that fill up together (a dozen pushed per record) over
+ * as many event-loop turns instead of doubling them all, 56 MB at 500K records, inside one push.
+ */
+export function growAhead(columns: readonly IndexColumn<Float64Array | Int32Array>[]): void {
+  columns.find((c) => c.nearlyFull)?.grow();
 }
 
 export const float64Column = (): IndexColumn<Float64Array> => new IndexColumn((n) => new Float64Array(n));
