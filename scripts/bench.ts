@@ -4,7 +4,10 @@
  * measured in the same run against a real MCP server (SDK 1.x McpServer + StreamableHTTP) on loopback.
  * Free-text queries (trigram postings + verification) are timed and printed on their own line, and so
  * is the chart's aggregation (calls over time by outcome + server/tool/caller counts, auditHistogram.ts).
- * Targets: filtered query < 50 ms, auditing adds < 5 % to a loopback tool call.
+ * Targets (issue 9, with margin so that they hold on a busy machine): a free-text query matching every
+ * record <= 25 ms, filtered queries <= 25 ms (median) and < 50 ms (max), the index build's longest
+ * event-loop block <= 15 ms of work (min of process CPU and wall time; and <= 50 ms wall); auditing adds < 5 % to a loopback tool call.
+ * Each figure is printed with its target and met/MISSED; CPU time is the process's (process.cpuUsage).
  *   npm run bench -- --records 200000    # quicker run (or BENCH_RECORDS=200000)
  */
 import { parseArgs } from 'node:util';
@@ -27,6 +30,7 @@ import { AuditStore } from '../src/core/audit/auditStore';
 import { AuditTrail } from '../src/core/audit/auditTrail';
 import { listSegments } from '../src/core/audit/segmentFiles';
 import { MemoryLogger } from '../src/core/memoryPorts';
+import { msTargetLine } from './bench/stats';
 import type { ToolCallContext } from '../src/core/toolCallObserver';
 
 /** `--records N` (or BENCH_RECORDS) — number of records to append and query. */
@@ -134,39 +138,88 @@ async function benchStore(dir: string): Promise<{ store: AuditStore; index: Audi
   console.log(
     `index build:       ${fmt((performance.now() - b0) / 1000)} s for ${fmt(index.size, 0)} records (${fmt((buildCpu.user + buildCpu.system) / index.size, 1)} µs CPU per record; once per segment, then incremental)`,
   );
+  // the first panel open runs this build in the extension host: how long it holds the event loop at a time
   console.log(
-    `  longest event-loop block during the build: ${fmt(longest.cpuMs, 1)} ms of CPU, ${fmt(longest.wallMs, 1)} ms wall (target <= 50 ms: ${verdict(longest.cpuMs, longest.wallMs, 50)}); the first panel open runs this build in the extension host`,
+    msTargetLine(
+      '  build: longest block, work',
+      longest.workMs,
+      15,
+      `(min of its process CPU ${fmt(longest.workCpuMs, 1)} ms and wall ${fmt(longest.workWallMs, 1)} ms; ${longest.over15} of ${longest.blocks} blocks over 15 ms)`,
+    ),
+  );
+  console.log(
+    `  build: longest block by process CPU ${fmt(longest.cpuMs, 1)} ms (wall ${fmt(longest.wallMs, 1)} ms; process CPU also counts the collector's helper threads, which run beside the event loop)`,
+  );
+  console.log(
+    msTargetLine(
+      '  build: longest block, wall',
+      longest.maxWallMs,
+      50,
+      `(its CPU time ${fmt(longest.maxWallCpuMs, 1)} ms; ${loadNote()})`,
+    ),
   );
 
   const mem = index.textMemoryBytes();
   console.log(
-    `text index:        ${fmt(mem.postings / index.size, 1)} bytes/record trigram postings + ${fmt(mem.haystack / index.size, 1)} bytes/record haystack (lower-cased text + offsets) = ${fmt((mem.postings + mem.haystack) / 1048576, 1)} MiB`,
+    `text index:        ${fmt(mem.postings / index.size, 1)} bytes/record trigram postings (of which ${fmt(mem.positions / index.size, 1)} first-occurrence positions) + ${fmt(mem.haystack / index.size, 1)} bytes/record haystack (lower-cased text + offsets) = ${fmt((mem.postings + mem.haystack) / 1048576, 1)} MiB`,
   );
   queryLatency(index);
   histogramLatency(index);
   return { store, index };
 }
 
-/**
- * Met or missed, judged on CPU time and on wall time: on a loaded machine (the load average is printed
- * at the top) wall time also counts the turns the OS gave other processes.
- */
-function verdict(cpuMs: number, wallMs: number, targetMs: number): string {
-  const says = (ms: number): string => (ms <= targetMs ? 'met' : 'MISSED');
-  return `${says(cpuMs)} in CPU time, ${says(wallMs)} in wall time at load average ${loadavg()[0]?.toFixed(1) ?? '?'}`;
+/** The load average, printed beside wall times: on a loaded machine they also count other processes' turns. */
+function loadNote(): string {
+  return `load average ${loadavg()[0]?.toFixed(1) ?? '?'} on ${cpus().length} CPUs`;
 }
 
-/** Probes the event loop every 1 ms until `stop()`: the longest gap between two probes, in wall and in process CPU time. */
-function eventLoopGaps(): { stop(): { wallMs: number; cpuMs: number } } {
+interface Blocks {
+  /** The block with the most CPU time: its CPU and wall time. */
+  cpuMs: number;
+  wallMs: number;
+  /** The block with the longest wall time: its wall and CPU time. */
+  maxWallMs: number;
+  maxWallCpuMs: number;
+  /**
+   * The block with the most work for the event loop's thread, bounded by min(process CPU, wall): the
+   * thread cannot run longer than the wall time, nor use more CPU than the whole process.
+   */
+  workMs: number;
+  workCpuMs: number;
+  workWallMs: number;
+  blocks: number;
+  over15: number;
+}
+
+/**
+ * Probes the event loop every 1 ms until `stop()`: each gap between two probes is one block of work
+ * the loop could not interrupt, timed in wall and in process CPU time (process.cpuUsage around it).
+ */
+function eventLoopGaps(): { stop(): Blocks } {
   let wall = performance.now();
   let cpu = process.cpuUsage();
-  let wallMs = 0;
-  let cpuMs = 0;
+  const r: Blocks = {
+    cpuMs: 0,
+    wallMs: 0,
+    maxWallMs: 0,
+    maxWallCpuMs: 0,
+    workMs: 0,
+    workCpuMs: 0,
+    workWallMs: 0,
+    blocks: 0,
+    over15: 0,
+  };
   const tick = (): void => {
     const now = performance.now();
     const used = process.cpuUsage(cpu);
-    wallMs = Math.max(wallMs, now - wall);
-    cpuMs = Math.max(cpuMs, (used.user + used.system) / 1000);
+    const cpuMs = (used.user + used.system) / 1000;
+    const wallMs = now - wall;
+    const workMs = Math.min(cpuMs, wallMs);
+    r.blocks++;
+    if (workMs > 15) r.over15++;
+    if (workMs > r.workMs) Object.assign(r, { workMs, workCpuMs: cpuMs, workWallMs: wallMs });
+    if (cpuMs > r.cpuMs) Object.assign(r, { cpuMs, wallMs });
+    if (wallMs > r.maxWallMs) Object.assign(r, { maxWallMs: wallMs, maxWallCpuMs: cpuMs });
     wall = now;
     cpu = process.cpuUsage();
   };
@@ -175,7 +228,7 @@ function eventLoopGaps(): { stop(): { wallMs: number; cpuMs: number } } {
     stop: () => {
       clearInterval(probe);
       tick();
-      return { wallMs, cpuMs };
+      return r;
     },
   };
 }
@@ -223,20 +276,22 @@ function queryLatency(index: AuditIndex): void {
   run([...structured, ...text], 1); // warm-up
   const st = run(structured, 3);
   const tx = run(text, 3);
-  const dn = run([dense], 3);
+  const dn = run([dense], 5);
   const both = [...st.all, ...tx.all];
+  const kinds = (r: { byKind: Map<string, number[]> }): string =>
+    [...r.byKind].map(([k, v]) => `${k} ${fmt(median(v))}`).join(', ');
   console.log(
-    `filtered query:    median ${fmt(median(both))} ms, max ${fmt(Math.max(...both))} ms over ${both.length} runs of ${structured.length + text.length} distinct queries on ${fmt(index.size, 0)} records (target < 50 ms)`,
+    `filtered query:    ${both.length} runs of ${structured.length + text.length} distinct queries on ${fmt(index.size, 0)} records (${loadNote()})`,
   );
+  console.log(msTargetLine('  all filtered queries: median', median(both), 25));
+  console.log(msTargetLine('  all filtered queries: max', Math.max(...both), 50));
   console.log(
-    `  structured:      median ${fmt(median(st.all))} ms (CPU ${fmt(median(st.cpu))} ms), max ${fmt(Math.max(...st.all))} ms (${[...st.byKind].map(([k, v]) => `${k} ${fmt(median(v))}`).join(', ')})`,
+    msTargetLine('  structured: median', median(st.all), 25, `(CPU ${fmt(median(st.cpu))} ms; ${kinds(st)})`),
   );
-  console.log(
-    `  free text:       median ${fmt(median(tx.all))} ms (CPU ${fmt(median(tx.cpu))} ms), max ${fmt(Math.max(...tx.all))} ms (${[...tx.byKind].map(([k, v]) => `${k} ${fmt(median(v))}`).join(', ')})`,
-  );
-  console.log(
-    `  free text matching every record ("cannot log", ${fmt(index.query(dense, 0, 1).total, 0)} hits): median ${fmt(median(dn.all))} ms (CPU ${fmt(median(dn.cpu))} ms) (target < 50 ms: ${verdict(median(dn.cpu), median(dn.all), 50)})`,
-  );
+  console.log(msTargetLine('  free text: median', median(tx.all), 25, `(CPU ${fmt(median(tx.cpu))} ms; ${kinds(tx)})`));
+  const hits = fmt(index.query(dense, 0, 1).total, 0);
+  console.log(msTargetLine(`  free text matching all ("cannot log", ${hits} hits): median CPU`, median(dn.cpu), 25));
+  console.log(msTargetLine('  free text matching all: median wall', median(dn.all), 25, `(${loadNote()})`));
 }
 
 /**

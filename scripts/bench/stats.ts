@@ -19,6 +19,12 @@ export function targetLine(label: string, ratio: number, target: number, higherI
   return `${label.padEnd(46)} ${fmt(ratio, 3)}x  (target ${want}: ${met ? 'met' : 'MISSED'})${detail ? `  ${detail}` : ''}`;
 }
 
+/** One result line for a latency in ms: the figure, its upper bound and whether it is met. */
+export function msTargetLine(label: string, ms: number, targetMs: number, detail = ''): string {
+  const met = ms <= targetMs ? 'met' : 'MISSED';
+  return `${label.padEnd(46)} ${fmt(ms, 1).padStart(6)} ms (target <= ${fmt(targetMs, 0)} ms: ${met})${detail ? `  ${detail}` : ''}`;
+}
+
 /** Fisher–Yates shuffle (order of variants inside a round, so drift hits every variant alike). */
 export function shuffled<T>(xs: readonly T[]): T[] {
   const a = [...xs];

@@ -9,11 +9,11 @@ import { join } from 'node:path';
 import { AUDIT_OUTCOME_KINDS, humanLabel, type AuditOutcomeKind, type AuditRecord } from './auditRecord';
 import { parseRecordLine } from './chainVerifier';
 import { listSegments, readAnchor, readSlice, scanLines, segmentName } from './segmentFiles';
-import { float64Column, int32Column, type IndexColumn } from './indexColumn';
-import { TextHaystack, type TextHaystackOptions } from './textHaystack';
+import { Dict, float64Column, growAhead, int32Column, type IndexColumn } from './indexColumn';
+import { argumentText, MAX_TEXT_CHARS, TextHaystack, type TextHaystackOptions } from './textHaystack';
 
-/** Bytes read (and indexed) per event-loop turn while building the index (~300 records, a few ms). */
-const INDEX_READ_BYTES = 256 * 1024;
+/** Bytes read (and indexed) per event-loop turn while building the index (~150 records, 1-2 ms). */
+const INDEX_READ_BYTES = 64 * 1024;
 
 export interface AuditFilter {
   /** Inclusive lower bound, epoch ms. */
@@ -47,52 +47,9 @@ export interface UnreadableLine {
   readonly reason: string;
 }
 
-/** String dictionary: each distinct value stored once, referenced by number. */
-class Dict {
-  private readonly ids = new Map<string, number>();
-  readonly values: string[] = [];
-  id(value: string): number {
-    let id = this.ids.get(value);
-    if (id === undefined) {
-      id = this.values.length;
-      this.values.push(value);
-      this.ids.set(value, id);
-    }
-    return id;
-  }
-  lookup(value: string): number | undefined {
-    return this.ids.get(value);
-  }
-  /** Mask of entries containing `needle` (already lower case). */
-  mask(needle: string): Uint8Array {
-    const m = new Uint8Array(this.values.length);
-    this.values.forEach((v, i) => {
-      if (v.toLowerCase().includes(needle)) m[i] = 1;
-    });
-    return m;
-  }
-}
-
-/** Argument text kept per record for free-text search (leaf values only: keys and JSON punctuation are noise). */
-const MAX_TEXT_CHARS = 384;
-
-/** Leaf values (strings, numbers, booleans) of a JSON value, space-separated, up to `max` chars. */
-export function argumentText(value: unknown, max: number): string {
-  const parts: string[] = [];
-  let len = 0;
-  const walk = (v: unknown): void => {
-    if (len >= max || v === null || v === undefined) return;
-    if (typeof v === 'object') {
-      for (const x of Array.isArray(v) ? v : Object.values(v as Record<string, unknown>)) walk(x);
-      return;
-    }
-    const text = String(v);
-    parts.push(text);
-    len += text.length + 1;
-  };
-  walk(value);
-  const joined = parts.join(' ');
-  return joined.length > max ? joined.slice(0, max) : joined;
+/** The first `m` positions: a view when they fill most of `out` (no 4 MB copy at 1M hits), else a compact copy. */
+function fitted(out: Int32Array, m: number): Int32Array {
+  return m * 2 > out.length ? out.subarray(0, m) : out.slice(0, m);
 }
 
 const REF_RE = /^(\d{1,8}):(\d{1,15}):(\d{1,9})$/;
@@ -170,7 +127,7 @@ export class AuditIndex {
         { from: done.bytes, to: s.size, firstLine: done.lines + 1, chunkBytes: INDEX_READ_BYTES },
       );
       this.indexedTo.set(s.number, { bytes: end, lines });
-      await this.hay.seal();
+      await this.hay.seal({ keepScratch: true });
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
     await this.hay.seal();
@@ -192,7 +149,12 @@ export class AuditIndex {
     const goneSet = new Set(gone);
     const keep: number[] = [];
     for (let i = 0; i < this.seg.length; i++) if (!goneSet.has(this.seg.at(i))) keep.push(i);
-    for (const col of [
+    for (const col of this.allColumns()) col.keep(keep);
+    return true;
+  }
+
+  private allColumns(): IndexColumn<Float64Array | Int32Array>[] {
+    return [
       this.time,
       this.dur,
       this.server,
@@ -205,9 +167,7 @@ export class AuditIndex {
       this.seg,
       this.offset,
       this.length,
-    ])
-      col.keep(keep);
-    return true;
+    ];
   }
 
   private addLine(segNo: number, segName: string, line: number, offset: number, length: number, text: string): void {
@@ -230,6 +190,7 @@ export class AuditIndex {
     this.seg.push(segNo);
     this.offset.push(offset);
     this.length.push(length);
+    if ((this.size & 255) === 0) growAhead(this.allColumns());
   }
 
   /** Positions (ascending = chronological append order) matching the filter; cached per generation. */
@@ -255,6 +216,19 @@ export class AuditIndex {
     const to = f.to ?? Infinity;
     const out = new Int32Array(n);
     let m = 0;
+    if (
+      textOk &&
+      srv === -1 &&
+      tool === -1 &&
+      user === -1 &&
+      caller === -1 &&
+      !outMask &&
+      f.from === undefined &&
+      f.to === undefined
+    ) {
+      for (let i = 0; i < n; i++) if (textOk[i]) out[m++] = i; // free text alone: no column to test
+      return fitted(out, m);
+    }
     const time = this.time.view();
     const server = this.server.view();
     const serverId = this.serverId.view();
@@ -274,11 +248,11 @@ export class AuditIndex {
       if (textOk && !textOk[i]) continue;
       out[m++] = i;
     }
-    return out.slice(0, m);
+    return fitted(out, m);
   }
 
   /** Approximate bytes the free-text search holds (haystack text and offsets; trigram postings). */
-  textMemoryBytes(): { haystack: number; postings: number } {
+  textMemoryBytes(): { haystack: number; postings: number; positions: number } {
     return this.hay.memoryBytes();
   }
 

@@ -9,10 +9,28 @@
  * collide — a collision only adds candidates, never loses one. Postings are built in one go from the
  * haystack (two counting passes over typed arrays, no per-trigram allocation). Each key holds either
  * a bitmap (common trigrams: at most one bit per record) or a plain id list, whichever is smaller.
+ *
+ * Trigrams most records contain (at most {@link MAX_POSITION_KEYS} per segment) also keep, per record, where
+ * their first occurrence starts in the record (one byte; {@link NO_POSITION} when beyond 127, absent, or
+ * the trigram holds a non-ASCII code unit, whose key may collide). When every trigram of an ASCII needle
+ * starts exactly one code unit after the previous one, those code units spell the needle: the record is
+ * proven to match without reading its text (see {@link TrigramPostings.positions}). A needle that matches
+ * every record is then answered from these bytes instead of a million substring searches.
  */
+import { binarySearch, bitIds, bitmapStride, intersect } from './postingBits';
+
 const KEY_BITS = 21;
 const KEY_MASK = (1 << KEY_BITS) - 1;
 const SEP = 1; // U+0001 joins record texts in the haystack
+/** Position byte meaning "not known": the record is verified against its text instead. */
+export const NO_POSITION = 255;
+/**
+ * Positions kept: below 128, so that a position plus an offset inside a needle of at most 128 code units
+ * never reaches 256 (searches compare the bytes of four records at a time, modulo 256).
+ */
+export const MAX_POSITION = 128;
+/** At most this many trigrams per segment keep first-occurrence positions (one byte per record each). */
+export const MAX_POSITION_KEYS = 48;
 
 interface Scratch {
   count: Int32Array;
@@ -36,14 +54,16 @@ function takeScratch(): Scratch {
   return s;
 }
 
-/** Haystack characters per step of a build (~1-2 ms of work): a time-sliced build yields between steps. */
-const SLICE_CHARS = 1 << 18;
+/** Haystack characters per step of a build (~1 ms of work): a time-sliced build yields between steps. */
+const SLICE_CHARS = 1 << 16;
 
 /** Where a pass over the haystack stands between two slices. */
 interface PassState {
   id: number;
   run: number;
   key: number;
+  /** 1-based index (in the record) of the last non-ASCII code unit read, 0 when none. */
+  wide: number;
 }
 
 function fold(c: number): number {
@@ -61,7 +81,8 @@ export function trigramKeys(s: string): number[] {
 /**
  * One pass over every trigram of every record in `hay` up to `end` (records are separated by U+0001;
  * a trigram never spans two records), each counted once per record. Without `fill`: counts per key
- * into `count` and collects first-seen keys into `seen`. With `fill`: writes ids into the postings.
+ * into `count` and collects first-seen keys into `seen`. With `fill`: writes ids into the postings and,
+ * for keys whose `count` entry holds a position slot (1-based), the record's first-occurrence position.
  * One loop, no callbacks: this runs ~50 times per record while a million records are indexed.
  */
 function pass(
@@ -73,19 +94,25 @@ function pass(
   last: Int32Array,
   seen: number[] | undefined,
   fill: Int32Array | undefined,
-  bitmaps: Uint8Array,
-  lists: Uint16Array | Int32Array,
+  out: Built,
 ): void {
-  let { id, run, key } = st;
+  let { id, run, key, wide } = st;
+  const { bitmaps, lists, positions, stride } = out;
   for (let i = from; i < to; i++) {
     const c = hay.charCodeAt(i);
     if (c === SEP) {
       id++;
       run = 0;
+      wide = 0;
       continue;
     }
-    key = ((key << 7) | (c < 128 ? c : fold(c))) & KEY_MASK;
-    if (++run < 3 || last[key] === id) continue;
+    run++;
+    if (c < 128) key = ((key << 7) | c) & KEY_MASK;
+    else {
+      key = ((key << 7) | fold(c)) & KEY_MASK;
+      wide = run;
+    }
+    if (run < 3 || last[key] === id) continue;
     last[key] = id;
     if (fill === undefined) {
       if (count[key] === 0) seen?.push(key);
@@ -100,11 +127,31 @@ function pass(
       lists[f] = id;
       fill[key] = f + 1;
     }
+    const slot = count[key] as number;
+    // the trigram is code units run-3..run-1 of the record; exact only when all three are ASCII
+    if (slot !== 0 && run - 3 < MAX_POSITION && wide < run - 2) positions[(slot - 1) * stride + id] = run - 3;
   }
   st.id = id;
   st.run = run;
   st.key = key;
+  st.wide = wide;
 }
+
+/** The arrays a fill pass writes. */
+interface Built {
+  /** Bytes per position slot: n rounded up to whole 32-bit words (searches compare 4 records at a time). */
+  readonly stride: number;
+  readonly bitmaps: Uint8Array;
+  readonly lists: Uint16Array | Int32Array;
+  readonly positions: Uint8Array;
+}
+
+const NOTHING: Built = {
+  stride: 0,
+  bitmaps: new Uint8Array(0),
+  lists: new Uint16Array(0),
+  positions: new Uint8Array(0),
+};
 
 /** One pass over `hay[0, end)` in slices; yields after each slice. */
 function* slicedPass(
@@ -114,13 +161,13 @@ function* slicedPass(
   last: Int32Array,
   seen: number[] | undefined,
   fill: Int32Array | undefined,
-  bitmaps: Uint8Array,
-  lists: Uint16Array | Int32Array,
+  out: Built,
 ): Generator<void, void> {
   last.fill(-1);
-  const st: PassState = { id: 0, run: 0, key: 0 };
+  yield;
+  const st: PassState = { id: 0, run: 0, key: 0, wide: 0 };
   for (let from = 0; from < end; from += SLICE_CHARS) {
-    pass(hay, from, Math.min(end, from + SLICE_CHARS), st, count, last, seen, fill, bitmaps, lists);
+    pass(hay, from, Math.min(end, from + SLICE_CHARS), st, count, last, seen, fill, out);
     yield;
   }
 }
@@ -136,6 +183,11 @@ export class TrigramPostings {
     private readonly isBitmap: Uint8Array,
     private readonly bitmaps: Uint8Array,
     private readonly lists: Uint16Array | Int32Array,
+    /** Per key, its 1-based slot in `positionTable` (0: no positions kept). */
+    private readonly slots: Uint8Array,
+    /** `n` first-occurrence positions per slot, slots `stride` bytes apart. */
+    private readonly positionTable: Uint8Array,
+    private readonly stride = 0,
   ) {}
 
   static readonly EMPTY = new TrigramPostings(
@@ -146,6 +198,8 @@ export class TrigramPostings {
     new Uint8Array(0),
     new Uint8Array(0),
     new Uint16Array(0),
+    new Uint8Array(0),
+    new Uint8Array(0),
   );
 
   /** Postings of the first `n` records of a haystack (`end` = where record n starts), in one go. */
@@ -180,10 +234,11 @@ export class TrigramPostings {
     const scratch = takeScratch();
     const { count, last, fill } = scratch;
     const seen: number[] = [];
-    yield* slicedPass(hay, end, count, last, seen, undefined, new Uint8Array(0), new Uint16Array(0));
+    yield* slicedPass(hay, end, count, last, seen, undefined, NOTHING);
     const keys = Int32Array.from(seen).sort();
+    yield;
     const width = n <= 0x10000 ? 2 : 4;
-    const bitmapBytes = (n + 7) >>> 3;
+    const bitmapBytes = bitmapStride(n);
     const counts = new Int32Array(keys.length);
     const offsets = new Int32Array(keys.length);
     const isBitmap = new Uint8Array(keys.length);
@@ -200,16 +255,45 @@ export class TrigramPostings {
       fill[k] = isBitmap[j] ? -(offsets[j] as number) - 1 : (offsets[j] as number);
       count[k] = 0; // leave the scratch zeroed for the next build
     });
-    const bitmaps = new Uint8Array(bitmapSize);
-    const lists = width === 2 ? new Uint16Array(listSize) : new Int32Array(listSize);
-    yield* slicedPass(hay, end, count, last, undefined, fill, bitmaps, lists);
+    const slots = positionSlots(keys, counts, n);
+    slots.forEach((slot, j) => {
+      if (slot !== 0) count[keys[j] as number] = slot; // the fill pass reads a key's slot from `count`
+    });
+    const stride = (n + 3) & ~3;
+    const out: Built = {
+      stride,
+      bitmaps: new Uint8Array(bitmapSize),
+      lists: width === 2 ? new Uint16Array(listSize) : new Int32Array(listSize),
+      positions: new Uint8Array(stride * slots.reduce((m, x) => Math.max(m, x), 0)).fill(NO_POSITION),
+    };
+    yield;
+    yield* slicedPass(hay, end, count, last, undefined, fill, out);
+    slots.forEach((slot, j) => {
+      if (slot !== 0) count[keys[j] as number] = 0;
+    });
     idleScratch = scratch;
-    return new TrigramPostings(n, keys, counts, offsets, isBitmap, bitmaps, lists);
+    return new TrigramPostings(
+      n,
+      keys,
+      counts,
+      offsets,
+      isBitmap,
+      out.bitmaps,
+      out.lists,
+      slots,
+      out.positions,
+      stride,
+    );
   }
 
   /** Frees the build tables until the next build (call when a batch of builds is done). */
   static releaseScratch(): void {
     idleScratch = undefined;
+  }
+
+  /** Bytes of first-occurrence positions (included in {@link memoryBytes}): one per record per slot. */
+  positionBytes(): number {
+    return this.positionTable.byteLength;
   }
 
   /** Bytes held (all typed arrays). */
@@ -220,12 +304,23 @@ export class TrigramPostings {
       this.offsets.byteLength +
       this.isBitmap.byteLength +
       this.bitmaps.byteLength +
-      this.lists.byteLength
+      this.lists.byteLength +
+      this.slots.byteLength +
+      this.positionTable.byteLength
     );
   }
 
   /** Ascending local ids (< n) of records that may contain a text with these trigram keys (non-empty). */
   candidates(keys: readonly number[]): number[] {
+    const found = this.candidateSet(keys);
+    return found instanceof Uint8Array ? bitIds(found) : found;
+  }
+
+  /**
+   * The records that may contain a text with these trigram keys (non-empty): as a bitmap (bit `id`)
+   * when every key is common, which is the case of needles most records contain, else as ascending ids.
+   */
+  candidateSet(keys: readonly number[]): Uint8Array | number[] {
     const found: { count: number; bitmap: boolean; offset: number }[] = [];
     for (const k of keys) {
       const j = binarySearch(this.keys, k);
@@ -256,51 +351,48 @@ export class TrigramPostings {
     return ids;
   }
 
-  /** Ids set in every one of these bitmaps (byte-wise AND: the path of needles most records contain). */
-  private bitmapAnd(offsets: readonly number[]): number[] {
-    const bytes = (this.n + 7) >>> 3;
+  /**
+   * Per trigram of `needle` (in order: entry j is the trigram starting at code unit j), the first-
+   * occurrence position of that trigram in each record (indexed by local id, padded with {@link NO_POSITION}
+   * to whole 32-bit words; {@link NO_POSITION} when not known). Undefined unless the needle is ASCII (exact
+   * keys), 3 to {@link MAX_POSITION} code units long, and every one of its
+   * trigrams keeps positions. Record `id` contains the needle when entry 0 holds p < NO_POSITION and
+   * every entry j holds p + j: the trigrams then cover code units p..p+len-1 of the record, in order.
+   */
+  positions(needle: string): Uint8Array[] | undefined {
+    if (needle.length < 3 || needle.length > MAX_POSITION || this.positionTable.length === 0) return undefined;
+    const out: Uint8Array[] = [];
+    for (let i = 0; i + 2 < needle.length; i++) {
+      const [a, b, c] = [needle.charCodeAt(i), needle.charCodeAt(i + 1), needle.charCodeAt(i + 2)];
+      if (a >= 128 || b >= 128 || c >= 128) return undefined;
+      const j = binarySearch(this.keys, (a << 14) | (b << 7) | c);
+      const slot = j < 0 ? 0 : (this.slots[j] as number);
+      if (slot === 0) return undefined;
+      out.push(this.positionTable.subarray((slot - 1) * this.stride, slot * this.stride));
+    }
+    return out;
+  }
+
+  /** The AND of these bitmaps (32 bits at a time: the path of needles most records contain). */
+  private bitmapAnd(offsets: readonly number[]): Uint8Array {
+    const words = bitmapStride(this.n) >>> 2;
     const bits = this.bitmaps;
     const first = offsets[0] as number;
-    const acc = bits.slice(first, first + bytes);
-    for (const off of offsets.slice(1))
-      for (let b = 0; b < bytes; b++) acc[b] = (acc[b] as number) & (bits[off + b] as number);
-    const ids: number[] = [];
-    for (let b = 0; b < bytes; b++) {
-      const v = acc[b] as number;
-      if (v === 0) continue;
-      for (let bit = 0; bit < 8; bit++) if (v & (1 << bit)) ids.push((b << 3) | bit);
+    const acc = bits.slice(first, first + words * 4);
+    const acc32 = new Uint32Array(acc.buffer, 0, words);
+    for (const off of offsets.slice(1)) {
+      const other = new Uint32Array(bits.buffer, bits.byteOffset + off, words);
+      for (let w = 0; w < words; w++) acc32[w] = (acc32[w] as number) & (other[w] as number);
     }
-    return ids;
+    return acc;
   }
 }
 
-function binarySearch(xs: Int32Array, x: number): number {
-  let lo = 0;
-  let hi = xs.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const v = xs[mid] as number;
-    if (v < x) lo = mid + 1;
-    else if (v > x) hi = mid - 1;
-    else return mid;
-  }
-  return -1;
-}
-
-/** Sorted intersection of two ascending id lists. */
-function intersect(a: readonly number[], b: readonly number[]): number[] {
-  const out: number[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length && j < b.length) {
-    const x = a[i] as number;
-    const y = b[j] as number;
-    if (x === y) {
-      out.push(x);
-      i++;
-      j++;
-    } else if (x < y) i++;
-    else j++;
-  }
-  return out;
+/** Keys that keep positions: the most common ones held by more than half the records, 1-based slots per key. */
+function positionSlots(keys: Int32Array, counts: Int32Array, n: number): Uint8Array {
+  const slots = new Uint8Array(keys.length);
+  const common = [...counts.keys()].filter((j) => (counts[j] as number) * 2 > n);
+  common.sort((a, b) => (counts[b] as number) - (counts[a] as number));
+  common.slice(0, MAX_POSITION_KEYS).forEach((j, k) => (slots[j] = k + 1));
+  return slots;
 }

@@ -140,18 +140,52 @@ describe('free-text index (trigram postings)', () => {
     assert.deepEqual(searchAll(h, [2, 3], 2, 'beta'), [1]);
     h.clear();
     assert.deepEqual(searchAll(h, [2, 3], 2, 'alpha'), []);
-    assert.deepEqual(h.memoryBytes(), { haystack: 0, postings: 0 });
+    assert.deepEqual(h.memoryBytes(), { haystack: 0, postings: 0, positions: 0 });
   });
 
   it('postings keep common trigrams as bitmaps and rare ones as lists; candidates are a superset of true matches', () => {
     const texts = Array.from({ length: 2000 }, (_, i) => `common words ${i}`);
     const hay = `${texts.join('\u0001')}\u0001`;
     const p = TrigramPostings.build(hay, texts.length, hay.length);
-    assert.ok(p.memoryBytes() < texts.length * 24, `${p.memoryBytes()} bytes for ${texts.length} records`);
+    const postings = p.memoryBytes() - p.positionBytes();
+    assert.ok(postings < texts.length * 24, `${postings} bytes for ${texts.length} records`);
+    // the 11 trigrams of 'common words ' and 's 1' (1,111 of 2,000 records) are in more than half the
+    // records: each keeps one position byte per record
+    assert.equal(p.positionBytes(), 12 * texts.length);
     assert.equal(p.candidates(trigramKeys('common')).length, texts.length);
     assert.deepEqual(p.candidates(trigramKeys('1999')), [1999]);
     assert.ok(p.candidates(trigramKeys('s 12')).includes(12));
     assert.deepEqual(p.candidates(trigramKeys('zzz')), []);
+  });
+
+  it('proves matches of a needle most records hold from trigram positions, and still verifies the rest (issue 9)', async () => {
+    // a non-ASCII code unit whose 7-bit fold collides with 'n': its trigrams share the keys of ASCII ones
+    const fold = (c: number): number => (c ^ (c >>> 7) ^ (c >>> 14)) & 127;
+    let wide = 0x100;
+    while (fold(wide) !== 'n'.charCodeAt(0) || String.fromCharCode(wide).toLowerCase() !== String.fromCharCode(wide))
+      wide++;
+    const variants = [
+      (i: number) => `cannot xyz t log ${i}`, // every trigram of 'cannot log', not the substring
+      (i: number) => `cannot lag ${i} cannot log`, // first occurrences misaligned, the needle further on
+      (i: number) => `${'x'.repeat(130)} cannot log ${i}`, // the needle beyond the kept positions
+      (i: number) => `can${String.fromCharCode(wide)}ot log ${i}`, // colliding keys, not the substring
+      (i: number) => `Customer ${i} CANNOT LOG in`, // case folded
+    ];
+    const texts = Array.from({ length: 3000 }, (_, i) =>
+      i % 10 < 5 ? `customer ${i} cannot log in` : (variants[(i % 10) - 5] as (i: number) => string)(i),
+    );
+    const h = new TextHaystack({ maxTail: 0 });
+    texts.forEach((t, i) => h.add(1 + Math.floor(i / 1000), t));
+    await h.seal();
+    const hay = `${texts
+      .slice(0, 1000)
+      .map((t) => t.toLowerCase())
+      .join('\u0001')}\u0001`;
+    const p = TrigramPostings.build(hay, 1000, hay.length);
+    assert.ok(p.positions('cannot log'), 'the needle is answered from positions');
+    assert.equal(p.positions('cannöt log'), undefined, 'non-ASCII needles are not');
+    for (const needle of ['cannot log', 'cannot lo', 'annot log in', 'cannot', 'log ', 'not xyz t log', 'customer 1'])
+      assert.deepEqual(searchAll(h, [1, 2, 3], texts.length, needle), naive(texts, needle), needle);
   });
 
   it('segments of more than 65536 records use 32-bit id lists', () => {
@@ -205,6 +239,11 @@ describe('free-text index (trigram postings)', () => {
       assert.ok(ix.textMemoryBytes().postings > 0);
       assert.equal(ix.query({ text: 'GRÖSSE' }).total, 0, 'ß does not fold to ss (same semantics as toLowerCase)');
       assert.equal(ix.query({ text: 'größe 1' }).total, 11);
+      assert.deepEqual(
+        ix.query({ text: 'ticket-1' }, 0, 50),
+        ix.query({ text: 'ticket-1', from: 0 }, 0, 50),
+        'a text-only filter (hit mask straight to positions) lists what the column scan lists',
+      );
       assert.equal(ix.query({ text: 'e 3 tick' }).total, 1, 'across token boundaries');
       assert.equal(ix.query({ text: 'TOOL_3' }).total, 4, 'tool name (tool_3 of 40 records: 3, 14, 25, 36)');
       assert.equal(ix.query({ text: 'denie' }).total, 10, 'outcome kind');
