@@ -22,6 +22,8 @@ import { Redactor, type RedactionOptions } from '../common/redaction';
 
 /** Redacted arguments larger than this (serialised) are stored as a truncated preview. */
 export const MAX_ARGUMENT_BYTES = 16 * 1024;
+/** Redacted names remembered at most (server names, targets, tools, display names). */
+const MAX_LABELS = 512;
 /** Records kept in memory while the store cannot write. */
 export const MAX_UNWRITTEN = 10_000;
 
@@ -61,6 +63,7 @@ export class AuditTrail implements ToolCallObserver {
   private ended: { context: ToolCallContext; outcome: ToolCallOutcome; durationMs: number }[] = [];
   private handOver: NodeJS.Immediate | undefined;
   private dropped = 0;
+  private labels = { generation: -1, byText: new Map<string, string>() };
   private inFlight = new Set<Promise<unknown>>();
   private readonly failed = new Emitter<AuditWriteFailure>();
   /** Fires with each durable batch (live UI). */
@@ -125,6 +128,19 @@ export class AuditTrail implements ToolCallObserver {
     return this.unwritten.length;
   }
 
+  /**
+   * Redacted text of the names that repeat on every record (server name and target, tool, the human's
+   * display name), remembered while the redactor's runtime secrets stay the same. Arguments and messages,
+   * which differ per call and may hold secrets, are never remembered.
+   */
+  private label(text: string): string {
+    if (this.labels.generation !== this.redactor.generation || this.labels.byText.size >= MAX_LABELS)
+      this.labels = { generation: this.redactor.generation, byText: new Map() };
+    let redacted = this.labels.byText.get(text);
+    if (redacted === undefined) this.labels.byText.set(text, (redacted = this.redactor.redactText(text)));
+    return redacted;
+  }
+
   /** The redacted draft for a call (exposed for tests and the CLI). */
   toDraft(context: ToolCallContext, outcome: ToolCallOutcome, durationMs: number): AuditDraft {
     const r = this.redactor;
@@ -132,7 +148,7 @@ export class AuditTrail implements ToolCallObserver {
       ? {
           iss: context.human.issuer,
           sub: context.human.subject,
-          displayName: context.human.displayName && r.redactText(context.human.displayName),
+          displayName: context.human.displayName && this.label(context.human.displayName),
         }
       : undefined;
     return {
@@ -148,12 +164,12 @@ export class AuditTrail implements ToolCallObserver {
       what: {
         server: {
           id: context.server.id,
-          name: r.redactText(context.server.name),
+          name: this.label(context.server.name),
           transport: context.server.transport,
-          target: r.redactText(context.server.target),
+          target: this.label(context.server.target),
           resource: context.server.resource,
         },
-        tool: r.redactText(context.tool),
+        tool: this.label(context.tool),
         arguments: truncateArguments(r.redactValue(context.arguments ?? null)),
       },
       outcome: this.toOutcome(outcome),

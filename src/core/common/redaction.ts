@@ -176,6 +176,7 @@ export class Redactor {
   private readonly keyParts: readonly string[];
   private readonly useSuffixRule: boolean;
   private readonly known = new Map<string, number>();
+  private knownGeneration = 0;
   /** Registered values, longest first (a secret containing another is replaced whole); rebuilt on change. */
   private knownSorted: string[] | undefined;
   private readonly minLen: number;
@@ -211,6 +212,11 @@ export class Redactor {
       }
     }
     return this.add(value);
+  }
+
+  /** Changes whenever the set of runtime secrets changes (a cache of redacted text is stale then). */
+  get generation(): number {
+    return this.knownGeneration;
   }
 
   /** True when values under this key are secret. */
@@ -278,20 +284,25 @@ export class Redactor {
     return out + text.slice(last);
   }
 
+  private forgetSorted(): void {
+    this.knownSorted = undefined;
+    this.knownGeneration++;
+  }
+
   private add(value: string): { dispose(): void } {
     if (value.length < MIN_KNOWN_LENGTH) return { dispose: () => undefined };
     if (!this.known.has(value) && this.known.size >= MAX_KNOWN) {
       const oldest = this.known.keys().next().value;
       if (oldest !== undefined) this.known.delete(oldest);
-      this.knownSorted = undefined;
+      this.forgetSorted();
     }
-    if (!this.known.has(value)) this.knownSorted = undefined;
+    if (!this.known.has(value)) this.forgetSorted();
     this.known.set(value, (this.known.get(value) ?? 0) + 1);
     return {
       dispose: () => {
         const n = (this.known.get(value) ?? 1) - 1;
         if (n > 0) this.known.set(value, n);
-        else if (this.known.delete(value)) this.knownSorted = undefined;
+        else if (this.known.delete(value)) this.forgetSorted();
       },
     };
   }

@@ -88,6 +88,35 @@ describe('AuditTrail', () => {
     assert.ok((await store.verify()).ok);
   });
 
+  it('redacts a runtime secret in repeated names as soon as it is registered, and stops once it is disposed', () => {
+    const trail = new AuditTrail({ store, logger });
+    const secret = 'plainsecretvalueforthistest'; // letters only: no shape rule catches it, only registration
+    const context = (): ReturnType<typeof makeContext> =>
+      makeContext({
+        tool: `tool_${secret}`,
+        server: { ...makeContext().server, name: `Server ${secret}`, target: `http://127.0.0.1:1/${secret}` },
+        human: { issuer: 'http://127.0.0.1:2', subject: 'alice-sub', displayName: `Alice ${secret}` },
+      });
+    const names = (): string[] => {
+      const d = trail.toDraft(context(), { kind: 'success', resultSize: 1 }, 1);
+      return [d.what.tool, d.what.server.name, d.what.server.target, d.who.human?.displayName ?? ''];
+    };
+    assert.ok(
+      names().every((n) => n.includes(secret)),
+      'not a secret yet',
+    );
+    const registration = trail.redactor.registerSecret(secret);
+    assert.deepEqual(
+      names().map((n) => n.includes(secret) || !n.includes('[REDACTED]')),
+      [false, false, false, false],
+    );
+    registration.dispose();
+    assert.ok(
+      names().every((n) => n.includes(secret)),
+      'after disposal',
+    );
+  });
+
   it('opens a trail over a folder, logging repairs made on open', async () => {
     const dir = join(t.dir, 'other');
     await fsp.mkdir(dir);
