@@ -166,6 +166,17 @@ async function main(): Promise<void> {
     );
     console.log(`${'whole stack vs raw client, paired p50'.padEnd(46)} ${fmt(paired(audited, raw), 3)}x`);
     console.log(`${'auditing on vs off, paired p50'.padEnd(46)} ${fmt(paired(audited, engine), 3)}x`);
+    const pairedTput = (a: Variant, b: Variant): number => {
+      const ta = tput.get(a) as number[];
+      const tb = tput.get(b) as number[];
+      return quantile(
+        ta.map((x, i) => x / (tb[i] as number)),
+        0.5,
+      );
+    };
+    console.log(
+      `${`throughput vs raw client, paired`.padEnd(46)} ${fmt(pairedTput(audited, raw), 3)}x; audit on vs off ${fmt(pairedTput(audited, engine), 3)}x; without audit vs raw ${fmt(pairedTput(engine, raw), 3)}x`,
+    );
     console.log(
       `\nMaxListenersExceededWarning (abort listeners piling up on the raw client's transport signal): ${listenerWarnings()}`,
     );
