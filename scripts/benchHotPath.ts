@@ -28,7 +28,7 @@ const CALLS = intEnv('BENCH_CALLS', 3000, 100);
 const BLOCK = intEnv('BENCH_BLOCK', 100, 1);
 const WARMUP = intEnv('BENCH_WARMUP', 200, 0);
 const CONCURRENCY = intEnv('BENCH_CONCURRENCY', 8, 1);
-const CONCURRENT_CALLS = intEnv('BENCH_CONCURRENT_CALLS', 4000, CONCURRENCY);
+const CONCURRENT_CALLS = intEnv('BENCH_CONCURRENT_CALLS', 8000, CONCURRENCY);
 
 async function block(v: Variant, n: number, into: number[]): Promise<void> {
   for (let i = 0; i < n; i++) {
