@@ -39,6 +39,15 @@ async function block(v: Variant, n: number, into: number[]): Promise<void> {
   await v.settle();
 }
 
+/** Median over rounds of a's figure divided by b's in the same round (drift between rounds cancels). */
+function pairedRatio(perRound: Map<Variant, number[]>, a: Variant, b: Variant): number {
+  const fb = perRound.get(b) as number[];
+  return quantile(
+    (perRound.get(a) as number[]).map((x, i) => x / (fb[i] as number)),
+    0.5,
+  );
+}
+
 /** `total` calls by `callers` concurrent loops; returns calls per second. */
 async function concurrent(v: Variant, callers: number, total: number): Promise<number> {
   let next = 0;
@@ -150,14 +159,7 @@ async function main(): Promise<void> {
     console.log(
       `${'SecretStore reads per tools/call (engine)'.padEnd(46)} ${fmt(readsPerCall, 2)}   (target 0: each is an IPC round trip in the editor)`,
     );
-    const paired = (a: Variant, b: Variant): number => {
-      const ra = roundP50.get(a) as number[];
-      const rb = roundP50.get(b) as number[];
-      return quantile(
-        ra.map((x, i) => x / (rb[i] as number)),
-        0.5,
-      );
-    };
+    const paired = (a: Variant, b: Variant): number => pairedRatio(roundP50, a, b);
     console.log(
       `\nnoise floor and drift-free figures (median over ${rounds} rounds of the per-round block-p50 ratio):`,
     );
@@ -166,14 +168,7 @@ async function main(): Promise<void> {
     );
     console.log(`${'whole stack vs raw client, paired p50'.padEnd(46)} ${fmt(paired(audited, raw), 3)}x`);
     console.log(`${'auditing on vs off, paired p50'.padEnd(46)} ${fmt(paired(audited, engine), 3)}x`);
-    const pairedTput = (a: Variant, b: Variant): number => {
-      const ta = tput.get(a) as number[];
-      const tb = tput.get(b) as number[];
-      return quantile(
-        ta.map((x, i) => x / (tb[i] as number)),
-        0.5,
-      );
-    };
+    const pairedTput = (a: Variant, b: Variant): number => pairedRatio(tput, a, b);
     console.log(
       `${`throughput vs raw client, paired`.padEnd(46)} ${fmt(pairedTput(audited, raw), 3)}x; audit on vs off ${fmt(pairedTput(audited, engine), 3)}x; without audit vs raw ${fmt(pairedTput(engine, raw), 3)}x`,
     );
