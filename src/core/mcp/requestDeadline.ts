@@ -60,27 +60,27 @@ export function withDeadline<T>(
   };
   const onOuterAbort = (): void => controller.abort(outerAbortReason(outer?.reason, activity?.busy ?? false));
   return new Promise<T>((resolve, reject) => {
-    // Settle on the abort too: not every SDK step honours the signal (e.g. the version-negotiation probe).
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    const done = (): void => {
+    let settled = false;
+    // Cleans up exactly once, on whichever comes first: the work's answer or the abort.
+    const settle = (finish: () => void): void => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       unsubscribe?.();
       outer?.removeEventListener('abort', onOuterAbort);
       signal.removeEventListener('abort', onAbort);
+      finish();
     };
+    // Settle on the abort too: not every SDK step honours the signal (e.g. the version-negotiation probe).
+    const onAbort = (): void => settle(() => reject(signal.reason));
+    signal.addEventListener('abort', onAbort, { once: true });
+    outer?.addEventListener('abort', onOuterAbort, { once: true });
     if (outer?.aborted) onOuterAbort();
-    else outer?.addEventListener('abort', onOuterAbort, { once: true });
-    arm();
+    else arm();
     work(signal).then(
-      (value) => {
-        done();
-        resolve(value);
-      },
-      (err: unknown) => {
-        done();
-        reject(signal.aborted && signal.reason instanceof McpSecureError ? signal.reason : err);
-      },
+      (value) => settle(() => resolve(value)),
+      (err: unknown) =>
+        settle(() => reject(signal.aborted && signal.reason instanceof McpSecureError ? signal.reason : err)),
     );
   });
 }
