@@ -68,7 +68,11 @@ export function witnessKeyName(auditDir: string): string {
   return `${WITNESS_KEY_NAME}/${createHash('sha256').update(auditDir).digest('hex').slice(0, 16)}`;
 }
 
-/** A head store over one file, written atomically (temp file, fdatasync, rename) with mode 0600. */
+/**
+ * A head store over one 0600 file. Each write is atomic and durable: rewritten in place as one
+ * sector (`pwrite` + `fdatasync`; the head is ~450 bytes), or, when that is not safe (first write, a
+ * file someone replaced or loosened), through a temp file, `fdatasync` and `rename` (fileIo.ts).
+ */
 export class FileHeadStore implements AuditHeadStore {
   constructor(
     readonly path: string,
@@ -85,8 +89,9 @@ export class FileHeadStore implements AuditHeadStore {
     }
   }
 
-  write(value: string): Promise<void> {
-    return this.io.replaceAtomically(this.path, value, this.durable);
+  async write(value: string): Promise<void> {
+    if (!(await this.io.overwriteSector(this.path, value, this.durable)))
+      await this.io.replaceAtomically(this.path, value, this.durable);
   }
 }
 

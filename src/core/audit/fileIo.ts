@@ -12,7 +12,9 @@
  */
 import {
   closeSync,
+  constants,
   fdatasyncSync,
+  fstatSync,
   openSync,
   promises as fsp,
   readFileSync,
@@ -39,6 +41,40 @@ export interface FileIo {
   appendDurably(file: FileHandle, data: Buffer, durable: boolean): Promise<void>;
   /** Replaces `path` atomically: a 0600 temp file beside it, `fdatasync` when `durable`, `rename(2)`. */
   replaceAtomically(path: string, data: string, durable: boolean): Promise<void>;
+  /**
+   * Rewrites a small file in place: `data` padded with spaces to {@link SECTOR_BYTES}, written at offset
+   * 0 by one `pwrite(2)`, then `fdatasync` when `durable` — as atomic as a rename (a one-sector write
+   * lands whole or not at all) at a third of its cost (no new inode, no rename, no freed blocks to
+   * discard). Resolves `false`, having written nothing, when that is not safe: the file is missing, a
+   * symbolic link, not a regular 0600 file, longer than a sector, or `data` does not fit in one; the
+   * caller then uses {@link replaceAtomically}. A failed write rejects.
+   */
+  overwriteSector(path: string, data: string, durable: boolean): Promise<boolean>;
+}
+
+/** One disk sector: the unit a device writes whole or not at all. */
+export const SECTOR_BYTES = 512;
+
+/** `data` padded with spaces to one sector (JSON ignores the padding), or undefined when it does not fit. */
+function sectorOf(data: string): Buffer | undefined {
+  const bytes = Buffer.from(data, 'utf8');
+  if (bytes.length > SECTOR_BYTES) return undefined;
+  const sector = Buffer.alloc(SECTOR_BYTES, 0x20);
+  bytes.copy(sector);
+  return sector;
+}
+
+/** Whether an open file may be rewritten in place (see {@link FileIo.overwriteSector}). */
+function rewritable(stat: Stats): boolean {
+  const privateMode = process.platform === 'win32' || (stat.mode & 0o777) === FILE_MODE;
+  return stat.isFile() && stat.size <= SECTOR_BYTES && privateMode;
+}
+
+/** Flags of an in-place rewrite: never follow a symbolic link, never create. */
+const REWRITE_FLAGS = constants.O_WRONLY | (constants.O_NOFOLLOW ?? 0);
+
+function checkWritten(written: number): void {
+  if (written !== SECTOR_BYTES) throw Object.assign(new Error('short write'), { code: 'EIO' });
 }
 
 const errno = (err: unknown): string => (err as NodeJS.ErrnoException).code ?? 'unknown error';
@@ -71,12 +107,27 @@ export const promiseFileIo: FileIo = {
     }
     await fsp.rename(tmp, path);
   },
+  async overwriteSector(path, data, durable) {
+    const sector = sectorOf(data);
+    if (!sector) return false;
+    const fh = await fsp.open(path, REWRITE_FLAGS).catch(() => undefined);
+    if (!fh) return false;
+    try {
+      if (!rewritable(await fh.stat())) return false;
+      checkWritten((await fh.write(sector, 0, SECTOR_BYTES, 0)).bytesWritten);
+      if (durable) await fh.datasync();
+      return true;
+    } finally {
+      await fh.close();
+    }
+  },
 };
 
 export const blockingFileIo: FileIo = {
   async statOrUndefined(path) {
     try {
-      return statSync(path);
+      // a missing file is the common answer (the lock's `.want`, the next segment): no exception built for it
+      return statSync(path, { throwIfNoEntry: false });
     } catch {
       return undefined;
     }
@@ -118,6 +169,24 @@ export const blockingFileIo: FileIo = {
       closeSync(fd);
     }
     renameSync(tmp, path);
+  },
+  async overwriteSector(path, data, durable) {
+    const sector = sectorOf(data);
+    if (!sector) return false;
+    let fd: number;
+    try {
+      fd = openSync(path, REWRITE_FLAGS);
+    } catch {
+      return false;
+    }
+    try {
+      if (!rewritable(fstatSync(fd))) return false;
+      checkWritten(writeSync(fd, sector, 0, SECTOR_BYTES, 0));
+      if (durable) fdatasyncSync(fd);
+      return true;
+    } finally {
+      closeSync(fd);
+    }
   },
 };
 

@@ -61,6 +61,10 @@ function processAlive(pid: number): boolean {
   }
 }
 
+/** This machine's name, read once (a `uname(2)` per batch otherwise). */
+let hostName: string | undefined;
+const thisHost = (): string => (hostName ??= hostname());
+
 const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Holds the lock at `path` while `fn` runs. */
@@ -81,7 +85,7 @@ export async function acquireFileLock(path: string, options: FileLockOptions = {
   const me: LockOwner = {
     pid: process.pid,
     thread: threadId,
-    host: hostname(),
+    host: thisHost(),
     at: Date.now(),
     nonce: randomBytes(8).toString('hex'),
   };
@@ -124,7 +128,7 @@ async function releaseFileLock(io: FileIo, path: string, nonce: string): Promise
 
 /** Whether the lock's owner is known to be gone: its process, or (in this process) its thread. */
 function ownerGone(owner: LockOwner, abandonedThreads: readonly number[]): boolean {
-  if (owner.host !== hostname()) return false;
+  if (owner.host !== thisHost()) return false;
   if (owner.pid === process.pid) return owner.thread !== undefined && abandonedThreads.includes(owner.thread);
   return !processAlive(owner.pid);
 }

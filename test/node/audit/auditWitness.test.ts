@@ -1,5 +1,14 @@
 import { strict as assert } from 'node:assert';
-import { promises as fsp, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  promises as fsp,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { sealRecord, type AuditRecord } from '../../../src/core/audit/auditRecord';
 import { AuditStore, type AuditStoreOptions } from '../../../src/core/audit/auditStore';
@@ -152,6 +161,32 @@ describe('AuditStore with a witnessed head (tampering beyond in-place edits)', (
     writeFileSync(headPath, JSON.stringify(forged));
     s = await open();
     assert.match(s.recovery.map((r) => r.message).join('\n'), /failed its MAC check/);
+  });
+
+  it('rewrites the head in place batch after batch, and writes it where it is when someone replaced or loosened it', async () => {
+    await seed(2);
+    const { headPath } = fileWitness(t.dir);
+    const inode = statSync(headPath).ino;
+    const records = (): number =>
+      (JSON.parse(readFileSync(headPath, 'utf8')) as { head: { records: number } }).head.records;
+    const s = await open();
+    await s.append(makeDraft(2));
+    await s.append(makeDraft(3));
+    assert.deepEqual(
+      [statSync(headPath).ino, statSync(headPath).size, records()],
+      [inode, 512, 4],
+      'one sector, in place',
+    );
+    // a copy renamed over the head: the next batch writes the file now at the path, not the old inode
+    writeFileSync(`${headPath}.copy`, readFileSync(headPath), { mode: 0o600 });
+    renameSync(`${headPath}.copy`, headPath);
+    await s.append(makeDraft(4));
+    assert.equal(records(), 5);
+    // loosened to 0644: replaced by a private file again
+    chmodSync(headPath, 0o644);
+    await s.append(makeDraft(5));
+    assert.deepEqual([(statSync(headPath).mode & 0o777).toString(8), records()], ['600', 6]);
+    assert.equal((await s.verify()).ok, true);
   });
 
   it('a crash between the log write and the head write is no alarm (the head lags by one batch)', async () => {

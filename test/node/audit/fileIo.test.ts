@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { blockingFileIo, promiseFileIo, type FileIo } from '../../../src/core/audit/fileIo';
+import { blockingFileIo, promiseFileIo, SECTOR_BYTES, type FileIo } from '../../../src/core/audit/fileIo';
 import { acquireFileLock } from '../../../src/core/audit/fileLock';
 import { isMcpSecureError } from '../../../src/core/errors';
 import { tempDir } from '../../support/auditHelpers';
@@ -67,6 +67,50 @@ for (const [flavour, io] of [
       assert.equal(await io.statOrUndefined(`${path}.tmp`), undefined);
       await assert.rejects(io.replaceAtomically(join(t.dir, 'missing', 'head.json'), 'x', true), /ENOENT/);
     });
+
+    it('rewrites a private file in place as one space-padded sector (same inode, JSON still parses)', async () => {
+      const path = join(t.dir, 'head.json');
+      writeFileSync(path, JSON.stringify({ v: 1, long: 'x'.repeat(300) }), { mode: 0o600 });
+      const inode = statSync(path).ino;
+      assert.equal(await io.overwriteSector(path, '{"v":2}', true), true);
+      const text = readFileSync(path, 'utf8');
+      assert.equal(text.length, SECTOR_BYTES, 'padded to one sector: nothing of the longer old text is left');
+      assert.deepEqual(JSON.parse(text), { v: 2 });
+      assert.equal(statSync(path).ino, inode, 'rewritten in place, not replaced');
+      assert.equal(mode(path), '600');
+    });
+
+    it('writes nothing and answers false where an in-place rewrite is not safe', async () => {
+      const cases: [string, () => string, string][] = [
+        ['a missing file', () => join(t.dir, 'missing.json'), '{}'],
+        ['data longer than a sector', () => plant('big.json', 'old', 0o600), `"${'y'.repeat(SECTOR_BYTES)}"`],
+        ['a file longer than a sector', () => plant('long.json', 'z'.repeat(SECTOR_BYTES + 1), 0o600), '{}'],
+        ['a file others may read', () => plant('loose.json', 'old', 0o644), '{}'],
+        [
+          'a symbolic link',
+          () => {
+            const target = plant('target.json', 'old', 0o600);
+            symlinkSync(target, join(t.dir, 'link.json'));
+            return join(t.dir, 'link.json');
+          },
+          '{}',
+        ],
+      ];
+      for (const [what, make, data] of cases) {
+        const path = make();
+        const before = statSync(path, { throwIfNoEntry: false }) && readFileSync(path, 'utf8');
+        assert.equal(await io.overwriteSector(path, data, true), false, what);
+        assert.equal(statSync(path, { throwIfNoEntry: false }) && readFileSync(path, 'utf8'), before, what);
+      }
+    });
+
+    /** A file of `text` with `fileMode`, whatever the umask. */
+    function plant(name: string, text: string, fileMode: number): string {
+      const path = join(t.dir, name);
+      writeFileSync(path, text);
+      chmodSync(path, fileMode);
+      return path;
+    }
   });
 }
 
