@@ -8,7 +8,7 @@
 import { performance } from 'node:perf_hooks';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { GROUP_COMMIT_MS, type StoreReport } from './core/audit/auditStore';
+import { BUSY_GROUP_COMMIT_MS, GROUP_COMMIT_MS, type StoreReport } from './core/audit/auditStore';
 import { AuditStoreThread } from './core/audit/auditStoreThread';
 import type { AuditWriter } from './core/audit/auditWriter';
 import { AuditTrail } from './core/audit/auditTrail';
@@ -382,6 +382,7 @@ async function openAudit(
         secrets,
       },
       commitDelayMs: GROUP_COMMIT_MS,
+      busyCommitDelayMs: BUSY_GROUP_COMMIT_MS,
     });
     const trail = new AuditTrail({ store, logger, redactor });
     const log = logger.child('audit');

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import { GROUP_COMMIT_MS } from '../../src/core/audit/auditStore';
+import { BUSY_GROUP_COMMIT_MS, GROUP_COMMIT_MS } from '../../src/core/audit/auditStore';
 import { AuditStoreThread } from '../../src/core/audit/auditStoreThread';
 import { AuditTrail } from '../../src/core/audit/auditTrail';
 import { witnessKeyName } from '../../src/core/audit/auditWitness';
@@ -161,12 +161,14 @@ export async function startWorld(): Promise<World> {
   // the folder, HMAC key in the SecretStore, the one redactor.
   const dir = join(auditDir, 'audit');
   const commitDelayMs = Number(process.env.BENCH_COMMIT_MS ?? GROUP_COMMIT_MS);
+  const busyCommitDelayMs = Number(process.env.BENCH_BUSY_COMMIT_MS ?? BUSY_GROUP_COMMIT_MS);
   const store = new AuditStoreThread({
     // the worker bundled as npm run build bundles dist/auditWorker.js (Node 20 cannot load a .ts worker)
     script: auditThreadScript(),
     store: { dir },
     witness: { headPath: join(auditDir, 'audit-head.json'), keyName: witnessKeyName(dir), secrets },
     commitDelayMs,
+    busyCommitDelayMs,
   });
   await store.whenOpen();
   const trail = new AuditTrail({ store, logger: new MemoryLogger(), redactor: new Redactor() });

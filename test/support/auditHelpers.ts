@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { buildOptions } from '../../esbuild.config.mjs';
 import { randomUUID } from 'node:crypto';
 import type { AuditDraft } from '../../src/core/audit/auditRecord';
-import { AuditStoreThread } from '../../src/core/audit/auditStoreThread';
+import { AuditStoreThread, type AuditStoreThreadOptions } from '../../src/core/audit/auditStoreThread';
 import type { ThreadStoreOptions } from '../../src/core/audit/auditThreadProtocol';
 import { AuditWitness, FileHeadStore, WITNESS_KEY_NAME } from '../../src/core/audit/auditWitness';
 import type { SecretStore } from '../../src/core/ports';
@@ -176,7 +176,10 @@ export function auditThreadScript(): string {
 export function threadStore(
   outside: string,
   dir: string,
-  options: { commitDelayMs?: number; store?: Omit<ThreadStoreOptions, 'dir'>; secrets?: SecretStore } = {},
+  options: Pick<AuditStoreThreadOptions, 'commitDelayMs' | 'busyCommitDelayMs' | 'busyCallsPerSecond'> & {
+    store?: Omit<ThreadStoreOptions, 'dir'>;
+    secrets?: SecretStore;
+  } = {},
 ): AuditStoreThread {
   const { headPath, keyPath } = fileWitness(outside);
   return new AuditStoreThread({
@@ -184,5 +187,7 @@ export function threadStore(
     store: { dir, ...options.store },
     witness: { headPath, keyName: WITNESS_KEY_NAME, secrets: options.secrets ?? new JsonFileSecretStore(keyPath) },
     commitDelayMs: options.commitDelayMs,
+    busyCommitDelayMs: options.busyCommitDelayMs,
+    busyCallsPerSecond: options.busyCallsPerSecond,
   });
 }

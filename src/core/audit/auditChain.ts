@@ -12,10 +12,20 @@ import { join } from 'node:path';
 import { McpSecureError } from '../errors';
 import { systemClock, type Clock } from '../ports';
 import { eventDraft, type AuditActor } from './auditEvents';
-import { GENESIS_HASH, sealRecordLine, type AuditDraft, type AuditRecord } from './auditRecord';
+import {
+  GENESIS_HASH,
+  isCanonicalDraft,
+  recordOf,
+  sealCanonical,
+  toCanonicalDraft,
+  type AuditDraft,
+  type AuditRecord,
+  type CanonicalDraft,
+  type SealedRecord,
+} from './auditRecord';
 import { diskMatches, planRetention, sumLines, toWitnessed } from './auditRetention';
 import { fileIoFor, type FileIo } from './fileIo';
-import type { AppendedBatch, AuditStoreOptions, StoreReport } from './auditStore';
+import type { AuditStoreOptions, SealedBatch, StoreReport } from './auditStore';
 import { witnessedHead, type AuditHead, type WitnessedAnchor } from './auditWitness';
 import { followHead, readSegmentHead, recentRecords } from './chainTail';
 import type { Emitter } from '../common/event';
@@ -28,6 +38,12 @@ import {
   type ChainAnchor,
   type SegmentInfo,
 } from './segmentFiles';
+
+/**
+ * What the chain seals: a draft object (the CLI, tests, the store's own events) or a draft the host
+ * already put in canonical form (the store's thread, see auditStoreThread.ts).
+ */
+export type SealInput = AuditDraft | CanonicalDraft;
 
 const DEFAULT_SEGMENT_BYTES = 16 * 1024 * 1024;
 /**
@@ -55,7 +71,7 @@ export class AuditChain {
 
   constructor(
     private readonly options: AuditStoreOptions,
-    private readonly appended: Emitter<AppendedBatch>,
+    private readonly sealed: Emitter<SealedBatch>,
     private readonly reported: Emitter<StoreReport>,
   ) {
     this.segmentMaxBytes = options.segmentMaxBytes ?? DEFAULT_SEGMENT_BYTES;
@@ -106,14 +122,19 @@ export class AuditChain {
    * re-read from disk under the lock: a draft whose id is already there is not written again and its
    * stored record is returned instead, so every call is recorded exactly once.
    */
-  async writeBatch(drafts: AuditDraft[], retry = false): Promise<AuditRecord[]> {
+  async writeBatch(drafts: readonly SealInput[], retry = false): Promise<SealedRecord[]> {
     // a head that could not be read before is read again before each batch until it can
     await this.resync(this.options.witness !== undefined && this.head === undefined);
     const present = retry ? await this.recentRecords(drafts.length) : undefined;
     const fresh = present ? drafts.filter((d) => !present.has(d.id)) : drafts;
     const written = fresh.length > 0 ? await this.writeFresh(fresh) : [];
     let next = 0;
-    return drafts.map((d) => present?.get(d.id) ?? (written[next++] as AuditRecord));
+    return drafts.map((d) => {
+      const found = present?.get(d.id);
+      return found
+        ? { id: found.id, prev: found.prev, hash: found.hash, record: found }
+        : (written[next++] as SealedRecord);
+    });
   }
 
   /**
@@ -124,7 +145,7 @@ export class AuditChain {
     return recentRecords(await listSegments(this.dir, this.anchor), retried + RETRY_LOOKBACK);
   }
 
-  private async writeFresh(drafts: readonly AuditDraft[]): Promise<AuditRecord[]> {
+  private async writeFresh(drafts: readonly SealInput[]): Promise<SealedRecord[]> {
     if (this.activeSize >= this.segmentMaxBytes) {
       await this.closeHandle();
       this.active += 1;
@@ -151,14 +172,16 @@ export class AuditChain {
    * Chains and writes drafts at the tip (one write, fdatasync), then witnesses the new head (with the
    * new anchor, when the drafts begin a retention or clear). Lock held.
    */
-  private async writeDrafts(drafts: readonly AuditDraft[], nextAnchor?: WitnessedAnchor): Promise<AuditRecord[]> {
+  private async writeDrafts(drafts: readonly SealInput[], nextAnchor?: WitnessedAnchor): Promise<SealedRecord[]> {
     let prev = this.lastHash;
-    const records: AuditRecord[] = [];
+    const records: SealedRecord[] = [];
     let text = '';
     for (const d of drafts) {
-      const { record, line } = sealRecordLine(d, prev);
-      prev = record.hash;
-      records.push(record);
+      const { hash, line } = sealCanonical(isCanonicalDraft(d) ? d : toCanonicalDraft(d), prev);
+      records.push(
+        isCanonicalDraft(d) ? { id: d.id, prev, hash } : { id: d.id, prev, hash, record: recordOf(d, prev, hash) },
+      );
+      prev = hash;
       text += `${line}\n`;
     }
     const data = Buffer.from(text, 'utf8');
@@ -186,7 +209,7 @@ export class AuditChain {
       };
       await this.saveHead();
     }
-    this.appended.fire({ records, segment: segmentName(this.active) });
+    this.sealed.fire({ records, segment: segmentName(this.active) });
     return records;
   }
 

@@ -109,21 +109,105 @@ export function sealRecord(draft: AuditDraft, prev: string): AuditRecord {
   return sealRecordLine(draft, prev).record;
 }
 
-/**
- * Chains a draft and returns its canonical line too (one serialisation: `durationMs` is always the
- * first key and `hash` the second, so the hash is spliced in after the first member).
- */
+/** Chains a draft and returns its canonical line too (one serialisation, see {@link sealCanonical}). */
 export function sealRecordLine(draft: AuditDraft, prev: string): { record: AuditRecord; line: string } {
-  const unsealed = { v: AUDIT_RECORD_VERSION, ...draft, prev };
-  const canon = canonicalJson(unsealed);
-  const hash = createHash('sha256').update(canon).digest('hex');
-  const record = { ...unsealed, hash };
-  const comma = canon.indexOf(',');
-  const line =
-    canon.startsWith('{"durationMs":') && comma > 0 && draft.event === undefined
-      ? `${canon.slice(0, comma)},"hash":"${hash}"${canon.slice(comma)}`
-      : canonicalJson(record);
-  return { record, line };
+  const { hash, line } = sealCanonical(toCanonicalDraft(draft), prev);
+  return { record: recordOf(draft, prev, hash), line };
+}
+
+/** The record a draft became once chained after `prev` with `hash` (what its line parses back to). */
+export function recordOf(draft: AuditDraft, prev: string, hash: string): AuditRecord {
+  // a draft carrying its own v, prev or hash (never built so, but typed loosely in places) does not override the seal
+  const {
+    v: _v,
+    prev: _prev,
+    hash: _hash,
+    ...members
+  } = draft as AuditDraft & Partial<Record<'v' | 'prev' | 'hash', unknown>>;
+  return { v: AUDIT_RECORD_VERSION, ...members, prev, hash };
+}
+
+/**
+ * A draft in the form it is sealed from: its id, and its top-level members with each value already
+ * in canonical JSON. The host builds it, so that the store's thread seals a record with string joins
+ * and one SHA-256 (no object graph to clone across threads, sort and serialise there).
+ */
+export interface CanonicalDraft {
+  readonly id: string;
+  /** Top-level keys, sorted by UTF-16 code unit; undefined members and `v`/`prev`/`hash` left out. */
+  readonly keys: readonly string[];
+  /** Canonical JSON of each key's value. */
+  readonly values: readonly string[];
+}
+
+/**
+ * One record of a durable batch as the chain sealed it: its id, `prev` and `hash`, and the whole
+ * record when the chain had the draft as an object (a canonical draft's owner rebuilds it with
+ * {@link recordOf}).
+ */
+export interface SealedRecord {
+  readonly id: string;
+  readonly prev: string;
+  readonly hash: string;
+  readonly record?: AuditRecord;
+}
+
+/** Members the seal adds, as `[key, JSON value]`, in key order. */
+type Members = readonly (readonly [string, string])[];
+
+const SEAL_KEYS = new Set(['v', 'prev', 'hash']);
+
+export function toCanonicalDraft(draft: AuditDraft): CanonicalDraft {
+  const d = draft as unknown as Record<string, unknown>;
+  const keys = Object.keys(d)
+    .filter((k) => d[k] !== undefined && !SEAL_KEYS.has(k))
+    .sort();
+  return { id: draft.id, keys, values: keys.map((k) => canonicalJson(d[k])) };
+}
+
+export function isCanonicalDraft(d: AuditDraft | CanonicalDraft): d is CanonicalDraft {
+  return Array.isArray((d as Partial<CanonicalDraft>).keys);
+}
+
+/** Canonical JSON of the draft's members merged with `extra` (keys sorted on both sides). */
+function canonicalWith(d: CanonicalDraft, extra: Members): string {
+  let out = '{';
+  let i = 0;
+  let j = 0;
+  while (i < d.keys.length || j < extra.length) {
+    const e = extra[j];
+    const k = d.keys[i];
+    const fromExtra = e !== undefined && (k === undefined || e[0] < k);
+    const [key, value] = fromExtra ? e : [k as string, d.values[i] as string];
+    if (fromExtra) j++;
+    else i++;
+    out += `${out.length > 1 ? ',' : ''}${JSON.stringify(key)}:${value}`;
+  }
+  return `${out}}`;
+}
+
+/**
+ * Chains a canonical draft after `prev`: the hash is SHA-256 over the canonical JSON of the record
+ * without `hash` (its members plus `prev` and `v`), and the line is the same with `hash` added — byte
+ * for byte what {@link canonicalJson} makes of the whole record.
+ */
+export function sealCanonical(d: CanonicalDraft, prev: string): { hash: string; line: string } {
+  const prevJson = JSON.stringify(prev);
+  const version = String(AUDIT_RECORD_VERSION);
+  const hash = createHash('sha256')
+    .update(
+      canonicalWith(d, [
+        ['prev', prevJson],
+        ['v', version],
+      ]),
+    )
+    .digest('hex');
+  const line = canonicalWith(d, [
+    ['hash', `"${hash}"`],
+    ['prev', prevJson],
+    ['v', version],
+  ]);
+  return { hash, line };
 }
 
 /** Why a stored line is not a valid record (shape only; chain checks live in the store). */

@@ -28,9 +28,9 @@
 import { join } from 'node:path';
 import { McpSecureError } from '../errors';
 import type { Clock } from '../ports';
-import { AuditChain } from './auditChain';
+import { AuditChain, type SealInput } from './auditChain';
 import type { AuditActor } from './auditEvents';
-import { GENESIS_HASH, type AuditDraft, type AuditRecord } from './auditRecord';
+import { GENESIS_HASH, type AuditDraft, type AuditRecord, type CanonicalDraft, type SealedRecord } from './auditRecord';
 import { removeLockLitter, type RetentionPolicy } from './auditRetention';
 import type { AuditHead, AuditWitness } from './auditWitness';
 import type { AppendOptions, AppendOutcome, AuditWriter } from './auditWriter';
@@ -83,11 +83,17 @@ export interface AppendedBatch {
   readonly segment: string;
 }
 
+/** A durable batch as sealed: every record's id, `prev` and `hash` (see {@link SealedRecord}). */
+export interface SealedBatch {
+  readonly records: readonly SealedRecord[];
+  readonly segment: string;
+}
+
 interface Pending {
-  draft: AuditDraft;
+  draft: SealInput;
   /** Handed over again after a failure: checked against the chain before it is written. */
   retry: boolean;
-  resolve(record: AuditRecord): void;
+  resolve(sealed: SealedRecord): void;
   reject(err: unknown): void;
 }
 
@@ -96,6 +102,17 @@ interface Pending {
  * `npm run bench:calls`, it turns one batch per back-to-back tool call into one per ~10 calls.
  */
 export const GROUP_COMMIT_MS = 25;
+
+/**
+ * Group-commit delay of the editor's audit store while calls arrive faster than {@link BUSY_CALLS_PER_S}
+ * (auditStoreThread.ts). A batch costs ~0.9 ms of CPU whatever its size (lock, two fdatasync, the
+ * witnessed head, the thread's wake-up; `npm run bench:calls`); at a sustained ~1,000 calls/s, one per
+ * 25 ms was ~40 µs of every call, one per 100 ms is ~10.
+ */
+export const BUSY_GROUP_COMMIT_MS = 100;
+
+/** Calls per second above which the wider group-commit window applies (a human-driven agent makes a few). */
+export const BUSY_CALLS_PER_S = 500;
 
 function errnoCode(err: unknown): string {
   return (err as NodeJS.ErrnoException | undefined)?.code ?? 'unknown error';
@@ -112,6 +129,7 @@ export class AuditStore implements AuditWriter {
   private queue: Promise<void> = Promise.resolve();
   private commitTimer: NodeJS.Timeout | undefined;
   private opening: Promise<void> | undefined;
+  private readonly sealed = new Emitter<SealedBatch>();
   private readonly appended = new Emitter<AppendedBatch>();
   private readonly reported = new Emitter<StoreReport>();
   /** The chain on disk (its tip, head and anchor); every use holds the cross-process lock. */
@@ -119,13 +137,23 @@ export class AuditStore implements AuditWriter {
   private readonly lockOptions: FileLockOptions;
   /** Repairs made while opening. */
   readonly recovery: StoreReport[] = [];
-  /** Fires after each durable batch (live UI, forwarder, index refresh). */
+  /**
+   * Fires after each durable batch (live UI, forwarder, index refresh) with the records appended as
+   * objects and the events the store chained itself; records appended in canonical form
+   * ({@link appendCanonical}) are on {@link onDidSeal} only.
+   */
   readonly onDidAppend = this.appended.event;
+  /** Fires after each durable batch with every record's id, `prev` and `hash`. */
+  readonly onDidSeal = this.sealed.event;
   /** Fires on every repair, removal or integrity finding. */
   readonly onDidReport = this.reported.event;
 
   private constructor(readonly options: AuditStoreOptions) {
-    this.chain = new AuditChain(options, this.appended, this.reported);
+    this.chain = new AuditChain(options, this.sealed, this.reported);
+    this.sealed.event((batch) => {
+      const records = batch.records.flatMap((s) => (s.record ? [s.record] : []));
+      if (records.length > 0) this.appended.fire({ records, segment: batch.segment });
+    });
     this.lockOptions = { ...options.lock, io: fileIoFor(options) };
   }
 
@@ -178,17 +206,9 @@ export class AuditStore implements AuditWriter {
    * Queues a record; resolves once it is sealed, written and synced (with `retry`, or once found
    * already in the chain: see {@link AppendOptions.retry}).
    */
-  append(draft: AuditDraft, options: AppendOptions = {}): Promise<AuditRecord> {
-    return new Promise<AuditRecord>((resolve, reject) => {
-      this.pending.push({ draft, retry: options.retry === true, resolve, reject });
-      const delay = this.options.commitDelayMs ?? 0;
-      if (this.pending.length === 1 && delay > 0) this.commitTimer = setTimeout(() => this.commit(), delay);
-      else if (
-        this.pending.length === 1 ||
-        (this.commitTimer && this.pending.length === (this.options.maxBatch ?? 512))
-      )
-        this.commit();
-    });
+  async append(draft: AuditDraft, options: AppendOptions = {}): Promise<AuditRecord> {
+    // a draft appended as an object is sealed with its record (or found on disk whole)
+    return (await this.enqueue(draft, options.retry === true)).record as AuditRecord;
   }
 
   /** {@link AuditWriter.appendAll}: each draft is written whole or comes back in `failed`. */
@@ -197,6 +217,34 @@ export class AuditStore implements AuditWriter {
     const failed = drafts.filter((_, i) => settled[i]?.status === 'rejected');
     const rejected = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     return rejected ? { failed, error: asWriteError(rejected.reason) } : { failed };
+  }
+
+  /**
+   * Appends drafts the caller put in canonical form (the store's thread, for the host): like
+   * {@link appendAll}, answering the indices of the drafts not written; their records are seen on
+   * {@link onDidSeal}.
+   */
+  async appendCanonical(
+    drafts: readonly CanonicalDraft[],
+    options: AppendOptions = {},
+  ): Promise<{ failed: number[]; error?: McpSecureError }> {
+    const settled = await Promise.allSettled(drafts.map((d) => this.enqueue(d, options.retry === true)));
+    const failed = settled.flatMap((r, i) => (r.status === 'rejected' ? [i] : []));
+    const rejected = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    return rejected ? { failed, error: asWriteError(rejected.reason) } : { failed };
+  }
+
+  private enqueue(draft: SealInput, retry: boolean): Promise<SealedRecord> {
+    return new Promise<SealedRecord>((resolve, reject) => {
+      this.pending.push({ draft, retry, resolve, reject });
+      const delay = this.options.commitDelayMs ?? 0;
+      if (this.pending.length === 1 && delay > 0) this.commitTimer = setTimeout(() => this.commit(), delay);
+      else if (
+        this.pending.length === 1 ||
+        (this.commitTimer && this.pending.length === (this.options.maxBatch ?? 512))
+      )
+        this.commit();
+    });
   }
 
   /** Resolves when everything queued so far has been written (or failed). */
@@ -239,6 +287,7 @@ export class AuditStore implements AuditWriter {
   async close(): Promise<void> {
     await this.flush();
     await this.chain.closeHandle();
+    this.sealed.dispose();
     this.appended.dispose();
     this.reported.dispose();
   }
@@ -283,7 +332,7 @@ export class AuditStore implements AuditWriter {
             retry,
           ),
         );
-        batch.forEach((p, i) => p.resolve(records[i] as AuditRecord));
+        batch.forEach((p, i) => p.resolve(records[i] as SealedRecord));
       } catch (err) {
         const e = asWriteError(err);
         for (const p of batch) p.reject(e);

@@ -9,6 +9,7 @@
 import { getPriority, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { SecretStore } from '../ports';
+import { toCanonicalDraft, type AuditDraft } from './auditRecord';
 import { AuditStore } from './auditStore';
 import { AuditWitness, FileHeadStore } from './auditWitness';
 import { blockingFileIo } from './fileIo';
@@ -68,11 +69,10 @@ async function run(store: AuditStore, call: StoreCall): Promise<unknown> {
     case 'open':
       return store.whenOpen();
     case 'append': {
-      const outcome = await store.appendAll(call.drafts, { retry: call.retry === true });
-      const reply: AppendReply = {
-        failed: outcome.failed.map((d) => call.drafts.indexOf(d)),
-        error: outcome.error && toWire(outcome.error),
-      };
+      // sealed from their canonical form: no record objects are built here, the host rebuilds its own
+      const drafts = (JSON.parse(call.drafts) as AuditDraft[]).map(toCanonicalDraft);
+      const outcome = await store.appendCanonical(drafts, { retry: call.retry === true });
+      const reply: AppendReply = { failed: outcome.failed, error: outcome.error && toWire(outcome.error) };
       return reply;
     }
     case 'flush':
@@ -114,7 +114,7 @@ function main(): void {
     : undefined;
   // this thread does nothing but the store's work: its file-system calls block it, not the pool (fileIo.ts)
   const store = AuditStore.create({ ...data.store, witness, blockingIo: true });
-  store.onDidAppend((batch) => post({ t: 'appended', batch }));
+  store.onDidSeal((batch) => post({ t: 'sealed', batch }));
   store.onDidReport((report) => post({ t: 'report', report }));
   port.on('message', (m: ToThread) => {
     switch (m.t) {

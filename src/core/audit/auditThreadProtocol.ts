@@ -6,8 +6,7 @@
  */
 import { McpSecureError, type McpSecureErrorCode } from '../errors';
 import type { AuditActor } from './auditEvents';
-import type { AuditDraft } from './auditRecord';
-import type { AppendedBatch, AuditStoreOptions, StoreReport } from './auditStore';
+import type { AuditStoreOptions, SealedBatch, StoreReport } from './auditStore';
 
 /** The store's options that cross to the thread (no functions: the thread uses the system clock). */
 export type ThreadStoreOptions = Pick<
@@ -28,8 +27,12 @@ export interface AuditThreadData {
 /** A store operation the host asks for (one reply each, matched by `id`). */
 export type StoreCall =
   | { readonly op: 'open' }
-  /** `retry`: see `AppendOptions.retry` in auditWriter.ts (absent on the normal path, which then reads nothing back). */
-  | { readonly op: 'append'; readonly drafts: readonly AuditDraft[]; readonly retry?: true }
+  /**
+   * The drafts as one JSON array (a single string: the cheapest thing to hand across, and drafts are
+   * JSON data). `retry`: see `AppendOptions.retry` in auditWriter.ts (absent on the normal path, which
+   * then reads nothing back).
+   */
+  | { readonly op: 'append'; readonly drafts: string; readonly retry?: true }
   | { readonly op: 'flush' }
   | { readonly op: 'verify' }
   | { readonly op: 'clear'; readonly actor?: AuditActor }
@@ -46,7 +49,8 @@ export type ToThread =
 /** Thread → host. */
 export type FromThread =
   | { readonly t: 'reply'; readonly id: number; readonly value?: unknown; readonly error?: WireError }
-  | { readonly t: 'appended'; readonly batch: AppendedBatch }
+  /** A durable batch: ids and hashes; whole records only for the store's own events (the host has the drafts). */
+  | { readonly t: 'sealed'; readonly batch: SealedBatch }
   | { readonly t: 'report'; readonly report: StoreReport }
   | { readonly t: 'secret'; readonly id: number; readonly op: SecretOp; readonly key: string; readonly value?: string };
 

@@ -124,6 +124,77 @@ describe('AuditStoreThread (the audit store on its own thread, as the editor run
       assert.ok(started.includes(Math.max(host, AUDIT_THREAD_NICE)), `new threads' nice values: ${started.join(' ')}`);
   });
 
+  it("tells the host of every record exactly as it is on disk: its calls rebuilt from the drafts, the store's events whole", async () => {
+    const dir = join(t.dir, 'audit');
+    thread = threadStore(t.dir, dir, { commitDelayMs: NEVER_MS });
+    const trail = new AuditTrail({ store: thread, logger: new MemoryLogger() });
+    const heard: unknown[] = [];
+    trail.onDidAppend((b) => heard.push(...b.records));
+    const call = (tool: string): void =>
+      trail.onToolCallEnd(
+        makeContext({ tool, arguments: { '10': [1, { b: undefined, a: 'é' }], q: 'x' } }),
+        { kind: 'tool_error', message: 'nope', resultSize: 3 },
+        2.5,
+      );
+    const onDisk = (): unknown[] =>
+      readdirSync(dir)
+        .filter((f) => f.endsWith('.jsonl'))
+        .sort()
+        .flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean))
+        .map((l) => JSON.parse(l) as unknown);
+    call('before');
+    call('before_too');
+    await trail.flush();
+    const beforeClear = onDisk();
+    await thread.clear({ caller: 'panel' });
+    call('after');
+    await trail.flush();
+    const afterClear = onDisk();
+    assert.deepEqual(
+      heard.map((r) => JSON.parse(JSON.stringify(r)) as unknown),
+      [...beforeClear, ...afterClear],
+    );
+    assert.deepEqual(
+      heard.map((r) => (r as { what: { tool: string } }).what.tool),
+      ['before', 'before_too', 'audit.clear', 'after'],
+    );
+  });
+
+  it('widens the group-commit window after a window that saw calls at the busy rate, and narrows it after a quiet one', async () => {
+    const dir = join(t.dir, 'audit');
+    // busy: at least 100 calls/s, i.e. 5 drafts in a 50 ms window
+    thread = threadStore(t.dir, dir, { commitDelayMs: 50, busyCommitDelayMs: 600, busyCallsPerSecond: 100 });
+    const trail = new AuditTrail({ store: thread, logger: new MemoryLogger() });
+    const heard: string[] = [];
+    trail.onDidAppend((b) => heard.push(...b.records.map((r) => r.what.tool)));
+    const calls = async (tool: string, n: number): Promise<void> => {
+      for (let i = 0; i < n; i++) trail.onToolCallEnd(makeContext({ tool }), { kind: 'success', resultSize: 1 }, 1);
+      await new Promise((r) => setImmediate(r)); // the trail hands its calls over after the turn
+    };
+    const written = (tool: string, n: number): Promise<void> =>
+      waitFor(() => heard.filter((h) => h === tool).length === n, 10_000, `${tool} written`);
+    assert.equal(thread.nextWindowMs, 50);
+    await calls('quiet', 2);
+    await written('quiet', 2); // no flush: the window ran its course
+    assert.equal(thread.nextWindowMs, 50, '2 drafts in 50 ms is below the busy rate');
+    await calls('burst', 6);
+    await written('burst', 6);
+    assert.equal(thread.nextWindowMs, 600, '6 drafts in 50 ms is a burst: the next window is the wide one');
+    await calls('after', 1);
+    await new Promise((r) => setTimeout(r, 250));
+    assert.deepEqual(
+      heard.filter((h) => h === 'after'),
+      [],
+      'still waiting in the wide window (the quiet one would have ended 200 ms ago)',
+    );
+    await written('after', 1);
+    assert.equal(thread.nextWindowMs, 50, 'one draft in 600 ms: quiet again');
+    await calls('flushed', 6);
+    await trail.flush();
+    assert.equal(thread.nextWindowMs, 50, 'a flush ends a window early: no evidence of a burst');
+    assert.deepEqual((await thread.verify()).records, 15);
+  });
+
   it('clears through the thread (the clear event is chained first) and keeps writing after it', async () => {
     const dir = join(t.dir, 'audit');
     thread = threadStore(t.dir, dir);

@@ -1,6 +1,16 @@
 import { strict as assert } from 'node:assert';
 import { createHash } from 'node:crypto';
-import { canonicalJson, computeRecordHash, GENESIS_HASH, sealRecordLine } from '../../../src/core/audit/auditRecord';
+import { eventDraft } from '../../../src/core/audit/auditEvents';
+import {
+  canonicalJson,
+  computeRecordHash,
+  GENESIS_HASH,
+  recordOf,
+  sealCanonical,
+  sealRecordLine,
+  toCanonicalDraft,
+  type AuditDraft,
+} from '../../../src/core/audit/auditRecord';
 import { makeDraft } from '../../support/auditHelpers';
 
 describe('audit record', () => {
@@ -21,5 +31,56 @@ describe('audit record', () => {
     assert.equal(line, canonicalJson(record));
     assert.equal(computeRecordHash(JSON.parse(line)), hash);
     assert.equal(record.prev, GENESIS_HASH);
+  });
+
+  it('seals a canonical draft (as the host hands it to the store thread) into the very line and hash of the whole record', () => {
+    const drafts: AuditDraft[] = [
+      makeDraft(1),
+      makeDraft(2, { who: { agent: { kind: 'none' }, caller: 'gateway', human: undefined, conversationId: 'c-1' } }),
+      makeDraft(3, {
+        what: {
+          server: { id: 's', name: 'Ünïcode ✓ "quoted"', transport: 'stdio', target: 'node a\\b.js' },
+          tool: 'emoji_😀',
+          // integer-like keys, nested undefined, arrays with holes and undefined, a key that sorts before `hash`
+          arguments: { '10': 1, '9': [undefined, { b: 2, a: null }], e: undefined, a: 'x\u2028y' },
+        },
+      }),
+      { ...makeDraft(4), durationMs: 0.125, scopes: [] },
+      eventDraft('integrity', 'the log did not match', { witnessedFrom: 7 }, Date.UTC(2026, 1, 2), {
+        caller: 'panel',
+        human: { displayName: 'ada' },
+      }),
+      eventDraft('retention', 'removed 2 segments', { removedSegments: ['a', 'b'] }, 0),
+    ];
+    let prev = GENESIS_HASH;
+    for (const draft of drafts) {
+      const { hash, line } = sealCanonical(toCanonicalDraft(draft), prev);
+      const record = recordOf(draft, prev, hash);
+      const { hash: _h, ...unsealed } = record;
+      assert.equal(hash, createHash('sha256').update(canonicalJson(unsealed)).digest('hex'), draft.what.tool);
+      assert.equal(line, canonicalJson(record), draft.what.tool);
+      assert.deepEqual(JSON.parse(line), JSON.parse(JSON.stringify(record)), 'the line parses back to the record');
+      assert.equal(computeRecordHash(JSON.parse(line)), hash);
+      assert.deepEqual(sealRecordLine(draft, prev), { record, line });
+      prev = hash;
+    }
+  });
+
+  it("leaves a draft's own v, prev or hash out of its canonical form: the seal sets them", () => {
+    const draft = { ...makeDraft(5), v: 9, prev: 'forged', hash: 'forged' } as AuditDraft;
+    const canonical = toCanonicalDraft(draft);
+    assert.deepEqual(
+      canonical.keys.filter((k) => ['v', 'prev', 'hash'].includes(k)),
+      [],
+    );
+    const { line } = sealCanonical(canonical, GENESIS_HASH);
+    const parsed = JSON.parse(line) as { v: number; prev: string; hash: string };
+    assert.deepEqual([parsed.v, parsed.prev], [1, GENESIS_HASH]);
+    const record = recordOf(draft, GENESIS_HASH, parsed.hash);
+    assert.deepEqual(
+      [record.v, record.prev, record.hash],
+      [1, GENESIS_HASH, parsed.hash],
+      'the record says what the line says',
+    );
   });
 });
