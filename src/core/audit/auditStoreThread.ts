@@ -173,8 +173,18 @@ export class AuditStoreThread implements AuditWriter {
         for (const d of drafts) this.sent.delete(d.id);
       };
       send = () => {
+        let json: string;
+        try {
+          json = JSON.stringify(drafts);
+        } catch (err) {
+          // never from the trail (its drafts' arguments were serialised when redacted): a caller's bad draft
+          resolve({
+            failed: drafts,
+            error: new McpSecureError('audit_write_failed', 'an audit record could not be serialised', { cause: err }),
+          });
+          return;
+        }
         for (const d of drafts) this.sent.set(d.id, d);
-        const json = JSON.stringify(drafts);
         this.call({ op: 'append', drafts: json, ...(batch.retry ? { retry: true as const } : {}) }).then(
           (value) => {
             answered();

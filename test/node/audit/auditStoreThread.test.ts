@@ -9,6 +9,7 @@ import type { AuditStoreThread } from '../../../src/core/audit/auditStoreThread'
 import { AUDIT_THREAD_NICE } from '../../../src/core/audit/auditThreadProtocol';
 import { AuditTrail, type AuditWriteFailure } from '../../../src/core/audit/auditTrail';
 import { WITNESS_KEY_NAME } from '../../../src/core/audit/auditWitness';
+import { isMcpSecureError } from '../../../src/core/errors';
 import { MemoryLogger } from '../../../src/core/memoryPorts';
 import { Emitter } from '../../../src/core/common/event';
 import type { SecretStore } from '../../../src/core/ports';
@@ -16,6 +17,7 @@ import {
   fileWitness,
   JsonFileSecretStore,
   makeContext,
+  makeDraft,
   tempDirEach,
   threadStore,
   waitFor,
@@ -193,6 +195,16 @@ describe('AuditStoreThread (the audit store on its own thread, as the editor run
     await trail.flush();
     assert.equal(thread.nextWindowMs, 50, 'a flush ends a window early: no evidence of a burst');
     assert.deepEqual((await thread.verify()).records, 15);
+  });
+
+  it('hands back a draft that cannot be serialised, with a typed error, and keeps writing', async () => {
+    thread = threadStore(t.dir, join(t.dir, 'audit'));
+    const bad = makeDraft(1, { what: { server: makeDraft(1).what.server, tool: 'bad', arguments: { n: 1n } } });
+    const outcome = await thread.appendAll([bad]);
+    assert.deepEqual(outcome.failed, [bad]);
+    assert.ok(isMcpSecureError(outcome.error, 'audit_write_failed'), String(outcome.error));
+    assert.deepEqual(await thread.appendAll([makeDraft(2)]), { failed: [] });
+    assert.deepEqual([(await thread.verify()).ok, (await thread.verify()).records], [true, 1]);
   });
 
   it('clears through the thread (the clear event is chained first) and keeps writing after it', async () => {
