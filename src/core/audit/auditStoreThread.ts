@@ -169,33 +169,40 @@ export class AuditStoreThread implements AuditWriter {
     const drafts: AuditDraft[] = [];
     let send: () => void = () => undefined;
     const done = new Promise<AppendOutcome>((resolve) => {
-      const answered = (): void => {
-        for (const d of drafts) this.sent.delete(d.id);
-      };
       send = () => {
-        let json: string;
-        try {
-          json = JSON.stringify(drafts);
-        } catch (err) {
-          // never from the trail (its drafts' arguments were serialised when redacted): a caller's bad draft
-          resolve({
-            failed: drafts,
-            error: new McpSecureError('audit_write_failed', 'an audit record could not be serialised', { cause: err }),
-          });
-          return;
+        // each draft on its own: one that cannot be serialised (never one from the trail, whose drafts'
+        // arguments were serialised when redacted) comes back failed without holding the others back
+        const parts: string[] = [];
+        const crossing: AuditDraft[] = [];
+        const unserialisable: AuditDraft[] = [];
+        for (const d of drafts) {
+          try {
+            parts.push(JSON.stringify(d));
+            crossing.push(d);
+          } catch {
+            unserialisable.push(d);
+          }
         }
-        for (const d of drafts) this.sent.set(d.id, d);
+        const settle = (failed: AuditDraft[], error: McpSecureError | undefined): void => {
+          for (const d of crossing) this.sent.delete(d.id);
+          if (unserialisable.length > 0) {
+            failed.push(...unserialisable);
+            error ??= new McpSecureError('audit_write_failed', 'an audit record could not be serialised');
+          }
+          resolve(error ? { failed, error } : { failed });
+        };
+        if (crossing.length === 0) return settle([], undefined);
+        for (const d of crossing) this.sent.set(d.id, d);
+        const json = `[${parts.join(',')}]`;
         this.call({ op: 'append', drafts: json, ...(batch.retry ? { retry: true as const } : {}) }).then(
           (value) => {
-            answered();
             const reply = value as AppendReply;
-            const failed = reply.failed.map((i) => drafts[i] as AuditDraft);
-            resolve(reply.error ? { failed, error: fromWire(reply.error) } : { failed });
+            settle(
+              reply.failed.map((i) => crossing[i] as AuditDraft),
+              reply.error && fromWire(reply.error),
+            );
           },
-          (err: McpSecureError) => {
-            answered();
-            resolve({ failed: drafts, error: err });
-          },
+          (err: McpSecureError) => settle([...crossing], err),
         );
       };
     });

@@ -197,14 +197,16 @@ describe('AuditStoreThread (the audit store on its own thread, as the editor run
     assert.deepEqual((await thread.verify()).records, 15);
   });
 
-  it('hands back a draft that cannot be serialised, with a typed error, and keeps writing', async () => {
+  it('hands back a draft that cannot be serialised, with a typed error, and writes the others of its batch', async () => {
     thread = threadStore(t.dir, join(t.dir, 'audit'));
     const bad = makeDraft(1, { what: { server: makeDraft(1).what.server, tool: 'bad', arguments: { n: 1n } } });
-    const outcome = await thread.appendAll([bad]);
+    const good = makeDraft(2);
+    const outcome = await thread.appendAll([bad, good]);
     assert.deepEqual(outcome.failed, [bad]);
     assert.ok(isMcpSecureError(outcome.error, 'audit_write_failed'), String(outcome.error));
-    assert.deepEqual(await thread.appendAll([makeDraft(2)]), { failed: [] });
-    assert.deepEqual([(await thread.verify()).ok, (await thread.verify()).records], [true, 1]);
+    assert.deepEqual(await thread.appendAll([makeDraft(3)]), { failed: [] });
+    const v = await thread.verify();
+    assert.deepEqual([v.ok, v.records], [true, 2]);
   });
 
   it('clears through the thread (the clear event is chained first) and keeps writing after it', async () => {
