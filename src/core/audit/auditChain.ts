@@ -40,8 +40,9 @@ import {
 } from './segmentFiles';
 
 /**
- * What the chain seals: a draft object (the CLI, tests, the store's own events) or a draft the host
- * already put in canonical form (the store's thread, see auditStoreThread.ts).
+ * What the chain seals: a draft object (the CLI, tests, the store's own events), sealed together with
+ * its record, or a draft in canonical form (the store's thread, see auditThread.ts), sealed to its
+ * id, `prev` and `hash` only.
  */
 export type SealInput = AuditDraft | CanonicalDraft;
 

@@ -129,8 +129,9 @@ export function recordOf(draft: AuditDraft, prev: string, hash: string): AuditRe
 
 /**
  * A draft in the form it is sealed from: its id, and its top-level members with each value already
- * in canonical JSON. The host builds it, so that the store's thread seals a record with string joins
- * and one SHA-256 (no object graph to clone across threads, sort and serialise there).
+ * in canonical JSON. The store's thread makes one from each draft the host hands over (as JSON) and
+ * seals it with string joins and one SHA-256, building no record object: the host rebuilds the
+ * records it announces itself ({@link recordOf}).
  */
 export interface CanonicalDraft {
   readonly id: string;
