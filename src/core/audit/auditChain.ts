@@ -178,10 +178,9 @@ export class AuditChain {
     const records: SealedRecord[] = [];
     let text = '';
     for (const d of drafts) {
-      const { hash, line } = sealCanonical(isCanonicalDraft(d) ? d : toCanonicalDraft(d), prev);
-      records.push(
-        isCanonicalDraft(d) ? { id: d.id, prev, hash } : { id: d.id, prev, hash, record: recordOf(d, prev, hash) },
-      );
+      const canonical = isCanonicalDraft(d);
+      const { hash, line } = sealCanonical(canonical ? d : toCanonicalDraft(d), prev);
+      records.push(canonical ? { id: d.id, prev, hash } : { id: d.id, prev, hash, record: recordOf(d, prev, hash) });
       prev = hash;
       text += `${line}\n`;
     }

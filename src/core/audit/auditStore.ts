@@ -213,10 +213,9 @@ export class AuditStore implements AuditWriter {
 
   /** {@link AuditWriter.appendAll}: each draft is written whole or comes back in `failed`. */
   async appendAll(drafts: readonly AuditDraft[], options: AppendOptions = {}): Promise<AppendOutcome> {
-    const settled = await Promise.allSettled(drafts.map((d) => this.append(d, options)));
-    const failed = drafts.filter((_, i) => settled[i]?.status === 'rejected');
-    const rejected = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    return rejected ? { failed, error: asWriteError(rejected.reason) } : { failed };
+    const outcome = await this.enqueueAll(drafts, options.retry === true);
+    const failed = outcome.failed.map((i) => drafts[i] as AuditDraft);
+    return outcome.error ? { failed, error: outcome.error } : { failed };
   }
 
   /**
@@ -224,11 +223,19 @@ export class AuditStore implements AuditWriter {
    * {@link appendAll}, answering the indices of the drafts not written; their records are seen on
    * {@link onDidSeal}.
    */
-  async appendCanonical(
+  appendCanonical(
     drafts: readonly CanonicalDraft[],
     options: AppendOptions = {},
   ): Promise<{ failed: number[]; error?: McpSecureError }> {
-    const settled = await Promise.allSettled(drafts.map((d) => this.enqueue(d, options.retry === true)));
+    return this.enqueueAll(drafts, options.retry === true);
+  }
+
+  /** Queues every draft; answers the indices of those not written and the first error. */
+  private async enqueueAll(
+    drafts: readonly SealInput[],
+    retry: boolean,
+  ): Promise<{ failed: number[]; error?: McpSecureError }> {
+    const settled = await Promise.allSettled(drafts.map((d) => this.enqueue(d, retry)));
     const failed = settled.flatMap((r, i) => (r.status === 'rejected' ? [i] : []));
     const rejected = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     return rejected ? { failed, error: asWriteError(rejected.reason) } : { failed };
